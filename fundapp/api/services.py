@@ -1,0 +1,28 @@
+"""Builds the public summary from the domains. Grows with each capability."""
+
+from typing import Any
+
+from fundapp.core.money import money_str
+from fundapp.extensions import db
+from fundapp.reference import services as reference_services
+from fundapp.reference.models import GuidingPrinciple
+
+
+def public_summary() -> dict[str, Any]:
+    fund = reference_services.get_fund()
+    principles = db.session.scalars(db.select(GuidingPrinciple).order_by(GuidingPrinciple.position))
+    return {
+        "fund": None
+        if fund is None
+        else {
+            "code": fund.code,
+            "name": fund.name,
+            "currency": fund.currency,
+            "capitalization_target_usd": money_str(fund.capitalization_target_usd),
+        },
+        "thematic_areas": [
+            {"code": a.code, "name": a.name, "objectives": [o.number for o in a.objectives]}
+            for a in reference_services.thematic_areas()
+        ],
+        "guiding_principles": [{"code": p.code, "name": p.name} for p in principles],
+    }

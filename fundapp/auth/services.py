@@ -1,0 +1,238 @@
+"""Accounts: password hashing, sign-in with throttling, user administration, password changes."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+
+from fundapp.auth.models import LoginAttempt, User, UserRole
+from fundapp.core.audit import record_change
+from fundapp.core.db import utcnow
+from fundapp.core.errors import DomainError, NotAllowed
+from fundapp.core.permissions import Role
+from fundapp.extensions import db
+from fundapp.reference.models import Organisation
+
+MIN_PASSWORD_LENGTH = 10
+
+
+class DuplicateEmail(DomainError):
+    field = "email"
+
+
+class WeakPassword(DomainError):
+    field = "new_password"
+
+
+def _hasher() -> PasswordHasher:
+    return PasswordHasher(
+        time_cost=current_app.config["PASSWORD_HASH_TIME_COST"],
+        memory_cost=current_app.config["PASSWORD_HASH_MEMORY_COST"],
+    )
+
+
+def hash_password(password: str) -> str:
+    return _hasher().hash(password)
+
+
+def verify_password(user: User, password: str) -> bool:
+    try:
+        return _hasher().verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def check_password_strength(password: str, email: str = "") -> None:
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise WeakPassword(f"Use at least {MIN_PASSWORD_LENGTH} characters.")
+    if email and password.lower() == email.lower():
+        raise WeakPassword("The password must not be your email address.")
+    if len(set(password)) < 5:
+        raise WeakPassword("Use a password with more varied characters.")
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+# Sign-in ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class SignInResult:
+    user: User | None
+    message: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.user is not None
+
+
+def _recent_failures(email: str) -> int:
+    """Failures for this account inside the window, since its last successful sign-in."""
+    window = timedelta(minutes=current_app.config["LOGIN_FAILURE_WINDOW_MINUTES"])
+    since = utcnow() - window
+    last_success = db.session.scalar(
+        sa.select(sa.func.max(LoginAttempt.attempted_at)).where(
+            LoginAttempt.email == email, LoginAttempt.succeeded.is_(True)
+        )
+    )
+    if last_success and last_success > since:
+        since = last_success
+    return db.session.scalar(
+        sa.select(sa.func.count()).where(
+            LoginAttempt.email == email, LoginAttempt.succeeded.is_(False), LoginAttempt.attempted_at > since
+        )
+    )
+
+
+def authenticate(email: str, password: str, remote_addr: str | None = None) -> SignInResult:
+    """Check credentials; every outcome is recorded, so the caller commits whatever happens.
+
+    The same message is given for an unknown account and a wrong password, so the form does not
+    tell an attacker which emails exist.
+    """
+    email = normalise_email(email)
+    limit = current_app.config["LOGIN_MAX_FAILURES"]
+    if _recent_failures(email) >= limit:
+        minutes = current_app.config["LOGIN_FAILURE_WINDOW_MINUTES"]
+        record_change(None, "auth.login_throttled", "users", None, {"email": email, "remote_addr": remote_addr})
+        return SignInResult(
+            None,
+            f"Too many failed sign-in attempts for this account. Try again in {minutes} minutes "
+            "or ask an administrator to check your account.",
+        )
+    user = db.session.scalar(sa.select(User).where(User.email == email))
+    ok = user is not None and verify_password(user, password)
+    db.session.add(LoginAttempt(email=email, succeeded=ok, remote_addr=remote_addr))
+    if not ok:
+        db.session.flush()
+        record_change(None, "auth.login_failed", "users", user.id if user else None, {"email": email, "remote_addr": remote_addr})
+        return SignInResult(None, "Email or password is not correct.")
+    if not user.is_active or not user.organisation.is_active:
+        record_change(user, "auth.login_refused_inactive", "users", user.id, {"remote_addr": remote_addr})
+        return SignInResult(None, "This account is deactivated. Ask an administrator if you need access.")
+    user.last_login_at = utcnow()
+    db.session.flush()
+    record_change(user, "auth.login", "users", user.id, {"remote_addr": remote_addr})
+    return SignInResult(user)
+
+
+def record_logout(user: User) -> None:
+    record_change(user, "auth.logout", "users", user.id)
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Changing the password ends the user's other sessions (session_version is part of the login id)."""
+    if not verify_password(user, current):
+        raise DomainError("The current password is not correct.", field="current_password")
+    check_password_strength(new, user.email)
+    if current == new:
+        raise WeakPassword("Choose a password different from the current one.")
+    user.password_hash = hash_password(new)
+    user.session_version += 1
+    db.session.flush()
+    record_change(user, "auth.password_changed", "users", user.id)
+
+
+# Administration --------------------------------------------------------------------------------
+
+
+def _check_roles(roles: list[Role | str]) -> set[Role]:
+    if not roles:
+        raise DomainError("Give the user at least one role.", field="roles")
+    return {Role(r) for r in roles}
+
+
+def create_user(
+    actor: Any, email: str, name: str, organisation: Organisation, roles: list[Role | str], password: str
+) -> User:
+    email = normalise_email(email)
+    if db.session.scalar(sa.select(User.id).where(User.email == email)):
+        raise DuplicateEmail(f"A user with the email {email} already exists.")
+    role_set = _check_roles(roles)
+    try:
+        check_password_strength(password, email)
+    except WeakPassword as exc:
+        raise DomainError(exc.message, field="password") from exc
+    user = User(
+        email=email,
+        name=name.strip(),
+        organisation=organisation,
+        password_hash=hash_password(password),
+        role_rows=[UserRole(role=r) for r in sorted(role_set)],
+    )
+    db.session.add(user)
+    db.session.flush()
+    record_change(
+        actor, "user.created", "users", user.id,
+        {"email": email, "organisation": organisation.code, "roles": sorted(r.value for r in role_set)},
+    )
+    return user
+
+
+def update_user(actor: Any, user: User, name: str, organisation: Organisation, roles: list[Role | str]) -> None:
+    role_set = _check_roles(roles)
+    if actor is not None and actor.id == user.id and Role.admin in user.roles and Role.admin not in role_set:
+        raise NotAllowed("You cannot remove your own administrator role.", field="roles")
+    changes: dict[str, Any] = {}
+    if user.name != name.strip():
+        changes["name"] = {"from": user.name, "to": name.strip()}
+        user.name = name.strip()
+    if user.organisation_id != organisation.id:
+        changes["organisation"] = {"from": user.organisation.code, "to": organisation.code}
+        user.organisation = organisation
+    if user.roles != role_set:
+        changes["roles"] = {"from": sorted(r.value for r in user.roles), "to": sorted(r.value for r in role_set)}
+        keep = [row for row in user.role_rows if row.role in role_set]
+        user.role_rows = keep + [UserRole(role=r) for r in sorted(role_set - user.roles)]
+    db.session.flush()
+    if changes:
+        record_change(actor, "user.updated", "users", user.id, changes)
+
+
+def set_user_active(actor: Any, user: User, active: bool) -> None:
+    """Deactivation keeps the user's history and ends their sessions at the next request."""
+    if actor is not None and actor.id == user.id and not active:
+        raise NotAllowed("You cannot deactivate your own account.")
+    if user.is_active == active:
+        return
+    user.is_active = active
+    if not active:
+        user.session_version += 1
+    db.session.flush()
+    record_change(actor, "user.activated" if active else "user.deactivated", "users", user.id)
+
+
+def load_user_from_session(session_id: str) -> User | None:
+    """Flask-Login's loader: '<id>:<version>' so a password change or deactivation ends sessions."""
+    try:
+        user_id, version = (int(part) for part in session_id.split(":"))
+    except ValueError:
+        return None
+    user = db.session.get(User, user_id)
+    if user is None or user.session_version != version or not user.is_active or not user.organisation.is_active:
+        return None
+    return user
+
+
+#: Where each role lands after sign-in, in order of precedence for users with several roles.
+HOME_ENDPOINTS = [
+    (Role.admin, "auth.admin_home"),
+    (Role.secretariat, "auth.secretariat_home"),
+    (Role.committee_chair, "auth.committee_home"),
+    (Role.committee_member, "auth.committee_home"),
+    (Role.donor, "auth.donor_home"),
+    (Role.applicant, "auth.applicant_home"),
+]
+
+
+def home_endpoint(user: User) -> str:
+    for role, endpoint in HOME_ENDPOINTS:
+        if user.has_role(role):
+            return endpoint
+    return "auth.profile"

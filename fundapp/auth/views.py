@@ -1,0 +1,254 @@
+"""Sign-in, profile, the role home pages, user administration and the audit log."""
+
+from datetime import datetime, time
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy.orm import selectinload
+
+from fundapp.auth import bp, permissions, services
+from fundapp.auth.forms import ChangePasswordForm, LoginForm, UserForm
+from fundapp.auth.models import User, UserRole
+from fundapp.core.errors import DomainError
+from fundapp.core.models import AuditEntry
+from fundapp.core.permissions import COMMITTEE_ROLES, ROLE_LABELS, Role, role_required
+from fundapp.extensions import db, login_manager
+from fundapp.reference.models import Organisation, OrganisationType
+from fundapp.reference.services import thematic_areas
+
+
+@login_manager.user_loader
+def load_user(session_id: str) -> User | None:
+    return services.load_user_from_session(session_id)
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only same-site relative paths, so the sign-in page cannot be used as an open redirect."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("auth.home"))
+    form = LoginForm()
+    error = None
+    if form.validate_on_submit():
+        result = services.authenticate(form.email.data, form.password.data, request.remote_addr)
+        db.session.commit()  # failures and throttling are recorded too
+        if result.ok:
+            login_user(result.user)
+            return redirect(_safe_next(request.args.get("next")) or url_for(services.home_endpoint(result.user)))
+        error = result.message
+    status = 200 if error is None else 401
+    return render_template("auth/login.html", form=form, error=error), status
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    services.record_logout(current_user)
+    db.session.commit()
+    logout_user()
+    flash("You are signed out.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current_password.data, form.new_password.data)
+        except DomainError as exc:
+            getattr(form, exc.field or "new_password").errors.append(exc.message)
+        else:
+            db.session.commit()
+            login_user(current_user)  # the session id changed with the password
+            flash("Password changed. Your other sessions are signed out.", "success")
+            return redirect(url_for("auth.profile"))
+    return render_template("auth/profile.html", form=form, role_labels=ROLE_LABELS)
+
+
+# Home pages ------------------------------------------------------------------------------------
+
+
+@bp.route("/home")
+@login_required
+def home():
+    return redirect(url_for(services.home_endpoint(current_user)))
+
+
+@bp.route("/admin")
+@role_required(Role.admin)
+def admin_home():
+    users_by_role = dict(
+        db.session.execute(
+            sa.select(UserRole.role, sa.func.count()).join(User).where(User.is_active).group_by(UserRole.role)
+        ).all()
+    )
+    orgs_by_type = dict(
+        db.session.execute(
+            sa.select(Organisation.type, sa.func.count()).where(Organisation.is_active).group_by(Organisation.type)
+        ).all()
+    )
+    recent = db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id.desc()).limit(10)).all()
+    return render_template(
+        "auth/home_admin.html",
+        users_by_role=[(r, users_by_role.get(r, 0)) for r in Role],
+        orgs_by_type=[(t, orgs_by_type.get(t, 0)) for t in OrganisationType],
+        recent=recent,
+    )
+
+
+@bp.route("/secretariat")
+@role_required(Role.secretariat)
+def secretariat_home():
+    return render_template("auth/home_secretariat.html", areas=thematic_areas())
+
+
+@bp.route("/committee")
+@role_required(*COMMITTEE_ROLES)
+def committee_home():
+    return render_template("auth/home_committee.html", areas=thematic_areas())
+
+
+@bp.route("/donor")
+@role_required(Role.donor)
+def donor_home():
+    return render_template("auth/home_donor.html", areas=thematic_areas())
+
+
+@bp.route("/applicant")
+@role_required(Role.applicant)
+def applicant_home():
+    colleagues = db.session.scalars(
+        sa.select(User)
+        .join(UserRole)
+        .where(User.organisation_id == current_user.organisation_id, User.is_active, UserRole.role == Role.applicant)
+        .order_by(User.name)
+    ).all()
+    return render_template("auth/home_applicant.html", colleagues=colleagues, areas=thematic_areas())
+
+
+# User administration ---------------------------------------------------------------------------
+
+
+def _organisation_choices() -> list[tuple[int, str]]:
+    rows = db.session.execute(
+        sa.select(Organisation.id, Organisation.name, Organisation.code).where(Organisation.is_active).order_by(Organisation.name)
+    )
+    return [(row.id, f"{row.name} ({row.code})") for row in rows]
+
+
+@bp.route("/admin/users")
+@role_required(Role.admin)
+def admin_users():
+    role = request.args.get("role", "")
+    status = request.args.get("status", "")
+    q = request.args.get("q", "").strip()
+    query = sa.select(User).options(selectinload(User.role_rows))
+    if role in Role.__members__:
+        query = query.where(User.id.in_(sa.select(UserRole.user_id).where(UserRole.role == Role(role))))
+    if status in ("active", "inactive"):
+        query = query.where(User.is_active.is_(status == "active"))
+    if q:
+        like = f"%{q.lower()}%"
+        query = query.where(sa.or_(sa.func.lower(User.name).like(like), User.email.like(like)))
+    page = db.paginate(query.order_by(User.email), per_page=25, max_per_page=100, error_out=False)
+    return render_template("auth/users.html", page=page, roles=list(Role), role=role, status=status, q=q)
+
+
+@bp.route("/admin/users/new", methods=["GET", "POST"])
+@role_required(Role.admin)
+def new_user():
+    form = UserForm(organisation_choices=_organisation_choices())
+    if form.validate_on_submit():
+        organisation = db.session.get(Organisation, form.organisation_id.data)
+        try:
+            user = services.create_user(
+                current_user, form.email.data, form.name.data, organisation, form.roles.data, form.password.data or ""
+            )
+        except DomainError as exc:
+            getattr(form, exc.field or "email").errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash(f"User {user.email} created.", "success")
+            return redirect(url_for("auth.admin_users"))
+    return render_template("auth/user_form.html", form=form, user=None)
+
+
+@bp.route("/admin/users/<int:user_id>/edit", methods=["GET", "POST"])
+@role_required(Role.admin)
+def edit_user(user_id: int):
+    user = db.get_or_404(User, user_id)
+    form = UserForm(obj=user, organisation_choices=_organisation_choices())
+    form.email.data = user.email  # identity: shown, not changed here
+    if request.method == "GET":
+        form.roles.data = sorted(user.role_names)
+    if form.validate_on_submit():
+        organisation = db.session.get(Organisation, form.organisation_id.data)
+        try:
+            services.update_user(current_user, user, form.name.data, organisation, form.roles.data)
+        except DomainError as exc:
+            getattr(form, exc.field or "name").errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash(f"User {user.email} saved.", "success")
+            return redirect(url_for("auth.admin_users"))
+    return render_template("auth/user_form.html", form=form, user=user)
+
+
+@bp.route("/admin/users/<int:user_id>/active", methods=["POST"])
+@role_required(Role.admin)
+def set_user_active(user_id: int):
+    user = db.get_or_404(User, user_id)
+    active = request.form.get("active") == "1"
+    try:
+        services.set_user_active(current_user, user, active)
+    except DomainError as exc:
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash(f"{user.email} {'reactivated' if active else 'deactivated'}.", "success")
+    return redirect(url_for("auth.admin_users"))
+
+
+# Audit log -------------------------------------------------------------------------------------
+
+
+def _parse_day(value: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+@bp.route("/admin/audit")
+@role_required(Role.admin)
+def audit_log():
+    args = {k: request.args.get(k, "").strip() for k in ("action", "object_type", "actor", "since", "until")}
+    query = sa.select(AuditEntry)
+    if args["action"]:
+        query = query.where(AuditEntry.action.like(f"{args['action']}%"))
+    if args["object_type"]:
+        query = query.where(AuditEntry.object_type == args["object_type"])
+    if args["actor"]:
+        query = query.where(AuditEntry.actor_email.like(f"%{args['actor'].lower()}%"))
+    since, until = _parse_day(args["since"]), _parse_day(args["until"])
+    if since:
+        query = query.where(AuditEntry.created_at >= since)
+    if until:
+        query = query.where(AuditEntry.created_at <= datetime.combine(until.date(), time.max))
+    page = db.paginate(query.order_by(AuditEntry.id.desc()), per_page=50, max_per_page=200, error_out=False)
+    object_types = db.session.scalars(sa.select(AuditEntry.object_type).distinct().order_by(AuditEntry.object_type)).all()
+    return render_template("auth/audit_log.html", page=page, args=args, object_types=object_types)
+

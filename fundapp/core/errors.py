@@ -1,0 +1,87 @@
+"""Domain errors and the HTTP error pages (HTML for pages, JSON under /api/)."""
+
+import logging
+import uuid
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    """A business rule refused the action. The message is shown to the user as it is."""
+
+    #: Form field the message belongs to, when there is one.
+    field: str | None = None
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if field is not None:
+            self.field = field
+
+
+class NotAllowed(DomainError):
+    """The actor may not do this (the service re-checks what the view already checked)."""
+
+
+class IllegalTransition(DomainError):
+    """A state machine has no such transition from the object's current state."""
+
+
+class ValidationFailed(DomainError):
+    """Several rules failed at once: errors maps a field name (or '' for the form) to messages."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(m for msgs in errors.values() for m in msgs))
+
+
+class AppendOnlyError(DomainError):
+    """Someone tried to update or delete a row of an append-only table."""
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _json_error(status: int, message: str, **extra: object):
+    return jsonify({"error": {"status": status, "message": message, **extra}}), status
+
+
+def register_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):
+        message = "The form expired or was not sent from this site. Reload the page and try again."
+        if wants_json():
+            return _json_error(400, message)
+        return render_template("errors/error.html", status=400, title="Form expired", message=message), 400
+
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError):
+        # Views normally catch domain errors and show them next to the field; this is the safety net.
+        if wants_json():
+            return _json_error(422, exc.message)
+        return render_template("errors/error.html", status=422, title="Not possible", message=exc.message), 422
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        status = exc.code or 500
+        if wants_json():
+            return _json_error(status, exc.description or exc.name)
+        template = f"errors/{status}.html" if status in (403, 404) else "errors/error.html"
+        return render_template(template, status=status, title=exc.name, message=exc.description), status
+
+    @app.errorhandler(Exception)
+    def unexpected_error(exc: Exception):
+        if isinstance(exc, HTTPException):
+            return http_error(exc)
+        reference = uuid.uuid4().hex[:12]
+        log.exception("Unhandled error, reference %s, on %s %s", reference, request.method, request.path)
+        if app.config.get("PROPAGATE_TEST_ERRORS"):
+            raise exc
+        if wants_json():
+            return _json_error(500, "Internal error", reference=reference)
+        return render_template("errors/500.html", status=500, reference=reference), 500

@@ -1,0 +1,50 @@
+"""Core tables: the hash-chained audit log and the state-machine event log."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from fundapp.core.db import utcnow
+from fundapp.extensions import db
+
+
+class AppendOnly:
+    """Marker mixin: rows are inserted, never updated or deleted (see core.audit's flush guard)."""
+
+
+class AuditEntry(AppendOnly, db.Model):
+    """One row per state change or sign-in event, chained by SHA-256 so tampering shows."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    #: Null for the system itself (CLI loads, scheduled jobs).
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    #: Kept beside the id so the log stays readable if a user is renamed.
+    actor_email: Mapped[str | None] = mapped_column(sa.String(254))
+    action: Mapped[str] = mapped_column(sa.String(80), index=True)
+    object_type: Mapped[str] = mapped_column(sa.String(80), index=True)
+    object_id: Mapped[str | None] = mapped_column(sa.String(80))
+    #: Canonical JSON (sorted keys) so the hash can be recomputed byte for byte.
+    details: Mapped[str] = mapped_column(sa.Text, default="{}")
+    prev_hash: Mapped[str] = mapped_column(sa.String(64))
+    hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+
+
+class StateEvent(AppendOnly, db.Model):
+    """A transition of some state machine: feeds status timelines."""
+
+    __tablename__ = "state_events"
+    __table_args__ = (sa.Index("ix_state_events_object", "machine", "object_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    machine: Mapped[str] = mapped_column(sa.String(40))
+    object_id: Mapped[int]
+    action: Mapped[str] = mapped_column(sa.String(40))
+    from_state: Mapped[str | None] = mapped_column(sa.String(40))
+    to_state: Mapped[str] = mapped_column(sa.String(40))
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reason: Mapped[str | None] = mapped_column(sa.Text)

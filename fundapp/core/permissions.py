@@ -1,0 +1,58 @@
+"""Roles and route-level checks. Object-level checks are can_* predicates in each domain."""
+
+import enum
+from collections.abc import Callable
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user
+
+
+class Role(enum.StrEnum):
+    applicant = "applicant"
+    secretariat = "secretariat"
+    committee_member = "committee_member"
+    committee_chair = "committee_chair"
+    donor = "donor"
+    admin = "admin"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.applicant: "Applicant (UN organization focal point)",
+    Role.secretariat: "Fund Management Unit (secretariat)",
+    Role.committee_member: "Steering committee member",
+    Role.committee_chair: "Steering committee chair",
+    Role.donor: "Donor",
+    Role.admin: "Administrator",
+}
+
+#: Committee pages are for members and the chair alike.
+COMMITTEE_ROLES = (Role.committee_member, Role.committee_chair)
+
+
+def has_any_role(user, *roles: Role) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and user.has_any_role(*roles)
+
+
+def role_required(*roles: Role) -> Callable:
+    """Signed in (else to the sign-in page) and holding one of the roles (else 403)."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            from fundapp.extensions import login_manager
+
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if not current_user.has_any_role(*roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.required_roles = roles  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorator

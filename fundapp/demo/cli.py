@@ -1,0 +1,27 @@
+import click
+from flask.cli import AppGroup
+
+from fundapp.demo import services
+from fundapp.extensions import db
+
+demo_cli = AppGroup("demo", help="The demo fund.")
+
+
+@demo_cli.command("seed")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
+def seed(if_empty: bool) -> None:
+    """Create the demo fund (idempotent: what exists is kept)."""
+    if if_empty and not services.is_database_empty():
+        click.echo("Database already holds data; demo not seeded.")
+        return
+    created = services.seed_demo()
+    db.session.commit()
+    click.echo("Demo data: " + ", ".join(f"{k} {v} created" for k, v in created.items()) + ".")
+
+
+@demo_cli.command("accounts")
+def accounts() -> None:
+    """Print the demo sign-ins."""
+    click.echo(f"Demo sign-ins (password: {services.DEMO_PASSWORD}):")
+    for email, _name, org, roles in services.demo_accounts():
+        click.echo(f"  {email:<28} {', '.join(r.value for r in roles):<18} {org}")

@@ -1,0 +1,104 @@
+"""Seed the demo fund through the domain services, so it obeys every business rule."""
+
+import sqlalchemy as sa
+
+from fundapp.auth import services as auth_services
+from fundapp.auth.models import User
+from fundapp.core.permissions import Role
+from fundapp.extensions import db
+from fundapp.reference import services as reference_services
+from fundapp.reference.models import Organisation, OrganisationType
+
+DEMO_PASSWORD = "fundapp-demo"
+
+#: (code, name, type, country) for the organisations the demo needs beyond the UN entities.
+DEMO_ORGANISATIONS = [
+    ("DEU", "Germany, Federal Foreign Office", OrganisationType.donor, "DEU"),
+    ("NLD", "Netherlands, Ministry of Foreign Affairs", OrganisationType.donor, "NLD"),
+    ("NOR", "Norway, Ministry of Foreign Affairs", OrganisationType.donor, "NOR"),
+    ("DNK", "Denmark, Ministry of Foreign Affairs", OrganisationType.donor, "DNK"),
+    ("BEL", "Belgium, Directorate-General for Development Cooperation", OrganisationType.donor, "BEL"),
+    ("FRA", "France, Ministry for Europe and Foreign Affairs", OrganisationType.donor, "FRA"),
+    ("ESP", "Spain, Spanish Agency for International Development Cooperation", OrganisationType.donor, "ESP"),
+    ("GBR", "United Kingdom, Foreign, Commonwealth and Development Office", OrganisationType.donor, "GBR"),
+    ("PRT", "Portugal, Ministry of Foreign Affairs", OrganisationType.donor, "PRT"),
+    ("CYP", "Cyprus, Ministry of Foreign Affairs", OrganisationType.donor, "CYP"),
+    ("PHL", "Philippines, Department of Foreign Affairs", OrganisationType.donor, "PHL"),
+    ("MEX", "Mexico, Secretariat of Foreign Affairs", OrganisationType.donor, "MEX"),
+    ("GOV-MAR", "Morocco, Ministry of Foreign Affairs", OrganisationType.government, "MAR"),
+    ("GOV-GTM", "Guatemala, Ministry of Foreign Affairs", OrganisationType.government, "GTM"),
+    ("GOV-BGD", "Bangladesh, Ministry of Expatriates' Welfare", OrganisationType.government, "BGD"),
+    ("CSO-MADE", "Migration and Development Civil Society Network (MADE)", OrganisationType.civil_society, None),
+    ("CSO-MIGRANT", "Global Coalition on Migration", OrganisationType.civil_society, None),
+]
+
+#: The 12 steering committee seats: (email, name, organisation code, constituency). member4..6 are donor
+#: seats, member7..9 country seats (origin, transit, destination), member10..11 stakeholders.
+COMMITTEE_SEATS = [
+    ("chair@example.org", "Amina Diallo", "IOM", "Chair (IOM Director General, Network Coordinator)"),
+    ("member1@example.org", "Lucas Ferreira", "UNDP", "UN Network on Migration"),
+    ("member2@example.org", "Mei Chen", "UNICEF", "UN Network on Migration"),
+    ("member3@example.org", "Joseph Mwangi", "ILO", "UN Network on Migration"),
+    ("member4@example.org", "Katrin Weber", "DEU", "Donor"),
+    ("member5@example.org", "Pieter de Vries", "NLD", "Donor"),
+    ("member6@example.org", "Ingrid Solberg", "NOR", "Donor"),
+    ("member7@example.org", "Youssef El Amrani", "GOV-MAR", "Country of origin, transit and destination"),
+    ("member8@example.org", "María José Pérez", "GOV-GTM", "Country of origin and transit"),
+    ("member9@example.org", "Rahim Chowdhury", "GOV-BGD", "Country of origin"),
+    ("member10@example.org", "Grace Okafor", "CSO-MADE", "Stakeholders: civil society"),
+    ("member11@example.org", "Ana Lima", "CSO-MIGRANT", "Stakeholders: migrant organizations"),
+]
+
+#: Donor users: donor@ belongs to the largest donor, donor2@… to the others, in DEMO_ORGANISATIONS order.
+DONOR_CODES = ["DEU", "NLD", "NOR", "DNK", "BEL", "FRA", "ESP", "GBR", "PRT", "CYP", "PHL", "MEX"]
+
+
+def demo_accounts() -> list[tuple[str, str, str, list[Role]]]:
+    """(email, name, organisation code, roles) for every demo sign-in, in display order."""
+    accounts: list[tuple[str, str, str, list[Role]]] = [
+        ("admin@example.org", "Ada Admin", "MPTF-FMU", [Role.admin]),
+        ("secretariat@example.org", "Samuel Okoye", "MPTF-FMU", [Role.secretariat]),
+    ]
+    for email, name, org, _constituency in COMMITTEE_SEATS:
+        role = Role.committee_chair if email.startswith("chair") else Role.committee_member
+        accounts.append((email, name, org, [role]))
+    accounts += [
+        ("applicant@example.org", "Priya Raman", "UNDP", [Role.applicant]),
+        ("applicant2@example.org", "Tomás Ortega", "UNICEF", [Role.applicant]),
+        ("applicant3@example.org", "Fatou Ndiaye", "IOM", [Role.applicant]),
+        ("applicant4@example.org", "Olga Petrenko", "ILO", [Role.applicant]),
+    ]
+    for i, code in enumerate(DONOR_CODES, start=1):
+        email = "donor@example.org" if i == 1 else f"donor{i}@example.org"
+        accounts.append((email, f"Donor focal point {code}", code, [Role.donor]))
+    return accounts
+
+
+def seed_accounts() -> int:
+    """Organisations and users for every role. Skips what exists, so it can run again."""
+    reference_services.get_fund() or _missing_reference()
+    orgs = {o.code: o for o in db.session.scalars(sa.select(Organisation))}
+    for code, name, org_type, country in DEMO_ORGANISATIONS:
+        if code not in orgs:
+            orgs[code] = reference_services.create_organisation(None, code, name, org_type, country)
+    existing = set(db.session.scalars(sa.select(User.email)))
+    created = 0
+    for email, name, org_code, roles in demo_accounts():
+        if email in existing:
+            continue
+        auth_services.create_user(None, email, name, orgs[org_code], roles, DEMO_PASSWORD)
+        created += 1
+    return created
+
+
+def _missing_reference() -> None:
+    raise RuntimeError("Load the reference data first: flask reference load")
+
+
+def seed_demo() -> dict[str, int]:
+    """Everything the demo fund needs, in dependency order. Later capabilities add their steps here."""
+    return {"users": seed_accounts()}
+
+
+def is_database_empty() -> bool:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0

@@ -1,0 +1,19 @@
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from fundapp.extensions import db
+from fundapp.reference.services import load_reference
+
+reference_cli = AppGroup("reference", help="Reference data.")
+
+
+@reference_cli.command("load")
+@click.option("--file", "path", type=click.Path(exists=True, dir_okay=False), help="Reference file (JSON).")
+def load(path: str | None) -> None:
+    """Load the fund's reference data; rows that already exist are left alone."""
+    created = load_reference(path or current_app.config["REFERENCE_DATA_FILE"])
+    db.session.commit()
+    total = sum(created.values())
+    detail = ", ".join(f"{k} {v}" for k, v in created.items() if v)
+    click.echo(f"Reference data loaded: {total} rows created" + (f" ({detail})." if detail else "; nothing was missing."))

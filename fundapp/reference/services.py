@@ -1,0 +1,284 @@
+"""Reference data: loading from the data file (idempotent) and the edits the secretariat may make."""
+
+import json
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pycountry
+import sqlalchemy as sa
+
+from fundapp.core.audit import record_change
+from fundapp.core.errors import DomainError, NotAllowed
+from fundapp.extensions import db
+from fundapp.reference.models import (
+    Country,
+    Currency,
+    FundSettings,
+    GcmObjective,
+    GuidingPrinciple,
+    Marker,
+    MarkerLevel,
+    Organisation,
+    OrganisationType,
+    Region,
+    ThematicArea,
+)
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+
+class DuplicateCode(DomainError):
+    field = "code"
+
+
+def load_reference(path: str | Path, actor: Any = None) -> dict[str, int]:
+    """Create whatever the reference file holds that the database lacks.
+
+    Existing rows are left as they are, so names and mappings the secretariat edited survive a reload;
+    running it twice creates nothing the second time. Returns the number of rows created per kind.
+    """
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    created = {
+        "fund": _load_fund(data["fund"]),
+        "regions_and_countries": _load_countries(),
+        "currencies": _load_currencies(),
+        "objectives": _load_objectives(data["gcm_objectives"]),
+        "thematic_areas": _load_areas(data["thematic_areas"]),
+        "guiding_principles": _load_principles(data["guiding_principles"]),
+        "markers": _load_markers(data["markers"]),
+        "organisations": _load_organisations(data),
+    }
+    db.session.flush()
+    if any(created.values()):
+        record_change(actor, "reference.loaded", "reference", None, {"file": Path(path).name, **created})
+    return created
+
+
+def _load_fund(fund: dict[str, Any]) -> int:
+    if db.session.scalar(sa.select(FundSettings.id).limit(1)) is not None:
+        return 0
+    db.session.add(
+        FundSettings(
+            code=fund["code"],
+            name=fund["name"],
+            currency=fund["currency"],
+            established_on=date.fromisoformat(fund["established"]) if fund.get("established") else None,
+            capitalization_target_usd=Decimal(fund["capitalization_target_usd"]),
+            administrative_agent=fund["administrative_agent"],
+            administrative_agent_fee_rate=Decimal(fund["administrative_agent_fee_rate"]),
+            indirect_support_cost_rate=Decimal(fund["indirect_support_cost_rate"]),
+            chair=fund.get("chair"),
+            decision_rule=fund.get("decision_rule", "consensus"),
+            year_end_expenditure_deadline=fund.get("year_end_expenditure_deadline", "04-30"),
+        )
+    )
+    return 1
+
+
+def _load_countries() -> int:
+    m49 = json.loads((DATA_DIR / "m49_regions.json").read_text(encoding="utf-8"))
+    existing_regions = set(db.session.scalars(sa.select(Region.code)))
+    created = 0
+    for level, key in (("region", "regions"), ("sub_region", "sub_regions"), ("intermediate", "intermediate_regions")):
+        for code, name in m49[key].items():
+            if code not in existing_regions:
+                db.session.add(Region(code=code, name=name, level=level))
+                created += 1
+    db.session.flush()
+    existing = set(db.session.scalars(sa.select(Country.code)))
+    for country in pycountry.countries:
+        if country.alpha_3 in existing:
+            continue
+        place = m49["countries"].get(country.alpha_3, {})
+        db.session.add(
+            Country(
+                code=country.alpha_3,
+                alpha2=country.alpha_2,
+                name=getattr(country, "common_name", None) or country.name,
+                region_code=place.get("region"),
+                sub_region_code=place.get("sub_region"),
+                intermediate_region_code=place.get("intermediate_region"),
+            )
+        )
+        created += 1
+    return created
+
+
+def _load_currencies() -> int:
+    existing = set(db.session.scalars(sa.select(Currency.code)))
+    created = 0
+    for currency in pycountry.currencies:
+        if currency.alpha_3 not in existing:
+            db.session.add(Currency(code=currency.alpha_3, name=currency.name, numeric=currency.numeric))
+            created += 1
+    return created
+
+
+def _load_objectives(objectives: list[dict[str, Any]]) -> int:
+    existing = set(db.session.scalars(sa.select(GcmObjective.number)))
+    new = [GcmObjective(number=o["number"], title=o["title"]) for o in objectives if o["number"] not in existing]
+    db.session.add_all(new)
+    db.session.flush()
+    return len(new)
+
+
+def _load_areas(areas: list[dict[str, Any]]) -> int:
+    existing = set(db.session.scalars(sa.select(ThematicArea.code)))
+    by_number = {o.number: o for o in db.session.scalars(sa.select(GcmObjective))}
+    created = 0
+    for position, area in enumerate(areas, start=1):
+        if area["code"] in existing:
+            continue
+        db.session.add(
+            ThematicArea(
+                code=area["code"],
+                name=area["name"],
+                position=position,
+                objectives=[by_number[n] for n in area["objectives"]],
+            )
+        )
+        created += 1
+    return created
+
+
+def _load_principles(principles: list[dict[str, Any]]) -> int:
+    existing = set(db.session.scalars(sa.select(GuidingPrinciple.code)))
+    new = [
+        GuidingPrinciple(code=p["code"], name=p["name"], position=i)
+        for i, p in enumerate(principles, start=1)
+        if p["code"] not in existing
+    ]
+    db.session.add_all(new)
+    db.session.flush()
+    return len(new)
+
+
+def _load_markers(markers: dict[str, Any]) -> int:
+    created = 0
+    scores = set(db.session.scalars(sa.select(MarkerLevel.score)))
+    for level in markers["scale"]:
+        if level["score"] not in scores:
+            db.session.add(MarkerLevel(score=level["score"], label=level["label"]))
+            created += 1
+    codes = set(db.session.scalars(sa.select(Marker.code)))
+    principles = {p.code: p for p in db.session.scalars(sa.select(GuidingPrinciple))}
+    for marker in markers["markers"]:
+        if marker["code"] not in codes:
+            principle = principles.get(marker.get("principle"))
+            db.session.add(
+                Marker(
+                    code=marker["code"],
+                    name=marker["name"],
+                    principle=principle,
+                    minimum_score=marker.get("minimum_score", 2),
+                )
+            )
+            created += 1
+    return created
+
+
+def _load_organisations(data: dict[str, Any]) -> int:
+    existing = set(db.session.scalars(sa.select(Organisation.code)))
+    created = 0
+    for entity in data["un_entities"]:
+        if entity["code"] not in existing:
+            db.session.add(
+                Organisation(
+                    code=entity["code"],
+                    name=entity["name"],
+                    type=OrganisationType.un_entity,
+                    un_network_executive_committee=entity.get("un_network_executive_committee", False),
+                )
+            )
+            created += 1
+    secretariat = data["fund"].get("secretariat")
+    if secretariat and secretariat["code"] not in existing:
+        db.session.add(Organisation(code=secretariat["code"], name=secretariat["name"], type=OrganisationType.secretariat))
+        created += 1
+    return created
+
+
+def get_fund() -> FundSettings | None:
+    return db.session.scalar(sa.select(FundSettings).limit(1))
+
+
+def thematic_areas() -> list[ThematicArea]:
+    """Areas with their objectives in two queries (selectin), whatever their number."""
+    return list(
+        db.session.scalars(
+            sa.select(ThematicArea).options(sa.orm.selectinload(ThematicArea.objectives)).order_by(ThematicArea.position)
+        )
+    )
+
+
+def rename(actor: Any, obj: ThematicArea | GcmObjective | GuidingPrinciple | Marker, name: str) -> None:
+    """The secretariat may correct names; codes and numbers stay, since other records cite them."""
+    name = (name or "").strip()
+    if not name:
+        raise DomainError("A name is required.", field="name")
+    attr = "title" if isinstance(obj, GcmObjective) else "name"
+    old = getattr(obj, attr)
+    if old == name:
+        return
+    setattr(obj, attr, name)
+    db.session.flush()
+    record_change(actor, "reference.renamed", type(obj).__tablename__, obj.id, {"from": old, "to": name})
+
+
+def set_area_objectives(actor: Any, area: ThematicArea, objective_ids: list[int]) -> None:
+    """Replace an area's objectives. An area without objectives could never accept a concept note."""
+    if not objective_ids:
+        raise DomainError("A thematic area needs at least one GCM objective.", field="objectives")
+    objectives = list(db.session.scalars(sa.select(GcmObjective).where(GcmObjective.id.in_(objective_ids))))
+    if len(objectives) != len(set(objective_ids)):
+        raise DomainError("Unknown objective.", field="objectives")
+    before = sorted(o.number for o in area.objectives)
+    area.objectives = sorted(objectives, key=lambda o: o.number)
+    db.session.flush()
+    after = sorted(o.number for o in objectives)
+    if before != after:
+        record_change(actor, "reference.area_objectives_changed", "thematic_areas", area.id, {"from": before, "to": after})
+
+
+# Organisations -------------------------------------------------------------------------------------
+
+
+def create_organisation(
+    actor: Any, code: str, name: str, type: OrganisationType, country_code: str | None = None
+) -> Organisation:
+    code = code.strip()
+    if db.session.scalar(sa.select(Organisation.id).where(sa.func.lower(Organisation.code) == code.lower())):
+        raise DuplicateCode(f"An organisation with the code {code} already exists.")
+    if country_code and db.session.get(Country, country_code) is None:
+        raise DomainError("Unknown country.", field="country_code")
+    org = Organisation(code=code, name=name.strip(), type=OrganisationType(type), country_code=country_code or None)
+    db.session.add(org)
+    db.session.flush()
+    record_change(actor, "organisation.created", "organisations", org.id, {"code": code, "type": org.type.value})
+    return org
+
+
+def update_organisation(actor: Any, org: Organisation, name: str, type: OrganisationType, country_code: str | None) -> None:
+    if country_code and db.session.get(Country, country_code) is None:
+        raise DomainError("Unknown country.", field="country_code")
+    changes = {}
+    for attr, value in (("name", name.strip()), ("type", OrganisationType(type)), ("country_code", country_code or None)):
+        if getattr(org, attr) != value:
+            changes[attr] = {"from": str(getattr(org, attr)), "to": str(value)}
+            setattr(org, attr, value)
+    db.session.flush()
+    if changes:
+        record_change(actor, "organisation.updated", "organisations", org.id, changes)
+
+
+def set_organisation_active(actor: Any, org: Organisation, active: bool) -> None:
+    """Deactivating keeps the history; the organisation's users can no longer sign in."""
+    if getattr(actor, "organisation_id", None) == org.id and not active:
+        raise NotAllowed("You cannot deactivate your own organisation.")
+    if org.is_active == active:
+        return
+    org.is_active = active
+    db.session.flush()
+    record_change(actor, "organisation.activated" if active else "organisation.deactivated", "organisations", org.id)

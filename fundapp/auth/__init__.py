@@ -10,7 +10,6 @@ bp = Blueprint("auth", __name__)
 register_nav(
     NavItem("Home", "auth.home", (), order=0),
     NavItem("Users", "auth.admin_users", (Role.admin,), order=80),
-    NavItem("Organisations", "auth.admin_organisations", (Role.admin,), order=81),
     NavItem("Audit log", "auth.audit_log", (Role.admin,), order=90),
 )
 

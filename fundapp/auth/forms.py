@@ -2,7 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import Email, EqualTo, InputRequired, Length
 
-from fundapp.core.forms import MultiCheckboxField
+from fundapp.core.forms import MultiCheckboxField, choices
 from fundapp.core.permissions import ROLE_LABELS
 
 
@@ -12,7 +12,9 @@ class LoginForm(FlaskForm):
 
 
 class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField("Current password", validators=[InputRequired()], render_kw={"autocomplete": "current-password"})
+    current_password = PasswordField(
+        "Current password", validators=[InputRequired()], render_kw={"autocomplete": "current-password"}
+    )
     new_password = PasswordField(
         "New password",
         validators=[InputRequired(), Length(min=10, max=200)],
@@ -30,12 +32,13 @@ class UserForm(FlaskForm):
     email = EmailField("Email", validators=[InputRequired(), Email(check_deliverability=False), Length(max=254)])
     name = StringField("Full name", validators=[InputRequired(), Length(max=120)])
     organisation_id = SelectField("Organisation", coerce=int)
-    roles = MultiCheckboxField("Roles", choices=[(r.value, label) for r, label in ROLE_LABELS.items()])
+    roles = MultiCheckboxField("Roles", choices=choices((r.value, label) for r, label in ROLE_LABELS.items()))
     password = PasswordField(
-        "Initial password", description="At least 10 characters; the user changes it after signing in.",
+        "Initial password",
+        description="At least 10 characters; the user changes it after signing in.",
         render_kw={"autocomplete": "new-password"},
     )
 
     def __init__(self, *args, organisation_choices: list[tuple[int, str]], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.organisation_id.choices = organisation_choices
+        self.organisation_id.choices = choices(organisation_choices)

@@ -111,7 +111,9 @@ def authenticate(email: str, password: str, remote_addr: str | None = None) -> S
     db.session.add(LoginAttempt(email=email, succeeded=ok, remote_addr=remote_addr))
     if not ok:
         db.session.flush()
-        record_change(None, "auth.login_failed", "users", user.id if user else None, {"email": email, "remote_addr": remote_addr})
+        record_change(
+            None, "auth.login_failed", "users", user.id if user else None, {"email": email, "remote_addr": remote_addr}
+        )
         return SignInResult(None, "Email or password is not correct.")
     if not user.is_active or not user.organisation.is_active:
         record_change(user, "auth.login_refused_inactive", "users", user.id, {"remote_addr": remote_addr})
@@ -169,7 +171,10 @@ def create_user(
     db.session.add(user)
     db.session.flush()
     record_change(
-        actor, "user.created", "users", user.id,
+        actor,
+        "user.created",
+        "users",
+        user.id,
         {"email": email, "organisation": organisation.code, "roles": sorted(r.value for r in role_set)},
     )
     return user

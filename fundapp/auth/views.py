@@ -4,11 +4,11 @@ from datetime import datetime, time
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.orm import selectinload
 
-from fundapp.auth import bp, permissions, services
+from fundapp.auth import bp, services
 from fundapp.auth.forms import ChangePasswordForm, LoginForm, UserForm
 from fundapp.auth.models import User, UserRole
 from fundapp.core.errors import DomainError
@@ -144,7 +144,9 @@ def applicant_home():
 
 def _organisation_choices() -> list[tuple[int, str]]:
     rows = db.session.execute(
-        sa.select(Organisation.id, Organisation.name, Organisation.code).where(Organisation.is_active).order_by(Organisation.name)
+        sa.select(Organisation.id, Organisation.name, Organisation.code)
+        .where(Organisation.is_active)
+        .order_by(Organisation.name)
     )
     return [(row.id, f"{row.name} ({row.code})") for row in rows]
 
@@ -249,6 +251,17 @@ def audit_log():
     if until:
         query = query.where(AuditEntry.created_at <= datetime.combine(until.date(), time.max))
     page = db.paginate(query.order_by(AuditEntry.id.desc()), per_page=50, max_per_page=200, error_out=False)
-    object_types = db.session.scalars(sa.select(AuditEntry.object_type).distinct().order_by(AuditEntry.object_type)).all()
+    object_types = db.session.scalars(
+        sa.select(AuditEntry.object_type).distinct().order_by(AuditEntry.object_type)
+    ).all()
     return render_template("auth/audit_log.html", page=page, args=args, object_types=object_types)
 
+
+@bp.before_app_request
+def _forget_cached_user() -> None:
+    """Load the user afresh for each request.
+
+    Flask-Login caches the user on `g`, which lives as long as the app context; tests keep one
+    context across several requests, and a stale user there would survive a sign-out.
+    """
+    g.pop("_login_user", None)

@@ -79,7 +79,7 @@ def register_handlers(app: Flask) -> None:
         if isinstance(exc, HTTPException):
             return http_error(exc)
         reference = uuid.uuid4().hex[:12]
-        log.exception("Unhandled error, reference %s, on %s %s", reference, request.method, request.path)
+        log.error("Unhandled error, reference %s, on %s %s", reference, request.method, request.path, exc_info=exc)
         if app.config.get("PROPAGATE_TEST_ERRORS"):
             raise exc
         if wants_json():

@@ -35,7 +35,7 @@ def humanize(value: str | None) -> str:
 def url_with(**changes) -> str:
     """The current URL with some query arguments changed (filters, sorting, pages)."""
     args = request.args.to_dict()
-    args.update({k: v for k, v in changes.items()})
+    args.update(changes)
     args = {k: v for k, v in args.items() if v not in (None, "")}
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 

@@ -9,7 +9,7 @@ from fundapp.extensions import db
 from fundapp.reference import services as reference_services
 from fundapp.reference.models import Organisation, OrganisationType
 
-DEMO_PASSWORD = "fundapp-demo"
+DEMO_PASSWORD = "fundapp-demo"  # noqa: S105  (the published demo password, DESIGN.md)
 
 #: (code, name, type, country) for the organisations the demo needs beyond the UN entities.
 DEMO_ORGANISATIONS = [

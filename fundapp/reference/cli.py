@@ -16,4 +16,6 @@ def load(path: str | None) -> None:
     db.session.commit()
     total = sum(created.values())
     detail = ", ".join(f"{k} {v}" for k, v in created.items() if v)
-    click.echo(f"Reference data loaded: {total} rows created" + (f" ({detail})." if detail else "; nothing was missing."))
+    click.echo(
+        f"Reference data loaded: {total} rows created" + (f" ({detail})." if detail else "; nothing was missing.")
+    )

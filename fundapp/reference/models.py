@@ -186,4 +186,3 @@ class Organisation(db.Model):
 
     def __str__(self) -> str:
         return self.name
-

@@ -195,7 +195,9 @@ def _load_organisations(data: dict[str, Any]) -> int:
             created += 1
     secretariat = data["fund"].get("secretariat")
     if secretariat and secretariat["code"] not in existing:
-        db.session.add(Organisation(code=secretariat["code"], name=secretariat["name"], type=OrganisationType.secretariat))
+        db.session.add(
+            Organisation(code=secretariat["code"], name=secretariat["name"], type=OrganisationType.secretariat)
+        )
         created += 1
     return created
 
@@ -208,7 +210,9 @@ def thematic_areas() -> list[ThematicArea]:
     """Areas with their objectives in two queries (selectin), whatever their number."""
     return list(
         db.session.scalars(
-            sa.select(ThematicArea).options(sa.orm.selectinload(ThematicArea.objectives)).order_by(ThematicArea.position)
+            sa.select(ThematicArea)
+            .options(sa.orm.selectinload(ThematicArea.objectives))
+            .order_by(ThematicArea.position)
         )
     )
 
@@ -239,7 +243,9 @@ def set_area_objectives(actor: Any, area: ThematicArea, objective_ids: list[int]
     db.session.flush()
     after = sorted(o.number for o in objectives)
     if before != after:
-        record_change(actor, "reference.area_objectives_changed", "thematic_areas", area.id, {"from": before, "to": after})
+        record_change(
+            actor, "reference.area_objectives_changed", "thematic_areas", area.id, {"from": before, "to": after}
+        )
 
 
 # Organisations -------------------------------------------------------------------------------------
@@ -260,11 +266,17 @@ def create_organisation(
     return org
 
 
-def update_organisation(actor: Any, org: Organisation, name: str, type: OrganisationType, country_code: str | None) -> None:
+def update_organisation(
+    actor: Any, org: Organisation, name: str, type: OrganisationType, country_code: str | None
+) -> None:
     if country_code and db.session.get(Country, country_code) is None:
         raise DomainError("Unknown country.", field="country_code")
     changes = {}
-    for attr, value in (("name", name.strip()), ("type", OrganisationType(type)), ("country_code", country_code or None)):
+    for attr, value in (
+        ("name", name.strip()),
+        ("type", OrganisationType(type)),
+        ("country_code", country_code or None),
+    ):
         if getattr(org, attr) != value:
             changes[attr] = {"from": str(getattr(org, attr)), "to": str(value)}
             setattr(org, attr, value)

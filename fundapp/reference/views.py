@@ -44,9 +44,7 @@ def landing():
 @bp.route("/reference")
 @role_required(*permissions.VIEW_ROLES)
 def index():
-    principles = db.session.scalars(
-        sa.select(GuidingPrinciple).order_by(GuidingPrinciple.position)
-    ).all()
+    principles = db.session.scalars(sa.select(GuidingPrinciple).order_by(GuidingPrinciple.position)).all()
     markers = db.session.scalars(sa.select(Marker).options(selectinload(Marker.principle)).order_by(Marker.id)).all()
     objectives = db.session.scalars(
         sa.select(GcmObjective).options(selectinload(GcmObjective.thematic_areas)).order_by(GcmObjective.number)
@@ -149,7 +147,9 @@ def admin_organisations():
         query = query.where(Organisation.is_active.is_(status == "active"))
     if q:
         like = f"%{q.lower()}%"
-        query = query.where(sa.or_(sa.func.lower(Organisation.name).like(like), sa.func.lower(Organisation.code).like(like)))
+        query = query.where(
+            sa.or_(sa.func.lower(Organisation.name).like(like), sa.func.lower(Organisation.code).like(like))
+        )
     page = db.paginate(query.order_by(Organisation.name), per_page=25, max_per_page=100, error_out=False)
     return render_template(
         "reference/organisations.html", page=page, types=list(OrganisationType), org_type=org_type, status=status, q=q

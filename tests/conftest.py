@@ -1,0 +1,155 @@
+"""Fixtures: one app and one migrated database per run; each test runs inside a rolled-back transaction.
+
+SQLite (a temporary file) unless TEST_DATABASE_URL points at PostgreSQL; scripts/test runs both.
+"""
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask_migrate import upgrade
+
+from config import TestConfig
+from fundapp import create_app
+from fundapp.auth.models import User
+from fundapp.demo.services import seed_accounts
+from fundapp.extensions import db as _db
+from fundapp.reference.services import load_reference
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def normalise_url(url: str) -> str:
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def test_database_url(tmp_dir) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    return normalise_url(url) if url else f"sqlite:///{tmp_dir / 'test.sqlite3'}"
+
+
+def make_config(url: str, **overrides) -> type:
+    return type("RunConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url, **overrides})
+
+
+def reset_schema(app: Flask) -> None:
+    """Start from an empty database: PostgreSQL keeps what a crashed run left behind."""
+    with app.app_context():
+        engine = _db.engine
+        if engine.dialect.name == "postgresql":
+            with engine.begin() as conn:
+                conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+                conn.execute(sa.text("CREATE SCHEMA public"))
+
+
+def build_fund(app: Flask) -> None:
+    """Migrate to head, then load the reference data and the demo accounts: what every test stands on."""
+    with app.app_context():
+        upgrade()
+        load_reference(app.config["REFERENCE_DATA_FILE"])
+        seed_accounts()
+        _db.session.commit()
+        _db.session.remove()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    return test_database_url(tmp_path_factory.mktemp("db"))
+
+
+@pytest.fixture(scope="session")
+def app(database_url) -> Iterator[Flask]:
+    """One app for the run, its schema built by the migrations (so every run also proves them)."""
+    app = create_app(make_config(database_url))
+    reset_schema(app)
+    build_fund(app)
+    with app.app_context():
+        yield app
+    if database_url.startswith("postgresql"):
+        reset_schema(app)
+    with app.app_context():
+        _db.engine.dispose()  # close pooled connections before the interpreter does (ResourceWarning)
+
+
+@pytest.fixture
+def db(app) -> Iterator:
+    """Per-test isolation: the session is bound to a connection whose outer transaction is rolled back.
+
+    Commits in views and CLI commands release a savepoint, so they behave as in production but
+    leave nothing behind.
+    """
+    connection = _db.engine.connect()
+    transaction = connection.begin()
+    original = _db.session
+    _db.session = _db._make_scoped_session({"bind": connection, "join_transaction_mode": "create_savepoint"})
+    try:
+        yield _db
+    finally:
+        _db.session.remove()
+        _db.session = original
+        transaction.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def client(app, db):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app, db):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def user(db):
+    """Return a callable fetching a demo user by email."""
+
+    def _get(email: str) -> User:
+        found = db.session.scalar(sa.select(User).where(User.email == email))
+        assert found is not None, email
+        return found
+
+    return _get
+
+
+@pytest.fixture
+def login(client, user):
+    """Sign a demo user in for the test client without going through the (tested elsewhere) form."""
+
+    def _login(email: str) -> User:
+        account = user(email)
+        with client.session_transaction() as session:
+            session["_user_id"] = account.get_id()
+            session["_fresh"] = True
+        return account
+
+    return _login
+
+
+@contextmanager
+def count_queries(engine: sa.Engine) -> Iterator[list[str]]:
+    """Collect the SQL statements run inside the block (indico's count_queries)."""
+    statements: list[str] = []
+
+    def _before(_conn, _cursor, statement, _params, _context, _executemany):
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN")):
+            statements.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", _before)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", _before)
+
+
+@pytest.fixture
+def queries(db):
+    """`with queries() as q: ...; len(q)` counts the statements a block runs."""
+    return lambda: count_queries(db.engine)

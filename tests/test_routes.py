@@ -1,0 +1,69 @@
+"""Every registered route × every role, with the expected status (tests/<domain>/routes.py)."""
+
+import importlib
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from fundapp.auth.models import User
+from fundapp.reference.models import GcmObjective, Organisation, ThematicArea
+from tests.routing import ROLE_EMAILS, ROLES, Route
+
+
+def _all_routes() -> list[Route]:
+    routes: list[Route] = []
+    for path in sorted(Path(__file__).parent.glob("*/routes.py")):
+        module = importlib.import_module(f"tests.{path.parent.name}.routes")
+        routes.extend(module.ROUTES)
+    return routes
+
+
+ROUTES = _all_routes()
+
+
+class Lookup:
+    """Finds the ids route URLs need, by natural keys of the demo data."""
+
+    def __init__(self, session) -> None:
+        self.session = session
+
+    def _id(self, model, column, value) -> int:
+        found = self.session.scalar(sa.select(model.id).where(column == value))
+        assert found is not None, (model, value)
+        return found
+
+    def user_id(self, email: str) -> int:
+        return self._id(User, User.email, email)
+
+    def organisation_id(self, code: str) -> int:
+        return self._id(Organisation, Organisation.code, code)
+
+    def area_id(self, code: str) -> int:
+        return self._id(ThematicArea, ThematicArea.code, code)
+
+    def objective_id(self, number: int) -> int:
+        return self._id(GcmObjective, GcmObjective.number, number)
+
+
+def test_every_route_is_in_the_table(app):
+    registered = {rule.endpoint for rule in app.url_map.iter_rules()}
+    listed = {route.endpoint for route in ROUTES}
+    assert registered - listed == set(), "routes missing from the route × role table"
+    assert listed - registered == set(), "table lists routes that no longer exist"
+
+
+def test_every_route_lists_every_role():
+    for route in ROUTES:
+        assert set(route.expected) == set(ROLES), route.endpoint
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: f"{r.method} {r.endpoint}")
+def test_route_status_for_role(client, login, db, route, role):
+    if role != "anonymous":
+        login(ROLE_EMAILS[role])
+    url = route.url(Lookup(db.session)) if callable(route.url) else route.url
+    response = client.open(url, method=route.method, data=route.data)
+    response.close()  # file responses (static, downloads) hold an open handle
+    assert response.status_code == route.expected[role], f"{route.method} {url} as {role}"

@@ -193,7 +193,7 @@ def new_user():
 def edit_user(user_id: int):
     user = db.get_or_404(User, user_id)
     form = UserForm(obj=user, organisation_choices=_organisation_choices())
-    form.email.data = user.email  # identity: shown, not changed here
+    del form.email, form.password  # identity is shown, not changed here; passwords are the user's own
     if request.method == "GET":
         form.roles.data = sorted(user.role_names)
     if form.validate_on_submit():

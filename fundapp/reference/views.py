@@ -182,7 +182,7 @@ def edit_organisation(org_id: int):
     if request.method == "GET":
         form.type.data = org.type.value
         form.country_code.data = org.country_code or ""
-    form.code.data = org.code  # the code is cited elsewhere: shown, never changed
+    del form.code  # the code is cited elsewhere: shown, never changed
     if form.validate_on_submit():
         try:
             services.update_organisation(

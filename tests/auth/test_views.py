@@ -1,0 +1,154 @@
+import re
+
+import sqlalchemy as sa
+
+from fundapp.auth.models import User
+from fundapp.core.models import AuditEntry
+
+
+def test_login_page_signs_in_and_lands_on_role_home(client):
+    response = client.post("/login", data={"email": "secretariat@example.org", "password": "fundapp-demo"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/secretariat"
+    assert client.get("/secretariat").status_code == 200
+
+
+def test_login_error_is_shown_on_the_page(client):
+    response = client.post("/login", data={"email": "secretariat@example.org", "password": "nope"})
+    assert response.status_code == 401
+    assert b"Email or password is not correct." in response.data
+
+
+def test_login_form_errors_next_to_fields(client):
+    response = client.post("/login", data={"email": "", "password": ""})
+    assert response.status_code == 200
+    assert response.data.count(b'class="error"') == 2
+
+
+def test_login_throttle_message_on_page(client):
+    for _ in range(5):
+        client.post("/login", data={"email": "donor6@example.org", "password": "bad-password"})
+    response = client.post("/login", data={"email": "donor6@example.org", "password": "fundapp-demo"})
+    assert b"Too many failed sign-in attempts" in response.data
+
+
+def test_login_follows_only_local_next(client):
+    data = {"email": "admin@example.org", "password": "fundapp-demo"}
+    response = client.post("/login?next=/admin/users", data=data)
+    assert response.headers["Location"] == "/admin/users"
+    client.post("/logout")
+    response = client.post("/login?next=https://evil.example/x", data=data)
+    assert response.headers["Location"] == "/admin"
+
+
+def test_anonymous_is_sent_to_sign_in(client):
+    response = client.get("/admin")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login?next=")
+
+
+def test_logout_is_audited_and_ends_the_session(client, login, db):
+    login("member4@example.org")
+    assert client.post("/logout").status_code == 302
+    assert db.session.scalar(sa.select(AuditEntry.action).order_by(AuditEntry.id.desc()).limit(1)) == "auth.logout"
+    assert client.get("/profile").status_code == 302
+
+
+def test_change_password_through_profile(client, login, user):
+    login("member5@example.org")
+    response = client.post(
+        "/profile",
+        data={"current_password": "fundapp-demo", "new_password": "brand-new-secret", "confirm": "brand-new-secret"},
+    )
+    assert response.status_code == 302
+    assert client.get("/profile").status_code == 200  # still signed in with the new session id
+    response = client.post(
+        "/profile", data={"current_password": "wrong", "new_password": "another-secret!", "confirm": "different"}
+    )
+    assert b"The two passwords differ." in response.data
+
+
+def test_admin_creates_user_with_field_errors_then_success(client, login, db):
+    login("admin@example.org")
+    org_id = db.session.scalar(sa.text("SELECT id FROM organisations WHERE code = 'UNHCR'"))
+    bad = client.post(
+        "/admin/users/new",
+        data={
+            "email": "applicant@example.org",
+            "name": "Dup",
+            "organisation_id": org_id,
+            "roles": ["applicant"],
+            "password": "long-enough-1",
+        },
+    )
+    assert b"already exists" in bad.data
+    good = client.post(
+        "/admin/users/new",
+        data={
+            "email": "focal@unhcr.org",
+            "name": "Focal Point",
+            "organisation_id": org_id,
+            "roles": ["applicant"],
+            "password": "long-enough-1",
+        },
+    )
+    assert good.status_code == 302
+    assert db.session.scalar(sa.select(User).where(User.email == "focal@unhcr.org")).organisation.code == "UNHCR"
+
+
+def test_admin_deactivates_and_reactivates_a_user(client, login, user, db):
+    login("admin@example.org")
+    target = user("donor7@example.org")
+    client.post(f"/admin/users/{target.id}/active", data={"active": "0"})
+    db.session.refresh(target)
+    assert not target.is_active
+    client.post(f"/admin/users/{target.id}/active", data={"active": "1"})
+    db.session.refresh(target)
+    assert target.is_active
+
+
+def test_user_list_filters_by_role(client, login):
+    login("admin@example.org")
+    page = client.get("/admin/users?role=donor&per_page=50").get_data(as_text=True)
+    emails = set(re.findall(r"<td>([a-z0-9]+@example\.org)</td>", page))
+    assert emails == {"donor@example.org", *(f"donor{i}@example.org" for i in range(2, 13))}
+
+
+def test_audit_log_filters(client, login):
+    login("admin@example.org")
+    page = client.get("/admin/audit?action=user.created&actor=").get_data(as_text=True)
+    assert "user.created" in page
+    assert "reference.loaded" not in page
+
+
+def test_user_list_runs_a_bounded_number_of_queries(client, login, queries, db):
+    login("admin@example.org")
+    with queries() as few:
+        client.get("/admin/users?per_page=5")
+    with queries() as many:
+        client.get("/admin/users?per_page=30")
+    assert len(few) == len(many)
+
+
+def test_admin_edits_a_user(client, login, user, db):
+    login("admin@example.org")
+    target = user("applicant4@example.org")
+    org_id = db.session.scalar(sa.text("SELECT id FROM organisations WHERE code = 'UNHCR'"))
+    response = client.post(
+        f"/admin/users/{target.id}/edit",
+        data={"name": "Olga Petrenko-Smith", "organisation_id": org_id, "roles": ["applicant", "donor"]},
+    )
+    assert response.status_code == 302
+    db.session.refresh(target)
+    assert target.name == "Olga Petrenko-Smith"
+    assert target.organisation.code == "UNHCR"
+    assert target.role_names == {"applicant", "donor"}
+
+
+def test_edit_user_without_roles_is_refused_next_to_the_field(client, login, user):
+    login("admin@example.org")
+    target = user("applicant4@example.org")
+    response = client.post(
+        f"/admin/users/{target.id}/edit", data={"name": "X", "organisation_id": target.organisation_id}
+    )
+    assert b"at least one role" in response.data

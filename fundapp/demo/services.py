@@ -49,8 +49,22 @@ COMMITTEE_SEATS = [
     ("member11@example.org", "Ana Lima", "CSO-MIGRANT", "Stakeholders: migrant organizations"),
 ]
 
-#: Donor users: donor@ belongs to the largest donor, donor2@… to the others, in DEMO_ORGANISATIONS order.
-DONOR_CODES = ["DEU", "NLD", "NOR", "DNK", "BEL", "FRA", "ESP", "GBR", "PRT", "CYP", "PHL", "MEX"]
+#: Donor users: donor@ belongs to the largest donor, donor2@… to the others, in this order.
+DONOR_FOCAL_POINTS = [
+    ("DEU", "Jonas Becker"),
+    ("NLD", "Sanne Jansen"),
+    ("NOR", "Erik Haugen"),
+    ("DNK", "Mette Nielsen"),
+    ("BEL", "Lotte Peeters"),
+    ("FRA", "Camille Martin"),
+    ("ESP", "Lucía García"),
+    ("GBR", "Oliver Hughes"),
+    ("PRT", "Inês Costa"),
+    ("CYP", "Andreas Georgiou"),
+    ("PHL", "Maria Santos"),
+    ("MEX", "Diego Hernández"),
+]
+DONOR_CODES = [code for code, _name in DONOR_FOCAL_POINTS]
 
 
 def demo_accounts() -> list[tuple[str, str, str, list[Role]]]:
@@ -68,9 +82,9 @@ def demo_accounts() -> list[tuple[str, str, str, list[Role]]]:
         ("applicant3@example.org", "Fatou Ndiaye", "IOM", [Role.applicant]),
         ("applicant4@example.org", "Olga Petrenko", "ILO", [Role.applicant]),
     ]
-    for i, code in enumerate(DONOR_CODES, start=1):
+    for i, (code, name) in enumerate(DONOR_FOCAL_POINTS, start=1):
         email = "donor@example.org" if i == 1 else f"donor{i}@example.org"
-        accounts.append((email, f"Donor focal point {code}", code, [Role.donor]))
+        accounts.append((email, name, code, [Role.donor]))
     return accounts
 
 

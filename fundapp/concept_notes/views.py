@@ -435,7 +435,7 @@ def edit(note_id: int):
     note = _editable_note(note_id)
     if not permissions.can_edit(current_user, note):
         flash(f"A note that is {status_label(note.status).lower()} cannot be edited.", "error")
-        return redirect(url_for("concept_notes.detail", note_id=note.id))
+        return redirect(url_for("concept_notes.detail", note_id=note_id))
     principles, markers, levels = _reference_lists()
     form_class = note_form_class(principles, markers, levels)
     if request.method == "POST":
@@ -483,9 +483,9 @@ def edit(note_id: int):
                     f"{note.reference} submitted (version {version.number}). The Fund Management Unit will screen it.",
                     "success",
                 )
-                return redirect(url_for("concept_notes.detail", note_id=note.id))
+                return redirect(url_for("concept_notes.detail", note_id=note_id))
             flash("Draft saved.", "success")
-            return redirect(url_for("concept_notes.edit", note_id=note.id))
+            return redirect(url_for("concept_notes.edit", note_id=note_id))
     status = 422 if problems else 200
     return render_template(
         "concept_notes/edit.html",
@@ -510,14 +510,14 @@ def submit(note_id: int):
     except ValidationFailed:
         db.session.rollback()
         flash("The note cannot be submitted yet: open it for editing to see every problem.", "error")
-        return redirect(url_for("concept_notes.edit", note_id=note.id))
+        return redirect(url_for("concept_notes.edit", note_id=note_id))
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "error")
-        return redirect(url_for("concept_notes.detail", note_id=note.id))
+        return redirect(url_for("concept_notes.detail", note_id=note_id))
     db.session.commit()
     flash(f"{note.reference} submitted (version {version.number}).", "success")
-    return redirect(url_for("concept_notes.detail", note_id=note.id))
+    return redirect(url_for("concept_notes.detail", note_id=note_id))
 
 
 @bp.route("/<int:note_id>/withdraw", methods=["POST"])
@@ -534,7 +534,7 @@ def withdraw(note_id: int):
         else:
             db.session.commit()
             flash(f"{note.reference} withdrawn.", "success")
-    return redirect(url_for("concept_notes.detail", note_id=note.id))
+    return redirect(url_for("concept_notes.detail", note_id=note_id))
 
 
 @bp.route("/<int:note_id>/screen", methods=["GET", "POST"])
@@ -543,7 +543,7 @@ def screen(note_id: int):
     note = _visible_note(note_id)
     if not permissions.can_screen(current_user, note):
         flash(f"Only submitted notes are screened; this one is {status_label(note.status).lower()}.", "error")
-        return redirect(url_for("concept_notes.detail", note_id=note.id))
+        return redirect(url_for("concept_notes.detail", note_id=note_id))
     form = ScreeningForm(check_choices=services.MANUAL_CHECKS)
     if form.validate_on_submit():
         try:
@@ -557,7 +557,7 @@ def screen(note_id: int):
                 f"{note.reference} is now {status_label(note.status).lower()}; its focal points are notified.",
                 "success",
             )
-            return redirect(url_for("concept_notes.detail", note_id=note.id))
+            return redirect(url_for("concept_notes.detail", note_id=note_id))
     versions = services.versions(note)
     return render_template(
         "concept_notes/screen.html",
@@ -616,7 +616,7 @@ def upload_attachment(note_id: int):
     form = AttachmentForm()
     back = request.form.get("back") == "edit"
     target = (
-        url_for("concept_notes.edit", note_id=note.id) if back else url_for("concept_notes.detail", note_id=note.id)
+        url_for("concept_notes.edit", note_id=note_id) if back else url_for("concept_notes.detail", note_id=note_id)
     )
     if not form.validate_on_submit():
         for messages in form.errors.values():

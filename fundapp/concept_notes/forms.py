@@ -83,7 +83,9 @@ class NoteForm(FlaskForm):
     thematic_area_id = SelectField("Thematic area", validate_choice=False)
     objective_ids = MultiCheckboxField("GCM objectives", coerce=int, validate_choice=False)
     scope = SelectField(
-        "Scope", choices=choices([("", "— choose —"), *((s.value, label) for s, label in SCOPE_LABELS.items())])
+        "Scope",
+        default="",
+        choices=choices([("", "— choose —"), *((s.value, label) for s, label in SCOPE_LABELS.items())]),
     )
     country_codes = SelectMultipleField(
         "Countries",
@@ -125,7 +127,7 @@ def note_form_class(principles, markers, levels) -> type[NoteForm]:
             TextAreaField(f"{principle.code}) {principle.name}", validators=[Optional(), Length(max=4000)]),
         )
     for marker in markers:
-        setattr(_NoteForm, f"marker_{marker.id}", SelectField(marker.name, choices=level_choices))
+        setattr(_NoteForm, f"marker_{marker.id}", SelectField(marker.name, choices=level_choices, default=""))
     return _NoteForm
 
 

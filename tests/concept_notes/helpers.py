@@ -66,8 +66,12 @@ def complete_data(**overrides) -> services.NoteData:
 
 
 def make_note(
-    org_code: str = "UNDP", email: str = "applicant@example.org", call: Call | None = None, submit: bool = False,
-    attach: bool = False, **overrides
+    org_code: str = "UNDP",
+    email: str = "applicant@example.org",
+    call: Call | None = None,
+    submit: bool = False,
+    attach: bool = False,
+    **overrides,
 ) -> ConceptNote:
     call = call or make_call()
     actor = user(email)

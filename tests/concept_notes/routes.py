@@ -47,9 +47,7 @@ def other_attachment(path: str):
 ROUTES = [
     Route("concept_notes.calls", "/concept-notes/calls", statuses(READERS)),
     Route("concept_notes.new_call", "/concept-notes/calls/new", statuses(("secretariat",))),
-    Route(
-        "concept_notes.edit_call", lambda f: f"/concept-notes/calls/{f.call_id()}/edit", statuses(("secretariat",))
-    ),
+    Route("concept_notes.edit_call", lambda f: f"/concept-notes/calls/{f.call_id()}/edit", statuses(("secretariat",))),
     Route("concept_notes.index", "/concept-notes/", statuses(LISTERS)),
     Route("concept_notes.export_csv", "/concept-notes/export.csv", statuses(LISTERS)),
     Route("concept_notes.mine", "/concept-notes/mine", statuses(("applicant",))),
@@ -66,7 +64,9 @@ ROUTES = [
     Route("concept_notes.edit", own("/concept-notes/{id}/edit"), note_statuses(302, 403)),
     Route("concept_notes.edit", other("/concept-notes/{id}/edit"), note_statuses(302, 403, other_applicant=True)),
     Route("concept_notes.submit", own("/concept-notes/{id}/submit"), note_statuses(302, 403), method="POST"),
-    Route("concept_notes.withdraw", other("/concept-notes/{id}/withdraw"), note_statuses(302, 403, True), method="POST"),
+    Route(
+        "concept_notes.withdraw", other("/concept-notes/{id}/withdraw"), note_statuses(302, 403, True), method="POST"
+    ),
     Route(
         "concept_notes.screen",
         own("/concept-notes/{id}/screen"),

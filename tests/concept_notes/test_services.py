@@ -33,7 +33,12 @@ RULES = [
     ("duration too short", {"duration_months": 6}, "duration_months", "between 12 and 36"),
     ("duration too long", {"duration_months": 48}, "duration_months", "between 12 and 36"),
     ("duration missing", {"duration_months": None}, "duration_months", "Give the duration"),
-    ("objective not in the area", {"objective_ids": "other-area"}, "objective_ids", "at least one GCM objective of TA4"),
+    (
+        "objective not in the area",
+        {"objective_ids": "other-area"},
+        "objective_ids",
+        "at least one GCM objective of TA4",
+    ),
     ("endorsement missing", {"scope": "national", "country_codes": ["NPL"]}, "endorsement", "endorsement letter"),
     ("principles blank", {"principles": "blank"}, "principles", "left blank"),
     ("title missing", {"title": ""}, "title", "title"),

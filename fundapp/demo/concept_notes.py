@@ -18,6 +18,7 @@ from fundapp.concept_notes.models import NARRATIVES, Call, ConceptNote
 from fundapp.core import uploads
 from fundapp.core.pdf import build_pdf, para
 from fundapp.extensions import db
+from fundapp.notifications.services import mark_all_read
 from fundapp.reference.models import Country, GuidingPrinciple, Marker, Organisation, ThematicArea
 
 SEED = 20191107
@@ -276,16 +277,20 @@ def seed_concept_notes() -> int:
         )
         services.save_draft(users[email], note, data)
         created += 1
+    # The demo's history is old news: everyone has read the notifications it produced.
+    for account in db.session.scalars(sa.select(User)):
+        mark_all_read(account)
     db.session.flush()
     return created
 
 
 def _budget(rng: random.Random, org_count: int) -> list[Decimal]:
     """Direct costs per organization, the lead's share largest, the total (with 7%) mostly 1 to 3 million."""
-    total_with_isc = Decimal(rng.choice([rng.randint(600, 999)] + [rng.randint(1000, 2990)] * 4)) * 1000
-    direct_total = (total_with_isc / Decimal("1.07")).quantize(Decimal("1000"))
+    thousand = Decimal(1000)
+    total_with_isc = Decimal(rng.choice([rng.randint(600, 999)] + [rng.randint(1000, 2990)] * 4)) * thousand
+    direct_total = (total_with_isc / Decimal("1.07") / thousand).quantize(Decimal(1)) * thousand
     weights = [rng.randint(35, 55)] + [rng.randint(15, 35) for _ in range(org_count - 1)]
-    shares = [(direct_total * w / sum(weights)).quantize(Decimal("1000")) for w in weights]
+    shares = [(direct_total * w / sum(weights) / thousand).quantize(Decimal(1)) * thousand for w in weights]
     shares[0] += direct_total - sum(shares)
     return shares
 

@@ -61,7 +61,7 @@ def _overrides(db, overrides: dict) -> dict:
         from fundapp.reference.models import GuidingPrinciple
 
         ids = list(db.session.scalars(sa.select(GuidingPrinciple.id)))
-        resolved["principles"] = {i: "" for i in ids[:2]} | {i: "text" for i in ids[2:]}
+        resolved["principles"] = dict.fromkeys(ids[:2], "") | dict.fromkeys(ids[2:], "text")
     if resolved.get("narratives") == "no-context":
         resolved["narratives"] = {k: ("" if k == "context" else "text") for k, _l, _h in services.NARRATIVES}
     if resolved.get("markers") == "none":

@@ -3,7 +3,6 @@ CSV export, PDF, and the applicant's own view."""
 
 import csv
 import io
-import os
 import zipfile
 from pathlib import Path
 
@@ -64,10 +63,10 @@ def test_upload_refused_and_nothing_stored(app, db, client, login, data, name, m
     login("applicant@example.org")
     folder = Path(app.config["UPLOAD_FOLDER"])
     folder.mkdir(parents=True, exist_ok=True)
-    before = set(os.listdir(folder))
+    before = set(folder.iterdir())
     response = _upload(client, note.id, data, name)
     assert message in response.get_data(as_text=True)
-    assert set(os.listdir(folder)) == before
+    assert set(folder.iterdir()) == before
     assert (
         db.session.scalar(
             sa.select(sa.func.count()).select_from(Attachment).where(Attachment.concept_note_id == note.id)

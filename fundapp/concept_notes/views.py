@@ -498,6 +498,7 @@ def edit(note_id: int):
         problems=problems,
         attachment_form=AttachmentForm(),
         isc_rate=get_fund().indirect_support_cost_rate,
+        last_screening=(services.screenings(note) or [None])[-1] if note.status == "returned" else None,
     ), status
 
 

@@ -13,6 +13,7 @@ from fundapp.extensions import db
 from fundapp.reference.models import GuidingPrinciple, Marker, Organisation, ThematicArea
 
 OPEN_DAY = date(2026, 3, 1)
+CLOSED_CALL = {"closes_on": date(2026, 12, 31)}
 #: A one-page PDF is all the checks need: the magic bytes.
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -33,7 +34,8 @@ def make_call(**overrides) -> Call:
     data = {
         "title": "Test call",
         "opens_on": date(2026, 1, 1),
-        "closes_on": date(2026, 12, 31),
+        # Far ahead, so pages that use today's date find the call open whenever the suite runs.
+        "closes_on": date(2099, 12, 31),
         "is_rolling": False,
         "envelope": Decimal("10000000"),
         "thematic_area_ids": [a.id for a in db.session.scalars(sa.select(ThematicArea))],

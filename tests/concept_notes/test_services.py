@@ -12,7 +12,7 @@ from fundapp.concept_notes.workflow import CONCEPT_NOTE
 from fundapp.core.errors import DomainError, IllegalTransition, NotAllowed, ValidationFailed
 from fundapp.core.models import StateEvent
 from fundapp.notifications.models import Notification
-from tests.concept_notes.helpers import OPEN_DAY, area, complete_data, make_call, make_note, org, user
+from tests.concept_notes.helpers import CLOSED_CALL, OPEN_DAY, area, complete_data, make_call, make_note, org, user
 
 
 def test_complete_note_passes_every_rule(db):
@@ -83,21 +83,21 @@ def test_submission_refused_when_rule_unmet(db, rule, overrides, field, message)
 
 
 def test_submission_refused_when_call_closed(db):
-    note = make_note()
+    note = make_note(call=make_call(**CLOSED_CALL))
     with pytest.raises(ValidationFailed) as caught:
         services.submit(user("applicant@example.org"), note, on=date(2027, 1, 5))
     assert "closed" in caught.value.errors["call"][0]
 
 
 def test_submission_lists_every_unmet_rule_at_once(db):
-    note = make_note(partners=[], duration_months=60, title="", gender_budget_share=None)
+    note = make_note(call=make_call(**CLOSED_CALL), partners=[], duration_months=60, title="", gender_budget_share=None)
     with pytest.raises(ValidationFailed) as caught:
         services.submit(user("applicant@example.org"), note, on=date(2027, 1, 5))
     assert {"call", "organisations", "duration_months", "title", "gender_budget_share"} <= set(caught.value.errors)
 
 
 def test_resubmission_allowed_after_call_closed(db):
-    note = make_note(submit=True)
+    note = make_note(call=make_call(**CLOSED_CALL), submit=True)
     services.screen(user("secretariat@example.org"), note, "returned", [], "Add baselines.")
     services.submit(user("applicant@example.org"), note, on=date(2027, 2, 1))
     assert note.status == "submitted"
@@ -272,7 +272,7 @@ def test_summary_counts_submitted_and_statuses(db):
 
 
 def test_create_refused_when_call_closed(db):
-    call = make_call()
+    call = make_call(**CLOSED_CALL)
     with pytest.raises(DomainError, match="not open"):
         services.create_note(user(APPLICANT), call, org("UNDP"), on=date(2027, 1, 1))
 

@@ -235,3 +235,24 @@ def test_screening_page_prefills_automatic_checks(db, client, login):
     response = client.post(f"/concept-notes/{note.id}/screen", data={"decision": "ineligible", "comments": ""})
     assert "Give the reason the note is ineligible." in response.get_data(as_text=True)
     assert user("applicant@example.org") is not None
+
+
+def test_complete_draft_submitted_from_its_page(db, client, login):
+    note = make_note()
+    db.session.commit()
+    login("applicant@example.org")
+    page = client.get(f"/concept-notes/{note.id}").get_data(as_text=True)
+    assert "Ready to submit" in page
+    response = client.post(f"/concept-notes/{note.id}/submit")
+    assert response.status_code == 302
+    assert db.session.get(services.ConceptNote, note.id).status == "submitted"
+
+
+def test_returned_note_shows_comments_while_editing(db, client, login):
+    note = make_note(submit=True)
+    services.screen(user("secretariat@example.org"), note, "returned", [], "Add baselines, please.")
+    db.session.commit()
+    login("applicant@example.org")
+    page = client.get(f"/concept-notes/{note.id}/edit").get_data(as_text=True)
+    assert "Add baselines, please." in page
+    assert "Resubmit for screening" in page

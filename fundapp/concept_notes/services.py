@@ -314,7 +314,7 @@ def _apply_note(note: ConceptNote, data: NoteData) -> None:
     share = data.gender_budget_share
     if share is not None and not (Decimal(0) <= share <= Decimal(100)):
         raise DomainError("A share between 0 and 100 per cent.", field="gender_budget_share")
-    note.gender_budget_share = share
+    note.gender_budget_share = None if share is None else share.quantize(CENTS, rounding=ROUND_HALF_UP)
     for attr, _label, _help in NARRATIVES:
         setattr(note, attr, (data.narratives.get(attr) or "").strip())
     principles = {p.id for p in db.session.scalars(sa.select(GuidingPrinciple))}
@@ -480,7 +480,9 @@ def snapshot(note: ConceptNote) -> dict[str, Any]:
         "Countries": ", ".join(c.code for c in note.countries),
         "Government partners": note.government_partners,
         "Duration (months)": "" if note.duration_months is None else str(note.duration_months),
-        "Gender-equality budget share (%)": "" if note.gender_budget_share is None else f"{note.gender_budget_share}",
+        "Gender-equality budget share (%)": ""
+        if note.gender_budget_share is None
+        else f"{note.gender_budget_share:.2f}",
     }
     for attr, label, _help in NARRATIVES:
         data[label] = getattr(note, attr)

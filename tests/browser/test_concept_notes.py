@@ -81,6 +81,7 @@ def test_note_drafted_submitted_returned_resubmitted_and_found_eligible(page, sc
     _switch(page, "secretariat@example.org")
     page.goto(note_url + "/versions")
     assert page.get_by_role("row", name=re.compile("Expected results")).is_visible()
+    screenshot(page, "concept-note-versions")
     page.goto(note_url + "/screen")
     for box in page.locator("input[name=manual_checks]").all():
         box.check()

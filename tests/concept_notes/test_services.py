@@ -251,7 +251,7 @@ def test_other_organisation_cannot_edit(db):
 
 def test_versions_freeze_each_submission_and_diff_shows_changes(db):
     note = _note_in("returned")
-    data = complete_data(duration_months=30, title="Fair recruitment, revised")
+    data = complete_data(duration_months=30, title="Fair recruitment, revised", gender_budget_share=Decimal("30.0"))
     services.save_draft(user(APPLICANT), note, data)
     services.submit(user(APPLICANT), note, on=OPEN_DAY)
     first, second = services.versions(note)

@@ -256,3 +256,48 @@ def test_returned_note_shows_comments_while_editing(db, client, login):
     page = client.get(f"/concept-notes/{note.id}/edit").get_data(as_text=True)
     assert "Add baselines, please." in page
     assert "Resubmit for screening" in page
+
+
+def test_secretariat_opens_a_call_with_default_settings(db, client, login):
+    login("secretariat@example.org")
+    form = client.get("/concept-notes/calls/new").get_data(as_text=True)
+    assert 'value="3000000.00"' in form
+    area_ids = db.session.scalars(sa.select(services.ThematicArea.id)).all()
+    response = client.post(
+        "/concept-notes/calls/new",
+        data={
+            "title": "Call 2027",
+            "opens_on": "2027-01-01",
+            "closes_on": "2027-06-30",
+            "envelope": "15000000",
+            "thematic_area_ids": [str(i) for i in area_ids[:2]],
+            "min_organisations": "2",
+            "budget_ceiling": "3000000",
+            "min_duration_months": "12",
+            "max_duration_months": "36",
+            "endorsement_required": "y",
+        },
+    )
+    assert response.status_code == 302
+    call = db.session.scalar(sa.select(services.Call).where(services.Call.title == "Call 2027"))
+    assert call.envelope == 15_000_000
+    assert len(call.thematic_areas) == 2
+    assert call.endorsement_required
+
+
+def test_call_without_closing_date_or_rolling_is_refused(db, client, login):
+    login("secretariat@example.org")
+    response = client.post(
+        "/concept-notes/calls/new",
+        data={
+            "title": "Call",
+            "opens_on": "2027-01-01",
+            "envelope": "1",
+            "thematic_area_ids": ["1"],
+            "min_organisations": "2",
+            "budget_ceiling": "3000000",
+            "min_duration_months": "12",
+            "max_duration_months": "36",
+        },
+    )
+    assert "Give a closing date, or make the call rolling." in response.get_data(as_text=True)

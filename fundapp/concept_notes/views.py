@@ -486,6 +486,8 @@ def edit(note_id: int):
                 return redirect(url_for("concept_notes.detail", note_id=note_id))
             flash("Draft saved.", "success")
             return redirect(url_for("concept_notes.edit", note_id=note_id))
+    if request.method == "POST" and form.errors and not problems:
+        problems.append("Some fields could not be read: correct the fields marked below. Nothing was saved.")
     status = 422 if problems else 200
     return render_template(
         "concept_notes/edit.html",

@@ -301,3 +301,15 @@ def test_call_without_closing_date_or_rolling_is_refused(db, client, login):
         },
     )
     assert "Give a closing date, or make the call rolling." in response.get_data(as_text=True)
+
+
+def test_unreadable_field_is_marked_and_nothing_saved(db, client, login):
+    note = make_note()
+    db.session.commit()
+    login("applicant@example.org")
+    response = client.post(
+        f"/concept-notes/{note.id}/edit", data={"action": "save", "title": "New", "duration_months": "two"}
+    )
+    assert response.status_code == 422
+    assert "Nothing was saved" in response.get_data(as_text=True)
+    assert db.session.get(services.ConceptNote, note.id).title == "Fair recruitment for migrant workers"

@@ -1,9 +1,12 @@
 """Pages: uploads refused with nothing stored, the form showing every problem, lists with fixed query counts,
 CSV export, PDF, and the applicant's own view."""
 
+import base64
 import csv
 import io
+import re
 import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
@@ -147,7 +150,21 @@ def test_pdf_is_readable(db, client, login):
     response = client.get(f"/concept-notes/{note.id}/pdf")
     assert response.status_code == 200
     assert response.data.startswith(b"%PDF")
-    assert len(response.data) > 3000
+    text = _pdf_text(response.data)
+    for expected in ("Fair recruitment for migrant workers", "1,070,000.00", "Theory of change", "People-centred"):
+        assert expected in text, expected
+
+
+def _pdf_text(data: bytes) -> str:
+    """The text drawn in a reportlab PDF: its ASCII85 + Flate content streams, decoded."""
+    chunks = []
+    for match in re.finditer(rb"stream\r?\n(.*?)endstream", data, re.DOTALL):
+        raw = match.group(1).strip().removesuffix(b"~>")
+        try:
+            chunks.append(zlib.decompress(base64.a85decode(raw)).decode("latin-1"))
+        except (ValueError, zlib.error):
+            continue
+    return "".join(re.findall(r"\((.*?)\) Tj", "".join(chunks)))
 
 
 def _make_many(count: int, start: int = 0) -> None:

@@ -65,9 +65,9 @@ def database_url(tmp_path_factory) -> str:
 
 
 @pytest.fixture(scope="session")
-def app(database_url) -> Iterator[Flask]:
+def app(database_url, tmp_path_factory) -> Iterator[Flask]:
     """One app for the run, its schema built by the migrations (so every run also proves them)."""
-    app = create_app(make_config(database_url))
+    app = create_app(make_config(database_url, UPLOAD_FOLDER=str(tmp_path_factory.mktemp("uploads"))))
     reset_schema(app)
     build_fund(app)
     with app.app_context():

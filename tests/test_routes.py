@@ -45,6 +45,28 @@ class Lookup:
     def objective_id(self, number: int) -> int:
         return self._id(GcmObjective, GcmObjective.number, number)
 
+    # Concept notes: the session database has none, so the first lookup creates them (rolled back per test).
+    def call_id(self) -> int:
+        from tests.concept_notes.helpers import make_call
+
+        call = make_call()
+        self.session.commit()
+        return call.id
+
+    def note(self, org_code: str):
+        """A submitted note led by org_code (UNDP: applicant@'s own; UNICEF: another organisation's)."""
+        from tests.concept_notes.helpers import make_note
+
+        emails = {"UNDP": "applicant@example.org", "UNICEF": "applicant2@example.org"}
+        note = make_note(org_code, emails[org_code], submit=True, attach=True)
+        self.session.commit()  # a view's rollback after a refused action must not undo the set-up
+        return note
+
+    def notification_id(self, email: str) -> int:
+        from fundapp.notifications.services import notify
+
+        return notify(self.session.get(User, self.user_id(email)), "Test", "Body", "/home")[0].id
+
 
 def test_every_route_is_in_the_table(app):
     registered = {rule.endpoint for rule in app.url_map.iter_rules()}

@@ -136,7 +136,10 @@ def applicant_home():
         .where(User.organisation_id == current_user.organisation_id, User.is_active, UserRole.role == Role.applicant)
         .order_by(User.name)
     ).all()
-    return render_template("auth/home_applicant.html", colleagues=colleagues, areas=thematic_areas())
+    from fundapp.concept_notes.services import applicant_overview, today
+
+    overview = applicant_overview(current_user.organisation_id, today())
+    return render_template("auth/home_applicant.html", colleagues=colleagues, overview=overview)
 
 
 # User administration ---------------------------------------------------------------------------

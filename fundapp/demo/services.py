@@ -111,7 +111,9 @@ def _missing_reference() -> None:
 
 def seed_demo() -> dict[str, int]:
     """Everything the demo fund needs, in dependency order. Later capabilities add their steps here."""
-    return {"users": seed_accounts()}
+    from fundapp.demo.concept_notes import seed_concept_notes
+
+    return {"users": seed_accounts(), "concept_notes": seed_concept_notes()}
 
 
 def is_database_empty() -> bool:

@@ -1,0 +1,841 @@
+"""Calls, concept notes, submission rules, screening, versions, attachments and the lists' queries.
+
+Every business rule lives here, so the pages, the demo seeder and any import obey the same rules.
+"""
+
+import json
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from flask import url_for
+from sqlalchemy.orm import selectinload
+
+from fundapp.auth.models import User, UserRole
+from fundapp.concept_notes.models import (
+    NARRATIVES,
+    Attachment,
+    AttachmentKind,
+    Call,
+    ConceptNote,
+    ConceptNoteVersion,
+    MarkerScore,
+    Participant,
+    PrincipleStatement,
+    Scope,
+    Screening,
+    concept_note_countries,
+)
+from fundapp.concept_notes.workflow import (
+    CONCEPT_NOTE,
+    EDITABLE_STATES,
+    ELIGIBLE,
+    INELIGIBLE,
+    RETURNED,
+    SUBMITTED,
+    status_label,
+)
+from fundapp.core import uploads
+from fundapp.core.audit import record_change
+from fundapp.core.db import utcnow
+from fundapp.core.errors import DomainError, IllegalTransition, NotAllowed, ValidationFailed
+from fundapp.core.money import CENTS, to_money
+from fundapp.core.permissions import Role
+from fundapp.extensions import db
+from fundapp.notifications.services import notify
+from fundapp.reference.models import (
+    Country,
+    GcmObjective,
+    GuidingPrinciple,
+    Marker,
+    MarkerLevel,
+    Organisation,
+    OrganisationType,
+    ThematicArea,
+)
+from fundapp.reference.services import get_fund
+
+log = logging.getLogger(__name__)
+
+#: The eligibility settings a new call starts with (the Migration MPTF's own).
+DEFAULT_MIN_ORGANISATIONS = 2
+DEFAULT_BUDGET_CEILING = Decimal("3000000.00")
+DEFAULT_MIN_DURATION = 12
+DEFAULT_MAX_DURATION = 36
+
+#: Screening checks a person must tick; the automatic ones come from check_submission().
+MANUAL_CHECKS = [
+    ("endorsement_genuine", "The government endorsement letter is genuine and from the competent authority"),
+    ("partners_confirmed", "Every participating UN organization confirmed its participation"),
+    ("budget_consistent", "The budget is consistent with the activities and results described"),
+    ("no_duplication", "The programme does not duplicate ongoing or funded programmes"),
+]
+
+#: The rules check_submission() applies, keyed like its errors, for the screening checklist.
+AUTOMATIC_CHECKS = [
+    ("call", "Submitted while the call was open"),
+    ("title", "Title given"),
+    ("organisations", "Enough participating UN organizations"),
+    ("budget", "Budget complete and within the ceiling"),
+    ("duration_months", "Duration within the call's range"),
+    ("thematic_area_id", "Thematic area eligible for the call"),
+    ("objective_ids", "At least one GCM objective in the thematic area"),
+    ("scope", "Scope given"),
+    ("country_codes", "Countries given for the scope"),
+    ("endorsement", "Government endorsement letter attached when required"),
+    ("gender_budget_share", "Gender-equality budget share given"),
+    ("narratives", "Every narrative section written"),
+    ("principles", "Every guiding principle addressed"),
+    ("markers", "Every marker self-assessed"),
+]
+
+
+def today() -> date:
+    """Today in UTC: the day against which calls are open or closed."""
+    return utcnow().date()
+
+
+# Calls -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class CallData:
+    title: str
+    opens_on: date
+    closes_on: date | None
+    is_rolling: bool
+    envelope: Decimal
+    thematic_area_ids: list[int]
+    description: str = ""
+    min_organisations: int = DEFAULT_MIN_ORGANISATIONS
+    budget_ceiling: Decimal = DEFAULT_BUDGET_CEILING
+    min_duration_months: int = DEFAULT_MIN_DURATION
+    max_duration_months: int = DEFAULT_MAX_DURATION
+    endorsement_required: bool = True
+
+
+def _apply_call(call: Call, data: CallData) -> None:
+    title = (data.title or "").strip()
+    if not title:
+        raise DomainError("A call needs a title.", field="title")
+    if data.is_rolling and data.closes_on is None:
+        closes_on = None
+    elif data.closes_on is None:
+        raise DomainError("Give a closing date, or make the call rolling.", field="closes_on")
+    else:
+        closes_on = data.closes_on
+    if closes_on is not None and closes_on < data.opens_on:
+        raise DomainError("The call cannot close before it opens.", field="closes_on")
+    if data.min_organisations < 1:
+        raise DomainError("At least one organization.", field="min_organisations")
+    if data.min_duration_months < 1 or data.max_duration_months < data.min_duration_months:
+        raise DomainError("The longest duration must not be shorter than the shortest.", field="max_duration_months")
+    if to_money(data.budget_ceiling) <= 0:
+        raise DomainError("The budget ceiling must be positive.", field="budget_ceiling")
+    if to_money(data.envelope) < 0:
+        raise DomainError("The envelope cannot be negative.", field="envelope")
+    areas = list(db.session.scalars(sa.select(ThematicArea).where(ThematicArea.id.in_(data.thematic_area_ids or []))))
+    if not areas:
+        raise DomainError("Choose at least one eligible thematic area.", field="thematic_area_ids")
+    call.title = title
+    call.description = (data.description or "").strip()
+    call.opens_on = data.opens_on
+    call.closes_on = closes_on
+    call.is_rolling = bool(data.is_rolling)
+    call.envelope = to_money(data.envelope)
+    call.min_organisations = data.min_organisations
+    call.budget_ceiling = to_money(data.budget_ceiling)
+    call.min_duration_months = data.min_duration_months
+    call.max_duration_months = data.max_duration_months
+    call.endorsement_required = bool(data.endorsement_required)
+    call.thematic_areas = sorted(areas, key=lambda a: a.position)
+
+
+def create_call(actor: Any, data: CallData) -> Call:
+    call = Call(created_by_id=getattr(actor, "id", None))
+    _apply_call(call, data)
+    db.session.add(call)
+    db.session.flush()
+    record_change(actor, "call.created", "calls", call.id, {"title": call.title})
+    return call
+
+
+def update_call(actor: Any, call: Call, data: CallData) -> None:
+    _apply_call(call, data)
+    db.session.flush()
+    record_change(actor, "call.updated", "calls", call.id, {"title": call.title})
+
+
+def open_calls(on: date) -> list[Call]:
+    return list(
+        db.session.scalars(
+            sa.select(Call)
+            .options(selectinload(Call.thematic_areas))
+            .where(Call.opens_on <= on, sa.or_(Call.closes_on.is_(None), Call.closes_on >= on))
+            .order_by(Call.opens_on.desc())
+        )
+    )
+
+
+# Concept notes: creating and editing -------------------------------------------------------------
+
+
+@dataclass
+class NoteData:
+    """Everything the form edits, as plain values (ids, codes, Decimals)."""
+
+    title: str = ""
+    lead_direct_costs: Decimal | None = None
+    #: (organisation id, direct costs) for the other participating UN organizations.
+    partners: list[tuple[int, Decimal | None]] = field(default_factory=list)
+    thematic_area_id: int | None = None
+    objective_ids: list[int] = field(default_factory=list)
+    scope: str | None = None
+    country_codes: list[str] = field(default_factory=list)
+    government_partners: str = ""
+    duration_months: int | None = None
+    gender_budget_share: Decimal | None = None
+    narratives: dict[str, str] = field(default_factory=dict)
+    #: principle id -> how the programme applies it.
+    principles: dict[int, str] = field(default_factory=dict)
+    #: marker id -> self-assessed score (None: not yet scored).
+    markers: dict[int, int | None] = field(default_factory=dict)
+
+
+def create_note(
+    actor: Any, call: Call, organisation: Organisation, title: str = "", on: date | None = None
+) -> ConceptNote:
+    """A new draft led by the actor's organisation, under an open call."""
+    on = on or today()
+    if organisation.type != OrganisationType.un_entity:
+        raise NotAllowed("Only participating UN organizations lead concept notes.")
+    if not call.is_open(on):
+        raise DomainError(f"The call “{call.title}” is not open.", field="call_id")
+    note = ConceptNote(
+        call=call,
+        organisation=organisation,
+        title=(title or "").strip()[:250],
+        created_by_id=getattr(actor, "id", None),
+        status=None,
+    )
+    note.participants.append(Participant(organisation=organisation, is_lead=True, position=0))
+    db.session.add(note)
+    # No flush before fire(): the row is inserted by the transition itself, already in its first state.
+    CONCEPT_NOTE.fire(note, "create", actor)
+    return note
+
+
+def _isc_rate() -> Decimal:
+    fund = get_fund()
+    return fund.indirect_support_cost_rate if fund else Decimal("0")
+
+
+def indirect_costs(direct: Decimal, rate: Decimal) -> Decimal:
+    """Indirect support costs on direct costs, rounded half up to the cent."""
+    return (to_money(direct) * rate).quantize(CENTS, rounding=ROUND_HALF_UP)
+
+
+def _clean_amount(value: Decimal | None) -> Decimal:
+    if value is None:
+        return Decimal("0.00")
+    amount = to_money(value)
+    if amount < 0:
+        raise DomainError("Budgets cannot be negative.", field="budget")
+    return amount
+
+
+def _set_participants(note: ConceptNote, data: NoteData) -> None:
+    lead_id = note.organisation_id
+    partner_ids = [org_id for org_id, _ in data.partners]
+    if lead_id in partner_ids:
+        raise DomainError("The lead organization is already listed; list only the others.", field="organisations")
+    duplicates = [org_id for org_id, count in Counter(partner_ids).items() if count > 1]
+    if duplicates:
+        raise DomainError("Each organization may appear only once.", field="organisations")
+    orgs = {
+        o.id: o
+        for o in db.session.scalars(
+            sa.select(Organisation).where(
+                Organisation.id.in_(partner_ids), Organisation.type == OrganisationType.un_entity
+            )
+        )
+    }
+    if len(orgs) != len(partner_ids):
+        raise DomainError("Participating organizations must be UN entities.", field="organisations")
+    rate = _isc_rate()
+    existing = {p.organisation_id: p for p in note.participants}
+    wanted = [(lead_id, data.lead_direct_costs), *data.partners]
+    keep = []
+    for position, (org_id, amount) in enumerate(wanted):
+        participant = existing.get(org_id) or Participant(organisation_id=org_id, organisation=orgs.get(org_id))
+        participant.is_lead = org_id == lead_id
+        participant.position = position
+        participant.direct_costs = _clean_amount(amount)
+        participant.indirect_costs = indirect_costs(participant.direct_costs, rate)
+        participant.currency = note.currency
+        keep.append(participant)
+    note.participants = keep
+    note.direct_costs_total = sum((p.direct_costs for p in keep), Decimal("0.00"))
+    note.indirect_costs_total = sum((p.indirect_costs for p in keep), Decimal("0.00"))
+    note.budget_total = note.direct_costs_total + note.indirect_costs_total
+
+
+def _apply_note(note: ConceptNote, data: NoteData) -> None:
+    note.title = (data.title or "").strip()[:250]
+    _set_participants(note, data)
+    area = db.session.get(ThematicArea, data.thematic_area_id) if data.thematic_area_id else None
+    if data.thematic_area_id and area is None:
+        raise DomainError("Unknown thematic area.", field="thematic_area_id")
+    note.thematic_area = area
+    objectives = list(db.session.scalars(sa.select(GcmObjective).where(GcmObjective.id.in_(data.objective_ids or []))))
+    if len(objectives) != len(set(data.objective_ids or [])):
+        raise DomainError("Unknown GCM objective.", field="objective_ids")
+    note.objectives = sorted(objectives, key=lambda o: o.number)
+    if data.scope:
+        try:
+            note.scope = Scope(data.scope)
+        except ValueError as exc:
+            raise DomainError("Unknown scope.", field="scope") from exc
+    else:
+        note.scope = None
+    codes = sorted(set(data.country_codes or []))
+    countries = list(db.session.scalars(sa.select(Country).where(Country.code.in_(codes))))
+    if len(countries) != len(codes):
+        raise DomainError("Unknown country.", field="country_codes")
+    note.countries = sorted(countries, key=lambda c: c.name)
+    note.government_partners = (data.government_partners or "").strip()
+    if data.duration_months is not None and data.duration_months <= 0:
+        raise DomainError("The duration must be a positive number of months.", field="duration_months")
+    note.duration_months = data.duration_months
+    share = data.gender_budget_share
+    if share is not None and not (Decimal(0) <= share <= Decimal(100)):
+        raise DomainError("A share between 0 and 100 per cent.", field="gender_budget_share")
+    note.gender_budget_share = None if share is None else share.quantize(CENTS, rounding=ROUND_HALF_UP)
+    for attr, _label, _help in NARRATIVES:
+        setattr(note, attr, (data.narratives.get(attr) or "").strip())
+    principles = {p.id for p in db.session.scalars(sa.select(GuidingPrinciple))}
+    statements = {s.principle_id: s for s in note.principles}
+    for principle_id, text in data.principles.items():
+        if principle_id not in principles:
+            raise DomainError("Unknown guiding principle.", field="principles")
+        statement = statements.get(principle_id)
+        if statement is None:
+            statement = PrincipleStatement(principle_id=principle_id)
+            note.principles.append(statement)
+        statement.text = (text or "").strip()
+    scores = set(db.session.scalars(sa.select(MarkerLevel.score)))
+    markers = {m.id for m in db.session.scalars(sa.select(Marker))}
+    current = {m.marker_id: m for m in note.markers}
+    for marker_id, score in data.markers.items():
+        if marker_id not in markers:
+            raise DomainError("Unknown marker.", field="markers")
+        if score is None:
+            if marker_id in current:
+                note.markers.remove(current[marker_id])
+            continue
+        if score not in scores:
+            raise DomainError("Scores go from 0 to 3.", field="markers")
+        if marker_id in current:
+            current[marker_id].score = score
+        else:
+            note.markers.append(MarkerScore(marker_id=marker_id, score=score))
+    note.updated_at = utcnow()
+
+
+def _check_editable(actor: Any, note: ConceptNote) -> None:
+    if note.status not in EDITABLE_STATES:
+        raise IllegalTransition(f"A note that is {status_label(note.status).lower()} cannot be edited.")
+    if actor is not None and getattr(actor, "organisation_id", None) != note.organisation_id:
+        raise NotAllowed("Only the lead organization's focal points edit a note.")
+
+
+def save_draft(actor: Any, note: ConceptNote, data: NoteData) -> None:
+    """Save whatever is filled in; the submission rules are not applied to a draft."""
+    _check_editable(actor, note)
+    _apply_note(note, data)
+    db.session.flush()
+    record_change(actor, "concept_note.saved", "concept_notes", note.id, {"status": note.status})
+
+
+# Submission rules --------------------------------------------------------------------------------
+
+
+def _blank(text: str | None) -> bool:
+    return not (text or "").strip()
+
+
+def check_submission(note: ConceptNote, on: date) -> dict[str, list[str]]:
+    """Every unmet submission rule at once: field name -> messages. Empty when the note may be submitted."""
+    errors: dict[str, list[str]] = {}
+
+    def fail(key: str, message: str) -> None:
+        errors.setdefault(key, []).append(message)
+
+    call = note.call
+    # The call must be open for a first submission; a returned note may come back after the call closed.
+    if note.version_count == 0 and not call.is_open(on):
+        fail(
+            "call",
+            f"The call “{call.title}” is closed: it closed on {call.closes_on:%d %b %Y}."
+            if call.closes_on and on > call.closes_on
+            else f"The call “{call.title}” is not open yet.",
+        )
+    if _blank(note.title):
+        fail("title", "Give the note a title.")
+    count = len(note.participants)
+    if count < call.min_organisations:
+        fail(
+            "organisations",
+            f"At least {call.min_organisations} participating UN organizations are required; the note has {count}.",
+        )
+    missing = [p.organisation.code for p in note.participants if p.direct_costs <= 0]
+    if missing:
+        fail("budget", f"Enter the direct costs of every participating organization (missing: {', '.join(missing)}).")
+    if note.budget_total > call.budget_ceiling:
+        fail(
+            "budget",
+            f"The total budget of US$ {note.budget_total:,.2f} (indirect support costs included) is over the "
+            f"ceiling of US$ {call.budget_ceiling:,.2f}.",
+        )
+    low, high = call.min_duration_months, call.max_duration_months
+    if note.duration_months is None:
+        fail("duration_months", f"Give the duration in months ({low} to {high}).")
+    elif not low <= note.duration_months <= high:
+        fail("duration_months", f"The duration must be between {low} and {high} months; it is {note.duration_months}.")
+    if note.thematic_area is None:
+        fail("thematic_area_id", "Choose a thematic area.")
+    else:
+        if note.thematic_area.id not in {a.id for a in call.thematic_areas}:
+            fail("thematic_area_id", f"The call does not cover {note.thematic_area.code}.")
+        area_objectives = {o.id for o in note.thematic_area.objectives}
+        if not any(o.id in area_objectives for o in note.objectives):
+            numbers = ", ".join(str(o.number) for o in note.thematic_area.objectives)
+            fail(
+                "objective_ids",
+                f"Choose at least one GCM objective of {note.thematic_area.code} (objectives {numbers}).",
+            )
+    if note.thematic_area is None and not note.objectives:
+        fail("objective_ids", "Choose at least one GCM objective.")
+    if note.scope is None:
+        fail("scope", "Choose the scope.")
+    elif note.scope != Scope.global_:
+        if not note.countries:
+            fail("country_codes", "Choose at least one country.")
+        elif note.scope == Scope.national and len(note.countries) != 1:
+            fail("country_codes", "A national programme covers exactly one country.")
+    if note.scope == Scope.national and call.endorsement_required:
+        if _blank(note.government_partners):
+            fail("endorsement", "Name the government partners of this national programme.")
+        if not any(a.kind == AttachmentKind.endorsement for a in note.attachments):
+            fail("endorsement", "Attach the government's endorsement letter (the call requires it).")
+    if note.gender_budget_share is None:
+        fail("gender_budget_share", "Give the share of the budget for gender equality (0 to 100%).")
+    for attr, label, _help in NARRATIVES:
+        if _blank(getattr(note, attr)):
+            fail(attr, f"Write the section “{label}”.")
+            errors.setdefault("narratives", []).append(label)
+    all_principles = list(db.session.scalars(sa.select(GuidingPrinciple).order_by(GuidingPrinciple.position)))
+    texts = {s.principle_id: s.text for s in note.principles}
+    blank = [p for p in all_principles if _blank(texts.get(p.id))]
+    if blank:
+        fail(
+            "principles",
+            "Explain how the programme applies every guiding principle; left blank: "
+            f"{', '.join(p.name for p in blank)}.",
+        )
+        for p in blank:
+            fail(f"principle_{p.id}", "Explain how the programme applies this principle.")
+    scored = {m.marker_id for m in note.markers}
+    unscored = [m for m in db.session.scalars(sa.select(Marker).order_by(Marker.id)) if m.id not in scored]
+    if unscored:
+        fail("markers", f"Score every marker; not scored: {', '.join(m.name for m in unscored)}.")
+        for m in unscored:
+            fail(f"marker_{m.id}", "Choose a score.")
+    if "narratives" in errors:
+        errors["narratives"] = [f"Write every narrative section; missing: {', '.join(errors['narratives'])}."]
+    return errors
+
+
+def snapshot(note: ConceptNote) -> dict[str, Any]:
+    """The note's content as plain, readable values: what a version freezes and what the diff compares."""
+    principles = {s.principle_id: s.text for s in note.principles}
+    markers = {m.marker_id: m.score for m in note.markers}
+    data: dict[str, Any] = {
+        "Title": note.title,
+        "Call": note.call.title,
+        "Lead organization": note.organisation.code,
+        "Participating organizations": ", ".join(p.organisation.code for p in note.participants),
+        "Budget": "\n".join(
+            f"{p.organisation.code}: direct {p.direct_costs:,.2f} + indirect {p.indirect_costs:,.2f} = {p.total:,.2f}"
+            for p in note.participants
+        ),
+        "Total budget (USD)": f"{note.budget_total:,.2f}",
+        "Thematic area": str(note.thematic_area) if note.thematic_area else "",
+        "GCM objectives": ", ".join(str(o.number) for o in note.objectives),
+        "Scope": note.scope.label if note.scope else "",
+        "Countries": ", ".join(c.code for c in note.countries),
+        "Government partners": note.government_partners,
+        "Duration (months)": "" if note.duration_months is None else str(note.duration_months),
+        "Gender-equality budget share (%)": ""
+        if note.gender_budget_share is None
+        else f"{note.gender_budget_share:.2f}",
+    }
+    for attr, label, _help in NARRATIVES:
+        data[label] = getattr(note, attr)
+    for p in db.session.scalars(sa.select(GuidingPrinciple).order_by(GuidingPrinciple.position)):
+        data[f"Principle: {p.name}"] = principles.get(p.id, "")
+    for m in db.session.scalars(sa.select(Marker).order_by(Marker.id)):
+        data[f"Marker: {m.name}"] = "" if m.id not in markers else str(markers[m.id])
+    data["Attachments"] = ", ".join(f"{a.filename} ({a.kind.label})" for a in note.attachments)
+    return data
+
+
+def submit(actor: Any, note: ConceptNote, on: date | None = None) -> ConceptNoteVersion:
+    """Check every rule, freeze a version and move to submitted (from a draft or a returned note)."""
+    on = on or today()
+    _check_editable(actor, note)
+    errors = check_submission(note, on)
+    if errors:
+        raise ValidationFailed(errors)
+    action = "resubmit" if note.status == RETURNED else "submit"
+    note.version_count += 1
+    version = ConceptNoteVersion(
+        concept_note_id=note.id,
+        number=note.version_count,
+        submitted_on=on,
+        submitted_by_id=getattr(actor, "id", None),
+        content=json.dumps(snapshot(note), sort_keys=True),
+    )
+    db.session.add(version)
+    note.first_submitted_on = note.first_submitted_on or on
+    note.last_submitted_on = on
+    CONCEPT_NOTE.fire(note, action, actor, reason=f"Version {version.number}")
+    _notify_focal_points(
+        note,
+        f"{note.reference} submitted (version {version.number})",
+        f"“{note.title}” was submitted to the Fund Management Unit for eligibility screening.",
+    )
+    notify(
+        _users_with_role(Role.secretariat),
+        f"{note.reference} {'resubmitted' if action == 'resubmit' else 'submitted'} for screening",
+        f"{note.organisation.code}: “{note.title}”.",
+        _note_link(note),
+    )
+    return version
+
+
+def save_and_submit(actor: Any, note: ConceptNote, data: NoteData, on: date | None = None) -> ConceptNoteVersion:
+    """Save the form, then submit. The saved draft stays even when a rule fails (the caller commits it)."""
+    save_draft(actor, note, data)
+    return submit(actor, note, on)
+
+
+# Screening ---------------------------------------------------------------------------------------
+
+
+def automatic_checks(note: ConceptNote) -> list[tuple[str, str, bool, list[str]]]:
+    """(key, label, passed, messages) for each rule, evaluated on the day the note was last submitted."""
+    errors = check_submission(note, note.last_submitted_on or today())
+    return [(key, label, key not in errors, errors.get(key, [])) for key, label in AUTOMATIC_CHECKS]
+
+
+def screen(actor: Any, note: ConceptNote, decision: str, manual_checks: list[str], comments: str = "") -> Screening:
+    """Record the eligibility decision with its checklist and tell the note's focal points."""
+    actions = {ELIGIBLE: "mark_eligible", INELIGIBLE: "mark_ineligible", RETURNED: "return"}
+    if decision not in actions:
+        raise DomainError("Choose a decision.", field="decision")
+    comments = (comments or "").strip()
+    if decision == INELIGIBLE and not comments:
+        raise DomainError("Give the reason the note is ineligible.", field="comments")
+    if decision == RETURNED and not comments:
+        raise DomainError("Tell the applicant what to revise.", field="comments")
+    known = {key for key, _label in MANUAL_CHECKS}
+    ticked = [c for c in manual_checks if c in known]
+    automatic = automatic_checks(note) if note.status == SUBMITTED else []
+    if decision == ELIGIBLE:
+        failed = [label for _k, label, ok, _m in automatic if not ok]
+        if failed:
+            raise DomainError(
+                f"An eligible note must pass every automatic check; failed: {'; '.join(failed)}.", field="decision"
+            )
+        unticked = [label for key, label in MANUAL_CHECKS if key not in ticked]
+        if unticked:
+            raise DomainError(
+                f"Tick every manual check before marking the note eligible: {'; '.join(unticked)}.",
+                field="manual_checks",
+            )
+    CONCEPT_NOTE.fire(note, actions[decision], actor, reason=comments or None)
+    screening = Screening(
+        concept_note_id=note.id,
+        version_number=note.version_count,
+        decision=decision,
+        checks=json.dumps(
+            {"automatic": {k: ok for k, _l, ok, _m in automatic}, "manual": {k: k in ticked for k in sorted(known)}},
+            sort_keys=True,
+        ),
+        comments=comments,
+        screened_by_id=getattr(actor, "id", None),
+    )
+    db.session.add(screening)
+    db.session.flush()
+    subjects = {
+        ELIGIBLE: f"{note.reference} is eligible",
+        INELIGIBLE: f"{note.reference} is not eligible",
+        RETURNED: f"{note.reference} was returned for revision",
+    }
+    body = f"“{note.title}”."
+    if comments:
+        body += f"\n\nComments from the Fund Management Unit:\n{comments}"
+    _notify_focal_points(note, subjects[decision], body)
+    return screening
+
+
+def withdraw(actor: Any, note: ConceptNote, reason: str = "") -> None:
+    if actor is not None and getattr(actor, "organisation_id", None) != note.organisation_id:
+        raise NotAllowed("Only the lead organization withdraws its note.")
+    CONCEPT_NOTE.fire(note, "withdraw", actor, reason=(reason or "").strip() or None)
+    if note.version_count:
+        notify(_users_with_role(Role.secretariat), f"{note.reference} withdrawn", f"“{note.title}”.", _note_link(note))
+
+
+# Attachments -------------------------------------------------------------------------------------
+
+
+def add_attachment(actor: Any, note: ConceptNote, upload: uploads.CheckedUpload, kind: str) -> Attachment:
+    """Store a checked file for an editable note. The file is written only once every check passed."""
+    _check_editable(actor, note)
+    try:
+        kind_enum = AttachmentKind(kind)
+    except ValueError as exc:
+        raise DomainError("Choose what the document is.", field="kind") from exc
+    stored_name = uploads.store(upload)
+    attachment = Attachment(
+        concept_note=note,
+        kind=kind_enum,
+        filename=upload.filename,
+        stored_name=stored_name,
+        content_type=upload.content_type,
+        size=upload.size,
+        sha256=upload.sha256,
+        uploaded_by_id=getattr(actor, "id", None),
+    )
+    db.session.add(attachment)
+    db.session.flush()
+    record_change(
+        actor,
+        "concept_note.attachment_added",
+        "concept_notes",
+        note.id,
+        {"attachment": attachment.id, "filename": attachment.filename, "sha256": upload.sha256},
+    )
+    return attachment
+
+
+def remove_attachment(actor: Any, attachment: Attachment) -> str:
+    """Detach a document from an editable note; returns the stored name for the caller to delete after commit.
+
+    Earlier versions keep its name in their snapshot; the bytes go, as the applicant asked.
+    """
+    note = attachment.concept_note
+    _check_editable(actor, note)
+    stored_name = attachment.stored_name
+    note.attachments.remove(attachment)
+    db.session.flush()
+    record_change(
+        actor,
+        "concept_note.attachment_removed",
+        "concept_notes",
+        note.id,
+        {"attachment": attachment.id, "filename": attachment.filename},
+    )
+    return stored_name
+
+
+# Reading -----------------------------------------------------------------------------------------
+
+
+def _note_link(note: ConceptNote) -> str:
+    try:
+        return url_for("concept_notes.detail", note_id=note.id)
+    except RuntimeError:  # outside a request (CLI, demo): the path is stable
+        return f"/concept-notes/{note.id}"
+
+
+def _users_with_role(role: Role) -> list[User]:
+    return list(
+        db.session.scalars(
+            sa.select(User).join(UserRole).where(UserRole.role == role, User.is_active).order_by(User.id)
+        )
+    )
+
+
+def focal_points(organisation_id: int) -> list[User]:
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .join(UserRole)
+            .where(User.organisation_id == organisation_id, UserRole.role == Role.applicant, User.is_active)
+            .order_by(User.name)
+        )
+    )
+
+
+def _notify_focal_points(note: ConceptNote, subject: str, body: str) -> None:
+    notify(focal_points(note.organisation_id), subject, body, _note_link(note))
+
+
+def timeline(note: ConceptNote) -> list[dict[str, Any]]:
+    """The note's transitions with who did them, oldest first (two queries)."""
+    events = CONCEPT_NOTE.timeline(note.id)
+    ids = {e.actor_id for e in events if e.actor_id}
+    users = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(ids)))} if ids else {}
+    return [
+        {
+            "event": e,
+            "actor": users.get(e.actor_id),
+            "from_label": status_label(e.from_state) if e.from_state else None,
+            "to_label": status_label(e.to_state),
+        }
+        for e in events
+    ]
+
+
+def versions(note: ConceptNote) -> list[ConceptNoteVersion]:
+    return list(
+        db.session.scalars(
+            sa.select(ConceptNoteVersion)
+            .where(ConceptNoteVersion.concept_note_id == note.id)
+            .order_by(ConceptNoteVersion.number)
+        )
+    )
+
+
+def diff_versions(old: ConceptNoteVersion, new: ConceptNoteVersion) -> list[tuple[str, str, str]]:
+    """(field, before, after) for every field that changed between two versions, in the form's order."""
+    before, after = json.loads(old.content), json.loads(new.content)
+    order = list(after) + [k for k in before if k not in after]
+    return [(k, str(before.get(k, "")), str(after.get(k, ""))) for k in order if before.get(k) != after.get(k)]
+
+
+def screenings(note: ConceptNote) -> list[Screening]:
+    return list(
+        db.session.scalars(sa.select(Screening).where(Screening.concept_note_id == note.id).order_by(Screening.id))
+    )
+
+
+@dataclass
+class NoteFilters:
+    call_id: int | None = None
+    status: str | None = None
+    thematic_area_id: int | None = None
+    region: str | None = None
+    country: str | None = None
+    organisation_id: int | None = None
+    q: str = ""
+    sort: str = "submitted"
+    direction: str = "desc"
+
+
+SORTS = {
+    "reference": ConceptNote.id,
+    "title": ConceptNote.title,
+    "submitted": ConceptNote.last_submitted_on,
+    "budget": ConceptNote.budget_total,
+    "status": ConceptNote.status,
+    "duration": ConceptNote.duration_months,
+}
+
+
+def notes_query(filters: NoteFilters, organisation_id: int | None = None, include_drafts: bool = False) -> sa.Select:
+    """The filtered, sorted, eagerly loaded select behind every list and export of notes."""
+    query = sa.select(ConceptNote).options(
+        selectinload(ConceptNote.participants),
+        selectinload(ConceptNote.countries),
+        selectinload(ConceptNote.objectives),
+    )
+    if organisation_id is not None:
+        query = query.where(ConceptNote.organisation_id == organisation_id)
+    if not include_drafts:
+        # Drafts belong to their authors until submitted; a withdrawn draft was never submitted either.
+        query = query.where(ConceptNote.version_count > 0)
+    if filters.call_id:
+        query = query.where(ConceptNote.call_id == filters.call_id)
+    if filters.status:
+        query = query.where(ConceptNote.status == filters.status)
+    if filters.thematic_area_id:
+        query = query.where(ConceptNote.thematic_area_id == filters.thematic_area_id)
+    if filters.country:
+        query = query.where(
+            sa.exists().where(
+                concept_note_countries.c.concept_note_id == ConceptNote.id,
+                concept_note_countries.c.country_code == filters.country,
+            )
+        )
+    if filters.region:
+        query = query.where(
+            sa.exists()
+            .where(concept_note_countries.c.concept_note_id == ConceptNote.id)
+            .where(concept_note_countries.c.country_code == Country.code)
+            .where(sa.or_(Country.region_code == filters.region, Country.sub_region_code == filters.region))
+        )
+    if filters.organisation_id:
+        query = query.where(
+            sa.exists().where(
+                Participant.concept_note_id == ConceptNote.id, Participant.organisation_id == filters.organisation_id
+            )
+        )
+    if filters.q:
+        like = f"%{filters.q.lower()}%"
+        query = query.where(sa.func.lower(ConceptNote.title).like(like))
+    column = SORTS.get(filters.sort, ConceptNote.last_submitted_on)
+    order = column.asc() if filters.direction == "asc" else column.desc()
+    return query.order_by(order.nulls_last() if filters.direction != "asc" else order, ConceptNote.id.desc())
+
+
+def summary() -> dict[str, Any]:
+    """The public summary's concept note figures: ever submitted, and how many are in each status now."""
+    submitted = db.session.scalar(
+        sa.select(sa.func.count()).select_from(ConceptNote).where(ConceptNote.version_count > 0)
+    )
+    rows = db.session.execute(
+        sa.select(ConceptNote.status, sa.func.count())
+        .where(ConceptNote.version_count > 0)
+        .group_by(ConceptNote.status)
+        .order_by(ConceptNote.status)
+    ).all()
+    return {"submitted": submitted or 0, "by_status": dict(rows)}
+
+
+def totals(query: sa.Select) -> dict[str, Any]:
+    """Count and total budget of the notes a filtered query selects (one query, for the list's footer)."""
+    ids = query.with_only_columns(ConceptNote.id).order_by(None)
+    count, total = db.session.execute(
+        sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(ConceptNote.budget_total), 0)).where(
+            ConceptNote.id.in_(ids)
+        )
+    ).one()
+    return {"count": count, "budget": to_money(total)}
+
+
+def applicant_overview(organisation_id: int, on: date) -> dict[str, Any]:
+    """The applicant home page: the organisation's latest notes, counts by status, open calls."""
+    notes = list(
+        db.session.scalars(
+            sa.select(ConceptNote)
+            .where(ConceptNote.organisation_id == organisation_id)
+            .order_by(ConceptNote.updated_at.desc(), ConceptNote.id.desc())
+            .limit(8)
+        )
+    )
+    counts = dict(
+        db.session.execute(
+            sa.select(ConceptNote.status, sa.func.count())
+            .where(ConceptNote.organisation_id == organisation_id)
+            .group_by(ConceptNote.status)
+        ).all()
+    )
+    return {"notes": notes, "counts": counts, "calls": open_calls(on)}

@@ -25,4 +25,4 @@ def test_api_errors_are_json(client):
 def test_summary_runs_a_fixed_number_of_queries(client, queries):
     with queries() as q:
         client.get("/api/v1/summary")
-    assert len(q) <= 5
+    assert len(q) <= 12  # a few aggregates per capability, never one per row

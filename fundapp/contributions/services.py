@@ -614,7 +614,9 @@ def attribution(donor_id: int, as_of: date | None = None) -> list[AttributionRow
             1 if category is EntryKind.allocation else -1
         )
     rows = []
-    for (area_id, code, programme_id), amount in sorted(allocated.items(), key=lambda kv: (kv[0][1] is None, kv[0][1] or "", kv[0][2])):
+    # Earmarked pools first (by area code), then the unearmarked pool; programmes in id order.
+    ordered = sorted(allocated.items(), key=lambda kv: (kv[0][1] is None, kv[0][1] or "", kv[0][2]))
+    for (area_id, code, programme_id), amount in ordered:
         if amount <= 0 or donor_part[area_id] <= 0 or pool_total[area_id] <= 0:
             continue
         share = donor_part[area_id] / pool_total[area_id]

@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask_migrate import upgrade
+from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
 
 from config import TestConfig
 from fundapp import create_app
@@ -77,6 +78,14 @@ def app(database_url) -> Iterator[Flask]:
         _db.engine.dispose()  # close pooled connections before the interpreter does (ResourceWarning)
 
 
+class _ConnectionSession(FlaskSQLAlchemySession):
+    """Flask-SQLAlchemy's session picks the app's engine for every statement, ignoring `bind`; a test's
+    statements must all go through the test connection, or a view's commit really commits."""
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        return bind if bind is not None else self.bind
+
+
 @pytest.fixture
 def db(app) -> Iterator:
     """Per-test isolation: the session is bound to a connection whose outer transaction is rolled back.
@@ -87,7 +96,9 @@ def db(app) -> Iterator:
     connection = _db.engine.connect()
     transaction = connection.begin()
     original = _db.session
-    _db.session = _db._make_scoped_session({"bind": connection, "join_transaction_mode": "create_savepoint"})
+    _db.session = _db._make_scoped_session(
+        {"bind": connection, "join_transaction_mode": "create_savepoint", "class_": _ConnectionSession}
+    )
     try:
         yield _db
     finally:

@@ -34,12 +34,7 @@ def contribution_report_pdf(report: ContributionReport) -> bytes:
             ["", "USD"],
             [
                 ["Deposits in the period", report.period_deposits_usd],
-                [
-                    "Administrative agent fee (1% on receipt)"
-                    if report.period_fees_usd
-                    else "Administrative agent fee",
-                    report.period_fees_usd,
-                ],
+                ["Administrative agent fee (deducted on receipt)", report.period_fees_usd],
                 ["Net deposits in the period", report.period_net_usd],
                 ["Cumulative deposits to the end of the period", figures.deposits_usd],
                 ["Share of all deposits to the fund", "–" if share is None else f"{share:.2f}%"],
@@ -67,7 +62,7 @@ def contribution_report_pdf(report: ContributionReport) -> bytes:
         data_table(
             ["Date", "Agreement", "Amount", "Rate", "USD", "Fee USD", ""],
             rows,
-            col_widths=[22 * mm, 34 * mm, 34 * mm, 18 * mm, 26 * mm, 20 * mm, 20 * mm],
+            col_widths=[20 * mm, 44 * mm, 32 * mm, 16 * mm, 24 * mm, 20 * mm, 18 * mm],
             numeric_columns=(2, 3),
             total_row=True,
         )

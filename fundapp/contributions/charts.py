@@ -99,3 +99,37 @@ def cumulative_by_donor(
         parts.append(f'<text x="{lx + 16}" y="{ly + 10}" class="legend">{escape(label)}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704  (every piece of text above went through escape())
+
+
+def bars_by_year(by_year: list[tuple[int, Decimal]], title: str = "Deposits by year") -> Markup:
+    """One bar per year (USD), labelled with its amount."""
+    if not by_year:
+        return Markup('<p class="muted">No deposits yet.</p>')
+    width, height, left, bottom, top_pad = 520, 220, 64, 28, 22
+    plot_h = height - bottom - top_pad
+    top = max(v for _y, v in by_year) or Decimal(1)
+    slot = (width - left - 10) / len(by_year)
+    parts = [
+        (
+            f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
+            'xmlns="http://www.w3.org/2000/svg">'
+        ),
+        f"<title>{escape(title)}</title>",
+        f'<line x1="{left}" x2="{width - 10}" y1="{top_pad + plot_h}" y2="{top_pad + plot_h}" class="grid"/>',
+    ]
+    for n, (year, value) in enumerate(by_year):
+        h = float(value / top) * plot_h
+        x = left + n * slot + slot * 0.2
+        y = top_pad + plot_h - h
+        parts.append(
+            f'<rect x="{x:.1f}" y="{y:.1f}" width="{slot * 0.6:.1f}" height="{h:.1f}" fill="{PALETTE[0]}">'
+            f"<title>{year}: US$ {value:,.2f}</title></rect>"
+        )
+        parts.append(
+            f'<text x="{x + slot * 0.3:.1f}" y="{y - 5:.1f}" text-anchor="middle" class="axis">{_short(value)}</text>'
+        )
+        parts.append(
+            f'<text x="{x + slot * 0.3:.1f}" y="{height - bottom + 16}" text-anchor="middle" class="axis">{year}</text>'
+        )
+    parts.append("</svg>")
+    return Markup("".join(parts))  # noqa: S704  (every piece of text above went through escape() or is a number)

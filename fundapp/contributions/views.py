@@ -513,7 +513,12 @@ def report(donor_id: int):
     donor = _visible_donor(donor_id)
     date_from, date_to = _report_period()
     report = services.contribution_report(donor, date_from, date_to)
-    return render_template("contributions/report.html", report=report, programme_label=services.programme_label)
+    return render_template(
+        "contributions/report.html",
+        report=report,
+        programme_label=services.programme_label,
+        chart=charts.bars_by_year(report.by_year, "Deposits by year, US$, to the end of the period"),
+    )
 
 
 @bp.route("/donors/<int:donor_id>/report.pdf")

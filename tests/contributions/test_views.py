@@ -218,3 +218,73 @@ def test_capitalization_page_draws_the_chart(client, login):
     page = client.get("/contributions/capitalization").get_data(as_text=True)
     assert "<svg" in page
     assert "Germany, Federal Foreign Office: US$ 444,444.44" in page
+
+
+# Secretariat forms -------------------------------------------------------------------------------------
+
+
+def test_secretariat_registers_a_donor_and_an_earmarked_agreement_with_a_schedule(client, login, db):
+    login("secretariat@example.org")
+    org_id = db.session.scalar(sa.text("SELECT id FROM organisations WHERE code = 'ESP'"))
+    response = client.post(
+        "/contributions/donors/new", data={"organisation_id": str(org_id), "donor_type": "member_state"}
+    )
+    assert response.status_code == 302
+    donor_id = cf.donor("ESP").id
+    ta4 = db.session.scalar(sa.text("SELECT id FROM thematic_areas WHERE code = 'TA4'"))
+    form = {
+        "reference": "SAA-ESP-9",
+        "signed_on": "2021-02-01",
+        "committed_amount": "1500000.00",
+        "currency": "eur",
+        "thematic_area_id": str(ta4),
+        "schedule": "2021-03-31 1000000\n2021-09-30 600000",
+    }
+    refused = client.post(f"/contributions/donors/{donor_id}/agreements/new", data=form)
+    assert 'id="schedule-error">The schedule adds up to EUR 1,600,000.00' in refused.get_data(as_text=True)
+    form["schedule"] = "2021-03-31 1000000\n2021-09-30 500000"
+    created = client.post(f"/contributions/donors/{donor_id}/agreements/new", data=form)
+    assert created.status_code == 302
+    page = client.get(created.location).get_data(as_text=True)
+    assert "TA4 (earmarked)" in page
+    assert "EUR 500,000.00" in page
+
+
+def test_secretariat_reverses_a_deposit_from_its_page(client, login):
+    deposit = cf.deposit("DEU")
+    login("secretariat@example.org")
+    response = client.post(f"/contributions/deposits/{deposit.id}/reverse", data={"reason": "entered twice"})
+    assert response.status_code == 302
+    page = client.get(response.location).get_data(as_text=True)
+    assert "Reversal of #" in page
+    assert ledger.funding_status().contributions == 0
+    again = client.post(
+        f"/contributions/deposits/{deposit.id}/reverse", data={"reason": "again"}, follow_redirects=True
+    )
+    assert "already reversed" in again.get_data(as_text=True)
+
+
+def test_secretariat_uploads_rates(client, login):
+    login("secretariat@example.org")
+    content = b"currency,month,rate\nNOK,2021-01,8.531\nDKK,2021-01,6.157\n"
+    response = client.post(
+        "/contributions/rates/upload",
+        data={"upload-file": (io.BytesIO(content), "rates.csv")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    assert "2 rate(s) saved." in response.get_data(as_text=True)
+    assert services.rate_for("NOK", date(2021, 1, 20)) == D("8.531000")
+
+
+def test_secretariat_records_interest_and_a_refused_bank_charge(client, login):
+    login("secretariat@example.org")
+    ok = client.post(
+        "/contributions/ledger/new", data={"kind": "interest", "entry_on": "2021-06-30", "amount": "12.50"}
+    )
+    assert ok.status_code == 302
+    refused = client.post(
+        "/contributions/ledger/new", data={"kind": "bank_charge", "entry_on": "2021-06-30", "amount": "12.51"}
+    )
+    assert "would make it negative" in refused.get_data(as_text=True)
+    assert ledger.funding_status().interest_fund == D("12.50")

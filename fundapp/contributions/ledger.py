@@ -38,7 +38,7 @@ import sqlalchemy as sa
 from fundapp.contributions.models import EntryKind, LedgerEntry
 from fundapp.core.audit import record_change
 from fundapp.core.errors import DomainError
-from fundapp.core.money import CENTS, MoneyType, to_money
+from fundapp.core.money import MoneyType, to_money
 from fundapp.extensions import db
 from fundapp.reference.models import ThematicArea
 
@@ -603,7 +603,6 @@ def _check_reversal(entry: LedgerEntry, originals: list[LedgerEntry]) -> None:
 
 
 __all__ = [
-    "CENTS",
     "FundingStatus",
     "InsufficientFunds",
     "LedgerError",

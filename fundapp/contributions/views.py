@@ -1,6 +1,8 @@
 """Pages: donors and agreements, deposits, exchange rates, ledger, funding status, capitalization,
 the donor portal and contribution reports."""
 
+import csv
+import io
 from datetime import date
 
 import sqlalchemy as sa
@@ -443,13 +445,14 @@ def funding_status():
 def funding_status_csv():
     as_of = _parse_date(request.args.get("as_of"), "as_of") or services.today()
     status = ledger.funding_status(as_of)
-    lines = [f"Funding status as of {as_of.isoformat()} (USD),"]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([f"Funding status as of {as_of.isoformat()}", "USD"])
     for section, rows in status.sections():
-        lines.append(f"{section},")
+        writer.writerow([section, ""])
         for label, value, kind in rows:
-            text = "" if value is None else (f"{value:.2f}" + ("%" if kind == "percent" else ""))
-            lines.append(f'"{label}",{text}')
-    body = "\n".join(lines) + "\n"
+            writer.writerow([label, "" if value is None else f"{value:.2f}" + ("%" if kind == "percent" else "")])
+    body = out.getvalue()
     return Response(
         body,
         mimetype="text/csv",

@@ -144,7 +144,7 @@ def test_funding_status_is_the_same_in_page_csv_and_json(client, login):
     page = client.get("/contributions/funding-status?as_of=2020-12-31").get_data(as_text=True)
     assert "440,055.55" in page
     csv_text = client.get("/contributions/funding-status.csv?as_of=2020-12-31").get_data(as_text=True)
-    assert '"Balance with Administrative Agent",440055.55' in csv_text
+    assert "Balance with Administrative Agent,440055.55" in csv_text
     early = client.get("/api/v1/funding-status?as_of=2020-03-09").json
     assert early["sources"]["total"] == "0.00"
 

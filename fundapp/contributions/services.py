@@ -390,6 +390,8 @@ def record_deposit(
         raise DomainError("The amount is not a number.", field="amount") from exc
     if amount <= 0 or amount > MAX_MONEY:
         raise DomainError("The amount must be more than zero.", field="amount")
+    if deposited_on > today():
+        raise DomainError("A deposit cannot be dated in the future.", field="deposited_on")
     if deposited_on < agreement.signed_on:
         raise DomainError(
             f"The deposit date is before the agreement was signed ({agreement.signed_on.isoformat()}).",
@@ -510,6 +512,8 @@ def import_deposits(actor: Any, content: str | bytes) -> list[Deposit]:
                 problems.append(f"no exchange rate for {agreement.currency} in {month_label(month)}")
             if on < agreement.signed_on:
                 problems.append(f"date is before {agreement.reference} was signed")
+            if on > today():
+                problems.append("date is in the future")
         if agreement and amount and amount > 0:
             running[agreement.id] += amount
             confirmed = row.get("confirm_overpayment", "").lower() in ("yes", "y", "true", "1")

@@ -76,6 +76,16 @@ def test_deposit_without_rate_is_refused_naming_currency_and_month(db):
     assert cf.entry_count() == 0
 
 
+@pytest.mark.parametrize(
+    ("on", "message"),
+    [(date(2019, 12, 31), "before the agreement was signed"), (services.today().replace(year=2999), "in the future")],
+)
+def test_deposit_date_must_fall_between_signature_and_today(db, on, message):
+    agreement = cf.agreement("MEX", currency="USD")
+    with pytest.raises(DomainError, match=message):
+        services.record_deposit(None, agreement, D("1.00"), on)
+
+
 def test_usd_deposit_needs_no_rate(db):
     agreement = cf.agreement("MEX", currency="USD")
     deposit = services.record_deposit(None, agreement, D("1000.00"), date(2020, 4, 2))
@@ -297,6 +307,8 @@ def test_import_with_one_bad_row_among_many_imports_nothing(db):
         ("SAA-DEU,2020-03-02,ten", "amount 'ten' is not a number"),
         ("SAA-NLD,2020-03-02,100.00", "no exchange rate for GBP in March 2020"),
         ("SAA-DEU,2020-03-02,2000000.00", "takes SAA-DEU past its commitment"),
+        ("SAA-DEU,2999-03-02,100.00", "date is in the future"),
+        ("SAA-DEU,2019-03-02,100.00", "date is before SAA-DEU was signed"),
     ],
 )
 def test_import_reports_each_bad_row_with_its_reason(db, row, reason):

@@ -79,4 +79,3 @@ ROUTES = [
         {**other_donor(), "anonymous": 401},
     ),
 ]
-

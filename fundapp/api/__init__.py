@@ -7,4 +7,4 @@ from fundapp.extensions import csrf
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # token-authenticated, never cookie-authenticated for writes
 
-from fundapp.api import views  # noqa: E402,F401
+from fundapp.api import contributions, views  # noqa: E402,F401

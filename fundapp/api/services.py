@@ -3,6 +3,7 @@
 from typing import Any
 
 from fundapp.concept_notes import services as concept_note_services
+from fundapp.contributions import services as contributions_services
 from fundapp.core.money import money_str
 from fundapp.extensions import db
 from fundapp.reference import services as reference_services
@@ -27,4 +28,5 @@ def public_summary() -> dict[str, Any]:
         ],
         "guiding_principles": [{"code": p.code, "name": p.name} for p in principles],
         "concept_notes": concept_note_services.summary(),
+        **contributions_services.public_contributions(),
     }

@@ -112,7 +112,14 @@ def admin_home():
 @bp.route("/secretariat")
 @role_required(Role.secretariat)
 def secretariat_home():
-    return render_template("auth/home_secretariat.html", areas=thematic_areas())
+    from fundapp.contributions import ledger  # the home page reads the fund's figures (contributions)
+
+    return render_template(
+        "auth/home_secretariat.html",
+        areas=thematic_areas(),
+        status=ledger.funding_status(),
+        pools=ledger.pool_balances(),
+    )
 
 
 @bp.route("/committee")
@@ -124,7 +131,11 @@ def committee_home():
 @bp.route("/donor")
 @role_required(Role.donor)
 def donor_home():
-    return render_template("auth/home_donor.html", areas=thematic_areas())
+    from fundapp.contributions import services as contributions
+
+    donor = contributions.donor_for_user(current_user)
+    figures = contributions.donor_figures(donor) if donor else None
+    return render_template("auth/home_donor.html", areas=thematic_areas(), donor=donor, figures=figures)
 
 
 @bp.route("/applicant")

@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from fundapp.auth import services as auth_services
 from fundapp.auth.models import User
 from fundapp.core.permissions import Role
+from fundapp.demo.contributions import seed_contributions
 from fundapp.extensions import db
 from fundapp.reference import services as reference_services
 from fundapp.reference.models import Organisation, OrganisationType
@@ -113,7 +114,11 @@ def seed_demo() -> dict[str, int]:
     """Everything the demo fund needs, in dependency order. Later capabilities add their steps here."""
     from fundapp.demo.concept_notes import seed_concept_notes
 
-    return {"users": seed_accounts(), "concept_notes": seed_concept_notes()}
+    return {
+        "users": seed_accounts(),
+        "contributions": seed_contributions(),
+        "concept_notes": seed_concept_notes(),
+    }
 
 
 def is_database_empty() -> bool:

@@ -1,7 +1,7 @@
 """Concept notes, calls, screening, attachments, notifications
 
 Revision ID: 20261126_concept_notes
-Revises: 20261126_foundation
+Revises: 20261126_contributions
 Create Date: 2026-11-26 19:35:13.392101
 
 """
@@ -13,7 +13,7 @@ import fundapp.core.money
 
 # revision identifiers, used by Alembic.
 revision = '20261126_concept_notes'
-down_revision = '20261126_foundation'
+down_revision = "20261126_contributions"
 branch_labels = None
 depends_on = None
 

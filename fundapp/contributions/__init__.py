@@ -1,0 +1,22 @@
+"""Donor contributions and the fund ledger: donors, agreements, exchange rates, deposits, pools,
+the funding status statement, capitalization, the donor portal and contribution reports."""
+
+from flask import Blueprint
+
+from fundapp.core.navigation import NavItem, register_nav
+from fundapp.core.permissions import COMMITTEE_ROLES, Role
+
+bp = Blueprint("contributions", __name__, url_prefix="/contributions")
+
+register_nav(
+    NavItem("My contributions", "contributions.portal", (Role.donor,), order=20),
+    NavItem("Donors & agreements", "contributions.donors", (Role.secretariat,), order=30),
+    NavItem("Exchange rates", "contributions.rates", (Role.secretariat,), order=31),
+    NavItem("Deposits import", "contributions.import_deposits", (Role.secretariat,), order=32),
+    NavItem("Ledger", "contributions.ledger_entries", (Role.secretariat,), order=33),
+    NavItem(
+        "Funding status", "contributions.funding_status", (Role.secretariat, Role.donor, *COMMITTEE_ROLES), order=40
+    ),
+)
+
+from fundapp.contributions import views  # noqa: E402,F401

@@ -1,0 +1,135 @@
+"""Server-rendered SVG charts (no script: the CSP allows none inline). Formatting only."""
+
+from decimal import Decimal
+
+from markupsafe import Markup, escape
+
+PALETTE = [
+    "#0b5394",
+    "#e69138",
+    "#6aa84f",
+    "#cc0000",
+    "#674ea7",
+    "#45818e",
+    "#bf9000",
+    "#a64d79",
+    "#3d85c6",
+    "#93c47d",
+    "#f6b26b",
+    "#76a5af",
+]
+
+
+def _short(value: Decimal) -> str:
+    if value >= 1_000_000:
+        return f"{value / 1_000_000:,.0f}M" if value % 1_000_000 == 0 else f"{value / 1_000_000:,.1f}M"
+    if value >= 1_000:
+        return f"{value / 1_000:,.0f}k"
+    return f"{value:,.0f}"
+
+
+def cumulative_by_donor(
+    monthly: list[tuple[int, int, str, Decimal]], target: Decimal | None = None, title: str = "Deposits over time"
+) -> Markup:
+    """Stacked bars of cumulative deposits (USD) per quarter, one colour per donor, with the target as a line."""
+    if not monthly:
+        return Markup('<p class="muted">No deposits yet.</p>')
+    donors = sorted({name for _y, _m, name, _v in monthly})
+    first = (monthly[0][0], (monthly[0][1] - 1) // 3)
+    last = max(((y, (m - 1) // 3) for y, m, *_ in monthly))
+    quarters = []
+    y, q = first
+    while (y, q) <= last:
+        quarters.append((y, q))
+        y, q = (y + 1, 0) if q == 3 else (y, q + 1)
+    running = dict.fromkeys(donors, Decimal(0))
+    stacks = []
+    index = 0
+    ordered = sorted(monthly, key=lambda r: (r[0], r[1]))
+    for year, quarter in quarters:
+        while index < len(ordered) and (ordered[index][0], (ordered[index][1] - 1) // 3) <= (year, quarter):
+            running[ordered[index][2]] += ordered[index][3]
+            index += 1
+        stacks.append(dict(running))
+    total = sum(stacks[-1].values(), Decimal(0))
+    top = max(total, target or Decimal(0)) or Decimal(1)
+    width, height, left, bottom, top_pad = 760, 300, 64, 40, 16
+    plot_h = height - bottom - top_pad
+    bar_w = (width - left - 10) / len(quarters)
+    parts = [
+        (
+            f'<svg class="chart" viewBox="0 0 {width} {height + 22 * ((len(donors) + 3) // 4)}" role="img" '
+            f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">'
+        ),
+        f"<title>{escape(title)}</title>",
+    ]
+    for i in range(5):
+        value = top * i / 4
+        yy = top_pad + plot_h - float(value / top) * plot_h
+        parts.append(f'<line x1="{left}" x2="{width - 10}" y1="{yy:.1f}" y2="{yy:.1f}" class="grid"/>')
+        parts.append(f'<text x="{left - 6}" y="{yy + 4:.1f}" text-anchor="end" class="axis">{_short(value)}</text>')
+    for n, ((year, quarter), stack) in enumerate(zip(quarters, stacks, strict=True)):
+        x = left + n * bar_w + 2
+        base = 0.0
+        for d, donor in enumerate(donors):
+            value = stack[donor]
+            if not value:
+                continue
+            h = float(value / top) * plot_h
+            yy = top_pad + plot_h - base - h
+            parts.append(
+                f'<rect x="{x:.1f}" y="{yy:.1f}" width="{max(bar_w - 4, 1):.1f}" height="{h:.1f}" '
+                f'fill="{PALETTE[d % len(PALETTE)]}"><title>{escape(donor)}: US$ {value:,.2f} by '
+                f"Q{quarter + 1} {year}</title></rect>"
+            )
+            base += h
+        if quarter == 0 or n == 0:
+            parts.append(f'<text x="{x:.1f}" y="{height - bottom + 16}" class="axis">Q{quarter + 1} {year}</text>')
+    if target:
+        yy = top_pad + plot_h - float(target / top) * plot_h
+        parts.append(f'<line x1="{left}" x2="{width - 10}" y1="{yy:.1f}" y2="{yy:.1f}" class="target"/>')
+        parts.append(
+            f'<text x="{width - 12}" y="{yy - 5:.1f}" text-anchor="end" class="axis">Target {_short(target)}</text>'
+        )
+    for d, donor in enumerate(donors):
+        lx = left + (d % 4) * 175
+        ly = height + 4 + 22 * (d // 4)
+        parts.append(f'<rect x="{lx}" y="{ly}" width="12" height="12" fill="{PALETTE[d % len(PALETTE)]}"/>')
+        label = donor if len(donor) <= 26 else donor[:25] + "…"
+        parts.append(f'<text x="{lx + 16}" y="{ly + 10}" class="legend">{escape(label)}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))  # noqa: S704  (every piece of text above went through escape())
+
+
+def bars_by_year(by_year: list[tuple[int, Decimal]], title: str = "Deposits by year") -> Markup:
+    """One bar per year (USD), labelled with its amount."""
+    if not by_year:
+        return Markup('<p class="muted">No deposits yet.</p>')
+    width, height, left, bottom, top_pad = 520, 220, 64, 28, 22
+    plot_h = height - bottom - top_pad
+    top = max(v for _y, v in by_year) or Decimal(1)
+    slot = (width - left - 10) / len(by_year)
+    parts = [
+        (
+            f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
+            'xmlns="http://www.w3.org/2000/svg">'
+        ),
+        f"<title>{escape(title)}</title>",
+        f'<line x1="{left}" x2="{width - 10}" y1="{top_pad + plot_h}" y2="{top_pad + plot_h}" class="grid"/>',
+    ]
+    for n, (year, value) in enumerate(by_year):
+        h = float(value / top) * plot_h
+        x = left + n * slot + slot * 0.2
+        y = top_pad + plot_h - h
+        parts.append(
+            f'<rect x="{x:.1f}" y="{y:.1f}" width="{slot * 0.6:.1f}" height="{h:.1f}" fill="{PALETTE[0]}">'
+            f"<title>{year}: US$ {value:,.2f}</title></rect>"
+        )
+        parts.append(
+            f'<text x="{x + slot * 0.3:.1f}" y="{y - 5:.1f}" text-anchor="middle" class="axis">{_short(value)}</text>'
+        )
+        parts.append(
+            f'<text x="{x + slot * 0.3:.1f}" y="{height - bottom + 16}" text-anchor="middle" class="axis">{year}</text>'
+        )
+    parts.append("</svg>")
+    return Markup("".join(parts))  # noqa: S704  (every piece of text above went through escape() or is a number)

@@ -1,0 +1,94 @@
+"""Forms for donors, agreements, rates, deposits, ledger postings and imports."""
+
+from decimal import Decimal
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import BooleanField, DateField, DecimalField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from fundapp.contributions.models import DONOR_TYPE_LABELS
+from fundapp.core.forms import choices
+from fundapp.core.money import MAX_MONEY
+
+AMOUNT = [InputRequired(), NumberRange(min=Decimal("0.01"), max=MAX_MONEY, message="Enter an amount above zero.")]
+
+
+class DonorForm(FlaskForm):
+    organisation_id = SelectField("Organisation", coerce=int, validators=[DataRequired()])
+    donor_type = SelectField("Type", choices=choices((t.value, label) for t, label in DONOR_TYPE_LABELS.items()))
+    country_code = SelectField("Country", validators=[Optional()])
+
+    def __init__(self, *args, organisation_choices=(), country_choices=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.organisation_id.choices = choices(organisation_choices)
+        self.country_code.choices = choices([("", "Same as the organisation"), *country_choices])
+
+
+class AgreementForm(FlaskForm):
+    reference = StringField("Reference", validators=[InputRequired(), Length(max=60)])
+    signed_on = DateField("Signed on", validators=[InputRequired()])
+    committed_amount = DecimalField("Committed amount", places=2, validators=AMOUNT)
+    currency = StringField(
+        "Currency", validators=[InputRequired(), Length(min=3, max=3)], description="ISO 4217 code, e.g. EUR"
+    )
+    thematic_area_id = SelectField("Earmarking", coerce=lambda v: int(v) if v else None, validators=[Optional()])
+    schedule = TextAreaField(
+        "Schedule of expected payments",
+        validators=[Optional(), Length(max=4000)],
+        description="Optional. One payment a line: YYYY-MM-DD amount (in the agreement's currency).",
+    )
+    notes = TextAreaField("Notes", validators=[Optional(), Length(max=4000)])
+
+    def __init__(self, *args, area_choices=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.thematic_area_id.choices = choices([("", "Unearmarked"), *area_choices])
+
+
+class DepositForm(FlaskForm):
+    deposited_on = DateField("Date received", validators=[InputRequired()])
+    amount = DecimalField("Amount", places=2, validators=AMOUNT)
+    confirm_overpayment = BooleanField("Confirm: this payment takes the agreement past its commitment")
+    note = StringField("Note", validators=[Optional(), Length(max=300)])
+
+
+class RateForm(FlaskForm):
+    currency = StringField("Currency", validators=[InputRequired(), Length(min=3, max=3)])
+    month = StringField("Month", validators=[InputRequired(), Length(min=7, max=7)], description="YYYY-MM")
+    rate = DecimalField(
+        "Units per US dollar",
+        places=6,
+        validators=[InputRequired(), NumberRange(min=Decimal("0.000001"), message="Enter a rate above zero.")],
+    )
+
+
+class UploadForm(FlaskForm):
+    file = FileField("CSV file", validators=[FileRequired(), FileAllowed(["csv", "txt"], "A .csv file, please.")])
+
+
+class PostingForm(FlaskForm):
+    """Interest, direct costs and bank charges: the fund-level postings the secretariat records by hand."""
+
+    kind = SelectField(
+        "Kind",
+        choices=choices(
+            [("interest", "Interest income"), ("direct_cost", "Direct cost"), ("bank_charge", "Bank charge")]
+        ),
+    )
+    entry_on = DateField("Date", validators=[InputRequired()])
+    amount = DecimalField("Amount (USD)", places=2, validators=AMOUNT)
+    organisation_id = SelectField(
+        "Reported by",
+        coerce=lambda v: int(v) if v else None,
+        validators=[Optional()],
+        description="Interest only: leave empty for the fund's own interest.",
+    )
+    description = StringField("Description", validators=[Optional(), Length(max=300)])
+
+    def __init__(self, *args, organisation_choices=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.organisation_id.choices = choices([("", "The fund (administrative agent)"), *organisation_choices])
+
+
+class ReverseForm(FlaskForm):
+    reason = StringField("Reason", validators=[InputRequired(), Length(max=200)])

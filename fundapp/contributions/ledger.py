@@ -1,0 +1,622 @@
+"""The fund ledger: the posting API every money event goes through, and the SQL aggregates over it.
+
+Posting API (issues 5 and 6 call these; each flushes, writes an audit row, never commits):
+
+- ``allocate(actor, amount, area_id, programme_id, on, organisation_id=None, description="")``
+  draws area X's earmarked pool first, then the unearmarked pool; refuses (`InsufficientFunds`)
+  rather than make any pool negative. Returns the one or two allocation rows. On PostgreSQL a
+  transaction-scoped advisory lock serialises every posting that can lower a pool, so two
+  concurrent allocations cannot overspend.
+- ``post_transfer(actor, amount, programme_id, organisation_id, on, description="")``: money sent to a
+  participating organization; refused beyond what was allocated to the programme.
+- ``post_refund(actor, amount, programme_id, organisation_id, on, description="")``: money returned by a
+  participating organization; credited to the pools the programme's allocations drew from (earmarked
+  first), refused beyond the organisation's balance for the programme.
+- ``post_expenditure(actor, amount, programme_id, organisation_id, on, description="")``: expenses reported
+  by a participating organization; refused beyond its balance for the programme.
+- ``post_interest / post_direct_cost / post_bank_charge(actor, amount, on, ...)``: fund income and costs,
+  in the unearmarked pool.
+- ``reverse_entry(actor, entry, reason, on=None)``: the only correction. Posts a row of kind
+  ``reversal`` with the negated amount and the original's category; reversing a deposit reverses its fee
+  too. Refused if the reversal would make a pool or a programme balance negative.
+
+Deposits (with their fee) are posted by `contributions.services.record_deposit`, which converts the
+currency first.
+
+Aggregates: `pool_balances(as_of)`, `funding_status(as_of)`, `category_totals(as_of)` — each a fixed
+number of SQL aggregate queries, whatever the size of the ledger.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import sqlalchemy as sa
+
+from fundapp.contributions.models import EntryKind, LedgerEntry
+from fundapp.core.audit import record_change
+from fundapp.core.errors import DomainError
+from fundapp.core.money import MoneyType, to_money
+from fundapp.extensions import db
+from fundapp.reference.models import ThematicArea
+
+ZERO = Decimal("0.00")
+#: Arbitrary constant for pg_advisory_xact_lock: one transaction at a time may lower a pool.
+LEDGER_LOCK_KEY = 727_003
+
+#: How each category moves the money available to allocate (pools). Transfers and expenditure move
+#: money already allocated, so they leave the pools alone.
+POOL_SIGN: dict[EntryKind, int] = {
+    EntryKind.deposit: 1,
+    EntryKind.fee: -1,
+    EntryKind.interest: 1,
+    EntryKind.allocation: -1,
+    EntryKind.refund: 1,
+    EntryKind.direct_cost: -1,
+    EntryKind.bank_charge: -1,
+    EntryKind.transfer: 0,
+    EntryKind.expenditure: 0,
+}
+
+#: How each category moves the cash held by the administrative agent.
+CASH_SIGN: dict[EntryKind, int] = {
+    EntryKind.deposit: 1,
+    EntryKind.interest: 1,
+    EntryKind.refund: 1,
+    EntryKind.fee: -1,
+    EntryKind.transfer: -1,
+    EntryKind.direct_cost: -1,
+    EntryKind.bank_charge: -1,
+    EntryKind.allocation: 0,
+    EntryKind.expenditure: 0,
+}
+
+
+class LedgerError(DomainError):
+    """A posting was refused."""
+
+
+class InsufficientFunds(LedgerError):
+    """The posting would make a pool (or a programme's balance) negative."""
+
+
+# Locking and small helpers --------------------------------------------------------------------------
+
+
+def lock_ledger() -> None:
+    """Serialise postings that lower a balance (PostgreSQL). SQLite allows one writer at a time anyway."""
+    session = db.session
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.select(sa.func.pg_advisory_xact_lock(LEDGER_LOCK_KEY)))
+
+
+def _positive(amount: Decimal | int | str) -> Decimal:
+    try:
+        value = to_money(amount)
+    except (TypeError, ValueError) as exc:
+        raise LedgerError("The amount is not a number.", field="amount") from exc
+    if value <= 0:
+        raise LedgerError("The amount must be more than zero.", field="amount")
+    return value
+
+
+def _post(actor: Any, kind: EntryKind, amount: Decimal, on: date, **links: Any) -> LedgerEntry:
+    entry = LedgerEntry(
+        kind=kind,
+        category=links.pop("category", kind),
+        entry_on=on,
+        amount_usd=amount,
+        created_by_id=getattr(actor, "id", None),
+        **links,
+    )
+    db.session.add(entry)
+    db.session.flush()
+    record_change(
+        actor,
+        f"ledger.{kind.value}",
+        "ledger_entries",
+        entry.id,
+        {
+            "amount_usd": f"{amount:.2f}",
+            "category": entry.category.value,
+            "pool": entry.thematic_area_id,
+            "programme_id": entry.programme_id,
+            "reversal_of": entry.reversal_of_id,
+        },
+    )
+    return entry
+
+
+def pool_label(area: ThematicArea | None) -> str:
+    return f"{area.code} earmarked" if area else "Unearmarked"
+
+
+# Aggregates ---------------------------------------------------------------------------------------
+
+
+def _as_of(query: sa.Select, as_of: date | None) -> sa.Select:
+    return query.where(LedgerEntry.entry_on <= as_of) if as_of else query
+
+
+def category_totals(as_of: date | None = None, **filters: Any) -> dict[EntryKind, Decimal]:
+    """SUM(amount) per category (reversals netted), optionally filtered by equality on ledger columns."""
+    query = sa.select(LedgerEntry.category, sa.func.sum(LedgerEntry.amount_usd)).group_by(LedgerEntry.category)
+    for column, value in filters.items():
+        query = query.where(getattr(LedgerEntry, column) == value)
+    totals = {kind: ZERO for kind in EntryKind if kind is not EntryKind.reversal}
+    for category, total in db.session.execute(_as_of(query, as_of)):
+        totals[category] = to_money(total or 0)
+    return totals
+
+
+@dataclass
+class Pool:
+    """Money available to allocate in one pool, with the figures it is made of."""
+
+    area_id: int | None
+    label: str
+    name: str
+    totals: dict[EntryKind, Decimal] = field(default_factory=lambda: defaultdict(lambda: ZERO))
+
+    @property
+    def net_deposits(self) -> Decimal:
+        return self.totals[EntryKind.deposit] - self.totals[EntryKind.fee]
+
+    @property
+    def available(self) -> Decimal:
+        return sum((POOL_SIGN[k] * v for k, v in self.totals.items()), ZERO)
+
+
+def pool_balances(as_of: date | None = None, areas: list[ThematicArea] | None = None) -> list[Pool]:
+    """Every pool (unearmarked first, then each thematic area), in two queries."""
+    if areas is None:
+        areas = list(db.session.scalars(sa.select(ThematicArea).order_by(ThematicArea.position)))
+    pools = {None: Pool(None, "Unearmarked", "Unearmarked contributions")}
+    for area in areas:
+        pools[area.id] = Pool(area.id, area.code, area.name)
+    query = sa.select(LedgerEntry.thematic_area_id, LedgerEntry.category, sa.func.sum(LedgerEntry.amount_usd)).group_by(
+        LedgerEntry.thematic_area_id, LedgerEntry.category
+    )
+    for area_id, category, total in db.session.execute(_as_of(query, as_of)):
+        pools[area_id].totals[category] = to_money(total or 0)
+    return list(pools.values())
+
+
+def available_in(area_id: int | None) -> Decimal:
+    """Available balance of one pool (one query)."""
+    query = (
+        sa.select(LedgerEntry.category, sa.func.sum(LedgerEntry.amount_usd))
+        .where(LedgerEntry.thematic_area_id.is_(None) if area_id is None else LedgerEntry.thematic_area_id == area_id)
+        .group_by(LedgerEntry.category)
+    )
+    return sum((POOL_SIGN[c] * to_money(t or 0) for c, t in db.session.execute(query)), ZERO)
+
+
+def cash_with_agent(as_of: date | None = None) -> Decimal:
+    """Balance with the administrative agent as one signed SQL sum, independent of the statement's lines."""
+    # Negation, not multiplication: a literal multiplier would be bound through the money type (cents on SQLite).
+    signed = sa.case(
+        *[
+            (LedgerEntry.category == k, LedgerEntry.amount_usd if sign > 0 else -LedgerEntry.amount_usd)
+            for k, sign in CASH_SIGN.items()
+            if sign
+        ],
+        else_=sa.null(),
+    )
+    total = db.session.scalar(_as_of(sa.select(sa.type_coerce(sa.func.sum(signed), MoneyType())), as_of))
+    return to_money(total or 0)
+
+
+def _percent(part: Decimal, whole: Decimal) -> Decimal | None:
+    if not whole:
+        return None
+    return (part * 100 / whole).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class FundingStatus:
+    """The GATEWAY funding status statement (all USD) as of a date."""
+
+    as_of: date | None
+    contributions: Decimal
+    interest_fund: Decimal
+    interest_organisations: Decimal
+    transfers: Decimal
+    refunds: Decimal
+    fee: Decimal
+    direct_costs: Decimal
+    bank_charges: Decimal
+    expenditure: Decimal
+    allocations: Decimal
+    #: Computed by its own signed SQL sum, so a test can prove sources − uses equals it.
+    balance_with_agent: Decimal
+
+    @property
+    def total_sources(self) -> Decimal:
+        return self.contributions + self.interest_fund + self.interest_organisations
+
+    @property
+    def total_uses(self) -> Decimal:
+        return self.transfers - self.refunds + self.fee + self.direct_costs + self.bank_charges
+
+    @property
+    def balance_percent_of_deposits(self) -> Decimal | None:
+        return _percent(self.balance_with_agent, self.contributions)
+
+    @property
+    def net_transfers(self) -> Decimal:
+        return self.transfers - self.refunds
+
+    @property
+    def balance_with_organisations(self) -> Decimal:
+        return self.net_transfers - self.expenditure
+
+    @property
+    def balance_percent_of_transfers(self) -> Decimal | None:
+        return _percent(self.balance_with_organisations, self.net_transfers)
+
+    @property
+    def total_balance(self) -> Decimal:
+        return self.balance_with_agent + self.balance_with_organisations
+
+    def sections(self) -> list[tuple[str, list[tuple[str, Decimal | None, str]]]]:
+        """(section, [(line, value, kind)]) in the GATEWAY order; kind is 'money', 'total' or 'percent'."""
+        return [
+            (
+                "Sources of funds",
+                [
+                    ("Contributions from donors", self.contributions, "money"),
+                    ("Interest and investment income (fund)", self.interest_fund, "money"),
+                    ("Interest from participating organizations", self.interest_organisations, "money"),
+                    ("Total source of funds", self.total_sources, "total"),
+                ],
+            ),
+            (
+                "Use of funds",
+                [
+                    ("Transferred to participating organizations", self.transfers, "money"),
+                    ("Refunds from participating organizations (negative)", -self.refunds, "money"),
+                    ("Administrative Agent fee", self.fee, "money"),
+                    ("Direct costs", self.direct_costs, "money"),
+                    ("Bank charges", self.bank_charges, "money"),
+                    ("Total use of funds", self.total_uses, "total"),
+                ],
+            ),
+            (
+                "Balances",
+                [
+                    ("Balance with Administrative Agent", self.balance_with_agent, "total"),
+                    ("As % of deposits", self.balance_percent_of_deposits, "percent"),
+                    ("Transfers to participating organizations", self.net_transfers, "money"),
+                    ("Participating organizations' expenditure", self.expenditure, "money"),
+                    ("Balance with participating organizations", self.balance_with_organisations, "total"),
+                    ("As % of transfers", self.balance_percent_of_transfers, "percent"),
+                    ("Total balance of funds", self.total_balance, "total"),
+                ],
+            ),
+        ]
+
+    def as_json(self) -> dict[str, Any]:
+        def m(v: Decimal) -> str:
+            return f"{to_money(v):.2f}"
+
+        def p(v: Decimal | None) -> str | None:
+            return None if v is None else f"{v:.2f}"
+
+        return {
+            "as_of": self.as_of.isoformat() if self.as_of else None,
+            "currency": "USD",
+            "sources": {
+                "contributions_from_donors": m(self.contributions),
+                "interest_fund": m(self.interest_fund),
+                "interest_participating_organizations": m(self.interest_organisations),
+                "total": m(self.total_sources),
+            },
+            "uses": {
+                "transferred_to_participating_organizations": m(self.transfers),
+                "refunds_from_participating_organizations": m(-self.refunds),
+                "administrative_agent_fee": m(self.fee),
+                "direct_costs": m(self.direct_costs),
+                "bank_charges": m(self.bank_charges),
+                "total": m(self.total_uses),
+            },
+            "balances": {
+                "balance_with_administrative_agent": m(self.balance_with_agent),
+                "balance_with_administrative_agent_percent_of_deposits": p(self.balance_percent_of_deposits),
+                "net_transfers_to_participating_organizations": m(self.net_transfers),
+                "participating_organizations_expenditure": m(self.expenditure),
+                "balance_with_participating_organizations": m(self.balance_with_organisations),
+                "balance_with_participating_organizations_percent_of_transfers": p(self.balance_percent_of_transfers),
+                "total_balance_of_funds": m(self.total_balance),
+            },
+        }
+
+
+def funding_status(as_of: date | None = None) -> FundingStatus:
+    """The statement in two aggregate queries."""
+    query = sa.select(
+        LedgerEntry.category,
+        LedgerEntry.organisation_id.is_not(None),
+        sa.func.sum(LedgerEntry.amount_usd),
+    ).group_by(LedgerEntry.category, LedgerEntry.organisation_id.is_not(None))
+    totals: dict[tuple[EntryKind, bool], Decimal] = defaultdict(lambda: ZERO)
+    for category, from_org, total in db.session.execute(_as_of(query, as_of)):
+        totals[(category, bool(from_org))] += to_money(total or 0)
+
+    def both(kind: EntryKind) -> Decimal:
+        return totals[(kind, False)] + totals[(kind, True)]
+
+    return FundingStatus(
+        as_of=as_of,
+        contributions=both(EntryKind.deposit),
+        interest_fund=totals[(EntryKind.interest, False)],
+        interest_organisations=totals[(EntryKind.interest, True)],
+        transfers=both(EntryKind.transfer),
+        refunds=both(EntryKind.refund),
+        fee=both(EntryKind.fee),
+        direct_costs=both(EntryKind.direct_cost),
+        bank_charges=both(EntryKind.bank_charge),
+        expenditure=both(EntryKind.expenditure),
+        allocations=both(EntryKind.allocation),
+        balance_with_agent=cash_with_agent(as_of),
+    )
+
+
+def _programme_totals(programme_id: int, organisation_id: int | None = None) -> dict[EntryKind, Decimal]:
+    filters: dict[str, Any] = {"programme_id": programme_id}
+    if organisation_id is not None:
+        filters["organisation_id"] = organisation_id
+    return category_totals(**filters)
+
+
+def _organisation_balance(totals: dict[EntryKind, Decimal]) -> Decimal:
+    return totals[EntryKind.transfer] - totals[EntryKind.refund] - totals[EntryKind.expenditure]
+
+
+# Postings -----------------------------------------------------------------------------------------
+
+
+def allocate(
+    actor: Any,
+    amount: Decimal | str,
+    area_id: int | None,
+    programme_id: int,
+    on: date,
+    organisation_id: int | None = None,
+    description: str = "",
+) -> list[LedgerEntry]:
+    """Allocate money to a programme in thematic area `area_id`: its earmarked pool first, then unearmarked.
+
+    Refuses with InsufficientFunds (naming what is available) rather than make a pool negative.
+    """
+    amount = _positive(amount)
+    lock_ledger()
+    earmarked = available_in(area_id) if area_id is not None else ZERO
+    unearmarked = available_in(None)
+    if earmarked + unearmarked < amount:
+        raise InsufficientFunds(
+            f"Only US$ {earmarked + unearmarked:,.2f} is available for this thematic area "
+            f"(US$ {earmarked:,.2f} earmarked, US$ {unearmarked:,.2f} unearmarked); US$ {amount:,.2f} requested.",
+            field="amount",
+        )
+    from_earmarked = min(earmarked, amount) if earmarked > 0 else ZERO
+    entries = []
+    links = {"programme_id": programme_id, "organisation_id": organisation_id, "description": description}
+    if from_earmarked > 0:
+        entries.append(_post(actor, EntryKind.allocation, from_earmarked, on, thematic_area_id=area_id, **links))
+    if amount - from_earmarked > 0:
+        entries.append(_post(actor, EntryKind.allocation, amount - from_earmarked, on, **links))
+    return entries
+
+
+def post_transfer(
+    actor: Any, amount: Decimal | str, programme_id: int, organisation_id: int, on: date, description: str = ""
+) -> LedgerEntry:
+    """Money sent to a participating organization for a programme; never more than was allocated to it."""
+    amount = _positive(amount)
+    lock_ledger()
+    totals = _programme_totals(programme_id)
+    room = totals[EntryKind.allocation] - totals[EntryKind.transfer]
+    if amount > room:
+        raise InsufficientFunds(
+            f"Only US$ {room:,.2f} of the programme's allocations is not yet transferred.", field="amount"
+        )
+    return _post(
+        actor,
+        EntryKind.transfer,
+        amount,
+        on,
+        programme_id=programme_id,
+        organisation_id=organisation_id,
+        description=description,
+    )
+
+
+def post_expenditure(
+    actor: Any, amount: Decimal | str, programme_id: int, organisation_id: int, on: date, description: str = ""
+) -> LedgerEntry:
+    """Expenses reported by a participating organization; not beyond what it holds for the programme."""
+    amount = _positive(amount)
+    balance = _organisation_balance(_programme_totals(programme_id, organisation_id))
+    if amount > balance:
+        raise InsufficientFunds(f"The organization holds only US$ {balance:,.2f} for this programme.", field="amount")
+    return _post(
+        actor,
+        EntryKind.expenditure,
+        amount,
+        on,
+        programme_id=programme_id,
+        organisation_id=organisation_id,
+        description=description,
+    )
+
+
+def post_refund(
+    actor: Any, amount: Decimal | str, programme_id: int, organisation_id: int, on: date, description: str = ""
+) -> list[LedgerEntry]:
+    """Money returned by a participating organization, credited back to the pools the programme drew on.
+
+    Earmarked pools first (up to what the programme drew from each, net of earlier refunds), the rest
+    to the unearmarked pool. Not beyond what the organization holds for the programme.
+    """
+    amount = _positive(amount)
+    lock_ledger()
+    balance = _organisation_balance(_programme_totals(programme_id, organisation_id))
+    if amount > balance:
+        raise InsufficientFunds(f"The organization holds only US$ {balance:,.2f} for this programme.", field="amount")
+    drawn: dict[int | None, Decimal] = defaultdict(lambda: ZERO)
+    rows = db.session.execute(
+        sa.select(LedgerEntry.thematic_area_id, LedgerEntry.category, sa.func.sum(LedgerEntry.amount_usd))
+        .where(
+            LedgerEntry.programme_id == programme_id,
+            LedgerEntry.category.in_([EntryKind.allocation, EntryKind.refund]),
+        )
+        .group_by(LedgerEntry.thematic_area_id, LedgerEntry.category)
+    )
+    for area_id, category, total in rows:
+        drawn[area_id] += to_money(total or 0) * (1 if category is EntryKind.allocation else -1)
+    entries = []
+    remaining = amount
+    links = {"programme_id": programme_id, "organisation_id": organisation_id, "description": description}
+    for area_id in sorted(a for a in drawn if a is not None and drawn[a] > 0):
+        part = min(drawn[area_id], remaining)
+        if part > 0:
+            entries.append(_post(actor, EntryKind.refund, part, on, thematic_area_id=area_id, **links))
+            remaining -= part
+    if remaining > 0:
+        entries.append(_post(actor, EntryKind.refund, remaining, on, **links))
+    return entries
+
+
+def post_interest(
+    actor: Any, amount: Decimal | str, on: date, organisation_id: int | None = None, description: str = ""
+) -> LedgerEntry:
+    """Interest income: the fund's own (no organisation) or reported by a participating organization."""
+    return _post(
+        actor,
+        EntryKind.interest,
+        _positive(amount),
+        on,
+        organisation_id=organisation_id,
+        description=description,
+    )
+
+
+def _post_cost(actor: Any, kind: EntryKind, amount: Decimal | str, on: date, description: str) -> LedgerEntry:
+    amount = _positive(amount)
+    lock_ledger()
+    available = available_in(None)
+    if amount > available:
+        raise InsufficientFunds(
+            f"The unearmarked pool holds only US$ {available:,.2f}; a {kind.label.lower()} of "
+            f"US$ {amount:,.2f} would make it negative.",
+            field="amount",
+        )
+    return _post(actor, kind, amount, on, description=description)
+
+
+def post_direct_cost(actor: Any, amount: Decimal | str, on: date, description: str = "") -> LedgerEntry:
+    """A direct cost of the fund (e.g. the secretariat's), charged to the unearmarked pool."""
+    return _post_cost(actor, EntryKind.direct_cost, amount, on, description)
+
+
+def post_bank_charge(actor: Any, amount: Decimal | str, on: date, description: str = "") -> LedgerEntry:
+    """A bank charge, charged to the unearmarked pool."""
+    return _post_cost(actor, EntryKind.bank_charge, amount, on, description)
+
+
+def is_reversed(entry: LedgerEntry) -> bool:
+    return db.session.scalar(sa.select(LedgerEntry.id).where(LedgerEntry.reversal_of_id == entry.id)) is not None
+
+
+def reverse_entry(actor: Any, entry: LedgerEntry, reason: str, on: date | None = None) -> list[LedgerEntry]:
+    """Correct a posting by appending its negation; a deposit takes its fee with it.
+
+    Refused for reversals themselves, for entries already reversed, for a fee on its own, and when
+    the reversal would leave a pool or a programme balance negative.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise LedgerError("Say why the entry is reversed.", field="reason")
+    if entry.kind is EntryKind.reversal:
+        raise LedgerError("A reversal cannot itself be reversed; record the posting again instead.")
+    if entry.kind is EntryKind.fee and entry.deposit_id is not None:
+        raise LedgerError("A deposit's fee is reversed together with the deposit.")
+    if is_reversed(entry):
+        raise LedgerError(f"Ledger entry {entry.id} is already reversed.")
+    lock_ledger()
+    originals = [entry]
+    if entry.kind is EntryKind.deposit and entry.deposit_id is not None:
+        originals += list(
+            db.session.scalars(
+                sa.select(LedgerEntry).where(
+                    LedgerEntry.deposit_id == entry.deposit_id, LedgerEntry.kind == EntryKind.fee
+                )
+            )
+        )
+    _check_reversal(entry, originals)
+    on = on or entry.entry_on
+    return [
+        _post(
+            actor,
+            EntryKind.reversal,
+            -original.amount_usd,
+            max(on, original.entry_on),
+            category=original.category,
+            reversal_of_id=original.id,
+            thematic_area_id=original.thematic_area_id,
+            donor_id=original.donor_id,
+            agreement_id=original.agreement_id,
+            deposit_id=original.deposit_id,
+            organisation_id=original.organisation_id,
+            programme_id=original.programme_id,
+            description=f"Reversal of #{original.id}: {reason}"[:300],
+        )
+        for original in originals
+    ]
+
+
+def _check_reversal(entry: LedgerEntry, originals: list[LedgerEntry]) -> None:
+    pool_delta = sum((-POOL_SIGN[o.category] * o.amount_usd for o in originals), ZERO)
+    if pool_delta < 0:
+        available = available_in(entry.thematic_area_id)
+        if available + pool_delta < 0:
+            raise InsufficientFunds(
+                f"Reversing this would leave the {pool_label(entry.thematic_area).lower()} pool negative "
+                f"(US$ {available:,.2f} available, US$ {-pool_delta:,.2f} needed). "
+                "Reverse the allocations that used it first."
+            )
+    if entry.programme_id is None:
+        return
+    if entry.category is EntryKind.allocation:
+        totals = _programme_totals(entry.programme_id)
+        if totals[EntryKind.allocation] - entry.amount_usd < totals[EntryKind.transfer]:
+            raise InsufficientFunds("The programme has already received transfers against this allocation.")
+    if entry.category is EntryKind.transfer:
+        balance = _organisation_balance(_programme_totals(entry.programme_id, entry.organisation_id))
+        if balance - entry.amount_usd < 0:
+            raise InsufficientFunds(
+                "The organization has already spent or refunded this transfer; reverse those entries first."
+            )
+
+
+__all__ = [
+    "FundingStatus",
+    "InsufficientFunds",
+    "LedgerError",
+    "Pool",
+    "allocate",
+    "available_in",
+    "category_totals",
+    "funding_status",
+    "pool_balances",
+    "post_bank_charge",
+    "post_direct_cost",
+    "post_expenditure",
+    "post_interest",
+    "post_refund",
+    "post_transfer",
+    "reverse_entry",
+]

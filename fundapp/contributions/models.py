@@ -1,0 +1,241 @@
+"""Donors, agreements, exchange rates, deposits and the fund ledger.
+
+The ledger (`LedgerEntry`) is the single source of every money figure: one append-only row per money
+event, in USD, with the pool it affects. Deposits keep the original currency and rate beside it.
+"""
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from fundapp.core.db import utcnow
+from fundapp.core.models import AppendOnly
+from fundapp.core.money import Money, Rate
+from fundapp.extensions import db
+from fundapp.reference.models import Country, Organisation, ThematicArea
+
+
+class DonorType(enum.StrEnum):
+    member_state = "member_state"
+    private_sector = "private_sector"
+    foundation = "foundation"
+    multilateral = "multilateral"
+    other = "other"
+
+    @property
+    def label(self) -> str:
+        return DONOR_TYPE_LABELS[self]
+
+
+DONOR_TYPE_LABELS = {
+    DonorType.member_state: "Member State",
+    DonorType.private_sector: "Private sector",
+    DonorType.foundation: "Foundation",
+    DonorType.multilateral: "Multilateral",
+    DonorType.other: "Other",
+}
+
+
+class Donor(db.Model):
+    """A contributor: one organisation of type donor; that organisation's users are its donor users."""
+
+    __tablename__ = "donors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), unique=True)
+    donor_type: Mapped[DonorType] = mapped_column(
+        sa.Enum(DonorType, native_enum=False, length=20, validate_strings=True)
+    )
+    country_code: Mapped[str | None] = mapped_column(sa.ForeignKey("countries.code"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
+    country: Mapped[Country | None] = relationship()
+
+    @property
+    def name(self) -> str:
+        return self.organisation.name
+
+    def __str__(self) -> str:
+        return self.organisation.name
+
+
+class AgreementStatus(enum.StrEnum):
+    """Derived from deposits, never stored."""
+
+    signed = "signed"
+    partially_paid = "partially_paid"
+    fully_paid = "fully_paid"
+
+
+class Agreement(db.Model):
+    """A Standard Administrative Arrangement: what a donor commits, in its own currency."""
+
+    __tablename__ = "agreements"
+    __table_args__ = (sa.CheckConstraint("committed_amount > 0", name="committed_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    donor_id: Mapped[int] = mapped_column(sa.ForeignKey("donors.id"), index=True)
+    reference: Mapped[str] = mapped_column(sa.String(60), unique=True)
+    signed_on: Mapped[date]
+    committed_amount: Mapped[Money]
+    currency: Mapped[str] = mapped_column(sa.ForeignKey("currencies.code"))
+    #: Null: unearmarked; otherwise the one thematic area the money is earmarked to.
+    thematic_area_id: Mapped[int | None] = mapped_column(sa.ForeignKey("thematic_areas.id"))
+    notes: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    donor: Mapped[Donor] = relationship()
+    thematic_area: Mapped[ThematicArea | None] = relationship()
+    schedule: Mapped[list["ExpectedPayment"]] = relationship(
+        order_by="ExpectedPayment.due_on", cascade="all, delete-orphan", back_populates="agreement"
+    )
+
+    @property
+    def earmark_label(self) -> str:
+        return f"{self.thematic_area.code} (earmarked)" if self.thematic_area else "Unearmarked"
+
+
+class ExpectedPayment(db.Model):
+    """One line of an agreement's optional schedule of expected payments."""
+
+    __tablename__ = "expected_payments"
+    __table_args__ = (sa.CheckConstraint("amount > 0", name="amount_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(sa.ForeignKey("agreements.id", ondelete="CASCADE"), index=True)
+    due_on: Mapped[date]
+    #: In the agreement's currency.
+    amount: Mapped[Money]
+
+    agreement: Mapped[Agreement] = relationship(back_populates="schedule")
+
+
+class ExchangeRate(db.Model):
+    """UN operational rate of exchange: units of `currency` for one US dollar, for a calendar month."""
+
+    __tablename__ = "exchange_rates"
+    __table_args__ = (
+        sa.UniqueConstraint("currency", "month", name="uq_exchange_rates_currency_month"),
+        sa.CheckConstraint("rate > 0", name="rate_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    currency: Mapped[str] = mapped_column(sa.ForeignKey("currencies.code"))
+    #: First day of the month the rate is in force.
+    month: Mapped[date]
+    rate: Mapped[Rate]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Deposit(AppendOnly, db.Model):
+    """Cash received against an agreement. A mistaken deposit is reversed in the ledger, never edited."""
+
+    __tablename__ = "deposits"
+    __table_args__ = (
+        sa.CheckConstraint("amount > 0", name="amount_positive"),
+        sa.CheckConstraint("amount_usd > 0", name="amount_usd_positive"),
+        sa.CheckConstraint("fee_usd >= 0", name="fee_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(sa.ForeignKey("agreements.id"), index=True)
+    donor_id: Mapped[int] = mapped_column(sa.ForeignKey("donors.id"), index=True)
+    deposited_on: Mapped[date] = mapped_column(index=True)
+    #: In `currency` (the agreement's).
+    amount: Mapped[Money]
+    currency: Mapped[str] = mapped_column(sa.String(3))
+    #: Units of currency per US dollar in force for the deposit's month (1 for USD).
+    rate: Mapped[Rate]
+    amount_usd: Mapped[Money]
+    fee_usd: Mapped[Money]
+    #: Paid past the commitment, with the secretariat's explicit confirmation.
+    is_overpayment: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    note: Mapped[str | None] = mapped_column(sa.Text)
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    agreement: Mapped[Agreement] = relationship()
+    donor: Mapped[Donor] = relationship()
+
+    @property
+    def net_usd(self) -> Decimal:
+        return self.amount_usd - self.fee_usd
+
+
+class EntryKind(enum.StrEnum):
+    deposit = "deposit"
+    fee = "fee"
+    interest = "interest"
+    allocation = "allocation"
+    transfer = "transfer"
+    refund = "refund"
+    expenditure = "expenditure"
+    direct_cost = "direct_cost"
+    bank_charge = "bank_charge"
+    reversal = "reversal"
+
+    @property
+    def label(self) -> str:
+        return ENTRY_KIND_LABELS[self]
+
+
+ENTRY_KIND_LABELS = {
+    EntryKind.deposit: "Deposit",
+    EntryKind.fee: "Administrative agent fee",
+    EntryKind.interest: "Interest",
+    EntryKind.allocation: "Allocation",
+    EntryKind.transfer: "Transfer",
+    EntryKind.refund: "Refund",
+    EntryKind.expenditure: "Expenditure",
+    EntryKind.direct_cost: "Direct cost",
+    EntryKind.bank_charge: "Bank charge",
+    EntryKind.reversal: "Reversal",
+}
+
+_KIND_ENUM = sa.Enum(EntryKind, native_enum=False, length=20, validate_strings=True)
+
+
+class LedgerEntry(AppendOnly, db.Model):
+    """One money event of the fund, in USD. Append-only: a mistake is corrected by a reversal row.
+
+    `category` is the figure the row counts towards: its own kind, or for a reversal the kind of the
+    row it reverses, with the amount negated. So SUM(amount_usd) GROUP BY category is every total,
+    reversals included, with no special cases.
+    """
+
+    __tablename__ = "ledger_entries"
+    __table_args__ = (
+        sa.CheckConstraint("category <> 'reversal'", name="category_not_reversal"),
+        sa.CheckConstraint("(kind = 'reversal') = (reversal_of_id IS NOT NULL)", name="reversal_has_original"),
+        sa.CheckConstraint("kind = 'reversal' OR kind = category", name="category_matches_kind"),
+        sa.CheckConstraint("kind = 'reversal' OR amount_usd > 0", name="amount_positive"),
+        sa.Index("ix_ledger_entries_category_pool", "category", "thematic_area_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[EntryKind] = mapped_column(_KIND_ENUM)
+    category: Mapped[EntryKind] = mapped_column(_KIND_ENUM)
+    entry_on: Mapped[date] = mapped_column(index=True)
+    #: USD, positive; a reversal carries the negated amount of its original.
+    amount_usd: Mapped[Money]
+    #: The pool: a thematic area's earmarked money, or null for the unearmarked pool.
+    thematic_area_id: Mapped[int | None] = mapped_column(sa.ForeignKey("thematic_areas.id"))
+    donor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("donors.id"), index=True)
+    agreement_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agreements.id"), index=True)
+    deposit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("deposits.id"), index=True)
+    #: The participating organization (transfers, refunds, expenditure, its interest).
+    organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
+    #: Plain integer until the programmes capability adds its table and the foreign key.
+    programme_id: Mapped[int | None] = mapped_column(index=True)
+    reversal_of_id: Mapped[int | None] = mapped_column(sa.ForeignKey("ledger_entries.id"), unique=True)
+    description: Mapped[str] = mapped_column(sa.String(300), default="")
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    thematic_area: Mapped[ThematicArea | None] = relationship()
+    donor: Mapped[Donor | None] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()

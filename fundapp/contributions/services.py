@@ -1,0 +1,878 @@
+"""Donors, agreements, exchange rates, deposits, imports, and the figures each page shows.
+
+Every money figure here is an SQL aggregate over the ledger (see ledger.py) or over deposits; services
+flush, write an audit row and never commit.
+"""
+
+import csv
+import io
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+import sqlalchemy as sa
+
+from fundapp.contributions import ledger
+from fundapp.contributions.ledger import ZERO, _post
+from fundapp.contributions.models import (
+    Agreement,
+    AgreementStatus,
+    Deposit,
+    Donor,
+    DonorType,
+    EntryKind,
+    ExchangeRate,
+    ExpectedPayment,
+    LedgerEntry,
+)
+from fundapp.core.audit import record_change
+from fundapp.core.errors import DomainError
+from fundapp.core.money import CENTS, MAX_MONEY, to_money
+from fundapp.extensions import db
+from fundapp.reference.models import Country, Currency, Organisation, OrganisationType, ThematicArea
+from fundapp.reference.services import get_fund
+
+RATE_PLACES = Decimal("0.000001")
+
+
+def today() -> date:
+    """Today in UTC: the fund's books run on UTC dates."""
+    return datetime.now(UTC).date()
+
+
+class MissingRate(DomainError):
+    """No UN operational rate of exchange for a currency and month."""
+
+
+class Overpayment(DomainError):
+    """A deposit would take an agreement past its commitment without explicit confirmation."""
+
+
+class ImportFailed(DomainError):
+    """A CSV file had bad rows; nothing was imported. `rows` holds (line number, reason)."""
+
+    def __init__(self, rows: list[tuple[int, str]]) -> None:
+        self.rows = rows
+        super().__init__(f"{len(rows)} row(s) have problems; nothing was imported.")
+
+
+# Conversion --------------------------------------------------------------------------------------
+
+
+def month_label(month: date) -> str:
+    return month.strftime("%B %Y")
+
+
+def to_usd(amount: Decimal, rate: Decimal) -> Decimal:
+    """Amount in a currency quoted at `rate` units per US dollar, in USD rounded half up to cents."""
+    return (Decimal(amount) / Decimal(rate)).quantize(CENTS, rounding=ROUND_HALF_UP)
+
+
+def fee_on(amount_usd: Decimal, fee_rate: Decimal) -> Decimal:
+    """The administrative agent fee on a deposit, rounded half up to cents."""
+    return (Decimal(amount_usd) * Decimal(fee_rate)).quantize(CENTS, rounding=ROUND_HALF_UP)
+
+
+def rate_for(currency: str, on: date) -> Decimal:
+    """The rate in force for `on`'s month; US dollars are 1. Raises MissingRate naming currency and month."""
+    if currency == "USD":
+        return Decimal(1)
+    month = on.replace(day=1)
+    rate = db.session.scalar(
+        sa.select(ExchangeRate.rate).where(ExchangeRate.currency == currency, ExchangeRate.month == month)
+    )
+    if rate is None:
+        raise MissingRate(
+            f"There is no UN operational rate of exchange for {currency} in {month_label(month)}. "
+            "Add it under Exchange rates first.",
+            field="deposited_on",
+        )
+    return rate
+
+
+def set_rate(actor: Any, currency: str, month: date, rate: Decimal | str) -> ExchangeRate:
+    """Add or correct the rate for a currency and month. Deposits keep the rate they were recorded with."""
+    currency = (currency or "").strip().upper()
+    if currency == "USD":
+        raise DomainError("US dollar amounts need no rate.", field="currency")
+    if db.session.get(Currency, currency) is None:
+        raise DomainError(f"{currency or 'The currency'} is not an ISO 4217 currency code.", field="currency")
+    try:
+        value = Decimal(str(rate)).quantize(RATE_PLACES, rounding=ROUND_HALF_UP)
+    except (InvalidOperation, ValueError) as exc:
+        raise DomainError("The rate is not a number.", field="rate") from exc
+    if value <= 0:
+        raise DomainError("The rate must be more than zero.", field="rate")
+    month = month.replace(day=1)
+    row = db.session.scalar(
+        sa.select(ExchangeRate).where(ExchangeRate.currency == currency, ExchangeRate.month == month)
+    )
+    old = None
+    if row is None:
+        row = ExchangeRate(currency=currency, month=month, rate=value)
+        db.session.add(row)
+    else:
+        old = row.rate
+        row.rate = value
+    db.session.flush()
+    if old != value:
+        record_change(
+            actor,
+            "exchange_rate.set",
+            "exchange_rates",
+            row.id,
+            {"currency": currency, "month": month.isoformat(), "from": old, "to": value},
+        )
+    return row
+
+
+def _read_csv(content: str | bytes, required: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
+    if isinstance(content, bytes):
+        try:
+            content = content.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ImportFailed([(1, "the file is not UTF-8 text")]) from exc
+    reader = csv.DictReader(io.StringIO(content))
+    headers = [h.strip().lower() for h in (reader.fieldnames or [])]
+    missing = [h for h in required if h not in headers]
+    if missing:
+        raise ImportFailed([(1, f"missing column(s): {', '.join(missing)}")])
+    reader.fieldnames = headers
+    rows = [
+        (reader.line_num, {k: (v or "").strip() for k, v in row.items() if k}) for row in reader if any(row.values())
+    ]
+    if not rows:
+        raise ImportFailed([(1, "the file has no rows")])
+    return rows
+
+
+def import_rates(actor: Any, content: str | bytes) -> int:
+    """CSV `currency,month,rate` (month as YYYY-MM): all rows or none."""
+    rows = _read_csv(content, ("currency", "month", "rate"))
+    errors: list[tuple[int, str]] = []
+    parsed = []
+    for line, row in rows:
+        try:
+            month = date.fromisoformat(row["month"][:7] + "-01")
+        except ValueError:
+            errors.append((line, f"bad month {row['month']!r} (use YYYY-MM)"))
+            continue
+        try:
+            rate = Decimal(row["rate"])
+            if not rate.is_finite() or rate <= 0:
+                raise InvalidOperation
+        except InvalidOperation:
+            errors.append((line, f"bad rate {row['rate']!r} (a number above zero)"))
+            continue
+        currency = row["currency"].upper()
+        if currency == "USD" or db.session.get(Currency, currency) is None:
+            errors.append((line, f"unknown currency {row['currency']!r}"))
+            continue
+        parsed.append((currency, month, rate))
+    if errors:
+        raise ImportFailed(errors)
+    for currency, month, rate in parsed:
+        set_rate(actor, currency, month, rate)
+    return len(parsed)
+
+
+# Donors and agreements ----------------------------------------------------------------------------
+
+
+def create_donor(
+    actor: Any, organisation: Organisation, donor_type: DonorType | str, country_code: str | None
+) -> Donor:
+    """Register an organisation of type donor as a contributor; its users become the donor's users."""
+    if organisation is None or organisation.type is not OrganisationType.donor:
+        raise DomainError("Only an organisation of type donor can be a contributor.", field="organisation_id")
+    if db.session.scalar(sa.select(Donor.id).where(Donor.organisation_id == organisation.id)):
+        raise DomainError(f"{organisation.name} is already a contributor.", field="organisation_id")
+    if country_code and db.session.get(Country, country_code) is None:
+        raise DomainError("Unknown country.", field="country_code")
+    donor = Donor(
+        organisation_id=organisation.id,
+        organisation=organisation,
+        donor_type=DonorType(donor_type),
+        country_code=country_code or organisation.country_code,
+    )
+    db.session.add(donor)
+    db.session.flush()
+    record_change(actor, "donor.created", "donors", donor.id, {"organisation": organisation.code})
+    return donor
+
+
+def donor_for_user(user: Any) -> Donor | None:
+    """The contributor a donor user belongs to (through their organisation)."""
+    return db.session.scalar(sa.select(Donor).where(Donor.organisation_id == user.organisation_id))
+
+
+def parse_schedule(text: str) -> list[tuple[date, Decimal]]:
+    """Lines of `YYYY-MM-DD amount`; raises DomainError(field='schedule') naming the bad line."""
+    schedule = []
+    for number, raw in enumerate((text or "").splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        parts = line.replace(",", "").split()
+        try:
+            if len(parts) != 2:
+                raise ValueError
+            due = date.fromisoformat(parts[0])
+            amount = to_money(parts[1])
+            if amount <= 0:
+                raise ValueError
+        except ValueError as exc:
+            raise DomainError(
+                f"Line {number} of the schedule should read 'YYYY-MM-DD amount', e.g. '2020-06-30 500000'.",
+                field="schedule",
+            ) from exc
+        schedule.append((due, amount))
+    return schedule
+
+
+def create_agreement(
+    actor: Any,
+    donor: Donor,
+    reference: str,
+    signed_on: date,
+    committed_amount: Decimal,
+    currency: str,
+    thematic_area_id: int | None = None,
+    schedule: list[tuple[date, Decimal]] | None = None,
+    notes: str = "",
+) -> Agreement:
+    """Record a signed Standard Administrative Arrangement."""
+    reference = (reference or "").strip()
+    if not reference:
+        raise DomainError("A reference is required.", field="reference")
+    if db.session.scalar(sa.select(Agreement.id).where(sa.func.lower(Agreement.reference) == reference.lower())):
+        raise DomainError(f"An agreement with the reference {reference} already exists.", field="reference")
+    currency = (currency or "").strip().upper()
+    if db.session.get(Currency, currency) is None:
+        raise DomainError(f"{currency or 'The currency'} is not an ISO 4217 currency code.", field="currency")
+    amount = to_money(committed_amount)
+    if amount <= 0 or amount > MAX_MONEY:
+        raise DomainError("The committed amount must be more than zero.", field="committed_amount")
+    if thematic_area_id is not None and db.session.get(ThematicArea, thematic_area_id) is None:
+        raise DomainError("Unknown thematic area.", field="thematic_area_id")
+    schedule = schedule or []
+    scheduled = sum((a for _d, a in schedule), ZERO)
+    if scheduled > amount:
+        raise DomainError(
+            f"The schedule adds up to {currency} {scheduled:,.2f}, more than the {currency} {amount:,.2f} committed.",
+            field="schedule",
+        )
+    agreement = Agreement(
+        donor_id=donor.id,
+        reference=reference,
+        signed_on=signed_on,
+        committed_amount=amount,
+        currency=currency,
+        thematic_area_id=thematic_area_id,
+        notes=(notes or "").strip() or None,
+        schedule=[ExpectedPayment(due_on=d, amount=a) for d, a in sorted(schedule)],
+    )
+    db.session.add(agreement)
+    db.session.flush()
+    record_change(
+        actor,
+        "agreement.created",
+        "agreements",
+        agreement.id,
+        {"reference": reference, "amount": f"{amount:.2f}", "currency": currency, "earmark": thematic_area_id},
+    )
+    return agreement
+
+
+def _reversed_deposit_ids() -> sa.Select:
+    return sa.select(LedgerEntry.deposit_id).where(
+        LedgerEntry.kind == EntryKind.reversal, LedgerEntry.category == EntryKind.deposit
+    )
+
+
+def live_deposits() -> sa.ColumnElement[bool]:
+    """Deposits that have not been reversed."""
+    return Deposit.id.not_in(_reversed_deposit_ids())
+
+
+def paid_by_agreement(agreement_ids: list[int] | None = None) -> dict[int, tuple[Decimal, Decimal]]:
+    """agreement id -> (paid in the agreement's currency, paid in USD), reversed deposits excluded; one query."""
+    query = (
+        sa.select(Deposit.agreement_id, sa.func.sum(Deposit.amount), sa.func.sum(Deposit.amount_usd))
+        .where(live_deposits())
+        .group_by(Deposit.agreement_id)
+    )
+    if agreement_ids is not None:
+        query = query.where(Deposit.agreement_id.in_(agreement_ids))
+    return {aid: (to_money(a or 0), to_money(u or 0)) for aid, a, u in db.session.execute(query)}
+
+
+def agreement_status(committed: Decimal, paid: Decimal) -> AgreementStatus:
+    if paid <= 0:
+        return AgreementStatus.signed
+    return AgreementStatus.fully_paid if paid >= committed else AgreementStatus.partially_paid
+
+
+@dataclass
+class AgreementRow:
+    agreement: Agreement
+    paid: Decimal
+    paid_usd: Decimal
+    commitment_usd: Decimal
+
+    @property
+    def status(self) -> AgreementStatus:
+        return agreement_status(self.agreement.committed_amount, self.paid)
+
+    @property
+    def outstanding(self) -> Decimal:
+        return max(self.agreement.committed_amount - self.paid, ZERO)
+
+
+def latest_rates() -> dict[str, Decimal]:
+    """The most recent rate per currency (one query): values the unpaid part of commitments."""
+    latest = (
+        sa.select(ExchangeRate.currency, sa.func.max(ExchangeRate.month).label("month"))
+        .group_by(ExchangeRate.currency)
+        .subquery()
+    )
+    rows = db.session.execute(
+        sa.select(ExchangeRate.currency, ExchangeRate.rate).join(
+            latest, sa.and_(ExchangeRate.currency == latest.c.currency, ExchangeRate.month == latest.c.month)
+        )
+    )
+    return {"USD": Decimal(1), **dict(rows.all())}
+
+
+def agreement_rows(donor_id: int | None = None) -> list[AgreementRow]:
+    """Agreements with paid amounts and their commitment in USD, in three queries.
+
+    A commitment in USD is what was paid (at the rates of the deposits) plus the unpaid balance at the
+    most recent rate of its currency.
+    """
+    query = sa.select(Agreement).options(sa.orm.joinedload(Agreement.thematic_area), sa.orm.joinedload(Agreement.donor))
+    if donor_id is not None:
+        query = query.where(Agreement.donor_id == donor_id)
+    agreements = list(db.session.scalars(query.order_by(Agreement.signed_on, Agreement.id)).unique())
+    paid = paid_by_agreement([a.id for a in agreements] if donor_id is not None else None)
+    rates = latest_rates()
+    rows = []
+    for agreement in agreements:
+        paid_orig, paid_usd = paid.get(agreement.id, (ZERO, ZERO))
+        outstanding = max(agreement.committed_amount - paid_orig, ZERO)
+        rate = rates.get(agreement.currency)
+        outstanding_usd = to_usd(outstanding, rate) if outstanding and rate else ZERO
+        rows.append(AgreementRow(agreement, paid_orig, paid_usd, paid_usd + outstanding_usd))
+    return rows
+
+
+# Deposits ----------------------------------------------------------------------------------------
+
+
+def record_deposit(
+    actor: Any,
+    agreement: Agreement,
+    amount: Decimal | str,
+    deposited_on: date,
+    confirm_overpayment: bool = False,
+    note: str = "",
+) -> Deposit:
+    """Record cash received against an agreement and post it, with the administrative agent fee, to the ledger.
+
+    The rate is the UN operational rate for the deposit's month; the USD value and the fee are rounded
+    half up to cents. Paying more than committed needs `confirm_overpayment` and flags the deposit.
+    """
+    try:
+        amount = to_money(amount)
+    except (TypeError, ValueError) as exc:
+        raise DomainError("The amount is not a number.", field="amount") from exc
+    if amount <= 0 or amount > MAX_MONEY:
+        raise DomainError("The amount must be more than zero.", field="amount")
+    if deposited_on > today():
+        raise DomainError("A deposit cannot be dated in the future.", field="deposited_on")
+    if deposited_on < agreement.signed_on:
+        raise DomainError(
+            f"The deposit date is before the agreement was signed ({agreement.signed_on.isoformat()}).",
+            field="deposited_on",
+        )
+    rate = rate_for(agreement.currency, deposited_on)
+    paid, _usd = paid_by_agreement([agreement.id]).get(agreement.id, (ZERO, ZERO))
+    over = paid + amount > agreement.committed_amount
+    if over and not confirm_overpayment:
+        raise Overpayment(
+            f"This deposit takes {agreement.reference} to {agreement.currency} {paid + amount:,.2f}, more than the "
+            f"{agreement.currency} {agreement.committed_amount:,.2f} committed. "
+            "Tick the confirmation to record it anyway.",
+            field="confirm_overpayment",
+        )
+    fund = get_fund()
+    amount_usd = to_usd(amount, rate)
+    fee = fee_on(amount_usd, fund.administrative_agent_fee_rate if fund else ZERO)
+    deposit = Deposit(
+        agreement_id=agreement.id,
+        donor_id=agreement.donor_id,
+        deposited_on=deposited_on,
+        amount=amount,
+        currency=agreement.currency,
+        rate=rate,
+        amount_usd=amount_usd,
+        fee_usd=fee,
+        is_overpayment=over,
+        note=(note or "").strip() or None,
+        recorded_by_id=getattr(actor, "id", None),
+    )
+    db.session.add(deposit)
+    db.session.flush()
+    links = {
+        "thematic_area_id": agreement.thematic_area_id,
+        "donor_id": agreement.donor_id,
+        "agreement_id": agreement.id,
+        "deposit_id": deposit.id,
+    }
+    _post(actor, EntryKind.deposit, amount_usd, deposited_on, description=f"Deposit {agreement.reference}", **links)
+    if fee > 0:
+        _post(
+            actor,
+            EntryKind.fee,
+            fee,
+            deposited_on,
+            description=f"Administrative agent fee {agreement.reference}",
+            **links,
+        )
+    record_change(
+        actor,
+        "deposit.recorded",
+        "deposits",
+        deposit.id,
+        {
+            "agreement": agreement.reference,
+            "amount": f"{amount:.2f}",
+            "currency": agreement.currency,
+            "rate": f"{rate}",
+            "amount_usd": f"{amount_usd:.2f}",
+            "fee_usd": f"{fee:.2f}",
+            "overpayment": over,
+        },
+    )
+    return deposit
+
+
+def deposit_ledger_entry(deposit: Deposit) -> LedgerEntry | None:
+    return db.session.scalar(
+        sa.select(LedgerEntry).where(LedgerEntry.deposit_id == deposit.id, LedgerEntry.kind == EntryKind.deposit)
+    )
+
+
+def reverse_deposit(actor: Any, deposit: Deposit, reason: str, on: date | None = None) -> list[LedgerEntry]:
+    """Reverse a mistaken deposit (and its fee) in the ledger; the deposit row stays as the record."""
+    entry = deposit_ledger_entry(deposit)
+    if entry is None:  # pragma: no cover - every deposit is posted with its entry
+        raise DomainError("This deposit has no ledger entry.")
+    return ledger.reverse_entry(actor, entry, reason, on)
+
+
+def import_deposits(actor: Any, content: str | bytes) -> list[Deposit]:
+    """CSV `agreement,date,amount[,confirm_overpayment][,note]`: every row is checked before any is recorded.
+
+    A file with any bad row imports nothing; ImportFailed lists each bad row's line number and reason.
+    """
+    rows = _read_csv(content, ("agreement", "date", "amount"))
+    references = {row["agreement"].lower() for _line, row in rows}
+    agreements = {
+        a.reference.lower(): a
+        for a in db.session.scalars(sa.select(Agreement).where(sa.func.lower(Agreement.reference).in_(references)))
+    }
+    paid = paid_by_agreement([a.id for a in agreements.values()])
+    running = {a.id: paid.get(a.id, (ZERO, ZERO))[0] for a in agreements.values()}
+    rates = {(r.currency, r.month): r.rate for r in db.session.scalars(sa.select(ExchangeRate))}
+    errors: list[tuple[int, str]] = []
+    parsed = []
+    for line, row in rows:
+        problems = []
+        agreement = agreements.get(row["agreement"].lower())
+        if agreement is None:
+            problems.append(f"unknown agreement {row['agreement']!r}")
+        try:
+            on = date.fromisoformat(row["date"])
+        except ValueError:
+            on = None
+            problems.append(f"bad date {row['date']!r} (use YYYY-MM-DD)")
+        try:
+            amount = to_money(row["amount"].replace(",", ""))
+            if amount <= 0:
+                problems.append(f"amount {row['amount']} is not above zero")
+        except ValueError:
+            amount = None
+            problems.append(f"amount {row['amount']!r} is not a number")
+        if agreement and on:
+            month = on.replace(day=1)
+            if agreement.currency != "USD" and (agreement.currency, month) not in rates:
+                problems.append(f"no exchange rate for {agreement.currency} in {month_label(month)}")
+            if on < agreement.signed_on:
+                problems.append(f"date is before {agreement.reference} was signed")
+            if on > today():
+                problems.append("date is in the future")
+        if agreement and amount and amount > 0:
+            running[agreement.id] += amount
+            confirmed = row.get("confirm_overpayment", "").lower() in ("yes", "y", "true", "1")
+            if running[agreement.id] > agreement.committed_amount and not confirmed:
+                problems.append(
+                    f"takes {agreement.reference} past its commitment; put 'yes' in confirm_overpayment to accept"
+                )
+        if problems:
+            errors.append((line, "; ".join(problems)))
+        else:
+            parsed.append((agreement, amount, on, row))
+    if errors:
+        raise ImportFailed(errors)
+    deposits = []
+    for agreement, amount, on, row in parsed:
+        deposits.append(
+            record_deposit(actor, agreement, amount, on, confirm_overpayment=True, note=row.get("note", ""))
+        )
+    record_change(actor, "deposit.imported", "deposits", None, {"rows": len(deposits)})
+    return deposits
+
+
+# Donor figures: share, attribution, report ----------------------------------------------------------
+
+
+def deposits_by_donor(as_of: date | None = None, since: date | None = None) -> dict[int, dict[EntryKind, Decimal]]:
+    """donor id -> {deposit, fee} totals from the ledger (reversals netted); one query."""
+    query = (
+        sa.select(LedgerEntry.donor_id, LedgerEntry.category, sa.func.sum(LedgerEntry.amount_usd))
+        .where(LedgerEntry.donor_id.is_not(None), LedgerEntry.category.in_([EntryKind.deposit, EntryKind.fee]))
+        .group_by(LedgerEntry.donor_id, LedgerEntry.category)
+    )
+    if as_of:
+        query = query.where(LedgerEntry.entry_on <= as_of)
+    if since:
+        query = query.where(LedgerEntry.entry_on >= since)
+    totals: dict[int, dict[EntryKind, Decimal]] = defaultdict(lambda: {EntryKind.deposit: ZERO, EntryKind.fee: ZERO})
+    for donor_id, category, total in db.session.execute(query):
+        totals[donor_id][category] = to_money(total or 0)
+    return totals
+
+
+@dataclass
+class AttributionRow:
+    pool: str
+    area_code: str | None
+    programme_id: int
+    pool_allocated: Decimal
+    share: Decimal  # fraction of the pool the donor's net deposits make up
+    attributed: Decimal
+
+
+def programme_label(programme_id: int) -> str:
+    """How a programme is named in attribution tables (the programmes capability can refine it)."""
+    return f"Programme {programme_id}"
+
+
+def attribution(donor_id: int, as_of: date | None = None) -> list[AttributionRow]:
+    """How a donor's money was used, in two queries.
+
+    Earmarked money: the donor's share of each earmarked pool's net deposits, applied to the net
+    allocations (allocations less refunds) drawn from that pool, programme by programme. Unearmarked
+    money: the same pro rata over the unearmarked pool. Each line is rounded half up to cents.
+    """
+    dep_query = (
+        sa.select(
+            LedgerEntry.thematic_area_id,
+            LedgerEntry.donor_id,
+            LedgerEntry.category,
+            sa.func.sum(LedgerEntry.amount_usd),
+        )
+        .where(LedgerEntry.category.in_([EntryKind.deposit, EntryKind.fee]))
+        .group_by(LedgerEntry.thematic_area_id, LedgerEntry.donor_id, LedgerEntry.category)
+    )
+    alloc_query = (
+        sa.select(
+            LedgerEntry.thematic_area_id,
+            ThematicArea.code,
+            LedgerEntry.programme_id,
+            LedgerEntry.category,
+            sa.func.sum(LedgerEntry.amount_usd),
+        )
+        .outerjoin(ThematicArea, ThematicArea.id == LedgerEntry.thematic_area_id)
+        .where(
+            LedgerEntry.category.in_([EntryKind.allocation, EntryKind.refund]), LedgerEntry.programme_id.is_not(None)
+        )
+        .group_by(LedgerEntry.thematic_area_id, ThematicArea.code, LedgerEntry.programme_id, LedgerEntry.category)
+    )
+    if as_of:
+        dep_query = dep_query.where(LedgerEntry.entry_on <= as_of)
+        alloc_query = alloc_query.where(LedgerEntry.entry_on <= as_of)
+    pool_total: dict[int | None, Decimal] = defaultdict(lambda: ZERO)
+    donor_part: dict[int | None, Decimal] = defaultdict(lambda: ZERO)
+    for area_id, row_donor, category, total in db.session.execute(dep_query):
+        value = to_money(total or 0) * (1 if category is EntryKind.deposit else -1)
+        pool_total[area_id] += value
+        if row_donor == donor_id:
+            donor_part[area_id] += value
+    allocated: dict[tuple[int | None, str | None, int], Decimal] = defaultdict(lambda: ZERO)
+    for area_id, code, programme_id, category, total in db.session.execute(alloc_query):
+        allocated[(area_id, code, programme_id)] += to_money(total or 0) * (
+            1 if category is EntryKind.allocation else -1
+        )
+    rows = []
+    # Earmarked pools first (by area code), then the unearmarked pool; programmes in id order.
+    ordered = sorted(allocated.items(), key=lambda kv: (kv[0][1] is None, kv[0][1] or "", kv[0][2]))
+    for (area_id, code, programme_id), amount in ordered:
+        if amount <= 0 or donor_part[area_id] <= 0 or pool_total[area_id] <= 0:
+            continue
+        share = donor_part[area_id] / pool_total[area_id]
+        rows.append(
+            AttributionRow(
+                pool=f"{code} earmarked" if code else "Unearmarked",
+                area_code=code,
+                programme_id=programme_id,
+                pool_allocated=amount,
+                share=share,
+                attributed=(amount * share).quantize(CENTS, rounding=ROUND_HALF_UP),
+            )
+        )
+    return rows
+
+
+@dataclass
+class DonorFigures:
+    """What a donor sees about itself: totals, share of the fund, agreements, attribution."""
+
+    donor: Donor
+    as_of: date | None
+    deposits_usd: Decimal
+    fees_usd: Decimal
+    all_deposits_usd: Decimal
+    agreements: list[AgreementRow]
+    attribution: list[AttributionRow]
+    by_currency: dict[str, Decimal] = field(default_factory=dict)
+
+    @property
+    def net_usd(self) -> Decimal:
+        return self.deposits_usd - self.fees_usd
+
+    @property
+    def share_percent(self) -> Decimal | None:
+        if not self.all_deposits_usd:
+            return None
+        return (self.deposits_usd * 100 / self.all_deposits_usd).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+    @property
+    def commitments_usd(self) -> Decimal:
+        return sum((r.commitment_usd for r in self.agreements), ZERO)
+
+    @property
+    def attributed_usd(self) -> Decimal:
+        return sum((r.attributed for r in self.attribution), ZERO)
+
+
+def donor_figures(donor: Donor, as_of: date | None = None) -> DonorFigures:
+    """Everything the donor portal's summary shows, in a fixed number of queries."""
+    totals = deposits_by_donor(as_of)
+    mine = totals.get(donor.id, {EntryKind.deposit: ZERO, EntryKind.fee: ZERO})
+    return DonorFigures(
+        donor=donor,
+        as_of=as_of,
+        deposits_usd=mine[EntryKind.deposit],
+        fees_usd=mine[EntryKind.fee],
+        all_deposits_usd=sum((t[EntryKind.deposit] for t in totals.values()), ZERO),
+        agreements=agreement_rows(donor.id),
+        attribution=attribution(donor.id, as_of),
+    )
+
+
+@dataclass
+class ContributionReport:
+    donor: Donor
+    date_from: date
+    date_to: date
+    deposits: list[Deposit]
+    reversed_ids: set[int]
+    #: Ledger totals within the period (reversals netted).
+    period_deposits_usd: Decimal
+    period_fees_usd: Decimal
+    by_currency: list[tuple[str, Decimal, Decimal]]
+    figures: DonorFigures
+    by_year: list[tuple[int, Decimal]]
+
+    @property
+    def period_net_usd(self) -> Decimal:
+        return self.period_deposits_usd - self.period_fees_usd
+
+    def attribution_by_area(self) -> list[tuple[str, Decimal]]:
+        totals: dict[str, Decimal] = defaultdict(lambda: ZERO)
+        for row in self.figures.attribution:
+            totals[row.pool] += row.attributed
+        return sorted(totals.items())
+
+
+def contribution_report(donor: Donor, date_from: date, date_to: date) -> ContributionReport:
+    """A donor's contributions in a period, with cumulative share and attribution at the period's end."""
+    deposits = list(
+        db.session.scalars(
+            sa.select(Deposit)
+            .options(sa.orm.joinedload(Deposit.agreement).joinedload(Agreement.thematic_area))
+            .where(Deposit.donor_id == donor.id, Deposit.deposited_on.between(date_from, date_to))
+            .order_by(Deposit.deposited_on, Deposit.id)
+        )
+    )
+    reversed_ids = set(
+        db.session.scalars(
+            _reversed_deposit_ids().where(LedgerEntry.donor_id == donor.id, LedgerEntry.entry_on <= date_to)
+        )
+    )
+    period = deposits_by_donor(as_of=date_to, since=date_from).get(
+        donor.id, {EntryKind.deposit: ZERO, EntryKind.fee: ZERO}
+    )
+    currencies: dict[str, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
+    for deposit in deposits:
+        if deposit.id in reversed_ids:
+            continue
+        currencies[deposit.currency][0] += deposit.amount
+        currencies[deposit.currency][1] += deposit.amount_usd
+    years_query = (
+        sa.select(sa.extract("year", LedgerEntry.entry_on), sa.func.sum(LedgerEntry.amount_usd))
+        .where(
+            LedgerEntry.donor_id == donor.id,
+            LedgerEntry.category == EntryKind.deposit,
+            LedgerEntry.entry_on <= date_to,
+        )
+        .group_by(sa.extract("year", LedgerEntry.entry_on))
+        .order_by(sa.extract("year", LedgerEntry.entry_on))
+    )
+    by_year = [(int(y), to_money(t or 0)) for y, t in db.session.execute(years_query)]
+    return ContributionReport(
+        donor=donor,
+        date_from=date_from,
+        date_to=date_to,
+        deposits=deposits,
+        reversed_ids=reversed_ids,
+        period_deposits_usd=period[EntryKind.deposit],
+        period_fees_usd=period[EntryKind.fee],
+        by_currency=[(c, v[0], v[1]) for c, v in sorted(currencies.items())],
+        figures=donor_figures(donor, date_to),
+        by_year=by_year,
+    )
+
+
+def report_csv(report: ContributionReport) -> str:
+    """The contribution report as CSV: the same figures as the page and the PDF."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["Contribution report", report.donor.name])
+    writer.writerow(["Period", report.date_from.isoformat(), report.date_to.isoformat()])
+    writer.writerow([])
+    writer.writerow(
+        ["date", "agreement", "earmark", "currency", "amount", "rate", "amount_usd", "fee_usd", "net_usd", "status"]
+    )
+    for d in report.deposits:
+        writer.writerow(
+            [
+                d.deposited_on.isoformat(),
+                d.agreement.reference,
+                d.agreement.thematic_area.code if d.agreement.thematic_area else "unearmarked",
+                d.currency,
+                f"{d.amount:.2f}",
+                f"{d.rate}",
+                f"{d.amount_usd:.2f}",
+                f"{d.fee_usd:.2f}",
+                f"{d.net_usd:.2f}",
+                "reversed" if d.id in report.reversed_ids else ("overpayment" if d.is_overpayment else "received"),
+            ]
+        )
+    writer.writerow([])
+    writer.writerow(["Deposits in period (USD)", f"{report.period_deposits_usd:.2f}"])
+    writer.writerow(["Administrative agent fee (USD)", f"{report.period_fees_usd:.2f}"])
+    writer.writerow(["Net deposits in period (USD)", f"{report.period_net_usd:.2f}"])
+    writer.writerow(["Cumulative deposits to period end (USD)", f"{report.figures.deposits_usd:.2f}"])
+    share = report.figures.share_percent
+    writer.writerow(["Share of all deposits (%)", "" if share is None else f"{share:.2f}"])
+    writer.writerow([])
+    writer.writerow(["pool", "programme", "allocated_from_pool_usd", "donor_share_percent", "attributed_usd"])
+    for row in report.figures.attribution:
+        writer.writerow(
+            [
+                row.pool,
+                programme_label(row.programme_id),
+                f"{row.pool_allocated:.2f}",
+                f"{(row.share * 100).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}",
+                f"{row.attributed:.2f}",
+            ]
+        )
+    writer.writerow(["Total attributed (USD)", "", "", "", f"{report.figures.attributed_usd:.2f}"])
+    return out.getvalue()
+
+
+# Capitalization and the public summary ------------------------------------------------------------
+
+
+@dataclass
+class Capitalization:
+    target_usd: Decimal
+    commitments_usd: Decimal
+    deposits_usd: Decimal
+    by_donor: list[tuple[str, Decimal, Decimal]]  # (donor, commitments, deposits)
+    #: (year, month, donor name, USD) of deposits, for the chart.
+    monthly: list[tuple[int, int, str, Decimal]]
+
+    def percent(self, value: Decimal) -> Decimal:
+        if not self.target_usd:
+            return ZERO
+        return (value * 100 / self.target_usd).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def capitalization() -> Capitalization:
+    fund = get_fund()
+    rows = agreement_rows()
+    deposits = deposits_by_donor()
+    names: dict[int, str] = {}
+    commitments: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for row in rows:
+        names[row.agreement.donor_id] = row.agreement.donor.name
+        commitments[row.agreement.donor_id] += row.commitment_usd
+    year = sa.extract("year", LedgerEntry.entry_on)
+    month = sa.extract("month", LedgerEntry.entry_on)
+    monthly_query = (
+        sa.select(year, month, Organisation.name, sa.func.sum(LedgerEntry.amount_usd))
+        .join(Donor, Donor.id == LedgerEntry.donor_id)
+        .join(Organisation, Organisation.id == Donor.organisation_id)
+        .where(LedgerEntry.category == EntryKind.deposit)
+        .group_by(year, month, Organisation.name)
+        .order_by(year, month)
+    )
+    monthly = [(int(y), int(m), n, to_money(t or 0)) for y, m, n, t in db.session.execute(monthly_query)]
+    by_donor = sorted(
+        ((names.get(d, str(d)), commitments[d], deposits.get(d, {}).get(EntryKind.deposit, ZERO)) for d in names),
+        key=lambda r: (-r[2], r[0]),
+    )
+    return Capitalization(
+        target_usd=fund.capitalization_target_usd if fund else ZERO,
+        commitments_usd=sum(commitments.values(), ZERO),
+        deposits_usd=sum((t[EntryKind.deposit] for t in deposits.values()), ZERO),
+        by_donor=by_donor,
+        monthly=monthly,
+    )
+
+
+def public_contributions() -> dict[str, Any]:
+    """The contributions part of GET /api/v1/summary: totals only, per donor at most."""
+    status = ledger.funding_status()
+    cap = capitalization()
+    pools = ledger.pool_balances()
+    return {
+        "donors": {
+            "count": db.session.scalar(sa.select(sa.func.count()).select_from(Donor)),
+            "deposits_by_donor": [
+                {"name": name, "deposits_usd": f"{deposits:.2f}"} for name, _c, deposits in cap.by_donor
+            ],
+        },
+        "contributions": {
+            "commitments_usd": f"{cap.commitments_usd:.2f}",
+            "deposits_usd": f"{status.contributions:.2f}",
+            "fees_usd": f"{status.fee:.2f}",
+            "available_usd": f"{sum((p.available for p in pools), ZERO):.2f}",
+        },
+    }

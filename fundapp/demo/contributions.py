@@ -1,0 +1,224 @@
+"""Demo contributions: 12 donors, agreements in five currencies, deposits worth exactly US$30,000,000.00.
+
+Original amounts are round sums in each donor's currency, as donors pay them; the Mexican deposit in US
+dollars is the balance that brings the fund's deposits to exactly US$30,000,000.00 (DESIGN.md: "US$30
+million from 12 donors" by end-November 2021). Goes through the services, so every rule applies.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from fundapp.contributions import ledger, services
+from fundapp.contributions.models import Agreement, Deposit, Donor, DonorType, ExchangeRate
+from fundapp.extensions import db
+from fundapp.reference.models import Organisation, ThematicArea
+
+TOTAL_DEPOSITS_USD = Decimal("30000000.00")
+
+#: UN operational rates (units per US$) by quarter, 2019-2021; each month of a quarter uses its quarter's rate.
+QUARTERLY_RATES = {
+    "EUR": ["0.881", "0.893", "0.906", "0.903", "0.901", "0.918", "0.872", "0.842", "0.826", "0.838", "0.851", "0.879"],
+    "GBP": ["0.771", "0.788", "0.815", "0.776", "0.768", "0.812", "0.781", "0.747", "0.728", "0.722", "0.731", "0.748"],
+    "NOK": [
+        "8.688",
+        "8.623",
+        "9.027",
+        "9.218",
+        "9.351",
+        "10.612",
+        "9.478",
+        "9.012",
+        "8.531",
+        "8.442",
+        "8.610",
+        "8.893",
+    ],
+    "DKK": ["6.574", "6.667", "6.759", "6.744", "6.725", "6.851", "6.498", "6.265", "6.157", "6.232", "6.331", "6.538"],
+}
+
+#: (donor code, reference, signed on, amount, currency, earmark area code or None,
+#:  [(deposited on, amount)], schedule [(due on, amount)])
+AGREEMENTS = [
+    (
+        "DEU",
+        "MIG00-SAA-DEU-2019-01",
+        date(2019, 6, 20),
+        "6000000.00",
+        "EUR",
+        None,
+        [(date(2019, 7, 15), "3000000.00"), (date(2020, 2, 10), "3000000.00")],
+        [(date(2019, 7, 31), "3000000.00"), (date(2020, 1, 31), "3000000.00")],
+    ),
+    (
+        "DEU",
+        "MIG00-SAA-DEU-2020-02",
+        date(2020, 9, 1),
+        "4000000.00",
+        "EUR",
+        "TA2",
+        [(date(2020, 10, 5), "2000000.00"), (date(2021, 3, 15), "1000000.00")],
+        [(date(2020, 10, 31), "2000000.00"), (date(2021, 3, 31), "1000000.00"), (date(2021, 12, 31), "1000000.00")],
+    ),
+    (
+        "NLD",
+        "MIG00-SAA-NLD-2019-01",
+        date(2019, 9, 10),
+        "3000000.00",
+        "EUR",
+        None,
+        [(date(2019, 10, 1), "1500000.00"), (date(2020, 11, 2), "1500000.00")],
+        [],
+    ),
+    (
+        "NOR",
+        "MIG00-SAA-NOR-2019-01",
+        date(2019, 11, 12),
+        "30000000.00",
+        "NOK",
+        None,
+        [(date(2019, 12, 5), "15000000.00"), (date(2021, 1, 20), "15000000.00")],
+        [],
+    ),
+    (
+        "DNK",
+        "MIG00-SAA-DNK-2020-01",
+        date(2020, 1, 15),
+        "15000000.00",
+        "DKK",
+        "TA5",
+        [(date(2020, 2, 20), "15000000.00")],
+        [],
+    ),
+    (
+        "BEL",
+        "MIG00-SAA-BEL-2020-01",
+        date(2020, 3, 10),
+        "2000000.00",
+        "EUR",
+        "TA1",
+        [(date(2020, 4, 15), "2000000.00")],
+        [],
+    ),
+    (
+        "FRA",
+        "MIG00-SAA-FRA-2019-01",
+        date(2019, 7, 1),
+        "2000000.00",
+        "EUR",
+        None,
+        [(date(2019, 8, 20), "1000000.00"), (date(2021, 6, 10), "1000000.00")],
+        [],
+    ),
+    (
+        "ESP",
+        "MIG00-SAA-ESP-2020-01",
+        date(2020, 6, 15),
+        "1500000.00",
+        "EUR",
+        "TA4",
+        [(date(2020, 7, 20), "1500000.00")],
+        [],
+    ),
+    (
+        "GBR",
+        "MIG00-SAA-GBR-2019-01",
+        date(2019, 10, 15),
+        "2000000.00",
+        "GBP",
+        "TA3",
+        [(date(2019, 11, 20), "1000000.00"), (date(2021, 2, 15), "500000.00")],
+        [(date(2019, 11, 30), "1000000.00"), (date(2021, 2, 28), "500000.00"), (date(2022, 2, 28), "500000.00")],
+    ),
+    (
+        "PRT",
+        "MIG00-SAA-PRT-2020-01",
+        date(2020, 5, 5),
+        "500000.00",
+        "EUR",
+        None,
+        [(date(2020, 6, 15), "500000.00")],
+        [],
+    ),
+    (
+        "CYP",
+        "MIG00-SAA-CYP-2020-01",
+        date(2020, 11, 10),
+        "100000.00",
+        "EUR",
+        None,
+        [(date(2020, 12, 10), "50000.00")],
+        [],
+    ),
+    (
+        "PHL",
+        "MIG00-SAA-PHL-2021-01",
+        date(2021, 3, 1),
+        "100000.00",
+        "USD",
+        None,
+        [(date(2021, 4, 15), "100000.00")],
+        [],
+    ),
+    #: The balancing deposit (None): whatever brings the fund to exactly US$30,000,000.00.
+    ("MEX", "MIG00-SAA-MEX-2021-01", date(2021, 5, 1), "2000000.00", "USD", None, [(date(2021, 7, 1), None)], []),
+]
+
+#: Fund-level income and costs, in US dollars.
+INTEREST = [(date(2020, 12, 31), "48215.37"), (date(2021, 6, 30), "21904.12")]
+BANK_CHARGES = [(date(2021, 6, 30), "1250.00")]
+
+
+def _seed_rates() -> int:
+    existing = {(r.currency, r.month) for r in db.session.scalars(sa.select(ExchangeRate))}
+    created = 0
+    for currency, rates in QUARTERLY_RATES.items():
+        for index in range(36):
+            month = date(2019 + index // 12, index % 12 + 1, 1)
+            if (currency, month) in existing:
+                continue
+            services.set_rate(None, currency, month, Decimal(rates[index // 3]))
+            created += 1
+    return created
+
+
+def seed_contributions() -> int:
+    """Donors, rates, agreements, deposits, interest and bank charges; skips what exists."""
+    orgs = {o.code: o for o in db.session.scalars(sa.select(Organisation))}
+    donors = {d.organisation.code: d for d in db.session.scalars(sa.select(Donor))}
+    created = _seed_rates()
+    for code in dict.fromkeys(a[0] for a in AGREEMENTS):
+        if code not in donors:
+            donors[code] = services.create_donor(None, orgs[code], DonorType.member_state, orgs[code].country_code)
+            created += 1
+    areas = {a.code: a.id for a in db.session.scalars(sa.select(ThematicArea))}
+    seeded_any_deposit = False
+    for code, reference, signed_on, amount, currency, earmark, deposits, schedule in AGREEMENTS:
+        agreement = db.session.scalar(sa.select(Agreement).where(Agreement.reference == reference))
+        if agreement is None:
+            agreement = services.create_agreement(
+                None,
+                donors[code],
+                reference,
+                signed_on,
+                Decimal(amount),
+                currency,
+                areas[earmark] if earmark else None,
+                [(d, Decimal(a)) for d, a in schedule],
+            )
+            created += 1
+        if db.session.scalar(sa.select(Deposit.id).where(Deposit.agreement_id == agreement.id).limit(1)):
+            continue
+        for deposited_on, listed in deposits:
+            # None marks the balancing deposit: what is left to reach exactly US$30,000,000.00.
+            amount_due = TOTAL_DEPOSITS_USD - ledger.funding_status().contributions if listed is None else listed
+            services.record_deposit(None, agreement, Decimal(amount_due), deposited_on)
+            seeded_any_deposit = True
+            created += 1
+    if seeded_any_deposit:
+        for on, amount in INTEREST:
+            ledger.post_interest(None, Decimal(amount), on, description="Interest on the fund's balance")
+        for on, amount in BANK_CHARGES:
+            ledger.post_bank_charge(None, Decimal(amount), on, description="Bank charges")
+    return created

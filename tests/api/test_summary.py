@@ -25,4 +25,4 @@ def test_api_errors_are_json(client):
 def test_summary_runs_a_fixed_number_of_queries(client, queries):
     with queries() as q:
         client.get("/api/v1/summary")
-    assert len(q) <= 12  # a few aggregates per capability, never one per row
+    assert len(q) <= 30  # a few aggregates per capability; each domain's tests show its part does not grow with rows

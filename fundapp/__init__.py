@@ -84,9 +84,9 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     # Imported here so that importing fundapp never pulls in every view.
-    from fundapp import api, auth, core, reference
+    from fundapp import api, auth, committee, core, reference
 
-    for module in (core, auth, reference, api):
+    for module in (core, auth, reference, committee, api):
         app.register_blueprint(module.bp)
 
 

@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from fundapp.auth import services as auth_services
 from fundapp.auth.models import User
 from fundapp.core.permissions import Role
+from fundapp.demo.committee import seed_committee
 from fundapp.extensions import db
 from fundapp.reference import services as reference_services
 from fundapp.reference.models import Organisation, OrganisationType
@@ -97,7 +98,7 @@ def _missing_reference() -> None:
 
 def seed_demo() -> dict[str, int]:
     """Everything the demo fund needs, in dependency order. Later capabilities add their steps here."""
-    return {"users": seed_accounts()}
+    return {"users": seed_accounts(), "committee seats": seed_committee()}
 
 
 def is_database_empty() -> bool:

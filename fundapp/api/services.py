@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from fundapp.committee import services as committee_services
 from fundapp.core.money import money_str
 from fundapp.extensions import db
 from fundapp.reference import services as reference_services
@@ -25,4 +26,5 @@ def public_summary() -> dict[str, Any]:
             for a in reference_services.thematic_areas()
         ],
         "guiding_principles": [{"code": p.code, "name": p.name} for p in principles],
+        "steering_committee": committee_services.committee_summary(),
     }

@@ -34,6 +34,6 @@ def new_member(db):
 
     def _create(email: str, role: Role = Role.committee_member):
         org = db.session.scalar(db.select(Organisation).where(Organisation.code == "FAO"))
-        return auth_services.create_user(None, email, email.split("@")[0], org, [role], "a-long-password-1")
+        return auth_services.create_user(None, email, email.split("@", maxsplit=1)[0], org, [role], "a-long-password-1")
 
     return _create

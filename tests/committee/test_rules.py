@@ -17,8 +17,14 @@ from fundapp.committee.rules import (
 #: Twelve voting seats, 1 is the chair; 6 is Norway's donor seat.
 SEATS = list(range(1, 13))
 CHAIR = 1
-LABELS = {1: "IOM", 5: "Netherlands", 6: "Norway", 7: "Morocco", **{i: f"Seat {i}" for i in (2, 3, 4, 8, 9, 10, 11, 12)}}
-A, O, X = Vote.approve, Vote.object, Vote.abstain
+LABELS = {
+    1: "IOM",
+    5: "Netherlands",
+    6: "Norway",
+    7: "Morocco",
+    **{i: f"Seat {i}" for i in (2, 3, 4, 8, 9, 10, 11, 12)},
+}
+APPROVE, OBJECT, ABSTAIN = Vote.approve, Vote.object, Vote.abstain
 
 CONSENSUS = DecisionConfig(rule=DecisionRule.consensus)
 MAJORITY = DecisionConfig(rule=DecisionRule.majority, majority=SIMPLE_MAJORITY)
@@ -28,7 +34,7 @@ MAJORITY_OF_ELIGIBLE = DecisionConfig(rule=DecisionRule.majority, majority_base=
 
 def votes(pattern: str, seats=SEATS) -> dict[int, Vote]:
     """'AAAOX…' → {seat: vote}, one letter per seat in order; '.' for no vote."""
-    table = {"A": A, "O": O, "X": X}
+    table = {"A": APPROVE, "O": OBJECT, "X": ABSTAIN}
     return {seat: table[c] for seat, c in zip(seats, pattern, strict=True) if c != "."}
 
 
@@ -192,7 +198,7 @@ def test_decide_accepts_the_rule_by_name():
     ],
 )
 def test_decide_refuses_a_vote_from_someone_who_may_not_vote(voter, present, recused, message):
-    ballot = {s: A for s in present if s not in recused} | {voter: A}
+    ballot = {s: APPROVE for s in present if s not in recused} | {voter: APPROVE}
     with pytest.raises(RuleError, match=message):
         decide(ballot, present, SEATS, recused, CONSENSUS, chair=CHAIR, labels=LABELS)
 

@@ -103,7 +103,7 @@ def test_summarise_refuses_bad_input(scores, weights, message):
 
 
 score = st.integers(min_value=1, max_value=5)
-member_scores = st.fixed_dictionaries({code: score for code in WEIGHTS})
+member_scores = st.fixed_dictionaries(dict.fromkeys(WEIGHTS, score))
 
 
 @given(st.dictionaries(st.integers(0, 20), member_scores, min_size=1, max_size=12))

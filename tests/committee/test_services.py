@@ -169,8 +169,8 @@ def test_database_refuses_a_second_active_seat_even_past_the_service(db, seat_in
             organisation_id=user("member1@example.org").organisation_id,
             term_start_on=date(2020, 1, 1),
         )
+    db.session.add(duplicate)
     with pytest.raises(IntegrityError), db.session.begin_nested():
-        db.session.add(duplicate)
         db.session.flush()
 
 
@@ -241,9 +241,7 @@ def test_set_criteria_replaces_the_set_and_keeps_rows_of_kept_codes(db):
     ]
     assert now[0].id == first["RELEVANCE"]
     assert now[1].id == first["VALUE"]
-    actions = db.session.scalars(
-        sa.select(AuditEntry.action).where(AuditEntry.object_type == "scoring_criteria")
-    ).all()
+    actions = db.session.scalars(sa.select(AuditEntry.action).where(AuditEntry.object_type == "scoring_criteria")).all()
     assert actions == ["committee.criteria_set", "committee.criteria_set"]
 
 

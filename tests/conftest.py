@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask_migrate import upgrade
+from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
 
 from config import TestConfig
 from fundapp import create_app
@@ -77,6 +78,14 @@ def app(database_url) -> Iterator[Flask]:
         _db.engine.dispose()  # close pooled connections before the interpreter does (ResourceWarning)
 
 
+class _ConnectionBoundSession(FlaskSQLAlchemySession):
+    """Flask-SQLAlchemy's get_bind() picks the app's engine per mapper and ignores the session's bind,
+    so view commits would escape the test's transaction; here every statement uses the test's connection."""
+
+    def get_bind(self, *args, **kwargs):
+        return self.bind
+
+
 @pytest.fixture
 def db(app) -> Iterator:
     """Per-test isolation: the session is bound to a connection whose outer transaction is rolled back.
@@ -87,7 +96,9 @@ def db(app) -> Iterator:
     connection = _db.engine.connect()
     transaction = connection.begin()
     original = _db.session
-    _db.session = _db._make_scoped_session({"bind": connection, "join_transaction_mode": "create_savepoint"})
+    _db.session = _db._make_scoped_session(
+        {"bind": connection, "join_transaction_mode": "create_savepoint", "class_": _ConnectionBoundSession}
+    )
     try:
         yield _db
     finally:

@@ -196,7 +196,7 @@ def criteria():
     total_errors: list[str] = []
     if form.validate_on_submit():
         filled = [(i, row) for i, row in enumerate(form.rows) if not row.form.is_blank]
-        values = [(row.code.data, row.name.data, row.weight.data, row.description.data) for _i, row in filled]
+        values = [(r.form.code.data, r.form.name.data, r.form.weight.data, r.form.description.data) for _i, r in filled]
         try:
             services.set_criteria(current_user, values)
         except ValidationFailed as exc:

@@ -15,6 +15,7 @@ register_nav(
     NavItem("Steering committee", "committee.members", COMMITTEE_ROLES, order=20),
     NavItem("Committee seats", "committee.seats", (Role.secretariat,), order=60),
     NavItem("Scoring criteria", "committee.criteria", (Role.secretariat,), order=61),
+    NavItem("Decision rules", "committee.decision_settings", (Role.secretariat,), order=62),
 )
 
 from fundapp.committee import views  # noqa: E402,F401  (routes attach to bp)

@@ -1,5 +1,15 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, FieldList, Form, FormField, IntegerField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from fundapp.committee.models import CONSTITUENCY_LABELS
@@ -62,3 +72,35 @@ class CriterionRowForm(Form):
 
 class CriteriaForm(FlaskForm):
     rows = FieldList(FormField(CriterionRowForm), min_entries=1)
+
+
+THRESHOLD_LABELS = [
+    ("more_than_half", "More than half (a majority)"),
+    ("at_least_half", "At least half"),
+    ("two_thirds", "At least two-thirds"),
+    ("three_quarters", "At least three-quarters"),
+]
+
+
+class DecisionSettingsForm(FlaskForm):
+    decision_rule = RadioField(
+        "Decision rule",
+        choices=choices(
+            [
+                ("consensus", "Consensus: any objection blocks; abstentions allowed; at least one approval"),
+                ("majority", "Majority: approvals must reach the threshold below"),
+            ]
+        ),
+    )
+    quorum_requires_chair = BooleanField("The chair must be present for a quorum")
+    quorum = SelectField("Voting seats that must be present", choices=choices(THRESHOLD_LABELS))
+    majority = SelectField("Majority threshold", choices=choices(THRESHOLD_LABELS))
+    majority_base = RadioField(
+        "Counted against",
+        choices=choices(
+            [
+                ("votes_cast", "Votes cast (approvals and objections; abstentions do not count)"),
+                ("eligible", "Every eligible voter (present, not recused); abstaining counts against"),
+            ]
+        ),
+    )

@@ -1,7 +1,7 @@
 """Committee business rules: seats, scoring criteria, decision settings. Flush, never commit."""
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from fundapp.auth.models import User
 from fundapp.committee.models import CommitteeSeat, CommitteeSettings, Constituency, ScoringCriterion
-from fundapp.committee.rules import DecisionConfig, DecisionRule, Threshold
+from fundapp.committee.rules import DecisionConfig, DecisionRule, MajorityBase, Threshold
 from fundapp.committee.scoring import TOTAL_WEIGHT
 from fundapp.core.audit import record_change
 from fundapp.core.errors import DomainError, ValidationFailed
@@ -353,6 +353,95 @@ def decision_config() -> DecisionConfig:
     )
 
 
-def seat_labels(seats: Iterable[CommitteeSeat]) -> dict[int, str]:
-    """seat id → the name decide() uses in its reasons."""
-    return {seat.id: seat.label for seat in seats}
+#: Thresholds the settings page offers, by key: the wording a committee's rules use.
+THRESHOLDS = {
+    "more_than_half": Threshold(1, 2, strict=True),
+    "at_least_half": Threshold(1, 2, strict=False),
+    "two_thirds": Threshold(2, 3, strict=False),
+    "three_quarters": Threshold(3, 4, strict=False),
+}
+
+
+def threshold_key(threshold: Threshold) -> str | None:
+    return next((key for key, value in THRESHOLDS.items() if value == threshold), None)
+
+
+def set_decision_settings(
+    actor: Any,
+    rule: DecisionRule | str,
+    quorum: Threshold,
+    quorum_requires_chair: bool,
+    majority: Threshold,
+    majority_base: MajorityBase | str,
+) -> DecisionConfig:
+    """Record the committee's decision rule (FundSettings.decision_rule) and its quorum and majority settings."""
+    fund = get_fund()
+    if fund is None:
+        raise DomainError("Load the fund's reference data first.")
+    rule = DecisionRule(rule)
+    before = _config_details(decision_config())
+    fund.decision_rule = rule.value
+    settings = db.session.scalar(sa.select(CommitteeSettings).limit(1))
+    if settings is None:
+        settings = CommitteeSettings()
+        db.session.add(settings)
+    settings.quorum_numerator, settings.quorum_denominator = quorum.numerator, quorum.denominator
+    settings.quorum_strict = quorum.strict
+    settings.quorum_requires_chair = quorum_requires_chair
+    settings.majority_numerator, settings.majority_denominator = majority.numerator, majority.denominator
+    settings.majority_strict = majority.strict
+    settings.majority_base = MajorityBase(majority_base)
+    db.session.flush()
+    config = decision_config()
+    after = _config_details(config)
+    changes = {k: {"from": before[k], "to": after[k]} for k in after if before[k] != after[k]}
+    if changes:
+        record_change(actor, "committee.decision_settings_changed", "committee_settings", settings.id, changes)
+    return config
+
+
+def _config_details(config: DecisionConfig) -> dict[str, Any]:
+    return {
+        "rule": config.rule.value,
+        "quorum": config.quorum.describe(),
+        "quorum_requires_chair": config.quorum_requires_chair,
+        "majority": config.majority.describe(),
+        "majority_base": config.majority_base.value,
+    }
+
+
+# The committee's roll, for meetings -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Roll:
+    """Who sits on a given day, in the plain values rules.decide() takes (seat ids)."""
+
+    on: date
+    voting: tuple[int, ...]
+    observers: tuple[int, ...]
+    chair: int | None
+    #: seat id → the name decide() uses in its reasons ("Norway, Ministry of Foreign Affairs").
+    labels: dict[int, str]
+    #: seat id → the member's user id (to find a member's seat when they vote).
+    members: dict[int, int]
+
+
+def roll(on: date) -> Roll:
+    """The seats whose term covers the day (an ended term still counts for the days it ran)."""
+    seats = list(
+        db.session.scalars(
+            seats_query(active=None).where(
+                CommitteeSeat.term_start_on <= on,
+                sa.or_(CommitteeSeat.term_end_on.is_(None), CommitteeSeat.term_end_on >= on),
+            )
+        )
+    )
+    return Roll(
+        on=on,
+        voting=tuple(s.id for s in seats if s.is_voting),
+        observers=tuple(s.id for s in seats if not s.is_voting),
+        chair=next((s.id for s in seats if s.constituency is Constituency.chair), None),
+        labels={s.id: s.label for s in seats},
+        members={s.id: s.user_id for s in seats},
+    )

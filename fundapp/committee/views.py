@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 
 from fundapp.auth.models import User
 from fundapp.committee import bp, permissions, services
-from fundapp.committee.forms import CriteriaForm, EndTermForm, SeatForm
+from fundapp.committee.forms import CriteriaForm, DecisionSettingsForm, EndTermForm, SeatForm
 from fundapp.committee.models import CommitteeSeat, Constituency
 from fundapp.committee.rules import DecisionRule
 from fundapp.core.errors import DomainError, ValidationFailed
@@ -219,4 +219,49 @@ def criteria():
         saved=bool(saved),
         total=_running_total(form),
         total_errors=total_errors,
+    )
+
+
+# Decision settings (secretariat) ------------------------------------------------------------------
+
+
+@bp.route("/committee/rules", methods=["GET", "POST"])
+@role_required(*permissions.MANAGE_ROLES)
+def decision_settings():
+    config = services.decision_config()
+    form = DecisionSettingsForm(
+        data={
+            "decision_rule": config.rule.value,
+            "quorum_requires_chair": config.quorum_requires_chair,
+            "quorum": services.threshold_key(config.quorum) or "more_than_half",
+            "majority": services.threshold_key(config.majority) or "more_than_half",
+            "majority_base": config.majority_base.value,
+        }
+        if request.method == "GET"
+        else None
+    )
+    if form.validate_on_submit():
+        try:
+            services.set_decision_settings(
+                current_user,
+                form.decision_rule.data,
+                services.THRESHOLDS[form.quorum.data],
+                form.quorum_requires_chair.data,
+                services.THRESHOLDS[form.majority.data],
+                form.majority_base.data,
+            )
+        except DomainError as exc:
+            _attach_errors(form, exc, "decision_rule")
+        else:
+            db.session.commit()
+            flash("Decision rules saved.", "success")
+            return redirect(url_for("committee.decision_settings"))
+    voting = len(services.roll(date.today()).voting)  # noqa: DTZ011  (the committee as it sits today)
+    return render_template(
+        "committee/decision_settings.html",
+        form=form,
+        config=config,
+        voting=voting,
+        quorum_needed=config.quorum.needed(voting),
+        majority_needed=config.majority.needed(voting),
     )

@@ -25,4 +25,5 @@ ROUTES = [
         data={"term_end_on": "2021-12-31"},
     ),
     Route("committee.criteria", "/committee/criteria", statuses(SECRETARIAT)),
+    Route("committee.decision_settings", "/committee/rules", statuses(SECRETARIAT)),
 ]

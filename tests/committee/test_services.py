@@ -285,3 +285,39 @@ def test_decision_config_reads_the_fund_rule_and_committee_settings(db):
     assert config.rule is DecisionRule.majority
     assert config.majority.needed(12) == 8
     assert config.majority_base is MajorityBase.eligible
+
+
+def test_set_decision_settings_records_rule_and_thresholds(db, user):
+    config = services.set_decision_settings(
+        user("secretariat@example.org"),
+        "majority",
+        services.THRESHOLDS["at_least_half"],
+        False,
+        services.THRESHOLDS["two_thirds"],
+        "eligible",
+    )
+    assert get_fund().decision_rule == "majority"
+    assert (config.quorum.needed(12), config.quorum_requires_chair) == (6, False)
+    assert (config.majority.needed(12), config.majority_base) == (8, MajorityBase.eligible)
+    entry = db.session.scalar(sa.select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1))
+    assert entry.action == "committee.decision_settings_changed"
+    assert '"rule":{"from":"consensus","to":"majority"}' in entry.details
+    assert services.threshold_key(config.majority) == "two_thirds"
+
+
+def test_roll_lists_who_sits_on_a_day(committee, seat_input):
+    norway = next(s for s in committee if s.user.email == "member6@example.org")
+    services.end_term(None, norway, date(2020, 12, 31))
+    successor = services.create_seat(None, seat_input("member6@example.org", term_start_on=date(2021, 3, 1)))
+    before = services.roll(date(2020, 6, 1))
+    assert len(before.voting) == 12
+    assert len(before.observers) == 2
+    assert norway.id in before.voting
+    assert before.labels[before.chair] == "International Organization for Migration"
+    gap = services.roll(date(2021, 1, 15))
+    assert len(gap.voting) == 11
+    after = services.roll(date(2021, 6, 1))
+    assert successor.id in after.voting
+    assert norway.id not in after.voting
+    assert after.members[successor.id] == norway.user_id
+    assert services.roll(date(2019, 5, 7)).voting == ()

@@ -203,3 +203,45 @@ def test_summary_api_counts_the_committee(client, committee):
     assert data["steering_committee"]["observer_seats"] == 2
     assert Role.committee_member  # the summary never lists members by name
     assert "Amina Diallo" not in str(data)
+
+
+def test_decision_settings_page_saves_the_rule(client, login, committee):
+    login("secretariat@example.org")
+    page = client.get("/committee/rules").get_data(as_text=True)
+    assert "7 present" in page
+    assert "including the chair" in page
+    response = client.post(
+        "/committee/rules",
+        data={
+            "decision_rule": "majority",
+            "quorum": "more_than_half",
+            "quorum_requires_chair": "y",
+            "majority": "two_thirds",
+            "majority_base": "votes_cast",
+        },
+    )
+    assert response.status_code == 302
+    page = client.get("/committee/rules").get_data(as_text=True)
+    assert "two-thirds of the votes cast (8 if all 12 vote)" in page
+    assert services.decision_config().majority.needed(12) == 8
+
+
+def test_decision_settings_page_refuses_an_unknown_choice(client, login):
+    login("secretariat@example.org")
+    data = {"decision_rule": "unanimity", "quorum": "more_than_half", "majority": "x", "majority_base": "votes_cast"}
+    page = client.post("/committee/rules", data=data).get_data(as_text=True)
+    assert "Not a valid choice" in page
+    assert services.decision_config().rule.value == "consensus"
+
+
+def test_committee_page_runs_a_fixed_number_of_queries(client, login, committee, queries, new_member):
+    login("member1@example.org")
+    with queries() as few:
+        client.get("/committee/members")
+    for i in range(5):
+        member = new_member(f"more{i}@example.org")
+        services.create_seat(None, services.SeatInput(Constituency.un_network, member.id, date(2020, 1, 1)))
+    with queries() as many:
+        page = client.get("/committee/members").get_data(as_text=True)
+    assert "more4" in page
+    assert len(many) == len(few) <= 10

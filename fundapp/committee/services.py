@@ -127,11 +127,16 @@ def create_seat(actor: Any, data: SeatInput) -> CommitteeSeat:
     return seat
 
 
-def update_seat(actor: Any, seat: CommitteeSeat, data: SeatInput) -> None:
-    """Correct a seat's details; an ended seat stays ended (a new term is a new seat)."""
+def update_seat(actor: Any, seat: CommitteeSeat, data: SeatInput, today: date | None = None) -> None:
+    """Correct a seat's details; an ended seat stays ended (a new term is a new seat).
+
+    A running term may carry its planned end date, but not a past one: that is what ending the term is for.
+    """
     constituency, user, organisation = _check_seat(data, seat)
     if not seat.is_active and data.term_end_on is None:
         raise DomainError("An ended term keeps its end date; create a new seat for a new term.", field="term_end_on")
+    if seat.is_active and data.term_end_on is not None and data.term_end_on < (today or date.today()):  # noqa: DTZ011
+        raise DomainError("That date has passed: use “End term” to end the term.", field="term_end_on")
     before = _seat_details(seat)
     seat.constituency = constituency
     seat.user = user
@@ -147,12 +152,19 @@ def update_seat(actor: Any, seat: CommitteeSeat, data: SeatInput) -> None:
         record_change(actor, "committee.seat_updated", "committee_seats", seat.id, changes)
 
 
-def end_term(actor: Any, seat: CommitteeSeat, end_on: date) -> None:
-    """End a member's term: the seat stays in the history (minutes cite it) but no longer sits."""
+def end_term(actor: Any, seat: CommitteeSeat, end_on: date, today: date | None = None) -> None:
+    """End a member's term: the seat stays in the history (minutes cite it) but no longer sits.
+
+    The last day is today or earlier; a planned end date is set by editing the seat.
+    """
     if not seat.is_active:
         raise DomainError("This term has already ended.", field="term_end_on")
     if end_on < seat.term_start_on:
         raise DomainError("The term cannot end before it started.", field="term_end_on")
+    if end_on > (today or date.today()):  # noqa: DTZ011  (the fund's calendar day)
+        raise DomainError(
+            "A term ends today at the latest; set a planned end date by editing the seat.", field="term_end_on"
+        )
     seat.term_end_on = end_on
     seat.is_active = False
     db.session.flush()

@@ -124,7 +124,11 @@ def test_end_term_frees_the_member_and_the_chair(db, seat_input, new_member):
 
 @pytest.mark.parametrize(
     ("end_on", "message"),
-    [(date(2019, 5, 7), "cannot end before it started"), (date(2021, 1, 1), "already ended")],
+    [
+        (date(2019, 5, 7), "cannot end before it started"),
+        (date(2021, 1, 1), "already ended"),
+        (date(2099, 1, 1), "ends today at the latest"),
+    ],
 )
 def test_end_term_refuses(db, seat_input, end_on, message):
     seat = services.create_seat(None, seat_input("member5@example.org"))
@@ -149,6 +153,16 @@ def test_update_seat_changes_details_and_keeps_an_ended_term_ended(db, seat_inpu
     )
     assert seat.term_end_on == date(2020, 11, 30)
     assert not seat.is_active
+
+
+def test_update_seat_takes_a_planned_end_but_not_a_past_one(db, seat_input):
+    seat = services.create_seat(None, seat_input("member4@example.org"))
+    planned = seat_input("member4@example.org", term_end_on=date(2022, 5, 7))
+    services.update_seat(None, seat, planned, today=date(2021, 1, 1))
+    assert (seat.term_end_on, seat.is_active) == (date(2022, 5, 7), True)
+    with pytest.raises(DomainError, match="use “End term”") as exc:
+        services.update_seat(None, seat, planned, today=date(2022, 6, 1))
+    assert exc.value.field == "term_end_on"
 
 
 @pytest.mark.parametrize("constraint", ["user", "chair"])

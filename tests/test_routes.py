@@ -67,6 +67,14 @@ class Lookup:
 
         return notify(self.session.get(User, self.user_id(email)), "Test", "Body", "/home")[0].id
 
+    def seat_id(self, email: str) -> int:
+        """The member's committee seat; the demo committee is seeded inside the test's transaction."""
+        from fundapp.committee.models import CommitteeSeat
+        from fundapp.demo.committee import seed_committee
+
+        seed_committee()
+        return self._id(CommitteeSeat, CommitteeSeat.user_id, self.user_id(email))
+
 
 def test_every_route_is_in_the_table(app):
     registered = {rule.endpoint for rule in app.url_map.iter_rules()}

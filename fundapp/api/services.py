@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from fundapp.committee import services as committee_services
 from fundapp.concept_notes import services as concept_note_services
 from fundapp.contributions import services as contributions_services
 from fundapp.core.money import money_str
@@ -29,4 +30,5 @@ def public_summary() -> dict[str, Any]:
         "guiding_principles": [{"code": p.code, "name": p.name} for p in principles],
         "concept_notes": concept_note_services.summary(),
         **contributions_services.public_contributions(),
+        "steering_committee": committee_services.committee_summary(),
     }

@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from fundapp.auth import services as auth_services
 from fundapp.auth.models import User
 from fundapp.core.permissions import Role
+from fundapp.demo.committee import seed_committee
 from fundapp.demo.contributions import seed_contributions
 from fundapp.extensions import db
 from fundapp.reference import services as reference_services
@@ -116,6 +117,7 @@ def seed_demo() -> dict[str, int]:
 
     return {
         "users": seed_accounts(),
+        "committee seats": seed_committee(),
         "contributions": seed_contributions(),
         "concept_notes": seed_concept_notes(),
     }

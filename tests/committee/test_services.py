@@ -260,11 +260,14 @@ def test_set_criteria_replaces_the_set_and_keeps_rows_of_kept_codes(db):
 
 
 def test_a_call_has_its_own_set_or_falls_back_to_the_default(db):
+    from tests.concept_notes.helpers import make_call
+
+    own, other = make_call().id, make_call(title="Another call").id
     services.set_criteria(None, DEFAULTS)
-    assert services.weights_for(call_id=7) == services.weights_for()
-    services.set_criteria(None, [("RELEVANCE", "Relevance", 60), ("VALUE", "Value", 40)], call_id=7)
-    assert services.weights_for(call_id=7) == {"RELEVANCE": 60, "VALUE": 40}
-    assert services.weights_for(call_id=8) == services.weights_for()
+    assert services.weights_for(call_id=own) == services.weights_for()
+    services.set_criteria(None, [("RELEVANCE", "Relevance", 60), ("VALUE", "Value", 40)], call_id=own)
+    assert services.weights_for(call_id=own) == {"RELEVANCE": 60, "VALUE": 40}
+    assert services.weights_for(call_id=other) == services.weights_for()
     assert len(services.criteria_for()) == 5
 
 

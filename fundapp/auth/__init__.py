@@ -8,7 +8,19 @@ from fundapp.core.permissions import Role
 bp = Blueprint("auth", __name__)
 
 register_nav(
-    NavItem("Home", "auth.home", (), order=0),
+    NavItem(
+        "Home",
+        "auth.home",
+        (),
+        order=0,
+        also=(
+            "auth.admin_home",
+            "auth.secretariat_home",
+            "auth.committee_home",
+            "auth.donor_home",
+            "auth.applicant_home",
+        ),
+    ),
     NavItem("Users", "auth.admin_users", (Role.admin,), order=80),
     NavItem("Audit log", "auth.audit_log", (Role.admin,), order=90),
 )

@@ -11,6 +11,11 @@ class NavItem:
     endpoint: str
     roles: tuple[Role, ...]  # empty: everyone signed in
     order: int = 50
+    #: Other endpoints under which this entry shows as the current page.
+    also: tuple[str, ...] = ()
+
+    def is_current(self, endpoint: str | None) -> bool:
+        return endpoint == self.endpoint or endpoint in self.also
 
 
 _ITEMS: list[NavItem] = []

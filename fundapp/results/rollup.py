@@ -243,5 +243,10 @@ def format_value(value: Decimal | None, unit: IndicatorUnit | str) -> str:
     if unit is IndicatorUnit.amount_usd:
         return f"US$ {value:,.2f}"
     plain = value.normalize()
-    text = f"{plain:,f}" if plain != plain.to_integral_value() else f"{plain.to_integral_value():,}"
+    text = f"{plain:,f}" if plain != plain.to_integral_value() else f"{plain:,.0f}"
     return f"{text}%" if unit is IndicatorUnit.percentage else text
+
+
+def plain(value: Decimal) -> str:
+    """'40', '35.5': no trailing zeros and no exponent (normalize() alone turns 40.000000 into '4E+1')."""
+    return f"{value.normalize():f}"

@@ -23,7 +23,7 @@ from fundapp.reference.services import DATA_DIR
 from fundapp.results import alignment
 from fundapp.results.alignment import IndicatorDefinition, MeasureKind
 from fundapp.results.models import AlignmentIndicator, FundIndicator, FundOutcome
-from fundapp.results.rollup import IndicatorUnit
+from fundapp.results.rollup import IndicatorUnit, plain
 
 #: Codes: letters, digits, dots and dashes, starting with a letter or digit ('1.1', 'TA1-O2', '1.1.a').
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.\-]*$")
@@ -228,8 +228,8 @@ def _indicator_details(indicator: FundIndicator) -> dict[str, Any]:
         "code": indicator.code,
         "name": indicator.name,
         "unit": indicator.unit.value,
-        "baseline": [str(indicator.baseline_value.normalize()), indicator.baseline_year],
-        "target": [str(indicator.target_value.normalize()), indicator.target_year],
+        "baseline": [plain(indicator.baseline_value), indicator.baseline_year],
+        "target": [plain(indicator.target_value), indicator.target_year],
         "means_of_verification": indicator.means_of_verification,
         "disaggregations": indicator.disaggregations,
     }
@@ -456,7 +456,7 @@ def _alignment_details(indicator: AlignmentIndicator) -> dict[str, Any]:
         "name": indicator.name,
         "kind": indicator.kind.value,
         "marker": indicator.marker.code if indicator.marker else None,
-        "thresholds": [str(t.normalize()) for t in indicator.thresholds],
+        "thresholds": [plain(t) for t in indicator.thresholds],
         "measurement": indicator.measurement,
     }
 

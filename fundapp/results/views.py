@@ -1,5 +1,7 @@
 """Results pages: the fund-level results framework per thematic area, and the alignment indicators."""
 
+from decimal import Decimal
+
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -21,7 +23,7 @@ from fundapp.results.forms import (
     OutcomeForm,
 )
 from fundapp.results.models import AlignmentIndicator, FundIndicator, FundOutcome
-from fundapp.results.rollup import DISAGGREGATIONS, format_value
+from fundapp.results.rollup import DISAGGREGATIONS, format_value, plain
 
 
 def _attach_errors(form: FlaskForm, exc: DomainError, default: str) -> None:
@@ -176,8 +178,8 @@ def edit_indicator(indicator_id: int):
     form = IndicatorForm(obj=indicator)
     if request.method == "GET":
         form.unit.data = indicator.unit.value
-        form.baseline_value.data = indicator.baseline_value.normalize()
-        form.target_value.data = indicator.target_value.normalize()
+        form.baseline_value.data = Decimal(plain(indicator.baseline_value))
+        form.target_value.data = Decimal(plain(indicator.target_value))
     if form.validate_on_submit():
         try:
             services.update_indicator(current_user, indicator, _indicator_input(form))
@@ -306,7 +308,7 @@ def edit_alignment_indicator(indicator_id: int):
         for field, value in zip(
             (form.threshold_1, form.threshold_2, form.threshold_3), indicator.thresholds, strict=True
         ):
-            field.data = value.normalize()
+            field.data = Decimal(plain(value))
     if form.validate_on_submit():
         try:
             services.update_alignment_indicator(current_user, indicator, _alignment_input(form))
@@ -369,3 +371,8 @@ def marker_minimums():
 @bp.app_template_filter("indicator_value")
 def indicator_value(value, unit) -> str:
     return format_value(value, unit)
+
+
+@bp.app_template_filter("plain_number")
+def plain_number(value) -> str:
+    return plain(value)

@@ -31,7 +31,12 @@ class IndicatorForm(FlaskForm):
     )
     name = TextAreaField("Indicator", validators=[InputRequired(), Length(max=600)])
     unit = SelectField("Unit", choices=choices((u.value, label) for u, label in UNIT_LABELS.items()))
-    baseline_value = DecimalField("Baseline value", places=None, validators=[InputRequired()])
+    baseline_value = DecimalField(
+        "Baseline value",
+        places=None,
+        validators=[InputRequired()],
+        description="Numbers are whole; amounts US$ with cents; percentages 0–100; yes / no is 1 or 0.",
+    )
     baseline_year = IntegerField("Baseline year", validators=[InputRequired()])
     target_value = DecimalField("Target value", places=None, validators=[InputRequired()])
     target_year = IntegerField("Target year", validators=[InputRequired()])

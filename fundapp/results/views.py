@@ -118,21 +118,30 @@ def set_outcome_active(outcome_id: int):
     return redirect(url_for("results.framework", area=outcome.thematic_area.code, retired="1"))
 
 
-@bp.route("/results/framework/outcomes/<int:outcome_id>/delete", methods=["POST"])
+@bp.route("/results/framework/outcomes/<int:outcome_id>/delete", methods=["GET", "POST"])
 @role_required(*permissions.EDIT_ROLES)
 def delete_outcome(outcome_id: int):
+    """GET asks for confirmation; POST deletes (an outcome with indicators is refused with the reason)."""
     outcome = db.get_or_404(FundOutcome, outcome_id)
     area, code = outcome.thematic_area, outcome.code
-    if not DeleteForm().validate_on_submit():
-        abort(400)
-    try:
-        services.delete_outcome(current_user, outcome)
-    except DomainError as exc:
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
-        flash(f"Outcome {code} deleted.", "success")
-    return redirect(_back_to(area))
+    form = DeleteForm()
+    if form.validate_on_submit():
+        try:
+            services.delete_outcome(current_user, outcome)
+        except DomainError as exc:
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(f"Outcome {code} deleted.", "success")
+        return redirect(_back_to(area))
+    return render_template(
+        "results/confirm_delete.html",
+        form=form,
+        what=f"outcome {code}",
+        text=outcome.statement,
+        area=area,
+        refusal="It has indicators: delete them first, or retire the outcome." if outcome.indicators else None,
+    )
 
 
 # Indicators ---------------------------------------------------------------------------------------
@@ -209,21 +218,33 @@ def set_indicator_active(indicator_id: int):
     return redirect(url_for("results.framework", area=indicator.outcome.thematic_area.code, retired="1"))
 
 
-@bp.route("/results/framework/indicators/<int:indicator_id>/delete", methods=["POST"])
+@bp.route("/results/framework/indicators/<int:indicator_id>/delete", methods=["GET", "POST"])
 @role_required(*permissions.EDIT_ROLES)
 def delete_indicator(indicator_id: int):
+    """GET asks for confirmation; POST deletes (a linked indicator is refused: it can only be retired)."""
     indicator = db.get_or_404(FundIndicator, indicator_id)
     area, code = indicator.outcome.thematic_area, indicator.code
-    if not DeleteForm().validate_on_submit():
-        abort(400)
-    try:
-        services.delete_indicator(current_user, indicator)
-    except DomainError as exc:
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
-        flash(f"Indicator {code} deleted.", "success")
-    return redirect(_back_to(area))
+    form = DeleteForm()
+    if form.validate_on_submit():
+        try:
+            services.delete_indicator(current_user, indicator)
+        except DomainError as exc:
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(f"Indicator {code} deleted.", "success")
+        return redirect(_back_to(area))
+    links = services.indicator_links([indicator.id]).get(indicator.id, 0)
+    return render_template(
+        "results/confirm_delete.html",
+        form=form,
+        what=f"indicator {code}",
+        text=indicator.name,
+        area=area,
+        refusal=f"{links} programme indicator{'s' if links != 1 else ''} link to it: retire it instead."
+        if links
+        else None,
+    )
 
 
 # Alignment indicators -----------------------------------------------------------------------------

@@ -56,6 +56,11 @@ ROUTES = [
     Route(
         "results.delete_outcome",
         lambda f: f"/results/framework/outcomes/{outcome_id(f)}/delete",
+        statuses(SECRETARIAT),
+    ),
+    Route(
+        "results.delete_outcome",
+        lambda f: f"/results/framework/outcomes/{outcome_id(f)}/delete",
         statuses(SECRETARIAT, ok=302),
         method="POST",
     ),
@@ -75,6 +80,11 @@ ROUTES = [
         statuses(SECRETARIAT, ok=302),
         method="POST",
         data={"active": "0"},
+    ),
+    Route(
+        "results.delete_indicator",
+        lambda f: f"/results/framework/indicators/{indicator_id(f)}/delete",
+        statuses(SECRETARIAT),
     ),
     Route(
         "results.delete_indicator",

@@ -131,10 +131,16 @@ def test_delete_of_a_linked_indicator_is_refused_with_a_message(client, login, d
     linked[indicator.id] = 2
     page = client.get("/results/framework?area=TA3").get_data(as_text=True)
     assert "2 linked" in page  # the page offers retiring, not deleting
+    confirm = client.get(f"/results/framework/indicators/{indicator.id}/delete").get_data(as_text=True)
+    assert "This cannot be deleted. 2 programme indicators link to it: retire it instead." in confirm
+    assert "<form" not in confirm.split("<main", 1)[-1].split("</main>")[0]
     response = client.post(f"/results/framework/indicators/{indicator.id}/delete", follow_redirects=True)
     assert "2 programme indicators link to 3.1.a: retire it instead." in response.get_data(as_text=True)
     assert _indicator(db, "3.1.a") is not None
     del linked[indicator.id]
+    assert "Delete indicator 3.1.a</button>" in client.get(
+        f"/results/framework/indicators/{indicator.id}/delete"
+    ).get_data(as_text=True)
     client.post(f"/results/framework/indicators/{indicator.id}/delete")
     assert _indicator(db, "3.1.a") is None
 
@@ -218,3 +224,18 @@ def test_results_framework_is_in_the_navigation_for_everyone(client, login, db):
     page = client.get("/results/framework").get_data(as_text=True)
     assert 'href="/results/framework"' in page
     assert 'href="/results/alignment"' in page  # linked from the page; in the menu for the secretariat only
+
+
+def test_delete_outcome_asks_first_and_refuses_one_with_indicators(client, login, db):
+    seed_results()
+    login("secretariat@example.org")
+    full = _outcome(db, "1.1")
+    page = client.get(f"/results/framework/outcomes/{full.id}/delete").get_data(as_text=True)
+    assert "This cannot be deleted. It has indicators" in page
+    area = full.thematic_area
+    empty = services.create_outcome(None, area, "1.9", "An outcome entered by mistake.")
+    page = client.get(f"/results/framework/outcomes/{empty.id}/delete").get_data(as_text=True)
+    assert "Delete outcome 1.9</button>" in page
+    assert _outcome(db, "1.9") is not None  # asking deletes nothing
+    assert client.post(f"/results/framework/outcomes/{empty.id}/delete").status_code == 302
+    assert _outcome(db, "1.9") is None

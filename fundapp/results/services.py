@@ -23,7 +23,7 @@ from fundapp.reference.services import DATA_DIR
 from fundapp.results import alignment
 from fundapp.results.alignment import IndicatorDefinition, MeasureKind
 from fundapp.results.models import AlignmentIndicator, FundIndicator, FundOutcome
-from fundapp.results.rollup import IndicatorUnit, plain
+from fundapp.results.rollup import IndicatorUnit, ResultRow, RollUp, plain, roll_up
 
 #: Codes: letters, digits, dots and dashes, starting with a letter or digit ('1.1', 'TA1-O2', '1.1.a').
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.\-]*$")
@@ -375,6 +375,18 @@ def framework_counts() -> dict[int, tuple[int, int]]:
     return {area_id: (outcomes.get(area_id, 0), indicators.get(area_id, 0)) for area_id in {*outcomes, *indicators}}
 
 
+def roll_up_results(
+    rows: Sequence[ResultRow], budgets: Mapping[int, Decimal] | None = None, period: str | None = None
+) -> dict[int, RollUp]:
+    """rollup.roll_up() with each fund indicator's unit read from the framework (one query).
+
+    The programmes code gathers the rows (approved progress reports, indicators linked to fund indicators)
+    and the programme budgets; retired fund indicators still roll up, since reports cite them.
+    """
+    units = fund_indicator_units({row.fund_indicator_id for row in rows})
+    return roll_up(rows, units, budgets, period)
+
+
 def fund_indicator_units(indicator_ids: Iterable[int] | None = None) -> dict[int, IndicatorUnit]:
     """fund indicator id → unit: the ``units`` argument of rollup.roll_up()."""
     query = sa.select(FundIndicator.id, FundIndicator.unit)
@@ -528,6 +540,24 @@ def alignment_definitions() -> list[IndicatorDefinition]:
         IndicatorDefinition(code=i.code, principle=i.principle.code, kind=i.kind, thresholds=i.thresholds)
         for i in alignment_indicators(include_retired=False)
     ]
+
+
+def assess_alignment(values: Mapping[str, Decimal | None]) -> alignment.Assessment:
+    """Score one programme's measured values (alignment indicator code → value) with the fund's active indicators.
+
+    Each value must suit its indicator's kind (a marker 0–3, a percentage 0–100, a whole count, 1 or 0 for
+    yes / no); problems are reported together, keyed by indicator code. Codes the fund no longer uses are ignored.
+    """
+    definitions = alignment_definitions()
+    errors = Errors()
+    for definition in definitions:
+        value = values.get(definition.code)
+        if value is not None:
+            problem = alignment.value_error(definition.kind, Decimal(value))
+            if problem:
+                errors.add(definition.code, problem)
+    errors.raise_any()
+    return alignment.assess(definitions, values)
 
 
 def alignment_from_file(path: str | Path | None = None) -> list[dict[str, Any]]:

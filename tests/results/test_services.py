@@ -320,3 +320,48 @@ def test_marker_minimums_are_saved_and_checked(db, secretariat):
         services.set_marker_minimums(secretariat, {gen.id: 4})
     assert refused.value.errors == {"minimums-0-minimum": ["A score from 0 to 3."]}
     assert _actions(db, "markers") == ["results.marker_minimums_set"]
+
+
+# Plugging in programme data -----------------------------------------------------------------------
+
+
+def test_roll_up_results_reads_each_fund_indicators_unit(db, secretariat, make_outcome):
+    from fundapp.results.rollup import ResultRow
+
+    outcome = make_outcome()
+    people = services.create_indicator(secretariat, outcome, indicator_input(code="a", by_sex=True))
+    share = services.create_indicator(
+        secretariat, outcome, indicator_input(code="b", unit="percentage", baseline_value=D(20), target_value=D(50))
+    )
+    rows = [
+        ResultRow(people.id, 1, "2021", D(120), {"sex": {"female": D(70), "male": D(50)}}),
+        ResultRow(people.id, 2, "2021-H1", D(30), {"sex": {"female": D(10), "male": D(20)}}),
+        ResultRow(share.id, 1, "2021", D(40)),
+        ResultRow(share.id, 2, "2021", D(10)),
+    ]
+    services.set_indicator_active(secretariat, people, False)  # retired indicators still roll up
+    result = services.roll_up_results(rows, {1: D(1_000_000), 2: D(4_000_000)})
+    assert result[people.id].value == D("150.00")
+    assert result[people.id].disaggregation == {"sex": {"female": D("80.00"), "male": D("70.00")}}
+    assert result[share.id].value == D("16.00")  # (1×40 + 4×10)/5
+
+
+def test_assess_alignment_with_the_funds_indicators(db, secretariat):
+    services.load_alignment_indicators()
+    values = {"GR-MARKER": D(2), "GR-BUDGET": D(30), "HR-MARKER": D(3), "CS-MARKER": D(1), "WS-CSO": D(6)}
+    result = services.assess_alignment(values)
+    assert result.principle_scores["g"] == D("2.00")
+    assert result.principle_scores["f"] == D("3.00")
+    assert result.principle_scores["h"] == D("1.00")
+    assert result.principle_scores["j"] == D("1.50")  # WS-CSO 3, WS-STEER not measured 0
+    assert set(result.principle_scores) == set("abcdefghij")
+    # Scored principles: g 2, f 3, h 1, j 1.5; the other six 0 → 7.5/10 = 0.75 → 25.00.
+    assert result.overall == D("25.00")
+    assert "WS-STEER" in result.missing
+
+
+def test_assess_alignment_refuses_values_unfit_for_their_kind(db):
+    services.load_alignment_indicators()
+    with pytest.raises(ValidationFailed) as refused:
+        services.assess_alignment({"GR-MARKER": D(4), "GR-BUDGET": D(120), "WS-CSO": D("2.5"), "NS-ENDORSE": D(1)})
+    assert sorted(refused.value.errors) == ["GR-BUDGET", "GR-MARKER", "WS-CSO"]

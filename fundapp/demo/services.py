@@ -7,6 +7,7 @@ from fundapp.auth.models import User
 from fundapp.core.permissions import Role
 from fundapp.demo.committee import seed_committee
 from fundapp.demo.contributions import seed_contributions
+from fundapp.demo.results import seed_results
 from fundapp.extensions import db
 from fundapp.reference import services as reference_services
 from fundapp.reference.models import Organisation, OrganisationType
@@ -120,6 +121,7 @@ def seed_demo() -> dict[str, int]:
         "committee seats": seed_committee(),
         "contributions": seed_contributions(),
         "concept_notes": seed_concept_notes(),
+        "results framework": seed_results(),
     }
 
 

@@ -1,10 +1,33 @@
-"""JSON API v1. Public endpoints need no token; money is a string with two decimals."""
+"""JSON API v1 (documented by /api/v1/openapi.json, readable at /api/v1/docs).
+
+Public endpoints need no token; the others take a personal API token (``Authorization: Bearer``),
+never the session cookie (see fundapp/api/auth.py). Money is a string with two decimals.
+
+Modules: models.py (ApiToken), tokens.py (token services), auth.py (request authentication,
+pagination and argument helpers), openapi.py (the document), views.py, contributions.py,
+concept_notes.py (endpoints), services.py (the public summary).
+"""
 
 from flask import Blueprint
 
 from fundapp.extensions import csrf
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-csrf.exempt(bp)  # token-authenticated, never cookie-authenticated for writes
+csrf.exempt(bp)  # token-authenticated, never cookie-authenticated
 
-from fundapp.api import contributions, views  # noqa: E402,F401
+
+#: HTML pages under /api/v1 keep the site's session (they show the page header); they return no data.
+SESSION_PAGES = {"api.docs"}
+
+
+@bp.before_request
+def _authenticate() -> None:
+    from flask import request
+
+    from fundapp.api.auth import authenticate_request
+
+    if request.endpoint not in SESSION_PAGES:
+        authenticate_request()
+
+
+from fundapp.api import concept_notes, contributions, models, views  # noqa: E402,F401

@@ -4,12 +4,12 @@ from datetime import datetime, time
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.orm import selectinload
 
 from fundapp.auth import bp, services
-from fundapp.auth.forms import ChangePasswordForm, LoginForm, UserForm
+from fundapp.auth.forms import ApiTokenForm, ChangePasswordForm, LoginForm, UserForm
 from fundapp.auth.models import User, UserRole
 from fundapp.core.errors import DomainError
 from fundapp.core.models import AuditEntry
@@ -75,7 +75,56 @@ def profile():
             login_user(current_user)  # the session id changed with the password
             flash("Password changed. Your other sessions are signed out.", "success")
             return redirect(url_for("auth.profile"))
-    return render_template("auth/profile.html", form=form, role_labels=ROLE_LABELS)
+    return _render_profile(form)
+
+
+def _render_profile(form: ChangePasswordForm, token_form: ApiTokenForm | None = None, new_token: str | None = None):
+    from fundapp.api import tokens
+
+    return render_template(
+        "auth/profile.html",
+        form=form,
+        token_form=token_form or ApiTokenForm(prefix="token"),
+        tokens=tokens.user_tokens(current_user),
+        new_token=new_token,
+        role_labels=ROLE_LABELS,
+    )
+
+
+@bp.route("/profile/tokens", methods=["POST"])
+@login_required
+def create_api_token():
+    """The token is rendered in this response only (never flashed: the session cookie is not secret)."""
+    from fundapp.api import tokens
+
+    token_form = ApiTokenForm(prefix="token")
+    if token_form.validate_on_submit():
+        try:
+            _row, token = tokens.create_token(current_user, token_form.name.data, token_form.expires_on.data)
+        except DomainError as exc:
+            getattr(token_form, exc.field or "name").errors.append(exc.message)
+        else:
+            db.session.commit()
+            response = _render_profile(
+                ChangePasswordForm(formdata=None), ApiTokenForm(prefix="token", formdata=None), token
+            )
+            return response, 200, {"Cache-Control": "no-store"}
+    return _render_profile(ChangePasswordForm(formdata=None), token_form), 422
+
+
+@bp.route("/profile/tokens/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke_api_token(token_id: int):
+    from fundapp.api import tokens
+    from fundapp.api.models import ApiToken
+
+    token = db.get_or_404(ApiToken, token_id)
+    if token.user_id != current_user.id:
+        abort(404)
+    tokens.revoke_token(current_user, token)
+    db.session.commit()
+    flash(f"Token “{token.name}” revoked.", "success")
+    return redirect(url_for("auth.profile"))
 
 
 # Home pages ------------------------------------------------------------------------------------

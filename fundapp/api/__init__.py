@@ -30,4 +30,12 @@ def _authenticate() -> None:
         authenticate_request()
 
 
+@bp.after_request
+def _challenge(response):
+    """A 401 tells the client how to authenticate (the JSON error handler builds a fresh response)."""
+    if response.status_code == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="fundapp"'
+    return response
+
+
 from fundapp.api import concept_notes, contributions, models, views  # noqa: E402,F401

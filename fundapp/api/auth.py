@@ -28,8 +28,7 @@ DEFAULT_PER_PAGE = 25
 
 
 class TokenRequired(Unauthorized):
-    def get_headers(self, environ=None, scope=None):
-        return [*super().get_headers(environ, scope), ("WWW-Authenticate", 'Bearer realm="fundapp"')]
+    """401; the blueprint adds the WWW-Authenticate challenge to every 401."""
 
 
 def authenticate_request() -> None:

@@ -217,12 +217,13 @@ NARRATIVE_FIELDS = (
 
 
 def _extended(base: str, extra: dict[str, Any]) -> dict[str, Any]:
-    """base's properties plus extra ones, still closed (additionalProperties sees only this level)."""
+    """base's fields plus extra ones, still closed (a closed base cannot be combined with allOf)."""
+    schema = SCHEMAS[base]
     return {
-        "allOf": [_ref(base)],
         "type": "object",
-        "properties": {**{key: {} for key in SCHEMAS[base]["properties"]}, **extra},
-        "required": list(extra),
+        "description": f"The fields of {base}, and {', '.join(extra)}.",
+        "properties": {**schema["properties"], **extra},
+        "required": [*schema["required"], *extra],
         "additionalProperties": False,
     }
 

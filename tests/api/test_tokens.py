@@ -23,7 +23,8 @@ def _token(user, name="Sync", **kwargs) -> tuple[ApiToken, str]:
 
 def test_token_is_stored_as_its_sha256_only(db, user):
     row, token = _token(user("donor@example.org"))
-    assert token.startswith("fa_") and len(token) >= 40
+    assert token.startswith("fa_")
+    assert len(token) >= 40
     assert row.token_hash == hashlib.sha256(token.encode()).hexdigest()
     stored = db.session.execute(sa.select(ApiToken.__table__)).mappings().one()
     assert token not in {str(v) for v in stored.values()}
@@ -53,7 +54,8 @@ def test_unknown_or_malformed_token_gets_401_json(client, header):
     for url in ("/api/v1/me", "/api/v1/summary"):  # a bad token is refused on public endpoints too
         response = client.get(url, headers={"Authorization": header})
         assert response.status_code == 401
-        assert response.is_json and response.json["error"]["status"] == 401
+        assert response.is_json
+        assert response.json["error"]["status"] == 401
         assert response.headers["WWW-Authenticate"].startswith("Bearer")
 
 
@@ -243,7 +245,8 @@ def test_pagination_meta_and_cap(client):
     assert len(body["data"]) == 1
     assert client.get("/api/v1/concept-notes?per_page=5000", headers=headers).json["meta"]["per_page"] == 100
     beyond = client.get("/api/v1/concept-notes?page=9", headers=headers).json
-    assert beyond["data"] == [] and beyond["meta"]["total"] == 3
+    assert beyond["data"] == []
+    assert beyond["meta"]["total"] == 3
 
 
 @pytest.mark.parametrize(

@@ -31,7 +31,8 @@ def test_the_scan_catches_a_leak(demo):
 def _check(body: str, demo) -> None:
     assert "@" not in body.replace("@context", ""), "an email address"
     names = demo.session.scalars(sa.select(User.name)).all()
-    assert names and not [n for n in names if n in body], "a user's name"
+    assert names
+    assert not [n for n in names if n in body], "a user's name"
     assert not FORBIDDEN_KEYS.search(body)
     comments = [c for c in demo.session.scalars(sa.select(Screening.comments)) if c and len(c) > 12]
     assert not [c for c in comments if c in body], "a screening comment"

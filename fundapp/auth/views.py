@@ -214,22 +214,49 @@ def _organisation_choices() -> list[tuple[int, str]]:
     return [(row.id, f"{row.name} ({row.code})") for row in rows]
 
 
+def _users_query() -> tuple[sa.Select, dict[str, str]]:
+    """The user list's filtered select (the page and its CSV)."""
+    args = {"role": request.args.get("role", ""), "status": request.args.get("status", "")}
+    args["q"] = request.args.get("q", "").strip()
+    query = sa.select(User).options(selectinload(User.role_rows))
+    if args["role"] in Role.__members__:
+        query = query.where(User.id.in_(sa.select(UserRole.user_id).where(UserRole.role == Role(args["role"]))))
+    if args["status"] in ("active", "inactive"):
+        query = query.where(User.is_active.is_(args["status"] == "active"))
+    if args["q"]:
+        like = f"%{args['q'].lower()}%"
+        query = query.where(sa.or_(sa.func.lower(User.name).like(like), User.email.like(like)))
+    return query.order_by(User.email), args
+
+
 @bp.route("/admin/users")
 @role_required(Role.admin)
 def admin_users():
-    role = request.args.get("role", "")
-    status = request.args.get("status", "")
-    q = request.args.get("q", "").strip()
-    query = sa.select(User).options(selectinload(User.role_rows))
-    if role in Role.__members__:
-        query = query.where(User.id.in_(sa.select(UserRole.user_id).where(UserRole.role == Role(role))))
-    if status in ("active", "inactive"):
-        query = query.where(User.is_active.is_(status == "active"))
-    if q:
-        like = f"%{q.lower()}%"
-        query = query.where(sa.or_(sa.func.lower(User.name).like(like), User.email.like(like)))
-    page = db.paginate(query.order_by(User.email), per_page=25, max_per_page=100, error_out=False)
-    return render_template("auth/users.html", page=page, roles=list(Role), role=role, status=status, q=q)
+    query, args = _users_query()
+    page = db.paginate(query, per_page=25, max_per_page=100, error_out=False)
+    return render_template("auth/users.html", page=page, roles=list(Role), **args)
+
+
+@bp.route("/admin/users.csv")
+@role_required(Role.admin)
+def admin_users_csv():
+    from fundapp.reports.tabular import csv_response
+
+    query, _args = _users_query()
+    rows = (
+        [
+            u.email,
+            u.name,
+            u.organisation.code,
+            " ".join(sorted(u.role_names)),
+            u.is_active,
+            u.created_at,
+            u.last_login_at,
+        ]
+        for u in db.session.scalars(query)
+    )
+    header = ["email", "name", "organisation", "roles", "active", "created_at", "last_login_at"]
+    return csv_response("users.csv", header, rows)
 
 
 @bp.route("/admin/users/new", methods=["GET", "POST"])
@@ -297,9 +324,8 @@ def _parse_day(value: str) -> datetime | None:
         return None
 
 
-@bp.route("/admin/audit")
-@role_required(Role.admin)
-def audit_log():
+def _audit_query() -> tuple[sa.Select, dict[str, str]]:
+    """The audit log's filtered select, newest first (the page and its CSV)."""
     args = {k: request.args.get(k, "").strip() for k in ("action", "object_type", "actor", "since", "until")}
     query = sa.select(AuditEntry)
     if args["action"]:
@@ -313,11 +339,41 @@ def audit_log():
         query = query.where(AuditEntry.created_at >= since)
     if until:
         query = query.where(AuditEntry.created_at <= datetime.combine(until.date(), time.max))
-    page = db.paginate(query.order_by(AuditEntry.id.desc()), per_page=50, max_per_page=200, error_out=False)
+    return query.order_by(AuditEntry.id.desc()), args
+
+
+@bp.route("/admin/audit")
+@role_required(Role.admin)
+def audit_log():
+    query, args = _audit_query()
+    page = db.paginate(query, per_page=50, max_per_page=200, error_out=False)
     object_types = db.session.scalars(
         sa.select(AuditEntry.object_type).distinct().order_by(AuditEntry.object_type)
     ).all()
     return render_template("auth/audit_log.html", page=page, args=args, object_types=object_types)
+
+
+@bp.route("/admin/audit.csv")
+@role_required(Role.admin)
+def audit_log_csv():
+    from fundapp.reports.tabular import csv_response
+
+    query, _args = _audit_query()
+    rows = (
+        [
+            e.id,
+            e.created_at,
+            e.actor_email or "",
+            e.action,
+            e.object_type,
+            e.object_id,
+            e.details,
+            e.hash,
+        ]
+        for e in db.session.scalars(query)
+    )
+    header = ["id", "created_at", "actor", "action", "object_type", "object_id", "details", "hash"]
+    return csv_response("audit-log.csv", header, rows)
 
 
 @bp.before_app_request

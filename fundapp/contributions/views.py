@@ -460,6 +460,19 @@ def funding_status_csv():
     )
 
 
+@bp.route("/funding-status.xlsx")
+@role_required(*permissions.STATEMENT_ROLES)
+def funding_status_xlsx():
+    """The page's statement and pools as a workbook (fundapp/reports/financial.py)."""
+    from fundapp.reports import financial, tabular
+
+    as_of = _parse_date(request.args.get("as_of"), "as_of") or services.today()
+    sheets = financial.funding_status_sheets(
+        ledger.funding_status(as_of), ledger.pool_balances(as_of, areas=thematic_areas())
+    )
+    return tabular.xlsx_response(f"funding-status-{as_of.isoformat()}.xlsx", sheets)
+
+
 @bp.route("/capitalization")
 @role_required(*permissions.STATEMENT_ROLES)
 def capitalization():
@@ -542,3 +555,15 @@ def report_csv(donor_id: int):
     body = services.report_csv(services.contribution_report(donor, date_from, date_to))
     name = f"contribution-report-{donor.organisation.code}-{date_from.isoformat()}-{date_to.isoformat()}.csv"
     return Response(body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.route("/donors/<int:donor_id>/report.xlsx")
+@role_required(Role.secretariat, Role.donor)
+def report_xlsx(donor_id: int):
+    from fundapp.reports import financial, tabular
+
+    donor = _visible_donor(donor_id)
+    date_from, date_to = _report_period()
+    sheets = financial.contribution_report_sheets(services.contribution_report(donor, date_from, date_to))
+    name = f"contribution-report-{donor.organisation.code}-{date_from.isoformat()}-{date_to.isoformat()}.xlsx"
+    return tabular.xlsx_response(name, sheets)

@@ -37,8 +37,8 @@ def authenticate_request() -> None:
     if header and user is None:
         db.session.rollback()
         raise TokenRequired("The token is unknown, revoked or expired, or its account is deactivated.")
-    if user is not None and db.session.dirty:
-        db.session.commit()  # last_used_at
+    if user is not None:
+        db.session.commit()  # last_used_at (flushed by tokens.authenticate)
     g._login_user = user if user is not None else current_app.login_manager.anonymous_user()
 
 

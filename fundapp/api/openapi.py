@@ -315,13 +315,17 @@ def _operation(
     parameters: list[dict[str, Any]] | None = None,
     not_found: bool = False,
     bad_request: bool = False,
+    checks_token: bool = True,
 ) -> dict[str, Any]:
     responses: dict[str, Any] = {"200": ok}
     if bad_request:
         responses["400"] = _error("A query parameter is malformed.")
-    responses["401"] = _error(
-        "The token is missing (token endpoints), or unknown, revoked or expired, or its account is deactivated."
-    )
+    if token:
+        responses["401"] = _error(
+            "No token, or a token that is unknown, revoked or expired, or of a deactivated account."
+        )
+    elif checks_token:
+        responses["401"] = _error("A token was sent that is unknown, revoked or expired, or of a deactivated account.")
     if token:
         responses["403"] = _error("The token's user has no role that gives access to this endpoint.")
     if not_found:
@@ -332,7 +336,7 @@ def _operation(
         "tags": [tag],
         "parameters": parameters or [],
         "responses": responses,
-        "security": [{"bearerToken": []}] if token else [{}, {"bearerToken": []}],
+        "security": [{"bearerToken": []}] if token else ([{}, {"bearerToken": []}] if checks_token else [{}]),
     }
     return operation
 
@@ -394,9 +398,10 @@ def document(statuses: list[str] | None = None) -> dict[str, Any]:
         "/docs": {
             "get": _operation(
                 "Documentation page",
-                "Public. This document as a readable HTML page.",
+                "Public. This document as a readable HTML page (it ignores tokens and shows no data).",
                 {"description": "The page.", "content": {"text/html": {"schema": {"type": "string"}}}},
                 "Public",
+                checks_token=False,
             )
         },
         "/me": {

@@ -56,7 +56,9 @@ def test_every_path_parameter_and_token_endpoint_is_described(document):
         for op in ops.values():
             names = {p["name"] for p in op["parameters"] if p["in"] == "path"}
             assert names == set(re.findall(r"{([a-z_]+)}", path)), path
-            assert {"200", "401"} <= set(op["responses"]), path
+            assert "200" in op["responses"], path
+            if path != "/docs":  # the page ignores tokens
+                assert "401" in op["responses"], path
             if op["security"] == [{"bearerToken": []}]:
                 assert "403" in op["responses"], path
 

@@ -14,6 +14,9 @@ ROUTES = [
     Route("reference.admin_organisations_csv", "/admin/organisations.csv?type=un_entity", statuses(("admin",))),
     Route("reference.countries_csv", "/reference/countries.csv?region=002", statuses(REFERENCE_READERS)),
     Route("reference.currencies_csv", "/reference/currencies.csv", statuses(REFERENCE_READERS)),
+    Route("concept_notes.mine_csv", "/concept-notes/mine/export.csv?status=draft", statuses(("applicant",))),
+    Route("contributions.ledger_csv", "/contributions/ledger.csv?kind=deposit", statuses(("secretariat",))),
+    Route("contributions.donors_csv", "/contributions/donors.csv", statuses(("secretariat",))),
     Route("contributions.funding_status_xlsx", "/contributions/funding-status.xlsx", statuses(STATEMENT)),
     Route(
         "contributions.report_xlsx",

@@ -110,3 +110,31 @@ def test_contribution_report_xlsx_matches_the_csv(client, login):
     assert "Deposits in period (USD),444444.44" in csv_body
     report = services.contribution_report(deposit.donor, date(2020, 1, 1), date(2020, 12, 31))
     assert Decimal(str(summary["Cumulative deposits to period end (USD)"])) == report.figures.deposits_usd
+
+
+def test_applicant_exports_own_notes_with_the_mine_filters(client, login):
+    from tests.concept_notes.helpers import make_call, make_note
+
+    call = make_call()
+    draft = make_note("UNDP", "applicant@example.org", call=call)
+    submitted = make_note("UNDP", "applicant@example.org", call=call, submit=True, attach=True)
+    make_note("UNICEF", "applicant2@example.org", call=call, submit=True, attach=True)
+    login("applicant@example.org")
+    rows = _csv(client.get("/concept-notes/mine/export.csv"))
+    assert sorted(r["reference"] for r in rows) == sorted([draft.reference, submitted.reference])
+    drafts = _csv(client.get("/concept-notes/mine/export.csv?status=draft"))
+    assert [r["reference"] for r in drafts] == [draft.reference]
+
+
+def test_ledger_and_agreements_csv_match_the_ledger(client, login):
+    cf.deposit("DEU")
+    cf.deposit("NLD")
+    login("secretariat@example.org")
+    deposits = _csv(client.get("/contributions/ledger.csv?kind=deposit"))
+    assert len(deposits) == 2
+    assert sum(Decimal(r["amount_usd"]) for r in deposits) == ledger.category_totals()[ledger.EntryKind.deposit]
+    fees = _csv(client.get("/contributions/ledger.csv?kind=fee"))
+    assert {r["kind"] for r in fees} == {"fee"}
+    agreements = _csv(client.get("/contributions/donors.csv"))
+    assert {r["donor_code"] for r in agreements} == {"DEU", "NLD"}
+    assert sum(Decimal(r["commitment_usd"]) for r in agreements) == services.capitalization().commitments_usd

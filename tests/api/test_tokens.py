@@ -276,3 +276,29 @@ def test_api_errors_are_json_never_html(client, method, url, status):
     assert response.status_code == status
     assert response.is_json
     assert response.json["error"]["status"] == status
+
+
+def test_api_responses_set_no_cookie(client):
+    headers = bearer("donor@example.org")
+    for url in ("/api/v1/me", "/api/v1/summary", "/api/v1/nothing"):
+        assert "Set-Cookie" not in client.get(url, headers=headers).headers, url
+
+
+def test_lists_run_a_bounded_number_of_queries(client, queries):
+    call = make_call()
+    headers = bearer("secretariat@example.org")
+    make_note("UNDP", "applicant@example.org", call=call, submit=True, attach=True)
+    cf.deposit("DEU")
+    client.get("/api/v1/me", headers=headers)  # the token's first use writes last_used_at
+    counts = []
+    for _round in range(2):
+        with queries() as q:
+            assert client.get("/api/v1/concept-notes", headers=headers).status_code == 200
+            assert client.get("/api/v1/contributions/deposits", headers=headers).status_code == 200
+            assert client.get("/api/v1/contributions/agreements", headers=headers).status_code == 200
+        counts.append(len(q))
+        make_note("UNICEF", "applicant2@example.org", call=call, submit=True, attach=True)
+        make_note("UNDP", "applicant@example.org", call=call, submit=True, attach=True)
+        for code in ("NLD", "NOR", "DNK"):
+            cf.deposit(code)
+    assert counts[1] == counts[0]

@@ -21,13 +21,35 @@ SESSION_PAGES = {"api.docs"}
 
 
 @bp.before_request
-def _authenticate() -> None:
-    from flask import request
+def _before() -> None:
+    """Authenticate by token, refuse unknown query parameters, and ids no row can have (404, not an overflow)."""
+    from flask import abort, request
 
     from fundapp.api.auth import authenticate_request
 
-    if request.endpoint not in SESSION_PAGES:
-        authenticate_request()
+    if request.endpoint in SESSION_PAGES:
+        return
+    authenticate_request()
+    _check_query_parameters()
+    if any(isinstance(v, int) and v > 2**31 - 1 for v in (request.view_args or {}).values()):
+        abort(404)
+
+
+def _check_query_parameters() -> None:
+    """An unknown query parameter is 400: a misspelt filter must not silently return everything."""
+    from flask import abort, request
+
+    from fundapp.api.openapi import flask_path, query_parameters
+
+    if request.url_rule is None:
+        return
+    allowed = query_parameters().get(flask_path(request.url_rule.rule))
+    if allowed is None:
+        return
+    unknown = sorted(set(request.args) - allowed)
+    if unknown:
+        known = ", ".join(sorted(allowed)) or "none"
+        abort(400, f"Unknown query parameter {unknown[0]!r}; this endpoint takes: {known}.")
 
 
 @bp.after_request

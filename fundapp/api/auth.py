@@ -16,7 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import abort, current_app, g, request
-from flask_login import AnonymousUserMixin, current_user
+from flask_login import current_user
 from werkzeug.exceptions import Unauthorized
 
 from fundapp.api import tokens
@@ -48,21 +48,23 @@ def token_required(*roles: Role) -> Callable:
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any):
-            if isinstance(current_user._get_current_object(), AnonymousUserMixin) or not current_user.is_authenticated:
+            if not current_user.is_authenticated:
                 raise TokenRequired("Send a personal API token: Authorization: Bearer <token>.")
             if roles and not current_user.has_any_role(*roles):
                 abort(403, "Your account's roles do not give access to this endpoint.")
             return view(*args, **kwargs)
 
-        wrapped.token_roles = roles  # type: ignore[attr-defined]
         return wrapped
 
     return decorator
 
 
+# A parameter that is present must be well-formed: `?page=` is 400, as the document says, not "default".
+
+
 def int_arg(name: str, default: int | None = None, minimum: int | None = None) -> int | None:
     value = request.args.get(name)
-    if value is None or value == "":
+    if value is None:
         return default
     try:
         number = int(value)
@@ -77,7 +79,7 @@ def int_arg(name: str, default: int | None = None, minimum: int | None = None) -
 
 def date_arg(name: str, default: date | None = None) -> date | None:
     value = request.args.get(name)
-    if not value:
+    if value is None:
         return default
     try:
         return date.fromisoformat(value)
@@ -87,7 +89,7 @@ def date_arg(name: str, default: date | None = None) -> date | None:
 
 def choice_arg(name: str, allowed: list[str] | tuple[str, ...] | dict, default: str | None = None) -> str | None:
     value = request.args.get(name)
-    if value is None or value == "":
+    if value is None:
         return default
     if value not in allowed:
         abort(400, f"{name} must be one of {', '.join(allowed)}, not {value!r}.")

@@ -4,9 +4,12 @@ Every /api/v1 route is described (a test checks both directions) and every JSON 
 that the schema-driven test validates real responses against. Money is a string with two decimals.
 """
 
+from functools import cache
 from typing import Any
 
 MONEY = {"type": "string", "pattern": r"^-?\d+\.\d{2}$", "examples": ["1250000.00"]}
+#: Ids and counts are 32-bit: a larger number is refused (400 in a query, 404 in a path).
+MAX_INT = 2**31 - 1
 PERCENT = {"type": ["string", "null"], "pattern": r"^-?\d+\.\d{2}$"}
 DATE = {"type": "string", "format": "date"}
 NULLABLE_DATE = {"type": ["string", "null"], "format": "date"}
@@ -285,16 +288,20 @@ def _path_id(name: str, what: str) -> dict[str, Any]:
         "in": "path",
         "required": True,
         "description": f"The {what}'s id.",
-        "schema": {"type": "integer", "minimum": 1},
+        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_INT},
     }
 
 
 PAGE = [
-    _q("page", "Page number, from 1.", {"type": "integer", "minimum": 1, "default": 1}),
-    _q("per_page", "Items per page; more than 100 is read as 100.", {"type": "integer", "minimum": 1, "default": 25}),
+    _q("page", "Page number, from 1.", {"type": "integer", "minimum": 1, "maximum": MAX_INT, "default": 1}),
+    _q(
+        "per_page",
+        "Items per page; more than 100 is read as 100.",
+        {"type": "integer", "minimum": 1, "maximum": MAX_INT, "default": 25},
+    ),
 ]
 
-ID_FILTER = {"type": "integer", "minimum": 1}
+ID_FILTER = {"type": "integer", "minimum": 1, "maximum": MAX_INT}
 NOTE_STATUSES = [
     "draft",
     "submitted",
@@ -314,12 +321,11 @@ def _operation(
     token: bool = False,
     parameters: list[dict[str, Any]] | None = None,
     not_found: bool = False,
-    bad_request: bool = False,
     checks_token: bool = True,
 ) -> dict[str, Any]:
     responses: dict[str, Any] = {"200": ok}
-    if bad_request:
-        responses["400"] = _error("A query parameter is malformed.")
+    if checks_token:  # the checks of every data endpoint: query parameters, then the token
+        responses["400"] = _error("A query parameter is unknown or malformed.")
     if token:
         responses["401"] = _error(
             "No token, or a token that is unknown, revoked or expired, or of a deactivated account."
@@ -364,7 +370,6 @@ def document(statuses: list[str] | None = None) -> dict[str, Any]:
                 parameters=[
                     _q("as_of", "Statement date (YYYY-MM-DD); default today.", {"type": "string", "format": "date"})
                 ],
-                bad_request=True,
             )
         },
         "/contributors": {
@@ -421,7 +426,6 @@ def document(statuses: list[str] | None = None) -> dict[str, Any]:
                 _json("One page of notes.", "ConceptNoteList"),
                 "Concept notes",
                 token=True,
-                bad_request=True,
                 parameters=[
                     _q("call", "Call id.", ID_FILTER),
                     _q("status", "Status.", {"enum": note_statuses}),
@@ -462,7 +466,6 @@ def document(statuses: list[str] | None = None) -> dict[str, Any]:
                 _json("One page of agreements.", "AgreementList"),
                 "Contributions",
                 token=True,
-                bad_request=True,
                 parameters=[
                     _q("donor", "Donor id.", ID_FILTER),
                     _q("status", "Payment status.", {"enum": ["signed", "partially_paid", "fully_paid"]}),
@@ -488,7 +491,6 @@ def document(statuses: list[str] | None = None) -> dict[str, Any]:
                 _json("One page of deposits.", "DepositList"),
                 "Contributions",
                 token=True,
-                bad_request=True,
                 parameters=[
                     _q("donor", "Donor id.", ID_FILTER),
                     _q("agreement", "Agreement id.", ID_FILTER),
@@ -518,7 +520,6 @@ def document(statuses: list[str] | None = None) -> dict[str, Any]:
                 "Contributions",
                 token=True,
                 not_found=True,
-                bad_request=True,
                 parameters=[
                     _path_id("donor_id", "donor"),
                     _q("from", "Period start (YYYY-MM-DD); default 2019-01-01.", {"type": "string", "format": "date"}),
@@ -580,3 +581,20 @@ def schema_name(schema: dict[str, Any]) -> str:
     if schema.get("format"):
         kind = f"{kind} ({schema['format']})"
     return kind
+
+
+def flask_path(rule: str) -> str:
+    """A Flask rule under /api/v1 as the document's path: /concept-notes/<int:note_id> -> /concept-notes/{note_id}."""
+    import re
+
+    return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", rule.removeprefix("/api/v1"))
+
+
+@cache
+def query_parameters() -> dict[str, frozenset[str]]:
+    """Path -> the query parameters its GET takes (the document is the one list of them)."""
+    return {
+        path: frozenset(p["name"] for p in ops["get"]["parameters"] if p["in"] == "query")
+        for path, ops in document().get("paths", {}).items()
+        if "get" in ops
+    }

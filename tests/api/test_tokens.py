@@ -268,6 +268,11 @@ def test_bad_query_parameters_are_400_json(client, query):
         ("GET", "/api/v1/concept-notes/999999", 404),
         ("GET", "/api/v2/summary", 404),
         ("GET", "/api/v1/funding-status?as_of=yesterday", 400),
+        ("GET", "/api/v1/funding-status?as_of=", 400),
+        ("GET", "/api/v1/concept-notes?stauts=draft", 400),
+        ("GET", "/api/v1/summary?anything=1", 400),
+        ("GET", "/api/v1/contributions/deposits/99999999999999999999999", 404),
+        ("GET", "/api/v1/concept-notes?call=99999999999999", 400),
     ],
 )
 def test_api_errors_are_json_never_html(client, method, url, status):
@@ -276,6 +281,8 @@ def test_api_errors_are_json_never_html(client, method, url, status):
     assert response.status_code == status
     assert response.is_json
     assert response.json["error"]["status"] == status
+    if status == 405:
+        assert "GET" in response.headers["Allow"]
 
 
 def test_api_responses_set_no_cookie(client):

@@ -181,3 +181,10 @@ def test_non_json_endpoints_answer_with_their_documented_media_type(client, docu
     assert response.status_code == 200
     media = next(iter(document["paths"][path]["get"]["responses"]["200"]["content"]))
     assert response.mimetype == media
+
+
+def test_docs_page_ignores_tokens_and_keeps_the_session(client, login):
+    assert client.get("/api/v1/docs", headers={"Authorization": "Bearer fa_nonsense"}).status_code == 200
+    login("donor@example.org")
+    page = client.get("/api/v1/docs").get_data(as_text=True)
+    assert "your API tokens" in page

@@ -132,3 +132,15 @@ def test_renderer_writes_child_activities_and_links_without_queries(schema, quer
 def test_even_split_sums_to_exactly_100():
     for n in range(1, 13):
         assert sum(iati._even_split(n)) == Decimal("100.00")
+
+
+def test_export_runs_a_fixed_number_of_queries(client, queries):
+    cf.deposit("DEU")
+    with queries() as few:
+        client.get("/api/v1/iati.xml")
+    for code in ("NLD", "NOR", "DNK", "BEL"):
+        cf.deposit(code)
+    with queries() as many:
+        body = client.get("/api/v1/iati.xml").data
+    assert body.count(b'<transaction-type code="1"/>') == 5
+    assert len(many) == len(few)

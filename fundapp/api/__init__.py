@@ -26,12 +26,13 @@ def _before() -> None:
     from flask import abort, request
 
     from fundapp.api.auth import authenticate_request
+    from fundapp.api.openapi import MAX_INT
 
     if request.endpoint in SESSION_PAGES:
         return
     authenticate_request()
     _check_query_parameters()
-    if any(isinstance(v, int) and v > 2**31 - 1 for v in (request.view_args or {}).values()):
+    if any(isinstance(v, int) and v > MAX_INT for v in (request.view_args or {}).values()):
         abort(404)
 
 

@@ -20,6 +20,7 @@ from flask_login import current_user
 from werkzeug.exceptions import Unauthorized
 
 from fundapp.api import tokens
+from fundapp.api.openapi import MAX_INT
 from fundapp.core.permissions import Role
 from fundapp.extensions import db
 
@@ -72,7 +73,7 @@ def int_arg(name: str, default: int | None = None, minimum: int | None = None) -
         abort(400, f"{name} must be a whole number, not {value!r}.")
     if minimum is not None and number < minimum:
         abort(400, f"{name} must be at least {minimum}.")
-    if abs(number) > 2**31 - 1:
+    if abs(number) > MAX_INT:
         abort(400, f"{name} is out of range.")
     return number
 

@@ -42,6 +42,8 @@ class Config:
     PASSWORD_HASH_TIME_COST = 3
     PASSWORD_HASH_MEMORY_COST = 65536
     REFERENCE_DATA_FILE = str(ROOT / "fundapp" / "reference" / "data" / "migration-mptf.json")
+    #: IATI organisation identifier of the reporting organisation (the administrative agent).
+    IATI_REPORTING_ORG_REF = os.environ.get("IATI_REPORTING_ORG_REF", "XM-DAC-41114")
 
 
 class DevelopmentConfig(Config):

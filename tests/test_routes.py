@@ -67,6 +67,19 @@ class Lookup:
 
         return notify(self.session.get(User, self.user_id(email)), "Test", "Body", "/home")[0].id
 
+    def bearer(self, email: str) -> dict[str, str]:
+        """API routes authenticate with a personal token, never the session: the role's token."""
+        from tests.api.helpers import bearer
+
+        return bearer(email)
+
+    def token_id(self, email: str) -> int:
+        from fundapp.api import tokens
+
+        row, _token = tokens.create_token(self.session.get(User, self.user_id(email)), "Route table")
+        self.session.commit()
+        return row.id
+
     def seat_id(self, email: str) -> int:
         """The member's committee seat; the demo committee is seeded inside the test's transaction."""
         from fundapp.committee.models import CommitteeSeat
@@ -93,7 +106,9 @@ def test_every_route_lists_every_role():
 def test_route_status_for_role(client, login, db, route, role):
     if role != "anonymous":
         login(ROLE_EMAILS[role])
-    url = route.url(Lookup(db.session)) if callable(route.url) else route.url
-    response = client.open(url, method=route.method, data=route.data)
+    lookup = Lookup(db.session)
+    url = route.url(lookup) if callable(route.url) else route.url
+    headers = lookup.bearer(ROLE_EMAILS[role]) if role != "anonymous" and url.startswith("/api/") else {}
+    response = client.open(url, method=route.method, data=route.data, headers=headers)
     response.close()  # file responses (static, downloads) hold an open handle
     assert response.status_code == route.expected[role], f"{route.method} {url} as {role}"

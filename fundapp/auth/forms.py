@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import Email, EqualTo, InputRequired, Length
+from wtforms import DateField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional
 
 from fundapp.core.forms import MultiCheckboxField, choices
 from fundapp.core.permissions import ROLE_LABELS
@@ -42,3 +42,12 @@ class UserForm(FlaskForm):
     def __init__(self, *args, organisation_choices: list[tuple[int, str]], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.organisation_id.choices = choices(organisation_choices)
+
+
+class ApiTokenForm(FlaskForm):
+    name = StringField(
+        "Token name",
+        validators=[InputRequired(), Length(max=80)],
+        description="Where you use it, e.g. “Finance dashboard”.",
+    )
+    expires_on = DateField("Expires on", validators=[Optional()], description="Optional: last day the token works.")

@@ -4,12 +4,12 @@ from datetime import datetime, time
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.orm import selectinload
 
 from fundapp.auth import bp, services
-from fundapp.auth.forms import ChangePasswordForm, LoginForm, UserForm
+from fundapp.auth.forms import ApiTokenForm, ChangePasswordForm, LoginForm, UserForm
 from fundapp.auth.models import User, UserRole
 from fundapp.core.errors import DomainError
 from fundapp.core.models import AuditEntry
@@ -75,7 +75,56 @@ def profile():
             login_user(current_user)  # the session id changed with the password
             flash("Password changed. Your other sessions are signed out.", "success")
             return redirect(url_for("auth.profile"))
-    return render_template("auth/profile.html", form=form, role_labels=ROLE_LABELS)
+    return _render_profile(form)
+
+
+def _render_profile(form: ChangePasswordForm, token_form: ApiTokenForm | None = None, new_token: str | None = None):
+    from fundapp.api import tokens
+
+    return render_template(
+        "auth/profile.html",
+        form=form,
+        token_form=token_form or ApiTokenForm(prefix="token"),
+        tokens=tokens.user_tokens(current_user),
+        new_token=new_token,
+        role_labels=ROLE_LABELS,
+    )
+
+
+@bp.route("/profile/tokens", methods=["POST"])
+@login_required
+def create_api_token():
+    """The token is rendered in this response only (never flashed: the session cookie is not secret)."""
+    from fundapp.api import tokens
+
+    token_form = ApiTokenForm(prefix="token")
+    if token_form.validate_on_submit():
+        try:
+            _row, token = tokens.create_token(current_user, token_form.name.data, token_form.expires_on.data)
+        except DomainError as exc:
+            getattr(token_form, exc.field or "name").errors.append(exc.message)
+        else:
+            db.session.commit()
+            response = _render_profile(
+                ChangePasswordForm(formdata=None), ApiTokenForm(prefix="token", formdata=None), token
+            )
+            return response, 200, {"Cache-Control": "no-store"}
+    return _render_profile(ChangePasswordForm(formdata=None), token_form), 422
+
+
+@bp.route("/profile/tokens/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke_api_token(token_id: int):
+    from fundapp.api import tokens
+    from fundapp.api.models import ApiToken
+
+    token = db.get_or_404(ApiToken, token_id)
+    if token.user_id != current_user.id:
+        abort(404)
+    tokens.revoke_token(current_user, token)
+    db.session.commit()
+    flash(f"Token “{token.name}” revoked.", "success")
+    return redirect(url_for("auth.profile"))
 
 
 # Home pages ------------------------------------------------------------------------------------
@@ -165,22 +214,49 @@ def _organisation_choices() -> list[tuple[int, str]]:
     return [(row.id, f"{row.name} ({row.code})") for row in rows]
 
 
+def _users_query() -> tuple[sa.Select, dict[str, str]]:
+    """The user list's filtered select (the page and its CSV)."""
+    args = {"role": request.args.get("role", ""), "status": request.args.get("status", "")}
+    args["q"] = request.args.get("q", "").strip()
+    query = sa.select(User).options(selectinload(User.role_rows))
+    if args["role"] in Role.__members__:
+        query = query.where(User.id.in_(sa.select(UserRole.user_id).where(UserRole.role == Role(args["role"]))))
+    if args["status"] in ("active", "inactive"):
+        query = query.where(User.is_active.is_(args["status"] == "active"))
+    if args["q"]:
+        like = f"%{args['q'].lower()}%"
+        query = query.where(sa.or_(sa.func.lower(User.name).like(like), User.email.like(like)))
+    return query.order_by(User.email), args
+
+
 @bp.route("/admin/users")
 @role_required(Role.admin)
 def admin_users():
-    role = request.args.get("role", "")
-    status = request.args.get("status", "")
-    q = request.args.get("q", "").strip()
-    query = sa.select(User).options(selectinload(User.role_rows))
-    if role in Role.__members__:
-        query = query.where(User.id.in_(sa.select(UserRole.user_id).where(UserRole.role == Role(role))))
-    if status in ("active", "inactive"):
-        query = query.where(User.is_active.is_(status == "active"))
-    if q:
-        like = f"%{q.lower()}%"
-        query = query.where(sa.or_(sa.func.lower(User.name).like(like), User.email.like(like)))
-    page = db.paginate(query.order_by(User.email), per_page=25, max_per_page=100, error_out=False)
-    return render_template("auth/users.html", page=page, roles=list(Role), role=role, status=status, q=q)
+    query, args = _users_query()
+    page = db.paginate(query, per_page=25, max_per_page=100, error_out=False)
+    return render_template("auth/users.html", page=page, roles=list(Role), **args)
+
+
+@bp.route("/admin/users.csv")
+@role_required(Role.admin)
+def admin_users_csv():
+    from fundapp.reports.tabular import csv_response
+
+    query, _args = _users_query()
+    rows = (
+        [
+            u.email,
+            u.name,
+            u.organisation.code,
+            " ".join(sorted(u.role_names)),
+            u.is_active,
+            u.created_at,
+            u.last_login_at,
+        ]
+        for u in db.session.scalars(query)
+    )
+    header = ["email", "name", "organisation", "roles", "active", "created_at", "last_login_at"]
+    return csv_response("users.csv", header, rows)
 
 
 @bp.route("/admin/users/new", methods=["GET", "POST"])
@@ -248,9 +324,8 @@ def _parse_day(value: str) -> datetime | None:
         return None
 
 
-@bp.route("/admin/audit")
-@role_required(Role.admin)
-def audit_log():
+def _audit_query() -> tuple[sa.Select, dict[str, str]]:
+    """The audit log's filtered select, newest first (the page and its CSV)."""
     args = {k: request.args.get(k, "").strip() for k in ("action", "object_type", "actor", "since", "until")}
     query = sa.select(AuditEntry)
     if args["action"]:
@@ -264,11 +339,41 @@ def audit_log():
         query = query.where(AuditEntry.created_at >= since)
     if until:
         query = query.where(AuditEntry.created_at <= datetime.combine(until.date(), time.max))
-    page = db.paginate(query.order_by(AuditEntry.id.desc()), per_page=50, max_per_page=200, error_out=False)
+    return query.order_by(AuditEntry.id.desc()), args
+
+
+@bp.route("/admin/audit")
+@role_required(Role.admin)
+def audit_log():
+    query, args = _audit_query()
+    page = db.paginate(query, per_page=50, max_per_page=200, error_out=False)
     object_types = db.session.scalars(
         sa.select(AuditEntry.object_type).distinct().order_by(AuditEntry.object_type)
     ).all()
     return render_template("auth/audit_log.html", page=page, args=args, object_types=object_types)
+
+
+@bp.route("/admin/audit.csv")
+@role_required(Role.admin)
+def audit_log_csv():
+    from fundapp.reports.tabular import csv_response
+
+    query, _args = _audit_query()
+    rows = (
+        [
+            e.id,
+            e.created_at,
+            e.actor_email or "",
+            e.action,
+            e.object_type,
+            e.object_id,
+            e.details,
+            e.hash,
+        ]
+        for e in db.session.scalars(query)
+    )
+    header = ["id", "created_at", "actor", "action", "object_type", "object_id", "details", "hash"]
+    return csv_response("audit-log.csv", header, rows)
 
 
 @bp.before_app_request

@@ -215,14 +215,12 @@ def _csv_safe(value: str) -> str:
     return "'" + value if value[:1] in ("=", "+", "-", "@") else value
 
 
-@bp.route("/export.csv")
-@role_required(*permissions.LIST_ROLES)
-def export_csv():
-    filters = _filters()
+def _notes_csv(query, filename: str) -> Response:
+    """The notes a list shows, with its filters, one row per note (the list page and "mine" share it)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_HEADER)
-    for note in db.session.scalars(services.notes_query(filters)):
+    for note in db.session.scalars(query):
         writer.writerow(
             [
                 note.reference,
@@ -248,8 +246,22 @@ def export_csv():
     return Response(
         buffer.getvalue(),
         mimetype="text/csv",
-        headers={"Content-Disposition": "attachment; filename=concept-notes.csv"},
+        headers={"Content-Disposition": f"attachment; filename={filename}"},
     )
+
+
+@bp.route("/export.csv")
+@role_required(*permissions.LIST_ROLES)
+def export_csv():
+    return _notes_csv(services.notes_query(_filters()), "concept-notes.csv")
+
+
+@bp.route("/mine/export.csv")
+@role_required(Role.applicant)
+def mine_csv():
+    """The organisation's notes, drafts included, with the "mine" page's filters."""
+    query = services.notes_query(_filters(), organisation_id=current_user.organisation_id, include_drafts=True)
+    return _notes_csv(query, f"concept-notes-{current_user.organisation.code}.csv")
 
 
 @bp.route("/mine")

@@ -71,6 +71,36 @@ def donors():
     )
 
 
+@bp.route("/donors.csv")
+@role_required(Role.secretariat)
+def donors_csv():
+    """The donors page's agreements table, one row per agreement."""
+    from fundapp.reports.tabular import csv_response
+
+    rows = (
+        [
+            r.agreement.donor.name,
+            r.agreement.donor.organisation.code,
+            r.agreement.reference,
+            r.agreement.signed_on,
+            r.agreement.thematic_area.code if r.agreement.thematic_area else "unearmarked",
+            r.agreement.currency,
+            r.agreement.committed_amount,
+            r.paid,
+            r.outstanding,
+            r.paid_usd,
+            r.commitment_usd,
+            r.status.value,
+        ]
+        for r in services.agreement_rows()
+    )
+    header = [
+        "donor", "donor_code", "agreement", "signed_on", "earmark", "currency", "committed", "paid", "outstanding",
+        "paid_usd", "commitment_usd", "status",
+    ]  # fmt: skip
+    return csv_response("agreements.csv", header, rows)
+
+
 @bp.route("/donors/new", methods=["GET", "POST"])
 @role_required(Role.secretariat)
 def new_donor():
@@ -339,9 +369,8 @@ def upload_rates():
 # Ledger -----------------------------------------------------------------------------------------
 
 
-@bp.route("/ledger")
-@role_required(Role.secretariat)
-def ledger_entries():
+def _ledger_query() -> tuple[sa.Select, str, str]:
+    """The ledger page's filtered select, newest first (the page and its CSV)."""
     kind = request.args.get("kind", "")
     area = request.args.get("pool", "")
     query = sa.select(LedgerEntry).options(
@@ -353,8 +382,46 @@ def ledger_entries():
         query = query.where(LedgerEntry.thematic_area_id.is_(None))
     elif area.isdigit():
         query = query.where(LedgerEntry.thematic_area_id == int(area))
+    return query.order_by(LedgerEntry.entry_on.desc(), LedgerEntry.id.desc()), kind, area
+
+
+@bp.route("/ledger.csv")
+@role_required(Role.secretariat)
+def ledger_csv():
+    from fundapp.reports.tabular import csv_response
+
+    query, _kind, _area = _ledger_query()
+    rows = (
+        [
+            e.id,
+            e.entry_on,
+            e.kind.value,
+            e.category.value,
+            e.amount_usd,
+            e.thematic_area.code if e.thematic_area else "unearmarked",
+            e.donor.name if e.donor else "",
+            e.agreement_id,
+            e.deposit_id,
+            e.organisation.code if e.organisation else "",
+            e.programme_id,
+            e.reversal_of_id,
+            e.description,
+        ]
+        for e in db.session.scalars(query)
+    )
+    header = [
+        "id", "entry_on", "kind", "category", "amount_usd", "pool", "donor", "agreement_id", "deposit_id",
+        "organisation", "programme_id", "reversal_of_id", "description",
+    ]  # fmt: skip
+    return csv_response("fund-ledger.csv", header, rows)
+
+
+@bp.route("/ledger")
+@role_required(Role.secretariat)
+def ledger_entries():
+    query, kind, area = _ledger_query()
     page = db.paginate(
-        query.order_by(LedgerEntry.entry_on.desc(), LedgerEntry.id.desc()),
+        query,
         per_page=50,
         max_per_page=200,
         error_out=False,
@@ -460,6 +527,19 @@ def funding_status_csv():
     )
 
 
+@bp.route("/funding-status.xlsx")
+@role_required(*permissions.STATEMENT_ROLES)
+def funding_status_xlsx():
+    """The page's statement and pools as a workbook (fundapp/reports/financial.py)."""
+    from fundapp.reports import financial, tabular
+
+    as_of = _parse_date(request.args.get("as_of"), "as_of") or services.today()
+    sheets = financial.funding_status_sheets(
+        ledger.funding_status(as_of), ledger.pool_balances(as_of, areas=thematic_areas())
+    )
+    return tabular.xlsx_response(f"funding-status-{as_of.isoformat()}.xlsx", sheets)
+
+
 @bp.route("/capitalization")
 @role_required(*permissions.STATEMENT_ROLES)
 def capitalization():
@@ -542,3 +622,15 @@ def report_csv(donor_id: int):
     body = services.report_csv(services.contribution_report(donor, date_from, date_to))
     name = f"contribution-report-{donor.organisation.code}-{date_from.isoformat()}-{date_to.isoformat()}.csv"
     return Response(body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.route("/donors/<int:donor_id>/report.xlsx")
+@role_required(Role.secretariat, Role.donor)
+def report_xlsx(donor_id: int):
+    from fundapp.reports import financial, tabular
+
+    donor = _visible_donor(donor_id)
+    date_from, date_to = _report_period()
+    sheets = financial.contribution_report_sheets(services.contribution_report(donor, date_from, date_to))
+    name = f"contribution-report-{donor.organisation.code}-{date_from.isoformat()}-{date_to.isoformat()}.xlsx"
+    return tabular.xlsx_response(name, sheets)

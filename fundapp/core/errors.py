@@ -69,10 +69,13 @@ def register_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         status = exc.code or 500
+        # Keep the exception's own headers (Allow on a 405, WWW-Authenticate on a 401) on the new body.
+        headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
         if wants_json():
-            return _json_error(status, exc.description or exc.name)
+            body, _status = _json_error(status, exc.description or exc.name)
+            return body, status, headers
         template = f"errors/{status}.html" if status in (403, 404) else "errors/error.html"
-        return render_template(template, status=status, title=exc.name, message=exc.description), status
+        return render_template(template, status=status, title=exc.name, message=exc.description), status, headers
 
     @app.errorhandler(Exception)
     def unexpected_error(exc: Exception):

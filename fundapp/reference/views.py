@@ -108,16 +108,43 @@ def rename(kind: str, item_id: int):
     return render_template("reference/rename.html", form=form, item=item, kind=kind, current_name=current_name)
 
 
-@bp.route("/reference/countries")
-@role_required(*permissions.VIEW_ROLES)
-def countries():
+def _countries_query() -> tuple[sa.Select, str]:
     region = request.args.get("region", "")
     query = sa.select(Country).options(selectinload(Country.region), selectinload(Country.sub_region))
     if region:
         query = query.where(Country.region_code == region)
-    page = db.paginate(query.order_by(Country.name), per_page=50, max_per_page=200, error_out=False)
+    return query.order_by(Country.name), region
+
+
+@bp.route("/reference/countries")
+@role_required(*permissions.VIEW_ROLES)
+def countries():
+    query, region = _countries_query()
+    page = db.paginate(query, per_page=50, max_per_page=200, error_out=False)
     regions = db.session.scalars(sa.select(Region).where(Region.level == "region").order_by(Region.name)).all()
     return render_template("reference/countries.html", page=page, regions=regions, region=region)
+
+
+@bp.route("/reference/countries.csv")
+@role_required(*permissions.VIEW_ROLES)
+def countries_csv():
+    from fundapp.reports.tabular import csv_response
+
+    query, _region = _countries_query()
+    rows = (
+        [
+            c.code,
+            c.alpha2,
+            c.name,
+            c.region_code,
+            c.region.name if c.region else "",
+            c.sub_region_code,
+            c.sub_region.name if c.sub_region else "",
+        ]
+        for c in db.session.scalars(query)
+    )
+    header = ["iso3", "iso2", "name", "region_code", "region", "sub_region_code", "sub_region"]
+    return csv_response("countries.csv", header, rows)
 
 
 @bp.route("/reference/currencies")
@@ -127,6 +154,15 @@ def currencies():
     return render_template("reference/currencies.html", page=page)
 
 
+@bp.route("/reference/currencies.csv")
+@role_required(*permissions.VIEW_ROLES)
+def currencies_csv():
+    from fundapp.reports.tabular import csv_response
+
+    rows = ([c.code, c.name, c.numeric] for c in db.session.scalars(sa.select(Currency).order_by(Currency.code)))
+    return csv_response("currencies.csv", ["code", "name", "numeric"], rows)
+
+
 # Organisations (administration) -------------------------------------------------------------------
 
 
@@ -134,26 +170,42 @@ def _country_choices() -> list[tuple[str, str]]:
     return [(c.code, c.name) for c in db.session.scalars(sa.select(Country).order_by(Country.name))]
 
 
-@bp.route("/admin/organisations")
-@role_required(Role.admin)
-def admin_organisations():
-    org_type = request.args.get("type", "")
-    status = request.args.get("status", "")
-    q = request.args.get("q", "").strip()
+def _organisations_query() -> tuple[sa.Select, dict[str, str]]:
+    args = {"org_type": request.args.get("type", ""), "status": request.args.get("status", "")}
+    args["q"] = request.args.get("q", "").strip()
     query = sa.select(Organisation).options(selectinload(Organisation.country))
-    if org_type in OrganisationType.__members__:
-        query = query.where(Organisation.type == OrganisationType(org_type))
-    if status in ("active", "inactive"):
-        query = query.where(Organisation.is_active.is_(status == "active"))
-    if q:
-        like = f"%{q.lower()}%"
+    if args["org_type"] in OrganisationType.__members__:
+        query = query.where(Organisation.type == OrganisationType(args["org_type"]))
+    if args["status"] in ("active", "inactive"):
+        query = query.where(Organisation.is_active.is_(args["status"] == "active"))
+    if args["q"]:
+        like = f"%{args['q'].lower()}%"
         query = query.where(
             sa.or_(sa.func.lower(Organisation.name).like(like), sa.func.lower(Organisation.code).like(like))
         )
-    page = db.paginate(query.order_by(Organisation.name), per_page=25, max_per_page=100, error_out=False)
-    return render_template(
-        "reference/organisations.html", page=page, types=list(OrganisationType), org_type=org_type, status=status, q=q
+    return query.order_by(Organisation.name), args
+
+
+@bp.route("/admin/organisations")
+@role_required(Role.admin)
+def admin_organisations():
+    query, args = _organisations_query()
+    page = db.paginate(query, per_page=25, max_per_page=100, error_out=False)
+    return render_template("reference/organisations.html", page=page, types=list(OrganisationType), **args)
+
+
+@bp.route("/admin/organisations.csv")
+@role_required(Role.admin)
+def admin_organisations_csv():
+    from fundapp.reports.tabular import csv_response
+
+    query, _args = _organisations_query()
+    rows = (
+        [o.code, o.name, o.type.value, o.country_code, o.un_network_executive_committee, o.is_active]
+        for o in db.session.scalars(query)
     )
+    header = ["code", "name", "type", "country", "un_network_executive_committee", "active"]
+    return csv_response("organisations.csv", header, rows)
 
 
 @bp.route("/admin/organisations/new", methods=["GET", "POST"])

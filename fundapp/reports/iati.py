@@ -1,0 +1,315 @@
+"""IATI 2.03 export of the fund.
+
+`fund_activity()` builds the fund as a hierarchy-1 activity (plain data); `render(activities)` writes an
+``iati-activities`` document from such data without touching the database.
+
+What the fund activity holds:
+
+- iati-identifier: ``<IATI_REPORTING_ORG_REF>-<fund code>``, e.g. ``XM-DAC-41114-MIG00`` (config
+  ``IATI_REPORTING_ORG_REF``, default the MPTF Office's ``XM-DAC-41114``); the administrative agent is the
+  reporting organisation (type 40, multilateral).
+- participating-org: each donor with an agreement, role 1 (funding), its IATI organisation type from the
+  donor type; the administrative agent, role 2 (accountable) and role 3 (extending); each organisation the
+  ledger shows a transfer to, role 4 (implementing).
+- transaction type 11 (incoming commitment): one per agreement, in USD as the capitalization page counts it
+  (paid at the deposits' rates plus the unpaid balance at the latest rate), dated the signing day;
+  type 1 (incoming funds): one per deposit that has not been reversed, its USD value, dated the day received.
+  The totals by type equal the ledger's deposit total and the capitalization page's commitments (tested).
+- sector: the thematic areas in the reporting organisation's vocabulary (99), split evenly until
+  programmes report allocations per area.
+- No budget: the fund has a capitalization target, not annual budgets; programme activities will carry theirs.
+
+Joint programmes plug in as more `Activity` values with ``hierarchy=2``, a ``related`` link to the fund
+(type 1, parent; the fund gets type 2, child links), transactions 2/3/4 (allocations, transfers with the
+receiver activity, expenditure) and results; `render` already writes all of these.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+import sqlalchemy as sa
+from flask import current_app
+from lxml import etree
+
+from fundapp.contributions import services as contributions
+from fundapp.contributions.models import Deposit, DonorType, EntryKind, LedgerEntry
+from fundapp.core.db import utcnow
+from fundapp.extensions import db
+from fundapp.reference import services as reference
+from fundapp.reference.models import Organisation
+
+VERSION = "2.03"
+DEFAULT_REPORTING_ORG_REF = "XM-DAC-41114"
+
+
+class TransactionType:
+    INCOMING_FUNDS = "1"
+    OUTGOING_COMMITMENT = "2"
+    DISBURSEMENT = "3"
+    EXPENDITURE = "4"
+    INCOMING_COMMITMENT = "11"
+
+
+class Role:
+    FUNDING = "1"
+    ACCOUNTABLE = "2"
+    EXTENDING = "3"
+    IMPLEMENTING = "4"
+
+
+#: IATI OrganisationType codelist.
+DONOR_ORG_TYPE = {
+    DonorType.member_state: "10",  # Government
+    DonorType.multilateral: "40",
+    DonorType.foundation: "60",
+    DonorType.private_sector: "70",
+    DonorType.other: "90",
+}
+MULTILATERAL = "40"
+
+
+@dataclass(frozen=True)
+class Org:
+    name: str
+    type: str
+    ref: str | None = None
+
+
+@dataclass
+class Transaction:
+    type: str
+    on: date
+    value: Decimal
+    description: str
+    provider: Org | None = None
+    receiver: Org | None = None
+    provider_activity_id: str | None = None
+    receiver_activity_id: str | None = None
+    currency: str = "USD"
+
+
+@dataclass
+class Sector:
+    code: str
+    name: str
+    percentage: Decimal
+
+
+@dataclass
+class Activity:
+    identifier: str
+    hierarchy: int
+    reporting_org: Org
+    title: str
+    description: str
+    #: (role, organisation, its activity id if it reports one)
+    participating: list[tuple[str, Org, str | None]]
+    status: str  # ActivityStatus codelist: 2 implementation
+    #: (ActivityDateType code, day): 1 planned start, 2 actual start, 3 planned end, 4 actual end
+    dates: list[tuple[str, date]]
+    scope: str | None = None  # ActivityScope: 1 global
+    sectors: list[Sector] = field(default_factory=list)
+    sector_vocabulary: str = "99"
+    transactions: list[Transaction] = field(default_factory=list)
+    #: (RelatedActivityType code, identifier): 1 parent, 2 child
+    related: list[tuple[str, str]] = field(default_factory=list)
+    default_currency: str = "USD"
+    default_finance_type: str | None = "110"  # standard grant
+    last_updated: datetime | None = None
+
+    def totals_by_type(self) -> dict[str, Decimal]:
+        totals: dict[str, Decimal] = {}
+        for t in self.transactions:
+            totals[t.type] = totals.get(t.type, Decimal("0.00")) + t.value
+        return totals
+
+
+# Builders (query) ------------------------------------------------------------------------------------
+
+
+def reporting_org_ref() -> str:
+    return current_app.config.get("IATI_REPORTING_ORG_REF") or DEFAULT_REPORTING_ORG_REF
+
+
+def fund_identifier() -> str:
+    fund = reference.get_fund()
+    return f"{reporting_org_ref()}-{fund.code if fund else 'FUND'}"
+
+
+def _even_split(count: int) -> list[Decimal]:
+    """Percentages with two decimals summing to exactly 100 (the last takes the rounding)."""
+    if not count:
+        return []
+    share = (Decimal(100) / count).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return [share] * (count - 1) + [Decimal(100) - share * (count - 1)]
+
+
+def fund_activity() -> Activity:
+    """The fund as a hierarchy-1 activity: a fixed number of queries, whatever the number of deposits."""
+    fund = reference.get_fund()
+    identifier = fund_identifier()
+    agent = Org(fund.administrative_agent if fund else "Administrative agent", MULTILATERAL, reporting_org_ref())
+    areas = reference.thematic_areas()
+
+    rows = contributions.agreement_rows()
+    donors: dict[int, Org] = {}
+    transactions: list[Transaction] = []
+    for row in rows:
+        donor = row.agreement.donor
+        org = donors.setdefault(donor.id, Org(donor.name, DONOR_ORG_TYPE.get(donor.donor_type, "90")))
+        transactions.append(
+            Transaction(
+                TransactionType.INCOMING_COMMITMENT,
+                row.agreement.signed_on,
+                row.commitment_usd,
+                f"Contribution agreement {row.agreement.reference}: "
+                f"{row.agreement.committed_amount:.2f} {row.agreement.currency}"
+                + (f", earmarked for {row.agreement.thematic_area.code}" if row.agreement.thematic_area else ""),
+                provider=org,
+                receiver=agent,
+                receiver_activity_id=identifier,
+            )
+        )
+    deposits = db.session.scalars(
+        sa.select(Deposit)
+        .options(sa.orm.joinedload(Deposit.agreement), sa.orm.joinedload(Deposit.donor))
+        .where(contributions.live_deposits())
+        .order_by(Deposit.deposited_on, Deposit.id)
+    )
+    for deposit in deposits:
+        org = donors.setdefault(
+            deposit.donor_id, Org(deposit.donor.name, DONOR_ORG_TYPE.get(deposit.donor.donor_type, "90"))
+        )
+        transactions.append(
+            Transaction(
+                TransactionType.INCOMING_FUNDS,
+                deposit.deposited_on,
+                deposit.amount_usd,
+                f"Deposit under {deposit.agreement.reference}: {deposit.amount:.2f} {deposit.currency}",
+                provider=org,
+                receiver=agent,
+                receiver_activity_id=identifier,
+            )
+        )
+    implementers = db.session.scalars(
+        sa.select(Organisation)
+        .where(
+            Organisation.id.in_(
+                sa.select(LedgerEntry.organisation_id).where(LedgerEntry.category == EntryKind.transfer).distinct()
+            )
+        )
+        .order_by(Organisation.name)
+    ).all()
+
+    participating: list[tuple[str, Org, str | None]] = [
+        (Role.FUNDING, org, None) for org in sorted(donors.values(), key=lambda o: o.name)
+    ]
+    participating += [(Role.ACCOUNTABLE, agent, identifier), (Role.EXTENDING, agent, identifier)]
+    participating += [(Role.IMPLEMENTING, Org(o.name, MULTILATERAL), None) for o in implementers]
+
+    start = (
+        fund.established_on
+        if fund and fund.established_on
+        else min((r.agreement.signed_on for r in rows), default=None)
+    )
+    dates = [("2", start)] if start else [("1", contributions.today())]
+    name = fund.name if fund else "Trust fund"
+    description = (
+        f"{name}: a pooled multi-partner trust fund administered by {agent.name}. "
+        f"It finances joint programmes under its thematic areas: {'; '.join(a.name for a in areas)}."
+    )
+    return Activity(
+        identifier=identifier,
+        hierarchy=1,
+        reporting_org=agent,
+        title=name,
+        description=description,
+        participating=participating,
+        status="2",
+        dates=dates,
+        scope="1",
+        sectors=[Sector(a.code, a.name, p) for a, p in zip(areas, _even_split(len(areas)), strict=True)],
+        transactions=sorted(transactions, key=lambda t: (t.on, t.type)),
+        last_updated=utcnow(),
+    )
+
+
+def export() -> bytes:
+    """The whole export: the fund (programmes join as hierarchy-2 activities)."""
+    return render([fund_activity()], generated=utcnow())
+
+
+# Renderer (no queries) --------------------------------------------------------------------------------
+
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+def _narrative(parent: etree._Element, text: str) -> None:
+    etree.SubElement(parent, "narrative").text = text
+
+
+def _org(parent: etree._Element, tag: str, org: Org, **attrs: str | None) -> etree._Element:
+    element = etree.SubElement(parent, tag, {k: v for k, v in attrs.items() if v is not None})
+    if org.ref:
+        element.set("ref", org.ref)
+    element.set("type", org.type)
+    _narrative(element, org.name)
+    return element
+
+
+def _money(value: Decimal) -> str:
+    return f"{value:.2f}"
+
+
+def _activity(root: etree._Element, activity: Activity) -> None:
+    attrs = {"hierarchy": str(activity.hierarchy), "default-currency": activity.default_currency, XML_LANG: "en"}
+    if activity.last_updated:
+        attrs["last-updated-datetime"] = activity.last_updated.replace(microsecond=0).isoformat() + "Z"
+    el = etree.SubElement(root, "iati-activity", attrs)
+    etree.SubElement(el, "iati-identifier").text = activity.identifier
+    reporting = etree.SubElement(
+        el, "reporting-org", {"ref": activity.reporting_org.ref or "", "type": activity.reporting_org.type}
+    )
+    _narrative(reporting, activity.reporting_org.name)
+    _narrative(etree.SubElement(el, "title"), activity.title)
+    _narrative(etree.SubElement(el, "description", {"type": "1"}), activity.description)
+    for role, org, activity_id in activity.participating:
+        _org(el, "participating-org", org, role=role, **{"activity-id": activity_id})
+    etree.SubElement(el, "activity-status", {"code": activity.status})
+    for kind, day in activity.dates:
+        etree.SubElement(el, "activity-date", {"type": kind, "iso-date": day.isoformat()})
+    if activity.scope:
+        etree.SubElement(el, "activity-scope", {"code": activity.scope})
+    for sector in activity.sectors:
+        s = etree.SubElement(
+            el,
+            "sector",
+            {"vocabulary": activity.sector_vocabulary, "code": sector.code, "percentage": f"{sector.percentage:.2f}"},
+        )
+        _narrative(s, sector.name)
+    if activity.default_finance_type:
+        etree.SubElement(el, "default-finance-type", {"code": activity.default_finance_type})
+    for t in activity.transactions:
+        tr = etree.SubElement(el, "transaction")
+        etree.SubElement(tr, "transaction-type", {"code": t.type})
+        etree.SubElement(tr, "transaction-date", {"iso-date": t.on.isoformat()})
+        value = etree.SubElement(tr, "value", {"currency": t.currency, "value-date": t.on.isoformat()})
+        value.text = _money(t.value)
+        _narrative(etree.SubElement(tr, "description"), t.description)
+        if t.provider:
+            _org(tr, "provider-org", t.provider, **{"provider-activity-id": t.provider_activity_id})
+        if t.receiver:
+            _org(tr, "receiver-org", t.receiver, **{"receiver-activity-id": t.receiver_activity_id})
+    for kind, ref in activity.related:
+        etree.SubElement(el, "related-activity", {"ref": ref, "type": kind})
+
+
+def render(activities: list[Activity], generated: datetime | None = None) -> bytes:
+    attrs = {"version": VERSION}
+    if generated:
+        attrs["generated-datetime"] = generated.replace(microsecond=0).isoformat() + "Z"
+    root = etree.Element("iati-activities", attrs)
+    for activity in activities:
+        _activity(root, activity)
+    return etree.tostring(root, pretty_print=True, xml_declaration=True, encoding="UTF-8")

@@ -1,0 +1,146 @@
+"""The IATI 2.03 export: schema-valid, and its transaction totals are the ledger's."""
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from fundapp.contributions import ledger, services
+from fundapp.contributions.models import EntryKind
+from fundapp.demo.contributions import seed_contributions
+from fundapp.reports import iati
+from tests.contributions import factories as cf
+
+#: The official schema sits in ../shared beside the repository.
+SCHEMA_PATH = Path(__file__).resolve().parents[3] / "shared" / "iati-2.03" / "iati-activities-schema.xsd"
+
+
+@pytest.fixture(scope="module")
+def schema() -> etree.XMLSchema:
+    return etree.XMLSchema(etree.parse(str(SCHEMA_PATH)))
+
+
+def _totals(doc: etree._Element) -> dict[str, Decimal]:
+    totals: dict[str, Decimal] = {}
+    for tr in doc.iter("transaction"):
+        code = tr.find("transaction-type").get("code")
+        totals[code] = totals.get(code, Decimal("0.00")) + Decimal(tr.find("value").text)
+    return totals
+
+
+def test_demo_fund_export_validates_against_the_iati_schema(client, schema):
+    seed_contributions()
+    response = client.get("/api/v1/iati.xml")
+    assert response.status_code == 200
+    assert response.mimetype == "application/xml"
+    doc = etree.fromstring(response.data)
+    schema.assertValid(doc)
+    activity = doc.find("iati-activity")
+    assert doc.get("version") == "2.03"
+    assert activity.get("hierarchy") == "1"
+    assert activity.findtext("iati-identifier") == "XM-DAC-41114-MIG00"
+    assert activity.find("reporting-org").get("ref") == "XM-DAC-41114"
+
+
+def test_transaction_totals_by_type_equal_the_ledger(client, db):
+    seed_contributions()
+    deposit = cf.deposit("DEU")  # one more, then reversed: it must leave the export and the ledger alike
+    services.reverse_deposit(None, deposit, "Recorded twice", on=date(2021, 12, 1))
+    doc = etree.fromstring(client.get("/api/v1/iati.xml").data)
+    totals = _totals(doc)
+    ledger_totals = ledger.category_totals()
+    assert totals[iati.TransactionType.INCOMING_FUNDS] == ledger_totals[EntryKind.deposit]
+    assert totals[iati.TransactionType.INCOMING_FUNDS] == ledger.funding_status().contributions
+    assert totals[iati.TransactionType.INCOMING_COMMITMENT] == services.capitalization().commitments_usd
+    assert set(totals) == {"1", "11"}  # allocations, transfers and expenditure arrive with programmes
+    api = client.get("/api/v1/funding-status").json
+    assert f"{totals['1']:.2f}" == api["sources"]["contributions_from_donors"]
+
+
+def test_participating_organisations_have_their_roles(client):
+    seed_contributions()
+    activity = etree.fromstring(client.get("/api/v1/iati.xml").data).find("iati-activity")
+    roles: dict[str, list[str]] = {}
+    for org in activity.iter("participating-org"):
+        roles.setdefault(org.get("role"), []).append(org.findtext("narrative"))
+    assert len(roles["1"]) == 12  # the demo's donors, funding
+    assert "Germany, Federal Foreign Office" in roles["1"]
+    assert roles["2"] == roles["3"] == ["UNDP Multi-Partner Trust Fund Office"]
+    funding = [o for o in activity.iter("participating-org") if o.get("role") == "1"]
+    assert {o.get("type") for o in funding} == {"10"}  # governments
+
+
+def test_sectors_use_the_reporting_organisation_vocabulary_and_sum_to_100(client):
+    activity = etree.fromstring(client.get("/api/v1/iati.xml").data).find("iati-activity")
+    sectors = activity.findall("sector")
+    assert [s.get("code") for s in sectors] == ["TA1", "TA2", "TA3", "TA4", "TA5"]
+    assert {s.get("vocabulary") for s in sectors} == {"99"}
+    assert sum(Decimal(s.get("percentage")) for s in sectors) == Decimal("100.00")
+
+
+def test_empty_fund_still_validates(client, schema):
+    schema.assertValid(etree.fromstring(client.get("/api/v1/iati.xml").data))
+
+
+def test_renderer_writes_child_activities_and_links_without_queries(schema, queries):
+    fund = iati.Org("Agent", iati.MULTILATERAL, "XM-DAC-41114")
+    parent = iati.Activity(
+        "XM-DAC-41114-MIG00",
+        1,
+        fund,
+        "Fund",
+        "The fund.",
+        [(iati.Role.ACCOUNTABLE, fund, None)],
+        "2",
+        [("2", date(2019, 5, 1))],
+        related=[("2", "XM-DAC-41114-MIG00-00001")],
+    )
+    child = iati.Activity(
+        "XM-DAC-41114-MIG00-00001",
+        2,
+        fund,
+        "Programme",
+        "A joint programme.",
+        [(iati.Role.IMPLEMENTING, iati.Org("IOM", "40"), None)],
+        "2",
+        [("2", date(2020, 1, 1))],
+        transactions=[
+            iati.Transaction(
+                iati.TransactionType.DISBURSEMENT,
+                date(2020, 2, 1),
+                Decimal("100.00"),
+                "Transfer",
+                provider=fund,
+                receiver=iati.Org("IOM", "40"),
+                receiver_activity_id="XM-DAC-41114-MIG00-00001",
+            ),
+        ],
+        related=[("1", "XM-DAC-41114-MIG00")],
+    )
+    with queries() as q:
+        xml = iati.render([parent, child], generated=None)
+    assert len(q) == 0
+    doc = etree.fromstring(xml)
+    schema.assertValid(doc)
+    activities = doc.findall("iati-activity")
+    assert [a.get("hierarchy") for a in activities] == ["1", "2"]
+    assert activities[1].find("related-activity").get("ref") == activities[0].findtext("iati-identifier")
+
+
+def test_even_split_sums_to_exactly_100():
+    for n in range(1, 13):
+        assert sum(iati._even_split(n)) == Decimal("100.00")
+
+
+def test_export_runs_a_fixed_number_of_queries(client, queries):
+    cf.deposit("DEU")
+    with queries() as few:
+        client.get("/api/v1/iati.xml")
+    for code in ("NLD", "NOR", "DNK", "BEL"):
+        cf.deposit(code)
+    with queries() as many:
+        body = client.get("/api/v1/iati.xml").data
+    assert body.count(b'<transaction-type code="1"/>') == 5
+    assert len(many) == len(few)

@@ -170,9 +170,22 @@ def test_generated_requests_get_documented_responses(client, document):
         seen.add((path, status))
 
     check()
-    # Every operation was exercised with a success, and the token endpoints with refusals.
-    assert {p for p, s in seen if s == "200"} == {o[0] for o in operations}
+    # The generated requests met the refusals too, not only successes.
     assert {s for _p, s in seen} >= {"200", "400", "401", "403", "404"}
+    # And every operation succeeds for some caller with real ids (deterministic, whatever was generated).
+    for path, method, op in operations:
+        successes = []
+        for caller in CALLERS:
+            url = path
+            for p in op["parameters"]:
+                if p["in"] == "path":
+                    url = url.replace("{" + p["name"] + "}", str(ids[p["name"]][0]))
+            response = client.open("/api/v1" + url, method=method.upper(), headers=headers[caller])
+            if response.status_code == 200:
+                schema = op["responses"]["200"]["content"]["application/json"]["schema"]
+                assert not list(_validator(document, schema).iter_errors(response.json)), (url, caller)
+                successes.append(caller)
+        assert successes, f"no caller gets 200 from {method.upper()} {path}"
 
 
 @pytest.mark.parametrize("path", ["/docs", "/iati.xml", "/openapi.json"])

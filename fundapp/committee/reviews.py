@@ -331,3 +331,38 @@ def scores_view(user: Any, note: ConceptNote) -> dict[str, Any]:
             ],
         }
     return data
+
+
+def member_overview(user: Any, limit: int = 10) -> dict[str, Any]:
+    """The committee home page: the notes this member still has to score and the meetings not yet closed."""
+    from fundapp.committee.models import Meeting
+
+    seat = seat_of(user)
+    notes = list(
+        db.session.scalars(
+            sa.select(ConceptNote)
+            .join(Review, Review.concept_note_id == ConceptNote.id)
+            .where(ConceptNote.status == workflow.UNDER_REVIEW, Review.closed_at.is_(None))
+            .order_by(ConceptNote.id)
+        )
+    )
+    to_score: list[ConceptNote] = []
+    if seat is not None and seat.is_voting and notes:
+        conflicts = conflicts_by_note([n.id for n in notes], [seat])
+        scored = set(
+            db.session.scalars(
+                sa.select(ScoreSheet.concept_note_id).where(
+                    ScoreSheet.seat_id == seat.id, ScoreSheet.concept_note_id.in_([n.id for n in notes])
+                )
+            )
+        )
+        to_score = [n for n in notes if n.id not in scored and seat.id not in conflicts[n.id]]
+    upcoming = list(
+        db.session.scalars(
+            sa.select(Meeting)
+            .where(Meeting.status != workflow.CLOSED)
+            .order_by(Meeting.held_on, Meeting.id)
+            .limit(limit)
+        )
+    )
+    return {"seat": seat, "to_score": to_score[:limit], "to_score_count": len(to_score), "upcoming": upcoming}

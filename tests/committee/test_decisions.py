@@ -73,7 +73,7 @@ def test_scores_visible_after_the_chair_closes_the_review(db, client, login):
     login("member4@example.org")
     data = client.get(f"/committee/notes/{note.id}/scores.json").get_json()
     assert data["results"]["members"] == len(scored)
-    assert data["results"]["weighted_total"] == "73.75"  # 4,4,3,5,4 with weights 25,25,20,15,15: 18.75+18.75+10+15+11.25
+    assert data["results"]["weighted_total"] == "73.75"  # 18.75+18.75+10+15+11.25
     assert len(data["results"]["members_scores"]) == len(scored)
     page = client.get(f"/committee/notes/{note.id}").get_data(as_text=True)
     assert "Comment from" in page

@@ -206,9 +206,12 @@ def cast_vote(actor: Any, item: AgendaItem, vote: Vote | str, rationale: str = "
         raise DomainError("Votes are cast while the meeting is in session.")
     if item.status != workflow.PENDING:
         raise DomainError("This item has been decided.")
-    if seat.id not in meeting_roll(meeting).voting:
+    if seat.term_start_on > meeting.held_on or (seat.term_end_on is not None and seat.term_end_on < meeting.held_on):
         raise NotAllowed("Your seat does not vote at this meeting.")
-    if seat.id not in present_seat_ids(meeting):
+    present = db.session.scalar(
+        sa.select(Attendance.id).where(Attendance.meeting_id == meeting.id, Attendance.seat_id == seat.id)
+    )
+    if present is None:
         raise NotAllowed("You are not recorded as present: ask the chair to record your attendance.")
     if item.concept_note is not None and reviews.conflict_of(item.concept_note, seat) is not None:
         raise NotAllowed("You are recused from this item (conflict of interest): you cannot vote.")

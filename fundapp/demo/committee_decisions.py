@@ -177,7 +177,8 @@ def _hold(rng, meeting, fate, chair, voting, by_seat_user) -> None:
     present = [s.id for s in active_seats() if s.id not in absent]
     meetings.record_attendance(chair, meeting, present)
     for item in list(meeting.items):
-        eligible = [s for s in voting if s.id in present and s.id not in meetings.recused_seats(item, voting)]
+        recused = meetings.recused_seats(item, voting)
+        eligible = [s for s in voting if s.id in present and s.id not in recused]
         if item.kind is ItemKind.other:
             outcome = Outcome.approve
         elif item.kind is ItemKind.funding:

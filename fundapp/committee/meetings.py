@@ -64,13 +64,10 @@ def create_meeting(actor: Any, title: str, held_on: date, location: str = "") ->
     title = (title or "").strip()
     if not title:
         raise DomainError("Give the meeting a title.", field="title")
-    meeting = Meeting(title=title, held_on=held_on, location=(location or "").strip(), status=workflow.PLANNED)
+    meeting = Meeting(title=title, held_on=held_on, location=(location or "").strip())
     meeting.created_by_id = getattr(actor, "id", None)
     db.session.add(meeting)
-    db.session.flush()
-    record_change(
-        actor, "committee_meeting.create", "committee_meeting", meeting.id, {"title": title, "on": held_on.isoformat()}
-    )
+    workflow.MEETING.fire(meeting, "create", actor, f"{title}, {held_on.isoformat()}")
     return meeting
 
 
@@ -111,17 +108,9 @@ def add_item(
         concept_note_id=note.id if note else None,
         title=title.strip()[:250],
         position=position,
-        status=workflow.PENDING,
     )
     db.session.add(item)
-    db.session.flush()
-    record_change(
-        actor,
-        "committee_agenda_item.create",
-        "committee_agenda_item",
-        item.id,
-        {"meeting_id": meeting.id, "kind": kind.value, "concept_note_id": item.concept_note_id},
-    )
+    workflow.AGENDA_ITEM.fire(item, "create", actor, f"meeting {meeting.id}: {kind.label}")
     return item
 
 

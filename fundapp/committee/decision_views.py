@@ -376,6 +376,7 @@ def meeting(meeting_id: int):
         attendance=attendance,
         item_form=_item_form() if current_user.has_role(Role.secretariat) else None,
         vote_form=VoteForm(),
+        withdraw_form=ConflictForm(),
         decision_forms=decision_forms,
         action_form=ActionForm(),
         labels=workflow.MEETING_LABELS,
@@ -399,6 +400,24 @@ def add_item(meeting_id: int):
         return _refuse(exc, back)
     db.session.commit()
     flash("Item added to the agenda.", "success")
+    return redirect(back)
+
+
+@bp.route("/committee/items/<int:item_id>/withdraw", methods=["POST"])
+@role_required(*SECRETARIAT)
+def withdraw_item(item_id: int):
+    item = _item(item_id)
+    form = ConflictForm()  # a required reason, like a declared conflict
+    back = url_for("committee.meeting", meeting_id=item.meeting_id)
+    if not form.validate_on_submit():
+        flash("Give the reason for withdrawing the item.", "error")
+        return redirect(back)
+    try:
+        meetings.withdraw_item(current_user, item, form.reason.data)
+    except DomainError as exc:
+        return _refuse(exc, back)
+    db.session.commit()
+    flash("Item withdrawn from the agenda.", "success")
     return redirect(back)
 
 

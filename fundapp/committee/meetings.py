@@ -115,7 +115,10 @@ def add_item(
 
 
 def withdraw_item(actor: Any, item: AgendaItem, reason: str) -> None:
-    workflow.AGENDA_ITEM.fire(item, "withdraw", actor, reason)
+    """The secretariat takes an undecided item off the agenda (the note stays where it is)."""
+    if item.meeting.status == workflow.CLOSED:
+        raise DomainError("The meeting is closed: its agenda can no longer change.")
+    workflow.AGENDA_ITEM.fire(item, "withdraw", actor, (reason or "").strip())
 
 
 def open_meeting(actor: Any, meeting: Meeting) -> None:

@@ -148,7 +148,12 @@ def open_review(actor: Any, note: ConceptNote) -> Review:
     if review is None:
         review = Review(concept_note_id=note.id, opened_by_id=getattr(actor, "id", None))
         db.session.add(review)
-    else:  # reviewed again after a deferral: the members may revise their scores
+    else:
+        if action == "open_review":
+            # A note returned for revision and resubmitted is a new version: it is scored afresh (the audit
+            # log keeps the earlier scores). After a deferral the members keep, and may revise, theirs.
+            for sheet in db.session.scalars(sa.select(ScoreSheet).where(ScoreSheet.concept_note_id == note.id)):
+                db.session.delete(sheet)
         review.closed_at = None
         review.closed_by_id = None
         review.opened_at = utcnow()

@@ -146,3 +146,13 @@ ROUTES += [
         statuses(COMMITTEE_AND_SECRETARIAT),
     ),
 ]
+
+ROUTES += [
+    Route(
+        "committee.withdraw_item",
+        lambda f: f"/committee/items/{f.meeting_id(with_item=True)}/withdraw",
+        statuses(SECRETARIAT, ok=302),
+        method="POST",
+        data={"reason": "Moved to the next meeting."},
+    ),
+]

@@ -389,3 +389,71 @@ def test_summary_counts_identified_ready_and_funded(db, client):
 def test_meeting_date_roll_is_used(db):
     meeting = meeting_in_session(on=date(2026, 6, 10))
     assert len(meetings.meeting_roll(meeting).voting) == 12
+
+
+def test_withdrawn_item_leaves_the_note_under_review(db):
+    note = reviewed_note()
+    meeting = meeting_in_session()
+    item = meetings.add_item(user(SECRETARIAT), meeting, ItemKind.endorsement, note)
+    meetings.withdraw_item(user(SECRETARIAT), item, "Moved to the next meeting.")
+    assert item.status == workflow.WITHDRAWN
+    assert note.status == workflow.UNDER_REVIEW
+    with pytest.raises(DomainError):
+        meetings.cast_vote(user("member1@example.org"), item, Vote.approve)
+    # It can go on another agenda.
+    assert meetings.add_item(user(SECRETARIAT), meeting, ItemKind.endorsement, note).status == workflow.PENDING
+
+
+def test_returned_and_resubmitted_note_is_scored_afresh(db):
+    from fundapp.concept_notes import services as note_services
+
+    note = reviewed_note()
+    item = meetings.add_item(user(SECRETARIAT), meeting_in_session(), ItemKind.endorsement, note)
+    meetings.record_decision(user(CHAIR), item, meetings.DecisionInput("return", shared_comment="Revise the budget."))
+    note_services.submit(user("applicant2@example.org"), note, on=date(2026, 3, 2))
+    checks = [key for key, _label in note_services.MANUAL_CHECKS]
+    note_services.screen(user(SECRETARIAT), note, "eligible", checks, "")
+    reviews.open_review(user(SECRETARIAT), note)
+    assert note.status == workflow.UNDER_REVIEW
+    assert reviews.sheets_for(note) == []
+    assert not reviews.review_of(note).is_closed
+
+
+def test_deferred_note_keeps_its_scores_when_reviewed_again(db):
+    note = reviewed_note()
+    scored = len(reviews.sheets_for(note))
+    item = meetings.add_item(user(SECRETARIAT), meeting_in_session(), ItemKind.endorsement, note)
+    meetings.record_decision(user(CHAIR), item, meetings.DecisionInput("defer"))
+    reviews.open_review(user(CHAIR), note)
+    assert note.status == workflow.UNDER_REVIEW
+    assert len(reviews.sheets_for(note)) == scored
+
+
+def test_committee_home_shows_the_members_queue_and_upcoming_meetings(db, client, login):
+    note = note_under_review()
+    meetings.create_meeting(user(SECRETARIAT), "Spring meeting", date(2026, 4, 2))
+    db.session.commit()
+    login("member4@example.org")
+    page = client.get("/committee").get_data(as_text=True)
+    assert note.reference in page
+    assert "Spring meeting" in page
+    login("member2@example.org")  # UNICEF leads the note: recused, nothing to score
+    assert note.reference not in client.get("/committee").get_data(as_text=True)
+
+
+def test_programme_document_approval_makes_the_note_ready(db, client, login):
+    note = reviewed_note()
+    item = meetings.add_item(user(SECRETARIAT), meeting_in_session(), ItemKind.endorsement, note)
+    vote_all(item)
+    meetings.record_decision(user(CHAIR), item, meetings.DecisionInput("endorse"))
+    db.session.commit()
+    login(SECRETARIAT)
+    form = {"summary": "Fair recruitment.", "starts_on": "2026-09-01", "ends_on": "2026-08-01", "approve": "1"}
+    form |= {f"budget_{p.organisation_id}": "500000.00" for p in note.participants}
+    page = client.post(f"/committee/notes/{note.id}/programme", data=form).get_data(as_text=True)
+    assert "The programme ends after it starts." in page
+    assert note.status == workflow.ENDORSED
+    form["ends_on"] = "2028-08-31"
+    assert client.post(f"/committee/notes/{note.id}/programme", data=form).status_code == 302
+    assert note.status == workflow.READY
+    assert meetings.programme_document(note).total == Decimal("1000000.00")

@@ -156,3 +156,7 @@ ROUTES += [
         data={"reason": "Moved to the next meeting."},
     ),
 ]
+
+ROUTES += [
+    Route("committee.call_criteria", lambda f: f"/committee/calls/{f.call_id()}/criteria", statuses(SECRETARIAT)),
+]

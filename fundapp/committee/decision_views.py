@@ -339,6 +339,17 @@ def _meeting(meeting_id: int) -> Meeting:
     return meeting
 
 
+def _overview(meeting_: Meeting) -> dict:
+    """The meeting's overview, with the scores of notes this user may not see (review open, recused) removed."""
+    overview = meetings.meeting_overview(meeting_)
+    note_ids = [e["item"].concept_note_id for e in overview["items"] if e["item"].concept_note_id]
+    visible = reviews.visible_score_note_ids(current_user, note_ids)
+    for entry in overview["items"]:
+        if entry["item"].concept_note_id not in visible:
+            entry["summary"] = None
+    return overview
+
+
 def _item_form() -> AgendaItemForm:
     form = AgendaItemForm()
     notes = db.session.execute(
@@ -356,7 +367,7 @@ def _item_form() -> AgendaItemForm:
 @role_required(*COMMITTEE_AND_SECRETARIAT)
 def meeting(meeting_id: int):
     meeting_ = _meeting(meeting_id)
-    overview = meetings.meeting_overview(meeting_)
+    overview = _overview(meeting_)
     seat = seat_of(current_user) if current_user.has_any_role(*COMMITTEE_ROLES) else None
     attendance = AttendanceForm(data={"present": sorted(overview["present"])})
     attendance.present.choices = [
@@ -517,7 +528,7 @@ def minutes(meeting_id: int):
     return render_template(
         "committee/minutes.html",
         meeting=meeting_,
-        o=meetings.meeting_overview(meeting_),
+        o=_overview(meeting_),
         labels=workflow.MEETING_LABELS,
     )
 
@@ -526,7 +537,7 @@ def minutes(meeting_id: int):
 @role_required(*COMMITTEE_AND_SECRETARIAT)
 def minutes_pdf(meeting_id: int):
     meeting_ = _meeting(meeting_id)
-    body = pdfs.minutes_pdf(meeting_, meetings.meeting_overview(meeting_))
+    body = pdfs.minutes_pdf(meeting_, _overview(meeting_))
     return Response(
         body,
         mimetype="application/pdf",
@@ -538,10 +549,14 @@ def minutes_pdf(meeting_id: int):
 @role_required(*COMMITTEE_AND_SECRETARIAT)
 def pack_pdf(meeting_id: int):
     meeting_ = _meeting(meeting_id)
-    ranks = {
-        row.note.id: row.rank for row in pipeline.ranked_pipeline((workflow.UNDER_REVIEW, *workflow.PIPELINE_STATES))
-    }
-    body = pdfs.pack_pdf(meeting_, meetings.meeting_overview(meeting_), ranks)
+    overview = _overview(meeting_)
+    shown = {e["item"].concept_note_id for e in overview["items"] if e["summary"] is not None}
+    # Ranked among the notes whose review is closed (an open review's scores must not leak through a rank).
+    ranking = pipeline.ranked_pipeline((workflow.UNDER_REVIEW, *workflow.PIPELINE_STATES))
+    closed = reviews.closed_note_ids([row.note.id for row in ranking])
+    ranked = [row.note.id for row in ranking if row.note.id in closed]
+    ranks = {note_id: i for i, note_id in enumerate(ranked, start=1) if note_id in shown}
+    body = pdfs.pack_pdf(meeting_, overview, ranks)
     return Response(
         body, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="pack-{meeting_.id}.pdf"'}
     )
@@ -554,6 +569,7 @@ def pack_pdf(meeting_id: int):
 @role_required(*COMMITTEE_AND_SECRETARIAT)
 def pipeline_page():
     rows = pipeline.ranked_pipeline()
+    visible = reviews.visible_score_note_ids(current_user, [r.note.id for r in rows])
     balances, _available = pipeline.pools()
     dist = pipeline.distribution(rows)
     requested = sum((r.note.budget_total for r in rows), Decimal("0.00"))
@@ -562,6 +578,7 @@ def pipeline_page():
     return render_template(
         "committee/pipeline.html",
         rows=rows,
+        visible=visible,
         balances=balances,
         dist=dist,
         requested=requested,
@@ -598,6 +615,7 @@ def scenario():
         min_area = _shares(form.min_area.data, "min_area")
         min_region = _shares(form.min_region.data, "min_region")
         result = pipeline.run_scenarios(min_area, min_region)
+        result["visible"] = reviews.visible_score_note_ids(current_user, [r.note.id for r in result["rows"]])
     except DomainError as exc:
         getattr(form, exc.field or "min_area").errors = [exc.message]
     return render_template("committee/scenario.html", form=form, result=result)

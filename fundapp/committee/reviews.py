@@ -371,3 +371,31 @@ def member_overview(user: Any, limit: int = 10) -> dict[str, Any]:
         )
     )
     return {"seat": seat, "to_score": to_score[:limit], "to_score_count": len(to_score), "upcoming": upcoming}
+
+
+def closed_note_ids(note_ids: Iterable[int]) -> set[int]:
+    """The notes (of these) whose review the chair has closed (one query)."""
+    return set(
+        db.session.scalars(
+            sa.select(Review.concept_note_id).where(
+                Review.concept_note_id.in_(list(note_ids)), Review.closed_at.is_not(None)
+            )
+        )
+    )
+
+
+def visible_score_note_ids(user: Any, note_ids: Iterable[int]) -> set[int]:
+    """The notes (of these) whose scores this user may see: review closed, and not recused (three queries)."""
+    note_ids = list(note_ids)
+    if not note_ids or not user.is_authenticated:
+        return set()
+    closed = closed_note_ids(note_ids)
+    if user.has_role(Role.secretariat):
+        return closed
+    if not user.has_any_role(Role.committee_member, Role.committee_chair):
+        return set()
+    seat = seat_of(user)
+    if seat is None:
+        return set()
+    conflicts = conflicts_by_note(list(closed), [seat])
+    return {note_id for note_id in closed if seat.id not in conflicts[note_id]}

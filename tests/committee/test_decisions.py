@@ -457,3 +457,34 @@ def test_programme_document_approval_makes_the_note_ready(db, client, login):
     assert client.post(f"/committee/notes/{note.id}/programme", data=form).status_code == 302
     assert note.status == workflow.READY
     assert meetings.programme_document(note).total == Decimal("1000000.00")
+
+
+def test_meeting_page_and_pack_hide_scores_of_open_reviews(db, client, login):
+    note = note_under_review()
+    score_all(note)
+    meeting = meeting_in_session()
+    meetings.add_item(user(SECRETARIAT), meeting, ItemKind.endorsement, note)
+    db.session.commit()
+    login(CHAIR)
+    assert "score 73.75" not in client.get(f"/committee/meetings/{meeting.id}").get_data(as_text=True)
+    pack = client.get(f"/committee/meetings/{meeting.id}/pack.pdf")
+    assert "73.75" not in " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pack.data)).pages)
+    reviews.close_review(user(CHAIR), note)
+    db.session.commit()
+    assert "score 73.75" in client.get(f"/committee/meetings/{meeting.id}").get_data(as_text=True)
+    login("member2@example.org")  # recused: UNICEF leads the note
+    assert "score 73.75" not in client.get(f"/committee/meetings/{meeting.id}").get_data(as_text=True)
+
+
+def test_pipeline_hides_scores_from_recused_members(db, client, login):
+    note = reviewed_note()
+    item = meetings.add_item(user(SECRETARIAT), meeting_in_session(), ItemKind.endorsement, note)
+    vote_all(item)
+    meetings.record_decision(user(CHAIR), item, meetings.DecisionInput("endorse"))
+    db.session.commit()
+    login("member4@example.org")
+    assert ">73.75<" in client.get("/committee/pipeline").get_data(as_text=True)
+    login("member3@example.org")  # ILO is a partner
+    page = client.get("/committee/pipeline").get_data(as_text=True)
+    assert ">73.75<" not in page
+    assert "recused" in page

@@ -306,6 +306,19 @@ def record_decision(actor: Any, item: AgendaItem, data: DecisionInput) -> Agenda
     item.decided_at = utcnow()
     item.decided_by_id = getattr(actor, "id", None)
     workflow.AGENDA_ITEM.fire(item, "decide", actor, outcome.label)
+    record_change(
+        actor,
+        "committee.decision",
+        "committee_agenda_item",
+        item.id,
+        {
+            "outcome": outcome.value,
+            "concept_note_id": item.concept_note_id,
+            "amount": f"{item.amount:.2f}" if item.amount is not None else None,
+            "votes": {str(v.seat_id): v.vote.value for v in item.votes},
+            "rule": result.reason,
+        },
+    )
     if item.kind is ItemKind.endorsement:
         CONCEPT_NOTE.fire(
             note, NOTE_ACTIONS[outcome], actor, shared or (rationale if outcome is not Outcome.endorse else None)

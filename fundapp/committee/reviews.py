@@ -51,18 +51,17 @@ def conflicts_by_note(note_ids: Iterable[int], seats: Iterable[CommitteeSeat]) -
     result: dict[int, dict[int, Conflict]] = {note_id: {} for note_id in note_ids}
     if not note_ids or not seats:
         return result
+    # The lead is a participant too (is_lead), so one query gives every participating organization.
     participants: dict[int, set[int]] = {}
-    for note_id, org_id in db.session.execute(
-        sa.select(Participant.concept_note_id, Participant.organisation_id).where(
+    leads: dict[int, int] = {}
+    for note_id, org_id, is_lead in db.session.execute(
+        sa.select(Participant.concept_note_id, Participant.organisation_id, Participant.is_lead).where(
             Participant.concept_note_id.in_(note_ids)
         )
     ):
         participants.setdefault(note_id, set()).add(org_id)
-    leads = dict(
-        db.session.execute(
-            sa.select(ConceptNote.id, ConceptNote.organisation_id).where(ConceptNote.id.in_(note_ids))
-        ).all()
-    )
+        if is_lead:
+            leads[note_id] = org_id
     countries: dict[int, set[str]] = {}
     for note_id, code in db.session.execute(
         sa.select(concept_note_countries.c.concept_note_id, concept_note_countries.c.country_code).where(
@@ -75,7 +74,7 @@ def conflicts_by_note(note_ids: Iterable[int], seats: Iterable[CommitteeSeat]) -
         for r in db.session.scalars(sa.select(Recusal).where(Recusal.concept_note_id.in_(note_ids)))
     }
     for note_id in note_ids:
-        orgs = participants.get(note_id, set()) | {leads.get(note_id)}
+        orgs = participants.get(note_id, set())
         for seat in seats:
             if (note_id, seat.id) in declared:
                 result[note_id][seat.id] = Conflict(seat.id, DECLARED, declared[note_id, seat.id])

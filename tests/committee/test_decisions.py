@@ -488,3 +488,33 @@ def test_pipeline_hides_scores_from_recused_members(db, client, login):
     page = client.get("/committee/pipeline").get_data(as_text=True)
     assert ">73.75<" not in page
     assert "recused" in page
+
+
+def test_attendance_only_in_session_and_nobody_removed_after_a_decision(db):
+    from fundapp.demo.committee import seed_committee
+
+    seed_committee()
+    meeting = meetings.create_meeting(user(SECRETARIAT), "Planned", date(2026, 6, 10))
+    everyone = [s.id for s in active_seats()]
+    with pytest.raises(DomainError, match="in session"):
+        meetings.record_attendance(user(CHAIR), meeting, everyone)
+    meetings.open_meeting(user(CHAIR), meeting)
+    meetings.record_attendance(user(CHAIR), meeting, everyone)
+    item = meetings.add_item(user(SECRETARIAT), meeting, ItemKind.other, title="Annual report")
+    vote_all(item)
+    meetings.record_decision(user(CHAIR), item, meetings.DecisionInput("approve"))
+    with pytest.raises(DomainError, match="no one can be removed"):
+        meetings.record_attendance(user(CHAIR), meeting, everyone[1:])
+    with pytest.raises(DomainError, match="decided"):
+        meetings.cast_vote(user("member4@example.org"), item, Vote.object)
+
+
+def test_decision_refused_outside_a_meeting_in_session(db):
+    note = reviewed_note()
+    meeting = meeting_in_session()
+    item = meetings.add_item(user(SECRETARIAT), meeting, ItemKind.endorsement, note)
+    vote_all(item)
+    meetings.close_meeting(user(CHAIR), meeting)
+    with pytest.raises(DomainError, match="in session"):
+        meetings.record_decision(user(CHAIR), item, meetings.DecisionInput("endorse"))
+    assert "Quorum" in meeting.quorum_text

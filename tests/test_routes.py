@@ -88,6 +88,27 @@ class Lookup:
         seed_committee()
         return self._id(CommitteeSeat, CommitteeSeat.user_id, self.user_id(email))
 
+    def review_note_id(self) -> int:
+        """A UNICEF-led note under committee review (member1@, UNDP, is not recused)."""
+        from tests.committee.decision_helpers import note_under_review
+
+        note = note_under_review()
+        self.session.commit()
+        return note.id
+
+    def meeting_id(self, with_item: bool = False) -> int:
+        """A planned meeting (optionally with an item of other business)."""
+        from datetime import date
+
+        from fundapp.committee import meetings
+        from fundapp.demo.committee import seed_committee
+
+        seed_committee()
+        meeting = meetings.create_meeting(None, "Route meeting", date(2026, 6, 10))
+        item = meetings.add_item(None, meeting, "other", title="Any other business") if with_item else None
+        self.session.commit()
+        return item.id if item else meeting.id
+
 
 def test_every_route_is_in_the_table(app):
     registered = {rule.endpoint for rule in app.url_map.iter_rules()}

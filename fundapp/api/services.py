@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from fundapp.committee import pipeline as committee_pipeline
 from fundapp.committee import services as committee_services
 from fundapp.concept_notes import services as concept_note_services
 from fundapp.contributions import services as contributions_services
@@ -14,6 +15,7 @@ from fundapp.reference.models import GuidingPrinciple
 def public_summary() -> dict[str, Any]:
     fund = reference_services.get_fund()
     principles = db.session.scalars(db.select(GuidingPrinciple).order_by(GuidingPrinciple.position))
+    allocations = committee_pipeline.area_allocations()
     return {
         "fund": None
         if fund is None
@@ -24,11 +26,17 @@ def public_summary() -> dict[str, Any]:
             "capitalization_target_usd": money_str(fund.capitalization_target_usd),
         },
         "thematic_areas": [
-            {"code": a.code, "name": a.name, "objectives": [o.number for o in a.objectives]}
+            {
+                "code": a.code,
+                "name": a.name,
+                "objectives": [o.number for o in a.objectives],
+                "allocations_usd": allocations.get(a.code, "0.00"),
+            }
             for a in reference_services.thematic_areas()
         ],
         "guiding_principles": [{"code": p.code, "name": p.name} for p in principles],
         "concept_notes": concept_note_services.summary(),
         **contributions_services.public_contributions(),
         "steering_committee": committee_services.committee_summary(),
+        **committee_pipeline.public_pipeline(),
     }

@@ -174,7 +174,9 @@ def secretariat_home():
 @bp.route("/committee")
 @role_required(*COMMITTEE_ROLES)
 def committee_home():
-    return render_template("auth/home_committee.html", areas=thematic_areas())
+    from fundapp.committee.reviews import member_overview
+
+    return render_template("auth/home_committee.html", areas=thematic_areas(), overview=member_overview(current_user))
 
 
 @bp.route("/donor")

@@ -2,6 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
+    DecimalField,
     FieldList,
     Form,
     FormField,
@@ -9,11 +10,12 @@ from wtforms import (
     RadioField,
     SelectField,
     StringField,
+    TextAreaField,
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from fundapp.committee.models import CONSTITUENCY_LABELS
-from fundapp.core.forms import choices
+from fundapp.core.forms import MultiCheckboxField, choices
 
 
 class SeatForm(FlaskForm):
@@ -104,3 +106,90 @@ class DecisionSettingsForm(FlaskForm):
             ]
         ),
     )
+
+
+# Reviews, meetings and decisions ------------------------------------------------------------------
+
+
+class ScoreForm(FlaskForm):
+    """The comment and CSRF; the scores (score_<code>) are read per criterion, whose set varies per call."""
+
+    comment = TextAreaField(
+        "Comment", validators=[Length(max=4000)], description="Shared with the committee once the review closes."
+    )
+
+
+class ConflictForm(FlaskForm):
+    reason = TextAreaField("Reason", validators=[InputRequired(), Length(max=2000)])
+
+
+class ActionForm(FlaskForm):
+    """A bare POST with CSRF (open/close a review or a meeting)."""
+
+
+class MeetingForm(FlaskForm):
+    title = StringField("Title", validators=[InputRequired(), Length(max=200)])
+    held_on = DateField("Date", validators=[InputRequired()])
+    location = StringField("Location", validators=[Optional(), Length(max=200)])
+
+
+class AgendaItemForm(FlaskForm):
+    kind = SelectField(
+        "Item",
+        choices=choices(
+            [
+                ("endorsement", "Concept note for endorsement"),
+                ("funding", "Joint programme for funding"),
+                ("other", "Other business"),
+            ]
+        ),
+    )
+    concept_note_id = SelectField("Concept note", coerce=int, validators=[Optional()], validate_choice=False)
+    title = StringField("Title (other business)", validators=[Optional(), Length(max=250)])
+
+
+class AttendanceForm(FlaskForm):
+    present = MultiCheckboxField("Present", coerce=int, validate_choice=False)
+
+
+class VoteForm(FlaskForm):
+    vote = RadioField(
+        "Your vote",
+        choices=choices([("approve", "Approve"), ("object", "Object"), ("abstain", "Abstain")]),
+        validators=[InputRequired()],
+    )
+    rationale = TextAreaField("Rationale (optional)", validators=[Optional(), Length(max=2000)])
+
+
+class DecisionForm(FlaskForm):
+    outcome = SelectField("Decision", validate_choice=False)
+    amount = DecimalField(
+        "Amount approved (US$)",
+        places=2,
+        validators=[Optional()],
+        description="Funding decisions: defaults to the programme's budget.",
+    )
+    rationale = TextAreaField("Rationale (minutes)", validators=[Optional(), Length(max=4000)])
+    shared_comment = TextAreaField(
+        "Comment shared with the applicant",
+        validators=[Optional(), Length(max=4000)],
+        description="The applicant sees the outcome and this comment, never scores or votes.",
+    )
+
+
+class ProgrammeDocumentForm(FlaskForm):
+    summary = TextAreaField("Summary", validators=[InputRequired(), Length(max=6000)])
+    starts_on = DateField("Starts", validators=[InputRequired()])
+    ends_on = DateField("Ends", validators=[InputRequired()])
+
+
+class ScenarioForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    min_area = StringField(
+        "Minimum share per thematic area",
+        validators=[Optional()],
+        description="e.g. TA1=10, TA2=15 (percent of the funded total)",
+    )
+    min_region = StringField("Minimum share per region", validators=[Optional()], description="e.g. Africa=25")

@@ -2,13 +2,15 @@
 
 import enum
 from datetime import date, datetime
+from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fundapp.auth.models import User
-from fundapp.committee.rules import MajorityBase
+from fundapp.committee.rules import MajorityBase, Vote
 from fundapp.core.db import utcnow
+from fundapp.core.money import Money
 from fundapp.extensions import db
 from fundapp.reference.models import Country, Organisation
 
@@ -181,3 +183,264 @@ class CommitteeSettings(db.Model):
         default=MajorityBase.votes_cast,
         server_default=MajorityBase.votes_cast.value,
     )
+
+
+# Reviews, scores and conflicts of interest --------------------------------------------------------
+
+
+class Review(db.Model):
+    """The committee's blind review of one concept note: open while members score, closed by the chair.
+
+    Nobody sees another member's scores while the review is open; closing it reveals the results.
+    """
+
+    __tablename__ = "committee_reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    concept_note_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("concept_notes.id", ondelete="CASCADE"), unique=True, index=True
+    )
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    opened_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    closed_at: Mapped[datetime | None]
+    closed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    concept_note = relationship("ConceptNote")
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
+
+
+class ScoreSheet(db.Model):
+    """One member's scores of one note (one row per criterion in ScoreLine) and the member's comment."""
+
+    __tablename__ = "committee_score_sheets"
+    __table_args__ = (sa.UniqueConstraint("concept_note_id", "seat_id", name="uq_score_sheet_note_seat"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    concept_note_id: Mapped[int] = mapped_column(sa.ForeignKey("concept_notes.id", ondelete="CASCADE"), index=True)
+    seat_id: Mapped[int] = mapped_column(sa.ForeignKey("committee_seats.id"), index=True)
+    comment: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    scored_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    seat: Mapped[CommitteeSeat] = relationship()
+    lines: Mapped[list["ScoreLine"]] = relationship(
+        back_populates="sheet", cascade="all, delete-orphan", order_by="ScoreLine.id"
+    )
+
+    def as_dict(self) -> dict[str, int]:
+        return {line.code: line.score for line in self.lines}
+
+
+class ScoreLine(db.Model):
+    """A member's score (1–5) on one criterion, by the criterion's code."""
+
+    __tablename__ = "committee_score_lines"
+    __table_args__ = (
+        sa.UniqueConstraint("sheet_id", "code", name="uq_score_line_sheet_code"),
+        sa.CheckConstraint("score >= 1 AND score <= 5", name="score_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sheet_id: Mapped[int] = mapped_column(sa.ForeignKey("committee_score_sheets.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(sa.String(20))
+    score: Mapped[int]
+
+    sheet: Mapped[ScoreSheet] = relationship(back_populates="lines")
+
+
+class Recusal(db.Model):
+    """A conflict of interest a member declared on a note (automatic recusals are derived, not stored)."""
+
+    __tablename__ = "committee_recusals"
+    __table_args__ = (sa.UniqueConstraint("concept_note_id", "seat_id", name="uq_recusal_note_seat"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    concept_note_id: Mapped[int] = mapped_column(sa.ForeignKey("concept_notes.id", ondelete="CASCADE"), index=True)
+    seat_id: Mapped[int] = mapped_column(sa.ForeignKey("committee_seats.id"), index=True)
+    reason: Mapped[str] = mapped_column(sa.Text)
+    declared_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    seat: Mapped[CommitteeSeat] = relationship()
+
+
+# Meetings, agenda items, attendance and votes -----------------------------------------------------
+
+
+class ItemKind(enum.StrEnum):
+    endorsement = "endorsement"
+    funding = "funding"
+    other = "other"
+
+    @property
+    def label(self) -> str:
+        return {"endorsement": "Concept note for endorsement", "funding": "Joint programme for funding"}.get(
+            self.value, "Other business"
+        )
+
+
+class Outcome(enum.StrEnum):
+    endorse = "endorse"
+    reject = "reject"
+    defer = "defer"
+    return_ = "return"
+    approve_funding = "approve_funding"
+    approve = "approve"
+
+    @property
+    def label(self) -> str:
+        return OUTCOME_LABELS[self]
+
+
+OUTCOME_LABELS = {
+    Outcome.endorse: "Endorsed into the pipeline",
+    Outcome.reject: "Rejected",
+    Outcome.defer: "Deferred",
+    Outcome.return_: "Returned for revision",
+    Outcome.approve_funding: "Funding approved",
+    Outcome.approve: "Approved",
+}
+
+
+class Meeting(db.Model):
+    """A steering committee meeting: planned by the secretariat, run by the chair (status via MEETING)."""
+
+    __tablename__ = "committee_meetings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    held_on: Mapped[date] = mapped_column(index=True)
+    location: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    status: Mapped[str] = mapped_column(sa.String(20), default="planned", index=True)
+    #: The quorum as the chair found it when the meeting was closed (for the minutes).
+    quorum_text: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    items: Mapped[list["AgendaItem"]] = relationship(
+        back_populates="meeting", order_by="AgendaItem.position", cascade="all, delete-orphan"
+    )
+    attendance: Mapped[list["Attendance"]] = relationship(back_populates="meeting", cascade="all, delete-orphan")
+
+
+class Attendance(db.Model):
+    """A seat marked present at a meeting (absent seats have no row)."""
+
+    __tablename__ = "committee_attendance"
+    __table_args__ = (sa.UniqueConstraint("meeting_id", "seat_id", name="uq_attendance_meeting_seat"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("committee_meetings.id", ondelete="CASCADE"), index=True)
+    seat_id: Mapped[int] = mapped_column(sa.ForeignKey("committee_seats.id"), index=True)
+
+    meeting: Mapped[Meeting] = relationship(back_populates="attendance")
+    seat: Mapped[CommitteeSeat] = relationship()
+
+
+class AgendaItem(db.Model):
+    """One item of a meeting's agenda and, once decided, its decision (status via AGENDA_ITEM)."""
+
+    __tablename__ = "committee_agenda_items"
+    __table_args__ = (
+        sa.CheckConstraint("kind = 'other' OR concept_note_id IS NOT NULL", name="note_items_have_note"),
+        sa.CheckConstraint("amount IS NULL OR amount > 0", name="amount_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("committee_meetings.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    kind: Mapped[ItemKind] = mapped_column(sa.Enum(ItemKind, native_enum=False, length=20, validate_strings=True))
+    concept_note_id: Mapped[int | None] = mapped_column(sa.ForeignKey("concept_notes.id"), index=True)
+    title: Mapped[str] = mapped_column(sa.String(250))
+    status: Mapped[str] = mapped_column(sa.String(20), default="pending", index=True)
+    outcome: Mapped[Outcome | None] = mapped_column(
+        sa.Enum(Outcome, native_enum=False, length=20, validate_strings=True)
+    )
+    #: Funding decisions: the amount approved (allocated through the ledger with the decision).
+    amount: Mapped[Money | None]
+    currency: Mapped[str] = mapped_column(sa.String(3), default="USD", server_default="USD")
+    #: The committee's rationale, for the minutes.
+    rationale: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    #: What the chair chooses to share with the applicant (never scores or votes).
+    shared_comment: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    #: The decision rule's finding (quorum and tally) when the decision was recorded.
+    rule_text: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    decided_at: Mapped[datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    meeting: Mapped[Meeting] = relationship(back_populates="items")
+    concept_note = relationship("ConceptNote")
+    votes: Mapped[list["VoteRecord"]] = relationship(
+        back_populates="item", cascade="all, delete-orphan", order_by="VoteRecord.id"
+    )
+
+
+class VoteRecord(db.Model):
+    """A member's vote on an agenda item (one per seat; changing it replaces the vote until the decision)."""
+
+    __tablename__ = "committee_votes"
+    __table_args__ = (sa.UniqueConstraint("item_id", "seat_id", name="uq_vote_item_seat"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(sa.ForeignKey("committee_agenda_items.id", ondelete="CASCADE"), index=True)
+    seat_id: Mapped[int] = mapped_column(sa.ForeignKey("committee_seats.id"), index=True)
+    vote: Mapped[Vote] = mapped_column(sa.Enum(Vote, native_enum=False, length=10, validate_strings=True))
+    rationale: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    cast_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    item: Mapped[AgendaItem] = relationship(back_populates="votes")
+    seat: Mapped[CommitteeSeat] = relationship()
+
+
+# The light joint programme document ---------------------------------------------------------------
+
+
+class JointProgrammeDocument(db.Model):
+    """The light joint programme document an endorsed note needs before it is ready for implementation.
+
+    A summary, start and end dates and a budget per participating organization; the programmes
+    capability completes it. Its id is the ledger's programme_id for the allocation.
+    """
+
+    __tablename__ = "joint_programme_documents"
+    __table_args__ = (sa.CheckConstraint("ends_on > starts_on", name="dates_ordered"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    concept_note_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("concept_notes.id", ondelete="CASCADE"), unique=True, index=True
+    )
+    summary: Mapped[str] = mapped_column(sa.Text)
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]
+    approved_at: Mapped[datetime | None]
+    approved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    concept_note = relationship("ConceptNote")
+    budget_lines: Mapped[list["ProgrammeBudgetLine"]] = relationship(
+        back_populates="document", cascade="all, delete-orphan", order_by="ProgrammeBudgetLine.id"
+    )
+
+    @property
+    def total(self):
+        return sum((line.amount for line in self.budget_lines), Decimal("0.00"))
+
+
+class ProgrammeBudgetLine(db.Model):
+    __tablename__ = "joint_programme_budget_lines"
+    __table_args__ = (
+        sa.UniqueConstraint("document_id", "organisation_id", name="uq_programme_budget_org"),
+        sa.CheckConstraint("amount > 0", name="amount_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("joint_programme_documents.id", ondelete="CASCADE"), index=True
+    )
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"))
+    amount: Mapped[Money]
+    currency: Mapped[str] = mapped_column(sa.String(3), default="USD", server_default="USD")
+
+    document: Mapped[JointProgrammeDocument] = relationship(back_populates="budget_lines")
+    organisation: Mapped[Organisation] = relationship(lazy="joined")

@@ -179,8 +179,23 @@ def _running_total(form: CriteriaForm) -> int:
 @bp.route("/committee/criteria", methods=["GET", "POST"])
 @role_required(*permissions.MANAGE_ROLES)
 def criteria():
+    return _criteria_page(None)
+
+
+@bp.route("/committee/calls/<int:call_id>/criteria", methods=["GET", "POST"])
+@role_required(*permissions.MANAGE_ROLES)
+def call_criteria(call_id: int):
+    """A call's own criteria set (starts from the fund's default set; the same rules apply)."""
+    from fundapp.concept_notes.models import Call
+
+    return _criteria_page(db.get_or_404(Call, call_id))
+
+
+def _criteria_page(call):
+    call_id = call.id if call is not None else None
     form = CriteriaForm()
-    saved = services.criteria_for(None)
+    own = [c for c in services.criteria_for(call_id) if c.call_id == call_id]
+    saved = own or (services.criteria_for(None) if call_id is not None else [])
     if request.method == "GET":
         rows = (
             [(c.code, c.name, c.weight, c.description) for c in saved]
@@ -198,7 +213,7 @@ def criteria():
         filled = [(i, row) for i, row in enumerate(form.rows) if not row.form.is_blank]
         values = [(r.form.code.data, r.form.name.data, r.form.weight.data, r.form.description.data) for _i, r in filled]
         try:
-            services.set_criteria(current_user, values)
+            services.set_criteria(current_user, values, call_id=call_id)
         except ValidationFailed as exc:
             for key, messages in exc.errors.items():
                 if key == "total":
@@ -210,13 +225,16 @@ def criteria():
         else:
             db.session.commit()
             flash("Scoring criteria saved.", "success")
+            if call is not None:
+                return redirect(url_for("committee.call_criteria", call_id=call.id))
             return redirect(url_for("committee.criteria"))
     elif request.method == "POST" and _running_total(form) != 100:
         total_errors.append(f"The weights add up to {_running_total(form)}; they must add up to 100.")
     return render_template(
         "committee/criteria.html",
         form=form,
-        saved=bool(saved),
+        saved=bool(own) if call is not None else bool(saved),
+        call=call,
         total=_running_total(form),
         total_errors=total_errors,
     )

@@ -114,6 +114,7 @@ def _missing_reference() -> None:
 
 def seed_demo() -> dict[str, int]:
     """Everything the demo fund needs, in dependency order. Later capabilities add their steps here."""
+    from fundapp.demo.committee_decisions import seed_committee_decisions
     from fundapp.demo.concept_notes import seed_concept_notes
 
     return {
@@ -121,6 +122,7 @@ def seed_demo() -> dict[str, int]:
         "committee seats": seed_committee(),
         "contributions": seed_contributions(),
         "concept_notes": seed_concept_notes(),
+        "committee meetings": seed_committee_decisions(),
         "results framework": seed_results(),
     }
 

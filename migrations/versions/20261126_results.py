@@ -5,7 +5,7 @@ Indicator and threshold values are exact six-decimal numbers (FixedDecimal: NUME
 integer on SQLite). Codes are unique per thematic area; target years come after baseline years; thresholds rise.
 
 Revision ID: 20261126_results
-Revises: 20261126_committee
+Revises: 20261126_committee_decisions
 Create Date: 2026-11-26 20:00:50.990368
 
 """
@@ -17,7 +17,7 @@ import fundapp.core.money
 
 # revision identifiers, used by Alembic.
 revision = '20261126_results'
-down_revision = '20261126_committee'
+down_revision = '20261126_committee_decisions'
 branch_labels = None
 depends_on = None
 

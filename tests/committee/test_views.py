@@ -245,3 +245,20 @@ def test_committee_page_runs_a_fixed_number_of_queries(client, login, committee,
         page = client.get("/committee/members").get_data(as_text=True)
     assert "more4" in page
     assert len(many) == len(few) <= 10
+
+
+def test_call_criteria_wrong_total_is_refused_and_right_total_gives_the_call_its_own_set(client, login, db):
+    from tests.concept_notes.helpers import make_call
+
+    call = make_call()
+    db.session.commit()
+    login("secretariat@example.org")
+    page = client.get(f"/committee/calls/{call.id}/criteria").get_data(as_text=True)
+    assert "This call uses the fund's default criteria" in page
+    response = client.post(f"/committee/calls/{call.id}/criteria", data=_criteria_form(ROWS))
+    assert "The weights add up to 105; they must add up to 100." in response.get_data(as_text=True)
+    assert services.weights_for(call.id) == {}
+    rows = [*ROWS[:4], ("SUSTAINABILITY", "Sustainability", 10)]
+    assert client.post(f"/committee/calls/{call.id}/criteria", data=_criteria_form(rows)).status_code == 302
+    assert services.weights_for(call.id)["RELEVANCE"] == 30
+    assert services.weights_for(None) == {}  # the default set is untouched

@@ -1,0 +1,82 @@
+"""The committee's states: the concept note machine extended (one table), meetings and agenda items.
+
+CONCEPT_NOTE gains, in its one transition table:
+
+    eligible → under_review (open review) → endorsed | rejected | deferred | returned
+    deferred → under_review (review again)
+    endorsed → ready_for_implementation (an approved joint programme document) → funded (funding decision)
+"""
+
+from fundapp.concept_notes import workflow as cn
+from fundapp.concept_notes.workflow import CONCEPT_NOTE
+from fundapp.core.permissions import Role
+from fundapp.core.workflow import StateMachine, Transition
+
+UNDER_REVIEW = "under_review"
+ENDORSED = "endorsed"
+REJECTED = "rejected"
+DEFERRED = "deferred"
+READY = "ready_for_implementation"
+FUNDED = "funded"
+
+CHAIR = frozenset({Role.committee_chair.value})
+CHAIR_OR_SECRETARIAT = frozenset({Role.committee_chair.value, Role.secretariat.value})
+SECRETARIAT = frozenset({Role.secretariat.value})
+
+#: Notes in the pipeline: endorsed and not yet funded ("identified" joint programmes).
+PIPELINE_STATES = (ENDORSED, READY)
+
+cn.STATUS_LABELS.update(
+    {
+        UNDER_REVIEW: "Under committee review",
+        ENDORSED: "Endorsed (in the pipeline)",
+        REJECTED: "Rejected by the committee",
+        DEFERRED: "Deferred by the committee",
+        READY: "Ready for implementation",
+        FUNDED: "Funded",
+    }
+)
+
+COMMITTEE_TRANSITIONS = [
+    Transition("open_review", cn.ELIGIBLE, UNDER_REVIEW, CHAIR_OR_SECRETARIAT, label="open the committee review"),
+    Transition("review_again", DEFERRED, UNDER_REVIEW, CHAIR_OR_SECRETARIAT, label="review again"),
+    Transition("endorse", UNDER_REVIEW, ENDORSED, CHAIR, label="endorse"),
+    Transition("reject", UNDER_REVIEW, REJECTED, CHAIR, label="reject", needs_reason=True),
+    Transition("defer", UNDER_REVIEW, DEFERRED, CHAIR, label="defer"),
+    Transition("return", UNDER_REVIEW, cn.RETURNED, CHAIR, label="return for revision", needs_reason=True),
+    Transition("mark_ready", ENDORSED, READY, SECRETARIAT, label="mark ready for implementation"),
+    Transition("fund", READY, FUNDED, CHAIR, label="fund"),
+]
+
+if not any(t.action == "open_review" for t in CONCEPT_NOTE.transitions):  # the module may be reloaded
+    for _transition in COMMITTEE_TRANSITIONS:
+        CONCEPT_NOTE.add(_transition)
+
+# Meetings: planned (agenda prepared) → in_session (the chair opens it) → closed.
+PLANNED = "planned"
+IN_SESSION = "in_session"
+CLOSED = "closed"
+MEETING = StateMachine(
+    "committee_meeting",
+    states=[PLANNED, IN_SESSION, CLOSED],
+    transitions=[
+        Transition("create", None, PLANNED, SECRETARIAT, label="plan"),
+        Transition("open", PLANNED, IN_SESSION, CHAIR, label="open the meeting"),
+        Transition("close", IN_SESSION, CLOSED, CHAIR, label="close the meeting"),
+    ],
+)
+MEETING_LABELS = {PLANNED: "Planned", IN_SESSION: "In session", CLOSED: "Closed"}
+
+# Agenda items: pending → decided (the chair records the decision) | withdrawn (the secretariat).
+PENDING = "pending"
+DECIDED = "decided"
+WITHDRAWN = "withdrawn"
+AGENDA_ITEM = StateMachine(
+    "committee_agenda_item",
+    states=[PENDING, DECIDED, WITHDRAWN],
+    transitions=[
+        Transition("create", None, PENDING, SECRETARIAT, label="put on the agenda"),
+        Transition("decide", PENDING, DECIDED, CHAIR, label="record the decision"),
+        Transition("withdraw", PENDING, WITHDRAWN, SECRETARIAT, label="withdraw from the agenda", needs_reason=True),
+    ],
+)

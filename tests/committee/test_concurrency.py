@@ -1,0 +1,131 @@
+"""Two funding decisions racing for the last money on PostgreSQL: exactly one succeeds, no pool goes negative."""
+
+import threading
+from datetime import date
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+
+from fundapp.auth.models import User
+from fundapp.committee import meetings, workflow
+from fundapp.committee.models import AgendaItem
+from fundapp.contributions import ledger
+from fundapp.contributions import services as contributions
+from fundapp.extensions import db as _db
+
+pytestmark = pytest.mark.postgres_only
+
+
+def _tables_with_ids() -> list[sa.Table]:
+    return [t for t in _db.metadata.sorted_tables if "id" in t.c]
+
+
+@pytest.fixture
+def two_funding_items(app):
+    """Two ready notes (US$ 1,070,000 each) on a meeting in session, every vote cast, US$ 1,500,000 in the pools.
+
+    Committed for real (concurrent sessions must see it); every row created is deleted afterwards.
+    """
+    if _db.engine.dialect.name != "postgresql":
+        pytest.skip("needs concurrent PostgreSQL connections")
+    from tests.committee.decision_helpers import funding_item, meeting_in_session, ready_note, vote_all
+    from tests.contributions import factories
+
+    with _db.engine.connect() as conn:
+        before = {t.name: conn.scalar(sa.select(sa.func.coalesce(sa.func.max(t.c.id), 0))) for t in _tables_with_ids()}
+    with app.app_context():
+        agreement = factories.agreement("PHL", currency="USD", amount="5000000.00", reference="CONC-DECISIONS")
+        contributions.record_deposit(None, agreement, Decimal("1515151.52"), date(2026, 2, 1))
+        first, second = ready_note(), ready_note()
+        meeting = meeting_in_session(title="Funding race")
+        items = [funding_item(first, meeting), funding_item(second, meeting)]
+        for item in items:
+            vote_all(item)
+        _db.session.commit()
+        ids = [item.id for item in items]
+        assert ledger.available_in(None) == Decimal("1500000.00")
+        _db.session.remove()
+    yield ids
+    with _db.engine.begin() as conn:
+        for table in reversed(_tables_with_ids()):
+            conn.execute(sa.delete(table).where(table.c.id > before[table.name]))
+
+
+def _decide(app, item_id: int, outcome: dict, key: str, hold: threading.Event | None = None, done=None) -> None:
+    with app.app_context():
+        try:
+            chair = _db.session.scalar(sa.select(User).where(User.email == "chair@example.org"))
+            item = _db.session.get(AgendaItem, item_id)
+            meetings.record_decision(chair, item, meetings.DecisionInput("approve_funding"))
+            if done is not None:
+                done.set()
+            if hold is not None:
+                hold.wait(10)  # keep the transaction (and the ledger lock) open
+            _db.session.commit()
+            outcome[key] = "funded"
+        except ledger.InsufficientFunds as exc:
+            _db.session.rollback()
+            outcome[key] = exc.message
+        finally:
+            _db.session.remove()
+
+
+def _check_end_state(app) -> None:
+    with app.app_context():
+        statuses = list(_db.session.scalars(sa.select(AgendaItem.status).where(AgendaItem.kind == "funding")))
+        assert sorted(statuses) == [workflow.DECIDED, workflow.PENDING]
+        assert all(pool.available >= 0 for pool in ledger.pool_balances())
+        assert ledger.available_in(None) == Decimal("430000.00")
+        _db.session.remove()
+
+
+def test_concurrent_funding_decisions_service_level(app, two_funding_items):
+    first_done, release = threading.Event(), threading.Event()
+    outcome: dict[str, str] = {}
+    one = threading.Thread(target=_decide, args=(app, two_funding_items[0], outcome, "first", release, first_done))
+    one.start()
+    assert first_done.wait(10)
+    two = threading.Thread(target=_decide, args=(app, two_funding_items[1], outcome, "second"))
+    two.start()
+    two.join(0.5)
+    assert two.is_alive(), "the second decision must wait for the first one's ledger lock"
+    release.set()
+    one.join(10)
+    two.join(10)
+    assert outcome["first"] == "funded"
+    assert "Only US$ 430,000.00 is available" in outcome["second"]
+    _check_end_state(app)
+
+
+def test_concurrent_funding_decisions_through_the_pages(app, two_funding_items):
+    """The chair submits both decisions at once from two browsers: one is recorded, the other refused."""
+    barrier = threading.Barrier(2)
+    responses: dict[int, int] = {}
+
+    def post(item_id: int) -> None:
+        client = app.test_client()
+        with app.app_context():
+            chair = _db.session.scalar(sa.select(User).where(User.email == "chair@example.org"))
+            user_id = chair.get_id()
+            _db.session.remove()
+        with client.session_transaction() as session:
+            session["_user_id"] = user_id
+            session["_fresh"] = True
+        barrier.wait(5)
+        response = client.post(f"/committee/items/{item_id}/decide", data={f"item{item_id}-outcome": "approve_funding"})
+        responses[item_id] = response.status_code
+
+    threads = [threading.Thread(target=post, args=(item_id,)) for item_id in two_funding_items]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    assert sorted(responses.values()) == [302, 302]
+    with app.app_context():
+        decided = _db.session.scalars(
+            sa.select(AgendaItem).where(AgendaItem.id.in_(two_funding_items), AgendaItem.status == workflow.DECIDED)
+        ).all()
+        assert len(decided) == 1
+        _db.session.remove()
+    _check_end_state(app)

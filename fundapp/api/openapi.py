@@ -71,6 +71,7 @@ SCHEMAS: dict[str, Any] = {
                         "code": {"type": "string"},
                         "name": {"type": "string"},
                         "objectives": {"type": "array", "items": {"type": "integer"}},
+                        "allocations_usd": MONEY,
                     }
                 ),
             },
@@ -82,6 +83,18 @@ SCHEMAS: dict[str, Any] = {
             "donors": {"type": "object"},
             "contributions": {"type": "object"},
             "steering_committee": {"type": "object"},
+            "pipeline": _obj(
+                {
+                    "identified": {"type": "integer", "minimum": 0},
+                    "ready_for_implementation": {"type": "integer", "minimum": 0},
+                }
+            ),
+            "joint_programmes": _obj(
+                {
+                    "funded": {"type": "integer", "minimum": 0},
+                    "participating_un_organizations": {"type": "integer", "minimum": 0},
+                }
+            ),
         },
         required=["fund", "thematic_areas", "guiding_principles", "concept_notes", "contributions"],
         extra=True,  # each capability adds its part

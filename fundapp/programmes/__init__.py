@@ -1,0 +1,24 @@
+"""Joint programmes after the committee funds them: budget by UN category, tranches, expenditure,
+refunds, delivery and the lifecycle, all through the fund ledger; the programme and portfolio pages.
+"""
+
+from flask import Blueprint
+
+from fundapp.committee.meetings import register_funding_hook
+from fundapp.contributions.ledger import register_programme_guard
+from fundapp.contributions.services import register_programme_labeller
+from fundapp.core.navigation import NavItem, register_nav
+from fundapp.core.permissions import Role
+from fundapp.programmes import services
+
+bp = Blueprint("programmes", __name__)
+
+register_nav(
+    NavItem("Joint programmes", "programmes.portfolio", tuple(r for r in Role if r is not Role.admin), order=25)
+)
+
+register_funding_hook(services.on_funding)
+register_programme_guard(services.programme_guard)
+register_programme_labeller(services.programme_label)
+
+from fundapp.programmes import views  # noqa: E402,F401  (routes attach to bp)

@@ -1,0 +1,98 @@
+from datetime import date
+
+from tests.routing import Route, statuses
+
+SECRETARIAT = ("secretariat",)
+READERS = ("secretariat", "committee_member", "committee_chair", "donor", "admin")
+
+
+def _programme(f, active: bool = False) -> int:
+    """A UNICEF-led programme with ILO (applicant@ is UNDP's focal point: outside it, a 404)."""
+    from fundapp.programmes import services
+    from tests.concept_notes.helpers import org, user
+    from tests.programmes.helpers import make_programme
+
+    programme = make_programme()
+    if active:
+        tranche = services.plan_tranche(
+            user("secretariat@example.org"), programme, org("UNICEF").id, date(2026, 1, 15), "1000.00"
+        )
+        services.release_tranche(user("secretariat@example.org"), tranche, date(2026, 1, 15))
+    f.session.commit()
+    return programme.id
+
+
+def _tranche(f) -> int:
+    from fundapp.programmes import services
+    from fundapp.programmes.models import JointProgramme
+    from tests.concept_notes.helpers import org, user
+
+    programme = f.session.get(JointProgramme, _programme(f))
+    tranche = services.plan_tranche(
+        user("secretariat@example.org"), programme, org("ILO").id, date(2026, 1, 15), "5000.00"
+    )
+    f.session.commit()
+    return tranche.id
+
+
+ROUTES = [
+    Route("programmes.portfolio", "/programmes?status=active&area=TA4", statuses("all")),
+    Route("programmes.portfolio_csv", "/programmes.csv", statuses("all")),
+    Route("programmes.programme", lambda f: f"/programmes/{_programme(f)}", {**statuses(READERS), "applicant": 404}),
+    Route("programmes.edit_budget", lambda f: f"/programmes/{_programme(f)}/budget", statuses(SECRETARIAT)),
+    Route(
+        "programmes.edit_budget",
+        lambda f: f"/programmes/{_programme(f)}/budget",
+        statuses(SECRETARIAT, ok=302),
+        method="POST",
+        data={"organisation": "UNICEF", "staff": "400000.00", "travel": "100000.00"},
+    ),
+    Route("programmes.new_tranche", lambda f: f"/programmes/{_programme(f)}/tranches/new", statuses(SECRETARIAT)),
+    Route(
+        "programmes.new_tranche",
+        lambda f: f"/programmes/{_programme(f)}/tranches/new",
+        statuses(SECRETARIAT, ok=302),
+        method="POST",
+        data={"organisation": "ILO", "planned_on": "2026-02-01", "amount": "1000.00"},
+    ),
+    # A tranche without conditions: the secretariat releases it; the chair only releases blocked ones.
+    Route("programmes.release_tranche", lambda f: f"/programmes/tranches/{_tranche(f)}/release", statuses(SECRETARIAT)),
+    Route(
+        "programmes.release_tranche",
+        lambda f: f"/programmes/tranches/{_tranche(f)}/release",
+        statuses(SECRETARIAT, ok=302),
+        method="POST",
+        data={"released_on": "2026-01-20"},
+    ),
+    Route(
+        "programmes.record_expenditure",
+        lambda f: f"/programmes/{_programme(f, active=True)}/expenditure",
+        statuses(SECRETARIAT),
+    ),
+    Route(
+        "programmes.record_expenditure",
+        lambda f: f"/programmes/{_programme(f, active=True)}/expenditure",
+        statuses(SECRETARIAT, ok=302),
+        method="POST",
+        data={
+            "organisation": "UNICEF",
+            "year": "2026",
+            "kind": "interim",
+            "amount": "500.00",
+            "reported_on": "2026-03-01",
+        },
+    ),
+    Route(
+        "programmes.record_refund", lambda f: f"/programmes/{_programme(f, active=True)}/refund", statuses(SECRETARIAT)
+    ),
+    Route(
+        "programmes.close_operationally",
+        lambda f: f"/programmes/{_programme(f, active=True)}/close-operationally",
+        statuses(SECRETARIAT),
+    ),
+    Route(
+        "programmes.close_financially",
+        lambda f: f"/programmes/{_programme(f, active=True)}/close-financially",
+        statuses(SECRETARIAT),
+    ),
+]

@@ -17,9 +17,11 @@ from fundapp.auth.models import User
 from fundapp.committee.models import JointProgrammeDocument
 from fundapp.committee.workflow import FUNDED
 from fundapp.concept_notes.models import ConceptNote
+from fundapp.core.permissions import Role
 from fundapp.extensions import db
 from fundapp.programmes import services
 from fundapp.programmes.models import BudgetCategory, JointProgramme
+from fundapp.results.rollup import IndicatorUnit
 
 SEED = 20220131
 CENTS = Decimal("0.01")
@@ -70,7 +72,7 @@ def seed_programmes() -> int:
             continue
         _seed_one(rng, programme, secretariat)
         seeded += 1
-    return seeded
+    return seeded + seed_results_frameworks()
 
 
 def _seed_one(rng: random.Random, programme: JointProgramme, secretariat) -> None:
@@ -111,3 +113,162 @@ def _seed_one(rng: random.Random, programme: JointProgramme, secretariat) -> Non
         )
         if delivery >= Decimal("0.70"):
             services.release_tranche(secretariat, second, SECOND_TRANCHE_ON)
+
+
+# Results frameworks and progress reports ------------------------------------------------------------
+
+OWN_INDICATORS = [
+    ("Number of officials trained on migrant-sensitive service delivery", IndicatorUnit.count, ("sex",)),
+    ("Number of migrants receiving direct assistance", IndicatorUnit.count, ("sex", "age_group", "migratory_status")),
+    ("Share of participants reporting improved knowledge (%)", IndicatorUnit.percentage, ()),
+    ("Standard operating procedures adopted by the government", IndicatorUnit.yes_no, ()),
+    ("Number of civil society and migrant organizations engaged", IndicatorUnit.count, ()),
+]
+#: Share of the way from baseline to target reached by the end of each period (cumulative actuals).
+REACHED = {"2020-H1": Decimal("0.10"), "2020": Decimal("0.25"), "2021-H1": Decimal("0.40"), "2021": Decimal("0.60")}
+REPORTED_UNTIL = (2021, 12)
+
+
+def _target(unit: IndicatorUnit, baseline: Decimal, rng: random.Random) -> Decimal:
+    if unit is IndicatorUnit.yes_no:
+        return Decimal(1)
+    if unit is IndicatorUnit.percentage:
+        return min(Decimal(100), baseline + Decimal(rng.randint(15, 40)))
+    if unit is IndicatorUnit.amount_usd:
+        return Decimal(rng.randint(50, 400) * 1000)
+    if unit is IndicatorUnit.score:
+        return baseline + Decimal(rng.randint(1, 3))
+    return Decimal(rng.choice((40, 60, 120, 250, 500, 1200, 3000)))
+
+
+def _actual(unit: IndicatorUnit, baseline: Decimal, target: Decimal, reached: Decimal) -> Decimal:
+    if unit is IndicatorUnit.yes_no:
+        return Decimal(1) if reached >= Decimal("0.5") else Decimal(0)
+    value = baseline + (target - baseline) * reached
+    return value.quantize(Decimal(1)) if unit is IndicatorUnit.count else value.quantize(CENTS)
+
+
+def _split(total: Decimal, categories: tuple[str, ...], rng: random.Random) -> dict[str, str]:
+    weights = [rng.randint(2, 6) for _ in categories]
+    parts, left = {}, total
+    for category, weight in zip(categories[:-1], weights[:-1], strict=False):
+        part = (total * weight / sum(weights)).quantize(Decimal(1))
+        parts[category] = str(part)
+        left -= part
+    parts[categories[-1]] = str(left)
+    return parts
+
+
+def _focal_point(programme: JointProgramme, users: dict[str, User]) -> User:
+    """A focal point of the lead organization, else of a participating one; else a demo account is created for
+    the lead (focal.<code>@example.org, password fundapp-demo) so every programme has someone to report."""
+    from fundapp.auth import services as auth_services
+    from fundapp.demo.services import DEMO_PASSWORD
+
+    note = programme.document.concept_note
+    orgs = [note.organisation_id, *sorted(services.participating_ids(programme) - {note.organisation_id})]
+    for org_id in orgs:
+        for person in users.values():
+            if person.organisation_id == org_id and person.has_any_role(Role.applicant):
+                return person
+    email = f"focal.{note.organisation.code.lower()}@example.org"
+    person = auth_services.create_user(
+        None, email, f"{note.organisation.code} focal point", note.organisation, [Role.applicant], DEMO_PASSWORD
+    )
+    users[email] = person
+    return person
+
+
+def seed_results_frameworks() -> int:
+    """Each funded programme's framework (3–8 indicators, some linked to fund indicators) and its 2020–2021
+    progress reports, approved (the latest of a few programmes awaits review). Idempotent."""
+    from fundapp.programmes import results
+    from fundapp.programmes.models import ProgrammeOutcome
+    from fundapp.results.models import FundIndicator
+    from fundapp.results.rollup import DISAGGREGATIONS, period_key
+
+    rng = random.Random(SEED + 1)
+    users = {u.email: u for u in db.session.scalars(sa.select(User))}
+    secretariat = users["secretariat@example.org"]
+    programmes = list(db.session.scalars(sa.select(JointProgramme).order_by(JointProgramme.id)))
+    done = set(db.session.scalars(sa.select(ProgrammeOutcome.programme_id)))
+    fund = list(db.session.scalars(sa.select(FundIndicator).where(FundIndicator.is_active).order_by(FundIndicator.id)))
+    seeded = 0
+    for index, programme in enumerate(programmes):
+        if programme.id in done:
+            continue
+        note = programme.document.concept_note
+        focal = _focal_point(programme, users)
+        outcomes = [
+            results.add_outcome(
+                secretariat, programme, "1", "Governments adopt and implement rights-based migration policies."
+            ),
+            results.add_outcome(
+                secretariat, programme, "2", "Migrants and communities access services and protection."
+            ),
+        ]
+        outputs = [
+            results.add_output(secretariat, o, f"{o.code}.1", f"Capacities strengthened for outcome {o.code}.")
+            for o in outcomes
+        ]
+        linked = [f for f in fund if f.thematic_area_id == note.thematic_area_id]
+        rng.shuffle(linked)
+        specs = [
+            (f.name, f.unit, tuple(d for d in ("sex", "age_group", "migratory_status") if getattr(f, f"by_{d}")), f)
+            for f in linked[: rng.randint(2, 4)]
+        ]
+        own = OWN_INDICATORS[:]
+        rng.shuffle(own)
+        specs += [(name, unit, dims, None) for name, unit, dims in own[: rng.randint(1, 4)]]
+        indicators = []
+        for n, (name, unit, dims, link) in enumerate(specs[:8], start=1):
+            outcome = outcomes[n % 2]
+            baseline = Decimal(0) if unit is not IndicatorUnit.percentage else Decimal(rng.randint(10, 40))
+            if link is not None and unit in (IndicatorUnit.percentage, IndicatorUnit.score):
+                baseline = link.baseline_value
+            indicators.append(
+                results.add_indicator(
+                    focal,
+                    programme,
+                    results.IndicatorInput(
+                        outcome_id=outcome.id,
+                        output_id=outputs[n % 2].id if n % 3 else None,
+                        code=f"{outcome.code}.{n}",
+                        name=name[:600],
+                        unit=unit.value,
+                        baseline_value=baseline,
+                        baseline_year=programme.document.starts_on.year,
+                        target_value=_target(unit, baseline, rng),
+                        fund_indicator_id=link.id if link else None,
+                        disaggregations=list(dims) if unit is not IndicatorUnit.yes_no else [],
+                    ),
+                )
+            )
+        periods = [p for p in results.calendar(programme) if period_key(p.period) <= REPORTED_UNTIL]
+        for number, period in enumerate(periods):
+            reached = REACHED.get(period.period, Decimal("0.5")) * Decimal(rng.randint(70, 130)) / 100
+            report = results.start_report(focal, programme, period.period)
+            values = {}
+            for indicator in indicators:
+                actual = _actual(indicator.unit, indicator.baseline_value, indicator.target_value, reached)
+                dis = {}
+                if indicator.unit is IndicatorUnit.count:
+                    dis = {d: _split(actual, DISAGGREGATIONS[d], rng) for d in indicator.disaggregations}
+                values[indicator.id] = (str(actual), dis)
+            results.save_report(
+                focal,
+                report,
+                f"In {results.period_label(period.period)} the programme advanced on all outcomes "
+                "with its national partners.",
+                rng.choice(
+                    ("COVID-19 restrictions delayed field activities.", "Staff turnover in partner ministries.", "")
+                ),
+                values,
+            )
+            submitted = min(period.due_on - timedelta(days=rng.randint(2, 20)), date(2022, 1, 25))
+            results.submit_report(focal, report, submitted)
+            last = number == len(periods) - 1
+            if not (last and index % 4 == 0):
+                results.approve_report(secretariat, report, submitted + timedelta(days=rng.randint(3, 15)))
+        seeded += 1
+    return seeded

@@ -124,8 +124,8 @@ def seed_demo() -> dict[str, int]:
         "contributions": seed_contributions(),
         "concept_notes": seed_concept_notes(),
         "committee meetings": seed_committee_decisions(),
-        "joint programmes": seed_programmes(),
         "results framework": seed_results(),
+        "joint programmes": seed_programmes(),
     }
 
 

@@ -9,7 +9,8 @@ from fundapp.contributions.ledger import register_programme_guard
 from fundapp.contributions.services import register_programme_labeller
 from fundapp.core.navigation import NavItem, register_nav
 from fundapp.core.permissions import Role
-from fundapp.programmes import services
+from fundapp.programmes import results, services
+from fundapp.results.services import register_indicator_link_counter
 
 bp = Blueprint("programmes", __name__)
 
@@ -20,5 +21,7 @@ register_nav(
 register_funding_hook(services.on_funding)
 register_programme_guard(services.programme_guard)
 register_programme_labeller(services.programme_label)
+register_indicator_link_counter(results.count_links)
+services.register_report_check(results.report_condition)
 
-from fundapp.programmes import views  # noqa: E402,F401  (routes attach to bp)
+from fundapp.programmes import cli, report_views, views  # noqa: E402,F401  (routes attach to bp)

@@ -1,9 +1,10 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, DecimalField, IntegerField, SelectField, TextAreaField
+from wtforms import BooleanField, DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from fundapp.core.forms import choices
+from fundapp.core.forms import MultiCheckboxField, choices
 from fundapp.programmes.models import BudgetCategory, ExpenditureKind
+from fundapp.results.rollup import UNIT_LABELS
 
 
 class BudgetForm(FlaskForm):
@@ -67,3 +68,48 @@ class CloseOperationallyForm(FlaskForm):
 
 class CloseFinanciallyForm(FlaskForm):
     pass
+
+
+class OutcomeForm(FlaskForm):
+    code = StringField("Code", validators=[InputRequired(), Length(max=20)], description="e.g. 1")
+    statement = TextAreaField("Outcome statement", validators=[InputRequired(), Length(max=600)])
+
+
+class OutputForm(FlaskForm):
+    outcome_id = SelectField("Outcome", coerce=int, choices=[])
+    code = StringField("Code", validators=[InputRequired(), Length(max=20)], description="e.g. 1.1")
+    statement = TextAreaField("Output statement", validators=[InputRequired(), Length(max=600)])
+
+
+class IndicatorForm(FlaskForm):
+    outcome_id = SelectField("Outcome", coerce=int, choices=[])
+    output_id = SelectField("Output (optional)", coerce=int, choices=[])
+    code = StringField("Code", validators=[InputRequired(), Length(max=20)], description="e.g. 1.1.a")
+    name = TextAreaField("Indicator", validators=[InputRequired(), Length(max=600)])
+    unit = SelectField("Unit", choices=choices((u.value, label) for u, label in UNIT_LABELS.items()))
+    baseline_value = DecimalField("Baseline value", places=None, validators=[InputRequired()])
+    baseline_year = IntegerField("Baseline year", validators=[InputRequired()])
+    target_value = DecimalField("Target", places=None, validators=[InputRequired()])
+    disaggregations = MultiCheckboxField(
+        "Disaggregated by",
+        choices=choices([("sex", "Sex"), ("age_group", "Age group"), ("migratory_status", "Migratory status")]),
+    )
+    fund_indicator_id = SelectField(
+        "Contributes to fund indicator",
+        coerce=int,
+        choices=[],
+        description="Linked indicators roll up into the fund's results framework; same unit required.",
+    )
+
+
+class StartReportForm(FlaskForm):
+    period = SelectField("Period", choices=[])
+
+
+class ReportTextForm(FlaskForm):
+    narrative = TextAreaField("Narrative: progress in the period", validators=[Length(max=20000)])
+    challenges = TextAreaField("Challenges and how they are addressed", validators=[Length(max=20000)])
+
+
+class ReviewForm(FlaskForm):
+    comment = TextAreaField("Comments to the programme's focal points", validators=[Length(max=4000)])

@@ -15,9 +15,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fundapp.committee.models import JointProgrammeDocument
 from fundapp.core.models import utcnow
-from fundapp.core.money import FixedDecimal, Money
+from fundapp.core.money import FixedDecimal, Money, Rate
 from fundapp.extensions import db
 from fundapp.reference.models import Organisation
+from fundapp.results.rollup import IndicatorUnit
 
 
 class BudgetCategory(enum.StrEnum):
@@ -166,3 +167,120 @@ class ExpenditureReport(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
+
+
+# Programme results framework and progress reports ---------------------------------------------------
+
+
+class ProgrammeOutcome(db.Model):
+    """An outcome of a programme's own results framework."""
+
+    __tablename__ = "programme_outcomes"
+    __table_args__ = (sa.UniqueConstraint("programme_id", "code", name="uq_programme_outcome_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(sa.ForeignKey("joint_programmes.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(sa.String(20))
+    statement: Mapped[str] = mapped_column(sa.String(600))
+
+    outputs: Mapped[list["ProgrammeOutput"]] = relationship(
+        back_populates="outcome", cascade="all, delete-orphan", order_by="ProgrammeOutput.code"
+    )
+    indicators: Mapped[list["ProgrammeIndicator"]] = relationship(
+        back_populates="outcome", cascade="all, delete-orphan", order_by="ProgrammeIndicator.code"
+    )
+
+
+class ProgrammeOutput(db.Model):
+    """An output contributing to a programme outcome."""
+
+    __tablename__ = "programme_outputs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    outcome_id: Mapped[int] = mapped_column(sa.ForeignKey("programme_outcomes.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(sa.String(20))
+    statement: Mapped[str] = mapped_column(sa.String(600))
+
+    outcome: Mapped[ProgrammeOutcome] = relationship(back_populates="outputs")
+
+
+class ProgrammeIndicator(db.Model):
+    """An indicator of a programme outcome (or of one of its outputs), optionally linked to a fund indicator."""
+
+    __tablename__ = "programme_indicators"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(sa.ForeignKey("joint_programmes.id", ondelete="CASCADE"), index=True)
+    outcome_id: Mapped[int] = mapped_column(sa.ForeignKey("programme_outcomes.id", ondelete="CASCADE"), index=True)
+    output_id: Mapped[int | None] = mapped_column(sa.ForeignKey("programme_outputs.id", ondelete="SET NULL"))
+    fund_indicator_id: Mapped[int | None] = mapped_column(sa.ForeignKey("fund_indicators.id"), index=True)
+    code: Mapped[str] = mapped_column(sa.String(20))
+    name: Mapped[str] = mapped_column(sa.String(600))
+    unit: Mapped[IndicatorUnit] = mapped_column(
+        sa.Enum(IndicatorUnit, native_enum=False, length=20, validate_strings=True)
+    )
+    baseline_value: Mapped[Rate]
+    baseline_year: Mapped[int]
+    target_value: Mapped[Rate]
+    by_sex: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    by_age_group: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    by_migratory_status: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+
+    outcome: Mapped[ProgrammeOutcome] = relationship(back_populates="indicators")
+    output: Mapped[ProgrammeOutput | None] = relationship()
+
+    @property
+    def disaggregations(self) -> list[str]:
+        return [
+            d
+            for d, on in (
+                ("sex", self.by_sex),
+                ("age_group", self.by_age_group),
+                ("migratory_status", self.by_migratory_status),
+            )
+            if on
+        ]
+
+
+class ProgressReport(db.Model):
+    """A programme's progress report for a period ('2021-H1' semi-annual, '2021' annual)."""
+
+    __tablename__ = "programme_progress_reports"
+    __table_args__ = (sa.UniqueConstraint("programme_id", "period", name="uq_progress_report_period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(sa.ForeignKey("joint_programmes.id", ondelete="CASCADE"), index=True)
+    period: Mapped[str] = mapped_column(sa.String(10))
+    due_on: Mapped[date]
+    status: Mapped[str] = mapped_column(sa.String(20), default="draft", index=True)
+    narrative: Mapped[str] = mapped_column(sa.Text, default="")
+    challenges: Mapped[str] = mapped_column(sa.Text, default="")
+    review_comment: Mapped[str] = mapped_column(sa.Text, default="")
+    submitted_on: Mapped[date | None]
+    approved_on: Mapped[date | None]
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    programme: Mapped[JointProgramme] = relationship()
+    values: Mapped[list["ReportValue"]] = relationship(back_populates="report", cascade="all, delete-orphan")
+
+    @property
+    def is_annual(self) -> bool:
+        return "-" not in self.period
+
+
+class ReportValue(db.Model):
+    """The actual value of one indicator in a report, with its disaggregation (JSON: dimension → category → value)."""
+
+    __tablename__ = "programme_report_values"
+    __table_args__ = (sa.UniqueConstraint("report_id", "indicator_id", name="uq_report_value_indicator"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("programme_progress_reports.id", ondelete="CASCADE"), index=True
+    )
+    indicator_id: Mapped[int] = mapped_column(sa.ForeignKey("programme_indicators.id", ondelete="CASCADE"), index=True)
+    actual: Mapped[Rate]
+    disaggregation: Mapped[str] = mapped_column(sa.Text, default="{}")
+
+    report: Mapped[ProgressReport] = relationship(back_populates="values")

@@ -11,7 +11,7 @@ from fundapp.core.errors import DomainError, NotAllowed, ValidationFailed
 from fundapp.core.forms import choices
 from fundapp.core.permissions import Role, role_required
 from fundapp.extensions import db
-from fundapp.programmes import bp, permissions, portfolio, services
+from fundapp.programmes import bp, permissions, portfolio, results, services
 from fundapp.programmes.forms import (
     BudgetForm,
     CloseFinanciallyForm,
@@ -23,6 +23,7 @@ from fundapp.programmes.forms import (
 )
 from fundapp.programmes.models import BudgetCategory, JointProgramme, Tranche
 from fundapp.programmes.workflow import PROGRAMME, STATUS_LABELS
+from fundapp.results.rollup import format_value
 
 PER_PAGE = 20
 
@@ -83,6 +84,7 @@ def portfolio_page():
         rows=portfolio.rows(list(page.items)),
         filters=filters,
         options=portfolio.filter_options(),
+        overdue=results.overdue_counts([p.id for p in page.items], today()),
         geography=portfolio.geography(filters, current_user),
         status_labels=STATUS_LABELS,
     )
@@ -131,6 +133,13 @@ def programme(programme_id: int):
         can_open_note=note_permissions.can_view(current_user, note),
         can_manage=permissions.can_manage_money(current_user),
         can_release_blocked=permissions.can_release_blocked(current_user),
+        outcomes=(outcomes := results.framework(programme_.id)),
+        progress=results.programme_progress(programme_.id, outcomes),
+        reporting=(reporting := results.reporting_status(programme_, now)),
+        viewable={r.report.id for r in reporting if r.report and permissions.can_view_report(current_user, r.report)},
+        can_edit_framework=permissions.can_edit_framework(current_user, programme_),
+        can_start_report=permissions.can_start_report(current_user, programme_),
+        format_value=format_value,
         closure_blockers=services.closure_blockers(programme_, now)
         if programme_.status == "operationally_closed"
         else [],

@@ -39,3 +39,28 @@ PROGRAMME = StateMachine(
         ),
     ],
 )
+
+# Progress reports -----------------------------------------------------------------------------------
+
+DRAFT, SUBMITTED, RETURNED, REPORT_APPROVED = "draft", "submitted", "returned", "approved"
+REPORT_LABELS = {
+    DRAFT: "Draft",
+    SUBMITTED: "Submitted",
+    RETURNED: "Returned for correction",
+    REPORT_APPROVED: "Approved",
+}
+#: A focal point edits a report in these states; an approved report locks its period.
+EDITABLE_REPORT_STATES = (DRAFT, RETURNED)
+_FOCAL = frozenset({Role.applicant.value})
+
+PROGRESS_REPORT = StateMachine(
+    "progress_reports",
+    list(REPORT_LABELS),
+    [
+        Transition("create", None, DRAFT, label="start"),
+        Transition("submit", DRAFT, SUBMITTED, _FOCAL, label="submit"),
+        Transition("submit", RETURNED, SUBMITTED, _FOCAL, label="resubmit"),
+        Transition("return", SUBMITTED, RETURNED, _SECRETARIAT, label="return", needs_reason=True),
+        Transition("approve", SUBMITTED, REPORT_APPROVED, _SECRETARIAT, label="approve"),
+    ],
+)

@@ -103,11 +103,121 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_programme_tranches_organisation_id'), ['organisation_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_programme_tranches_programme_id'), ['programme_id'], unique=False)
 
-    # ### end Alembic commands ###
+
+    # Programme results frameworks and progress reports
+    op.create_table('programme_outcomes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('programme_id', sa.Integer(), nullable=False),
+    sa.Column('code', sa.String(length=20), nullable=False),
+    sa.Column('statement', sa.String(length=600), nullable=False),
+    sa.ForeignKeyConstraint(['programme_id'], ['joint_programmes.id'], name=op.f('fk_programme_outcomes_programme_id_joint_programmes'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_programme_outcomes')),
+    sa.UniqueConstraint('programme_id', 'code', name='uq_programme_outcome_code')
+    )
+    with op.batch_alter_table('programme_outcomes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_programme_outcomes_programme_id'), ['programme_id'], unique=False)
+
+    op.create_table('programme_progress_reports',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('programme_id', sa.Integer(), nullable=False),
+    sa.Column('period', sa.String(length=10), nullable=False),
+    sa.Column('due_on', sa.Date(), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('narrative', sa.Text(), nullable=False),
+    sa.Column('challenges', sa.Text(), nullable=False),
+    sa.Column('review_comment', sa.Text(), nullable=False),
+    sa.Column('submitted_on', sa.Date(), nullable=True),
+    sa.Column('approved_on', sa.Date(), nullable=True),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_programme_progress_reports_created_by_id_users')),
+    sa.ForeignKeyConstraint(['programme_id'], ['joint_programmes.id'], name=op.f('fk_programme_progress_reports_programme_id_joint_programmes'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_programme_progress_reports')),
+    sa.UniqueConstraint('programme_id', 'period', name='uq_progress_report_period')
+    )
+    with op.batch_alter_table('programme_progress_reports', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_programme_progress_reports_programme_id'), ['programme_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_programme_progress_reports_status'), ['status'], unique=False)
+
+    op.create_table('programme_outputs',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('outcome_id', sa.Integer(), nullable=False),
+    sa.Column('code', sa.String(length=20), nullable=False),
+    sa.Column('statement', sa.String(length=600), nullable=False),
+    sa.ForeignKeyConstraint(['outcome_id'], ['programme_outcomes.id'], name=op.f('fk_programme_outputs_outcome_id_programme_outcomes'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_programme_outputs'))
+    )
+    with op.batch_alter_table('programme_outputs', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_programme_outputs_outcome_id'), ['outcome_id'], unique=False)
+
+    op.create_table('programme_indicators',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('programme_id', sa.Integer(), nullable=False),
+    sa.Column('outcome_id', sa.Integer(), nullable=False),
+    sa.Column('output_id', sa.Integer(), nullable=True),
+    sa.Column('fund_indicator_id', sa.Integer(), nullable=True),
+    sa.Column('code', sa.String(length=20), nullable=False),
+    sa.Column('name', sa.String(length=600), nullable=False),
+    sa.Column('unit', sa.Enum('count', 'amount_usd', 'percentage', 'score', 'yes_no', name='indicatorunit', native_enum=False, length=20), nullable=False),
+    sa.Column('baseline_value', fundapp.core.money.FixedDecimal(precision=16, scale=6), nullable=False),
+    sa.Column('baseline_year', sa.Integer(), nullable=False),
+    sa.Column('target_value', fundapp.core.money.FixedDecimal(precision=16, scale=6), nullable=False),
+    sa.Column('by_sex', sa.Boolean(), server_default=sa.false(), nullable=False),
+    sa.Column('by_age_group', sa.Boolean(), server_default=sa.false(), nullable=False),
+    sa.Column('by_migratory_status', sa.Boolean(), server_default=sa.false(), nullable=False),
+    sa.ForeignKeyConstraint(['fund_indicator_id'], ['fund_indicators.id'], name=op.f('fk_programme_indicators_fund_indicator_id_fund_indicators')),
+    sa.ForeignKeyConstraint(['outcome_id'], ['programme_outcomes.id'], name=op.f('fk_programme_indicators_outcome_id_programme_outcomes'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['output_id'], ['programme_outputs.id'], name=op.f('fk_programme_indicators_output_id_programme_outputs'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['programme_id'], ['joint_programmes.id'], name=op.f('fk_programme_indicators_programme_id_joint_programmes'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_programme_indicators'))
+    )
+    with op.batch_alter_table('programme_indicators', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_programme_indicators_fund_indicator_id'), ['fund_indicator_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_programme_indicators_outcome_id'), ['outcome_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_programme_indicators_programme_id'), ['programme_id'], unique=False)
+
+    op.create_table('programme_report_values',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('report_id', sa.Integer(), nullable=False),
+    sa.Column('indicator_id', sa.Integer(), nullable=False),
+    sa.Column('actual', fundapp.core.money.FixedDecimal(precision=16, scale=6), nullable=False),
+    sa.Column('disaggregation', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['indicator_id'], ['programme_indicators.id'], name=op.f('fk_programme_report_values_indicator_id_programme_indicators'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['report_id'], ['programme_progress_reports.id'], name=op.f('fk_programme_report_values_report_id_programme_progress_reports'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_programme_report_values')),
+    sa.UniqueConstraint('report_id', 'indicator_id', name='uq_report_value_indicator')
+    )
+    with op.batch_alter_table('programme_report_values', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_programme_report_values_indicator_id'), ['indicator_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_programme_report_values_report_id'), ['report_id'], unique=False)
 
 
 def downgrade() -> None:
-    # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('programme_report_values', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_programme_report_values_report_id'))
+        batch_op.drop_index(batch_op.f('ix_programme_report_values_indicator_id'))
+
+    op.drop_table('programme_report_values')
+    with op.batch_alter_table('programme_indicators', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_programme_indicators_programme_id'))
+        batch_op.drop_index(batch_op.f('ix_programme_indicators_outcome_id'))
+        batch_op.drop_index(batch_op.f('ix_programme_indicators_fund_indicator_id'))
+
+    op.drop_table('programme_indicators')
+    with op.batch_alter_table('programme_outputs', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_programme_outputs_outcome_id'))
+
+    op.drop_table('programme_outputs')
+    with op.batch_alter_table('programme_progress_reports', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_programme_progress_reports_status'))
+        batch_op.drop_index(batch_op.f('ix_programme_progress_reports_programme_id'))
+
+    op.drop_table('programme_progress_reports')
+    with op.batch_alter_table('programme_outcomes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_programme_outcomes_programme_id'))
+
+    op.drop_table('programme_outcomes')
+
     with op.batch_alter_table('programme_tranches', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_programme_tranches_programme_id'))
         batch_op.drop_index(batch_op.f('ix_programme_tranches_organisation_id'))
@@ -127,4 +237,3 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_joint_programmes_status'))
 
     op.drop_table('joint_programmes')
-    # ### end Alembic commands ###

@@ -96,3 +96,76 @@ ROUTES = [
         statuses(SECRETARIAT),
     ),
 ]
+
+
+def _report(f, status: str = "draft") -> int:
+    """A report of a UNICEF-led programme (applicant@, UNDP, is outside it) in the given status."""
+    from fundapp.programmes import results
+    from fundapp.programmes.models import JointProgramme
+    from tests.concept_notes.helpers import user
+    from tests.programmes.results_helpers import FOCAL, with_framework
+
+    programme, (people, policy) = with_framework(f.session.get(JointProgramme, _programme(f)))
+    report = results.start_report(user(FOCAL), programme, "2026-H1")
+    if status != "draft":
+        values = {people.id: ("10", {"sex": {"female": "6", "male": "4"}}), policy.id: ("0", {})}
+        results.save_report(user(FOCAL), report, "Narrative.", "", values)
+        results.submit_report(user(FOCAL), report, date(2026, 7, 1))
+    if status == "approved":
+        results.approve_report(user("secretariat@example.org"), report, date(2026, 7, 2))
+    f.session.commit()
+    return report.id
+
+
+#: Readers of a programme who may not edit its framework; the outside focal point gets 404.
+EDITORS = {**statuses(SECRETARIAT), "applicant": 404}
+NOT_DRAFT = {"committee_member": 404, "committee_chair": 404, "donor": 404, "admin": 404}
+
+ROUTES += [
+    Route("programmes.results_dashboard", "/programmes/results", statuses("all")),
+    Route("programmes.new_outcome", lambda f: f"/programmes/{_programme(f)}/results/outcomes/new", EDITORS),
+    Route(
+        "programmes.new_outcome",
+        lambda f: f"/programmes/{_programme(f)}/results/outcomes/new",
+        {**statuses(SECRETARIAT, ok=302), "applicant": 404},
+        method="POST",
+        data={"code": "1", "statement": "An outcome."},
+    ),
+    Route("programmes.new_output", lambda f: f"/programmes/{_programme(f)}/results/outputs/new", EDITORS),
+    Route("programmes.new_indicator", lambda f: f"/programmes/{_programme(f)}/results/indicators/new", EDITORS),
+    # Only the programme's own focal points start reports (applicant@ is outside it).
+    Route(
+        "programmes.new_report",
+        lambda f: f"/programmes/{_programme(f)}/reports/new",
+        {**statuses(()), "applicant": 404},
+    ),
+    # A draft is for the programme's focal points and the secretariat only.
+    Route(
+        "programmes.report",
+        lambda f: f"/programmes/reports/{_report(f)}",
+        {**statuses(SECRETARIAT), "applicant": 404, **NOT_DRAFT},
+    ),
+    # Donors see approved reports only.
+    Route(
+        "programmes.report",
+        lambda f: f"/programmes/reports/{_report(f, 'submitted')}",
+        {**statuses(READERS), "applicant": 404, "donor": 404},
+    ),
+    Route(
+        "programmes.report",
+        lambda f: f"/programmes/reports/{_report(f, 'approved')}",
+        {**statuses(READERS), "applicant": 404},
+    ),
+    Route(
+        "programmes.edit_report",
+        lambda f: f"/programmes/reports/{_report(f)}/edit",
+        {**statuses(()), "applicant": 404, **NOT_DRAFT},
+    ),
+    Route(
+        "programmes.review_report",
+        lambda f: f"/programmes/reports/{_report(f, 'submitted')}/review",
+        {**statuses(SECRETARIAT, ok=302), "applicant": 404, "donor": 404},
+        method="POST",
+        data={"decision": "return", "comment": "Please add sources."},
+    ),
+]

@@ -141,6 +141,14 @@ def _target(unit: IndicatorUnit, baseline: Decimal, rng: random.Random) -> Decim
     return Decimal(rng.choice((40, 60, 120, 250, 500, 1200, 3000)))
 
 
+def _share_of_fund_target(link, rng: random.Random) -> Decimal:
+    """A linked programme aims at a slice of the fund's target (numbers and amounts), or at the target itself."""
+    if link.unit in (IndicatorUnit.count, IndicatorUnit.amount_usd):
+        gap = max(link.target_value - link.baseline_value, Decimal(1))
+        return max(Decimal(1), (gap * rng.randint(5, 15) / 100).quantize(Decimal(1)))
+    return link.target_value
+
+
 def _actual(unit: IndicatorUnit, baseline: Decimal, target: Decimal, reached: Decimal) -> Decimal:
     if unit is IndicatorUnit.yes_no:
         return Decimal(1) if reached >= Decimal("0.5") else Decimal(0)
@@ -238,7 +246,7 @@ def seed_results_frameworks() -> int:
                         unit=unit.value,
                         baseline_value=baseline,
                         baseline_year=programme.document.starts_on.year,
-                        target_value=_target(unit, baseline, rng),
+                        target_value=_share_of_fund_target(link, rng) if link else _target(unit, baseline, rng),
                         fund_indicator_id=link.id if link else None,
                         disaggregations=list(dims) if unit is not IndicatorUnit.yes_no else [],
                     ),

@@ -72,6 +72,8 @@ SCHEMAS: dict[str, Any] = {
                         "name": {"type": "string"},
                         "objectives": {"type": "array", "items": {"type": "integer"}},
                         "allocations_usd": MONEY,
+                        "transfers_usd": MONEY,
+                        "expenditure_usd": MONEY,
                     }
                 ),
             },

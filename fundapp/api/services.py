@@ -8,6 +8,7 @@ from fundapp.concept_notes import services as concept_note_services
 from fundapp.contributions import services as contributions_services
 from fundapp.core.money import money_str
 from fundapp.extensions import db
+from fundapp.programmes import services as programme_services
 from fundapp.reference import services as reference_services
 from fundapp.reference.models import GuidingPrinciple
 
@@ -16,6 +17,7 @@ def public_summary() -> dict[str, Any]:
     fund = reference_services.get_fund()
     principles = db.session.scalars(db.select(GuidingPrinciple).order_by(GuidingPrinciple.position))
     allocations = committee_pipeline.area_allocations()
+    programme_money = programme_services.area_money()
     return {
         "fund": None
         if fund is None
@@ -31,6 +33,7 @@ def public_summary() -> dict[str, Any]:
                 "name": a.name,
                 "objectives": [o.number for o in a.objectives],
                 "allocations_usd": allocations.get(a.code, "0.00"),
+                **programme_money.get(a.code, {"transfers_usd": "0.00", "expenditure_usd": "0.00"}),
             }
             for a in reference_services.thematic_areas()
         ],

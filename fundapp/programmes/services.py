@@ -698,3 +698,33 @@ def close_financially(actor: Any, programme: JointProgramme, today: date) -> Non
     if blockers:
         raise DomainError("Cannot close financially: " + " ".join(blockers))
     PROGRAMME.fire(programme, "close_financially", actor, "Final expenditure certified, balances refunded")
+
+
+# Public summary -----------------------------------------------------------------------------------
+
+
+def area_money() -> dict[str, dict[str, str]]:
+    """Thematic area code → money transferred to and spent by its programmes (net of refunds and
+    reversals; money strings), in one aggregate query."""
+    from fundapp.core.money import money_str
+    from fundapp.reference.models import ThematicArea
+
+    rows = db.session.execute(
+        sa.select(ThematicArea.code, LedgerEntry.category, sa.func.sum(LedgerEntry.amount_usd))
+        .join(JointProgrammeDocument, JointProgrammeDocument.id == LedgerEntry.programme_id)
+        .join(ConceptNote, ConceptNote.id == JointProgrammeDocument.concept_note_id)
+        .join(ThematicArea, ThematicArea.id == ConceptNote.thematic_area_id)
+        .where(LedgerEntry.category.in_([EntryKind.transfer, EntryKind.refund, EntryKind.expenditure]))
+        .group_by(ThematicArea.code, LedgerEntry.category)
+    )
+    totals: dict[str, dict[EntryKind, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
+    for code, category, total in rows:
+        totals[code][category] = to_money(total or 0)
+    codes = db.session.scalars(sa.select(ThematicArea.code))
+    return {
+        code: {
+            "transfers_usd": money_str(totals[code][EntryKind.transfer] - totals[code][EntryKind.refund]),
+            "expenditure_usd": money_str(totals[code][EntryKind.expenditure]),
+        }
+        for code in codes
+    }

@@ -24,7 +24,7 @@ def _programme_with_open_period(page) -> tuple[str, str]:
 def test_progress_report_returned_corrected_approved_and_rolled_up(browser, live_server, screenshot):
     focal = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900}).new_page()
     sign_in(focal, "applicant3@example.org")
-    url, period = _programme_with_open_period(focal)
+    url, _period = _programme_with_open_period(focal)
     focal.get_by_role("button", name="Start report").click()
     focal.wait_for_url("**/edit")
     focal.get_by_label("Narrative").fill("Search and rescue teams trained in three provinces.")

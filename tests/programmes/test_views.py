@@ -119,3 +119,11 @@ def test_programme_and_portfolio_queries_are_bounded(db, client, login, queries)
         client.get(f"/programmes/{p.id}")
     assert len(big_list) == len(small_list)
     assert len(big_page) <= len(small_page) + 2
+
+
+def test_public_summary_adds_transfers_and_expenditure_per_area(db, client):
+    _active(db)
+    areas = {a["code"]: a for a in client.get("/api/v1/summary").get_json()["thematic_areas"]}
+    assert areas["TA4"]["transfers_usd"] == "300000.00"
+    assert areas["TA4"]["expenditure_usd"] == "150000.00"
+    assert areas["TA1"]["transfers_usd"] == "0.00"

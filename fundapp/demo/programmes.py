@@ -72,7 +72,7 @@ def seed_programmes() -> int:
             continue
         _seed_one(rng, programme, secretariat)
         seeded += 1
-    return seeded + seed_results_frameworks()
+    return seeded + seed_results_frameworks() + seed_alignment()
 
 
 def _seed_one(rng: random.Random, programme: JointProgramme, secretariat) -> None:
@@ -278,5 +278,47 @@ def seed_results_frameworks() -> int:
             last = number == len(periods) - 1
             if not (last and index % 4 == 0):
                 results.approve_report(secretariat, report, submitted + timedelta(days=rng.randint(3, 15)))
+        seeded += 1
+    return seeded
+
+
+# Guiding-principle alignment ------------------------------------------------------------------------
+
+
+def seed_alignment() -> int:
+    """The secretariat's assessments of each funded programme at approval and at each approved annual report:
+    marker scores near the applicant's self-assessment (a few below the fund's minimum of 2) and indicator values
+    that improve over time. Idempotent: programmes already assessed are skipped."""
+    from fundapp.programmes import alignment
+    from fundapp.programmes.models import AlignmentAssessment
+    from fundapp.results import services as fund_results
+    from fundapp.results.alignment import MeasureKind
+
+    rng = random.Random(SEED + 2)
+    secretariat = db.session.scalar(sa.select(User).where(User.email == "secretariat@example.org"))
+    assessed = set(db.session.scalars(sa.select(AlignmentAssessment.programme_id)))
+    indicators = [
+        i for i in fund_results.alignment_indicators(include_retired=False) if i.kind is not MeasureKind.marker
+    ]
+    seeded = 0
+    for programme in db.session.scalars(sa.select(JointProgramme).order_by(JointProgramme.id)):
+        if programme.id in assessed:
+            continue
+        own = alignment.self_assessment(programme.document.concept_note)
+        markers = {code: max(0, min(3, score + rng.choice((-1, -1, 0, 0, 0, 1)))) for code, score in own.items()}
+        for step, occasion in enumerate(alignment.occasions(programme)):
+            values = {}
+            for indicator in indicators:
+                if rng.random() < 0.15 and step == 0:
+                    continue  # not measured at approval
+                t1, t2, t3 = indicator.thresholds
+                level = min(3, rng.choice((0, 1, 2, 2, 3)) + step)
+                values[indicator.code] = str(
+                    (Decimal(0), t1, t2, t3)[level] if indicator.kind is not MeasureKind.yes_no else min(1, level)
+                )
+            if step:
+                markers = {code: min(3, score + rng.choice((0, 0, 1))) for code, score in markers.items()}
+            on = programme.approved_on if occasion == alignment.APPROVAL else date(int(occasion) + 1, 4, 15)
+            alignment.assess(secretariat, programme, occasion, on, markers, values)
         seeded += 1
     return seeded

@@ -284,3 +284,30 @@ class ReportValue(db.Model):
     disaggregation: Mapped[str] = mapped_column(sa.Text, default="{}")
 
     report: Mapped[ProgressReport] = relationship(back_populates="values")
+
+
+class AlignmentAssessment(db.Model):
+    """The secretariat's guiding-principle assessment of a programme at approval or at an annual report.
+
+    ``marker_scores`` (marker code → 0–3) and ``values`` (alignment indicator code → measured value) are JSON
+    texts; the scores are computed by results/alignment.py and kept with the assessment they came from.
+    """
+
+    __tablename__ = "programme_alignment_assessments"
+    __table_args__ = (sa.UniqueConstraint("programme_id", "occasion", name="uq_alignment_occasion"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(sa.ForeignKey("joint_programmes.id", ondelete="CASCADE"), index=True)
+    #: 'approval', or the year of the annual report ('2021').
+    occasion: Mapped[str] = mapped_column(sa.String(10))
+    assessed_on: Mapped[date]
+    marker_scores: Mapped[str] = mapped_column(sa.Text, default="{}")
+    values: Mapped[str] = mapped_column(sa.Text, default="{}")
+    principle_scores: Mapped[str] = mapped_column(sa.Text, default="{}")
+    overall: Mapped[Decimal] = mapped_column(FixedDecimal(5, 2))
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def sort_key(self) -> tuple[int, str]:
+        return (0, "") if self.occasion == "approval" else (1, self.occasion)

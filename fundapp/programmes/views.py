@@ -11,7 +11,7 @@ from fundapp.core.errors import DomainError, NotAllowed, ValidationFailed
 from fundapp.core.forms import choices
 from fundapp.core.permissions import Role, role_required
 from fundapp.extensions import db
-from fundapp.programmes import bp, permissions, portfolio, results, services
+from fundapp.programmes import alignment, bp, permissions, portfolio, results, services
 from fundapp.programmes.forms import (
     BudgetForm,
     CloseFinanciallyForm,
@@ -140,6 +140,13 @@ def programme(programme_id: int):
         can_edit_framework=permissions.can_edit_framework(current_user, programme_),
         can_start_report=permissions.can_start_report(current_user, programme_),
         format_value=format_value,
+        alignment=(current_alignment := alignment.latest([programme_.id]).get(programme_.id)),
+        alignment_chart=alignment.chart(current_alignment.principle_scores, alignment.principles())
+        if current_alignment
+        else None,
+        alignment_history=alignment.history(programme_.id),
+        self_assessment=alignment.self_assessment(note),
+        occasion_label=alignment.occasion_label,
         closure_blockers=services.closure_blockers(programme_, now)
         if programme_.status == "operationally_closed"
         else [],

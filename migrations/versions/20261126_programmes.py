@@ -191,8 +191,32 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_programme_report_values_indicator_id'), ['indicator_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_programme_report_values_report_id'), ['report_id'], unique=False)
 
+    # Guiding-principle alignment assessments
+    op.create_table('programme_alignment_assessments',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('programme_id', sa.Integer(), nullable=False),
+    sa.Column('occasion', sa.String(length=10), nullable=False),
+    sa.Column('assessed_on', sa.Date(), nullable=False),
+    sa.Column('marker_scores', sa.Text(), nullable=False),
+    sa.Column('values', sa.Text(), nullable=False),
+    sa.Column('principle_scores', sa.Text(), nullable=False),
+    sa.Column('overall', fundapp.core.money.FixedDecimal(precision=5, scale=2), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_programme_alignment_assessments_created_by_id_users')),
+    sa.ForeignKeyConstraint(['programme_id'], ['joint_programmes.id'], name=op.f('fk_programme_alignment_assessments_programme_id_joint_programmes'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_programme_alignment_assessments')),
+    sa.UniqueConstraint('programme_id', 'occasion', name='uq_alignment_occasion')
+    )
+    with op.batch_alter_table('programme_alignment_assessments', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_programme_alignment_assessments_programme_id'), ['programme_id'], unique=False)
+
 
 def downgrade() -> None:
+    with op.batch_alter_table('programme_alignment_assessments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_programme_alignment_assessments_programme_id'))
+
+    op.drop_table('programme_alignment_assessments')
     with op.batch_alter_table('programme_report_values', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_programme_report_values_report_id'))
         batch_op.drop_index(batch_op.f('ix_programme_report_values_indicator_id'))

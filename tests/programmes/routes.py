@@ -169,3 +169,15 @@ ROUTES += [
         data={"decision": "return", "comment": "Please add sources."},
     ),
 ]
+
+ROUTES += [
+    Route("programmes.alignment_dashboard", "/programmes/alignment", statuses("all")),
+    Route("programmes.assess_alignment", lambda f: f"/programmes/{_programme(f)}/alignment", statuses(SECRETARIAT)),
+    Route(
+        "programmes.assess_alignment",
+        lambda f: f"/programmes/{_programme(f)}/alignment",
+        statuses(SECRETARIAT, ok=302),
+        method="POST",
+        data={"occasion": "approval", "marker-HR": "2", "marker-GEN": "3", "marker-CHILD": "1"},
+    ),
+]

@@ -127,3 +127,48 @@ def test_public_summary_adds_transfers_and_expenditure_per_area(db, client):
     assert areas["TA4"]["transfers_usd"] == "300000.00"
     assert areas["TA4"]["expenditure_usd"] == "150000.00"
     assert areas["TA1"]["transfers_usd"] == "0.00"
+
+
+def _reported_programme(db):
+    from fundapp.programmes import alignment, results
+    from tests.programmes.results_helpers import FOCAL, with_framework
+
+    programme, (people, policy) = with_framework()
+    report = results.start_report(user(FOCAL), programme, "2026-H1")
+    values = {people.id: ("10", {"sex": {"female": "6", "male": "4"}}), policy.id: ("1", {})}
+    results.save_report(user(FOCAL), report, "n", "", values)
+    results.submit_report(user(FOCAL), report, date(2026, 7, 1))
+    results.approve_report(user(SECRETARIAT), report, date(2026, 7, 2))
+    alignment.assess(user(SECRETARIAT), programme, "approval", date(2026, 2, 1), {"HR": 2, "GEN": 2, "CHILD": 1}, {})
+    db.session.commit()
+    return programme
+
+
+def test_dashboards_and_programme_page_queries_are_bounded(db, client, login, queries):
+    first = _reported_programme(db)
+    login("secretariat@example.org")
+    pages = ["/programmes/results", "/programmes/alignment", f"/programmes/{first.id}"]
+    small = {}
+    for url in pages:
+        with queries() as q:
+            assert client.get(url).status_code == 200
+        small[url] = len(q)
+    for _ in range(3):
+        _reported_programme(db)
+    for url in pages:
+        with queries() as q:
+            client.get(url)
+        assert len(q) == small[url], url
+
+
+def test_alignment_dashboard_and_programme_chart(db, client, login):
+    programme = _reported_programme(db)
+    login("donor@example.org")
+    page = client.get("/programmes/alignment").get_data(as_text=True)
+    assert "Fund-wide alignment score" in page
+    assert "<svg" in page
+    assert programme.title in page  # flagged: CHILD below the minimum
+    page = client.get(f"/programmes/{programme.id}").get_data(as_text=True)
+    assert "Below the minimum on CHILD" in page
+    assert 'class="alignment-chart"' in page
+    assert "Assess alignment" not in page

@@ -338,6 +338,15 @@ def register_funding_hook(hook) -> None:
         FUNDING_HOOKS.append(hook)
 
 
+#: Called as hook(actor, document, on) when a programme document is approved (the programmes capability).
+DOCUMENT_HOOKS: list = []
+
+
+def register_document_hook(hook) -> None:
+    if hook not in DOCUMENT_HOOKS:
+        DOCUMENT_HOOKS.append(hook)
+
+
 def _fund(actor: Any, item: AgendaItem, note: ConceptNote, amount: Any, on: date) -> Decimal:
     """Allocate the approved amount through the ledger (area's earmarked pool first); refused if it does not fit."""
     if note.status != workflow.READY:
@@ -438,6 +447,8 @@ def approve_programme_document(actor: Any, note: ConceptNote) -> JointProgrammeD
     document.approved_at = utcnow()
     document.approved_by_id = getattr(actor, "id", None)
     CONCEPT_NOTE.fire(note, "mark_ready", actor)
+    for hook in DOCUMENT_HOOKS:
+        hook(actor, document, document.approved_at.date())
     return document
 
 

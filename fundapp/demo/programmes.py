@@ -1,4 +1,5 @@
-"""Demo joint programmes: the 12 funded programmes' budgets by UN category, tranches and expenditure.
+"""Demo joint programmes: the 12 funded programmes' budgets by UN category, tranches and expenditure, and the
+full programme documents (budget by category, results framework) of the 10 ready-for-implementation items.
 
 Through the services, so every rule applies. The demo fund stands at early 2022: each participating
 organization received a first tranche of 60% of its budget shortly after the funding decision, reported
@@ -21,6 +22,7 @@ from fundapp.core.permissions import Role
 from fundapp.extensions import db
 from fundapp.programmes import services
 from fundapp.programmes.models import BudgetCategory, JointProgramme
+from fundapp.programmes.workflow import PIPELINE
 from fundapp.results.rollup import IndicatorUnit
 
 SEED = 20220131
@@ -72,13 +74,18 @@ def seed_programmes() -> int:
             continue
         _seed_one(rng, programme, secretariat)
         seeded += 1
+    # The ready-for-implementation items: their full programme documents (budget by category; frameworks below).
+    for programme in db.session.scalars(
+        sa.select(JointProgramme).where(JointProgramme.status == PIPELINE).order_by(JointProgramme.id)
+    ):
+        if not programme.budget_items:
+            _budget_by_category(rng, programme, secretariat)
     return seeded + seed_results_frameworks() + seed_alignment()
 
 
-def _seed_one(rng: random.Random, programme: JointProgramme, secretariat) -> None:
+def _budget_by_category(rng: random.Random, programme: JointProgramme, secretariat) -> None:
     note = programme.document.concept_note
     direct = {p.organisation_id: p.direct_costs for p in note.participants}
-    first_on = max(programme.approved_on, programme.document.starts_on) + timedelta(days=14)
     for line in list(programme.document.budget_lines):
         if (
             line.organisation_id in direct
@@ -89,6 +96,11 @@ def _seed_one(rng: random.Random, programme: JointProgramme, secretariat) -> Non
             services.save_budget(
                 secretariat, programme, line.organisation_id, _categories(direct[line.organisation_id], rng)
             )
+
+
+def _seed_one(rng: random.Random, programme: JointProgramme, secretariat) -> None:
+    _budget_by_category(rng, programme, secretariat)
+    first_on = max(programme.approved_on, programme.document.starts_on) + timedelta(days=14)
     for line in list(programme.document.budget_lines):
         org_id, budget = line.organisation_id, line.amount
         first = _money(budget * FIRST_SHARE)
@@ -252,6 +264,9 @@ def seed_results_frameworks() -> int:
                     ),
                 )
             )
+        if programme.status == PIPELINE:
+            seeded += 1
+            continue  # not funded: a framework, no reports yet
         periods = [p for p in results.calendar(programme) if period_key(p.period) <= REPORTED_UNTIL]
         for number, period in enumerate(periods):
             reached = REACHED.get(period.period, Decimal("0.5")) * Decimal(rng.randint(70, 130)) / 100
@@ -301,7 +316,9 @@ def seed_alignment() -> int:
         i for i in fund_results.alignment_indicators(include_retired=False) if i.kind is not MeasureKind.marker
     ]
     seeded = 0
-    for programme in db.session.scalars(sa.select(JointProgramme).order_by(JointProgramme.id)):
+    for programme in db.session.scalars(
+        sa.select(JointProgramme).where(JointProgramme.status != PIPELINE).order_by(JointProgramme.id)
+    ):
         if programme.id in assessed:
             continue
         own = alignment.self_assessment(programme.document.concept_note)

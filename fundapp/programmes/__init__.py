@@ -4,7 +4,7 @@ refunds, delivery and the lifecycle, all through the fund ledger; the programme 
 
 from flask import Blueprint
 
-from fundapp.committee.meetings import register_funding_hook
+from fundapp.committee.meetings import register_document_hook, register_funding_hook
 from fundapp.contributions.ledger import register_programme_guard
 from fundapp.contributions.services import register_programme_labeller
 from fundapp.core.navigation import NavItem, register_nav
@@ -20,6 +20,7 @@ register_nav(
 )
 
 register_funding_hook(services.on_funding)
+register_document_hook(services.on_document_approved)
 register_programme_guard(services.programme_guard)
 register_programme_labeller(services.programme_label)
 register_indicator_link_counter(results.count_links)

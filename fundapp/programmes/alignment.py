@@ -203,6 +203,7 @@ def portfolio() -> tuple[dict[str, formula.PortfolioAlignment], formula.Portfoli
             .join(JointProgrammeDocument, JointProgrammeDocument.id == JointProgramme.id)
             .join(ConceptNote, ConceptNote.id == JointProgrammeDocument.concept_note_id)
             .join(ThematicArea, ThematicArea.id == ConceptNote.thematic_area_id)
+            .where(JointProgramme.status != "pipeline")
             .order_by(JointProgramme.id)
         )
     )

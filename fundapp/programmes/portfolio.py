@@ -65,6 +65,9 @@ def query(filters: Filters, user: Any = None) -> sa.Select:
         )
     if filters.status:
         q = q.where(JointProgramme.status == filters.status)
+    else:
+        # The portfolio is what the fund funded; documents in the pipeline show when asked for.
+        q = q.where(JointProgramme.status != "pipeline")
     if filters.country:
         q = q.where(_note_in_country([filters.country]))
     if filters.region:

@@ -317,6 +317,8 @@ def overdue_counts(programme_ids: Iterable[int], today: date) -> dict[int, int]:
 
 
 def start_report(actor: Any, programme: JointProgramme, period: str) -> ProgressReport:
+    if programme.status == "pipeline":
+        raise DomainError("Progress is reported once the programme is funded.", field="period")
     match = next((p for p in calendar(programme) if p.period == period), None)
     if match is None:
         raise DomainError("Choose a period of the programme's reporting calendar.", field="period")

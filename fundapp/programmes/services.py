@@ -35,6 +35,7 @@ from fundapp.programmes.workflow import (
     APPROVED,
     FINANCIALLY_CLOSED,
     OPERATIONALLY_CLOSED,
+    PIPELINE,
     PROGRAMME,
     SPENDING_STATES,
     TRANSFER_STATES,
@@ -49,11 +50,7 @@ DEFAULT_MIN_SPENT = Decimal("70.00")
 # Creation -----------------------------------------------------------------------------------------
 
 
-def start_programme(actor: Any, document: JointProgrammeDocument, on: date) -> JointProgramme:
-    """The programme record of a funded document (idempotent): title, partners and dates from the note."""
-    programme = db.session.get(JointProgramme, document.id)
-    if programme is not None:
-        return programme
+def _new_programme(document: JointProgrammeDocument, on: date) -> JointProgramme:
     note = document.concept_note or db.session.get(ConceptNote, document.concept_note_id)
     programme = JointProgramme(
         id=document.id,
@@ -63,8 +60,36 @@ def start_programme(actor: Any, document: JointProgrammeDocument, on: date) -> J
     )
     programme.status = None  # type: ignore[assignment]  # the creation transition sets it
     db.session.add(programme)
+    return programme
+
+
+def prepare_programme(actor: Any, document: JointProgrammeDocument, on: date) -> JointProgramme:
+    """The full programme document of a note made ready for implementation (idempotent): status pipeline,
+    so its budget by category and results framework can be completed before the committee funds it."""
+    programme = db.session.get(JointProgramme, document.id)
+    if programme is None:
+        programme = _new_programme(document, on)
+        PROGRAMME.fire(programme, "prepare", actor)
+    return programme
+
+
+def start_programme(actor: Any, document: JointProgrammeDocument, on: date) -> JointProgramme:
+    """The programme record of a funded document (idempotent): a prepared one moves from pipeline to approved;
+    otherwise it is created with title, partners and dates from the note."""
+    programme = db.session.get(JointProgramme, document.id)
+    if programme is not None:
+        if programme.status == PIPELINE:
+            programme.approved_on = on
+            PROGRAMME.fire(programme, "fund", actor)
+        return programme
+    programme = _new_programme(document, on)
     PROGRAMME.fire(programme, "approve", actor)
     return programme
+
+
+def on_document_approved(actor: Any, document: JointProgrammeDocument, on: date) -> None:
+    """Hook for the committee's approval of a programme document (the note becomes ready for implementation)."""
+    prepare_programme(actor, document, on)
 
 
 def on_funding(actor: Any, document: JointProgrammeDocument, on: date) -> None:

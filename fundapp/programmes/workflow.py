@@ -1,6 +1,7 @@
 """The joint programme lifecycle: one transition table.
 
-approved (created when the committee funds the programme) → active (first transfer released) →
+pipeline (the full programme document of a note ready for implementation, before funding) → approved (the
+committee funds it; a programme funded without a prepared document starts here) → active (first transfer released) →
 operationally closed (end date passed, final narrative report received) → financially closed (final
 expenditures certified, unspent balances refunded; the ledger then refuses every money event on it).
 """
@@ -8,12 +9,14 @@ expenditures certified, unspent balances refunded; the ledger then refuses every
 from fundapp.core.permissions import Role
 from fundapp.core.workflow import StateMachine, Transition
 
+PIPELINE = "pipeline"
 APPROVED = "approved"
 ACTIVE = "active"
 OPERATIONALLY_CLOSED = "operationally_closed"
 FINANCIALLY_CLOSED = "financially_closed"
 
 STATUS_LABELS = {
+    PIPELINE: "Ready for implementation (not funded)",
     APPROVED: "Approved",
     ACTIVE: "Active",
     OPERATIONALLY_CLOSED: "Operationally closed",
@@ -31,7 +34,9 @@ PROGRAMME = StateMachine(
     "joint_programmes",
     list(STATUS_LABELS),
     [
+        Transition("prepare", None, PIPELINE, label="prepare the programme document"),
         Transition("approve", None, APPROVED, label="approve"),
+        Transition("fund", PIPELINE, APPROVED, label="fund"),
         Transition("activate", APPROVED, ACTIVE, _MONEY, label="activate with the first transfer"),
         Transition("close_operationally", ACTIVE, OPERATIONALLY_CLOSED, _SECRETARIAT, label="close operationally"),
         Transition(

@@ -314,3 +314,46 @@ def test_committee_funding_decision_creates_the_programme(db):
     assert programme.title == note.title
     assert programme.approved_on == item.meeting.held_on
     assert services.money_flows([programme.id])[programme.id][None].allocated == document.total
+
+
+def test_ready_note_carries_a_pipeline_programme_until_funded(db):
+    from fundapp.committee import meetings
+    from fundapp.programmes import results
+    from fundapp.programmes.models import JointProgramme
+    from tests.committee.decision_helpers import funding_item, ready_note, vote_all
+    from tests.programmes.helpers import deposit
+
+    deposit("3000000.00")
+    note = ready_note()
+    programme = db.session.get(JointProgramme, meetings.programme_document(note).id)
+    assert programme.status == "pipeline"
+    assert [e.to_state for e in services.PROGRAMME.timeline(programme.id)] == ["pipeline"]
+    unicef = note.organisation_id
+    services.save_budget(user(SECRETARIAT), programme, unicef, {"staff": "500000.00", "travel": "100000.00"})
+    with pytest.raises(DomainError, match="approved or active"):
+        services.plan_tranche(user(SECRETARIAT), programme, unicef, date(2026, 9, 1), "1000.00")
+    with pytest.raises(DomainError, match="once the programme is funded"):
+        results.start_report(user("applicant2@example.org"), programme, "2027")
+    item = funding_item(note)
+    vote_all(item)
+    meetings.record_decision(user(CHAIR), item, meetings.DecisionInput("approve_funding"))
+    assert programme.status == "approved"
+    assert programme.approved_on == item.meeting.held_on
+    assert services.budget(programme).rows[0].direct == D("600000.00")
+
+
+def test_portfolio_lists_pipeline_documents_only_when_asked(db, client, login):
+    from fundapp.programmes.models import JointProgramme
+
+    funded = make_programme()
+    pipeline = make_programme({"UNDP": "100000.00"}, lead="UNDP", email="applicant@example.org", fund=False)
+    pipeline.status = "pipeline"
+    db.session.commit()
+    login("secretariat@example.org")
+    page = client.get("/programmes").get_data(as_text=True)
+    assert funded.reference in page
+    assert pipeline.reference not in page
+    page = client.get("/programmes?status=pipeline").get_data(as_text=True)
+    assert pipeline.reference in page
+    assert funded.reference not in page
+    assert db.session.get(JointProgramme, pipeline.id).status == "pipeline"

@@ -12,6 +12,12 @@ MONEY = {"type": "string", "pattern": r"^-?\d+\.\d{2}$", "examples": ["1250000.0
 MAX_INT = 2**31 - 1
 PERCENT = {"type": ["string", "null"], "pattern": r"^-?\d+\.\d{2}$"}
 DATE = {"type": "string", "format": "date"}
+#: An alignment score 0–100 with two decimals, or null before any programme is assessed.
+SCORE = {
+    "type": ["string", "null"],
+    "pattern": r"^\d{1,3}\.\d{2}$",
+    "description": "Budget-weighted guiding-principle alignment score (0–100); null until a programme is assessed.",
+}
 NULLABLE_DATE = {"type": ["string", "null"], "format": "date"}
 
 
@@ -72,9 +78,13 @@ SCHEMAS: dict[str, Any] = {
                         "name": {"type": "string"},
                         "objectives": {"type": "array", "items": {"type": "integer"}},
                         "allocations_usd": MONEY,
+                        "transfers_usd": MONEY,
+                        "expenditure_usd": MONEY,
+                        "alignment_score": SCORE,
                     }
                 ),
             },
+            "alignment_score": SCORE,
             "guiding_principles": {
                 "type": "array",
                 "items": _obj({"code": {"type": "string"}, "name": {"type": "string"}}),

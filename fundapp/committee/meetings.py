@@ -329,6 +329,24 @@ def record_decision(actor: Any, item: AgendaItem, data: DecisionInput) -> Agenda
     return item
 
 
+#: Called as hook(actor, document, on) after a funding decision's allocation (the programmes capability).
+FUNDING_HOOKS: list = []
+
+
+def register_funding_hook(hook) -> None:
+    if hook not in FUNDING_HOOKS:
+        FUNDING_HOOKS.append(hook)
+
+
+#: Called as hook(actor, document, on) when a programme document is approved (the programmes capability).
+DOCUMENT_HOOKS: list = []
+
+
+def register_document_hook(hook) -> None:
+    if hook not in DOCUMENT_HOOKS:
+        DOCUMENT_HOOKS.append(hook)
+
+
 def _fund(actor: Any, item: AgendaItem, note: ConceptNote, amount: Any, on: date) -> Decimal:
     """Allocate the approved amount through the ledger (area's earmarked pool first); refused if it does not fit."""
     if note.status != workflow.READY:
@@ -355,6 +373,8 @@ def _fund(actor: Any, item: AgendaItem, note: ConceptNote, amount: Any, on: date
         organisation_id=note.organisation_id,
         description=f"{note.reference} funding approved by the steering committee ({item.meeting.title})",
     )
+    for hook in FUNDING_HOOKS:
+        hook(actor, document, on)
     return value
 
 
@@ -427,6 +447,8 @@ def approve_programme_document(actor: Any, note: ConceptNote) -> JointProgrammeD
     document.approved_at = utcnow()
     document.approved_by_id = getattr(actor, "id", None)
     CONCEPT_NOTE.fire(note, "mark_ready", actor)
+    for hook in DOCUMENT_HOOKS:
+        hook(actor, document, document.approved_at.date())
     return document
 
 

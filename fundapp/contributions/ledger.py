@@ -23,11 +23,16 @@ Posting API (issues 5 and 6 call these; each flushes, writes an audit row, never
 Deposits (with their fee) are posted by `contributions.services.record_deposit`, which converts the
 currency first.
 
+Programme guards: ``register_programme_guard(fn)`` adds a check run before every posting that names a
+programme (allocation, transfer, refund, expenditure and their reversals); the programmes capability uses it
+to refuse any money event on a financially closed programme.
+
 Aggregates: `pool_balances(as_of)`, `funding_status(as_of)`, `category_totals(as_of)` — each a fixed
 number of SQL aggregate queries, whatever the size of the ledger.
 """
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -102,7 +107,24 @@ def _positive(amount: Decimal | int | str) -> Decimal:
     return value
 
 
+#: Checks run before a posting that names a programme; each raises LedgerError to refuse it.
+_PROGRAMME_GUARDS: list[Callable[[int], None]] = []
+
+
+def register_programme_guard(guard: Callable[[int], None]) -> None:
+    """Run guard(programme_id) before every posting on a programme (idempotent per function)."""
+    if guard not in _PROGRAMME_GUARDS:
+        _PROGRAMME_GUARDS.append(guard)
+
+
+def _guard(programme_id: int | None) -> None:
+    if programme_id is not None:
+        for guard in _PROGRAMME_GUARDS:
+            guard(programme_id)
+
+
 def _post(actor: Any, kind: EntryKind, amount: Decimal, on: date, **links: Any) -> LedgerEntry:
+    _guard(links.get("programme_id"))
     entry = LedgerEntry(
         kind=kind,
         category=links.pop("category", kind),
@@ -392,6 +414,7 @@ def allocate(
     Refuses with InsufficientFunds (naming what is available) rather than make a pool negative.
     """
     amount = _positive(amount)
+    _guard(programme_id)
     lock_ledger()
     earmarked = available_in(area_id) if area_id is not None else ZERO
     unearmarked = available_in(None)
@@ -416,6 +439,7 @@ def post_transfer(
 ) -> LedgerEntry:
     """Money sent to a participating organization for a programme; never more than was allocated to it."""
     amount = _positive(amount)
+    _guard(programme_id)
     lock_ledger()
     totals = _programme_totals(programme_id)
     room = totals[EntryKind.allocation] - totals[EntryKind.transfer]
@@ -439,6 +463,7 @@ def post_expenditure(
 ) -> LedgerEntry:
     """Expenses reported by a participating organization; not beyond what it holds for the programme."""
     amount = _positive(amount)
+    _guard(programme_id)
     balance = _organisation_balance(_programme_totals(programme_id, organisation_id))
     if amount > balance:
         raise InsufficientFunds(f"The organization holds only US$ {balance:,.2f} for this programme.", field="amount")
@@ -462,6 +487,7 @@ def post_refund(
     to the unearmarked pool. Not beyond what the organization holds for the programme.
     """
     amount = _positive(amount)
+    _guard(programme_id)
     lock_ledger()
     balance = _organisation_balance(_programme_totals(programme_id, organisation_id))
     if amount > balance:
@@ -546,6 +572,7 @@ def reverse_entry(actor: Any, entry: LedgerEntry, reason: str, on: date | None =
         raise LedgerError("A deposit's fee is reversed together with the deposit.")
     if is_reversed(entry):
         raise LedgerError(f"Ledger entry {entry.id} is already reversed.")
+    _guard(entry.programme_id)
     lock_ledger()
     originals = [entry]
     if entry.kind is EntryKind.deposit and entry.deposit_id is not None:
@@ -618,5 +645,6 @@ __all__ = [
     "post_interest",
     "post_refund",
     "post_transfer",
+    "register_programme_guard",
     "reverse_entry",
 ]

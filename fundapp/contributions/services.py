@@ -566,8 +566,21 @@ class AttributionRow:
     attributed: Decimal
 
 
+#: Name lookups registered by the programmes capability: fn(programme_id) -> label or None.
+_PROGRAMME_LABELLERS: list = []
+
+
+def register_programme_labeller(labeller) -> None:
+    if labeller not in _PROGRAMME_LABELLERS:
+        _PROGRAMME_LABELLERS.append(labeller)
+
+
 def programme_label(programme_id: int) -> str:
-    """How a programme is named in attribution tables (the programmes capability can refine it)."""
+    """How a programme is named in attribution tables: its reference and title (Programme N before it has one)."""
+    for labeller in _PROGRAMME_LABELLERS:
+        label = labeller(programme_id)
+        if label:
+            return label
     return f"Programme {programme_id}"
 
 

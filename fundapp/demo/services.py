@@ -116,6 +116,7 @@ def seed_demo() -> dict[str, int]:
     """Everything the demo fund needs, in dependency order. Later capabilities add their steps here."""
     from fundapp.demo.committee_decisions import seed_committee_decisions
     from fundapp.demo.concept_notes import seed_concept_notes
+    from fundapp.demo.programmes import seed_programmes
 
     return {
         "users": seed_accounts(),
@@ -124,6 +125,7 @@ def seed_demo() -> dict[str, int]:
         "concept_notes": seed_concept_notes(),
         "committee meetings": seed_committee_decisions(),
         "results framework": seed_results(),
+        "joint programmes": seed_programmes(),
     }
 
 

@@ -1,0 +1,20 @@
+"""`flask programmes remind`: what a scheduler runs daily (reminders before reports are due, overdue flags)."""
+
+from datetime import date
+
+import click
+
+from fundapp.contributions.services import today
+from fundapp.extensions import db
+from fundapp.programmes import bp, results
+
+
+@bp.cli.command("remind")
+@click.option("--on", "on", default=None, help="Run as of this date (YYYY-MM-DD); default today (UTC).")
+@click.option("--days", default=results.REMIND_DAYS, show_default=True, help="Remind this many days before due.")
+def remind(on: str | None, days: int) -> None:
+    """Notify focal points of progress reports due soon, and them and the secretariat of overdue ones."""
+    as_of = date.fromisoformat(on) if on else today()
+    sent = results.remind(as_of, days)
+    db.session.commit()
+    click.echo(f"Reminders sent: {sent['due_soon']} due soon, {sent['overdue']} overdue (as of {as_of.isoformat()}).")

@@ -1,0 +1,664 @@
+"""Programme results: each programme's outcomes → outputs → indicators, progress reports with actuals,
+reminders and overdue flags, and the roll-up of approved results into the fund-level framework.
+
+Reporting calendar: a semi-annual progress update for January–June ('YYYY-H1', due 31 July) and an annual
+report for each calendar year ('YYYY', due 31 March of the next year), for every year the programme runs.
+Actuals are cumulative to the end of the period (as rollup.py expects). A report moves draft → submitted →
+returned (with the secretariat's comments) → submitted → approved; an approved report locks its period.
+Flush, never commit.
+"""
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from fundapp.auth.models import User, UserRole
+from fundapp.committee.models import ProgrammeBudgetLine
+from fundapp.core.audit import record_change
+from fundapp.core.errors import DomainError, ValidationFailed
+from fundapp.core.permissions import Role
+from fundapp.extensions import db
+from fundapp.notifications.models import Notification
+from fundapp.notifications.services import notify
+from fundapp.programmes import services
+from fundapp.programmes.models import (
+    JointProgramme,
+    ProgrammeIndicator,
+    ProgrammeOutcome,
+    ProgrammeOutput,
+    ProgressReport,
+    ReportValue,
+)
+from fundapp.programmes.workflow import (
+    ACTIVE,
+    APPROVED,
+    EDITABLE_REPORT_STATES,
+    PROGRESS_REPORT,
+    REPORT_APPROVED,
+    SUBMITTED,
+)
+from fundapp.results import services as fund_results
+from fundapp.results.models import FundIndicator
+from fundapp.results.rollup import DISAGGREGATIONS, IndicatorUnit, ResultRow, RollUp, period_key, progress_percent
+
+ZERO = Decimal("0")
+REMIND_DAYS = 14
+DONE_STATES = (SUBMITTED, REPORT_APPROVED)
+
+
+# The programme's results framework ------------------------------------------------------------------
+
+
+def _required(errors: dict, field: str, value: str, message: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        errors.setdefault(field, []).append(message)
+    return value
+
+
+def add_outcome(actor: Any, programme: JointProgramme, code: str, statement: str) -> ProgrammeOutcome:
+    errors: dict[str, list[str]] = {}
+    code = _required(errors, "code", code, "A code is required, e.g. 1.")
+    statement = _required(errors, "statement", statement, "State the outcome.")
+    if code and db.session.scalar(
+        sa.select(ProgrammeOutcome.id).where(
+            ProgrammeOutcome.programme_id == programme.id, ProgrammeOutcome.code == code
+        )
+    ):
+        errors.setdefault("code", []).append(f"The programme already has an outcome {code}.")
+    if errors:
+        raise ValidationFailed(errors)
+    outcome = ProgrammeOutcome(programme_id=programme.id, code=code, statement=statement)
+    db.session.add(outcome)
+    db.session.flush()
+    record_change(actor, "programmes.outcome_added", "programme_outcomes", outcome.id, {"code": code})
+    return outcome
+
+
+def add_output(actor: Any, outcome: ProgrammeOutcome, code: str, statement: str) -> ProgrammeOutput:
+    errors: dict[str, list[str]] = {}
+    code = _required(errors, "code", code, "A code is required, e.g. 1.1.")
+    statement = _required(errors, "statement", statement, "State the output.")
+    if code and any(o.code == code for o in outcome.outputs):
+        errors.setdefault("code", []).append(f"Outcome {outcome.code} already has an output {code}.")
+    if errors:
+        raise ValidationFailed(errors)
+    output = ProgrammeOutput(code=code, statement=statement)
+    outcome.outputs.append(output)
+    db.session.flush()
+    record_change(actor, "programmes.output_added", "programme_outputs", output.id, {"code": code})
+    return output
+
+
+@dataclass
+class IndicatorInput:
+    outcome_id: int | None
+    code: str
+    name: str
+    unit: str
+    baseline_value: Decimal | None
+    baseline_year: int | None
+    target_value: Decimal | None
+    output_id: int | None = None
+    fund_indicator_id: int | None = None
+    disaggregations: Sequence[str] = ()
+
+
+def _check_value(errors: dict, field: str, unit: IndicatorUnit, value: Decimal | None) -> None:
+    if value is None:
+        errors.setdefault(field, []).append("A value is required.")
+    elif unit is IndicatorUnit.percentage and not (0 <= value <= 100):
+        errors.setdefault(field, []).append("A percentage from 0 to 100.")
+    elif unit is IndicatorUnit.yes_no and value not in (0, 1):
+        errors.setdefault(field, []).append("1 for yes or 0 for no.")
+    elif unit in (IndicatorUnit.count, IndicatorUnit.amount_usd) and value < 0:
+        errors.setdefault(field, []).append("Cannot be negative.")
+
+
+def add_indicator(actor: Any, programme: JointProgramme, data: IndicatorInput) -> ProgrammeIndicator:
+    """An indicator of one of the programme's outcomes (or outputs); a link to a fund indicator must match its
+    thematic area and unit, and a fund indicator takes at most one indicator per programme (so results add up)."""
+    errors: dict[str, list[str]] = {}
+    outcome = db.session.get(ProgrammeOutcome, data.outcome_id) if data.outcome_id else None
+    if outcome is None or outcome.programme_id != programme.id:
+        errors.setdefault("outcome_id", []).append("Choose one of the programme's outcomes.")
+    output = db.session.get(ProgrammeOutput, data.output_id) if data.output_id else None
+    if output is not None and (outcome is None or output.outcome_id != outcome.id):
+        errors.setdefault("output_id", []).append("The output must belong to the chosen outcome.")
+    code = _required(errors, "code", data.code, "A code is required, e.g. 1.1.a.")
+    name = _required(errors, "name", data.name, "Name the indicator.")
+    try:
+        unit = IndicatorUnit(data.unit)
+    except ValueError:
+        errors.setdefault("unit", []).append("Choose a unit.")
+        unit = IndicatorUnit.count
+    _check_value(errors, "baseline_value", unit, data.baseline_value)
+    _check_value(errors, "target_value", unit, data.target_value)
+    if data.baseline_year is None or not (2000 <= data.baseline_year <= 2100):
+        errors.setdefault("baseline_year", []).append("A year such as 2020.")
+    dims = [d for d in data.disaggregations if d in DISAGGREGATIONS]
+    if dims and unit is IndicatorUnit.yes_no:
+        errors.setdefault("disaggregations", []).append("A yes / no indicator is not disaggregated.")
+    if code and db.session.scalar(
+        sa.select(ProgrammeIndicator.id).where(
+            ProgrammeIndicator.programme_id == programme.id, ProgrammeIndicator.code == code
+        )
+    ):
+        errors.setdefault("code", []).append(f"The programme already has an indicator {code}.")
+    if data.fund_indicator_id:
+        fund = db.session.get(FundIndicator, data.fund_indicator_id)
+        area_id = programme.document.concept_note.thematic_area_id
+        if fund is None or not fund.is_active:
+            errors.setdefault("fund_indicator_id", []).append("Choose an active fund indicator.")
+        elif fund.thematic_area_id != area_id:
+            errors.setdefault("fund_indicator_id", []).append("Link to an indicator of the programme's thematic area.")
+        elif fund.unit != unit:
+            errors.setdefault("fund_indicator_id", []).append(
+                f"{fund.code} is measured as {fund.unit.label.lower()}; use the same unit so results add up."
+            )
+        elif db.session.scalar(
+            sa.select(ProgrammeIndicator.id).where(
+                ProgrammeIndicator.programme_id == programme.id,
+                ProgrammeIndicator.fund_indicator_id == fund.id,
+            )
+        ):
+            errors.setdefault("fund_indicator_id", []).append(
+                f"Another indicator of this programme links to {fund.code}."
+            )
+    if errors:
+        raise ValidationFailed(errors)
+    indicator = ProgrammeIndicator(
+        programme_id=programme.id,
+        outcome_id=outcome.id,
+        output_id=output.id if output else None,
+        fund_indicator_id=data.fund_indicator_id or None,
+        code=code,
+        name=name,
+        unit=unit,
+        baseline_value=data.baseline_value,
+        baseline_year=data.baseline_year,
+        target_value=data.target_value,
+        by_sex="sex" in dims,
+        by_age_group="age_group" in dims,
+        by_migratory_status="migratory_status" in dims,
+    )
+    db.session.add(indicator)
+    db.session.flush()
+    record_change(
+        actor,
+        "programmes.indicator_added",
+        "programme_indicators",
+        indicator.id,
+        {"code": code, "fund_indicator_id": indicator.fund_indicator_id},
+    )
+    return indicator
+
+
+def count_links(fund_indicator_ids: Sequence[int]) -> dict[int, int]:
+    """Link counter for the results package: programme indicators per fund indicator (one query)."""
+    return dict(
+        db.session.execute(
+            sa.select(ProgrammeIndicator.fund_indicator_id, sa.func.count())
+            .where(ProgrammeIndicator.fund_indicator_id.in_(list(fund_indicator_ids)))
+            .group_by(ProgrammeIndicator.fund_indicator_id)
+        ).all()
+    )
+
+
+def framework(programme_id: int) -> list[ProgrammeOutcome]:
+    return list(
+        db.session.scalars(
+            sa.select(ProgrammeOutcome)
+            .where(ProgrammeOutcome.programme_id == programme_id)
+            .options(selectinload(ProgrammeOutcome.outputs), selectinload(ProgrammeOutcome.indicators))
+            .order_by(ProgrammeOutcome.code)
+        )
+    )
+
+
+# Reporting calendar ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Period:
+    period: str
+    due_on: date
+
+    @property
+    def label(self) -> str:
+        return period_label(self.period)
+
+
+def period_label(period: str) -> str:
+    year, _, half = period.partition("-")
+    return f"January–June {year} (semi-annual)" if half == "H1" else f"{year} (annual)"
+
+
+def due_date(period: str) -> date:
+    year, month = period_key(period)
+    return date(year, 7, 31) if month == 6 else date(year + 1, 3, 31)
+
+
+def calendar(programme: JointProgramme) -> list[Period]:
+    """The periods the programme reports on, from its start to its end."""
+    starts, ends = programme.document.starts_on, programme.document.ends_on
+    periods = []
+    for year in range(starts.year, ends.year + 1):
+        # A semi-annual update when the programme runs through 30 June; an annual report every year.
+        if starts <= date(year, 6, 30) < ends:
+            periods.append(Period(f"{year}-H1", due_date(f"{year}-H1")))
+        periods.append(Period(str(year), due_date(str(year))))
+    return periods
+
+
+def reports(programme_id: int) -> list[ProgressReport]:
+    return list(
+        db.session.scalars(
+            sa.select(ProgressReport)
+            .where(ProgressReport.programme_id == programme_id)
+            .options(selectinload(ProgressReport.values))
+            .order_by(ProgressReport.due_on)
+        )
+    )
+
+
+@dataclass
+class CalendarRow:
+    period: Period
+    report: ProgressReport | None
+
+    def overdue(self, today: date) -> bool:
+        return today > self.period.due_on and (self.report is None or self.report.status not in DONE_STATES)
+
+
+def reporting_status(programme: JointProgramme, today: date) -> list[CalendarRow]:
+    """Each period of the calendar that has started, with its report (if any)."""
+    existing = {r.period: r for r in reports(programme.id)}
+    rows = []
+    for period in calendar(programme):
+        year, month = period_key(period.period)
+        if date(year, month, 1) > today and period.period not in existing:
+            continue
+        rows.append(CalendarRow(period, existing.get(period.period)))
+    return rows
+
+
+def overdue_counts(programme_ids: Iterable[int], today: date) -> dict[int, int]:
+    """programme id → number of overdue reports (two queries, whatever the number of programmes)."""
+    ids = list(programme_ids)
+    if not ids:
+        return {}
+    programmes = db.session.scalars(
+        sa.select(JointProgramme).where(JointProgramme.id.in_(ids), JointProgramme.status.in_((APPROVED, ACTIVE)))
+    )
+    done = {
+        (pid, period)
+        for pid, period in db.session.execute(
+            sa.select(ProgressReport.programme_id, ProgressReport.period).where(
+                ProgressReport.programme_id.in_(ids), ProgressReport.status.in_(DONE_STATES)
+            )
+        )
+    }
+    counts: dict[int, int] = {}
+    for programme in programmes:
+        late = [p for p in calendar(programme) if p.due_on < today and (programme.id, p.period) not in done]
+        if late:
+            counts[programme.id] = len(late)
+    return counts
+
+
+# Progress reports -----------------------------------------------------------------------------------
+
+
+def start_report(actor: Any, programme: JointProgramme, period: str) -> ProgressReport:
+    if programme.status == "pipeline":
+        raise DomainError("Progress is reported once the programme is funded.", field="period")
+    match = next((p for p in calendar(programme) if p.period == period), None)
+    if match is None:
+        raise DomainError("Choose a period of the programme's reporting calendar.", field="period")
+    if db.session.scalar(
+        sa.select(ProgressReport.id).where(ProgressReport.programme_id == programme.id, ProgressReport.period == period)
+    ):
+        raise DomainError(f"The report for {match.label} exists already.", field="period")
+    report = ProgressReport(
+        programme_id=programme.id, period=period, due_on=match.due_on, created_by_id=getattr(actor, "id", None)
+    )
+    report.status = None  # type: ignore[assignment]  # the creation transition sets it
+    db.session.add(report)
+    PROGRESS_REPORT.fire(report, "create", actor)
+    return report
+
+
+def _number(raw: Any, field: str, errors: dict) -> Decimal | None:
+    if raw in (None, ""):
+        return None
+    try:
+        value = Decimal(str(raw).replace(",", "").strip())
+    except InvalidOperation:
+        errors.setdefault(field, []).append("Not a number.")
+        return None
+    if not value.is_finite():
+        errors.setdefault(field, []).append("Not a number.")
+        return None
+    return value
+
+
+def save_report(
+    actor: Any,
+    report: ProgressReport,
+    narrative: str,
+    challenges: str,
+    values: Mapping[int, tuple[Any, Mapping[str, Mapping[str, Any]]]],
+) -> ProgressReport:
+    """Narrative, challenges and per indicator (id → (actual, {dimension: {category: value}})).
+
+    Counts and amounts: a dimension's categories, when given, add up to the actual. Only in draft or returned.
+    """
+    if report.status not in EDITABLE_REPORT_STATES:
+        raise DomainError("The report is submitted or approved: it can no longer be changed.")
+    indicators = {
+        i.id: i
+        for i in db.session.scalars(
+            sa.select(ProgrammeIndicator).where(ProgrammeIndicator.programme_id == report.programme_id)
+        )
+    }
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[int, tuple[Decimal, dict[str, dict[str, str]]]] = {}
+    for indicator_id, (raw_actual, raw_dis) in values.items():
+        indicator = indicators.get(indicator_id)
+        if indicator is None:
+            continue
+        field = f"actual-{indicator_id}"
+        actual = _number(raw_actual, field, errors)
+        dis: dict[str, dict[str, str]] = {}
+        for dimension in indicator.disaggregations:
+            cats = {}
+            for category in DISAGGREGATIONS[dimension]:
+                value = _number((raw_dis.get(dimension) or {}).get(category), f"{field}-{dimension}", errors)
+                if value is not None:
+                    if value < 0:
+                        errors.setdefault(f"{field}-{dimension}", []).append("Cannot be negative.")
+                    cats[category] = value
+            if cats:
+                if actual is None:
+                    errors.setdefault(field, []).append("Give the total as well as its breakdown.")
+                elif indicator.unit in (IndicatorUnit.count, IndicatorUnit.amount_usd) and sum(cats.values()) != actual:
+                    errors.setdefault(f"{field}-{dimension}", []).append(
+                        f"The breakdown by {dimension.replace('_', ' ')} adds up to {sum(cats.values()):f}, "
+                        f"not the total of {actual:f}."
+                    )
+                dis[dimension] = {k: f"{v:f}" for k, v in cats.items()}
+        if actual is not None:
+            _check_value(errors, field, indicator.unit, actual)
+            cleaned[indicator_id] = (actual, dis)
+    if errors:
+        raise ValidationFailed(errors)
+    report.narrative = (narrative or "").strip()
+    report.challenges = (challenges or "").strip()
+    by_indicator = {v.indicator_id: v for v in report.values}
+    for indicator_id, (actual, dis) in cleaned.items():
+        row = by_indicator.get(indicator_id)
+        if row is None:
+            report.values.append(ReportValue(indicator_id=indicator_id, actual=actual, disaggregation=json.dumps(dis)))
+        else:
+            row.actual, row.disaggregation = actual, json.dumps(dis)
+    for indicator_id, row in by_indicator.items():
+        if indicator_id not in cleaned:
+            report.values.remove(row)
+    db.session.flush()
+    record_change(actor, "programmes.report_saved", "programme_progress_reports", report.id, {"values": len(cleaned)})
+    return report
+
+
+def focal_points(programme: JointProgramme) -> list[User]:
+    org_ids = services.participating_ids(programme)
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(User.organisation_id.in_(org_ids), UserRole.role == Role.applicant, User.is_active)
+            .order_by(User.id)
+        )
+    )
+
+
+def _secretariat() -> list[User]:
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(UserRole.role == Role.secretariat, User.is_active)
+        )
+    )
+
+
+def _link(report: ProgressReport) -> str:
+    return f"/programmes/reports/{report.id}"
+
+
+def submit_report(actor: Any, report: ProgressReport, on: date) -> None:
+    programme = report.programme
+    missing = []
+    if not report.narrative:
+        missing.append("the narrative")
+    indicators = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(ProgrammeIndicator)
+        .where(ProgrammeIndicator.programme_id == programme.id)
+    )
+    if len(report.values) < indicators:
+        missing.append(f"actual values for {indicators - len(report.values)} indicator(s)")
+    if missing:
+        raise DomainError("Before submitting, give " + " and ".join(missing) + ".")
+    PROGRESS_REPORT.fire(report, "submit", actor)
+    report.submitted_on = on
+    notify(
+        _secretariat(),
+        f"{programme.reference}: progress report {report.period} submitted",
+        f"{programme.title}: the report for {period_label(report.period)} awaits review.",
+        _link(report),
+    )
+
+
+def return_report(actor: Any, report: ProgressReport, comment: str) -> None:
+    comment = (comment or "").strip()
+    if not comment:
+        raise DomainError("Say what must be corrected.", field="comment")
+    PROGRESS_REPORT.fire(report, "return", actor, comment)
+    report.review_comment = comment
+    notify(
+        focal_points(report.programme),
+        f"{report.programme.reference}: progress report {report.period} returned",
+        comment,
+        _link(report),
+    )
+
+
+def approve_report(actor: Any, report: ProgressReport, on: date, comment: str = "") -> None:
+    PROGRESS_REPORT.fire(report, "approve", actor, (comment or "").strip() or None)
+    report.approved_on = on
+    report.review_comment = (comment or "").strip()
+    notify(
+        focal_points(report.programme),
+        f"{report.programme.reference}: progress report {report.period} approved",
+        f"The report for {period_label(report.period)} is approved; its period is locked.",
+        _link(report),
+    )
+
+
+def report_condition(programme: JointProgramme, before: date) -> str | None:
+    """Tranche condition: the latest report due by `before` is approved (met when none is due yet)."""
+    due = [p for p in calendar(programme) if p.due_on <= before]
+    if not due:
+        return None
+    latest = due[-1]
+    status = db.session.scalar(
+        sa.select(ProgressReport.status).where(
+            ProgressReport.programme_id == programme.id, ProgressReport.period == latest.period
+        )
+    )
+    if status == REPORT_APPROVED:
+        return None
+    return f"The progress report for {latest.label} is not approved ({'not started' if status is None else status})."
+
+
+# Reminders ------------------------------------------------------------------------------------------
+
+
+def _already(user_ids: list[int], subject: str) -> set[int]:
+    return set(
+        db.session.scalars(
+            sa.select(Notification.user_id).where(Notification.user_id.in_(user_ids), Notification.subject == subject)
+        )
+    )
+
+
+def remind(today: date, days: int = REMIND_DAYS) -> dict[str, int]:
+    """Remind focal points of reports due within `days`; flag overdue ones to them and the secretariat.
+
+    Idempotent: each person gets each reminder once. What a scheduler runs daily (`flask programmes remind`).
+    """
+    sent = {"due_soon": 0, "overdue": 0}
+    programmes = list(
+        db.session.scalars(
+            sa.select(JointProgramme)
+            .where(JointProgramme.status.in_((APPROVED, ACTIVE)))
+            .options(selectinload(JointProgramme.document).selectinload(services.JointProgrammeDocument.budget_lines))
+        )
+    )
+    done = {
+        (pid, period)
+        for pid, period in db.session.execute(
+            sa.select(ProgressReport.programme_id, ProgressReport.period).where(ProgressReport.status.in_(DONE_STATES))
+        )
+    }
+    secretariat = _secretariat()
+    for programme in programmes:
+        for period in calendar(programme):
+            if (programme.id, period.period) in done:
+                continue
+            if today <= period.due_on <= today + timedelta(days=days):
+                kind, recipients = "due_soon", focal_points(programme)
+                subject = f"{programme.reference}: progress report {period.period} due {period.due_on:%d %b %Y}"
+            elif period.due_on < today:
+                kind, recipients = "overdue", [*focal_points(programme), *secretariat]
+                subject = (
+                    f"{programme.reference}: progress report {period.period} overdue since {period.due_on:%d %b %Y}"
+                )
+            else:
+                continue
+            fresh = [u for u in recipients if u.id not in _already([r.id for r in recipients], subject)]
+            if fresh:
+                notify(fresh, subject, f"{programme.title}: {period.label}.", f"/programmes/{programme.id}#reports")
+                sent[kind] += len({u.id for u in fresh})
+    return sent
+
+
+# Results: programme progress and the fund-level roll-up ---------------------------------------------
+
+
+@dataclass
+class IndicatorProgress:
+    indicator: ProgrammeIndicator
+    period: str | None
+    actual: Decimal | None
+    disaggregation: dict[str, dict[str, str]]
+
+    @property
+    def percent(self) -> Decimal | None:
+        return progress_percent(self.indicator.baseline_value, self.indicator.target_value, self.actual)
+
+
+def latest_actuals(
+    programme_ids: Iterable[int], approved_only: bool = True
+) -> dict[int, tuple[str, Decimal, dict[str, dict[str, str]]]]:
+    """indicator id → (period, actual, disaggregation) from the latest report (approved only, by default)."""
+    query = (
+        sa.select(ReportValue.indicator_id, ProgressReport.period, ReportValue.actual, ReportValue.disaggregation)
+        .join(ProgressReport, ProgressReport.id == ReportValue.report_id)
+        .where(ProgressReport.programme_id.in_(list(programme_ids)))
+    )
+    if approved_only:
+        query = query.where(ProgressReport.status == REPORT_APPROVED)
+    latest: dict[int, tuple[str, Decimal, dict]] = {}
+    for indicator_id, period, actual, dis in db.session.execute(query):
+        if indicator_id not in latest or period_key(period) > period_key(latest[indicator_id][0]):
+            latest[indicator_id] = (period, actual, json.loads(dis or "{}"))
+    return latest
+
+
+def programme_progress(programme_id: int, outcomes: list[ProgrammeOutcome]) -> dict[int, IndicatorProgress]:
+    latest = latest_actuals([programme_id])
+    result = {}
+    for outcome in outcomes:
+        for indicator in outcome.indicators:
+            period, actual, dis = latest.get(indicator.id, (None, None, {}))
+            result[indicator.id] = IndicatorProgress(indicator, period, actual, dis)
+    return result
+
+
+@dataclass
+class FundRow:
+    indicator: FundIndicator
+    rollup: RollUp | None
+
+    @property
+    def value(self) -> Decimal | None:
+        return self.rollup.value if self.rollup else None
+
+    @property
+    def percent(self) -> Decimal | None:
+        return progress_percent(self.indicator.baseline_value, self.indicator.target_value, self.value)
+
+
+def fund_dashboard() -> list[tuple[Any, list[FundRow]]]:
+    """Per thematic area, each active fund indicator with the roll-up of approved programme results."""
+    from fundapp.reference.services import thematic_areas
+
+    rows = [
+        ResultRow(
+            fund_id,
+            programme_id,
+            period,
+            actual,
+            {d: {c: Decimal(v) for c, v in cats.items()} for d, cats in json.loads(dis or "{}").items()},
+        )
+        for fund_id, programme_id, period, actual, dis in db.session.execute(
+            sa.select(
+                ProgrammeIndicator.fund_indicator_id,
+                ProgressReport.programme_id,
+                ProgressReport.period,
+                ReportValue.actual,
+                ReportValue.disaggregation,
+            )
+            .join(ReportValue, ReportValue.indicator_id == ProgrammeIndicator.id)
+            .join(ProgressReport, ProgressReport.id == ReportValue.report_id)
+            .where(ProgrammeIndicator.fund_indicator_id.is_not(None), ProgressReport.status == REPORT_APPROVED)
+        )
+    ]
+    budgets = {
+        pid: Decimal(total or 0)
+        for pid, total in db.session.execute(
+            sa.select(ProgrammeBudgetLine.document_id, sa.func.sum(ProgrammeBudgetLine.amount)).group_by(
+                ProgrammeBudgetLine.document_id
+            )
+        )
+    }
+    rolled = fund_results.roll_up_results(rows, budgets) if rows else {}
+    indicators = list(
+        db.session.scalars(
+            sa.select(FundIndicator)
+            .where(FundIndicator.is_active)
+            .order_by(FundIndicator.thematic_area_id, FundIndicator.position, FundIndicator.id)
+        )
+    )
+    by_area: dict[int, list[FundRow]] = {}
+    for indicator in indicators:
+        by_area.setdefault(indicator.thematic_area_id, []).append(FundRow(indicator, rolled.get(indicator.id)))
+    return [(area, by_area.get(area.id, [])) for area in thematic_areas()]

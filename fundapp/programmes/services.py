@@ -1,0 +1,755 @@
+"""Joint programme business rules: creation from the funded note, budget by UN category, tranches,
+expenditure, refunds, delivery and the lifecycle. Flush, never commit; every money event goes through
+the fund ledger (`fundapp.contributions.ledger`) with ``programme_id`` = the programme (document) id.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from flask import g, has_request_context
+from sqlalchemy.orm import selectinload
+
+from fundapp.committee.models import JointProgrammeDocument, ProgrammeBudgetLine
+from fundapp.concept_notes.models import ConceptNote, Participant
+from fundapp.contributions import ledger
+from fundapp.contributions.models import EntryKind, LedgerEntry
+from fundapp.core.audit import record_change
+from fundapp.core.errors import DomainError, NotAllowed, ValidationFailed
+from fundapp.core.money import CENTS, to_money
+from fundapp.core.permissions import Role
+from fundapp.extensions import db
+from fundapp.programmes.models import (
+    BudgetCategory,
+    BudgetItem,
+    ExpenditureKind,
+    ExpenditureReport,
+    JointProgramme,
+    Tranche,
+)
+from fundapp.programmes.workflow import (
+    APPROVED,
+    FINANCIALLY_CLOSED,
+    OPERATIONALLY_CLOSED,
+    PIPELINE,
+    PROGRAMME,
+    SPENDING_STATES,
+    TRANSFER_STATES,
+)
+from fundapp.reference.models import Country, Organisation
+from fundapp.reference.services import get_fund
+
+ZERO = Decimal("0.00")
+DEFAULT_MIN_SPENT = Decimal("70.00")
+
+
+# Creation -----------------------------------------------------------------------------------------
+
+
+def _new_programme(document: JointProgrammeDocument, on: date) -> JointProgramme:
+    note = document.concept_note or db.session.get(ConceptNote, document.concept_note_id)
+    programme = JointProgramme(
+        id=document.id,
+        title=note.title or note.reference,
+        national_partners=note.government_partners or "",
+        approved_on=on,
+    )
+    programme.status = None  # type: ignore[assignment]  # the creation transition sets it
+    db.session.add(programme)
+    return programme
+
+
+def prepare_programme(actor: Any, document: JointProgrammeDocument, on: date) -> JointProgramme:
+    """The full programme document of a note made ready for implementation (idempotent): status pipeline,
+    so its budget by category and results framework can be completed before the committee funds it."""
+    programme = db.session.get(JointProgramme, document.id)
+    if programme is None:
+        programme = _new_programme(document, on)
+        PROGRAMME.fire(programme, "prepare", actor)
+    return programme
+
+
+def start_programme(actor: Any, document: JointProgrammeDocument, on: date) -> JointProgramme:
+    """The programme record of a funded document (idempotent): a prepared one moves from pipeline to approved;
+    otherwise it is created with title, partners and dates from the note."""
+    programme = db.session.get(JointProgramme, document.id)
+    if programme is not None:
+        if programme.status == PIPELINE:
+            programme.approved_on = on
+            PROGRAMME.fire(programme, "fund", actor)
+        return programme
+    programme = _new_programme(document, on)
+    PROGRAMME.fire(programme, "approve", actor)
+    return programme
+
+
+def on_document_approved(actor: Any, document: JointProgrammeDocument, on: date) -> None:
+    """Hook for the committee's approval of a programme document (the note becomes ready for implementation)."""
+    prepare_programme(actor, document, on)
+
+
+def on_funding(actor: Any, document: JointProgrammeDocument, on: date) -> None:
+    """Hook for the committee's funding decision."""
+    start_programme(actor, document, on)
+
+
+def programme_guard(programme_id: int) -> None:
+    """Ledger guard: no money event may touch a financially closed programme."""
+    status = db.session.scalar(sa.select(JointProgramme.status).where(JointProgramme.id == programme_id))
+    if status == FINANCIALLY_CLOSED:
+        raise ledger.LedgerError(
+            f"JP-{programme_id:04d} is financially closed; no money event can touch it any more.", field="amount"
+        )
+
+
+def programme_label(programme_id: int) -> str | None:
+    """'JP-0007 Title'. In a request every title is read once (one query, however many rows a table labels)."""
+    if has_request_context():
+        if "programme_titles" not in g:
+            g.programme_titles = dict(db.session.execute(sa.select(JointProgramme.id, JointProgramme.title)).all())
+        title = g.programme_titles.get(programme_id)
+    else:
+        title = db.session.scalar(sa.select(JointProgramme.title).where(JointProgramme.id == programme_id))
+    return f"JP-{programme_id:04d} {title}" if title else None
+
+
+def load(programme_id: int) -> JointProgramme | None:
+    return db.session.scalar(
+        sa.select(JointProgramme)
+        .where(JointProgramme.id == programme_id)
+        .options(
+            selectinload(JointProgramme.document).selectinload(JointProgrammeDocument.budget_lines),
+            selectinload(JointProgramme.document)
+            .selectinload(JointProgrammeDocument.concept_note)
+            .selectinload(ConceptNote.countries)
+            .selectinload(Country.region),
+            selectinload(JointProgramme.document)
+            .selectinload(JointProgrammeDocument.concept_note)
+            .selectinload(ConceptNote.participants)
+            .selectinload(Participant.organisation),
+            selectinload(JointProgramme.document)
+            .selectinload(JointProgrammeDocument.concept_note)
+            .selectinload(ConceptNote.objectives),
+            selectinload(JointProgramme.budget_items),
+            selectinload(JointProgramme.tranches),
+        )
+    )
+
+
+def participating_ids(programme: JointProgramme) -> set[int]:
+    """Organizations with a budget in the programme, plus the note's participants."""
+    ids = {line.organisation_id for line in programme.document.budget_lines}
+    ids |= {p.organisation_id for p in programme.document.concept_note.participants}
+    return ids
+
+
+# Budget -------------------------------------------------------------------------------------------
+
+
+def isc_rate() -> Decimal:
+    fund = get_fund()
+    return fund.indirect_support_cost_rate if fund else Decimal("0")
+
+
+def indirect_costs(direct: Decimal, rate: Decimal) -> Decimal:
+    """Indirect support costs on direct costs, rounded half up to the cent."""
+    return (to_money(direct) * rate).quantize(CENTS, rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class BudgetRow:
+    organisation: Organisation
+    #: The approved budget (the committee document's line): direct plus indirect costs.
+    approved: Decimal
+    categories: dict[BudgetCategory, Decimal] = field(default_factory=dict)
+    rate: Decimal = Decimal("0")
+
+    @property
+    def direct(self) -> Decimal:
+        return sum(self.categories.values(), ZERO)
+
+    @property
+    def indirect(self) -> Decimal:
+        return indirect_costs(self.direct, self.rate)
+
+    @property
+    def total(self) -> Decimal:
+        return self.direct + self.indirect
+
+    @property
+    def has_breakdown(self) -> bool:
+        return bool(self.categories)
+
+    @property
+    def matches(self) -> bool:
+        return self.has_breakdown and self.total == self.approved
+
+
+@dataclass
+class Budget:
+    rows: list[BudgetRow]
+    rate: Decimal
+
+    def category_total(self, category: BudgetCategory) -> Decimal:
+        return sum((r.categories.get(category, ZERO) for r in self.rows), ZERO)
+
+    @property
+    def direct(self) -> Decimal:
+        return sum((r.direct for r in self.rows), ZERO)
+
+    @property
+    def indirect(self) -> Decimal:
+        return sum((r.indirect for r in self.rows), ZERO)
+
+    @property
+    def approved(self) -> Decimal:
+        return sum((r.approved for r in self.rows), ZERO)
+
+
+def budget(programme: JointProgramme, organisations: dict[int, Organisation] | None = None) -> Budget:
+    rate = isc_rate()
+    rows: dict[int, BudgetRow] = {}
+    for line in programme.document.budget_lines:
+        rows[line.organisation_id] = BudgetRow(line.organisation, line.amount, rate=rate)
+    for item in programme.budget_items:
+        if item.organisation_id in rows:
+            rows[item.organisation_id].categories[item.category] = item.amount
+    return Budget(list(rows.values()), rate)
+
+
+def save_budget(actor: Any, programme: JointProgramme, organisation_id: int, amounts: dict[str, Any]) -> BudgetRow:
+    """Set an organization's direct costs by UN category; its approved budget becomes direct + ISC.
+
+    Refused below what the organization has already received, and (once funded) above the programme's
+    net allocation in total.
+    """
+    if programme.status == FINANCIALLY_CLOSED:
+        raise DomainError("The programme is financially closed.")
+    if organisation_id not in participating_ids(programme):
+        raise DomainError("Budgets go to the programme's participating organizations only.", field="organisation")
+    errors: dict[str, list[str]] = {}
+    values: dict[BudgetCategory, Decimal] = {}
+    for category in BudgetCategory:
+        raw = amounts.get(category.value)
+        try:
+            value = to_money(raw or 0)
+        except (TypeError, ValueError):
+            errors.setdefault(category.value, []).append("Not a number.")
+            continue
+        if value < 0:
+            errors.setdefault(category.value, []).append("Cannot be negative.")
+        values[category] = value
+    if errors:
+        raise ValidationFailed(errors)
+    rate = isc_rate()
+    direct = sum(values.values(), ZERO)
+    if direct <= 0:
+        raise DomainError("Give the direct costs in at least one category.", field=BudgetCategory.staff.value)
+    total = direct + indirect_costs(direct, rate)
+    flows = money_flows([programme.id])[programme.id]
+    received = flows.get(organisation_id, OrgFlow()).net_transferred
+    if total < received:
+        raise DomainError(
+            f"The organization has already received US$ {received:,.2f}; its budget cannot be lower.",
+            field=BudgetCategory.staff.value,
+        )
+    others = sum(
+        (line.amount for line in programme.document.budget_lines if line.organisation_id != organisation_id), ZERO
+    )
+    allocated = net_allocation(programme.id)
+    if allocated > 0 and others + total > allocated:
+        raise DomainError(
+            f"The programme's budget would be US$ {others + total:,.2f}, above its allocation of US$ {allocated:,.2f}.",
+            field=BudgetCategory.staff.value,
+        )
+    existing = {(i.organisation_id, i.category): i for i in programme.budget_items}
+    for category, value in values.items():
+        item = existing.get((organisation_id, category))
+        if item is None:
+            programme.budget_items.append(BudgetItem(organisation_id=organisation_id, category=category, amount=value))
+        else:
+            item.amount = value
+    line = next((x for x in programme.document.budget_lines if x.organisation_id == organisation_id), None)
+    before = line.amount if line else ZERO
+    if line is None:
+        programme.document.budget_lines.append(ProgrammeBudgetLine(organisation_id=organisation_id, amount=total))
+    else:
+        line.amount = total
+    db.session.flush()
+    record_change(
+        actor,
+        "programmes.budget_saved",
+        "joint_programmes",
+        programme.id,
+        {
+            "organisation_id": organisation_id,
+            "direct": f"{direct:.2f}",
+            "indirect": f"{total - direct:.2f}",
+            "total": {"from": f"{before:.2f}", "to": f"{total:.2f}"},
+        },
+    )
+    db.session.expire(programme.document, ["budget_lines"])
+    return next(r for r in budget(programme).rows if r.organisation.id == organisation_id)
+
+
+# Money flows --------------------------------------------------------------------------------------
+
+
+@dataclass
+class OrgFlow:
+    budget: Decimal = ZERO
+    allocated: Decimal = ZERO
+    transferred: Decimal = ZERO
+    refunded: Decimal = ZERO
+    spent: Decimal = ZERO
+
+    @property
+    def net_transferred(self) -> Decimal:
+        """The net funded amount: transfers less refunds."""
+        return self.transferred - self.refunded
+
+    @property
+    def balance(self) -> Decimal:
+        return self.net_transferred - self.spent
+
+    @property
+    def delivery_rate(self) -> Decimal | None:
+        """Expenditure ÷ net funded amount, in percent (None before any transfer)."""
+        if self.net_transferred <= 0:
+            return None
+        return (self.spent * 100 / self.net_transferred).quantize(CENTS, rounding=ROUND_HALF_UP)
+
+    def add(self, other: "OrgFlow") -> None:
+        self.budget += other.budget
+        self.allocated += other.allocated
+        self.transferred += other.transferred
+        self.refunded += other.refunded
+        self.spent += other.spent
+
+
+_FLOW_FIELD = {
+    EntryKind.allocation: "allocated",
+    EntryKind.transfer: "transferred",
+    EntryKind.refund: "refunded",
+    EntryKind.expenditure: "spent",
+}
+
+
+def money_flows(programme_ids: Iterable[int]) -> dict[int, dict[int | None, OrgFlow]]:
+    """Per programme, per organization: ledger sums (reversals netted) and the approved budget, in two queries."""
+    ids = list(programme_ids)
+    result: dict[int, dict[int | None, OrgFlow]] = {pid: defaultdict(OrgFlow) for pid in ids}
+    if not ids:
+        return result
+    rows = db.session.execute(
+        sa.select(
+            LedgerEntry.programme_id,
+            LedgerEntry.organisation_id,
+            LedgerEntry.category,
+            sa.func.sum(LedgerEntry.amount_usd),
+        )
+        .where(LedgerEntry.programme_id.in_(ids), LedgerEntry.category.in_(list(_FLOW_FIELD)))
+        .group_by(LedgerEntry.programme_id, LedgerEntry.organisation_id, LedgerEntry.category)
+    )
+    for pid, org_id, category, total in rows:
+        # Allocations are the programme's, whichever organization the decision named.
+        flow = result[pid][None if category is EntryKind.allocation else org_id]
+        setattr(flow, _FLOW_FIELD[category], getattr(flow, _FLOW_FIELD[category]) + to_money(total or 0))
+    budgets = db.session.execute(
+        sa.select(
+            ProgrammeBudgetLine.document_id, ProgrammeBudgetLine.organisation_id, ProgrammeBudgetLine.amount
+        ).where(ProgrammeBudgetLine.document_id.in_(ids))
+    )
+    for pid, org_id, amount in budgets:
+        result[pid][org_id].budget = to_money(amount)
+    return result
+
+
+def programme_total(flows: dict[int | None, OrgFlow]) -> OrgFlow:
+    total = OrgFlow()
+    for flow in flows.values():
+        total.add(flow)
+    return total
+
+
+def net_allocation(programme_id: int) -> Decimal:
+    totals = ledger.category_totals(programme_id=programme_id)
+    return totals[EntryKind.allocation] - totals[EntryKind.refund]
+
+
+# Tranches -----------------------------------------------------------------------------------------
+
+#: Progress-report checks registered by the results side: fn(programme, before) -> unmet reason or None.
+_REPORT_CHECKS: list = []
+
+
+def register_report_check(check) -> None:
+    if check not in _REPORT_CHECKS:
+        _REPORT_CHECKS.append(check)
+
+
+def _report_condition(programme: JointProgramme, before: date) -> str | None:
+    if not _REPORT_CHECKS:
+        return "No approved progress report is on record."
+    for check in _REPORT_CHECKS:
+        reason = check(programme, before)
+        if reason:
+            return reason
+    return None
+
+
+def plan_tranche(
+    actor: Any,
+    programme: JointProgramme,
+    organisation_id: int,
+    planned_on: date,
+    amount: Any,
+    needs_report_approved: bool = False,
+    min_spent_percent: Any = None,
+) -> Tranche:
+    """A planned tranche; the organization's planned tranches never add up to more than its approved budget."""
+    if programme.status not in TRANSFER_STATES:
+        raise DomainError("Tranches are planned while the programme is approved or active.")
+    line = next((x for x in programme.document.budget_lines if x.organisation_id == organisation_id), None)
+    if line is None:
+        raise DomainError("The organization has no approved budget in this programme.", field="organisation")
+    value = to_money(amount or 0)
+    if value <= 0:
+        raise DomainError("The amount must be more than zero.", field="amount")
+    planned = sum((t.amount for t in programme.tranches if t.organisation_id == organisation_id), ZERO)
+    if planned + value > line.amount:
+        raise DomainError(
+            f"Tranches to {line.organisation.code} would total US$ {planned + value:,.2f}, above its approved "
+            f"budget of US$ {line.amount:,.2f}.",
+            field="amount",
+        )
+    share = None
+    if min_spent_percent not in (None, ""):
+        share = Decimal(str(min_spent_percent)).quantize(CENTS)
+        if not (0 <= share <= 100):
+            raise DomainError("A percentage between 0 and 100.", field="min_spent_percent")
+    tranche = Tranche(
+        organisation_id=organisation_id,
+        planned_on=planned_on,
+        amount=value,
+        needs_report_approved=bool(needs_report_approved),
+        min_spent_percent=share,
+    )
+    programme.tranches.append(tranche)
+    db.session.flush()
+    record_change(
+        actor,
+        "programmes.tranche_planned",
+        "programme_tranches",
+        tranche.id,
+        {"programme_id": programme.id, "organisation_id": organisation_id, "amount": f"{value:.2f}"},
+    )
+    return tranche
+
+
+def unmet_conditions(tranche: Tranche, flow: OrgFlow, on: date) -> list[str]:
+    """Why the tranche cannot be released now (empty when every condition is met)."""
+    reasons = []
+    if tranche.min_spent_percent is not None and flow.net_transferred > 0:
+        rate = flow.delivery_rate or ZERO
+        if rate < tranche.min_spent_percent:
+            reasons.append(
+                f"{tranche.organisation.code} has spent {rate}% of the US$ {flow.net_transferred:,.2f} it received; "
+                f"this tranche needs {tranche.min_spent_percent}%."
+            )
+    if tranche.needs_report_approved:
+        reason = _report_condition(tranche.programme, on)
+        if reason:
+            reasons.append(reason)
+    return reasons
+
+
+def release_tranche(actor: Any, tranche: Tranche, on: date, justification: str = "") -> Tranche:
+    """Transfer the tranche through the ledger. A blocked tranche only by the chair, with a justification."""
+    programme = tranche.programme
+    if tranche.is_released:
+        raise DomainError("The tranche has already been released.")
+    if programme.status not in TRANSFER_STATES:
+        raise DomainError("Transfers go out only while the programme is approved or active.")
+    flows = money_flows([programme.id])[programme.id]
+    flow = flows[tranche.organisation_id]
+    reasons = unmet_conditions(tranche, flow, on)
+    justification = (justification or "").strip()
+    roles = set(getattr(actor, "role_names", ()))
+    if reasons:
+        if Role.committee_chair.value not in roles:
+            raise NotAllowed("Blocked: " + " ".join(reasons) + " Only the chair can release it, with a justification.")
+        if not justification:
+            raise DomainError("Record the justification for releasing a blocked tranche.", field="justification")
+    elif not roles & {Role.secretariat.value, Role.committee_chair.value}:
+        raise NotAllowed("Only the secretariat releases tranches.")
+    if flow.net_transferred + tranche.amount > flow.budget:
+        raise DomainError(
+            f"A transfer of US$ {tranche.amount:,.2f} would bring {tranche.organisation.code} above its approved "
+            f"budget of US$ {flow.budget:,.2f} (US$ {flow.net_transferred:,.2f} received).",
+            field="amount",
+        )
+    entry = ledger.post_transfer(
+        actor,
+        tranche.amount,
+        programme.id,
+        tranche.organisation_id,
+        on,
+        description=f"{programme.reference} tranche to {tranche.organisation.code}",
+    )
+    tranche.released_on = on
+    tranche.released_by_id = getattr(actor, "id", None)
+    tranche.ledger_entry_id = entry.id
+    tranche.override_justification = justification if reasons else ""
+    tranche.unmet_at_release = " ".join(reasons)
+    db.session.flush()
+    record_change(
+        actor,
+        "programmes.tranche_released",
+        "programme_tranches",
+        tranche.id,
+        {"amount": f"{tranche.amount:.2f}", "override": bool(reasons), "justification": justification or None},
+    )
+    if programme.status == APPROVED:
+        PROGRAMME.fire(programme, "activate", actor)
+    return tranche
+
+
+# Expenditure and refunds --------------------------------------------------------------------------
+
+
+def certification_deadline(year: int) -> date:
+    """Final expenditure for a year is certified by this date of the next year (FundSettings, default 30 April)."""
+    fund = get_fund()
+    month_day = (fund.year_end_expenditure_deadline if fund else None) or "04-30"
+    month, day = (int(x) for x in month_day.split("-"))
+    return date(year + 1, month, day)
+
+
+def _certified(programme_id: int, organisation_id: int, year: int) -> ExpenditureReport | None:
+    return db.session.scalar(
+        sa.select(ExpenditureReport).where(
+            ExpenditureReport.programme_id == programme_id,
+            ExpenditureReport.organisation_id == organisation_id,
+            ExpenditureReport.year == year,
+            ExpenditureReport.kind == ExpenditureKind.final,
+        )
+    )
+
+
+def record_expenditure(
+    actor: Any, programme: JointProgramme, organisation_id: int, year: int, kind: str, amount: Any, on: date
+) -> ExpenditureReport:
+    """Interim expenditure (an amount spent, any time) or the certified final figure for a year.
+
+    A final report gives the year's certified total; the ledger receives what exceeds the interim figures.
+    Never above what the organization holds for the programme (the ledger refuses); a certified year is closed.
+    """
+    if programme.status not in SPENDING_STATES:
+        raise DomainError("Expenditure is reported while the programme is active or operationally closed.")
+    kind_value = ExpenditureKind(kind)
+    if organisation_id not in participating_ids(programme):
+        raise DomainError("Not a participating organization of this programme.", field="organisation")
+    first = programme.document.starts_on.year
+    if not (first <= year <= on.year):
+        raise DomainError(f"A year from {first} to {on.year}.", field="year")
+    if _certified(programme.id, organisation_id, year) is not None:
+        raise DomainError(f"The {year} expenditure is already certified final.", field="year")
+    value = to_money(amount or 0)
+    if kind_value is ExpenditureKind.interim:
+        if value <= 0:
+            raise DomainError("The amount must be more than zero.", field="amount")
+        added, certified = value, None
+    else:
+        if value < 0:
+            raise DomainError("The amount cannot be negative.", field="amount")
+        interim = to_money(
+            db.session.scalar(
+                sa.select(sa.func.coalesce(sa.func.sum(ExpenditureReport.amount), 0)).where(
+                    ExpenditureReport.programme_id == programme.id,
+                    ExpenditureReport.organisation_id == organisation_id,
+                    ExpenditureReport.year == year,
+                )
+            )
+            or 0
+        )
+        if value < interim:
+            raise DomainError(
+                f"Interim figures for {year} already total US$ {interim:,.2f}; the certified figure cannot be lower. "
+                "Reverse the interim ledger entries first.",
+                field="amount",
+            )
+        added, certified = value - interim, value
+    entry = None
+    if added > 0:
+        entry = ledger.post_expenditure(
+            actor,
+            added,
+            programme.id,
+            organisation_id,
+            on,
+            description=f"{programme.reference} {year} expenditure ({kind_value.value})",
+        )
+    report = ExpenditureReport(
+        programme_id=programme.id,
+        organisation_id=organisation_id,
+        year=year,
+        kind=kind_value,
+        amount=added,
+        certified_total=certified,
+        reported_on=on,
+        ledger_entry_id=entry.id if entry else None,
+        created_by_id=getattr(actor, "id", None),
+    )
+    db.session.add(report)
+    db.session.flush()
+    record_change(
+        actor,
+        "programmes.expenditure_reported",
+        "programme_expenditure_reports",
+        report.id,
+        {
+            "year": year,
+            "kind": kind_value.value,
+            "posted": f"{added:.2f}",
+            "certified_total": certified and f"{certified:.2f}",
+        },
+    )
+    return report
+
+
+def record_refund(actor: Any, programme: JointProgramme, organisation_id: int, amount: Any, on: date) -> list:
+    """An unspent balance returned by an organization, credited back to the pools (ledger.post_refund)."""
+    if programme.status not in SPENDING_STATES:
+        raise DomainError("Refunds are recorded while the programme is active or operationally closed.")
+    if organisation_id not in participating_ids(programme):
+        raise DomainError("Not a participating organization of this programme.", field="organisation")
+    return ledger.post_refund(
+        actor, amount, programme.id, organisation_id, on, description=f"{programme.reference} unspent balance refunded"
+    )
+
+
+def expenditure_reports(programme_id: int) -> list[ExpenditureReport]:
+    return list(
+        db.session.scalars(
+            sa.select(ExpenditureReport)
+            .where(ExpenditureReport.programme_id == programme_id)
+            .order_by(ExpenditureReport.year, ExpenditureReport.organisation_id, ExpenditureReport.id)
+        )
+    )
+
+
+@dataclass
+class Certification:
+    organisation: Organisation
+    year: int
+    deadline: date
+    certified_on: date | None
+
+    @property
+    def late(self) -> bool:
+        return self.certified_on is not None and self.certified_on > self.deadline
+
+    def overdue(self, today: date) -> bool:
+        return self.certified_on is None and today > self.deadline
+
+
+def certifications(programme: JointProgramme, today: date) -> list[Certification]:
+    """Each organization that received money × each year from its first tranche up to the last ended one."""
+    flows = money_flows([programme.id])[programme.id]
+    orgs = {line.organisation_id: line.organisation for line in programme.document.budget_lines}
+    finals = {
+        (r.organisation_id, r.year): r.reported_on
+        for r in expenditure_reports(programme.id)
+        if r.kind is ExpenditureKind.final
+    }
+    last = min(programme.document.ends_on.year, today.year - 1)
+    if programme.status in (OPERATIONALLY_CLOSED, FINANCIALLY_CLOSED):
+        last = max(last, min(programme.document.ends_on.year, today.year))
+    first_transfer: dict[int, int] = {}
+    for tranche in programme.tranches:
+        if tranche.released_on is not None:
+            year = tranche.released_on.year
+            first_transfer[tranche.organisation_id] = min(first_transfer.get(tranche.organisation_id, year), year)
+    rows = []
+    for org_id, org in orgs.items():
+        if flows.get(org_id, OrgFlow()).transferred <= 0:
+            continue
+        start = first_transfer.get(org_id, programme.document.starts_on.year)
+        for year in range(start, last + 1):
+            rows.append(Certification(org, year, certification_deadline(year), finals.get((org_id, year))))
+    return rows
+
+
+# Lifecycle ----------------------------------------------------------------------------------------
+
+
+def close_operationally(actor: Any, programme: JointProgramme, report_on: date, summary: str, today: date) -> None:
+    """End date passed and the final narrative report received."""
+    if today <= programme.document.ends_on:
+        raise DomainError(f"The programme runs until {programme.document.ends_on:%d %B %Y}.")
+    summary = (summary or "").strip()
+    if not summary:
+        raise DomainError("Summarise the final narrative report.", field="summary")
+    if report_on > today:
+        raise DomainError("The report cannot be received in the future.", field="report_on")
+    programme.final_report_on = report_on
+    programme.final_report_summary = summary
+    PROGRAMME.fire(programme, "close_operationally", actor, f"Final narrative report received {report_on:%d %B %Y}")
+
+
+def closure_blockers(programme: JointProgramme, today: date) -> list[str]:
+    """What still stands between an operationally closed programme and its financial closure."""
+    blockers = []
+    flows = money_flows([programme.id])[programme.id]
+    for row in certifications(programme, max(today, date(programme.document.ends_on.year + 1, 1, 1))):
+        if row.certified_on is None:
+            blockers.append(f"{row.organisation.code}: {row.year} expenditure not certified final.")
+    for org_id, flow in flows.items():
+        if org_id is not None and flow.balance != 0:
+            org = db.session.get(Organisation, org_id)
+            blockers.append(f"{org.code}: unspent balance of US$ {flow.balance:,.2f} not refunded.")
+    return blockers
+
+
+def close_financially(actor: Any, programme: JointProgramme, today: date) -> None:
+    if programme.status != OPERATIONALLY_CLOSED:
+        raise DomainError("Close the programme operationally first.")
+    blockers = closure_blockers(programme, today)
+    if blockers:
+        raise DomainError("Cannot close financially: " + " ".join(blockers))
+    PROGRAMME.fire(programme, "close_financially", actor, "Final expenditure certified, balances refunded")
+
+
+# Public summary -----------------------------------------------------------------------------------
+
+
+def area_money() -> dict[str, dict[str, str]]:
+    """Thematic area code → money transferred to and spent by its programmes (net of refunds and
+    reversals; money strings), in one aggregate query."""
+    from fundapp.core.money import money_str
+    from fundapp.reference.models import ThematicArea
+
+    rows = db.session.execute(
+        sa.select(ThematicArea.code, LedgerEntry.category, sa.func.sum(LedgerEntry.amount_usd))
+        .join(JointProgrammeDocument, JointProgrammeDocument.id == LedgerEntry.programme_id)
+        .join(ConceptNote, ConceptNote.id == JointProgrammeDocument.concept_note_id)
+        .join(ThematicArea, ThematicArea.id == ConceptNote.thematic_area_id)
+        .where(LedgerEntry.category.in_([EntryKind.transfer, EntryKind.refund, EntryKind.expenditure]))
+        .group_by(ThematicArea.code, LedgerEntry.category)
+    )
+    totals: dict[str, dict[EntryKind, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
+    for code, category, total in rows:
+        totals[code][category] = to_money(total or 0)
+    codes = db.session.scalars(sa.select(ThematicArea.code))
+    return {
+        code: {
+            "transfers_usd": money_str(totals[code][EntryKind.transfer] - totals[code][EntryKind.refund]),
+            "expenditure_usd": money_str(totals[code][EntryKind.expenditure]),
+        }
+        for code in codes
+    }

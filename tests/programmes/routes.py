@@ -1,0 +1,183 @@
+from datetime import date
+
+from tests.routing import Route, statuses
+
+SECRETARIAT = ("secretariat",)
+READERS = ("secretariat", "committee_member", "committee_chair", "donor", "admin")
+
+
+def _programme(f, active: bool = False) -> int:
+    """A UNICEF-led programme with ILO (applicant@ is UNDP's focal point: outside it, a 404)."""
+    from fundapp.programmes import services
+    from tests.concept_notes.helpers import org, user
+    from tests.programmes.helpers import make_programme
+
+    programme = make_programme()
+    if active:
+        tranche = services.plan_tranche(
+            user("secretariat@example.org"), programme, org("UNICEF").id, date(2026, 1, 15), "1000.00"
+        )
+        services.release_tranche(user("secretariat@example.org"), tranche, date(2026, 1, 15))
+    f.session.commit()
+    return programme.id
+
+
+def _tranche(f) -> int:
+    from fundapp.programmes import services
+    from fundapp.programmes.models import JointProgramme
+    from tests.concept_notes.helpers import org, user
+
+    programme = f.session.get(JointProgramme, _programme(f))
+    tranche = services.plan_tranche(
+        user("secretariat@example.org"), programme, org("ILO").id, date(2026, 1, 15), "5000.00"
+    )
+    f.session.commit()
+    return tranche.id
+
+
+ROUTES = [
+    Route("programmes.portfolio", "/programmes?status=active&area=TA4", statuses("all")),
+    Route("programmes.portfolio_csv", "/programmes.csv", statuses("all")),
+    Route("programmes.programme", lambda f: f"/programmes/{_programme(f)}", {**statuses(READERS), "applicant": 404}),
+    Route("programmes.edit_budget", lambda f: f"/programmes/{_programme(f)}/budget", statuses(SECRETARIAT)),
+    Route(
+        "programmes.edit_budget",
+        lambda f: f"/programmes/{_programme(f)}/budget",
+        statuses(SECRETARIAT, ok=302),
+        method="POST",
+        data={"organisation": "UNICEF", "staff": "400000.00", "travel": "100000.00"},
+    ),
+    Route("programmes.new_tranche", lambda f: f"/programmes/{_programme(f)}/tranches/new", statuses(SECRETARIAT)),
+    Route(
+        "programmes.new_tranche",
+        lambda f: f"/programmes/{_programme(f)}/tranches/new",
+        statuses(SECRETARIAT, ok=302),
+        method="POST",
+        data={"organisation": "ILO", "planned_on": "2026-02-01", "amount": "1000.00"},
+    ),
+    # A tranche without conditions: the secretariat releases it; the chair only releases blocked ones.
+    Route("programmes.release_tranche", lambda f: f"/programmes/tranches/{_tranche(f)}/release", statuses(SECRETARIAT)),
+    Route(
+        "programmes.release_tranche",
+        lambda f: f"/programmes/tranches/{_tranche(f)}/release",
+        statuses(SECRETARIAT, ok=302),
+        method="POST",
+        data={"released_on": "2026-01-20"},
+    ),
+    Route(
+        "programmes.record_expenditure",
+        lambda f: f"/programmes/{_programme(f, active=True)}/expenditure",
+        statuses(SECRETARIAT),
+    ),
+    Route(
+        "programmes.record_expenditure",
+        lambda f: f"/programmes/{_programme(f, active=True)}/expenditure",
+        statuses(SECRETARIAT, ok=302),
+        method="POST",
+        data={
+            "organisation": "UNICEF",
+            "year": "2026",
+            "kind": "interim",
+            "amount": "500.00",
+            "reported_on": "2026-03-01",
+        },
+    ),
+    Route(
+        "programmes.record_refund", lambda f: f"/programmes/{_programme(f, active=True)}/refund", statuses(SECRETARIAT)
+    ),
+    Route(
+        "programmes.close_operationally",
+        lambda f: f"/programmes/{_programme(f, active=True)}/close-operationally",
+        statuses(SECRETARIAT),
+    ),
+    Route(
+        "programmes.close_financially",
+        lambda f: f"/programmes/{_programme(f, active=True)}/close-financially",
+        statuses(SECRETARIAT),
+    ),
+]
+
+
+def _report(f, status: str = "draft") -> int:
+    """A report of a UNICEF-led programme (applicant@, UNDP, is outside it) in the given status."""
+    from fundapp.programmes import results
+    from fundapp.programmes.models import JointProgramme
+    from tests.concept_notes.helpers import user
+    from tests.programmes.results_helpers import FOCAL, with_framework
+
+    programme, (people, policy) = with_framework(f.session.get(JointProgramme, _programme(f)))
+    report = results.start_report(user(FOCAL), programme, "2026-H1")
+    if status != "draft":
+        values = {people.id: ("10", {"sex": {"female": "6", "male": "4"}}), policy.id: ("0", {})}
+        results.save_report(user(FOCAL), report, "Narrative.", "", values)
+        results.submit_report(user(FOCAL), report, date(2026, 7, 1))
+    if status == "approved":
+        results.approve_report(user("secretariat@example.org"), report, date(2026, 7, 2))
+    f.session.commit()
+    return report.id
+
+
+#: Readers of a programme who may not edit its framework; the outside focal point gets 404.
+EDITORS = {**statuses(SECRETARIAT), "applicant": 404}
+NOT_DRAFT = {"committee_member": 404, "committee_chair": 404, "donor": 404, "admin": 404}
+
+ROUTES += [
+    Route("programmes.results_dashboard", "/programmes/results", statuses("all")),
+    Route("programmes.new_outcome", lambda f: f"/programmes/{_programme(f)}/results/outcomes/new", EDITORS),
+    Route(
+        "programmes.new_outcome",
+        lambda f: f"/programmes/{_programme(f)}/results/outcomes/new",
+        {**statuses(SECRETARIAT, ok=302), "applicant": 404},
+        method="POST",
+        data={"code": "1", "statement": "An outcome."},
+    ),
+    Route("programmes.new_output", lambda f: f"/programmes/{_programme(f)}/results/outputs/new", EDITORS),
+    Route("programmes.new_indicator", lambda f: f"/programmes/{_programme(f)}/results/indicators/new", EDITORS),
+    # Only the programme's own focal points start reports (applicant@ is outside it).
+    Route(
+        "programmes.new_report",
+        lambda f: f"/programmes/{_programme(f)}/reports/new",
+        {**statuses(()), "applicant": 404},
+    ),
+    # A draft is for the programme's focal points and the secretariat only.
+    Route(
+        "programmes.report",
+        lambda f: f"/programmes/reports/{_report(f)}",
+        {**statuses(SECRETARIAT), "applicant": 404, **NOT_DRAFT},
+    ),
+    # Donors see approved reports only.
+    Route(
+        "programmes.report",
+        lambda f: f"/programmes/reports/{_report(f, 'submitted')}",
+        {**statuses(READERS), "applicant": 404, "donor": 404},
+    ),
+    Route(
+        "programmes.report",
+        lambda f: f"/programmes/reports/{_report(f, 'approved')}",
+        {**statuses(READERS), "applicant": 404},
+    ),
+    Route(
+        "programmes.edit_report",
+        lambda f: f"/programmes/reports/{_report(f)}/edit",
+        {**statuses(()), "applicant": 404, **NOT_DRAFT},
+    ),
+    Route(
+        "programmes.review_report",
+        lambda f: f"/programmes/reports/{_report(f, 'submitted')}/review",
+        {**statuses(SECRETARIAT, ok=302), "applicant": 404, "donor": 404},
+        method="POST",
+        data={"decision": "return", "comment": "Please add sources."},
+    ),
+]
+
+ROUTES += [
+    Route("programmes.alignment_dashboard", "/programmes/alignment", statuses("all")),
+    Route("programmes.assess_alignment", lambda f: f"/programmes/{_programme(f)}/alignment", statuses(SECRETARIAT)),
+    Route(
+        "programmes.assess_alignment",
+        lambda f: f"/programmes/{_programme(f)}/alignment",
+        statuses(SECRETARIAT, ok=302),
+        method="POST",
+        data={"occasion": "approval", "marker-HR": "2", "marker-GEN": "3", "marker-CHILD": "1"},
+    ),
+]

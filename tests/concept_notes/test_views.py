@@ -20,9 +20,11 @@ from tests.concept_notes.helpers import PDF_BYTES, make_call, make_note, user
 
 def _office_file(part: str) -> bytes:
     buffer = io.BytesIO()
+    # Fixed timestamps: two calls must give the same bytes, whatever the clock says between them.
+    stamp = (2021, 1, 1, 0, 0, 0)
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr(f"{part}/document.xml", "<x/>")
+        archive.writestr(zipfile.ZipInfo("[Content_Types].xml", stamp), "<Types/>")
+        archive.writestr(zipfile.ZipInfo(f"{part}/document.xml", stamp), "<x/>")
     return buffer.getvalue()
 
 

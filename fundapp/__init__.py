@@ -84,9 +84,31 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     # Imported here so that importing fundapp never pulls in every view.
-    from fundapp import api, auth, committee, concept_notes, contributions, core, notifications, reference, results
+    from fundapp import (
+        api,
+        auth,
+        committee,
+        concept_notes,
+        contributions,
+        core,
+        notifications,
+        reference,
+        reports,
+        results,
+    )
 
-    for module in (core, auth, reference, notifications, contributions, concept_notes, committee, results, api):
+    for module in (
+        core,
+        auth,
+        reference,
+        notifications,
+        contributions,
+        concept_notes,
+        committee,
+        results,
+        reports,
+        api,
+    ):
         app.register_blueprint(module.bp)
 
 

@@ -66,9 +66,7 @@ def test_programme_activity_carries_implementers_countries_sector_and_gender_mar
         if activity.get("hierarchy") != "2":
             continue
         programme = programmes[activity.findtext("iati-identifier").removeprefix(fund_id + "-")]
-        implementing = [
-            p.findtext("narrative") for p in activity.findall("participating-org") if p.get("role") == "4"
-        ]
+        implementing = [p.findtext("narrative") for p in activity.findall("participating-org") if p.get("role") == "4"]
         assert sorted(implementing) == sorted(name for _code, name in programme.organisations)
         countries = activity.findall("recipient-country")
         regions = activity.findall("recipient-region")

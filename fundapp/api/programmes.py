@@ -11,7 +11,7 @@ from fundapp.core.money import money_str
 from fundapp.reports import transparency
 from fundapp.reports.transparency import ProgrammeFilters, PublicProgramme
 
-#: Longest filter value accepted (codes are short); longer or with control characters is 400.
+#: Longest filter value accepted (codes are short); longer is 400.
 MAX_FILTER = 40
 
 
@@ -19,9 +19,11 @@ def _code_arg(name: str) -> str | None:
     value = request.args.get(name)
     if value is None or not value.strip():
         return None
-    if len(value) > MAX_FILTER or any(ord(ch) < 32 for ch in value):
-        abort(400, f"{name} must be a short code.")
-    return value.strip()
+    if len(value) > MAX_FILTER:
+        abort(400, f"{name} must be a code of at most {MAX_FILTER} characters.")
+    # No code holds a control character: drop them (PostgreSQL refuses NUL in a parameter) and match nothing.
+    cleaned = "".join(ch for ch in value if ord(ch) >= 32)
+    return cleaned.strip() if cleaned == value else "\u2400"
 
 
 def _programme_json(p: PublicProgramme) -> dict:

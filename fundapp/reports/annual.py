@@ -21,7 +21,7 @@ from fundapp.concept_notes.models import ConceptNote
 from fundapp.contributions import ledger
 from fundapp.contributions import services as contributions
 from fundapp.contributions.models import Donor, EntryKind, LedgerEntry
-from fundapp.core.money import to_money
+from fundapp.core.money import format_money, to_money
 from fundapp.core.pdf import build_pdf, data_table, para
 from fundapp.extensions import db
 from fundapp.reference import services as reference
@@ -228,6 +228,17 @@ def sheets(report: AnnualReport) -> list[tuple[str, list[str], list[list[Any]]]]
     return result
 
 
+def _small_money(value: Decimal):
+    """A right-aligned amount in a smaller type, so that eight-figure sums fit six columns on A4."""
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph
+
+    from fundapp.core.pdf import STYLES
+
+    style = ParagraphStyle("num-small", parent=STYLES["num"], fontSize=7, leading=9)
+    return Paragraph(format_money(value), style)
+
+
 def render_pdf(report: AnnualReport) -> bytes:
     from reportlab.lib.units import mm
 
@@ -278,9 +289,11 @@ def render_pdf(report: AnnualReport) -> bytes:
             [
                 r.label,
                 r.values["allocation"][2],
-                *r.values["transfer"],
+                r.values["transfer"][1],
+                r.values["transfer"][2],
                 r.values["refund"][2],
-                *r.values["expenditure"],
+                r.values["expenditure"][1],
+                r.values["expenditure"][2],
             ]
             for r in rows
         ]
@@ -289,17 +302,15 @@ def render_pdf(report: AnnualReport) -> bytes:
             data_table(
                 [
                     "Name",
-                    "Allocated cumulative",
-                    "Transferred prior years",
+                    "Allocated",
                     f"Transferred {report.year}",
                     "Transferred cumulative",
                     "Refunded cumulative",
-                    "Expenditure prior years",
                     f"Expenditure {report.year}",
                     "Expenditure cumulative",
                 ],
-                body,
-                col_widths=[34 * mm] + [16.5 * mm] * 8,
+                [[row[0], *(_small_money(v) for v in row[1:])] for row in body],
+                col_widths=[46 * mm] + [22 * mm] * 6,
                 total_row=True,
             )
         )

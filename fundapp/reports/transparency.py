@@ -27,7 +27,7 @@ from fundapp.contributions.models import EntryKind, LedgerEntry
 from fundapp.core.money import to_money
 from fundapp.extensions import db
 from fundapp.reference import services as reference
-from fundapp.reference.models import Country, GcmObjective, Organisation, Region
+from fundapp.reference.models import Country, GcmObjective, Organisation, Region, ThematicArea
 from fundapp.results import alignment
 from fundapp.results import services as results
 
@@ -259,14 +259,24 @@ def get_programme(programme_id: int) -> PublicProgramme | None:
 
 
 def programme_transactions(programme_id: int) -> list[tuple[date, str, str, Decimal]]:
-    """(day, kind label, organisation, USD) of the programme's ledger rows, reversals netted in place."""
+    """(day, movement, organisation, USD) of the programme's ledger rows, oldest first; an allocation names
+    the pool it drew on; reversals appear as negative rows of the category they correct."""
     rows = db.session.execute(
-        sa.select(LedgerEntry.entry_on, LedgerEntry.category, Organisation.name, LedgerEntry.amount_usd)
+        sa.select(
+            LedgerEntry.entry_on, LedgerEntry.category, Organisation.name, ThematicArea.code, LedgerEntry.amount_usd
+        )
         .outerjoin(Organisation, Organisation.id == LedgerEntry.organisation_id)
+        .outerjoin(ThematicArea, ThematicArea.id == LedgerEntry.thematic_area_id)
         .where(LedgerEntry.programme_id == programme_id, LedgerEntry.category.in_(list(KINDS.values())))
         .order_by(LedgerEntry.entry_on, LedgerEntry.id)
     )
-    return [(day, category.label, org or "—", to_money(amount)) for day, category, org, amount in rows]
+    result = []
+    for day, category, org, area, amount in rows:
+        label = category.label
+        if category is EntryKind.allocation:
+            label += f" from the {area} earmarked pool" if area else " from the unearmarked pool"
+        result.append((day, label, org or "—", to_money(amount)))
+    return result
 
 
 # Breakdowns -------------------------------------------------------------------------------------------

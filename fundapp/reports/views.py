@@ -26,7 +26,13 @@ def _filters() -> ProgrammeFilters:
 
 def _breakdown_chart(rows: list[transparency.BreakdownRow], title: str):
     return charts.grouped_bars(
-        [(r.label, [r.money.allocated, r.money.transferred, r.money.expenditure]) for r in rows],
+        [
+            (
+                r.label if r.key == r.label else f"{r.key} {r.label}",
+                [r.money.allocated, r.money.transferred, r.money.expenditure],
+            )
+            for r in rows
+        ],
         ["Allocated", "Transferred", "Expenditure"],
         title,
         empty="No allocations yet.",

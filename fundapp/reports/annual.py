@@ -117,30 +117,26 @@ def _overview(prior: ledger.FundingStatus, cumulative: ledger.FundingStatus) -> 
 
 
 def _grouped(column: Any, label_query: sa.Select, prior_end: date, year_end: date) -> list[ThreeColumns]:
-    """Programme money per `column` (organisation_id or programme_id): prior years and cumulative, one query."""
-    is_prior = LedgerEntry.entry_on <= prior_end
-    query = (
-        sa.select(column, LedgerEntry.category, is_prior, sa.func.sum(LedgerEntry.amount_usd))
-        .where(
-            column.is_not(None),
-            LedgerEntry.programme_id.is_not(None),
-            LedgerEntry.category.in_(PROGRAMME_KINDS),
-            LedgerEntry.entry_on <= year_end,
-        )
-        .group_by(column, LedgerEntry.category, is_prior)
-    )
+    """Programme money per `column` (organisation_id or programme_id): prior years and cumulative, two queries."""
     sums: dict[Any, dict[str, list[Decimal]]] = defaultdict(lambda: {k: [ZERO, ZERO] for k, _h in PROGRAMME_COLUMNS})
-    for key, category, before, total in db.session.execute(query):
-        sums[key][category.value][0 if before else 1] += to_money(total or 0)
-    labels = dict(db.session.execute(label_query.where(label_query.selected_columns[0].in_(list(sums)))).all())
-    rows = []
-    for key, values in sums.items():
-        rows.append(
-            ThreeColumns(
-                labels.get(key, str(key)),
-                {k: (p, c, p + c) for k, (p, c) in values.items()},
+    for index, end in ((0, prior_end), (1, year_end)):
+        query = (
+            sa.select(column, LedgerEntry.category, sa.func.sum(LedgerEntry.amount_usd))
+            .where(
+                column.is_not(None),
+                LedgerEntry.programme_id.is_not(None),
+                LedgerEntry.category.in_(PROGRAMME_KINDS),
+                LedgerEntry.entry_on <= end,
             )
+            .group_by(column, LedgerEntry.category)
         )
+        for key, category, total in db.session.execute(query):
+            sums[key][category.value][index] = to_money(total or 0)
+    labels = dict(db.session.execute(label_query.where(label_query.selected_columns[0].in_(list(sums)))).all())
+    rows = [
+        ThreeColumns(labels.get(key, str(key)), {k: (p, c - p, c) for k, (p, c) in values.items()})
+        for key, values in sums.items()
+    ]
     return sorted(rows, key=lambda r: r.label)
 
 

@@ -95,6 +95,14 @@ SCHEMAS: dict[str, Any] = {
                     "participating_un_organizations": {"type": "integer", "minimum": 0},
                 }
             ),
+            "programme_money": _obj(
+                {
+                    "allocated_usd": MONEY,
+                    "transferred_usd": MONEY,
+                    "refunded_usd": MONEY,
+                    "expenditure_usd": MONEY,
+                }
+            ),
         },
         required=["fund", "thematic_areas", "guiding_principles", "concept_notes", "contributions"],
         extra=True,  # each capability adds its part

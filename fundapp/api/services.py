@@ -10,6 +10,7 @@ from fundapp.core.money import money_str
 from fundapp.extensions import db
 from fundapp.reference import services as reference_services
 from fundapp.reference.models import GuidingPrinciple
+from fundapp.reports import transparency
 
 
 def public_summary() -> dict[str, Any]:
@@ -39,4 +40,5 @@ def public_summary() -> dict[str, Any]:
         **contributions_services.public_contributions(),
         "steering_committee": committee_services.committee_summary(),
         **committee_pipeline.public_pipeline(),
+        "programme_money": transparency.public_money(),
     }

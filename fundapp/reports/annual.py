@@ -117,7 +117,10 @@ def _overview(prior: ledger.FundingStatus, cumulative: ledger.FundingStatus) -> 
 
 
 def _grouped(column: Any, label_query: sa.Select, prior_end: date, year_end: date) -> list[ThreeColumns]:
-    """Programme money per `column` (organisation_id or programme_id): prior years and cumulative, two queries."""
+    """Programme money per `column` (organisation_id or programme_id): prior years and cumulative, two queries.
+
+    label_query selects (key, name, concept note id or NULL); a programme is labelled with its note's reference.
+    """
     sums: dict[Any, dict[str, list[Decimal]]] = defaultdict(lambda: {k: [ZERO, ZERO] for k, _h in PROGRAMME_COLUMNS})
     for index, end in ((0, prior_end), (1, year_end)):
         query = (
@@ -132,7 +135,12 @@ def _grouped(column: Any, label_query: sa.Select, prior_end: date, year_end: dat
         )
         for key, category, total in db.session.execute(query):
             sums[key][category.value][index] = to_money(total or 0)
-    labels = dict(db.session.execute(label_query.where(label_query.selected_columns[0].in_(list(sums)))).all())
+    labels = {
+        key: (f"CN-{note_id:04d} {title}" if note_id is not None else title)
+        for key, title, note_id in db.session.execute(
+            label_query.where(label_query.selected_columns[0].in_(list(sums)))
+        )
+    }
     rows = [
         ThreeColumns(labels.get(key, str(key)), {k: (p, c - p, c) for k, (p, c) in values.items()})
         for key, values in sums.items()
@@ -159,7 +167,7 @@ def build(year: int) -> AnnualReport:
         c = during.get(donor_id, {}).get(EntryKind.deposit, ZERO)
         donors.append((names.get(donor_id, str(donor_id)), commitments[donor_id], p, c, p + c))
     donors.sort(key=lambda r: (-r[4], r[0]))
-    programme_labels = sa.select(JointProgrammeDocument.id, ConceptNote.title).join(
+    programme_labels = sa.select(JointProgrammeDocument.id, ConceptNote.title, ConceptNote.id).join(
         ConceptNote, ConceptNote.id == JointProgrammeDocument.concept_note_id
     )
     programmes = _grouped(LedgerEntry.programme_id, programme_labels, prior_end, year_end)
@@ -171,7 +179,10 @@ def build(year: int) -> AnnualReport:
         overview=_overview(prior, cumulative),
         donors=donors,
         organisations=_grouped(
-            LedgerEntry.organisation_id, sa.select(Organisation.id, Organisation.name), prior_end, year_end
+            LedgerEntry.organisation_id,
+            sa.select(Organisation.id, Organisation.name, sa.null()),
+            prior_end,
+            year_end,
         ),
         programmes=programmes,
         cumulative=cumulative,

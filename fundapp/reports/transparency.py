@@ -419,6 +419,19 @@ def build() -> Transparency:
     )
 
 
+def public_money() -> dict[str, str]:
+    """The programme money part of GET /api/v1/summary: the ledger's totals over funded programmes (USD)."""
+    totals = total_money()
+    return {f"{key}_usd": f"{getattr(totals, key):.2f}" for key, _label in MONEY_COLUMNS}
+
+
+def total_money() -> Money4:
+    result = Money4()
+    for money in programme_money().values():
+        result.add(money)
+    return result
+
+
 def regions_in_use() -> list[tuple[str, str]]:
     """(M49 code, name) of the regions of funded programmes' countries, for the filter."""
     return list(

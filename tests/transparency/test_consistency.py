@@ -74,6 +74,12 @@ def test_headline_figures_agree_everywhere(client, db, login):
     assert sum(Decimal(a["allocations_usd"]) for a in summary["thematic_areas"]) == allocations
     assert summary["joint_programmes"]["funded"] == funded
     assert summary["pipeline"]["identified"] == identified
+    assert summary["programme_money"] == {
+        "allocated_usd": money_str(allocations),
+        "transferred_usd": money_str(transfers),
+        "refunded_usd": money_str(refunds),
+        "expenditure_usd": money_str(expenditure),
+    }
     assert summary["donors"]["count"] == db.session.scalar(sa.select(sa.func.count()).select_from(Donor))
 
     # The funding status API.

@@ -23,7 +23,8 @@ What the fund activity holds:
 Each funded joint programme (a JointProgrammeDocument with an allocation in the ledger) is a hierarchy-2
 activity ``<fund identifier>-<concept note reference>``: related-activity type 1 (parent) to the fund; the
 administrative agent funding (1) and extending (3); each participating UN organization implementing (4);
-planned start and end dates; recipient countries (even split) or, for a global programme, the OECD DAC
+planned start and end dates; the programme document's budget as original committed budgets in periods of at
+most a year (in proportion to their days); recipient countries (even split) or, for a global programme, the OECD DAC
 region 998; the thematic area as its sector; the gender policy marker from the concept note's self-assessed
 gender marker (3 → principal, 2 → significant, else not targeted) until programmes carry the secretariat's;
 transactions 2 (allocations), 3 (transfers, receiver-activity-id the programme; refunds as negative
@@ -32,7 +33,7 @@ Results come later.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
@@ -129,6 +130,8 @@ class Activity:
     related: list[tuple[str, str]] = field(default_factory=list)
     default_currency: str = "USD"
     default_finance_type: str | None = "110"  # standard grant
+    #: (period start, period end, USD): original committed budgets, each period at most a year
+    budgets: list[tuple[date, date, Decimal]] = field(default_factory=list)
     last_updated: datetime | None = None
 
     def totals_by_type(self) -> dict[str, Decimal]:
@@ -274,6 +277,27 @@ GENDER_POLICY_MARKER = "1"
 UNSPECIFIED_REGION = ("998", "Developing countries, unspecified")
 
 
+def budget_periods(start: date, end: date, total: Decimal) -> list[tuple[date, date, Decimal]]:
+    """The programme budget over its dates in periods of at most a year (IATI's rule), in proportion to the
+    days of each period; the last period takes the rounding, so the periods add up to the total."""
+    periods: list[tuple[date, date]] = []
+    cursor = start
+    while cursor <= end:
+        try:
+            next_start = cursor.replace(year=cursor.year + 1)
+        except ValueError:  # 29 February
+            next_start = cursor.replace(year=cursor.year + 1, day=28)
+        period_end = min(next_start - timedelta(days=1), end)
+        periods.append((cursor, period_end))
+        cursor = period_end + timedelta(days=1)
+    days = (end - start).days + 1
+    values = [
+        (total * ((b - a).days + 1) / days).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) for a, b in periods[:-1]
+    ]
+    values.append(total - sum(values, Decimal("0.00")))
+    return [(a, b, v) for (a, b), v in zip(periods, values, strict=True)]
+
+
 def programme_identifier(fund_id: str, reference: str) -> str:
     return f"{fund_id}-{reference}"
 
@@ -396,6 +420,7 @@ def programme_activities(fund: Activity) -> list[Activity]:
                 ]
                 if gender in GENDER_SIGNIFICANCE
                 else [],
+                budgets=budget_periods(document.starts_on, document.ends_on, document.total),
                 transactions=transactions,
                 related=[("1", fund.identifier)],
                 last_updated=fund.last_updated,
@@ -477,6 +502,12 @@ def _activity(root: etree._Element, activity: Activity) -> None:
         _narrative(marker, name)
     if activity.default_finance_type:
         etree.SubElement(el, "default-finance-type", {"code": activity.default_finance_type})
+    for start, end, amount in activity.budgets:
+        budget = etree.SubElement(el, "budget", {"type": "1", "status": "2"})
+        etree.SubElement(budget, "period-start", {"iso-date": start.isoformat()})
+        etree.SubElement(budget, "period-end", {"iso-date": end.isoformat()})
+        value = etree.SubElement(budget, "value", {"currency": "USD", "value-date": start.isoformat()})
+        value.text = _money(amount)
     for t in activity.transactions:
         tr = etree.SubElement(el, "transaction")
         etree.SubElement(tr, "transaction-type", {"code": t.type})

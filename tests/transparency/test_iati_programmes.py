@@ -1,5 +1,6 @@
 """IATI: funded joint programmes as hierarchy-2 activities, linked to the fund, totals equal to the ledger's."""
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -79,3 +80,38 @@ def test_programme_activity_carries_implementers_countries_sector_and_gender_mar
             assert markers == []
         else:
             assert markers[0].get("significance") == iati.GENDER_SIGNIFICANCE[programme.gender_marker]
+
+
+def test_programme_budgets_add_up_to_the_programme_document_in_periods_of_a_year_at_most(doc):
+    programmes = {p.reference: p for p in transparency.list_programmes()}
+    fund_id = iati.fund_identifier()
+    for activity in doc.iter("iati-activity"):
+        if activity.get("hierarchy") != "2":
+            continue
+        programme = programmes[activity.findtext("iati-identifier").removeprefix(fund_id + "-")]
+        budgets = activity.findall("budget")
+        assert sum(Decimal(b.findtext("value")) for b in budgets) == programme.budget
+        starts = [date.fromisoformat(b.find("period-start").get("iso-date")) for b in budgets]
+        ends = [date.fromisoformat(b.find("period-end").get("iso-date")) for b in budgets]
+        assert starts[0] == programme.starts_on
+        assert ends[-1] == programme.ends_on
+        for start, end in zip(starts, ends, strict=True):
+            assert (end - start).days < 366
+        for end, next_start in zip(ends, starts[1:], strict=False):
+            assert (next_start - end).days == 1
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "total", "expected"),
+    [
+        (date(2024, 1, 1), date(2024, 12, 31), "100.00", ["100.00"]),
+        # 365 + 365 + 183 days
+        (date(2021, 1, 18), date(2023, 7, 19), "900.00", ["359.80", "359.80", "180.40"]),
+        # a leap day start: the first period ends on 27 February (365 days), then 2 days
+        (date(2024, 2, 29), date(2025, 3, 1), "10.00", ["9.95", "0.05"]),
+    ],
+)
+def test_budget_periods_split_by_days_and_add_up(start, end, total, expected):
+    periods = iati.budget_periods(start, end, Decimal(total))
+    assert [f"{v:.2f}" for _a, _b, v in periods] == expected
+    assert sum(v for _a, _b, v in periods) == Decimal(total)

@@ -94,6 +94,7 @@ def register_blueprints(app: Flask) -> None:
         notifications,
         programmes,
         reference,
+        reports,
         results,
     )
 
@@ -107,6 +108,7 @@ def register_blueprints(app: Flask) -> None:
         committee,
         programmes,
         results,
+        reports,
         api,
     ):
         app.register_blueprint(module.bp)

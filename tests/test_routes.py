@@ -109,6 +109,14 @@ class Lookup:
         self.session.commit()
         return item.id if item else meeting.id
 
+    def programme_id(self, funded: bool = True) -> int:
+        """A funded joint programme (allocation in the ledger), or a document without one."""
+        from tests.transparency.helpers import funded_programme, unfunded_programme
+
+        document = funded_programme() if funded else unfunded_programme()
+        self.session.commit()
+        return document.id
+
 
 def test_every_route_is_in_the_table(app):
     registered = {rule.endpoint for rule in app.url_map.iter_rules()}

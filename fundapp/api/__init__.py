@@ -61,4 +61,4 @@ def _challenge(response):
     return response
 
 
-from fundapp.api import concept_notes, contributions, models, views  # noqa: E402,F401
+from fundapp.api import concept_notes, contributions, models, programmes, views  # noqa: E402,F401

@@ -105,6 +105,14 @@ SCHEMAS: dict[str, Any] = {
                     "participating_un_organizations": {"type": "integer", "minimum": 0},
                 }
             ),
+            "programme_money": _obj(
+                {
+                    "allocated_usd": MONEY,
+                    "transferred_usd": MONEY,
+                    "refunded_usd": MONEY,
+                    "expenditure_usd": MONEY,
+                }
+            ),
         },
         required=["fund", "thematic_areas", "guiding_principles", "concept_notes", "contributions"],
         extra=True,  # each capability adds its part
@@ -289,6 +297,50 @@ SCHEMAS["ContributionReport"] = _obj(
     }
 )
 SCHEMAS["ConceptNoteList"] = _list_of("ConceptNote")
+SCHEMAS["Programme"] = _obj(
+    {
+        "id": {"type": "integer"},
+        "reference": {"type": "string"},
+        "title": {"type": "string"},
+        "thematic_area": _obj({"code": {"type": "string"}, "name": {"type": "string"}}),
+        "countries": {"type": "array", "items": _obj({"code": {"type": "string"}, "name": {"type": "string"}})},
+        "region": {"type": "string"},
+        "lead_organization": {"type": "string"},
+        "participating_organizations": {
+            "type": "array",
+            "items": _obj(
+                {
+                    "code": {"type": "string"},
+                    "name": {"type": "string"},
+                    "budget_usd": {"oneOf": [MONEY, {"type": "null"}]},
+                }
+            ),
+        },
+        "starts_on": DATE,
+        "ends_on": DATE,
+        "budget_usd": MONEY,
+        "allocated_usd": MONEY,
+        "transferred_usd": MONEY,
+        "refunded_usd": MONEY,
+        "expenditure_usd": MONEY,
+        "gender_marker": {"type": ["integer", "null"], "minimum": 0, "maximum": 3},
+        "page_url": {"type": "string"},
+    }
+)
+SCHEMAS["ProgrammeDetail"] = _extended(
+    "Programme",
+    {
+        "summary": {"type": "string"},
+        "objectives": {"type": "array", "items": {"type": "integer"}},
+        "transactions": {
+            "type": "array",
+            "items": _obj(
+                {"date": DATE, "kind": {"type": "string"}, "organization": {"type": "string"}, "amount_usd": MONEY}
+            ),
+        },
+    },
+)
+SCHEMAS["ProgrammeList"] = _list_of("Programme")
 SCHEMAS["AgreementList"] = _list_of("Agreement")
 SCHEMAS["DepositList"] = _list_of("Deposit")
 
@@ -325,6 +377,7 @@ PAGE = [
 ]
 
 ID_FILTER = {"type": "integer", "minimum": 1, "maximum": MAX_INT}
+CODE = {"type": "string", "maxLength": 40}
 NOTE_STATUSES = [
     "draft",
     "submitted",
@@ -413,6 +466,33 @@ def document(statuses: list[str] | None = None) -> dict[str, Any]:
                     "content": {"application/xml": {"schema": {"type": "string"}}},
                 },
                 "Public",
+            )
+        },
+        "/programmes": {
+            "get": _operation(
+                "Funded joint programmes",
+                "Public. The joint programmes the ledger shows an allocation to, newest start first, with their "
+                "public fields and ledger totals (USD). Filters as the transparency page.",
+                _json("One page of programmes.", "ProgrammeList"),
+                "Public",
+                parameters=[
+                    _q("area", "Thematic area code, e.g. TA1.", CODE),
+                    _q("region", "UN M49 region code of a country of the programme, e.g. 002.", CODE),
+                    _q("organisation", "Code of a participating organization, e.g. IOM.", CODE),
+                    _q("country", "ISO 3166-1 alpha-3 code of a country of the programme.", CODE),
+                    *PAGE,
+                ],
+            )
+        },
+        "/programmes/{programme_id}": {
+            "get": _operation(
+                "One funded joint programme",
+                "Public. A funded joint programme with its summary, Global Compact objectives and money "
+                "movements. 404 for a programme document that has not been funded.",
+                _json("The programme.", "ProgrammeDetail"),
+                "Public",
+                not_found=True,
+                parameters=[_path_id("programme_id", "programme document")],
             )
         },
         "/openapi.json": {

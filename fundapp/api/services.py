@@ -12,6 +12,7 @@ from fundapp.programmes import alignment as programme_alignment
 from fundapp.programmes import services as programme_services
 from fundapp.reference import services as reference_services
 from fundapp.reference.models import GuidingPrinciple
+from fundapp.reports import transparency
 
 
 def public_summary() -> dict[str, Any]:
@@ -46,4 +47,5 @@ def public_summary() -> dict[str, Any]:
         **contributions_services.public_contributions(),
         "steering_committee": committee_services.committee_summary(),
         **committee_pipeline.public_pipeline(),
+        "programme_money": transparency.public_money(),
     }

@@ -1,6 +1,27 @@
-"""Reports the fund hands to the world and to other systems (IATI now; annual and results reports later).
+"""Reports the fund hands to the world and to other systems: the public transparency portal, the annual
+financial report (PDF, XLSX) and the IATI export.
 
 Each report is two steps: a builder that queries and returns plain data (dataclasses), and a renderer that
 turns that data into a file and never queries. The builders reuse the domains' services and the ledger's
 aggregates, so a figure in a report is the figure on the pages.
+
+Modules: transparency.py (the public page's data), annual.py (annual financial report), iati.py (IATI
+2.03), financial.py / tabular.py (spreadsheet layouts and CSV/XLSX writers), charts.py (SVG), views.py.
 """
+
+from flask import Blueprint
+
+from fundapp.core.navigation import NavItem, register_nav
+from fundapp.core.permissions import Role
+
+bp = Blueprint("transparency", __name__, url_prefix="/transparency")
+
+#: Who picks a year and downloads the annual financial report.
+ANNUAL_REPORT_ROLES = (Role.secretariat, Role.committee_chair, Role.committee_member, Role.donor)
+
+register_nav(
+    NavItem("Transparency", "transparency.index", (), order=90, also=("transparency.programme",)),
+    NavItem("Annual report", "transparency.annual", ANNUAL_REPORT_ROLES, order=91),
+)
+
+from fundapp.reports import views  # noqa: E402,F401  (routes attach to bp)

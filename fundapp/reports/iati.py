@@ -15,17 +15,25 @@ What the fund activity holds:
   (paid at the deposits' rates plus the unpaid balance at the latest rate), dated the signing day;
   type 1 (incoming funds): one per deposit that has not been reversed, its USD value, dated the day received.
   The totals by type equal the ledger's deposit total and the capitalization page's commitments (tested).
-- sector: the thematic areas in the reporting organisation's vocabulary (99), split evenly until
-  programmes report allocations per area.
-- No budget: the fund has a capitalization target, not annual budgets; programme activities will carry theirs.
+- sector: the thematic areas in the reporting organisation's vocabulary (99), in proportion to the
+  allocations to each area's programmes; split evenly while nothing is allocated.
+- No budget: the fund has a capitalization target, not annual budgets.
+- related-activity type 2 (child) for each funded joint programme.
 
-Joint programmes plug in as more `Activity` values with ``hierarchy=2``, a ``related`` link to the fund
-(type 1, parent; the fund gets type 2, child links), transactions 2/3/4 (allocations, transfers with the
-receiver activity, expenditure) and results; `render` already writes all of these.
+Each funded joint programme (a JointProgrammeDocument with an allocation in the ledger) is a hierarchy-2
+activity ``<fund identifier>-<concept note reference>``: related-activity type 1 (parent) to the fund; the
+administrative agent funding (1) and extending (3); each participating UN organization implementing (4);
+planned start and end dates; the programme document's budget as original committed budgets in periods of at
+most a year (in proportion to their days); recipient countries (even split) or, for a global programme, the OECD DAC
+region 998; the thematic area as its sector; the gender policy marker from the concept note's self-assessed
+gender marker (3 → principal, 2 → significant, else not targeted) until programmes carry the secretariat's;
+transactions 2 (allocations), 3 (transfers, receiver-activity-id the programme; refunds as negative
+disbursements) and 4 (expenditure) from the ledger row by row, so the totals by type equal the ledger's.
+Results come later.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
@@ -109,13 +117,21 @@ class Activity:
     #: (ActivityDateType code, day): 1 planned start, 2 actual start, 3 planned end, 4 actual end
     dates: list[tuple[str, date]]
     scope: str | None = None  # ActivityScope: 1 global
+    #: (ISO 3166-1 alpha-2, name, percentage); when empty, recipient_regions apply.
+    recipient_countries: list[tuple[str, str, Decimal]] = field(default_factory=list)
+    #: (OECD DAC region code, name, percentage)
+    recipient_regions: list[tuple[str, str, Decimal]] = field(default_factory=list)
     sectors: list[Sector] = field(default_factory=list)
     sector_vocabulary: str = "99"
+    #: (PolicyMarker code, PolicySignificance code, description), OECD DAC vocabulary
+    policy_markers: list[tuple[str, str, str]] = field(default_factory=list)
     transactions: list[Transaction] = field(default_factory=list)
     #: (RelatedActivityType code, identifier): 1 parent, 2 child
     related: list[tuple[str, str]] = field(default_factory=list)
     default_currency: str = "USD"
     default_finance_type: str | None = "110"  # standard grant
+    #: (period start, period end, USD): original committed budgets, each period at most a year
+    budgets: list[tuple[date, date, Decimal]] = field(default_factory=list)
     last_updated: datetime | None = None
 
     def totals_by_type(self) -> dict[str, Decimal]:
@@ -143,6 +159,24 @@ def _even_split(count: int) -> list[Decimal]:
         return []
     share = (Decimal(100) / count).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     return [share] * (count - 1) + [Decimal(100) - share * (count - 1)]
+
+
+def _proportional_split(values: list[Decimal]) -> list[Decimal]:
+    """Percentages with two decimals in proportion to values, summing to exactly 100."""
+    whole = sum(values, Decimal(0))
+    shares = [(v * 100 / whole).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) for v in values[:-1]]
+    return [*shares, Decimal(100) - sum(shares, Decimal(0))]
+
+
+def _fund_sectors(areas: list) -> list[Sector]:
+    from fundapp.committee.pipeline import allocations_by_area
+
+    allocated = allocations_by_area()
+    funded = [a for a in areas if allocated.get(a.id, Decimal(0)) > 0]
+    if not funded:
+        return [Sector(a.code, a.name, p) for a, p in zip(areas, _even_split(len(areas)), strict=True)]
+    shares = _proportional_split([allocated[a.id] for a in funded])
+    return [Sector(a.code, a.name, p) for a, p in zip(funded, shares, strict=True)]
 
 
 def fund_activity() -> Activity:
@@ -229,15 +263,183 @@ def fund_activity() -> Activity:
         status="2",
         dates=dates,
         scope="1",
-        sectors=[Sector(a.code, a.name, p) for a, p in zip(areas, _even_split(len(areas)), strict=True)],
+        sectors=_fund_sectors(areas),
         transactions=sorted(transactions, key=lambda t: (t.on, t.type)),
         last_updated=utcnow(),
     )
 
 
+#: UN gender equality marker (0-3) → OECD DAC PolicySignificance for the gender policy marker (code 1):
+#: 3 principal objective → 2, 2 significant objective → 1, 0 and 1 → 0 not targeted.
+GENDER_SIGNIFICANCE = {0: "0", 1: "0", 2: "1", 3: "2"}
+GENDER_POLICY_MARKER = "1"
+#: OECD DAC region "Developing countries, unspecified": for a global programme with no country.
+UNSPECIFIED_REGION = ("998", "Developing countries, unspecified")
+
+
+def budget_periods(start: date, end: date, total: Decimal) -> list[tuple[date, date, Decimal]]:
+    """The programme budget over its dates in periods of at most a year (IATI's rule), in proportion to the
+    days of each period; the last period takes the rounding, so the periods add up to the total."""
+    periods: list[tuple[date, date]] = []
+    cursor = start
+    while cursor <= end:
+        try:
+            next_start = cursor.replace(year=cursor.year + 1)
+        except ValueError:  # 29 February
+            next_start = cursor.replace(year=cursor.year + 1, day=28)
+        period_end = min(next_start - timedelta(days=1), end)
+        periods.append((cursor, period_end))
+        cursor = period_end + timedelta(days=1)
+    days = (end - start).days + 1
+    values = [
+        (total * ((b - a).days + 1) / days).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) for a, b in periods[:-1]
+    ]
+    values.append(total - sum(values, Decimal("0.00")))
+    return [(a, b, v) for (a, b), v in zip(periods, values, strict=True)]
+
+
+def programme_identifier(fund_id: str, reference: str) -> str:
+    return f"{fund_id}-{reference}"
+
+
+def _activity_status(start: date, end: date, today: date) -> str:
+    """ActivityStatus: 1 pipeline (not started), 2 implementation, 3 finalisation (past its end date)."""
+    if today < start:
+        return "1"
+    return "2" if today <= end else "3"
+
+
+def programme_activities(fund: Activity) -> list[Activity]:
+    """Each funded joint programme as a hierarchy-2 activity, child of the fund; a fixed number of queries.
+
+    Transactions are the programme's ledger rows (reversals carry the original's category and a negative
+    value): allocations are outgoing commitments (2) from the fund to the convening organization,
+    transfers disbursements (3) from the administrative agent to the receiving organization, refunds
+    negative disbursements, expenditure (4) reported by the organization that spent it.
+    """
+    from fundapp.committee.models import JointProgrammeDocument
+    from fundapp.reports import transparency
+
+    documents = db.session.scalars(
+        transparency.programme_query()
+        .options(*transparency._load_options())
+        .order_by(None)
+        .order_by(JointProgrammeDocument.id)
+    ).all()
+    if not documents:
+        return []
+    rows = db.session.execute(
+        sa.select(LedgerEntry, Organisation.name)
+        .outerjoin(Organisation, Organisation.id == LedgerEntry.organisation_id)
+        .where(
+            LedgerEntry.programme_id.in_([d.id for d in documents]),
+            LedgerEntry.category.in_(
+                [EntryKind.allocation, EntryKind.transfer, EntryKind.refund, EntryKind.expenditure]
+            ),
+        )
+        .order_by(LedgerEntry.entry_on, LedgerEntry.id)
+    ).all()
+    by_programme: dict[int, list[tuple[LedgerEntry, str | None]]] = {}
+    for entry, org_name in rows:
+        by_programme.setdefault(entry.programme_id, []).append((entry, org_name))
+    agent = fund.reporting_org
+    today = contributions.today()
+    activities = []
+    for document in documents:
+        note = document.concept_note
+        identifier = programme_identifier(fund.identifier, note.reference)
+        participants = sorted(note.participants, key=lambda p: (not p.is_lead, p.position, p.id))
+        orgs = [Org(p.organisation.name, MULTILATERAL) for p in participants]
+        lead = orgs[0] if orgs else Org(note.organisation.name, MULTILATERAL)
+        transactions = []
+        for entry, org_name in by_programme.get(document.id, []):
+            org = Org(org_name, MULTILATERAL) if org_name else lead
+            kind = entry.category
+            if kind is EntryKind.allocation:
+                transactions.append(
+                    Transaction(
+                        TransactionType.OUTGOING_COMMITMENT,
+                        entry.entry_on,
+                        entry.amount_usd,
+                        entry.description or f"Allocation to {note.reference}",
+                        provider=agent,
+                        receiver=org,
+                        provider_activity_id=fund.identifier,
+                        receiver_activity_id=identifier,
+                    )
+                )
+            elif kind in (EntryKind.transfer, EntryKind.refund):
+                sign = 1 if kind is EntryKind.transfer else -1
+                transactions.append(
+                    Transaction(
+                        TransactionType.DISBURSEMENT,
+                        entry.entry_on,
+                        sign * entry.amount_usd,
+                        entry.description
+                        or (f"Transfer to {org.name}" if sign > 0 else f"Refund from {org.name} (negative)"),
+                        provider=agent,
+                        receiver=org,
+                        provider_activity_id=fund.identifier,
+                        receiver_activity_id=identifier,
+                    )
+                )
+            else:
+                transactions.append(
+                    Transaction(
+                        TransactionType.EXPENDITURE,
+                        entry.entry_on,
+                        entry.amount_usd,
+                        entry.description or f"Expenditure reported by {org.name}",
+                        provider=org,
+                        provider_activity_id=identifier,
+                    )
+                )
+        countries = [(c.alpha2, c.name) for c in note.countries]
+        shares = _even_split(len(countries))
+        gender = next((m.score for m in note.markers if m.marker.code == transparency.GENDER_MARKER), None)
+        area = note.thematic_area
+        activities.append(
+            Activity(
+                identifier=identifier,
+                hierarchy=2,
+                reporting_org=agent,
+                title=note.title,
+                description=document.summary,
+                participating=[(Role.FUNDING, agent, fund.identifier), (Role.EXTENDING, agent, fund.identifier)]
+                + [(Role.IMPLEMENTING, org, None) for org in orgs],
+                status=_activity_status(document.starts_on, document.ends_on, today),
+                dates=[("1", document.starts_on), ("3", document.ends_on)],
+                scope=None,
+                recipient_countries=[
+                    (code, name, share) for (code, name), share in zip(countries, shares, strict=True)
+                ],
+                recipient_regions=[] if countries else [(*UNSPECIFIED_REGION, Decimal("100.00"))],
+                sectors=[Sector(area.code, area.name, Decimal("100.00"))] if area else [],
+                policy_markers=[
+                    (GENDER_POLICY_MARKER, GENDER_SIGNIFICANCE[gender], "Gender equality (self-assessed gender marker)")
+                ]
+                if gender in GENDER_SIGNIFICANCE
+                else [],
+                budgets=budget_periods(document.starts_on, document.ends_on, document.total),
+                transactions=transactions,
+                related=[("1", fund.identifier)],
+                last_updated=fund.last_updated,
+            )
+        )
+    return activities
+
+
+def activities() -> list[Activity]:
+    """The fund and its funded programmes, parent and children linked both ways."""
+    fund = fund_activity()
+    children = programme_activities(fund)
+    fund.related = [("2", child.identifier) for child in children]
+    return [fund, *children]
+
+
 def export() -> bytes:
-    """The whole export: the fund (programmes join as hierarchy-2 activities)."""
-    return render([fund_activity()], generated=utcnow())
+    """The whole export: the fund (hierarchy 1) and each funded joint programme (hierarchy 2)."""
+    return render(activities(), generated=utcnow())
 
 
 # Renderer (no queries) --------------------------------------------------------------------------------
@@ -281,6 +483,13 @@ def _activity(root: etree._Element, activity: Activity) -> None:
         etree.SubElement(el, "activity-date", {"type": kind, "iso-date": day.isoformat()})
     if activity.scope:
         etree.SubElement(el, "activity-scope", {"code": activity.scope})
+    for code, name, percentage in activity.recipient_countries:
+        _narrative(etree.SubElement(el, "recipient-country", {"code": code, "percentage": f"{percentage:.2f}"}), name)
+    for code, name, percentage in activity.recipient_regions:
+        region = etree.SubElement(
+            el, "recipient-region", {"code": code, "vocabulary": "1", "percentage": f"{percentage:.2f}"}
+        )
+        _narrative(region, name)
     for sector in activity.sectors:
         s = etree.SubElement(
             el,
@@ -288,8 +497,17 @@ def _activity(root: etree._Element, activity: Activity) -> None:
             {"vocabulary": activity.sector_vocabulary, "code": sector.code, "percentage": f"{sector.percentage:.2f}"},
         )
         _narrative(s, sector.name)
+    for code, significance, name in activity.policy_markers:
+        marker = etree.SubElement(el, "policy-marker", {"vocabulary": "1", "code": code, "significance": significance})
+        _narrative(marker, name)
     if activity.default_finance_type:
         etree.SubElement(el, "default-finance-type", {"code": activity.default_finance_type})
+    for start, end, amount in activity.budgets:
+        budget = etree.SubElement(el, "budget", {"type": "1", "status": "2"})
+        etree.SubElement(budget, "period-start", {"iso-date": start.isoformat()})
+        etree.SubElement(budget, "period-end", {"iso-date": end.isoformat()})
+        value = etree.SubElement(budget, "value", {"currency": "USD", "value-date": start.isoformat()})
+        value.text = _money(amount)
     for t in activity.transactions:
         tr = etree.SubElement(el, "transaction")
         etree.SubElement(tr, "transaction-type", {"code": t.type})

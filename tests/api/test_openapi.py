@@ -127,12 +127,14 @@ def test_generated_requests_get_documented_responses(client, document):
     ]
     from fundapp.contributions.models import Agreement, Deposit, Donor
     from fundapp.extensions import db
+    from tests.transparency.helpers import funded_programme
 
     ids = {
         "note_id": [n.id for n in notes],
         "agreement_id": list(db.session.scalars(db.select(Agreement.id))),
         "deposit_id": list(db.session.scalars(db.select(Deposit.id))),
         "donor_id": list(db.session.scalars(db.select(Donor.id))),
+        "programme_id": [funded_programme().id],
     }
     headers = {caller: {} if caller == "anonymous" else bearer(caller) for caller in CALLERS}
     operations = [

@@ -1,0 +1,450 @@
+"""The public transparency portal's data: plain dataclasses built from the ledger and the committee's programmes.
+
+Everything here is public: money figures are ledger aggregates (reversals netted), programmes are the
+joint programme documents the ledger shows an allocation to, with their public fields only (title, area,
+countries, participating organizations, dates, the approved summary, the self-assessed gender marker). No
+score, vote, draft, screening comment or person is ever loaded into these dataclasses.
+
+A fixed number of queries whatever the number of programmes, organizations or ledger rows.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from fundapp.committee import pipeline
+from fundapp.committee.models import JointProgrammeDocument, ProgrammeBudgetLine
+from fundapp.concept_notes.models import ConceptNote, MarkerScore, Participant, concept_note_countries
+from fundapp.contributions import ledger
+from fundapp.contributions import services as contributions
+from fundapp.contributions.models import EntryKind, LedgerEntry
+from fundapp.core.money import to_money
+from fundapp.extensions import db
+from fundapp.reference import services as reference
+from fundapp.reference.models import Country, GcmObjective, Organisation, Region, ThematicArea
+from fundapp.results import alignment
+from fundapp.results import services as results
+
+ZERO = Decimal("0.00")
+GENDER_MARKER = "GEN"
+#: The money columns of every breakdown, in order: (key, heading).
+MONEY_COLUMNS = (
+    ("allocated", "Allocated"),
+    ("transferred", "Transferred"),
+    ("refunded", "Refunded"),
+    ("expenditure", "Expenditure"),
+)
+KINDS = {
+    "allocated": EntryKind.allocation,
+    "transferred": EntryKind.transfer,
+    "refunded": EntryKind.refund,
+    "expenditure": EntryKind.expenditure,
+}
+
+
+@dataclass
+class Money4:
+    """Allocated, transferred, refunded and spent (USD) for one programme, organization, area or region."""
+
+    allocated: Decimal = ZERO
+    transferred: Decimal = ZERO
+    refunded: Decimal = ZERO
+    expenditure: Decimal = ZERO
+
+    def add(self, other: "Money4") -> None:
+        for key, _label in MONEY_COLUMNS:
+            setattr(self, key, getattr(self, key) + getattr(other, key))
+
+    @property
+    def net_transferred(self) -> Decimal:
+        return self.transferred - self.refunded
+
+    @property
+    def delivery_percent(self) -> Decimal | None:
+        """Expenditure as a share of net transfers (the GATEWAY's delivery rate)."""
+        if not self.net_transferred:
+            return None
+        return (self.expenditure * 100 / self.net_transferred).quantize(Decimal("0.1"))
+
+    def values(self) -> list[Decimal]:
+        return [getattr(self, key) for key, _label in MONEY_COLUMNS]
+
+
+@dataclass
+class BreakdownRow:
+    key: str
+    label: str
+    money: Money4
+    programmes: int = 0
+
+
+@dataclass
+class PublicProgramme:
+    """A funded joint programme as the public sees it."""
+
+    id: int
+    reference: str
+    title: str
+    area_code: str
+    area_name: str
+    countries: list[tuple[str, str]]  # (ISO3, name)
+    region: str
+    lead: str
+    organisations: list[tuple[str, str]]  # (code, name), lead first
+    starts_on: date
+    ends_on: date
+    summary: str
+    budget: Decimal
+    budget_by_organisation: list[tuple[str, Decimal]]
+    objectives: list[tuple[int, str]]
+    gender_marker: int | None
+    gender_marker_label: str | None
+    money: Money4 = field(default_factory=Money4)
+
+
+@dataclass
+class ProgrammeFilters:
+    area: str | None = None  # thematic area code
+    region: str | None = None  # M49 region code
+    organisation: str | None = None  # organisation code
+    country: str | None = None  # ISO3
+
+    def as_args(self) -> dict[str, str]:
+        return {k: v for k, v in vars(self).items() if v}
+
+
+# Funded programmes ----------------------------------------------------------------------------------
+
+
+def funded_programme_ids() -> sa.Select:
+    """Programme documents with a net allocation in the ledger: the funded joint programmes."""
+    return (
+        sa.select(LedgerEntry.programme_id)
+        .where(LedgerEntry.category == EntryKind.allocation, LedgerEntry.programme_id.is_not(None))
+        .group_by(LedgerEntry.programme_id)
+        .having(sa.func.sum(LedgerEntry.amount_usd) > 0)
+    )
+
+
+def programme_query(filters: ProgrammeFilters | None = None) -> sa.Select:
+    """SELECT of funded programme documents (newest start first), the filters applied in SQL."""
+    filters = filters or ProgrammeFilters()
+    query = (
+        sa.select(JointProgrammeDocument)
+        .join(ConceptNote, ConceptNote.id == JointProgrammeDocument.concept_note_id)
+        .where(JointProgrammeDocument.id.in_(funded_programme_ids()))
+        .order_by(JointProgrammeDocument.starts_on.desc(), JointProgrammeDocument.id.desc())
+    )
+    if filters.area:
+        query = query.where(ConceptNote.thematic_area.has(code=filters.area))
+    if filters.organisation:
+        query = query.where(
+            ConceptNote.participants.any(Participant.organisation.has(Organisation.code == filters.organisation))
+        )
+    if filters.country:
+        query = query.where(
+            sa.exists().where(
+                concept_note_countries.c.concept_note_id == ConceptNote.id,
+                concept_note_countries.c.country_code == filters.country,
+            )
+        )
+    if filters.region:
+        query = query.where(
+            sa.exists().where(
+                concept_note_countries.c.concept_note_id == ConceptNote.id,
+                concept_note_countries.c.country_code == Country.code,
+                Country.region_code == filters.region,
+            )
+        )
+    return query
+
+
+def _load_options() -> list:
+    return [
+        selectinload(JointProgrammeDocument.concept_note).options(
+            selectinload(ConceptNote.countries).selectinload(Country.region),
+            selectinload(ConceptNote.participants),
+            selectinload(ConceptNote.objectives),
+            selectinload(ConceptNote.markers).selectinload(MarkerScore.marker),
+        ),
+        selectinload(JointProgrammeDocument.budget_lines).selectinload(ProgrammeBudgetLine.organisation),
+    ]
+
+
+def programme_money(programme_ids: Sequence[int] | None = None) -> dict[int, Money4]:
+    """Per programme, its ledger totals (one query); every programme of the ledger when ids is None."""
+    query = (
+        sa.select(LedgerEntry.programme_id, LedgerEntry.category, sa.func.sum(LedgerEntry.amount_usd))
+        .where(LedgerEntry.programme_id.is_not(None), LedgerEntry.category.in_(list(KINDS.values())))
+        .group_by(LedgerEntry.programme_id, LedgerEntry.category)
+    )
+    if programme_ids is not None:
+        query = query.where(LedgerEntry.programme_id.in_(list(programme_ids)))
+    money: dict[int, Money4] = defaultdict(Money4)
+    by_kind = {kind: key for key, kind in KINDS.items()}
+    for programme_id, category, total in db.session.execute(query):
+        setattr(money[programme_id], by_kind[category], to_money(total or 0))
+    return money
+
+
+def _marker_labels() -> dict[int, str]:
+    from fundapp.reference.models import MarkerLevel
+
+    return {level.score: level.label for level in db.session.scalars(sa.select(MarkerLevel))}
+
+
+def _public(document: JointProgrammeDocument, money: Money4 | None, labels: dict[int, str]) -> PublicProgramme:
+    note = document.concept_note
+    participants = sorted(note.participants, key=lambda p: (not p.is_lead, p.position, p.id))
+    lead = next((p.organisation for p in participants if p.is_lead), note.organisation)
+    gender = next((m.score for m in note.markers if m.marker.code == GENDER_MARKER), None)
+    return PublicProgramme(
+        id=document.id,
+        reference=note.reference,
+        title=note.title,
+        area_code=note.thematic_area.code if note.thematic_area else "—",
+        area_name=note.thematic_area.name if note.thematic_area else "No thematic area",
+        countries=[(c.code, c.name) for c in note.countries],
+        region=pipeline.region_of(note),
+        lead=lead.name,
+        organisations=[(p.organisation.code, p.organisation.name) for p in participants],
+        starts_on=document.starts_on,
+        ends_on=document.ends_on,
+        summary=document.summary,
+        budget=document.total,
+        budget_by_organisation=[(line.organisation.name, line.amount) for line in document.budget_lines],
+        objectives=[(o.number, o.title) for o in note.objectives],
+        gender_marker=gender,
+        gender_marker_label=labels.get(gender) if gender is not None else None,
+        money=money or Money4(),
+    )
+
+
+def programmes(documents: Sequence[JointProgrammeDocument]) -> list[PublicProgramme]:
+    """Public views of already-loaded documents, with their ledger totals (one more query)."""
+    money = programme_money([d.id for d in documents]) if documents else {}
+    labels = _marker_labels()
+    return [_public(d, money.get(d.id), labels) for d in documents]
+
+
+def list_programmes(filters: ProgrammeFilters | None = None) -> list[PublicProgramme]:
+    documents = db.session.scalars(programme_query(filters).options(*_load_options())).all()
+    return programmes(documents)
+
+
+def paginate_programmes(filters: ProgrammeFilters, page: int, per_page: int, max_per_page: int = 100) -> tuple:
+    """(public programmes of the page, the Pagination object) — paginated in SQL."""
+    pagination = db.paginate(
+        programme_query(filters).options(*_load_options()),
+        page=page,
+        per_page=per_page,
+        max_per_page=max_per_page,
+        error_out=False,
+    )
+    return programmes(pagination.items), pagination
+
+
+def get_programme(programme_id: int) -> PublicProgramme | None:
+    """A funded programme by id; None for an unknown or unfunded document (not public)."""
+    document = db.session.scalar(
+        programme_query().where(JointProgrammeDocument.id == programme_id).options(*_load_options())
+    )
+    return programmes([document])[0] if document else None
+
+
+def programme_transactions(programme_id: int) -> list[tuple[date, str, str, Decimal]]:
+    """(day, movement, organisation, USD) of the programme's ledger rows, oldest first; an allocation names
+    the pool it drew on; reversals appear as negative rows of the category they correct."""
+    rows = db.session.execute(
+        sa.select(
+            LedgerEntry.entry_on, LedgerEntry.category, Organisation.name, ThematicArea.code, LedgerEntry.amount_usd
+        )
+        .outerjoin(Organisation, Organisation.id == LedgerEntry.organisation_id)
+        .outerjoin(ThematicArea, ThematicArea.id == LedgerEntry.thematic_area_id)
+        .where(LedgerEntry.programme_id == programme_id, LedgerEntry.category.in_(list(KINDS.values())))
+        .order_by(LedgerEntry.entry_on, LedgerEntry.id)
+    )
+    result = []
+    for day, category, org, area, amount in rows:
+        label = category.label
+        if category is EntryKind.allocation:
+            label += f" from the {area} earmarked pool" if area else " from the unearmarked pool"
+        result.append((day, label, org or "—", to_money(amount)))
+    return result
+
+
+# Breakdowns -------------------------------------------------------------------------------------------
+
+
+def _group(items: list[PublicProgramme], keys: Callable[[PublicProgramme], list[tuple[str, str]]]) -> list:
+    rows: dict[str, BreakdownRow] = {}
+    for programme in items:
+        for key, label in keys(programme):
+            row = rows.setdefault(key, BreakdownRow(key, label, Money4()))
+            row.money.add(programme.money)
+            row.programmes += 1
+    return sorted(rows.values(), key=lambda r: (-r.money.allocated, r.label))
+
+
+def by_area(items: list[PublicProgramme]) -> list[BreakdownRow]:
+    """Per thematic area, every area listed (zero when nothing is funded in it)."""
+    rows = {r.key: r for r in _group(items, lambda p: [(p.area_code, p.area_name)])}
+    ordered = [rows.pop(a.code, BreakdownRow(a.code, a.name, Money4())) for a in reference.thematic_areas()]
+    return ordered + list(rows.values())
+
+
+def by_region(items: list[PublicProgramme]) -> list[BreakdownRow]:
+    return _group(items, lambda p: [(p.region, p.region)])
+
+
+def by_organisation() -> list[BreakdownRow]:
+    """Per organization as the ledger records it: transfers, refunds and expenditure by the receiving
+    organization; allocations against the organization the committee's decision names (the convening one)."""
+    query = (
+        sa.select(Organisation.code, Organisation.name, LedgerEntry.category, sa.func.sum(LedgerEntry.amount_usd))
+        .join(Organisation, Organisation.id == LedgerEntry.organisation_id)
+        .where(LedgerEntry.programme_id.is_not(None), LedgerEntry.category.in_(list(KINDS.values())))
+        .group_by(Organisation.code, Organisation.name, LedgerEntry.category)
+    )
+    by_kind = {kind: key for key, kind in KINDS.items()}
+    rows: dict[str, BreakdownRow] = {}
+    for code, name, category, total in db.session.execute(query):
+        row = rows.setdefault(code, BreakdownRow(code, name, Money4()))
+        setattr(row.money, by_kind[category], to_money(total or 0))
+    counts = dict(
+        db.session.execute(
+            sa.select(Organisation.code, sa.func.count(sa.distinct(Participant.concept_note_id)))
+            .join(Organisation, Organisation.id == Participant.organisation_id)
+            .join(JointProgrammeDocument, JointProgrammeDocument.concept_note_id == Participant.concept_note_id)
+            .where(JointProgrammeDocument.id.in_(funded_programme_ids()))
+            .group_by(Organisation.code)
+        ).all()
+    )
+    for code, count in counts.items():
+        if code in rows:
+            rows[code].programmes = count
+    return sorted(rows.values(), key=lambda r: (-r.money.allocated, -r.money.transferred, r.label))
+
+
+def total(rows: list[BreakdownRow]) -> Money4:
+    result = Money4()
+    for row in rows:
+        result.add(row.money)
+    return result
+
+
+# Alignment ------------------------------------------------------------------------------------------
+
+#: Sources of programme alignment assessments (the programmes capability registers one): each returns the
+#: assessed programmes as results.alignment.ProgrammeAlignment values.
+_alignment_sources: list[Callable[[], list[alignment.ProgrammeAlignment]]] = []
+
+
+def register_alignment_source(source: Callable[[], list[alignment.ProgrammeAlignment]]) -> None:
+    if source not in _alignment_sources:
+        _alignment_sources.append(source)
+
+
+def unregister_alignment_source(source: Callable[[], list[alignment.ProgrammeAlignment]]) -> None:
+    if source in _alignment_sources:
+        _alignment_sources.remove(source)
+
+
+@dataclass
+class AlignmentSection:
+    indicators: list[Any]  # results AlignmentIndicator rows (active)
+    principles: dict[str, str]  # code → name
+    by_area: dict[str, alignment.PortfolioAlignment]
+    fund: alignment.PortfolioAlignment | None
+
+    @property
+    def assessed(self) -> bool:
+        return self.fund is not None
+
+
+def alignment_section() -> AlignmentSection:
+    assessed = [p for source in _alignment_sources for p in source()]
+    by_area, fund = alignment.portfolio(assessed) if assessed else ({}, None)
+    indicators = results.alignment_indicators(include_retired=False)
+    from fundapp.reference.models import GuidingPrinciple
+
+    principles = {p.code: p.name for p in db.session.scalars(sa.select(GuidingPrinciple))}
+    return AlignmentSection(indicators=indicators, principles=principles, by_area=by_area, fund=fund)
+
+
+# The page -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Transparency:
+    status: ledger.FundingStatus
+    capitalization: contributions.Capitalization
+    pools: list[ledger.Pool]
+    programmes: list[PublicProgramme]
+    by_area: list[BreakdownRow]
+    by_organisation: list[BreakdownRow]
+    by_region: list[BreakdownRow]
+    pipeline: dict[str, Any]
+    alignment: AlignmentSection
+    objectives: int
+
+    @property
+    def programme_total(self) -> Money4:
+        result = Money4()
+        for p in self.programmes:
+            result.add(p.money)
+        return result
+
+
+def build() -> Transparency:
+    """Everything the public page shows, as of today."""
+    items = list_programmes()
+    return Transparency(
+        status=ledger.funding_status(contributions.today()),
+        capitalization=contributions.capitalization(),
+        pools=ledger.pool_balances(),
+        programmes=items,
+        by_area=by_area(items),
+        by_organisation=by_organisation(),
+        by_region=by_region(items),
+        pipeline=pipeline.public_pipeline(),
+        alignment=alignment_section(),
+        objectives=db.session.scalar(sa.select(sa.func.count()).select_from(GcmObjective)) or 0,
+    )
+
+
+def public_money() -> dict[str, str]:
+    """The programme money part of GET /api/v1/summary: the ledger's totals over funded programmes (USD)."""
+    totals = total_money()
+    return {f"{key}_usd": f"{getattr(totals, key):.2f}" for key, _label in MONEY_COLUMNS}
+
+
+def total_money() -> Money4:
+    result = Money4()
+    for money in programme_money().values():
+        result.add(money)
+    return result
+
+
+def regions_in_use() -> list[tuple[str, str]]:
+    """(M49 code, name) of the regions of funded programmes' countries, for the filter."""
+    return list(
+        db.session.execute(
+            sa.select(Region.code, Region.name)
+            .join(Country, Country.region_code == Region.code)
+            .join(concept_note_countries, concept_note_countries.c.country_code == Country.code)
+            .join(
+                JointProgrammeDocument,
+                JointProgrammeDocument.concept_note_id == concept_note_countries.c.concept_note_id,
+            )
+            .where(JointProgrammeDocument.id.in_(funded_programme_ids()))
+            .distinct()
+            .order_by(Region.name)
+        ).all()
+    )

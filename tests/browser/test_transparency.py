@@ -1,0 +1,51 @@
+"""A visitor opens the transparency portal, follows a programme, downloads the IATI file and a CSV; a donor
+downloads the annual financial report."""
+
+import csv
+import io
+from pathlib import Path
+
+from lxml import etree
+
+from tests.browser.conftest import sign_in
+
+
+def test_visitor_follows_a_programme_and_downloads_iati_and_csv(page, live_server, screenshot):
+    page.goto(live_server)
+    page.get_by_role("link", name="See the transparency portal").click()
+    assert page.get_by_role("heading", name="Where the money comes from and where it goes").is_visible()
+    assert page.locator("svg.chart").count() >= 5
+    screenshot(page, "transparency-portal")
+
+    with page.expect_download() as csv_download:
+        page.locator("#by-area").get_by_role("link", name="Download this table (CSV)").click()
+    rows = list(csv.DictReader(io.StringIO(Path(csv_download.value.path()).read_text(encoding="utf-8"))))
+    assert rows
+    assert "Allocated (USD)" in rows[0]
+
+    first = page.locator("#programmes tbody tr").first.get_by_role("link")
+    title = first.inner_text()
+    first.click()
+    assert page.get_by_role("heading", name=title).is_visible()
+    assert page.get_by_role("heading", name="Participating organizations").is_visible()
+    screenshot(page, "transparency-programme")
+
+    with page.expect_download() as iati_download:
+        page.get_by_role("link", name="IATI 2.03 (XML)").first.click()
+    doc = etree.parse(iati_download.value.path()).getroot()
+    identifiers = [a.findtext("iati-identifier") for a in doc.iter("iati-activity")]
+    assert any(title == a.findtext("title/narrative") for a in doc.iter("iati-activity"))
+    assert len(identifiers) > 1
+
+
+def test_donor_picks_a_year_and_downloads_the_annual_report(page, live_server, screenshot):
+    sign_in(page, "donor5@example.org")
+    page.goto(f"{live_server}/transparency/annual-report")
+    options = page.locator("#year option").all_inner_texts()
+    page.select_option("#year", options[1])
+    page.get_by_role("button", name="Show").click()
+    assert page.get_by_role("heading", name=f"Annual financial report {options[1]}").is_visible()
+    screenshot(page, "annual-report")
+    with page.expect_download() as pdf:
+        page.get_by_role("link", name="Download PDF").click()
+    assert Path(pdf.value.path()).read_bytes().startswith(b"%PDF")

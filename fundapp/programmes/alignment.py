@@ -195,8 +195,12 @@ def chart(principle_scores: Mapping[str, Decimal], names: list[GuidingPrinciple]
     }
 
 
-def portfolio() -> tuple[dict[str, formula.PortfolioAlignment], formula.PortfolioAlignment | None, list]:
-    """Budget-weighted alignment per thematic area and fund-wide, and the programmes flagged below minimums."""
+def assessed_programmes() -> list[formula.ProgrammeAlignment]:
+    """Every funded programme's latest assessment, as the portfolio formula takes it (the transparency page too)."""
+    return _portfolio_inputs()[0]
+
+
+def _portfolio_inputs() -> tuple[list[formula.ProgrammeAlignment], list, dict]:
     rows = list(
         db.session.execute(
             sa.select(JointProgramme.id, JointProgramme.title, ThematicArea.code)
@@ -226,6 +230,12 @@ def portfolio() -> tuple[dict[str, formula.PortfolioAlignment], formula.Portfoli
         for r in rows
         if r.id in current
     ]
+    return items, rows, current
+
+
+def portfolio() -> tuple[dict[str, formula.PortfolioAlignment], formula.PortfolioAlignment | None, list]:
+    """Budget-weighted alignment per thematic area and fund-wide, and the programmes flagged below minimums."""
+    items, rows, current = _portfolio_inputs()
     by_area, fund = formula.portfolio(items)
     flagged = [(r, current[r.id].flags) for r in rows if r.id in current and current[r.id].flags]
     unassessed = [r for r in rows if r.id not in current]

@@ -26,6 +26,7 @@ from fundapp.contributions import services as contributions
 from fundapp.contributions.models import EntryKind, LedgerEntry
 from fundapp.core.money import to_money
 from fundapp.extensions import db
+from fundapp.programmes import alignment as programmes_alignment
 from fundapp.reference import services as reference
 from fundapp.reference.models import Country, GcmObjective, Organisation, Region, ThematicArea
 from fundapp.results import alignment
@@ -341,9 +342,9 @@ def total(rows: list[BreakdownRow]) -> Money4:
 
 # Alignment ------------------------------------------------------------------------------------------
 
-#: Sources of programme alignment assessments (the programmes capability registers one): each returns the
-#: assessed programmes as results.alignment.ProgrammeAlignment values.
-_alignment_sources: list[Callable[[], list[alignment.ProgrammeAlignment]]] = []
+#: Sources of programme alignment assessments: each returns the assessed programmes as
+#: results.alignment.ProgrammeAlignment values. The programmes' own assessments are always one of them.
+_alignment_sources: list[Callable[[], list[alignment.ProgrammeAlignment]]] = [programmes_alignment.assessed_programmes]
 
 
 def register_alignment_source(source: Callable[[], list[alignment.ProgrammeAlignment]]) -> None:

@@ -17,15 +17,17 @@ def seed_with_movements() -> list[JointProgrammeDocument]:
     """seed_demo(), then on three funded programmes: half of each budget line transferred, a third of that
     spent, one refund and one reversed expenditure. Returns the documents money moved on."""
     seed_demo()
-    documents = db.session.scalars(
-        transparency.programme_query().order_by(None).order_by(JointProgrammeDocument.id).limit(3)
+    funded = db.session.scalars(
+        transparency.programme_query().order_by(None).order_by(JointProgrammeDocument.id)
     ).all()
-    assert len(documents) == 3, "the demo funds at least three programmes"
+    # The demo's programmes already move money; pick three with allocated money still to transfer.
+    documents = [d for d in funded if _untransferred(d.id) >= Decimal("30000.00")][:3]
+    assert len(documents) == 3, "the demo funds at least three programmes with money left to transfer"
     for n, document in enumerate(documents):
+        share = (_untransferred(document.id) / 2 / len(document.budget_lines)).quantize(Decimal("0.01"))
         for line in document.budget_lines:
-            half = (line.amount / 2).quantize(Decimal("0.01"))
-            ledger.post_transfer(None, half, document.id, line.organisation_id, date(2022, 3, 1 + n))
-            spent = (half / 3).quantize(Decimal("0.01"))
+            ledger.post_transfer(None, share, document.id, line.organisation_id, date(2022, 3, 1 + n))
+            spent = (share / 3).quantize(Decimal("0.01"))
             ledger.post_expenditure(None, spent, document.id, line.organisation_id, date(2023, 6, 30))
     first = documents[0].budget_lines[0]
     ledger.post_refund(None, "12500.00", documents[0].id, first.organisation_id, date(2024, 2, 1))
@@ -35,6 +37,11 @@ def seed_with_movements() -> list[JointProgrammeDocument]:
     ledger.reverse_entry(None, wrong, "Posted to the wrong programme")
     db.session.flush()
     return documents
+
+
+def _untransferred(programme_id: int) -> Decimal:
+    totals = ledger.category_totals(programme_id=programme_id)
+    return totals[EntryKind.allocation] - totals[EntryKind.transfer]
 
 
 def ledger_total(kind: EntryKind) -> Decimal:

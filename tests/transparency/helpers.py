@@ -17,9 +17,7 @@ def seed_with_movements() -> list[JointProgrammeDocument]:
     """seed_demo(), then on three funded programmes: half of each budget line transferred, a third of that
     spent, one refund and one reversed expenditure. Returns the documents money moved on."""
     seed_demo()
-    funded = db.session.scalars(
-        transparency.programme_query().order_by(None).order_by(JointProgrammeDocument.id)
-    ).all()
+    funded = db.session.scalars(transparency.programme_query().order_by(None).order_by(JointProgrammeDocument.id)).all()
     # The demo's programmes already move money; pick three with allocated money still to transfer.
     documents = [d for d in funded if _untransferred(d.id) >= Decimal("30000.00")][:3]
     assert len(documents) == 3, "the demo funds at least three programmes with money left to transfer"

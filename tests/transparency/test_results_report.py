@@ -83,3 +83,16 @@ def test_excerpt_cuts_long_narratives_at_a_word():
     assert results_report.excerpt("a  b\nc") == "a b c"
     cut = results_report.excerpt("word " * 200, limit=22)
     assert cut == "word word word word …"
+
+
+def test_results_report_runs_a_bounded_number_of_queries(client, db, queries):
+    _programme_with_reports()
+    year = today().year
+    with queries() as few:
+        client.get(f"/transparency/results-report/{year}.pdf")
+    for _ in range(2):
+        _programme_with_reports()
+    with queries() as many:
+        response = client.get(f"/transparency/results-report/{year}.pdf")
+    assert response.status_code == 200
+    assert len(many) == len(few)

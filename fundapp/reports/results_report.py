@@ -227,7 +227,7 @@ def render_pdf(report: ResultsReport) -> bytes:
                     [f"{code} {name}", base, f"{target} ({ty})", result, progress, count]
                     for code, name, base, target, ty, result, progress, count in area.rows
                 ],
-                col_widths=[210, 55, 75, 60, 50, 50],
+                col_widths=[190, 50, 75, 60, 55, 70],
                 numeric_columns=(1, 2, 3, 4, 5),
             )
         )

@@ -31,7 +31,7 @@ from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from fundapp.committee.models import AgendaItem, Meeting
 from fundapp.concept_notes import permissions as note_permissions
@@ -130,7 +130,7 @@ def _decision_items(note_id: int) -> list[AgendaItem]:
             sa.select(AgendaItem)
             .join(Meeting, Meeting.id == AgendaItem.meeting_id)
             .where(AgendaItem.concept_note_id == note_id, AgendaItem.outcome.is_not(None))
-            .options(selectinload(AgendaItem.votes), sa.orm.joinedload(AgendaItem.meeting))
+            .options(selectinload(AgendaItem.votes), joinedload(AgendaItem.meeting))
             .order_by(Meeting.held_on, AgendaItem.position)
         )
     )

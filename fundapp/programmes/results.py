@@ -617,8 +617,9 @@ class FundRow:
         return progress_percent(self.indicator.baseline_value, self.indicator.target_value, self.value)
 
 
-def fund_dashboard() -> list[tuple[Any, list[FundRow]]]:
-    """Per thematic area, each active fund indicator with the roll-up of approved programme results."""
+def fund_dashboard(year: int | None = None) -> list[tuple[Any, list[FundRow]]]:
+    """Per thematic area, each active fund indicator with the roll-up of approved programme results (with a
+    year, only the reports for periods ending in or before it: the results as they stood at its end)."""
     from fundapp.reference.services import thematic_areas
 
     rows = [
@@ -641,6 +642,7 @@ def fund_dashboard() -> list[tuple[Any, list[FundRow]]]:
             .join(ProgressReport, ProgressReport.id == ReportValue.report_id)
             .where(ProgrammeIndicator.fund_indicator_id.is_not(None), ProgressReport.status == REPORT_APPROVED)
         )
+        if year is None or period_key(period)[0] <= year
     ]
     budgets = {
         pid: Decimal(total or 0)

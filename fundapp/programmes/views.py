@@ -11,7 +11,7 @@ from fundapp.core.errors import DomainError, NotAllowed, ValidationFailed
 from fundapp.core.forms import choices
 from fundapp.core.permissions import Role, role_required
 from fundapp.extensions import db
-from fundapp.programmes import alignment, bp, permissions, portfolio, results, services
+from fundapp.programmes import alignment, bp, dossier, permissions, portfolio, results, services
 from fundapp.programmes.forms import (
     BudgetForm,
     CloseFinanciallyForm,
@@ -131,6 +131,7 @@ def programme(programme_id: int):
         status_labels=STATUS_LABELS,
         today=now,
         can_open_note=note_permissions.can_view(current_user, note),
+        can_download_dossier=dossier.can_download(current_user, programme_),
         can_manage=permissions.can_manage_money(current_user),
         can_release_blocked=permissions.can_release_blocked(current_user),
         outcomes=(outcomes := results.framework(programme_.id)),
@@ -367,4 +368,23 @@ def close_financially(programme_id: int):
         "Close financially",
         "Every year's final expenditure must be certified and every unspent balance refunded. "
         "After closure no money event can touch the programme.",
+    )
+
+
+# Programme dossier ------------------------------------------------------------------------------------
+
+
+@bp.route("/programmes/<int:programme_id>/dossier.zip")
+@role_required(*permissions.PORTFOLIO_ROLES)
+def dossier_zip(programme_id: int):
+    """The programme's dossier for auditors and donors: what the requester may see, in one ZIP."""
+    programme_ = services.load(programme_id)
+    if programme_ is None or not dossier.can_download(current_user, programme_):
+        abort(404)
+    content = dossier.build(current_user, programme_)
+    stamp = programme_.document.approved_at or programme_.approved_on
+    return Response(
+        dossier.zip_bytes(content, stamp),
+        mimetype="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{content.filename}"'},
     )

@@ -1,5 +1,5 @@
 """Reports the fund hands to the world and to other systems: the public transparency portal, the annual
-financial report (PDF, XLSX) and the IATI export.
+financial report (PDF, XLSX), the results report (PDF, public: approved results only) and the IATI export.
 
 Each report is two steps: a builder that queries and returns plain data (dataclasses), and a renderer that
 turns that data into a file and never queries. The builders reuse the domains' services and the ledger's
@@ -22,6 +22,7 @@ ANNUAL_REPORT_ROLES = (Role.secretariat, Role.committee_chair, Role.committee_me
 register_nav(
     NavItem("Transparency", "transparency.index", (), order=90, also=("transparency.programme",)),
     NavItem("Annual report", "transparency.annual", ANNUAL_REPORT_ROLES, order=91),
+    NavItem("Results report", "transparency.results", (), order=92),
 )
 
 from fundapp.reports import views  # noqa: E402,F401  (routes attach to bp)

@@ -29,7 +29,14 @@ region 998; the thematic area as its sector; the gender policy marker from the c
 gender marker (3 → principal, 2 → significant, else not targeted) until programmes carry the secretariat's;
 transactions 2 (allocations), 3 (transfers, receiver-activity-id the programme; refunds as negative
 disbursements) and 4 (expenditure) from the ledger row by row, so the totals by type equal the ledger's.
-Results come later.
+
+Results: each programme outcome is a result of type 2 (outcome) carrying its outcome-level indicators, each output
+a result of type 1 (output) carrying the indicators attached to it (a result without indicators is left out, as
+the schema wants at least one). Each indicator has its measure (1 unit for numbers, amounts and yes/no; 2
+percentage; 4 ordinal for scores), its baseline (year and value) and one period per APPROVED progress report
+only: period-start/period-end the reporting period clipped to the programme's dates, the indicator's end target
+and the report's actual, which is cumulative since the programme started (said in the actual's comment). Draft,
+submitted or returned reports never appear.
 """
 
 from dataclasses import dataclass, field
@@ -105,6 +112,31 @@ class Sector:
 
 
 @dataclass
+class Period:
+    start: date
+    end: date
+    target: Decimal
+    actual: Decimal
+
+
+@dataclass
+class Indicator:
+    title: str
+    measure: str  # IndicatorMeasure: 1 unit, 2 percentage, 4 ordinal
+    baseline_year: int
+    baseline: Decimal
+    periods: list[Period] = field(default_factory=list)
+    ascending: bool = True
+
+
+@dataclass
+class Result:
+    type: str  # ResultType: 1 output, 2 outcome
+    title: str
+    indicators: list[Indicator]
+
+
+@dataclass
 class Activity:
     identifier: str
     hierarchy: int
@@ -132,6 +164,7 @@ class Activity:
     default_finance_type: str | None = "110"  # standard grant
     #: (period start, period end, USD): original committed budgets, each period at most a year
     budgets: list[tuple[date, date, Decimal]] = field(default_factory=list)
+    results: list["Result"] = field(default_factory=list)
     last_updated: datetime | None = None
 
     def totals_by_type(self) -> dict[str, Decimal]:
@@ -344,6 +377,7 @@ def programme_activities(fund: Activity) -> list[Activity]:
         by_programme.setdefault(entry.programme_id, []).append((entry, org_name))
     agent = fund.reporting_org
     today = contributions.today()
+    by_results = programme_results({d.id: (d.starts_on, d.ends_on) for d in documents})
     activities = []
     for document in documents:
         note = document.concept_note
@@ -422,11 +456,86 @@ def programme_activities(fund: Activity) -> list[Activity]:
                 else [],
                 budgets=budget_periods(document.starts_on, document.ends_on, document.total),
                 transactions=transactions,
+                results=by_results.get(document.id, []),
                 related=[("1", fund.identifier)],
                 last_updated=fund.last_updated,
             )
         )
     return activities
+
+
+#: IndicatorMeasure codes by indicator unit.
+MEASURE = {"count": "1", "amount_usd": "1", "yes_no": "1", "percentage": "2", "score": "4"}
+
+
+def _plain(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return text if text != "-0" else "0"
+
+
+def period_dates(period: str, starts_on: date, ends_on: date) -> tuple[date, date]:
+    """A reporting period ('2026-H1', '2026', '2026-Q3') as dates, clipped to the programme's."""
+    from fundapp.results.rollup import period_key
+
+    year, end_month = period_key(period)
+    suffix = period.partition("-")[2]
+    start_month = {"H2": 7, "Q2": 4, "Q3": 7, "Q4": 10}.get(suffix, 1)
+    end = (date(year + 1, 1, 1) if end_month == 12 else date(year, end_month + 1, 1)) - timedelta(days=1)
+    start, end = max(date(year, start_month, 1), starts_on), min(end, ends_on)
+    return start, max(start, end)
+
+
+def programme_results(dates: dict[int, tuple[date, date]]) -> dict[int, list[Result]]:
+    """programme id → its results with indicators and the actuals of its approved progress reports (3 queries)."""
+    from sqlalchemy.orm import selectinload
+
+    from fundapp.programmes.models import ProgrammeOutcome, ProgressReport, ReportValue
+    from fundapp.programmes.workflow import REPORT_APPROVED
+    from fundapp.results.rollup import period_key
+
+    if not dates:
+        return {}
+    outcomes = db.session.scalars(
+        sa.select(ProgrammeOutcome)
+        .where(ProgrammeOutcome.programme_id.in_(list(dates)))
+        .options(selectinload(ProgrammeOutcome.outputs), selectinload(ProgrammeOutcome.indicators))
+        .order_by(ProgrammeOutcome.programme_id, ProgrammeOutcome.code)
+    ).all()
+    actuals: dict[int, list[tuple[str, Decimal]]] = {}
+    rows = db.session.execute(
+        sa.select(ReportValue.indicator_id, ProgressReport.period, ReportValue.actual)
+        .join(ProgressReport, ProgressReport.id == ReportValue.report_id)
+        .where(ProgressReport.programme_id.in_(list(dates)), ProgressReport.status == REPORT_APPROVED)
+    )
+    for indicator_id, period, actual in rows:
+        actuals.setdefault(indicator_id, []).append((period, actual))
+
+    def indicator(ind) -> Indicator:
+        starts_on, ends_on = dates[ind.programme_id]
+        periods = []
+        for period, actual in sorted(actuals.get(ind.id, []), key=lambda pa: period_key(pa[0])):
+            start, end = period_dates(period, starts_on, ends_on)
+            periods.append(Period(start, end, ind.target_value, actual))
+        return Indicator(
+            f"{ind.code} {ind.name}",
+            MEASURE.get(ind.unit.value, "1"),
+            ind.baseline_year,
+            ind.baseline_value,
+            periods,
+            ascending=ind.target_value >= ind.baseline_value,
+        )
+
+    found: dict[int, list[Result]] = {}
+    for outcome in outcomes:
+        results = found.setdefault(outcome.programme_id, [])
+        own = [i for i in outcome.indicators if i.output_id is None]
+        if own:
+            results.append(Result("2", f"Outcome {outcome.code}: {outcome.statement}", [indicator(i) for i in own]))
+        for output in outcome.outputs:
+            linked = [i for i in outcome.indicators if i.output_id == output.id]
+            if linked:
+                results.append(Result("1", f"Output {output.code}: {output.statement}", [indicator(i) for i in linked]))
+    return found
 
 
 def activities() -> list[Activity]:
@@ -521,6 +630,25 @@ def _activity(root: etree._Element, activity: Activity) -> None:
             _org(tr, "receiver-org", t.receiver, **{"receiver-activity-id": t.receiver_activity_id})
     for kind, ref in activity.related:
         etree.SubElement(el, "related-activity", {"ref": ref, "type": kind})
+    for result in activity.results:
+        _result(el, result)
+
+
+def _result(parent: etree._Element, result: Result) -> None:
+    el = etree.SubElement(parent, "result", {"type": result.type, "aggregation-status": "0"})
+    _narrative(etree.SubElement(el, "title"), result.title)
+    for ind in result.indicators:
+        attrs = {"measure": ind.measure, "ascending": "1" if ind.ascending else "0"}
+        indicator = etree.SubElement(el, "indicator", attrs)
+        _narrative(etree.SubElement(indicator, "title"), ind.title)
+        etree.SubElement(indicator, "baseline", {"year": str(ind.baseline_year), "value": _plain(ind.baseline)})
+        for p in ind.periods:
+            period = etree.SubElement(indicator, "period")
+            etree.SubElement(period, "period-start", {"iso-date": p.start.isoformat()})
+            etree.SubElement(period, "period-end", {"iso-date": p.end.isoformat()})
+            etree.SubElement(period, "target", {"value": _plain(p.target)})
+            actual = etree.SubElement(period, "actual", {"value": _plain(p.actual)})
+            _narrative(etree.SubElement(actual, "comment"), "Cumulative since the programme started.")
 
 
 def render(activities: list[Activity], generated: datetime | None = None) -> bytes:

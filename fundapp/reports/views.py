@@ -6,7 +6,7 @@ from fundapp.contributions import ledger
 from fundapp.contributions import services as contributions
 from fundapp.core.permissions import role_required
 from fundapp.reference import services as reference
-from fundapp.reports import ANNUAL_REPORT_ROLES, bp, charts, tabular, transparency
+from fundapp.reports import ANNUAL_REPORT_ROLES, bp, charts, results_report, tabular, transparency
 from fundapp.reports import annual as annual_report
 from fundapp.reports.transparency import MONEY_COLUMNS, ProgrammeFilters
 
@@ -184,3 +184,26 @@ def annual_pdf(year: int):
 def annual_xlsx(year: int):
     report = annual_report.build(_year(year))
     return tabular.xlsx_response(f"{report.fund_code}-annual-report-{year}.xlsx", annual_report.sheets(report))
+
+
+# Results report (public: only approved results, funded programmes and the alignment the portal shows) -------
+
+
+@bp.route("/results-report")
+def results():
+    """Pick a year; see the fund's results as they stood at its end and download the PDF."""
+    years = annual_report.available_years()
+    year = request.args.get("year", years[0], type=int)
+    if year not in years:
+        year = years[0]
+    return render_template("reports/results.html", report=results_report.build(year), years=years)
+
+
+@bp.route("/results-report/<int:year>.pdf")
+def results_pdf(year: int):
+    report = results_report.build(_year(year))
+    return Response(
+        results_report.render_pdf(report),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{report.fund_code}-results-report-{year}.pdf"'},
+    )

@@ -39,6 +39,11 @@ ROUTES = [
     Route("programmes.portfolio", "/programmes?status=active&area=TA4", statuses("all")),
     Route("programmes.portfolio_csv", "/programmes.csv", statuses("all")),
     Route("programmes.programme", lambda f: f"/programmes/{_programme(f)}", {**statuses(READERS), "applicant": 404}),
+    Route(
+        "programmes.dossier_zip",
+        lambda f: f"/programmes/{_programme(f)}/dossier.zip",
+        {**statuses(("secretariat", "committee_member", "committee_chair", "donor")), "applicant": 404, "admin": 404},
+    ),
     Route("programmes.edit_budget", lambda f: f"/programmes/{_programme(f)}/budget", statuses(SECRETARIAT)),
     Route(
         "programmes.edit_budget",

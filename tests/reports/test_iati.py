@@ -144,3 +144,64 @@ def test_export_runs_a_fixed_number_of_queries(client, queries):
         body = client.get("/api/v1/iati.xml").data
     assert body.count(b'<transaction-type code="1"/>') == 5
     assert len(many) == len(few)
+
+
+def _programme_with_reports():
+    """A funded programme with an approved 2026-H1 report and a submitted (not approved) 2026 report."""
+    from fundapp.programmes import results
+    from tests.concept_notes.helpers import user
+    from tests.programmes.helpers import SECRETARIAT
+    from tests.programmes.results_helpers import FOCAL, with_framework
+
+    programme, (people, policy) = with_framework()
+    approved = results.start_report(user(FOCAL), programme, "2026-H1")
+    values = {people.id: ("120", {"sex": {"female": "70", "male": "50"}}), policy.id: ("1", {})}
+    results.save_report(user(FOCAL), approved, "Good progress.", "", values)
+    results.submit_report(user(FOCAL), approved, date(2026, 7, 20))
+    results.approve_report(user(SECRETARIAT), approved, date(2026, 7, 25))
+    pending = results.start_report(user(FOCAL), programme, "2026")
+    values = {people.id: ("987654", {"sex": {"female": "987000", "male": "654"}}), policy.id: ("1", {})}
+    results.save_report(user(FOCAL), pending, "Draft.", "", values)
+    results.submit_report(user(FOCAL), pending, date(2027, 1, 20))
+    return programme
+
+
+def test_programme_results_validate_with_baselines_targets_and_approved_actuals(client, db, schema):
+    programme = _programme_with_reports()
+    doc = etree.fromstring(client.get("/api/v1/iati.xml").data)
+    schema.assertValid(doc)
+    child = doc.findall("iati-activity")[1]
+    results = child.findall("result")
+    assert [(r.get("type"), r.find("title").findtext("narrative")[:10]) for r in results] == [
+        ("2", "Outcome 1:"),
+        ("1", "Output 1.1"),
+    ]
+    outcome_indicator = results[0].find("indicator")
+    assert outcome_indicator.get("measure") == "1"
+    assert outcome_indicator.find("baseline").attrib == {"year": "2025", "value": "0"}
+    people = results[1].find("indicator")
+    assert people.find("title").findtext("narrative") == "1.1.a Migrant workers placed through fair recruitment"
+    periods = people.findall("period")
+    assert len(periods) == 1
+    period = periods[0]
+    start = max(date(2026, 1, 1), programme.document.starts_on)
+    assert period.find("period-start").get("iso-date") == start.isoformat()
+    assert period.find("period-end").get("iso-date") == "2026-06-30"
+    assert period.find("target").get("value") == "1000"
+    assert period.find("actual").get("value") == "120"
+
+
+def test_unapproved_report_actuals_never_appear_in_the_export(client, db):
+    _programme_with_reports()
+    body = client.get("/api/v1/iati.xml").data
+    assert b"987654" not in body
+    periods = etree.fromstring(body).iter("period")
+    assert [p.find("period-end").get("iso-date") for p in periods] == ["2026-06-30", "2026-06-30"]
+
+
+def test_period_dates_cover_halves_quarters_and_years_within_the_programme():
+    start, end = date(2026, 3, 1), date(2027, 9, 30)
+    assert iati.period_dates("2026-H1", start, end) == (date(2026, 3, 1), date(2026, 6, 30))
+    assert iati.period_dates("2026", start, end) == (date(2026, 3, 1), date(2026, 12, 31))
+    assert iati.period_dates("2027-H2", start, end) == (date(2027, 7, 1), date(2027, 9, 30))
+    assert iati.period_dates("2026-Q2", start, end) == (date(2026, 4, 1), date(2026, 6, 30))

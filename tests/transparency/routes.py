@@ -1,5 +1,5 @@
-"""The transparency portal (public), its CSV tables, the annual report (secretariat, committee, donors) and
-the public programmes API."""
+"""The transparency portal (public), its CSV tables, the annual report (secretariat, committee, donors), the
+results report (public) and the public programmes API."""
 
 from tests.routing import Route, statuses
 
@@ -31,6 +31,10 @@ ROUTES = [
     Route("transparency.annual_pdf", lambda f: f"/transparency/annual-report/{this_year(f)}.pdf", statuses(ANNUAL)),
     Route("transparency.annual_xlsx", lambda f: f"/transparency/annual-report/{this_year(f)}.xlsx", statuses(ANNUAL)),
     Route("transparency.annual_pdf", "/transparency/annual-report/1990.pdf", statuses(ANNUAL, ok=404)),
+    Route("transparency.results", "/transparency/results-report", statuses("public")),
+    Route("transparency.results", "/transparency/results-report?year=1990", statuses("public")),
+    Route("transparency.results_pdf", lambda f: f"/transparency/results-report/{this_year(f)}.pdf", statuses("public")),
+    Route("transparency.results_pdf", "/transparency/results-report/1990.pdf", statuses("public", ok=404)),
     Route("api.programmes", "/api/v1/programmes?area=TA1&per_page=5", statuses("public")),
     Route("api.programme", lambda f: f"/api/v1/programmes/{f.programme_id()}", statuses("public")),
     Route("api.programme", lambda f: f"/api/v1/programmes/{f.programme_id(funded=False)}", statuses("public", ok=404)),

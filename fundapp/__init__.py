@@ -72,7 +72,7 @@ def register_logging(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from fundapp.core.db import configure_engine_events
-    from fundapp.extensions import csrf, db, login_manager, migrate
+    from fundapp.core.extensions import csrf, db, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))

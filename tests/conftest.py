@@ -16,8 +16,8 @@ from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
 from config import TestConfig
 from fundapp import create_app
 from fundapp.auth.models import User
+from fundapp.core.extensions import db as _db
 from fundapp.demo.services import seed_accounts
-from fundapp.extensions import db as _db
 from fundapp.reference.services import load_reference
 
 IN_CI = os.environ.get("CI", "").lower() == "true"

@@ -36,11 +36,11 @@ def test_development_generates_and_keeps_a_key(tmp_path, monkeypatch):
     assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"]
     assert len(first.config["SECRET_KEY"]) == 64
     with first.app_context():
-        from fundapp.extensions import db
+        from fundapp.core.extensions import db
 
         db.engine.dispose()
     with second.app_context():
-        from fundapp.extensions import db
+        from fundapp.core.extensions import db
 
         db.engine.dispose()
 
@@ -75,7 +75,7 @@ def fresh_app(database_url):
     yield _make
     for made in apps:
         with made.app_context():
-            from fundapp.extensions import db
+            from fundapp.core.extensions import db
 
             db.engine.dispose()
 

@@ -7,7 +7,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
 from fundapp import create_app
-from fundapp.extensions import db as _db
+from fundapp.core.extensions import db as _db
 from tests.conftest import make_config
 
 

@@ -10,7 +10,7 @@ concept_notes.py (endpoints), services.py (the public summary).
 
 from flask import Blueprint
 
-from fundapp.extensions import csrf
+from fundapp.core.extensions import csrf
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # token-authenticated, never cookie-authenticated

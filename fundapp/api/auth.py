@@ -21,8 +21,8 @@ from werkzeug.exceptions import Unauthorized
 
 from fundapp.api import tokens
 from fundapp.api.openapi import MAX_INT
+from fundapp.core.extensions import db
 from fundapp.core.permissions import Role
-from fundapp.extensions import db
 
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 25

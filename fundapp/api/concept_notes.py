@@ -13,9 +13,9 @@ from fundapp.api.auth import choice_arg, int_arg, paginate, token_required
 from fundapp.concept_notes import permissions, services
 from fundapp.concept_notes.models import ConceptNote
 from fundapp.concept_notes.workflow import STATUS_LABELS
+from fundapp.core.extensions import db
 from fundapp.core.money import money_str
 from fundapp.core.permissions import Role
-from fundapp.extensions import db
 
 READERS = (Role.applicant, *permissions.LIST_ROLES)
 NARRATIVE = (

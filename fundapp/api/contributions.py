@@ -15,9 +15,10 @@ from fundapp.api import bp
 from fundapp.api.auth import DEFAULT_PER_PAGE, MAX_PER_PAGE, choice_arg, date_arg, int_arg, paginate, token_required
 from fundapp.contributions import ledger, permissions, services
 from fundapp.contributions.models import Agreement, AgreementStatus, Deposit, Donor
+from fundapp.core import clock
+from fundapp.core.extensions import db
 from fundapp.core.money import money_str
 from fundapp.core.permissions import Role
-from fundapp.extensions import db
 
 VIEWERS = (Role.secretariat, Role.donor)
 
@@ -65,7 +66,7 @@ def _visible_donor_ids() -> sa.Select | None:
 @bp.route("/funding-status")
 def funding_status():
     """Public: the GATEWAY funding status statement as of a date (default today)."""
-    as_of = date_arg("as_of", services.today())
+    as_of = date_arg("as_of", clock.today())
     return jsonify(ledger.funding_status(as_of).as_json())
 
 
@@ -169,7 +170,7 @@ def report(donor_id: int):
     if not permissions.can_view_donor(current_user, donor):
         abort(404)
     date_from = date_arg("from", date(2019, 1, 1))
-    date_to = date_arg("to", services.today())
+    date_to = date_arg("to", clock.today())
     report = services.contribution_report(donor, date_from, date_to)
     figures = report.figures
     return jsonify(

@@ -6,8 +6,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fundapp.auth.models import User
-from fundapp.core.db import utcnow
-from fundapp.extensions import db
+from fundapp.core import clock
+from fundapp.core.extensions import db
 
 
 class ApiToken(db.Model):
@@ -20,7 +20,7 @@ class ApiToken(db.Model):
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     #: The first characters of the token, so the owner can tell tokens apart.
     prefix: Mapped[str] = mapped_column(sa.String(12))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
     #: Last day the token works (inclusive); None: until revoked.
     expires_on: Mapped[date | None]
     last_used_at: Mapped[datetime | None]
@@ -35,6 +35,6 @@ class ApiToken(db.Model):
     def state(self) -> str:
         if self.revoked_at is not None:
             return "revoked"
-        if self.expires_on is not None and self.expires_on < utcnow().date():
+        if self.expires_on is not None and self.expires_on < clock.now().date():
             return "expired"
         return "active"

@@ -6,8 +6,8 @@ from fundapp.committee import pipeline as committee_pipeline
 from fundapp.committee import services as committee_services
 from fundapp.concept_notes import services as concept_note_services
 from fundapp.contributions import services as contributions_services
+from fundapp.core.extensions import db
 from fundapp.core.money import money_str
-from fundapp.extensions import db
 from fundapp.programmes import alignment as programme_alignment
 from fundapp.programmes import services as programme_services
 from fundapp.reference import services as reference_services

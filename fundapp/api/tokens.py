@@ -13,10 +13,10 @@ import sqlalchemy as sa
 
 from fundapp.api.models import ApiToken
 from fundapp.auth.models import User
+from fundapp.core import clock
 from fundapp.core.audit import record_change
-from fundapp.core.db import utcnow
 from fundapp.core.errors import DomainError, NotAllowed
-from fundapp.extensions import db
+from fundapp.core.extensions import db
 
 PREFIX = "fa_"
 MAX_ACTIVE_TOKENS = 10
@@ -37,7 +37,7 @@ def create_token(
 ) -> tuple[ApiToken, str]:
     """Returns the token row and the token itself (the only time it exists in clear)."""
     name = (name or "").strip()
-    today = today or utcnow().date()
+    today = today or clock.now().date()
     if not name:
         raise DomainError("Name the token after where you use it.", field="name")
     if expires_on is not None and expires_on < today:
@@ -60,7 +60,7 @@ def revoke_token(user: User, token: ApiToken) -> None:
         raise NotAllowed("This is not your token.")
     if token.revoked_at is not None:
         return
-    token.revoked_at = utcnow()
+    token.revoked_at = clock.now()
     db.session.flush()
     record_change(user, "api_token.revoked", "api_tokens", token.id, {"name": token.name})
 
@@ -74,7 +74,7 @@ def authenticate(header: str | None) -> User | None:
     if scheme.lower() != "bearer" or not token.startswith(PREFIX) or len(token) > 100:
         return None
     row = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
-    now = utcnow()
+    now = clock.now()
     if row is None or not row.is_usable(now.date()):
         return None
     user = row.user

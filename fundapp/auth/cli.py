@@ -4,8 +4,8 @@ from flask.cli import AppGroup
 
 from fundapp.auth import services
 from fundapp.core.errors import DomainError
+from fundapp.core.extensions import db
 from fundapp.core.permissions import Role
-from fundapp.extensions import db
 from fundapp.reference.models import Organisation
 
 users_cli = AppGroup("users", help="User accounts.")

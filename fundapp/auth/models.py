@@ -6,9 +6,9 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from fundapp.core.db import utcnow
+from fundapp.core import clock
+from fundapp.core.extensions import db
 from fundapp.core.permissions import Role
-from fundapp.extensions import db
 from fundapp.reference.models import Organisation
 
 
@@ -31,7 +31,7 @@ class User(UserMixin, db.Model):
     organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     is_active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
     last_login_at: Mapped[datetime | None]
     #: Bumped on password change so other sessions of the user end (Flask-Login's alternative id).
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
@@ -70,6 +70,6 @@ class LoginAttempt(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(254))
-    attempted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    attempted_at: Mapped[datetime] = mapped_column(default=clock.now)
     succeeded: Mapped[bool]
     remote_addr: Mapped[str | None] = mapped_column(sa.String(64))

@@ -10,11 +10,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 
 from fundapp.auth.models import LoginAttempt, User, UserRole
+from fundapp.core import clock
 from fundapp.core.audit import record_change
-from fundapp.core.db import utcnow
 from fundapp.core.errors import DomainError, NotAllowed
+from fundapp.core.extensions import db
 from fundapp.core.permissions import Role
-from fundapp.extensions import db
 from fundapp.reference.models import Organisation
 
 MIN_PASSWORD_LENGTH = 10
@@ -75,7 +75,7 @@ class SignInResult:
 def _recent_failures(email: str) -> int:
     """Failures for this account inside the window, since its last successful sign-in."""
     window = timedelta(minutes=current_app.config["LOGIN_FAILURE_WINDOW_MINUTES"])
-    since = utcnow() - window
+    since = clock.now() - window
     last_success = db.session.scalar(
         sa.select(sa.func.max(LoginAttempt.attempted_at)).where(
             LoginAttempt.email == email, LoginAttempt.succeeded.is_(True)
@@ -118,7 +118,7 @@ def authenticate(email: str, password: str, remote_addr: str | None = None) -> S
     if not user.is_active or not user.organisation.is_active:
         record_change(user, "auth.login_refused_inactive", "users", user.id, {"remote_addr": remote_addr})
         return SignInResult(None, "This account is deactivated. Ask an administrator if you need access.")
-    user.last_login_at = utcnow()
+    user.last_login_at = clock.now()
     db.session.flush()
     record_change(user, "auth.login", "users", user.id, {"remote_addr": remote_addr})
     return SignInResult(user)

@@ -12,9 +12,9 @@ from fundapp.auth import bp, services
 from fundapp.auth.forms import ApiTokenForm, ChangePasswordForm, LoginForm, UserForm
 from fundapp.auth.models import User, UserRole
 from fundapp.core.errors import DomainError
+from fundapp.core.extensions import db, login_manager
 from fundapp.core.models import AuditEntry
 from fundapp.core.permissions import COMMITTEE_ROLES, ROLE_LABELS, Role, role_required
-from fundapp.extensions import db, login_manager
 from fundapp.reference.models import Organisation, OrganisationType
 from fundapp.reference.services import thematic_areas
 
@@ -198,9 +198,10 @@ def applicant_home():
         .where(User.organisation_id == current_user.organisation_id, User.is_active, UserRole.role == Role.applicant)
         .order_by(User.name)
     ).all()
-    from fundapp.concept_notes.services import applicant_overview, today
+    from fundapp.concept_notes.services import applicant_overview
+    from fundapp.core import clock
 
-    overview = applicant_overview(current_user.organisation_id, today())
+    overview = applicant_overview(current_user.organisation_id, clock.today())
     return render_template("auth/home_applicant.html", colleagues=colleagues, overview=overview)
 
 

@@ -25,8 +25,8 @@ from fundapp.committee.services import criteria_for, seat_of
 from fundapp.concept_notes.models import ConceptNote
 from fundapp.concept_notes.workflow import ELIGIBLE, status_label
 from fundapp.core.errors import DomainError, NotAllowed, ValidationFailed
+from fundapp.core.extensions import db
 from fundapp.core.permissions import COMMITTEE_ROLES, Role, role_required
-from fundapp.extensions import db
 
 CHAIR = (Role.committee_chair,)
 SECRETARIAT = (Role.secretariat,)

@@ -38,12 +38,12 @@ from fundapp.committee.services import Roll, decision_config, roll, seat_of
 from fundapp.concept_notes.models import ConceptNote
 from fundapp.concept_notes.workflow import CONCEPT_NOTE
 from fundapp.contributions import ledger
+from fundapp.core import clock
 from fundapp.core.audit import record_change
-from fundapp.core.db import utcnow
 from fundapp.core.errors import DomainError, NotAllowed
+from fundapp.core.extensions import db
 from fundapp.core.money import to_money
 from fundapp.core.permissions import Role
-from fundapp.extensions import db
 
 #: Outcomes each kind of item may have.
 OUTCOMES = {
@@ -219,7 +219,7 @@ def cast_vote(actor: Any, item: AgendaItem, vote: Vote | str, rationale: str = "
         db.session.add(record)
     record.vote = vote
     record.rationale = (rationale or "").strip()
-    record.cast_at = utcnow()
+    record.cast_at = clock.now()
     db.session.flush()
     record_change(actor, "committee.vote", "committee_agenda_item", item.id, {"seat_id": seat.id, "vote": vote.value})
     return record
@@ -303,7 +303,7 @@ def record_decision(actor: Any, item: AgendaItem, data: DecisionInput) -> Agenda
     item.rationale = rationale
     item.shared_comment = shared
     item.rule_text = result.reason
-    item.decided_at = utcnow()
+    item.decided_at = clock.now()
     item.decided_by_id = getattr(actor, "id", None)
     workflow.AGENDA_ITEM.fire(item, "decide", actor, outcome.label)
     record_change(
@@ -444,7 +444,7 @@ def approve_programme_document(actor: Any, note: ConceptNote) -> JointProgrammeD
         raise DomainError("Record the joint programme document first.")
     if document.approved_at is not None:
         raise DomainError("The document is already approved.")
-    document.approved_at = utcnow()
+    document.approved_at = clock.now()
     document.approved_by_id = getattr(actor, "id", None)
     CONCEPT_NOTE.fire(note, "mark_ready", actor)
     for hook in DOCUMENT_HOOKS:

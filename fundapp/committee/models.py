@@ -9,9 +9,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fundapp.auth.models import User
 from fundapp.committee.rules import MajorityBase, Vote
-from fundapp.core.db import utcnow
+from fundapp.core import clock
+from fundapp.core.extensions import db
 from fundapp.core.money import Money
-from fundapp.extensions import db
 from fundapp.reference.models import Country, Organisation
 
 
@@ -105,7 +105,7 @@ class CommitteeSeat(db.Model):
     term_end_on: Mapped[date | None]
     is_voting: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     is_active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     user: Mapped[User] = relationship()
     organisation: Mapped[Organisation] = relationship()
@@ -200,7 +200,7 @@ class Review(db.Model):
     concept_note_id: Mapped[int] = mapped_column(
         sa.ForeignKey("concept_notes.id", ondelete="CASCADE"), unique=True, index=True
     )
-    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    opened_at: Mapped[datetime] = mapped_column(default=clock.now)
     opened_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     closed_at: Mapped[datetime | None]
     closed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
@@ -222,7 +222,7 @@ class ScoreSheet(db.Model):
     concept_note_id: Mapped[int] = mapped_column(sa.ForeignKey("concept_notes.id", ondelete="CASCADE"), index=True)
     seat_id: Mapped[int] = mapped_column(sa.ForeignKey("committee_seats.id"), index=True)
     comment: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
-    scored_at: Mapped[datetime] = mapped_column(default=utcnow)
+    scored_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     seat: Mapped[CommitteeSeat] = relationship()
     lines: Mapped[list["ScoreLine"]] = relationship(
@@ -260,7 +260,7 @@ class Recusal(db.Model):
     concept_note_id: Mapped[int] = mapped_column(sa.ForeignKey("concept_notes.id", ondelete="CASCADE"), index=True)
     seat_id: Mapped[int] = mapped_column(sa.ForeignKey("committee_seats.id"), index=True)
     reason: Mapped[str] = mapped_column(sa.Text)
-    declared_at: Mapped[datetime] = mapped_column(default=utcnow)
+    declared_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     seat: Mapped[CommitteeSeat] = relationship()
 
@@ -315,7 +315,7 @@ class Meeting(db.Model):
     status: Mapped[str] = mapped_column(sa.String(20), default="planned", index=True)
     #: The quorum as the chair found it when the meeting was closed (for the minutes).
     quorum_text: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
     items: Mapped[list["AgendaItem"]] = relationship(
@@ -387,7 +387,7 @@ class VoteRecord(db.Model):
     seat_id: Mapped[int] = mapped_column(sa.ForeignKey("committee_seats.id"), index=True)
     vote: Mapped[Vote] = mapped_column(sa.Enum(Vote, native_enum=False, length=10, validate_strings=True))
     rationale: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
-    cast_at: Mapped[datetime] = mapped_column(default=utcnow)
+    cast_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     item: Mapped[AgendaItem] = relationship(back_populates="votes")
     seat: Mapped[CommitteeSeat] = relationship()
@@ -415,7 +415,7 @@ class JointProgrammeDocument(db.Model):
     ends_on: Mapped[date]
     approved_at: Mapped[datetime | None]
     approved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     concept_note = relationship("ConceptNote")
     budget_lines: Mapped[list["ProgrammeBudgetLine"]] = relationship(

@@ -19,8 +19,8 @@ from fundapp.committee.scoring import ScoreSummary
 from fundapp.concept_notes.models import ConceptNote, Participant
 from fundapp.contributions import ledger
 from fundapp.contributions.models import EntryKind, LedgerEntry
+from fundapp.core.extensions import db
 from fundapp.core.money import money_str, to_money
-from fundapp.extensions import db
 from fundapp.reference.models import Country, Organisation, OrganisationType, ThematicArea
 
 ZERO = Decimal("0.00")

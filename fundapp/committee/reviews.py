@@ -24,11 +24,11 @@ from fundapp.committee.scoring import MAX_SCORE, MIN_SCORE, ScoreSummary, summar
 from fundapp.committee.services import criteria_for, seat_of
 from fundapp.concept_notes.models import ConceptNote, Participant, concept_note_countries
 from fundapp.concept_notes.workflow import CONCEPT_NOTE, ELIGIBLE
+from fundapp.core import clock
 from fundapp.core.audit import record_change
-from fundapp.core.db import utcnow
 from fundapp.core.errors import DomainError, NotAllowed, ValidationFailed
+from fundapp.core.extensions import db
 from fundapp.core.permissions import Role
-from fundapp.extensions import db
 
 AUTOMATIC = "automatic"
 DECLARED = "declared"
@@ -155,7 +155,7 @@ def open_review(actor: Any, note: ConceptNote) -> Review:
                 db.session.delete(sheet)
         review.closed_at = None
         review.closed_by_id = None
-        review.opened_at = utcnow()
+        review.opened_at = clock.now()
     db.session.flush()
     return review
 
@@ -171,7 +171,7 @@ def close_review(actor: Any, note: ConceptNote) -> Review:
         raise DomainError("The review is already closed.")
     if not sheets_for(note):
         raise DomainError("No member has scored this note yet: there is nothing to reveal.")
-    review.closed_at = utcnow()
+    review.closed_at = clock.now()
     review.closed_by_id = getattr(actor, "id", None)
     db.session.flush()
     record_change(actor, "committee.review_closed", "concept_notes", note.id, {"review_id": review.id})
@@ -230,7 +230,7 @@ def submit_scores(actor: Any, note: ConceptNote, scores: dict[str, Any], comment
         sheet = ScoreSheet(concept_note_id=note.id, seat_id=seat.id)
         db.session.add(sheet)
     sheet.comment = (comment or "").strip()
-    sheet.scored_at = utcnow()
+    sheet.scored_at = clock.now()
     sheet.lines = [ScoreLine(code=code, score=value) for code, value in clean.items()]
     db.session.flush()
     record_change(actor, "committee.scored", "concept_notes", note.id, {"seat_id": seat.id, "scores": clean})

@@ -14,10 +14,11 @@ from fundapp.auth.models import User
 from fundapp.committee.models import CommitteeSeat, CommitteeSettings, Constituency, ScoringCriterion
 from fundapp.committee.rules import DecisionConfig, DecisionRule, MajorityBase, Threshold
 from fundapp.committee.scoring import TOTAL_WEIGHT
+from fundapp.core import clock
 from fundapp.core.audit import record_change
 from fundapp.core.errors import DomainError, ValidationFailed
+from fundapp.core.extensions import db
 from fundapp.core.permissions import COMMITTEE_ROLES, Role
-from fundapp.extensions import db
 from fundapp.reference.models import Country, Organisation
 from fundapp.reference.services import DATA_DIR, get_fund
 
@@ -135,7 +136,7 @@ def update_seat(actor: Any, seat: CommitteeSeat, data: SeatInput, today: date | 
     constituency, user, organisation = _check_seat(data, seat)
     if not seat.is_active and data.term_end_on is None:
         raise DomainError("An ended term keeps its end date; create a new seat for a new term.", field="term_end_on")
-    if seat.is_active and data.term_end_on is not None and data.term_end_on < (today or date.today()):  # noqa: DTZ011
+    if seat.is_active and data.term_end_on is not None and data.term_end_on < (today or clock.today()):
         raise DomainError("That date has passed: use “End term” to end the term.", field="term_end_on")
     before = _seat_details(seat)
     seat.constituency = constituency
@@ -161,7 +162,7 @@ def end_term(actor: Any, seat: CommitteeSeat, end_on: date, today: date | None =
         raise DomainError("This term has already ended.", field="term_end_on")
     if end_on < seat.term_start_on:
         raise DomainError("The term cannot end before it started.", field="term_end_on")
-    if end_on > (today or date.today()):  # noqa: DTZ011  (the fund's calendar day)
+    if end_on > (today or clock.today()):
         raise DomainError(
             "A term ends today at the latest; set a planned end date by editing the seat.", field="term_end_on"
         )

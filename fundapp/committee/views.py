@@ -1,7 +1,5 @@
 """Committee pages: the seats (secretariat), the read-only committee page, the scoring criteria."""
 
-from datetime import date
-
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -12,9 +10,10 @@ from fundapp.committee import bp, permissions, services
 from fundapp.committee.forms import CriteriaForm, DecisionSettingsForm, EndTermForm, SeatForm
 from fundapp.committee.models import CommitteeSeat, Constituency
 from fundapp.committee.rules import DecisionRule
+from fundapp.core import clock
 from fundapp.core.errors import DomainError, ValidationFailed
+from fundapp.core.extensions import db
 from fundapp.core.permissions import role_required
-from fundapp.extensions import db
 from fundapp.reference.models import Country, Organisation
 
 #: Blank rows offered under the criteria, to add new ones.
@@ -133,7 +132,7 @@ def edit_seat(seat_id: int):
 @role_required(*permissions.MANAGE_ROLES)
 def end_term(seat_id: int):
     seat = db.get_or_404(CommitteeSeat, seat_id)
-    form = EndTermForm(data={"term_end_on": date.today()} if request.method == "GET" else None)  # noqa: DTZ011
+    form = EndTermForm(data={"term_end_on": clock.today()} if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
             services.end_term(current_user, seat, form.term_end_on.data)
@@ -274,7 +273,7 @@ def decision_settings():
             db.session.commit()
             flash("Decision rules saved.", "success")
             return redirect(url_for("committee.decision_settings"))
-    voting = len(services.roll(date.today()).voting)  # noqa: DTZ011  (the committee as it sits today)
+    voting = len(services.roll(clock.today()).voting)
     return render_template(
         "committee/decision_settings.html",
         form=form,

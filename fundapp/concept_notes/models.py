@@ -8,10 +8,10 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from fundapp.core.db import utcnow
+from fundapp.core import clock
+from fundapp.core.extensions import db
 from fundapp.core.models import AppendOnly
 from fundapp.core.money import FixedDecimal, Money
-from fundapp.extensions import db
 from fundapp.reference.models import Country, GcmObjective, GuidingPrinciple, Marker, Organisation, ThematicArea
 
 call_thematic_areas = sa.Table(
@@ -106,7 +106,7 @@ class Call(db.Model):
     max_duration_months: Mapped[int] = mapped_column(default=36, server_default="36")
     #: A national programme needs a government endorsement letter.
     endorsement_required: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
     thematic_areas: Mapped[list[ThematicArea]] = relationship(
@@ -158,8 +158,8 @@ class ConceptNote(db.Model):
     budget_total: Mapped[Money] = mapped_column(default=Decimal("0"))
     currency: Mapped[str] = mapped_column(sa.String(3), default="USD", server_default="USD")
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(default=clock.now)
     first_submitted_on: Mapped[date | None]
     last_submitted_on: Mapped[date | None] = mapped_column(index=True)
     version_count: Mapped[int] = mapped_column(default=0, server_default="0")
@@ -258,7 +258,7 @@ class ConceptNoteVersion(AppendOnly, db.Model):
     concept_note_id: Mapped[int] = mapped_column(sa.ForeignKey("concept_notes.id", ondelete="CASCADE"), index=True)
     number: Mapped[int]
     submitted_on: Mapped[date]
-    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[datetime] = mapped_column(default=clock.now)
     submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     #: Canonical JSON of the note's content (see services.snapshot).
     content: Mapped[str] = mapped_column(sa.Text)
@@ -278,7 +278,7 @@ class Screening(AppendOnly, db.Model):
     checks: Mapped[str] = mapped_column(sa.Text)
     comments: Mapped[str] = mapped_column(sa.Text, default="")
     screened_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    screened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    screened_at: Mapped[datetime] = mapped_column(default=clock.now)
 
 
 class AttachmentKind(enum.StrEnum):
@@ -307,6 +307,6 @@ class Attachment(db.Model):
     size: Mapped[int]
     sha256: Mapped[str] = mapped_column(sa.String(64))
     uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    uploaded_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     concept_note: Mapped[ConceptNote] = relationship(back_populates="attachments")

@@ -39,13 +39,12 @@ from fundapp.concept_notes.workflow import (
     SUBMITTED,
     status_label,
 )
-from fundapp.core import uploads
+from fundapp.core import clock, uploads
 from fundapp.core.audit import record_change
-from fundapp.core.db import utcnow
 from fundapp.core.errors import DomainError, IllegalTransition, NotAllowed, ValidationFailed
+from fundapp.core.extensions import db
 from fundapp.core.money import CENTS, to_money
 from fundapp.core.permissions import Role
-from fundapp.extensions import db
 from fundapp.notifications.services import notify
 from fundapp.reference.models import (
     Country,
@@ -92,11 +91,6 @@ AUTOMATIC_CHECKS = [
     ("principles", "Every guiding principle addressed"),
     ("markers", "Every marker self-assessed"),
 ]
-
-
-def today() -> date:
-    """Today in UTC: the day against which calls are open or closed."""
-    return utcnow().date()
 
 
 # Calls -------------------------------------------------------------------------------------------
@@ -210,7 +204,7 @@ def create_note(
     actor: Any, call: Call, organisation: Organisation, title: str = "", on: date | None = None
 ) -> ConceptNote:
     """A new draft led by the actor's organisation, under an open call."""
-    on = on or today()
+    on = on or clock.today()
     if organisation.type != OrganisationType.un_entity:
         raise NotAllowed("Only participating UN organizations lead concept notes.")
     if not call.is_open(on):
@@ -343,7 +337,7 @@ def _apply_note(note: ConceptNote, data: NoteData) -> None:
             current[marker_id].score = score
         else:
             note.markers.append(MarkerScore(marker_id=marker_id, score=score))
-    note.updated_at = utcnow()
+    note.updated_at = clock.now()
 
 
 def _check_editable(actor: Any, note: ConceptNote) -> None:
@@ -496,7 +490,7 @@ def snapshot(note: ConceptNote) -> dict[str, Any]:
 
 def submit(actor: Any, note: ConceptNote, on: date | None = None) -> ConceptNoteVersion:
     """Check every rule, freeze a version and move to submitted (from a draft or a returned note)."""
-    on = on or today()
+    on = on or clock.today()
     _check_editable(actor, note)
     errors = check_submission(note, on)
     if errors:
@@ -539,7 +533,7 @@ def save_and_submit(actor: Any, note: ConceptNote, data: NoteData, on: date | No
 
 def automatic_checks(note: ConceptNote) -> list[tuple[str, str, bool, list[str]]]:
     """(key, label, passed, messages) for each rule, evaluated on the day the note was last submitted."""
-    errors = check_submission(note, note.last_submitted_on or today())
+    errors = check_submission(note, note.last_submitted_on or clock.today())
     return [(key, label, key not in errors, errors.get(key, [])) for key, label in AUTOMATIC_CHECKS]
 
 

@@ -21,10 +21,10 @@ from fundapp.concept_notes.forms import (
 from fundapp.concept_notes.models import NARRATIVES, Attachment, Call, ConceptNote
 from fundapp.concept_notes.pdf import concept_note_pdf
 from fundapp.concept_notes.workflow import STATUS_LABELS, status_label
-from fundapp.core import uploads
+from fundapp.core import clock, uploads
 from fundapp.core.errors import DomainError, ValidationFailed
+from fundapp.core.extensions import db
 from fundapp.core.permissions import Role, role_required
-from fundapp.extensions import db
 from fundapp.reference.models import (
     Country,
     GcmObjective,
@@ -71,7 +71,7 @@ def _call_data(form: CallForm) -> services.CallData:
 @bp.route("/calls")
 @role_required(*permissions.CALL_READERS)
 def calls():
-    today = services.today()
+    today = clock.today()
     all_calls = db.session.scalars(
         sa.select(Call).options(selectinload(Call.thematic_areas)).order_by(Call.opens_on.desc())
     ).all()
@@ -275,7 +275,7 @@ def mine():
         page=page,
         filters=filters,
         statuses=list(STATUS_LABELS.items()),
-        open_calls=services.open_calls(services.today()),
+        open_calls=services.open_calls(clock.today()),
     )
 
 
@@ -300,7 +300,7 @@ def _editable_note(note_id: int) -> ConceptNote:
 @bp.route("/new", methods=["GET", "POST"])
 @role_required(Role.applicant)
 def new():
-    open_calls = services.open_calls(services.today())
+    open_calls = services.open_calls(clock.today())
     form = NewNoteForm(call_choices=[(c.id, c.title) for c in open_calls])
     if request.method == "GET" and _int_arg("call"):
         form.call_id.data = _int_arg("call")
@@ -343,7 +343,7 @@ def detail(note_id: int):
         can_screen=permissions.can_screen(current_user, note),
         withdraw_form=WithdrawForm(),
         attachment_form=AttachmentForm(),
-        problems=services.check_submission(note, services.today()) if permissions.can_edit(current_user, note) else {},
+        problems=services.check_submission(note, clock.today()) if permissions.can_edit(current_user, note) else {},
     )
 
 

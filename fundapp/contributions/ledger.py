@@ -43,8 +43,8 @@ import sqlalchemy as sa
 from fundapp.contributions.models import EntryKind, LedgerEntry
 from fundapp.core.audit import record_change
 from fundapp.core.errors import DomainError
+from fundapp.core.extensions import db
 from fundapp.core.money import MoneyType, to_money
-from fundapp.extensions import db
 from fundapp.reference.models import ThematicArea
 
 ZERO = Decimal("0.00")

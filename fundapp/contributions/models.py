@@ -11,10 +11,10 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from fundapp.core.db import utcnow
+from fundapp.core import clock
+from fundapp.core.extensions import db
 from fundapp.core.models import AppendOnly
 from fundapp.core.money import Money, Rate
-from fundapp.extensions import db
 from fundapp.reference.models import Country, Organisation, ThematicArea
 
 
@@ -50,7 +50,7 @@ class Donor(db.Model):
         sa.Enum(DonorType, native_enum=False, length=20, validate_strings=True)
     )
     country_code: Mapped[str | None] = mapped_column(sa.ForeignKey("countries.code"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
     country: Mapped[Country | None] = relationship()
@@ -86,7 +86,7 @@ class Agreement(db.Model):
     #: Null: unearmarked; otherwise the one thematic area the money is earmarked to.
     thematic_area_id: Mapped[int | None] = mapped_column(sa.ForeignKey("thematic_areas.id"))
     notes: Mapped[str | None] = mapped_column(sa.Text)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     donor: Mapped[Donor] = relationship()
     thematic_area: Mapped[ThematicArea | None] = relationship()
@@ -128,7 +128,7 @@ class ExchangeRate(db.Model):
     #: First day of the month the rate is in force.
     month: Mapped[date]
     rate: Mapped[Rate]
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=clock.now, onupdate=clock.now)
 
 
 class Deposit(AppendOnly, db.Model):
@@ -156,7 +156,7 @@ class Deposit(AppendOnly, db.Model):
     is_overpayment: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     note: Mapped[str | None] = mapped_column(sa.Text)
     recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     agreement: Mapped[Agreement] = relationship()
     donor: Mapped[Donor] = relationship()
@@ -234,7 +234,7 @@ class LedgerEntry(AppendOnly, db.Model):
     reversal_of_id: Mapped[int | None] = mapped_column(sa.ForeignKey("ledger_entries.id"), unique=True)
     description: Mapped[str] = mapped_column(sa.String(300), default="")
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     thematic_area: Mapped[ThematicArea | None] = relationship()
     donor: Mapped[Donor | None] = relationship()

@@ -8,7 +8,7 @@ import csv
 import io
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
@@ -27,19 +27,15 @@ from fundapp.contributions.models import (
     ExpectedPayment,
     LedgerEntry,
 )
+from fundapp.core import clock
 from fundapp.core.audit import record_change
 from fundapp.core.errors import DomainError
+from fundapp.core.extensions import db
 from fundapp.core.money import CENTS, MAX_MONEY, to_money
-from fundapp.extensions import db
 from fundapp.reference.models import Country, Currency, Organisation, OrganisationType, ThematicArea
 from fundapp.reference.services import get_fund
 
 RATE_PLACES = Decimal("0.000001")
-
-
-def today() -> date:
-    """Today in UTC: the fund's books run on UTC dates."""
-    return datetime.now(UTC).date()
 
 
 class MissingRate(DomainError):
@@ -390,7 +386,7 @@ def record_deposit(
         raise DomainError("The amount is not a number.", field="amount") from exc
     if amount <= 0 or amount > MAX_MONEY:
         raise DomainError("The amount must be more than zero.", field="amount")
-    if deposited_on > today():
+    if deposited_on > clock.today():
         raise DomainError("A deposit cannot be dated in the future.", field="deposited_on")
     if deposited_on < agreement.signed_on:
         raise DomainError(
@@ -512,7 +508,7 @@ def import_deposits(actor: Any, content: str | bytes) -> list[Deposit]:
                 problems.append(f"no exchange rate for {agreement.currency} in {month_label(month)}")
             if on < agreement.signed_on:
                 problems.append(f"date is before {agreement.reference} was signed")
-            if on > today():
+            if on > clock.today():
                 problems.append("date is in the future")
         if agreement and amount and amount > 0:
             running[agreement.id] += amount

@@ -22,9 +22,10 @@ from fundapp.contributions.forms import (
 )
 from fundapp.contributions.models import Agreement, Deposit, Donor, EntryKind, ExchangeRate, LedgerEntry
 from fundapp.contributions.pdf import contribution_report_pdf
+from fundapp.core import clock
 from fundapp.core.errors import DomainError
+from fundapp.core.extensions import db
 from fundapp.core.permissions import Role, role_required
-from fundapp.extensions import db
 from fundapp.reference.models import Country, Organisation, OrganisationType
 from fundapp.reference.services import get_fund, thematic_areas
 
@@ -280,7 +281,7 @@ def reverse_deposit(deposit_id: int):
         flash("Say why the deposit is reversed.", "error")
         return redirect(url_for("contributions.deposit", deposit_id=deposit.id))
     try:
-        services.reverse_deposit(current_user, deposit, form.reason.data, services.today())
+        services.reverse_deposit(current_user, deposit, form.reason.data, clock.today())
     except DomainError as exc:
         flash(exc.message, "error")
     else:
@@ -482,7 +483,7 @@ def reverse_entry(entry_id: int):
         flash("Say why the entry is reversed.", "error")
         return redirect(url_for("contributions.ledger_entries"))
     try:
-        ledger.reverse_entry(current_user, entry, form.reason.data, services.today())
+        ledger.reverse_entry(current_user, entry, form.reason.data, clock.today())
     except DomainError as exc:
         flash(exc.message, "error")
     else:
@@ -497,7 +498,7 @@ def reverse_entry(entry_id: int):
 @bp.route("/funding-status")
 @role_required(*permissions.STATEMENT_ROLES)
 def funding_status():
-    as_of = _parse_date(request.args.get("as_of"), "as_of") or services.today()
+    as_of = _parse_date(request.args.get("as_of"), "as_of") or clock.today()
     areas = thematic_areas()
     return render_template(
         "contributions/funding_status.html",
@@ -510,7 +511,7 @@ def funding_status():
 @bp.route("/funding-status.csv")
 @role_required(*permissions.STATEMENT_ROLES)
 def funding_status_csv():
-    as_of = _parse_date(request.args.get("as_of"), "as_of") or services.today()
+    as_of = _parse_date(request.args.get("as_of"), "as_of") or clock.today()
     status = ledger.funding_status(as_of)
     out = io.StringIO()
     writer = csv.writer(out)
@@ -533,7 +534,7 @@ def funding_status_xlsx():
     """The page's statement and pools as a workbook (fundapp/reports/financial.py)."""
     from fundapp.reports import financial, tabular
 
-    as_of = _parse_date(request.args.get("as_of"), "as_of") or services.today()
+    as_of = _parse_date(request.args.get("as_of"), "as_of") or clock.today()
     sheets = financial.funding_status_sheets(
         ledger.funding_status(as_of), ledger.pool_balances(as_of, areas=thematic_areas())
     )
@@ -584,7 +585,7 @@ def _report_period() -> tuple[date, date]:
     fund = get_fund()
     default_from = (fund.established_on if fund and fund.established_on else date(2019, 1, 1)).replace(day=1)
     date_from = _parse_date(request.args.get("from"), "from") or default_from
-    date_to = _parse_date(request.args.get("to"), "to") or services.today()
+    date_to = _parse_date(request.args.get("to"), "to") or clock.today()
     if date_to < date_from:
         abort(400, "The end of the period is before its start.")
     return date_from, date_to

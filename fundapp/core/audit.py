@@ -9,10 +9,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from fundapp.core.db import utcnow
+from fundapp.core import clock
 from fundapp.core.errors import AppendOnlyError
+from fundapp.core.extensions import db
 from fundapp.core.models import AppendOnly, AuditEntry
-from fundapp.extensions import db
 
 log = logging.getLogger("fundapp.audit")
 
@@ -59,7 +59,7 @@ def record_change(
     """Append one audit row. Call it from services, after the change is flushed."""
     actor_id = getattr(actor, "id", None)
     entry = AuditEntry(
-        created_at=utcnow(),
+        created_at=clock.now(),
         actor_id=actor_id,
         actor_email=getattr(actor, "email", None),
         action=action,

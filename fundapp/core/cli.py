@@ -5,7 +5,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from fundapp.core.audit import verify_chain
-from fundapp.extensions import db
+from fundapp.core.extensions import db
 
 audit_cli = AppGroup("audit", help="Audit log tools.")
 

@@ -1,7 +1,5 @@
 """Declarative base: naming convention, money type, engine tweaks."""
 
-from datetime import UTC, datetime
-
 import sqlalchemy as sa
 import sqlalchemy.orm
 from sqlalchemy.orm import DeclarativeBase
@@ -23,11 +21,6 @@ class Base(DeclarativeBase):
         metadata=sa.MetaData(naming_convention=NAMING_CONVENTION),
         type_annotation_map={Money: MoneyType(), Rate: RateType()},
     )
-
-
-def utcnow() -> datetime:
-    """Naive UTC timestamp: both engines store it the same way, so hashes over it are stable."""
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def configure_engine_events(engine: sa.Engine) -> None:

@@ -5,8 +5,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from fundapp.core.db import utcnow
-from fundapp.extensions import db
+from fundapp.core import clock
+from fundapp.core.extensions import db
 
 
 class AppendOnly:
@@ -19,7 +19,7 @@ class AuditEntry(AppendOnly, db.Model):
     __tablename__ = "audit_log"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now, index=True)
     #: Null for the system itself (CLI loads, scheduled jobs).
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
     #: Kept beside the id so the log stays readable if a user is renamed.
@@ -46,5 +46,5 @@ class StateEvent(AppendOnly, db.Model):
     from_state: Mapped[str | None] = mapped_column(sa.String(40))
     to_state: Mapped[str] = mapped_column(sa.String(40))
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
     reason: Mapped[str | None] = mapped_column(sa.Text)

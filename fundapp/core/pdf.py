@@ -2,7 +2,6 @@
 
 import io
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from decimal import Decimal
 
 from reportlab.lib import colors
@@ -12,6 +11,7 @@ from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from fundapp.core import clock
 from fundapp.core.money import format_money
 
 BLUE = colors.HexColor("#0b5394")
@@ -79,7 +79,7 @@ def data_table(
 def build_pdf(title: str, story: list[Flowable], subtitle: str = "", footer: str = "") -> bytes:
     """Render a story on A4 with the fund's header line and page numbers; returns the PDF bytes."""
     buffer = io.BytesIO()
-    generated = datetime.now(UTC).strftime("%d %b %Y %H:%M UTC")
+    generated = clock.now().strftime("%d %b %Y %H:%M UTC")
 
     def decorate(canvas, doc) -> None:
         canvas.saveState()

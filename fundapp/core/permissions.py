@@ -44,7 +44,7 @@ def role_required(*roles: Role) -> Callable:
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapped(*args, **kwargs):
-            from fundapp.extensions import login_manager
+            from fundapp.core.extensions import login_manager
 
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()

@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from flask import jsonify
 
 from fundapp.core import bp
-from fundapp.extensions import csrf, db
+from fundapp.core.extensions import csrf, db
 
 
 @bp.route("/healthz")

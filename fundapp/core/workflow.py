@@ -7,8 +7,8 @@ import sqlalchemy as sa
 
 from fundapp.core.audit import record_change
 from fundapp.core.errors import IllegalTransition, NotAllowed
+from fundapp.core.extensions import db
 from fundapp.core.models import StateEvent
-from fundapp.extensions import db
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
 import click
 from flask.cli import AppGroup
 
+from fundapp.core.extensions import db
 from fundapp.demo import services
-from fundapp.extensions import db
 
 demo_cli = AppGroup("demo", help="The demo fund.")
 

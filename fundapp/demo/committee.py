@@ -8,8 +8,8 @@ from fundapp.auth import services as auth_services
 from fundapp.auth.models import User
 from fundapp.committee import services as committee_services
 from fundapp.committee.models import CommitteeSeat, Constituency
+from fundapp.core.extensions import db
 from fundapp.core.permissions import Role
-from fundapp.extensions import db
 from fundapp.reference import services as reference_services
 from fundapp.reference.models import Organisation, OrganisationType
 

@@ -26,7 +26,7 @@ from fundapp.committee.services import active_seats, criteria_for
 from fundapp.concept_notes.models import ConceptNote
 from fundapp.concept_notes.workflow import ELIGIBLE
 from fundapp.contributions import ledger
-from fundapp.extensions import db
+from fundapp.core.extensions import db
 
 SEED = 20200312
 

@@ -16,8 +16,8 @@ from fundapp.auth.models import User
 from fundapp.concept_notes import services
 from fundapp.concept_notes.models import NARRATIVES, Call, ConceptNote
 from fundapp.core import uploads
+from fundapp.core.extensions import db
 from fundapp.core.pdf import build_pdf, para
-from fundapp.extensions import db
 from fundapp.notifications.services import mark_all_read
 from fundapp.reference.models import Country, GuidingPrinciple, Marker, Organisation, ThematicArea
 

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from fundapp.contributions import ledger, services
 from fundapp.contributions.models import Agreement, Deposit, Donor, DonorType, ExchangeRate
-from fundapp.extensions import db
+from fundapp.core.extensions import db
 from fundapp.reference.models import Organisation, ThematicArea
 
 TOTAL_DEPOSITS_USD = Decimal("30000000.00")

@@ -18,8 +18,8 @@ from fundapp.auth.models import User
 from fundapp.committee.models import JointProgrammeDocument
 from fundapp.committee.workflow import FUNDED
 from fundapp.concept_notes.models import ConceptNote
+from fundapp.core.extensions import db
 from fundapp.core.permissions import Role
-from fundapp.extensions import db
 from fundapp.programmes import services
 from fundapp.programmes.models import BudgetCategory, JointProgramme
 from fundapp.programmes.workflow import PIPELINE

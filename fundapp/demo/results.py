@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from fundapp.extensions import db
+from fundapp.core.extensions import db
 from fundapp.reference.models import ThematicArea
 from fundapp.results import services
 from fundapp.results.models import FundIndicator, FundOutcome

@@ -4,11 +4,11 @@ import sqlalchemy as sa
 
 from fundapp.auth import services as auth_services
 from fundapp.auth.models import User
+from fundapp.core.extensions import db
 from fundapp.core.permissions import Role
 from fundapp.demo.committee import seed_committee
 from fundapp.demo.contributions import seed_contributions
 from fundapp.demo.results import seed_results
-from fundapp.extensions import db
 from fundapp.reference import services as reference_services
 from fundapp.reference.models import Organisation, OrganisationType
 

@@ -5,8 +5,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from fundapp.core.db import utcnow
-from fundapp.extensions import db
+from fundapp.core import clock
+from fundapp.core.extensions import db
 
 
 class Notification(db.Model):
@@ -19,7 +19,7 @@ class Notification(db.Model):
     body: Mapped[str] = mapped_column(sa.Text, default="")
     #: A path inside the app ('/concept-notes/12'), never an outside URL.
     link: Mapped[str | None] = mapped_column(sa.String(300))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
     read_at: Mapped[datetime | None]
     #: Set when the email went out; null when mail is off or the server refused it.
     emailed_at: Mapped[datetime | None]

@@ -12,9 +12,9 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app, has_app_context
 
-from fundapp.core.db import utcnow
+from fundapp.core import clock
 from fundapp.core.errors import NotAllowed
-from fundapp.extensions import db
+from fundapp.core.extensions import db
 from fundapp.notifications.models import Notification
 
 log = logging.getLogger(__name__)
@@ -35,7 +35,7 @@ def notify(users: Any, subject: str, body: str = "", link: str | None = None) ->
     db.session.flush()
     for user, note in created:
         if _send_email(user.email, subject, body, link):
-            note.emailed_at = utcnow()
+            note.emailed_at = clock.now()
     db.session.flush()
     return [n for _u, n in created]
 
@@ -75,7 +75,7 @@ def mark_read(actor: Any, notification: Notification) -> None:
     if notification.user_id != actor.id:
         raise NotAllowed("This notification is not yours.")
     if notification.read_at is None:
-        notification.read_at = utcnow()
+        notification.read_at = clock.now()
         db.session.flush()
 
 
@@ -83,7 +83,7 @@ def mark_all_read(actor: Any) -> int:
     result = db.session.execute(
         sa.update(Notification)
         .where(Notification.user_id == actor.id, Notification.read_at.is_(None))
-        .values(read_at=utcnow())
+        .values(read_at=clock.now())
     )
     db.session.flush()
     return result.rowcount or 0

@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from fundapp.extensions import db
+from fundapp.core.extensions import db
 from fundapp.notifications import bp, services
 from fundapp.notifications.models import Notification
 

@@ -17,7 +17,7 @@ from fundapp.committee.models import JointProgrammeDocument, ProgrammeBudgetLine
 from fundapp.concept_notes.models import ConceptNote
 from fundapp.core.audit import record_change
 from fundapp.core.errors import DomainError, ValidationFailed
-from fundapp.extensions import db
+from fundapp.core.extensions import db
 from fundapp.programmes.models import AlignmentAssessment, JointProgramme, ProgressReport
 from fundapp.programmes.workflow import REPORT_APPROVED
 from fundapp.reference.models import GuidingPrinciple, Marker, ThematicArea

@@ -5,10 +5,10 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from fundapp.contributions.services import today
+from fundapp.core import clock
 from fundapp.core.errors import DomainError, ValidationFailed
+from fundapp.core.extensions import db
 from fundapp.core.permissions import Role, role_required
-from fundapp.extensions import db
 from fundapp.programmes import alignment, bp, permissions
 from fundapp.programmes.views import _programme
 from fundapp.reference.models import Marker
@@ -34,7 +34,7 @@ def assess_alignment(programme_id: int):
         marker_scores = {m.code: request.form.get(f"marker-{m.code}", "") for m in markers}
         values = {i.code: request.form.get(f"value-{i.code}", "") for i in indicators}
         try:
-            row = alignment.assess(current_user, programme, occasion, today(), marker_scores, values)
+            row = alignment.assess(current_user, programme, occasion, clock.today(), marker_scores, values)
         except ValidationFailed as exc:
             errors = exc.errors
         except DomainError as exc:

@@ -4,8 +4,8 @@ from datetime import date
 
 import click
 
-from fundapp.contributions.services import today
-from fundapp.extensions import db
+from fundapp.core import clock
+from fundapp.core.extensions import db
 from fundapp.programmes import bp, results
 
 
@@ -14,7 +14,7 @@ from fundapp.programmes import bp, results
 @click.option("--days", default=results.REMIND_DAYS, show_default=True, help="Remind this many days before due.")
 def remind(on: str | None, days: int) -> None:
     """Notify focal points of progress reports due soon, and them and the secretariat of overdue ones."""
-    as_of = date.fromisoformat(on) if on else today()
+    as_of = date.fromisoformat(on) if on else clock.today()
     sent = results.remind(as_of, days)
     db.session.commit()
     click.echo(f"Reminders sent: {sent['due_soon']} due soon, {sent['overdue']} overdue (as of {as_of.isoformat()}).")

@@ -39,9 +39,9 @@ from fundapp.concept_notes import services as note_services
 from fundapp.concept_notes.pdf import concept_note_pdf
 from fundapp.contributions.models import EntryKind, LedgerEntry
 from fundapp.core import uploads
+from fundapp.core.extensions import db
 from fundapp.core.pdf import build_pdf, data_table, para
 from fundapp.core.permissions import COMMITTEE_ROLES, Role, has_any_role
-from fundapp.extensions import db
 from fundapp.programmes import permissions, results, services
 from fundapp.programmes.models import JointProgramme, ProgressReport
 from fundapp.reference import services as reference

@@ -14,9 +14,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fundapp.committee.models import JointProgrammeDocument
-from fundapp.core.models import utcnow
+from fundapp.core import clock
+from fundapp.core.extensions import db
 from fundapp.core.money import FixedDecimal, Money, Rate
-from fundapp.extensions import db
 from fundapp.reference.models import Organisation
 from fundapp.results.rollup import IndicatorUnit
 
@@ -62,7 +62,7 @@ class JointProgramme(db.Model):
     approved_on: Mapped[date]
     final_report_on: Mapped[date | None]
     final_report_summary: Mapped[str] = mapped_column(sa.Text, default="")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     document: Mapped[JointProgrammeDocument] = relationship(lazy="joined", innerjoin=True)
     budget_items: Mapped[list["BudgetItem"]] = relationship(
@@ -164,7 +164,7 @@ class ExpenditureReport(db.Model):
     reported_on: Mapped[date]
     ledger_entry_id: Mapped[int | None] = mapped_column(sa.ForeignKey("ledger_entries.id"))
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
 
@@ -259,7 +259,7 @@ class ProgressReport(db.Model):
     submitted_on: Mapped[date | None]
     approved_on: Mapped[date | None]
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     programme: Mapped[JointProgramme] = relationship()
     values: Mapped[list["ReportValue"]] = relationship(back_populates="report", cascade="all, delete-orphan")
@@ -306,7 +306,7 @@ class AlignmentAssessment(db.Model):
     principle_scores: Mapped[str] = mapped_column(sa.Text, default="{}")
     overall: Mapped[Decimal] = mapped_column(FixedDecimal(5, 2))
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     @property
     def sort_key(self) -> tuple[int, str]:

@@ -13,8 +13,8 @@ from sqlalchemy.orm import selectinload
 from fundapp.committee.models import JointProgrammeDocument, ProgrammeBudgetLine
 from fundapp.committee.pipeline import GLOBAL, MULTI_REGIONAL, region_of
 from fundapp.concept_notes.models import ConceptNote, concept_note_countries
+from fundapp.core.extensions import db
 from fundapp.core.permissions import Role
-from fundapp.extensions import db
 from fundapp.programmes import services
 from fundapp.programmes.models import JointProgramme
 from fundapp.programmes.workflow import STATUS_LABELS

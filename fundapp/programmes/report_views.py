@@ -6,11 +6,11 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from fundapp.contributions.services import today
+from fundapp.core import clock
 from fundapp.core.errors import DomainError, ValidationFailed
+from fundapp.core.extensions import db
 from fundapp.core.forms import choices
 from fundapp.core.permissions import role_required
-from fundapp.extensions import db
 from fundapp.programmes import bp, permissions, results
 from fundapp.programmes.forms import IndicatorForm, OutcomeForm, OutputForm, ReportTextForm, ReviewForm, StartReportForm
 from fundapp.programmes.models import JointProgramme, ProgrammeIndicator, ProgressReport
@@ -227,7 +227,7 @@ def edit_report(report_id: int):
             submit_error = None
             if "submit_report" in request.form:
                 try:
-                    results.submit_report(current_user, report_, today())
+                    results.submit_report(current_user, report_, clock.today())
                 except DomainError as exc:
                     submit_error = exc.message
             db.session.commit()  # what was entered is kept even when the submission is refused
@@ -259,7 +259,7 @@ def review_report(report_id: int):
         abort(400)
     try:
         if request.form.get("decision") == "approve":
-            results.approve_report(current_user, report_, today(), form.comment.data)
+            results.approve_report(current_user, report_, clock.today(), form.comment.data)
         else:
             results.return_report(current_user, report_, form.comment.data)
     except DomainError as exc:

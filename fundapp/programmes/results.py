@@ -22,8 +22,8 @@ from fundapp.auth.models import User, UserRole
 from fundapp.committee.models import ProgrammeBudgetLine
 from fundapp.core.audit import record_change
 from fundapp.core.errors import DomainError, ValidationFailed
+from fundapp.core.extensions import db
 from fundapp.core.permissions import Role
-from fundapp.extensions import db
 from fundapp.notifications.models import Notification
 from fundapp.notifications.services import notify
 from fundapp.programmes import services

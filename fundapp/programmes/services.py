@@ -20,9 +20,9 @@ from fundapp.contributions import ledger
 from fundapp.contributions.models import EntryKind, LedgerEntry
 from fundapp.core.audit import record_change
 from fundapp.core.errors import DomainError, NotAllowed, ValidationFailed
+from fundapp.core.extensions import db
 from fundapp.core.money import CENTS, to_money
 from fundapp.core.permissions import Role
-from fundapp.extensions import db
 from fundapp.programmes.models import (
     BudgetCategory,
     BudgetItem,

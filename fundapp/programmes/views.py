@@ -6,11 +6,11 @@ from flask_wtf import FlaskForm
 
 from fundapp.concept_notes import permissions as note_permissions
 from fundapp.concept_notes.models import ConceptNote
-from fundapp.contributions.services import today
+from fundapp.core import clock
 from fundapp.core.errors import DomainError, NotAllowed, ValidationFailed
+from fundapp.core.extensions import db
 from fundapp.core.forms import choices
 from fundapp.core.permissions import Role, role_required
-from fundapp.extensions import db
 from fundapp.programmes import alignment, bp, dossier, permissions, portfolio, results, services
 from fundapp.programmes.forms import (
     BudgetForm,
@@ -84,7 +84,7 @@ def portfolio_page():
         rows=portfolio.rows(list(page.items)),
         filters=filters,
         options=portfolio.filter_options(),
-        overdue=results.overdue_counts([p.id for p in page.items], today()),
+        overdue=results.overdue_counts([p.id for p in page.items], clock.today()),
         geography=portfolio.geography(filters, current_user),
         status_labels=STATUS_LABELS,
     )
@@ -108,7 +108,7 @@ def portfolio_csv():
 @role_required(*permissions.PORTFOLIO_ROLES)
 def programme(programme_id: int):
     programme_ = _programme(programme_id)
-    now = today()
+    now = clock.today()
     flows = services.money_flows([programme_.id])[programme_.id]
     budget = services.budget(programme_)
     tranche_rows = [
@@ -234,7 +234,7 @@ def release_tranche(tranche_id: int):
     if tranche is None:
         abort(404)
     programme_ = _programme(tranche.programme_id)
-    now = today()
+    now = clock.today()
     flow = services.money_flows([programme_.id])[programme_.id][tranche.organisation_id]
     unmet = [] if tranche.is_released else services.unmet_conditions(tranche, flow, now)
     if unmet and not permissions.can_release_blocked(current_user):
@@ -268,8 +268,8 @@ def record_expenditure(programme_id: int):
     form = ExpenditureForm()
     form.organisation.choices = _org_choices(programme_)
     if request.method == "GET":
-        form.reported_on.data = today()
-        form.year.data = today().year
+        form.reported_on.data = clock.today()
+        form.year.data = clock.today().year
     if form.validate_on_submit():
         try:
             services.record_expenditure(
@@ -303,7 +303,7 @@ def record_refund(programme_id: int):
     form = RefundForm()
     form.organisation.choices = _org_choices(programme_)
     if request.method == "GET":
-        form.refunded_on.data = today()
+        form.refunded_on.data = clock.today()
     if form.validate_on_submit():
         try:
             services.record_refund(
@@ -329,7 +329,9 @@ def close_operationally(programme_id: int):
     form = CloseOperationallyForm()
     if form.validate_on_submit():
         try:
-            services.close_operationally(current_user, programme_, form.report_on.data, form.summary.data, today())
+            services.close_operationally(
+                current_user, programme_, form.report_on.data, form.summary.data, clock.today()
+            )
         except DomainError as exc:
             _attach_errors(form, exc, "summary")
         else:
@@ -352,7 +354,7 @@ def close_financially(programme_id: int):
     form = CloseFinanciallyForm()
     if form.validate_on_submit():
         try:
-            services.close_financially(current_user, programme_, today())
+            services.close_financially(current_user, programme_, clock.today())
         except DomainError as exc:
             flash(exc.message, "error")
         else:

@@ -2,7 +2,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from fundapp.extensions import db
+from fundapp.core.extensions import db
 from fundapp.reference.services import load_reference
 
 reference_cli = AppGroup("reference", help="Reference data.")

@@ -7,9 +7,9 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from fundapp.core.db import utcnow
+from fundapp.core import clock
+from fundapp.core.extensions import db
 from fundapp.core.money import Money, Rate
-from fundapp.extensions import db
 
 thematic_area_objectives = sa.Table(
     "thematic_area_objectives",
@@ -180,7 +180,7 @@ class Organisation(db.Model):
     #: Member of the UN Network on Migration's executive committee (UN entities only).
     un_network_executive_committee: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     is_active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     country: Mapped[Country | None] = relationship()
 

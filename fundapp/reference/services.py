@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from fundapp.core.audit import record_change
 from fundapp.core.errors import DomainError, NotAllowed
-from fundapp.extensions import db
+from fundapp.core.extensions import db
 from fundapp.reference.models import (
     Country,
     Currency,

@@ -6,8 +6,8 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from fundapp.core.errors import DomainError
+from fundapp.core.extensions import db
 from fundapp.core.permissions import Role, role_required
-from fundapp.extensions import db
 from fundapp.reference import bp, permissions, services
 from fundapp.reference.forms import OrganisationForm, RenameForm, ThematicAreaForm
 from fundapp.reference.models import (

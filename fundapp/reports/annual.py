@@ -21,9 +21,10 @@ from fundapp.concept_notes.models import ConceptNote
 from fundapp.contributions import ledger
 from fundapp.contributions import services as contributions
 from fundapp.contributions.models import Donor, EntryKind, LedgerEntry
+from fundapp.core import clock
+from fundapp.core.extensions import db
 from fundapp.core.money import format_money, to_money
 from fundapp.core.pdf import build_pdf, data_table, para
-from fundapp.extensions import db
 from fundapp.reference import services as reference
 from fundapp.reference.models import Organisation
 
@@ -75,7 +76,7 @@ class AnnualReport:
 def available_years() -> list[int]:
     """Every year from the ledger's first entry to this year (this year alone on an empty ledger)."""
     first = db.session.scalar(sa.select(sa.func.min(LedgerEntry.entry_on)))
-    this_year = contributions.today().year
+    this_year = clock.today().year
     start = first.year if first else this_year
     return list(range(this_year, start - 1, -1))
 

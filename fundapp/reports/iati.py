@@ -49,8 +49,8 @@ from lxml import etree
 
 from fundapp.contributions import services as contributions
 from fundapp.contributions.models import Deposit, DonorType, EntryKind, LedgerEntry
-from fundapp.core.db import utcnow
-from fundapp.extensions import db
+from fundapp.core import clock
+from fundapp.core.extensions import db
 from fundapp.reference import services as reference
 from fundapp.reference.models import Organisation
 
@@ -280,7 +280,7 @@ def fund_activity() -> Activity:
         if fund and fund.established_on
         else min((r.agreement.signed_on for r in rows), default=None)
     )
-    dates = [("2", start)] if start else [("1", contributions.today())]
+    dates = [("2", start)] if start else [("1", clock.today())]
     name = fund.name if fund else "Trust fund"
     description = (
         f"{name}: a pooled multi-partner trust fund administered by {agent.name}. "
@@ -298,7 +298,7 @@ def fund_activity() -> Activity:
         scope="1",
         sectors=_fund_sectors(areas),
         transactions=sorted(transactions, key=lambda t: (t.on, t.type)),
-        last_updated=utcnow(),
+        last_updated=clock.now(),
     )
 
 
@@ -376,7 +376,7 @@ def programme_activities(fund: Activity) -> list[Activity]:
     for entry, org_name in rows:
         by_programme.setdefault(entry.programme_id, []).append((entry, org_name))
     agent = fund.reporting_org
-    today = contributions.today()
+    today = clock.today()
     by_results = programme_results({d.id: (d.starts_on, d.ends_on) for d in documents})
     activities = []
     for document in documents:
@@ -548,7 +548,7 @@ def activities() -> list[Activity]:
 
 def export() -> bytes:
     """The whole export: the fund (hierarchy 1) and each funded joint programme (hierarchy 2)."""
-    return render(activities(), generated=utcnow())
+    return render(activities(), generated=clock.now())
 
 
 # Renderer (no queries) --------------------------------------------------------------------------------

@@ -22,8 +22,8 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from fundapp.core.extensions import db
 from fundapp.core.pdf import build_pdf, data_table, para
-from fundapp.extensions import db
 from fundapp.programmes import alignment
 from fundapp.programmes import results as programme_results
 from fundapp.programmes.models import ProgrammeIndicator, ProgressReport, ReportValue

@@ -24,8 +24,9 @@ from fundapp.concept_notes.models import ConceptNote, MarkerScore, Participant, 
 from fundapp.contributions import ledger
 from fundapp.contributions import services as contributions
 from fundapp.contributions.models import EntryKind, LedgerEntry
+from fundapp.core import clock
+from fundapp.core.extensions import db
 from fundapp.core.money import to_money
-from fundapp.extensions import db
 from fundapp.programmes import alignment as programmes_alignment
 from fundapp.reference import services as reference
 from fundapp.reference.models import Country, GcmObjective, Organisation, Region, ThematicArea
@@ -407,7 +408,7 @@ def build() -> Transparency:
     """Everything the public page shows, as of today."""
     items = list_programmes()
     return Transparency(
-        status=ledger.funding_status(contributions.today()),
+        status=ledger.funding_status(clock.today()),
         capitalization=contributions.capitalization(),
         pools=ledger.pool_balances(),
         programmes=items,

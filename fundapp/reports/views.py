@@ -4,6 +4,7 @@ from flask import Response, abort, render_template, request
 
 from fundapp.contributions import ledger
 from fundapp.contributions import services as contributions
+from fundapp.core import clock
 from fundapp.core.permissions import role_required
 from fundapp.reference import services as reference
 from fundapp.reports import ANNUAL_REPORT_ROLES, bp, charts, results_report, tabular, transparency
@@ -71,7 +72,7 @@ def index():
         areas=reference.thematic_areas(),
         regions=transparency.regions_in_use(),
         organisations=sorted({code: name for p in data.programmes for code, name in p.organisations}.items()),
-        today=contributions.today(),
+        today=clock.today(),
     )
 
 
@@ -95,7 +96,7 @@ def _breakdown_rows(rows: list[transparency.BreakdownRow]) -> list[list]:
 @bp.route("/<any(statement, contributors, areas, organisations, regions, programmes):table>.csv")
 def table_csv(table: str):
     """Public: the numbers behind each table and chart of the page, as CSV."""
-    today = contributions.today()
+    today = clock.today()
     if table == "statement":
         status = ledger.funding_status(today)
         rows = [[section, label, value, kind] for section, lines in status.sections() for label, value, kind in lines]

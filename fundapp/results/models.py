@@ -9,9 +9,9 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from fundapp.core.db import utcnow
+from fundapp.core import clock
+from fundapp.core.extensions import db
 from fundapp.core.money import Rate
-from fundapp.extensions import db
 from fundapp.reference.models import GuidingPrinciple, Marker, ThematicArea
 from fundapp.results.alignment import MeasureKind
 from fundapp.results.rollup import IndicatorUnit
@@ -31,7 +31,7 @@ class FundOutcome(db.Model):
     position: Mapped[int] = mapped_column(default=0)
     #: Retired outcomes stay (programme documents cite them) but are no longer offered.
     is_active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     thematic_area: Mapped[ThematicArea] = relationship()
     indicators: Mapped[list["FundIndicator"]] = relationship(
@@ -70,7 +70,7 @@ class FundIndicator(db.Model):
     by_migratory_status: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     position: Mapped[int] = mapped_column(default=0)
     is_active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     outcome: Mapped[FundOutcome] = relationship(back_populates="indicators")
 
@@ -109,7 +109,7 @@ class AlignmentIndicator(db.Model):
     threshold_3: Mapped[Rate]
     position: Mapped[int] = mapped_column(default=0)
     is_active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     principle: Mapped[GuidingPrinciple] = relationship()
     marker: Mapped[Marker | None] = relationship()

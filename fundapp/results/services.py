@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from fundapp.core.audit import record_change
 from fundapp.core.errors import DomainError, ValidationFailed
-from fundapp.extensions import db
+from fundapp.core.extensions import db
 from fundapp.reference.models import GuidingPrinciple, Marker, ThematicArea
 from fundapp.reference.services import DATA_DIR
 from fundapp.results import alignment

@@ -8,8 +8,8 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from fundapp.core.errors import DomainError, ValidationFailed
+from fundapp.core.extensions import db
 from fundapp.core.permissions import role_required
-from fundapp.extensions import db
 from fundapp.reference.models import GuidingPrinciple, Marker, ThematicArea
 from fundapp.reference.services import thematic_areas
 from fundapp.results import bp, permissions, services

@@ -4,7 +4,7 @@ import sqlalchemy as sa
 
 from fundapp.api import tokens
 from fundapp.auth.models import User
-from fundapp.extensions import db
+from fundapp.core.extensions import db
 
 
 def bearer(email: str, name: str = "test") -> dict[str, str]:

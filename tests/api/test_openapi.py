@@ -126,7 +126,7 @@ def test_generated_requests_get_documented_responses(client, document):
         make_note("UNICEF", "applicant2@example.org", call=call, submit=True, attach=True),
     ]
     from fundapp.contributions.models import Agreement, Deposit, Donor
-    from fundapp.extensions import db
+    from fundapp.core.extensions import db
     from tests.transparency.helpers import funded_programme
 
     ids = {

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from fundapp.api import tokens
 from fundapp.api.models import ApiToken
-from fundapp.core.db import utcnow
+from fundapp.core import clock
 from fundapp.core.errors import DomainError
 from tests.api.helpers import bearer
 from tests.concept_notes.helpers import make_call, make_note
@@ -73,11 +73,11 @@ def test_revoked_token_gets_401(client, db, user):
 
 
 def test_expired_token_gets_401_and_the_last_day_still_works(client, db, user):
-    row, token = _token(user("donor@example.org"), expires_on=utcnow().date())
+    row, token = _token(user("donor@example.org"), expires_on=clock.now().date())
     db.session.commit()
     headers = {"Authorization": f"Bearer {token}"}
     assert client.get("/api/v1/me", headers=headers).status_code == 200
-    row.expires_on = utcnow().date() - timedelta(days=1)
+    row.expires_on = clock.now().date() - timedelta(days=1)
     db.session.commit()
     assert client.get("/api/v1/me", headers=headers).status_code == 401
 

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 
 from fundapp.auth import services
 from fundapp.auth.models import LoginAttempt, User, UserRole
-from fundapp.core.db import utcnow
+from fundapp.core import clock
 from fundapp.core.errors import DomainError, NotAllowed
 from fundapp.core.models import AuditEntry
 from fundapp.core.permissions import Role
@@ -55,7 +55,7 @@ def test_sign_in_is_throttled_after_five_failures_in_the_window(db):
 
 
 def test_throttle_ends_when_failures_leave_the_window(db):
-    old = utcnow() - timedelta(minutes=16)
+    old = clock.now() - timedelta(minutes=16)
     db.session.add_all([LoginAttempt(email="donor3@example.org", succeeded=False, attempted_at=old) for _ in range(5)])
     db.session.flush()
     assert services.authenticate("donor3@example.org", "fundapp-demo").ok

@@ -14,8 +14,8 @@ import pytest
 from werkzeug.serving import make_server
 
 from fundapp import create_app
+from fundapp.core.extensions import db as _db
 from fundapp.demo.services import seed_demo
-from fundapp.extensions import db as _db
 from fundapp.reference.services import load_reference
 from tests.conftest import IN_CI, make_config
 

@@ -12,7 +12,7 @@ from fundapp.committee import meetings, workflow
 from fundapp.committee.models import AgendaItem
 from fundapp.contributions import ledger
 from fundapp.contributions import services as contributions
-from fundapp.extensions import db as _db
+from fundapp.core.extensions import db as _db
 
 pytestmark = pytest.mark.postgres_only
 

@@ -9,7 +9,7 @@ from fundapp.auth.models import User
 from fundapp.concept_notes import services
 from fundapp.concept_notes.models import Call, ConceptNote
 from fundapp.core import uploads
-from fundapp.extensions import db
+from fundapp.core.extensions import db
 from fundapp.reference.models import GuidingPrinciple, Marker, Organisation, ThematicArea
 
 OPEN_DAY = date(2026, 3, 1)

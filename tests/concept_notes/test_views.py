@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from fundapp.concept_notes import services
 from fundapp.concept_notes.models import Attachment
-from fundapp.core import uploads
+from fundapp.core import clock, uploads
 from tests.concept_notes.helpers import PDF_BYTES, make_call, make_note, user
 
 
@@ -103,7 +103,7 @@ def test_form_shows_every_problem_and_keeps_the_draft(db, client, login):
     db.session.commit()
     login("applicant3@example.org")
     response = client.post(
-        "/concept-notes/new", data={"call_id": str(services.open_calls(services.today())[0].id), "title": "Data"}
+        "/concept-notes/new", data={"call_id": str(services.open_calls(clock.today())[0].id), "title": "Data"}
     )
     assert response.status_code == 302
     note_id = int(response.headers["Location"].rstrip("/").split("/")[-2])
@@ -178,7 +178,7 @@ def _make_many(count: int, start: int = 0) -> None:
 
 
 def db_session():
-    from fundapp.extensions import db
+    from fundapp.core.extensions import db
 
     return db.session
 

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from fundapp.contributions import ledger, services
 from fundapp.contributions.models import Agreement, DonorType
-from fundapp.extensions import db as _db
+from fundapp.core.extensions import db as _db
 from fundapp.reference.models import Organisation
 
 pytestmark = pytest.mark.postgres_only

@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from fundapp.contributions.models import EntryKind, LedgerEntry
-from fundapp.extensions import db as _db
+from fundapp.core.extensions import db as _db
 from tests.contributions import factories as cf
 
 START = date(2019, 6, 1)

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from fundapp.contributions import ledger, services
 from fundapp.contributions.models import AgreementStatus, Deposit, EntryKind, LedgerEntry
+from fundapp.core import clock
 from fundapp.core.errors import AppendOnlyError, DomainError
 from fundapp.reference.models import Organisation, ThematicArea
 from tests.contributions import factories as cf
@@ -78,7 +79,7 @@ def test_deposit_without_rate_is_refused_naming_currency_and_month(db):
 
 @pytest.mark.parametrize(
     ("on", "message"),
-    [(date(2019, 12, 31), "before the agreement was signed"), (services.today().replace(year=2999), "in the future")],
+    [(date(2019, 12, 31), "before the agreement was signed"), (clock.today().replace(year=2999), "in the future")],
 )
 def test_deposit_date_must_fall_between_signature_and_today(db, on, message):
     agreement = cf.agreement("MEX", currency="USD")

@@ -5,9 +5,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fundapp.core.errors import IllegalTransition, NotAllowed
+from fundapp.core.extensions import db as _db
 from fundapp.core.models import AuditEntry
 from fundapp.core.workflow import StateMachine, Transition
-from fundapp.extensions import db as _db
 
 
 class Widget(_db.Model):

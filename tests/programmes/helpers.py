@@ -6,8 +6,8 @@ from decimal import Decimal
 from fundapp.committee.models import JointProgrammeDocument, ProgrammeBudgetLine
 from fundapp.contributions import ledger
 from fundapp.contributions import services as contributions
-from fundapp.core.db import utcnow
-from fundapp.extensions import db
+from fundapp.core import clock
+from fundapp.core.extensions import db
 from fundapp.programmes import services
 from tests.concept_notes.helpers import make_note, org, user
 from tests.contributions import factories
@@ -35,7 +35,7 @@ def make_programme(
     note = make_note(lead, email, submit=True, attach=True)
     note.status = "funded"
     document = JointProgrammeDocument(
-        concept_note_id=note.id, summary="Summary.", starts_on=starts_on, ends_on=ends_on, approved_at=utcnow()
+        concept_note_id=note.id, summary="Summary.", starts_on=starts_on, ends_on=ends_on, approved_at=clock.now()
     )
     document.budget_lines = [
         ProgrammeBudgetLine(organisation_id=org(c).id, amount=Decimal(a)) for c, a in budget.items()

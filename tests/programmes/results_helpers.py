@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from fundapp.extensions import db
+from fundapp.core.extensions import db
 from fundapp.programmes import results
 from fundapp.results.models import FundIndicator
 from tests.concept_notes.helpers import user

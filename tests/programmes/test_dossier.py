@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from fundapp.committee.models import AgendaItem, ItemKind, Meeting, Outcome
 from fundapp.contributions.models import EntryKind, LedgerEntry
-from fundapp.extensions import db
+from fundapp.core.extensions import db
 from fundapp.programmes import results, services
 from tests.concept_notes.helpers import org, user
 from tests.programmes.helpers import SECRETARIAT

@@ -284,7 +284,7 @@ def ledger_entries(programme_id):
     import sqlalchemy as sa
 
     from fundapp.contributions.models import LedgerEntry
-    from fundapp.extensions import db as _db
+    from fundapp.core.extensions import db as _db
 
     return list(_db.session.scalars(sa.select(LedgerEntry).where(LedgerEntry.programme_id == programme_id)))
 

@@ -8,8 +8,8 @@ import sqlalchemy as sa
 from fundapp.committee.models import JointProgrammeDocument
 from fundapp.contributions import ledger
 from fundapp.contributions.models import EntryKind, LedgerEntry
+from fundapp.core.extensions import db
 from fundapp.demo.services import seed_demo
-from fundapp.extensions import db
 from fundapp.reports import transparency
 
 

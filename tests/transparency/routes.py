@@ -8,9 +8,9 @@ ANNUAL = ("secretariat", "committee_member", "committee_chair", "donor")
 
 def this_year(_lookup) -> int:
     """A year the report lists on any ledger (from the first entry's year to this year)."""
-    from fundapp.contributions.services import today
+    from fundapp.core import clock
 
-    return today().year
+    return clock.today().year
 
 
 ROUTES = [

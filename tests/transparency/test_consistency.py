@@ -13,8 +13,9 @@ from fundapp.committee import workflow
 from fundapp.concept_notes.models import ConceptNote
 from fundapp.contributions import ledger, services
 from fundapp.contributions.models import Donor, EntryKind, LedgerEntry
+from fundapp.core import clock
+from fundapp.core.extensions import db
 from fundapp.core.money import format_money, money_str
-from fundapp.extensions import db
 from fundapp.reports import iati
 from tests.reports.test_iati import _totals
 from tests.transparency.helpers import seed_with_movements
@@ -100,7 +101,7 @@ def test_headline_figures_agree_everywhere(client, db, login):
     assert sum(Decimal(p["expenditure_usd"]) for p in listed["data"]) == expenditure
 
     # The donors' contribution reports: each its own deposits; together, all deposits.
-    today = services.today()
+    today = clock.today()
     reports = [services.contribution_report(d, date(2019, 1, 1), today) for d in db.session.scalars(sa.select(Donor))]
     assert sum((r.figures.deposits_usd for r in reports), Decimal(0)) == deposits
     assert sum((r.period_fees_usd for r in reports), Decimal(0)) == fees

@@ -7,7 +7,7 @@ from datetime import date
 
 from pypdf import PdfReader
 
-from fundapp.contributions.services import today
+from fundapp.core import clock
 from fundapp.programmes import alignment, results
 from fundapp.reports import results_report
 from fundapp.results.rollup import format_value
@@ -37,7 +37,7 @@ def _programme_with_reports():
 
 def test_results_report_pdf_shows_the_dashboard_figures(client, db, login):
     programme = _programme_with_reports()
-    year = today().year
+    year = clock.today().year
     login("secretariat@example.org")
     dashboard = client.get("/programmes/results").get_data(as_text=True)
     text = _pdf_text(client.get(f"/transparency/results-report/{year}.pdf").data)
@@ -72,7 +72,7 @@ def test_results_report_for_a_year_before_the_reports_leaves_them_out(db):
 
 def test_results_report_page_is_public_and_links_the_pdf(client, db):
     _programme_with_reports()
-    year = today().year
+    year = clock.today().year
     body = client.get(f"/transparency/results-report?year={year}").get_data(as_text=True)
     assert f"/transparency/results-report/{year}.pdf" in body
     assert "Recruiters in two corridors" in body
@@ -87,7 +87,7 @@ def test_excerpt_cuts_long_narratives_at_a_word():
 
 def test_results_report_runs_a_bounded_number_of_queries(client, db, queries):
     _programme_with_reports()
-    year = today().year
+    year = clock.today().year
     with queries() as few:
         client.get(f"/transparency/results-report/{year}.pdf")
     for _ in range(2):

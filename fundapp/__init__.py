@@ -7,6 +7,8 @@ from pathlib import Path
 
 from flask import Flask
 
+from fundapp.core.edge import FundApp
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -16,7 +18,7 @@ def create_app(config_object: str | object | None = None) -> Flask:
     Without an argument the environment picks the config: FUNDAPP_ENV=development for scripts/run,
     production otherwise (wsgi.py).
     """
-    app = Flask(
+    app = FundApp(
         __name__,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "fundapp" / "static"),

@@ -10,12 +10,14 @@ from contextlib import contextmanager
 import pytest
 import sqlalchemy as sa
 from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
 
 from config import TestConfig
 from fundapp import create_app
 from fundapp.auth.models import User
+from fundapp.core.edge import commit
 from fundapp.core.extensions import db as _db
 from fundapp.demo.services import seed_accounts
 from fundapp.reference.services import load_reference
@@ -108,14 +110,29 @@ def db(app) -> Iterator:
         connection.close()
 
 
+class CommittingClient(FlaskClient):
+    """What a test set up before a request is committed first, as it would be in production, so that
+    the edge's rollback of a refused request undoes that request's work only."""
+
+    def open(self, *args, **kwargs):
+        commit()
+        return super().open(*args, **kwargs)
+
+
+class CommittingRunner(FlaskCliRunner):
+    def invoke(self, *args, **kwargs):
+        commit()
+        return super().invoke(*args, **kwargs)
+
+
 @pytest.fixture
 def client(app, db):
-    return app.test_client()
+    return CommittingClient(app, app.response_class, use_cookies=True)
 
 
 @pytest.fixture
 def runner(app, db):
-    return app.test_cli_runner()
+    return CommittingRunner(app)
 
 
 @pytest.fixture

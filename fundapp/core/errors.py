@@ -7,6 +7,8 @@ from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from fundapp.core.extensions import db
+
 log = logging.getLogger(__name__)
 
 
@@ -51,9 +53,15 @@ def _json_error(status: int, message: str, **extra: object):
     return jsonify({"error": {"status": status, "message": message, **extra}}), status
 
 
+def _reset_session() -> None:
+    """Error pages are drawn on a clean session: the failed transaction is rolled back first."""
+    db.session.rollback()
+
+
 def register_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):
+        _reset_session()
         message = "The form expired or was not sent from this site. Reload the page and try again."
         if wants_json():
             return _json_error(400, message)
@@ -61,6 +69,7 @@ def register_handlers(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
+        _reset_session()
         # Views normally catch domain errors and show them next to the field; this is the safety net.
         if wants_json():
             return _json_error(422, exc.message)
@@ -68,6 +77,7 @@ def register_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
+        _reset_session()
         status = exc.code or 500
         # Keep the exception's own headers (Allow on a 405, WWW-Authenticate on a 401) on the new body.
         headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
@@ -81,6 +91,7 @@ def register_handlers(app: Flask) -> None:
     def unexpected_error(exc: Exception):
         if isinstance(exc, HTTPException):
             return http_error(exc)
+        _reset_session()
         reference = uuid.uuid4().hex[:12]
         log.error("Unhandled error, reference %s, on %s %s", reference, request.method, request.path, exc_info=exc)
         if app.config.get("PROPAGATE_TEST_ERRORS"):

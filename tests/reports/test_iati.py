@@ -13,8 +13,8 @@ from fundapp.demo.contributions import seed_contributions
 from fundapp.reports import iati
 from tests.contributions import factories as cf
 
-#: The official schema sits in ../shared beside the repository.
-SCHEMA_PATH = Path(__file__).resolve().parents[3] / "shared" / "iati-2.03" / "iati-activities-schema.xsd"
+#: The official schema, shipped with its licence in fundapp/reports/data/iati-2.03.
+SCHEMA_PATH = Path(__file__).resolve().parents[2] / "fundapp" / "reports" / "data" / "iati-2.03" / "iati-activities-schema.xsd"
 
 
 @pytest.fixture(scope="module")

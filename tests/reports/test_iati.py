@@ -14,7 +14,7 @@ from fundapp.reports import iati
 from tests.contributions import factories as cf
 
 #: The official schema, shipped with its licence in fundapp/reports/data/iati-2.03.
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / "fundapp" / "reports" / "data" / "iati-2.03" / "iati-activities-schema.xsd"
+SCHEMA_PATH = Path(__file__).resolve().parents[2] / "fundapp/reports/data/iati-2.03/iati-activities-schema.xsd"
 
 
 @pytest.fixture(scope="module")

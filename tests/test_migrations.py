@@ -1,9 +1,12 @@
 """Migrations and models agree, and the chain goes up, down and up again on both engines."""
 
+from pathlib import Path
+
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
 
 from fundapp import create_app
@@ -54,3 +57,15 @@ def test_upgrade_downgrade_upgrade(scratch_database_url):
         assert _tables(engine) == expected
         _db.session.remove()
         engine.dispose()
+
+
+def test_migration_files_sort_in_chain_order_without_autogenerate_markers():
+    """Reading the folder in name order is reading the chain from the first revision to head."""
+    folder = Path(__file__).resolve().parents[1] / "migrations"
+    scripts = ScriptDirectory(str(folder))
+    chain = [s.path for s in reversed(list(scripts.walk_revisions()))]
+    assert [Path(p).name for p in chain] == sorted(Path(p).name for p in chain)
+    for path in chain:
+        text = Path(path).read_text()
+        assert "please adjust" not in text, path
+        assert "end Alembic commands" not in text, path

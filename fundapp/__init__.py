@@ -135,6 +135,12 @@ def register_request_hooks(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    """CLI groups that are not a blueprint's own (`flask <blueprint> …` commands attach to their blueprint)."""
+    from fundapp.auth.cli import users_cli
     from fundapp.core.cli import register_cli
+    from fundapp.demo.cli import demo_cli
+    from fundapp.reference.cli import reference_cli
 
     register_cli(app)
+    for group in (reference_cli, demo_cli, users_cli):
+        app.cli.add_command(group)

@@ -4,11 +4,17 @@ SQLite (a temporary file) unless TEST_DATABASE_URL points at PostgreSQL; scripts
 """
 
 import os
+import socket
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from email import policy as email_policy
+from email.message import EmailMessage
+from email.parser import BytesParser
 
 import pytest
 import sqlalchemy as sa
+from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
@@ -181,3 +187,61 @@ def count_queries(engine: sa.Engine) -> Iterator[list[str]]:
 def queries(db):
     """`with queries() as q: ...; len(q)` counts the statements a block runs."""
     return lambda: count_queries(db.engine)
+
+
+class MailCatcher:
+    """aiosmtpd handler: keeps every message it receives; `refuse` makes it answer 554 instead."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self.refuse = False
+        self._arrived = threading.Condition()
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.refuse:
+            return "554 Transaction failed: refused by the test"
+        message = BytesParser(policy=email_policy.default).parsebytes(envelope.content)
+        with self._arrived:
+            self.messages.append(message)
+            self._arrived.notify_all()
+        return "250 OK"
+
+    def wait_for(self, count: int, timeout: float = 5.0) -> list[EmailMessage]:
+        """The first `count` messages, waiting a little for them to arrive."""
+        with self._arrived:
+            self._arrived.wait_for(lambda: len(self.messages) >= count, timeout)
+        assert len(self.messages) >= count, f"expected {count} messages, got {len(self.messages)}"
+        return self.messages[:count]
+
+    def clear(self) -> None:
+        with self._arrived:
+            self.messages.clear()
+
+
+@pytest.fixture(scope="session")
+def smtp_controller() -> Iterator[tuple[Controller, MailCatcher]]:
+    """A real SMTP server in this process, on a free loopback port, for the whole run."""
+    catcher = MailCatcher()
+    with socket.socket() as probe:  # aiosmtpd checks it is up by connecting, so port 0 will not do
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(catcher, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield controller, catcher
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def smtp_server(app, smtp_controller) -> Iterator[MailCatcher]:
+    """Point the app's mail settings at the in-process SMTP server for one test."""
+    controller, catcher = smtp_controller
+    catcher.clear()
+    catcher.refuse = False
+    saved = {key: app.config.get(key) for key in ("MAIL_SERVER", "MAIL_PORT")}
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
+    try:
+        yield catcher
+    finally:
+        app.config.update(saved)

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from fundapp.auth.models import User
-from fundapp.reference.models import GcmObjective, Organisation, ThematicArea
+from fundapp.auth.models import Organisation, User
+from fundapp.reference.models import GcmObjective, ThematicArea
 from tests.routing import ROLE_EMAILS, ROLES, Route
 
 

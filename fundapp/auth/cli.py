@@ -3,10 +3,10 @@ import sqlalchemy as sa
 from flask.cli import AppGroup
 
 from fundapp.auth import services
+from fundapp.auth.models import Organisation
 from fundapp.core.errors import DomainError
 from fundapp.core.extensions import db
 from fundapp.core.permissions import Role
-from fundapp.reference.models import Organisation
 
 users_cli = AppGroup("users", help="User accounts.")
 

@@ -9,13 +9,12 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 
-from fundapp.auth.models import LoginAttempt, User, UserRole
+from fundapp.auth.models import LoginAttempt, Organisation, User, UserRole
 from fundapp.core import clock
 from fundapp.core.audit import record_change
 from fundapp.core.errors import DomainError, NotAllowed
 from fundapp.core.extensions import db
 from fundapp.core.permissions import Role
-from fundapp.reference.models import Organisation
 
 MIN_PASSWORD_LENGTH = 10
 

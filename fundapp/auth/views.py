@@ -10,12 +10,11 @@ from sqlalchemy.orm import selectinload
 
 from fundapp.auth import bp, services
 from fundapp.auth.forms import ApiTokenForm, ChangePasswordForm, LoginForm, UserForm
-from fundapp.auth.models import User, UserRole
+from fundapp.auth.models import Organisation, OrganisationType, User, UserRole
 from fundapp.core.errors import DomainError
 from fundapp.core.extensions import db, login_manager
 from fundapp.core.models import AuditEntry
 from fundapp.core.permissions import COMMITTEE_ROLES, ROLE_LABELS, Role, role_required
-from fundapp.reference.models import Organisation, OrganisationType
 from fundapp.reference.services import thematic_areas
 
 

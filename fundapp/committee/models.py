@@ -7,12 +7,12 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from fundapp.auth.models import User
+from fundapp.auth.models import Organisation, User
 from fundapp.committee.rules import MajorityBase, Vote
 from fundapp.core import clock
 from fundapp.core.extensions import db
 from fundapp.core.money import Money
-from fundapp.reference.models import Country, Organisation
+from fundapp.reference.models import Country
 
 
 class Constituency(enum.StrEnum):

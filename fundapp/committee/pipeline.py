@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from fundapp.auth.models import Organisation, OrganisationType
 from fundapp.committee import reviews, scenario, workflow
 from fundapp.committee.models import JointProgrammeDocument
 from fundapp.committee.scoring import ScoreSummary
@@ -21,7 +22,7 @@ from fundapp.contributions import ledger
 from fundapp.contributions.models import EntryKind, LedgerEntry
 from fundapp.core.extensions import db
 from fundapp.core.money import money_str, to_money
-from fundapp.reference.models import Country, Organisation, OrganisationType, ThematicArea
+from fundapp.reference.models import Country, ThematicArea
 
 ZERO = Decimal("0.00")
 GLOBAL = "Global"

@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from fundapp.auth.models import User
+from fundapp.auth.models import Organisation, User
 from fundapp.committee.models import CommitteeSeat, CommitteeSettings, Constituency, ScoringCriterion
 from fundapp.committee.rules import DecisionConfig, DecisionRule, MajorityBase, Threshold
 from fundapp.committee.scoring import TOTAL_WEIGHT
@@ -19,7 +19,7 @@ from fundapp.core.audit import record_change
 from fundapp.core.errors import DomainError, ValidationFailed
 from fundapp.core.extensions import db
 from fundapp.core.permissions import COMMITTEE_ROLES, Role
-from fundapp.reference.models import Country, Organisation
+from fundapp.reference.models import Country
 from fundapp.reference.services import DATA_DIR, get_fund
 
 # Seats --------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from fundapp.auth.models import User
+from fundapp.auth.models import Organisation, User
 from fundapp.committee import bp, permissions, services
 from fundapp.committee.forms import CriteriaForm, DecisionSettingsForm, EndTermForm, SeatForm
 from fundapp.committee.models import CommitteeSeat, Constituency
@@ -14,7 +14,7 @@ from fundapp.core import clock
 from fundapp.core.errors import DomainError, ValidationFailed
 from fundapp.core.extensions import db
 from fundapp.core.permissions import role_required
-from fundapp.reference.models import Country, Organisation
+from fundapp.reference.models import Country
 
 #: Blank rows offered under the criteria, to add new ones.
 SPARE_CRITERIA_ROWS = 2

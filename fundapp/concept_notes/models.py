@@ -8,11 +8,12 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from fundapp.auth.models import Organisation
 from fundapp.core import clock
 from fundapp.core.extensions import db
 from fundapp.core.models import AppendOnly
 from fundapp.core.money import FixedDecimal, Money
-from fundapp.reference.models import Country, GcmObjective, GuidingPrinciple, Marker, Organisation, ThematicArea
+from fundapp.reference.models import Country, GcmObjective, GuidingPrinciple, Marker, ThematicArea
 
 call_thematic_areas = sa.Table(
     "call_thematic_areas",

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from flask import url_for
 from sqlalchemy.orm import selectinload
 
-from fundapp.auth.models import User, UserRole
+from fundapp.auth.models import Organisation, OrganisationType, User, UserRole
 from fundapp.concept_notes.models import (
     NARRATIVES,
     Attachment,
@@ -46,16 +46,7 @@ from fundapp.core.extensions import db
 from fundapp.core.money import CENTS, to_money
 from fundapp.core.permissions import Role
 from fundapp.notifications.services import notify
-from fundapp.reference.models import (
-    Country,
-    GcmObjective,
-    GuidingPrinciple,
-    Marker,
-    MarkerLevel,
-    Organisation,
-    OrganisationType,
-    ThematicArea,
-)
+from fundapp.reference.models import Country, GcmObjective, GuidingPrinciple, Marker, MarkerLevel, ThematicArea
 from fundapp.reference.services import get_fund
 
 log = logging.getLogger(__name__)

@@ -8,6 +8,7 @@ from flask import Response, abort, flash, redirect, render_template, request, se
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
+from fundapp.auth.models import Organisation, OrganisationType
 from fundapp.concept_notes import bp, permissions, services
 from fundapp.concept_notes.forms import (
     AttachmentForm,
@@ -25,17 +26,7 @@ from fundapp.core import clock, uploads
 from fundapp.core.errors import DomainError, ValidationFailed
 from fundapp.core.extensions import db
 from fundapp.core.permissions import Role, role_required
-from fundapp.reference.models import (
-    Country,
-    GcmObjective,
-    GuidingPrinciple,
-    Marker,
-    MarkerLevel,
-    Organisation,
-    OrganisationType,
-    Region,
-    ThematicArea,
-)
+from fundapp.reference.models import Country, GcmObjective, GuidingPrinciple, Marker, MarkerLevel, Region, ThematicArea
 from fundapp.reference.services import get_fund, thematic_areas
 
 

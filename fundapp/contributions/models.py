@@ -11,11 +11,12 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from fundapp.auth.models import Organisation
 from fundapp.core import clock
 from fundapp.core.extensions import db
 from fundapp.core.models import AppendOnly
 from fundapp.core.money import Money, Rate
-from fundapp.reference.models import Country, Organisation, ThematicArea
+from fundapp.reference.models import Country, ThematicArea
 
 
 class DonorType(enum.StrEnum):

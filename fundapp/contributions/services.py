@@ -14,6 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from fundapp.auth.models import Organisation, OrganisationType
 from fundapp.contributions import ledger
 from fundapp.contributions.ledger import ZERO, _post
 from fundapp.contributions.models import (
@@ -32,7 +33,7 @@ from fundapp.core.audit import record_change
 from fundapp.core.errors import DomainError
 from fundapp.core.extensions import db
 from fundapp.core.money import CENTS, MAX_MONEY, to_money
-from fundapp.reference.models import Country, Currency, Organisation, OrganisationType, ThematicArea
+from fundapp.reference.models import Country, Currency, ThematicArea
 from fundapp.reference.services import get_fund
 
 RATE_PLACES = Decimal("0.000001")

@@ -10,6 +10,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
+from fundapp.auth.models import Organisation, OrganisationType
 from fundapp.contributions import bp, charts, ledger, permissions, services
 from fundapp.contributions.forms import (
     AgreementForm,
@@ -26,7 +27,7 @@ from fundapp.core import clock
 from fundapp.core.errors import DomainError
 from fundapp.core.extensions import db
 from fundapp.core.permissions import Role, role_required
-from fundapp.reference.models import Country, Organisation, OrganisationType
+from fundapp.reference.models import Country
 from fundapp.reference.services import get_fund, thematic_areas
 
 

@@ -22,10 +22,5 @@ def audit_verify() -> None:
 
 
 def register_cli(app: Flask) -> None:
-    from fundapp.auth.cli import users_cli
-    from fundapp.demo.cli import demo_cli
-    from fundapp.reference.cli import reference_cli
-
-    for group in (audit_cli, reference_cli, demo_cli, users_cli):
-        app.cli.add_command(group)
+    app.cli.add_command(audit_cli)
     app.shell_context_processor(lambda: {"db": db})

@@ -7,6 +7,8 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user
 
+from fundapp.core.extensions import login_manager
+
 
 class Role(enum.StrEnum):
     applicant = "applicant"
@@ -44,8 +46,6 @@ def role_required(*roles: Role) -> Callable:
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapped(*args, **kwargs):
-            from fundapp.core.extensions import login_manager
-
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
             if not current_user.has_any_role(*roles):

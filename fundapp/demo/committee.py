@@ -5,13 +5,12 @@ from datetime import date
 import sqlalchemy as sa
 
 from fundapp.auth import services as auth_services
-from fundapp.auth.models import User
+from fundapp.auth.models import Organisation, OrganisationType, User
 from fundapp.committee import services as committee_services
 from fundapp.committee.models import CommitteeSeat, Constituency
 from fundapp.core.extensions import db
 from fundapp.core.permissions import Role
 from fundapp.reference import services as reference_services
-from fundapp.reference.models import Organisation, OrganisationType
 
 #: The fund's establishment: every founding seat's term starts then.
 TERM_START = date(2019, 5, 8)

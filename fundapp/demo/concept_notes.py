@@ -12,14 +12,14 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from fundapp.auth.models import User
+from fundapp.auth.models import Organisation, User
 from fundapp.concept_notes import services
 from fundapp.concept_notes.models import NARRATIVES, Call, ConceptNote
 from fundapp.core import uploads
 from fundapp.core.extensions import db
 from fundapp.core.pdf import build_pdf, para
 from fundapp.notifications.services import mark_all_read
-from fundapp.reference.models import Country, GuidingPrinciple, Marker, Organisation, ThematicArea
+from fundapp.reference.models import Country, GuidingPrinciple, Marker, ThematicArea
 
 SEED = 20191107
 

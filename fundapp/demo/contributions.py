@@ -10,10 +10,11 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from fundapp.auth.models import Organisation
 from fundapp.contributions import ledger, services
 from fundapp.contributions.models import Agreement, Deposit, Donor, DonorType, ExchangeRate
 from fundapp.core.extensions import db
-from fundapp.reference.models import Organisation, ThematicArea
+from fundapp.reference.models import ThematicArea
 
 TOTAL_DEPOSITS_USD = Decimal("30000000.00")
 

@@ -3,14 +3,13 @@
 import sqlalchemy as sa
 
 from fundapp.auth import services as auth_services
-from fundapp.auth.models import User
+from fundapp.auth.models import Organisation, OrganisationType, User
 from fundapp.core.extensions import db
 from fundapp.core.permissions import Role
 from fundapp.demo.committee import seed_committee
 from fundapp.demo.contributions import seed_contributions
 from fundapp.demo.results import seed_results
 from fundapp.reference import services as reference_services
-from fundapp.reference.models import Organisation, OrganisationType
 
 DEMO_PASSWORD = "fundapp-demo"  # noqa: S105  (the published demo password, DESIGN.md)
 

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
-from fundapp.notifications import views  # noqa: E402,F401
+from fundapp.notifications import cli, views  # noqa: E402,F401

@@ -33,6 +33,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
+from fundapp.auth.models import Organisation
 from fundapp.committee.models import AgendaItem, Meeting
 from fundapp.concept_notes import permissions as note_permissions
 from fundapp.concept_notes import services as note_services
@@ -45,7 +46,7 @@ from fundapp.core.permissions import COMMITTEE_ROLES, Role, has_any_role
 from fundapp.programmes import permissions, results, services
 from fundapp.programmes.models import JointProgramme, ProgressReport
 from fundapp.reference import services as reference
-from fundapp.reference.models import GuidingPrinciple, Marker, Organisation
+from fundapp.reference.models import GuidingPrinciple, Marker
 from fundapp.reports import tabular
 
 CSV_NAME = "transfers-and-expenditure.csv"

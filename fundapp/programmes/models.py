@@ -13,11 +13,11 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from fundapp.auth.models import Organisation
 from fundapp.committee.models import JointProgrammeDocument
 from fundapp.core import clock
 from fundapp.core.extensions import db
 from fundapp.core.money import FixedDecimal, Money, Rate
-from fundapp.reference.models import Organisation
 from fundapp.results.rollup import IndicatorUnit
 
 

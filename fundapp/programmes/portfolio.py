@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from fundapp.auth.models import Organisation
 from fundapp.committee.models import JointProgrammeDocument, ProgrammeBudgetLine
 from fundapp.committee.pipeline import GLOBAL, MULTI_REGIONAL, region_of
 from fundapp.concept_notes.models import ConceptNote, concept_note_countries
@@ -18,7 +19,7 @@ from fundapp.core.permissions import Role
 from fundapp.programmes import services
 from fundapp.programmes.models import JointProgramme
 from fundapp.programmes.workflow import STATUS_LABELS
-from fundapp.reference.models import Country, Organisation, Region, ThematicArea
+from fundapp.reference.models import Country, Region, ThematicArea
 
 ZERO = Decimal("0.00")
 

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from flask import g, has_request_context
 from sqlalchemy.orm import selectinload
 
+from fundapp.auth.models import Organisation
 from fundapp.committee.models import JointProgrammeDocument, ProgrammeBudgetLine
 from fundapp.concept_notes.models import ConceptNote, Participant
 from fundapp.contributions import ledger
@@ -40,7 +41,7 @@ from fundapp.programmes.workflow import (
     SPENDING_STATES,
     TRANSFER_STATES,
 )
-from fundapp.reference.models import Country, Organisation
+from fundapp.reference.models import Country
 from fundapp.reference.services import get_fund
 
 ZERO = Decimal("0.00")

@@ -2,8 +2,8 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import InputRequired, Length, Regexp
 
+from fundapp.auth.models import ORGANISATION_TYPE_LABELS
 from fundapp.core.forms import MultiCheckboxField, choices
-from fundapp.reference.models import ORGANISATION_TYPE_LABELS
 
 
 class RenameForm(FlaskForm):

@@ -1,13 +1,11 @@
 """Reference data: the fund's settings, thematic areas, GCM objectives, guiding principles, markers,
 organisations (UN entities among them), countries with M49 regions, currencies. All editable data."""
 
-import enum
-from datetime import date, datetime
+from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from fundapp.core import clock
 from fundapp.core.extensions import db
 from fundapp.core.money import Money, Rate
 
@@ -139,50 +137,3 @@ class Currency(db.Model):
     code: Mapped[str] = mapped_column(sa.String(3), primary_key=True)  # ISO 4217
     name: Mapped[str] = mapped_column(sa.String(120))
     numeric: Mapped[str | None] = mapped_column(sa.String(3))
-
-
-class OrganisationType(enum.StrEnum):
-    un_entity = "un_entity"
-    government = "government"
-    donor = "donor"
-    civil_society = "civil_society"
-    secretariat = "secretariat"
-    other = "other"
-
-    @property
-    def label(self) -> str:
-        return ORGANISATION_TYPE_LABELS[self]
-
-
-ORGANISATION_TYPE_LABELS = {
-    OrganisationType.un_entity: "UN entity",
-    OrganisationType.government: "Government",
-    OrganisationType.donor: "Donor",
-    OrganisationType.civil_society: "Civil society",
-    OrganisationType.secretariat: "Secretariat",
-    OrganisationType.other: "Other",
-}
-
-
-class Organisation(db.Model):
-    """Every organisation the fund deals with; UN entities come from the reference file."""
-
-    __tablename__ = "organisations"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    #: Short code (e.g. 'IOM', 'DEU'): unique, used by the loader and by imports.
-    code: Mapped[str] = mapped_column(sa.String(40), unique=True)
-    name: Mapped[str] = mapped_column(sa.String(200))
-    type: Mapped[OrganisationType] = mapped_column(
-        sa.Enum(OrganisationType, native_enum=False, length=20, validate_strings=True), index=True
-    )
-    country_code: Mapped[str | None] = mapped_column(sa.ForeignKey("countries.code"))
-    #: Member of the UN Network on Migration's executive committee (UN entities only).
-    un_network_executive_committee: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
-    is_active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
-    created_at: Mapped[datetime] = mapped_column(default=clock.now)
-
-    country: Mapped[Country | None] = relationship()
-
-    def __str__(self) -> str:
-        return self.name

@@ -9,6 +9,7 @@ from typing import Any
 import pycountry
 import sqlalchemy as sa
 
+from fundapp.auth.models import Organisation, OrganisationType
 from fundapp.core.audit import record_change
 from fundapp.core.errors import DomainError, NotAllowed
 from fundapp.core.extensions import db
@@ -20,8 +21,6 @@ from fundapp.reference.models import (
     GuidingPrinciple,
     Marker,
     MarkerLevel,
-    Organisation,
-    OrganisationType,
     Region,
     ThematicArea,
 )

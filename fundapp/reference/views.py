@@ -5,6 +5,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from fundapp.auth.models import Organisation, OrganisationType
 from fundapp.core.errors import DomainError
 from fundapp.core.extensions import db
 from fundapp.core.permissions import Role, role_required
@@ -17,8 +18,6 @@ from fundapp.reference.models import (
     GuidingPrinciple,
     Marker,
     MarkerLevel,
-    Organisation,
-    OrganisationType,
     Region,
     ThematicArea,
 )

@@ -16,6 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from fundapp.auth.models import Organisation
 from fundapp.committee.models import JointProgrammeDocument
 from fundapp.concept_notes.models import ConceptNote
 from fundapp.contributions import ledger
@@ -26,7 +27,6 @@ from fundapp.core.extensions import db
 from fundapp.core.money import format_money, to_money
 from fundapp.core.pdf import build_pdf, data_table, para
 from fundapp.reference import services as reference
-from fundapp.reference.models import Organisation
 
 ZERO = Decimal("0.00")
 PROGRAMME_KINDS = (EntryKind.allocation, EntryKind.transfer, EntryKind.refund, EntryKind.expenditure)

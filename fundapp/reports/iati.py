@@ -47,12 +47,12 @@ import sqlalchemy as sa
 from flask import current_app
 from lxml import etree
 
+from fundapp.auth.models import Organisation
 from fundapp.contributions import services as contributions
 from fundapp.contributions.models import Deposit, DonorType, EntryKind, LedgerEntry
 from fundapp.core import clock
 from fundapp.core.extensions import db
 from fundapp.reference import services as reference
-from fundapp.reference.models import Organisation
 
 VERSION = "2.03"
 DEFAULT_REPORTING_ORG_REF = "XM-DAC-41114"

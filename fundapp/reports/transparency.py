@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from fundapp.auth.models import Organisation
 from fundapp.committee import pipeline
 from fundapp.committee.models import JointProgrammeDocument, ProgrammeBudgetLine
 from fundapp.concept_notes.models import ConceptNote, MarkerScore, Participant, concept_note_countries
@@ -29,7 +30,7 @@ from fundapp.core.extensions import db
 from fundapp.core.money import to_money
 from fundapp.programmes import alignment as programmes_alignment
 from fundapp.reference import services as reference
-from fundapp.reference.models import Country, GcmObjective, Organisation, Region, ThematicArea
+from fundapp.reference.models import Country, GcmObjective, Region, ThematicArea
 from fundapp.results import alignment
 from fundapp.results import services as results
 

@@ -4,12 +4,11 @@ import pytest
 import sqlalchemy as sa
 
 from fundapp.auth import services
-from fundapp.auth.models import LoginAttempt, User, UserRole
+from fundapp.auth.models import LoginAttempt, Organisation, User, UserRole
 from fundapp.core import clock
 from fundapp.core.errors import DomainError, NotAllowed
 from fundapp.core.models import AuditEntry
 from fundapp.core.permissions import Role
-from fundapp.reference.models import Organisation
 
 
 def _org(db, code):

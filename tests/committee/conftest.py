@@ -3,11 +3,11 @@ from datetime import date
 import pytest
 
 from fundapp.auth import services as auth_services
+from fundapp.auth.models import Organisation
 from fundapp.committee import services
 from fundapp.committee.models import Constituency
 from fundapp.core.permissions import Role
 from fundapp.demo.committee import seed_committee
-from fundapp.reference.models import Organisation
 
 
 @pytest.fixture

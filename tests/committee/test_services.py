@@ -6,6 +6,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from fundapp.auth.models import Organisation, OrganisationType
 from fundapp.committee import services
 from fundapp.committee.models import CommitteeSeat, CommitteeSettings, Constituency, ScoringCriterion
 from fundapp.committee.rules import DecisionRule, MajorityBase
@@ -13,7 +14,6 @@ from fundapp.core.errors import DomainError, ValidationFailed
 from fundapp.core.models import AuditEntry
 from fundapp.core.permissions import Role
 from fundapp.demo.committee import seed_committee
-from fundapp.reference.models import Organisation, OrganisationType
 from fundapp.reference.services import get_fund
 
 C = Constituency

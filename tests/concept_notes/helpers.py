@@ -5,12 +5,12 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from fundapp.auth.models import User
+from fundapp.auth.models import Organisation, User
 from fundapp.concept_notes import services
 from fundapp.concept_notes.models import Call, ConceptNote
 from fundapp.core import uploads
 from fundapp.core.extensions import db
-from fundapp.reference.models import GuidingPrinciple, Marker, Organisation, ThematicArea
+from fundapp.reference.models import GuidingPrinciple, Marker, ThematicArea
 
 OPEN_DAY = date(2026, 3, 1)
 CLOSED_CALL = {"closes_on": date(2026, 12, 31)}

@@ -2,10 +2,11 @@
 
 import sqlalchemy as sa
 
+from fundapp.auth.models import Organisation
 from fundapp.concept_notes import services
 from fundapp.concept_notes.models import ConceptNote
 from fundapp.demo.concept_notes import seed_concept_notes
-from fundapp.reference.models import Country, Organisation
+from fundapp.reference.models import Country
 
 
 def test_demo_seeds_113_submitted_notes_once(db):

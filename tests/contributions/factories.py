@@ -5,10 +5,10 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from fundapp.auth.models import Organisation
 from fundapp.contributions import ledger, services
 from fundapp.contributions.models import Agreement, Deposit, Donor, DonorType, ExchangeRate, LedgerEntry
 from fundapp.core.extensions import db
-from fundapp.reference.models import Organisation
 
 
 def rate(currency: str, month: date, value: str) -> ExchangeRate:

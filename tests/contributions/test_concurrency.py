@@ -7,10 +7,10 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from fundapp.auth.models import Organisation
 from fundapp.contributions import ledger, services
 from fundapp.contributions.models import Agreement, DonorType
 from fundapp.core.extensions import db as _db
-from fundapp.reference.models import Organisation
 
 pytestmark = pytest.mark.postgres_only
 

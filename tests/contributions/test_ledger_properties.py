@@ -8,10 +8,11 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from fundapp.auth.models import Organisation
 from fundapp.contributions import ledger, services
 from fundapp.contributions.models import Deposit, EntryKind, LedgerEntry
 from fundapp.core.errors import DomainError
-from fundapp.reference.models import Organisation, ThematicArea
+from fundapp.reference.models import ThematicArea
 from tests.contributions import factories as cf
 
 ZERO = Decimal("0.00")

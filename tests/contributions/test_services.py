@@ -6,11 +6,12 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from fundapp.auth.models import Organisation
 from fundapp.contributions import ledger, services
 from fundapp.contributions.models import AgreementStatus, Deposit, EntryKind, LedgerEntry
 from fundapp.core import clock
 from fundapp.core.errors import AppendOnlyError, DomainError
-from fundapp.reference.models import Organisation, ThematicArea
+from fundapp.reference.models import ThematicArea
 from tests.contributions import factories as cf
 
 D = Decimal

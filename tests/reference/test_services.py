@@ -4,18 +4,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from fundapp.auth.models import Organisation, OrganisationType
 from fundapp.core.errors import DomainError
 from fundapp.reference import services
-from fundapp.reference.models import (
-    Country,
-    Currency,
-    GcmObjective,
-    GuidingPrinciple,
-    Marker,
-    Organisation,
-    OrganisationType,
-    ThematicArea,
-)
+from fundapp.reference.models import Country, Currency, GcmObjective, GuidingPrinciple, Marker, ThematicArea
 
 
 def _count(db, model):

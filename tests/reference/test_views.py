@@ -1,6 +1,7 @@
 import sqlalchemy as sa
 
-from fundapp.reference.models import GcmObjective, Organisation, ThematicArea
+from fundapp.auth.models import Organisation
+from fundapp.reference.models import GcmObjective, ThematicArea
 
 
 def test_landing_page_shows_the_fund_publicly(client):

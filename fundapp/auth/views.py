@@ -242,7 +242,7 @@ def admin_users():
 @bp.route("/admin/users.csv")
 @role_required(Role.admin)
 def admin_users_csv():
-    from fundapp.reports.tabular import csv_response
+    from fundapp.core.tabular import csv_response
 
     query, _args = _users_query()
     rows = (
@@ -358,7 +358,7 @@ def audit_log():
 @bp.route("/admin/audit.csv")
 @role_required(Role.admin)
 def audit_log_csv():
-    from fundapp.reports.tabular import csv_response
+    from fundapp.core.tabular import csv_response
 
     query, _args = _audit_query()
     rows = (

@@ -38,7 +38,7 @@ from fundapp.committee.services import Roll, decision_config, roll, seat_of
 from fundapp.concept_notes.models import ConceptNote
 from fundapp.concept_notes.workflow import CONCEPT_NOTE
 from fundapp.contributions import ledger
-from fundapp.core import clock
+from fundapp.core import clock, signals
 from fundapp.core.audit import record_change
 from fundapp.core.errors import DomainError, NotAllowed
 from fundapp.core.extensions import db
@@ -329,24 +329,6 @@ def record_decision(actor: Any, item: AgendaItem, data: DecisionInput) -> Agenda
     return item
 
 
-#: Called as hook(actor, document, on) after a funding decision's allocation (the programmes capability).
-FUNDING_HOOKS: list = []
-
-
-def register_funding_hook(hook) -> None:
-    if hook not in FUNDING_HOOKS:
-        FUNDING_HOOKS.append(hook)
-
-
-#: Called as hook(actor, document, on) when a programme document is approved (the programmes capability).
-DOCUMENT_HOOKS: list = []
-
-
-def register_document_hook(hook) -> None:
-    if hook not in DOCUMENT_HOOKS:
-        DOCUMENT_HOOKS.append(hook)
-
-
 def _fund(actor: Any, item: AgendaItem, note: ConceptNote, amount: Any, on: date) -> Decimal:
     """Allocate the approved amount through the ledger (area's earmarked pool first); refused if it does not fit."""
     if note.status != workflow.READY:
@@ -373,8 +355,7 @@ def _fund(actor: Any, item: AgendaItem, note: ConceptNote, amount: Any, on: date
         organisation_id=note.organisation_id,
         description=f"{note.reference} funding approved by the steering committee ({item.meeting.title})",
     )
-    for hook in FUNDING_HOOKS:
-        hook(actor, document, on)
+    signals.funding_approved.send(document, actor=actor, on=on)
     return value
 
 
@@ -447,8 +428,7 @@ def approve_programme_document(actor: Any, note: ConceptNote) -> JointProgrammeD
     document.approved_at = clock.now()
     document.approved_by_id = getattr(actor, "id", None)
     CONCEPT_NOTE.fire(note, "mark_ready", actor)
-    for hook in DOCUMENT_HOOKS:
-        hook(actor, document, document.approved_at.date())
+    signals.document_approved.send(document, actor=actor, on=document.approved_at.date())
     return document
 
 

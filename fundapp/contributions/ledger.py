@@ -23,7 +23,7 @@ Posting API (issues 5 and 6 call these; each flushes, writes an audit row, never
 Deposits (with their fee) are posted by `contributions.services.record_deposit`, which converts the
 currency first.
 
-Programme guards: ``register_programme_guard(fn)`` adds a check run before every posting that names a
+Programme guards: receivers of ``core.signals.programme_posting`` check every posting that names a
 programme (allocation, transfer, refund, expenditure and their reversals); the programmes capability uses it
 to refuse any money event on a financially closed programme.
 
@@ -32,7 +32,6 @@ number of SQL aggregate queries, whatever the size of the ledger.
 """
 
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -41,6 +40,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from fundapp.contributions.models import EntryKind, LedgerEntry
+from fundapp.core import signals
 from fundapp.core.audit import record_change
 from fundapp.core.errors import DomainError
 from fundapp.core.extensions import db
@@ -107,20 +107,10 @@ def _positive(amount: Decimal | int | str) -> Decimal:
     return value
 
 
-#: Checks run before a posting that names a programme; each raises LedgerError to refuse it.
-_PROGRAMME_GUARDS: list[Callable[[int], None]] = []
-
-
-def register_programme_guard(guard: Callable[[int], None]) -> None:
-    """Run guard(programme_id) before every posting on a programme (idempotent per function)."""
-    if guard not in _PROGRAMME_GUARDS:
-        _PROGRAMME_GUARDS.append(guard)
-
-
 def _guard(programme_id: int | None) -> None:
+    """Receivers of programme_posting (the programmes domain) raise LedgerError to refuse the posting."""
     if programme_id is not None:
-        for guard in _PROGRAMME_GUARDS:
-            guard(programme_id)
+        signals.programme_posting.send(programme_id)
 
 
 def _post(actor: Any, kind: EntryKind, amount: Decimal, on: date, **links: Any) -> LedgerEntry:
@@ -645,6 +635,5 @@ __all__ = [
     "post_interest",
     "post_refund",
     "post_transfer",
-    "register_programme_guard",
     "reverse_entry",
 ]

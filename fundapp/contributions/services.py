@@ -28,7 +28,7 @@ from fundapp.contributions.models import (
     ExpectedPayment,
     LedgerEntry,
 )
-from fundapp.core import clock
+from fundapp.core import clock, signals
 from fundapp.core.audit import record_change
 from fundapp.core.errors import DomainError
 from fundapp.core.extensions import db
@@ -563,21 +563,14 @@ class AttributionRow:
     attributed: Decimal
 
 
-#: Name lookups registered by the programmes capability: fn(programme_id) -> label or None.
-_PROGRAMME_LABELLERS: list = []
-
-
-def register_programme_labeller(labeller) -> None:
-    if labeller not in _PROGRAMME_LABELLERS:
-        _PROGRAMME_LABELLERS.append(labeller)
-
-
 def programme_label(programme_id: int) -> str:
-    """How a programme is named in attribution tables: its reference and title (Programme N before it has one)."""
-    for labeller in _PROGRAMME_LABELLERS:
-        label = labeller(programme_id)
-        if label:
-            return label
+    """How a programme is named in attribution tables: its reference and title (Programme N before it has one).
+
+    The programmes domain answers the programme_labels signal; this layer cannot read its tables.
+    """
+    for answer in signals.answers(signals.programme_labels, programme_id):
+        if answer:
+            return answer
     return f"Programme {programme_id}"
 
 

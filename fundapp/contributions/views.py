@@ -77,7 +77,7 @@ def donors():
 @role_required(Role.secretariat)
 def donors_csv():
     """The donors page's agreements table, one row per agreement."""
-    from fundapp.reports.tabular import csv_response
+    from fundapp.core.tabular import csv_response
 
     rows = (
         [
@@ -390,7 +390,7 @@ def _ledger_query() -> tuple[sa.Select, str, str]:
 @bp.route("/ledger.csv")
 @role_required(Role.secretariat)
 def ledger_csv():
-    from fundapp.reports.tabular import csv_response
+    from fundapp.core.tabular import csv_response
 
     query, _kind, _area = _ledger_query()
     rows = (
@@ -532,11 +532,12 @@ def funding_status_csv():
 @bp.route("/funding-status.xlsx")
 @role_required(*permissions.STATEMENT_ROLES)
 def funding_status_xlsx():
-    """The page's statement and pools as a workbook (fundapp/reports/financial.py)."""
-    from fundapp.reports import financial, tabular
+    """The page's statement and pools as a workbook (fundapp/contributions/sheets.py)."""
+    from fundapp.core import tabular
+    from fundapp.contributions import sheets
 
     as_of = _parse_date(request.args.get("as_of"), "as_of") or clock.today()
-    sheets = financial.funding_status_sheets(
+    sheets = sheets.funding_status_sheets(
         ledger.funding_status(as_of), ledger.pool_balances(as_of, areas=thematic_areas())
     )
     return tabular.xlsx_response(f"funding-status-{as_of.isoformat()}.xlsx", sheets)
@@ -629,10 +630,11 @@ def report_csv(donor_id: int):
 @bp.route("/donors/<int:donor_id>/report.xlsx")
 @role_required(Role.secretariat, Role.donor)
 def report_xlsx(donor_id: int):
-    from fundapp.reports import financial, tabular
+    from fundapp.core import tabular
+    from fundapp.contributions import sheets
 
     donor = _visible_donor(donor_id)
     date_from, date_to = _report_period()
-    sheets = financial.contribution_report_sheets(services.contribution_report(donor, date_from, date_to))
+    sheets = sheets.contribution_report_sheets(services.contribution_report(donor, date_from, date_to))
     name = f"contribution-report-{donor.organisation.code}-{date_from.isoformat()}-{date_to.isoformat()}.xlsx"
     return tabular.xlsx_response(name, sheets)

@@ -38,4 +38,3 @@ def configure_engine_events(engine: sa.Engine) -> None:
     @sa.event.listens_for(engine, "begin")
     def _on_begin(conn):
         conn.exec_driver_sql("BEGIN")
-

@@ -1,13 +1,21 @@
 """One signal mechanism (blinker, which ships with Flask) for every layer.
 
-A lower layer that must let a higher one react sends a signal here; the higher layer connects a receiver
-when its package is imported. Signals carry the sender and keyword data; receivers run in the sender's
-transaction unless the signal says otherwise, so they flush and never commit.
+A lower layer that must let a higher one react sends a signal declared here; the higher layer connects
+its receiver when its package is imported. Receivers run in the sender's transaction (they flush, never
+commit) unless the signal says otherwise. A receiver that refuses raises a domain error, which the
+sender lets through. Signals that ask a question collect the receivers' answers from `send()`.
 
-| signal | sender | keyword data | sent when |
+| signal | sent by (sender) | keyword data | receivers |
 |---|---|---|---|
-| committed | the session | – | the edge (or a CLI transaction) committed: side effects may leave now |
+| committed | the edge (the session) | – | notifications: deliver the mail this transaction queued |
+| programme_posting | contributions.ledger (programme id) | – | programmes: refuse postings on a closed programme |
+| programme_labels | contributions (a programme id) | – | programmes: its label, "JP-0007 Title" |
+| indicator_links | results (fund indicator ids) | – | programmes: {fund indicator id: linked programme indicators} |
+| document_approved | committee (the programme document) | actor, on | programmes: prepare the pipeline programme |
+| funding_approved | committee (the programme document) | actor, on | programmes: start the funded programme |
 """
+
+from typing import Any
 
 from blinker import Namespace
 
@@ -15,3 +23,23 @@ fundapp_signals = Namespace()
 
 #: The request's or command's transaction is committed. Sent after the commit, outside it.
 committed = fundapp_signals.signal("committed")
+
+#: A ledger posting is about to name a programme; a receiver raises to refuse it.
+programme_posting = fundapp_signals.signal("programme-posting")
+
+#: Which label each programme id goes by; receivers answer {programme id: label}.
+programme_labels = fundapp_signals.signal("programme-labels")
+
+#: How many programme indicators link to each fund indicator; receivers answer {fund indicator id: count}.
+indicator_links = fundapp_signals.signal("indicator-links")
+
+#: The steering committee approved a joint programme document (the note is ready for implementation).
+document_approved = fundapp_signals.signal("document-approved")
+
+#: The steering committee's funding decision was allocated on the ledger.
+funding_approved = fundapp_signals.signal("funding-approved")
+
+
+def answers(signal: Any, sender: Any, **data: Any) -> list[Any]:
+    """Send a question signal and return the receivers' answers (None answers left out)."""
+    return [answer for _receiver, answer in signal.send(sender, **data) if answer is not None]

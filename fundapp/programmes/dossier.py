@@ -39,7 +39,7 @@ from fundapp.concept_notes import permissions as note_permissions
 from fundapp.concept_notes import services as note_services
 from fundapp.concept_notes.pdf import concept_note_pdf
 from fundapp.contributions.models import EntryKind, LedgerEntry
-from fundapp.core import uploads
+from fundapp.core import tabular, uploads
 from fundapp.core.extensions import db
 from fundapp.core.pdf import build_pdf, data_table, para
 from fundapp.core.permissions import COMMITTEE_ROLES, Role, has_any_role
@@ -47,7 +47,6 @@ from fundapp.programmes import permissions, results, services
 from fundapp.programmes.models import JointProgramme, ProgressReport
 from fundapp.reference import services as reference
 from fundapp.reference.models import GuidingPrinciple, Marker
-from fundapp.reports import tabular
 
 CSV_NAME = "transfers-and-expenditure.csv"
 CSV_HEADER = ["Date", "Entry", "Category", "Participating organization", "Description", "Amount (USD)"]

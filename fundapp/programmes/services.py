@@ -88,13 +88,13 @@ def start_programme(actor: Any, document: JointProgrammeDocument, on: date) -> J
     return programme
 
 
-def on_document_approved(actor: Any, document: JointProgrammeDocument, on: date) -> None:
-    """Hook for the committee's approval of a programme document (the note becomes ready for implementation)."""
+def on_document_approved(document: JointProgrammeDocument, actor: Any, on: date) -> None:
+    """Receiver of document_approved: the committee approved the document (the note is ready for implementation)."""
     prepare_programme(actor, document, on)
 
 
-def on_funding(actor: Any, document: JointProgrammeDocument, on: date) -> None:
-    """Hook for the committee's funding decision."""
+def on_funding(document: JointProgrammeDocument, actor: Any, on: date) -> None:
+    """Receiver of funding_approved: the committee's funding decision is allocated."""
     start_programme(actor, document, on)
 
 

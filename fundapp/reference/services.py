@@ -216,6 +216,38 @@ def thematic_areas() -> list[ThematicArea]:
     )
 
 
+def guiding_principles() -> list[GuidingPrinciple]:
+    """The Compact's guiding principles in their official order (one query)."""
+    return list(db.session.scalars(sa.select(GuidingPrinciple).order_by(GuidingPrinciple.position)))
+
+
+def markers(with_principle: bool = False) -> list[Marker]:
+    """The fund's markers in reference order; with_principle loads each marker's principle too (one more query)."""
+    query = sa.select(Marker).order_by(Marker.id)
+    if with_principle:
+        query = query.options(sa.orm.selectinload(Marker.principle))
+    return list(db.session.scalars(query))
+
+
+def principle_choices() -> list[tuple[int, str]]:
+    """(id, "code name") pairs for a select or checkboxes of guiding principles."""
+    return [(p.id, f"{p.code} {p.name}") for p in guiding_principles()]
+
+
+def marker_choices() -> list[tuple[int, str]]:
+    """(id, "code name") pairs for a select of markers."""
+    return [(m.id, f"{m.code} {m.name}") for m in markers()]
+
+
+def countries() -> list[Country]:
+    """Every country by name (for selects)."""
+    return list(db.session.scalars(sa.select(Country).order_by(Country.name)))
+
+
+def country_choices() -> list[tuple[str, str]]:
+    return [(c.code, c.name) for c in countries()]
+
+
 def rename(actor: Any, obj: ThematicArea | GcmObjective | GuidingPrinciple | Marker, name: str) -> None:
     """The secretariat may correct names; codes and numbers stay, since other records cite them."""
     name = (name or "").strip()

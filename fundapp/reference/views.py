@@ -127,7 +127,7 @@ def countries():
 @bp.route("/reference/countries.csv")
 @role_required(*permissions.VIEW_ROLES)
 def countries_csv():
-    from fundapp.reports.tabular import csv_response
+    from fundapp.core.tabular import csv_response
 
     query, _region = _countries_query()
     rows = (
@@ -156,7 +156,7 @@ def currencies():
 @bp.route("/reference/currencies.csv")
 @role_required(*permissions.VIEW_ROLES)
 def currencies_csv():
-    from fundapp.reports.tabular import csv_response
+    from fundapp.core.tabular import csv_response
 
     rows = ([c.code, c.name, c.numeric] for c in db.session.scalars(sa.select(Currency).order_by(Currency.code)))
     return csv_response("currencies.csv", ["code", "name", "numeric"], rows)
@@ -196,7 +196,7 @@ def admin_organisations():
 @bp.route("/admin/organisations.csv")
 @role_required(Role.admin)
 def admin_organisations_csv():
-    from fundapp.reports.tabular import csv_response
+    from fundapp.core.tabular import csv_response
 
     query, _args = _organisations_query()
     rows = (

@@ -6,7 +6,7 @@ turns that data into a file and never queries. The builders reuse the domains' s
 aggregates, so a figure in a report is the figure on the pages.
 
 Modules: transparency.py (the public page's data), annual.py (annual financial report), iati.py (IATI
-2.03), financial.py / tabular.py (spreadsheet layouts and CSV/XLSX writers), charts.py (SVG), views.py.
+2.03), the CSV/XLSX writers live in core.tabular, charts.py (SVG), views.py.
 """
 
 from flask import Blueprint

@@ -4,10 +4,10 @@ from flask import Response, abort, render_template, request
 
 from fundapp.contributions import ledger
 from fundapp.contributions import services as contributions
-from fundapp.core import clock
+from fundapp.core import clock, tabular
 from fundapp.core.permissions import role_required
 from fundapp.reference import services as reference
-from fundapp.reports import ANNUAL_REPORT_ROLES, bp, charts, results_report, tabular, transparency
+from fundapp.reports import ANNUAL_REPORT_ROLES, bp, charts, results_report, transparency
 from fundapp.reports import annual as annual_report
 from fundapp.reports.transparency import MONEY_COLUMNS, ProgrammeFilters
 

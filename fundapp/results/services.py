@@ -1,12 +1,12 @@
 """Results business rules: the fund-level results framework and the alignment indicators. Flush, never commit.
 
 Programme indicators (they come with joint programmes) link to fund indicators; that code registers a link
-counter with ``register_indicator_link_counter`` so a linked fund indicator can be retired but never deleted.
+counter through the ``indicator_links`` signal so a linked fund indicator can be retired but never deleted.
 """
 
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from fundapp.core import signals
 from fundapp.core.audit import record_change
 from fundapp.core.errors import DomainError, ValidationFailed
 from fundapp.core.extensions import db
@@ -289,27 +290,14 @@ def set_indicator_active(actor: Any, indicator: FundIndicator, active: bool) -> 
     record_change(actor, action, "fund_indicators", indicator.id, {"code": indicator.code})
 
 
-#: Callables that count, per fund indicator id, the programme indicators linked to it.
-LinkCounter = Callable[[Sequence[int]], Mapping[int, int]]
-_LINK_COUNTERS: list[LinkCounter] = []
-
-
-def register_indicator_link_counter(counter: LinkCounter) -> None:
-    """The programmes domain registers how many of its indicators link to each fund indicator."""
-    if counter not in _LINK_COUNTERS:
-        _LINK_COUNTERS.append(counter)
-
-
-def unregister_indicator_link_counter(counter: LinkCounter) -> None:
-    if counter in _LINK_COUNTERS:
-        _LINK_COUNTERS.remove(counter)
-
-
 def indicator_links(indicator_ids: Sequence[int]) -> dict[int, int]:
-    """fund indicator id → number of programme indicators linked to it (ids without links are left out)."""
+    """fund indicator id → number of programme indicators linked to it (ids without links are left out).
+
+    The programmes domain answers the indicator_links signal with its counts.
+    """
     totals: dict[int, int] = {}
-    for counter in _LINK_COUNTERS:
-        for indicator_id, count in counter(indicator_ids).items():
+    for answer in signals.answers(signals.indicator_links, list(indicator_ids)):
+        for indicator_id, count in answer.items():
             if count:
                 totals[indicator_id] = totals.get(indicator_id, 0) + count
     return totals

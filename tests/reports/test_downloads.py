@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from fundapp.contributions import ledger, services
 from fundapp.core.audit import record_change
-from fundapp.reports.tabular import csv_text, safe_text
+from fundapp.core.tabular import csv_text, safe_text
 from tests.contributions import factories as cf
 
 

@@ -3,6 +3,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from fundapp.core import signals
 from fundapp.reference.models import ThematicArea
 from fundapp.results import services
 
@@ -59,6 +60,5 @@ def linked():
     def counter(ids):
         return {i: counts[i] for i in ids if i in counts}
 
-    services.register_indicator_link_counter(counter)
-    yield counts
-    services.unregister_indicator_link_counter(counter)
+    with signals.indicator_links.connected_to(counter):
+        yield counts

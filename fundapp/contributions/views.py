@@ -533,8 +533,8 @@ def funding_status_csv():
 @role_required(*permissions.STATEMENT_ROLES)
 def funding_status_xlsx():
     """The page's statement and pools as a workbook (fundapp/contributions/sheets.py)."""
-    from fundapp.core import tabular
     from fundapp.contributions import sheets
+    from fundapp.core import tabular
 
     as_of = _parse_date(request.args.get("as_of"), "as_of") or clock.today()
     sheets = sheets.funding_status_sheets(
@@ -630,8 +630,8 @@ def report_csv(donor_id: int):
 @bp.route("/donors/<int:donor_id>/report.xlsx")
 @role_required(Role.secretariat, Role.donor)
 def report_xlsx(donor_id: int):
-    from fundapp.core import tabular
     from fundapp.contributions import sheets
+    from fundapp.core import tabular
 
     donor = _visible_donor(donor_id)
     date_from, date_to = _report_period()

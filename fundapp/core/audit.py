@@ -13,6 +13,7 @@ from fundapp.core import clock
 from fundapp.core.errors import AppendOnlyError
 from fundapp.core.extensions import db
 from fundapp.core.models import AppendOnly, AuditEntry
+from fundapp.core.permissions import Actor
 
 log = logging.getLogger("fundapp.audit")
 
@@ -50,7 +51,7 @@ def _last_hash() -> str:
 
 
 def record_change(
-    actor: Any,
+    actor: Actor | None,
     action: str,
     object_type: str,
     object_id: Any = None,

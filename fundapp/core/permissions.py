@@ -3,11 +3,26 @@
 import enum
 from collections.abc import Callable
 from functools import wraps
+from typing import Protocol
 
 from flask import abort
 from flask_login import current_user
 
 from fundapp.core.extensions import login_manager
+
+
+class Actor(Protocol):
+    """Who acts, as core sees it: the auth layer's User satisfies it (core cannot import auth).
+
+    Services of the domains above auth take `fundapp.auth.models.User`; core's audit log and state
+    machines take an Actor, or None for the system itself (CLI loads, scheduled jobs).
+    """
+
+    id: int
+    email: str
+
+    @property
+    def role_names(self) -> set[str]: ...
 
 
 class Role(enum.StrEnum):

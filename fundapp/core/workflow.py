@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -9,6 +10,7 @@ from fundapp.core.audit import record_change
 from fundapp.core.errors import IllegalTransition, NotAllowed
 from fundapp.core.extensions import db
 from fundapp.core.models import StateEvent
+from fundapp.core.permissions import Actor
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,9 @@ class StateMachine:
         roles = set(roles)
         return [t for t in self.transitions if t.source == state and (not t.roles or t.roles & roles)]
 
-    def fire(self, obj, action: str, actor, reason: str | None = None, state_attr: str = "status") -> StateEvent:
+    def fire(
+        self, obj: Any, action: str, actor: Actor | None, reason: str | None = None, state_attr: str = "status"
+    ) -> StateEvent:
         """Move obj along the transition named action, recording who, when and why."""
         current = getattr(obj, state_attr)
         transition = self.find(current, action)

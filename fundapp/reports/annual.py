@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import InstrumentedAttribute
 
 from fundapp.auth.models import Organisation
 from fundapp.committee.models import JointProgrammeDocument
@@ -116,12 +117,14 @@ def _overview(prior: ledger.FundingStatus, cumulative: ledger.FundingStatus) -> 
     return sections
 
 
-def _grouped(column: Any, label_query: sa.Select, prior_end: date, year_end: date) -> list[ThreeColumns]:
+def _grouped(
+    column: InstrumentedAttribute[int | None], label_query: sa.Select, prior_end: date, year_end: date
+) -> list[ThreeColumns]:
     """Programme money per `column` (organisation_id or programme_id): prior years and cumulative, two queries.
 
     label_query selects (key, name, concept note id or NULL); a programme is labelled with its note's reference.
     """
-    sums: dict[Any, dict[str, list[Decimal]]] = defaultdict(lambda: {k: [ZERO, ZERO] for k, _h in PROGRAMME_COLUMNS})
+    sums: dict[int, dict[str, list[Decimal]]] = defaultdict(lambda: {k: [ZERO, ZERO] for k, _h in PROGRAMME_COLUMNS})
     for index, end in ((0, prior_end), (1, year_end)):
         query = (
             sa.select(column, LedgerEntry.category, sa.func.sum(LedgerEntry.amount_usd))

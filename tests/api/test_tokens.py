@@ -11,6 +11,7 @@ from fundapp.api import tokens
 from fundapp.api.models import ApiToken
 from fundapp.core import clock
 from fundapp.core.errors import DomainError
+from fundapp.core.models import AuditEntry
 from tests.api.helpers import bearer
 from tests.concept_notes.helpers import make_call, make_note
 from tests.contributions import factories as cf
@@ -121,8 +122,6 @@ def test_active_tokens_are_capped(user):
 
 
 def test_token_actions_are_audited(db, user):
-    from fundapp.core.models import AuditEntry
-
     owner = user("donor@example.org")
     row, token = _token(owner)
     tokens.revoke_token(owner, row)

@@ -10,8 +10,12 @@ from lxml import etree
 from fundapp.contributions import ledger, services
 from fundapp.contributions.models import EntryKind
 from fundapp.demo.contributions import seed_contributions
+from fundapp.programmes import results as programme_results
 from fundapp.reports import iati
+from tests.concept_notes.helpers import user
 from tests.contributions import factories as cf
+from tests.programmes.helpers import SECRETARIAT
+from tests.programmes.results_helpers import FOCAL, with_framework
 
 #: The official schema, shipped with its licence in fundapp/reports/data/iati-2.03.
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "fundapp/reports/data/iati-2.03/iati-activities-schema.xsd"
@@ -148,21 +152,16 @@ def test_export_runs_a_fixed_number_of_queries(client, queries):
 
 def _programme_with_reports():
     """A funded programme with an approved 2026-H1 report and a submitted (not approved) 2026 report."""
-    from fundapp.programmes import results
-    from tests.concept_notes.helpers import user
-    from tests.programmes.helpers import SECRETARIAT
-    from tests.programmes.results_helpers import FOCAL, with_framework
-
     programme, (people, policy) = with_framework()
-    approved = results.start_report(user(FOCAL), programme, "2026-H1")
+    approved = programme_results.start_report(user(FOCAL), programme, "2026-H1")
     values = {people.id: ("120", {"sex": {"female": "70", "male": "50"}}), policy.id: ("1", {})}
-    results.save_report(user(FOCAL), approved, "Good progress.", "", values)
-    results.submit_report(user(FOCAL), approved, date(2026, 7, 20))
-    results.approve_report(user(SECRETARIAT), approved, date(2026, 7, 25))
-    pending = results.start_report(user(FOCAL), programme, "2026")
+    programme_results.save_report(user(FOCAL), approved, "Good progress.", "", values)
+    programme_results.submit_report(user(FOCAL), approved, date(2026, 7, 20))
+    programme_results.approve_report(user(SECRETARIAT), approved, date(2026, 7, 25))
+    pending = programme_results.start_report(user(FOCAL), programme, "2026")
     values = {people.id: ("987654", {"sex": {"female": "987000", "male": "654"}}), policy.id: ("1", {})}
-    results.save_report(user(FOCAL), pending, "Draft.", "", values)
-    results.submit_report(user(FOCAL), pending, date(2027, 1, 20))
+    programme_results.save_report(user(FOCAL), pending, "Draft.", "", values)
+    programme_results.submit_report(user(FOCAL), pending, date(2027, 1, 20))
     return programme
 
 

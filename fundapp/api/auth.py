@@ -29,6 +29,9 @@ from fundapp.core.permissions import Role
 
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 25
+#: What a text filter holding a control character becomes: a value no row holds, so it matches nothing
+#: (PostgreSQL refuses NUL in a parameter, and no code, name or title holds a control character).
+NO_MATCH = "\u2400"
 #: HTML pages under /api/v1 keep the site's session (they show the page header); they return no data.
 SESSION_PAGES = {"api.docs"}
 
@@ -130,6 +133,18 @@ def choice_arg(name: str, allowed: Sequence[str] | dict, default: str | None = N
     if value not in allowed:
         abort(400, f"{name} must be one of {', '.join(allowed)}, not {value!r}.")
     return value
+
+
+def text_arg(name: str, max_length: int | None = None) -> str | None:
+    """A text filter, stripped; None when absent or blank; longer than max_length is 400."""
+    value = request.args.get(name)
+    if value is None or not value.strip():
+        return None
+    if max_length is not None and len(value) > max_length:
+        abort(400, f"{name} must be at most {max_length} characters.")
+    if any(ord(ch) < 32 for ch in value):
+        return NO_MATCH
+    return value.strip()
 
 
 def page_args() -> tuple[int, int]:

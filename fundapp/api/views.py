@@ -16,7 +16,7 @@ the domains' services.
 
 from datetime import date
 
-from flask import Response, abort, jsonify, render_template, request, url_for
+from flask import Response, abort, jsonify, render_template, url_for
 from flask_login import current_user
 
 from fundapp.api import bp, openapi, services
@@ -28,6 +28,7 @@ from fundapp.api.auth import (
     page_args,
     page_meta,
     paginate_list,
+    text_arg,
     token_required,
 )
 from fundapp.concept_notes import permissions as note_permissions
@@ -160,10 +161,10 @@ def _note_filters() -> note_services.NoteFilters:
         call_id=int_arg("call", minimum=1),
         status=choice_arg("status", list(STATUS_LABELS)),
         thematic_area_id=int_arg("area", minimum=1),
-        region=request.args.get("region", "").strip() or None,
-        country=request.args.get("country", "").strip().upper() or None,
+        region=text_arg("region"),
+        country=(text_arg("country") or "").upper() or None,
         organisation_id=int_arg("organisation", minimum=1),
-        q=request.args.get("q", "").strip(),
+        q=text_arg("q") or "",
         sort=choice_arg("sort", list(note_services.SORTS), "submitted"),
         direction=choice_arg("dir", ["asc", "desc"], "desc"),
     )
@@ -330,17 +331,6 @@ def report(donor_id: int):
 # Programmes ----------------------------------------------------------------------------------------------
 
 
-def _code_arg(name: str) -> str | None:
-    value = request.args.get(name)
-    if value is None or not value.strip():
-        return None
-    if len(value) > MAX_FILTER:
-        abort(400, f"{name} must be a code of at most {MAX_FILTER} characters.")
-    # No code holds a control character: drop them (PostgreSQL refuses NUL in a parameter) and match nothing.
-    cleaned = "".join(ch for ch in value if ord(ch) >= 32)
-    return cleaned.strip() if cleaned == value else "\u2400"
-
-
 def _programme_json(p: PublicProgramme) -> dict:
     budgets = dict(p.budget_by_organisation)
     return {
@@ -371,10 +361,10 @@ def _programme_json(p: PublicProgramme) -> dict:
 def programmes():
     """Public: funded joint programmes, newest start first; filters as the transparency page."""
     filters = ProgrammeFilters(
-        area=_code_arg("area"),
-        region=_code_arg("region"),
-        organisation=_code_arg("organisation"),
-        country=(_code_arg("country") or "").upper() or None,
+        area=text_arg("area", MAX_FILTER),
+        region=text_arg("region", MAX_FILTER),
+        organisation=text_arg("organisation", MAX_FILTER),
+        country=(text_arg("country", MAX_FILTER) or "").upper() or None,
     )
     items, pagination = transparency.paginate_programmes(filters, *page_args(), MAX_PER_PAGE)
     return jsonify({"data": [_programme_json(p) for p in items], "meta": page_meta(pagination)})

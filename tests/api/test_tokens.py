@@ -231,6 +231,15 @@ def test_concept_note_filters_match_the_list_page(client, login):
     assert by_country["meta"]["total"] == 2
 
 
+@pytest.mark.parametrize("text", ["country=NP%00L", "region=%0A142", "q=recruit%00ment"])
+def test_concept_note_text_filter_with_a_control_character_matches_nothing(client, text):
+    """PostgreSQL refuses NUL in a parameter: such a filter is answered (no note has it), never a 500."""
+    make_note("UNDP", "applicant@example.org", call=make_call(), submit=True, attach=True)
+    response = client.get(f"/api/v1/concept-notes?{text}", headers=bearer("secretariat@example.org"))
+    assert response.status_code == 200
+    assert response.json["data"] == []
+
+
 # Pagination and errors --------------------------------------------------------------------------------
 
 

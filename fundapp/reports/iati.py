@@ -174,12 +174,6 @@ class Activity:
     results: list["Result"] = field(default_factory=list)
     last_updated: datetime | None = None
 
-    def totals_by_type(self) -> dict[str, Decimal]:
-        totals: dict[str, Decimal] = {}
-        for t in self.transactions:
-            totals[t.type] = totals.get(t.type, Decimal("0.00")) + t.value
-        return totals
-
 
 # Builders (query) ------------------------------------------------------------------------------------
 

@@ -345,13 +345,6 @@ def by_organisation() -> list[BreakdownRow]:
     return sorted(rows.values(), key=lambda r: (-r.money.allocated, -r.money.transferred, r.label))
 
 
-def total(rows: list[BreakdownRow]) -> Money4:
-    result = Money4()
-    for row in rows:
-        result.add(row.money)
-    return result
-
-
 # Alignment ------------------------------------------------------------------------------------------
 
 #: Sources of programme alignment assessments: each returns the assessed programmes as
@@ -416,13 +409,6 @@ class Transparency:
     def organisations(self) -> list[tuple[str, str]]:
         """(code, name) of the participating organizations of funded programmes, for the filter."""
         return sorted({code: name for p in self.programmes for code, name in p.organisations}.items())
-
-    @property
-    def programme_total(self) -> Money4:
-        result = Money4()
-        for p in self.programmes:
-            result.add(p.money)
-        return result
 
 
 def build(filters: ProgrammeFilters | None = None, page: int = 1, per_page: int = PER_PAGE) -> Transparency:

@@ -134,21 +134,6 @@ def test_change_password_checks_current_and_ends_other_sessions(db, user):
     assert services.load_user_from_session(account.get_id()) == account
 
 
-@pytest.mark.parametrize(
-    ("email", "endpoint"),
-    [
-        ("admin@example.org", "auth.admin_home"),
-        ("secretariat@example.org", "auth.secretariat_home"),
-        ("chair@example.org", "auth.committee_home"),
-        ("member1@example.org", "auth.committee_home"),
-        ("donor@example.org", "auth.donor_home"),
-        ("applicant@example.org", "auth.applicant_home"),
-    ],
-)
-def test_each_role_has_its_home(user, email, endpoint):
-    assert services.home_endpoint(user(email)) == endpoint
-
-
 def test_demo_has_every_role_and_twelve_committee_seats(db):
     counts = dict(db.session.execute(sa.select(UserRole.role, sa.func.count()).group_by(UserRole.role)).all())
     assert counts["committee_chair"] + counts["committee_member"] == 12

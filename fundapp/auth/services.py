@@ -15,12 +15,11 @@ from flask import current_app
 from flask_sqlalchemy.pagination import Pagination
 
 from fundapp.auth.models import LoginAttempt, Organisation, OrganisationType, User, UserRole
-from fundapp.core import clock
+from fundapp.core import clock, signals
 from fundapp.core.audit import record_change
 from fundapp.core.errors import DomainError, NotAllowed
 from fundapp.core.extensions import db
 from fundapp.core.permissions import Role
-from fundapp.core.signals import answers, fundapp_signals
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -230,14 +229,9 @@ def load_user_from_session(session_id: str) -> User | None:
     return user
 
 
-#: Where a user lands after signing in. The home pages live in the top layer, which auth cannot import:
-#: its receiver answers with the endpoint of the user's home page.
-landing_page = fundapp_signals.signal("landing-page")
-
-
 def landing_endpoint(user: User) -> str | None:
     """The endpoint of the page this user lands on after signing in (None when no layer answers)."""
-    found = answers(landing_page, user)
+    found = signals.answers(signals.landing_page, user)
     return found[0] if found else None
 
 

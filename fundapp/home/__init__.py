@@ -6,7 +6,7 @@ log lives here because its rows name objects of every domain.
 
 from flask import Blueprint
 
-from fundapp.auth import services as auth_services
+from fundapp.core import signals
 from fundapp.core.navigation import NavItem, register_nav
 from fundapp.core.permissions import Role
 from fundapp.home import services
@@ -25,6 +25,6 @@ register_nav(
 )
 
 # Sign-in (auth, below) asks where a user lands; the home pages answer.
-auth_services.landing_page.connect(services.home_endpoint)
+signals.landing_page.connect(services.home_endpoint)
 
 from fundapp.home import views  # noqa: E402,F401

@@ -12,6 +12,7 @@ from fundapp.concept_notes.workflow import CONCEPT_NOTE
 from fundapp.core.errors import DomainError, IllegalTransition, NotAllowed, ValidationFailed
 from fundapp.core.models import StateEvent
 from fundapp.notifications.models import Notification
+from fundapp.reference.models import GuidingPrinciple, Marker
 from tests.concept_notes.helpers import CLOSED_CALL, OPEN_DAY, area, complete_data, make_call, make_note, org, user
 
 
@@ -58,15 +59,11 @@ def _overrides(db, overrides: dict) -> dict:
     if resolved.get("objective_ids") == "other-area":
         resolved["objective_ids"] = [area("TA1").objectives[0].id]  # objective 1 is not in TA4
     if resolved.get("principles") == "blank":
-        from fundapp.reference.models import GuidingPrinciple
-
         ids = list(db.session.scalars(sa.select(GuidingPrinciple.id)))
         resolved["principles"] = dict.fromkeys(ids[:2], "") | dict.fromkeys(ids[2:], "text")
     if resolved.get("narratives") == "no-context":
         resolved["narratives"] = {k: ("" if k == "context" else "text") for k, _l, _h in services.NARRATIVES}
     if resolved.get("markers") == "none":
-        from fundapp.reference.models import Marker
-
         resolved["markers"] = dict.fromkeys(db.session.scalars(sa.select(Marker.id)))
     return resolved
 

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from fundapp.concept_notes import services
 from fundapp.concept_notes.models import Attachment
 from fundapp.core import clock, uploads
+from fundapp.core.extensions import db
 from tests.concept_notes.helpers import PDF_BYTES, make_call, make_note, user
 
 
@@ -174,13 +175,7 @@ def _make_many(count: int, start: int = 0) -> None:
     for _ in range(count):
         make_note(call=call, submit=True)
     make_note("UNICEF", "applicant2@example.org", call=call, submit=True)
-    db_session().commit()
-
-
-def db_session():
-    from fundapp.core.extensions import db
-
-    return db.session
+    db.session.commit()
 
 
 @pytest.mark.parametrize(

@@ -173,7 +173,7 @@ def secretariat_home():
 @bp.route("/committee")
 @role_required(*COMMITTEE_ROLES)
 def committee_home():
-    from fundapp.committee.reviews import member_overview
+    from fundapp.committee.services import member_overview
 
     return render_template("auth/home_committee.html", areas=thematic_areas(), overview=member_overview(current_user))
 

@@ -15,7 +15,7 @@ from fundapp.committee.services import active_seats, seat_of, set_decision_setti
 from fundapp.concept_notes import services as note_services
 from fundapp.contributions import ledger
 from fundapp.contributions import services as contributions
-from fundapp.core.errors import DomainError, NotAllowed
+from fundapp.core.errors import DomainError, NotAllowed, ValidationFailed
 from fundapp.core.models import StateEvent
 from fundapp.demo.committee import seed_committee
 from tests.committee.decision_helpers import (
@@ -515,3 +515,74 @@ def test_decision_refused_outside_a_meeting_in_session(db):
     with pytest.raises(DomainError, match="in session"):
         services.record_decision(user(CHAIR), item, services.DecisionInput("endorse"))
     assert "Quorum" in meeting.quorum_text
+
+
+# One service call per request ---------------------------------------------------------------------
+
+
+def _endorsed_note():
+    note = reviewed_note()
+    item = services.add_item(user(SECRETARIAT), meeting_in_session(), ItemKind.endorsement, note)
+    vote_all(item)
+    services.record_decision(user(CHAIR), item, services.DecisionInput("endorse"))
+    return note
+
+
+def test_programme_document_takes_amounts_as_typed_and_is_approved_in_the_same_call(db):
+    note = _endorsed_note()
+    budget = {p.organisation_id: "500,000.00" for p in note.participants}
+    document = services.save_programme_document(
+        user(SECRETARIAT), note, "Summary.", date(2026, 9, 1), date(2028, 8, 31), budget, approve=True
+    )
+    assert document.total == Decimal("1000000.00")
+    assert document.approved_at is not None
+    assert note.status == workflow.READY
+
+
+def test_programme_document_reports_amounts_that_are_not_numbers_and_saves_nothing(db):
+    note = _endorsed_note()
+    lead, partner = (p.organisation_id for p in note.participants)
+    budget = {lead: "lots", partner: "250000"}
+    with pytest.raises(ValidationFailed) as refused:
+        services.save_programme_document(
+            user(SECRETARIAT), note, "Summary.", date(2026, 9, 1), date(2028, 8, 31), budget
+        )
+    assert refused.value.errors == {"budget": [f"{note.organisation.code}: not a number."]}
+    assert services.programme_document(note) is None
+
+
+def test_programme_document_page_saves_the_draft_and_approves_it_in_one_request(db, client, login):
+    note = _endorsed_note()
+    login(SECRETARIAT)
+    form = {"summary": "Fair recruitment.", "starts_on": "2026-09-01", "ends_on": "2028-08-31", "approve": "1"}
+    form |= {f"budget_{p.organisation_id}": "1,000.00" for p in note.participants}
+    response = client.post(f"/committee/notes/{note.id}/programme", data=form, follow_redirects=True)
+    assert "Joint programme document saved and approved" in response.get_data(as_text=True)
+    assert note.status == workflow.READY
+    assert services.programme_document(note).total == Decimal("2000.00")
+
+
+def test_attendance_returns_the_quorum_it_makes(db):
+    seed_committee()
+    meeting = services.create_meeting(user(SECRETARIAT), "Quorum", date(2026, 6, 10))
+    services.open_meeting(user(CHAIR), meeting)
+    met, text = services.record_attendance(user(CHAIR), meeting, [_seat(CHAIR).id])
+    assert not met
+    assert text.startswith("No quorum: 1 of 12 voting seats present")
+
+
+def test_absent_member_is_told_to_ask_the_chair_and_no_vote_is_recorded(db, client, login):
+    note = reviewed_note()
+    present = [s for s in active_seats() if s.user.email != "member4@example.org"]
+    item = services.add_item(user(SECRETARIAT), meeting_in_session(present=present), ItemKind.endorsement, note)
+    login("member4@example.org")
+    response = client.post(f"/committee/items/{item.id}/vote", data={"vote": "approve"}, follow_redirects=True)
+    assert "You are not recorded as present" in response.get_data(as_text=True)
+    assert item.votes == []
+
+
+def test_scenario_share_written_wrongly_is_shown_next_to_its_field(db, client, login):
+    login(CHAIR)
+    page = client.get("/committee/pipeline/scenario?min_area=TA1%3Dten").get_data(as_text=True)
+    assert "Write each share as NAME=percent, e.g. TA1=10 (&#39;TA1=ten&#39;)." in page
+    assert "Scenario lines" not in page

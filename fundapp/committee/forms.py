@@ -125,7 +125,7 @@ class CriteriaForm(FlaskForm):
         """The sum of the weights as entered (what the page shows beside the total)."""
         return sum(row.weight.data for row in self.rows if isinstance(row.weight.data, int))
 
-    def _filled(self) -> list[tuple[int, Any]]:
+    def _filled(self) -> list[tuple[int, FormField]]:
         return [(i, row) for i, row in enumerate(self.rows) if not row.form.is_blank]
 
     def data_for_service(self) -> list[tuple[str, str, int, str]]:

@@ -1390,7 +1390,7 @@ def programme_document(note: ConceptNote) -> JointProgrammeDocument | None:
     )
 
 
-def _budget_amounts(note: ConceptNote, budget: dict[int, Any]) -> tuple[dict[int, Decimal], list[str]]:
+def _budget_amounts(note: ConceptNote, budget: dict[int, Decimal | str | None]) -> tuple[dict[int, Decimal], list[str]]:
     """Each participating organization's amount, from numbers or from text as typed ("1,070,000.00")."""
     codes = {p.organisation_id: p.organisation.code for p in note.participants}
     amounts: dict[int, Decimal] = {}
@@ -1417,7 +1417,7 @@ def save_programme_document(
     summary: str,
     starts_on: date,
     ends_on: date,
-    budget: dict[int, Any],
+    budget: dict[int, Decimal | str | None],
     approve: bool = False,
 ) -> JointProgrammeDocument:
     """Record the light document of an endorsed note: a summary, dates and a budget per participating organization.

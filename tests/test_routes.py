@@ -100,12 +100,12 @@ class Lookup:
         """A planned meeting (optionally with an item of other business)."""
         from datetime import date
 
-        from fundapp.committee import meetings
+        from fundapp.committee import services as committee_services
         from fundapp.demo.committee import seed_committee
 
         seed_committee()
-        meeting = meetings.create_meeting(None, "Route meeting", date(2026, 6, 10))
-        item = meetings.add_item(None, meeting, "other", title="Any other business") if with_item else None
+        meeting = committee_services.create_meeting(None, "Route meeting", date(2026, 6, 10))
+        item = committee_services.add_item(None, meeting, "other", title="Any other business") if with_item else None
         self.session.commit()
         return item.id if item else meeting.id
 

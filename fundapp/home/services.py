@@ -13,7 +13,7 @@ from flask_sqlalchemy.pagination import Pagination
 
 from fundapp.auth import services as auth_services
 from fundapp.auth.models import User
-from fundapp.committee.reviews import member_overview
+from fundapp.committee.services import member_overview
 from fundapp.concept_notes.services import applicant_overview
 from fundapp.contributions import ledger
 from fundapp.contributions import services as contributions

@@ -298,7 +298,7 @@ def test_programme_label_is_the_title(db):
 
 
 def test_committee_funding_decision_creates_the_programme(db):
-    from fundapp.committee import meetings
+    from fundapp.committee import services as committee_services
     from fundapp.programmes.models import JointProgramme
     from tests.committee.decision_helpers import funding_item, ready_note, vote_all
     from tests.programmes.helpers import deposit
@@ -307,8 +307,8 @@ def test_committee_funding_decision_creates_the_programme(db):
     note = ready_note()
     item = funding_item(note)
     vote_all(item)
-    meetings.record_decision(user(CHAIR), item, meetings.DecisionInput("approve_funding"))
-    document = meetings.programme_document(note)
+    committee_services.record_decision(user(CHAIR), item, committee_services.DecisionInput("approve_funding"))
+    document = committee_services.programme_document(note)
     programme = db.session.get(JointProgramme, document.id)
     assert programme.status == "approved"
     assert programme.title == note.title
@@ -317,7 +317,7 @@ def test_committee_funding_decision_creates_the_programme(db):
 
 
 def test_ready_note_carries_a_pipeline_programme_until_funded(db):
-    from fundapp.committee import meetings
+    from fundapp.committee import services as committee_services
     from fundapp.programmes import results
     from fundapp.programmes.models import JointProgramme
     from tests.committee.decision_helpers import funding_item, ready_note, vote_all
@@ -325,7 +325,7 @@ def test_ready_note_carries_a_pipeline_programme_until_funded(db):
 
     deposit("3000000.00")
     note = ready_note()
-    programme = db.session.get(JointProgramme, meetings.programme_document(note).id)
+    programme = db.session.get(JointProgramme, committee_services.programme_document(note).id)
     assert programme.status == "pipeline"
     assert [e.to_state for e in services.PROGRAMME.timeline(programme.id)] == ["pipeline"]
     unicef = note.organisation_id
@@ -336,7 +336,7 @@ def test_ready_note_carries_a_pipeline_programme_until_funded(db):
         results.start_report(user("applicant2@example.org"), programme, "2027")
     item = funding_item(note)
     vote_all(item)
-    meetings.record_decision(user(CHAIR), item, meetings.DecisionInput("approve_funding"))
+    committee_services.record_decision(user(CHAIR), item, committee_services.DecisionInput("approve_funding"))
     assert programme.status == "approved"
     assert programme.approved_on == item.meeting.held_on
     assert services.budget(programme).rows[0].direct == D("600000.00")

@@ -4,9 +4,10 @@ import csv
 import io
 from datetime import date
 
-from fundapp.programmes import services
+from fundapp.programmes import reporting, services
 from tests.concept_notes.helpers import org, user
 from tests.programmes.helpers import SECRETARIAT, make_programme
+from tests.programmes.results_helpers import FOCAL, with_framework
 
 
 def _active(db):
@@ -130,16 +131,15 @@ def test_public_summary_adds_transfers_and_expenditure_per_area(db, client):
 
 
 def _reported_programme(db):
-    from fundapp.programmes import alignment, results
-    from tests.programmes.results_helpers import FOCAL, with_framework
-
     programme, (people, policy) = with_framework()
-    report = results.start_report(user(FOCAL), programme, "2026-H1")
+    report = reporting.start_report(user(FOCAL), programme, "2026-H1")
     values = {people.id: ("10", {"sex": {"female": "6", "male": "4"}}), policy.id: ("1", {})}
-    results.save_report(user(FOCAL), report, "n", "", values)
-    results.submit_report(user(FOCAL), report, date(2026, 7, 1))
-    results.approve_report(user(SECRETARIAT), report, date(2026, 7, 2))
-    alignment.assess(user(SECRETARIAT), programme, "approval", date(2026, 2, 1), {"HR": 2, "GEN": 2, "CHILD": 1}, {})
+    reporting.save_report(user(FOCAL), report, "n", "", values)
+    reporting.submit_report(user(FOCAL), report, date(2026, 7, 1))
+    reporting.approve_report(user(SECRETARIAT), report, date(2026, 7, 2))
+    reporting.assess_alignment(
+        user(SECRETARIAT), programme, "approval", date(2026, 2, 1), {"HR": 2, "GEN": 2, "CHILD": 1}, {}
+    )
     db.session.commit()
     return programme
 

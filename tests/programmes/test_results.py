@@ -148,3 +148,53 @@ def test_remind_command(db, runner):
     result = runner.invoke(args=["programmes", "remind", "--on", "2026-07-20"])
     assert result.exit_code == 0, result.output
     assert "due soon" in result.output
+
+
+def test_update_report_keeps_the_draft_when_the_submission_is_refused(db):
+    programme, (people, policy) = with_framework()
+    report = reporting.start_report(user(FOCAL), programme, "2026-H1")
+    partial = {people.id: ("120", {"sex": {"female": "70", "male": "50"}})}
+    refused = reporting.update_report(user(FOCAL), report, "Progress.", "", partial, submit_on=date(2026, 7, 1))
+    assert refused == "Before submitting, give actual values for 1 indicator(s)."
+    assert report.status == "draft"
+    assert report.narrative == "Progress."
+    assert [v.indicator_id for v in report.values] == [people.id]
+    assert reporting.update_report(user(FOCAL), report, "Progress.", "", _values(people, policy)) is None
+    assert report.status == "draft"
+    assert (
+        reporting.update_report(
+            user(FOCAL), report, "Progress.", "", _values(people, policy), submit_on=date(2026, 7, 1)
+        )
+        is None
+    )
+    assert report.status == "submitted"
+    assert report.submitted_on == date(2026, 7, 1)
+
+
+def test_review_report_approves_or_returns(db):
+    programme, indicators = with_framework()
+    report = reporting.start_report(user(FOCAL), programme, "2026-H1")
+    reporting.update_report(user(FOCAL), report, "n", "", _values(*indicators), submit_on=date(2026, 7, 1))
+    with pytest.raises(DomainError, match="corrected"):
+        reporting.review_report(user(SECRETARIAT), report, False, " ", date(2026, 7, 2))
+    reporting.review_report(user(SECRETARIAT), report, False, "Add sources.", date(2026, 7, 2))
+    assert (report.status, report.review_comment) == ("returned", "Add sources.")
+    reporting.update_report(user(FOCAL), report, "n", "", _values(*indicators), submit_on=date(2026, 7, 3))
+    reporting.review_report(user(SECRETARIAT), report, True, "", date(2026, 7, 4))
+    assert (report.status, report.approved_on) == ("approved", date(2026, 7, 4))
+
+
+def test_open_periods_leave_out_started_reports(db):
+    programme = make_programme(starts_on=date(2026, 3, 1), ends_on=date(2027, 12, 31))
+    reporting.start_report(user(FOCAL), programme, "2026-H1")
+    assert [p.period for p in reporting.open_periods(programme)] == ["2026", "2027-H1", "2027"]
+
+
+def test_release_blockers_are_empty_once_released(db):
+    programme = make_programme()
+    tranche = services.plan_tranche(
+        user(SECRETARIAT), programme, org("ILO").id, date(2026, 8, 15), "1000.00", needs_report_approved=True
+    )
+    assert services.release_blockers(tranche, date(2026, 8, 15)) != []
+    services.release_tranche(user("chair@example.org"), tranche, date(2026, 8, 15), "Urgent needs.")
+    assert services.release_blockers(tranche, date(2026, 8, 15)) == []

@@ -172,3 +172,38 @@ def test_alignment_dashboard_and_programme_chart(db, client, login):
     assert "Below the minimum on CHILD" in page
     assert 'class="alignment-chart"' in page
     assert "Assess alignment" not in page
+
+
+def test_a_refused_submission_keeps_what_was_entered(db, client, login):
+    programme, (people, _policy) = with_framework()
+    report = reporting.start_report(user(FOCAL), programme, "2026-H1")
+    db.session.commit()
+    login(FOCAL)
+    response = client.post(
+        f"/programmes/reports/{report.id}/edit",
+        data={"narrative": "", f"actual-{people.id}": "42", "submit_report": "1"},
+        follow_redirects=True,
+    )
+    page = response.get_data(as_text=True)
+    assert "Saved, not submitted: Before submitting, give the narrative" in page
+    assert 'value="42' in page
+    assert report.status == "draft"
+    assert [(v.indicator_id, v.actual) for v in report.values] == [(people.id, 42)]
+
+
+def test_report_values_errors_show_next_to_their_inputs(db, client, login):
+    programme, (people, _policy) = with_framework()
+    report = reporting.start_report(user(FOCAL), programme, "2026-H1")
+    db.session.commit()
+    login(FOCAL)
+    key = f"actual-{people.id}"
+    response = client.post(
+        f"/programmes/reports/{report.id}/edit",
+        data={"narrative": "n", key: "10", f"{key}-sex-female": "3", f"{key}-sex-male": "4"},
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Please correct the values marked below." in page
+    assert "The breakdown by sex adds up to 7, not the total of 10." in page
+    assert 'value="3"' in page
+    assert report.values == []

@@ -8,7 +8,7 @@ from fundapp.concept_notes import services as concept_note_services
 from fundapp.contributions import services as contributions_services
 from fundapp.core.extensions import db
 from fundapp.core.money import money_str
-from fundapp.programmes import alignment as programme_alignment
+from fundapp.programmes import reporting as programme_reporting
 from fundapp.programmes import services as programme_services
 from fundapp.reference import services as reference_services
 from fundapp.reference.models import GuidingPrinciple
@@ -20,7 +20,7 @@ def public_summary() -> dict[str, Any]:
     principles = db.session.scalars(db.select(GuidingPrinciple).order_by(GuidingPrinciple.position))
     allocations = committee_pipeline.area_allocations()
     programme_money = programme_services.area_money()
-    alignment = programme_alignment.summary()
+    alignment = programme_reporting.alignment_summary()
     return {
         "fund": None
         if fund is None

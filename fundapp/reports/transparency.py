@@ -29,7 +29,7 @@ from fundapp.contributions.models import EntryKind, LedgerEntry
 from fundapp.core import clock
 from fundapp.core.extensions import db
 from fundapp.core.money import to_money
-from fundapp.programmes import alignment as programmes_alignment
+from fundapp.programmes import reporting as programme_reporting
 from fundapp.reference import services as reference
 from fundapp.reference.models import Country, GcmObjective, ThematicArea
 from fundapp.results import alignment
@@ -332,7 +332,7 @@ def total(rows: list[BreakdownRow]) -> Money4:
 
 #: Sources of programme alignment assessments: each returns the assessed programmes as
 #: results.alignment.ProgrammeAlignment values. The programmes' own assessments are always one of them.
-_alignment_sources: list[Callable[[], list[alignment.ProgrammeAlignment]]] = [programmes_alignment.assessed_programmes]
+_alignment_sources: list[Callable[[], list[alignment.ProgrammeAlignment]]] = [programme_reporting.assessed_programmes]
 
 
 def register_alignment_source(source: Callable[[], list[alignment.ProgrammeAlignment]]) -> None:

@@ -148,21 +148,21 @@ def test_export_runs_a_fixed_number_of_queries(client, queries):
 
 def _programme_with_reports():
     """A funded programme with an approved 2026-H1 report and a submitted (not approved) 2026 report."""
-    from fundapp.programmes import results
+    from fundapp.programmes import reporting
     from tests.concept_notes.helpers import user
     from tests.programmes.helpers import SECRETARIAT
     from tests.programmes.results_helpers import FOCAL, with_framework
 
     programme, (people, policy) = with_framework()
-    approved = results.start_report(user(FOCAL), programme, "2026-H1")
+    approved = reporting.start_report(user(FOCAL), programme, "2026-H1")
     values = {people.id: ("120", {"sex": {"female": "70", "male": "50"}}), policy.id: ("1", {})}
-    results.save_report(user(FOCAL), approved, "Good progress.", "", values)
-    results.submit_report(user(FOCAL), approved, date(2026, 7, 20))
-    results.approve_report(user(SECRETARIAT), approved, date(2026, 7, 25))
-    pending = results.start_report(user(FOCAL), programme, "2026")
+    reporting.save_report(user(FOCAL), approved, "Good progress.", "", values)
+    reporting.submit_report(user(FOCAL), approved, date(2026, 7, 20))
+    reporting.approve_report(user(SECRETARIAT), approved, date(2026, 7, 25))
+    pending = reporting.start_report(user(FOCAL), programme, "2026")
     values = {people.id: ("987654", {"sex": {"female": "987000", "male": "654"}}), policy.id: ("1", {})}
-    results.save_report(user(FOCAL), pending, "Draft.", "", values)
-    results.submit_report(user(FOCAL), pending, date(2027, 1, 20))
+    reporting.save_report(user(FOCAL), pending, "Draft.", "", values)
+    reporting.submit_report(user(FOCAL), pending, date(2027, 1, 20))
     return programme
 
 

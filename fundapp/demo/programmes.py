@@ -14,12 +14,14 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
 
+from fundapp.auth import services as auth_services
 from fundapp.auth.models import User
 from fundapp.committee.models import JointProgrammeDocument
 from fundapp.committee.workflow import FUNDED
 from fundapp.concept_notes.models import ConceptNote
 from fundapp.core.extensions import db
 from fundapp.core.permissions import Role
+from fundapp.demo import DEMO_PASSWORD
 from fundapp.programmes import reporting, services
 from fundapp.programmes.models import (
     APPROVAL_OCCASION,
@@ -29,7 +31,10 @@ from fundapp.programmes.models import (
     ProgrammeOutcome,
 )
 from fundapp.programmes.workflow import PIPELINE
-from fundapp.results.rollup import IndicatorUnit
+from fundapp.results import services as fund_results
+from fundapp.results.alignment import MeasureKind
+from fundapp.results.models import FundIndicator
+from fundapp.results.rollup import DISAGGREGATIONS, IndicatorUnit, period_key
 
 SEED = 20220131
 CENTS = Decimal("0.01")
@@ -188,8 +193,6 @@ def _split(total: Decimal, categories: tuple[str, ...], rng: random.Random) -> d
 def _focal_point(programme: JointProgramme, users: dict[str, User]) -> User:
     """A focal point of the lead organization, else of a participating one; else a demo account is created for
     the lead (focal.<code>@example.org, password fundapp-demo) so every programme has someone to report."""
-    from fundapp.auth import services as auth_services
-    from fundapp.demo.services import DEMO_PASSWORD
 
     note = programme.document.concept_note
     orgs = [note.organisation_id, *sorted(programme.participating_ids - {note.organisation_id})]
@@ -208,8 +211,6 @@ def _focal_point(programme: JointProgramme, users: dict[str, User]) -> User:
 def seed_results_frameworks() -> int:
     """Each funded programme's framework (3–8 indicators, some linked to fund indicators) and its 2020–2021
     progress reports, approved (the latest of a few programmes awaits review). Idempotent."""
-    from fundapp.results.models import FundIndicator
-    from fundapp.results.rollup import DISAGGREGATIONS, period_key
 
     rng = random.Random(SEED + 1)
     users = {u.email: u for u in db.session.scalars(sa.select(User))}
@@ -308,8 +309,6 @@ def seed_alignment() -> int:
     """The secretariat's assessments of each funded programme at approval and at each approved annual report:
     marker scores near the applicant's self-assessment (a few below the fund's minimum of 2) and indicator values
     that improve over time. Idempotent: programmes already assessed are skipped."""
-    from fundapp.results import services as fund_results
-    from fundapp.results.alignment import MeasureKind
 
     rng = random.Random(SEED + 2)
     secretariat = db.session.scalar(sa.select(User).where(User.email == "secretariat@example.org"))

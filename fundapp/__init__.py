@@ -93,6 +93,7 @@ def register_blueprints(app: Flask) -> None:
         concept_notes,
         contributions,
         core,
+        home,
         notifications,
         programmes,
         reference,
@@ -112,6 +113,7 @@ def register_blueprints(app: Flask) -> None:
         results,
         reports,
         api,
+        home,
     ):
         app.register_blueprint(module.bp)
 

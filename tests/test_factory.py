@@ -4,8 +4,10 @@ import logging
 
 import pytest
 
-from config import Config, DevelopmentConfig
+from config import Config, DevelopmentConfig, _database_url
 from fundapp import create_app
+from fundapp.core.extensions import db
+from tests.conftest import make_config
 
 
 def test_testing_config(app):
@@ -36,18 +38,12 @@ def test_development_generates_and_keeps_a_key(tmp_path, monkeypatch):
     assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"]
     assert len(first.config["SECRET_KEY"]) == 64
     with first.app_context():
-        from fundapp.core.extensions import db
-
         db.engine.dispose()
     with second.app_context():
-        from fundapp.core.extensions import db
-
         db.engine.dispose()
 
 
 def test_database_url_selects_postgresql_with_psycopg(monkeypatch):
-    from config import _database_url
-
     monkeypatch.setenv("DATABASE_URL", "postgresql://u:p@db/fundapp")
     assert _database_url("sqlite://") == "postgresql+psycopg://u:p@db/fundapp"
     monkeypatch.delenv("DATABASE_URL")
@@ -66,8 +62,6 @@ def fresh_app(database_url):
     apps = []
 
     def _make(**overrides):
-        from tests.conftest import make_config
-
         made = create_app(make_config(database_url, **overrides))
         apps.append(made)
         return made
@@ -75,8 +69,6 @@ def fresh_app(database_url):
     yield _make
     for made in apps:
         with made.app_context():
-            from fundapp.core.extensions import db
-
             db.engine.dispose()
 
 

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from fundapp.api import tokens
 from fundapp.auth.models import Organisation, User
-from fundapp.committee import meetings
+from fundapp.committee import services as committee_services
 from fundapp.committee.models import CommitteeSeat
 from fundapp.demo.committee import seed_committee
 from fundapp.notifications.services import notify
@@ -94,8 +94,8 @@ class Lookup:
     def meeting_id(self, with_item: bool = False) -> int:
         """A planned meeting (optionally with an item of other business)."""
         seed_committee()
-        meeting = meetings.create_meeting(None, "Route meeting", date(2026, 6, 10))
-        item = meetings.add_item(None, meeting, "other", title="Any other business") if with_item else None
+        meeting = committee_services.create_meeting(None, "Route meeting", date(2026, 6, 10))
+        item = committee_services.add_item(None, meeting, "other", title="Any other business") if with_item else None
         self.session.commit()
         return item.id if item else meeting.id
 

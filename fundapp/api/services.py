@@ -21,7 +21,7 @@ from fundapp.contributions.models import Agreement, Deposit, Donor
 from fundapp.core.extensions import db
 from fundapp.core.money import money_str
 from fundapp.core.permissions import Role
-from fundapp.programmes import alignment as programme_alignment
+from fundapp.programmes import reporting as programme_reporting
 from fundapp.programmes import services as programme_services
 from fundapp.reference import services as reference_services
 from fundapp.reports import transparency
@@ -114,7 +114,7 @@ def public_summary() -> dict[str, Any]:
     fund = reference_services.get_fund()
     allocations = committee_pipeline.area_allocations()
     programme_money = programme_services.area_money()
-    alignment = programme_alignment.summary()
+    alignment = programme_reporting.alignment_summary()
     return {
         "fund": None
         if fund is None

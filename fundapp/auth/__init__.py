@@ -1,4 +1,4 @@
-"""Accounts: organisations, users, roles, sign-in, role home pages, administration."""
+"""Accounts: organisations, users, roles, sign-in and sign-out, user administration."""
 
 from flask import Blueprint
 
@@ -7,22 +7,6 @@ from fundapp.core.permissions import Role
 
 bp = Blueprint("auth", __name__)
 
-register_nav(
-    NavItem(
-        "Home",
-        "auth.home",
-        (),
-        order=0,
-        also=(
-            "auth.admin_home",
-            "auth.secretariat_home",
-            "auth.committee_home",
-            "auth.donor_home",
-            "auth.applicant_home",
-        ),
-    ),
-    NavItem("Users", "auth.admin_users", (Role.admin,), order=80),
-    NavItem("Audit log", "auth.audit_log", (Role.admin,), order=90),
-)
+register_nav(NavItem("Users", "auth.admin_users", (Role.admin,), order=80))
 
 from fundapp.auth import views  # noqa: E402,F401

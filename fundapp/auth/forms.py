@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional
+from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import Email, InputRequired, Length
 
 from fundapp.core.forms import MultiCheckboxField, choices
 from fundapp.core.permissions import ROLE_LABELS
@@ -9,23 +9,6 @@ from fundapp.core.permissions import ROLE_LABELS
 class LoginForm(FlaskForm):
     email = EmailField("Email", validators=[InputRequired(), Length(max=254)], render_kw={"autocomplete": "username"})
     password = PasswordField("Password", validators=[InputRequired()], render_kw={"autocomplete": "current-password"})
-
-
-class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField(
-        "Current password", validators=[InputRequired()], render_kw={"autocomplete": "current-password"}
-    )
-    new_password = PasswordField(
-        "New password",
-        validators=[InputRequired(), Length(min=10, max=200)],
-        description="At least 10 characters.",
-        render_kw={"autocomplete": "new-password"},
-    )
-    confirm = PasswordField(
-        "Repeat the new password",
-        validators=[InputRequired(), EqualTo("new_password", message="The two passwords differ.")],
-        render_kw={"autocomplete": "new-password"},
-    )
 
 
 class UserForm(FlaskForm):
@@ -42,12 +25,3 @@ class UserForm(FlaskForm):
     def __init__(self, *args, organisation_choices: list[tuple[int, str]], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.organisation_id.choices = choices(organisation_choices)
-
-
-class ApiTokenForm(FlaskForm):
-    name = StringField(
-        "Token name",
-        validators=[InputRequired(), Length(max=80)],
-        description="Where you use it, e.g. “Finance dashboard”.",
-    )
-    expires_on = DateField("Expires on", validators=[Optional()], description="Optional: last day the token works.")

@@ -1,4 +1,8 @@
-"""Accounts: password hashing, sign-in with throttling, user administration, password changes."""
+"""Accounts: password hashing, sign-in with throttling, user administration, password changes.
+
+Also the queries the account pages read: the user list (filtered and paginated in SQL), organisation
+choices, head counts by role and by organisation type, an organisation's colleagues.
+"""
 
 from dataclasses import dataclass
 from datetime import timedelta
@@ -8,9 +12,10 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
+from flask_sqlalchemy.pagination import Pagination
 
-from fundapp.auth.models import LoginAttempt, Organisation, User, UserRole
-from fundapp.core import clock
+from fundapp.auth.models import LoginAttempt, Organisation, OrganisationType, User, UserRole
+from fundapp.core import clock, signals
 from fundapp.core.audit import record_change
 from fundapp.core.errors import DomainError, NotAllowed
 from fundapp.core.extensions import db
@@ -150,7 +155,7 @@ def _check_roles(roles: list[Role | str]) -> set[Role]:
 
 
 def create_user(
-    actor: Any, email: str, name: str, organisation: Organisation, roles: list[Role | str], password: str
+    actor: User | None, email: str, name: str, organisation: Organisation, roles: list[Role | str], password: str
 ) -> User:
     email = normalise_email(email)
     if db.session.scalar(sa.select(User.id).where(User.email == email)):
@@ -179,7 +184,7 @@ def create_user(
     return user
 
 
-def update_user(actor: Any, user: User, name: str, organisation: Organisation, roles: list[Role | str]) -> None:
+def update_user(actor: User | None, user: User, name: str, organisation: Organisation, roles: list[Role | str]) -> None:
     role_set = _check_roles(roles)
     if actor is not None and actor.id == user.id and Role.admin in user.roles and Role.admin not in role_set:
         raise NotAllowed("You cannot remove your own administrator role.", field="roles")
@@ -199,7 +204,7 @@ def update_user(actor: Any, user: User, name: str, organisation: Organisation, r
         record_change(actor, "user.updated", "users", user.id, changes)
 
 
-def set_user_active(actor: Any, user: User, active: bool) -> None:
+def set_user_active(actor: User | None, user: User, active: bool) -> None:
     """Deactivation keeps the user's history and ends their sessions at the next request."""
     if actor is not None and actor.id == user.id and not active:
         raise NotAllowed("You cannot deactivate your own account.")
@@ -224,19 +229,91 @@ def load_user_from_session(session_id: str) -> User | None:
     return user
 
 
-#: Where each role lands after sign-in, in order of precedence for users with several roles.
-HOME_ENDPOINTS = [
-    (Role.admin, "auth.admin_home"),
-    (Role.secretariat, "auth.secretariat_home"),
-    (Role.committee_chair, "auth.committee_home"),
-    (Role.committee_member, "auth.committee_home"),
-    (Role.donor, "auth.donor_home"),
-    (Role.applicant, "auth.applicant_home"),
-]
+def landing_endpoint(user: User) -> str | None:
+    """The endpoint of the page this user lands on after signing in (None when no layer answers)."""
+    found = signals.answers(signals.landing_page, user)
+    return found[0] if found else None
 
 
-def home_endpoint(user: User) -> str:
-    for role, endpoint in HOME_ENDPOINTS:
-        if user.has_role(role):
-            return endpoint
-    return "auth.profile"
+# Queries of the account pages ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UserFilters:
+    """The user list's filters (the page and its CSV); unknown values filter nothing."""
+
+    role: str = ""
+    status: str = ""
+    q: str = ""
+
+
+#: Users per page of the administration list.
+USERS_PER_PAGE = 25
+
+
+def _users_query(filters: UserFilters) -> sa.Select:
+    query = sa.select(User)
+    if filters.role in Role.__members__:
+        query = query.where(User.id.in_(sa.select(UserRole.user_id).where(UserRole.role == Role(filters.role))))
+    if filters.status in ("active", "inactive"):
+        query = query.where(User.is_active.is_(filters.status == "active"))
+    if filters.q:
+        like = f"%{filters.q.lower()}%"
+        query = query.where(sa.or_(sa.func.lower(User.name).like(like), User.email.like(like)))
+    return query.order_by(User.email)
+
+
+def user_page(filters: UserFilters, page: int = 1) -> Pagination:
+    """One page of the user list, filtered and paginated in SQL (roles in one more query)."""
+    return db.paginate(_users_query(filters), page=page, per_page=USERS_PER_PAGE, max_per_page=100, error_out=False)
+
+
+def users(filters: UserFilters) -> list[User]:
+    """Every user the filters select, in the list's order (the CSV export)."""
+    return list(db.session.scalars(_users_query(filters)))
+
+
+def organisation_choices() -> list[tuple[int, str]]:
+    """(id, "Name (CODE)") of the active organisations, for the user form."""
+    rows = db.session.execute(
+        sa.select(Organisation.id, Organisation.name, Organisation.code)
+        .where(Organisation.is_active)
+        .order_by(Organisation.name)
+    )
+    return [(row.id, f"{row.name} ({row.code})") for row in rows]
+
+
+def organisation_by_code(code: str) -> Organisation | None:
+    return db.session.scalar(sa.select(Organisation).where(Organisation.code == code))
+
+
+def active_users_by_role() -> list[tuple[Role, int]]:
+    """How many active users hold each role (every role listed, zero included)."""
+    counts = dict(
+        db.session.execute(
+            sa.select(UserRole.role, sa.func.count()).join(User).where(User.is_active).group_by(UserRole.role)
+        ).all()
+    )
+    return [(role, counts.get(role, 0)) for role in Role]
+
+
+def active_organisations_by_type() -> list[tuple[OrganisationType, int]]:
+    """How many active organisations there are of each type (every type listed, zero included)."""
+    counts = dict(
+        db.session.execute(
+            sa.select(Organisation.type, sa.func.count()).where(Organisation.is_active).group_by(Organisation.type)
+        ).all()
+    )
+    return [(type_, counts.get(type_, 0)) for type_ in OrganisationType]
+
+
+def colleagues(user: User, role: Role) -> list[User]:
+    """The active users of this user's organisation who hold the role (the user included), by name."""
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .join(UserRole)
+            .where(User.organisation_id == user.organisation_id, User.is_active, UserRole.role == role)
+            .order_by(User.name)
+        )
+    )

@@ -1,7 +1,8 @@
-"""Steering committee: seats, scoring criteria, pure scoring maths, decision rules and funding scenarios.
+"""Steering committee: seats, conflicts of interest, scoring criteria, reviews and scores, meetings, votes,
+decisions, the light joint programme document, the pipeline and funding scenarios.
 
-Meetings, votes, stored scores and funding decisions plug onto these pieces: rules.decide() and the
-scenario optimiser take plain values, so the meeting and pipeline code only gathers them.
+models, services (the business rules and the pages' queries), rules (scoring maths and decision rules as pure
+code), pipeline (the ranking, the pools and the scenario optimiser), views, forms, permissions, workflow, pdf.
 """
 
 from flask import Blueprint
@@ -22,4 +23,4 @@ register_nav(
     NavItem("Decision rules", "committee.decision_settings", (Role.secretariat,), order=62),
 )
 
-from fundapp.committee import decision_views, views, workflow  # noqa: E402,F401  (routes attach to bp)
+from fundapp.committee import views, workflow  # noqa: E402,F401  (routes attach to bp)

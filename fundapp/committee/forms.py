@@ -1,3 +1,12 @@
+"""The committee's forms. Business rules stay in services; a form turns what was typed into the plain values a
+service takes (data_for_service and friends), and checks what concerns the form alone.
+"""
+
+from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from flask import request
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -12,9 +21,13 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from fundapp.committee.models import CONSTITUENCY_LABELS
+from fundapp.committee import services
+from fundapp.committee.models import CONSTITUENCY_LABELS, AgendaItem, CommitteeSeat, ItemKind
+from fundapp.committee.rules import TOTAL_WEIGHT, DecisionConfig
+from fundapp.concept_notes.models import ConceptNote
+from fundapp.core.errors import ValidationFailed
 from fundapp.core.forms import MultiCheckboxField, choices
 
 
@@ -49,6 +62,22 @@ class SeatForm(FlaskForm):
         self.organisation_id.choices = choices([(0, "— the member's organisation —"), *organisation_choices])
         self.country_code.choices = choices([("", "— none —"), *country_choices])
 
+    def show_seat(self, seat: CommitteeSeat) -> None:
+        """Show a saved seat (the choice fields take the enum's value and an empty country)."""
+        self.constituency.data = seat.constituency.value
+        self.country_code.data = seat.country_code or ""
+
+    def data_for_service(self) -> services.SeatInput:
+        return services.SeatInput(
+            constituency=self.constituency.data,
+            user_id=self.user_id.data,
+            organisation_id=self.organisation_id.data or None,
+            country_code=self.country_code.data or None,
+            term_start_on=self.term_start_on.data,
+            term_end_on=self.term_end_on.data,
+            is_voting=self.is_voting.data,
+        )
+
 
 class EndTermForm(FlaskForm):
     term_end_on = DateField("Last day of the term", validators=[InputRequired()])
@@ -73,7 +102,61 @@ class CriterionRowForm(Form):
 
 
 class CriteriaForm(FlaskForm):
+    """The criteria table. Its rules are the service's (check_criteria), shown next to their row or the total."""
+
     rows = FieldList(FormField(CriterionRowForm), min_entries=1)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        #: Messages about the set as a whole (the weights' total), shown beside the total.
+        self.total_errors: list[str] = []
+
+    def fill(self, rows: Iterable[tuple[str, str, int, str]], spare: int) -> None:
+        """Show these criteria, and `spare` empty rows to add new ones."""
+        while len(self.rows) > 0:
+            self.rows.pop_entry()
+        for code, name, weight, description in rows:
+            self.rows.append_entry({"code": code, "name": name, "weight": weight, "description": description})
+        for _ in range(spare):
+            self.rows.append_entry()
+
+    @property
+    def total(self) -> int:
+        """The sum of the weights as entered (what the page shows beside the total)."""
+        return sum(row.weight.data for row in self.rows if isinstance(row.weight.data, int))
+
+    def _filled(self) -> list[tuple[int, FormField]]:
+        return [(i, row) for i, row in enumerate(self.rows) if not row.form.is_blank]
+
+    def data_for_service(self) -> list[tuple[str, str, int, str]]:
+        """The rows filled in, as the service takes them (an empty row removes a criterion)."""
+        return [
+            (r.form.code.data, r.form.name.data, r.form.weight.data, r.form.description.data)
+            for _i, r in self._filled()
+        ]
+
+    def validate(self, extra_validators=None) -> bool:
+        if not super().validate(extra_validators):
+            if self.total != TOTAL_WEIGHT:
+                self.total_errors.append(f"The weights add up to {self.total}; they must add up to {TOTAL_WEIGHT}.")
+            return False
+        try:
+            services.check_criteria(self.data_for_service())
+        except ValidationFailed as exc:
+            self._show(exc.errors)
+            return False
+        return True
+
+    def _show(self, errors: dict[str, list[str]]) -> None:
+        """Put the service's messages (fields rows-<i>-<name> over the filled rows, and total) in place."""
+        filled = self._filled()
+        for key, messages in errors.items():
+            if key == "total":
+                self.total_errors.extend(messages)
+                continue
+            _rows, index, name = key.split("-")
+            field = self.rows[filled[int(index)][0]][name]
+            field.errors = [*field.errors, *messages]
 
 
 THRESHOLD_LABELS = [
@@ -107,6 +190,26 @@ class DecisionSettingsForm(FlaskForm):
         ),
     )
 
+    @staticmethod
+    def data_from(config: DecisionConfig) -> dict[str, Any]:
+        """The settings in force, as the form shows them."""
+        return {
+            "decision_rule": config.rule.value,
+            "quorum_requires_chair": config.quorum_requires_chair,
+            "quorum": services.threshold_key(config.quorum) or "more_than_half",
+            "majority": services.threshold_key(config.majority) or "more_than_half",
+            "majority_base": config.majority_base.value,
+        }
+
+    def data_for_service(self) -> dict[str, Any]:
+        return {
+            "rule": self.decision_rule.data,
+            "quorum": services.THRESHOLDS[self.quorum.data],
+            "quorum_requires_chair": self.quorum_requires_chair.data,
+            "majority": services.THRESHOLDS[self.majority.data],
+            "majority_base": self.majority_base.data,
+        }
+
 
 # Reviews, meetings and decisions ------------------------------------------------------------------
 
@@ -117,6 +220,10 @@ class ScoreForm(FlaskForm):
     comment = TextAreaField(
         "Comment", validators=[Length(max=4000)], description="Shared with the committee once the review closes."
     )
+
+    def scores(self) -> dict[str, str]:
+        """criterion code → the score sent (inputs score_<code>, one per criterion of the note's set)."""
+        return {k.removeprefix("score_"): v for k, v in request.form.items() if k.startswith("score_")}
 
 
 class ConflictForm(FlaskForm):
@@ -147,9 +254,27 @@ class AgendaItemForm(FlaskForm):
     concept_note_id = SelectField("Concept note", coerce=int, validators=[Optional()], validate_choice=False)
     title = StringField("Title (other business)", validators=[Optional(), Length(max=250)])
 
+    def offer(self, notes: Iterable[tuple[int, str]]) -> "AgendaItemForm":
+        """Offer these notes (services.agenda_note_choices)."""
+        self.concept_note_id.choices = choices(notes)
+        return self
+
 
 class AttendanceForm(FlaskForm):
     present = MultiCheckboxField("Present", coerce=int, validate_choice=False)
+
+    @classmethod
+    def for_meeting(cls, overview: dict[str, Any]) -> "AttendanceForm":
+        """Every seat sitting on the meeting day, those recorded present ticked."""
+        form = cls(data={"present": sorted(overview["present"])})
+        form.present.choices = choices(
+            (s.id, f"{s.user.name} — {s.label} ({s.constituency.label})")
+            for s in overview["voting"] + overview["observers"]
+        )
+        return form
+
+    def data_for_service(self) -> list[int]:
+        return [int(s) for s in self.present.data or []]
 
 
 class VoteForm(FlaskForm):
@@ -176,11 +301,32 @@ class DecisionForm(FlaskForm):
         description="The applicant sees the outcome and this comment, never scores or votes.",
     )
 
+    @classmethod
+    def for_item(cls, item: AgendaItem) -> "DecisionForm":
+        """The decisions this kind of item may have; an amount only for a funding decision."""
+        form = cls(prefix=f"item{item.id}")
+        form.outcome.choices = choices((o.value, o.label) for o in services.OUTCOMES[item.kind])
+        if item.kind is not ItemKind.funding:
+            del form.amount
+        return form
+
+    def data_for_service(self) -> services.DecisionInput:
+        return services.DecisionInput(
+            outcome=self.outcome.data,
+            rationale=self.rationale.data or "",
+            shared_comment=self.shared_comment.data or "",
+            amount=self.amount.data if "amount" in self else None,
+        )
+
 
 class ProgrammeDocumentForm(FlaskForm):
     summary = TextAreaField("Summary", validators=[InputRequired(), Length(max=6000)])
     starts_on = DateField("Starts", validators=[InputRequired()])
     ends_on = DateField("Ends", validators=[InputRequired()])
+
+    def budget(self, note: ConceptNote) -> dict[int, str]:
+        """The amount typed per participating organization (inputs budget_<organisation id>)."""
+        return {p.organisation_id: request.form.get(f"budget_{p.organisation_id}") or "" for p in note.participants}
 
 
 class ScenarioForm(FlaskForm):
@@ -193,3 +339,29 @@ class ScenarioForm(FlaskForm):
         description="e.g. TA1=10, TA2=15 (percent of the funded total)",
     )
     min_region = StringField("Minimum share per region", validators=[Optional()], description="e.g. Africa=25")
+
+    def validate_min_area(self, field: StringField) -> None:
+        _shares(field.data)
+
+    def validate_min_region(self, field: StringField) -> None:
+        _shares(field.data)
+
+    def shares(self) -> tuple[dict[str, Decimal], dict[str, Decimal]]:
+        """(minimum share per area, per region), percent by name."""
+        return _shares(self.min_area.data), _shares(self.min_region.data)
+
+
+def _shares(text: str | None) -> dict[str, Decimal]:
+    """ "TA1=10, TA2=15%" → {"TA1": 10, "TA2": 15}."""
+    shares = {}
+    for part in (text or "").split(","):
+        if not part.strip():
+            continue
+        key, sep, value = part.partition("=")
+        try:
+            shares[key.strip()] = Decimal(value.strip().rstrip("%"))
+        except InvalidOperation as exc:
+            raise ValidationError(f"Write each share as NAME=percent, e.g. TA1=10 ({part.strip()!r}).") from exc
+        if not sep or not key.strip():
+            raise ValidationError(f"Write each share as NAME=percent ({part.strip()!r}).")
+    return shares

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fundapp.auth.models import Organisation, User
+from fundapp.committee import workflow
 from fundapp.committee.rules import MajorityBase, Vote
 from fundapp.core import clock
 from fundapp.core.extensions import db
@@ -292,7 +293,13 @@ class Outcome(enum.StrEnum):
     def label(self) -> str:
         return OUTCOME_LABELS[self]
 
+    @property
+    def is_approval(self) -> bool:
+        """Endorse, approve funding, approve: the vote must have passed."""
+        return self in APPROVALS
 
+
+APPROVALS = frozenset({Outcome.endorse, Outcome.approve_funding, Outcome.approve})
 OUTCOME_LABELS = {
     Outcome.endorse: "Endorsed into the pipeline",
     Outcome.reject: "Rejected",
@@ -312,7 +319,7 @@ class Meeting(db.Model):
     title: Mapped[str] = mapped_column(sa.String(200))
     held_on: Mapped[date] = mapped_column(index=True)
     location: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
-    status: Mapped[str] = mapped_column(sa.String(20), default="planned", index=True)
+    status: Mapped[str] = mapped_column(sa.String(20), default=workflow.PLANNED, index=True)
     #: The quorum as the chair found it when the meeting was closed (for the minutes).
     quorum_text: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
@@ -322,6 +329,18 @@ class Meeting(db.Model):
         back_populates="meeting", order_by="AgendaItem.position", cascade="all, delete-orphan"
     )
     attendance: Mapped[list["Attendance"]] = relationship(back_populates="meeting", cascade="all, delete-orphan")
+
+    @property
+    def is_planned(self) -> bool:
+        return self.status == workflow.PLANNED
+
+    @property
+    def is_in_session(self) -> bool:
+        return self.status == workflow.IN_SESSION
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == workflow.CLOSED
 
 
 class Attendance(db.Model):
@@ -353,7 +372,7 @@ class AgendaItem(db.Model):
     kind: Mapped[ItemKind] = mapped_column(sa.Enum(ItemKind, native_enum=False, length=20, validate_strings=True))
     concept_note_id: Mapped[int | None] = mapped_column(sa.ForeignKey("concept_notes.id"), index=True)
     title: Mapped[str] = mapped_column(sa.String(250))
-    status: Mapped[str] = mapped_column(sa.String(20), default="pending", index=True)
+    status: Mapped[str] = mapped_column(sa.String(20), default=workflow.PENDING, index=True)
     outcome: Mapped[Outcome | None] = mapped_column(
         sa.Enum(Outcome, native_enum=False, length=20, validate_strings=True)
     )
@@ -374,6 +393,23 @@ class AgendaItem(db.Model):
     votes: Mapped[list["VoteRecord"]] = relationship(
         back_populates="item", cascade="all, delete-orphan", order_by="VoteRecord.id"
     )
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == workflow.PENDING
+
+    @property
+    def is_decided(self) -> bool:
+        return self.status == workflow.DECIDED
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.status == workflow.WITHDRAWN
+
+    @property
+    def is_open(self) -> bool:
+        """Pending on a meeting in session: members vote on it and the chair may decide it."""
+        return self.is_pending and self.meeting.is_in_session
 
 
 class VoteRecord(db.Model):

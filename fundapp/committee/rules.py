@@ -1,10 +1,24 @@
-"""Quorum and decision rules as pure code over plain values.
+"""The committee's rules as pure code over plain values: how scores add up, and how a meeting decides.
 
-The meeting code gathers who holds a voting seat, who is present, who is recused and how each voted,
-and asks decide() for the outcome; nothing here touches the database. Seats are any hashable key (seat
-ids in the app), with an optional label per key for the reason text ("Blocked: Norway objected").
+Nothing here touches the database: the services gather who sits, who is present, who is recused, how each
+member scored and voted, and ask these functions for the result. Seats are any hashable key (seat ids in the
+app), with an optional label per key for the reason text ("Blocked: Norway objected").
 
-Rules, as the Migration MPTF's terms of reference describe them and as configured per fund:
+**Scoring** (summarise): per-criterion averages, the weighted total on 0–100 and the spread between members,
+exact throughout (fractions), rounded half up to two decimals only for the results.
+
+The weighted total maps each criterion's mean score s (1..5) linearly onto 0..100, so the lowest score
+gives 0 and the highest 100, and weighs it by the criterion's weight (weights sum to 100):
+
+    total = Σ_c  weight_c / 100 × (s_c − 1) / 4 × 100  =  Σ_c  weight_c × (s_c − 1) / 4
+
+Why not s/5 × 100: a note scored 1 ("poor") everywhere would get 20 rather than 0, which reads as
+partial merit. Each member's own total uses the same formula over that member's scores; the overall
+total equals the mean of the members' totals (the formula is linear), so the two views agree.
+The spread is max − min: per criterion over the members' scores, and over the members' totals.
+
+**Quorum and decisions** (decide), as the Migration MPTF's terms of reference describe them and as
+configured per fund:
 
 - **Quorum** (checked first): the chair present, if required, and present voting seats above (default: a
   strict majority) the configured fraction of all voting seats. Recused members count as present.
@@ -19,6 +33,7 @@ Rules, as the Migration MPTF's terms of reference describe them and as configure
 import enum
 from collections.abc import Collection, Hashable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from fractions import Fraction
 
 
@@ -97,7 +112,7 @@ class DecisionConfig:
 
 
 @dataclass(frozen=True)
-class Outcome:
+class RuleOutcome:
     passed: bool
     reason: str
     quorum_met: bool
@@ -150,7 +165,7 @@ def decide(
     rule: DecisionConfig | DecisionRule | str = DecisionRule.consensus,
     chair: Hashable | None = None,
     labels: Mapping[Hashable, str] | None = None,
-) -> Outcome:
+) -> RuleOutcome:
     """The outcome of one agenda item: quorum first, then the decision rule over the eligible votes."""
     config = rule if isinstance(rule, DecisionConfig) else DecisionConfig(rule=DecisionRule(rule))
     labels = labels or {}
@@ -182,11 +197,11 @@ def decide(
         "recused": recused_present,
     }
     if not quorum_met:
-        return Outcome(False, quorum_text, **common)
+        return RuleOutcome(False, quorum_text, **common)
     if not eligible:
-        return Outcome(False, "No eligible voters: every present voting member is recused", **common)
+        return RuleOutcome(False, "No eligible voters: every present voting member is recused", **common)
     if missing:
-        return Outcome(False, f"Votes missing from {_names(missing, labels)}", **common)
+        return RuleOutcome(False, f"Votes missing from {_names(missing, labels)}", **common)
     tally = (
         f"{_plural(len(approvals), 'approval')}, {_plural(len(objectors), 'objection')}, "
         f"{_plural(len(abstainers), 'abstention')}"
@@ -195,25 +210,133 @@ def decide(
         tally += f"; {len(recused_present)} recused"
     if config.rule is DecisionRule.consensus:
         if objectors:
-            return Outcome(False, f"Blocked: {_names(objectors, labels)} objected", **common)
+            return RuleOutcome(False, f"Blocked: {_names(objectors, labels)} objected", **common)
         if not approvals:
-            return Outcome(False, f"Not passed: no approval, consensus needs at least one ({tally})", **common)
-        return Outcome(True, f"Passed by consensus ({tally})", **common)
+            return RuleOutcome(False, f"Not passed: no approval, consensus needs at least one ({tally})", **common)
+        return RuleOutcome(True, f"Passed by consensus ({tally})", **common)
     base = len(approvals) + len(objectors) if config.majority_base is MajorityBase.votes_cast else len(eligible)
     base_word = "votes cast" if config.majority_base is MajorityBase.votes_cast else "eligible voters"
     if base == 0:
-        return Outcome(False, f"Not passed: no votes cast, every eligible voter abstained ({tally})", **common)
+        return RuleOutcome(False, f"Not passed: no votes cast, every eligible voter abstained ({tally})", **common)
     needed = config.majority.needed(base)
     if config.majority.met(len(approvals), base):
-        return Outcome(
+        return RuleOutcome(
             True,
             f"Passed: {len(approvals)} of {base} {base_word} approved, "
             f"{config.majority.describe()} needed {needed} ({tally})",
             **common,
         )
-    return Outcome(
+    return RuleOutcome(
         False,
         f"Not passed: {len(approvals)} of {base} {base_word} approved, "
         f"{config.majority.describe()} needs {needed} ({tally})",
         **common,
+    )
+
+
+# Scoring maths --------------------------------------------------------------------------------------
+
+MIN_SCORE = 1
+MAX_SCORE = 5
+TOTAL_WEIGHT = 100
+
+
+def round_half_up(value: Fraction) -> Decimal:
+    """Exact half-up rounding (away from zero) of a fraction to two decimals."""
+    sign = -1 if value < 0 else 1
+    scaled = abs(value) * 100
+    cents = (scaled.numerator * 2 + scaled.denominator) // (scaled.denominator * 2)
+    return (Decimal(sign * cents) / 100).quantize(Decimal("0.01"))
+
+
+@dataclass(frozen=True)
+class CriterionResult:
+    code: str
+    weight: int
+    mean: Decimal
+    minimum: int
+    maximum: int
+    spread: int
+    #: The criterion's contribution to the weighted total (0..weight).
+    points: Decimal
+
+
+@dataclass(frozen=True)
+class ScoreSummary:
+    members: int
+    criteria: tuple[CriterionResult, ...]
+    weighted_total: Decimal | None
+    member_totals: Mapping[Hashable, Decimal]
+    total_spread: Decimal | None
+
+    def criterion(self, code: str) -> CriterionResult:
+        return next(c for c in self.criteria if c.code == code)
+
+
+def check_weights(weights: Mapping[str, int]) -> None:
+    if not weights:
+        raise ValueError("No criteria.")
+    if any(not isinstance(w, int) or w <= 0 for w in weights.values()):
+        raise ValueError("Weights are positive whole numbers.")
+    total = sum(weights.values())
+    if total != TOTAL_WEIGHT:
+        raise ValueError(f"Weights sum to {total}, not {TOTAL_WEIGHT}.")
+
+
+def _points(weight: int, mean: Fraction) -> Fraction:
+    return Fraction(weight) * (mean - MIN_SCORE) / (MAX_SCORE - MIN_SCORE)
+
+
+def member_total(scores: Mapping[str, int], weights: Mapping[str, int]) -> Fraction:
+    """One member's weighted total on 0..100, exact."""
+    return sum((_points(w, Fraction(scores[code])) for code, w in weights.items()), Fraction(0))
+
+
+def _check_scores(member: Hashable, scores: Mapping[str, int], weights: Mapping[str, int]) -> None:
+    if set(scores) != set(weights):
+        missing = sorted(set(weights) - set(scores))
+        extra = sorted(set(scores) - set(weights))
+        raise ValueError(f"Member {member}: scores must cover every criterion (missing {missing}, unknown {extra}).")
+    for code, value in scores.items():
+        if isinstance(value, bool) or not isinstance(value, int) or not MIN_SCORE <= value <= MAX_SCORE:
+            raise ValueError(f"Member {member}: score for {code} must be a whole number from 1 to 5, not {value!r}.")
+
+
+def summarise(scores: Mapping[Hashable, Mapping[str, int]], weights: Mapping[str, int]) -> ScoreSummary:
+    """Averages, weighted total and spreads for one note, from member → criterion code → score (1..5).
+
+    Criteria come out in the order of `weights`. With no scores yet the summary has 0 members and no
+    total (None), never a misleading 0.
+    """
+    check_weights(weights)
+    for member, member_scores in scores.items():
+        _check_scores(member, member_scores, weights)
+    if not scores:
+        return ScoreSummary(0, (), None, {}, None)
+    count = len(scores)
+    results = []
+    total = Fraction(0)
+    for code, weight in weights.items():
+        values = [member_scores[code] for member_scores in scores.values()]
+        mean = Fraction(sum(values), count)
+        points = _points(weight, mean)
+        total += points
+        results.append(
+            CriterionResult(
+                code=code,
+                weight=weight,
+                mean=round_half_up(mean),
+                minimum=min(values),
+                maximum=max(values),
+                spread=max(values) - min(values),
+                points=round_half_up(points),
+            )
+        )
+    exact_totals = {member: member_total(member_scores, weights) for member, member_scores in scores.items()}
+    return ScoreSummary(
+        members=count,
+        criteria=tuple(results),
+        weighted_total=round_half_up(total),
+        member_totals={member: round_half_up(t) for member, t in exact_totals.items()},
+        total_spread=round_half_up(max(exact_totals.values()) - min(exact_totals.values())),
     )

@@ -1,23 +1,84 @@
-"""Committee business rules: seats, scoring criteria, decision settings. Flush, never commit."""
+"""Committee business rules: seats, criteria, decision settings, conflicts, reviews and scores, meetings,
+votes, decisions and the light joint programme document; and the query services the pages read. Flush, never
+commit (the view edge commits once per request).
+
+Reviews. A note enters the committee's review through CONCEPT_NOTE (eligible → under_review). While the
+review is open each voting member scores it 1–5 per criterion of the call's set (or the fund's default) with a
+comment, and sees only their own scores. When the chair closes the review, the averages, weighted total,
+spread and every member's scores become visible to the committee members who are not recused.
+
+Conflicts of interest: a member is recused automatically when the organisation of their seat is a
+participating organization of the note (lead or partner) or when they hold a country seat for a country the
+note covers; a member may also declare a conflict, with the reason. A recused member cannot see the note's
+scores, score it or vote on it.
+
+Decisions. Every decision checks the quorum first (rules.decide over the meeting's attendance) and is refused
+with the reason if the quorum or the votes it needs are missing:
+
+- endorse, approve funding, approve (other business): the vote must pass under the fund's rule;
+- reject: every eligible member has voted and the motion did not pass;
+- defer, return for revision: the quorum (a procedural decision of the meeting).
+
+A funding decision allocates the amount through the fund ledger in the same transaction (the ledger's
+advisory lock on PostgreSQL serialises competing allocations, so two decisions racing for the last money
+cannot both succeed) and moves the note to funded.
+"""
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import selectinload
 
 from fundapp.auth.models import Organisation, User
-from fundapp.committee.models import CommitteeSeat, CommitteeSettings, Constituency, ScoringCriterion
-from fundapp.committee.rules import DecisionConfig, DecisionRule, MajorityBase, Threshold
-from fundapp.committee.scoring import TOTAL_WEIGHT
-from fundapp.core import clock
+from fundapp.committee import permissions, workflow
+from fundapp.committee.models import (
+    AgendaItem,
+    Attendance,
+    CommitteeSeat,
+    CommitteeSettings,
+    Constituency,
+    ItemKind,
+    JointProgrammeDocument,
+    Meeting,
+    Outcome,
+    ProgrammeBudgetLine,
+    Recusal,
+    Review,
+    ScoreLine,
+    ScoreSheet,
+    ScoringCriterion,
+    VoteRecord,
+)
+from fundapp.committee.rules import (
+    MAX_SCORE,
+    MIN_SCORE,
+    TOTAL_WEIGHT,
+    DecisionConfig,
+    DecisionRule,
+    MajorityBase,
+    RuleOutcome,
+    ScoreSummary,
+    Threshold,
+    Vote,
+    check_quorum,
+    decide,
+    summarise,
+)
+from fundapp.concept_notes.models import ConceptNote, Participant, concept_note_countries
+from fundapp.concept_notes.workflow import CONCEPT_NOTE, ELIGIBLE, status_label
+from fundapp.contributions import ledger
+from fundapp.core import clock, signals
 from fundapp.core.audit import record_change
-from fundapp.core.errors import DomainError, ValidationFailed
+from fundapp.core.errors import DomainError, NotAllowed, ValidationFailed
 from fundapp.core.extensions import db
+from fundapp.core.money import to_money
 from fundapp.core.permissions import COMMITTEE_ROLES, Role
 from fundapp.reference.models import Country
 from fundapp.reference.services import DATA_DIR, get_fund
@@ -110,7 +171,7 @@ def _seat_details(seat: CommitteeSeat) -> dict[str, Any]:
     }
 
 
-def create_seat(actor: Any, data: SeatInput) -> CommitteeSeat:
+def create_seat(actor: User | None, data: SeatInput) -> CommitteeSeat:
     constituency, user, organisation = _check_seat(data)
     seat = CommitteeSeat(
         constituency=constituency,
@@ -128,7 +189,7 @@ def create_seat(actor: Any, data: SeatInput) -> CommitteeSeat:
     return seat
 
 
-def update_seat(actor: Any, seat: CommitteeSeat, data: SeatInput, today: date | None = None) -> None:
+def update_seat(actor: User | None, seat: CommitteeSeat, data: SeatInput, today: date | None = None) -> None:
     """Correct a seat's details; an ended seat stays ended (a new term is a new seat).
 
     A running term may carry its planned end date, but not a past one: that is what ending the term is for.
@@ -153,7 +214,7 @@ def update_seat(actor: Any, seat: CommitteeSeat, data: SeatInput, today: date | 
         record_change(actor, "committee.seat_updated", "committee_seats", seat.id, changes)
 
 
-def end_term(actor: Any, seat: CommitteeSeat, end_on: date, today: date | None = None) -> None:
+def end_term(actor: User | None, seat: CommitteeSeat, end_on: date, today: date | None = None) -> None:
     """End a member's term: the seat stays in the history (minutes cite it) but no longer sits.
 
     The last day is today or earlier; a planned end date is set by editing the seat.
@@ -172,7 +233,7 @@ def end_term(actor: Any, seat: CommitteeSeat, end_on: date, today: date | None =
     record_change(actor, "committee.term_ended", "committee_seats", seat.id, {"term_end_on": end_on.isoformat()})
 
 
-def seats_query(active: bool | None = True) -> sa.Select:
+def _seats_query(active: bool | None = True) -> sa.Select:
     """Seats in the committee's usual order: chair, constituencies, then the member's name."""
     order = sa.case({c.value: i for i, c in enumerate(Constituency)}, value=CommitteeSeat.constituency)
     query = (
@@ -191,7 +252,7 @@ def seats_query(active: bool | None = True) -> sa.Select:
 
 
 def active_seats() -> list[CommitteeSeat]:
-    return list(db.session.scalars(seats_query(active=True)))
+    return list(db.session.scalars(_seats_query(active=True)))
 
 
 def seat_of(user: User) -> CommitteeSeat | None:
@@ -213,6 +274,62 @@ def committee_summary() -> dict[str, Any]:
         "voting_seats": sum(count for _c, voting, count in rows if voting),
         "observer_seats": sum(count for _c, voting, count in rows if not voting),
         "seats_by_constituency": dict(sorted(by_constituency.items())),
+    }
+
+
+def seats_page(status: str, constituency: str, page: int) -> dict[str, Any]:
+    """One page of seats, current ("active"), ended ("ended") or all, optionally of one constituency; and how
+    many voting and observer seats sit today.
+    """
+    query = _seats_query(active={"active": True, "ended": False}.get(status))
+    if constituency in Constituency.__members__:
+        query = query.where(CommitteeSeat.constituency == Constituency(constituency))
+    pagination: Pagination = db.paginate(query, page=page, per_page=25, error_out=False)
+    counts = dict(
+        db.session.execute(
+            sa.select(CommitteeSeat.is_voting, sa.func.count())
+            .where(CommitteeSeat.is_active)
+            .group_by(CommitteeSeat.is_voting)
+        ).all()
+    )
+    return {"page": pagination, "voting": counts.get(True, 0), "observers": counts.get(False, 0)}
+
+
+def seat_form_choices() -> dict[str, list[tuple[Any, str]]]:
+    """The seat form's choices: active users (with their organisation), active organisations, countries."""
+    users = db.session.execute(
+        sa.select(User.id, User.name, User.email, Organisation.code)
+        .join(Organisation, User.organisation_id == Organisation.id)
+        .where(User.is_active)
+        .order_by(User.name)
+    )
+    organisations = db.session.execute(
+        sa.select(Organisation.id, Organisation.name, Organisation.code)
+        .where(Organisation.is_active)
+        .order_by(Organisation.name)
+    )
+    countries = db.session.execute(sa.select(Country.code, Country.name).order_by(Country.name))
+    return {
+        "user_choices": [(r.id, f"{r.name} ({r.code}) · {r.email}") for r in users],
+        "organisation_choices": [(r.id, f"{r.name} ({r.code})") for r in organisations],
+        "country_choices": [(r.code, r.name) for r in countries],
+    }
+
+
+def committee_page(user: User) -> dict[str, Any]:
+    """The read-only committee page: who sits, the quorum and rule in force, the scoring criteria."""
+    seats = active_seats()
+    config = decision_config()
+    voting = [s for s in seats if s.is_voting]
+    return {
+        "seats": seats,
+        "voting": voting,
+        "observers": [s for s in seats if not s.is_voting],
+        "config": config,
+        "quorum_needed": config.quorum.needed(len(voting)),
+        "consensus": config.rule is DecisionRule.consensus,
+        "criteria": criteria_for(None),
+        "my_seat": next((s for s in seats if s.user_id == user.id), None),
     }
 
 
@@ -288,7 +405,9 @@ def weights_for(call_id: int | None = None) -> dict[str, int]:
     return {c.code: c.weight for c in criteria_for(call_id)}
 
 
-def set_criteria(actor: Any, criteria: Sequence[Sequence[Any]], call_id: int | None = None) -> list[ScoringCriterion]:
+def set_criteria(
+    actor: User | None, criteria: Sequence[Sequence[Any]], call_id: int | None = None
+) -> list[ScoringCriterion]:
     """Replace a criteria set (the fund's default, or a call's) in one go.
 
     Refused whole, with the field of each problem, if a code or name repeats or the weights do not sum to
@@ -340,11 +459,23 @@ def default_criteria_from_file(path: str | Path | None = None) -> list[tuple[str
     return [(c["code"], c["name"], int(c["weight"]), c.get("description", "")) for c in data["scoring_criteria"]]
 
 
-def load_default_criteria(actor: Any = None, path: str | Path | None = None) -> int:
+def load_default_criteria(actor: User | None = None, path: str | Path | None = None) -> int:
     """Create the fund's default set from the reference file unless a default set exists already."""
     if db.session.scalar(sa.select(ScoringCriterion.id).where(ScoringCriterion.call_id.is_(None)).limit(1)):
         return 0
     return len(set_criteria(actor, default_criteria_from_file(path)))
+
+
+def criteria_page(call_id: int | None) -> dict[str, Any]:
+    """The criteria form's rows and whether they are saved.
+
+    A call without its own set starts from the fund's default set; a fund without a default set starts from the
+    reference file's criteria (not saved yet).
+    """
+    own = [c for c in criteria_for(call_id) if c.call_id == call_id]
+    shown = own or (criteria_for(None) if call_id is not None else [])
+    rows = [(c.code, c.name, c.weight, c.description) for c in shown] or default_criteria_from_file()
+    return {"rows": rows, "saved": bool(own)}
 
 
 # Decision settings --------------------------------------------------------------------------------
@@ -380,7 +511,7 @@ def threshold_key(threshold: Threshold) -> str | None:
 
 
 def set_decision_settings(
-    actor: Any,
+    actor: User | None,
     rule: DecisionRule | str,
     quorum: Threshold,
     quorum_requires_chair: bool,
@@ -423,6 +554,19 @@ def _config_details(config: DecisionConfig) -> dict[str, Any]:
     }
 
 
+def decision_settings_page() -> dict[str, Any]:
+    """The settings in force and what they mean for today's committee (voting seats, votes needed)."""
+    config = decision_config()
+    voting = len(roll(clock.today()).voting)
+    return {
+        "config": config,
+        "consensus": config.rule is DecisionRule.consensus,
+        "voting": voting,
+        "quorum_needed": config.quorum.needed(voting),
+        "majority_needed": config.majority.needed(voting),
+    }
+
+
 # The committee's roll, for meetings -----------------------------------------------------------------
 
 
@@ -444,7 +588,7 @@ def roll(on: date) -> Roll:
     """The seats whose term covers the day (an ended term still counts for the days it ran)."""
     seats = list(
         db.session.scalars(
-            seats_query(active=None).where(
+            _seats_query(active=None).where(
                 CommitteeSeat.term_start_on <= on,
                 sa.or_(CommitteeSeat.term_end_on.is_(None), CommitteeSeat.term_end_on >= on),
             )
@@ -458,3 +602,1020 @@ def roll(on: date) -> Roll:
         labels={s.id: s.label for s in seats},
         members={s.id: s.user_id for s in seats},
     )
+
+
+# Conflicts of interest ----------------------------------------------------------------------------
+
+AUTOMATIC = "automatic"
+DECLARED = "declared"
+
+
+@dataclass(frozen=True)
+class Conflict:
+    seat_id: int
+    kind: str  # automatic | declared
+    reason: str
+
+
+def conflicts_by_note(note_ids: Iterable[int], seats: Iterable[CommitteeSeat]) -> dict[int, dict[int, Conflict]]:
+    """note id → seat id → the conflict (declared first, else automatic), in three queries for any number of notes."""
+    note_ids = list(note_ids)
+    seats = list(seats)
+    result: dict[int, dict[int, Conflict]] = {note_id: {} for note_id in note_ids}
+    if not note_ids or not seats:
+        return result
+    # The lead is a participant too (is_lead), so one query gives every participating organization.
+    participants: dict[int, set[int]] = {}
+    leads: dict[int, int] = {}
+    for note_id, org_id, is_lead in db.session.execute(
+        sa.select(Participant.concept_note_id, Participant.organisation_id, Participant.is_lead).where(
+            Participant.concept_note_id.in_(note_ids)
+        )
+    ):
+        participants.setdefault(note_id, set()).add(org_id)
+        if is_lead:
+            leads[note_id] = org_id
+    countries: dict[int, set[str]] = {}
+    for note_id, code in db.session.execute(
+        sa.select(concept_note_countries.c.concept_note_id, concept_note_countries.c.country_code).where(
+            concept_note_countries.c.concept_note_id.in_(note_ids)
+        )
+    ):
+        countries.setdefault(note_id, set()).add(code)
+    declared = {
+        (r.concept_note_id, r.seat_id): r.reason
+        for r in db.session.scalars(sa.select(Recusal).where(Recusal.concept_note_id.in_(note_ids)))
+    }
+    for note_id in note_ids:
+        orgs = participants.get(note_id, set())
+        for seat in seats:
+            if (note_id, seat.id) in declared:
+                result[note_id][seat.id] = Conflict(seat.id, DECLARED, declared[note_id, seat.id])
+            elif seat.organisation_id in orgs:
+                role = "lead" if seat.organisation_id == leads.get(note_id) else "partner"
+                result[note_id][seat.id] = Conflict(
+                    seat.id, AUTOMATIC, f"{seat.organisation.name} is a participating organization ({role})."
+                )
+            elif seat.country_code and seat.country_code in countries.get(note_id, set()):
+                result[note_id][seat.id] = Conflict(
+                    seat.id, AUTOMATIC, f"Holds the seat of {seat.country.name}, a country the programme covers."
+                )
+    return result
+
+
+def conflicts_for(note: ConceptNote, seats: Iterable[CommitteeSeat] | None = None) -> dict[int, Conflict]:
+    """seat id → conflict for one note, over the given seats (default: the active seats)."""
+    if seats is None:
+        seats = db.session.scalars(
+            sa.select(CommitteeSeat)
+            .where(CommitteeSeat.is_active)
+            .options(selectinload(CommitteeSeat.organisation), selectinload(CommitteeSeat.country))
+        )
+    return conflicts_by_note([note.id], seats)[note.id]
+
+
+def conflict_of(note: ConceptNote, seat: CommitteeSeat | None) -> Conflict | None:
+    if seat is None:
+        return None
+    return conflicts_for(note, [seat]).get(seat.id)
+
+
+def declare_conflict(actor: User, note: ConceptNote, reason: str) -> Recusal:
+    """The member declares a conflict of interest on a note; any scores they gave it are withdrawn."""
+    seat = seat_of(actor)
+    if seat is None:
+        raise NotAllowed("Only a member holding a committee seat declares a conflict of interest.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("Give the reason for the conflict of interest.", field="reason")
+    existing = db.session.scalar(
+        sa.select(Recusal).where(Recusal.concept_note_id == note.id, Recusal.seat_id == seat.id)
+    )
+    if existing is not None:
+        raise DomainError("You have already declared a conflict of interest on this note.", field="reason")
+    recusal = Recusal(concept_note_id=note.id, seat_id=seat.id, reason=reason)
+    db.session.add(recusal)
+    sheet = _sheet(note.id, seat.id)
+    if sheet is not None:
+        db.session.delete(sheet)
+    db.session.flush()
+    record_change(
+        actor, "committee.conflict_declared", "concept_notes", note.id, {"seat_id": seat.id, "reason": reason}
+    )
+    return recusal
+
+
+# Reviews ------------------------------------------------------------------------------------------
+
+
+def review_of(note: ConceptNote) -> Review | None:
+    return db.session.scalar(sa.select(Review).where(Review.concept_note_id == note.id))
+
+
+def open_review(actor: User | None, note: ConceptNote) -> Review:
+    """Put an eligible (or deferred) note before the committee for scoring."""
+    action = "open_review" if note.status == ELIGIBLE else "review_again"
+    CONCEPT_NOTE.fire(note, action, actor)
+    review = review_of(note)
+    if review is None:
+        review = Review(concept_note_id=note.id, opened_by_id=getattr(actor, "id", None))
+        db.session.add(review)
+    else:
+        if action == "open_review":
+            # A note returned for revision and resubmitted is a new version: it is scored afresh (the audit
+            # log keeps the earlier scores). After a deferral the members keep, and may revise, theirs.
+            for sheet in db.session.scalars(sa.select(ScoreSheet).where(ScoreSheet.concept_note_id == note.id)):
+                db.session.delete(sheet)
+        review.closed_at = None
+        review.closed_by_id = None
+        review.opened_at = clock.now()
+    db.session.flush()
+    return review
+
+
+def close_review(actor: User | None, note: ConceptNote) -> Review:
+    """The chair closes scoring: the results become visible to the committee."""
+    if not (actor is None or actor.has_role(Role.committee_chair)):
+        raise NotAllowed("Only the chair closes a review.")
+    review = review_of(note)
+    if review is None or note.status != workflow.UNDER_REVIEW:
+        raise DomainError("This note is not under committee review.")
+    if review.is_closed:
+        raise DomainError("The review is already closed.")
+    if not sheets_for(note):
+        raise DomainError("No member has scored this note yet: there is nothing to reveal.")
+    review.closed_at = clock.now()
+    review.closed_by_id = getattr(actor, "id", None)
+    db.session.flush()
+    record_change(actor, "committee.review_closed", "concept_notes", note.id, {"review_id": review.id})
+    return review
+
+
+# Scores -------------------------------------------------------------------------------------------
+
+
+def _sheet(note_id: int, seat_id: int) -> ScoreSheet | None:
+    return db.session.scalar(
+        sa.select(ScoreSheet)
+        .where(ScoreSheet.concept_note_id == note_id, ScoreSheet.seat_id == seat_id)
+        .options(selectinload(ScoreSheet.lines))
+    )
+
+
+def is_scoring_open(note: ConceptNote, review: Review | None) -> bool:
+    """Members score a note while it is under review and the chair has not closed the review."""
+    return review is not None and not review.is_closed and note.status == workflow.UNDER_REVIEW
+
+
+def is_declaring_open(note: ConceptNote, review: Review | None) -> bool:
+    """The page offers to declare a conflict before the committee has seen the scores."""
+    return (review is None or not review.is_closed) and note.status in (ELIGIBLE, workflow.UNDER_REVIEW)
+
+
+def _check_can_score(note: ConceptNote, seat: CommitteeSeat | None) -> None:
+    """Raise NotAllowed/DomainError unless this seat may score the note now (the server-side check)."""
+    if seat is None or not seat.is_voting or not seat.is_active:
+        raise NotAllowed("Only voting members of the committee score concept notes.")
+    if conflict_of(note, seat) is not None:
+        raise NotAllowed("You are recused from this note (conflict of interest): you cannot score it.")
+    review = review_of(note)
+    if note.status != workflow.UNDER_REVIEW or review is None:
+        raise DomainError("This note is not under committee review.")
+    if review.is_closed:
+        raise DomainError("The chair has closed this review: scores can no longer change.")
+
+
+def submit_scores(actor: User, note: ConceptNote, scores: dict[str, Any], comment: str = "") -> ScoreSheet:
+    """Record (or revise, while the review is open) the member's scores of a note."""
+    seat = seat_of(actor)
+    _check_can_score(note, seat)
+    assert seat is not None
+    criteria = criteria_for(note.call_id)
+    errors: dict[str, list[str]] = {}
+    clean: dict[str, int] = {}
+    for criterion in criteria:
+        value = scores.get(criterion.code)
+        try:
+            number = int(value) if value is not None and not isinstance(value, bool) else None
+        except (TypeError, ValueError):
+            number = None
+        if number is None or not MIN_SCORE <= number <= MAX_SCORE:
+            errors.setdefault(f"score_{criterion.code}", []).append(f"Score {criterion.name} from 1 to 5.")
+        else:
+            clean[criterion.code] = number
+    unknown = set(scores) - {c.code for c in criteria}
+    if unknown:
+        errors.setdefault("", []).append(f"Unknown criteria: {', '.join(sorted(unknown))}.")
+    if errors:
+        lead = ["Give every criterion a score from 1 to 5.", *errors.pop("", [])]
+        raise ValidationFailed({"": lead, **errors})
+    sheet = _sheet(note.id, seat.id)
+    if sheet is None:
+        sheet = ScoreSheet(concept_note_id=note.id, seat_id=seat.id)
+        db.session.add(sheet)
+    sheet.comment = (comment or "").strip()
+    sheet.scored_at = clock.now()
+    sheet.lines = [ScoreLine(code=code, score=value) for code, value in clean.items()]
+    db.session.flush()
+    record_change(actor, "committee.scored", "concept_notes", note.id, {"seat_id": seat.id, "scores": clean})
+    return sheet
+
+
+def sheets_for(note: ConceptNote) -> list[ScoreSheet]:
+    return list(
+        db.session.scalars(
+            sa.select(ScoreSheet)
+            .where(ScoreSheet.concept_note_id == note.id)
+            .options(selectinload(ScoreSheet.lines), selectinload(ScoreSheet.seat).selectinload(CommitteeSeat.user))
+            .order_by(ScoreSheet.id)
+        )
+    )
+
+
+def summary_from_sheets(sheets: Iterable[ScoreSheet], weights: dict[str, int]) -> ScoreSummary:
+    """The scoring summary over the sheets that cover the current criteria (a set changed later skips the rest)."""
+    scores = {s.seat_id: s.as_dict() for s in sheets if set(s.as_dict()) == set(weights)}
+    return summarise(scores, weights)
+
+
+def summaries_by_note(notes: Iterable[ConceptNote]) -> dict[int, ScoreSummary]:
+    """note id → summary, in a fixed number of queries (sheets, lines and criteria in bulk)."""
+    notes = list(notes)
+    if not notes:
+        return {}
+    sheets: dict[int, list[ScoreSheet]] = {}
+    for sheet in db.session.scalars(
+        sa.select(ScoreSheet)
+        .where(ScoreSheet.concept_note_id.in_([n.id for n in notes]))
+        .options(selectinload(ScoreSheet.lines))
+    ):
+        sheets.setdefault(sheet.concept_note_id, []).append(sheet)
+    weights_by_call = _weights_by_call({n.call_id for n in notes})
+    return {n.id: summary_from_sheets(sheets.get(n.id, []), weights_by_call[n.call_id]) for n in notes}
+
+
+def _weights_by_call(call_ids: set[int]) -> dict[int, dict[str, int]]:
+    rows = db.session.scalars(
+        sa.select(ScoringCriterion)
+        .where(sa.or_(ScoringCriterion.call_id.is_(None), ScoringCriterion.call_id.in_(call_ids)))
+        .order_by(ScoringCriterion.position, ScoringCriterion.id)
+    )
+    own: dict[int | None, dict[str, int]] = {}
+    for c in rows:
+        own.setdefault(c.call_id, {})[c.code] = c.weight
+    default = own.get(None, {})
+    return {call_id: own.get(call_id) or default for call_id in call_ids}
+
+
+# Who sees what, and the review pages ----------------------------------------------------------------
+
+
+def _committee_seat(user: User) -> CommitteeSeat | None:
+    """The seat of a committee member or chair (no query for anyone else)."""
+    return seat_of(user) if user.has_any_role(*COMMITTEE_ROLES) else None
+
+
+def _scores_data(
+    user: User,
+    note: ConceptNote,
+    review: Review | None,
+    seat: CommitteeSeat | None,
+    conflict: Conflict | None,
+    weights: dict[str, int],
+) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "concept_note": note.reference,
+        "review": "closed" if review and review.is_closed else ("open" if review else "not_opened"),
+        "criteria": weights,
+        "recused": conflict is not None,
+    }
+    if conflict is not None:
+        data["recusal_reason"] = conflict.reason
+        return data
+    if seat is not None:
+        mine = _sheet(note.id, seat.id)
+        data["my_scores"] = mine.as_dict() if mine else None
+        data["my_comment"] = mine.comment if mine else None
+    if permissions.can_see_scores(user, review, seat, conflict):
+        sheets = sheets_for(note)
+        summary = summary_from_sheets(sheets, weights)
+        data["results"] = {
+            "members": summary.members,
+            "weighted_total": str(summary.weighted_total) if summary.weighted_total is not None else None,
+            "total_spread": str(summary.total_spread) if summary.total_spread is not None else None,
+            "criteria": [
+                {"code": c.code, "weight": c.weight, "mean": str(c.mean), "spread": c.spread} for c in summary.criteria
+            ],
+            "members_scores": [
+                {"member": s.seat.user.name, "seat": s.seat.label, "scores": s.as_dict(), "comment": s.comment}
+                for s in sheets
+            ],
+        }
+    return data
+
+
+def scores_view(user: User, note: ConceptNote) -> dict[str, Any]:
+    """What this user may see of the note's scores: the JSON the page and the API share."""
+    seat = _committee_seat(user)
+    weights = {c.code: c.weight for c in criteria_for(note.call_id)}
+    return _scores_data(user, note, review_of(note), seat, conflict_of(note, seat), weights)
+
+
+def review_page(user: User, note: ConceptNote, with_recusals: bool = False) -> dict[str, Any]:
+    """The committee's page of one note: its review, what this user may see of the scores, the member's own
+    standing (seat, conflict), and every member's recusal when asked (the chair and the secretariat see them).
+    """
+    review = review_of(note)
+    seat = _committee_seat(user)
+    criteria = criteria_for(note.call_id)
+    recusals: list[tuple[CommitteeSeat, Conflict]] = []
+    if with_recusals:
+        seats = active_seats()
+        conflicts = conflicts_by_note([note.id], seats)[note.id]
+        recusals = sorted(((s, conflicts[s.id]) for s in seats if s.id in conflicts), key=lambda pair: pair[0].id)
+        conflict = conflicts.get(seat.id) if seat is not None else None  # seat_of() gives an active seat
+    else:
+        conflict = conflict_of(note, seat)
+    weights = {c.code: c.weight for c in criteria}
+    return {
+        "note": note,
+        "review": review,
+        "seat": seat,
+        "conflict": conflict,
+        "criteria": criteria,
+        "data": _scores_data(user, note, review, seat, conflict, weights),
+        "scoring_open": is_scoring_open(note, review),
+        "declaring_open": is_declaring_open(note, review),
+        "conflicts": recusals,
+        "document": programme_document(note),
+    }
+
+
+def _scored_note_ids(seat: CommitteeSeat, note_ids: list[int]) -> set[int]:
+    """The notes (of these) the seat has scored, in one query."""
+    if not note_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            sa.select(ScoreSheet.concept_note_id).where(
+                ScoreSheet.seat_id == seat.id, ScoreSheet.concept_note_id.in_(note_ids)
+            )
+        )
+    )
+
+
+def scoring_queue(user: User) -> dict[str, Any]:
+    """The member's scoring queue: notes under review (open reviews first), recused or scored or still to score."""
+    seat = seat_of(user)
+    rows = db.session.execute(
+        sa.select(ConceptNote, Review)
+        .join(Review, Review.concept_note_id == ConceptNote.id)
+        .where(ConceptNote.status == workflow.UNDER_REVIEW)
+        .order_by(Review.closed_at.is_not(None), ConceptNote.id)
+    ).all()
+    note_ids = [n.id for n, _r in rows]
+    conflicts = conflicts_by_note(note_ids, [seat] if seat else [])
+    scored = _scored_note_ids(seat, note_ids) if seat is not None else set()
+    entries = [
+        {"note": n, "review": r, "conflict": conflicts[n.id].get(seat.id) if seat else None, "scored": n.id in scored}
+        for n, r in rows
+    ]
+    to_score = [e for e in entries if not e["review"].is_closed and not e["conflict"] and not e["scored"]]
+    return {"entries": entries, "seat": seat, "to_score": to_score}
+
+
+def reviews_overview() -> dict[str, Any]:
+    """The chair's and secretariat's reviews page: notes waiting for review, notes under review with progress."""
+    eligible = list(
+        db.session.scalars(
+            sa.select(ConceptNote).where(ConceptNote.status.in_((ELIGIBLE, workflow.DEFERRED))).order_by(ConceptNote.id)
+        )
+    )
+    under = db.session.execute(
+        sa.select(ConceptNote, Review)
+        .join(Review, Review.concept_note_id == ConceptNote.id)
+        .where(ConceptNote.status == workflow.UNDER_REVIEW)
+        .order_by(ConceptNote.id)
+    ).all()
+    counts = dict(
+        db.session.execute(
+            sa.select(ScoreSheet.concept_note_id, sa.func.count())
+            .where(ScoreSheet.concept_note_id.in_([n.id for n, _r in under]))
+            .group_by(ScoreSheet.concept_note_id)
+        ).all()
+    )
+    return {"eligible": eligible, "under": under, "counts": counts}
+
+
+def member_overview(user: User, limit: int = 10) -> dict[str, Any]:
+    """The committee home page: the notes this member still has to score and the meetings not yet closed."""
+    seat = seat_of(user)
+    notes = list(
+        db.session.scalars(
+            sa.select(ConceptNote)
+            .join(Review, Review.concept_note_id == ConceptNote.id)
+            .where(ConceptNote.status == workflow.UNDER_REVIEW, Review.closed_at.is_(None))
+            .order_by(ConceptNote.id)
+        )
+    )
+    to_score: list[ConceptNote] = []
+    if seat is not None and seat.is_voting and notes:
+        conflicts = conflicts_by_note([n.id for n in notes], [seat])
+        scored = _scored_note_ids(seat, [n.id for n in notes])
+        to_score = [n for n in notes if n.id not in scored and seat.id not in conflicts[n.id]]
+    upcoming = list(
+        db.session.scalars(
+            sa.select(Meeting)
+            .where(Meeting.status != workflow.CLOSED)
+            .order_by(Meeting.held_on, Meeting.id)
+            .limit(limit)
+        )
+    )
+    return {"seat": seat, "to_score": to_score[:limit], "to_score_count": len(to_score), "upcoming": upcoming}
+
+
+def _closed_reviews(note_ids: Iterable[int]) -> dict[int, Review]:
+    return {
+        r.concept_note_id: r
+        for r in db.session.scalars(
+            sa.select(Review).where(Review.concept_note_id.in_(list(note_ids)), Review.closed_at.is_not(None))
+        )
+    }
+
+
+def closed_note_ids(note_ids: Iterable[int]) -> set[int]:
+    """The notes (of these) whose review the chair has closed (one query)."""
+    return set(_closed_reviews(note_ids))
+
+
+def visible_score_note_ids(user: User, note_ids: Iterable[int], seat: CommitteeSeat | None = None) -> set[int]:
+    """The notes (of these) whose scores this user may see (permissions.can_see_scores), in at most five queries.
+
+    `seat`: the user's seat when the caller has it already.
+    """
+    note_ids = list(note_ids)
+    if not note_ids or not user.is_authenticated:
+        return set()
+    closed = _closed_reviews(note_ids)
+    if seat is None and not user.has_role(Role.secretariat):
+        seat = _committee_seat(user)
+    conflicts = conflicts_by_note(list(closed), [seat]) if seat is not None else {}
+    return {
+        note_id
+        for note_id, review in closed.items()
+        if permissions.can_see_scores(user, review, seat, conflicts[note_id].get(seat.id) if seat else None)
+    }
+
+
+# Meetings and agendas -------------------------------------------------------------------------------
+
+#: Outcomes each kind of item may have.
+OUTCOMES = {
+    ItemKind.endorsement: (Outcome.endorse, Outcome.reject, Outcome.defer, Outcome.return_),
+    ItemKind.funding: (Outcome.approve_funding, Outcome.reject, Outcome.defer),
+    ItemKind.other: (Outcome.approve, Outcome.reject, Outcome.defer),
+}
+#: The note's transition for each outcome of an endorsement item.
+NOTE_ACTIONS = {Outcome.endorse: "endorse", Outcome.reject: "reject", Outcome.defer: "defer", Outcome.return_: "return"}
+
+
+def create_meeting(actor: User | None, title: str, held_on: date, location: str = "") -> Meeting:
+    title = (title or "").strip()
+    if not title:
+        raise DomainError("Give the meeting a title.", field="title")
+    meeting = Meeting(title=title, held_on=held_on, location=(location or "").strip())
+    meeting.created_by_id = getattr(actor, "id", None)
+    db.session.add(meeting)
+    workflow.MEETING.fire(meeting, "create", actor, f"{title}, {held_on.isoformat()}")
+    return meeting
+
+
+def _check_open_agenda(meeting: Meeting) -> None:
+    if meeting.status == workflow.CLOSED:
+        raise DomainError("The meeting is closed: its agenda can no longer change.")
+
+
+def add_item(
+    actor: User | None, meeting: Meeting, kind: ItemKind | str, note: ConceptNote | None = None, title: str = ""
+) -> AgendaItem:
+    """Put a note (for endorsement or funding) or other business on the agenda."""
+    _check_open_agenda(meeting)
+    kind = ItemKind(kind)
+    if kind is not ItemKind.other:
+        if note is None:
+            raise DomainError("Choose the concept note.", field="concept_note_id")
+        wanted = workflow.UNDER_REVIEW if kind is ItemKind.endorsement else workflow.READY
+        if note.status != wanted:
+            what = "under committee review" if kind is ItemKind.endorsement else "ready for implementation"
+            raise DomainError(f"{note.reference} is not {what}.", field="concept_note_id")
+        pending = db.session.scalar(
+            sa.select(AgendaItem.id).where(
+                AgendaItem.concept_note_id == note.id,
+                AgendaItem.kind == kind,
+                AgendaItem.status == workflow.PENDING,
+            )
+        )
+        if pending is not None:
+            raise DomainError(f"{note.reference} is already on an agenda for this.", field="concept_note_id")
+        title = title.strip() or f"{note.reference} {note.title}"
+    elif not (title or "").strip():
+        raise DomainError("Describe the item.", field="title")
+    position = (max((i.position for i in meeting.items), default=0)) + 1
+    item = AgendaItem(
+        meeting=meeting,
+        kind=kind,
+        concept_note_id=note.id if note else None,
+        title=title.strip()[:250],
+        position=position,
+    )
+    db.session.add(item)
+    workflow.AGENDA_ITEM.fire(item, "create", actor, f"meeting {meeting.id}: {kind.label}")
+    return item
+
+
+def withdraw_item(actor: User | None, item: AgendaItem, reason: str) -> None:
+    """The secretariat takes an undecided item off the agenda (the note stays where it is)."""
+    if item.meeting.status == workflow.CLOSED:
+        raise DomainError("The meeting is closed: its agenda can no longer change.")
+    workflow.AGENDA_ITEM.fire(item, "withdraw", actor, (reason or "").strip())
+
+
+def open_meeting(actor: User | None, meeting: Meeting) -> None:
+    workflow.MEETING.fire(meeting, "open", actor)
+
+
+def close_meeting(actor: User | None, meeting: Meeting) -> None:
+    meeting.quorum_text = quorum(meeting)[1]
+    workflow.MEETING.fire(meeting, "close", actor)
+
+
+# Attendance -----------------------------------------------------------------------------------------
+
+
+def meeting_roll(meeting: Meeting) -> Roll:
+    return roll(meeting.held_on)
+
+
+def present_seat_ids(meeting: Meeting) -> set[int]:
+    return set(db.session.scalars(sa.select(Attendance.seat_id).where(Attendance.meeting_id == meeting.id)))
+
+
+def record_attendance(actor: User | None, meeting: Meeting, present: list[int]) -> tuple[bool, str]:
+    """The chair takes attendance at the meeting: the seats present (others absent). Returns the quorum now."""
+    if meeting.status != workflow.IN_SESSION:
+        raise DomainError("Attendance is taken while the meeting is in session: open it first.")
+    sitting = meeting_roll(meeting)
+    seats = set(sitting.voting) | set(sitting.observers)
+    unknown = [s for s in present if s not in seats]
+    if unknown:
+        raise DomainError("Only seats that sit on the meeting day can be present.", field="present")
+    decided = any(i.status == workflow.DECIDED for i in meeting.items)
+    before = present_seat_ids(meeting)
+    if decided and not before <= set(present):
+        raise DomainError("Decisions have been recorded: members can join, but no one can be removed now.")
+    for attendance in list(meeting.attendance):
+        if attendance.seat_id not in present:
+            meeting.attendance.remove(attendance)
+    for seat_id in set(present) - before:
+        meeting.attendance.append(Attendance(seat_id=seat_id))
+    db.session.flush()
+    record_change(
+        actor, "committee_meeting.attendance", "committee_meeting", meeting.id, {"present": sorted(set(present))}
+    )
+    return quorum(meeting)
+
+
+def quorum(meeting: Meeting) -> tuple[bool, str]:
+    sitting = meeting_roll(meeting)
+    return check_quorum(present_seat_ids(meeting), sitting.voting, sitting.chair, decision_config())
+
+
+# Votes ----------------------------------------------------------------------------------------------
+
+
+def recused_seats(item: AgendaItem, seats: list[CommitteeSeat] | None = None) -> dict[int, Conflict]:
+    if item.concept_note is None:
+        return {}
+    if seats is None:
+        sitting = meeting_roll(item.meeting)
+        seats = list(
+            db.session.scalars(
+                sa.select(CommitteeSeat)
+                .where(CommitteeSeat.id.in_(sitting.labels))
+                .options(selectinload(CommitteeSeat.organisation), selectinload(CommitteeSeat.country))
+            )
+        )
+    return conflicts_for(item.concept_note, seats)
+
+
+def cast_vote(actor: User, item: AgendaItem, vote: Vote | str, rationale: str = "") -> VoteRecord:
+    """A present, non-recused voting member votes on a pending item of a meeting in session."""
+    seat = seat_of(actor)
+    if seat is None or not seat.is_voting:
+        raise NotAllowed("Only voting members of the committee vote.")
+    meeting = item.meeting
+    if meeting.status != workflow.IN_SESSION:
+        raise DomainError("Votes are cast while the meeting is in session.")
+    if item.status != workflow.PENDING:
+        raise DomainError("This item has been decided.")
+    if seat.term_start_on > meeting.held_on or (seat.term_end_on is not None and seat.term_end_on < meeting.held_on):
+        raise NotAllowed("Your seat does not vote at this meeting.")
+    present = db.session.scalar(
+        sa.select(Attendance.id).where(Attendance.meeting_id == meeting.id, Attendance.seat_id == seat.id)
+    )
+    if present is None:
+        raise NotAllowed("You are not recorded as present: ask the chair to record your attendance.")
+    if item.concept_note is not None and conflict_of(item.concept_note, seat) is not None:
+        raise NotAllowed("You are recused from this item (conflict of interest): you cannot vote.")
+    try:
+        vote = Vote(vote)
+    except ValueError as exc:
+        raise DomainError("Choose approve, object or abstain.", field="vote") from exc
+    record = db.session.scalar(
+        sa.select(VoteRecord).where(VoteRecord.item_id == item.id, VoteRecord.seat_id == seat.id)
+    )
+    if record is None:
+        record = VoteRecord(item=item, seat_id=seat.id, vote=vote)
+        db.session.add(record)
+    record.vote = vote
+    record.rationale = (rationale or "").strip()
+    record.cast_at = clock.now()
+    db.session.flush()
+    record_change(actor, "committee.vote", "committee_agenda_item", item.id, {"seat_id": seat.id, "vote": vote.value})
+    return record
+
+
+def tally(item: AgendaItem) -> RuleOutcome:
+    """rules.decide() over the item's votes, the meeting's attendance and the recusals."""
+    meeting = item.meeting
+    sitting = meeting_roll(meeting)
+    votes = {v.seat_id: v.vote for v in item.votes}
+    recused = set(recused_seats(item))
+    return decide(
+        votes,
+        present_seat_ids(meeting),
+        sitting.voting,
+        recused=recused,
+        rule=decision_config(),
+        chair=sitting.chair,
+        labels=sitting.labels,
+    )
+
+
+# Decisions ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class DecisionInput:
+    outcome: Outcome | str
+    rationale: str = ""
+    shared_comment: str = ""
+    amount: Decimal | str | None = None
+
+
+def _lock_item(item: AgendaItem) -> AgendaItem:
+    """Re-read the item under a row lock (PostgreSQL), so two requests cannot decide it twice."""
+    query = sa.select(AgendaItem).where(AgendaItem.id == item.id).execution_options(populate_existing=True)
+    if db.session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    return db.session.scalar(query)
+
+
+def record_decision(actor: User | None, item: AgendaItem, data: DecisionInput) -> AgendaItem:
+    """The chair records the committee's decision on an item; refused, with the reason, without quorum or votes."""
+    if actor is not None and not actor.has_role(Role.committee_chair):
+        raise NotAllowed("Only the chair records the committee's decisions.")
+    item = _lock_item(item)
+    meeting = item.meeting
+    if meeting.status != workflow.IN_SESSION:
+        raise DomainError("Decisions are recorded while the meeting is in session.")
+    if item.status != workflow.PENDING:
+        raise DomainError("This item has already been decided.")
+    try:
+        outcome = Outcome(data.outcome)
+    except ValueError as exc:
+        raise DomainError("Choose the decision.", field="outcome") from exc
+    if outcome not in OUTCOMES[item.kind]:
+        raise DomainError(f"{outcome.label} is not a decision on this item.", field="outcome")
+    result = tally(item)
+    if not result.quorum_met:
+        raise DomainError(f"Refused: {result.reason}.", field="outcome")
+    if outcome.is_approval and not result.passed:
+        raise DomainError(f"Refused: the vote has not passed. {result.reason}.", field="outcome")
+    if outcome is Outcome.reject:
+        if result.missing:
+            raise DomainError(f"Refused: {result.reason}.", field="outcome")
+        if result.passed:
+            raise DomainError(f"Refused: the vote passed ({result.reason}); it cannot be a rejection.", field="outcome")
+    rationale = (data.rationale or "").strip()
+    shared = (data.shared_comment or "").strip()
+    if outcome in (Outcome.reject, Outcome.return_) and not (shared or rationale):
+        raise DomainError("Give the reason (shared with the applicant).", field="shared_comment")
+    note = item.concept_note
+    if item.kind is ItemKind.endorsement:
+        review = review_of(note)
+        if outcome is not Outcome.defer and (review is None or not review.is_closed):
+            raise DomainError("The chair closes the review before the committee decides on the note.", field="outcome")
+    item.amount = None
+    if outcome is Outcome.approve_funding:
+        item.amount = _fund(actor, item, note, data.amount, meeting.held_on)
+    item.outcome = outcome
+    item.rationale = rationale
+    item.shared_comment = shared
+    item.rule_text = result.reason
+    item.decided_at = clock.now()
+    item.decided_by_id = getattr(actor, "id", None)
+    workflow.AGENDA_ITEM.fire(item, "decide", actor, outcome.label)
+    record_change(
+        actor,
+        "committee.decision",
+        "committee_agenda_item",
+        item.id,
+        {
+            "outcome": outcome.value,
+            "concept_note_id": item.concept_note_id,
+            "amount": f"{item.amount:.2f}" if item.amount is not None else None,
+            "votes": {str(v.seat_id): v.vote.value for v in item.votes},
+            "rule": result.reason,
+        },
+    )
+    if item.kind is ItemKind.endorsement:
+        CONCEPT_NOTE.fire(
+            note, NOTE_ACTIONS[outcome], actor, shared or (rationale if outcome is not Outcome.endorse else None)
+        )
+    elif outcome is Outcome.approve_funding:
+        CONCEPT_NOTE.fire(note, "fund", actor, shared or None)
+    db.session.flush()
+    return item
+
+
+def _fund(actor: User | None, item: AgendaItem, note: ConceptNote, amount: Decimal | str | None, on: date) -> Decimal:
+    """Allocate the approved amount through the ledger (area's earmarked pool first); refused if it does not fit."""
+    if note.status != workflow.READY:
+        raise DomainError(f"{note.reference} is not ready for implementation.", field="outcome")
+    document = programme_document(note)
+    if document is None or document.approved_at is None:
+        raise DomainError("The joint programme document has not been approved.", field="outcome")
+    if amount in (None, ""):
+        amount = document.total
+    try:
+        value = to_money(amount)
+    except (TypeError, ValueError) as exc:
+        raise DomainError("The amount is not a number.", field="amount") from exc
+    if value <= 0:
+        raise DomainError("The amount must be more than zero.", field="amount")
+    if value > document.total:
+        raise DomainError(f"The amount exceeds the programme's budget of US$ {document.total:,.2f}.", field="amount")
+    ledger.allocate(
+        actor,
+        value,
+        note.thematic_area_id,
+        document.id,
+        on,
+        organisation_id=note.organisation_id,
+        description=f"{note.reference} funding approved by the steering committee ({item.meeting.title})",
+    )
+    signals.funding_approved.send(document, actor=actor, on=on)
+    return value
+
+
+# The light joint programme document -----------------------------------------------------------------
+
+
+def programme_document(note: ConceptNote) -> JointProgrammeDocument | None:
+    return db.session.scalar(
+        sa.select(JointProgrammeDocument)
+        .where(JointProgrammeDocument.concept_note_id == note.id)
+        .options(selectinload(JointProgrammeDocument.budget_lines))
+    )
+
+
+def _budget_amounts(note: ConceptNote, budget: dict[int, Decimal | str | None]) -> tuple[dict[int, Decimal], list[str]]:
+    """Each participating organization's amount, from numbers or from text as typed ("1,070,000.00")."""
+    codes = {p.organisation_id: p.organisation.code for p in note.participants}
+    amounts: dict[int, Decimal] = {}
+    problems: list[str] = []
+    for org_id, raw in budget.items():
+        if org_id not in codes:
+            problems.append("Budgets go to the note's participating organizations only.")
+            continue
+        text = raw if not isinstance(raw, str) else (raw.replace(",", "").strip() or "0")
+        try:
+            value = Decimal(text or 0)
+        except (InvalidOperation, TypeError, ValueError):
+            value = None
+        if value is None or not value.is_finite():
+            problems.append(f"{codes[org_id]}: not a number.")
+            continue
+        amounts[org_id] = value
+    return amounts, problems
+
+
+def save_programme_document(
+    actor: User | None,
+    note: ConceptNote,
+    summary: str,
+    starts_on: date,
+    ends_on: date,
+    budget: dict[int, Decimal | str | None],
+    approve: bool = False,
+) -> JointProgrammeDocument:
+    """Record the light document of an endorsed note: a summary, dates and a budget per participating organization.
+
+    `budget` maps an organisation id to its amount (a number, or the text typed in the form). With `approve`,
+    the saved document is approved at once (approve_programme_document): one transaction for both.
+    """
+    amounts, problems = _budget_amounts(note, budget)
+    if problems:
+        # Amounts that are not numbers are reported on their own: the other checks need the numbers.
+        raise ValidationFailed({"budget": problems})
+    if note.status != workflow.ENDORSED:
+        raise DomainError("Only an endorsed note gets its joint programme document.")
+    errors: dict[str, list[str]] = {}
+    if not (summary or "").strip():
+        errors["summary"] = ["Give a summary."]
+    if ends_on <= starts_on:
+        errors["ends_on"] = ["The programme ends after it starts."]
+    lines = {}
+    for org_id, amount in amounts.items():
+        value = to_money(amount)
+        if value < 0:
+            errors.setdefault("budget", []).append("Amounts cannot be negative.")
+        elif value > 0:
+            lines[org_id] = value
+    if not lines:
+        errors.setdefault("budget", []).append("Give a budget for at least one participating organization.")
+    if errors:
+        raise ValidationFailed(errors)
+    document = programme_document(note)
+    if document is None:
+        document = JointProgrammeDocument(concept_note_id=note.id)
+        db.session.add(document)
+    document.summary = summary.strip()
+    document.starts_on = starts_on
+    document.ends_on = ends_on
+    document.approved_at = None
+    document.budget_lines = [ProgrammeBudgetLine(organisation_id=o, amount=a) for o, a in lines.items()]
+    db.session.flush()
+    record_change(
+        actor,
+        "committee.programme_document_saved",
+        "concept_notes",
+        note.id,
+        {"total": f"{document.total:.2f}", "starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat()},
+    )
+    if approve:
+        approve_programme_document(actor, note)
+    return document
+
+
+def approve_programme_document(actor: User | None, note: ConceptNote) -> JointProgrammeDocument:
+    """Approve the document: the note becomes ready for implementation."""
+    document = programme_document(note)
+    if document is None:
+        raise DomainError("Record the joint programme document first.")
+    if document.approved_at is not None:
+        raise DomainError("The document is already approved.")
+    document.approved_at = clock.now()
+    document.approved_by_id = getattr(actor, "id", None)
+    CONCEPT_NOTE.fire(note, "mark_ready", actor)
+    signals.document_approved.send(document, actor=actor, on=document.approved_at.date())
+    return document
+
+
+def programme_document_page(note: ConceptNote, propose: bool = False) -> dict[str, Any]:
+    """The note's document and the budget the form shows: the document's lines, or (`propose`, no document
+    yet) the note's own budget per participating organization.
+    """
+    document = programme_document(note)
+    if document is not None:
+        amounts = {line.organisation_id: line.amount for line in document.budget_lines}
+    elif propose:
+        amounts = {p.organisation_id: p.total for p in note.participants}
+    else:
+        amounts = {}
+    return {"document": document, "amounts": amounts}
+
+
+# Meeting pages --------------------------------------------------------------------------------------
+
+
+def meeting_list(page: int) -> dict[str, Any]:
+    """One page of meetings, latest first, with the number of items on each agenda."""
+    pagination = db.paginate(
+        sa.select(Meeting).order_by(Meeting.held_on.desc(), Meeting.id.desc()), page=page, per_page=20, error_out=False
+    )
+    counts = dict(
+        db.session.execute(
+            sa.select(AgendaItem.meeting_id, sa.func.count())
+            .where(AgendaItem.meeting_id.in_([m.id for m in pagination.items]))
+            .group_by(AgendaItem.meeting_id)
+        ).all()
+    )
+    return {"page": pagination, "counts": counts}
+
+
+def agenda_note_choices() -> list[tuple[int, str]]:
+    """The notes an agenda can take: under review (for endorsement) or ready (for funding)."""
+    notes = db.session.execute(
+        sa.select(ConceptNote.id, ConceptNote.title, ConceptNote.status)
+        .where(ConceptNote.status.in_((workflow.UNDER_REVIEW, workflow.READY)))
+        .order_by(ConceptNote.id)
+    )
+    return [(0, "—")] + [(r.id, f"CN-{r.id:04d} {r.title[:80]} ({status_label(r.status).lower()})") for r in notes]
+
+
+def load_meeting(meeting_id: int) -> Meeting | None:
+    return db.session.scalar(
+        sa.select(Meeting)
+        .where(Meeting.id == meeting_id)
+        .options(
+            selectinload(Meeting.items).selectinload(AgendaItem.votes),
+            selectinload(Meeting.items).selectinload(AgendaItem.concept_note).selectinload(ConceptNote.participants),
+            selectinload(Meeting.items).selectinload(AgendaItem.concept_note).selectinload(ConceptNote.countries),
+            selectinload(Meeting.attendance),
+        )
+    )
+
+
+def load_item(item_id: int) -> AgendaItem | None:
+    return db.session.scalar(
+        sa.select(AgendaItem).where(AgendaItem.id == item_id).options(selectinload(AgendaItem.votes))
+    )
+
+
+def meeting_page(user: User, meeting: Meeting) -> dict[str, Any]:
+    """meeting_overview() as this user may see it: scores of open reviews and of notes the user is recused
+    from are removed (also from the minutes and the pack); with the user's own seat.
+    """
+    overview = meeting_overview(meeting)
+    seat = _committee_seat(user)
+    note_ids = [e["item"].concept_note_id for e in overview["items"] if e["item"].concept_note_id]
+    visible = visible_score_note_ids(user, note_ids, seat)
+    for entry in overview["items"]:
+        if entry["item"].concept_note_id not in visible:
+            entry["summary"] = None
+    overview["seat"] = seat
+    return overview
+
+
+def meeting_overview(meeting: Meeting) -> dict[str, Any]:
+    """Everything the meeting page, the minutes and the pack show, in a bounded number of queries."""
+    sitting = meeting_roll(meeting)
+    seats = {
+        s.id: s
+        for s in db.session.scalars(
+            sa.select(CommitteeSeat)
+            .where(CommitteeSeat.id.in_(list(sitting.labels)))
+            .options(
+                selectinload(CommitteeSeat.user),
+                selectinload(CommitteeSeat.organisation),
+                selectinload(CommitteeSeat.country),
+            )
+        )
+    }
+    present = {a.seat_id for a in meeting.attendance}
+    notes = [i.concept_note for i in meeting.items if i.concept_note is not None]
+    conflicts = conflicts_by_note([n.id for n in notes], list(seats.values()))
+    summaries = summaries_by_note(notes)
+    config = decision_config()
+    quorum_met, quorum_text = check_quorum(present, sitting.voting, sitting.chair, config)
+    items = []
+    for item in meeting.items:
+        recused = conflicts.get(item.concept_note_id, {}) if item.concept_note_id else {}
+        votes = {v.seat_id: v.vote for v in item.votes}
+        result = (
+            decide(
+                votes,
+                present,
+                sitting.voting,
+                recused=set(recused),
+                rule=config,
+                chair=sitting.chair,
+                labels=sitting.labels,
+            )
+            if item.status == workflow.PENDING
+            else None
+        )
+        items.append(
+            {
+                "item": item,
+                "recused": [(seats[s], c) for s, c in recused.items() if s in seats],
+                "recused_ids": set(recused),
+                "votes": [(seats.get(v.seat_id), v) for v in item.votes],
+                "result": result,
+                "summary": summaries.get(item.concept_note_id) if item.concept_note_id else None,
+                "outcomes": OUTCOMES[item.kind],
+            }
+        )
+    return {
+        "roll": sitting,
+        "seats": seats,
+        "voting": [seats[s] for s in sitting.voting if s in seats],
+        "observers": [seats[s] for s in sitting.observers if s in seats],
+        "present": present,
+        "quorum_met": quorum_met,
+        "quorum_text": quorum_text,
+        "items": items,
+        "config": config,
+    }

@@ -1,67 +1,53 @@
-"""Committee pages: the seats (secretariat), the read-only committee page, the scoring criteria."""
+"""Committee pages: seats, the committee, scoring criteria and decision rules; reviews and scores; meetings, votes
+and decisions; the joint programme document; the pipeline and funding scenarios.
 
-import sqlalchemy as sa
-from flask import flash, redirect, render_template, request, url_for
+Each view loads, checks, validates, calls one service and responds; the edge (core.edge) commits.
+"""
+
+from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
-from fundapp.auth.models import Organisation, User
-from fundapp.committee import bp, permissions, services
-from fundapp.committee.forms import CriteriaForm, DecisionSettingsForm, EndTermForm, SeatForm
-from fundapp.committee.models import CommitteeSeat, Constituency
-from fundapp.committee.rules import DecisionRule
+from fundapp.committee import bp, pdf, permissions, pipeline, services, workflow
+from fundapp.committee.forms import (
+    ActionForm,
+    AgendaItemForm,
+    AttendanceForm,
+    ConflictForm,
+    CriteriaForm,
+    DecisionForm,
+    DecisionSettingsForm,
+    EndTermForm,
+    MeetingForm,
+    ProgrammeDocumentForm,
+    ScenarioForm,
+    ScoreForm,
+    SeatForm,
+    VoteForm,
+)
+from fundapp.committee.models import AgendaItem, CommitteeSeat, Constituency, Meeting
+from fundapp.concept_notes.models import Call, ConceptNote
+from fundapp.concept_notes.workflow import status_label
 from fundapp.core import clock
-from fundapp.core.errors import DomainError, ValidationFailed
+from fundapp.core.edge import domain_errors
 from fundapp.core.extensions import db
-from fundapp.core.permissions import role_required
-from fundapp.reference.models import Country
+from fundapp.core.permissions import COMMITTEE_ROLES, role_required
 
 #: Blank rows offered under the criteria, to add new ones.
 SPARE_CRITERIA_ROWS = 2
+#: The permission predicates, for the committee's templates.
+PREDICATES = {name: value for name, value in vars(permissions).items() if name.startswith("can_")}
 
 
-def _attach_errors(form: FlaskForm, exc: DomainError, default: str) -> None:
-    """Put each message of a refused action next to its field (or at the top)."""
-    errors = exc.errors if isinstance(exc, ValidationFailed) else {exc.field or default: [exc.message]}
-    for name, messages in errors.items():
-        field = form[name] if name in form else form[default]
-        field.errors = [*field.errors, *messages]
+@bp.context_processor
+def inject_predicates() -> dict:
+    return PREDICATES
+
+
+def _page() -> int:
+    return request.args.get("page", 1, type=int)
 
 
 # Seats (secretariat) ------------------------------------------------------------------------------
-
-
-def _seat_form(**kwargs) -> SeatForm:
-    users = db.session.execute(
-        sa.select(User.id, User.name, User.email, Organisation.code)
-        .join(Organisation, User.organisation_id == Organisation.id)
-        .where(User.is_active)
-        .order_by(User.name)
-    )
-    organisations = db.session.execute(
-        sa.select(Organisation.id, Organisation.name, Organisation.code)
-        .where(Organisation.is_active)
-        .order_by(Organisation.name)
-    )
-    countries = db.session.execute(sa.select(Country.code, Country.name).order_by(Country.name))
-    return SeatForm(
-        user_choices=[(r.id, f"{r.name} ({r.code}) · {r.email}") for r in users],
-        organisation_choices=[(r.id, f"{r.name} ({r.code})") for r in organisations],
-        country_choices=[(r.code, r.name) for r in countries],
-        **kwargs,
-    )
-
-
-def _seat_input(form: SeatForm) -> services.SeatInput:
-    return services.SeatInput(
-        constituency=form.constituency.data,
-        user_id=form.user_id.data,
-        organisation_id=form.organisation_id.data or None,
-        country_code=form.country_code.data or None,
-        term_start_on=form.term_start_on.data,
-        term_end_on=form.term_end_on.data,
-        is_voting=form.is_voting.data,
-    )
 
 
 @bp.route("/committee/seats")
@@ -69,40 +55,23 @@ def _seat_input(form: SeatForm) -> services.SeatInput:
 def seats():
     status = request.args.get("status", "active")
     constituency = request.args.get("constituency", "")
-    active = {"active": True, "ended": False}.get(status)
-    query = services.seats_query(active=active)
-    if constituency in Constituency.__members__:
-        query = query.where(CommitteeSeat.constituency == Constituency(constituency))
-    page = db.paginate(query, per_page=25, max_per_page=100, error_out=False)
-    counts = dict(
-        db.session.execute(
-            sa.select(CommitteeSeat.is_voting, sa.func.count())
-            .where(CommitteeSeat.is_active)
-            .group_by(CommitteeSeat.is_voting)
-        ).all()
-    )
     return render_template(
         "committee/seats.html",
-        page=page,
         status=status,
         constituency=constituency,
         constituencies=list(Constituency),
-        voting=counts.get(True, 0),
-        observers=counts.get(False, 0),
+        **services.seats_page(status, constituency, _page()),
     )
 
 
 @bp.route("/committee/seats/new", methods=["GET", "POST"])
 @role_required(*permissions.MANAGE_ROLES)
 def new_seat():
-    form = _seat_form()
+    form = SeatForm(**services.seat_form_choices())
     if form.validate_on_submit():
-        try:
-            seat = services.create_seat(current_user, _seat_input(form))
-        except DomainError as exc:
-            _attach_errors(form, exc, "constituency")
-        else:
-            db.session.commit()
+        with domain_errors(form, default="constituency") as outcome:
+            seat = services.create_seat(current_user, form.data_for_service())
+        if outcome.ok:
             flash(f"Seat created: {seat.constituency.label}, {seat.user.name}.", "success")
             return redirect(url_for("committee.seats"))
     return render_template("committee/seat_form.html", form=form, seat=None)
@@ -112,17 +81,13 @@ def new_seat():
 @role_required(*permissions.MANAGE_ROLES)
 def edit_seat(seat_id: int):
     seat = db.get_or_404(CommitteeSeat, seat_id)
-    form = _seat_form(obj=seat)
+    form = SeatForm(obj=seat, **services.seat_form_choices())
     if request.method == "GET":
-        form.constituency.data = seat.constituency.value
-        form.country_code.data = seat.country_code or ""
+        form.show_seat(seat)
     if form.validate_on_submit():
-        try:
-            services.update_seat(current_user, seat, _seat_input(form))
-        except DomainError as exc:
-            _attach_errors(form, exc, "constituency")
-        else:
-            db.session.commit()
+        with domain_errors(form, default="constituency") as outcome:
+            services.update_seat(current_user, seat, form.data_for_service())
+        if outcome.ok:
             flash(f"Seat saved: {seat.constituency.label}, {seat.user.name}.", "success")
             return redirect(url_for("committee.seats", status="active" if seat.is_active else "ended"))
     return render_template("committee/seat_form.html", form=form, seat=seat)
@@ -134,12 +99,9 @@ def end_term(seat_id: int):
     seat = db.get_or_404(CommitteeSeat, seat_id)
     form = EndTermForm(data={"term_end_on": clock.today()} if request.method == "GET" else None)
     if form.validate_on_submit():
-        try:
+        with domain_errors(form, default="term_end_on") as outcome:
             services.end_term(current_user, seat, form.term_end_on.data)
-        except DomainError as exc:
-            _attach_errors(form, exc, "term_end_on")
-        else:
-            db.session.commit()
+        if outcome.ok:
             flash(f"Term ended: {seat.constituency.label}, {seat.user.name}.", "success")
             return redirect(url_for("committee.seats"))
     return render_template("committee/end_term.html", form=form, seat=seat)
@@ -151,28 +113,10 @@ def end_term(seat_id: int):
 @bp.route("/committee/members")
 @role_required(*permissions.VIEW_ROLES)
 def members():
-    seats = services.active_seats()
-    config = services.decision_config()
-    voting = [s for s in seats if s.is_voting]
-    return render_template(
-        "committee/members.html",
-        seats=seats,
-        voting=voting,
-        observers=[s for s in seats if not s.is_voting],
-        config=config,
-        quorum_needed=config.quorum.needed(len(voting)),
-        consensus=config.rule is DecisionRule.consensus,
-        criteria=services.criteria_for(None),
-        my_seat=next((s for s in seats if s.user_id == current_user.id), None),
-    )
+    return render_template("committee/members.html", **services.committee_page(current_user))
 
 
-# Scoring criteria (secretariat) -------------------------------------------------------------------
-
-
-def _running_total(form: CriteriaForm) -> int:
-    """The sum of the weights as entered (what the page shows beside the total)."""
-    return sum(row.weight.data for row in form.rows if isinstance(row.weight.data, int))
+# Scoring criteria and decision rules (secretariat) ------------------------------------------------
 
 
 @bp.route("/committee/criteria", methods=["GET", "POST"])
@@ -185,100 +129,400 @@ def criteria():
 @role_required(*permissions.MANAGE_ROLES)
 def call_criteria(call_id: int):
     """A call's own criteria set (starts from the fund's default set; the same rules apply)."""
-    from fundapp.concept_notes.models import Call
-
     return _criteria_page(db.get_or_404(Call, call_id))
 
 
-def _criteria_page(call):
+def _criteria_page(call: Call | None):
     call_id = call.id if call is not None else None
+    page = services.criteria_page(call_id)
     form = CriteriaForm()
-    own = [c for c in services.criteria_for(call_id) if c.call_id == call_id]
-    saved = own or (services.criteria_for(None) if call_id is not None else [])
     if request.method == "GET":
-        rows = (
-            [(c.code, c.name, c.weight, c.description) for c in saved]
-            if saved
-            else services.default_criteria_from_file()
-        )
-        while len(form.rows) > 0:
-            form.rows.pop_entry()
-        for code, name, weight, description in rows:
-            form.rows.append_entry({"code": code, "name": name, "weight": weight, "description": description})
-        for _ in range(SPARE_CRITERIA_ROWS):
-            form.rows.append_entry()
-    total_errors: list[str] = []
+        form.fill(page["rows"], spare=SPARE_CRITERIA_ROWS)
     if form.validate_on_submit():
-        filled = [(i, row) for i, row in enumerate(form.rows) if not row.form.is_blank]
-        values = [(r.form.code.data, r.form.name.data, r.form.weight.data, r.form.description.data) for _i, r in filled]
-        try:
-            services.set_criteria(current_user, values, call_id=call_id)
-        except ValidationFailed as exc:
-            for key, messages in exc.errors.items():
-                if key == "total":
-                    total_errors.extend(messages)
-                    continue
-                _rows, index, name = key.split("-")
-                field = form.rows[filled[int(index)][0]][name]
-                field.errors = [*field.errors, *messages]
-        else:
-            db.session.commit()
+        with domain_errors(form) as outcome:
+            services.set_criteria(current_user, form.data_for_service(), call_id=call_id)
+        if outcome.ok:
             flash("Scoring criteria saved.", "success")
-            if call is not None:
-                return redirect(url_for("committee.call_criteria", call_id=call.id))
-            return redirect(url_for("committee.criteria"))
-    elif request.method == "POST" and _running_total(form) != 100:
-        total_errors.append(f"The weights add up to {_running_total(form)}; they must add up to 100.")
+            return redirect(
+                url_for("committee.call_criteria", call_id=call_id) if call else url_for("committee.criteria")
+            )
     return render_template(
         "committee/criteria.html",
         form=form,
-        saved=bool(own) if call is not None else bool(saved),
+        saved=page["saved"],
         call=call,
-        total=_running_total(form),
-        total_errors=total_errors,
+        total=form.total,
+        total_errors=form.total_errors,
     )
-
-
-# Decision settings (secretariat) ------------------------------------------------------------------
 
 
 @bp.route("/committee/rules", methods=["GET", "POST"])
 @role_required(*permissions.MANAGE_ROLES)
 def decision_settings():
-    config = services.decision_config()
+    page = services.decision_settings_page()
     form = DecisionSettingsForm(
-        data={
-            "decision_rule": config.rule.value,
-            "quorum_requires_chair": config.quorum_requires_chair,
-            "quorum": services.threshold_key(config.quorum) or "more_than_half",
-            "majority": services.threshold_key(config.majority) or "more_than_half",
-            "majority_base": config.majority_base.value,
-        }
-        if request.method == "GET"
-        else None
+        data=DecisionSettingsForm.data_from(page["config"]) if request.method == "GET" else None
     )
     if form.validate_on_submit():
-        try:
-            services.set_decision_settings(
-                current_user,
-                form.decision_rule.data,
-                services.THRESHOLDS[form.quorum.data],
-                form.quorum_requires_chair.data,
-                services.THRESHOLDS[form.majority.data],
-                form.majority_base.data,
-            )
-        except DomainError as exc:
-            _attach_errors(form, exc, "decision_rule")
-        else:
-            db.session.commit()
+        with domain_errors(form, default="decision_rule") as outcome:
+            services.set_decision_settings(current_user, **form.data_for_service())
+        if outcome.ok:
             flash("Decision rules saved.", "success")
             return redirect(url_for("committee.decision_settings"))
-    voting = len(services.roll(clock.today()).voting)
+    return render_template("committee/decision_settings.html", form=form, **page)
+
+
+# Reviews and scoring ------------------------------------------------------------------------------
+
+
+def _note(note_id: int) -> ConceptNote:
+    """A note the committee pages show (from eligible on); any other is not found."""
+    note = db.get_or_404(ConceptNote, note_id)
+    if note.status not in workflow.COMMITTEE_STATES:
+        abort(404)
+    return note
+
+
+@bp.route("/committee/scoring")
+@role_required(*COMMITTEE_ROLES)
+def queue():
+    """The member's scoring queue: notes under open review, with whether the member has scored them."""
+    return render_template("committee/queue.html", **services.scoring_queue(current_user))
+
+
+@bp.route("/committee/reviews")
+@role_required(*permissions.CHAIR_OR_SECRETARIAT)
+def reviews_index():
+    """Eligible notes waiting for review, and the notes under review with their scoring progress."""
     return render_template(
-        "committee/decision_settings.html",
-        form=form,
-        config=config,
-        voting=voting,
-        quorum_needed=config.quorum.needed(voting),
-        majority_needed=config.majority.needed(voting),
+        "committee/reviews.html", form=ActionForm(), status_label=status_label, **services.reviews_overview()
     )
+
+
+@bp.route("/committee/notes/<int:note_id>")
+@role_required(*permissions.COMMITTEE_AND_SECRETARIAT)
+def review(note_id: int):
+    note = _note(note_id)
+    page = services.review_page(current_user, note, with_recusals=permissions.can_see_recusals(current_user))
+    return render_template(
+        "committee/review.html",
+        form=ScoreForm(data={"comment": page["data"].get("my_comment") or ""}),
+        conflict_form=ConflictForm(),
+        action_form=ActionForm(),
+        status_label=status_label,
+        **page,
+    )
+
+
+@bp.route("/committee/notes/<int:note_id>/scores.json")
+@role_required(*permissions.COMMITTEE_AND_SECRETARIAT)
+def scores_json(note_id: int):
+    return jsonify(services.scores_view(current_user, _note(note_id)))
+
+
+@bp.route("/committee/notes/<int:note_id>/score", methods=["POST"])
+@role_required(*COMMITTEE_ROLES)
+def score(note_id: int):
+    note = _note(note_id)
+    seat = services.seat_of(current_user)
+    if not permissions.can_score(seat, services.conflict_of(note, seat)):
+        abort(403)
+    form = ScoreForm()
+    back = url_for("committee.review", note_id=note.id)
+    if not form.validate_on_submit():
+        flash("The form expired or the comment is too long; please try again.", "error")
+        return redirect(back)
+    with domain_errors() as outcome:
+        services.submit_scores(current_user, note, form.scores(), form.comment.data or "")
+    if not outcome.ok:
+        return redirect(back)
+    flash(
+        f"Your scores for {note.reference} are saved. Others see them only when the chair closes the review.", "success"
+    )
+    return redirect(url_for("committee.queue"))
+
+
+@bp.route("/committee/notes/<int:note_id>/conflict", methods=["POST"])
+@role_required(*COMMITTEE_ROLES)
+def declare_conflict(note_id: int):
+    note = _note(note_id)
+    if not permissions.can_declare_conflict(services.seat_of(current_user)):
+        abort(403)
+    form = ConflictForm()
+    back = url_for("committee.review", note_id=note.id)
+    if not form.validate_on_submit():
+        flash("Give the reason for the conflict of interest.", "error")
+        return redirect(back)
+    with domain_errors() as outcome:
+        services.declare_conflict(current_user, note, form.reason.data)
+    if outcome.ok:
+        flash(f"Conflict of interest recorded: you are recused from {note.reference}.", "success")
+    return redirect(back)
+
+
+@bp.route("/committee/notes/<int:note_id>/open", methods=["POST"])
+@role_required(*permissions.CHAIR_OR_SECRETARIAT)
+def open_review(note_id: int):
+    note = _note(note_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    with domain_errors() as outcome:
+        services.open_review(current_user, note)
+    if outcome.ok:
+        flash(f"{note.reference} is open for scoring by the committee.", "success")
+    return redirect(url_for("committee.reviews_index"))
+
+
+@bp.route("/committee/notes/<int:note_id>/close", methods=["POST"])
+@role_required(*permissions.CHAIR)
+def close_review(note_id: int):
+    note = _note(note_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    with domain_errors() as outcome:
+        services.close_review(current_user, note)
+    if outcome.ok:
+        flash(f"Review of {note.reference} closed: the scores are now visible to the committee.", "success")
+    return redirect(url_for("committee.review", note_id=note.id))
+
+
+# The joint programme document (secretariat) ---------------------------------------------------------
+
+
+@bp.route("/committee/notes/<int:note_id>/programme", methods=["GET", "POST"])
+@role_required(*permissions.SECRETARIAT)
+def programme_document(note_id: int):
+    note = _note(note_id)
+    page = services.programme_document_page(note, propose=request.method == "GET")
+    form = ProgrammeDocumentForm(obj=page["document"])
+    if request.method == "GET" and page["document"] is None:
+        form.summary.data = note.expected_results
+    if form.validate_on_submit():
+        approve = bool(request.form.get("approve"))
+        with domain_errors(form) as outcome:
+            services.save_programme_document(
+                current_user,
+                note,
+                form.summary.data,
+                form.starts_on.data,
+                form.ends_on.data,
+                form.budget(note),
+                approve,
+            )
+        if outcome.ok:
+            done = " and approved: the note is ready for implementation." if approve else "."
+            flash("Joint programme document saved" + done, "success")
+            return redirect(url_for("committee.review", note_id=note.id))
+    return render_template("committee/programme_document.html", note=note, form=form, **page)
+
+
+# Meetings -------------------------------------------------------------------------------------------
+
+
+def _meeting(meeting_id: int) -> Meeting:
+    meeting = services.load_meeting(meeting_id)
+    if meeting is None:
+        abort(404)
+    return meeting
+
+
+def _item(item_id: int) -> AgendaItem:
+    item = services.load_item(item_id)
+    if item is None:
+        abort(404)
+    return item
+
+
+def _back_to(item: AgendaItem) -> str:
+    return url_for("committee.meeting", meeting_id=item.meeting_id) + f"#item-{item.id}"
+
+
+@bp.route("/committee/meetings")
+@role_required(*permissions.COMMITTEE_AND_SECRETARIAT)
+def meetings_index():
+    return render_template(
+        "committee/meetings.html",
+        labels=workflow.MEETING_LABELS,
+        badges=workflow.MEETING_BADGES,
+        **services.meeting_list(_page()),
+    )
+
+
+@bp.route("/committee/meetings/new", methods=["GET", "POST"])
+@role_required(*permissions.SECRETARIAT)
+def new_meeting():
+    form = MeetingForm()
+    if form.validate_on_submit():
+        with domain_errors(form, default="title") as outcome:
+            meeting = services.create_meeting(
+                current_user, form.title.data, form.held_on.data, form.location.data or ""
+            )
+        if outcome.ok:
+            flash("Meeting planned: now prepare its agenda.", "success")
+            return redirect(url_for("committee.meeting", meeting_id=meeting.id))
+    return render_template("committee/meeting_form.html", form=form)
+
+
+@bp.route("/committee/meetings/<int:meeting_id>")
+@role_required(*permissions.COMMITTEE_AND_SECRETARIAT)
+def meeting(meeting_id: int):
+    meeting_ = _meeting(meeting_id)
+    overview = services.meeting_page(current_user, meeting_)
+    agenda_open = permissions.can_change_agenda(current_user, meeting_)
+    return render_template(
+        "committee/meeting.html",
+        meeting=meeting_,
+        o=overview,
+        seat=overview["seat"],
+        attendance=AttendanceForm.for_meeting(overview),
+        item_form=AgendaItemForm().offer(services.agenda_note_choices()) if agenda_open else None,
+        vote_form=VoteForm(),
+        withdraw_form=ConflictForm(),
+        decision_forms={e["item"].id: DecisionForm.for_item(e["item"]) for e in overview["items"]},
+        action_form=ActionForm(),
+        labels=workflow.MEETING_LABELS,
+        badges=workflow.MEETING_BADGES,
+        status_label=status_label,
+    )
+
+
+@bp.route("/committee/meetings/<int:meeting_id>/items", methods=["POST"])
+@role_required(*permissions.SECRETARIAT)
+def add_item(meeting_id: int):
+    meeting_ = _meeting(meeting_id)
+    form = AgendaItemForm()
+    back = url_for("committee.meeting", meeting_id=meeting_.id)
+    if not form.validate_on_submit():
+        flash("Choose the kind of item.", "error")
+        return redirect(back)
+    note = db.session.get(ConceptNote, form.concept_note_id.data) if form.concept_note_id.data else None
+    with domain_errors() as outcome:
+        services.add_item(current_user, meeting_, form.kind.data, note, form.title.data or "")
+    if outcome.ok:
+        flash("Item added to the agenda.", "success")
+    return redirect(back)
+
+
+@bp.route("/committee/items/<int:item_id>/withdraw", methods=["POST"])
+@role_required(*permissions.SECRETARIAT)
+def withdraw_item(item_id: int):
+    item = _item(item_id)
+    form = ConflictForm()  # a required reason, like a declared conflict
+    back = url_for("committee.meeting", meeting_id=item.meeting_id)
+    if not form.validate_on_submit():
+        flash("Give the reason for withdrawing the item.", "error")
+        return redirect(back)
+    with domain_errors() as outcome:
+        services.withdraw_item(current_user, item, form.reason.data)
+    if outcome.ok:
+        flash("Item withdrawn from the agenda.", "success")
+    return redirect(back)
+
+
+@bp.route("/committee/meetings/<int:meeting_id>/<any(open, close):action>", methods=["POST"])
+@role_required(*permissions.CHAIR)
+def meeting_action(meeting_id: int, action: str):
+    meeting_ = _meeting(meeting_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    with domain_errors() as outcome:
+        (services.open_meeting if action == "open" else services.close_meeting)(current_user, meeting_)
+    if outcome.ok:
+        done = "The meeting is in session." if action == "open" else "The meeting is closed; its minutes are ready."
+        flash(done, "success")
+    return redirect(url_for("committee.meeting", meeting_id=meeting_.id))
+
+
+@bp.route("/committee/meetings/<int:meeting_id>/attendance", methods=["POST"])
+@role_required(*permissions.CHAIR)
+def attendance(meeting_id: int):
+    meeting_ = _meeting(meeting_id)
+    form = AttendanceForm()
+    if not form.validate_on_submit():
+        abort(400)
+    with domain_errors() as outcome:
+        _met, quorum = services.record_attendance(current_user, meeting_, form.data_for_service())
+    if outcome.ok:
+        flash(f"Attendance recorded. {quorum}.", "success")
+    return redirect(url_for("committee.meeting", meeting_id=meeting_.id))
+
+
+@bp.route("/committee/items/<int:item_id>/vote", methods=["POST"])
+@role_required(*COMMITTEE_ROLES)
+def vote(item_id: int):
+    item = _item(item_id)
+    seat = services.seat_of(current_user)
+    if not permissions.can_vote(seat, services.recused_seats(item, [seat] if seat else [])):
+        abort(403)
+    form = VoteForm()
+    if not form.validate_on_submit():
+        flash("Choose approve, object or abstain.", "error")
+        return redirect(_back_to(item))
+    with domain_errors() as outcome:
+        services.cast_vote(current_user, item, form.vote.data, form.rationale.data or "")
+    if outcome.ok:
+        flash("Your vote is recorded.", "success")
+    return redirect(_back_to(item))
+
+
+@bp.route("/committee/items/<int:item_id>/decide", methods=["POST"])
+@role_required(*permissions.CHAIR)
+def decide(item_id: int):
+    item = _item(item_id)
+    form = DecisionForm.for_item(item)
+    if not form.validate_on_submit():
+        flash("Check the decision form: " + "; ".join(m for ms in form.errors.values() for m in ms), "error")
+        return redirect(_back_to(item))
+    with domain_errors() as outcome:
+        services.record_decision(current_user, item, form.data_for_service())
+    if outcome.ok:
+        flash(f"Decision recorded: {item.outcome.label}.", "success")
+    return redirect(_back_to(item))
+
+
+@bp.route("/committee/meetings/<int:meeting_id>/minutes")
+@role_required(*permissions.COMMITTEE_AND_SECRETARIAT)
+def minutes(meeting_id: int):
+    meeting_ = _meeting(meeting_id)
+    overview = services.meeting_page(current_user, meeting_)
+    return render_template("committee/minutes.html", meeting=meeting_, o=overview, labels=workflow.MEETING_LABELS)
+
+
+@bp.route("/committee/meetings/<int:meeting_id>/minutes.pdf")
+@role_required(*permissions.COMMITTEE_AND_SECRETARIAT)
+def minutes_pdf(meeting_id: int):
+    meeting_ = _meeting(meeting_id)
+    body = pdf.minutes_pdf(meeting_, services.meeting_page(current_user, meeting_))
+    return Response(
+        body,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="minutes-{meeting_.id}.pdf"'},
+    )
+
+
+@bp.route("/committee/meetings/<int:meeting_id>/pack.pdf")
+@role_required(*permissions.COMMITTEE_AND_SECRETARIAT)
+def pack_pdf(meeting_id: int):
+    meeting_ = _meeting(meeting_id)
+    overview = services.meeting_page(current_user, meeting_)
+    body = pdf.pack_pdf(meeting_, overview, pipeline.pack_ranks(overview))
+    return Response(
+        body, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="pack-{meeting_.id}.pdf"'}
+    )
+
+
+# Pipeline and scenarios -------------------------------------------------------------------------------
+
+
+@bp.route("/committee/pipeline")
+@role_required(*permissions.COMMITTEE_AND_SECRETARIAT)
+def pipeline_page():
+    return render_template("committee/pipeline.html", status_label=status_label, **pipeline.pipeline_page(current_user))
+
+
+@bp.route("/committee/pipeline/scenario")
+@role_required(*permissions.COMMITTEE_AND_SECRETARIAT)
+def scenario():
+    form = ScenarioForm(request.args)
+    result = pipeline.scenario_page(current_user, *form.shares()) if form.validate() else None
+    return render_template("committee/scenario.html", form=form, result=result)

@@ -25,6 +25,8 @@ SECRETARIAT = frozenset({Role.secretariat.value})
 
 #: Notes in the pipeline: endorsed and not yet funded ("identified" joint programmes).
 PIPELINE_STATES = (ENDORSED, READY)
+#: Notes the committee pages show: from eligible on (a note returned for revision keeps its committee page).
+COMMITTEE_STATES = (cn.ELIGIBLE, UNDER_REVIEW, ENDORSED, REJECTED, DEFERRED, READY, FUNDED, cn.RETURNED)
 
 cn.STATUS_LABELS.update(
     {
@@ -66,6 +68,8 @@ MEETING = StateMachine(
     ],
 )
 MEETING_LABELS = {PLANNED: "Planned", IN_SESSION: "In session", CLOSED: "Closed"}
+#: The badge style of each meeting state.
+MEETING_BADGES = {PLANNED: "draft", IN_SESSION: "submitted", CLOSED: "approved"}
 
 # Agenda items: pending → decided (the chair records the decision) | withdrawn (the secretariat).
 PENDING = "pending"

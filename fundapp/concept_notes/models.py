@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fundapp.auth.models import Organisation
+from fundapp.concept_notes.workflow import DRAFT
 from fundapp.core import clock
 from fundapp.core.extensions import db
 from fundapp.core.models import AppendOnly
@@ -139,7 +140,7 @@ class ConceptNote(db.Model):
     #: The lead participating UN organization: its focal points own the note.
     organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
     title: Mapped[str] = mapped_column(sa.String(250), default="")
-    status: Mapped[str] = mapped_column(sa.String(40), default="draft", index=True)
+    status: Mapped[str] = mapped_column(sa.String(40), default=DRAFT, index=True)
     thematic_area_id: Mapped[int | None] = mapped_column(sa.ForeignKey("thematic_areas.id"), index=True)
     scope: Mapped[Scope | None] = mapped_column(sa.Enum(Scope, native_enum=False, length=20, validate_strings=True))
     government_partners: Mapped[str] = mapped_column(sa.Text, default="")

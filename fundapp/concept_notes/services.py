@@ -1,6 +1,7 @@
 """Calls, concept notes, submission rules, screening, versions, attachments and the lists' queries.
 
-Every business rule lives here, so the pages, the demo seeder and any import obey the same rules.
+Every business rule lives here, so the pages, the demo seeder and any import obey the same rules. The query
+services at the end build what the pages show, and the public filters other domains ask (transparency).
 """
 
 import json
@@ -13,7 +14,8 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import url_for
-from sqlalchemy.orm import selectinload
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy.orm import Session, SessionTransaction, selectinload
 
 from fundapp.auth.models import Organisation, OrganisationType, User, UserRole
 from fundapp.concept_notes.models import (
@@ -30,12 +32,14 @@ from fundapp.concept_notes.models import (
     Screening,
     concept_note_countries,
 )
+from fundapp.concept_notes.pdf import concept_note_pdf
 from fundapp.concept_notes.workflow import (
     CONCEPT_NOTE,
     EDITABLE_STATES,
     ELIGIBLE,
     INELIGIBLE,
     RETURNED,
+    STATUS_LABELS,
     SUBMITTED,
     status_label,
 )
@@ -46,8 +50,16 @@ from fundapp.core.extensions import db
 from fundapp.core.money import CENTS, to_money
 from fundapp.core.permissions import Role
 from fundapp.notifications.services import notify
-from fundapp.reference.models import Country, GcmObjective, GuidingPrinciple, Marker, MarkerLevel, ThematicArea
-from fundapp.reference.services import get_fund
+from fundapp.reference import services as reference
+from fundapp.reference.models import (
+    Country,
+    GcmObjective,
+    GuidingPrinciple,
+    Marker,
+    MarkerLevel,
+    Region,
+    ThematicArea,
+)
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +94,11 @@ AUTOMATIC_CHECKS = [
     ("principles", "Every guiding principle addressed"),
     ("markers", "Every marker self-assessed"),
 ]
+
+
+def _id_of(actor: User | None) -> int | None:
+    """Who acts: a signed-in user, or None for the system (the demo's historical notes, imports)."""
+    return actor.id if actor is not None else None
 
 
 # Calls -------------------------------------------------------------------------------------------
@@ -140,8 +157,8 @@ def _apply_call(call: Call, data: CallData) -> None:
     call.thematic_areas = sorted(areas, key=lambda a: a.position)
 
 
-def create_call(actor: Any, data: CallData) -> Call:
-    call = Call(created_by_id=getattr(actor, "id", None))
+def create_call(actor: User | None, data: CallData) -> Call:
+    call = Call(created_by_id=_id_of(actor))
     _apply_call(call, data)
     db.session.add(call)
     db.session.flush()
@@ -149,7 +166,7 @@ def create_call(actor: Any, data: CallData) -> Call:
     return call
 
 
-def update_call(actor: Any, call: Call, data: CallData) -> None:
+def update_call(actor: User | None, call: Call, data: CallData) -> None:
     _apply_call(call, data)
     db.session.flush()
     record_change(actor, "call.updated", "calls", call.id, {"title": call.title})
@@ -192,7 +209,7 @@ class NoteData:
 
 
 def create_note(
-    actor: Any, call: Call, organisation: Organisation, title: str = "", on: date | None = None
+    actor: User | None, call: Call, organisation: Organisation, title: str = "", on: date | None = None
 ) -> ConceptNote:
     """A new draft led by the actor's organisation, under an open call."""
     on = on or clock.today()
@@ -204,7 +221,7 @@ def create_note(
         call=call,
         organisation=organisation,
         title=(title or "").strip()[:250],
-        created_by_id=getattr(actor, "id", None),
+        created_by_id=_id_of(actor),
         status=None,
     )
     note.participants.append(Participant(organisation=organisation, is_lead=True, position=0))
@@ -215,7 +232,7 @@ def create_note(
 
 
 def _isc_rate() -> Decimal:
-    fund = get_fund()
+    fund = reference.get_fund()
     return fund.indirect_support_cost_rate if fund else Decimal("0")
 
 
@@ -331,14 +348,14 @@ def _apply_note(note: ConceptNote, data: NoteData) -> None:
     note.updated_at = clock.now()
 
 
-def _check_editable(actor: Any, note: ConceptNote) -> None:
+def _check_editable(actor: User | None, note: ConceptNote) -> None:
     if note.status not in EDITABLE_STATES:
         raise IllegalTransition(f"A note that is {status_label(note.status).lower()} cannot be edited.")
-    if actor is not None and getattr(actor, "organisation_id", None) != note.organisation_id:
+    if actor is not None and actor.organisation_id != note.organisation_id:
         raise NotAllowed("Only the lead organization's focal points edit a note.")
 
 
-def save_draft(actor: Any, note: ConceptNote, data: NoteData) -> None:
+def save_draft(actor: User | None, note: ConceptNote, data: NoteData) -> None:
     """Save whatever is filled in; the submission rules are not applied to a draft."""
     _check_editable(actor, note)
     _apply_note(note, data)
@@ -423,7 +440,7 @@ def check_submission(note: ConceptNote, on: date) -> dict[str, list[str]]:
         if _blank(getattr(note, attr)):
             fail(attr, f"Write the section “{label}”.")
             errors.setdefault("narratives", []).append(label)
-    all_principles = list(db.session.scalars(sa.select(GuidingPrinciple).order_by(GuidingPrinciple.position)))
+    all_principles = reference.guiding_principles()
     texts = {s.principle_id: s.text for s in note.principles}
     blank = [p for p in all_principles if _blank(texts.get(p.id))]
     if blank:
@@ -435,7 +452,7 @@ def check_submission(note: ConceptNote, on: date) -> dict[str, list[str]]:
         for p in blank:
             fail(f"principle_{p.id}", "Explain how the programme applies this principle.")
     scored = {m.marker_id for m in note.markers}
-    unscored = [m for m in db.session.scalars(sa.select(Marker).order_by(Marker.id)) if m.id not in scored]
+    unscored = [m for m in reference.markers() if m.id not in scored]
     if unscored:
         fail("markers", f"Score every marker; not scored: {', '.join(m.name for m in unscored)}.")
         for m in unscored:
@@ -471,28 +488,52 @@ def snapshot(note: ConceptNote) -> dict[str, Any]:
     }
     for attr, label, _help in NARRATIVES:
         data[label] = getattr(note, attr)
-    for p in db.session.scalars(sa.select(GuidingPrinciple).order_by(GuidingPrinciple.position)):
+    for p in reference.guiding_principles():
         data[f"Principle: {p.name}"] = principles.get(p.id, "")
-    for m in db.session.scalars(sa.select(Marker).order_by(Marker.id)):
+    for m in reference.markers():
         data[f"Marker: {m.name}"] = "" if m.id not in markers else str(markers[m.id])
     data["Attachments"] = ", ".join(f"{a.filename} ({a.kind.label})" for a in note.attachments)
     return data
 
 
-def submit(actor: Any, note: ConceptNote, on: date | None = None) -> ConceptNoteVersion:
+@dataclass
+class Submission:
+    """What asking to submit gave: the frozen version, or the rules the note does not meet yet."""
+
+    version: ConceptNoteVersion | None = None
+    #: check_submission()'s problems: field or section key -> messages (empty once submitted).
+    problems: dict[str, list[str]] = field(default_factory=dict)
+
+
+def submit(actor: User | None, note: ConceptNote, on: date | None = None) -> ConceptNoteVersion:
     """Check every rule, freeze a version and move to submitted (from a draft or a returned note)."""
+    submission = submit_if_ready(actor, note, on)
+    if submission.version is None:
+        raise ValidationFailed(submission.problems)
+    return submission.version
+
+
+def submit_if_ready(actor: User | None, note: ConceptNote, on: date | None = None) -> Submission:
+    """Submit when every rule is met; otherwise change nothing and return the problems (not an error).
+
+    Not raising lets the caller keep the rest of its work in the same transaction (the saved draft).
+    """
     on = on or clock.today()
     _check_editable(actor, note)
-    errors = check_submission(note, on)
-    if errors:
-        raise ValidationFailed(errors)
+    problems = check_submission(note, on)
+    if problems:
+        return Submission(problems=problems)
+    return Submission(version=_freeze_and_submit(actor, note, on))
+
+
+def _freeze_and_submit(actor: User | None, note: ConceptNote, on: date) -> ConceptNoteVersion:
     action = "resubmit" if note.status == RETURNED else "submit"
     note.version_count += 1
     version = ConceptNoteVersion(
         concept_note_id=note.id,
         number=note.version_count,
         submitted_on=on,
-        submitted_by_id=getattr(actor, "id", None),
+        submitted_by_id=_id_of(actor),
         content=json.dumps(snapshot(note), sort_keys=True),
     )
     db.session.add(version)
@@ -513,10 +554,17 @@ def submit(actor: Any, note: ConceptNote, on: date | None = None) -> ConceptNote
     return version
 
 
-def save_and_submit(actor: Any, note: ConceptNote, data: NoteData, on: date | None = None) -> ConceptNoteVersion:
-    """Save the form, then submit. The saved draft stays even when a rule fails (the caller commits it)."""
+def save_note(
+    actor: User | None, note: ConceptNote, data: NoteData, submitting: bool = False, on: date | None = None
+) -> Submission:
+    """Save the form as the draft and, when asked, submit it: one transaction.
+
+    A note that does not meet the rules yet stays saved as a draft; its problems come back in the
+    Submission instead of an error, so the draft is committed with them. Bad values (an unknown
+    organization, a negative budget) still raise, and nothing is saved.
+    """
     save_draft(actor, note, data)
-    return submit(actor, note, on)
+    return submit_if_ready(actor, note, on) if submitting else Submission()
 
 
 # Screening ---------------------------------------------------------------------------------------
@@ -528,7 +576,9 @@ def automatic_checks(note: ConceptNote) -> list[tuple[str, str, bool, list[str]]
     return [(key, label, key not in errors, errors.get(key, [])) for key, label in AUTOMATIC_CHECKS]
 
 
-def screen(actor: Any, note: ConceptNote, decision: str, manual_checks: list[str], comments: str = "") -> Screening:
+def screen(
+    actor: User | None, note: ConceptNote, decision: str, manual_checks: list[str], comments: str = ""
+) -> Screening:
     """Record the eligibility decision with its checklist and tell the note's focal points."""
     actions = {ELIGIBLE: "mark_eligible", INELIGIBLE: "mark_ineligible", RETURNED: "return"}
     if decision not in actions:
@@ -563,7 +613,7 @@ def screen(actor: Any, note: ConceptNote, decision: str, manual_checks: list[str
             sort_keys=True,
         ),
         comments=comments,
-        screened_by_id=getattr(actor, "id", None),
+        screened_by_id=_id_of(actor),
     )
     db.session.add(screening)
     db.session.flush()
@@ -579,8 +629,8 @@ def screen(actor: Any, note: ConceptNote, decision: str, manual_checks: list[str
     return screening
 
 
-def withdraw(actor: Any, note: ConceptNote, reason: str = "") -> None:
-    if actor is not None and getattr(actor, "organisation_id", None) != note.organisation_id:
+def withdraw(actor: User | None, note: ConceptNote, reason: str = "") -> None:
+    if actor is not None and actor.organisation_id != note.organisation_id:
         raise NotAllowed("Only the lead organization withdraws its note.")
     CONCEPT_NOTE.fire(note, "withdraw", actor, reason=(reason or "").strip() or None)
     if note.version_count:
@@ -590,7 +640,15 @@ def withdraw(actor: Any, note: ConceptNote, reason: str = "") -> None:
 # Attachments -------------------------------------------------------------------------------------
 
 
-def add_attachment(actor: Any, note: ConceptNote, upload: uploads.CheckedUpload, kind: str) -> Attachment:
+def attach_file(actor: User | None, note: ConceptNote, filename: str | None, data: bytes, kind: str) -> Attachment:
+    """Check an uploaded file (content, size) and attach it; a refusal says the file was not attached."""
+    try:
+        return add_attachment(actor, note, uploads.check_upload(filename, data), kind)
+    except DomainError as exc:
+        raise DomainError(f"File not attached: {exc.message}", field=exc.field) from exc
+
+
+def add_attachment(actor: User | None, note: ConceptNote, upload: uploads.CheckedUpload, kind: str) -> Attachment:
     """Store a checked file for an editable note. The file is written only once every check passed."""
     _check_editable(actor, note)
     try:
@@ -598,6 +656,7 @@ def add_attachment(actor: Any, note: ConceptNote, upload: uploads.CheckedUpload,
     except ValueError as exc:
         raise DomainError("Choose what the document is.", field="kind") from exc
     stored_name = uploads.store(upload)
+    _files(_WRITTEN).append(stored_name)
     attachment = Attachment(
         concept_note=note,
         kind=kind_enum,
@@ -606,7 +665,7 @@ def add_attachment(actor: Any, note: ConceptNote, upload: uploads.CheckedUpload,
         content_type=upload.content_type,
         size=upload.size,
         sha256=upload.sha256,
-        uploaded_by_id=getattr(actor, "id", None),
+        uploaded_by_id=_id_of(actor),
     )
     db.session.add(attachment)
     db.session.flush()
@@ -620,14 +679,14 @@ def add_attachment(actor: Any, note: ConceptNote, upload: uploads.CheckedUpload,
     return attachment
 
 
-def remove_attachment(actor: Any, attachment: Attachment) -> str:
-    """Detach a document from an editable note; returns the stored name for the caller to delete after commit.
+def remove_attachment(actor: User | None, attachment: Attachment) -> None:
+    """Detach a document from an editable note; its file is deleted once the transaction commits.
 
     Earlier versions keep its name in their snapshot; the bytes go, as the applicant asked.
     """
     note = attachment.concept_note
     _check_editable(actor, note)
-    stored_name = attachment.stored_name
+    _files(_RELEASED).append(attachment.stored_name)
     note.attachments.remove(attachment)
     db.session.flush()
     record_change(
@@ -637,7 +696,35 @@ def remove_attachment(actor: Any, attachment: Attachment) -> str:
         note.id,
         {"attachment": attachment.id, "filename": attachment.filename},
     )
-    return stored_name
+
+
+# The files follow the transaction: a file written for an attachment is removed again when the transaction
+# rolls back (nothing half-stored when the database refuses), and a removed attachment's file is deleted only
+# once the removal is committed. The names wait in the session's info until one or the other happens.
+_WRITTEN = "concept_notes.files_written"
+_RELEASED = "concept_notes.files_released"
+
+
+def _files(key: str) -> list[str]:
+    return db.session.info.setdefault(key, [])
+
+
+@sa.event.listens_for(Session, "after_commit")
+def _files_after_commit(session: Session) -> None:
+    if session.in_nested_transaction():  # a savepoint released: the transaction is not over yet
+        return
+    session.info.pop(_WRITTEN, None)
+    for stored_name in session.info.pop(_RELEASED, []):
+        uploads.remove(stored_name)
+
+
+@sa.event.listens_for(Session, "after_soft_rollback")
+def _files_after_rollback(session: Session, previous_transaction: SessionTransaction) -> None:
+    if previous_transaction.parent is not None:  # a savepoint or a flush rolled back, not the transaction
+        return
+    session.info.pop(_RELEASED, None)
+    for stored_name in session.info.pop(_WRITTEN, []):
+        uploads.remove(stored_name)
 
 
 # Reading -----------------------------------------------------------------------------------------
@@ -712,8 +799,139 @@ def screenings(note: ConceptNote) -> list[Screening]:
     )
 
 
+# The pages' data --------------------------------------------------------------------------------
+
+
+def calls_page() -> dict[str, Any]:
+    """Every call, newest first, with how many notes were submitted under each (two queries)."""
+    calls = db.session.scalars(
+        sa.select(Call).options(selectinload(Call.thematic_areas)).order_by(Call.opens_on.desc())
+    ).all()
+    counts = dict(
+        db.session.execute(
+            sa.select(ConceptNote.call_id, sa.func.count())
+            .where(ConceptNote.version_count > 0)
+            .group_by(ConceptNote.call_id)
+        ).all()
+    )
+    return {"calls": calls, "counts": counts}
+
+
+def marker_levels() -> list[MarkerLevel]:
+    """The marker scale (0–3) with its labels."""
+    return list(db.session.scalars(sa.select(MarkerLevel).order_by(MarkerLevel.score)))
+
+
+def note_page(note: ConceptNote, with_problems: bool = False) -> dict[str, Any]:
+    """What the note's page shows; with_problems adds what still stops its submission (for its editors)."""
+    return {
+        "note": note,
+        "narratives": NARRATIVES,
+        "principles": reference.guiding_principles(),
+        "markers": reference.markers(),
+        "texts": {s.principle_id: s.text for s in note.principles},
+        "scores": {m.marker_id: m.score for m in note.markers},
+        "levels": {level.score: level.label for level in marker_levels()},
+        "timeline": timeline(note),
+        "versions": versions(note),
+        "screenings": screenings(note),
+        "problems": check_submission(note, clock.today()) if with_problems else {},
+    }
+
+
+@dataclass
+class NoteFormChoices:
+    """The reference data the note form is built from: its principles, markers, levels and select options."""
+
+    principles: list[GuidingPrinciple]
+    markers: list[Marker]
+    levels: list[MarkerLevel]
+    #: (id, "code – name") of the active UN entities other than the lead.
+    partners: list[tuple[str, str]]
+    areas: list[ThematicArea]
+    #: (id, "number. title (areas)") of every GCM objective.
+    objectives: list[tuple[int, str]]
+    countries: list[tuple[str, str]]
+
+
+def note_form_choices(note: ConceptNote) -> NoteFormChoices:
+    """Everything the edit form offers, in a fixed number of queries."""
+    partners = db.session.execute(
+        sa.select(Organisation.id, Organisation.code, Organisation.name)
+        .where(
+            Organisation.type == OrganisationType.un_entity,
+            Organisation.is_active,
+            Organisation.id != note.organisation_id,
+        )
+        .order_by(Organisation.code)
+    ).all()
+    areas = reference.thematic_areas()
+    by_objective: dict[int, list[str]] = {}
+    for area in areas:
+        for objective in area.objectives:
+            by_objective.setdefault(objective.id, []).append(area.code)
+    objectives = db.session.scalars(sa.select(GcmObjective).order_by(GcmObjective.number)).all()
+    return NoteFormChoices(
+        principles=reference.guiding_principles(),
+        markers=reference.markers(),
+        levels=marker_levels(),
+        partners=[(str(o.id), f"{o.code} – {o.name}") for o in partners],
+        areas=areas,
+        objectives=[(o.id, f"{o.number}. {o.title} ({', '.join(by_objective.get(o.id, []))})") for o in objectives],
+        countries=reference.country_choices(),
+    )
+
+
+def edit_page(note: ConceptNote) -> dict[str, Any]:
+    """Beside the form: the fund's indirect support cost rate, and the comments that returned the note."""
+    return {
+        "note": note,
+        "narratives": NARRATIVES,
+        "isc_rate": _isc_rate(),
+        "last_screening": (screenings(note) or [None])[-1] if note.status == RETURNED else None,
+    }
+
+
+def screening_page(note: ConceptNote) -> dict[str, Any]:
+    """The screening form's companions: the automatic checks, the versions and the timeline."""
+    return {
+        "note": note,
+        "checks": automatic_checks(note),
+        "versions": versions(note),
+        "timeline": timeline(note),
+    }
+
+
+def compare_versions(note: ConceptNote, old_number: int | None, new_number: int | None) -> dict[str, Any] | None:
+    """Two submitted versions and what changed between them (by default the last two); None if there is none."""
+    by_number = {v.number: v for v in versions(note)}
+    if not by_number:
+        return None
+    numbers = sorted(by_number)
+    new_number = new_number or numbers[-1]
+    old_number = old_number or (numbers[-2] if len(numbers) > 1 else numbers[-1])
+    if old_number not in by_number or new_number not in by_number:
+        return None
+    old, new = by_number[old_number], by_number[new_number]
+    return {"versions": list(by_number.values()), "old": old, "new": new, "changes": diff_versions(old, new)}
+
+
+def note_pdf(note: ConceptNote) -> bytes:
+    """The note as a PDF for a committee pack."""
+    fund = reference.get_fund()
+    return concept_note_pdf(
+        note, reference.guiding_principles(), reference.markers(), timeline(note), fund.code if fund else ""
+    )
+
+
+# Lists of notes and the public filters -----------------------------------------------------------
+
+
 @dataclass
 class NoteFilters:
+    """What a list of notes is narrowed to. Areas and organizations go by id (the pages' selects) or by code
+    (the public transparency pages); regions match a region or a sub-region of one of the note's countries."""
+
     call_id: int | None = None
     status: str | None = None
     thematic_area_id: int | None = None
@@ -723,6 +941,8 @@ class NoteFilters:
     q: str = ""
     sort: str = "submitted"
     direction: str = "desc"
+    thematic_area_code: str | None = None
+    organisation_code: str | None = None
 
 
 SORTS = {
@@ -733,6 +953,59 @@ SORTS = {
     "status": ConceptNote.status,
     "duration": ConceptNote.duration_months,
 }
+
+#: Lists show this many notes a page unless asked (per_page, up to MAX_PER_PAGE).
+PER_PAGE, MAX_PER_PAGE = 25, 100
+
+
+def note_criteria(filters: NoteFilters) -> list[sa.ColumnElement[bool]]:
+    """The WHERE clauses over ConceptNote that the filters ask for (sorting and visibility aside)."""
+    criteria: list[sa.ColumnElement[bool]] = []
+    if filters.call_id:
+        criteria.append(ConceptNote.call_id == filters.call_id)
+    if filters.status:
+        criteria.append(ConceptNote.status == filters.status)
+    if filters.thematic_area_id:
+        criteria.append(ConceptNote.thematic_area_id == filters.thematic_area_id)
+    if filters.thematic_area_code:
+        criteria.append(ConceptNote.thematic_area.has(ThematicArea.code == filters.thematic_area_code))
+    if filters.country:
+        criteria.append(
+            sa.exists().where(
+                concept_note_countries.c.concept_note_id == ConceptNote.id,
+                concept_note_countries.c.country_code == filters.country,
+            )
+        )
+    if filters.region:
+        criteria.append(
+            sa.exists()
+            .where(concept_note_countries.c.concept_note_id == ConceptNote.id)
+            .where(concept_note_countries.c.country_code == Country.code)
+            .where(sa.or_(Country.region_code == filters.region, Country.sub_region_code == filters.region))
+        )
+    if filters.organisation_id:
+        criteria.append(
+            sa.exists().where(
+                Participant.concept_note_id == ConceptNote.id, Participant.organisation_id == filters.organisation_id
+            )
+        )
+    if filters.organisation_code:
+        criteria.append(
+            sa.exists().where(
+                Participant.concept_note_id == ConceptNote.id,
+                Participant.organisation_id == Organisation.id,
+                Organisation.code == filters.organisation_code,
+            )
+        )
+    if filters.q:
+        criteria.append(sa.func.lower(ConceptNote.title).like(f"%{filters.q.lower()}%"))
+    return criteria
+
+
+def matching_note_ids(filters: NoteFilters) -> sa.Select:
+    """SELECT of the ids of the notes (drafts included) the filters match: for other domains' lists of
+    what came out of notes (programme documents), so they filter exactly as the notes' lists do."""
+    return sa.select(ConceptNote.id).where(*note_criteria(filters))
 
 
 def notes_query(filters: NoteFilters, organisation_id: int | None = None, include_drafts: bool = False) -> sa.Select:
@@ -747,38 +1020,135 @@ def notes_query(filters: NoteFilters, organisation_id: int | None = None, includ
     if not include_drafts:
         # Drafts belong to their authors until submitted; a withdrawn draft was never submitted either.
         query = query.where(ConceptNote.version_count > 0)
-    if filters.call_id:
-        query = query.where(ConceptNote.call_id == filters.call_id)
-    if filters.status:
-        query = query.where(ConceptNote.status == filters.status)
-    if filters.thematic_area_id:
-        query = query.where(ConceptNote.thematic_area_id == filters.thematic_area_id)
-    if filters.country:
-        query = query.where(
-            sa.exists().where(
-                concept_note_countries.c.concept_note_id == ConceptNote.id,
-                concept_note_countries.c.country_code == filters.country,
-            )
-        )
-    if filters.region:
-        query = query.where(
-            sa.exists()
-            .where(concept_note_countries.c.concept_note_id == ConceptNote.id)
-            .where(concept_note_countries.c.country_code == Country.code)
-            .where(sa.or_(Country.region_code == filters.region, Country.sub_region_code == filters.region))
-        )
-    if filters.organisation_id:
-        query = query.where(
-            sa.exists().where(
-                Participant.concept_note_id == ConceptNote.id, Participant.organisation_id == filters.organisation_id
-            )
-        )
-    if filters.q:
-        like = f"%{filters.q.lower()}%"
-        query = query.where(sa.func.lower(ConceptNote.title).like(like))
+    query = query.where(*note_criteria(filters))
     column = SORTS.get(filters.sort, ConceptNote.last_submitted_on)
     order = column.asc() if filters.direction == "asc" else column.desc()
     return query.order_by(order.nulls_last() if filters.direction != "asc" else order, ConceptNote.id.desc())
+
+
+def note_list(
+    filters: NoteFilters,
+    page: int = 1,
+    per_page: int = PER_PAGE,
+    organisation_id: int | None = None,
+    include_drafts: bool = False,
+) -> Pagination:
+    """One page of the filtered notes, paginated in SQL (a page out of range is empty, not an error)."""
+    query = notes_query(filters, organisation_id, include_drafts)
+    return db.paginate(query, page=page, per_page=per_page, max_per_page=MAX_PER_PAGE, error_out=False)
+
+
+def note_totals(filters: NoteFilters) -> dict[str, Any]:
+    """Count and total budget of the submitted notes the filters match (one query, for the list's footer)."""
+    ids = notes_query(filters).with_only_columns(ConceptNote.id).order_by(None)
+    count, total = db.session.execute(
+        sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(ConceptNote.budget_total), 0)).where(
+            ConceptNote.id.in_(ids)
+        )
+    ).one()
+    return {"count": count, "budget": to_money(total)}
+
+
+def filter_options() -> dict[str, Any]:
+    """The choices of the list's filters: calls, statuses, areas, regions, the countries notes name, UN entities."""
+    used_countries = sa.select(sa.distinct(concept_note_countries.c.country_code))
+    return {
+        "calls": db.session.execute(sa.select(Call.id, Call.title).order_by(Call.opens_on.desc())).all(),
+        "statuses": list(STATUS_LABELS.items()),
+        "areas": db.session.execute(
+            sa.select(ThematicArea.id, ThematicArea.code, ThematicArea.name).order_by(ThematicArea.position)
+        ).all(),
+        "regions": db.session.execute(
+            sa.select(Region.code, Region.name).where(Region.level.in_(("region", "sub_region"))).order_by(Region.name)
+        ).all(),
+        "countries": db.session.execute(
+            sa.select(Country.code, Country.name).where(Country.code.in_(used_countries)).order_by(Country.name)
+        ).all(),
+        "organisations": db.session.execute(
+            sa.select(Organisation.id, Organisation.code)
+            .where(Organisation.type == OrganisationType.un_entity)
+            .order_by(Organisation.code)
+        ).all(),
+    }
+
+
+#: The columns of the notes' CSV export, one row per note (export_rows()).
+CSV_HEADER = [
+    "reference",
+    "title",
+    "call",
+    "status",
+    "lead_organization",
+    "participating_organizations",
+    "thematic_area",
+    "gcm_objectives",
+    "scope",
+    "countries",
+    "duration_months",
+    "direct_costs_usd",
+    "indirect_support_costs_usd",
+    "total_budget_usd",
+    "gender_budget_share_percent",
+    "first_submitted_on",
+    "last_submitted_on",
+    "versions",
+]
+
+
+def export_rows(
+    filters: NoteFilters, organisation_id: int | None = None, include_drafts: bool = False
+) -> list[list[Any]]:
+    """The notes a list shows, with its filters, as CSV_HEADER rows (the list page and "mine" share it)."""
+    return [
+        [
+            note.reference,
+            note.title,
+            note.call.title,
+            note.status,
+            note.organisation.code,
+            " ".join(p.organisation.code.replace(" ", "_") for p in note.participants),
+            note.thematic_area.code if note.thematic_area else "",
+            " ".join(str(o.number) for o in note.objectives),
+            note.scope.value if note.scope else "",
+            " ".join(c.code for c in note.countries),
+            note.duration_months,
+            note.direct_costs_total,
+            note.indirect_costs_total,
+            note.budget_total,
+            note.gender_budget_share,
+            note.first_submitted_on,
+            note.last_submitted_on,
+            note.version_count,
+        ]
+        for note in db.session.scalars(notes_query(filters, organisation_id, include_drafts))
+    ]
+
+
+def note_regions(note_ids: sa.Select) -> list[tuple[str, str]]:
+    """(M49 code, name) of the regions the countries of these notes lie in, by name."""
+    return [
+        (code, name)
+        for code, name in db.session.execute(
+            sa.select(Region.code, Region.name)
+            .join(Country, Country.region_code == Region.code)
+            .join(concept_note_countries, concept_note_countries.c.country_code == Country.code)
+            .where(concept_note_countries.c.concept_note_id.in_(note_ids))
+            .distinct()
+            .order_by(Region.name)
+        )
+    ]
+
+
+def participation_counts(note_ids: sa.Select) -> dict[str, int]:
+    """organization code → in how many of these notes it is a participating organization (lead included)."""
+    return dict(
+        db.session.execute(
+            sa.select(Organisation.code, sa.func.count(sa.distinct(Participant.concept_note_id)))
+            .join(Organisation, Organisation.id == Participant.organisation_id)
+            .where(Participant.concept_note_id.in_(note_ids))
+            .group_by(Organisation.code)
+        ).all()
+    )
 
 
 def summary() -> dict[str, Any]:
@@ -793,17 +1163,6 @@ def summary() -> dict[str, Any]:
         .order_by(ConceptNote.status)
     ).all()
     return {"submitted": submitted or 0, "by_status": dict(rows)}
-
-
-def totals(query: sa.Select) -> dict[str, Any]:
-    """Count and total budget of the notes a filtered query selects (one query, for the list's footer)."""
-    ids = query.with_only_columns(ConceptNote.id).order_by(None)
-    count, total = db.session.execute(
-        sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(ConceptNote.budget_total), 0)).where(
-            ConceptNote.id.in_(ids)
-        )
-    ).one()
-    return {"count": count, "budget": to_money(total)}
 
 
 def applicant_overview(organisation_id: int, on: date) -> dict[str, Any]:

@@ -20,7 +20,11 @@ PALETTE = [
 ]
 
 
-def _short(value: Decimal) -> str:
+def short_amount(value: Decimal) -> str:
+    """An amount as an axis or bar label: 70M, 1.5M, 250k, 900 (the exact figure is in the bar's title).
+
+    Public because the transparency page's charts (reports) label their bars the same way.
+    """
     if value >= 1_000_000:
         return f"{value / 1_000_000:,.0f}M" if value % 1_000_000 == 0 else f"{value / 1_000_000:,.1f}M"
     if value >= 1_000:
@@ -67,7 +71,9 @@ def cumulative_by_donor(
         value = top * i / 4
         yy = top_pad + plot_h - float(value / top) * plot_h
         parts.append(f'<line x1="{left}" x2="{width - 10}" y1="{yy:.1f}" y2="{yy:.1f}" class="grid"/>')
-        parts.append(f'<text x="{left - 6}" y="{yy + 4:.1f}" text-anchor="end" class="axis">{_short(value)}</text>')
+        parts.append(
+            f'<text x="{left - 6}" y="{yy + 4:.1f}" text-anchor="end" class="axis">{short_amount(value)}</text>'
+        )
     for n, ((year, quarter), stack) in enumerate(zip(quarters, stacks, strict=True)):
         x = left + n * bar_w + 2
         base = 0.0
@@ -89,7 +95,8 @@ def cumulative_by_donor(
         yy = top_pad + plot_h - float(target / top) * plot_h
         parts.append(f'<line x1="{left}" x2="{width - 10}" y1="{yy:.1f}" y2="{yy:.1f}" class="target"/>')
         parts.append(
-            f'<text x="{width - 12}" y="{yy - 5:.1f}" text-anchor="end" class="axis">Target {_short(target)}</text>'
+            f'<text x="{width - 12}" y="{yy - 5:.1f}" text-anchor="end" class="axis">'
+            f"Target {short_amount(target)}</text>"
         )
     for d, donor in enumerate(donors):
         lx = left + (d % 4) * 175
@@ -126,7 +133,8 @@ def bars_by_year(by_year: list[tuple[int, Decimal]], title: str = "Deposits by y
             f"<title>{year}: US$ {value:,.2f}</title></rect>"
         )
         parts.append(
-            f'<text x="{x + slot * 0.3:.1f}" y="{y - 5:.1f}" text-anchor="middle" class="axis">{_short(value)}</text>'
+            f'<text x="{x + slot * 0.3:.1f}" y="{y - 5:.1f}" text-anchor="middle" class="axis">'
+            f"{short_amount(value)}</text>"
         )
         parts.append(
             f'<text x="{x + slot * 0.3:.1f}" y="{height - bottom + 16}" text-anchor="middle" class="axis">{year}</text>'

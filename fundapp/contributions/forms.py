@@ -1,11 +1,12 @@
 """Forms for donors, agreements, rates, deposits, ledger postings and imports."""
 
+from datetime import date
 from decimal import Decimal
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, DateField, DecimalField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from fundapp.contributions.models import DONOR_TYPE_LABELS
 from fundapp.core.forms import choices
@@ -60,6 +61,19 @@ class RateForm(FlaskForm):
         places=6,
         validators=[InputRequired(), NumberRange(min=Decimal("0.000001"), message="Enter a rate above zero.")],
     )
+
+    def validate_month(self, field: StringField) -> None:
+        if field.errors:  # already refused for its length
+            return
+        try:
+            date.fromisoformat(f"{field.data}-01")
+        except ValueError as exc:
+            raise ValidationError("Write the month as YYYY-MM.") from exc
+
+    @property
+    def first_day(self) -> date:
+        """The month's first day (the form has validated the month)."""
+        return date.fromisoformat(f"{self.month.data}-01")
 
 
 class UploadForm(FlaskForm):

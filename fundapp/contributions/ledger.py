@@ -15,31 +15,36 @@ Posting API (issues 5 and 6 call these; each flushes, writes an audit row, never
 - ``post_expenditure(actor, amount, programme_id, organisation_id, on, description="")``: expenses reported
   by a participating organization; refused beyond its balance for the programme.
 - ``post_interest / post_direct_cost / post_bank_charge(actor, amount, on, ...)``: fund income and costs,
-  in the unearmarked pool.
+  in the unearmarked pool; ``post_by_hand(actor, kind, ...)`` is the ledger page's form over those three.
+- ``post_deposit(actor, deposit)``: a recorded deposit and its administrative agent fee
+  (`contributions.services.record_deposit` converts the currency and calls it).
 - ``reverse_entry(actor, entry, reason, on=None)``: the only correction. Posts a row of kind
   ``reversal`` with the negated amount and the original's category; reversing a deposit reverses its fee
   too. Refused if the reversal would make a pool or a programme balance negative.
-
-Deposits (with their fee) are posted by `contributions.services.record_deposit`, which converts the
-currency first.
 
 Programme guards: receivers of ``core.signals.programme_posting`` check every posting that names a
 programme (allocation, transfer, refund, expenditure and their reversals); the programmes capability uses it
 to refuse any money event on a financially closed programme.
 
-Aggregates: `pool_balances(as_of)`, `funding_status(as_of)`, `category_totals(as_of)` — each a fixed
-number of SQL aggregate queries, whatever the size of the ledger.
+Aggregates: `pool_balances(as_of)`, `funding_status(as_of)`, `statement(as_of)` (both, for the pages),
+`category_totals(as_of)` — each a fixed number of SQL aggregate queries, whatever the size of the ledger.
+
+Queries of the ledger page: `LedgerFilter`, `ledger_page(filters, page)` and `ledger_entries(filters)` (its CSV).
 """
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy.orm import joinedload
 
-from fundapp.contributions.models import EntryKind, LedgerEntry
+from fundapp.auth.models import User
+from fundapp.contributions.models import Deposit, EntryKind, LedgerEntry
 from fundapp.core import signals
 from fundapp.core.audit import record_change
 from fundapp.core.errors import DomainError
@@ -78,6 +83,13 @@ CASH_SIGN: dict[EntryKind, int] = {
     EntryKind.expenditure: 0,
 }
 
+#: The postings the secretariat records by hand on the ledger page, and so may reverse there. A deposit is
+#: reversed from its own page (with its fee); programme money moves through the committee and programmes.
+HAND_POSTED: frozenset[EntryKind] = frozenset({EntryKind.interest, EntryKind.direct_cost, EntryKind.bank_charge})
+
+#: What a posting may name besides its kind, amount and date (the LedgerEntry columns).
+Link = int | str | EntryKind | None
+
 
 class LedgerError(DomainError):
     """A posting was refused."""
@@ -113,14 +125,14 @@ def _guard(programme_id: int | None) -> None:
         signals.programme_posting.send(programme_id)
 
 
-def _post(actor: Any, kind: EntryKind, amount: Decimal, on: date, **links: Any) -> LedgerEntry:
+def _post(actor: User | None, kind: EntryKind, amount: Decimal, on: date, **links: Link) -> LedgerEntry:
     _guard(links.get("programme_id"))
     entry = LedgerEntry(
         kind=kind,
         category=links.pop("category", kind),
         entry_on=on,
         amount_usd=amount,
-        created_by_id=getattr(actor, "id", None),
+        created_by_id=actor.id if actor else None,
         **links,
     )
     db.session.add(entry)
@@ -152,7 +164,7 @@ def _as_of(query: sa.Select, as_of: date | None) -> sa.Select:
     return query.where(LedgerEntry.entry_on <= as_of) if as_of else query
 
 
-def category_totals(as_of: date | None = None, **filters: Any) -> dict[EntryKind, Decimal]:
+def category_totals(as_of: date | None = None, **filters: int) -> dict[EntryKind, Decimal]:
     """SUM(amount) per category (reversals netted), optionally filtered by equality on ledger columns."""
     query = sa.select(LedgerEntry.category, sa.func.sum(LedgerEntry.amount_usd)).group_by(LedgerEntry.category)
     for column, value in filters.items():
@@ -376,8 +388,21 @@ def funding_status(as_of: date | None = None) -> FundingStatus:
     )
 
 
+@dataclass
+class Statement:
+    """The funding status page: the statement and the pools, both as of the same date."""
+
+    status: FundingStatus
+    pools: list[Pool]
+
+
+def statement(as_of: date | None = None) -> Statement:
+    """The funding status statement and the pool balances as of a date (three aggregate queries)."""
+    return Statement(funding_status(as_of), pool_balances(as_of))
+
+
 def _programme_totals(programme_id: int, organisation_id: int | None = None) -> dict[EntryKind, Decimal]:
-    filters: dict[str, Any] = {"programme_id": programme_id}
+    filters = {"programme_id": programme_id}
     if organisation_id is not None:
         filters["organisation_id"] = organisation_id
     return category_totals(**filters)
@@ -391,7 +416,7 @@ def _organisation_balance(totals: dict[EntryKind, Decimal]) -> Decimal:
 
 
 def allocate(
-    actor: Any,
+    actor: User | None,
     amount: Decimal | str,
     area_id: int | None,
     programme_id: int,
@@ -425,7 +450,7 @@ def allocate(
 
 
 def post_transfer(
-    actor: Any, amount: Decimal | str, programme_id: int, organisation_id: int, on: date, description: str = ""
+    actor: User | None, amount: Decimal | str, programme_id: int, organisation_id: int, on: date, description: str = ""
 ) -> LedgerEntry:
     """Money sent to a participating organization for a programme; never more than was allocated to it."""
     amount = _positive(amount)
@@ -449,7 +474,7 @@ def post_transfer(
 
 
 def post_expenditure(
-    actor: Any, amount: Decimal | str, programme_id: int, organisation_id: int, on: date, description: str = ""
+    actor: User | None, amount: Decimal | str, programme_id: int, organisation_id: int, on: date, description: str = ""
 ) -> LedgerEntry:
     """Expenses reported by a participating organization; not beyond what it holds for the programme."""
     amount = _positive(amount)
@@ -469,7 +494,7 @@ def post_expenditure(
 
 
 def post_refund(
-    actor: Any, amount: Decimal | str, programme_id: int, organisation_id: int, on: date, description: str = ""
+    actor: User | None, amount: Decimal | str, programme_id: int, organisation_id: int, on: date, description: str = ""
 ) -> list[LedgerEntry]:
     """Money returned by a participating organization, credited back to the pools the programme drew on.
 
@@ -507,7 +532,7 @@ def post_refund(
 
 
 def post_interest(
-    actor: Any, amount: Decimal | str, on: date, organisation_id: int | None = None, description: str = ""
+    actor: User | None, amount: Decimal | str, on: date, organisation_id: int | None = None, description: str = ""
 ) -> LedgerEntry:
     """Interest income: the fund's own (no organisation) or reported by a participating organization."""
     return _post(
@@ -520,7 +545,7 @@ def post_interest(
     )
 
 
-def _post_cost(actor: Any, kind: EntryKind, amount: Decimal | str, on: date, description: str) -> LedgerEntry:
+def _post_cost(actor: User | None, kind: EntryKind, amount: Decimal | str, on: date, description: str) -> LedgerEntry:
     amount = _positive(amount)
     lock_ledger()
     available = available_in(None)
@@ -533,21 +558,74 @@ def _post_cost(actor: Any, kind: EntryKind, amount: Decimal | str, on: date, des
     return _post(actor, kind, amount, on, description=description)
 
 
-def post_direct_cost(actor: Any, amount: Decimal | str, on: date, description: str = "") -> LedgerEntry:
+def post_direct_cost(actor: User | None, amount: Decimal | str, on: date, description: str = "") -> LedgerEntry:
     """A direct cost of the fund (e.g. the secretariat's), charged to the unearmarked pool."""
     return _post_cost(actor, EntryKind.direct_cost, amount, on, description)
 
 
-def post_bank_charge(actor: Any, amount: Decimal | str, on: date, description: str = "") -> LedgerEntry:
+def post_bank_charge(actor: User | None, amount: Decimal | str, on: date, description: str = "") -> LedgerEntry:
     """A bank charge, charged to the unearmarked pool."""
     return _post_cost(actor, EntryKind.bank_charge, amount, on, description)
+
+
+def post_by_hand(
+    actor: User | None,
+    kind: EntryKind | str,
+    amount: Decimal | str,
+    on: date,
+    organisation_id: int | None = None,
+    description: str = "",
+) -> LedgerEntry:
+    """The ledger page's form: interest income, a direct cost or a bank charge (HAND_POSTED kinds).
+
+    Only interest names an organisation (the participating organization that reported it).
+    """
+    if kind not in HAND_POSTED:
+        raise LedgerError("Only interest, direct costs and bank charges are posted by hand.", field="kind")
+    kind = EntryKind(kind)
+    if kind is EntryKind.interest:
+        return post_interest(actor, amount, on, organisation_id, description)
+    return _post_cost(actor, kind, amount, on, description)
+
+
+def post_deposit(actor: User | None, deposit: Deposit) -> list[LedgerEntry]:
+    """Post a recorded deposit (its USD value) and its administrative agent fee, in the agreement's pool."""
+    agreement = deposit.agreement
+    links: dict[str, Link] = {
+        "thematic_area_id": agreement.thematic_area_id,
+        "donor_id": deposit.donor_id,
+        "agreement_id": agreement.id,
+        "deposit_id": deposit.id,
+    }
+    entries = [
+        _post(
+            actor,
+            EntryKind.deposit,
+            deposit.amount_usd,
+            deposit.deposited_on,
+            description=f"Deposit {agreement.reference}",
+            **links,
+        )
+    ]
+    if deposit.fee_usd > 0:
+        entries.append(
+            _post(
+                actor,
+                EntryKind.fee,
+                deposit.fee_usd,
+                deposit.deposited_on,
+                description=f"Administrative agent fee {agreement.reference}",
+                **links,
+            )
+        )
+    return entries
 
 
 def is_reversed(entry: LedgerEntry) -> bool:
     return db.session.scalar(sa.select(LedgerEntry.id).where(LedgerEntry.reversal_of_id == entry.id)) is not None
 
 
-def reverse_entry(actor: Any, entry: LedgerEntry, reason: str, on: date | None = None) -> list[LedgerEntry]:
+def reverse_entry(actor: User | None, entry: LedgerEntry, reason: str, on: date | None = None) -> list[LedgerEntry]:
     """Correct a posting by appending its negation; a deposit takes its fee with it.
 
     Refused for reversals themselves, for entries already reversed, for a fee on its own, and when
@@ -619,21 +697,92 @@ def _check_reversal(entry: LedgerEntry, originals: list[LedgerEntry]) -> None:
             )
 
 
+# The ledger page --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LedgerFilter:
+    """The ledger page's filters as its query string spells them; a value it does not know filters nothing.
+
+    kind: an EntryKind value; pool: "unearmarked" or a thematic area's id.
+    """
+
+    kind: str = ""
+    pool: str = ""
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str]) -> "LedgerFilter":
+        return cls(kind=args.get("kind", ""), pool=args.get("pool", ""))
+
+    def apply(self, query: sa.Select) -> sa.Select:
+        if self.kind in EntryKind.__members__:
+            query = query.where(LedgerEntry.kind == EntryKind(self.kind))
+        if self.pool == "unearmarked":
+            query = query.where(LedgerEntry.thematic_area_id.is_(None))
+        elif self.pool.isdigit():
+            query = query.where(LedgerEntry.thematic_area_id == int(self.pool))
+        return query
+
+
+def _entries_query(filters: LedgerFilter) -> sa.Select:
+    """Filtered entries, newest first, with what the page and the CSV show of each (one query)."""
+    query = sa.select(LedgerEntry).options(
+        joinedload(LedgerEntry.thematic_area), joinedload(LedgerEntry.donor), joinedload(LedgerEntry.organisation)
+    )
+    return filters.apply(query).order_by(LedgerEntry.entry_on.desc(), LedgerEntry.id.desc())
+
+
+@dataclass
+class LedgerPage:
+    """One page of ledger entries, which of them are reversed, the pools, and the areas to filter by."""
+
+    entries: Pagination
+    reversed_ids: set[int]
+    areas: list[ThematicArea]
+    pools: list[Pool]
+
+
+def ledger_page(filters: LedgerFilter, page: int | None = None, per_page: int = 50) -> LedgerPage:
+    """The ledger page in a fixed number of queries, whatever the size of the ledger."""
+    entries = db.paginate(_entries_query(filters), page=page, per_page=per_page, error_out=False)
+    reversed_ids = set(
+        db.session.scalars(
+            sa.select(LedgerEntry.reversal_of_id).where(LedgerEntry.reversal_of_id.in_([e.id for e in entries.items]))
+        )
+    )
+    areas = list(db.session.scalars(sa.select(ThematicArea).order_by(ThematicArea.position)))
+    return LedgerPage(entries, reversed_ids, areas, pool_balances(areas=areas))
+
+
+def ledger_entries(filters: LedgerFilter) -> list[LedgerEntry]:
+    """Every entry the filters select, newest first: the ledger page's CSV."""
+    return list(db.session.scalars(_entries_query(filters)))
+
+
 __all__ = [
+    "HAND_POSTED",
     "FundingStatus",
     "InsufficientFunds",
     "LedgerError",
+    "LedgerFilter",
+    "LedgerPage",
     "Pool",
+    "Statement",
     "allocate",
     "available_in",
     "category_totals",
     "funding_status",
+    "ledger_entries",
+    "ledger_page",
     "pool_balances",
     "post_bank_charge",
+    "post_by_hand",
+    "post_deposit",
     "post_direct_cost",
     "post_expenditure",
     "post_interest",
     "post_refund",
     "post_transfer",
     "reverse_entry",
+    "statement",
 ]

@@ -1,7 +1,8 @@
 """Donors, agreements, exchange rates, deposits, imports, and the figures each page shows.
 
 Every money figure here is an SQL aggregate over the ledger (see ledger.py) or over deposits; services
-flush, write an audit row and never commit.
+flush, write an audit row and never commit. The query services at the end of each section build what a
+page shows (lists paginated in SQL come back as a Pagination), so views build no query.
 """
 
 import csv
@@ -13,10 +14,12 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 import sqlalchemy as sa
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy.orm import joinedload
 
-from fundapp.auth.models import Organisation, OrganisationType
+from fundapp.auth.models import Organisation, OrganisationType, User
 from fundapp.contributions import ledger
-from fundapp.contributions.ledger import ZERO, _post
+from fundapp.contributions.ledger import ZERO
 from fundapp.contributions.models import (
     Agreement,
     AgreementStatus,
@@ -30,7 +33,7 @@ from fundapp.contributions.models import (
 )
 from fundapp.core import clock, signals
 from fundapp.core.audit import record_change
-from fundapp.core.errors import DomainError
+from fundapp.core.errors import DomainError, ValidationFailed
 from fundapp.core.extensions import db
 from fundapp.core.money import CENTS, MAX_MONEY, to_money
 from fundapp.reference.models import Country, Currency, ThematicArea
@@ -47,12 +50,16 @@ class Overpayment(DomainError):
     """A deposit would take an agreement past its commitment without explicit confirmation."""
 
 
-class ImportFailed(DomainError):
-    """A CSV file had bad rows; nothing was imported. `rows` holds (line number, reason)."""
+class ImportFailed(ValidationFailed):
+    """A CSV file had bad rows; nothing was imported. `rows` holds (line number, reason).
+
+    The messages belong to the `file` field: next to it on a form, flashed one a line without one.
+    """
 
     def __init__(self, rows: list[tuple[int, str]]) -> None:
         self.rows = rows
-        super().__init__(f"{len(rows)} row(s) have problems; nothing was imported.")
+        summary = f"Nothing was imported: {len(rows)} row(s) need correcting."
+        super().__init__({"file": [summary, *(f"Line {line}: {reason}" for line, reason in rows)]})
 
 
 # Conversion --------------------------------------------------------------------------------------
@@ -89,7 +96,7 @@ def rate_for(currency: str, on: date) -> Decimal:
     return rate
 
 
-def set_rate(actor: Any, currency: str, month: date, rate: Decimal | str) -> ExchangeRate:
+def set_rate(actor: User | None, currency: str, month: date, rate: Decimal | str) -> ExchangeRate:
     """Add or correct the rate for a currency and month. Deposits keep the rate they were recorded with."""
     currency = (currency or "").strip().upper()
     if currency == "USD":
@@ -145,7 +152,7 @@ def _read_csv(content: str | bytes, required: tuple[str, ...]) -> list[tuple[int
     return rows
 
 
-def import_rates(actor: Any, content: str | bytes) -> int:
+def import_rates(actor: User | None, content: str | bytes) -> int:
     """CSV `currency,month,rate` (month as YYYY-MM): all rows or none."""
     rows = _read_csv(content, ("currency", "month", "rate"))
     errors: list[tuple[int, str]] = []
@@ -175,11 +182,31 @@ def import_rates(actor: Any, content: str | bytes) -> int:
     return len(parsed)
 
 
+@dataclass
+class RatesPage:
+    """One page of rates, newest month first, and every currency that has a rate (the filter's options)."""
+
+    rates: Pagination
+    currencies: list[str]
+
+
+def rates_page(currency: str = "", page: int | None = None, per_page: int = 50) -> RatesPage:
+    """The exchange rates page, optionally for one currency (three queries)."""
+    query = sa.select(ExchangeRate)
+    if currency:
+        query = query.where(ExchangeRate.currency == currency)
+    rates = db.paginate(
+        query.order_by(ExchangeRate.month.desc(), ExchangeRate.currency), page=page, per_page=per_page, error_out=False
+    )
+    currencies = list(db.session.scalars(sa.select(ExchangeRate.currency).distinct().order_by(ExchangeRate.currency)))
+    return RatesPage(rates, currencies)
+
+
 # Donors and agreements ----------------------------------------------------------------------------
 
 
 def create_donor(
-    actor: Any, organisation: Organisation, donor_type: DonorType | str, country_code: str | None
+    actor: User | None, organisation: Organisation, donor_type: DonorType | str, country_code: str | None
 ) -> Donor:
     """Register an organisation of type donor as a contributor; its users become the donor's users."""
     if organisation is None or organisation.type is not OrganisationType.donor:
@@ -200,9 +227,30 @@ def create_donor(
     return donor
 
 
-def donor_for_user(user: Any) -> Donor | None:
+def donor_for_user(user: User) -> Donor | None:
     """The contributor a donor user belongs to (through their organisation)."""
     return db.session.scalar(sa.select(Donor).where(Donor.organisation_id == user.organisation_id))
+
+
+def donor_organisation_choices() -> list[tuple[int, str]]:
+    """(id, "name (code)") of the active donor organisations that are not contributors yet: the donor form."""
+    taken = sa.select(Donor.organisation_id)
+    organisations = db.session.scalars(
+        sa.select(Organisation)
+        .where(Organisation.type == OrganisationType.donor, Organisation.is_active, Organisation.id.not_in(taken))
+        .order_by(Organisation.name)
+    )
+    return [(o.id, f"{o.name} ({o.code})") for o in organisations]
+
+
+def un_entity_choices() -> list[tuple[int, str]]:
+    """(id, name) of the active participating UN organizations: who reported interest, on the posting form."""
+    rows = db.session.execute(
+        sa.select(Organisation.id, Organisation.name)
+        .where(Organisation.type == OrganisationType.un_entity, Organisation.is_active)
+        .order_by(Organisation.name)
+    )
+    return [(o.id, o.name) for o in rows]
 
 
 def parse_schedule(text: str) -> list[tuple[date, Decimal]]:
@@ -230,7 +278,7 @@ def parse_schedule(text: str) -> list[tuple[date, Decimal]]:
 
 
 def create_agreement(
-    actor: Any,
+    actor: User | None,
     donor: Donor,
     reference: str,
     signed_on: date,
@@ -294,6 +342,13 @@ def live_deposits() -> sa.ColumnElement[bool]:
     return Deposit.id.not_in(_reversed_deposit_ids())
 
 
+def reversed_deposits(deposit_ids: list[int]) -> set[int]:
+    """Which of these deposits are reversed in the ledger (one query; none for an empty list)."""
+    if not deposit_ids:
+        return set()
+    return set(db.session.scalars(_reversed_deposit_ids().where(LedgerEntry.deposit_id.in_(deposit_ids))))
+
+
 def paid_by_agreement(agreement_ids: list[int] | None = None) -> dict[int, tuple[Decimal, Decimal]]:
     """agreement id -> (paid in the agreement's currency, paid in USD), reversed deposits excluded; one query."""
     query = (
@@ -304,6 +359,11 @@ def paid_by_agreement(agreement_ids: list[int] | None = None) -> dict[int, tuple
     if agreement_ids is not None:
         query = query.where(Deposit.agreement_id.in_(agreement_ids))
     return {aid: (to_money(a or 0), to_money(u or 0)) for aid, a, u in db.session.execute(query)}
+
+
+def paid_to_date(agreement: Agreement) -> tuple[Decimal, Decimal]:
+    """(paid in the agreement's currency, paid in USD) of one agreement, reversed deposits excluded; one query."""
+    return paid_by_agreement([agreement.id]).get(agreement.id, (ZERO, ZERO))
 
 
 def agreement_status(committed: Decimal, paid: Decimal) -> AgreementStatus:
@@ -349,7 +409,7 @@ def agreement_rows(donor_id: int | None = None) -> list[AgreementRow]:
     A commitment in USD is what was paid (at the rates of the deposits) plus the unpaid balance at the
     most recent rate of its currency.
     """
-    query = sa.select(Agreement).options(sa.orm.joinedload(Agreement.thematic_area), sa.orm.joinedload(Agreement.donor))
+    query = sa.select(Agreement).options(joinedload(Agreement.thematic_area), joinedload(Agreement.donor))
     if donor_id is not None:
         query = query.where(Agreement.donor_id == donor_id)
     agreements = list(db.session.scalars(query.order_by(Agreement.signed_on, Agreement.id)).unique())
@@ -365,11 +425,57 @@ def agreement_rows(donor_id: int | None = None) -> list[AgreementRow]:
     return rows
 
 
+@dataclass
+class DonorSummary:
+    """A donor on the donors page: its agreements with what was paid, and its deposits in USD."""
+
+    donor: Donor
+    agreements: list[AgreementRow]
+    deposits_usd: Decimal
+
+
+def donor_list() -> list[DonorSummary]:
+    """Every donor by name, with its agreements and deposits, in five queries whatever their number."""
+    by_donor: dict[int, list[AgreementRow]] = defaultdict(list)
+    for row in agreement_rows():
+        by_donor[row.agreement.donor_id].append(row)
+    totals = deposits_by_donor()
+    donors = db.session.scalars(sa.select(Donor).join(Donor.organisation).order_by(Organisation.name))
+    return [
+        DonorSummary(d, by_donor[d.id], totals[d.id][EntryKind.deposit] if d.id in totals else ZERO) for d in donors
+    ]
+
+
+@dataclass
+class AgreementDetail:
+    """An agreement's page: its deposits (oldest first), which are reversed, and what was paid."""
+
+    agreement: Agreement
+    deposits: list[Deposit]
+    reversed_ids: set[int]
+    paid: Decimal
+    paid_usd: Decimal
+
+    @property
+    def status(self) -> AgreementStatus:
+        return agreement_status(self.agreement.committed_amount, self.paid)
+
+
+def agreement_detail(agreement: Agreement) -> AgreementDetail:
+    deposits = list(
+        db.session.scalars(
+            sa.select(Deposit).where(Deposit.agreement_id == agreement.id).order_by(Deposit.deposited_on, Deposit.id)
+        )
+    )
+    paid, paid_usd = paid_to_date(agreement)
+    return AgreementDetail(agreement, deposits, reversed_deposits([d.id for d in deposits]), paid, paid_usd)
+
+
 # Deposits ----------------------------------------------------------------------------------------
 
 
 def record_deposit(
-    actor: Any,
+    actor: User | None,
     agreement: Agreement,
     amount: Decimal | str,
     deposited_on: date,
@@ -395,7 +501,7 @@ def record_deposit(
             field="deposited_on",
         )
     rate = rate_for(agreement.currency, deposited_on)
-    paid, _usd = paid_by_agreement([agreement.id]).get(agreement.id, (ZERO, ZERO))
+    paid, _usd = paid_to_date(agreement)
     over = paid + amount > agreement.committed_amount
     if over and not confirm_overpayment:
         raise Overpayment(
@@ -418,26 +524,12 @@ def record_deposit(
         fee_usd=fee,
         is_overpayment=over,
         note=(note or "").strip() or None,
-        recorded_by_id=getattr(actor, "id", None),
+        recorded_by_id=actor.id if actor else None,
+        agreement=agreement,
     )
     db.session.add(deposit)
     db.session.flush()
-    links = {
-        "thematic_area_id": agreement.thematic_area_id,
-        "donor_id": agreement.donor_id,
-        "agreement_id": agreement.id,
-        "deposit_id": deposit.id,
-    }
-    _post(actor, EntryKind.deposit, amount_usd, deposited_on, description=f"Deposit {agreement.reference}", **links)
-    if fee > 0:
-        _post(
-            actor,
-            EntryKind.fee,
-            fee,
-            deposited_on,
-            description=f"Administrative agent fee {agreement.reference}",
-            **links,
-        )
+    ledger.post_deposit(actor, deposit)
     record_change(
         actor,
         "deposit.recorded",
@@ -462,7 +554,26 @@ def deposit_ledger_entry(deposit: Deposit) -> LedgerEntry | None:
     )
 
 
-def reverse_deposit(actor: Any, deposit: Deposit, reason: str, on: date | None = None) -> list[LedgerEntry]:
+@dataclass
+class DepositDetail:
+    """A deposit's page: the deposit and its ledger rows (deposit, fee, their reversals) in posting order."""
+
+    deposit: Deposit
+    entries: list[LedgerEntry]
+
+    @property
+    def is_reversed(self) -> bool:
+        return any(e.kind is EntryKind.reversal for e in self.entries)
+
+
+def deposit_detail(deposit: Deposit) -> DepositDetail:
+    entries = db.session.scalars(
+        sa.select(LedgerEntry).where(LedgerEntry.deposit_id == deposit.id).order_by(LedgerEntry.id)
+    )
+    return DepositDetail(deposit, list(entries))
+
+
+def reverse_deposit(actor: User | None, deposit: Deposit, reason: str, on: date | None = None) -> list[LedgerEntry]:
     """Reverse a mistaken deposit (and its fee) in the ledger; the deposit row stays as the record."""
     entry = deposit_ledger_entry(deposit)
     if entry is None:  # pragma: no cover - every deposit is posted with its entry
@@ -470,7 +581,7 @@ def reverse_deposit(actor: Any, deposit: Deposit, reason: str, on: date | None =
     return ledger.reverse_entry(actor, entry, reason, on)
 
 
-def import_deposits(actor: Any, content: str | bytes) -> list[Deposit]:
+def import_deposits(actor: User | None, content: str | bytes) -> list[Deposit]:
     """CSV `agreement,date,amount[,confirm_overpayment][,note]`: every row is checked before any is recorded.
 
     A file with any bad row imports nothing; ImportFailed lists each bad row's line number and reason.
@@ -688,6 +799,35 @@ def donor_figures(donor: Donor, as_of: date | None = None) -> DonorFigures:
 
 
 @dataclass
+class DonorPage:
+    """A donor's page and the donor portal: its figures and one page of its deposits, newest first."""
+
+    figures: DonorFigures
+    deposits: Pagination
+    reversed_ids: set[int]
+
+
+def donor_page(donor: Donor, page: int | None = None, per_page: int = 25) -> DonorPage:
+    """Figures and deposits in a fixed number of queries, whatever the number of deposits."""
+    deposits = db.paginate(
+        sa.select(Deposit)
+        .options(joinedload(Deposit.agreement))
+        .where(Deposit.donor_id == donor.id)
+        .order_by(Deposit.deposited_on.desc(), Deposit.id.desc()),
+        page=page,
+        per_page=per_page,
+        error_out=False,
+    )
+    return DonorPage(donor_figures(donor), deposits, reversed_deposits([d.id for d in deposits.items]))
+
+
+def report_start() -> date:
+    """Where a contribution report's period starts unless asked: the month the fund was established."""
+    fund = get_fund()
+    return (fund.established_on if fund and fund.established_on else date(2019, 1, 1)).replace(day=1)
+
+
+@dataclass
 class ContributionReport:
     donor: Donor
     date_from: date
@@ -717,7 +857,7 @@ def contribution_report(donor: Donor, date_from: date, date_to: date) -> Contrib
     deposits = list(
         db.session.scalars(
             sa.select(Deposit)
-            .options(sa.orm.joinedload(Deposit.agreement).joinedload(Agreement.thematic_area))
+            .options(joinedload(Deposit.agreement).joinedload(Agreement.thematic_area))
             .where(Deposit.donor_id == donor.id, Deposit.deposited_on.between(date_from, date_to))
             .order_by(Deposit.deposited_on, Deposit.id)
         )
@@ -759,54 +899,6 @@ def contribution_report(donor: Donor, date_from: date, date_to: date) -> Contrib
         figures=donor_figures(donor, date_to),
         by_year=by_year,
     )
-
-
-def report_csv(report: ContributionReport) -> str:
-    """The contribution report as CSV: the same figures as the page and the PDF."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["Contribution report", report.donor.name])
-    writer.writerow(["Period", report.date_from.isoformat(), report.date_to.isoformat()])
-    writer.writerow([])
-    writer.writerow(
-        ["date", "agreement", "earmark", "currency", "amount", "rate", "amount_usd", "fee_usd", "net_usd", "status"]
-    )
-    for d in report.deposits:
-        writer.writerow(
-            [
-                d.deposited_on.isoformat(),
-                d.agreement.reference,
-                d.agreement.thematic_area.code if d.agreement.thematic_area else "unearmarked",
-                d.currency,
-                f"{d.amount:.2f}",
-                f"{d.rate}",
-                f"{d.amount_usd:.2f}",
-                f"{d.fee_usd:.2f}",
-                f"{d.net_usd:.2f}",
-                "reversed" if d.id in report.reversed_ids else ("overpayment" if d.is_overpayment else "received"),
-            ]
-        )
-    writer.writerow([])
-    writer.writerow(["Deposits in period (USD)", f"{report.period_deposits_usd:.2f}"])
-    writer.writerow(["Administrative agent fee (USD)", f"{report.period_fees_usd:.2f}"])
-    writer.writerow(["Net deposits in period (USD)", f"{report.period_net_usd:.2f}"])
-    writer.writerow(["Cumulative deposits to period end (USD)", f"{report.figures.deposits_usd:.2f}"])
-    share = report.figures.share_percent
-    writer.writerow(["Share of all deposits (%)", "" if share is None else f"{share:.2f}"])
-    writer.writerow([])
-    writer.writerow(["pool", "programme", "allocated_from_pool_usd", "donor_share_percent", "attributed_usd"])
-    for row in report.figures.attribution:
-        writer.writerow(
-            [
-                row.pool,
-                programme_label(row.programme_id),
-                f"{row.pool_allocated:.2f}",
-                f"{(row.share * 100).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}",
-                f"{row.attributed:.2f}",
-            ]
-        )
-    writer.writerow(["Total attributed (USD)", "", "", "", f"{report.figures.attributed_usd:.2f}"])
-    return out.getvalue()
 
 
 # Capitalization and the public summary ------------------------------------------------------------

@@ -1,17 +1,17 @@
 """Pages: donors and agreements, deposits, exchange rates, ledger, funding status, capitalization,
-the donor portal and contribution reports."""
+the donor portal and contribution reports.
 
-import csv
-import io
+Each view loads, checks, validates, calls one service and responds; the edge (core.edge) commits. The
+queries are services' (services.py, ledger.py); the downloads' layouts are in sheets.py.
+"""
+
 from datetime import date
 
-import sqlalchemy as sa
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
 
-from fundapp.auth.models import Organisation, OrganisationType
-from fundapp.contributions import bp, charts, ledger, permissions, services
+from fundapp.auth.models import Organisation
+from fundapp.contributions import bp, charts, ledger, permissions, services, sheets
 from fundapp.contributions.forms import (
     AgreementForm,
     DepositForm,
@@ -21,14 +21,25 @@ from fundapp.contributions.forms import (
     ReverseForm,
     UploadForm,
 )
-from fundapp.contributions.models import Agreement, Deposit, Donor, EntryKind, ExchangeRate, LedgerEntry
+from fundapp.contributions.models import Agreement, Deposit, Donor, EntryKind, LedgerEntry
 from fundapp.contributions.pdf import contribution_report_pdf
 from fundapp.core import clock
-from fundapp.core.errors import DomainError
+from fundapp.core.edge import domain_errors
 from fundapp.core.extensions import db
 from fundapp.core.permissions import Role, role_required
-from fundapp.reference.models import Country
-from fundapp.reference.services import get_fund, thematic_areas
+from fundapp.core.tabular import csv_response, xlsx_response
+from fundapp.reference.services import country_choices, thematic_areas
+
+
+@bp.context_processor
+def inject_permissions() -> dict:
+    """The predicates templates ask before showing an action (never re-deriving a rule), and the entry kinds."""
+    return {
+        "can_manage": permissions.can_manage,
+        "can_reverse_deposit": permissions.can_reverse_deposit,
+        "can_reverse_entry": permissions.can_reverse_entry,
+        "EntryKind": EntryKind,
+    }
 
 
 def _parse_date(value: str | None, name: str) -> date | None:
@@ -40,16 +51,19 @@ def _parse_date(value: str | None, name: str) -> date | None:
         abort(400, f"{name} must be a date written YYYY-MM-DD, not {value!r}.")
 
 
+def _as_of() -> date:
+    return _parse_date(request.args.get("as_of"), "as_of") or clock.today()
+
+
+def _page() -> int:
+    return request.args.get("page", 1, type=int)
+
+
 def _visible_donor(donor_id: int) -> Donor:
     donor = db.get_or_404(Donor, donor_id)
     if not permissions.can_view_donor(current_user, donor):
         abort(404)
     return donor
-
-
-def _field_error(form, exc: DomainError, default: str) -> None:
-    field = getattr(form, exc.field or default, None) or getattr(form, default)
-    field.errors = [*field.errors, exc.message]
 
 
 # Donors and agreements ----------------------------------------------------------------------------
@@ -58,118 +72,46 @@ def _field_error(form, exc: DomainError, default: str) -> None:
 @bp.route("/donors")
 @role_required(Role.secretariat)
 def donors():
-    rows = services.agreement_rows()
-    totals = services.deposits_by_donor()
-    all_donors = list(db.session.scalars(sa.select(Donor).join(Donor.organisation).order_by(Organisation.name)))
-    by_donor: dict[int, list] = {d.id: [] for d in all_donors}
-    for row in rows:
-        by_donor[row.agreement.donor_id].append(row)
-    return render_template(
-        "contributions/donors.html",
-        donors=all_donors,
-        by_donor=by_donor,
-        totals=totals,
-        deposit_kind=EntryKind.deposit,
-    )
+    return render_template("contributions/donors.html", donors=services.donor_list())
 
 
 @bp.route("/donors.csv")
 @role_required(Role.secretariat)
 def donors_csv():
     """The donors page's agreements table, one row per agreement."""
-    from fundapp.core.tabular import csv_response
-
-    rows = (
-        [
-            r.agreement.donor.name,
-            r.agreement.donor.organisation.code,
-            r.agreement.reference,
-            r.agreement.signed_on,
-            r.agreement.thematic_area.code if r.agreement.thematic_area else "unearmarked",
-            r.agreement.currency,
-            r.agreement.committed_amount,
-            r.paid,
-            r.outstanding,
-            r.paid_usd,
-            r.commitment_usd,
-            r.status.value,
-        ]
-        for r in services.agreement_rows()
-    )
-    header = [
-        "donor", "donor_code", "agreement", "signed_on", "earmark", "currency", "committed", "paid", "outstanding",
-        "paid_usd", "commitment_usd", "status",
-    ]  # fmt: skip
-    return csv_response("agreements.csv", header, rows)
+    return csv_response("agreements.csv", *sheets.agreements_table(services.agreement_rows()))
 
 
 @bp.route("/donors/new", methods=["GET", "POST"])
 @role_required(Role.secretariat)
 def new_donor():
-    taken = sa.select(Donor.organisation_id)
-    orgs = db.session.scalars(
-        sa.select(Organisation)
-        .where(Organisation.type == OrganisationType.donor, Organisation.is_active, Organisation.id.not_in(taken))
-        .order_by(Organisation.name)
-    ).all()
-    countries = db.session.execute(sa.select(Country.code, Country.name).order_by(Country.name)).all()
-    form = DonorForm(
-        organisation_choices=[(o.id, f"{o.name} ({o.code})") for o in orgs],
-        country_choices=[(c.code, c.name) for c in countries],
-    )
+    organisations = services.donor_organisation_choices()
+    form = DonorForm(organisation_choices=organisations, country_choices=country_choices())
     if form.validate_on_submit():
-        try:
+        organisation = db.get_or_404(Organisation, form.organisation_id.data)
+        with domain_errors(form, default="organisation_id") as outcome:
             donor = services.create_donor(
-                current_user,
-                db.session.get(Organisation, form.organisation_id.data),
-                form.donor_type.data,
-                form.country_code.data or None,
+                current_user, organisation, form.donor_type.data, form.country_code.data or None
             )
-        except DomainError as exc:
-            _field_error(form, exc, "organisation_id")
-        else:
-            db.session.commit()
+        if outcome.ok:
             flash(f"{donor.name} is now a contributor.", "success")
             return redirect(url_for("contributions.donor", donor_id=donor.id))
-    return render_template("contributions/donor_form.html", form=form, has_choices=bool(orgs))
+    return render_template("contributions/donor_form.html", form=form, has_choices=bool(organisations))
 
 
 @bp.route("/donors/<int:donor_id>")
 @role_required(Role.secretariat, Role.donor)
 def donor(donor_id: int):
     donor = _visible_donor(donor_id)
-    if not current_user.has_role(Role.secretariat):
+    if not permissions.can_manage(current_user):
         return redirect(url_for("contributions.portal"))
-    figures = services.donor_figures(donor)
-    page = db.paginate(
-        sa.select(Deposit)
-        .options(joinedload(Deposit.agreement))
-        .where(Deposit.donor_id == donor.id)
-        .order_by(Deposit.deposited_on.desc(), Deposit.id.desc()),
-        per_page=25,
-        max_per_page=100,
-        error_out=False,
-    )
+    data = services.donor_page(donor, _page())
     return render_template(
         "contributions/donor.html",
         donor=donor,
-        figures=figures,
-        page=page,
-        reversed_ids=_reversed_among([d.id for d in page.items]),
-    )
-
-
-def _reversed_among(deposit_ids: list[int]) -> set[int]:
-    if not deposit_ids:
-        return set()
-    return set(
-        db.session.scalars(
-            sa.select(LedgerEntry.deposit_id).where(
-                LedgerEntry.kind == EntryKind.reversal,
-                LedgerEntry.category == EntryKind.deposit,
-                LedgerEntry.deposit_id.in_(deposit_ids),
-            )
-        )
+        figures=data.figures,
+        page=data.deposits,
+        reversed_ids=data.reversed_ids,
     )
 
 
@@ -179,7 +121,7 @@ def new_agreement(donor_id: int):
     donor = db.get_or_404(Donor, donor_id)
     form = AgreementForm(area_choices=[(a.id, f"{a.code} {a.name}") for a in thematic_areas()])
     if form.validate_on_submit():
-        try:
+        with domain_errors(form, default="reference") as outcome:
             agreement = services.create_agreement(
                 current_user,
                 donor,
@@ -191,10 +133,7 @@ def new_agreement(donor_id: int):
                 services.parse_schedule(form.schedule.data),
                 form.notes.data,
             )
-        except DomainError as exc:
-            _field_error(form, exc, "reference")
-        else:
-            db.session.commit()
+        if outcome.ok:
             flash(f"Agreement {agreement.reference} recorded.", "success")
             return redirect(url_for("contributions.agreement", agreement_id=agreement.id))
     return render_template("contributions/agreement_form.html", form=form, donor=donor)
@@ -206,19 +145,15 @@ def agreement(agreement_id: int):
     agreement = db.get_or_404(Agreement, agreement_id)
     if not permissions.can_view_agreement(current_user, agreement):
         abort(404)
-    deposits = db.session.scalars(
-        sa.select(Deposit).where(Deposit.agreement_id == agreement.id).order_by(Deposit.deposited_on, Deposit.id)
-    ).all()
-    paid, paid_usd = services.paid_by_agreement([agreement.id]).get(agreement.id, (ledger.ZERO, ledger.ZERO))
+    detail = services.agreement_detail(agreement)
     return render_template(
         "contributions/agreement.html",
         agreement=agreement,
-        deposits=deposits,
-        paid=paid,
-        paid_usd=paid_usd,
-        status=services.agreement_status(agreement.committed_amount, paid),
-        reversed_ids=_reversed_among([d.id for d in deposits]),
-        can_manage=permissions.can_manage(current_user),
+        deposits=detail.deposits,
+        reversed_ids=detail.reversed_ids,
+        paid=detail.paid,
+        paid_usd=detail.paid_usd,
+        status=detail.status,
     )
 
 
@@ -231,7 +166,7 @@ def new_deposit(agreement_id: int):
     agreement = db.get_or_404(Agreement, agreement_id)
     form = DepositForm()
     if form.validate_on_submit():
-        try:
+        with domain_errors(form, default="amount") as outcome:
             deposit = services.record_deposit(
                 current_user,
                 agreement,
@@ -240,17 +175,14 @@ def new_deposit(agreement_id: int):
                 confirm_overpayment=form.confirm_overpayment.data,
                 note=form.note.data,
             )
-        except DomainError as exc:
-            _field_error(form, exc, "amount")
-        else:
-            db.session.commit()
+        if outcome.ok:
             flash(
                 f"Deposit of {deposit.currency} {deposit.amount:,.2f} recorded: US$ {deposit.amount_usd:,.2f} "
                 f"at {deposit.rate}, fee US$ {deposit.fee_usd:,.2f}.",
                 "success",
             )
             return redirect(url_for("contributions.deposit", deposit_id=deposit.id))
-    paid, _usd = services.paid_by_agreement([agreement.id]).get(agreement.id, (ledger.ZERO, ledger.ZERO))
+    paid, _usd = services.paid_to_date(agreement)
     return render_template("contributions/deposit_form.html", form=form, agreement=agreement, paid=paid)
 
 
@@ -260,17 +192,8 @@ def deposit(deposit_id: int):
     deposit = db.get_or_404(Deposit, deposit_id)
     if not permissions.can_view_deposit(current_user, deposit):
         abort(404)
-    entries = db.session.scalars(
-        sa.select(LedgerEntry).where(LedgerEntry.deposit_id == deposit.id).order_by(LedgerEntry.id)
-    ).all()
-    return render_template(
-        "contributions/deposit.html",
-        deposit=deposit,
-        entries=entries,
-        is_reversed=any(e.kind is EntryKind.reversal for e in entries),
-        can_manage=permissions.can_manage(current_user),
-        form=ReverseForm(),
-    )
+    detail = services.deposit_detail(deposit)
+    return render_template("contributions/deposit.html", deposit=deposit, detail=detail, form=ReverseForm())
 
 
 @bp.route("/deposits/<int:deposit_id>/reverse", methods=["POST"])
@@ -280,37 +203,27 @@ def reverse_deposit(deposit_id: int):
     form = ReverseForm()
     if not form.validate_on_submit():
         flash("Say why the deposit is reversed.", "error")
-        return redirect(url_for("contributions.deposit", deposit_id=deposit.id))
-    try:
+        return redirect(url_for("contributions.deposit", deposit_id=deposit_id))
+    with domain_errors() as outcome:
         services.reverse_deposit(current_user, deposit, form.reason.data, clock.today())
-    except DomainError as exc:
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
+    if outcome.ok:
         flash("Deposit reversed in the ledger.", "success")
-    return redirect(url_for("contributions.deposit", deposit_id=deposit.id))
+    return redirect(url_for("contributions.deposit", deposit_id=deposit_id))
 
 
 @bp.route("/deposits/import", methods=["GET", "POST"])
 @role_required(Role.secretariat)
 def import_deposits():
+    """All or nothing: a bad row's line and reason show next to the file field, and nothing is recorded."""
     form = UploadForm()
-    problems: list[tuple[int, str]] = []
     if form.validate_on_submit():
-        try:
+        with domain_errors(form, default="file") as outcome:
             imported = services.import_deposits(current_user, form.file.data.read())
-        except services.ImportFailed as exc:
-            db.session.rollback()
-            problems = exc.rows
-        except DomainError as exc:
-            db.session.rollback()
-            problems = [(0, exc.message)]
-        else:
-            db.session.commit()
+        if outcome.ok:
             flash(f"{len(imported)} deposit(s) imported.", "success")
             return redirect(url_for("contributions.ledger_entries", kind="deposit"))
-    status = 422 if problems else 200
-    return render_template("contributions/import.html", form=form, problems=problems), status
+        return render_template("contributions/import.html", form=form), 422
+    return render_template("contributions/import.html", form=form)
 
 
 # Exchange rates ---------------------------------------------------------------------------------
@@ -320,31 +233,21 @@ def import_deposits():
 @role_required(Role.secretariat)
 def rates():
     form = RateForm()
-    upload = UploadForm(prefix="upload")
     if form.validate_on_submit():
-        try:
-            month = date.fromisoformat(f"{form.month.data}-01")
-        except ValueError:
-            form.month.errors = ["Write the month as YYYY-MM."]
-        else:
-            try:
-                row = services.set_rate(current_user, form.currency.data, month, form.rate.data)
-            except DomainError as exc:
-                _field_error(form, exc, "rate")
-            else:
-                db.session.commit()
-                flash(f"Rate for {row.currency} in {services.month_label(row.month)} saved: {row.rate}.", "success")
-                return redirect(url_for("contributions.rates", currency=row.currency))
+        with domain_errors(form, default="rate") as outcome:
+            row = services.set_rate(current_user, form.currency.data, form.first_day, form.rate.data)
+        if outcome.ok:
+            flash(f"Rate for {row.currency} in {services.month_label(row.month)} saved: {row.rate}.", "success")
+            return redirect(url_for("contributions.rates", currency=row.currency))
     currency = request.args.get("currency", "").strip().upper()
-    query = sa.select(ExchangeRate)
-    if currency:
-        query = query.where(ExchangeRate.currency == currency)
-    page = db.paginate(
-        query.order_by(ExchangeRate.month.desc(), ExchangeRate.currency), per_page=50, max_per_page=200, error_out=False
-    )
-    currencies = db.session.scalars(sa.select(ExchangeRate.currency).distinct().order_by(ExchangeRate.currency)).all()
+    data = services.rates_page(currency, _page())
     return render_template(
-        "contributions/rates.html", form=form, upload=upload, page=page, currency=currency, currencies=currencies
+        "contributions/rates.html",
+        form=form,
+        upload=UploadForm(prefix="upload"),
+        page=data.rates,
+        currency=currency,
+        currencies=data.currencies,
     )
 
 
@@ -355,15 +258,9 @@ def upload_rates():
     if not upload.validate_on_submit():
         flash("Choose a CSV file with the columns currency, month, rate.", "error")
         return redirect(url_for("contributions.rates"))
-    try:
+    with domain_errors() as outcome:
         count = services.import_rates(current_user, upload.file.data.read())
-    except services.ImportFailed as exc:
-        db.session.rollback()
-        for line, reason in exc.rows:
-            flash(f"Line {line}: {reason}", "error")
-        flash("Nothing was imported.", "error")
-    else:
-        db.session.commit()
+    if outcome.ok:
         flash(f"{count} rate(s) saved.", "success")
     return redirect(url_for("contributions.rates"))
 
@@ -371,105 +268,46 @@ def upload_rates():
 # Ledger -----------------------------------------------------------------------------------------
 
 
-def _ledger_query() -> tuple[sa.Select, str, str]:
-    """The ledger page's filtered select, newest first (the page and its CSV)."""
-    kind = request.args.get("kind", "")
-    area = request.args.get("pool", "")
-    query = sa.select(LedgerEntry).options(
-        joinedload(LedgerEntry.thematic_area), joinedload(LedgerEntry.donor), joinedload(LedgerEntry.organisation)
-    )
-    if kind in EntryKind.__members__:
-        query = query.where(LedgerEntry.kind == EntryKind(kind))
-    if area == "unearmarked":
-        query = query.where(LedgerEntry.thematic_area_id.is_(None))
-    elif area.isdigit():
-        query = query.where(LedgerEntry.thematic_area_id == int(area))
-    return query.order_by(LedgerEntry.entry_on.desc(), LedgerEntry.id.desc()), kind, area
-
-
 @bp.route("/ledger.csv")
 @role_required(Role.secretariat)
 def ledger_csv():
-    from fundapp.core.tabular import csv_response
-
-    query, _kind, _area = _ledger_query()
-    rows = (
-        [
-            e.id,
-            e.entry_on,
-            e.kind.value,
-            e.category.value,
-            e.amount_usd,
-            e.thematic_area.code if e.thematic_area else "unearmarked",
-            e.donor.name if e.donor else "",
-            e.agreement_id,
-            e.deposit_id,
-            e.organisation.code if e.organisation else "",
-            e.programme_id,
-            e.reversal_of_id,
-            e.description,
-        ]
-        for e in db.session.scalars(query)
-    )
-    header = [
-        "id", "entry_on", "kind", "category", "amount_usd", "pool", "donor", "agreement_id", "deposit_id",
-        "organisation", "programme_id", "reversal_of_id", "description",
-    ]  # fmt: skip
-    return csv_response("fund-ledger.csv", header, rows)
+    """The ledger page's entries with the page's filters, every page of them."""
+    entries = ledger.ledger_entries(ledger.LedgerFilter.from_args(request.args))
+    return csv_response("fund-ledger.csv", *sheets.ledger_table(entries))
 
 
 @bp.route("/ledger")
 @role_required(Role.secretariat)
 def ledger_entries():
-    query, kind, area = _ledger_query()
-    page = db.paginate(
-        query,
-        per_page=50,
-        max_per_page=200,
-        error_out=False,
-    )
-    reversed_ids = set(
-        db.session.scalars(
-            sa.select(LedgerEntry.reversal_of_id).where(LedgerEntry.reversal_of_id.in_([e.id for e in page.items]))
-        )
-    )
-    areas = thematic_areas()
+    filters = ledger.LedgerFilter.from_args(request.args)
+    data = ledger.ledger_page(filters, _page())
     return render_template(
         "contributions/ledger.html",
-        page=page,
+        page=data.entries,
         kinds=list(EntryKind),
-        kind=kind,
-        pool=area,
-        areas=areas,
-        pools=ledger.pool_balances(areas=areas),
-        reversed_ids=reversed_ids,
-        form=ReverseForm(),
+        kind=filters.kind,
+        pool=filters.pool,
+        areas=data.areas,
+        pools=data.pools,
+        reversed_ids=data.reversed_ids,
     )
 
 
 @bp.route("/ledger/new", methods=["GET", "POST"])
 @role_required(Role.secretariat)
 def new_posting():
-    orgs = db.session.execute(
-        sa.select(Organisation.id, Organisation.name)
-        .where(Organisation.type == OrganisationType.un_entity, Organisation.is_active)
-        .order_by(Organisation.name)
-    ).all()
-    form = PostingForm(organisation_choices=[(o.id, o.name) for o in orgs])
+    form = PostingForm(organisation_choices=services.un_entity_choices())
     if form.validate_on_submit():
-        try:
-            if form.kind.data == "interest":
-                ledger.post_interest(
-                    current_user, form.amount.data, form.entry_on.data, form.organisation_id.data, form.description.data
-                )
-            elif form.kind.data == "direct_cost":
-                ledger.post_direct_cost(current_user, form.amount.data, form.entry_on.data, form.description.data)
-            else:
-                ledger.post_bank_charge(current_user, form.amount.data, form.entry_on.data, form.description.data)
-        except DomainError as exc:
-            _field_error(form, exc, "amount")
-        else:
-            db.session.commit()
+        with domain_errors(form, default="amount") as outcome:
+            ledger.post_by_hand(
+                current_user,
+                form.kind.data,
+                form.amount.data,
+                form.entry_on.data,
+                form.organisation_id.data,
+                form.description.data,
+            )
+        if outcome.ok:
             flash("Posted to the ledger.", "success")
             return redirect(url_for("contributions.ledger_entries"))
     return render_template("contributions/posting_form.html", form=form)
@@ -479,17 +317,16 @@ def new_posting():
 @role_required(Role.secretariat)
 def reverse_entry(entry_id: int):
     entry = db.get_or_404(LedgerEntry, entry_id)
+    if not permissions.can_reverse_entry(current_user, entry):
+        abort(403)
     form = ReverseForm()
     if not form.validate_on_submit():
         flash("Say why the entry is reversed.", "error")
         return redirect(url_for("contributions.ledger_entries"))
-    try:
+    with domain_errors() as outcome:
         ledger.reverse_entry(current_user, entry, form.reason.data, clock.today())
-    except DomainError as exc:
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
-        flash(f"Entry #{entry.id} reversed.", "success")
+    if outcome.ok:
+        flash(f"Entry #{entry_id} reversed.", "success")
     return redirect(url_for("contributions.ledger_entries"))
 
 
@@ -499,48 +336,28 @@ def reverse_entry(entry_id: int):
 @bp.route("/funding-status")
 @role_required(*permissions.STATEMENT_ROLES)
 def funding_status():
-    as_of = _parse_date(request.args.get("as_of"), "as_of") or clock.today()
-    areas = thematic_areas()
+    as_of = _as_of()
+    statement = ledger.statement(as_of)
     return render_template(
-        "contributions/funding_status.html",
-        status=ledger.funding_status(as_of),
-        pools=ledger.pool_balances(as_of, areas=areas),
-        as_of=as_of,
+        "contributions/funding_status.html", status=statement.status, pools=statement.pools, as_of=as_of
     )
 
 
 @bp.route("/funding-status.csv")
 @role_required(*permissions.STATEMENT_ROLES)
 def funding_status_csv():
-    as_of = _parse_date(request.args.get("as_of"), "as_of") or clock.today()
-    status = ledger.funding_status(as_of)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([f"Funding status as of {as_of.isoformat()}", "USD"])
-    for section, rows in status.sections():
-        writer.writerow([section, ""])
-        for label, value, kind in rows:
-            writer.writerow([label, "" if value is None else f"{value:.2f}" + ("%" if kind == "percent" else "")])
-    body = out.getvalue()
-    return Response(
-        body,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="funding-status-{as_of.isoformat()}.csv"'},
-    )
+    as_of = _as_of()
+    table = sheets.funding_status_table(ledger.funding_status(as_of))
+    return csv_response(f"funding-status-{as_of.isoformat()}.csv", *table)
 
 
 @bp.route("/funding-status.xlsx")
 @role_required(*permissions.STATEMENT_ROLES)
 def funding_status_xlsx():
     """The page's statement and pools as a workbook (fundapp/contributions/sheets.py)."""
-    from fundapp.contributions import sheets
-    from fundapp.core import tabular
-
-    as_of = _parse_date(request.args.get("as_of"), "as_of") or clock.today()
-    sheets = sheets.funding_status_sheets(
-        ledger.funding_status(as_of), ledger.pool_balances(as_of, areas=thematic_areas())
-    )
-    return tabular.xlsx_response(f"funding-status-{as_of.isoformat()}.xlsx", sheets)
+    as_of = _as_of()
+    workbook = sheets.funding_status_sheets(ledger.statement(as_of))
+    return xlsx_response(f"funding-status-{as_of.isoformat()}.xlsx", workbook)
 
 
 @bp.route("/capitalization")
@@ -563,42 +380,35 @@ def portal():
     donor = services.donor_for_user(current_user)
     if donor is None:
         return render_template("contributions/portal_none.html")
-    figures = services.donor_figures(donor)
-    page = db.paginate(
-        sa.select(Deposit)
-        .options(joinedload(Deposit.agreement))
-        .where(Deposit.donor_id == donor.id)
-        .order_by(Deposit.deposited_on.desc(), Deposit.id.desc()),
-        per_page=25,
-        max_per_page=100,
-        error_out=False,
-    )
+    data = services.donor_page(donor, _page())
     return render_template(
         "contributions/portal.html",
         donor=donor,
-        figures=figures,
-        page=page,
-        reversed_ids=_reversed_among([d.id for d in page.items]),
-        programme_label=services.programme_label,
+        figures=data.figures,
+        page=data.deposits,
+        reversed_ids=data.reversed_ids,
     )
 
 
-def _report_period() -> tuple[date, date]:
-    fund = get_fund()
-    default_from = (fund.established_on if fund and fund.established_on else date(2019, 1, 1)).replace(day=1)
-    date_from = _parse_date(request.args.get("from"), "from") or default_from
+def _report(donor_id: int) -> services.ContributionReport:
+    """The report a donor may see, for the period the query string asks (from the fund's start to today)."""
+    donor = _visible_donor(donor_id)
+    date_from = _parse_date(request.args.get("from"), "from") or services.report_start()
     date_to = _parse_date(request.args.get("to"), "to") or clock.today()
     if date_to < date_from:
         abort(400, "The end of the period is before its start.")
-    return date_from, date_to
+    return services.contribution_report(donor, date_from, date_to)
+
+
+def _report_filename(report: services.ContributionReport, extension: str) -> str:
+    period = f"{report.date_from.isoformat()}-{report.date_to.isoformat()}"
+    return f"contribution-report-{report.donor.organisation.code}-{period}.{extension}"
 
 
 @bp.route("/donors/<int:donor_id>/report")
 @role_required(Role.secretariat, Role.donor)
 def report(donor_id: int):
-    donor = _visible_donor(donor_id)
-    date_from, date_to = _report_period()
-    report = services.contribution_report(donor, date_from, date_to)
+    report = _report(donor_id)
     return render_template(
         "contributions/report.html",
         report=report,
@@ -610,31 +420,24 @@ def report(donor_id: int):
 @bp.route("/donors/<int:donor_id>/report.pdf")
 @role_required(Role.secretariat, Role.donor)
 def report_pdf(donor_id: int):
-    donor = _visible_donor(donor_id)
-    date_from, date_to = _report_period()
-    pdf = contribution_report_pdf(services.contribution_report(donor, date_from, date_to))
-    name = f"contribution-report-{donor.organisation.code}-{date_from.isoformat()}-{date_to.isoformat()}.pdf"
-    return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    report = _report(donor_id)
+    return Response(
+        contribution_report_pdf(report),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{_report_filename(report, "pdf")}"'},
+    )
 
 
 @bp.route("/donors/<int:donor_id>/report.csv")
 @role_required(Role.secretariat, Role.donor)
 def report_csv(donor_id: int):
-    donor = _visible_donor(donor_id)
-    date_from, date_to = _report_period()
-    body = services.report_csv(services.contribution_report(donor, date_from, date_to))
-    name = f"contribution-report-{donor.organisation.code}-{date_from.isoformat()}-{date_to.isoformat()}.csv"
-    return Response(body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    """The report's figures as CSV, every free-text cell (names, references) through the safe writer."""
+    report = _report(donor_id)
+    return csv_response(_report_filename(report, "csv"), *sheets.contribution_report_table(report))
 
 
 @bp.route("/donors/<int:donor_id>/report.xlsx")
 @role_required(Role.secretariat, Role.donor)
 def report_xlsx(donor_id: int):
-    from fundapp.contributions import sheets
-    from fundapp.core import tabular
-
-    donor = _visible_donor(donor_id)
-    date_from, date_to = _report_period()
-    sheets = sheets.contribution_report_sheets(services.contribution_report(donor, date_from, date_to))
-    name = f"contribution-report-{donor.organisation.code}-{date_from.isoformat()}-{date_to.isoformat()}.xlsx"
-    return tabular.xlsx_response(name, sheets)
+    report = _report(donor_id)
+    return xlsx_response(_report_filename(report, "xlsx"), sheets.contribution_report_sheets(report))

@@ -13,6 +13,7 @@ sender lets through. Signals that ask a question collect the receivers' answers 
 | indicator_links | results (fund indicator ids) | – | programmes: {fund indicator id: linked programme indicators} |
 | document_approved | committee (the programme document) | actor, on | programmes: prepare the pipeline programme |
 | funding_approved | committee (the programme document) | actor, on | programmes: start the funded programme |
+| landing_page | auth (the user signing in) | – | home: the endpoint of the user's home page |
 """
 
 from typing import Any
@@ -38,6 +39,9 @@ document_approved = fundapp_signals.signal("document-approved")
 
 #: The steering committee's funding decision was allocated on the ledger.
 funding_approved = fundapp_signals.signal("funding-approved")
+
+#: Where a user lands after signing in (auth asks; the home pages live in the top layer).
+landing_page = fundapp_signals.signal("landing-page")
 
 
 def answers(signal: Any, sender: Any, **data: Any) -> list[Any]:

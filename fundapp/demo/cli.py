@@ -1,7 +1,7 @@
 import click
 from flask.cli import AppGroup
 
-from fundapp.core.extensions import db
+from fundapp.core.edge import transaction
 from fundapp.demo import services
 
 demo_cli = AppGroup("demo", help="The demo fund.")
@@ -14,8 +14,8 @@ def seed(if_empty: bool) -> None:
     if if_empty and not services.is_database_empty():
         click.echo("Database already holds data; demo not seeded.")
         return
-    created = services.seed_demo()
-    db.session.commit()
+    with transaction():
+        created = services.seed_demo()
     click.echo("Demo data: " + ", ".join(f"{k} {v} created" for k, v in created.items()) + ".")
 
 

@@ -10,6 +10,7 @@ from fundapp.committee import services as committee_services
 from fundapp.committee.models import CommitteeSeat, Constituency
 from fundapp.core.extensions import db
 from fundapp.core.permissions import Role
+from fundapp.demo import DEMO_PASSWORD
 from fundapp.reference import services as reference_services
 
 #: The fund's establishment: every founding seat's term starts then.
@@ -46,8 +47,6 @@ def _administrative_agent() -> User:
         org = reference_services.create_organisation(None, MPTFO[0], MPTFO[1], OrganisationType.other)
     user = db.session.scalar(sa.select(User).where(User.email == MPTFO_USER[0]))
     if user is None:
-        from fundapp.demo.services import DEMO_PASSWORD  # demo.services imports this module
-
         user = auth_services.create_user(
             None, MPTFO_USER[0], MPTFO_USER[1], org, [Role.committee_member], DEMO_PASSWORD
         )

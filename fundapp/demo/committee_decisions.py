@@ -18,7 +18,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from fundapp.auth.models import User
-from fundapp.committee import meetings, reviews
+from fundapp.committee import services as committee_services
 from fundapp.committee.models import ItemKind, Meeting, Outcome
 from fundapp.committee.pipeline import region_of
 from fundapp.committee.rules import Vote
@@ -137,16 +137,16 @@ def seed_committee_decisions() -> int:
 
     created = []
     for index, (title, held_on, location) in enumerate(MEETINGS):
-        meeting = meetings.create_meeting(secretariat, title, held_on, location)
+        meeting = committee_services.create_meeting(secretariat, title, held_on, location)
         created.append(meeting)
         batch = notes[index * PER_MEETING : (index + 1) * PER_MEETING] if index < 5 else []
         for note in batch:
             _review(rng, note, fate[note.id], secretariat, chair, voting, by_seat_user)
-            meetings.add_item(secretariat, meeting, ItemKind.endorsement, note)
+            committee_services.add_item(secretariat, meeting, ItemKind.endorsement, note)
         funding = [n for n in funded if index in FUNDING_MEETINGS and _funding_meeting(funded, n) == index]
         for note in funding:
-            meetings.add_item(secretariat, meeting, ItemKind.funding, note)
-        meetings.add_item(secretariat, meeting, ItemKind.other, title="Update from the Fund Management Unit")
+            committee_services.add_item(secretariat, meeting, ItemKind.funding, note)
+        committee_services.add_item(secretariat, meeting, ItemKind.other, title="Update from the Fund Management Unit")
         _hold(rng, meeting, fate, chair, voting, by_seat_user)
         for note in batch:
             if fate[note.id] in ("funded", "ready"):
@@ -159,25 +159,25 @@ def _funding_meeting(funded: list[ConceptNote], note: ConceptNote) -> int:
 
 
 def _review(rng, note, fate, secretariat, chair, voting, by_seat_user) -> None:
-    reviews.open_review(secretariat, note)
+    committee_services.open_review(secretariat, note)
     codes = [c.code for c in criteria_for(note.call_id)]
-    conflicts = reviews.conflicts_for(note, voting)
+    conflicts = committee_services.conflicts_for(note, voting)
     for seat in voting:
         if seat.id in conflicts:
             continue
         level = LEVELS[fate]
         scores = {code: max(1, min(5, round(rng.gauss(level, 0.7)))) for code in codes}
-        reviews.submit_scores(by_seat_user[seat.id], note, scores, rng.choice(COMMENTS[fate]))
-    reviews.close_review(chair, note)
+        committee_services.submit_scores(by_seat_user[seat.id], note, scores, rng.choice(COMMENTS[fate]))
+    committee_services.close_review(chair, note)
 
 
 def _hold(rng, meeting, fate, chair, voting, by_seat_user) -> None:
-    meetings.open_meeting(chair, meeting)
+    committee_services.open_meeting(chair, meeting)
     absent = set(rng.sample([s.id for s in voting if s.user_id != chair.id], rng.choice((0, 1, 2))))
     present = [s.id for s in active_seats() if s.id not in absent]
-    meetings.record_attendance(chair, meeting, present)
+    committee_services.record_attendance(chair, meeting, present)
     for item in list(meeting.items):
-        recused = meetings.recused_seats(item, voting)
+        recused = committee_services.recused_seats(item, voting)
         eligible = [s for s in voting if s.id in present and s.id not in recused]
         if item.kind is ItemKind.other:
             outcome = Outcome.approve
@@ -195,19 +195,19 @@ def _hold(rng, meeting, fate, chair, voting, by_seat_user) -> None:
                     vote, why = Vote.object, "Not convinced by the joint approach."
                 else:
                     vote, why = (Vote.abstain, "") if rng.random() < 0.08 else (Vote.approve, "")
-                meetings.cast_vote(by_seat_user[seat.id], item, vote, why)
+                committee_services.cast_vote(by_seat_user[seat.id], item, vote, why)
             if outcome is not Outcome.reject and all(v.vote is Vote.abstain for v in item.votes):
-                meetings.cast_vote(by_seat_user[eligible[0].id], item, Vote.approve)
-        meetings.record_decision(
+                committee_services.cast_vote(by_seat_user[eligible[0].id], item, Vote.approve)
+        committee_services.record_decision(
             chair,
             item,
-            meetings.DecisionInput(
+            committee_services.DecisionInput(
                 outcome=outcome,
                 rationale="Recorded in the meeting's discussion." if outcome is not Outcome.approve else "",
                 shared_comment=SHARED.get(outcome, ""),
             ),
         )
-    meetings.close_meeting(chair, meeting)
+    committee_services.close_meeting(chair, meeting)
 
 
 def _programme_document(note: ConceptNote, endorsed_on: date, secretariat) -> None:
@@ -216,5 +216,5 @@ def _programme_document(note: ConceptNote, endorsed_on: date, secretariat) -> No
     ends_on = starts_on + timedelta(days=round(months * 30.4))
     summary = (note.expected_results or note.title).split(".")[0].strip() + "."
     budget = {p.organisation_id: p.total for p in note.participants}
-    meetings.save_programme_document(secretariat, note, summary, starts_on, ends_on, budget)
-    meetings.approve_programme_document(secretariat, note)
+    committee_services.save_programme_document(secretariat, note, summary, starts_on, ends_on, budget)
+    committee_services.approve_programme_document(secretariat, note)

@@ -14,16 +14,27 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
 
+from fundapp.auth import services as auth_services
 from fundapp.auth.models import User
 from fundapp.committee.models import JointProgrammeDocument
 from fundapp.committee.workflow import FUNDED
 from fundapp.concept_notes.models import ConceptNote
 from fundapp.core.extensions import db
 from fundapp.core.permissions import Role
-from fundapp.programmes import services
-from fundapp.programmes.models import BudgetCategory, JointProgramme
+from fundapp.demo import DEMO_PASSWORD
+from fundapp.programmes import reporting, services
+from fundapp.programmes.models import (
+    APPROVAL_OCCASION,
+    AlignmentAssessment,
+    BudgetCategory,
+    JointProgramme,
+    ProgrammeOutcome,
+)
 from fundapp.programmes.workflow import PIPELINE
-from fundapp.results.rollup import IndicatorUnit
+from fundapp.results import services as fund_results
+from fundapp.results.alignment import MeasureKind
+from fundapp.results.models import FundIndicator
+from fundapp.results.rollup import DISAGGREGATIONS, IndicatorUnit, period_key
 
 SEED = 20220131
 CENTS = Decimal("0.01")
@@ -182,11 +193,9 @@ def _split(total: Decimal, categories: tuple[str, ...], rng: random.Random) -> d
 def _focal_point(programme: JointProgramme, users: dict[str, User]) -> User:
     """A focal point of the lead organization, else of a participating one; else a demo account is created for
     the lead (focal.<code>@example.org, password fundapp-demo) so every programme has someone to report."""
-    from fundapp.auth import services as auth_services
-    from fundapp.demo.services import DEMO_PASSWORD
 
     note = programme.document.concept_note
-    orgs = [note.organisation_id, *sorted(services.participating_ids(programme) - {note.organisation_id})]
+    orgs = [note.organisation_id, *sorted(programme.participating_ids - {note.organisation_id})]
     for org_id in orgs:
         for person in users.values():
             if person.organisation_id == org_id and person.has_any_role(Role.applicant):
@@ -202,10 +211,6 @@ def _focal_point(programme: JointProgramme, users: dict[str, User]) -> User:
 def seed_results_frameworks() -> int:
     """Each funded programme's framework (3–8 indicators, some linked to fund indicators) and its 2020–2021
     progress reports, approved (the latest of a few programmes awaits review). Idempotent."""
-    from fundapp.programmes import results
-    from fundapp.programmes.models import ProgrammeOutcome
-    from fundapp.results.models import FundIndicator
-    from fundapp.results.rollup import DISAGGREGATIONS, period_key
 
     rng = random.Random(SEED + 1)
     users = {u.email: u for u in db.session.scalars(sa.select(User))}
@@ -220,15 +225,15 @@ def seed_results_frameworks() -> int:
         note = programme.document.concept_note
         focal = _focal_point(programme, users)
         outcomes = [
-            results.add_outcome(
+            reporting.add_outcome(
                 secretariat, programme, "1", "Governments adopt and implement rights-based migration policies."
             ),
-            results.add_outcome(
+            reporting.add_outcome(
                 secretariat, programme, "2", "Migrants and communities access services and protection."
             ),
         ]
         outputs = [
-            results.add_output(secretariat, o, f"{o.code}.1", f"Capacities strengthened for outcome {o.code}.")
+            reporting.add_output(secretariat, o, f"{o.code}.1", f"Capacities strengthened for outcome {o.code}.")
             for o in outcomes
         ]
         linked = [f for f in fund if f.thematic_area_id == note.thematic_area_id]
@@ -247,10 +252,10 @@ def seed_results_frameworks() -> int:
             if link is not None and unit in (IndicatorUnit.percentage, IndicatorUnit.score):
                 baseline = link.baseline_value
             indicators.append(
-                results.add_indicator(
+                reporting.add_indicator(
                     focal,
                     programme,
-                    results.IndicatorInput(
+                    reporting.IndicatorInput(
                         outcome_id=outcome.id,
                         output_id=outputs[n % 2].id if n % 3 else None,
                         code=f"{outcome.code}.{n}",
@@ -267,10 +272,10 @@ def seed_results_frameworks() -> int:
         if programme.status == PIPELINE:
             seeded += 1
             continue  # not funded: a framework, no reports yet
-        periods = [p for p in results.calendar(programme) if period_key(p.period) <= REPORTED_UNTIL]
+        periods = [p for p in reporting.calendar(programme) if period_key(p.period) <= REPORTED_UNTIL]
         for number, period in enumerate(periods):
             reached = REACHED.get(period.period, Decimal("0.5")) * Decimal(rng.randint(70, 130)) / 100
-            report = results.start_report(focal, programme, period.period)
+            report = reporting.start_report(focal, programme, period.period)
             values = {}
             for indicator in indicators:
                 actual = _actual(indicator.unit, indicator.baseline_value, indicator.target_value, reached)
@@ -278,10 +283,10 @@ def seed_results_frameworks() -> int:
                 if indicator.unit is IndicatorUnit.count:
                     dis = {d: _split(actual, DISAGGREGATIONS[d], rng) for d in indicator.disaggregations}
                 values[indicator.id] = (str(actual), dis)
-            results.save_report(
+            reporting.save_report(
                 focal,
                 report,
-                f"In {results.period_label(period.period)} the programme advanced on all outcomes "
+                f"In {reporting.period_label(period.period)} the programme advanced on all outcomes "
                 "with its national partners.",
                 rng.choice(
                     ("COVID-19 restrictions delayed field activities.", "Staff turnover in partner ministries.", "")
@@ -289,10 +294,10 @@ def seed_results_frameworks() -> int:
                 values,
             )
             submitted = min(period.due_on - timedelta(days=rng.randint(2, 20)), date(2022, 1, 25))
-            results.submit_report(focal, report, submitted)
+            reporting.submit_report(focal, report, submitted)
             last = number == len(periods) - 1
             if not (last and index % 4 == 0):
-                results.approve_report(secretariat, report, submitted + timedelta(days=rng.randint(3, 15)))
+                reporting.approve_report(secretariat, report, submitted + timedelta(days=rng.randint(3, 15)))
         seeded += 1
     return seeded
 
@@ -304,10 +309,6 @@ def seed_alignment() -> int:
     """The secretariat's assessments of each funded programme at approval and at each approved annual report:
     marker scores near the applicant's self-assessment (a few below the fund's minimum of 2) and indicator values
     that improve over time. Idempotent: programmes already assessed are skipped."""
-    from fundapp.programmes import alignment
-    from fundapp.programmes.models import AlignmentAssessment
-    from fundapp.results import services as fund_results
-    from fundapp.results.alignment import MeasureKind
 
     rng = random.Random(SEED + 2)
     secretariat = db.session.scalar(sa.select(User).where(User.email == "secretariat@example.org"))
@@ -321,9 +322,9 @@ def seed_alignment() -> int:
     ):
         if programme.id in assessed:
             continue
-        own = alignment.self_assessment(programme.document.concept_note)
+        own = reporting.self_assessment(programme.document.concept_note)
         markers = {code: max(0, min(3, score + rng.choice((-1, -1, 0, 0, 0, 1)))) for code, score in own.items()}
-        for step, occasion in enumerate(alignment.occasions(programme)):
+        for step, occasion in enumerate(reporting.alignment_occasions(programme)):
             values = {}
             for indicator in indicators:
                 if rng.random() < 0.15 and step == 0:
@@ -335,7 +336,7 @@ def seed_alignment() -> int:
                 )
             if step:
                 markers = {code: min(3, score + rng.choice((0, 0, 1))) for code, score in markers.items()}
-            on = programme.approved_on if occasion == alignment.APPROVAL else date(int(occasion) + 1, 4, 15)
-            alignment.assess(secretariat, programme, occasion, on, markers, values)
+            on = programme.approved_on if occasion == APPROVAL_OCCASION else date(int(occasion) + 1, 4, 15)
+            reporting.assess_alignment(secretariat, programme, occasion, on, markers, values)
         seeded += 1
     return seeded

@@ -1,17 +1,21 @@
 """Seed the demo fund through the domain services, so it obeys every business rule."""
 
+__all__ = ["DEMO_PASSWORD", "demo_accounts", "is_database_empty", "seed_accounts", "seed_demo"]
+
 import sqlalchemy as sa
 
 from fundapp.auth import services as auth_services
 from fundapp.auth.models import Organisation, OrganisationType, User
 from fundapp.core.extensions import db
 from fundapp.core.permissions import Role
+from fundapp.demo import DEMO_PASSWORD
 from fundapp.demo.committee import seed_committee
+from fundapp.demo.committee_decisions import seed_committee_decisions
+from fundapp.demo.concept_notes import seed_concept_notes
 from fundapp.demo.contributions import seed_contributions
+from fundapp.demo.programmes import seed_programmes
 from fundapp.demo.results import seed_results
 from fundapp.reference import services as reference_services
-
-DEMO_PASSWORD = "fundapp-demo"  # noqa: S105  (the published demo password, DESIGN.md)
 
 #: (code, name, type, country) for the organisations the demo needs beyond the UN entities.
 DEMO_ORGANISATIONS = [
@@ -113,10 +117,6 @@ def _missing_reference() -> None:
 
 def seed_demo() -> dict[str, int]:
     """Everything the demo fund needs, in dependency order. Later capabilities add their steps here."""
-    from fundapp.demo.committee_decisions import seed_committee_decisions
-    from fundapp.demo.concept_notes import seed_concept_notes
-    from fundapp.demo.programmes import seed_programmes
-
     return {
         "users": seed_accounts(),
         "committee seats": seed_committee(),

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask import current_app, has_app_context
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import Session
 
 from fundapp.core import clock
@@ -208,6 +209,20 @@ def unread_count(user: "User") -> int:
         sa.select(sa.func.count())
         .select_from(Notification)
         .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    )
+
+
+#: Notifications per page of the list.
+PER_PAGE = 25
+
+
+def notification_page(user: "User", unread_only: bool = False, page: int = 1) -> Pagination:
+    """One page of the user's notifications, newest first (only the unread ones when asked)."""
+    query = sa.select(Notification).where(Notification.user_id == user.id)
+    if unread_only:
+        query = query.where(Notification.read_at.is_(None))
+    return db.paginate(
+        query.order_by(Notification.id.desc()), page=page, per_page=PER_PAGE, max_per_page=100, error_out=False
     )
 
 

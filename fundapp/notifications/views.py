@@ -1,11 +1,10 @@
 """The signed-in user's notifications: list, open (marks read), mark all read."""
 
-import sqlalchemy as sa
 from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from fundapp.core.extensions import db
-from fundapp.notifications import bp, services
+from fundapp.notifications import bp, permissions, services
 from fundapp.notifications.models import Notification
 
 
@@ -21,16 +20,15 @@ def inject_unread() -> dict:
 @login_required
 def index():
     show = request.args.get("show", "")
-    query = sa.select(Notification).where(Notification.user_id == current_user.id)
-    if show == "unread":
-        query = query.where(Notification.read_at.is_(None))
-    page = db.paginate(query.order_by(Notification.id.desc()), per_page=25, max_per_page=100, error_out=False)
+    page = services.notification_page(
+        current_user, unread_only=show == "unread", page=request.args.get("page", 1, type=int)
+    )
     return render_template("notifications/index.html", page=page, show=show)
 
 
 def _own(notification_id: int) -> Notification:
     notification = db.get_or_404(Notification, notification_id)
-    if notification.user_id != current_user.id:
+    if not permissions.can_read(current_user, notification):
         abort(404)
     return notification
 
@@ -41,7 +39,6 @@ def mark_read(notification_id: int):
     """Mark read, then follow the notification's link when asked to open it."""
     notification = _own(notification_id)
     services.mark_read(current_user, notification)
-    db.session.commit()
     link = notification.link if request.form.get("open") == "1" else None
     if link and link.startswith("/") and not link.startswith("//"):
         return redirect(link)
@@ -52,5 +49,4 @@ def mark_read(notification_id: int):
 @login_required
 def mark_all_read():
     services.mark_all_read(current_user)
-    db.session.commit()
     return redirect(url_for("notifications.index"))

@@ -1,12 +1,13 @@
-"""Joint programmes after the committee funds them: budget by UN category, tranches, expenditure,
-refunds, delivery and the lifecycle, all through the fund ledger; the programme and portfolio pages.
+"""Joint programmes after the committee funds them: budget by UN category, tranches, expenditure, refunds,
+delivery and the lifecycle, all through the fund ledger; results frameworks, progress reports and alignment;
+the programme and portfolio pages.
 """
 
 from flask import Blueprint
 
 from fundapp.core import signals
 from fundapp.core.navigation import NavItem, register_nav
-from fundapp.programmes import results, services
+from fundapp.programmes import reporting, services
 
 bp = Blueprint("programmes", __name__)
 
@@ -20,7 +21,6 @@ signals.funding_approved.connect(services.on_funding)
 signals.document_approved.connect(services.on_document_approved)
 signals.programme_posting.connect(services.programme_guard)
 signals.programme_labels.connect(services.programme_label)
-signals.indicator_links.connect(results.count_links)
-services.register_report_check(results.report_condition)
+signals.indicator_links.connect(reporting.count_links)
 
-from fundapp.programmes import alignment_views, cli, report_views, views  # noqa: E402,F401  (routes attach to bp)
+from fundapp.programmes import cli, views  # noqa: E402,F401  (routes attach to bp)

@@ -1,14 +1,70 @@
+"""Programme forms. The money forms choose a participating organization by code (stable in links and tests,
+unlike ids); the progress report and alignment forms grow one field per indicator or marker."""
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    Field,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.utils import unset_value
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from fundapp.core.forms import MultiCheckboxField, choices
-from fundapp.programmes.models import BudgetCategory, ExpenditureKind
-from fundapp.results.rollup import UNIT_LABELS
+from fundapp.programmes.models import (
+    BudgetCategory,
+    ExpenditureKind,
+    JointProgramme,
+    ProgrammeIndicator,
+    ProgrammeOutcome,
+    ProgressReport,
+)
+from fundapp.programmes.reporting import CurrentAlignment, IndicatorInput, Period
+from fundapp.reference.models import Marker
+from fundapp.results.models import AlignmentIndicator, FundIndicator
+from fundapp.results.rollup import DISAGGREGATIONS, UNIT_LABELS
 
 
-class BudgetForm(FlaskForm):
+class OrganisationForm(FlaskForm):
+    """A money form about one of the programme's participating organizations."""
+
     organisation = SelectField("Participating organization", choices=[])
+
+    def __init__(self, *args: Any, programme: JointProgramme, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        lines = programme.document.budget_lines
+        self.programme = programme
+        self.organisation.choices = choices(
+            (x.organisation.code, f"{x.organisation.code} {x.organisation.name}") for x in lines
+        )
+        self._ids = {line.organisation.code: line.organisation_id for line in lines}
+
+    @property
+    def organisation_id(self) -> int:
+        return self._ids[self.organisation.data]
+
+
+class BudgetForm(OrganisationForm):
+    def prefill(self, code: str) -> None:
+        """Show an organization's current budget (the programme page links here with its code)."""
+        if code not in self._ids:
+            return
+        self.organisation.data = code
+        for item in self.programme.budget_items:
+            if item.organisation_id == self._ids[code]:
+                self[item.category.value].data = item.amount
+
+    def amounts(self) -> dict[str, Decimal | None]:
+        return {c.value: self[c.value].data for c in BudgetCategory}
 
 
 for _category in BudgetCategory:
@@ -19,8 +75,7 @@ for _category in BudgetCategory:
     )
 
 
-class TrancheForm(FlaskForm):
-    organisation = SelectField("Participating organization", choices=[])
+class TrancheForm(OrganisationForm):
     planned_on = DateField("Planned date", validators=[InputRequired()])
     amount = DecimalField("Amount (US$)", places=2, validators=[InputRequired()])
     needs_report_approved = BooleanField("Condition: the previous progress report is approved")
@@ -39,8 +94,7 @@ class ReleaseForm(FlaskForm):
     )
 
 
-class ExpenditureForm(FlaskForm):
-    organisation = SelectField("Participating organization", choices=[])
+class ExpenditureForm(OrganisationForm):
     year = IntegerField("Year", validators=[InputRequired()])
     kind = SelectField(
         "Kind",
@@ -55,8 +109,7 @@ class ExpenditureForm(FlaskForm):
     reported_on = DateField("Reported on", validators=[InputRequired()])
 
 
-class RefundForm(FlaskForm):
-    organisation = SelectField("Participating organization", choices=[])
+class RefundForm(OrganisationForm):
     amount = DecimalField("Amount (US$)", places=2, validators=[InputRequired()])
     refunded_on = DateField("Refunded on", validators=[InputRequired()])
 
@@ -70,6 +123,13 @@ class CloseFinanciallyForm(FlaskForm):
     pass
 
 
+# Results framework ----------------------------------------------------------------------------------
+
+
+def _outcome_choices(outcomes: Sequence[ProgrammeOutcome]) -> list:
+    return choices((o.id, f"{o.code} {o.statement[:80]}") for o in outcomes)
+
+
 class OutcomeForm(FlaskForm):
     code = StringField("Code", validators=[InputRequired(), Length(max=20)], description="e.g. 1")
     statement = TextAreaField("Outcome statement", validators=[InputRequired(), Length(max=600)])
@@ -79,6 +139,10 @@ class OutputForm(FlaskForm):
     outcome_id = SelectField("Outcome", coerce=int, choices=[])
     code = StringField("Code", validators=[InputRequired(), Length(max=20)], description="e.g. 1.1")
     statement = TextAreaField("Output statement", validators=[InputRequired(), Length(max=600)])
+
+    def __init__(self, *args: Any, outcomes: Sequence[ProgrammeOutcome], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.outcome_id.choices = _outcome_choices(outcomes)
 
 
 class IndicatorForm(FlaskForm):
@@ -101,15 +165,158 @@ class IndicatorForm(FlaskForm):
         description="Linked indicators roll up into the fund's results framework; same unit required.",
     )
 
+    def __init__(
+        self,
+        *args: Any,
+        outcomes: Sequence[ProgrammeOutcome],
+        fund_indicators: Sequence[FundIndicator],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.outcome_id.choices = _outcome_choices(outcomes)
+        self.output_id.choices = choices(
+            [(0, "— the outcome itself —")]
+            + [(o.id, f"{o.code} {o.statement[:80]}") for oc in outcomes for o in oc.outputs]
+        )
+        self.fund_indicator_id.choices = choices(
+            [(0, "— not linked —")] + [(f.id, f"{f.code} ({f.unit.label}) {f.name[:70]}") for f in fund_indicators]
+        )
+
+    def indicator_input(self) -> IndicatorInput:
+        return IndicatorInput(
+            outcome_id=self.outcome_id.data,
+            output_id=self.output_id.data or None,
+            code=self.code.data,
+            name=self.name.data,
+            unit=self.unit.data,
+            baseline_value=self.baseline_value.data,
+            baseline_year=self.baseline_year.data,
+            target_value=self.target_value.data,
+            fund_indicator_id=self.fund_indicator_id.data or None,
+            disaggregations=self.disaggregations.data or [],
+        )
+
+
+# Progress reports -----------------------------------------------------------------------------------
+
 
 class StartReportForm(FlaskForm):
     period = SelectField("Period", choices=[])
 
+    def __init__(self, *args: Any, periods: Sequence[Period], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.period.choices = choices((p.period, f"{p.label}, due {p.due_on:%d %b %Y}") for p in periods)
 
-class ReportTextForm(FlaskForm):
+
+class BreakdownField(Field):
+    """An indicator's breakdown by one dimension, {category: text}, read from the inputs named
+    `<field name>-<category>`: the page draws one input per category, and the breakdown's errors sit here."""
+
+    def __init__(self, label: str | None = None, validators: Any = None, categories: Sequence[str] = (), **kwargs: Any):
+        super().__init__(label, validators, **kwargs)
+        self.categories = tuple(categories)
+
+    def process(self, formdata: Any, data: Any = unset_value, extra_filters: Any = None) -> None:
+        self.process_errors = []
+        self.object_data = data
+        if formdata is not None:
+            self.data = {c: formdata.get(f"{self.name}-{c}", "") for c in self.categories}
+        else:
+            self.data = dict(data) if isinstance(data, Mapping) else {}
+
+
+class ReportForm(FlaskForm):
+    """The narrative and challenges, and per indicator of the framework its actual (`actual-<id>`) and each
+    breakdown (`actual-<id>-<dimension>`): the names the service's validation errors use."""
+
     narrative = TextAreaField("Narrative: progress in the period", validators=[Length(max=20000)])
     challenges = TextAreaField("Challenges and how they are addressed", validators=[Length(max=20000)])
+    indicators: Sequence[ProgrammeIndicator] = ()
+
+    @classmethod
+    def for_report(
+        cls, report: ProgressReport, outcomes: Sequence[ProgrammeOutcome], saved: Mapping[int, tuple[Decimal, dict]]
+    ) -> "ReportForm":
+        """The form for the report's framework, showing what was saved until something is posted."""
+
+        class _ReportForm(cls):  # type: ignore[valid-type,misc]  # one field per indicator: a class per framework
+            indicators = tuple(i for outcome in outcomes for i in outcome.indicators)
+
+        data: dict[str, Any] = {"narrative": report.narrative, "challenges": report.challenges}
+        for indicator in _ReportForm.indicators:
+            key = f"actual-{indicator.id}"
+            actual, breakdown = saved.get(indicator.id, (None, {}))
+            setattr(_ReportForm, key, StringField("Actual"))
+            data[key] = "" if actual is None else str(actual)
+            for dimension in indicator.disaggregations:
+                setattr(_ReportForm, f"{key}-{dimension}", BreakdownField(categories=DISAGGREGATIONS[dimension]))
+                data[f"{key}-{dimension}"] = breakdown.get(dimension, {})
+        form = _ReportForm()
+        if not form.is_submitted():
+            form.process(data=data)
+        return form
+
+    @property
+    def has_value_errors(self) -> bool:
+        return any(f.errors for name, f in self._fields.items() if name.startswith("actual-"))
+
+    def values(self) -> dict[int, tuple[str, dict[str, dict[str, str]]]]:
+        """indicator id → (actual, {dimension: {category: value}}), as the service takes them."""
+        return {
+            i.id: (
+                self[f"actual-{i.id}"].data or "",
+                {dim: self[f"actual-{i.id}-{dim}"].data for dim in i.disaggregations},
+            )
+            for i in self.indicators
+        }
 
 
 class ReviewForm(FlaskForm):
     comment = TextAreaField("Comments to the programme's focal points", validators=[Length(max=4000)])
+
+
+# Alignment ------------------------------------------------------------------------------------------
+
+
+class AlignmentForm(FlaskForm):
+    """A score per marker (`marker-<code>`) and a value per alignment indicator (`value-<code>`)."""
+
+    marker_codes: Sequence[str] = ()
+    indicator_codes: Sequence[str] = ()
+
+    @classmethod
+    def for_programme(
+        cls,
+        markers: Sequence[Marker],
+        indicators: Sequence[AlignmentIndicator],
+        current: CurrentAlignment | None,
+        self_assessment: Mapping[str, int],
+    ) -> "AlignmentForm":
+        """Until something is posted: the latest assessment, else the applicant's self-assessment."""
+
+        class _AlignmentForm(cls):  # type: ignore[valid-type,misc]  # one field per marker and indicator
+            marker_codes = tuple(m.code for m in markers)
+            indicator_codes = tuple(i.code for i in indicators)
+
+        data: dict[str, Any] = {}
+        for marker in markers:
+            setattr(_AlignmentForm, f"marker-{marker.code}", StringField(marker.name))
+            scores = current.marker_scores if current else self_assessment
+            data[f"marker-{marker.code}"] = scores.get(marker.code)
+        for indicator in indicators:
+            setattr(_AlignmentForm, f"value-{indicator.code}", StringField(indicator.name))
+            data[f"value-{indicator.code}"] = current.values.get(indicator.code) if current else ""
+        form = _AlignmentForm()
+        if not form.is_submitted():
+            form.process(data=data)
+        return form
+
+    @property
+    def has_value_errors(self) -> bool:
+        return any(f.errors for name, f in self._fields.items() if name.startswith(("marker-", "value-")))
+
+    def marker_scores(self) -> dict[str, str]:
+        return {code: self[f"marker-{code}"].data or "" for code in self.marker_codes}
+
+    def indicator_values(self) -> dict[str, str]:
+        return {code: self[f"value-{code}"].data or "" for code in self.indicator_codes}

@@ -18,7 +18,11 @@ from fundapp.committee.models import JointProgrammeDocument
 from fundapp.core import clock
 from fundapp.core.extensions import db
 from fundapp.core.money import FixedDecimal, Money, Rate
+from fundapp.programmes.workflow import APPROVED, DRAFT, PIPELINE, RETURNED
 from fundapp.results.rollup import IndicatorUnit
+
+#: The occasion of the alignment assessment made when the programme is approved (the others are report years).
+APPROVAL_OCCASION = "approval"
 
 
 class BudgetCategory(enum.StrEnum):
@@ -57,7 +61,7 @@ class JointProgramme(db.Model):
         sa.ForeignKey("joint_programme_documents.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
     )
     title: Mapped[str] = mapped_column(sa.String(250))
-    status: Mapped[str] = mapped_column(sa.String(30), default="approved", index=True)
+    status: Mapped[str] = mapped_column(sa.String(30), default=APPROVED, index=True)
     national_partners: Mapped[str] = mapped_column(sa.Text, default="")
     approved_on: Mapped[date]
     final_report_on: Mapped[date | None]
@@ -75,6 +79,18 @@ class JointProgramme(db.Model):
     @property
     def reference(self) -> str:
         return f"JP-{self.id:04d}"
+
+    @property
+    def is_pipeline(self) -> bool:
+        """Ready for implementation, not funded yet."""
+        return self.status == PIPELINE
+
+    @property
+    def participating_ids(self) -> set[int]:
+        """Organizations with a budget in the programme, plus the note's participants."""
+        ids = {line.organisation_id for line in self.document.budget_lines}
+        ids |= {p.organisation_id for p in self.document.concept_note.participants}
+        return ids
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"
@@ -138,6 +154,10 @@ class Tranche(db.Model):
 class ExpenditureKind(enum.StrEnum):
     interim = "interim"
     final = "final"
+
+    @property
+    def label(self) -> str:
+        return "Certified final" if self is ExpenditureKind.final else "Interim"
 
 
 class ExpenditureReport(db.Model):
@@ -252,7 +272,7 @@ class ProgressReport(db.Model):
     programme_id: Mapped[int] = mapped_column(sa.ForeignKey("joint_programmes.id", ondelete="CASCADE"), index=True)
     period: Mapped[str] = mapped_column(sa.String(10))
     due_on: Mapped[date]
-    status: Mapped[str] = mapped_column(sa.String(20), default="draft", index=True)
+    status: Mapped[str] = mapped_column(sa.String(20), default=DRAFT, index=True)
     narrative: Mapped[str] = mapped_column(sa.Text, default="")
     challenges: Mapped[str] = mapped_column(sa.Text, default="")
     review_comment: Mapped[str] = mapped_column(sa.Text, default="")
@@ -265,8 +285,9 @@ class ProgressReport(db.Model):
     values: Mapped[list["ReportValue"]] = relationship(back_populates="report", cascade="all, delete-orphan")
 
     @property
-    def is_annual(self) -> bool:
-        return "-" not in self.period
+    def is_returned(self) -> bool:
+        """Returned by the secretariat for correction (its comment is shown to the focal points)."""
+        return self.status == RETURNED
 
 
 class ReportValue(db.Model):
@@ -310,4 +331,4 @@ class AlignmentAssessment(db.Model):
 
     @property
     def sort_key(self) -> tuple[int, str]:
-        return (0, "") if self.occasion == "approval" else (1, self.occasion)
+        return (0, "") if self.occasion == APPROVAL_OCCASION else (1, self.occasion)

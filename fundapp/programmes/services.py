@@ -1,10 +1,11 @@
 """Joint programme business rules: creation from the funded note, budget by UN category, tranches,
-expenditure, refunds, delivery and the lifecycle. Flush, never commit; every money event goes through
-the fund ledger (`fundapp.contributions.ledger`) with ``programme_id`` = the programme (document) id.
+expenditure, refunds, delivery and the lifecycle; the portfolio and the programme page. Flush, never commit;
+every money event goes through the fund ledger (`fundapp.contributions.ledger`) with ``programme_id`` = the
+programme (document) id. Results frameworks, progress reports and alignment are in `reporting`.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -12,18 +13,21 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import g, has_request_context
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import selectinload
 
-from fundapp.auth.models import Organisation
+from fundapp.auth.models import Organisation, User
+from fundapp.committee import pipeline
 from fundapp.committee.models import JointProgrammeDocument, ProgrammeBudgetLine
-from fundapp.concept_notes.models import ConceptNote, Participant
+from fundapp.concept_notes.models import ConceptNote, Participant, concept_note_countries
 from fundapp.contributions import ledger
 from fundapp.contributions.models import EntryKind, LedgerEntry
 from fundapp.core.audit import record_change
 from fundapp.core.errors import DomainError, NotAllowed, ValidationFailed
 from fundapp.core.extensions import db
-from fundapp.core.money import CENTS, to_money
+from fundapp.core.money import CENTS, money_str, to_money
 from fundapp.core.permissions import Role
+from fundapp.programmes import permissions, reporting
 from fundapp.programmes.models import (
     BudgetCategory,
     BudgetItem,
@@ -33,16 +37,18 @@ from fundapp.programmes.models import (
     Tranche,
 )
 from fundapp.programmes.workflow import (
+    ACTIVE,
     APPROVED,
     FINANCIALLY_CLOSED,
     OPERATIONALLY_CLOSED,
     PIPELINE,
     PROGRAMME,
     SPENDING_STATES,
+    STATUS_LABELS,
     TRANSFER_STATES,
 )
-from fundapp.reference.models import Country
-from fundapp.reference.services import get_fund
+from fundapp.reference import services as reference
+from fundapp.reference.models import Country, Region, ThematicArea
 
 ZERO = Decimal("0.00")
 DEFAULT_MIN_SPENT = Decimal("70.00")
@@ -64,7 +70,7 @@ def _new_programme(document: JointProgrammeDocument, on: date) -> JointProgramme
     return programme
 
 
-def prepare_programme(actor: Any, document: JointProgrammeDocument, on: date) -> JointProgramme:
+def prepare_programme(actor: User | None, document: JointProgrammeDocument, on: date) -> JointProgramme:
     """The full programme document of a note made ready for implementation (idempotent): status pipeline,
     so its budget by category and results framework can be completed before the committee funds it."""
     programme = db.session.get(JointProgramme, document.id)
@@ -74,7 +80,7 @@ def prepare_programme(actor: Any, document: JointProgrammeDocument, on: date) ->
     return programme
 
 
-def start_programme(actor: Any, document: JointProgrammeDocument, on: date) -> JointProgramme:
+def start_programme(actor: User | None, document: JointProgrammeDocument, on: date) -> JointProgramme:
     """The programme record of a funded document (idempotent): a prepared one moves from pipeline to approved;
     otherwise it is created with title, partners and dates from the note."""
     programme = db.session.get(JointProgramme, document.id)
@@ -88,12 +94,12 @@ def start_programme(actor: Any, document: JointProgrammeDocument, on: date) -> J
     return programme
 
 
-def on_document_approved(document: JointProgrammeDocument, actor: Any, on: date) -> None:
+def on_document_approved(document: JointProgrammeDocument, actor: User | None, on: date) -> None:
     """Receiver of document_approved: the committee approved the document (the note is ready for implementation)."""
     prepare_programme(actor, document, on)
 
 
-def on_funding(document: JointProgrammeDocument, actor: Any, on: date) -> None:
+def on_funding(document: JointProgrammeDocument, actor: User | None, on: date) -> None:
     """Receiver of funding_approved: the committee's funding decision is allocated."""
     start_programme(actor, document, on)
 
@@ -141,18 +147,11 @@ def load(programme_id: int) -> JointProgramme | None:
     )
 
 
-def participating_ids(programme: JointProgramme) -> set[int]:
-    """Organizations with a budget in the programme, plus the note's participants."""
-    ids = {line.organisation_id for line in programme.document.budget_lines}
-    ids |= {p.organisation_id for p in programme.document.concept_note.participants}
-    return ids
-
-
 # Budget -------------------------------------------------------------------------------------------
 
 
 def isc_rate() -> Decimal:
-    fund = get_fund()
+    fund = reference.get_fund()
     return fund.indirect_support_cost_rate if fund else Decimal("0")
 
 
@@ -222,7 +221,9 @@ def budget(programme: JointProgramme, organisations: dict[int, Organisation] | N
     return Budget(list(rows.values()), rate)
 
 
-def save_budget(actor: Any, programme: JointProgramme, organisation_id: int, amounts: dict[str, Any]) -> BudgetRow:
+def save_budget(
+    actor: User, programme: JointProgramme, organisation_id: int, amounts: Mapping[str, Decimal | str | None]
+) -> BudgetRow:
     """Set an organization's direct costs by UN category; its approved budget becomes direct + ISC.
 
     Refused below what the organization has already received, and (once funded) above the programme's
@@ -230,7 +231,7 @@ def save_budget(actor: Any, programme: JointProgramme, organisation_id: int, amo
     """
     if programme.status == FINANCIALLY_CLOSED:
         raise DomainError("The programme is financially closed.")
-    if organisation_id not in participating_ids(programme):
+    if organisation_id not in programme.participating_ids:
         raise DomainError("Budgets go to the programme's participating organizations only.", field="organisation")
     errors: dict[str, list[str]] = {}
     values: dict[BudgetCategory, Decimal] = {}
@@ -384,33 +385,15 @@ def net_allocation(programme_id: int) -> Decimal:
 
 # Tranches -----------------------------------------------------------------------------------------
 
-#: Progress-report checks registered by the results side: fn(programme, before) -> unmet reason or None.
-_REPORT_CHECKS: list = []
-
-
-def register_report_check(check) -> None:
-    if check not in _REPORT_CHECKS:
-        _REPORT_CHECKS.append(check)
-
-
-def _report_condition(programme: JointProgramme, before: date) -> str | None:
-    if not _REPORT_CHECKS:
-        return "No approved progress report is on record."
-    for check in _REPORT_CHECKS:
-        reason = check(programme, before)
-        if reason:
-            return reason
-    return None
-
 
 def plan_tranche(
-    actor: Any,
+    actor: User,
     programme: JointProgramme,
     organisation_id: int,
     planned_on: date,
-    amount: Any,
+    amount: Decimal | str,
     needs_report_approved: bool = False,
-    min_spent_percent: Any = None,
+    min_spent_percent: Decimal | str | None = None,
 ) -> Tranche:
     """A planned tranche; the organization's planned tranches never add up to more than its approved budget."""
     if programme.status not in TRANSFER_STATES:
@@ -463,13 +446,21 @@ def unmet_conditions(tranche: Tranche, flow: OrgFlow, on: date) -> list[str]:
                 f"this tranche needs {tranche.min_spent_percent}%."
             )
     if tranche.needs_report_approved:
-        reason = _report_condition(tranche.programme, on)
+        reason = reporting.report_condition(tranche.programme, on)
         if reason:
             reasons.append(reason)
     return reasons
 
 
-def release_tranche(actor: Any, tranche: Tranche, on: date, justification: str = "") -> Tranche:
+def release_blockers(tranche: Tranche, on: date) -> list[str]:
+    """Why a pending tranche could not be released on that date (empty when it can, or once released)."""
+    if tranche.is_released:
+        return []
+    flow = money_flows([tranche.programme_id])[tranche.programme_id][tranche.organisation_id]
+    return unmet_conditions(tranche, flow, on)
+
+
+def release_tranche(actor: User, tranche: Tranche, on: date, justification: str = "") -> Tranche:
     """Transfer the tranche through the ledger. A blocked tranche only by the chair, with a justification."""
     programme = tranche.programme
     if tranche.is_released:
@@ -480,7 +471,7 @@ def release_tranche(actor: Any, tranche: Tranche, on: date, justification: str =
     flow = flows[tranche.organisation_id]
     reasons = unmet_conditions(tranche, flow, on)
     justification = (justification or "").strip()
-    roles = set(getattr(actor, "role_names", ()))
+    roles = actor.role_names
     if reasons:
         if Role.committee_chair.value not in roles:
             raise NotAllowed("Blocked: " + " ".join(reasons) + " Only the chair can release it, with a justification.")
@@ -503,7 +494,7 @@ def release_tranche(actor: Any, tranche: Tranche, on: date, justification: str =
         description=f"{programme.reference} tranche to {tranche.organisation.code}",
     )
     tranche.released_on = on
-    tranche.released_by_id = getattr(actor, "id", None)
+    tranche.released_by_id = actor.id
     tranche.ledger_entry_id = entry.id
     tranche.override_justification = justification if reasons else ""
     tranche.unmet_at_release = " ".join(reasons)
@@ -525,7 +516,7 @@ def release_tranche(actor: Any, tranche: Tranche, on: date, justification: str =
 
 def certification_deadline(year: int) -> date:
     """Final expenditure for a year is certified by this date of the next year (FundSettings, default 30 April)."""
-    fund = get_fund()
+    fund = reference.get_fund()
     month_day = (fund.year_end_expenditure_deadline if fund else None) or "04-30"
     month, day = (int(x) for x in month_day.split("-"))
     return date(year + 1, month, day)
@@ -543,7 +534,7 @@ def _certified(programme_id: int, organisation_id: int, year: int) -> Expenditur
 
 
 def record_expenditure(
-    actor: Any, programme: JointProgramme, organisation_id: int, year: int, kind: str, amount: Any, on: date
+    actor: User, programme: JointProgramme, organisation_id: int, year: int, kind: str, amount: Decimal | str, on: date
 ) -> ExpenditureReport:
     """Interim expenditure (an amount spent, any time) or the certified final figure for a year.
 
@@ -553,7 +544,7 @@ def record_expenditure(
     if programme.status not in SPENDING_STATES:
         raise DomainError("Expenditure is reported while the programme is active or operationally closed.")
     kind_value = ExpenditureKind(kind)
-    if organisation_id not in participating_ids(programme):
+    if organisation_id not in programme.participating_ids:
         raise DomainError("Not a participating organization of this programme.", field="organisation")
     first = programme.document.starts_on.year
     if not (first <= year <= on.year):
@@ -604,7 +595,7 @@ def record_expenditure(
         certified_total=certified,
         reported_on=on,
         ledger_entry_id=entry.id if entry else None,
-        created_by_id=getattr(actor, "id", None),
+        created_by_id=actor.id,
     )
     db.session.add(report)
     db.session.flush()
@@ -623,11 +614,13 @@ def record_expenditure(
     return report
 
 
-def record_refund(actor: Any, programme: JointProgramme, organisation_id: int, amount: Any, on: date) -> list:
+def record_refund(
+    actor: User, programme: JointProgramme, organisation_id: int, amount: Decimal | str, on: date
+) -> list[LedgerEntry]:
     """An unspent balance returned by an organization, credited back to the pools (ledger.post_refund)."""
     if programme.status not in SPENDING_STATES:
         raise DomainError("Refunds are recorded while the programme is active or operationally closed.")
-    if organisation_id not in participating_ids(programme):
+    if organisation_id not in programme.participating_ids:
         raise DomainError("Not a participating organization of this programme.", field="organisation")
     return ledger.post_refund(
         actor, amount, programme.id, organisation_id, on, description=f"{programme.reference} unspent balance refunded"
@@ -689,7 +682,7 @@ def certifications(programme: JointProgramme, today: date) -> list[Certification
 # Lifecycle ----------------------------------------------------------------------------------------
 
 
-def close_operationally(actor: Any, programme: JointProgramme, report_on: date, summary: str, today: date) -> None:
+def close_operationally(actor: User, programme: JointProgramme, report_on: date, summary: str, today: date) -> None:
     """End date passed and the final narrative report received."""
     if today <= programme.document.ends_on:
         raise DomainError(f"The programme runs until {programme.document.ends_on:%d %B %Y}.")
@@ -717,7 +710,7 @@ def closure_blockers(programme: JointProgramme, today: date) -> list[str]:
     return blockers
 
 
-def close_financially(actor: Any, programme: JointProgramme, today: date) -> None:
+def close_financially(actor: User, programme: JointProgramme, today: date) -> None:
     if programme.status != OPERATIONALLY_CLOSED:
         raise DomainError("Close the programme operationally first.")
     blockers = closure_blockers(programme, today)
@@ -732,9 +725,6 @@ def close_financially(actor: Any, programme: JointProgramme, today: date) -> Non
 def area_money() -> dict[str, dict[str, str]]:
     """Thematic area code → money transferred to and spent by its programmes (net of refunds and
     reversals; money strings), in one aggregate query."""
-    from fundapp.core.money import money_str
-    from fundapp.reference.models import ThematicArea
-
     rows = db.session.execute(
         sa.select(ThematicArea.code, LedgerEntry.category, sa.func.sum(LedgerEntry.amount_usd))
         .join(JointProgrammeDocument, JointProgrammeDocument.id == LedgerEntry.programme_id)
@@ -754,3 +744,274 @@ def area_money() -> dict[str, dict[str, str]]:
         }
         for code in codes
     }
+
+
+# The programme page -------------------------------------------------------------------------------
+
+
+def programme_page(programme: JointProgramme, today: date) -> dict[str, Any]:
+    """Everything the programme page shows (what the reader may do is asked of the permissions in the page)."""
+    flows = money_flows([programme.id])[programme.id]
+    note = programme.document.concept_note
+    outcomes = reporting.framework(programme.id)
+    alignment = reporting.latest_alignment([programme.id]).get(programme.id)
+    return {
+        "programme": programme,
+        "note": note,
+        "budget": budget(programme),
+        "categories": list(BudgetCategory),
+        "flows": flows,
+        "total": programme_total(flows),
+        "tranche_rows": [
+            (t, [] if t.is_released else unmet_conditions(t, flows[t.organisation_id], today))
+            for t in programme.tranches
+        ],
+        "expenditures": expenditure_reports(programme.id),
+        "certifications": certifications(programme, today),
+        "timeline": PROGRAMME.timeline(programme.id),
+        "today": today,
+        "end_date_passed": programme.status == ACTIVE and programme.document.ends_on < today,
+        "outcomes": outcomes,
+        "progress": reporting.programme_progress(programme.id, outcomes),
+        "reporting": reporting.reporting_status(programme, today),
+        "alignment": alignment,
+        "alignment_chart": reporting.alignment_chart(alignment.principle_scores, reference.guiding_principles())
+        if alignment
+        else None,
+        "alignment_history": reporting.alignment_history(programme.id),
+        "self_assessment": reporting.self_assessment(note),
+        "closure_blockers": closure_blockers(programme, today) if programme.status == OPERATIONALLY_CLOSED else [],
+    }
+
+
+# The portfolio ------------------------------------------------------------------------------------
+
+PER_PAGE = 20
+
+
+@dataclass
+class PortfolioFilters:
+    area: str = ""
+    region: str = ""
+    country: str = ""
+    organisation: int | None = None
+    status: str = ""
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str]) -> "PortfolioFilters":
+        """From a query string; unknown values are ignored."""
+        org = args.get("organisation", "")
+        return cls(
+            area=args.get("area", "").strip(),
+            region=args.get("region", "").strip(),
+            country=args.get("country", "").strip().upper(),
+            organisation=int(org) if org.isdigit() else None,
+            status=args.get("status", "") if args.get("status", "") in STATUS_LABELS else "",
+        )
+
+
+def _note_in_country(codes: sa.Select | list[str]) -> sa.ColumnElement:
+    return sa.exists(
+        sa.select(concept_note_countries.c.concept_note_id).where(
+            concept_note_countries.c.concept_note_id == ConceptNote.id,
+            concept_note_countries.c.country_code.in_(codes),
+        )
+    )
+
+
+def _has_org(org_id: int) -> sa.ColumnElement:
+    return sa.exists(
+        sa.select(ProgrammeBudgetLine.id).where(
+            ProgrammeBudgetLine.document_id == JointProgramme.id, ProgrammeBudgetLine.organisation_id == org_id
+        )
+    )
+
+
+def _portfolio_query(filters: PortfolioFilters, user: User) -> sa.Select:
+    """Programmes matching the filters (a focal point: only those its organization participates in), with the
+    document, budget lines and countries each row shows."""
+    q = (
+        sa.select(JointProgramme)
+        .join(JointProgrammeDocument, JointProgrammeDocument.id == JointProgramme.id)
+        .join(ConceptNote, ConceptNote.id == JointProgrammeDocument.concept_note_id)
+    )
+    if filters.area:
+        q = q.join(ThematicArea, ThematicArea.id == ConceptNote.thematic_area_id).where(
+            ThematicArea.code == filters.area
+        )
+    if filters.status:
+        q = q.where(JointProgramme.status == filters.status)
+    else:
+        # The portfolio is what the fund funded; documents in the pipeline show when asked for.
+        q = q.where(JointProgramme.status != PIPELINE)
+    if filters.country:
+        q = q.where(_note_in_country([filters.country]))
+    if filters.region:
+        q = q.where(_note_in_country(sa.select(Country.code).where(Country.region_code == filters.region)))
+    if not permissions.can_view_all(user):
+        q = q.where(_has_org(user.organisation_id))
+    if filters.organisation:
+        q = q.where(_has_org(filters.organisation))
+    return q.order_by(JointProgramme.id).options(
+        selectinload(JointProgramme.document).selectinload(JointProgrammeDocument.budget_lines),
+        selectinload(JointProgramme.document)
+        .selectinload(JointProgrammeDocument.concept_note)
+        .selectinload(ConceptNote.countries)
+        .selectinload(Country.region),
+    )
+
+
+@dataclass
+class PortfolioRow:
+    programme: JointProgramme
+    flow: OrgFlow
+
+    @property
+    def note(self) -> ConceptNote:
+        return self.programme.document.concept_note
+
+    @property
+    def region(self) -> str:
+        return pipeline.region_of(self.note)
+
+
+def _portfolio_rows(programmes: list[JointProgramme]) -> list[PortfolioRow]:
+    flows = money_flows([p.id for p in programmes])
+    return [PortfolioRow(p, programme_total(flows[p.id])) for p in programmes]
+
+
+def _geography(programmes: list[JointProgramme]) -> dict[str, list[tuple[str, int, Decimal]]]:
+    """(name, programmes, approved budget) per region and per country over the filtered portfolio.
+
+    A multi-country programme counts once in each of its countries with its whole budget (the fund does not
+    split budgets by country), once under Multi-regional when its countries span regions, and under Global
+    when it names none.
+    """
+    by_region: dict[str, list] = defaultdict(lambda: [0, ZERO])
+    by_country: dict[str, list] = defaultdict(lambda: [0, ZERO])
+    for p in programmes:
+        note = p.document.concept_note
+        total = p.document.total
+        region = pipeline.region_of(note)
+        by_region[region][0] += 1
+        by_region[region][1] += total
+        for country in note.countries:
+            by_country[country.name][0] += 1
+            by_country[country.name][1] += total
+    order = lambda item: (-item[2], item[0])  # noqa: E731
+    return {
+        "region": sorted(((k, c, a) for k, (c, a) in by_region.items()), key=order),
+        "country": sorted(((k, c, a) for k, (c, a) in by_country.items()), key=order),
+    }
+
+
+def _filter_options() -> dict[str, list]:
+    regions = list(
+        db.session.execute(
+            sa.select(Region.code, Region.name)
+            .where(
+                Region.code.in_(
+                    sa.select(Country.region_code).join(
+                        concept_note_countries, concept_note_countries.c.country_code == Country.code
+                    )
+                )
+            )
+            .order_by(Region.name)
+        )
+    )
+    countries = list(
+        db.session.execute(
+            sa.select(Country.code, Country.name)
+            .where(
+                Country.code.in_(
+                    sa.select(concept_note_countries.c.country_code)
+                    .join(
+                        JointProgrammeDocument,
+                        JointProgrammeDocument.concept_note_id == concept_note_countries.c.concept_note_id,
+                    )
+                    .join(JointProgramme, JointProgramme.id == JointProgrammeDocument.id)
+                )
+            )
+            .order_by(Country.name)
+        )
+    )
+    organisations = list(
+        db.session.execute(
+            sa.select(Organisation.id, Organisation.code)
+            .where(
+                Organisation.id.in_(
+                    sa.select(ProgrammeBudgetLine.organisation_id).join(
+                        JointProgramme, JointProgramme.id == ProgrammeBudgetLine.document_id
+                    )
+                )
+            )
+            .order_by(Organisation.code)
+        )
+    )
+    areas = list(db.session.execute(sa.select(ThematicArea.code, ThematicArea.name).order_by(ThematicArea.position)))
+    return {"regions": regions, "countries": countries, "organisations": organisations, "areas": areas}
+
+
+def portfolio_page(filters: PortfolioFilters, user: User, page: int, today: date) -> dict[str, Any]:
+    """One page of the portfolio (paginated in SQL) with its money flows, overdue reports, the filter options
+    and the geographic breakdown of the whole filtered portfolio; a bounded number of queries."""
+    query = _portfolio_query(filters, user)
+    pagination: Pagination = db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
+    items = list(pagination.items)
+    return {
+        "page": pagination,
+        "rows": _portfolio_rows(items),
+        "options": _filter_options(),
+        "overdue": reporting.overdue_counts([p.id for p in items], today),
+        "geography": _geography(list(db.session.scalars(query))),
+    }
+
+
+PORTFOLIO_CSV_HEADER = [
+    "reference",
+    "title",
+    "status",
+    "thematic_area",
+    "region",
+    "countries",
+    "lead_organization",
+    "participating_organizations",
+    "starts_on",
+    "ends_on",
+    "approved_budget_usd",
+    "allocated_usd",
+    "transferred_usd",
+    "refunded_usd",
+    "expenditure_usd",
+    "balance_usd",
+    "delivery_rate_percent",
+]
+
+
+def portfolio_csv_rows(filters: PortfolioFilters, user: User) -> list[list[Any]]:
+    """The whole filtered portfolio, one row per programme, as the CSV download lays it out."""
+    rows = []
+    for r in _portfolio_rows(list(db.session.scalars(_portfolio_query(filters, user)))):
+        p, note, f = r.programme, r.note, r.flow
+        rows.append(
+            [
+                p.reference,
+                p.title,
+                STATUS_LABELS.get(p.status, p.status),
+                note.thematic_area.code if note.thematic_area else "",
+                r.region,
+                "; ".join(c.name for c in note.countries),
+                note.organisation.code,
+                "; ".join(line.organisation.code for line in p.document.budget_lines),
+                p.document.starts_on,
+                p.document.ends_on,
+                p.document.total,
+                f.allocated,
+                f.transferred,
+                f.refunded,
+                f.spent,
+                f.balance,
+                f.delivery_rate,
+            ]
+        )
+    return rows

@@ -1,38 +1,52 @@
-"""Joint programme pages: the portfolio, a programme's page, and the secretariat's money actions."""
+"""Joint programme pages: the portfolio, a programme's page, the secretariat's money actions, the programme's
+results framework and progress reports, alignment assessments, the fund results and alignment dashboards.
+
+Each view loads, checks, validates, calls one service and responds; the edge (core.edge) commits.
+"""
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from fundapp.concept_notes import permissions as note_permissions
-from fundapp.concept_notes.models import ConceptNote
-from fundapp.core import clock
-from fundapp.core.errors import DomainError, NotAllowed, ValidationFailed
+from fundapp.core import clock, tabular
+from fundapp.core.edge import domain_errors
+from fundapp.core.errors import NotAllowed
 from fundapp.core.extensions import db
-from fundapp.core.forms import choices
 from fundapp.core.permissions import Role, role_required
-from fundapp.programmes import alignment, bp, dossier, permissions, portfolio, results, services
+from fundapp.programmes import bp, dossier, permissions, reporting, services
 from fundapp.programmes.forms import (
+    AlignmentForm,
     BudgetForm,
     CloseFinanciallyForm,
     CloseOperationallyForm,
     ExpenditureForm,
+    IndicatorForm,
+    OutcomeForm,
+    OutputForm,
     RefundForm,
     ReleaseForm,
+    ReportForm,
+    ReviewForm,
+    StartReportForm,
     TrancheForm,
 )
-from fundapp.programmes.models import BudgetCategory, JointProgramme, Tranche
-from fundapp.programmes.workflow import PROGRAMME, STATUS_LABELS
+from fundapp.programmes.models import BudgetCategory, JointProgramme, ProgrammeOutcome, ProgressReport, Tranche
+from fundapp.programmes.workflow import REPORT_APPROVED, REPORT_LABELS, STATUS_LABELS, SUBMITTED
 from fundapp.results.rollup import format_value
 
-PER_PAGE = 20
 
-
-def _attach_errors(form: FlaskForm, exc: DomainError, default: str) -> None:
-    errors = exc.errors if isinstance(exc, ValidationFailed) else {exc.field or default: [exc.message]}
-    for name, messages in errors.items():
-        target = form[name] if name in form else form[default]
-        target.errors = [*target.errors, *messages]
+@bp.context_processor
+def _template_helpers() -> dict:
+    """The permission predicates (templates ask them, never re-derive a rule) and the display helpers."""
+    predicates = {name: getattr(permissions, name) for name in dir(permissions) if name.startswith("can_")}
+    return {
+        **predicates,
+        "status_labels": STATUS_LABELS,
+        "report_labels": REPORT_LABELS,
+        "format_value": format_value,
+        "occasion_label": reporting.occasion_label,
+    }
 
 
 def _programme(programme_id: int) -> JointProgramme:
@@ -49,20 +63,29 @@ def _money_programme(programme_id: int) -> JointProgramme:
     return programme
 
 
-def _org_choices(programme: JointProgramme) -> list:
-    """Participating organizations by code (stable in links and tests, unlike ids)."""
-    return choices(
-        (line.organisation.code, f"{line.organisation.code} {line.organisation.name}")
-        for line in programme.document.budget_lines
-    )
+def _framework_programme(programme_id: int) -> JointProgramme:
+    programme = _programme(programme_id)
+    if not permissions.can_edit_framework(current_user, programme):
+        abort(403)
+    return programme
 
 
-def _org_id(programme: JointProgramme, code: str) -> int:
-    return next(line.organisation_id for line in programme.document.budget_lines if line.organisation.code == code)
+def _report(report_id: int) -> ProgressReport:
+    report = db.get_or_404(ProgressReport, report_id)
+    _programme(report.programme_id)  # 404 for those who cannot see the programme
+    if not permissions.can_view_report(current_user, report):
+        abort(404)
+    return report
 
 
 def _back(programme: JointProgramme, anchor: str = "") -> str:
     return url_for("programmes.programme", programme_id=programme.id) + (f"#{anchor}" if anchor else "")
+
+
+def _form_page(programme: JointProgramme, form: FlaskForm, heading: str, submit: str, intro: str = "") -> str:
+    return render_template(
+        "programmes/form.html", programme=programme, form=form, heading=heading, submit=submit, intro=intro
+    )
 
 
 # Portfolio ----------------------------------------------------------------------------------------
@@ -71,34 +94,17 @@ def _back(programme: JointProgramme, anchor: str = "") -> str:
 @bp.route("/programmes", endpoint="portfolio")
 @role_required(*permissions.PORTFOLIO_ROLES)
 def portfolio_page():
-    filters = portfolio.Filters.from_args(request.args)
-    page = db.paginate(
-        portfolio.with_details(portfolio.query(filters, current_user)),
-        per_page=PER_PAGE,
-        max_per_page=100,
-        error_out=False,
-    )
-    return render_template(
-        "programmes/portfolio.html",
-        page=page,
-        rows=portfolio.rows(list(page.items)),
-        filters=filters,
-        options=portfolio.filter_options(),
-        overdue=results.overdue_counts([p.id for p in page.items], clock.today()),
-        geography=portfolio.geography(filters, current_user),
-        status_labels=STATUS_LABELS,
-    )
+    filters = services.PortfolioFilters.from_args(request.args)
+    page = services.portfolio_page(filters, current_user, request.args.get("page", 1, type=int), clock.today())
+    return render_template("programmes/portfolio.html", filters=filters, **page)
 
 
 @bp.route("/programmes.csv")
 @role_required(*permissions.PORTFOLIO_ROLES)
 def portfolio_csv():
-    filters = portfolio.Filters.from_args(request.args)
-    items = list(db.session.scalars(portfolio.with_details(portfolio.query(filters, current_user))))
-    body = portfolio.to_csv(portfolio.rows(items))
-    return Response(
-        body, mimetype="text/csv", headers={"Content-Disposition": 'attachment; filename="joint-programmes.csv"'}
-    )
+    filters = services.PortfolioFilters.from_args(request.args)
+    rows = services.portfolio_csv_rows(filters, current_user)
+    return tabular.csv_response("joint-programmes.csv", services.PORTFOLIO_CSV_HEADER, rows)
 
 
 # The programme page -------------------------------------------------------------------------------
@@ -108,83 +114,38 @@ def portfolio_csv():
 @role_required(*permissions.PORTFOLIO_ROLES)
 def programme(programme_id: int):
     programme_ = _programme(programme_id)
-    now = clock.today()
-    flows = services.money_flows([programme_.id])[programme_.id]
-    budget = services.budget(programme_)
-    tranche_rows = [
-        (t, [] if t.is_released else services.unmet_conditions(t, flows[t.organisation_id], now))
-        for t in programme_.tranches
-    ]
-    note: ConceptNote = programme_.document.concept_note
-    return render_template(
-        "programmes/programme.html",
-        programme=programme_,
-        note=note,
-        budget=budget,
-        categories=list(BudgetCategory),
-        flows=flows,
-        total=services.programme_total(flows),
-        tranche_rows=tranche_rows,
-        expenditures=services.expenditure_reports(programme_.id),
-        certifications=services.certifications(programme_, now),
-        timeline=PROGRAMME.timeline(programme_.id),
-        status_labels=STATUS_LABELS,
-        today=now,
-        can_open_note=note_permissions.can_view(current_user, note),
-        can_download_dossier=dossier.can_download(current_user, programme_),
-        can_manage=permissions.can_manage_money(current_user),
-        can_release_blocked=permissions.can_release_blocked(current_user),
-        outcomes=(outcomes := results.framework(programme_.id)),
-        progress=results.programme_progress(programme_.id, outcomes),
-        reporting=(reporting := results.reporting_status(programme_, now)),
-        viewable={r.report.id for r in reporting if r.report and permissions.can_view_report(current_user, r.report)},
-        can_edit_framework=permissions.can_edit_framework(current_user, programme_),
-        can_start_report=permissions.can_start_report(current_user, programme_),
-        format_value=format_value,
-        alignment=(current_alignment := alignment.latest([programme_.id]).get(programme_.id)),
-        alignment_chart=alignment.chart(current_alignment.principle_scores, alignment.principles())
-        if current_alignment
-        else None,
-        alignment_history=alignment.history(programme_.id),
-        self_assessment=alignment.self_assessment(note),
-        occasion_label=alignment.occasion_label,
-        closure_blockers=services.closure_blockers(programme_, now)
-        if programme_.status == "operationally_closed"
-        else [],
+    return render_template("programmes/programme.html", **services.programme_page(programme_, clock.today()))
+
+
+@bp.route("/programmes/<int:programme_id>/dossier.zip")
+@role_required(*permissions.PORTFOLIO_ROLES)
+def dossier_zip(programme_id: int):
+    """The programme's dossier for auditors and donors: what the requester may see, in one ZIP."""
+    programme_ = services.load(programme_id)
+    if programme_ is None or not permissions.can_download_dossier(current_user, programme_):
+        abort(404)
+    content = dossier.build(current_user, programme_)
+    return Response(
+        dossier.zip_bytes(content),
+        mimetype="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{content.filename}"'},
     )
 
 
 # Money actions ------------------------------------------------------------------------------------
 
 
-def _form_page(programme_: JointProgramme, form: FlaskForm, heading: str, submit: str, intro: str = ""):
-    return render_template(
-        "programmes/form.html", programme=programme_, form=form, heading=heading, submit=submit, intro=intro
-    )
-
-
 @bp.route("/programmes/<int:programme_id>/budget", methods=["GET", "POST"])
 @role_required(Role.secretariat)
 def edit_budget(programme_id: int):
     programme_ = _money_programme(programme_id)
-    form = BudgetForm()
-    form.organisation.choices = _org_choices(programme_)
+    form = BudgetForm(programme=programme_)
     if request.method == "GET":
-        code = request.args.get("organisation", "")
-        if code in {c.value for c in form.organisation.choices}:
-            form.organisation.data = code
-            org = _org_id(programme_, code)
-            for item in programme_.budget_items:
-                if item.organisation_id == org:
-                    form[item.category.value].data = item.amount
+        form.prefill(request.args.get("organisation", ""))
     if form.validate_on_submit():
-        amounts = {c.value: form[c.value].data for c in BudgetCategory}
-        try:
-            row = services.save_budget(current_user, programme_, _org_id(programme_, form.organisation.data), amounts)
-        except DomainError as exc:
-            _attach_errors(form, exc, BudgetCategory.staff.value)
-        else:
-            db.session.commit()
+        with domain_errors(form, default=BudgetCategory.staff.value) as outcome:
+            row = services.save_budget(current_user, programme_, form.organisation_id, form.amounts())
+        if outcome.ok:
             flash(
                 f"Budget of {row.organisation.code} saved: US$ {row.direct:,.2f} direct + US$ {row.indirect:,.2f} "
                 f"indirect support costs = US$ {row.total:,.2f}.",
@@ -192,131 +153,93 @@ def edit_budget(programme_id: int):
             )
             return redirect(_back(programme_, "budget"))
     rate = services.isc_rate()
-    return _form_page(
-        programme_,
-        form,
-        "Budget by UN category",
-        "Save budget",
-        f"Direct costs per category; indirect support costs of {rate * 100:.2f}% are added to their total.",
-    )
+    intro = f"Direct costs per category; indirect support costs of {rate * 100:.2f}% are added to their total."
+    return _form_page(programme_, form, "Budget by UN category", "Save budget", intro)
 
 
 @bp.route("/programmes/<int:programme_id>/tranches/new", methods=["GET", "POST"])
 @role_required(Role.secretariat)
 def new_tranche(programme_id: int):
     programme_ = _money_programme(programme_id)
-    form = TrancheForm()
-    form.organisation.choices = _org_choices(programme_)
+    form = TrancheForm(programme=programme_)
     if form.validate_on_submit():
-        try:
+        with domain_errors(form, default="amount") as outcome:
             services.plan_tranche(
                 current_user,
                 programme_,
-                _org_id(programme_, form.organisation.data),
+                form.organisation_id,
                 form.planned_on.data,
                 form.amount.data,
                 form.needs_report_approved.data,
                 form.min_spent_percent.data,
             )
-        except DomainError as exc:
-            _attach_errors(form, exc, "amount")
-        else:
-            db.session.commit()
+        if outcome.ok:
             flash("Tranche planned.", "success")
             return redirect(_back(programme_, "tranches"))
     return _form_page(programme_, form, "Plan a tranche", "Plan tranche")
 
 
+def _release_intro(tranche: Tranche, blockers: list[str]) -> str:
+    intro = f"US$ {tranche.amount:,.2f} to {tranche.organisation.code}, planned for {tranche.planned_on:%d %B %Y}."
+    if blockers:
+        intro += " Blocked: " + " ".join(blockers) + " As chair you may release it with a recorded justification."
+    return intro
+
+
 @bp.route("/programmes/tranches/<int:tranche_id>/release", methods=["GET", "POST"])
 @role_required(Role.secretariat, Role.committee_chair)
 def release_tranche(tranche_id: int):
-    tranche = db.session.get(Tranche, tranche_id)
-    if tranche is None:
-        abort(404)
+    tranche = db.get_or_404(Tranche, tranche_id)
     programme_ = _programme(tranche.programme_id)
-    now = clock.today()
-    flow = services.money_flows([programme_.id])[programme_.id][tranche.organisation_id]
-    unmet = [] if tranche.is_released else services.unmet_conditions(tranche, flow, now)
-    if unmet and not permissions.can_release_blocked(current_user):
+    blockers = services.release_blockers(tranche, clock.today())
+    if not permissions.can_release(current_user, blocked=bool(blockers)):
         abort(403)
-    if not unmet and not permissions.can_manage_money(current_user):
-        abort(403)
-    form = ReleaseForm()
-    if request.method == "GET":
-        form.released_on.data = now
+    form = ReleaseForm(data={"released_on": clock.today()})
     if form.validate_on_submit():
-        try:
+        with domain_errors(form, default="justification") as outcome:
             services.release_tranche(current_user, tranche, form.released_on.data, form.justification.data or "")
-        except NotAllowed:
+        if isinstance(outcome.error, NotAllowed):
             abort(403)
-        except DomainError as exc:
-            _attach_errors(form, exc, "justification")
-        else:
-            db.session.commit()
+        if outcome.ok:
             flash(f"US$ {tranche.amount:,.2f} transferred to {tranche.organisation.code}.", "success")
             return redirect(_back(programme_, "tranches"))
-    intro = f"US$ {tranche.amount:,.2f} to {tranche.organisation.code}, planned for {tranche.planned_on:%d %B %Y}."
-    if unmet:
-        intro += " Blocked: " + " ".join(unmet) + " As chair you may release it with a recorded justification."
-    return _form_page(programme_, form, "Release tranche", "Release and transfer", intro)
+    return _form_page(programme_, form, "Release tranche", "Release and transfer", _release_intro(tranche, blockers))
 
 
 @bp.route("/programmes/<int:programme_id>/expenditure", methods=["GET", "POST"])
 @role_required(Role.secretariat)
 def record_expenditure(programme_id: int):
     programme_ = _money_programme(programme_id)
-    form = ExpenditureForm()
-    form.organisation.choices = _org_choices(programme_)
-    if request.method == "GET":
-        form.reported_on.data = clock.today()
-        form.year.data = clock.today().year
+    form = ExpenditureForm(programme=programme_, data={"reported_on": clock.today(), "year": clock.today().year})
     if form.validate_on_submit():
-        try:
+        with domain_errors(form, default="amount") as outcome:
             services.record_expenditure(
                 current_user,
                 programme_,
-                _org_id(programme_, form.organisation.data),
+                form.organisation_id,
                 form.year.data,
                 form.kind.data,
                 form.amount.data,
                 form.reported_on.data,
             )
-        except DomainError as exc:
-            _attach_errors(form, exc, "amount")
-        else:
-            db.session.commit()
+        if outcome.ok:
             flash("Expenditure recorded.", "success")
             return redirect(_back(programme_, "expenditure"))
-    return _form_page(
-        programme_,
-        form,
-        "Record expenditure",
-        "Record",
-        "Interim figures any time; the certified final figure for a year is due by 30 April of the next year.",
-    )
+    intro = "Interim figures any time; the certified final figure for a year is due by 30 April of the next year."
+    return _form_page(programme_, form, "Record expenditure", "Record", intro)
 
 
 @bp.route("/programmes/<int:programme_id>/refund", methods=["GET", "POST"])
 @role_required(Role.secretariat)
 def record_refund(programme_id: int):
     programme_ = _money_programme(programme_id)
-    form = RefundForm()
-    form.organisation.choices = _org_choices(programme_)
-    if request.method == "GET":
-        form.refunded_on.data = clock.today()
+    form = RefundForm(programme=programme_, data={"refunded_on": clock.today()})
     if form.validate_on_submit():
-        try:
+        with domain_errors(form, default="amount") as outcome:
             services.record_refund(
-                current_user,
-                programme_,
-                _org_id(programme_, form.organisation.data),
-                form.amount.data,
-                form.refunded_on.data,
+                current_user, programme_, form.organisation_id, form.amount.data, form.refunded_on.data
             )
-        except DomainError as exc:
-            _attach_errors(form, exc, "amount")
-        else:
-            db.session.commit()
+        if outcome.ok:
             flash("Refund recorded.", "success")
             return redirect(_back(programme_, "money"))
     return _form_page(programme_, form, "Record a refund", "Record refund", "An unspent balance returned to the fund.")
@@ -328,23 +251,15 @@ def close_operationally(programme_id: int):
     programme_ = _money_programme(programme_id)
     form = CloseOperationallyForm()
     if form.validate_on_submit():
-        try:
+        with domain_errors(form, default="summary") as outcome:
             services.close_operationally(
                 current_user, programme_, form.report_on.data, form.summary.data, clock.today()
             )
-        except DomainError as exc:
-            _attach_errors(form, exc, "summary")
-        else:
-            db.session.commit()
+        if outcome.ok:
             flash(f"{programme_.reference} is operationally closed.", "success")
             return redirect(_back(programme_))
-    return _form_page(
-        programme_,
-        form,
-        "Close operationally",
-        "Close operationally",
-        "After the end date, on the final narrative report.",
-    )
+    intro = "After the end date, on the final narrative report."
+    return _form_page(programme_, form, "Close operationally", "Close operationally", intro)
 
 
 @bp.route("/programmes/<int:programme_id>/close-financially", methods=["GET", "POST"])
@@ -353,40 +268,171 @@ def close_financially(programme_id: int):
     programme_ = _money_programme(programme_id)
     form = CloseFinanciallyForm()
     if form.validate_on_submit():
-        try:
+        with domain_errors() as outcome:
             services.close_financially(current_user, programme_, clock.today())
-        except DomainError as exc:
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
+        if outcome.ok:
             flash(
                 f"{programme_.reference} is financially closed: the ledger refuses any further money event.", "success"
             )
             return redirect(_back(programme_))
-    return _form_page(
-        programme_,
-        form,
-        "Close financially",
-        "Close financially",
+    intro = (
         "Every year's final expenditure must be certified and every unspent balance refunded. "
-        "After closure no money event can touch the programme.",
+        "After closure no money event can touch the programme."
     )
+    return _form_page(programme_, form, "Close financially", "Close financially", intro)
 
 
-# Programme dossier ------------------------------------------------------------------------------------
+# The programme's results framework ------------------------------------------------------------------
 
 
-@bp.route("/programmes/<int:programme_id>/dossier.zip")
+@bp.route("/programmes/<int:programme_id>/results/outcomes/new", methods=["GET", "POST"])
 @role_required(*permissions.PORTFOLIO_ROLES)
-def dossier_zip(programme_id: int):
-    """The programme's dossier for auditors and donors: what the requester may see, in one ZIP."""
-    programme_ = services.load(programme_id)
-    if programme_ is None or not dossier.can_download(current_user, programme_):
+def new_outcome(programme_id: int):
+    programme_ = _framework_programme(programme_id)
+    form = OutcomeForm()
+    if form.validate_on_submit():
+        with domain_errors(form, default="statement") as outcome:
+            reporting.add_outcome(current_user, programme_, form.code.data, form.statement.data)
+        if outcome.ok:
+            flash("Outcome added.", "success")
+            return redirect(_back(programme_, "results"))
+    return _form_page(programme_, form, "New outcome", "Add outcome")
+
+
+@bp.route("/programmes/<int:programme_id>/results/outputs/new", methods=["GET", "POST"])
+@role_required(*permissions.PORTFOLIO_ROLES)
+def new_output(programme_id: int):
+    programme_ = _framework_programme(programme_id)
+    form = OutputForm(outcomes=reporting.framework(programme_.id))
+    if form.validate_on_submit():
+        parent = db.get_or_404(ProgrammeOutcome, form.outcome_id.data)  # one of the programme's (the choices)
+        with domain_errors(form, default="statement") as outcome:
+            reporting.add_output(current_user, parent, form.code.data, form.statement.data)
+        if outcome.ok:
+            flash("Output added.", "success")
+            return redirect(_back(programme_, "results"))
+    return _form_page(programme_, form, "New output", "Add output")
+
+
+@bp.route("/programmes/<int:programme_id>/results/indicators/new", methods=["GET", "POST"])
+@role_required(*permissions.PORTFOLIO_ROLES)
+def new_indicator(programme_id: int):
+    programme_ = _framework_programme(programme_id)
+    fund_indicators = reporting.linkable_fund_indicators(programme_)
+    form = IndicatorForm(outcomes=reporting.framework(programme_.id), fund_indicators=fund_indicators)
+    if form.validate_on_submit():
+        with domain_errors(form, default="name") as outcome:
+            reporting.add_indicator(current_user, programme_, form.indicator_input())
+        if outcome.ok:
+            flash("Indicator added.", "success")
+            return redirect(_back(programme_, "results"))
+    return _form_page(programme_, form, "New indicator", "Add indicator")
+
+
+# Progress reports -----------------------------------------------------------------------------------
+
+
+@bp.route("/programmes/<int:programme_id>/reports/new", methods=["GET", "POST"])
+@role_required(*permissions.PORTFOLIO_ROLES)
+def new_report(programme_id: int):
+    programme_ = _programme(programme_id)
+    if not permissions.can_start_report(current_user, programme_):
+        abort(403)
+    form = StartReportForm(periods=reporting.open_periods(programme_))
+    if form.validate_on_submit():
+        with domain_errors(form, default="period") as outcome:
+            report_ = reporting.start_report(current_user, programme_, form.period.data)
+        if outcome.ok:
+            return redirect(url_for("programmes.edit_report", report_id=report_.id))
+    return _form_page(programme_, form, "Start a progress report", "Start report")
+
+
+@bp.route("/programmes/reports/<int:report_id>")
+@role_required(*permissions.PORTFOLIO_ROLES)
+def report(report_id: int):
+    report_ = _report(report_id)
+    return render_template("programmes/report.html", **reporting.report_page(report_), review_form=ReviewForm())
+
+
+@bp.route("/programmes/reports/<int:report_id>/edit", methods=["GET", "POST"])
+@role_required(*permissions.PORTFOLIO_ROLES)
+def edit_report(report_id: int):
+    report_ = _report(report_id)
+    if not permissions.can_edit_report(current_user, report_):
+        abort(403)
+    page = reporting.report_page(report_)
+    form = ReportForm.for_report(report_, page["outcomes"], page["values"])
+    if form.validate_on_submit():
+        submit_on = clock.today() if "submit_report" in request.form else None
+        with domain_errors(form) as outcome:
+            refused = reporting.update_report(
+                current_user, report_, form.narrative.data, form.challenges.data, form.values(), submit_on
+            )
+        if outcome.ok:
+            return _report_saved(report_, refused)
+    return render_template("programmes/report_form.html", **page, form=form)
+
+
+def _report_saved(report_: ProgressReport, refused: str | None) -> ResponseReturnValue:
+    """Back to the report once saved (and submitted); a refused submission stays on the form, the draft kept."""
+    if refused:
+        flash(f"Saved, not submitted: {refused}", "error")
+        return redirect(url_for("programmes.edit_report", report_id=report_.id))
+    flash("Report submitted to the secretariat." if report_.status == SUBMITTED else "Report saved.", "success")
+    return redirect(url_for("programmes.report", report_id=report_.id))
+
+
+@bp.route("/programmes/reports/<int:report_id>/review", methods=["POST"])
+@role_required(*permissions.PORTFOLIO_ROLES)
+def review_report(report_id: int):
+    report_ = _report(report_id)
+    if not permissions.can_review_report(current_user, report_):
+        abort(403)
+    form = ReviewForm()
+    if not form.validate_on_submit():
+        abort(400)
+    approve = request.form.get("decision") == "approve"
+    with domain_errors() as outcome:
+        reporting.review_report(current_user, report_, approve, form.comment.data, clock.today())
+    if outcome.ok:
+        approved = report_.status == REPORT_APPROVED
+        flash(
+            "Report approved: its period is locked." if approved else "Report returned to the focal points.", "success"
+        )
+    return redirect(url_for("programmes.report", report_id=report_.id))
+
+
+# Alignment and the fund dashboards ------------------------------------------------------------------
+
+
+@bp.route("/programmes/<int:programme_id>/alignment", methods=["GET", "POST"])
+@role_required(Role.secretariat)
+def assess_alignment(programme_id: int):
+    programme_ = _programme(programme_id)
+    page = reporting.alignment_form_page(programme_)
+    occasion = request.values.get("occasion", page["occasions"][-1][0])
+    if occasion not in dict(page["occasions"]):
         abort(404)
-    content = dossier.build(current_user, programme_)
-    stamp = programme_.document.approved_at or programme_.approved_on
-    return Response(
-        dossier.zip_bytes(content, stamp),
-        mimetype="application/zip",
-        headers={"Content-Disposition": f'attachment; filename="{content.filename}"'},
-    )
+    form = AlignmentForm.for_programme(page["markers"], page["indicators"], page["current"], page["self_assessment"])
+    if form.validate_on_submit():
+        with domain_errors(form) as outcome:
+            row = reporting.assess_alignment(
+                current_user, programme_, occasion, clock.today(), form.marker_scores(), form.indicator_values()
+            )
+        if outcome.ok:
+            label = reporting.occasion_label(occasion).lower()
+            flash(f"Alignment assessed ({label}): {row.overall}/100.", "success")
+            return redirect(_back(programme_, "alignment"))
+    return render_template("programmes/alignment_form.html", programme=programme_, form=form, occasion=occasion, **page)
+
+
+@bp.route("/programmes/alignment")
+@role_required(*permissions.PORTFOLIO_ROLES)
+def alignment_dashboard():
+    return render_template("programmes/alignment_dashboard.html", **reporting.alignment_dashboard())
+
+
+@bp.route("/programmes/results")
+@role_required(*permissions.PORTFOLIO_ROLES)
+def results_dashboard():
+    return render_template("programmes/results_dashboard.html", areas=reporting.fund_dashboard())

@@ -26,6 +26,9 @@ STATUS_LABELS = {
 #: States in which transfers may go out, and in which expenditure and refunds may be recorded.
 TRANSFER_STATES = (APPROVED, ACTIVE)
 SPENDING_STATES = (ACTIVE, OPERATIONALLY_CLOSED)
+#: A funded programme reports progress in these states; reports fall due (reminders, overdue flags) while it runs.
+REPORTING_STATES = (APPROVED, ACTIVE, OPERATIONALLY_CLOSED)
+RUNNING_STATES = (APPROVED, ACTIVE)
 
 _SECRETARIAT = frozenset({Role.secretariat.value})
 _MONEY = frozenset({Role.secretariat.value, Role.committee_chair.value})
@@ -56,6 +59,8 @@ REPORT_LABELS = {
 }
 #: A focal point edits a report in these states; an approved report locks its period.
 EDITABLE_REPORT_STATES = (DRAFT, RETURNED)
+#: A report in these states was delivered for its period (not overdue).
+DELIVERED_REPORT_STATES = (SUBMITTED, REPORT_APPROVED)
 _FOCAL = frozenset({Role.applicant.value})
 
 PROGRESS_REPORT = StateMachine(

@@ -1,6 +1,7 @@
 """Reference data: loading from the data file (idempotent) and the edits the secretariat may make."""
 
 import json
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -8,8 +9,10 @@ from typing import Any
 
 import pycountry
 import sqlalchemy as sa
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy.orm import selectinload
 
-from fundapp.auth.models import Organisation, OrganisationType
+from fundapp.auth.models import Organisation, OrganisationType, User
 from fundapp.core.audit import record_change
 from fundapp.core.errors import DomainError, NotAllowed
 from fundapp.core.extensions import db
@@ -32,7 +35,7 @@ class DuplicateCode(DomainError):
     field = "code"
 
 
-def load_reference(path: str | Path, actor: Any = None) -> dict[str, int]:
+def load_reference(path: str | Path, actor: User | None = None) -> dict[str, int]:
     """Create whatever the reference file holds that the database lacks.
 
     Existing rows are left as they are, so names and mappings the secretariat edited survive a reload;
@@ -209,9 +212,7 @@ def thematic_areas() -> list[ThematicArea]:
     """Areas with their objectives in two queries (selectin), whatever their number."""
     return list(
         db.session.scalars(
-            sa.select(ThematicArea)
-            .options(sa.orm.selectinload(ThematicArea.objectives))
-            .order_by(ThematicArea.position)
+            sa.select(ThematicArea).options(selectinload(ThematicArea.objectives)).order_by(ThematicArea.position)
         )
     )
 
@@ -225,7 +226,7 @@ def markers(with_principle: bool = False) -> list[Marker]:
     """The fund's markers in reference order; with_principle loads each marker's principle too (one more query)."""
     query = sa.select(Marker).order_by(Marker.id)
     if with_principle:
-        query = query.options(sa.orm.selectinload(Marker.principle))
+        query = query.options(selectinload(Marker.principle))
     return list(db.session.scalars(query))
 
 
@@ -248,7 +249,77 @@ def country_choices() -> list[tuple[str, str]]:
     return [(c.code, c.name) for c in countries()]
 
 
-def rename(actor: Any, obj: ThematicArea | GcmObjective | GuidingPrinciple | Marker, name: str) -> None:
+def objectives(with_areas: bool = False) -> list[GcmObjective]:
+    """The GCM objectives by number; with_areas loads each objective's thematic areas too (one more query)."""
+    query = sa.select(GcmObjective).order_by(GcmObjective.number)
+    if with_areas:
+        query = query.options(selectinload(GcmObjective.thematic_areas))
+    return list(db.session.scalars(query))
+
+
+def objective_choices() -> list[tuple[int, str]]:
+    """(id, "N. title") pairs for the area form's checkboxes."""
+    return [(o.id, str(o)) for o in objectives()]
+
+
+def marker_levels() -> list[MarkerLevel]:
+    return list(db.session.scalars(sa.select(MarkerLevel).order_by(MarkerLevel.score)))
+
+
+def reference_overview() -> dict[str, Any]:
+    """Everything the reference page shows, in a fixed number of queries."""
+    return {
+        "areas": thematic_areas(),
+        "objectives": objectives(with_areas=True),
+        "principles": guiding_principles(),
+        "markers": markers(with_principle=True),
+        "levels": marker_levels(),
+        "counts": {
+            "countries": db.session.scalar(sa.select(sa.func.count()).select_from(Country)),
+            "currencies": db.session.scalar(sa.select(sa.func.count()).select_from(Currency)),
+            "un_entities": db.session.scalar(
+                sa.select(sa.func.count()).where(Organisation.type == OrganisationType.un_entity)
+            ),
+        },
+    }
+
+
+def regions() -> list[Region]:
+    """The top-level M49 regions by name (the country list's filter)."""
+    return list(db.session.scalars(sa.select(Region).where(Region.level == "region").order_by(Region.name)))
+
+
+#: Rows per page of the country and currency lists.
+LIST_PER_PAGE = 50
+
+
+def _countries_query(region: str) -> sa.Select:
+    query = sa.select(Country).options(selectinload(Country.region), selectinload(Country.sub_region))
+    if region:
+        query = query.where(Country.region_code == region)
+    return query.order_by(Country.name)
+
+
+def country_page(region: str = "", page: int = 1) -> Pagination:
+    """One page of countries (in one region, or all), with their regions."""
+    return db.paginate(_countries_query(region), page=page, per_page=LIST_PER_PAGE, max_per_page=200, error_out=False)
+
+
+def countries_with_regions(region: str = "") -> list[Country]:
+    """Every country of the region (or all), with their regions, by name (the CSV export)."""
+    return list(db.session.scalars(_countries_query(region)))
+
+
+def currency_page(page: int = 1) -> Pagination:
+    query = sa.select(Currency).order_by(Currency.code)
+    return db.paginate(query, page=page, per_page=LIST_PER_PAGE, max_per_page=200, error_out=False)
+
+
+def currencies() -> list[Currency]:
+    return list(db.session.scalars(sa.select(Currency).order_by(Currency.code)))
+
+
+def rename(actor: User, obj: ThematicArea | GcmObjective | GuidingPrinciple | Marker, name: str) -> None:
     """The secretariat may correct names; codes and numbers stay, since other records cite them."""
     name = (name or "").strip()
     if not name:
@@ -262,7 +333,13 @@ def rename(actor: Any, obj: ThematicArea | GcmObjective | GuidingPrinciple | Mar
     record_change(actor, "reference.renamed", type(obj).__tablename__, obj.id, {"from": old, "to": name})
 
 
-def set_area_objectives(actor: Any, area: ThematicArea, objective_ids: list[int]) -> None:
+def update_area(actor: User, area: ThematicArea, name: str, objective_ids: list[int]) -> None:
+    """The area form: its name and its objectives, both or neither."""
+    rename(actor, area, name)
+    set_area_objectives(actor, area, objective_ids)
+
+
+def set_area_objectives(actor: User, area: ThematicArea, objective_ids: list[int]) -> None:
     """Replace an area's objectives. An area without objectives could never accept a concept note."""
     if not objective_ids:
         raise DomainError("A thematic area needs at least one GCM objective.", field="objectives")
@@ -282,8 +359,47 @@ def set_area_objectives(actor: Any, area: ThematicArea, objective_ids: list[int]
 # Organisations -------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class OrganisationFilters:
+    """The organisation list's filters (the page and its CSV); unknown values filter nothing."""
+
+    org_type: str = ""
+    status: str = ""
+    q: str = ""
+
+
+#: Organisations per page of the administration list.
+ORGANISATIONS_PER_PAGE = 25
+
+
+def _organisations_query(filters: OrganisationFilters) -> sa.Select:
+    query = sa.select(Organisation).options(selectinload(Organisation.country))
+    if filters.org_type in OrganisationType.__members__:
+        query = query.where(Organisation.type == OrganisationType(filters.org_type))
+    if filters.status in ("active", "inactive"):
+        query = query.where(Organisation.is_active.is_(filters.status == "active"))
+    if filters.q:
+        like = f"%{filters.q.lower()}%"
+        query = query.where(
+            sa.or_(sa.func.lower(Organisation.name).like(like), sa.func.lower(Organisation.code).like(like))
+        )
+    return query.order_by(Organisation.name)
+
+
+def organisation_page(filters: OrganisationFilters, page: int = 1) -> Pagination:
+    """One page of organisations with their countries, filtered and paginated in SQL."""
+    return db.paginate(
+        _organisations_query(filters), page=page, per_page=ORGANISATIONS_PER_PAGE, max_per_page=100, error_out=False
+    )
+
+
+def organisations(filters: OrganisationFilters) -> list[Organisation]:
+    """Every organisation the filters select, by name (the CSV export)."""
+    return list(db.session.scalars(_organisations_query(filters)))
+
+
 def create_organisation(
-    actor: Any, code: str, name: str, type: OrganisationType, country_code: str | None = None
+    actor: User | None, code: str, name: str, type: OrganisationType, country_code: str | None = None
 ) -> Organisation:
     code = code.strip()
     if db.session.scalar(sa.select(Organisation.id).where(sa.func.lower(Organisation.code) == code.lower())):
@@ -298,7 +414,7 @@ def create_organisation(
 
 
 def update_organisation(
-    actor: Any, org: Organisation, name: str, type: OrganisationType, country_code: str | None
+    actor: User | None, org: Organisation, name: str, type: OrganisationType, country_code: str | None
 ) -> None:
     if country_code and db.session.get(Country, country_code) is None:
         raise DomainError("Unknown country.", field="country_code")
@@ -316,7 +432,7 @@ def update_organisation(
         record_change(actor, "organisation.updated", "organisations", org.id, changes)
 
 
-def set_organisation_active(actor: Any, org: Organisation, active: bool) -> None:
+def set_organisation_active(actor: User | None, org: Organisation, active: bool) -> None:
     """Deactivating keeps the history; the organisation's users can no longer sign in."""
     if getattr(actor, "organisation_id", None) == org.id and not active:
         raise NotAllowed("You cannot deactivate your own organisation.")

@@ -5,7 +5,8 @@ from decimal import Decimal
 
 from markupsafe import Markup, escape
 
-from fundapp.contributions.charts import PALETTE, _short
+from fundapp.contributions.charts import PALETTE
+from fundapp.contributions.charts import short_amount as _short
 from fundapp.reports.transparency import BreakdownRow, Transparency
 
 

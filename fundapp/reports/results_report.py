@@ -6,7 +6,7 @@ lays the data out as a PDF without touching the database.
 
 Only approved content goes in, so the report is public (the transparency portal offers it to everyone):
 
-- progress per thematic area is the results dashboard's roll-up (`programmes.results.fund_dashboard`) of approved
+- progress per thematic area is the results dashboard's roll-up (`programmes.reporting.fund_dashboard`) of approved
   progress reports for periods ending in or before the year;
 - programme highlights cover the funded joint programmes (the transparency page's list) that started by the end of
   the year: their key indicators (those linked to fund indicators first, at most ``KEY_INDICATORS``) with baseline,
@@ -24,8 +24,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from fundapp.core.extensions import db
-from fundapp.programmes import alignment
-from fundapp.programmes import results as programme_results
+from fundapp.programmes import reporting as programme_reporting
 from fundapp.programmes.models import ProgrammeIndicator, ProgressReport, ReportValue
 from fundapp.programmes.workflow import REPORT_APPROVED
 from fundapp.reference import services as reference
@@ -101,7 +100,7 @@ def approved_actuals(programme_ids: Sequence[int]) -> dict[int, list[tuple[str, 
 
 def _area_progress(year: int) -> list[AreaProgress]:
     areas = []
-    for area, rows in programme_results.fund_dashboard(year):
+    for area, rows in programme_reporting.fund_dashboard(year):
         formatted = []
         for row in rows:
             i = row.indicator
@@ -163,7 +162,7 @@ def _highlights(year: int) -> list[Highlight]:
                     format_value(i.baseline_value, i.unit),
                     format_value(i.target_value, i.unit),
                     format_value(actual, i.unit),
-                    programme_results.period_label(period) if period else "no approved report",
+                    programme_reporting.period_label(period) if period else "no approved report",
                 )
             )
         period, narrative = narratives.get(p.id, (None, ""))
@@ -177,7 +176,7 @@ def _highlights(year: int) -> list[Highlight]:
                 starts_on=p.starts_on,
                 ends_on=p.ends_on,
                 indicators=rows,
-                narrative_period=programme_results.period_label(period) if period else None,
+                narrative_period=programme_reporting.period_label(period) if period else None,
                 narrative=excerpt(narrative),
             )
         )
@@ -186,8 +185,8 @@ def _highlights(year: int) -> list[Highlight]:
 
 def build(year: int) -> ResultsReport:
     fund = reference.get_fund()
-    by_area, portfolio, _flags = alignment.portfolio()
-    names = {p.code: p.name for p in alignment.principles()}
+    by_area, portfolio, _flags = programme_reporting.alignment_portfolio()
+    names = {p.code: p.name for p in reference.guiding_principles()}
     return ResultsReport(
         year=year,
         fund_name=fund.name if fund else "Trust fund",

@@ -22,16 +22,17 @@ from sqlalchemy.orm import selectinload
 from fundapp.auth.models import Organisation
 from fundapp.committee import pipeline
 from fundapp.committee.models import JointProgrammeDocument, ProgrammeBudgetLine
-from fundapp.concept_notes.models import ConceptNote, MarkerScore, Participant, concept_note_countries
+from fundapp.concept_notes import services as concept_notes
+from fundapp.concept_notes.models import ConceptNote, MarkerScore
 from fundapp.contributions import ledger
 from fundapp.contributions import services as contributions
 from fundapp.contributions.models import EntryKind, LedgerEntry
 from fundapp.core import clock
 from fundapp.core.extensions import db
 from fundapp.core.money import to_money
-from fundapp.programmes import alignment as programmes_alignment
+from fundapp.programmes import reporting as programme_reporting
 from fundapp.reference import services as reference
-from fundapp.reference.models import Country, GcmObjective, MarkerLevel, Region, ThematicArea
+from fundapp.reference.models import Country, GcmObjective, MarkerLevel, ThematicArea
 from fundapp.results import alignment
 from fundapp.results import services as results
 from fundapp.results.models import AlignmentIndicator
@@ -144,32 +145,26 @@ def programme_query(filters: ProgrammeFilters | None = None) -> sa.Select:
     filters = filters or ProgrammeFilters()
     query = (
         sa.select(JointProgrammeDocument)
-        .join(ConceptNote, ConceptNote.id == JointProgrammeDocument.concept_note_id)
         .where(JointProgrammeDocument.id.in_(funded_programme_ids()))
         .order_by(JointProgrammeDocument.starts_on.desc(), JointProgrammeDocument.id.desc())
     )
-    if filters.area:
-        query = query.where(ConceptNote.thematic_area.has(code=filters.area))
-    if filters.organisation:
-        query = query.where(
-            ConceptNote.participants.any(Participant.organisation.has(Organisation.code == filters.organisation))
+    if filters.as_args():
+        # The concept notes' own filters, so the public list narrows exactly as the notes' lists do.
+        notes = concept_notes.NoteFilters(
+            thematic_area_code=filters.area,
+            organisation_code=filters.organisation,
+            country=filters.country,
+            region=filters.region,
         )
-    if filters.country:
-        query = query.where(
-            sa.exists().where(
-                concept_note_countries.c.concept_note_id == ConceptNote.id,
-                concept_note_countries.c.country_code == filters.country,
-            )
-        )
-    if filters.region:
-        query = query.where(
-            sa.exists().where(
-                concept_note_countries.c.concept_note_id == ConceptNote.id,
-                concept_note_countries.c.country_code == Country.code,
-                Country.region_code == filters.region,
-            )
-        )
+        query = query.where(JointProgrammeDocument.concept_note_id.in_(concept_notes.matching_note_ids(notes)))
     return query
+
+
+def funded_note_ids() -> sa.Select:
+    """The concept notes of the funded programmes."""
+    return sa.select(JointProgrammeDocument.concept_note_id).where(
+        JointProgrammeDocument.id.in_(funded_programme_ids())
+    )
 
 
 def _load_options() -> list:
@@ -330,16 +325,7 @@ def by_organisation() -> list[BreakdownRow]:
     for code, name, category, total in db.session.execute(query):
         row = rows.setdefault(code, BreakdownRow(code, name, Money4()))
         setattr(row.money, by_kind[category], to_money(total or 0))
-    counts = dict(
-        db.session.execute(
-            sa.select(Organisation.code, sa.func.count(sa.distinct(Participant.concept_note_id)))
-            .join(Organisation, Organisation.id == Participant.organisation_id)
-            .join(JointProgrammeDocument, JointProgrammeDocument.concept_note_id == Participant.concept_note_id)
-            .where(JointProgrammeDocument.id.in_(funded_programme_ids()))
-            .group_by(Organisation.code)
-        ).all()
-    )
-    for code, count in counts.items():
+    for code, count in concept_notes.participation_counts(funded_note_ids()).items():
         if code in rows:
             rows[code].programmes = count
     return sorted(rows.values(), key=lambda r: (-r.money.allocated, -r.money.transferred, r.label))
@@ -349,7 +335,7 @@ def by_organisation() -> list[BreakdownRow]:
 
 #: Sources of programme alignment assessments: each returns the assessed programmes as
 #: results.alignment.ProgrammeAlignment values. The programmes' own assessments are always one of them.
-_alignment_sources: list[Callable[[], list[alignment.ProgrammeAlignment]]] = [programmes_alignment.assessed_programmes]
+_alignment_sources: list[Callable[[], list[alignment.ProgrammeAlignment]]] = [programme_reporting.assessed_programmes]
 
 
 def register_alignment_source(source: Callable[[], list[alignment.ProgrammeAlignment]]) -> None:
@@ -452,20 +438,7 @@ def total_money() -> Money4:
 
 def regions_in_use() -> list[tuple[str, str]]:
     """(M49 code, name) of the regions of funded programmes' countries, for the filter."""
-    return list(
-        db.session.execute(
-            sa.select(Region.code, Region.name)
-            .join(Country, Country.region_code == Region.code)
-            .join(concept_note_countries, concept_note_countries.c.country_code == Country.code)
-            .join(
-                JointProgrammeDocument,
-                JointProgrammeDocument.concept_note_id == concept_note_countries.c.concept_note_id,
-            )
-            .where(JointProgrammeDocument.id.in_(funded_programme_ids()))
-            .distinct()
-            .order_by(Region.name)
-        ).all()
-    )
+    return concept_notes.note_regions(funded_note_ids())
 
 
 # The CSV tables: the numbers behind each table and chart of the page ------------------------------------

@@ -1,3 +1,9 @@
+"""Forms of the results framework and the alignment indicators: shape only; the rules are the services'.
+
+Each form hands the services plain values (IndicatorInput, AlignmentInput)."""
+
+from decimal import Decimal
+
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -11,11 +17,14 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from fundapp.core.forms import choices
-from fundapp.results.alignment import MEASURE_KIND_LABELS
-from fundapp.results.rollup import UNIT_LABELS
+from fundapp.reference.models import GuidingPrinciple, Marker
+from fundapp.results.alignment import DEFAULT_THRESHOLDS, MEASURE_KIND_LABELS, MeasureKind
+from fundapp.results.models import AlignmentIndicator, FundIndicator
+from fundapp.results.rollup import UNIT_LABELS, plain
+from fundapp.results.services import AlignmentInput, IndicatorInput
 
 
 class OutcomeForm(FlaskForm):
@@ -47,11 +56,44 @@ class IndicatorForm(FlaskForm):
     by_age_group = BooleanField("Disaggregated by age group")
     by_migratory_status = BooleanField("Disaggregated by migratory status")
 
+    @classmethod
+    def for_indicator(cls, indicator: FundIndicator) -> "IndicatorForm":
+        """The posted form, or else the indicator with its values written plainly (40, not 40.000000)."""
+        form = cls(obj=indicator)
+        if not form.is_submitted():
+            form.unit.data = indicator.unit.value
+            form.baseline_value.data = Decimal(plain(indicator.baseline_value))
+            form.target_value.data = Decimal(plain(indicator.target_value))
+        return form
+
+    def indicator_input(self) -> IndicatorInput:
+        return IndicatorInput(
+            code=self.code.data or "",
+            name=self.name.data or "",
+            unit=self.unit.data,
+            baseline_value=self.baseline_value.data,
+            baseline_year=self.baseline_year.data,
+            target_value=self.target_value.data,
+            target_year=self.target_year.data,
+            means_of_verification=self.means_of_verification.data or "",
+            by_sex=self.by_sex.data,
+            by_age_group=self.by_age_group.data,
+            by_migratory_status=self.by_migratory_status.data,
+        )
+
 
 class ActiveForm(FlaskForm):
     """Retire (active=0) or reinstate (active=1)."""
 
     active = HiddenField(validators=[InputRequired()])
+
+    def validate_active(self, field: HiddenField) -> None:
+        if field.data not in ("0", "1"):
+            raise ValidationError("Retire (0) or reinstate (1).")
+
+    @property
+    def is_active(self) -> bool:
+        return self.active.data == "1"
 
 
 class DeleteForm(FlaskForm):
@@ -71,18 +113,67 @@ class AlignmentIndicatorForm(FlaskForm):
     threshold_2 = DecimalField("Score 2 from", places=None, validators=[Optional()])
     threshold_3 = DecimalField("Score 3 from", places=None, validators=[Optional()])
 
-    def __init__(
-        self, *args, principle_choices: list[tuple[int, str]], marker_choices: list[tuple[int, str]], **kwargs
-    ) -> None:
+    def __init__(self, *args, principles: list[GuidingPrinciple], markers: list[Marker], **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        principle_choices = [(p.id, f"({p.code}) {p.name}") for p in principles]
         self.principle_id.choices = choices([(0, "— choose a principle —"), *principle_choices])
-        self.marker_id.choices = choices([(0, "— none —"), *marker_choices])
+        self.marker_id.choices = choices([(0, "— none —"), *((m.id, m.name) for m in markers)])
+
+    @classmethod
+    def for_new(
+        cls, principles: list[GuidingPrinciple], markers: list[Marker], principle_id: int
+    ) -> "AlignmentIndicatorForm":
+        """The posted form, or else a marker-score indicator of the given principle with its usual thresholds."""
+        form = cls(principles=principles, markers=markers)
+        if not form.is_submitted():
+            form.principle_id.data = principle_id
+            thresholds = DEFAULT_THRESHOLDS[MeasureKind.marker]
+            form.threshold_1.data, form.threshold_2.data, form.threshold_3.data = thresholds
+        return form
+
+    @classmethod
+    def for_indicator(
+        cls, indicator: AlignmentIndicator, principles: list[GuidingPrinciple], markers: list[Marker]
+    ) -> "AlignmentIndicatorForm":
+        """The posted form, or else the indicator with its thresholds written plainly."""
+        form = cls(obj=indicator, principles=principles, markers=markers)
+        if not form.is_submitted():
+            form.kind.data = indicator.kind.value
+            form.marker_id.data = indicator.marker_id or 0
+            for field, value in zip(
+                (form.threshold_1, form.threshold_2, form.threshold_3), indicator.thresholds, strict=True
+            ):
+                field.data = Decimal(plain(value))
+        return form
+
+    def alignment_input(self) -> AlignmentInput:
+        return AlignmentInput(
+            principle_id=self.principle_id.data or None,
+            code=self.code.data or "",
+            name=self.name.data or "",
+            kind=self.kind.data,
+            thresholds=(self.threshold_1.data, self.threshold_2.data, self.threshold_3.data),
+            measurement=self.measurement.data or "",
+            marker_id=self.marker_id.data or None,
+        )
 
 
 class MarkerMinimumRow(Form):
     marker_id = HiddenField()
     minimum = IntegerField("Minimum score", validators=[InputRequired(), NumberRange(min=0, max=3)])
 
+    def validate_marker_id(self, field: HiddenField) -> None:
+        if not str(field.data or "").isdigit():
+            raise ValidationError("Unknown marker.")
+
 
 class MarkerMinimumsForm(FlaskForm):
     minimums = FieldList(FormField(MarkerMinimumRow))
+
+    @classmethod
+    def for_markers(cls, markers: list[Marker]) -> "MarkerMinimumsForm":
+        return cls(data={"minimums": [{"marker_id": m.id, "minimum": m.minimum_score} for m in markers]})
+
+    def minimums_by_marker(self) -> dict[int, int | None]:
+        """marker id → minimum score, as set_marker_minimums() takes them."""
+        return {int(row.marker_id.data): row.minimum.data for row in self.minimums}

@@ -15,12 +15,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from fundapp.auth.models import User
 from fundapp.core import signals
 from fundapp.core.audit import record_change
 from fundapp.core.errors import DomainError, ValidationFailed
 from fundapp.core.extensions import db
+from fundapp.reference import services as reference
 from fundapp.reference.models import GuidingPrinciple, Marker, ThematicArea
-from fundapp.reference.services import DATA_DIR
 from fundapp.results import alignment
 from fundapp.results.alignment import IndicatorDefinition, MeasureKind
 from fundapp.results.models import AlignmentIndicator, FundIndicator, FundOutcome
@@ -84,7 +85,7 @@ def _check_outcome(area_id: int, code: str, statement: str, outcome: FundOutcome
     errors.raise_any()
 
 
-def create_outcome(actor: Any, area: ThematicArea, code: str, statement: str) -> FundOutcome:
+def create_outcome(actor: User | None, area: ThematicArea, code: str, statement: str) -> FundOutcome:
     """Add an outcome to an area's framework, after the area's existing outcomes."""
     code, statement = code.strip(), statement.strip()
     _check_outcome(area.id, code, statement)
@@ -98,7 +99,7 @@ def create_outcome(actor: Any, area: ThematicArea, code: str, statement: str) ->
     return outcome
 
 
-def update_outcome(actor: Any, outcome: FundOutcome, code: str, statement: str) -> None:
+def update_outcome(actor: User | None, outcome: FundOutcome, code: str, statement: str) -> None:
     code, statement = code.strip(), statement.strip()
     _check_outcome(outcome.thematic_area_id, code, statement, outcome)
     before = {"code": outcome.code, "statement": outcome.statement}
@@ -109,7 +110,7 @@ def update_outcome(actor: Any, outcome: FundOutcome, code: str, statement: str) 
         record_change(actor, "results.outcome_updated", "fund_outcomes", outcome.id, changes)
 
 
-def set_outcome_active(actor: Any, outcome: FundOutcome, active: bool) -> None:
+def set_outcome_active(actor: User | None, outcome: FundOutcome, active: bool) -> None:
     """Retire an outcome (and with it its active indicators), or bring it back (its indicators stay retired)."""
     if outcome.is_active == active:
         raise DomainError("The outcome is already " + ("in use." if active else "retired."))
@@ -125,7 +126,7 @@ def set_outcome_active(actor: Any, outcome: FundOutcome, active: bool) -> None:
     record_change(actor, action, "fund_outcomes", outcome.id, {"code": outcome.code, "indicators_retired": retired})
 
 
-def delete_outcome(actor: Any, outcome: FundOutcome) -> None:
+def delete_outcome(actor: User | None, outcome: FundOutcome) -> None:
     """Remove an outcome entered by mistake: only while it has no indicator at all."""
     if outcome.indicators:
         raise DomainError("This outcome has indicators: delete or move them first, or retire the outcome.")
@@ -249,7 +250,7 @@ def _apply(indicator: FundIndicator, data: IndicatorInput, unit: IndicatorUnit) 
     indicator.by_migratory_status = data.by_migratory_status
 
 
-def create_indicator(actor: Any, outcome: FundOutcome, data: IndicatorInput) -> FundIndicator:
+def create_indicator(actor: User | None, outcome: FundOutcome, data: IndicatorInput) -> FundIndicator:
     """Add an indicator to an outcome in use, after its existing indicators."""
     if not outcome.is_active:
         raise DomainError("This outcome is retired: reinstate it before adding indicators.", field="code")
@@ -265,7 +266,7 @@ def create_indicator(actor: Any, outcome: FundOutcome, data: IndicatorInput) -> 
     return indicator
 
 
-def update_indicator(actor: Any, indicator: FundIndicator, data: IndicatorInput) -> None:
+def update_indicator(actor: User | None, indicator: FundIndicator, data: IndicatorInput) -> None:
     """Correct an indicator. Its unit is fixed once programme indicators link to it (their figures use it)."""
     unit = check_indicator(data, indicator.thematic_area_id, indicator)
     if unit is not indicator.unit and indicator_links([indicator.id]).get(indicator.id):
@@ -278,7 +279,7 @@ def update_indicator(actor: Any, indicator: FundIndicator, data: IndicatorInput)
         record_change(actor, "results.indicator_updated", "fund_indicators", indicator.id, changes)
 
 
-def set_indicator_active(actor: Any, indicator: FundIndicator, active: bool) -> None:
+def set_indicator_active(actor: User | None, indicator: FundIndicator, active: bool) -> None:
     """Retire an indicator (programmes stop being offered it; linked figures stay) or bring it back."""
     if indicator.is_active == active:
         raise DomainError("The indicator is already " + ("in use." if active else "retired."))
@@ -303,7 +304,7 @@ def indicator_links(indicator_ids: Sequence[int]) -> dict[int, int]:
     return totals
 
 
-def delete_indicator(actor: Any, indicator: FundIndicator) -> None:
+def delete_indicator(actor: User | None, indicator: FundIndicator) -> None:
     """Remove an indicator entered by mistake; one that programme indicators link to can only be retired."""
     links = indicator_links([indicator.id]).get(indicator.id, 0)
     if links:
@@ -342,6 +343,25 @@ def framework(area_id: int, include_retired: bool = False) -> list[OutcomeRows]:
         OutcomeRows(outcome, [i for i in outcome.indicators if include_retired or i.is_active])
         for outcome in db.session.scalars(query)
     ]
+
+
+def framework_page(area_code: str, include_retired: bool = False, with_links: bool = False) -> dict[str, Any] | None:
+    """The framework page: the areas with their counts, the chosen area (else the first) with its outcomes and
+    indicators, and, for its editors, how many programme indicators link to each (linked ones cannot be deleted).
+    None when the fund has no thematic area."""
+    areas = reference.thematic_areas()
+    if not areas:
+        return None
+    area = next((a for a in areas if a.code == area_code), areas[0])
+    rows = framework(area.id, include_retired=include_retired)
+    return {
+        "areas": areas,
+        "area": area,
+        "outcomes": rows,
+        "counts": framework_counts(),
+        "include_retired": include_retired,
+        "links": indicator_links([i.id for r in rows for i in r.indicators]) if with_links else {},
+    }
 
 
 def framework_counts() -> dict[int, tuple[int, int]]:
@@ -472,7 +492,7 @@ def _apply_alignment(indicator: AlignmentIndicator, data: AlignmentInput, checke
     indicator.threshold_1, indicator.threshold_2, indicator.threshold_3 = thresholds
 
 
-def create_alignment_indicator(actor: Any, data: AlignmentInput) -> AlignmentIndicator:
+def create_alignment_indicator(actor: User | None, data: AlignmentInput) -> AlignmentIndicator:
     checked = check_alignment_indicator(data)
     last = db.session.scalar(sa.select(sa.func.max(AlignmentIndicator.position)))
     indicator = AlignmentIndicator(position=(last or 0) + 1)
@@ -489,7 +509,7 @@ def create_alignment_indicator(actor: Any, data: AlignmentInput) -> AlignmentInd
     return indicator
 
 
-def update_alignment_indicator(actor: Any, indicator: AlignmentIndicator, data: AlignmentInput) -> None:
+def update_alignment_indicator(actor: User | None, indicator: AlignmentIndicator, data: AlignmentInput) -> None:
     checked = check_alignment_indicator(data, indicator)
     before = _alignment_details(indicator)
     _apply_alignment(indicator, data, checked)
@@ -499,7 +519,7 @@ def update_alignment_indicator(actor: Any, indicator: AlignmentIndicator, data: 
         record_change(actor, "results.alignment_indicator_updated", "alignment_indicators", indicator.id, changes)
 
 
-def set_alignment_indicator_active(actor: Any, indicator: AlignmentIndicator, active: bool) -> None:
+def set_alignment_indicator_active(actor: User | None, indicator: AlignmentIndicator, active: bool) -> None:
     """Retire an alignment indicator (scores computed afterwards leave it out) or bring it back."""
     if indicator.is_active == active:
         raise DomainError("The indicator is already " + ("in use." if active else "retired."))
@@ -520,6 +540,21 @@ def alignment_indicators(include_retired: bool = True) -> list[AlignmentIndicato
     if not include_retired:
         query = query.where(AlignmentIndicator.is_active)
     return list(db.session.scalars(query))
+
+
+def alignment_page(with_defaults: bool = False) -> dict[str, Any]:
+    """The alignment page: each principle with its indicators (retired ones too), the markers with their
+    principle and, for its editors, how many of the reference file's indicators are missing."""
+    indicators = alignment_indicators(include_retired=True)
+    principles = reference.guiding_principles()
+    have = {i.code.lower() for i in indicators}
+    return {
+        "principles": principles,
+        "by_principle": {p.id: [i for i in indicators if i.principle_id == p.id] for p in principles},
+        "markers": reference.markers(with_principle=True),
+        "missing_defaults": with_defaults
+        and sum(1 for entry in alignment_from_file() if entry["code"].lower() not in have),
+    }
 
 
 def alignment_definitions() -> list[IndicatorDefinition]:
@@ -550,15 +585,15 @@ def assess_alignment(values: Mapping[str, Decimal | None]) -> alignment.Assessme
 
 def alignment_from_file(path: str | Path | None = None) -> list[dict[str, Any]]:
     """The "alignment_indicators" section of the reference file (empty when the file has none)."""
-    data = json.loads(Path(path or DATA_DIR / "migration-mptf.json").read_text(encoding="utf-8"))
+    data = json.loads(Path(path or reference.DATA_DIR / "migration-mptf.json").read_text(encoding="utf-8"))
     return list(data.get("alignment_indicators", {}).get("indicators", []))
 
 
-def load_alignment_indicators(actor: Any = None, path: str | Path | None = None) -> int:
+def load_alignment_indicators(actor: User | None = None, path: str | Path | None = None) -> int:
     """Create the reference file's alignment indicators whose code is missing; edited ones are left alone."""
     existing = {code.lower() for code in db.session.scalars(sa.select(AlignmentIndicator.code))}
-    principles = {p.code: p.id for p in db.session.scalars(sa.select(GuidingPrinciple))}
-    markers = {m.code: m.id for m in db.session.scalars(sa.select(Marker))}
+    principles = {p.code: p.id for p in reference.guiding_principles()}
+    markers = {m.code: m.id for m in reference.markers()}
     created = 0
     for entry in alignment_from_file(path):
         if entry["code"].lower() in existing:
@@ -580,13 +615,13 @@ def load_alignment_indicators(actor: Any = None, path: str | Path | None = None)
 
 def marker_minimums() -> dict[str, int]:
     """marker code → minimum score, in marker order: the ``minimums`` of alignment.flag_programmes()."""
-    return {m.code: m.minimum_score for m in db.session.scalars(sa.select(Marker).order_by(Marker.id))}
+    return {m.code: m.minimum_score for m in reference.markers()}
 
 
-def set_marker_minimums(actor: Any, minimums: Mapping[int, int | None]) -> None:
+def set_marker_minimums(actor: User | None, minimums: Mapping[int, int | None]) -> None:
     """Set each marker's minimum score (0–3); programmes scoring below it are flagged."""
     errors = Errors()
-    markers = {m.id: m for m in db.session.scalars(sa.select(Marker).order_by(Marker.id))}
+    markers = {m.id: m for m in reference.markers()}
     for index, (marker_id, minimum) in enumerate(minimums.items()):
         if marker_id not in markers:
             errors.add(f"minimums-{index}-minimum", "Unknown marker.")

@@ -21,9 +21,9 @@ ROUTES = [
     Route("api.agreements", "/api/v1/contributions/agreements", token(CONTRIBUTIONS)),
     Route("api.deposits", "/api/v1/contributions/deposits", token(CONTRIBUTIONS)),
     # Profile: tokens are created and revoked by their owner (applicant@ owns this one; others get 404).
-    Route("auth.create_api_token", "/profile/tokens", statuses("all"), method="POST", data={"token-name": "Sync"}),
+    Route("home.create_api_token", "/profile/tokens", statuses("all"), method="POST", data={"token-name": "Sync"}),
     Route(
-        "auth.revoke_api_token",
+        "home.revoke_api_token",
         lambda f: f"/profile/tokens/{f.token_id('applicant@example.org')}/revoke",
         {"anonymous": 302, **dict.fromkeys(ROLES[1:], 404), "applicant": 302},
         method="POST",

@@ -5,13 +5,6 @@ SIGNED_IN = ROLES[1:]
 ROUTES = [
     Route("auth.login", "/login", {"anonymous": 200, **dict.fromkeys(SIGNED_IN, 302)}),
     Route("auth.logout", "/logout", statuses("all", ok=302), method="POST"),
-    Route("auth.profile", "/profile", statuses("all")),
-    Route("auth.home", "/home", statuses("all", ok=302)),
-    Route("auth.admin_home", "/admin", statuses(("admin",))),
-    Route("auth.secretariat_home", "/secretariat", statuses(("secretariat",))),
-    Route("auth.committee_home", "/committee", statuses(("committee_member", "committee_chair"))),
-    Route("auth.donor_home", "/donor", statuses(("donor",))),
-    Route("auth.applicant_home", "/applicant", statuses(("applicant",))),
     Route("auth.admin_users", "/admin/users", statuses(("admin",))),
     Route("auth.new_user", "/admin/users/new", statuses(("admin",))),
     Route("auth.edit_user", lambda f: f"/admin/users/{f.user_id('applicant4@example.org')}/edit", statuses(("admin",))),
@@ -22,5 +15,4 @@ ROUTES = [
         method="POST",
         data={"active": "1"},
     ),
-    Route("auth.audit_log", "/admin/audit", statuses(("admin",))),
 ]

@@ -4,7 +4,7 @@ import pytest
 import sqlalchemy as sa
 
 from fundapp.auth import services
-from fundapp.auth.models import LoginAttempt, Organisation, User, UserRole
+from fundapp.auth.models import LoginAttempt, Organisation, OrganisationType, User, UserRole
 from fundapp.core import clock
 from fundapp.core.errors import DomainError, NotAllowed
 from fundapp.core.models import AuditEntry
@@ -134,24 +134,58 @@ def test_change_password_checks_current_and_ends_other_sessions(db, user):
     assert services.load_user_from_session(account.get_id()) == account
 
 
-@pytest.mark.parametrize(
-    ("email", "endpoint"),
-    [
-        ("admin@example.org", "auth.admin_home"),
-        ("secretariat@example.org", "auth.secretariat_home"),
-        ("chair@example.org", "auth.committee_home"),
-        ("member1@example.org", "auth.committee_home"),
-        ("donor@example.org", "auth.donor_home"),
-        ("applicant@example.org", "auth.applicant_home"),
-    ],
-)
-def test_each_role_has_its_home(user, email, endpoint):
-    assert services.home_endpoint(user(email)) == endpoint
-
-
 def test_demo_has_every_role_and_twelve_committee_seats(db):
     counts = dict(db.session.execute(sa.select(UserRole.role, sa.func.count()).group_by(UserRole.role)).all())
     assert counts["committee_chair"] + counts["committee_member"] == 12
     assert counts["donor"] == 12
     assert {"admin", "secretariat", "applicant"} <= set(counts)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) >= 30
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        (services.UserFilters(role="donor"), {"donor@example.org", *(f"donor{i}@example.org" for i in range(2, 13))}),
+        (services.UserFilters(role="admin", status="active"), {"admin@example.org"}),
+        (services.UserFilters(q="ADMIN@"), {"admin@example.org"}),
+        (services.UserFilters(role="nobody", q="secretariat@"), {"secretariat@example.org"}),
+    ],
+)
+def test_user_list_filters_in_sql(db, filters, expected):
+    assert {u.email for u in services.users(filters)} == expected
+    page = services.user_page(filters)
+    assert {u.email for u in page.items} == expected
+    assert page.total == len(expected)
+
+
+def test_user_list_paginates_and_deactivated_users_filter_apart(db, user):
+    services.set_user_active(user("admin@example.org"), user("donor7@example.org"), False)
+    inactive = services.users(services.UserFilters(status="inactive"))
+    assert [u.email for u in inactive] == ["donor7@example.org"]
+    first, second = services.user_page(services.UserFilters(), page=1), services.user_page(services.UserFilters(), 2)
+    assert len(first.items) == services.USERS_PER_PAGE
+    assert not {u.id for u in first.items} & {u.id for u in second.items}
+
+
+def test_head_counts_list_every_role_and_type(db, user):
+    by_role = dict(services.active_users_by_role())
+    assert list(by_role) == list(Role)
+    assert by_role[Role.donor] == 12
+    services.set_user_active(user("admin@example.org"), user("donor7@example.org"), False)
+    assert dict(services.active_users_by_role())[Role.donor] == 11
+    by_type = dict(services.active_organisations_by_type())
+    assert by_type[OrganisationType.secretariat] == 1
+
+
+def test_colleagues_are_the_active_role_holders_of_the_organisation(db, user):
+    me = user("applicant@example.org")
+    found = services.colleagues(me, Role.applicant)
+    assert me in found
+    assert {u.organisation_id for u in found} == {me.organisation_id}
+    assert [u.name for u in found] == sorted(u.name for u in found)
+
+
+def test_organisation_choices_and_lookup_by_code(db):
+    org = services.organisation_by_code("UNHCR")
+    assert (org.id, f"{org.name} (UNHCR)") in services.organisation_choices()
+    assert services.organisation_by_code("NOPE") is None

@@ -3,7 +3,7 @@
 from datetime import date
 from decimal import Decimal
 
-from fundapp.committee import meetings, reviews
+from fundapp.committee import services
 from fundapp.committee.models import ItemKind
 from fundapp.committee.rules import Vote
 from fundapp.committee.services import active_seats
@@ -26,7 +26,7 @@ def eligible_note(org_code: str = "UNICEF", email: str = "applicant2@example.org
 def note_under_review(**kwargs):
     seed_committee()
     note = eligible_note(**kwargs)
-    reviews.open_review(user("secretariat@example.org"), note)
+    services.open_review(user("secretariat@example.org"), note)
     return note
 
 
@@ -36,11 +36,11 @@ def voting_seats():
 
 def score_all(note, base: dict | None = None) -> list:
     """Every non-recused voting member scores the note; returns the seats that scored."""
-    conflicts = reviews.conflicts_for(note, voting_seats())
+    conflicts = services.conflicts_for(note, voting_seats())
     scored = []
     for seat in voting_seats():
         if seat.id not in conflicts:
-            reviews.submit_scores(seat.user, note, dict(base or SCORES), f"Comment from {seat.user.name}")
+            services.submit_scores(seat.user, note, dict(base or SCORES), f"Comment from {seat.user.name}")
             scored.append(seat)
     return scored
 
@@ -49,47 +49,47 @@ def reviewed_note(**kwargs):
     """A note under review, scored by every eligible member, review closed by the chair."""
     note = note_under_review(**kwargs)
     score_all(note)
-    reviews.close_review(user("chair@example.org"), note)
+    services.close_review(user("chair@example.org"), note)
     return note
 
 
 def meeting_in_session(present: list | None = None, title: str = "Test meeting", on: date = MEETING_DAY):
     """A meeting opened by the chair with the given seats present (default: every seat)."""
     seed_committee()
-    meeting = meetings.create_meeting(user("secretariat@example.org"), title, on, "Geneva")
-    meetings.open_meeting(user("chair@example.org"), meeting)
+    meeting = services.create_meeting(user("secretariat@example.org"), title, on, "Geneva")
+    services.open_meeting(user("chair@example.org"), meeting)
     ids = [s.id for s in (present if present is not None else active_seats())]
-    meetings.record_attendance(user("chair@example.org"), meeting, ids)
+    services.record_attendance(user("chair@example.org"), meeting, ids)
     return meeting
 
 
 def vote_all(item, vote: Vote = Vote.approve) -> None:
     """Every present, non-recused voting member votes."""
-    recused = meetings.recused_seats(item)
-    present = meetings.present_seat_ids(item.meeting)
+    recused = services.recused_seats(item)
+    present = services.present_seat_ids(item.meeting)
     for seat in voting_seats():
         if seat.id in present and seat.id not in recused:
-            meetings.cast_vote(seat.user, item, vote)
+            services.cast_vote(seat.user, item, vote)
 
 
 def ready_note(**kwargs):
     """A note endorsed at a meeting and made ready for implementation (approved programme document)."""
     note = reviewed_note(**kwargs)
     meeting = meeting_in_session(title="Endorsement meeting")
-    item = meetings.add_item(user("secretariat@example.org"), meeting, ItemKind.endorsement, note)
+    item = services.add_item(user("secretariat@example.org"), meeting, ItemKind.endorsement, note)
     vote_all(item)
-    meetings.record_decision(user("chair@example.org"), item, meetings.DecisionInput(outcome="endorse"))
+    services.record_decision(user("chair@example.org"), item, services.DecisionInput(outcome="endorse"))
     budget = {p.organisation_id: p.total for p in note.participants}
-    meetings.save_programme_document(
+    services.save_programme_document(
         user("secretariat@example.org"), note, "Summary.", date(2026, 9, 1), date(2028, 8, 31), budget
     )
-    meetings.approve_programme_document(user("secretariat@example.org"), note)
+    services.approve_programme_document(user("secretariat@example.org"), note)
     return note
 
 
 def funding_item(note, meeting=None):
     meeting = meeting or meeting_in_session(title="Funding meeting")
-    return meetings.add_item(user("secretariat@example.org"), meeting, ItemKind.funding, note)
+    return services.add_item(user("secretariat@example.org"), meeting, ItemKind.funding, note)
 
 
 ZERO = Decimal("0.00")

@@ -8,11 +8,13 @@ import pytest
 import sqlalchemy as sa
 
 from fundapp.auth.models import User
-from fundapp.committee import meetings, workflow
+from fundapp.committee import services, workflow
 from fundapp.committee.models import AgendaItem
 from fundapp.contributions import ledger
 from fundapp.contributions import services as contributions
 from fundapp.core.extensions import db as _db
+from tests.committee.decision_helpers import funding_item, meeting_in_session, ready_note, vote_all
+from tests.contributions import factories
 
 pytestmark = pytest.mark.postgres_only
 
@@ -29,8 +31,6 @@ def two_funding_items(app):
     """
     if _db.engine.dialect.name != "postgresql":
         pytest.skip("needs concurrent PostgreSQL connections")
-    from tests.committee.decision_helpers import funding_item, meeting_in_session, ready_note, vote_all
-    from tests.contributions import factories
 
     with _db.engine.connect() as conn:
         before = {t.name: conn.scalar(sa.select(sa.func.coalesce(sa.func.max(t.c.id), 0))) for t in _tables_with_ids()}
@@ -57,7 +57,7 @@ def _decide(app, item_id: int, outcome: dict, key: str, hold: threading.Event | 
         try:
             chair = _db.session.scalar(sa.select(User).where(User.email == "chair@example.org"))
             item = _db.session.get(AgendaItem, item_id)
-            meetings.record_decision(chair, item, meetings.DecisionInput("approve_funding"))
+            services.record_decision(chair, item, services.DecisionInput("approve_funding"))
             if done is not None:
                 done.set()
             if hold is not None:

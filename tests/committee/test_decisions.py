@@ -8,13 +8,16 @@ import pytest
 import sqlalchemy as sa
 from pypdf import PdfReader
 
-from fundapp.committee import meetings, pipeline, reviews, workflow
+from fundapp.committee import pipeline, services, workflow
 from fundapp.committee.models import ItemKind, Outcome
 from fundapp.committee.rules import MajorityBase, Threshold, Vote
 from fundapp.committee.services import active_seats, seat_of, set_decision_settings
+from fundapp.concept_notes import services as note_services
 from fundapp.contributions import ledger
-from fundapp.core.errors import DomainError, NotAllowed
+from fundapp.contributions import services as contributions
+from fundapp.core.errors import DomainError, NotAllowed, ValidationFailed
 from fundapp.core.models import StateEvent
+from fundapp.demo.committee import seed_committee
 from tests.committee.decision_helpers import (
     SCORES,
     funding_item,
@@ -39,8 +42,6 @@ def _seat(email):
 
 def _deposit(amount: str) -> None:
     """Unearmarked money in the pools: a US dollar deposit from a test donor (the 1% fee comes off)."""
-    from fundapp.contributions import services as contributions
-
     agreement = factories.agreement("PHL", currency="USD", amount="50000000.00")
     contributions.record_deposit(None, agreement, Decimal(amount), date(2026, 2, 1))
 
@@ -50,7 +51,7 @@ def _deposit(amount: str) -> None:
 
 def test_scores_invisible_to_others_before_the_review_closes(db, client, login):
     note = note_under_review()
-    reviews.submit_scores(user("member1@example.org"), note, SCORES, "Secret opinion of member one")
+    services.submit_scores(user("member1@example.org"), note, SCORES, "Secret opinion of member one")
     db.session.commit()
     for email in ("member4@example.org", CHAIR, SECRETARIAT):
         login(email)
@@ -68,7 +69,7 @@ def test_scores_invisible_to_others_before_the_review_closes(db, client, login):
 def test_scores_visible_after_the_chair_closes_the_review(db, client, login):
     note = note_under_review()
     scored = score_all(note)
-    reviews.close_review(user(CHAIR), note)
+    services.close_review(user(CHAIR), note)
     db.session.commit()
     login("member4@example.org")
     data = client.get(f"/committee/notes/{note.id}/scores.json").get_json()
@@ -83,21 +84,21 @@ def test_only_the_chair_closes_a_review(db):
     note = note_under_review()
     score_all(note)
     with pytest.raises(NotAllowed):
-        reviews.close_review(user("member1@example.org"), note)
+        services.close_review(user("member1@example.org"), note)
 
 
 def test_scores_refused_outside_one_to_five(db):
     note = note_under_review()
     with pytest.raises(DomainError):
-        reviews.submit_scores(user("member1@example.org"), note, {**SCORES, "VALUE": 6})
+        services.submit_scores(user("member1@example.org"), note, {**SCORES, "VALUE": 6})
 
 
 def test_scores_refused_after_the_review_closes(db):
     note = note_under_review()
     score_all(note)
-    reviews.close_review(user(CHAIR), note)
+    services.close_review(user(CHAIR), note)
     with pytest.raises(DomainError, match="closed"):
-        reviews.submit_scores(user("member1@example.org"), note, SCORES)
+        services.submit_scores(user("member1@example.org"), note, SCORES)
 
 
 def test_open_review_moves_the_note_under_review_through_the_machine(db):
@@ -124,27 +125,27 @@ def test_open_review_moves_the_note_under_review_through_the_machine(db):
 )
 def test_recusal_is_automatic(db, email, why):
     note = note_under_review()
-    conflict = reviews.conflict_of(note, _seat(email))
+    conflict = services.conflict_of(note, _seat(email))
     assert conflict is not None
-    assert conflict.kind == reviews.AUTOMATIC
+    assert conflict.kind == services.AUTOMATIC
     assert why in conflict.reason
 
 
 def test_recusal_not_applied_to_unrelated_members(db):
     note = note_under_review()
     for email in ("member1@example.org", "member4@example.org", "member7@example.org", CHAIR):
-        assert reviews.conflict_of(note, _seat(email)) is None, email
+        assert services.conflict_of(note, _seat(email)) is None, email
 
 
 def test_declared_conflict_recuses_and_withdraws_scores(db):
     note = note_under_review()
     member = user("member4@example.org")
-    reviews.submit_scores(member, note, SCORES)
-    reviews.declare_conflict(member, note, "Our ministry co-finances this programme.")
-    conflict = reviews.conflict_of(note, _seat("member4@example.org"))
-    assert conflict.kind == reviews.DECLARED
+    services.submit_scores(member, note, SCORES)
+    services.declare_conflict(member, note, "Our ministry co-finances this programme.")
+    conflict = services.conflict_of(note, _seat("member4@example.org"))
+    assert conflict.kind == services.DECLARED
     assert "co-finances" in conflict.reason
-    assert all(s.seat_id != _seat("member4@example.org").id for s in reviews.sheets_for(note))
+    assert all(s.seat_id != _seat("member4@example.org").id for s in services.sheets_for(note))
 
 
 def test_recused_member_cannot_see_scores_after_closing(db, client, login):
@@ -163,25 +164,25 @@ def test_forged_score_from_recused_member_refused(db, client, login):
     form = {f"score_{k}": str(v) for k, v in SCORES.items()}
     response = client.post(f"/committee/notes/{note.id}/score", data=form)
     assert response.status_code == 403
-    assert reviews.sheets_for(note) == []
+    assert services.sheets_for(note) == []
 
 
 def test_forged_vote_from_recused_member_refused(db, client, login):
     note = reviewed_note()
     meeting = meeting_in_session()
-    item = meetings.add_item(user(SECRETARIAT), meeting, ItemKind.endorsement, note)
+    item = services.add_item(user(SECRETARIAT), meeting, ItemKind.endorsement, note)
     db.session.commit()
     login("member2@example.org")
     response = client.post(f"/committee/items/{item.id}/vote", data={"vote": "approve"})
     assert response.status_code == 403
     assert item.votes == []
     with pytest.raises(NotAllowed):
-        meetings.cast_vote(user("member9@example.org"), item, Vote.approve)
+        services.cast_vote(user("member9@example.org"), item, Vote.approve)
 
 
 def test_chair_sees_who_is_recused_and_why(db, client, login):
     note = note_under_review()
-    reviews.declare_conflict(user("member5@example.org"), note, "Former employer of the lead.")
+    services.declare_conflict(user("member5@example.org"), note, "Former employer of the lead.")
     db.session.commit()
     login(CHAIR)
     page = client.get(f"/committee/notes/{note.id}").get_data(as_text=True)
@@ -221,14 +222,14 @@ def test_decision_rules_through_the_meeting_service(db, absent, chair, objection
     absentees = {_seat(f"member{n}@example.org").id for n in (4, 5, 6, 7, 8, 10)[:absent]}
     present = [s for s in seats if s.id not in absentees and (chair or s.id != chair_seat.id)]
     meeting = meeting_in_session(present=present)
-    item = meetings.add_item(user(SECRETARIAT), meeting, ItemKind.endorsement, note)
-    recused = meetings.recused_seats(item)
+    item = services.add_item(user(SECRETARIAT), meeting, ItemKind.endorsement, note)
+    recused = services.recused_seats(item)
     eligible = [s for s in voting_seats() if s.id in {p.id for p in present} and s.id not in recused]
     if outcome != "defer":
         for i, seat in enumerate(eligible):
             vote = Vote.object if i < objections else (Vote.abstain if i < objections + abstentions else Vote.approve)
-            meetings.cast_vote(seat.user, item, vote)
-    decide = lambda: meetings.record_decision(user(CHAIR), item, meetings.DecisionInput(outcome, shared_comment="Why."))  # noqa: E731
+            services.cast_vote(seat.user, item, vote)
+    decide = lambda: services.record_decision(user(CHAIR), item, services.DecisionInput(outcome, shared_comment="Why."))  # noqa: E731
     if refused:
         with pytest.raises(DomainError, match=refused):
             decide()
@@ -244,36 +245,36 @@ def test_decision_rules_through_the_meeting_service(db, absent, chair, objection
 def test_decision_refused_while_votes_are_missing(db):
     note = reviewed_note()
     meeting = meeting_in_session()
-    item = meetings.add_item(user(SECRETARIAT), meeting, ItemKind.endorsement, note)
-    meetings.cast_vote(user("member1@example.org"), item, Vote.approve)
+    item = services.add_item(user(SECRETARIAT), meeting, ItemKind.endorsement, note)
+    services.cast_vote(user("member1@example.org"), item, Vote.approve)
     with pytest.raises(DomainError, match="Votes missing"):
-        meetings.record_decision(user(CHAIR), item, meetings.DecisionInput("endorse"))
+        services.record_decision(user(CHAIR), item, services.DecisionInput("endorse"))
 
 
 def test_vote_refused_from_absent_member(db):
     note = reviewed_note()
     present = [s for s in active_seats() if s.user.email != "member4@example.org"]
     meeting = meeting_in_session(present=present)
-    item = meetings.add_item(user(SECRETARIAT), meeting, ItemKind.endorsement, note)
+    item = services.add_item(user(SECRETARIAT), meeting, ItemKind.endorsement, note)
     with pytest.raises(NotAllowed, match="not recorded as present"):
-        meetings.cast_vote(user("member4@example.org"), item, Vote.approve)
+        services.cast_vote(user("member4@example.org"), item, Vote.approve)
 
 
 def test_only_the_chair_records_decisions(db):
     note = reviewed_note()
-    item = meetings.add_item(user(SECRETARIAT), meeting_in_session(), ItemKind.endorsement, note)
+    item = services.add_item(user(SECRETARIAT), meeting_in_session(), ItemKind.endorsement, note)
     vote_all(item)
     with pytest.raises(NotAllowed):
-        meetings.record_decision(user("member1@example.org"), item, meetings.DecisionInput("endorse"))
+        services.record_decision(user("member1@example.org"), item, services.DecisionInput("endorse"))
 
 
 def test_return_for_revision_needs_a_reason_and_reaches_the_applicant(db, client, login):
     note = reviewed_note()
-    item = meetings.add_item(user(SECRETARIAT), meeting_in_session(), ItemKind.endorsement, note)
+    item = services.add_item(user(SECRETARIAT), meeting_in_session(), ItemKind.endorsement, note)
     with pytest.raises(DomainError, match="reason"):
-        meetings.record_decision(user(CHAIR), item, meetings.DecisionInput("return"))
-    meetings.record_decision(
-        user(CHAIR), item, meetings.DecisionInput("return", rationale="Internal.", shared_comment="Clarify the budget.")
+        services.record_decision(user(CHAIR), item, services.DecisionInput("return"))
+    services.record_decision(
+        user(CHAIR), item, services.DecisionInput("return", rationale="Internal.", shared_comment="Clarify the budget.")
     )
     assert note.status == "returned"
     db.session.commit()
@@ -293,7 +294,7 @@ def test_funding_decision_allocates_through_the_ledger(db):
     item = funding_item(note)
     vote_all(item)
     before = sum((p.available for p in ledger.pool_balances()), Decimal(0))
-    meetings.record_decision(user(CHAIR), item, meetings.DecisionInput("approve_funding"))
+    services.record_decision(user(CHAIR), item, services.DecisionInput("approve_funding"))
     after = sum((p.available for p in ledger.pool_balances()), Decimal(0))
     assert note.status == workflow.FUNDED
     assert item.amount == note.budget_total == before - after
@@ -306,14 +307,14 @@ def test_funding_decision_refused_beyond_the_pools(db):
     item = funding_item(note)
     vote_all(item)
     with pytest.raises(ledger.InsufficientFunds):
-        meetings.record_decision(user(CHAIR), item, meetings.DecisionInput("approve_funding"))
+        services.record_decision(user(CHAIR), item, services.DecisionInput("approve_funding"))
     assert all(p.available >= 0 for p in ledger.pool_balances())
 
 
 def test_funding_needs_ready_note_on_the_agenda(db):
     note = reviewed_note()
     with pytest.raises(DomainError, match="ready for implementation"):
-        meetings.add_item(user(SECRETARIAT), meeting_in_session(), ItemKind.funding, note)
+        services.add_item(user(SECRETARIAT), meeting_in_session(), ItemKind.funding, note)
 
 
 # Minutes and pack ---------------------------------------------------------------------------------
@@ -322,10 +323,10 @@ def test_funding_needs_ready_note_on_the_agenda(db):
 def test_minutes_pdf_contains_the_decision(db, client, login):
     note = reviewed_note()
     meeting = meeting_in_session()
-    item = meetings.add_item(user(SECRETARIAT), meeting, ItemKind.endorsement, note)
+    item = services.add_item(user(SECRETARIAT), meeting, ItemKind.endorsement, note)
     vote_all(item)
-    meetings.record_decision(user(CHAIR), item, meetings.DecisionInput("endorse", rationale="Strong joint design."))
-    meetings.close_meeting(user(CHAIR), meeting)
+    services.record_decision(user(CHAIR), item, services.DecisionInput("endorse", rationale="Strong joint design."))
+    services.close_meeting(user(CHAIR), meeting)
     db.session.commit()
     login(SECRETARIAT)
     response = client.get(f"/committee/meetings/{meeting.id}/minutes.pdf")
@@ -351,9 +352,9 @@ def _count(queries, client, url):
 
 def _endorse_one(meeting):
     note = reviewed_note()
-    item = meetings.add_item(user(SECRETARIAT), meeting, ItemKind.endorsement, note)
+    item = services.add_item(user(SECRETARIAT), meeting, ItemKind.endorsement, note)
     vote_all(item)
-    meetings.record_decision(user(CHAIR), item, meetings.DecisionInput(Outcome.endorse))
+    services.record_decision(user(CHAIR), item, services.DecisionInput(Outcome.endorse))
     note_under_review()
 
 
@@ -376,7 +377,7 @@ def test_summary_counts_identified_ready_and_funded(db, client):
     funded = ready_note()
     item = funding_item(funded)
     vote_all(item)
-    meetings.record_decision(user(CHAIR), item, meetings.DecisionInput("approve_funding"))
+    services.record_decision(user(CHAIR), item, services.DecisionInput("approve_funding"))
     ready_note()
     db.session.commit()
     data = client.get("/api/v1/summary").get_json()
@@ -388,50 +389,48 @@ def test_summary_counts_identified_ready_and_funded(db, client):
 
 def test_meeting_date_roll_is_used(db):
     meeting = meeting_in_session(on=date(2026, 6, 10))
-    assert len(meetings.meeting_roll(meeting).voting) == 12
+    assert len(services.meeting_roll(meeting).voting) == 12
 
 
 def test_withdrawn_item_leaves_the_note_under_review(db):
     note = reviewed_note()
     meeting = meeting_in_session()
-    item = meetings.add_item(user(SECRETARIAT), meeting, ItemKind.endorsement, note)
-    meetings.withdraw_item(user(SECRETARIAT), item, "Moved to the next meeting.")
+    item = services.add_item(user(SECRETARIAT), meeting, ItemKind.endorsement, note)
+    services.withdraw_item(user(SECRETARIAT), item, "Moved to the next meeting.")
     assert item.status == workflow.WITHDRAWN
     assert note.status == workflow.UNDER_REVIEW
     with pytest.raises(DomainError):
-        meetings.cast_vote(user("member1@example.org"), item, Vote.approve)
+        services.cast_vote(user("member1@example.org"), item, Vote.approve)
     # It can go on another agenda.
-    assert meetings.add_item(user(SECRETARIAT), meeting, ItemKind.endorsement, note).status == workflow.PENDING
+    assert services.add_item(user(SECRETARIAT), meeting, ItemKind.endorsement, note).status == workflow.PENDING
 
 
 def test_returned_and_resubmitted_note_is_scored_afresh(db):
-    from fundapp.concept_notes import services as note_services
-
     note = reviewed_note()
-    item = meetings.add_item(user(SECRETARIAT), meeting_in_session(), ItemKind.endorsement, note)
-    meetings.record_decision(user(CHAIR), item, meetings.DecisionInput("return", shared_comment="Revise the budget."))
+    item = services.add_item(user(SECRETARIAT), meeting_in_session(), ItemKind.endorsement, note)
+    services.record_decision(user(CHAIR), item, services.DecisionInput("return", shared_comment="Revise the budget."))
     note_services.submit(user("applicant2@example.org"), note, on=date(2026, 3, 2))
     checks = [key for key, _label in note_services.MANUAL_CHECKS]
     note_services.screen(user(SECRETARIAT), note, "eligible", checks, "")
-    reviews.open_review(user(SECRETARIAT), note)
+    services.open_review(user(SECRETARIAT), note)
     assert note.status == workflow.UNDER_REVIEW
-    assert reviews.sheets_for(note) == []
-    assert not reviews.review_of(note).is_closed
+    assert services.sheets_for(note) == []
+    assert not services.review_of(note).is_closed
 
 
 def test_deferred_note_keeps_its_scores_when_reviewed_again(db):
     note = reviewed_note()
-    scored = len(reviews.sheets_for(note))
-    item = meetings.add_item(user(SECRETARIAT), meeting_in_session(), ItemKind.endorsement, note)
-    meetings.record_decision(user(CHAIR), item, meetings.DecisionInput("defer"))
-    reviews.open_review(user(CHAIR), note)
+    scored = len(services.sheets_for(note))
+    item = services.add_item(user(SECRETARIAT), meeting_in_session(), ItemKind.endorsement, note)
+    services.record_decision(user(CHAIR), item, services.DecisionInput("defer"))
+    services.open_review(user(CHAIR), note)
     assert note.status == workflow.UNDER_REVIEW
-    assert len(reviews.sheets_for(note)) == scored
+    assert len(services.sheets_for(note)) == scored
 
 
 def test_committee_home_shows_the_members_queue_and_upcoming_meetings(db, client, login):
     note = note_under_review()
-    meetings.create_meeting(user(SECRETARIAT), "Spring meeting", date(2026, 4, 2))
+    services.create_meeting(user(SECRETARIAT), "Spring meeting", date(2026, 4, 2))
     db.session.commit()
     login("member4@example.org")
     page = client.get("/committee").get_data(as_text=True)
@@ -443,9 +442,9 @@ def test_committee_home_shows_the_members_queue_and_upcoming_meetings(db, client
 
 def test_programme_document_approval_makes_the_note_ready(db, client, login):
     note = reviewed_note()
-    item = meetings.add_item(user(SECRETARIAT), meeting_in_session(), ItemKind.endorsement, note)
+    item = services.add_item(user(SECRETARIAT), meeting_in_session(), ItemKind.endorsement, note)
     vote_all(item)
-    meetings.record_decision(user(CHAIR), item, meetings.DecisionInput("endorse"))
+    services.record_decision(user(CHAIR), item, services.DecisionInput("endorse"))
     db.session.commit()
     login(SECRETARIAT)
     form = {"summary": "Fair recruitment.", "starts_on": "2026-09-01", "ends_on": "2026-08-01", "approve": "1"}
@@ -456,20 +455,20 @@ def test_programme_document_approval_makes_the_note_ready(db, client, login):
     form["ends_on"] = "2028-08-31"
     assert client.post(f"/committee/notes/{note.id}/programme", data=form).status_code == 302
     assert note.status == workflow.READY
-    assert meetings.programme_document(note).total == Decimal("1000000.00")
+    assert services.programme_document(note).total == Decimal("1000000.00")
 
 
 def test_meeting_page_and_pack_hide_scores_of_open_reviews(db, client, login):
     note = note_under_review()
     score_all(note)
     meeting = meeting_in_session()
-    meetings.add_item(user(SECRETARIAT), meeting, ItemKind.endorsement, note)
+    services.add_item(user(SECRETARIAT), meeting, ItemKind.endorsement, note)
     db.session.commit()
     login(CHAIR)
     assert "score 73.75" not in client.get(f"/committee/meetings/{meeting.id}").get_data(as_text=True)
     pack = client.get(f"/committee/meetings/{meeting.id}/pack.pdf")
     assert "73.75" not in " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pack.data)).pages)
-    reviews.close_review(user(CHAIR), note)
+    services.close_review(user(CHAIR), note)
     db.session.commit()
     assert "score 73.75" in client.get(f"/committee/meetings/{meeting.id}").get_data(as_text=True)
     login("member2@example.org")  # recused: UNICEF leads the note
@@ -478,9 +477,9 @@ def test_meeting_page_and_pack_hide_scores_of_open_reviews(db, client, login):
 
 def test_pipeline_hides_scores_from_recused_members(db, client, login):
     note = reviewed_note()
-    item = meetings.add_item(user(SECRETARIAT), meeting_in_session(), ItemKind.endorsement, note)
+    item = services.add_item(user(SECRETARIAT), meeting_in_session(), ItemKind.endorsement, note)
     vote_all(item)
-    meetings.record_decision(user(CHAIR), item, meetings.DecisionInput("endorse"))
+    services.record_decision(user(CHAIR), item, services.DecisionInput("endorse"))
     db.session.commit()
     login("member4@example.org")
     assert ">73.75<" in client.get("/committee/pipeline").get_data(as_text=True)
@@ -491,30 +490,99 @@ def test_pipeline_hides_scores_from_recused_members(db, client, login):
 
 
 def test_attendance_only_in_session_and_nobody_removed_after_a_decision(db):
-    from fundapp.demo.committee import seed_committee
-
     seed_committee()
-    meeting = meetings.create_meeting(user(SECRETARIAT), "Planned", date(2026, 6, 10))
+    meeting = services.create_meeting(user(SECRETARIAT), "Planned", date(2026, 6, 10))
     everyone = [s.id for s in active_seats()]
     with pytest.raises(DomainError, match="in session"):
-        meetings.record_attendance(user(CHAIR), meeting, everyone)
-    meetings.open_meeting(user(CHAIR), meeting)
-    meetings.record_attendance(user(CHAIR), meeting, everyone)
-    item = meetings.add_item(user(SECRETARIAT), meeting, ItemKind.other, title="Annual report")
+        services.record_attendance(user(CHAIR), meeting, everyone)
+    services.open_meeting(user(CHAIR), meeting)
+    services.record_attendance(user(CHAIR), meeting, everyone)
+    item = services.add_item(user(SECRETARIAT), meeting, ItemKind.other, title="Annual report")
     vote_all(item)
-    meetings.record_decision(user(CHAIR), item, meetings.DecisionInput("approve"))
+    services.record_decision(user(CHAIR), item, services.DecisionInput("approve"))
     with pytest.raises(DomainError, match="no one can be removed"):
-        meetings.record_attendance(user(CHAIR), meeting, everyone[1:])
+        services.record_attendance(user(CHAIR), meeting, everyone[1:])
     with pytest.raises(DomainError, match="decided"):
-        meetings.cast_vote(user("member4@example.org"), item, Vote.object)
+        services.cast_vote(user("member4@example.org"), item, Vote.object)
 
 
 def test_decision_refused_outside_a_meeting_in_session(db):
     note = reviewed_note()
     meeting = meeting_in_session()
-    item = meetings.add_item(user(SECRETARIAT), meeting, ItemKind.endorsement, note)
+    item = services.add_item(user(SECRETARIAT), meeting, ItemKind.endorsement, note)
     vote_all(item)
-    meetings.close_meeting(user(CHAIR), meeting)
+    services.close_meeting(user(CHAIR), meeting)
     with pytest.raises(DomainError, match="in session"):
-        meetings.record_decision(user(CHAIR), item, meetings.DecisionInput("endorse"))
+        services.record_decision(user(CHAIR), item, services.DecisionInput("endorse"))
     assert "Quorum" in meeting.quorum_text
+
+
+# One service call per request ---------------------------------------------------------------------
+
+
+def _endorsed_note():
+    note = reviewed_note()
+    item = services.add_item(user(SECRETARIAT), meeting_in_session(), ItemKind.endorsement, note)
+    vote_all(item)
+    services.record_decision(user(CHAIR), item, services.DecisionInput("endorse"))
+    return note
+
+
+def test_programme_document_takes_amounts_as_typed_and_is_approved_in_the_same_call(db):
+    note = _endorsed_note()
+    budget = {p.organisation_id: "500,000.00" for p in note.participants}
+    document = services.save_programme_document(
+        user(SECRETARIAT), note, "Summary.", date(2026, 9, 1), date(2028, 8, 31), budget, approve=True
+    )
+    assert document.total == Decimal("1000000.00")
+    assert document.approved_at is not None
+    assert note.status == workflow.READY
+
+
+def test_programme_document_reports_amounts_that_are_not_numbers_and_saves_nothing(db):
+    note = _endorsed_note()
+    lead, partner = (p.organisation_id for p in note.participants)
+    budget = {lead: "lots", partner: "250000"}
+    with pytest.raises(ValidationFailed) as refused:
+        services.save_programme_document(
+            user(SECRETARIAT), note, "Summary.", date(2026, 9, 1), date(2028, 8, 31), budget
+        )
+    assert refused.value.errors == {"budget": [f"{note.organisation.code}: not a number."]}
+    assert services.programme_document(note) is None
+
+
+def test_programme_document_page_saves_the_draft_and_approves_it_in_one_request(db, client, login):
+    note = _endorsed_note()
+    login(SECRETARIAT)
+    form = {"summary": "Fair recruitment.", "starts_on": "2026-09-01", "ends_on": "2028-08-31", "approve": "1"}
+    form |= {f"budget_{p.organisation_id}": "1,000.00" for p in note.participants}
+    response = client.post(f"/committee/notes/{note.id}/programme", data=form, follow_redirects=True)
+    assert "Joint programme document saved and approved" in response.get_data(as_text=True)
+    assert note.status == workflow.READY
+    assert services.programme_document(note).total == Decimal("2000.00")
+
+
+def test_attendance_returns_the_quorum_it_makes(db):
+    seed_committee()
+    meeting = services.create_meeting(user(SECRETARIAT), "Quorum", date(2026, 6, 10))
+    services.open_meeting(user(CHAIR), meeting)
+    met, text = services.record_attendance(user(CHAIR), meeting, [_seat(CHAIR).id])
+    assert not met
+    assert text.startswith("No quorum: 1 of 12 voting seats present")
+
+
+def test_absent_member_is_told_to_ask_the_chair_and_no_vote_is_recorded(db, client, login):
+    note = reviewed_note()
+    present = [s for s in active_seats() if s.user.email != "member4@example.org"]
+    item = services.add_item(user(SECRETARIAT), meeting_in_session(present=present), ItemKind.endorsement, note)
+    login("member4@example.org")
+    response = client.post(f"/committee/items/{item.id}/vote", data={"vote": "approve"}, follow_redirects=True)
+    assert "You are not recorded as present" in response.get_data(as_text=True)
+    assert item.votes == []
+
+
+def test_scenario_share_written_wrongly_is_shown_next_to_its_field(db, client, login):
+    login(CHAIR)
+    page = client.get("/committee/pipeline/scenario?min_area=TA1%3Dten").get_data(as_text=True)
+    assert "Write each share as NAME=percent, e.g. TA1=10 (&#39;TA1=ten&#39;)." in page
+    assert "Scenario lines" not in page

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fundapp.committee.scenario import (
+from fundapp.committee.pipeline import (
     PipelineItem,
     Pools,
     ScenarioTooLarge,

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fundapp.committee.scoring import member_total, round_half_up, summarise
+from fundapp.committee.rules import member_total, round_half_up, summarise
 
 WEIGHTS = {"RELEVANCE": 25, "PRINCIPLES": 25, "FEASIBILITY": 20, "VALUE": 15, "SUSTAINABILITY": 15}
 

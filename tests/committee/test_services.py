@@ -15,6 +15,7 @@ from fundapp.core.models import AuditEntry
 from fundapp.core.permissions import Role
 from fundapp.demo.committee import seed_committee
 from fundapp.reference.services import get_fund
+from tests.concept_notes.helpers import make_call
 
 C = Constituency
 
@@ -260,8 +261,6 @@ def test_set_criteria_replaces_the_set_and_keeps_rows_of_kept_codes(db):
 
 
 def test_a_call_has_its_own_set_or_falls_back_to_the_default(db):
-    from tests.concept_notes.helpers import make_call
-
     own, other = make_call().id, make_call(title="Another call").id
     services.set_criteria(None, DEFAULTS)
     assert services.weights_for(call_id=own) == services.weights_for()

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from fundapp.committee import services
 from fundapp.committee.models import CommitteeSeat, Constituency, ScoringCriterion
 from fundapp.core.permissions import Role
+from tests.concept_notes.helpers import make_call
 
 
 def _criteria_form(rows):
@@ -248,8 +249,6 @@ def test_committee_page_runs_a_fixed_number_of_queries(client, login, committee,
 
 
 def test_call_criteria_wrong_total_is_refused_and_right_total_gives_the_call_its_own_set(client, login, db):
-    from tests.concept_notes.helpers import make_call
-
     call = make_call()
     db.session.commit()
     login("secretariat@example.org")

@@ -9,10 +9,22 @@ import sqlalchemy as sa
 from fundapp.concept_notes import services
 from fundapp.concept_notes.models import ConceptNote
 from fundapp.concept_notes.workflow import CONCEPT_NOTE
+from fundapp.core import edge, uploads
 from fundapp.core.errors import DomainError, IllegalTransition, NotAllowed, ValidationFailed
 from fundapp.core.models import StateEvent
 from fundapp.notifications.models import Notification
-from tests.concept_notes.helpers import CLOSED_CALL, OPEN_DAY, area, complete_data, make_call, make_note, org, user
+from fundapp.reference.models import GuidingPrinciple, Marker
+from tests.concept_notes.helpers import (
+    CLOSED_CALL,
+    OPEN_DAY,
+    PDF_BYTES,
+    area,
+    complete_data,
+    make_call,
+    make_note,
+    org,
+    user,
+)
 
 
 def test_complete_note_passes_every_rule(db):
@@ -58,15 +70,11 @@ def _overrides(db, overrides: dict) -> dict:
     if resolved.get("objective_ids") == "other-area":
         resolved["objective_ids"] = [area("TA1").objectives[0].id]  # objective 1 is not in TA4
     if resolved.get("principles") == "blank":
-        from fundapp.reference.models import GuidingPrinciple
-
         ids = list(db.session.scalars(sa.select(GuidingPrinciple.id)))
         resolved["principles"] = dict.fromkeys(ids[:2], "") | dict.fromkeys(ids[2:], "text")
     if resolved.get("narratives") == "no-context":
         resolved["narratives"] = {k: ("" if k == "context" else "text") for k, _l, _h in services.NARRATIVES}
     if resolved.get("markers") == "none":
-        from fundapp.reference.models import Marker
-
         resolved["markers"] = dict.fromkeys(db.session.scalars(sa.select(Marker.id)))
     return resolved
 
@@ -300,3 +308,100 @@ def test_rolling_call_stays_open(db):
     assert call.budget_ceiling == Decimal("3000000.00")
     assert (call.min_duration_months, call.max_duration_months) == (12, 36)
     assert call.endorsement_required
+
+
+# Saving and submitting in one transaction ---------------------------------------------------------
+
+
+def test_save_note_keeps_the_draft_and_returns_what_stops_the_submission(db):
+    note = make_note()
+    data = complete_data(title="Fair recruitment, widened", partners=[])
+    submission = services.save_note(user(APPLICANT), note, data, submitting=True, on=OPEN_DAY)
+    assert submission.version is None
+    assert any("At least 2 participating UN organizations" in m for m in submission.problems["organisations"])
+    assert note.title == "Fair recruitment, widened"  # saved all the same
+    assert (note.status, note.version_count) == ("draft", 0)
+
+
+def test_save_note_submits_a_complete_note(db):
+    note = make_note()
+    submission = services.save_note(user(APPLICANT), note, complete_data(), submitting=True, on=OPEN_DAY)
+    assert submission.problems == {}
+    assert submission.version.number == 1
+    assert note.status == "submitted"
+
+
+def test_save_note_without_submitting_only_saves(db):
+    note = make_note()
+    submission = services.save_note(user(APPLICANT), note, complete_data(duration_months=30), on=OPEN_DAY)
+    assert (submission.version, submission.problems) == (None, {})
+    assert (note.duration_months, note.status) == (30, "draft")
+
+
+def test_save_note_raises_on_a_value_it_cannot_save(db):
+    note = make_note()
+    with pytest.raises(DomainError, match="UN entities"):
+        services.save_note(user(APPLICANT), note, complete_data(partners=[(10**6, Decimal(1))]), submitting=True)
+
+
+# Attachment files follow the transaction ----------------------------------------------------------
+
+
+def test_attached_file_goes_again_when_the_transaction_rolls_back(db):
+    note = make_note()
+    edge.commit()
+    attachment = services.attach_file(user(APPLICANT), note, "letter.pdf", PDF_BYTES, "endorsement")
+    path = uploads.path_of(attachment.stored_name)
+    assert path.exists()
+    edge.rollback()
+    assert not path.exists()
+
+
+def test_removed_attachment_file_goes_only_once_committed(db):
+    note = make_note(attach=True)
+    edge.commit()
+    path = uploads.path_of(note.attachments[0].stored_name)
+    services.remove_attachment(user(APPLICANT), note.attachments[0])
+    edge.rollback()
+    assert path.exists()  # the removal was refused: the file stays
+    services.remove_attachment(user(APPLICANT), db.session.get(ConceptNote, note.id).attachments[0])
+    assert path.exists()
+    edge.commit()
+    assert not path.exists()
+
+
+def test_attach_file_says_the_file_was_not_attached(db):
+    note = make_note()
+    with pytest.raises(DomainError, match=r"^File not attached: The file is empty\.$"):
+        services.attach_file(user(APPLICANT), note, "empty.pdf", b"", "endorsement")
+
+
+# Public filters other domains ask ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("filters", "found"),
+    [
+        ({"thematic_area_code": "TA4"}, True),
+        ({"thematic_area_code": "TA1"}, False),
+        ({"organisation_code": "ILO"}, True),
+        ({"organisation_code": "UNICEF"}, False),
+        ({"region": "142"}, True),  # Asia
+        ({"region": "034"}, True),  # Southern Asia, a sub-region
+        ({"region": "002"}, False),
+        ({"country": "NPL", "thematic_area_code": "TA4"}, True),
+        ({"country": "KEN"}, False),
+    ],
+)
+def test_matching_note_ids_filters_as_the_lists_do(db, filters, found):
+    note = make_note()  # TA4, UNDP with ILO, Nepal and Bangladesh
+    ids = set(db.session.scalars(services.matching_note_ids(services.NoteFilters(**filters))))
+    assert (note.id in ids) is found
+
+
+def test_regions_and_participations_of_a_set_of_notes(db):
+    first = make_note()
+    second = make_note("UNICEF", "applicant2@example.org")
+    ids = sa.select(ConceptNote.id).where(ConceptNote.id.in_([first.id, second.id]))
+    assert services.note_regions(ids) == [("142", "Asia")]
+    assert services.participation_counts(ids) == {"UNDP": 1, "UNICEF": 1, "ILO": 2}

@@ -14,7 +14,8 @@ import sqlalchemy as sa
 
 from fundapp.concept_notes import services
 from fundapp.concept_notes.models import Attachment
-from fundapp.core import clock, uploads
+from fundapp.core import clock, edge, uploads
+from fundapp.core.extensions import db
 from tests.concept_notes.helpers import PDF_BYTES, make_call, make_note, user
 
 
@@ -98,6 +99,24 @@ def test_upload_accepted_is_served_only_through_the_view(app, db, client, login)
     assert client.get(f"/concept-notes/{note.id}/attachments/{attachment.id}").status_code == 404
 
 
+def test_upload_leaves_no_file_when_the_commit_fails(app, db, client, login, monkeypatch):
+    note = make_note()
+    db.session.commit()
+    login("applicant@example.org")
+    folder = Path(app.config["UPLOAD_FOLDER"])
+    folder.mkdir(parents=True, exist_ok=True)
+    before = set(folder.iterdir())
+
+    def refuse() -> None:
+        raise RuntimeError("the database refused the commit")
+
+    monkeypatch.setattr(edge, "commit", refuse)
+    monkeypatch.setitem(app.config, "PROPAGATE_TEST_ERRORS", False)
+    response = _upload(client, note.id, _office_file("word"), "letter.docx")
+    assert response.status_code == 500
+    assert set(folder.iterdir()) == before
+
+
 def test_form_shows_every_problem_and_keeps_the_draft(db, client, login):
     make_call()
     db.session.commit()
@@ -174,13 +193,7 @@ def _make_many(count: int, start: int = 0) -> None:
     for _ in range(count):
         make_note(call=call, submit=True)
     make_note("UNICEF", "applicant2@example.org", call=call, submit=True)
-    db_session().commit()
-
-
-def db_session():
-    from fundapp.core.extensions import db
-
-    return db.session
+    db.session.commit()
 
 
 @pytest.mark.parametrize(

@@ -354,3 +354,101 @@ def test_only_donor_organisations_become_contributors(db):
     undp = db.session.scalar(sa.select(Organisation).where(Organisation.code == "UNDP"))
     with pytest.raises(DomainError, match="type donor"):
         services.create_donor(None, undp, "member_state", None)
+
+
+# Query services and hand postings -----------------------------------------------------------------------
+
+
+def test_import_failure_names_each_line_for_the_file_field(db):
+    _import_setup(db)
+    with pytest.raises(services.ImportFailed) as failed:
+        services.import_deposits(None, "agreement,date,amount\nSAA-XXX,2020-03-02,1.00\nSAA-DEU,2020-03-02,0\n")
+    assert failed.value.errors == {
+        "file": [
+            "Nothing was imported: 2 row(s) need correcting.",
+            "Line 2: unknown agreement 'SAA-XXX'",
+            "Line 3: amount 0 is not above zero",
+        ]
+    }
+
+
+@pytest.mark.parametrize(
+    ("kind", "category"),
+    [("interest", EntryKind.interest), ("direct_cost", EntryKind.direct_cost), ("bank_charge", EntryKind.bank_charge)],
+)
+def test_post_by_hand_records_the_three_fund_level_kinds(db, kind, category):
+    cf.deposit("DEU")
+    entry = ledger.post_by_hand(None, kind, D("10.00"), date(2020, 6, 30), None, "statement")
+    assert (entry.kind, entry.category, entry.amount_usd, entry.thematic_area_id) == (
+        category,
+        category,
+        D("10.00"),
+        None,
+    )
+
+
+@pytest.mark.parametrize("kind", ["allocation", "deposit", "reversal", "nonsense"])
+def test_post_by_hand_refuses_every_other_kind(db, kind):
+    with pytest.raises(ledger.LedgerError) as refused:
+        ledger.post_by_hand(None, kind, D("10.00"), date(2020, 6, 30))
+    assert refused.value.field == "kind"
+    assert cf.entry_count() == 0
+
+
+def test_ledger_filter_selects_by_kind_and_pool(db):
+    ta1 = area_id(db, "TA1")
+    cf.deposit("DEU")  # unearmarked: a deposit and its fee
+    earmarked = cf.agreement("NLD", reference="NLD-TA1", area_id=ta1)
+    services.record_deposit(None, earmarked, D("900.00"), date(2020, 3, 11))
+    fees = ledger.ledger_entries(ledger.LedgerFilter.from_args({"kind": "fee"}))
+    assert {e.kind for e in fees} == {EntryKind.fee}
+    assert len(fees) == 2
+    in_ta1 = ledger.ledger_entries(ledger.LedgerFilter.from_args({"pool": str(ta1)}))
+    assert {e.thematic_area_id for e in in_ta1} == {ta1}
+    assert len(in_ta1) == 2
+    unearmarked = ledger.ledger_entries(ledger.LedgerFilter(kind="deposit", pool="unearmarked"))
+    assert [e.donor_id for e in unearmarked] == [cf.donor("DEU").id]
+    # A value the page does not know filters nothing.
+    assert len(ledger.ledger_entries(ledger.LedgerFilter(kind="drop table", pool="x"))) == 4
+
+
+def test_ledger_page_marks_reversed_entries(db):
+    interest = ledger.post_interest(None, D("5.00"), date(2020, 6, 30))
+    ledger.post_interest(None, D("7.00"), date(2020, 6, 30))
+    ledger.reverse_entry(None, interest, "typo", date(2020, 7, 1))
+    page = ledger.ledger_page(ledger.LedgerFilter(kind="interest"), page=1)
+    assert page.entries.total == 2
+    assert page.reversed_ids == {interest.id}
+    assert [p.label for p in page.pools][:2] == ["Unearmarked", page.areas[0].code]
+
+
+def test_donor_list_gives_each_donor_its_agreements_and_deposits(db):
+    cf.deposit("DEU")
+    cf.agreement("NLD")
+    summaries = {s.donor.organisation.code: s for s in services.donor_list()}
+    assert summaries["DEU"].deposits_usd == D("444444.44")
+    assert [r.agreement.reference for r in summaries["DEU"].agreements] == ["TEST-DEU-EUR"]
+    assert summaries["NLD"].deposits_usd == 0
+    assert [r.status for r in summaries["NLD"].agreements] == [AgreementStatus.signed]
+
+
+def test_donor_page_and_agreement_detail_name_the_reversed_deposits(db):
+    deposit = cf.deposit("DEU")
+    services.reverse_deposit(None, deposit, "entered twice", date(2020, 3, 11))
+    page = services.donor_page(cf.donor("DEU"), page=1)
+    assert [d.id for d in page.deposits.items] == [deposit.id]
+    assert page.reversed_ids == {deposit.id}
+    detail = services.agreement_detail(deposit.agreement)
+    assert (detail.reversed_ids, detail.paid, detail.status) == ({deposit.id}, 0, AgreementStatus.signed)
+    assert services.deposit_detail(deposit).is_reversed
+
+
+def test_donor_form_offers_only_donor_organisations_not_yet_contributors(db):
+    cf.donor("DEU")
+    offered = {label for _id, label in services.donor_organisation_choices()}
+    codes = {label.rsplit("(", 1)[1].rstrip(")") for label in offered}
+    assert "DEU" not in codes
+    assert "ESP" in codes
+    assert "UNDP" not in codes
+    assert org_id(db, "UNDP") in {i for i, _name in services.un_entity_choices()}
+    assert org_id(db, "DEU") not in {i for i, _name in services.un_entity_choices()}

@@ -1,5 +1,6 @@
 """Pages, downloads and the JSON API of contributions."""
 
+import csv
 import io
 from datetime import date
 from decimal import Decimal
@@ -291,3 +292,69 @@ def test_secretariat_records_interest_and_a_refused_bank_charge(client, login):
     )
     assert "would make it negative" in refused.get_data(as_text=True)
     assert ledger.funding_status().interest_fund == D("12.50")
+
+
+# Downloads go through the safe writer; predicates guard the actions the pages offer ------------------------
+
+
+def test_report_csv_neutralises_the_donors_name_and_the_agreement_reference(client, login, db):
+    cf.rate("EUR", date(2020, 3, 1), "0.9")
+    agreement = cf.agreement("DEU", reference='=HYPERLINK("http://x.example","ref")')
+    services.record_deposit(None, agreement, D("900.00"), date(2020, 3, 10), note="@SUM(1+1)")
+    agreement.donor.organisation.name = "=cmd|' /C calc'!A0"
+    db.session.flush()
+    login("donor@example.org")
+    body = client.get(f"/contributions/donors/{agreement.donor_id}/report.csv?from=2020-01-01&to=2020-12-31")
+    rows = list(csv.reader(io.StringIO(body.get_data(as_text=True))))
+    assert rows[0] == ["Contribution report", "'=cmd|' /C calc'!A0"]
+    (deposit_row,) = [r for r in rows if r[:1] == ["2020-03-10"]]
+    assert deposit_row[1] == '\'=HYPERLINK("http://x.example","ref")'
+    assert deposit_row[4:7] == ["900.00", "0.900000", "1000.00"]  # numbers stay numbers
+    assert not any(cell.startswith(("=", "+", "@")) for row in rows for cell in row)
+
+
+def test_ledger_page_offers_reversal_of_hand_postings_only_and_the_route_agrees(client, login, db):
+    deposit = cf.deposit("DEU")
+    interest = ledger.post_interest(None, D("5.00"), date(2020, 6, 30))
+    deposit_entry = services.deposit_ledger_entry(deposit)
+    login("secretariat@example.org")
+    page = client.get("/contributions/ledger").get_data(as_text=True)
+    assert f"/contributions/ledger/{interest.id}/reverse" in page
+    assert f"/contributions/ledger/{deposit_entry.id}/reverse" not in page
+    refused = client.post(f"/contributions/ledger/{deposit_entry.id}/reverse", data={"reason": "from the ledger"})
+    assert refused.status_code == 403
+    assert ledger.funding_status().contributions == D("444444.44")
+    done = client.post(f"/contributions/ledger/{interest.id}/reverse", data={"reason": "bank error"})
+    assert done.status_code == 302
+    assert ledger.funding_status().interest_fund == 0
+
+
+def test_deposit_page_hides_the_reversal_form_once_reversed(client, login):
+    deposit = cf.deposit("DEU")
+    login("secretariat@example.org")
+    url = f"/contributions/deposits/{deposit.id}"
+    assert "Reverse this deposit" in client.get(url).get_data(as_text=True)
+    client.post(f"{url}/reverse", data={"reason": "entered twice"})
+    page = client.get(url).get_data(as_text=True)
+    assert "Reverse this deposit" not in page
+    assert "Reversed" in page
+
+
+def test_rates_form_refuses_a_month_that_is_not_a_month(client, login):
+    login("secretariat@example.org")
+    response = client.post("/contributions/rates", data={"currency": "DKK", "month": "2021-13", "rate": "6.2"})
+    assert response.status_code == 200
+    assert 'id="month-error">Write the month as YYYY-MM.' in response.get_data(as_text=True)
+
+
+def test_import_page_shows_the_problems_next_to_the_file_field(client, login):
+    login("secretariat@example.org")
+    response = client.post(
+        "/contributions/deposits/import",
+        data={"file": (io.BytesIO(b"agreement,date,amount\nNOPE,2020-03-01,1.00\n"), "deposits.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'id="file-error">Nothing was imported: 1 row(s) need correcting.' in page
+    assert "Line 2: unknown agreement &#39;NOPE&#39;" in page

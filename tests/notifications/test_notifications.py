@@ -128,3 +128,12 @@ def test_a_request_that_rolls_back_sends_no_mail(app, client, login, smtp_server
     client.get("/notifications/")  # a later request commits and delivers whatever is queued: nothing
     assert smtp_server.messages == []
     assert services.pending_count() == 0
+
+
+def test_notification_list_is_the_users_own_and_can_show_only_unread(db, user):
+    me, other = user("applicant3@example.org"), user("applicant2@example.org")
+    first, second = services.notify(me, "First")[0], services.notify(me, "Second")[0]
+    services.notify(other, "Not yours")
+    services.mark_read(me, first)
+    assert [n.subject for n in services.notification_page(me).items] == ["Second", "First"]
+    assert services.notification_page(me, unread_only=True).items == [second]

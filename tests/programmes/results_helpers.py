@@ -5,7 +5,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from fundapp.core.extensions import db
-from fundapp.programmes import results
+from fundapp.demo.results import seed_results
+from fundapp.programmes import reporting
 from fundapp.results.models import FundIndicator
 from tests.concept_notes.helpers import user
 from tests.programmes.helpers import SECRETARIAT, make_programme
@@ -14,8 +15,6 @@ FOCAL = "applicant2@example.org"  # UNICEF, the lead
 
 
 def fund_indicator(code: str = "4.1.b") -> FundIndicator:
-    from fundapp.demo.results import seed_results
-
     seed_results()
     return db.session.scalar(sa.select(FundIndicator).where(FundIndicator.code == code))
 
@@ -23,13 +22,13 @@ def fund_indicator(code: str = "4.1.b") -> FundIndicator:
 def with_framework(programme=None, link: str | None = "4.1.b"):
     """(programme, [people indicator (count, by sex), policy indicator (yes/no)])."""
     programme = programme or make_programme()
-    outcome = results.add_outcome(user(SECRETARIAT), programme, "1", "Migrant workers are recruited fairly.")
-    output = results.add_output(user(SECRETARIAT), outcome, "1.1", "Recruiters trained.")
+    outcome = reporting.add_outcome(user(SECRETARIAT), programme, "1", "Migrant workers are recruited fairly.")
+    output = reporting.add_output(user(SECRETARIAT), outcome, "1.1", "Recruiters trained.")
     fund = fund_indicator(link) if link else None
-    people = results.add_indicator(
+    people = reporting.add_indicator(
         user(FOCAL),
         programme,
-        results.IndicatorInput(
+        reporting.IndicatorInput(
             outcome_id=outcome.id,
             output_id=output.id,
             code="1.1.a",
@@ -42,10 +41,10 @@ def with_framework(programme=None, link: str | None = "4.1.b"):
             disaggregations=["sex"],
         ),
     )
-    policy = results.add_indicator(
+    policy = reporting.add_indicator(
         user(FOCAL),
         programme,
-        results.IndicatorInput(
+        reporting.IndicatorInput(
             outcome_id=outcome.id,
             code="1.b",
             name="Fair recruitment regulation adopted",

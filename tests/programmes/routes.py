@@ -1,5 +1,10 @@
 from datetime import date
 
+from fundapp.programmes import reporting, services
+from fundapp.programmes.models import JointProgramme
+from tests.concept_notes.helpers import org, user
+from tests.programmes.helpers import make_programme
+from tests.programmes.results_helpers import FOCAL, with_framework
 from tests.routing import Route, statuses
 
 SECRETARIAT = ("secretariat",)
@@ -8,10 +13,6 @@ READERS = ("secretariat", "committee_member", "committee_chair", "donor", "admin
 
 def _programme(f, active: bool = False) -> int:
     """A UNICEF-led programme with ILO (applicant@ is UNDP's focal point: outside it, a 404)."""
-    from fundapp.programmes import services
-    from tests.concept_notes.helpers import org, user
-    from tests.programmes.helpers import make_programme
-
     programme = make_programme()
     if active:
         tranche = services.plan_tranche(
@@ -23,10 +24,6 @@ def _programme(f, active: bool = False) -> int:
 
 
 def _tranche(f) -> int:
-    from fundapp.programmes import services
-    from fundapp.programmes.models import JointProgramme
-    from tests.concept_notes.helpers import org, user
-
     programme = f.session.get(JointProgramme, _programme(f))
     tranche = services.plan_tranche(
         user("secretariat@example.org"), programme, org("ILO").id, date(2026, 1, 15), "5000.00"
@@ -105,19 +102,14 @@ ROUTES = [
 
 def _report(f, status: str = "draft") -> int:
     """A report of a UNICEF-led programme (applicant@, UNDP, is outside it) in the given status."""
-    from fundapp.programmes import results
-    from fundapp.programmes.models import JointProgramme
-    from tests.concept_notes.helpers import user
-    from tests.programmes.results_helpers import FOCAL, with_framework
-
     programme, (people, policy) = with_framework(f.session.get(JointProgramme, _programme(f)))
-    report = results.start_report(user(FOCAL), programme, "2026-H1")
+    report = reporting.start_report(user(FOCAL), programme, "2026-H1")
     if status != "draft":
         values = {people.id: ("10", {"sex": {"female": "6", "male": "4"}}), policy.id: ("0", {})}
-        results.save_report(user(FOCAL), report, "Narrative.", "", values)
-        results.submit_report(user(FOCAL), report, date(2026, 7, 1))
+        reporting.save_report(user(FOCAL), report, "Narrative.", "", values)
+        reporting.submit_report(user(FOCAL), report, date(2026, 7, 1))
     if status == "approved":
-        results.approve_report(user("secretariat@example.org"), report, date(2026, 7, 2))
+        reporting.approve_report(user("secretariat@example.org"), report, date(2026, 7, 2))
     f.session.commit()
     return report.id
 

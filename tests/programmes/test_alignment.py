@@ -7,9 +7,10 @@ import pytest
 
 from fundapp.core.errors import DomainError, ValidationFailed
 from fundapp.demo.results import seed_results
-from fundapp.programmes import alignment
+from fundapp.programmes import reporting
 from tests.concept_notes.helpers import user
 from tests.programmes.helpers import SECRETARIAT, make_programme
+from tests.programmes.results_helpers import FOCAL, with_framework
 
 D = Decimal
 CASE_VALUES = {
@@ -35,7 +36,7 @@ BEST_VALUES = {
 
 
 def _assess(programme, markers, values, occasion="approval"):
-    return alignment.assess(user(SECRETARIAT), programme, occasion, date(2026, 2, 1), markers, values)
+    return reporting.assess_alignment(user(SECRETARIAT), programme, occasion, date(2026, 2, 1), markers, values)
 
 
 def test_alignment_formula_on_a_hand_computed_case(db):
@@ -44,7 +45,7 @@ def test_alignment_formula_on_a_hand_computed_case(db):
     row = _assess(programme, CASE_MARKERS, CASE_VALUES)
     # Principles a..j: 2.5, 1.5, 1.5, 0, 1.5, 2, 2.5, 1, 3, 2.5 → mean 1.8 → 60.00 / 100.
     assert row.overall == D("60.00")
-    current = alignment.latest([programme.id])[programme.id]
+    current = reporting.latest_alignment([programme.id])[programme.id]
     assert current.principle_scores == {
         "a": D("2.50"), "b": D("1.50"), "c": D("1.50"), "d": D("0.00"), "e": D("1.50"),
         "f": D("2.00"), "g": D("2.50"), "h": D("1.00"), "i": D("3.00"), "j": D("2.50"),
@@ -64,8 +65,10 @@ def test_marker_minimums_flag_exactly_those_below(db, markers, flags):
     seed_results()
     programme = make_programme()
     _assess(programme, markers, {})
-    assert alignment.latest([programme.id])[programme.id].flags == [f for f in ("HR", "GEN", "CHILD") if f in flags]
-    _by_area, _fund, (flagged, _unassessed) = alignment.portfolio()
+    assert reporting.latest_alignment([programme.id])[programme.id].flags == [
+        f for f in ("HR", "GEN", "CHILD") if f in flags
+    ]
+    _by_area, _fund, (flagged, _unassessed) = reporting.alignment_portfolio()
     assert [(row.id, f) for row, f in flagged] == ([(programme.id, flags)] if flags else [])
 
 
@@ -75,23 +78,21 @@ def test_portfolio_weights_programmes_by_budget_and_uses_the_latest_assessment(d
     small = make_programme({"UNICEF": "100000.00"})
     _assess(big, CASE_MARKERS, CASE_VALUES)  # 60
     _assess(small, {"HR": 0, "GEN": 0, "CHILD": 0}, {})  # 0 at approval...
-    alignment.latest([small.id])  # (an earlier read does not cache anything)
-    from fundapp.programmes import results
-    from tests.programmes.results_helpers import FOCAL, with_framework
+    reporting.latest_alignment([small.id])  # (an earlier read does not cache anything)
 
     _, indicators = with_framework(small)
-    report = results.start_report(user(FOCAL), small, "2026")
+    report = reporting.start_report(user(FOCAL), small, "2026")
     people, policy = indicators
-    results.save_report(user(FOCAL), report, "n", "", {people.id: ("1", {}), policy.id: ("1", {})})
-    results.submit_report(user(FOCAL), report, date(2027, 2, 1))
-    results.approve_report(user(SECRETARIAT), report, date(2027, 2, 2))
+    reporting.save_report(user(FOCAL), report, "n", "", {people.id: ("1", {}), policy.id: ("1", {})})
+    reporting.submit_report(user(FOCAL), report, date(2027, 2, 1))
+    reporting.approve_report(user(SECRETARIAT), report, date(2027, 2, 2))
     _assess(small, {"HR": 3, "GEN": 3, "CHILD": 3}, BEST_VALUES, occasion="2026")  # ...100 at the 2026 report
-    by_area, fund, _ = alignment.portfolio()
+    by_area, fund, _ = reporting.alignment_portfolio()
     # (749,000 × 60 + 100,000 × 100) ÷ 849,000 = 64.7114… → 64.71
     assert by_area["TA4"].overall == D("64.71")
     assert fund.overall == D("64.71")
     assert by_area["TA4"].weakest[0] == "d"
-    assert alignment.summary() == {"areas": {"TA4": "64.71"}, "fund": "64.71"}
+    assert reporting.alignment_summary() == {"areas": {"TA4": "64.71"}, "fund": "64.71"}
 
 
 def test_assessment_refuses_bad_values_and_unknown_occasions(db):

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from fundapp.committee.models import AgendaItem, ItemKind, Meeting, Outcome
 from fundapp.contributions.models import EntryKind, LedgerEntry
 from fundapp.core.extensions import db
-from fundapp.programmes import results, services
+from fundapp.programmes import reporting, services
 from tests.concept_notes.helpers import org, user
 from tests.programmes.helpers import SECRETARIAT
 from tests.programmes.results_helpers import FOCAL, with_framework
@@ -30,13 +30,13 @@ COMMON = {
 def programme(db):
     programme, (people, policy) = with_framework()
     ref = programme.document.concept_note.reference
-    approved = results.start_report(user(FOCAL), programme, "2026-H1")
+    approved = reporting.start_report(user(FOCAL), programme, "2026-H1")
     values = {people.id: ("120", {"sex": {"female": "70", "male": "50"}}), policy.id: ("1", {})}
-    results.save_report(user(FOCAL), approved, "Approved narrative.", "", values)
-    results.submit_report(user(FOCAL), approved, date(2026, 7, 20))
-    results.approve_report(user(SECRETARIAT), approved, date(2026, 7, 25))
-    draft = results.start_report(user(FOCAL), programme, "2026")
-    results.save_report(user(FOCAL), draft, "Draft narrative.", "", values)
+    reporting.save_report(user(FOCAL), approved, "Approved narrative.", "", values)
+    reporting.submit_report(user(FOCAL), approved, date(2026, 7, 20))
+    reporting.approve_report(user(SECRETARIAT), approved, date(2026, 7, 25))
+    draft = reporting.start_report(user(FOCAL), programme, "2026")
+    reporting.save_report(user(FOCAL), draft, "Draft narrative.", "", values)
     for code, amount in (("UNICEF", "1000.00"), ("ILO", "2500.50")):
         tranche = services.plan_tranche(user(SECRETARIAT), programme, org(code).id, date(2026, 1, 15), amount)
         services.release_tranche(user(SECRETARIAT), tranche, date(2026, 1, 15))

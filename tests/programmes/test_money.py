@@ -4,14 +4,19 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+import sqlalchemy as sa
 
+from fundapp.committee import services as committee_services
 from fundapp.contributions import ledger
-from fundapp.contributions.models import EntryKind
+from fundapp.contributions.models import EntryKind, LedgerEntry
+from fundapp.contributions.services import programme_label
 from fundapp.core.errors import DomainError, NotAllowed
-from fundapp.programmes import services
-from fundapp.programmes.models import BudgetCategory
+from fundapp.core.extensions import db as _db
+from fundapp.programmes import reporting, services
+from fundapp.programmes.models import BudgetCategory, JointProgramme
+from tests.committee.decision_helpers import funding_item, ready_note, vote_all
 from tests.concept_notes.helpers import org, user
-from tests.programmes.helpers import CHAIR, SECRETARIAT, make_programme
+from tests.programmes.helpers import CHAIR, SECRETARIAT, deposit, make_programme
 
 D = Decimal
 
@@ -281,34 +286,22 @@ def test_financially_closed_programme_refuses_every_money_event(db):
 
 
 def ledger_entries(programme_id):
-    import sqlalchemy as sa
-
-    from fundapp.contributions.models import LedgerEntry
-    from fundapp.core.extensions import db as _db
-
     return list(_db.session.scalars(sa.select(LedgerEntry).where(LedgerEntry.programme_id == programme_id)))
 
 
 def test_programme_label_is_the_title(db):
-    from fundapp.contributions.services import programme_label
-
     programme = make_programme()
     assert programme_label(programme.id) == f"JP-{programme.id:04d} Fair recruitment for migrant workers"
     assert programme_label(999999) == "Programme 999999"
 
 
 def test_committee_funding_decision_creates_the_programme(db):
-    from fundapp.committee import meetings
-    from fundapp.programmes.models import JointProgramme
-    from tests.committee.decision_helpers import funding_item, ready_note, vote_all
-    from tests.programmes.helpers import deposit
-
     deposit("3000000.00")
     note = ready_note()
     item = funding_item(note)
     vote_all(item)
-    meetings.record_decision(user(CHAIR), item, meetings.DecisionInput("approve_funding"))
-    document = meetings.programme_document(note)
+    committee_services.record_decision(user(CHAIR), item, committee_services.DecisionInput("approve_funding"))
+    document = committee_services.programme_document(note)
     programme = db.session.get(JointProgramme, document.id)
     assert programme.status == "approved"
     assert programme.title == note.title
@@ -317,15 +310,9 @@ def test_committee_funding_decision_creates_the_programme(db):
 
 
 def test_ready_note_carries_a_pipeline_programme_until_funded(db):
-    from fundapp.committee import meetings
-    from fundapp.programmes import results
-    from fundapp.programmes.models import JointProgramme
-    from tests.committee.decision_helpers import funding_item, ready_note, vote_all
-    from tests.programmes.helpers import deposit
-
     deposit("3000000.00")
     note = ready_note()
-    programme = db.session.get(JointProgramme, meetings.programme_document(note).id)
+    programme = db.session.get(JointProgramme, committee_services.programme_document(note).id)
     assert programme.status == "pipeline"
     assert [e.to_state for e in services.PROGRAMME.timeline(programme.id)] == ["pipeline"]
     unicef = note.organisation_id
@@ -333,18 +320,16 @@ def test_ready_note_carries_a_pipeline_programme_until_funded(db):
     with pytest.raises(DomainError, match="approved or active"):
         services.plan_tranche(user(SECRETARIAT), programme, unicef, date(2026, 9, 1), "1000.00")
     with pytest.raises(DomainError, match="once the programme is funded"):
-        results.start_report(user("applicant2@example.org"), programme, "2027")
+        reporting.start_report(user("applicant2@example.org"), programme, "2027")
     item = funding_item(note)
     vote_all(item)
-    meetings.record_decision(user(CHAIR), item, meetings.DecisionInput("approve_funding"))
+    committee_services.record_decision(user(CHAIR), item, committee_services.DecisionInput("approve_funding"))
     assert programme.status == "approved"
     assert programme.approved_on == item.meeting.held_on
     assert services.budget(programme).rows[0].direct == D("600000.00")
 
 
 def test_portfolio_lists_pipeline_documents_only_when_asked(db, client, login):
-    from fundapp.programmes.models import JointProgramme
-
     funded = make_programme()
     pipeline = make_programme({"UNDP": "100000.00"}, lead="UNDP", email="applicant@example.org", fund=False)
     pipeline.status = "pipeline"

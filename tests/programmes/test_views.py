@@ -4,9 +4,10 @@ import csv
 import io
 from datetime import date
 
-from fundapp.programmes import services
+from fundapp.programmes import reporting, services
 from tests.concept_notes.helpers import org, user
 from tests.programmes.helpers import SECRETARIAT, make_programme
+from tests.programmes.results_helpers import FOCAL, with_framework
 
 
 def _active(db):
@@ -130,16 +131,15 @@ def test_public_summary_adds_transfers_and_expenditure_per_area(db, client):
 
 
 def _reported_programme(db):
-    from fundapp.programmes import alignment, results
-    from tests.programmes.results_helpers import FOCAL, with_framework
-
     programme, (people, policy) = with_framework()
-    report = results.start_report(user(FOCAL), programme, "2026-H1")
+    report = reporting.start_report(user(FOCAL), programme, "2026-H1")
     values = {people.id: ("10", {"sex": {"female": "6", "male": "4"}}), policy.id: ("1", {})}
-    results.save_report(user(FOCAL), report, "n", "", values)
-    results.submit_report(user(FOCAL), report, date(2026, 7, 1))
-    results.approve_report(user(SECRETARIAT), report, date(2026, 7, 2))
-    alignment.assess(user(SECRETARIAT), programme, "approval", date(2026, 2, 1), {"HR": 2, "GEN": 2, "CHILD": 1}, {})
+    reporting.save_report(user(FOCAL), report, "n", "", values)
+    reporting.submit_report(user(FOCAL), report, date(2026, 7, 1))
+    reporting.approve_report(user(SECRETARIAT), report, date(2026, 7, 2))
+    reporting.assess_alignment(
+        user(SECRETARIAT), programme, "approval", date(2026, 2, 1), {"HR": 2, "GEN": 2, "CHILD": 1}, {}
+    )
     db.session.commit()
     return programme
 
@@ -172,3 +172,38 @@ def test_alignment_dashboard_and_programme_chart(db, client, login):
     assert "Below the minimum on CHILD" in page
     assert 'class="alignment-chart"' in page
     assert "Assess alignment" not in page
+
+
+def test_a_refused_submission_keeps_what_was_entered(db, client, login):
+    programme, (people, _policy) = with_framework()
+    report = reporting.start_report(user(FOCAL), programme, "2026-H1")
+    db.session.commit()
+    login(FOCAL)
+    response = client.post(
+        f"/programmes/reports/{report.id}/edit",
+        data={"narrative": "", f"actual-{people.id}": "42", "submit_report": "1"},
+        follow_redirects=True,
+    )
+    page = response.get_data(as_text=True)
+    assert "Saved, not submitted: Before submitting, give the narrative" in page
+    assert 'value="42' in page
+    assert report.status == "draft"
+    assert [(v.indicator_id, v.actual) for v in report.values] == [(people.id, 42)]
+
+
+def test_report_values_errors_show_next_to_their_inputs(db, client, login):
+    programme, (people, _policy) = with_framework()
+    report = reporting.start_report(user(FOCAL), programme, "2026-H1")
+    db.session.commit()
+    login(FOCAL)
+    key = f"actual-{people.id}"
+    response = client.post(
+        f"/programmes/reports/{report.id}/edit",
+        data={"narrative": "n", key: "10", f"{key}-sex-female": "3", f"{key}-sex-male": "4"},
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Please correct the values marked below." in page
+    assert "The breakdown by sex adds up to 7, not the total of 10." in page
+    assert 'value="3"' in page
+    assert report.values == []

@@ -95,3 +95,41 @@ def test_organisation_codes_are_unique_case_insensitively(db, user):
         services.create_organisation(admin, "cso-x", "Other", OrganisationType.civil_society)
     with pytest.raises(DomainError):
         services.create_organisation(admin, "CSO-Y", "Other", OrganisationType.civil_society, "XXX")
+
+
+def test_update_area_changes_name_and_objectives_or_neither(db, user):
+    secretariat = user("secretariat@example.org")
+    area = db.session.scalar(sa.select(ThematicArea).where(ThematicArea.code == "TA2"))
+    ids = db.session.scalars(sa.select(GcmObjective.id).where(GcmObjective.number.in_([2, 8]))).all()
+    services.update_area(secretariat, area, "Protection", list(ids))
+    assert (area.name, [o.number for o in area.objectives]) == ("Protection", [2, 8])
+    with pytest.raises(DomainError) as refused:
+        services.update_area(secretariat, area, "Renamed", [])
+    assert refused.value.field == "objectives"
+
+
+def test_reference_overview_holds_every_list_and_count(db):
+    overview = services.reference_overview()
+    assert [o.number for o in overview["objectives"]] == list(range(1, 24))
+    assert overview["counts"]["un_entities"] > 0
+    assert overview["counts"]["countries"] == len(services.countries())
+    assert [level.score for level in overview["levels"]] == sorted(level.score for level in overview["levels"])
+
+
+def test_country_lists_filter_by_region(db):
+    oceania = services.countries_with_regions("009")
+    assert "Fiji" in {c.name for c in oceania}
+    assert {c.region_code for c in oceania} == {"009"}
+    page = services.country_page("009", page=1)
+    assert page.total == len(oceania)
+    assert "009" in {r.code for r in services.regions()}
+
+
+def test_organisation_list_filters_in_sql(db):
+    un = services.organisations(services.OrganisationFilters(org_type="un_entity"))
+    assert un
+    assert {o.type for o in un} == {OrganisationType.un_entity}
+    found = services.organisations(services.OrganisationFilters(q="unhcr"))
+    assert [o.code for o in found] == ["UNHCR"]
+    assert services.organisation_page(services.OrganisationFilters(q="unhcr")).total == 1
+    assert services.organisations(services.OrganisationFilters(status="inactive")) == []

@@ -10,7 +10,7 @@ from tests.routing import Route, statuses
 
 ROUTES = [
     Route("auth.admin_users_csv", "/admin/users.csv?role=donor", statuses(("admin",))),
-    Route("auth.audit_log_csv", "/admin/audit.csv?action=auth.", statuses(("admin",))),
+    Route("home.audit_log_csv", "/admin/audit.csv?action=auth.", statuses(("admin",))),
     Route("reference.admin_organisations_csv", "/admin/organisations.csv?type=un_entity", statuses(("admin",))),
     Route("reference.countries_csv", "/reference/countries.csv?region=002", statuses(REFERENCE_READERS)),
     Route("reference.currencies_csv", "/reference/currencies.csv", statuses(REFERENCE_READERS)),

@@ -10,7 +10,7 @@ from lxml import etree
 from fundapp.contributions import ledger, services
 from fundapp.contributions.models import EntryKind
 from fundapp.demo.contributions import seed_contributions
-from fundapp.programmes import results as programme_results
+from fundapp.programmes import reporting
 from fundapp.reports import iati
 from tests.concept_notes.helpers import user
 from tests.contributions import factories as cf
@@ -153,15 +153,15 @@ def test_export_runs_a_fixed_number_of_queries(client, queries):
 def _programme_with_reports():
     """A funded programme with an approved 2026-H1 report and a submitted (not approved) 2026 report."""
     programme, (people, policy) = with_framework()
-    approved = programme_results.start_report(user(FOCAL), programme, "2026-H1")
+    approved = reporting.start_report(user(FOCAL), programme, "2026-H1")
     values = {people.id: ("120", {"sex": {"female": "70", "male": "50"}}), policy.id: ("1", {})}
-    programme_results.save_report(user(FOCAL), approved, "Good progress.", "", values)
-    programme_results.submit_report(user(FOCAL), approved, date(2026, 7, 20))
-    programme_results.approve_report(user(SECRETARIAT), approved, date(2026, 7, 25))
-    pending = programme_results.start_report(user(FOCAL), programme, "2026")
+    reporting.save_report(user(FOCAL), approved, "Good progress.", "", values)
+    reporting.submit_report(user(FOCAL), approved, date(2026, 7, 20))
+    reporting.approve_report(user(SECRETARIAT), approved, date(2026, 7, 25))
+    pending = reporting.start_report(user(FOCAL), programme, "2026")
     values = {people.id: ("987654", {"sex": {"female": "987000", "male": "654"}}), policy.id: ("1", {})}
-    programme_results.save_report(user(FOCAL), pending, "Draft.", "", values)
-    programme_results.submit_report(user(FOCAL), pending, date(2027, 1, 20))
+    reporting.save_report(user(FOCAL), pending, "Draft.", "", values)
+    reporting.submit_report(user(FOCAL), pending, date(2027, 1, 20))
     return programme
 
 

@@ -1,3 +1,5 @@
+from fundapp.demo.results import seed_results
+from fundapp.results.models import AlignmentIndicator, FundIndicator, FundOutcome
 from tests.routing import Route, statuses
 
 SECRETARIAT = ("secretariat",)
@@ -5,28 +7,20 @@ SECRETARIAT = ("secretariat",)
 
 def _seeded(f) -> None:
     """The demo framework and alignment indicators, seeded inside the test's transaction."""
-    from fundapp.demo.results import seed_results
-
     seed_results()
 
 
 def outcome_id(f, code: str = "1.1") -> int:
-    from fundapp.results.models import FundOutcome
-
     _seeded(f)
     return f._id(FundOutcome, FundOutcome.code, code)
 
 
 def indicator_id(f, code: str = "1.1.a") -> int:
-    from fundapp.results.models import FundIndicator
-
     _seeded(f)
     return f._id(FundIndicator, FundIndicator.code, code)
 
 
 def alignment_id(f, code: str = "GR-MARKER") -> int:
-    from fundapp.results.models import AlignmentIndicator
-
     _seeded(f)
     return f._id(AlignmentIndicator, AlignmentIndicator.code, code)
 

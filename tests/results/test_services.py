@@ -12,7 +12,7 @@ from fundapp.reference.models import GuidingPrinciple, Marker
 from fundapp.results import services
 from fundapp.results.alignment import MeasureKind
 from fundapp.results.models import AlignmentIndicator, FundIndicator, FundOutcome
-from fundapp.results.rollup import IndicatorUnit
+from fundapp.results.rollup import IndicatorUnit, ResultRow
 from tests.results.conftest import indicator_input
 
 D = Decimal
@@ -326,8 +326,6 @@ def test_marker_minimums_are_saved_and_checked(db, secretariat):
 
 
 def test_roll_up_results_reads_each_fund_indicators_unit(db, secretariat, make_outcome):
-    from fundapp.results.rollup import ResultRow
-
     outcome = make_outcome()
     people = services.create_indicator(secretariat, outcome, indicator_input(code="a", by_sex=True))
     share = services.create_indicator(

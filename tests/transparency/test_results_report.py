@@ -8,7 +8,7 @@ from datetime import date
 from pypdf import PdfReader
 
 from fundapp.core import clock
-from fundapp.programmes import alignment, results
+from fundapp.programmes import reporting
 from fundapp.reports import results_report
 from fundapp.results.rollup import format_value
 from tests.concept_notes.helpers import user
@@ -23,15 +23,15 @@ def _pdf_text(data: bytes) -> str:
 
 def _programme_with_reports():
     programme, (people, policy) = with_framework()
-    approved = results.start_report(user(FOCAL), programme, "2026-H1")
+    approved = reporting.start_report(user(FOCAL), programme, "2026-H1")
     values = {people.id: ("120", {"sex": {"female": "70", "male": "50"}}), policy.id: ("1", {})}
-    results.save_report(user(FOCAL), approved, "Recruiters in two corridors now follow the code.", "", values)
-    results.submit_report(user(FOCAL), approved, date(2026, 7, 20))
-    results.approve_report(user(SECRETARIAT), approved, date(2026, 7, 25))
-    draft = results.start_report(user(FOCAL), programme, "2026")
+    reporting.save_report(user(FOCAL), approved, "Recruiters in two corridors now follow the code.", "", values)
+    reporting.submit_report(user(FOCAL), approved, date(2026, 7, 20))
+    reporting.approve_report(user(SECRETARIAT), approved, date(2026, 7, 25))
+    draft = reporting.start_report(user(FOCAL), programme, "2026")
     values = {people.id: ("987654", {"sex": {"female": "987000", "male": "654"}}), policy.id: ("1", {})}
-    results.save_report(user(FOCAL), draft, "Unapproved draft narrative.", "", values)
-    alignment.assess(user(SECRETARIAT), programme, "approval", date(2026, 2, 1), CASE_MARKERS, CASE_VALUES)
+    reporting.save_report(user(FOCAL), draft, "Unapproved draft narrative.", "", values)
+    reporting.assess_alignment(user(SECRETARIAT), programme, "approval", date(2026, 2, 1), CASE_MARKERS, CASE_VALUES)
     return programme
 
 
@@ -41,7 +41,7 @@ def test_results_report_pdf_shows_the_dashboard_figures(client, db, login):
     login("secretariat@example.org")
     dashboard = client.get("/programmes/results").get_data(as_text=True)
     text = _pdf_text(client.get(f"/transparency/results-report/{year}.pdf").data)
-    rolled = [(area, row) for area, rows in results.fund_dashboard() for row in rows if row.rollup]
+    rolled = [(area, row) for area, rows in reporting.fund_dashboard() for row in rows if row.rollup]
     assert rolled
     for area, row in rolled:
         figure = format_value(row.value, row.indicator.unit)

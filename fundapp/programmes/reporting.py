@@ -1,10 +1,16 @@
-"""Programme results: each programme's outcomes → outputs → indicators, progress reports with actuals,
-reminders and overdue flags, and the roll-up of approved results into the fund-level framework.
+"""Programme results and progress reporting: each programme's outcomes → outputs → indicators, its reporting
+calendar, progress reports with actuals, reminders and overdue flags, the roll-up of approved results into the
+fund-level framework, and the guiding-principle alignment assessments made at approval and at each approved
+annual report.
 
 Reporting calendar: a semi-annual progress update for January–June ('YYYY-H1', due 31 July) and an annual
 report for each calendar year ('YYYY', due 31 March of the next year), for every year the programme runs.
 Actuals are cumulative to the end of the period (as rollup.py expects). A report moves draft → submitted →
 returned (with the secretariat's comments) → submitted → approved; an approved report locks its period.
+
+Alignment: the secretariat's marker scores (next to the applicant's self-assessment in the concept note) and
+alignment indicator values; scores by results/alignment.py's documented formula; flags below the fund's marker
+minimums; the fund-level view weighted by programme budget per thematic area.
 Flush, never commit.
 """
 
@@ -19,15 +25,17 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from fundapp.auth.models import User, UserRole
-from fundapp.committee.models import ProgrammeBudgetLine
+from fundapp.committee.models import JointProgrammeDocument, ProgrammeBudgetLine
+from fundapp.concept_notes.models import ConceptNote
 from fundapp.core.audit import record_change
 from fundapp.core.errors import DomainError, ValidationFailed
 from fundapp.core.extensions import db
 from fundapp.core.permissions import Role
 from fundapp.notifications.models import Notification
 from fundapp.notifications.services import notify
-from fundapp.programmes import services
 from fundapp.programmes.models import (
+    APPROVAL_OCCASION,
+    AlignmentAssessment,
     JointProgramme,
     ProgrammeIndicator,
     ProgrammeOutcome,
@@ -36,20 +44,22 @@ from fundapp.programmes.models import (
     ReportValue,
 )
 from fundapp.programmes.workflow import (
-    ACTIVE,
-    APPROVED,
+    DELIVERED_REPORT_STATES,
     EDITABLE_REPORT_STATES,
+    PIPELINE,
     PROGRESS_REPORT,
     REPORT_APPROVED,
-    SUBMITTED,
+    RUNNING_STATES,
 )
+from fundapp.reference import services as reference
+from fundapp.reference.models import GuidingPrinciple, ThematicArea
+from fundapp.results import alignment as formula
 from fundapp.results import services as fund_results
+from fundapp.results.alignment import MeasureKind
 from fundapp.results.models import FundIndicator
 from fundapp.results.rollup import DISAGGREGATIONS, IndicatorUnit, ResultRow, RollUp, period_key, progress_percent
 
-ZERO = Decimal("0")
 REMIND_DAYS = 14
-DONE_STATES = (SUBMITTED, REPORT_APPROVED)
 
 
 # The programme's results framework ------------------------------------------------------------------
@@ -62,7 +72,7 @@ def _required(errors: dict, field: str, value: str, message: str) -> str:
     return value
 
 
-def add_outcome(actor: Any, programme: JointProgramme, code: str, statement: str) -> ProgrammeOutcome:
+def add_outcome(actor: User, programme: JointProgramme, code: str, statement: str) -> ProgrammeOutcome:
     errors: dict[str, list[str]] = {}
     code = _required(errors, "code", code, "A code is required, e.g. 1.")
     statement = _required(errors, "statement", statement, "State the outcome.")
@@ -81,7 +91,7 @@ def add_outcome(actor: Any, programme: JointProgramme, code: str, statement: str
     return outcome
 
 
-def add_output(actor: Any, outcome: ProgrammeOutcome, code: str, statement: str) -> ProgrammeOutput:
+def add_output(actor: User, outcome: ProgrammeOutcome, code: str, statement: str) -> ProgrammeOutput:
     errors: dict[str, list[str]] = {}
     code = _required(errors, "code", code, "A code is required, e.g. 1.1.")
     statement = _required(errors, "statement", statement, "State the output.")
@@ -121,7 +131,7 @@ def _check_value(errors: dict, field: str, unit: IndicatorUnit, value: Decimal |
         errors.setdefault(field, []).append("Cannot be negative.")
 
 
-def add_indicator(actor: Any, programme: JointProgramme, data: IndicatorInput) -> ProgrammeIndicator:
+def add_indicator(actor: User, programme: JointProgramme, data: IndicatorInput) -> ProgrammeIndicator:
     """An indicator of one of the programme's outcomes (or outputs); a link to a fund indicator must match its
     thematic area and unit, and a fund indicator takes at most one indicator per programme (so results add up)."""
     errors: dict[str, list[str]] = {}
@@ -222,6 +232,18 @@ def framework(programme_id: int) -> list[ProgrammeOutcome]:
     )
 
 
+def linkable_fund_indicators(programme: JointProgramme) -> list[FundIndicator]:
+    """The active fund indicators of the programme's thematic area, which its indicators may contribute to."""
+    area_id = programme.document.concept_note.thematic_area_id
+    return list(
+        db.session.scalars(
+            sa.select(FundIndicator)
+            .where(FundIndicator.thematic_area_id == area_id, FundIndicator.is_active)
+            .order_by(FundIndicator.code)
+        )
+    )
+
+
 # Reporting calendar ---------------------------------------------------------------------------------
 
 
@@ -268,13 +290,19 @@ def reports(programme_id: int) -> list[ProgressReport]:
     )
 
 
+def open_periods(programme: JointProgramme) -> list[Period]:
+    """The calendar's periods for which no report has been started yet."""
+    started = {r.period for r in reports(programme.id)}
+    return [p for p in calendar(programme) if p.period not in started]
+
+
 @dataclass
 class CalendarRow:
     period: Period
     report: ProgressReport | None
 
     def overdue(self, today: date) -> bool:
-        return today > self.period.due_on and (self.report is None or self.report.status not in DONE_STATES)
+        return today > self.period.due_on and (self.report is None or self.report.status not in DELIVERED_REPORT_STATES)
 
 
 def reporting_status(programme: JointProgramme, today: date) -> list[CalendarRow]:
@@ -295,13 +323,13 @@ def overdue_counts(programme_ids: Iterable[int], today: date) -> dict[int, int]:
     if not ids:
         return {}
     programmes = db.session.scalars(
-        sa.select(JointProgramme).where(JointProgramme.id.in_(ids), JointProgramme.status.in_((APPROVED, ACTIVE)))
+        sa.select(JointProgramme).where(JointProgramme.id.in_(ids), JointProgramme.status.in_(RUNNING_STATES))
     )
     done = {
         (pid, period)
         for pid, period in db.session.execute(
             sa.select(ProgressReport.programme_id, ProgressReport.period).where(
-                ProgressReport.programme_id.in_(ids), ProgressReport.status.in_(DONE_STATES)
+                ProgressReport.programme_id.in_(ids), ProgressReport.status.in_(DELIVERED_REPORT_STATES)
             )
         )
     }
@@ -316,8 +344,8 @@ def overdue_counts(programme_ids: Iterable[int], today: date) -> dict[int, int]:
 # Progress reports -----------------------------------------------------------------------------------
 
 
-def start_report(actor: Any, programme: JointProgramme, period: str) -> ProgressReport:
-    if programme.status == "pipeline":
+def start_report(actor: User, programme: JointProgramme, period: str) -> ProgressReport:
+    if programme.status == PIPELINE:
         raise DomainError("Progress is reported once the programme is funded.", field="period")
     match = next((p for p in calendar(programme) if p.period == period), None)
     if match is None:
@@ -326,9 +354,7 @@ def start_report(actor: Any, programme: JointProgramme, period: str) -> Progress
         sa.select(ProgressReport.id).where(ProgressReport.programme_id == programme.id, ProgressReport.period == period)
     ):
         raise DomainError(f"The report for {match.label} exists already.", field="period")
-    report = ProgressReport(
-        programme_id=programme.id, period=period, due_on=match.due_on, created_by_id=getattr(actor, "id", None)
-    )
+    report = ProgressReport(programme_id=programme.id, period=period, due_on=match.due_on, created_by_id=actor.id)
     report.status = None  # type: ignore[assignment]  # the creation transition sets it
     db.session.add(report)
     PROGRESS_REPORT.fire(report, "create", actor)
@@ -350,7 +376,7 @@ def _number(raw: Any, field: str, errors: dict) -> Decimal | None:
 
 
 def save_report(
-    actor: Any,
+    actor: User,
     report: ProgressReport,
     narrative: str,
     challenges: str,
@@ -416,8 +442,31 @@ def save_report(
     return report
 
 
+def update_report(
+    actor: User,
+    report: ProgressReport,
+    narrative: str,
+    challenges: str,
+    values: Mapping[int, tuple[Any, Mapping[str, Mapping[str, Any]]]],
+    submit_on: date | None = None,
+) -> str | None:
+    """Save the report (see save_report) and, given submit_on, submit it as of that date.
+
+    Returns why the submission was refused, or None: what was entered is saved either way, so a focal point
+    who submits too early keeps the draft.
+    """
+    save_report(actor, report, narrative, challenges, values)
+    if submit_on is None:
+        return None
+    try:
+        submit_report(actor, report, submit_on)
+    except DomainError as exc:  # submit_report checks everything before it changes anything
+        return exc.message
+    return None
+
+
 def focal_points(programme: JointProgramme) -> list[User]:
-    org_ids = services.participating_ids(programme)
+    org_ids = programme.participating_ids
     return list(
         db.session.scalars(
             sa.select(User)
@@ -442,7 +491,7 @@ def _link(report: ProgressReport) -> str:
     return f"/programmes/reports/{report.id}"
 
 
-def submit_report(actor: Any, report: ProgressReport, on: date) -> None:
+def submit_report(actor: User, report: ProgressReport, on: date) -> None:
     programme = report.programme
     missing = []
     if not report.narrative:
@@ -466,7 +515,7 @@ def submit_report(actor: Any, report: ProgressReport, on: date) -> None:
     )
 
 
-def return_report(actor: Any, report: ProgressReport, comment: str) -> None:
+def return_report(actor: User, report: ProgressReport, comment: str) -> None:
     comment = (comment or "").strip()
     if not comment:
         raise DomainError("Say what must be corrected.", field="comment")
@@ -480,7 +529,7 @@ def return_report(actor: Any, report: ProgressReport, comment: str) -> None:
     )
 
 
-def approve_report(actor: Any, report: ProgressReport, on: date, comment: str = "") -> None:
+def approve_report(actor: User, report: ProgressReport, on: date, comment: str = "") -> None:
     PROGRESS_REPORT.fire(report, "approve", actor, (comment or "").strip() or None)
     report.approved_on = on
     report.review_comment = (comment or "").strip()
@@ -490,6 +539,27 @@ def approve_report(actor: Any, report: ProgressReport, on: date, comment: str = 
         f"The report for {period_label(report.period)} is approved; its period is locked.",
         _link(report),
     )
+
+
+def review_report(actor: User, report: ProgressReport, approve: bool, comment: str, on: date) -> None:
+    """The secretariat's review of a submitted report: approve it (locking its period) or return it with comments."""
+    if approve:
+        approve_report(actor, report, on, comment)
+    else:
+        return_report(actor, report, comment)
+
+
+def report_page(report: ProgressReport) -> dict[str, Any]:
+    """What a report's page and its edit form show: the framework, the saved values and the history."""
+    return {
+        "report": report,
+        "programme": report.programme,
+        "outcomes": framework(report.programme_id),
+        "values": {v.indicator_id: (v.actual, json.loads(v.disaggregation or "{}")) for v in report.values},
+        "disaggregations": DISAGGREGATIONS,
+        "period_label": period_label(report.period),
+        "timeline": PROGRESS_REPORT.timeline(report.id),
+    }
 
 
 def report_condition(programme: JointProgramme, before: date) -> str | None:
@@ -528,14 +598,16 @@ def remind(today: date, days: int = REMIND_DAYS) -> dict[str, int]:
     programmes = list(
         db.session.scalars(
             sa.select(JointProgramme)
-            .where(JointProgramme.status.in_((APPROVED, ACTIVE)))
-            .options(selectinload(JointProgramme.document).selectinload(services.JointProgrammeDocument.budget_lines))
+            .where(JointProgramme.status.in_(RUNNING_STATES))
+            .options(selectinload(JointProgramme.document).selectinload(JointProgrammeDocument.budget_lines))
         )
     )
     done = {
         (pid, period)
         for pid, period in db.session.execute(
-            sa.select(ProgressReport.programme_id, ProgressReport.period).where(ProgressReport.status.in_(DONE_STATES))
+            sa.select(ProgressReport.programme_id, ProgressReport.period).where(
+                ProgressReport.status.in_(DELIVERED_REPORT_STATES)
+            )
         )
     }
     secretariat = _secretariat()
@@ -617,11 +689,9 @@ class FundRow:
         return progress_percent(self.indicator.baseline_value, self.indicator.target_value, self.value)
 
 
-def fund_dashboard(year: int | None = None) -> list[tuple[Any, list[FundRow]]]:
+def fund_dashboard(year: int | None = None) -> list[tuple[ThematicArea, list[FundRow]]]:
     """Per thematic area, each active fund indicator with the roll-up of approved programme results (with a
     year, only the reports for periods ending in or before it: the results as they stood at its end)."""
-    from fundapp.reference.services import thematic_areas
-
     rows = [
         ResultRow(
             fund_id,
@@ -663,4 +733,257 @@ def fund_dashboard(year: int | None = None) -> list[tuple[Any, list[FundRow]]]:
     by_area: dict[int, list[FundRow]] = {}
     for indicator in indicators:
         by_area.setdefault(indicator.thematic_area_id, []).append(FundRow(indicator, rolled.get(indicator.id)))
-    return [(area, by_area.get(area.id, [])) for area in thematic_areas()]
+    return [(area, by_area.get(area.id, [])) for area in reference.thematic_areas()]
+
+
+# Guiding-principle alignment ------------------------------------------------------------------------
+
+
+def occasion_label(occasion: str) -> str:
+    return "At approval" if occasion == APPROVAL_OCCASION else f"Annual report {occasion}"
+
+
+def alignment_occasions(programme: JointProgramme) -> list[str]:
+    """When the programme may be assessed: at approval, and for each year whose annual report is approved."""
+    years = db.session.scalars(
+        sa.select(ProgressReport.period)
+        .where(
+            ProgressReport.programme_id == programme.id,
+            ProgressReport.status == REPORT_APPROVED,
+            ~ProgressReport.period.contains("-"),
+        )
+        .order_by(ProgressReport.period)
+    )
+    return [APPROVAL_OCCASION, *years]
+
+
+def self_assessment(note: ConceptNote) -> dict[str, int]:
+    """The applicant's marker scores from the concept note (marker code → 0–3)."""
+    return {m.marker.code: m.score for m in note.markers}
+
+
+def assess_alignment(
+    actor: User,
+    programme: JointProgramme,
+    occasion: str,
+    on: date,
+    marker_scores: Mapping[str, Any],
+    values: Mapping[str, Any],
+) -> AlignmentAssessment:
+    """Record (or redo) the assessment for an occasion and compute its scores.
+
+    marker_scores: marker code → 0–3 (every marker); values: alignment indicator code → measured value (blank:
+    not measured, which scores 0). A marker-kind indicator takes its marker's score.
+    """
+    if occasion not in alignment_occasions(programme):
+        raise DomainError("Assess at approval or at an approved annual report.", field="occasion")
+    markers = {m.id: m.code for m in reference.markers()}
+    errors: dict[str, list[str]] = {}
+    scores: dict[str, int] = {}
+    for code in markers.values():
+        raw = marker_scores.get(code)
+        try:
+            score = int(str(raw))
+        except (TypeError, ValueError):
+            errors.setdefault(f"marker-{code}", []).append("A score from 0 to 3.")
+            continue
+        if not 0 <= score <= formula.MAX_SCORE:
+            errors.setdefault(f"marker-{code}", []).append("A score from 0 to 3.")
+        scores[code] = score
+    measured: dict[str, Decimal | None] = {}
+    for indicator in fund_results.alignment_indicators(include_retired=False):
+        if indicator.kind is MeasureKind.marker:
+            code = markers.get(indicator.marker_id)
+            measured[indicator.code] = Decimal(scores[code]) if code in scores else None
+            continue
+        raw = values.get(indicator.code)
+        if raw in (None, ""):
+            measured[indicator.code] = None
+            continue
+        try:
+            measured[indicator.code] = Decimal(str(raw).strip())
+        except InvalidOperation:
+            errors.setdefault(f"value-{indicator.code}", []).append("Not a number.")
+    if errors:
+        raise ValidationFailed(errors)
+    try:
+        result = fund_results.assess_alignment(measured)
+    except ValidationFailed as exc:
+        raise ValidationFailed({f"value-{code}": messages for code, messages in exc.errors.items()}) from exc
+    row = db.session.scalar(
+        sa.select(AlignmentAssessment).where(
+            AlignmentAssessment.programme_id == programme.id, AlignmentAssessment.occasion == occasion
+        )
+    )
+    if row is None:
+        row = AlignmentAssessment(programme_id=programme.id, occasion=occasion)
+        db.session.add(row)
+    row.assessed_on = on
+    row.marker_scores = json.dumps(scores)
+    row.values = json.dumps({k: (None if v is None else f"{v:f}") for k, v in measured.items()})
+    row.principle_scores = json.dumps({k: f"{v:.2f}" for k, v in result.principle_scores.items()})
+    row.overall = result.overall
+    row.created_by_id = actor.id
+    db.session.flush()
+    record_change(
+        actor,
+        "programmes.alignment_assessed",
+        "programme_alignment_assessments",
+        row.id,
+        {"programme_id": programme.id, "occasion": occasion, "markers": scores, "overall": f"{result.overall:.2f}"},
+    )
+    return row
+
+
+@dataclass
+class CurrentAlignment:
+    """A programme's latest assessment, decoded."""
+
+    assessment: AlignmentAssessment
+    marker_scores: dict[str, int]
+    values: dict[str, str | None]
+    principle_scores: dict[str, Decimal]
+    flags: list[str]
+
+    @property
+    def overall(self) -> Decimal:
+        return self.assessment.overall
+
+
+def latest_alignment(programme_ids: Iterable[int]) -> dict[int, CurrentAlignment]:
+    """programme id → its latest assessment (the most recent annual report, else at approval), in two queries."""
+    rows = db.session.scalars(
+        sa.select(AlignmentAssessment).where(AlignmentAssessment.programme_id.in_(list(programme_ids)))
+    )
+    chosen: dict[int, AlignmentAssessment] = {}
+    for row in rows:
+        if row.programme_id not in chosen or row.sort_key > chosen[row.programme_id].sort_key:
+            chosen[row.programme_id] = row
+    minimums = fund_results.marker_minimums()
+    result = {}
+    for pid, row in chosen.items():
+        markers = json.loads(row.marker_scores or "{}")
+        result[pid] = CurrentAlignment(
+            row,
+            markers,
+            json.loads(row.values or "{}"),
+            {k: Decimal(v) for k, v in json.loads(row.principle_scores or "{}").items()},
+            formula.marker_flags(markers, minimums),
+        )
+    return result
+
+
+def alignment_history(programme_id: int) -> list[AlignmentAssessment]:
+    rows = db.session.scalars(sa.select(AlignmentAssessment).where(AlignmentAssessment.programme_id == programme_id))
+    return sorted(rows, key=lambda r: r.sort_key)
+
+
+def alignment_chart(principle_scores: Mapping[str, Decimal], names: list[GuidingPrinciple]) -> dict[str, Any]:
+    """Geometry of the per-principle bar chart (server-rendered SVG): one bar per principle on a 0–3 scale."""
+    width, label_width, row = 640, 250, 26
+    bars = []
+    for index, principle in enumerate(names):
+        score = principle_scores.get(principle.code)
+        bars.append(
+            {
+                "y": 10 + index * row,
+                "label": principle.name,
+                "score": score,
+                "width": 0 if score is None else float(score) / formula.MAX_SCORE * (width - label_width - 50),
+                "weak": score is not None and score < 2,
+            }
+        )
+    return {
+        "width": width,
+        "height": 30 + len(names) * row,
+        "x0": label_width,
+        "bars": bars,
+        "ticks": [(i, label_width + i / formula.MAX_SCORE * (width - label_width - 50)) for i in range(4)],
+    }
+
+
+def assessed_programmes() -> list[formula.ProgrammeAlignment]:
+    """Every funded programme's latest assessment, as the portfolio formula takes it (the transparency page too)."""
+    return _portfolio_inputs()[0]
+
+
+def _portfolio_inputs() -> tuple[list[formula.ProgrammeAlignment], list, dict[int, CurrentAlignment]]:
+    rows = list(
+        db.session.execute(
+            sa.select(JointProgramme.id, JointProgramme.title, ThematicArea.code)
+            .join(JointProgrammeDocument, JointProgrammeDocument.id == JointProgramme.id)
+            .join(ConceptNote, ConceptNote.id == JointProgrammeDocument.concept_note_id)
+            .join(ThematicArea, ThematicArea.id == ConceptNote.thematic_area_id)
+            .where(JointProgramme.status != PIPELINE)
+            .order_by(JointProgramme.id)
+        )
+    )
+    budgets = dict(
+        db.session.execute(
+            sa.select(ProgrammeBudgetLine.document_id, sa.func.sum(ProgrammeBudgetLine.amount)).group_by(
+                ProgrammeBudgetLine.document_id
+            )
+        ).all()
+    )
+    current = latest_alignment([r.id for r in rows])
+    items = [
+        formula.ProgrammeAlignment(
+            programme_id=r.id,
+            thematic_area=r.code,
+            budget=Decimal(budgets.get(r.id) or 0),
+            principle_scores=current[r.id].principle_scores,
+            overall=current[r.id].overall,
+        )
+        for r in rows
+        if r.id in current
+    ]
+    return items, rows, current
+
+
+def alignment_portfolio() -> tuple[dict[str, formula.PortfolioAlignment], formula.PortfolioAlignment | None, list]:
+    """Budget-weighted alignment per thematic area and fund-wide, and the programmes flagged below minimums."""
+    items, rows, current = _portfolio_inputs()
+    by_area, fund = formula.portfolio(items)
+    flagged = [(r, current[r.id].flags) for r in rows if r.id in current and current[r.id].flags]
+    unassessed = [r for r in rows if r.id not in current]
+    return by_area, fund, [flagged, unassessed]
+
+
+def alignment_summary() -> dict[str, Any]:
+    """Alignment scores for the public summary: per area code and fund-wide (None when nothing is assessed)."""
+    by_area, fund, _ = alignment_portfolio()
+    return {
+        "areas": {code: f"{a.overall:.2f}" for code, a in by_area.items()},
+        "fund": None if fund is None else f"{fund.overall:.2f}",
+    }
+
+
+def alignment_form_page(programme: JointProgramme) -> dict[str, Any]:
+    """What the assessment form shows: the occasions, markers and indicators, the latest assessment and the
+    applicant's self-assessment next to the fund's minimums."""
+    return {
+        "occasions": [(o, occasion_label(o)) for o in alignment_occasions(programme)],
+        "markers": reference.markers(),
+        "indicators": [
+            i for i in fund_results.alignment_indicators(include_retired=False) if i.kind is not MeasureKind.marker
+        ],
+        "current": latest_alignment([programme.id]).get(programme.id),
+        "self_assessment": self_assessment(programme.document.concept_note),
+        "minimums": fund_results.marker_minimums(),
+    }
+
+
+def alignment_dashboard() -> dict[str, Any]:
+    """The fund-level alignment page: per area and fund-wide, with the flagged and unassessed programmes."""
+    by_area, fund, (flagged, unassessed) = alignment_portfolio()
+    principles = reference.guiding_principles()
+    return {
+        "by_area": by_area,
+        "fund": fund,
+        "flagged": flagged,
+        "unassessed": unassessed,
+        "principles": principles,
+        "names": {p.code: p.name for p in principles},
+        "fund_chart": alignment_chart(fund.principle_scores, principles) if fund else None,
+        "minimums": fund_results.marker_minimums(),
+    }

@@ -1,0 +1,65 @@
+from datetime import datetime
+
+import pytest
+
+from fundapp.auth import services as auth_services
+from fundapp.core import clock
+from fundapp.core.audit import record_change
+from fundapp.core.permissions import Role
+from fundapp.home import services
+
+
+@pytest.mark.parametrize(
+    ("email", "endpoint"),
+    [
+        ("admin@example.org", "home.admin"),
+        ("secretariat@example.org", "home.secretariat"),
+        ("chair@example.org", "home.committee"),
+        ("member1@example.org", "home.committee"),
+        ("donor@example.org", "home.donor"),
+        ("applicant@example.org", "home.applicant"),
+    ],
+)
+def test_each_role_has_its_home(user, email, endpoint):
+    assert services.home_endpoint(user(email)) == endpoint
+
+
+def test_sign_in_asks_the_home_pages_where_a_user_lands(user):
+    """auth cannot import home: the landing_page signal carries the question up."""
+    assert auth_services.landing_endpoint(user("donor@example.org")) == "home.donor"
+
+
+def test_audit_log_filters_by_day_action_type_and_actor(db, user):
+    admin = user("admin@example.org")
+    with clock.frozen(datetime(2099, 3, 4, 23, 30)):
+        late = record_change(admin, "test.late", "things", 1)
+    with clock.frozen(datetime(2099, 3, 5, 8, 0)):
+        next_day = record_change(None, "test.next_day", "widgets", 2)
+    day = services.AuditFilters(since="2099-03-04", until="2099-03-04")
+    assert services.audit_entries(day) == [late]  # `until` takes the whole day
+    both = services.AuditFilters(since="2099-03-04")
+    assert services.audit_entries(both) == [next_day, late]  # newest first
+    assert services.audit_entries(services.AuditFilters(since="2099-03-04", object_type="widgets")) == [next_day]
+    assert services.audit_entries(services.AuditFilters(since="2099-03-04", actor="ADMIN@")) == [late]
+    assert services.audit_entries(services.AuditFilters(action="test.next")) == [next_day]
+    assert services.audit_page(both).total == 2
+    assert {"things", "widgets"} <= set(services.audit_object_types())
+
+
+def test_audit_log_ignores_a_day_that_does_not_parse(db):
+    everything = services.audit_page(services.AuditFilters()).total
+    assert services.audit_page(services.AuditFilters(since="yesterday", until="31/12")).total == everything
+
+
+def test_admin_page_counts_and_latest_events(db):
+    page = services.admin_page()
+    assert dict(page["users_by_role"])[Role.admin] >= 1
+    assert len(page["recent"]) <= 10
+    assert [e.id for e in page["recent"]] == sorted((e.id for e in page["recent"]), reverse=True)
+
+
+def test_applicant_page_lists_the_organisations_focal_points(db, user):
+    me = user("applicant@example.org")
+    page = services.applicant_page(me)
+    assert me in page["colleagues"]
+    assert set(page["overview"]) >= {"notes", "counts", "calls"}

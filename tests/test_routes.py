@@ -1,14 +1,24 @@
 """Every registered route × every role, with the expected status (tests/<domain>/routes.py)."""
 
 import importlib
+from datetime import date
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
+from fundapp.api import tokens
 from fundapp.auth.models import Organisation, User
+from fundapp.committee import services as committee_services
+from fundapp.committee.models import CommitteeSeat
+from fundapp.demo.committee import seed_committee
+from fundapp.notifications.services import notify
 from fundapp.reference.models import GcmObjective, ThematicArea
+from tests.api.helpers import bearer
+from tests.committee.decision_helpers import note_under_review
+from tests.concept_notes.helpers import make_call, make_note
 from tests.routing import ROLE_EMAILS, ROLES, Route
+from tests.transparency.helpers import funded_programme, unfunded_programme
 
 
 def _all_routes() -> list[Route]:
@@ -47,62 +57,42 @@ class Lookup:
 
     # Concept notes: the session database has none, so the first lookup creates them (rolled back per test).
     def call_id(self) -> int:
-        from tests.concept_notes.helpers import make_call
-
         call = make_call()
         self.session.commit()
         return call.id
 
     def note(self, org_code: str):
         """A submitted note led by org_code (UNDP: applicant@'s own; UNICEF: another organisation's)."""
-        from tests.concept_notes.helpers import make_note
-
         emails = {"UNDP": "applicant@example.org", "UNICEF": "applicant2@example.org"}
         note = make_note(org_code, emails[org_code], submit=True, attach=True)
         self.session.commit()  # a view's rollback after a refused action must not undo the set-up
         return note
 
     def notification_id(self, email: str) -> int:
-        from fundapp.notifications.services import notify
-
         return notify(self.session.get(User, self.user_id(email)), "Test", "Body", "/home")[0].id
 
     def bearer(self, email: str) -> dict[str, str]:
         """API routes authenticate with a personal token, never the session: the role's token."""
-        from tests.api.helpers import bearer
-
         return bearer(email)
 
     def token_id(self, email: str) -> int:
-        from fundapp.api import tokens
-
         row, _token = tokens.create_token(self.session.get(User, self.user_id(email)), "Route table")
         self.session.commit()
         return row.id
 
     def seat_id(self, email: str) -> int:
         """The member's committee seat; the demo committee is seeded inside the test's transaction."""
-        from fundapp.committee.models import CommitteeSeat
-        from fundapp.demo.committee import seed_committee
-
         seed_committee()
         return self._id(CommitteeSeat, CommitteeSeat.user_id, self.user_id(email))
 
     def review_note_id(self) -> int:
         """A UNICEF-led note under committee review (member1@, UNDP, is not recused)."""
-        from tests.committee.decision_helpers import note_under_review
-
         note = note_under_review()
         self.session.commit()
         return note.id
 
     def meeting_id(self, with_item: bool = False) -> int:
         """A planned meeting (optionally with an item of other business)."""
-        from datetime import date
-
-        from fundapp.committee import services as committee_services
-        from fundapp.demo.committee import seed_committee
-
         seed_committee()
         meeting = committee_services.create_meeting(None, "Route meeting", date(2026, 6, 10))
         item = committee_services.add_item(None, meeting, "other", title="Any other business") if with_item else None
@@ -111,8 +101,6 @@ class Lookup:
 
     def programme_id(self, funded: bool = True) -> int:
         """A funded joint programme (allocation in the ledger), or a document without one."""
-        from tests.transparency.helpers import funded_programme, unfunded_programme
-
         document = funded_programme() if funded else unfunded_programme()
         self.session.commit()
         return document.id

@@ -4,6 +4,7 @@ Every /api/v1 route is described (a test checks both directions) and every JSON 
 that the schema-driven test validates real responses against. Money is a string with two decimals.
 """
 
+import re
 from functools import cache
 from typing import Any
 
@@ -686,10 +687,17 @@ def schema_name(schema: dict[str, Any]) -> str:
     return kind
 
 
+def operations_by_tag(document: dict[str, Any]) -> dict[str, list[tuple[str, str, dict[str, Any]]]]:
+    """tag -> (METHOD, path, operation) of each operation, in the document's order: the docs page's sections."""
+    by_tag: dict[str, list[tuple[str, str, dict[str, Any]]]] = {tag["name"]: [] for tag in document["tags"]}
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            by_tag[operation["tags"][0]].append((method.upper(), path, operation))
+    return by_tag
+
+
 def flask_path(rule: str) -> str:
     """A Flask rule under /api/v1 as the document's path: /concept-notes/<int:note_id> -> /concept-notes/{note_id}."""
-    import re
-
     return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", rule.removeprefix("/api/v1"))
 
 

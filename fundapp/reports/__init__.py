@@ -5,8 +5,9 @@ Each report is two steps: a builder that queries and returns plain data (datacla
 turns that data into a file and never queries. The builders reuse the domains' services and the ledger's
 aggregates, so a figure in a report is the figure on the pages.
 
-Modules: transparency.py (the public page's data), annual.py (annual financial report), iati.py (IATI
-2.03), the CSV/XLSX writers live in core.tabular, charts.py (SVG), views.py.
+Modules: transparency.py (the public page's data and its CSV tables), annual.py (the annual financial report's
+data and XLSX layout), results_report.py (the results report's data), pdf.py (the PDF layouts), iati.py (IATI
+2.03: data and XML), charts.py (the page's SVG charts), views.py. The CSV/XLSX writers live in core.tabular.
 """
 
 from flask import Blueprint

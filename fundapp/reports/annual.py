@@ -1,7 +1,7 @@
 """The annual financial report in the administrative agent's layout, for any calendar year.
 
-`build(year)` queries (the ledger's aggregates, a fixed number of queries); `render_pdf(report)` and
-`sheets(report)` turn the data into a PDF and XLSX worksheets without touching the database.
+`build(year)` queries (the ledger's aggregates, a fixed number of queries); `sheets(report)` lays the data out
+as XLSX worksheets and `pdf.annual_report(report)` as a PDF, neither touching the database.
 
 Columns are the GATEWAY's: prior years (to 31 December of the year before), the year itself, and
 cumulative (to 31 December of the year). The current year column is cumulative minus prior years, so
@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import InstrumentedAttribute
 
 from fundapp.auth.models import Organisation
 from fundapp.committee.models import JointProgrammeDocument
@@ -24,8 +25,7 @@ from fundapp.contributions import services as contributions
 from fundapp.contributions.models import Donor, EntryKind, LedgerEntry
 from fundapp.core import clock
 from fundapp.core.extensions import db
-from fundapp.core.money import format_money, to_money
-from fundapp.core.pdf import build_pdf, data_table, para
+from fundapp.core.money import to_money
 from fundapp.reference import services as reference
 
 ZERO = Decimal("0.00")
@@ -117,12 +117,14 @@ def _overview(prior: ledger.FundingStatus, cumulative: ledger.FundingStatus) -> 
     return sections
 
 
-def _grouped(column: Any, label_query: sa.Select, prior_end: date, year_end: date) -> list[ThreeColumns]:
+def _grouped(
+    column: InstrumentedAttribute[int | None], label_query: sa.Select, prior_end: date, year_end: date
+) -> list[ThreeColumns]:
     """Programme money per `column` (organisation_id or programme_id): prior years and cumulative, two queries.
 
     label_query selects (key, name, concept note id or NULL); a programme is labelled with its note's reference.
     """
-    sums: dict[Any, dict[str, list[Decimal]]] = defaultdict(lambda: {k: [ZERO, ZERO] for k, _h in PROGRAMME_COLUMNS})
+    sums: dict[int, dict[str, list[Decimal]]] = defaultdict(lambda: {k: [ZERO, ZERO] for k, _h in PROGRAMME_COLUMNS})
     for index, end in ((0, prior_end), (1, year_end)):
         query = (
             sa.select(column, LedgerEntry.category, sa.func.sum(LedgerEntry.amount_usd))
@@ -190,7 +192,7 @@ def build(year: int) -> AnnualReport:
     )
 
 
-# Renderers (no queries) -------------------------------------------------------------------------------
+# The XLSX layout (no queries) --------------------------------------------------------------------------
 
 
 def _three_rows(rows: list[ThreeColumns], keys: tuple[str, ...]) -> tuple[list[str], list[list[Any]]]:
@@ -202,7 +204,7 @@ def _three_rows(rows: list[ThreeColumns], keys: tuple[str, ...]) -> tuple[list[s
     return header, body
 
 
-def _total_row(body: list[list[Any]]) -> list[Any]:
+def total_row(body: list[list[Any]]) -> list[Any]:
     if not body:
         return []
     return ["Total", *(sum((row[i] for row in body), ZERO) for i in range(1, len(body[0])))]
@@ -215,7 +217,7 @@ def sheets(report: AnnualReport) -> list[tuple[str, list[str], list[list[Any]]]]
         overview += [[line.label, line.prior, line.current, line.cumulative] for line in lines]
     donors = [list(d) for d in report.donors]
     if donors:
-        donors.append(_total_row(donors))
+        donors.append(total_row(donors))
     result = [
         (
             f"Overview {report.year}",
@@ -231,100 +233,6 @@ def sheets(report: AnnualReport) -> list[tuple[str, list[str], list[list[Any]]]]
     for title, rows in (("By organization", report.organisations), ("By programme", report.programmes)):
         header, body = _three_rows(rows, ("transfer", "refund", "expenditure", "allocation"))
         if body:
-            body.append(_total_row(body))
+            body.append(total_row(body))
         result.append((title, ["Name", *header], body))
     return result
-
-
-def _small_money(value: Decimal):
-    """A right-aligned amount in a smaller type, so that eight-figure sums fit six columns on A4."""
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.platypus import Paragraph
-
-    from fundapp.core.pdf import STYLES
-
-    style = ParagraphStyle("num-small", parent=STYLES["num"], fontSize=7, leading=9)
-    return Paragraph(format_money(value), style)
-
-
-def render_pdf(report: AnnualReport) -> bytes:
-    from reportlab.lib.units import mm
-
-    story: list = [
-        para(
-            f"Consolidated annual financial report of the administrative agent ({report.agent}) for the period "
-            f"1 January to 31 December {report.year}. US dollars; prior years to 31 December {report.year - 1}, "
-            f"cumulative to 31 December {report.year}."
-        ),
-        para("1. Financial overview", "h2"),
-    ]
-    header = ["", f"Prior years (to {report.year - 1})", f"Current year ({report.year})", "Cumulative"]
-    for section, lines in report.overview:
-        story.append(para(section, "h3"))
-        rows = []
-        for line in lines:
-            if line.kind == "percent":
-                cells = ["–" if v is None else f"{v:.2f} %" for v in (line.prior, line.current, line.cumulative)]
-            else:
-                cells = [line.prior, line.current, line.cumulative]
-            rows.append([line.label, *cells])
-        story.append(
-            data_table(header, rows, col_widths=[78 * mm, 33 * mm, 33 * mm, 33 * mm], numeric_columns=(1, 2, 3))
-        )
-    story.append(para("2. Contributions by donor", "h2"))
-    donors = [list(d) for d in report.donors]
-    if donors:
-        donors.append(_total_row(donors))
-        story.append(
-            data_table(
-                ["Donor", "Commitments", "Deposits prior years", f"Deposits {report.year}", "Deposits cumulative"],
-                donors,
-                col_widths=[58 * mm, 30 * mm, 30 * mm, 30 * mm, 30 * mm],
-                total_row=True,
-            )
-        )
-    else:
-        story.append(para("No contributions up to this year."))
-    for number, title, rows in (
-        (3, "Transfers and expenditure by participating organization", report.organisations),
-        (4, "Transfers and expenditure by joint programme", report.programmes),
-    ):
-        story.append(para(f"{number}. {title}", "h2"))
-        if not rows:
-            story.append(para("No transfers, allocations or expenditure up to this year."))
-            continue
-        body = [
-            [
-                r.label,
-                r.values["allocation"][2],
-                r.values["transfer"][1],
-                r.values["transfer"][2],
-                r.values["refund"][2],
-                r.values["expenditure"][1],
-                r.values["expenditure"][2],
-            ]
-            for r in rows
-        ]
-        body.append(_total_row(body))
-        story.append(
-            data_table(
-                [
-                    "Name",
-                    "Allocated",
-                    f"Transferred {report.year}",
-                    "Transferred cumulative",
-                    "Refunded cumulative",
-                    f"Expenditure {report.year}",
-                    "Expenditure cumulative",
-                ],
-                [[row[0], *(_small_money(v) for v in row[1:])] for row in body],
-                col_widths=[46 * mm] + [22 * mm] * 6,
-                total_row=True,
-            )
-        )
-    return build_pdf(
-        f"{report.fund_name}: annual financial report {report.year}",
-        story,
-        subtitle=f"{report.fund_code} · administrative agent: {report.agent}",
-        footer=f"{report.fund_code} annual financial report {report.year}",
-    )

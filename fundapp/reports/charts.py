@@ -7,6 +7,7 @@ from markupsafe import Markup, escape
 
 from fundapp.contributions.charts import PALETTE
 from fundapp.contributions.charts import short_amount as _short
+from fundapp.reports.transparency import BreakdownRow, Transparency
 
 
 def grouped_bars(
@@ -69,3 +70,37 @@ def progress_bar(value: Decimal, target: Decimal, title: str) -> Markup:
     ]
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704  (numbers and escaped text only)
+
+
+def _breakdown(rows: list[BreakdownRow], title: str) -> Markup:
+    return grouped_bars(
+        [
+            (
+                r.label if r.key == r.label else f"{r.key} {r.label}",
+                [r.money.allocated, r.money.transferred, r.money.expenditure],
+            )
+            for r in rows
+        ],
+        ["Allocated", "Transferred", "Expenditure"],
+        title,
+        empty="No allocations yet.",
+    )
+
+
+def transparency(data: Transparency) -> dict[str, Markup]:
+    """The transparency page's charts, by their place on the page."""
+    cap = data.capitalization
+    return {
+        "capitalization": progress_bar(cap.deposits_usd, cap.target_usd, "Deposits against the target"),
+        "contributors": grouped_bars(
+            [(name, [committed, deposited]) for name, committed, deposited in cap.by_donor],
+            ["Commitments", "Deposits"],
+            "Commitments and deposits by contributor",
+            empty="No contributions yet.",
+        ),
+        "area": _breakdown(data.by_area, "Allocations, transfers and expenditure by thematic area"),
+        "organisation": _breakdown(
+            data.by_organisation, "Allocations, transfers and expenditure by participating organization"
+        ),
+        "region": _breakdown(data.by_region, "Allocations, transfers and expenditure by region"),
+    }

@@ -46,13 +46,20 @@ from decimal import ROUND_HALF_UP, Decimal
 import sqlalchemy as sa
 from flask import current_app
 from lxml import etree
+from sqlalchemy.orm import joinedload, selectinload
 
 from fundapp.auth.models import Organisation
+from fundapp.committee import pipeline
 from fundapp.contributions import services as contributions
 from fundapp.contributions.models import Deposit, DonorType, EntryKind, LedgerEntry
 from fundapp.core import clock
 from fundapp.core.extensions import db
+from fundapp.programmes.models import ProgrammeIndicator, ProgrammeOutcome
 from fundapp.reference import services as reference
+from fundapp.reference.models import ThematicArea
+from fundapp.reports import transparency
+from fundapp.reports.results_report import approved_actuals
+from fundapp.results.rollup import period_key
 
 VERSION = "2.03"
 DEFAULT_REPORTING_ORG_REF = "XM-DAC-41114"
@@ -167,12 +174,6 @@ class Activity:
     results: list["Result"] = field(default_factory=list)
     last_updated: datetime | None = None
 
-    def totals_by_type(self) -> dict[str, Decimal]:
-        totals: dict[str, Decimal] = {}
-        for t in self.transactions:
-            totals[t.type] = totals.get(t.type, Decimal("0.00")) + t.value
-        return totals
-
 
 # Builders (query) ------------------------------------------------------------------------------------
 
@@ -201,10 +202,8 @@ def _proportional_split(values: list[Decimal]) -> list[Decimal]:
     return [*shares, Decimal(100) - sum(shares, Decimal(0))]
 
 
-def _fund_sectors(areas: list) -> list[Sector]:
-    from fundapp.committee.pipeline import allocations_by_area
-
-    allocated = allocations_by_area()
+def _fund_sectors(areas: list[ThematicArea]) -> list[Sector]:
+    allocated = pipeline.allocations_by_area()
     funded = [a for a in areas if allocated.get(a.id, Decimal(0)) > 0]
     if not funded:
         return [Sector(a.code, a.name, p) for a, p in zip(areas, _even_split(len(areas)), strict=True)]
@@ -240,7 +239,7 @@ def fund_activity() -> Activity:
         )
     deposits = db.session.scalars(
         sa.select(Deposit)
-        .options(sa.orm.joinedload(Deposit.agreement), sa.orm.joinedload(Deposit.donor))
+        .options(joinedload(Deposit.agreement), joinedload(Deposit.donor))
         .where(contributions.live_deposits())
         .order_by(Deposit.deposited_on, Deposit.id)
     )
@@ -350,15 +349,7 @@ def programme_activities(fund: Activity) -> list[Activity]:
     transfers disbursements (3) from the administrative agent to the receiving organization, refunds
     negative disbursements, expenditure (4) reported by the organization that spent it.
     """
-    from fundapp.committee.models import JointProgrammeDocument
-    from fundapp.reports import transparency
-
-    documents = db.session.scalars(
-        transparency.programme_query()
-        .options(*transparency._load_options())
-        .order_by(None)
-        .order_by(JointProgrammeDocument.id)
-    ).all()
+    documents = transparency.funded_documents()
     if not documents:
         return []
     rows = db.session.execute(
@@ -475,8 +466,6 @@ def _plain(value: Decimal) -> str:
 
 def period_dates(period: str, starts_on: date, ends_on: date) -> tuple[date, date]:
     """A reporting period ('2026-H1', '2026', '2026-Q3') as dates, clipped to the programme's."""
-    from fundapp.results.rollup import period_key
-
     year, end_month = period_key(period)
     suffix = period.partition("-")[2]
     start_month = {"H2": 7, "Q2": 4, "Q3": 7, "Q4": 10}.get(suffix, 1)
@@ -487,12 +476,6 @@ def period_dates(period: str, starts_on: date, ends_on: date) -> tuple[date, dat
 
 def programme_results(dates: dict[int, tuple[date, date]]) -> dict[int, list[Result]]:
     """programme id → its results with indicators and the actuals of its approved progress reports (3 queries)."""
-    from sqlalchemy.orm import selectinload
-
-    from fundapp.programmes.models import ProgrammeOutcome, ProgressReport, ReportValue
-    from fundapp.programmes.workflow import REPORT_APPROVED
-    from fundapp.results.rollup import period_key
-
     if not dates:
         return {}
     outcomes = db.session.scalars(
@@ -501,16 +484,9 @@ def programme_results(dates: dict[int, tuple[date, date]]) -> dict[int, list[Res
         .options(selectinload(ProgrammeOutcome.outputs), selectinload(ProgrammeOutcome.indicators))
         .order_by(ProgrammeOutcome.programme_id, ProgrammeOutcome.code)
     ).all()
-    actuals: dict[int, list[tuple[str, Decimal]]] = {}
-    rows = db.session.execute(
-        sa.select(ReportValue.indicator_id, ProgressReport.period, ReportValue.actual)
-        .join(ProgressReport, ProgressReport.id == ReportValue.report_id)
-        .where(ProgressReport.programme_id.in_(list(dates)), ProgressReport.status == REPORT_APPROVED)
-    )
-    for indicator_id, period, actual in rows:
-        actuals.setdefault(indicator_id, []).append((period, actual))
+    actuals = approved_actuals(list(dates))
 
-    def indicator(ind) -> Indicator:
+    def indicator(ind: ProgrammeIndicator) -> Indicator:
         starts_on, ends_on = dates[ind.programme_id]
         periods = []
         for period, actual in sorted(actuals.get(ind.id, []), key=lambda pa: period_key(pa[0])):

@@ -1,8 +1,8 @@
 """The results report for any calendar year: the fund-level results framework with progress per thematic area,
 programme highlights and the guiding-principle alignment.
 
-`build(year)` queries (a fixed number of queries, whatever the number of programmes); `render_pdf(report)` turns
-the data into a PDF without touching the database.
+`build(year)` queries (a fixed number of queries, whatever the number of programmes); `pdf.results_report(report)`
+lays the data out as a PDF without touching the database.
 
 Only approved content goes in, so the report is public (the transparency portal offers it to everyone):
 
@@ -16,6 +16,7 @@ Only approved content goes in, so the report is public (the transparency portal 
   fund score, score by thematic area and the weakest principles.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -23,7 +24,6 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from fundapp.core.extensions import db
-from fundapp.core.pdf import build_pdf, data_table, para
 from fundapp.programmes import reporting as programme_reporting
 from fundapp.programmes.models import ProgrammeIndicator, ProgressReport, ReportValue
 from fundapp.programmes.workflow import REPORT_APPROVED
@@ -83,6 +83,21 @@ def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
     return f"{cut} …"
 
 
+def approved_actuals(programme_ids: Sequence[int]) -> dict[int, list[tuple[str, Decimal]]]:
+    """indicator id → (period, actual) of each APPROVED progress report of the programmes (one query).
+
+    Drafts, submitted and returned reports never count: what the public reports show is approved."""
+    rows = db.session.execute(
+        sa.select(ReportValue.indicator_id, ProgressReport.period, ReportValue.actual)
+        .join(ProgressReport, ProgressReport.id == ReportValue.report_id)
+        .where(ProgressReport.programme_id.in_(list(programme_ids)), ProgressReport.status == REPORT_APPROVED)
+    )
+    actuals: dict[int, list[tuple[str, Decimal]]] = {}
+    for indicator_id, period, actual in rows:
+        actuals.setdefault(indicator_id, []).append((period, actual))
+    return actuals
+
+
 def _area_progress(year: int) -> list[AreaProgress]:
     areas = []
     for area, rows in programme_reporting.fund_dashboard(year):
@@ -122,16 +137,10 @@ def _highlights(year: int) -> list[Highlight]:
         indicators.setdefault(indicator.programme_id, []).append(indicator)
     actuals: dict[int, tuple[str, Decimal]] = {}
     narratives: dict[int, tuple[str, str]] = {}
-    approved = (
-        sa.select(ReportValue.indicator_id, ProgressReport.period, ReportValue.actual)
-        .join(ProgressReport, ProgressReport.id == ReportValue.report_id)
-        .where(ProgressReport.programme_id.in_(ids), ProgressReport.status == REPORT_APPROVED)
-    )
-    for indicator_id, period, actual in db.session.execute(approved):
-        if period_key(period)[0] > year:
-            continue
-        if indicator_id not in actuals or period_key(period) > period_key(actuals[indicator_id][0]):
-            actuals[indicator_id] = (period, actual)
+    for indicator_id, values in approved_actuals(ids).items():
+        up_to_year = [(period, actual) for period, actual in values if period_key(period)[0] <= year]
+        if up_to_year:
+            actuals[indicator_id] = max(up_to_year, key=lambda pa: period_key(pa[0]))
     reports = sa.select(ProgressReport.programme_id, ProgressReport.period, ProgressReport.narrative).where(
         ProgressReport.programme_id.in_(ids), ProgressReport.status == REPORT_APPROVED
     )
@@ -193,104 +202,4 @@ def build(year: int) -> ResultsReport:
         principles=[(code, names.get(code, code), score) for code, score in portfolio.principle_scores.items()]
         if portfolio
         else [],
-    )
-
-
-# Renderer (no queries) --------------------------------------------------------------------------------
-
-
-def render_pdf(report: ResultsReport) -> bytes:
-    story: list = [
-        para(
-            f"Results of the {report.fund_name} for 1 January to 31 December {report.year}: the fund's results "
-            "framework with the results joint programmes reported in approved progress reports, highlights of "
-            "each funded programme, and the portfolio's alignment with the guiding principles. Only approved "
-            "reports are counted."
-        ),
-        para("Progress per thematic area", "h2"),
-        para(
-            "Numbers and amounts add up across programmes, percentages and scores average by programme budget, "
-            "yes / no counts the programmes reporting yes. Progress runs from the baseline to the target.",
-            "small",
-        ),
-    ]
-    for area in report.areas:
-        story.append(para(f"{area.code} {area.name}", "h3"))
-        if not area.rows:
-            story.append(para("No indicators in this area.", "small"))
-            continue
-        story.append(
-            data_table(
-                ["Indicator", "Baseline", "Target", "Result", "Progress", "Programmes"],
-                [
-                    [f"{code} {name}", base, f"{target} ({ty})", result, progress, count]
-                    for code, name, base, target, ty, result, progress, count in area.rows
-                ],
-                col_widths=[190, 50, 75, 60, 55, 70],
-                numeric_columns=(1, 2, 3, 4, 5),
-            )
-        )
-    story.append(para("Programme highlights", "h2"))
-    if not report.highlights:
-        story.append(para(f"No funded joint programme had started by the end of {report.year}.", "small"))
-    for h in report.highlights:
-        story.append(para(f"{h.reference} {h.title}", "h3"))
-        story.append(
-            para(
-                f"{h.area} · {h.organisations} · budget US$ {h.budget:,.2f} · "
-                f"{h.starts_on.isoformat()} to {h.ends_on.isoformat()}",
-                "small",
-            )
-        )
-        if h.indicators:
-            story.append(
-                data_table(
-                    ["Indicator", "Baseline", "Target", "Actual", "As of"],
-                    [
-                        [f"{code} {name}", base, target, actual, period]
-                        for code, name, base, target, actual, period in h.indicators
-                    ],
-                    col_widths=[220, 55, 55, 60, 110],
-                    numeric_columns=(1, 2, 3),
-                )
-            )
-        else:
-            story.append(para("No results framework yet.", "small"))
-        if h.narrative:
-            story.append(para(f"From the approved report for {h.narrative_period}:", "small"))
-            story.append(para(h.narrative))
-        else:
-            story.append(para(f"No approved progress report for {report.year}.", "small"))
-    story.append(para("Alignment with the guiding principles", "h2"))
-    if report.fund_score is None:
-        story.append(para("No funded programme has an alignment assessment yet.", "small"))
-    else:
-        story.append(
-            para(
-                f"Fund score {report.fund_score:.2f} out of 100 (budget-weighted, {report.fund_programmes} assessed "
-                "programmes, latest assessment of each)."
-            )
-        )
-        story.append(
-            data_table(
-                ["Thematic area", "Programmes", "Score (0–100)"],
-                [[code, count, f"{score:.2f}"] for code, count, score in report.area_scores],
-                col_widths=[250, 100, 100],
-                numeric_columns=(1, 2),
-            )
-        )
-        story.append(para("Weakest principles (0–3)", "h3"))
-        story.append(
-            data_table(
-                ["Principle", "Score (0–3)"],
-                [[f"{code} {name}", f"{score:.2f}"] for code, name, score in report.weakest],
-                col_widths=[350, 100],
-                numeric_columns=(1,),
-            )
-        )
-    return build_pdf(
-        f"{report.fund_name}: results report {report.year}",
-        story,
-        subtitle=f"Fund {report.fund_code} · approved results up to 31 December {report.year}",
-        footer=f"{report.fund_code} results report {report.year}",
     )

@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import selectinload
 
 from fundapp.auth.models import Organisation
@@ -31,12 +32,15 @@ from fundapp.core.extensions import db
 from fundapp.core.money import to_money
 from fundapp.programmes import reporting as programme_reporting
 from fundapp.reference import services as reference
-from fundapp.reference.models import Country, GcmObjective, ThematicArea
+from fundapp.reference.models import Country, GcmObjective, MarkerLevel, ThematicArea
 from fundapp.results import alignment
 from fundapp.results import services as results
+from fundapp.results.models import AlignmentIndicator
 
 ZERO = Decimal("0.00")
 GENDER_MARKER = "GEN"
+#: Funded programmes listed per page of the portal.
+PER_PAGE = 20
 #: The money columns of every breakdown, in order: (key, heading).
 MONEY_COLUMNS = (
     ("allocated", "Allocated"),
@@ -192,8 +196,6 @@ def programme_money(programme_ids: Sequence[int] | None = None) -> dict[int, Mon
 
 
 def _marker_labels() -> dict[int, str]:
-    from fundapp.reference.models import MarkerLevel
-
     return {level.score: level.label for level in db.session.scalars(sa.select(MarkerLevel))}
 
 
@@ -231,12 +233,20 @@ def programmes(documents: Sequence[JointProgrammeDocument]) -> list[PublicProgra
     return [_public(d, money.get(d.id), labels) for d in documents]
 
 
+def funded_documents() -> list[JointProgrammeDocument]:
+    """The funded programme documents with their public fields loaded, oldest id first (the IATI export's order)."""
+    query = programme_query().options(*_load_options()).order_by(None).order_by(JointProgrammeDocument.id)
+    return list(db.session.scalars(query))
+
+
 def list_programmes(filters: ProgrammeFilters | None = None) -> list[PublicProgramme]:
     documents = db.session.scalars(programme_query(filters).options(*_load_options())).all()
     return programmes(documents)
 
 
-def paginate_programmes(filters: ProgrammeFilters, page: int, per_page: int, max_per_page: int = 100) -> tuple:
+def paginate_programmes(
+    filters: ProgrammeFilters, page: int, per_page: int, max_per_page: int = 100
+) -> tuple[list[PublicProgramme], Pagination]:
     """(public programmes of the page, the Pagination object) — paginated in SQL."""
     pagination = db.paginate(
         programme_query(filters).options(*_load_options()),
@@ -321,13 +331,6 @@ def by_organisation() -> list[BreakdownRow]:
     return sorted(rows.values(), key=lambda r: (-r.money.allocated, -r.money.transferred, r.label))
 
 
-def total(rows: list[BreakdownRow]) -> Money4:
-    result = Money4()
-    for row in rows:
-        result.add(row.money)
-    return result
-
-
 # Alignment ------------------------------------------------------------------------------------------
 
 #: Sources of programme alignment assessments: each returns the assessed programmes as
@@ -347,7 +350,7 @@ def unregister_alignment_source(source: Callable[[], list[alignment.ProgrammeAli
 
 @dataclass
 class AlignmentSection:
-    indicators: list[Any]  # results AlignmentIndicator rows (active)
+    indicators: list[AlignmentIndicator]  # the active ones
     principles: dict[str, str]  # code → name
     by_area: dict[str, alignment.PortfolioAlignment]
     fund: alignment.PortfolioAlignment | None
@@ -361,9 +364,7 @@ def alignment_section() -> AlignmentSection:
     assessed = [p for source in _alignment_sources for p in source()]
     by_area, fund = alignment.portfolio(assessed) if assessed else ({}, None)
     indicators = results.alignment_indicators(include_retired=False)
-    from fundapp.reference.models import GuidingPrinciple
-
-    principles = {p.code: p.name for p in db.session.scalars(sa.select(GuidingPrinciple))}
+    principles = {p.code: p.name for p in reference.guiding_principles()}
     return AlignmentSection(indicators=indicators, principles=principles, by_area=by_area, fund=fund)
 
 
@@ -372,6 +373,7 @@ def alignment_section() -> AlignmentSection:
 
 @dataclass
 class Transparency:
+    as_of: date
     status: ledger.FundingStatus
     capitalization: contributions.Capitalization
     pools: list[ledger.Pool]
@@ -382,20 +384,28 @@ class Transparency:
     pipeline: dict[str, Any]
     alignment: AlignmentSection
     objectives: int
+    #: The programme list's filters, the page of programmes they select and the choices of each filter.
+    filters: ProgrammeFilters
+    listed: list[PublicProgramme]
+    pages: Pagination
+    areas: list[ThematicArea]
+    regions: list[tuple[str, str]]
 
     @property
-    def programme_total(self) -> Money4:
-        result = Money4()
-        for p in self.programmes:
-            result.add(p.money)
-        return result
+    def organisations(self) -> list[tuple[str, str]]:
+        """(code, name) of the participating organizations of funded programmes, for the filter."""
+        return sorted({code: name for p in self.programmes for code, name in p.organisations}.items())
 
 
-def build() -> Transparency:
-    """Everything the public page shows, as of today."""
+def build(filters: ProgrammeFilters | None = None, page: int = 1, per_page: int = PER_PAGE) -> Transparency:
+    """Everything the public page shows, as of today, with the page of programmes the filters select."""
+    filters = filters or ProgrammeFilters()
+    today = clock.today()
     items = list_programmes()
+    listed, pages = paginate_programmes(filters, page, per_page)
     return Transparency(
-        status=ledger.funding_status(clock.today()),
+        as_of=today,
+        status=ledger.funding_status(today),
         capitalization=contributions.capitalization(),
         pools=ledger.pool_balances(),
         programmes=items,
@@ -405,6 +415,11 @@ def build() -> Transparency:
         pipeline=pipeline.public_pipeline(),
         alignment=alignment_section(),
         objectives=db.session.scalar(sa.select(sa.func.count()).select_from(GcmObjective)) or 0,
+        filters=filters,
+        listed=listed,
+        pages=pages,
+        areas=reference.thematic_areas(),
+        regions=regions_in_use(),
     )
 
 
@@ -424,3 +439,65 @@ def total_money() -> Money4:
 def regions_in_use() -> list[tuple[str, str]]:
     """(M49 code, name) of the regions of funded programmes' countries, for the filter."""
     return concept_notes.note_regions(funded_note_ids())
+
+
+# The CSV tables: the numbers behind each table and chart of the page ------------------------------------
+
+#: The tables the page offers as CSV, by the name in their URL.
+TABLES = ("statement", "contributors", "areas", "organisations", "regions", "programmes")
+MONEY_HEADINGS = [f"{label} (USD)" for _key, label in MONEY_COLUMNS]
+PROGRAMME_HEADINGS = [
+    "Reference",
+    "Title",
+    "Thematic area",
+    "Countries",
+    "Region",
+    "Participating organizations",
+    "Start",
+    "End",
+    "Budget (USD)",
+    *MONEY_HEADINGS,
+]
+
+
+def _programme_row(p: PublicProgramme) -> list[Any]:
+    return [
+        p.reference,
+        p.title,
+        p.area_code,
+        "; ".join(name for _code, name in p.countries),
+        p.region,
+        "; ".join(code for code, _name in p.organisations),
+        p.starts_on,
+        p.ends_on,
+        p.budget,
+        *p.money.values(),
+    ]
+
+
+def _breakdown_table(table: str) -> tuple[str, list[BreakdownRow]]:
+    if table == "organisations":
+        return "Participating organization", by_organisation()
+    items = list_programmes()
+    if table == "areas":
+        return "Thematic area", by_area(items)
+    return "Region", by_region(items)
+
+
+def csv_table(table: str, filters: ProgrammeFilters | None = None) -> tuple[str, list[str], list[list[Any]]]:
+    """(file name, header, rows) of one of the page's TABLES as of today; the programmes table takes the
+    list's filters."""
+    today = clock.today()
+    if table == "statement":
+        status = ledger.funding_status(today)
+        rows = [[section, label, value, kind] for section, lines in status.sections() for label, value, kind in lines]
+        return f"funding-status-{today}.csv", ["Section", "Line", "Value", "Unit"], rows
+    if table == "contributors":
+        rows = [list(row) for row in contributions.capitalization().by_donor]
+        return f"contributors-{today}.csv", ["Contributor", "Commitments (USD)", "Deposits (USD)"], rows
+    if table == "programmes":
+        rows = [_programme_row(p) for p in list_programmes(filters)]
+        return f"joint-programmes-{today}.csv", PROGRAMME_HEADINGS, rows
+    label, breakdown = _breakdown_table(table)
+    rows = [[r.label, r.programmes, *r.money.values()] for r in breakdown]
+    return f"{table}-{today}.csv", [label, "Joint programmes", *MONEY_HEADINGS], rows

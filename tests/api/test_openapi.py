@@ -15,9 +15,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openapi_spec_validator import validate
 
+from fundapp.contributions.models import Agreement, Deposit, Donor
+from fundapp.core.extensions import db
 from tests.api.helpers import bearer
 from tests.concept_notes.helpers import make_call, make_note
 from tests.contributions import factories as cf
+from tests.transparency.helpers import funded_programme
 
 
 @pytest.fixture
@@ -125,9 +128,6 @@ def test_generated_requests_get_documented_responses(client, document):
         make_note("UNDP", "applicant@example.org", call=call),
         make_note("UNICEF", "applicant2@example.org", call=call, submit=True, attach=True),
     ]
-    from fundapp.contributions.models import Agreement, Deposit, Donor
-    from fundapp.core.extensions import db
-    from tests.transparency.helpers import funded_programme
 
     ids = {
         "note_id": [n.id for n in notes],

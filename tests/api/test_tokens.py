@@ -11,6 +11,7 @@ from fundapp.api import tokens
 from fundapp.api.models import ApiToken
 from fundapp.core import clock
 from fundapp.core.errors import DomainError
+from fundapp.core.models import AuditEntry
 from tests.api.helpers import bearer
 from tests.concept_notes.helpers import make_call, make_note
 from tests.contributions import factories as cf
@@ -121,8 +122,6 @@ def test_active_tokens_are_capped(user):
 
 
 def test_token_actions_are_audited(db, user):
-    from fundapp.core.models import AuditEntry
-
     owner = user("donor@example.org")
     row, token = _token(owner)
     tokens.revoke_token(owner, row)
@@ -230,6 +229,15 @@ def test_concept_note_filters_match_the_list_page(client, login):
     assert ta4.reference in page
     by_country = client.get("/api/v1/concept-notes?country=npl&sort=title&dir=asc", headers=headers).json
     assert by_country["meta"]["total"] == 2
+
+
+@pytest.mark.parametrize("text", ["country=NP%00L", "region=%0A142", "q=recruit%00ment"])
+def test_concept_note_text_filter_with_a_control_character_matches_nothing(client, text):
+    """PostgreSQL refuses NUL in a parameter: such a filter is answered (no note has it), never a 500."""
+    make_note("UNDP", "applicant@example.org", call=make_call(), submit=True, attach=True)
+    response = client.get(f"/api/v1/concept-notes?{text}", headers=bearer("secretariat@example.org"))
+    assert response.status_code == 200
+    assert response.json["data"] == []
 
 
 # Pagination and errors --------------------------------------------------------------------------------

@@ -44,6 +44,7 @@ def test_donor_picks_a_year_and_downloads_the_annual_report(page, live_server, s
     options = page.locator("#year option").all_inner_texts()
     page.select_option("#year", options[1])
     page.get_by_role("button", name="Show").click()
+    page.wait_for_url(f"**year={options[1]}")  # the year's page has loaded before it is read
     assert page.get_by_role("heading", name=f"Annual financial report {options[1]}").is_visible()
     screenshot(page, "annual-report")
     with page.expect_download() as pdf:

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from fundapp.contributions import ledger, services
 from fundapp.core.audit import record_change
 from fundapp.core.tabular import csv_text, safe_text
+from tests.concept_notes.helpers import make_call, make_note
 from tests.contributions import factories as cf
 
 
@@ -113,8 +114,6 @@ def test_contribution_report_xlsx_matches_the_csv(client, login):
 
 
 def test_applicant_exports_own_notes_with_the_mine_filters(client, login):
-    from tests.concept_notes.helpers import make_call, make_note
-
     call = make_call()
     draft = make_note("UNDP", "applicant@example.org", call=call)
     submitted = make_note("UNDP", "applicant@example.org", call=call, submit=True, attach=True)

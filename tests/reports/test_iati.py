@@ -10,8 +10,12 @@ from lxml import etree
 from fundapp.contributions import ledger, services
 from fundapp.contributions.models import EntryKind
 from fundapp.demo.contributions import seed_contributions
+from fundapp.programmes import reporting
 from fundapp.reports import iati
+from tests.concept_notes.helpers import user
 from tests.contributions import factories as cf
+from tests.programmes.helpers import SECRETARIAT
+from tests.programmes.results_helpers import FOCAL, with_framework
 
 #: The official schema, shipped with its licence in fundapp/reports/data/iati-2.03.
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "fundapp/reports/data/iati-2.03/iati-activities-schema.xsd"
@@ -148,11 +152,6 @@ def test_export_runs_a_fixed_number_of_queries(client, queries):
 
 def _programme_with_reports():
     """A funded programme with an approved 2026-H1 report and a submitted (not approved) 2026 report."""
-    from fundapp.programmes import reporting
-    from tests.concept_notes.helpers import user
-    from tests.programmes.helpers import SECRETARIAT
-    from tests.programmes.results_helpers import FOCAL, with_framework
-
     programme, (people, policy) = with_framework()
     approved = reporting.start_report(user(FOCAL), programme, "2026-H1")
     values = {people.id: ("120", {"sex": {"female": "70", "male": "50"}}), policy.id: ("1", {})}

@@ -5,12 +5,14 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from fundapp.committee.models import JointProgrammeDocument
+from fundapp.committee.models import JointProgrammeDocument, ProgrammeBudgetLine
 from fundapp.contributions import ledger
 from fundapp.contributions.models import EntryKind, LedgerEntry
 from fundapp.core.extensions import db
 from fundapp.demo.services import seed_demo
 from fundapp.reports import transparency
+from tests.concept_notes.helpers import make_note
+from tests.contributions import factories as cf
 
 
 def seed_with_movements() -> list[JointProgrammeDocument]:
@@ -53,10 +55,6 @@ def entries(kind: EntryKind) -> int:
 def funded_programme(org_code: str = "UNICEF", email: str = "applicant2@example.org") -> JointProgrammeDocument:
     """A submitted note with a programme document and an allocation in the ledger (the data a funding decision
     leaves), built directly: the committee's workflow is tested in tests/committee."""
-    from fundapp.committee.models import ProgrammeBudgetLine
-    from tests.concept_notes.helpers import make_note
-    from tests.contributions import factories as cf
-
     cf.deposit("DEU", amount="1000000.00")
     note = make_note(org_code, email, submit=True)
     document = JointProgrammeDocument(
@@ -84,8 +82,6 @@ def funded_programme(org_code: str = "UNICEF", email: str = "applicant2@example.
 
 def unfunded_programme() -> JointProgrammeDocument:
     """A programme document with no allocation: not public."""
-    from tests.concept_notes.helpers import make_note
-
     note = make_note("UNDP", "applicant@example.org", submit=True)
     document = JointProgrammeDocument(
         concept_note_id=note.id, summary="Not funded.", starts_on=date(2026, 9, 1), ends_on=date(2028, 8, 31)

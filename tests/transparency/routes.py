@@ -1,6 +1,7 @@
 """The transparency portal (public), its CSV tables, the annual report (secretariat, committee, donors), the
 results report (public) and the public programmes API."""
 
+from fundapp.core import clock
 from tests.routing import Route, statuses
 
 ANNUAL = ("secretariat", "committee_member", "committee_chair", "donor")
@@ -8,8 +9,6 @@ ANNUAL = ("secretariat", "committee_member", "committee_chair", "donor")
 
 def this_year(_lookup) -> int:
     """A year the report lists on any ledger (from the first entry's year to this year)."""
-    from fundapp.core import clock
-
     return clock.today().year
 
 

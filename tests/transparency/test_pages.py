@@ -13,6 +13,7 @@ from fundapp.contributions import ledger
 from fundapp.core.money import format_money
 from fundapp.reports import annual, transparency
 from fundapp.results.alignment import ProgrammeAlignment
+from fundapp.results.services import load_alignment_indicators
 from tests.transparency.helpers import funded_programme, unfunded_programme
 
 
@@ -101,8 +102,6 @@ def test_page_has_charts_with_tables_and_csv_links_and_no_script(client, db):
 
 
 def test_alignment_section_without_assessments_shows_the_indicators(client, db):
-    from fundapp.results.services import load_alignment_indicators
-
     load_alignment_indicators()
     body = html.unescape(client.get("/transparency/").get_data(as_text=True))
     assert "No joint programme has been assessed against the guiding principles yet." in body

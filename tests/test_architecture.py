@@ -52,9 +52,9 @@ def test_no_view_commits_or_rolls_back(package):
     found = []
     for path, node in _routes(package):
         for call in ast.walk(node):
-            if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute):
-                if call.func.attr in {"commit", "rollback", "begin_nested"}:
-                    found.append(f"{path.relative_to(PACKAGE)}:{call.lineno} {node.name}")
+            is_method_call = isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
+            if is_method_call and call.func.attr in {"commit", "rollback", "begin_nested"}:
+                found.append(f"{path.relative_to(PACKAGE)}:{call.lineno} {node.name}")
     assert found == []
 
 

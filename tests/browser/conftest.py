@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from flask_migrate import upgrade
+from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
 from fundapp import create_app
@@ -50,8 +52,6 @@ def chromium_path() -> str:
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory) -> Iterator[str]:
     """Serve a freshly migrated demo fund on 127.0.0.1:<free port>; yields the base URL."""
-    from flask_migrate import upgrade
-
     db_file = tmp_path_factory.mktemp("live") / "live.sqlite3"
     app = create_app(
         make_config(
@@ -80,8 +80,6 @@ def live_server(tmp_path_factory) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def browser(chromium_path):
-    from playwright.sync_api import sync_playwright
-
     os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)

@@ -14,6 +14,8 @@ sender lets through. Signals that ask a question collect the receivers' answers 
 | document_approved | committee (the programme document) | actor, on | programmes: prepare the pipeline programme |
 | funding_approved | committee (the programme document) | actor, on | programmes: start the funded programme |
 | landing_page | auth (the user signing in) | – | home: the endpoint of the user's home page |
+| period_closed | contributions (the closed period) | actor | reports: freeze a year's statement when December closes |
+| ledger_changed | contributions.ledger (the session) | – | caches of public figures: invalidate after commit |
 """
 
 from typing import Any
@@ -42,6 +44,12 @@ funding_approved = fundapp_signals.signal("funding-approved")
 
 #: Where a user lands after signing in (auth asks; the home pages live in the top layer).
 landing_page = fundapp_signals.signal("landing-page")
+
+#: An accounting period (a month) was closed by the secretariat; receivers flush, never commit.
+period_closed = fundapp_signals.signal("period-closed")
+
+#: A posting was added to the ledger in this transaction (caches of public figures listen).
+ledger_changed = fundapp_signals.signal("ledger-changed")
 
 
 def answers(signal: Any, sender: Any, **data: Any) -> list[Any]:

@@ -14,6 +14,8 @@ sender lets through. Signals that ask a question collect the receivers' answers 
 | document_approved | committee (the programme document) | actor, on | programmes: prepare the pipeline programme |
 | funding_approved | committee (the programme document) | actor, on | programmes: start the funded programme |
 | landing_page | auth (the user signing in) | – | home: the endpoint of the user's home page |
+| account_email | auth (the address) | subject, body | notifications: queue a sensitive email (answers its row) |
+| account_closed | auth (the deactivated user) | actor | api: revoke the user's personal tokens |
 """
 
 from typing import Any
@@ -47,3 +49,10 @@ landing_page = fundapp_signals.signal("landing-page")
 def answers(signal: Any, sender: Any, **data: Any) -> list[Any]:
     """Send a question signal and return the receivers' answers (None answers left out)."""
     return [answer for _receiver, answer in signal.send(sender, **data) if answer is not None]
+
+
+#: An account email (invitation, password reset, notice) must leave; auth sits below notifications.
+account_email = fundapp_signals.signal("account-email")
+
+#: A user was deactivated: every way of acting as them ends now (auth ends the sessions itself).
+account_closed = fundapp_signals.signal("account-closed")

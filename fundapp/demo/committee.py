@@ -49,7 +49,7 @@ def _administrative_agent() -> User:
         from fundapp.demo.services import DEMO_PASSWORD  # demo.services imports this module
 
         user = auth_services.create_user(
-            None, MPTFO_USER[0], MPTFO_USER[1], org, [Role.committee_member], DEMO_PASSWORD
+            None, MPTFO_USER[0], MPTFO_USER[1], org, [Role.committee_member], DEMO_PASSWORD, demo=True
         )
     return user
 

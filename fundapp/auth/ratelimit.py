@@ -16,6 +16,7 @@ counts, and an atomic INSERT … ON CONFLICT DO UPDATE … RETURNING (PostgreSQL
 concurrent increments exact.
 """
 
+import math
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -143,9 +144,22 @@ def client_address() -> str:
     return request.remote_addr or "unknown"
 
 
+def _end_read_transaction(response: Response) -> Response:
+    """Close what the request's session still has open before the limiter counts.
+
+    The edge has committed or rolled back the request's work by now; what remains is at most a read
+    (an error page drawn after the rollback). On SQLite that read holds a shared lock, and the counter's
+    own write transaction would wait for it in vain. Registered after the limiter's hook, so it runs before.
+    """
+    session = db.session()
+    if session.in_transaction():
+        session.rollback()
+    return response
+
+
 def init_app(app: Flask) -> None:
     """One limiter per app (its storage and switches come from that app's config)."""
-    Limiter(
+    limiter = Limiter(
         client_address,
         app=app,
         application_limits=[
@@ -163,6 +177,8 @@ def init_app(app: Flask) -> None:
         ],
         key_prefix="fundapp",
     )
+    if limiter.enabled:
+        app.after_request(_end_read_transaction)
 
 
 def retry_after() -> int:
@@ -170,5 +186,5 @@ def retry_after() -> int:
     for limiter in current_app.extensions.get("limiter", ()):
         breached = [lim for lim in limiter.current_limits if lim.breached]
         if breached:
-            return max(1, max(lim.reset_at for lim in breached) - int(time.time()))
+            return max(1, math.ceil(max(lim.window[0] for lim in breached) - time.time()))
     return 60

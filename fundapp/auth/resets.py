@@ -84,7 +84,7 @@ def void_links(user: User) -> None:
         sa.update(PasswordReset)
         .where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None))
         .values(used_at=clock.now())
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session="fetch")  # rows loaded in this session see it too
     )
 
 

@@ -9,13 +9,23 @@ throttle (per account and address), two_factor, invitations, resets, ratelimit (
 """
 
 from dataclasses import dataclass
+from datetime import UTC, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
 
 from fundapp.auth import mail, passwords, resets, sessions, throttle, two_factor
-from fundapp.auth.models import Organisation, OrganisationType, User, UserRole
+from fundapp.auth.models import (
+    LoginAttempt,
+    Organisation,
+    OrganisationType,
+    PasswordReset,
+    RateLimitCounter,
+    User,
+    UserRole,
+    UserSession,
+)
 from fundapp.auth.passwords import WeakPassword, verify_hash
 from fundapp.auth.sessions import Client
 from fundapp.core import clock, signals
@@ -348,6 +358,25 @@ def reset_two_factor(actor: User | None, user: User) -> None:
     user's role requires it. The user's sessions end, in case the phone was stolen with one open."""
     two_factor.reset(actor, user)
     sessions.end_all_sessions(user, "two_factor_reset")
+
+
+def prune_records(keep_days: int) -> dict[str, int]:
+    """Delete what only throttling and the session list needed, once older than `keep_days`:
+    ended or long-idle sessions, sign-in attempts, spent or expired reset links, ended rate-limit
+    windows. The audit log keeps the story of each (sign-ins, resets, ends)."""
+    cutoff = clock.now() - timedelta(days=keep_days)
+    now_ms = int(clock.now().replace(tzinfo=UTC).timestamp() * 1000)
+    statements = {
+        "sessions": sa.delete(UserSession).where(
+            sa.or_(UserSession.ended_at < cutoff, UserSession.last_seen_at < cutoff)
+        ),
+        "sign-in attempts": sa.delete(LoginAttempt).where(LoginAttempt.attempted_at < cutoff),
+        "reset links": sa.delete(PasswordReset).where(PasswordReset.expires_at < cutoff),
+        "rate-limit windows": sa.delete(RateLimitCounter).where(RateLimitCounter.expires_at_ms <= now_ms),
+    }
+    counts = {name: db.session.execute(statement).rowcount or 0 for name, statement in statements.items()}
+    db.session.flush()
+    return counts
 
 
 def landing_endpoint(user: User) -> str | None:

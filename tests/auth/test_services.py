@@ -1,10 +1,13 @@
+from datetime import timedelta
+
 import pytest
 import sqlalchemy as sa
 
 from fundapp.api import tokens
 from fundapp.auth import services, sessions
-from fundapp.auth.models import Organisation, OrganisationType, User, UserRole
+from fundapp.auth.models import LoginAttempt, Organisation, OrganisationType, User, UserRole, UserSession
 from fundapp.auth.sessions import Client
+from fundapp.core import clock
 from fundapp.core.errors import DomainError, NotAllowed
 from fundapp.core.models import AuditEntry
 from fundapp.core.permissions import Role
@@ -202,3 +205,23 @@ def test_organisation_choices_and_lookup_by_code(db):
     org = services.organisation_by_code("UNHCR")
     assert (org.id, f"{org.name} (UNHCR)") in services.organisation_choices()
     assert services.organisation_by_code("NOPE") is None
+
+
+def test_prune_deletes_old_sign_in_records_only(runner, db, user):
+    account = user("donor2@example.org")
+    with clock.frozen(clock.now() - timedelta(days=100)):
+        old = sessions.start_session(account, Client())
+        services.authenticate("donor2@example.org", "wrong", Client("192.0.2.1"))
+    recent = sessions.start_session(account, Client())
+    result = runner.invoke(args=["users", "prune"])
+    assert result.exit_code == 0, result.output
+    assert "1 sessions, 1 sign-in attempts" in result.output
+    hashes = set(db.session.scalars(sa.select(UserSession.key_hash)))
+    assert sessions.hash_key(recent) in hashes
+    assert sessions.hash_key(old) not in hashes
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count()).select_from(LoginAttempt).where(LoginAttempt.email == "donor2@example.org")
+        )
+        == 0
+    )

@@ -12,6 +12,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import joinedload
 
 from fundapp.auth.models import User, UserSession
 from fundapp.core import clock
@@ -79,18 +80,21 @@ def _open_row(key: str | None) -> UserSession | None:
 def user_for_session(key: str) -> User | None:
     """Flask-Login's user loader: the user of an open, signed-in, unexpired session, else None.
 
-    One query for the session and its user (with the organisation), one for the roles.
+    One query for the session with its user and the user's organisation, one for the roles (none when
+    the user is already loaded in this database session).
     """
-    if not key or len(key) > 100:
+    row = (
+        db.session.scalar(
+            sa.select(UserSession)
+            .options(joinedload(UserSession.user).lazyload(User.role_rows))  # roles: loaded once, when needed
+            .where(UserSession.key_hash == hash_key(key), UserSession.ended_at.is_(None))
+        )
+        if key and len(key) <= 100
+        else None
+    )
+    if row is None:
         return None
-    found = db.session.execute(
-        sa.select(UserSession, User)
-        .join(User, User.id == UserSession.user_id)
-        .where(UserSession.key_hash == hash_key(key), UserSession.ended_at.is_(None))
-    ).first()
-    if found is None:
-        return None
-    row, user = found
+    user = row.user
     if row.pending is not None or not user.is_active or not user.organisation.is_active:
         return None
     if _expired(row):

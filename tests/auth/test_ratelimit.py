@@ -167,3 +167,24 @@ def test_pages_that_are_not_sign_ins_are_not_limited(limited_app):
     client = limited_app.test_client()
     for _ in range(10):
         assert client.get("/login", environ_base={"REMOTE_ADDR": "203.0.113.50"}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "auth.login",
+        "auth.login_code",
+        "auth.login_setup",
+        "home.profile",
+        "home.change_email",
+        "home.two_factor_setup",
+        "home.disable_two_factor",
+        "home.new_recovery_codes",
+    ],
+)
+def test_every_view_that_checks_a_password_or_code_counts_towards_the_address_limit(app, endpoint):
+    assert getattr(app.view_functions[endpoint], "password_attempt", False)
+
+
+def test_the_forgotten_password_form_counts_towards_the_email_limit(app):
+    assert getattr(app.view_functions["auth.forgot_password"], "email_request", False)

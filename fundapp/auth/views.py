@@ -137,6 +137,13 @@ def login_setup():
     return page, 422 if form.errors else 200, NO_STORE
 
 
+def _leave() -> None:
+    """Sign out whoever this browser was signed in as (their server-side session ends too)."""
+    if current_user.is_authenticated:
+        services.sign_out(current_user)
+    logout_user()
+
+
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
@@ -186,7 +193,7 @@ def reset_password(token: str):
         with domain_errors(form, default="password") as outcome:
             user = resets.reset_password(token, form.password.data, request.remote_addr)
         if outcome.ok:
-            logout_user()
+            _leave()
             flash("Your password is changed, and every session of your account is signed out. Sign in.", "success")
             return redirect(url_for("auth.login", email=user.email))
     return render_template("auth/reset_password.html", form=form), 422 if form.errors else 200, NO_STORE
@@ -206,7 +213,7 @@ def accept_invitation(token: str):
         with domain_errors(form, default="password") as outcome:
             user = invitations.accept(token, form.name.data, form.password.data)
         if outcome.ok:
-            logout_user()
+            _leave()
             flash("Your account is ready. Sign in with your email and the password you chose.", "success")
             return redirect(url_for("auth.login", email=user.email))
     page = render_template("auth/accept_invitation.html", form=form, invitation=invitation)

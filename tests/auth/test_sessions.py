@@ -10,7 +10,7 @@ from fundapp.auth.models import UserSession
 from fundapp.auth.sessions import Client
 from fundapp.core import clock
 from fundapp.core.errors import NotAllowed
-from tests.auth.helpers import STRONG, sign_in
+from tests.auth.helpers import STRONG, invite, sign_in
 
 
 def _row(db, key: str) -> UserSession:
@@ -151,11 +151,22 @@ def test_after_a_password_change_old_and_copied_cookies_open_nothing(client, sec
         assert browser.get("/committee").headers["Location"].startswith("/login")
 
 
-def test_after_deactivation_every_cookie_of_the_user_opens_nothing(client, second_client, login, user):
+def test_after_deactivation_every_cookie_of_the_user_opens_nothing(client, second_client, new_client, login, user):
     assert sign_in(second_client, "donor9@example.org").status_code == 302
-    assert second_client.get("/donor").status_code == 200
+    copy = new_client()
+    _copy_cookie(second_client, copy)
+    assert copy.get("/donor").status_code == 200
     login("admin@example.org")
     assert client.post(f"/admin/users/{user('donor9@example.org').id}/active", data={"active": "0"}).status_code == 302
+    for browser in (second_client, copy):
+        assert browser.get("/donor").headers["Location"].startswith("/login")
+
+
+def test_accepting_an_invitation_in_a_signed_in_browser_ends_that_session(client, second_client, db):
+    assert sign_in(client, "donor10@example.org").status_code == 302
+    _copy_cookie(client, second_client)
+    path = f"/welcome/{invite(db.session, 'shared.pc@example.org')}"
+    assert client.post(path, data={"name": "Shared", "password": STRONG, "confirm": STRONG}).status_code == 302
     assert second_client.get("/donor").headers["Location"].startswith("/login")
 
 

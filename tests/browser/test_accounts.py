@@ -182,6 +182,15 @@ def test_an_invited_person_sets_a_password_from_the_email_and_signs_in(new_page,
 
     admin.reload()
     assert "amal.haddad@unhcr.org" not in admin.locator("main").inner_text()  # accepted: no longer pending
+    admin.get_by_role("navigation", name="Main").get_by_role("link", name="Users").click()
+    admin.get_by_label("Name or email").fill("amal")
+    admin.get_by_role("button", name="Filter").click()
+    row = admin.get_by_role("row").filter(has_text="amal.haddad@unhcr.org")
+    assert "Off" in row.inner_text()  # two-factor: an applicant's choice
+    screenshot(admin, "users-list")
+    row.get_by_role("link", name="Edit").click()
+    assert "Two-factor sign-in" in admin.locator("#two-factor").inner_text()
+    screenshot(admin, "user-edit")
 
 
 def test_a_forgotten_password_is_reset_through_the_emailed_link(new_page, mail, screenshot, accounts_server):

@@ -23,6 +23,7 @@ from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
 from config import TestConfig
 from fundapp import create_app
 from fundapp.auth.models import User
+from fundapp.auth.sessions import Client, start_session
 from fundapp.core.edge import commit
 from fundapp.core.extensions import db as _db
 from fundapp.demo.services import seed_accounts
@@ -159,8 +160,9 @@ def login(client, user):
 
     def _login(email: str) -> User:
         account = user(email)
+        key = start_session(account, Client("127.0.0.1", "pytest"))  # a server-side session, as sign-in opens
         with client.session_transaction() as session:
-            session["_user_id"] = account.get_id()
+            session["_user_id"] = key
             session["_fresh"] = True
         return account
 

@@ -2,7 +2,6 @@
 names lose control and bidirectional characters."""
 
 import io
-import struct
 import unicodedata
 import zipfile
 import zlib
@@ -15,55 +14,7 @@ from fundapp.concept_notes.models import Attachment
 from fundapp.core import uploads
 from fundapp.core.uploads import UploadRefused, check_upload, clean_text
 from tests.concept_notes.helpers import PDF_BYTES, make_note
-
-GIB = 1024**3
-MIB = 1024**2
-STAMP = (2021, 1, 1, 0, 0, 0)
-
-
-def _dos_time() -> tuple[int, int]:
-    year, month, day, hour, minute, second = STAMP
-    return hour << 11 | minute << 5 | second // 2, (year - 1980) << 9 | month << 5 | day
-
-
-def _raw_zip(members: list[tuple[str, int, bytes, int, int]]) -> bytes:
-    """A zip from (name, method, data as stored, CRC-32, size declared) members, written by hand: zipfile
-    cannot take data already compressed, and compressing 1 GiB of zeros through it takes seconds."""
-    time, day = _dos_time()
-    out, directory = io.BytesIO(), io.BytesIO()
-    for name, method, data, crc, size in members:
-        offset = out.tell()
-        encoded = name.encode()
-        fields = (20, 0, method, time, day, crc, len(data), size, len(encoded))
-        out.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, *fields, 0) + encoded + data)
-        directory.write(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, *fields, 0, 0, 0, 0, 0, offset) + encoded)
-    start, listing = out.tell(), directory.getvalue()
-    out.write(listing)
-    out.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(members), len(members), len(listing), start, 0))
-    return out.getvalue()
-
-
-def _deflated_zeros(size: int) -> tuple[bytes, int]:
-    """`size` bytes of zeros as one raw deflate stream, and their CRC-32, a MiB at a time: after a full
-    flush the compressor starts afresh, so every MiB compresses to the same bytes (computed once)."""
-    block = bytes(MIB)
-    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
-    piece = compressor.compress(block) + compressor.flush(zlib.Z_FULL_FLUSH)
-    crc = 0
-    for _ in range(size // MIB):
-        crc = zlib.crc32(block, crc)
-    return piece * (size // MIB) + compressor.flush(zlib.Z_FINISH), crc
-
-
-def _docx_with(name: str, size: int) -> bytes:
-    """A Word file whose member `name` unpacks to `size` zeros."""
-    types = b"<Types/>"
-    data, crc = _deflated_zeros(size)
-    return _raw_zip([
-        ("[Content_Types].xml", 0, types, zlib.crc32(types), len(types)),
-        ("word/document.xml", 0, b"<x/>", zlib.crc32(b"<x/>"), 4),
-        (name, 8, data, crc, size),
-    ])  # fmt: skip
+from tests.core.zips import GIB, MIB, STAMP, deflated_zeros, docx_with, raw_zip
 
 
 def _office_file(members: dict[str, bytes], part: str = "word") -> bytes:
@@ -83,7 +34,7 @@ def _office_file(members: dict[str, bytes], part: str = "word") -> bytes:
 
 def test_the_zip_bomb_is_a_real_one():
     """The test's bomb: about 1 MB on the wire, 1 GiB once unpacked, and a zip any reader accepts."""
-    bomb = _docx_with("word/media/image1.bin", GIB)
+    bomb = docx_with("word/media/image1.bin", GIB)
     assert len(bomb) < 1.2 * MIB
     with zipfile.ZipFile(io.BytesIO(bomb)) as archive:
         assert archive.getinfo("word/media/image1.bin").file_size == GIB
@@ -94,12 +45,12 @@ def test_the_zip_bomb_is_a_real_one():
 
 def test_a_one_gib_zip_bomb_in_a_one_mb_docx_is_refused():
     with pytest.raises(UploadRefused, match="unpacks to more than 50 MB"):
-        check_upload("budget.docx", _docx_with("word/media/image1.bin", GIB))
+        check_upload("budget.docx", docx_with("word/media/image1.bin", GIB))
 
 
 def test_a_member_compressed_beyond_reason_is_refused_under_the_total():
     """40 MiB of zeros is under the 50 MB total, but no document part compresses a thousand times."""
-    data = _docx_with("word/media/image1.bin", 40 * MIB)
+    data = docx_with("word/media/image1.bin", 40 * MIB)
     with pytest.raises(UploadRefused, match="as a zip bomb does"):
         check_upload("budget.docx", data)
 
@@ -113,9 +64,9 @@ def test_an_archive_with_too_many_parts_is_refused():
 
 def test_an_archive_whose_headers_lie_about_sizes_is_refused():
     """Declared 4 KB, really 2 MiB: the streamed read stops at the declared size and the CRC disagrees."""
-    data, crc = _deflated_zeros(2 * MIB)
+    data, crc = deflated_zeros(2 * MIB)
     types = b"<Types/>"
-    liar = _raw_zip([
+    liar = raw_zip([
         ("[Content_Types].xml", 0, types, zlib.crc32(types), len(types)),
         ("word/document.xml", 8, data, crc, 4096),
     ])  # fmt: skip
@@ -211,7 +162,7 @@ def test_the_zip_bomb_upload_is_refused_and_nothing_stored(app, db, client, logi
     folder = Path(app.config["UPLOAD_FOLDER"])
     folder.mkdir(parents=True, exist_ok=True)
     before = set(folder.iterdir())
-    response = _upload(client, note.id, _docx_with("word/media/image1.bin", GIB), "budget.docx")
+    response = _upload(client, note.id, docx_with("word/media/image1.bin", GIB), "budget.docx")
     assert response.status_code == 200
     assert "unpacks to more than 50 MB" in response.get_data(as_text=True)
     assert set(folder.iterdir()) == before

@@ -28,6 +28,8 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = True
     REMEMBER_COOKIE_HTTPONLY = True
+    #: Strict-Transport-Security max-age in seconds (two years); 0 sends no header (plain-HTTP development).
+    HSTS_MAX_AGE = int(os.environ.get("HSTS_MAX_AGE", str(2 * 365 * 24 * 3600)))
     PERMANENT_SESSION_LIFETIME = 8 * 3600
     WTF_CSRF_TIME_LIMIT = None  # tied to the session instead; long forms must not expire mid-edit
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024
@@ -53,6 +55,7 @@ class DevelopmentConfig(Config):
     DEBUG = False
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
+    HSTS_MAX_AGE = 0
 
 
 class TestConfig(Config):
@@ -64,6 +67,7 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
+    HSTS_MAX_AGE = 0
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
     PASSWORD_HASH_TIME_COST = 1
     PASSWORD_HASH_MEMORY_COST = 1024

@@ -11,8 +11,8 @@
   and public downloads stay cacheable; static assets are the same for everyone and keep their own headers.
 """
 
-from flask import Flask, Response, request, session
-from flask_login import current_user
+from flask import Flask, Response, g, request, session
+from werkzeug.local import LocalProxy
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -23,16 +23,23 @@ CSP = (
 SHARED_ENDPOINTS = {"static"}
 
 
+def _signed_in() -> bool:
+    """The request's user as Flask-Login loaded it (an API token's too), else the session's sign-in.
+
+    Read without `current_user`: this runs after the view, when loading a user would cost a query, and a view
+    that called `login_user(current_user)` has left the proxy itself as the user.
+    """
+    user = g.get("_login_user")
+    if user is not None and not isinstance(user, LocalProxy):
+        return bool(user.is_authenticated)
+    return "_user_id" in session
+
+
 def is_personal(response: Response) -> bool:
     """Does this response depend on who asked (so no cache may keep it)?"""
     if request.endpoint in SHARED_ENDPOINTS:
         return False
-    return (
-        "Authorization" in request.headers
-        or current_user.is_authenticated
-        or session.modified
-        or "Set-Cookie" in response.headers
-    )
+    return "Authorization" in request.headers or _signed_in() or session.modified or "Set-Cookie" in response.headers
 
 
 def register_headers(app: Flask) -> None:

@@ -48,12 +48,17 @@ def hostile_fund(app) -> Iterator[sa.Connection]:
 
 
 @pytest.fixture
-def db(hostile_fund):
-    """Each test in a savepoint of the package's transaction, rolled back after it."""
+def db(app, hostile_fund):
+    """Each test in a savepoint of the package's transaction, rolled back after it, and in a fresh app context:
+    the test client's requests reuse the run's context otherwise, and `g` (where some services cache what
+    one request reads) would carry another test's data into this one."""
     savepoint = hostile_fund.begin_nested()
     try:
-        yield _db
+        with app.app_context():
+            try:
+                yield _db
+            finally:
+                _db.session.remove()
     finally:
-        _db.session.remove()
         if savepoint.is_active:
             savepoint.rollback()

@@ -1,9 +1,11 @@
 """core.tabular: the one CSV and XLSX writer neutralises every text cell, headers included, and never fails on
 text a person typed."""
 
+import ast
 import enum
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -57,3 +59,26 @@ def test_xlsx_neutralises_text_keeps_numbers_and_drops_what_xml_cannot_hold():
     assert cells.count("'" + FORMULAS[0]) == 2
     assert -12.5 in cells  # a number cell, not text
     assert {"bell vertical tab nul", "'=red", "'=object's text", -3} <= set(cells)
+
+
+def test_no_module_but_core_tabular_writes_csv_or_xlsx():
+    """Reading CSV (imports) is fine anywhere; writing goes through the one neutralising writer."""
+    package = Path(__file__).resolve().parents[2] / "fundapp"
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        if path == package / "core" / "tabular.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            where = f"{path.relative_to(package)}:{getattr(node, 'lineno', 0)}"
+            if isinstance(node, ast.Attribute) and node.attr in {"writer", "DictWriter"}:
+                if isinstance(node.value, ast.Name) and node.value.id == "csv":
+                    found.append(f"{where} csv.{node.attr}")
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in {"openpyxl", "xlsxwriter"}:
+                found.append(f"{where} from {node.module}")
+            elif isinstance(node, ast.ImportFrom) and node.module == "csv":
+                found += [f"{where} from csv import {a.name}" for a in node.names if "riter" in a.name]
+            elif isinstance(node, ast.Import):
+                found += [
+                    f"{where} import {a.name}" for a in node.names if a.name.split(".")[0] in {"openpyxl", "xlsxwriter"}
+                ]
+    assert found == [], "write CSV and XLSX with fundapp.core.tabular, which neutralises formulas"

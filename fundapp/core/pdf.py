@@ -4,7 +4,7 @@ reportlab reads a paragraph's text as markup (`<font>`, `<a href>`, `<img src>`â
 reach it raw: a title with `<img src="/etc/â€¦">` would embed a server file, an unclosed `<b>` would end in a
 500. Every helper here takes plain strings and escapes them. Markup the fund's own code wants (bold, a line
 break) is a `PdfMarkup`, made only by `markup()` from a template written in the code (a string literal:
-`tests/test_architecture.py` checks it) with its values escaped, or by `bold()`. Nothing outside this module
+`tests/core/test_pdf.py` checks it) with its values escaped, or by `bold()`. Nothing outside this module
 builds a reportlab `Paragraph` (also checked there).
 """
 

@@ -37,6 +37,8 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = True
     REMEMBER_COOKIE_HTTPONLY = True
+    #: Strict-Transport-Security max-age in seconds (two years); 0 sends no header (plain-HTTP development).
+    HSTS_MAX_AGE = int(os.environ.get("HSTS_MAX_AGE", str(2 * 365 * 24 * 3600)))
     PERMANENT_SESSION_LIFETIME = 8 * 3600
     WTF_CSRF_TIME_LIMIT = None  # tied to the session instead; long forms must not expire mid-edit
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024
@@ -100,6 +102,7 @@ class DevelopmentConfig(Config):
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL") or f"http://127.0.0.1:{os.environ.get('PORT', '5000')}"
     #: The demo's published sign-ins work with the password alone (set the variable to require 2FA).
     TWO_FACTOR_REQUIRED_ROLES = _roles(os.environ.get("TWO_FACTOR_REQUIRED_ROLES", ""))
+    HSTS_MAX_AGE = 0
 
 
 class TestConfig(Config):
@@ -111,6 +114,7 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
+    HSTS_MAX_AGE = 0
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
     PASSWORD_HASH_TIME_COST = 1
     PASSWORD_HASH_MEMORY_COST = 1024

@@ -15,7 +15,7 @@ from email.parser import BytesParser
 import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
-from flask import Flask
+from flask import Flask, g
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
@@ -134,6 +134,8 @@ class CommittingRunner(FlaskCliRunner):
 
 @pytest.fixture
 def client(app, db):
+    """The run shares one app context, so whatever a request cached in `g` is cleared between tests."""
+    vars(g._get_current_object()).clear()
     return CommittingClient(app, app.response_class, use_cookies=True)
 
 

@@ -26,8 +26,7 @@ SHARED_ENDPOINTS = {"static"}
 def _signed_in() -> bool:
     """The request's user as Flask-Login loaded it (an API token's too), else the session's sign-in.
 
-    Read without `current_user`: this runs after the view, when loading a user would cost a query, and a view
-    that called `login_user(current_user)` has left the proxy itself as the user.
+    Read without `current_user`: this runs after the view, when loading a user would cost a query.
     """
     user = g.get("_login_user")
     if user is not None and not isinstance(user, LocalProxy):

@@ -88,7 +88,7 @@ def profile():
         auth_services.change_password(current_user, form.current_password.data, form.new_password.data, client())
     if not outcome.ok:
         return _render_profile(422, form=form)
-    login_user(current_user)  # the fresh session's key (a copy of the old cookie opens nothing now)
+    login_user(current_user._get_current_object())  # the fresh session's key: a copy of the old cookie is dead
     flash("Password changed. Every other session of your account is signed out.", "success")
     return redirect(url_for("home.profile"))
 

@@ -15,6 +15,13 @@ register_nav(
     NavItem("Deposits import", "contributions.import_deposits", (Role.secretariat,), order=32),
     NavItem("Ledger", "contributions.ledger_entries", (Role.secretariat,), order=33),
     NavItem(
+        "Accounting periods",
+        "contributions.periods_list",
+        (Role.secretariat, Role.admin),
+        order=34,
+        also=("contributions.period", "contributions.close_period", "contributions.reopen_period"),
+    ),
+    NavItem(
         "Funding status", "contributions.funding_status", (Role.secretariat, Role.donor, *COMMITTEE_ROLES), order=40
     ),
 )

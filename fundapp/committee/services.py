@@ -1413,7 +1413,8 @@ def _budget_amounts(note: ConceptNote, budget: dict[int, Decimal | str | None]) 
         try:
             amounts[org_id] = parse_money("0" if blank else raw, negative=True)
         except MoneyInputError as exc:
-            problems.append(f"{codes[org_id]}: {exc}")
+            plain = not any(c.isdigit() for c in str(raw))
+            problems.append(f"{codes[org_id]}: {'not a number.' if plain else exc}")
     return amounts, problems
 
 

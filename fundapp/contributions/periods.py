@@ -254,12 +254,16 @@ def _months(state: ledger.Books, today: date) -> list[date]:
     return months[::-1]
 
 
-def periods_page(page: int = 1, today: date | None = None) -> PeriodsPage:
-    """The list of months, newest first, paginated; four queries whatever the size of the ledger."""
+def periods_page(page: int | None = None, today: date | None = None) -> PeriodsPage:
+    """The list of months, newest first, paginated (by default at the page of the next month to close); four
+    queries whatever the size of the ledger."""
     today = today or clock.today()
     state = ledger.books()
     months = _months(state, today)
     pages = max(1, -(-len(months) // MONTHS_PER_PAGE))
+    upcoming = next_to_close(state)
+    if page is None:
+        page = months.index(upcoming) // MONTHS_PER_PAGE + 1 if upcoming in months else 1
     page = min(max(page, 1), pages)
     shown = months[(page - 1) * MONTHS_PER_PAGE : page * MONTHS_PER_PAGE]
     periods = {
@@ -271,7 +275,6 @@ def periods_page(page: int = 1, today: date | None = None) -> PeriodsPage:
         )
     }
     movements = _movements_by_month()
-    upcoming = next_to_close(state)
     rows = []
     for month in shown:
         current = movements.get(month, {"entries": 0, "movements": {}})

@@ -353,7 +353,7 @@ def _month_page(month: date, close_form: CloseMonthForm, reopen_form: ReopenMont
 @bp.route("/periods")
 @role_required(*permissions.PERIOD_ROLES)
 def periods_list():
-    data = periods.periods_page(_page(), clock.today())
+    data = periods.periods_page(request.args.get("page", type=int), clock.today())
     return render_template("contributions/periods.html", data=data)
 
 

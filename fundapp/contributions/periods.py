@@ -296,8 +296,10 @@ def periods_page(page: int | None = None, today: date | None = None) -> PeriodsP
 
 @dataclass
 class Changes:
-    """What was recorded since the last close (any month's), dated in the month shown."""
+    """What the month's close has to review: what was recorded for it since it was last closed (everything dated
+    in it, the first time), and its exchange rates entered or changed since then."""
 
+    #: When the month was last closed (None: never closed, everything in it is new).
     since: datetime | None
     postings: list[LedgerEntry]
     postings_total: int
@@ -306,12 +308,12 @@ class Changes:
     rates: list[ExchangeRate]
 
 
-def _changes(month: date) -> Changes:
-    since = db.session.scalar(sa.select(sa.func.max(AccountingPeriod.closed_at)))
+def _changes(month: date, period: AccountingPeriod | None) -> Changes:
+    since = period.closed_at if period is not None else None
     in_month = LedgerEntry.entry_on.between(month, month_end(month))
     recorded = [in_month, LedgerEntry.kind.not_in([EntryKind.deposit, EntryKind.fee])]
     deposits = [Deposit.deposited_on.between(month, month_end(month))]
-    rates = [ExchangeRate.month <= month]
+    rates = [ExchangeRate.month == month]
     if since is not None:
         recorded.append(LedgerEntry.created_at > since)
         deposits.append(Deposit.created_at > since)
@@ -366,6 +368,12 @@ class MonthPage:
     def is_closed(self) -> bool:
         return self.period is not None and self.period.is_closed
 
+    def stored_movement(self, kind: EntryKind) -> Decimal | None:
+        """The category's movement as stored when the month was last closed (None if it never was)."""
+        if self.stored is None:
+            return None
+        return Decimal(self.stored.get("movements", {}).get(kind.value, "0"))
+
 
 def month_page(month: date, today: date | None = None) -> MonthPage:
     """A month's page: its figures, what changed since the last close, and whether it can close or reopen."""
@@ -380,7 +388,7 @@ def month_page(month: date, today: date | None = None) -> MonthPage:
         figures=figures,
         stored=stored,
         unchanged=stored == figures.as_json() if stored is not None else None,
-        changes=_changes(month),
+        changes=_changes(month, period),
         close_blockers=close_blockers(month, state, today or clock.today()),
         can_reopen=closed and state.closed_through == month,
         timeline=_timeline(period) if period else [],

@@ -294,3 +294,21 @@ def test_thematic_area_pools_are_in_the_stored_figures(db):
     services.record_deposit(None, agreement, D("1000.00"), date(2019, 5, 20))
     period = periods.close_period(None, date(2019, 5, 1))
     assert json.loads(period.figures)["pools"][area.code] == "990.00"
+
+
+def test_a_reopened_month_shows_only_what_changed_since_it_was_closed(db, closed_march):
+    assert len(periods.month_page(date(2020, 3, 1)).changes.postings) == 0  # closed: nothing new
+    periods.reopen_period(person(db, ADMIN), date(2020, 3, 1), "a missed bank charge")
+    ledger.post_bank_charge(None, D("25.00"), date(2020, 3, 31), description="Missed charge")
+    changes = periods.month_page(date(2020, 3, 1)).changes
+    assert changes.since is not None
+    assert [e.description for e in changes.postings] == ["Missed charge"]
+    assert changes.deposits == []
+
+
+def test_a_month_never_closed_shows_everything_dated_in_it(db):
+    _money_moving(db)
+    changes = periods.month_page(date(2020, 3, 1)).changes
+    assert changes.since is None
+    assert changes.postings_total == 3  # allocation, transfer, expenditure (deposits are listed apart)
+    assert changes.deposits_total == 1

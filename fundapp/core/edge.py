@@ -25,6 +25,7 @@ commits when the view returns and rolls back when anything goes wrong. No view c
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import Flask, Response, flash, g, has_request_context, redirect, request
@@ -153,8 +154,19 @@ def _settle_submission(response: Response) -> None:
     db.session.execute(
         sa.update(SubmissionKey)
         .where(SubmissionKey.user_id == claim[0], SubmissionKey.key == claim[1])
-        .values(result_url=(url or "/")[:500])
+        .values(result_url=_local_path(url))
     )
+
+
+def _local_path(url: str | None) -> str:
+    """A path of this site (a repeat is never redirected elsewhere): the path, query and anchor of `url`, or '/'."""
+    parts = urlsplit(url or "/")
+    if parts.netloc and parts.netloc != request.host:
+        return "/"
+    path = parts.path if parts.path.startswith("/") and not parts.path.startswith("//") else "/"
+    query = f"?{parts.query}" if parts.query else ""
+    fragment = f"#{parts.fragment}" if parts.fragment else ""
+    return (path + query + fragment)[:500]
 
 
 @dataclass

@@ -137,3 +137,12 @@ def test_the_rates_form_refuses_a_closed_month_next_to_the_month(client, login):
         as_text=True
     )
     assert 'id="month-error">May 2019 is closed: its rates cannot change any more.' in body
+
+
+def test_the_secretariat_home_says_how_far_the_books_are_closed(client, login):
+    login(SECRETARIAT)
+    assert "No month yet" in client.get("/secretariat").get_data(as_text=True)
+    periods.close_through(None, date(2019, 6, 30))
+    body = client.get("/secretariat").get_data(as_text=True)
+    assert "June 2019" in body
+    assert "next to close: July 2019" in body

@@ -1,5 +1,5 @@
-"""Donor contributions and the fund ledger: donors, agreements, exchange rates, deposits, pools,
-the funding status statement, capitalization, the donor portal and contribution reports."""
+"""Donor contributions and the fund ledger: donors, agreements, exchange rates, deposits, pools, accounting
+periods, the funding status statement, capitalization, the donor portal and contribution reports."""
 
 from flask import Blueprint
 

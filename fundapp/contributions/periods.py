@@ -356,7 +356,9 @@ class MonthPage:
     month: date
     period: AccountingPeriod | None
     figures: MonthFigures
+    #: The figures stored when the month was last closed (also once reopened); None if it never was.
     stored: dict[str, Any] | None
+    #: Closed months: does the ledger still give the stored figures? (None for open months.)
     unchanged: bool | None
     changes: Changes
     close_blockers: list[str]
@@ -381,13 +383,14 @@ def month_page(month: date, today: date | None = None) -> MonthPage:
     period = _period(month)
     figures = month_figures(month)
     closed = period is not None and period.is_closed
-    stored = json.loads(period.figures) if closed else None
+    # A reopened month keeps the figures of its last close: the page shows them beside today's.
+    stored = json.loads(period.figures) if period is not None and period.closed_at else None
     return MonthPage(
         month=month,
         period=period,
         figures=figures,
         stored=stored,
-        unchanged=stored == figures.as_json() if stored is not None else None,
+        unchanged=stored == figures.as_json() if closed else None,
         changes=_changes(month, period),
         close_blockers=close_blockers(month, state, today or clock.today()),
         can_reopen=closed and state.closed_through == month,

@@ -19,10 +19,18 @@ def test_secretariat_closes_a_month_and_an_administrator_reopens_it(page, screen
     assert page.get_by_text("Confirm that the month is reconciled before closing it.").is_visible()
     page.get_by_label("I have reconciled this month").check()
     screenshot(page, "period-close-form")
+    sent = page.eval_on_selector("form[action$='/close']", "f => Object.fromEntries(new FormData(f))")
     page.get_by_role("button", name="Close July 2021").click()
     assert page.get_by_text("July 2021 is closed: its figures are stored").is_visible()
     assert page.get_by_text("The ledger still gives exactly the figures stored at the close.").is_visible()
     screenshot(page, "period-closed")
+    # The same form sent again (a resent request, a second tab): answered with the first result, closed once.
+    again = page.request.post("/contributions/periods/2021-07/close", form=sent)
+    assert again.ok
+    assert "This form was already sent and recorded" in again.text()
+    page.reload()
+    history = page.get_by_role("list", name="History of the period")
+    assert history.locator("li", has_text="Close").count() == 1
 
     # Interest dated in July 2021 is now refused next to its date; August takes it.
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Ledger").click()

@@ -106,7 +106,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     csrf.init_app(app)
     with app.app_context():
-        configure_engine_events(db.engine)
+        configure_engine_events(db.engine, float(app.config.get("SQLITE_BUSY_TIMEOUT", 30)))
 
 
 def register_blueprints(app: Flask) -> None:

@@ -28,7 +28,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -78,7 +78,7 @@ from fundapp.core import clock, signals
 from fundapp.core.audit import record_change
 from fundapp.core.errors import DomainError, NotAllowed, ValidationFailed
 from fundapp.core.extensions import db
-from fundapp.core.money import to_money
+from fundapp.core.money import MoneyInputError, parse_money, to_money
 from fundapp.core.permissions import COMMITTEE_ROLES, Role
 from fundapp.reference.models import Country
 from fundapp.reference.services import DATA_DIR, get_fund
@@ -1209,10 +1209,16 @@ def recused_seats(item: AgendaItem, seats: list[CommitteeSeat] | None = None) ->
 
 
 def cast_vote(actor: User, item: AgendaItem, vote: Vote | str, rationale: str = "") -> VoteRecord:
-    """A present, non-recused voting member votes on a pending item of a meeting in session."""
+    """A present, non-recused voting member votes on a pending item of a meeting in session.
+
+    One vote per member and item: the item is locked first (so two votes of one member, or a vote and the
+    decision, never interleave), a new vote replaces the member's earlier one until the decision, and
+    the same vote sent again is refused with a message.
+    """
     seat = seat_of(actor)
     if seat is None or not seat.is_voting:
         raise NotAllowed("Only voting members of the committee vote.")
+    item = _lock_item(item)
     meeting = item.meeting
     if meeting.status != workflow.IN_SESSION:
         raise DomainError("Votes are cast while the meeting is in session.")
@@ -1234,11 +1240,14 @@ def cast_vote(actor: User, item: AgendaItem, vote: Vote | str, rationale: str = 
     record = db.session.scalar(
         sa.select(VoteRecord).where(VoteRecord.item_id == item.id, VoteRecord.seat_id == seat.id)
     )
+    rationale = (rationale or "").strip()
+    if record is not None and record.vote is vote and record.rationale == rationale:
+        raise DomainError(f"Your vote ({vote.value}) on this item is already recorded.", field="vote")
     if record is None:
         record = VoteRecord(item=item, seat_id=seat.id, vote=vote)
         db.session.add(record)
     record.vote = vote
-    record.rationale = (rationale or "").strip()
+    record.rationale = rationale
     record.cast_at = clock.now()
     db.session.flush()
     record_change(actor, "committee.vote", "committee_agenda_item", item.id, {"seat_id": seat.id, "vote": vote.value})
@@ -1359,13 +1368,14 @@ def _fund(actor: User | None, item: AgendaItem, note: ConceptNote, amount: Decim
     if amount in (None, ""):
         amount = document.total
     try:
-        value = to_money(amount)
-    except (TypeError, ValueError) as exc:
-        raise DomainError("The amount is not a number.", field="amount") from exc
+        value = parse_money(amount)
+    except MoneyInputError as exc:
+        raise DomainError(str(exc), field="amount") from exc
     if value <= 0:
         raise DomainError("The amount must be more than zero.", field="amount")
     if value > document.total:
         raise DomainError(f"The amount exceeds the programme's budget of US$ {document.total:,.2f}.", field="amount")
+    ledger.check_postable(on, field="outcome", what="The allocation (dated the meeting's day)")
     ledger.allocate(
         actor,
         value,
@@ -1399,15 +1409,12 @@ def _budget_amounts(note: ConceptNote, budget: dict[int, Decimal | str | None]) 
         if org_id not in codes:
             problems.append("Budgets go to the note's participating organizations only.")
             continue
-        text = raw if not isinstance(raw, str) else (raw.replace(",", "").strip() or "0")
+        blank = raw is None or (isinstance(raw, str) and not raw.strip())
         try:
-            value = Decimal(text or 0)
-        except (InvalidOperation, TypeError, ValueError):
-            value = None
-        if value is None or not value.is_finite():
-            problems.append(f"{codes[org_id]}: not a number.")
-            continue
-        amounts[org_id] = value
+            amounts[org_id] = parse_money("0" if blank else raw, negative=True)
+        except MoneyInputError as exc:
+            plain = not any(c.isdigit() for c in str(raw))
+            problems.append(f"{codes[org_id]}: {'not a number.' if plain else exc}")
     return amounts, problems
 
 

@@ -458,7 +458,7 @@ def vote(item_id: int):
     if not form.validate_on_submit():
         flash("Choose approve, object or abstain.", "error")
         return redirect(_back_to(item))
-    with domain_errors() as outcome:
+    with domain_errors(once=form) as outcome:
         services.cast_vote(current_user, item, form.vote.data, form.rationale.data or "")
     if outcome.ok:
         flash("Your vote is recorded.", "success")
@@ -473,7 +473,7 @@ def decide(item_id: int):
     if not form.validate_on_submit():
         flash("Check the decision form: " + "; ".join(m for ms in form.errors.values() for m in ms), "error")
         return redirect(_back_to(item))
-    with domain_errors() as outcome:
+    with domain_errors(once=form) as outcome:
         services.record_decision(current_user, item, form.data_for_service())
     if outcome.ok:
         flash(f"Decision recorded: {item.outcome.label}.", "success")

@@ -1,5 +1,5 @@
-"""Donor contributions and the fund ledger: donors, agreements, exchange rates, deposits, pools,
-the funding status statement, capitalization, the donor portal and contribution reports."""
+"""Donor contributions and the fund ledger: donors, agreements, exchange rates, deposits, pools, accounting
+periods, the funding status statement, capitalization, the donor portal and contribution reports."""
 
 from flask import Blueprint
 
@@ -14,6 +14,13 @@ register_nav(
     NavItem("Exchange rates", "contributions.rates", (Role.secretariat,), order=31),
     NavItem("Deposits import", "contributions.import_deposits", (Role.secretariat,), order=32),
     NavItem("Ledger", "contributions.ledger_entries", (Role.secretariat,), order=33),
+    NavItem(
+        "Accounting periods",
+        "contributions.periods_list",
+        (Role.secretariat, Role.admin),
+        order=34,
+        also=("contributions.period", "contributions.close_period", "contributions.reopen_period"),
+    ),
     NavItem(
         "Funding status", "contributions.funding_status", (Role.secretariat, Role.donor, *COMMITTEE_ROLES), order=40
     ),

@@ -10,7 +10,7 @@ import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -35,11 +35,14 @@ from fundapp.core import clock, signals
 from fundapp.core.audit import record_change
 from fundapp.core.errors import DomainError, ValidationFailed
 from fundapp.core.extensions import db
-from fundapp.core.money import CENTS, MAX_MONEY, to_money
+from fundapp.core.locks import lock_keys, lock_row
+from fundapp.core.money import CENTS, MAX_MONEY, MoneyInputError, parse_decimal, parse_money, to_money
 from fundapp.reference.models import Country, Currency, ThematicArea
 from fundapp.reference.services import get_fund
 
 RATE_PLACES = Decimal("0.000001")
+#: A rate column holds 16 digits, six of them decimals.
+MAX_RATE = Decimal("9999999999.999999")
 
 
 class MissingRate(DomainError):
@@ -104,12 +107,13 @@ def set_rate(actor: User | None, currency: str, month: date, rate: Decimal | str
     if db.session.get(Currency, currency) is None:
         raise DomainError(f"{currency or 'The currency'} is not an ISO 4217 currency code.", field="currency")
     try:
-        value = Decimal(str(rate)).quantize(RATE_PLACES, rounding=ROUND_HALF_UP)
-    except (InvalidOperation, ValueError) as exc:
-        raise DomainError("The rate is not a number.", field="rate") from exc
+        value = parse_rate(rate)
+    except MoneyInputError as exc:
+        raise DomainError(str(exc), field="rate") from exc
     if value <= 0:
         raise DomainError("The rate must be more than zero.", field="rate")
     month = month.replace(day=1)
+    check_rate_month(month)
     row = db.session.scalar(
         sa.select(ExchangeRate).where(ExchangeRate.currency == currency, ExchangeRate.month == month)
     )
@@ -130,6 +134,26 @@ def set_rate(actor: User | None, currency: str, month: date, rate: Decimal | str
             {"currency": currency, "month": month.isoformat(), "from": old, "to": value},
         )
     return row
+
+
+def parse_rate(value: Decimal | str) -> Decimal:
+    """A rate as typed or imported: exact, at most six decimals (core.money's rule), or MoneyInputError."""
+    return parse_decimal(value, places=6, maximum=MAX_RATE, what="rate")
+
+
+def check_rate_month(month: date) -> None:
+    """A closed month's rate cannot change: its deposits' USD values and the figures closed with it rest on it.
+
+    Holds the accounting periods' key shared (like a posting), so a month cannot close under the change.
+    """
+    lock_keys(ledger.PERIODS_KEY, shared=True)
+    state = ledger.books()
+    if state.is_closed(month):
+        raise DomainError(
+            f"{month_label(month)} is closed: its rates cannot change any more. Rates of open months "
+            f"(from {month_label(state.first_open)}) can.",
+            field="month",
+        )
 
 
 def _read_csv(content: str | bytes, required: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
@@ -155,6 +179,8 @@ def _read_csv(content: str | bytes, required: tuple[str, ...]) -> list[tuple[int
 def import_rates(actor: User | None, content: str | bytes) -> int:
     """CSV `currency,month,rate` (month as YYYY-MM): all rows or none."""
     rows = _read_csv(content, ("currency", "month", "rate"))
+    lock_keys(ledger.PERIODS_KEY, shared=True)
+    closed = ledger.books()
     errors: list[tuple[int, str]] = []
     parsed = []
     for line, row in rows:
@@ -164,15 +190,20 @@ def import_rates(actor: User | None, content: str | bytes) -> int:
             errors.append((line, f"bad month {row['month']!r} (use YYYY-MM)"))
             continue
         try:
-            rate = Decimal(row["rate"])
-            if not rate.is_finite() or rate <= 0:
-                raise InvalidOperation
-        except InvalidOperation:
-            errors.append((line, f"bad rate {row['rate']!r} (a number above zero)"))
+            rate = parse_rate(row["rate"])
+            if rate <= 0:
+                raise MoneyInputError("the rate must be above zero")
+        except MoneyInputError as exc:
+            errors.append(
+                (line, f"bad rate {row['rate']!r} (a number above zero): {str(exc)[0].lower()}{str(exc)[1:]}")
+            )
             continue
         currency = row["currency"].upper()
         if currency == "USD" or db.session.get(Currency, currency) is None:
             errors.append((line, f"unknown currency {row['currency']!r}"))
+            continue
+        if closed.is_closed(month):
+            errors.append((line, f"{month_label(month)} is closed: its rates cannot change"))
             continue
         parsed.append((currency, month, rate))
     if errors:
@@ -481,20 +512,22 @@ def record_deposit(
     deposited_on: date,
     confirm_overpayment: bool = False,
     note: str = "",
+    reference: str = "",
 ) -> Deposit:
     """Record cash received against an agreement and post it, with the administrative agent fee, to the ledger.
 
     The rate is the UN operational rate for the deposit's month; the USD value and the fee are rounded
-    half up to cents. Paying more than committed needs `confirm_overpayment` and flags the deposit.
+    half up to cents. Paying more than committed needs `confirm_overpayment` and flags the deposit. The
+    agreement is locked first, so two deposits at once cannot both pass the commitment unconfirmed.
     """
     try:
-        amount = to_money(amount)
-    except (TypeError, ValueError) as exc:
-        raise DomainError("The amount is not a number.", field="amount") from exc
-    if amount <= 0 or amount > MAX_MONEY:
+        amount = parse_money(amount)
+    except MoneyInputError as exc:
+        raise DomainError(str(exc), field="amount") from exc
+    if amount <= 0:
         raise DomainError("The amount must be more than zero.", field="amount")
-    if deposited_on > clock.today():
-        raise DomainError("A deposit cannot be dated in the future.", field="deposited_on")
+    agreement = lock_row(Agreement, agreement.id) or agreement
+    ledger.check_postable(deposited_on, field="deposited_on", what="A deposit")
     if deposited_on < agreement.signed_on:
         raise DomainError(
             f"The deposit date is before the agreement was signed ({agreement.signed_on.isoformat()}).",
@@ -523,6 +556,7 @@ def record_deposit(
         amount_usd=amount_usd,
         fee_usd=fee,
         is_overpayment=over,
+        reference=(reference or "").strip()[:60] or None,
         note=(note or "").strip() or None,
         recorded_by_id=actor.id if actor else None,
         agreement=agreement,
@@ -543,6 +577,7 @@ def record_deposit(
             "amount_usd": f"{amount_usd:.2f}",
             "fee_usd": f"{fee:.2f}",
             "overpayment": over,
+            "reference": deposit.reference,
         },
     )
     return deposit
@@ -581,65 +616,135 @@ def reverse_deposit(actor: User | None, deposit: Deposit, reason: str, on: date 
     return ledger.reverse_entry(actor, entry, reason, on)
 
 
-def import_deposits(actor: User | None, content: str | bytes) -> list[Deposit]:
-    """CSV `agreement,date,amount[,confirm_overpayment][,note]`: every row is checked before any is recorded.
+_YES = ("yes", "y", "true", "1")
 
-    A file with any bad row imports nothing; ImportFailed lists each bad row's line number and reason.
+
+@dataclass
+class _ImportContext:
+    """What every row of a deposits file is checked against, read once (a fixed number of queries)."""
+
+    agreements: dict[str, Agreement]
+    running: dict[int, Decimal]
+    rates: set[tuple[str, date]]
+    books: ledger.Books
+    #: (agreement id, date, amount, reference) of the deposits already recorded and not reversed.
+    recorded: set[tuple[int, date, Decimal, str]]
+    #: The same, for the rows of this file accepted so far.
+    seen: set[tuple[int, date, Decimal, str]] = field(default_factory=set)
+
+
+def _import_context(rows: list[tuple[int, dict[str, str]]]) -> _ImportContext:
+    references = {row["agreement"].lower() for _line, row in rows}
+    found = db.session.scalars(sa.select(Agreement).where(sa.func.lower(Agreement.reference).in_(references)))
+    # Lock every agreement of the file now, in id order: no concurrent deposit can pass a commitment or
+    # record the same payment while the file is checked and recorded.
+    agreements = {a.reference.lower(): lock_row(Agreement, a.id) or a for a in sorted(found, key=lambda a: a.id)}
+    ids = [a.id for a in agreements.values()]
+    paid = paid_by_agreement(ids)
+    recorded = db.session.execute(
+        sa.select(Deposit.agreement_id, Deposit.deposited_on, Deposit.amount, Deposit.reference).where(
+            Deposit.agreement_id.in_(ids), live_deposits()
+        )
+    )
+    return _ImportContext(
+        agreements=agreements,
+        running={a.id: paid.get(a.id, (ZERO, ZERO))[0] for a in agreements.values()},
+        rates={(r.currency, r.month) for r in db.session.scalars(sa.select(ExchangeRate))},
+        books=ledger.books(),
+        recorded={(a, d, m, r or "") for a, d, m, r in recorded},
+    )
+
+
+def _date_problems(on: date, agreement: Agreement, context: _ImportContext) -> list[str]:
+    problems = []
+    month = on.replace(day=1)
+    if agreement.currency != "USD" and (agreement.currency, month) not in context.rates:
+        problems.append(f"no exchange rate for {agreement.currency} in {month_label(month)}")
+    if on < agreement.signed_on:
+        problems.append(f"date is before {agreement.reference} was signed")
+    if on > clock.today():
+        problems.append("date is in the future")
+    elif context.books.start and on < context.books.start:
+        problems.append(f"date is before the fund's books start ({ledger.day_label(context.books.start)})")
+    elif context.books.is_closed(on):
+        problems.append(f"{month_label(on)} is closed (record it in an open month)")
+    return problems
+
+
+def _amount_problem(raw: str, exc: MoneyInputError) -> str:
+    if not any(c.isdigit() for c in raw):
+        return f"amount {raw!r} is not a number"
+    return f"amount {raw!r}: {str(exc)[0].lower()}{str(exc)[1:].rstrip('.')}"
+
+
+def _check_import_row(row: dict[str, str], context: _ImportContext) -> tuple[list[str], tuple | None]:
+    """The problems of one row, and (agreement, amount, date, reference, note) when it has none."""
+    problems = []
+    agreement = context.agreements.get(row["agreement"].lower())
+    if agreement is None:
+        problems.append(f"unknown agreement {row['agreement']!r}")
+    try:
+        on = date.fromisoformat(row["date"])
+    except ValueError:
+        on = None
+        problems.append(f"bad date {row['date']!r} (use YYYY-MM-DD)")
+    try:
+        amount = parse_money(row["amount"], negative=True)
+        if amount <= 0:
+            problems.append(f"amount {row['amount']} is not above zero")
+    except MoneyInputError as exc:
+        amount = None
+        problems.append(_amount_problem(row["amount"], exc))
+    reference = row.get("reference", "")[:60]
+    if agreement and on:
+        problems += _date_problems(on, agreement, context)
+    if agreement and on and amount and amount > 0:
+        key = (agreement.id, on, amount, reference)
+        if (key in context.recorded or key in context.seen) and row.get("confirm_duplicate", "").lower() not in _YES:
+            where = "is already recorded" if key in context.recorded else "appears twice in this file"
+            problems.append(
+                f"the same deposit ({agreement.reference}, {on.isoformat()}, {amount:,.2f}"
+                f"{', ' + reference if reference else ''}) {where}; put 'yes' in confirm_duplicate to record it again"
+            )
+        context.seen.add(key)
+        context.running[agreement.id] += amount
+        if (
+            context.running[agreement.id] > agreement.committed_amount
+            and row.get("confirm_overpayment", "").lower() not in _YES
+        ):
+            problems.append(
+                f"takes {agreement.reference} past its commitment; put 'yes' in confirm_overpayment to accept"
+            )
+    if problems:
+        return problems, None
+    return [], (agreement, amount, on, reference, row.get("note", ""))
+
+
+def import_deposits(actor: User | None, content: str | bytes) -> list[Deposit]:
+    """CSV `agreement,date,amount[,reference][,confirm_overpayment][,confirm_duplicate][,note]`: every row is
+    checked before any is recorded.
+
+    A file with any bad row imports nothing; ImportFailed lists each bad row's line number and reason. A row
+    repeating a deposit already recorded (or another row of the file) — same agreement, date, amount and
+    reference — is refused unless its confirm_duplicate column says yes: importing a file twice records
+    nothing twice.
     """
     rows = _read_csv(content, ("agreement", "date", "amount"))
-    references = {row["agreement"].lower() for _line, row in rows}
-    agreements = {
-        a.reference.lower(): a
-        for a in db.session.scalars(sa.select(Agreement).where(sa.func.lower(Agreement.reference).in_(references)))
-    }
-    paid = paid_by_agreement([a.id for a in agreements.values()])
-    running = {a.id: paid.get(a.id, (ZERO, ZERO))[0] for a in agreements.values()}
-    rates = {(r.currency, r.month): r.rate for r in db.session.scalars(sa.select(ExchangeRate))}
+    context = _import_context(rows)
     errors: list[tuple[int, str]] = []
     parsed = []
     for line, row in rows:
-        problems = []
-        agreement = agreements.get(row["agreement"].lower())
-        if agreement is None:
-            problems.append(f"unknown agreement {row['agreement']!r}")
-        try:
-            on = date.fromisoformat(row["date"])
-        except ValueError:
-            on = None
-            problems.append(f"bad date {row['date']!r} (use YYYY-MM-DD)")
-        try:
-            amount = to_money(row["amount"].replace(",", ""))
-            if amount <= 0:
-                problems.append(f"amount {row['amount']} is not above zero")
-        except ValueError:
-            amount = None
-            problems.append(f"amount {row['amount']!r} is not a number")
-        if agreement and on:
-            month = on.replace(day=1)
-            if agreement.currency != "USD" and (agreement.currency, month) not in rates:
-                problems.append(f"no exchange rate for {agreement.currency} in {month_label(month)}")
-            if on < agreement.signed_on:
-                problems.append(f"date is before {agreement.reference} was signed")
-            if on > clock.today():
-                problems.append("date is in the future")
-        if agreement and amount and amount > 0:
-            running[agreement.id] += amount
-            confirmed = row.get("confirm_overpayment", "").lower() in ("yes", "y", "true", "1")
-            if running[agreement.id] > agreement.committed_amount and not confirmed:
-                problems.append(
-                    f"takes {agreement.reference} past its commitment; put 'yes' in confirm_overpayment to accept"
-                )
+        problems, accepted = _check_import_row(row, context)
         if problems:
             errors.append((line, "; ".join(problems)))
         else:
-            parsed.append((agreement, amount, on, row))
+            parsed.append(accepted)
     if errors:
         raise ImportFailed(errors)
-    deposits = []
-    for agreement, amount, on, row in parsed:
-        deposits.append(
-            record_deposit(actor, agreement, amount, on, confirm_overpayment=True, note=row.get("note", ""))
-        )
+    deposits = [
+        record_deposit(actor, agreement, amount, on, confirm_overpayment=True, note=note, reference=reference)
+        for agreement, amount, on, reference, note in parsed
+    ]
     record_change(actor, "deposit.imported", "deposits", None, {"rows": len(deposits)})
     return deposits
 

@@ -48,3 +48,23 @@ class StateEvent(AppendOnly, db.Model):
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
     reason: Mapped[str | None] = mapped_column(sa.Text)
+
+
+class SubmissionKey(db.Model):
+    """A form's one-time key, used once by its user: where the first submission led (core.edge).
+
+    Written in the transaction that does the form's work, so a key exists exactly when its work was
+    committed; a concurrent duplicate runs into the unique constraint and is answered with this row.
+    """
+
+    __tablename__ = "submission_keys"
+    __table_args__ = (sa.UniqueConstraint("user_id", "key", name="uq_submission_keys_user_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(sa.String(64))
+    #: The endpoint the form was posted to (for the audit of what a repeat was answered with).
+    endpoint: Mapped[str] = mapped_column(sa.String(120), default="", server_default="")
+    #: Where the first submission sent its user (the page of what it created); a repeat is sent there.
+    result_url: Mapped[str] = mapped_column(sa.String(500), default="", server_default="")
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)

@@ -58,9 +58,14 @@ def admin_page() -> dict[str, Any]:
 
 
 def secretariat_page() -> dict[str, Any]:
-    """The fund's figures (contributions' ledger) and the thematic areas."""
+    """The fund's figures (contributions' ledger), how far the books are closed, and the thematic areas."""
     areas = thematic_areas()
-    return {"areas": areas, "status": ledger.funding_status(), "pools": ledger.pool_balances(areas=areas)}
+    return {
+        "areas": areas,
+        "status": ledger.funding_status(),
+        "pools": ledger.pool_balances(areas=areas),
+        "books": ledger.books(),
+    }
 
 
 def committee_page(user: User) -> dict[str, Any]:

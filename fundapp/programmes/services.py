@@ -25,7 +25,8 @@ from fundapp.contributions.models import EntryKind, LedgerEntry
 from fundapp.core.audit import record_change
 from fundapp.core.errors import DomainError, NotAllowed, ValidationFailed
 from fundapp.core.extensions import db
-from fundapp.core.money import CENTS, money_str, to_money
+from fundapp.core.locks import lock_keys, lock_row
+from fundapp.core.money import CENTS, MoneyInputError, money_str, parse_money, to_money
 from fundapp.core.permissions import Role
 from fundapp.programmes import permissions, reporting
 from fundapp.programmes.models import (
@@ -238,15 +239,16 @@ def save_budget(
     for category in BudgetCategory:
         raw = amounts.get(category.value)
         try:
-            value = to_money(raw or 0)
-        except (TypeError, ValueError):
-            errors.setdefault(category.value, []).append("Not a number.")
+            value = parse_money(raw or 0, negative=True)
+        except MoneyInputError as exc:
+            errors.setdefault(category.value, []).append(str(exc))
             continue
         if value < 0:
             errors.setdefault(category.value, []).append("Cannot be negative.")
         values[category] = value
     if errors:
         raise ValidationFailed(errors)
+    lock_keys(ledger.programme_key(programme.id))  # the transfers and allocation it is checked against
     rate = isc_rate()
     direct = sum(values.values(), ZERO)
     if direct <= 0:
@@ -383,6 +385,14 @@ def net_allocation(programme_id: int) -> Decimal:
     return totals[EntryKind.allocation] - totals[EntryKind.refund]
 
 
+def _amount(value: Decimal | str | None) -> Decimal:
+    """An amount given to a money service: exact cents (core.money's rule) or a message next to the field."""
+    try:
+        return parse_money(value if value not in (None, "") else 0)
+    except MoneyInputError as exc:
+        raise DomainError(str(exc), field="amount") from exc
+
+
 # Tranches -----------------------------------------------------------------------------------------
 
 
@@ -401,10 +411,18 @@ def plan_tranche(
     line = next((x for x in programme.document.budget_lines if x.organisation_id == organisation_id), None)
     if line is None:
         raise DomainError("The organization has no approved budget in this programme.", field="organisation")
-    value = to_money(amount or 0)
+    value = _amount(amount)
     if value <= 0:
         raise DomainError("The amount must be more than zero.", field="amount")
-    planned = sum((t.amount for t in programme.tranches if t.organisation_id == organisation_id), ZERO)
+    lock_keys(ledger.programme_key(programme.id))  # two plans at once cannot both fit the budget
+    planned = to_money(
+        db.session.scalar(
+            sa.select(sa.func.coalesce(sa.func.sum(Tranche.amount), 0)).where(
+                Tranche.programme_id == programme.id, Tranche.organisation_id == organisation_id
+            )
+        )
+        or 0
+    )
     if planned + value > line.amount:
         raise DomainError(
             f"Tranches to {line.organisation.code} would total US$ {planned + value:,.2f}, above its approved "
@@ -461,12 +479,18 @@ def release_blockers(tranche: Tranche, on: date) -> list[str]:
 
 
 def release_tranche(actor: User, tranche: Tranche, on: date, justification: str = "") -> Tranche:
-    """Transfer the tranche through the ledger. A blocked tranche only by the chair, with a justification."""
+    """Transfer the tranche through the ledger. A blocked tranche only by the chair, with a justification.
+
+    Locks the tranche (released once, whatever the concurrency) and the programme's money, then re-checks.
+    """
+    tranche = lock_row(Tranche, tranche.id) or tranche
     programme = tranche.programme
     if tranche.is_released:
         raise DomainError("The tranche has already been released.")
     if programme.status not in TRANSFER_STATES:
         raise DomainError("Transfers go out only while the programme is approved or active.")
+    lock_keys(ledger.programme_key(programme.id))
+    ledger.check_postable(on, field="released_on", what="A transfer")
     flows = money_flows([programme.id])[programme.id]
     flow = flows[tranche.organisation_id]
     reasons = unmet_conditions(tranche, flow, on)
@@ -543,6 +567,8 @@ def record_expenditure(
     """
     if programme.status not in SPENDING_STATES:
         raise DomainError("Expenditure is reported while the programme is active or operationally closed.")
+    lock_keys(ledger.programme_key(programme.id))  # the balance and the year's certification, re-read below
+    ledger.check_postable(on, field="reported_on", what="Expenditure")
     kind_value = ExpenditureKind(kind)
     if organisation_id not in programme.participating_ids:
         raise DomainError("Not a participating organization of this programme.", field="organisation")
@@ -551,7 +577,7 @@ def record_expenditure(
         raise DomainError(f"A year from {first} to {on.year}.", field="year")
     if _certified(programme.id, organisation_id, year) is not None:
         raise DomainError(f"The {year} expenditure is already certified final.", field="year")
-    value = to_money(amount or 0)
+    value = _amount(amount)
     if kind_value is ExpenditureKind.interim:
         if value <= 0:
             raise DomainError("The amount must be more than zero.", field="amount")
@@ -622,6 +648,7 @@ def record_refund(
         raise DomainError("Refunds are recorded while the programme is active or operationally closed.")
     if organisation_id not in programme.participating_ids:
         raise DomainError("Not a participating organization of this programme.", field="organisation")
+    ledger.check_postable(on, field="refunded_on", what="A refund")
     return ledger.post_refund(
         actor, amount, programme.id, organisation_id, on, description=f"{programme.reference} unspent balance refunded"
     )
@@ -713,6 +740,7 @@ def closure_blockers(programme: JointProgramme, today: date) -> list[str]:
 def close_financially(actor: User, programme: JointProgramme, today: date) -> None:
     if programme.status != OPERATIONALLY_CLOSED:
         raise DomainError("Close the programme operationally first.")
+    lock_keys(ledger.programme_key(programme.id))  # no money event slips in between the check and the closure
     blockers = closure_blockers(programme, today)
     if blockers:
         raise DomainError("Cannot close financially: " + " ".join(blockers))

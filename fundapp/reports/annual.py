@@ -26,6 +26,7 @@ from fundapp.contributions.models import Donor, EntryKind, LedgerEntry
 from fundapp.core import clock
 from fundapp.core.extensions import db
 from fundapp.core.money import to_money
+from fundapp.programmes import services as programme_services
 from fundapp.reference import services as reference
 
 ZERO = Decimal("0.00")
@@ -118,12 +119,19 @@ def _overview(prior: ledger.FundingStatus, cumulative: ledger.FundingStatus) -> 
 
 
 def _grouped(
-    column: InstrumentedAttribute[int | None], label_query: sa.Select, prior_end: date, year_end: date
+    column: InstrumentedAttribute[int | None],
+    label_query: sa.Select,
+    prior_end: date,
+    year_end: date,
+    allocations: tuple[dict[int | None, Decimal], dict[int | None, Decimal]] | None = None,
 ) -> list[ThreeColumns]:
     """Programme money per `column` (organisation_id or programme_id): prior years and cumulative, two queries.
 
     label_query selects (key, name, concept note id or NULL); a programme is labelled with its note's reference.
+    `allocations` (prior years, cumulative) replaces the ledger's allocation column: organizations take their
+    budget shares of each programme's allocation rather than what the ledger books to the convening one.
     """
+    kinds = [k for k in PROGRAMME_KINDS if allocations is None or k is not EntryKind.allocation]
     sums: dict[int, dict[str, list[Decimal]]] = defaultdict(lambda: {k: [ZERO, ZERO] for k, _h in PROGRAMME_COLUMNS})
     for index, end in ((0, prior_end), (1, year_end)):
         query = (
@@ -131,13 +139,17 @@ def _grouped(
             .where(
                 column.is_not(None),
                 LedgerEntry.programme_id.is_not(None),
-                LedgerEntry.category.in_(PROGRAMME_KINDS),
+                LedgerEntry.category.in_(kinds),
                 LedgerEntry.entry_on <= end,
             )
             .group_by(column, LedgerEntry.category)
         )
         for key, category, total in db.session.execute(query):
             sums[key][category.value][index] = to_money(total or 0)
+        if allocations is not None:
+            for key, amount in allocations[index].items():
+                if key is not None:
+                    sums[key][EntryKind.allocation.value][index] = amount
     labels = {
         key: (f"CN-{note_id:04d} {title}" if note_id is not None else title)
         for key, title, note_id in db.session.execute(
@@ -159,9 +171,9 @@ def build(year: int) -> AnnualReport:
     before = contributions.deposits_by_donor(as_of=prior_end)
     during = contributions.deposits_by_donor(as_of=year_end, since=year_start)
     commitments: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    for row in contributions.agreement_rows():
-        if row.agreement.signed_on <= year_end:
-            commitments[row.agreement.donor_id] += row.commitment_usd
+    # As things stood on 31 December: agreements signed, deposits made and rates in force by then.
+    for row in contributions.agreement_rows(as_of=year_end):
+        commitments[row.agreement.donor_id] += row.commitment_usd
     donor_ids = set(commitments) | set(before) | set(during)
     names = {d.id: d.name for d in db.session.scalars(sa.select(Donor).where(Donor.id.in_(donor_ids))) if donor_ids}
     donors = []
@@ -186,6 +198,10 @@ def build(year: int) -> AnnualReport:
             sa.select(Organisation.id, Organisation.name, sa.null()),
             prior_end,
             year_end,
+            allocations=(
+                programme_services.allocations_by_organisation(prior_end),
+                programme_services.allocations_by_organisation(year_end),
+            ),
         ),
         programmes=programmes,
         cumulative=cumulative,

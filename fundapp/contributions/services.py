@@ -558,6 +558,7 @@ def record_deposit(
         deposit.id,
         {
             "agreement": agreement.reference,
+            "deposited_on": deposited_on.isoformat(),
             "amount": f"{amount:.2f}",
             "currency": agreement.currency,
             "rate": f"{rate}",

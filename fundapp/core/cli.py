@@ -4,7 +4,8 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from fundapp.core.audit import verify_chain
+from fundapp.core import audit
+from fundapp.core.edge import transaction
 from fundapp.core.extensions import db
 
 audit_cli = AppGroup("audit", help="Audit log tools.")
@@ -12,13 +13,33 @@ audit_cli = AppGroup("audit", help="Audit log tools.")
 
 @audit_cli.command("verify")
 def audit_verify() -> None:
-    """Recompute the hash chain and name the first broken row."""
-    report = verify_chain()
-    if report.ok:
-        click.secho(f"Audit log intact: {report.checked} rows checked.", fg="green")
+    """Recompute the keyed hash chain, hold it to its checkpoints and reconcile the ledger and deposits with
+    their audit records; name the first problem. An intact log gets a new checkpoint."""
+    with transaction():
+        result = audit.verify()
+        if result.ok:
+            audit.write_checkpoint("flask audit verify")
+    echo_verification(result)
+    if not result.ok:
+        raise SystemExit(1)
+
+
+def echo_verification(result: audit.Verification) -> None:
+    """What `flask audit verify` (and `flask backup restore`) print about a verification."""
+    chain = result.chain
+    if not chain.ok:
+        where = f" at row {chain.broken_id}" if chain.broken_id is not None else ""
+        click.secho(f"Audit log broken{where}: {chain.reason}.", fg="red", err=True)
+    for problem in result.discrepancies:
+        click.secho(f"Records differ from the audit log: {problem}.", fg="red", err=True)
+    if not result.ok:
         return
-    click.secho(f"Audit log broken at row {report.broken_id}: {report.reason}.", fg="red", err=True)
-    raise SystemExit(1)
+    legacy = f", {chain.legacy} of them from before the key (plain SHA-256)" if chain.legacy else ""
+    click.secho(
+        f"Audit log intact: {chain.checked} rows checked{legacy}; held to {chain.checkpoints} checkpoint(s) and "
+        f"{chain.anchors} anchor line(s); ledger and deposits reconcile with their audit records.",
+        fg="green",
+    )
 
 
 def register_cli(app: Flask) -> None:

@@ -16,6 +16,7 @@ sender lets through. Signals that ask a question collect the receivers' answers 
 | landing_page | auth (the user signing in) | – | home: the endpoint of the user's home page |
 | period_closed | contributions (the closed period) | actor | reports: freeze a year's statement when December closes |
 | ledger_changed | contributions.ledger (the session) | – | caches of public figures: invalidate after commit |
+| audit_reconcile | core.audit (None) | – | contributions, reports: the first record that differs from its audit row |
 """
 
 from typing import Any
@@ -50,6 +51,10 @@ period_closed = fundapp_signals.signal("period-closed")
 
 #: A posting was added to the ledger in this transaction (caches of public figures listen).
 ledger_changed = fundapp_signals.signal("ledger-changed")
+
+#: `flask audit verify` asks each domain to hold its records to their audit rows; receivers answer the first
+#: discrepancy as a sentence naming the record (or None when everything matches).
+audit_reconcile = fundapp_signals.signal("audit-reconcile")
 
 
 def answers(signal: Any, sender: Any, **data: Any) -> list[Any]:

@@ -10,7 +10,7 @@ the three always add up.
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -68,6 +68,8 @@ class AnnualReport:
     organisations: list[ThreeColumns]
     programmes: list[ThreeColumns]
     cumulative: ledger.FundingStatus
+    #: When the year's statement was frozen (its figures stored at the close of December); None while live.
+    frozen_at: datetime | None = None
 
     @property
     def period_end(self) -> date:
@@ -206,6 +208,86 @@ def build(year: int) -> AnnualReport:
         programmes=programmes,
         cumulative=cumulative,
     )
+
+
+# Frozen figures: the report as plain JSON values and back (no queries) ------------------------------------
+
+
+def _amount(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _decimal(value: str | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+def to_figures(report: AnnualReport) -> dict[str, Any]:
+    """The report's figures as JSON values (amounts as exact decimal strings): what a frozen statement stores."""
+    status = report.cumulative
+    return {
+        "year": report.year,
+        "fund_name": report.fund_name,
+        "fund_code": report.fund_code,
+        "agent": report.agent,
+        "overview": [
+            [section, [[x.label, x.kind, _amount(x.prior), _amount(x.current), _amount(x.cumulative)] for x in lines]]
+            for section, lines in report.overview
+        ],
+        "donors": [[name, *(str(v) for v in values)] for name, *values in report.donors],
+        "organisations": [_three_json(r) for r in report.organisations],
+        "programmes": [_three_json(r) for r in report.programmes],
+        "cumulative": {
+            "as_of": status.as_of.isoformat() if status.as_of else None,
+            **{name: str(getattr(status, name)) for name in _STATUS_AMOUNTS},
+        },
+    }
+
+
+def from_figures(figures: dict[str, Any], frozen_at: datetime | None = None) -> AnnualReport:
+    """The report a frozen statement stored, rebuilt without a query: it shows what was true at the close."""
+    status = figures["cumulative"]
+    return AnnualReport(
+        year=figures["year"],
+        fund_name=figures["fund_name"],
+        fund_code=figures["fund_code"],
+        agent=figures["agent"],
+        overview=[
+            (section, [Line(x[0], x[1], _decimal(x[2]), _decimal(x[3]), _decimal(x[4])) for x in lines])
+            for section, lines in figures["overview"]
+        ],
+        donors=[(name, *(Decimal(v) for v in values)) for name, *values in figures["donors"]],
+        organisations=[_three_from(r) for r in figures["organisations"]],
+        programmes=[_three_from(r) for r in figures["programmes"]],
+        cumulative=ledger.FundingStatus(
+            as_of=date.fromisoformat(status["as_of"]) if status["as_of"] else None,
+            **{name: Decimal(status[name]) for name in _STATUS_AMOUNTS},
+        ),
+        frozen_at=frozen_at,
+    )
+
+
+_STATUS_AMOUNTS = (
+    "contributions",
+    "interest_fund",
+    "interest_organisations",
+    "transfers",
+    "refunds",
+    "fee",
+    "direct_costs",
+    "bank_charges",
+    "expenditure",
+    "allocations",
+    "balance_with_agent",
+)
+
+
+def _three_json(row: ThreeColumns) -> list[Any]:
+    return [row.label, {key: [str(v) for v in values] for key, values in row.values.items()}]
+
+
+def _three_from(row: list[Any]) -> ThreeColumns:
+    label, values = row
+    return ThreeColumns(label, {key: tuple(Decimal(v) for v in three) for key, three in values.items()})
 
 
 # The XLSX layout (no queries) --------------------------------------------------------------------------

@@ -14,7 +14,6 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import undefer
 
 from fundapp.auth.models import User
 from fundapp.core import clock
@@ -96,11 +95,10 @@ def annual_pdf(year: int) -> tuple[AnnualReport, bytes]:
 def check_frozen_statements(_sender: Any = None, **_data: Any) -> str | None:
     """Receiver of core.signals.audit_reconcile: each frozen PDF still hashes to its SHA-256, and that SHA-256 is
     the one the audit row recorded when the year was frozen (the first statement that does not, or None)."""
-    statements = db.session.scalars(
-        sa.select(FrozenStatement).options(undefer(FrozenStatement.pdf)).order_by(FrozenStatement.year)
-    )
-    for statement in statements:
-        if not statement.is_intact:
+    # Columns, not objects: what the table holds now, whatever this session loaded before.
+    columns = (FrozenStatement.id, FrozenStatement.year, FrozenStatement.pdf, FrozenStatement.pdf_sha256)
+    for statement in db.session.execute(sa.select(*columns).order_by(FrozenStatement.year)).all():
+        if hashlib.sha256(statement.pdf).hexdigest() != statement.pdf_sha256:
             return f"the frozen statement of {statement.year}: its PDF no longer matches its SHA-256"
         recorded = db.session.scalar(
             sa.select(AuditEntry.details)

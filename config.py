@@ -50,6 +50,8 @@ class Config:
     AUDIT_ANCHOR_FILE = os.environ.get("AUDIT_ANCHOR_FILE", str(INSTANCE / "audit-anchors.log"))
     #: Audit rows between two automatic checkpoints.
     AUDIT_CHECKPOINT_EVERY = int(os.environ.get("AUDIT_CHECKPOINT_EVERY", "1000"))
+    #: Where `flask backup create` writes when given no file name.
+    BACKUP_FOLDER = os.environ.get("BACKUP_FOLDER") or str(INSTANCE / "backups")
     #: Directory of PostgreSQL's client programs (pg_dump, pg_restore) for `flask backup`; default: the
     #: server's major version under /usr/lib/postgresql, else the PATH.
     PG_BIN_DIR = os.environ.get("PG_BIN_DIR")

@@ -94,6 +94,14 @@ def build_fund(app: Flask) -> None:
         db.session.remove()
 
 
+def _invoke(app: Flask, *args: str):
+    """Run a flask command against `app` (its context pushed: the run's own app context may be active)."""
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=list(args))
+        db.session.remove()
+    return result
+
+
 def _channels(app: Flask) -> list[str]:
     with app.app_context():
         deu = cf.donor("DEU").id
@@ -178,7 +186,7 @@ def test_a_backup_taken_while_the_app_serves_restores_with_the_same_figures(inst
     try:
         while traffic.requests < 6:  # the app is busy when the backup starts
             threading.Event().wait(0.05)
-        result = source.test_cli_runner().invoke(args=["backup", "create", str(file)])
+        result = _invoke(source, "backup", "create", str(file))
         assert result.exit_code == 0, result.output
         while traffic.requests < 12:  # and keeps serving while and after it runs
             threading.Event().wait(0.05)
@@ -193,7 +201,7 @@ def test_a_backup_taken_while_the_app_serves_restores_with_the_same_figures(inst
     assert any(name.startswith("uploads/") for name in names)
 
     target = instances("target")
-    restored = target.test_cli_runner().invoke(args=["backup", "restore", str(file)])
+    restored = _invoke(target, "backup", "restore", str(file))
     assert restored.exit_code == 0, restored.output
     assert "Audit log intact" in restored.output
     assert "ledger and deposits reconcile" in restored.output
@@ -212,7 +220,7 @@ def test_a_backup_taken_while_the_app_serves_restores_with_the_same_figures(inst
     assert {p.name: p.read_bytes() for p in (tmp_path / "target-uploads").iterdir()} == uploads
 
     # A second restore finds the instance full and refuses.
-    again = target.test_cli_runner().invoke(args=["backup", "restore", str(file)])
+    again = _invoke(target, "backup", "restore", str(file))
     assert again.exit_code != 0
     assert "not empty" in again.output
 
@@ -221,7 +229,7 @@ def test_restore_refuses_a_damaged_or_foreign_file(instances, tmp_path):
     source = instances("damaged")
     build_fund(source)
     file = tmp_path / "good.tar.gz"
-    assert source.test_cli_runner().invoke(args=["backup", "create", str(file)]).exit_code == 0
+    assert _invoke(source, "backup", "create", str(file)).exit_code == 0
     with tarfile.open(file) as archive:
         members = {m.name: archive.extractfile(m).read() for m in archive.getmembers()}
     damaged = tmp_path / "damaged.tar.gz"
@@ -232,12 +240,12 @@ def test_restore_refuses_a_damaged_or_foreign_file(instances, tmp_path):
             info.size = len(data)
             archive.addfile(info, io.BytesIO(data))
     target = instances("empty")
-    result = target.test_cli_runner().invoke(args=["backup", "restore", str(damaged)])
+    result = _invoke(target, "backup", "restore", str(damaged))
     assert result.exit_code != 0
     assert "does not match its SHA-256" in result.output
     bogus = tmp_path / "bogus.tar.gz"
     bogus.write_bytes(b"not a backup")
-    result = target.test_cli_runner().invoke(args=["backup", "restore", str(bogus)])
+    result = _invoke(target, "backup", "restore", str(bogus))
     assert result.exit_code != 0
     assert "is not a fundapp backup" in result.output
     with target.app_context():

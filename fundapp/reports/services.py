@@ -77,10 +77,15 @@ def on_period_closed(period: Any, actor: User | None = None, **_data: Any) -> No
 
 def annual_report(year: int) -> AnnualReport:
     """The year's report: the stored figures once the year is frozen, else built from the ledger."""
+    return annual_page(year)[0]
+
+
+def annual_page(year: int) -> tuple[AnnualReport, FrozenStatement | None]:
+    """The report page's data: the year's report and its frozen statement (None while the year is open)."""
     statement = frozen_statement(year)
     if statement is None:
-        return annual.build(year)
-    return annual.from_figures(statement.data, statement.frozen_at)
+        return annual.build(year), None
+    return annual.from_figures(statement.data, statement.frozen_at), statement
 
 
 def annual_pdf(year: int) -> tuple[AnnualReport, bytes]:

@@ -74,7 +74,7 @@ def _chosen_year() -> tuple[int, list[int]]:
 def annual():
     """Pick a year; see its financial overview and download the PDF or XLSX."""
     year, years = _chosen_year()
-    report, frozen = services.annual_report(year), services.frozen_statement(year)
+    report, frozen = services.annual_page(year)
     return render_template("reports/annual.html", report=report, years=years, frozen=frozen)
 
 

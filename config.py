@@ -92,6 +92,17 @@ class Config:
     REFERENCE_DATA_FILE = str(ROOT / "fundapp" / "reference" / "data" / "migration-mptf.json")
     #: IATI organisation identifier of the reporting organisation (the administrative agent).
     IATI_REPORTING_ORG_REF = os.environ.get("IATI_REPORTING_ORG_REF", "XM-DAC-41114")
+    #: Key of the audit chain's HMAC: required in production, never stored in the database.
+    AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY")
+    #: Append-only file outside the database where every audit checkpoint is also written (empty: none).
+    AUDIT_ANCHOR_FILE = os.environ.get("AUDIT_ANCHOR_FILE", str(INSTANCE / "audit-anchors.log"))
+    #: Audit rows between two automatic checkpoints.
+    AUDIT_CHECKPOINT_EVERY = int(os.environ.get("AUDIT_CHECKPOINT_EVERY", "1000"))
+    #: Where `flask backup create` writes when given no file name.
+    BACKUP_FOLDER = os.environ.get("BACKUP_FOLDER") or str(INSTANCE / "backups")
+    #: Directory of PostgreSQL's client programs (pg_dump, pg_restore) for `flask backup`; default: the
+    #: server's major version under /usr/lib/postgresql, else the PATH.
+    PG_BIN_DIR = os.environ.get("PG_BIN_DIR")
 
 
 class DevelopmentConfig(Config):
@@ -118,6 +129,9 @@ class TestConfig(Config):
     REMEMBER_COOKIE_SECURE = False
     HSTS_MAX_AGE = 0
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
+    AUDIT_HMAC_KEY = "test-audit-hmac-key-not-secret-0123456789"
+    #: Tests roll their transactions back: a file would keep anchors of rows that never existed.
+    AUDIT_ANCHOR_FILE = ""
     PASSWORD_HASH_TIME_COST = 1
     PASSWORD_HASH_MEMORY_COST = 1024
     PUBLIC_BASE_URL = "http://localhost"

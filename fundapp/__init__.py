@@ -26,6 +26,7 @@ def create_app(config_object: str | object | None = None) -> Flask:
     )
     app.config.from_object(config_object or _config_from_env())
     register_secret_key(app)
+    register_audit_key(app)
     register_logging(app)
     register_extensions(app)
     register_blueprints(app)
@@ -87,6 +88,32 @@ def _refuse_weak_production_settings(app: Flask) -> None:
         raise RuntimeError(
             "PUBLIC_BASE_URL is not set: emails with sign-in links need the site's address, "
             "e.g. PUBLIC_BASE_URL=https://fund.example.org."
+        )
+
+
+def register_audit_key(app: Flask) -> None:
+    """The audit chain's HMAC key: required in production (a clear error at start-up), kept in instance/ in
+    development like the secret key. It never goes into the database, so whoever can rewrite the tables still
+    cannot recompute the chain."""
+    key = app.config.get("AUDIT_HMAC_KEY")
+    env = app.config.get("ENV_NAME")
+    if key:
+        if env == "production" and len(key) < 32:
+            raise RuntimeError("AUDIT_HMAC_KEY is too short: use at least 32 random characters.")
+        return
+    if env == "development":
+        key_file = Path(app.instance_path) / "audit_hmac_key"
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        if not key_file.exists():
+            key_file.write_text(secrets.token_hex(32))
+            key_file.chmod(0o600)
+        app.config["AUDIT_HMAC_KEY"] = key_file.read_text().strip()
+        return
+    if env != "testing":
+        raise RuntimeError(
+            "AUDIT_HMAC_KEY is not set: refusing to start outside development and tests. The audit log is "
+            "chained with this key; set it from your secret store (e.g. `python -c 'import secrets; "
+            "print(secrets.token_hex(32))'`) and keep it out of the database and its backups."
         )
 
 

@@ -3,6 +3,7 @@ periods, the funding status statement, capitalization, the donor portal and cont
 
 from flask import Blueprint
 
+from fundapp.core import signals
 from fundapp.core.navigation import NavItem, register_nav
 from fundapp.core.permissions import COMMITTEE_ROLES, Role
 
@@ -25,5 +26,9 @@ register_nav(
         "Funding status", "contributions.funding_status", (Role.secretariat, Role.donor, *COMMITTEE_ROLES), order=40
     ),
 )
+
+from fundapp.contributions import reconcile  # noqa: E402
+
+signals.audit_reconcile.connect(reconcile.reconcile_with_audit)
 
 from fundapp.contributions import views  # noqa: E402,F401

@@ -233,7 +233,9 @@ def _post(actor: User | None, kind: EntryKind, amount: Decimal, on: date, **link
         entry.id,
         {
             "amount_usd": f"{amount:.2f}",
+            "kind": kind.value,
             "category": entry.category.value,
+            "entry_on": on.isoformat(),
             "pool": entry.thematic_area_id,
             "programme_id": entry.programme_id,
             "reversal_of": entry.reversal_of_id,

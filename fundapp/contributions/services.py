@@ -36,7 +36,7 @@ from fundapp.core.audit import record_change
 from fundapp.core.errors import DomainError, ValidationFailed
 from fundapp.core.extensions import db
 from fundapp.core.locks import lock_keys, lock_row
-from fundapp.core.money import CENTS, MAX_MONEY, MoneyInputError, parse_decimal, parse_money, to_money
+from fundapp.core.money import CENTS, MAX_MONEY, MoneyInputError, parse_decimal, parse_money, split_by_weights, to_money
 from fundapp.reference.models import Country, Currency, ThematicArea
 from fundapp.reference.services import get_fund
 
@@ -362,15 +362,16 @@ def create_agreement(
     return agreement
 
 
-def _reversed_deposit_ids() -> sa.Select:
-    return sa.select(LedgerEntry.deposit_id).where(
+def _reversed_deposit_ids(as_of: date | None = None) -> sa.Select:
+    query = sa.select(LedgerEntry.deposit_id).where(
         LedgerEntry.kind == EntryKind.reversal, LedgerEntry.category == EntryKind.deposit
     )
+    return query.where(LedgerEntry.entry_on <= as_of) if as_of else query
 
 
-def live_deposits() -> sa.ColumnElement[bool]:
-    """Deposits that have not been reversed."""
-    return Deposit.id.not_in(_reversed_deposit_ids())
+def live_deposits(as_of: date | None = None) -> sa.ColumnElement[bool]:
+    """Deposits that have not been reversed (by `as_of`, when given: a reversal dated later does not count yet)."""
+    return Deposit.id.not_in(_reversed_deposit_ids(as_of))
 
 
 def reversed_deposits(deposit_ids: list[int]) -> set[int]:
@@ -380,15 +381,22 @@ def reversed_deposits(deposit_ids: list[int]) -> set[int]:
     return set(db.session.scalars(_reversed_deposit_ids().where(LedgerEntry.deposit_id.in_(deposit_ids))))
 
 
-def paid_by_agreement(agreement_ids: list[int] | None = None) -> dict[int, tuple[Decimal, Decimal]]:
-    """agreement id -> (paid in the agreement's currency, paid in USD), reversed deposits excluded; one query."""
+def paid_by_agreement(
+    agreement_ids: list[int] | None = None, as_of: date | None = None
+) -> dict[int, tuple[Decimal, Decimal]]:
+    """agreement id -> (paid in the agreement's currency, paid in USD), reversed deposits excluded; one query.
+
+    With `as_of`, only deposits dated up to that day, less those reversed by then: what was paid at the time.
+    """
     query = (
         sa.select(Deposit.agreement_id, sa.func.sum(Deposit.amount), sa.func.sum(Deposit.amount_usd))
-        .where(live_deposits())
+        .where(live_deposits(as_of))
         .group_by(Deposit.agreement_id)
     )
     if agreement_ids is not None:
         query = query.where(Deposit.agreement_id.in_(agreement_ids))
+    if as_of is not None:
+        query = query.where(Deposit.deposited_on <= as_of)
     return {aid: (to_money(a or 0), to_money(u or 0)) for aid, a, u in db.session.execute(query)}
 
 
@@ -419,13 +427,17 @@ class AgreementRow:
         return max(self.agreement.committed_amount - self.paid, ZERO)
 
 
-def latest_rates() -> dict[str, Decimal]:
-    """The most recent rate per currency (one query): values the unpaid part of commitments."""
-    latest = (
-        sa.select(ExchangeRate.currency, sa.func.max(ExchangeRate.month).label("month"))
-        .group_by(ExchangeRate.currency)
-        .subquery()
-    )
+def rates_in_force(as_of: date | None = None) -> dict[str, Decimal]:
+    """The UN operational rate in force per currency on `as_of` (one query): the rate of its month, or of the
+    latest month before it that has one. Without a date, the most recent rate of each currency.
+
+    It values the unpaid part of commitments, so a report as of a date uses the rates of that date and a
+    rate entered later for a later month never changes it.
+    """
+    months = sa.select(ExchangeRate.currency, sa.func.max(ExchangeRate.month).label("month"))
+    if as_of is not None:
+        months = months.where(ExchangeRate.month <= as_of.replace(day=1))
+    latest = months.group_by(ExchangeRate.currency).subquery()
     rows = db.session.execute(
         sa.select(ExchangeRate.currency, ExchangeRate.rate).join(
             latest, sa.and_(ExchangeRate.currency == latest.c.currency, ExchangeRate.month == latest.c.month)
@@ -434,18 +446,27 @@ def latest_rates() -> dict[str, Decimal]:
     return {"USD": Decimal(1), **dict(rows.all())}
 
 
-def agreement_rows(donor_id: int | None = None) -> list[AgreementRow]:
+def latest_rates() -> dict[str, Decimal]:
+    """The most recent rate per currency (one query): values the unpaid part of today's commitments."""
+    return rates_in_force(None)
+
+
+def agreement_rows(donor_id: int | None = None, as_of: date | None = None) -> list[AgreementRow]:
     """Agreements with paid amounts and their commitment in USD, in three queries.
 
-    A commitment in USD is what was paid (at the rates of the deposits) plus the unpaid balance at the
-    most recent rate of its currency.
+    A commitment in USD is what was paid (at the rates of the deposits) plus the unpaid balance at the rate
+    in force (the most recent one today). With `as_of`, as things stood at the end of that day: agreements
+    signed by then, deposits dated by then and not reversed by then, the unpaid balance at the rate in
+    force on that day. Nothing dated or entered later changes it.
     """
     query = sa.select(Agreement).options(joinedload(Agreement.thematic_area), joinedload(Agreement.donor))
     if donor_id is not None:
         query = query.where(Agreement.donor_id == donor_id)
+    if as_of is not None:
+        query = query.where(Agreement.signed_on <= as_of)
     agreements = list(db.session.scalars(query.order_by(Agreement.signed_on, Agreement.id)).unique())
-    paid = paid_by_agreement([a.id for a in agreements] if donor_id is not None else None)
-    rates = latest_rates()
+    paid = paid_by_agreement([a.id for a in agreements] if donor_id is not None else None, as_of)
+    rates = rates_in_force(as_of)
     rows = []
     for agreement in agreements:
         paid_orig, paid_usd = paid.get(agreement.id, (ZERO, ZERO))
@@ -571,6 +592,7 @@ def record_deposit(
         deposit.id,
         {
             "agreement": agreement.reference,
+            "deposited_on": deposited_on.isoformat(),
             "amount": f"{amount:.2f}",
             "currency": agreement.currency,
             "rate": f"{rate}",
@@ -790,12 +812,14 @@ def programme_label(programme_id: int) -> str:
     return f"Programme {programme_id}"
 
 
-def attribution(donor_id: int, as_of: date | None = None) -> list[AttributionRow]:
-    """How a donor's money was used, in two queries.
+def attribution_by_donor(as_of: date | None = None) -> dict[int, list[AttributionRow]]:
+    """How every donor's money was used, in two queries: donor id -> its attribution rows.
 
-    Earmarked money: the donor's share of each earmarked pool's net deposits, applied to the net
+    Earmarked money: each donor's share of an earmarked pool's net deposits, applied to the net
     allocations (allocations less refunds) drawn from that pool, programme by programme. Unearmarked
-    money: the same pro rata over the unearmarked pool. Each line is rounded half up to cents.
+    money: the same pro rata over the unearmarked pool. Each programme's net allocation from a pool is
+    split among the pool's donors by the largest remainder (core.money.split_by_weights), so the donors'
+    shares of every programme, and so of every pool, add up to its total to the cent.
     """
     dep_query = (
         sa.select(
@@ -804,8 +828,9 @@ def attribution(donor_id: int, as_of: date | None = None) -> list[AttributionRow
             LedgerEntry.category,
             sa.func.sum(LedgerEntry.amount_usd),
         )
-        .where(LedgerEntry.category.in_([EntryKind.deposit, EntryKind.fee]))
+        .where(LedgerEntry.category.in_([EntryKind.deposit, EntryKind.fee]), LedgerEntry.donor_id.is_not(None))
         .group_by(LedgerEntry.thematic_area_id, LedgerEntry.donor_id, LedgerEntry.category)
+        .order_by(LedgerEntry.thematic_area_id, LedgerEntry.donor_id)
     )
     alloc_query = (
         sa.select(
@@ -824,36 +849,41 @@ def attribution(donor_id: int, as_of: date | None = None) -> list[AttributionRow
     if as_of:
         dep_query = dep_query.where(LedgerEntry.entry_on <= as_of)
         alloc_query = alloc_query.where(LedgerEntry.entry_on <= as_of)
-    pool_total: dict[int | None, Decimal] = defaultdict(lambda: ZERO)
-    donor_part: dict[int | None, Decimal] = defaultdict(lambda: ZERO)
-    for area_id, row_donor, category, total in db.session.execute(dep_query):
-        value = to_money(total or 0) * (1 if category is EntryKind.deposit else -1)
-        pool_total[area_id] += value
-        if row_donor == donor_id:
-            donor_part[area_id] += value
+    #: pool -> donor -> the donor's net deposits in the pool (donors in id order: ties of the split go first to
+    #: the lower id, the same on every run).
+    donor_parts: dict[int | None, dict[int, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
+    for area_id, donor_id, category, total in db.session.execute(dep_query):
+        donor_parts[area_id][donor_id] += to_money(total or 0) * (1 if category is EntryKind.deposit else -1)
     allocated: dict[tuple[int | None, str | None, int], Decimal] = defaultdict(lambda: ZERO)
     for area_id, code, programme_id, category, total in db.session.execute(alloc_query):
         allocated[(area_id, code, programme_id)] += to_money(total or 0) * (
             1 if category is EntryKind.allocation else -1
         )
-    rows = []
+    rows: dict[int, list[AttributionRow]] = defaultdict(list)
     # Earmarked pools first (by area code), then the unearmarked pool; programmes in id order.
     ordered = sorted(allocated.items(), key=lambda kv: (kv[0][1] is None, kv[0][1] or "", kv[0][2]))
     for (area_id, code, programme_id), amount in ordered:
-        if amount <= 0 or donor_part[area_id] <= 0 or pool_total[area_id] <= 0:
+        parts = {d: v for d, v in donor_parts[area_id].items() if v > 0}
+        pool_total = sum(parts.values(), ZERO)
+        if amount <= 0 or pool_total <= 0:
             continue
-        share = donor_part[area_id] / pool_total[area_id]
-        rows.append(
-            AttributionRow(
-                pool=f"{code} earmarked" if code else "Unearmarked",
-                area_code=code,
-                programme_id=programme_id,
-                pool_allocated=amount,
-                share=share,
-                attributed=(amount * share).quantize(CENTS, rounding=ROUND_HALF_UP),
+        for donor_id, attributed in split_by_weights(amount, parts).items():
+            rows[donor_id].append(
+                AttributionRow(
+                    pool=f"{code} earmarked" if code else "Unearmarked",
+                    area_code=code,
+                    programme_id=programme_id,
+                    pool_allocated=amount,
+                    share=parts[donor_id] / pool_total,
+                    attributed=attributed,
+                )
             )
-        )
     return rows
+
+
+def attribution(donor_id: int, as_of: date | None = None) -> list[AttributionRow]:
+    """How one donor's money was used (its rows of attribution_by_donor), in two queries."""
+    return attribution_by_donor(as_of).get(donor_id, [])
 
 
 @dataclass
@@ -898,7 +928,7 @@ def donor_figures(donor: Donor, as_of: date | None = None) -> DonorFigures:
         deposits_usd=mine[EntryKind.deposit],
         fees_usd=mine[EntryKind.fee],
         all_deposits_usd=sum((t[EntryKind.deposit] for t in totals.values()), ZERO),
-        agreements=agreement_rows(donor.id),
+        agreements=agreement_rows(donor.id, as_of),
         attribution=attribution(donor.id, as_of),
     )
 
@@ -1024,10 +1054,12 @@ class Capitalization:
         return (value * 100 / self.target_usd).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-def capitalization() -> Capitalization:
+def capitalization(as_of: date | None = None) -> Capitalization:
+    """Commitments and deposits against the target, per donor and month; as of a day when given (the
+    commitments then at the rates in force that day, see agreement_rows)."""
     fund = get_fund()
-    rows = agreement_rows()
-    deposits = deposits_by_donor()
+    rows = agreement_rows(as_of=as_of)
+    deposits = deposits_by_donor(as_of)
     names: dict[int, str] = {}
     commitments: dict[int, Decimal] = defaultdict(lambda: ZERO)
     for row in rows:
@@ -1043,6 +1075,8 @@ def capitalization() -> Capitalization:
         .group_by(year, month, Organisation.name)
         .order_by(year, month)
     )
+    if as_of is not None:
+        monthly_query = monthly_query.where(LedgerEntry.entry_on <= as_of)
     monthly = [(int(y), int(m), n, to_money(t or 0)) for y, m, n, t in db.session.execute(monthly_query)]
     by_donor = sorted(
         ((names.get(d, str(d)), commitments[d], deposits.get(d, {}).get(EntryKind.deposit, ZERO)) for d in names),

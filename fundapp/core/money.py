@@ -1,13 +1,17 @@
 """Money: exact decimals in Python, exact storage on both engines, never float."""
 
+import math
 import re
+from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Annotated, Any
+from fractions import Fraction
+from typing import Annotated, Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator
 
 CENTS = Decimal("0.01")
+K = TypeVar("K")
 #: Amounts up to 999,999,999,999.99 with two decimals.
 MAX_MONEY = Decimal("999999999999.99")
 
@@ -181,3 +185,26 @@ def split_evenly(total: Decimal, parts: int) -> list[Decimal]:
     shares = [base] * parts
     shares[0] += total - sum(shares)
     return shares
+
+
+def split_by_weights(total: Decimal, weights: Mapping[K, Decimal]) -> dict[K, Decimal]:
+    """Split a total in proportion to weights by the largest remainder, so the parts add up to it to the cent.
+
+    Each key gets its exact share rounded down to cents; the cents left over go one each to the keys with
+    the largest remainders (ties to the key listed first). Keys of weight zero or less get nothing; with no
+    positive weight at all, nothing is split (an empty dict). A negative total is split as its opposite,
+    negated. Used for donors' attribution and for organizations' shares of an allocation.
+    """
+    positive = {key: Fraction(Decimal(w)) for key, w in weights.items() if Decimal(w) > 0}
+    if not positive:
+        return {}
+    cents = int(to_money(total) * 100)
+    sign, cents = (-1, -cents) if cents < 0 else (1, cents)
+    whole = sum(positive.values())
+    exact = {key: cents * w / whole for key, w in positive.items()}
+    parts = {key: math.floor(value) for key, value in exact.items()}
+    left = cents - sum(parts.values())
+    order = sorted(positive, key=lambda k: exact[k] - parts[k], reverse=True)  # stable: ties keep their order
+    for key in order[:left]:
+        parts[key] += 1
+    return {key: (sign * Decimal(parts[key]) / 100).quantize(CENTS) for key in weights if key in parts}

@@ -26,7 +26,7 @@ from fundapp.core.audit import record_change
 from fundapp.core.errors import DomainError, NotAllowed, ValidationFailed
 from fundapp.core.extensions import db
 from fundapp.core.locks import lock_keys, lock_row
-from fundapp.core.money import CENTS, MoneyInputError, money_str, parse_money, to_money
+from fundapp.core.money import CENTS, MoneyInputError, money_str, parse_money, split_by_weights, to_money
 from fundapp.core.permissions import Role
 from fundapp.programmes import permissions, reporting
 from fundapp.programmes.models import (
@@ -344,7 +344,8 @@ _FLOW_FIELD = {
 
 
 def money_flows(programme_ids: Iterable[int]) -> dict[int, dict[int | None, OrgFlow]]:
-    """Per programme, per organization: ledger sums (reversals netted) and the approved budget, in two queries."""
+    """Per programme, per organization: ledger sums (reversals netted), the approved budget and the
+    organization's share of the allocation (see allocation_shares), in two queries."""
     ids = list(programme_ids)
     result: dict[int, dict[int | None, OrgFlow]] = {pid: defaultdict(OrgFlow) for pid in ids}
     if not ids:
@@ -359,18 +360,90 @@ def money_flows(programme_ids: Iterable[int]) -> dict[int, dict[int | None, OrgF
         .where(LedgerEntry.programme_id.in_(ids), LedgerEntry.category.in_(list(_FLOW_FIELD)))
         .group_by(LedgerEntry.programme_id, LedgerEntry.organisation_id, LedgerEntry.category)
     )
+    booked: dict[int, dict[int | None, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
     for pid, org_id, category, total in rows:
-        # Allocations are the programme's, whichever organization the decision named.
-        flow = result[pid][None if category is EntryKind.allocation else org_id]
+        if category is EntryKind.allocation:
+            booked[pid][org_id] += to_money(total or 0)
+            continue
+        flow = result[pid][org_id]
         setattr(flow, _FLOW_FIELD[category], getattr(flow, _FLOW_FIELD[category]) + to_money(total or 0))
-    budgets = db.session.execute(
-        sa.select(
-            ProgrammeBudgetLine.document_id, ProgrammeBudgetLine.organisation_id, ProgrammeBudgetLine.amount
-        ).where(ProgrammeBudgetLine.document_id.in_(ids))
-    )
+    budgets = _budget_weights(ids)
     for pid, org_id, amount in budgets:
         result[pid][org_id].budget = to_money(amount)
+    for pid, shares in split_allocations(booked, budgets).items():
+        for org_id, share in shares.items():
+            result[pid][org_id].allocated += share
     return result
+
+
+def _budget_weights(programme_ids: Iterable[int] | None) -> list[tuple[int, int, Decimal]]:
+    """(programme id, organisation id, approved budget) of the budget lines, in line order (one query)."""
+    query = sa.select(
+        ProgrammeBudgetLine.document_id, ProgrammeBudgetLine.organisation_id, ProgrammeBudgetLine.amount
+    ).order_by(ProgrammeBudgetLine.document_id, ProgrammeBudgetLine.id)
+    if programme_ids is not None:
+        query = query.where(ProgrammeBudgetLine.document_id.in_(list(programme_ids)))
+    return [(pid, org_id, to_money(amount)) for pid, org_id, amount in db.session.execute(query)]
+
+
+def split_allocations(
+    booked: Mapping[int, Mapping[int | None, Decimal]], budgets: Iterable[tuple[int, int, Decimal]]
+) -> dict[int, dict[int | None, Decimal]]:
+    """Each programme's net allocation split among its participating organizations by their approved budgets.
+
+    `booked`: per programme, the allocation as the ledger books it (per organization named by the row);
+    `budgets`: (programme, organization, approved budget) lines. The split is by the largest remainder,
+    so the shares add up to the allocation to the cent; a programme with no budget keeps the booking.
+    """
+    weights: dict[int, dict[int | None, Decimal]] = defaultdict(dict)
+    for pid, org_id, amount in budgets:
+        weights[pid][org_id] = amount
+    result: dict[int, dict[int | None, Decimal]] = {}
+    for pid, by_org in booked.items():
+        total = sum(by_org.values(), ZERO)
+        shares = split_by_weights(total, weights.get(pid, {}))
+        result[pid] = shares if shares else {org_id: to_money(v) for org_id, v in by_org.items()}
+    return result
+
+
+def allocation_shares(
+    programme_ids: Iterable[int] | None = None, as_of: date | None = None
+) -> dict[int, dict[int | None, Decimal]]:
+    """Per programme, each participating UN organization's share of its net allocation (two queries).
+
+    The steering committee allocates to the joint programme and the ledger books the allocation against the
+    convening organization; each participating organization's allocation (the fund's commitment to it) is
+    its share of the approved budget (the programme document's budget lines) applied to the programme's
+    net allocation, by the largest remainder, so the shares add up to the allocation exactly. A programme
+    without a budget keeps the ledger's booking (key None when the row names no organization). With
+    `as_of`, the allocations dated up to that day. Every channel (transparency page and CSV, annual report,
+    API, IATI) takes organizations' allocations from here.
+    """
+    ids = None if programme_ids is None else list(programme_ids)
+    query = (
+        sa.select(LedgerEntry.programme_id, LedgerEntry.organisation_id, sa.func.sum(LedgerEntry.amount_usd))
+        .where(LedgerEntry.programme_id.is_not(None), LedgerEntry.category == EntryKind.allocation)
+        .group_by(LedgerEntry.programme_id, LedgerEntry.organisation_id)
+    )
+    if ids is not None:
+        query = query.where(LedgerEntry.programme_id.in_(ids))
+    if as_of is not None:
+        query = query.where(LedgerEntry.entry_on <= as_of)
+    booked: dict[int, dict[int | None, Decimal]] = defaultdict(dict)
+    for pid, org_id, total in db.session.execute(query):
+        booked[pid][org_id] = to_money(total or 0)
+    if not booked:
+        return {}
+    return split_allocations(booked, _budget_weights(ids))
+
+
+def allocations_by_organisation(as_of: date | None = None) -> dict[int | None, Decimal]:
+    """Organisation id -> the sum of its shares of every programme's net allocation (see allocation_shares)."""
+    totals: dict[int | None, Decimal] = defaultdict(lambda: ZERO)
+    for shares in allocation_shares(as_of=as_of).values():
+        for org_id, share in shares.items():
+            totals[org_id] += share
+    return dict(totals)
 
 
 def programme_total(flows: dict[int | None, OrgFlow]) -> OrgFlow:

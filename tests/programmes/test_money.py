@@ -310,7 +310,13 @@ def test_committee_funding_decision_creates_the_programme(db):
     assert programme.status == "approved"
     assert programme.title == note.title
     assert programme.approved_on == item.meeting.held_on
-    assert services.money_flows([programme.id])[programme.id][None].allocated == document.total
+    # Each participating organization holds its budget share of the allocation (issue 11, item 5), which here
+    # is its whole budget line: the decision allocated the document's total.
+    flows = services.money_flows([programme.id])[programme.id]
+    assert services.programme_total(flows).allocated == document.total
+    assert {line.organisation_id: flows[line.organisation_id].allocated for line in document.budget_lines} == {
+        line.organisation_id: line.amount for line in document.budget_lines
+    }
 
 
 def test_ready_note_carries_a_pipeline_programme_until_funded(db):

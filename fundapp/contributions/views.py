@@ -154,6 +154,7 @@ def agreement(agreement_id: int):
         paid=detail.paid,
         paid_usd=detail.paid_usd,
         status=detail.status,
+        schedule=detail.schedule,
     )
 
 

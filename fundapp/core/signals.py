@@ -16,6 +16,7 @@ sender lets through. Signals that ask a question collect the receivers' answers 
 | landing_page | auth (the user signing in) | – | home: the endpoint of the user's home page |
 | period_closed | contributions (the closed period) | actor | reports: freeze a year's statement when December closes |
 | ledger_changed | contributions.ledger (the session) | – | caches of public figures: invalidate after commit |
+| describe_objects | home's audit log (an audit object type) | ids | the domain owning the type: {id: name} |
 """
 
 from typing import Any
@@ -50,6 +51,10 @@ period_closed = fundapp_signals.signal("period-closed")
 
 #: A posting was added to the ledger in this transaction (caches of public figures listen).
 ledger_changed = fundapp_signals.signal("ledger-changed")
+
+#: What the audit log's objects are called: sent with an audit object type ("concept_note", "agreements", …) and
+#: `ids` (audit object ids, strings); the domain owning the type answers {id: name} in one query, others None.
+describe_objects = fundapp_signals.signal("describe-objects")
 
 
 def answers(signal: Any, sender: Any, **data: Any) -> list[Any]:

@@ -7,7 +7,7 @@ from flask import Flask, request, url_for
 from flask_login import current_user
 
 from fundapp.core.money import format_money
-from fundapp.core.navigation import nav_for
+from fundapp.core.navigation import nav_groups
 
 
 def format_date(value: date | datetime | None) -> str:
@@ -48,4 +48,4 @@ def register(app: Flask) -> None:
 
     @app.context_processor
     def inject_navigation() -> dict:
-        return {"nav_items": nav_for(current_user)}
+        return {"nav_groups": nav_groups(current_user)}

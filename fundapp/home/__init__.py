@@ -21,7 +21,7 @@ register_nav(
         order=0,
         also=("home.admin", "home.secretariat", "home.committee", "home.donor", "home.applicant"),
     ),
-    NavItem("Audit log", "home.audit_log", (Role.admin,), order=90),
+    NavItem("Audit log", "home.audit_log", (Role.admin,), order=90, group="Administration"),
 )
 
 # Sign-in (auth, below) asks where a user lands; the home pages answer.

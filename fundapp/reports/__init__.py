@@ -21,9 +21,17 @@ bp = Blueprint("transparency", __name__, url_prefix="/transparency")
 ANNUAL_REPORT_ROLES = (Role.secretariat, Role.committee_chair, Role.committee_member, Role.donor)
 
 register_nav(
-    NavItem("Transparency", "transparency.index", (), order=90, also=("transparency.programme",)),
-    NavItem("Annual report", "transparency.annual", ANNUAL_REPORT_ROLES, order=91),
-    NavItem("Results report", "transparency.results", (), order=92),
+    NavItem(
+        "Transparency",
+        "transparency.index",
+        (),
+        order=90,
+        also=("transparency.programme",),
+        group="Reports",
+        public=True,
+    ),
+    NavItem("Annual report", "transparency.annual", ANNUAL_REPORT_ROLES, order=91, group="Reports"),
+    NavItem("Results report", "transparency.results", (), order=92, group="Reports", public=True),
 )
 
 from fundapp.reports import views  # noqa: E402,F401  (routes attach to bp)

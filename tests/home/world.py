@@ -190,4 +190,3 @@ def build() -> World:
     parts = {**_notes(), **_committee(), **_programmes(), **_contributions()}
     db.session.flush()
     return World(**parts)
-

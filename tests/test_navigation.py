@@ -2,8 +2,11 @@
 and a menu that works on a phone (a button, keyboard-reachable groups, no inline script)."""
 
 import pytest
+from flask import url_for
 
+from fundapp.auth.models import UserRole
 from fundapp.core import navigation
+from fundapp.core.permissions import Role
 from tests.routing import ROLE_EMAILS
 
 #: Every demo account: the roles and the people with more than one seat.
@@ -15,12 +18,11 @@ MAX_TOP_LEVEL = 8
 def test_no_role_sees_more_than_eight_top_level_entries(app, user, email):
     groups = navigation.nav_groups(user(email))
     assert 2 <= len(groups) <= MAX_TOP_LEVEL, [g.label for g in groups]
-    assert groups[0].single is not None and groups[0].single.endpoint == "home.index"
+    assert groups[0].single is not None
+    assert groups[0].single.endpoint == "home.index"
 
 
 def test_a_user_with_every_role_still_sees_at_most_eight(app, user, db):
-    from fundapp.auth.models import UserRole
-    from fundapp.core.permissions import Role
 
     everyone = user("admin@example.org")
     for role in Role:
@@ -37,8 +39,6 @@ def test_a_user_with_every_role_still_sees_at_most_eight(app, user, db):
 def test_every_link_of_the_menu_opens(client, login, app, user, role):
     login(ROLE_EMAILS[role])
     with app.test_request_context():
-        from flask import url_for
-
         urls = [url_for(item.endpoint) for item in navigation.nav_for(user(ROLE_EMAILS[role]))]
     for url in urls:
         assert client.get(url, follow_redirects=True).status_code == 200, (role, url)
@@ -47,8 +47,10 @@ def test_every_link_of_the_menu_opens(client, login, app, user, role):
 def test_visitors_see_the_public_reports(client):
     page = client.get("/transparency/").get_data(as_text=True)
     nav = page[page.index('<nav class="mainnav"') : page.index("</nav>", page.index('<nav class="mainnav"'))]
-    assert 'href="/transparency/"' in nav and 'href="/transparency/results-report"' in nav
+    assert 'href="/transparency/"' in nav
+    assert 'href="/transparency/results-report"' in nav
     assert "site-search" not in nav  # the search box is for signed-in users
+    assert "<script" not in page  # public pages need no script: two links need no menu button
 
 
 def test_the_menu_is_grouped_with_a_button_for_phones(client, login):

@@ -57,17 +57,21 @@ def test_committee_reviews_meets_and_decides_and_the_applicant_sees_the_outcome(
     row.get_by_role("button", name="Open review").click()
     assert page.get_by_text(f"{reference} is open for scoring").is_visible()
 
-    # A member scores it blind.
+    # A member scores it blind, starting from the inbox: the note waits in "Reviews to score".
     _switch(page, "member4@example.org")
-    page.goto("/committee/scoring")
-    screenshot(page, "committee-scoring-queue")
-    page.goto(f"/committee/notes/{note_id}")
+    page.wait_for_url("**/committee")
+    page.locator("#inbox-scoring").get_by_role("link", name=re.compile(re.escape(reference))).click()
+    page.wait_for_url(re.compile(rf".*/committee/notes/{note_id}(#score)?$"))
+    screenshot(page, "committee-score-from-inbox")
     for radio in page.locator('input[type=radio][value="4"]').all():
         radio.check()
     page.get_by_label("Comment").fill("Convincing joint design.")
     screenshot(page, "committee-score-form")
     page.get_by_role("button", name="Save my scores").click()
     assert page.get_by_text(f"Your scores for {reference} are saved").is_visible()
+    screenshot(page, "committee-scoring-queue")
+    page.goto("/committee")
+    assert page.locator("#inbox-scoring").get_by_role("link", name=re.compile(re.escape(reference))).count() == 0
 
     # The chair closes the review; the secretariat puts the note on a new meeting's agenda.
     _switch(page, "chair@example.org")

@@ -9,6 +9,7 @@ from fundapp.committee import services
 from fundapp.committee.models import ItemKind
 from fundapp.core import clock
 from fundapp.core.errors import DomainError
+from fundapp.demo.committee import seed_committee
 from tests.committee.decision_helpers import SCORES, eligible_note, meeting_in_session, note_under_review, vote_all
 from tests.concept_notes.helpers import user
 
@@ -16,7 +17,6 @@ SECRETARIAT = "secretariat@example.org"
 
 
 def test_a_review_opens_with_its_closing_date(db):
-    from fundapp.demo.committee import seed_committee
 
     seed_committee()
     first, second, third = eligible_note(), eligible_note(), eligible_note()
@@ -30,13 +30,13 @@ def test_a_review_opens_with_its_closing_date(db):
 
 
 def test_the_reviews_page_opens_a_review_with_the_date_typed(client, login, db):
-    from fundapp.demo.committee import seed_committee
 
     seed_committee()
     note = eligible_note()
     login(SECRETARIAT)
     page = client.get("/committee/reviews").get_data(as_text=True)
-    assert f'id="closes_on-{note.id}"' in page and "Scores due by" in page
+    assert f'id="closes_on-{note.id}"' in page
+    assert "Scores due by" in page
     response = client.post(f"/committee/notes/{note.id}/open", data={"closes_on": "2099-03-15"})
     assert response.status_code == 302
     assert services.review_of(note).closes_on == date(2099, 3, 15)
@@ -69,7 +69,9 @@ def test_reviews_to_close_once_due_or_fully_scored(db):
     services.submit_scores(user("member1@example.org"), note, dict(SCORES))
     assert services.reviews_to_close(date(2098, 12, 31), 10) == (0, [])  # not due, not every member scored
     total, work = services.reviews_to_close(date(2099, 1, 1), 10)
-    assert total == 1 and work[0].scored == 1 and work[0].scorers == 9  # 12 voting seats, 3 recused
+    assert total == 1
+    assert work[0].scored == 1
+    assert work[0].scorers == 9
     services.close_review(user("chair@example.org"), note)
     assert services.reviews_to_close(date(2099, 1, 1), 10) == (0, [])
 
@@ -78,12 +80,10 @@ def test_meetings_ahead_with_the_members_recusals_and_attendance(db):
     note = note_under_review()
     planned = services.create_meeting(user(SECRETARIAT), "Planned", date(2099, 2, 1))
     services.add_item(user(SECRETARIAT), planned, ItemKind.endorsement, note)
-    in_session = meeting_in_session(
-        title="In session", on=date(2099, 1, 1), present=[services.seat_of(user("member1@example.org"))]
-    )
+    meeting_in_session(title="In session", on=date(2099, 1, 1), present=[services.seat_of(user("member1@example.org"))])
     closed = meeting_in_session(title="Closed", on=date(2098, 1, 1))
     services.close_meeting(user("chair@example.org"), closed)
-    total, work = services.meetings_ahead(user("member3@example.org"), 10)
+    _total, work = services.meetings_ahead(user("member3@example.org"), 10)
     assert [w.meeting.title for w in work] == ["In session", "Planned"]
     assert [(w.pending_items, w.recused_items, w.present) for w in work] == [(0, 0, False), (1, 1, None)]
     member1 = services.meetings_ahead(user("member1@example.org"), 10)[1]

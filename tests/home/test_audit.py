@@ -11,7 +11,7 @@ from fundapp.core.audit import record_change
 from fundapp.core.models import AuditEntry
 from fundapp.demo.services import seed_demo
 from fundapp.home import audit, services
-from tests.concept_notes.helpers import make_note, user
+from tests.concept_notes.helpers import make_note
 
 CHECKS = [key for key, _label in note_services.MANUAL_CHECKS]
 
@@ -42,7 +42,8 @@ def test_objects_are_named_by_their_domains_with_one_query_per_type(db, queries,
         rows = audit.readable(entries)
     assert len(q) <= 2 + len(types)  # the actors (and their roles), then one query per object type
     names = {row.object_name for row in rows}
-    assert any("‘First’" in name for name in names) and any("‘Second’" in name for name in names)
+    assert any("‘First’" in name for name in names)
+    assert any("‘Second’" in name for name in names)
     named = audit.names_of(entries)
     assert [e for e in entries if (e.object_type, e.object_id or "") not in named] == []
 
@@ -76,7 +77,8 @@ def test_filters_by_actor_name_action_type_dates_and_details(db, user):
     )
     record_change(user("admin@example.org"), "user.updated", "users", user("member1@example.org").id, {"name": "x"})
     by_name = services.audit_entries(services.AuditFilters(actor="okoye"))
-    assert by_name and {e.actor_email for e in by_name} == {"secretariat@example.org"}
+    assert by_name
+    assert {e.actor_email for e in by_name} == {"secretariat@example.org"}
     by_detail = services.audit_entries(services.AuditFilters(contains="REF-XYZ"))
     assert [e.object_id for e in by_detail] == ["424242"]
     assert services.audit_entries(services.AuditFilters(contains="REF_XYZ")) == []  # _ matches itself only
@@ -106,5 +108,6 @@ def test_the_csv_keeps_the_stored_fields_and_adds_the_sentence(client, login, us
     rows = list(csv.DictReader(io.StringIO(body)))
     assert list(rows[0]) == services.AUDIT_CSV_HEADER
     entry = _latest("concept_note.mark_eligible")
-    assert rows[0]["hash"] == entry.hash and json.loads(rows[0]["details"]) == json.loads(entry.details)
+    assert rows[0]["hash"] == entry.hash
+    assert json.loads(rows[0]["details"]) == json.loads(entry.details)
     assert rows[0]["summary"] == f"Samuel Okoye screened {note.reference} ‘CSV title’ from submitted to eligible"

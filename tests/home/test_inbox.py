@@ -1,12 +1,22 @@
 """Each role's inbox lists exactly the items that need that person (tests/home/world.py), in a bounded number of
 queries, and each item links to the page where the action is done."""
 
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 
+from fundapp.auth import services as auth_services
+from fundapp.committee import services as committee
+from fundapp.contributions import services as contributions
 from fundapp.core import clock
+from fundapp.core.audit import record_change
 from fundapp.home import inbox
+from fundapp.programmes import services as programme_services
+from tests.committee.decision_helpers import note_under_review
+from tests.concept_notes.helpers import make_note, org
+from tests.concept_notes.helpers import user as demo_user
+from tests.contributions import factories
 from tests.home.world import ON, build
 
 
@@ -47,7 +57,8 @@ def test_secretariat_inbox(app, user, world):
     ready, blocked = sections["tranches_ready"], sections["tranches_blocked"]
     assert _titles(ready) == [f"{world.jp1.reference}: US$ 1,000.00 to UNICEF"]
     assert ready.items[0].url == f"/programmes/tranches/{world.tranche_ready.id}/release"
-    assert ready.items[0].overdue and ready.overdue == 1
+    assert ready.items[0].overdue
+    assert ready.overdue == 1
     assert _titles(blocked) == [f"{world.jp1.reference}: US$ 2,000.00 to ILO"]
     assert "January–June 2026" in blocked.items[0].detail  # why it is blocked
     assert not blocked.items[0].overdue
@@ -109,7 +120,9 @@ def test_applicant_inboxes_are_their_organisations(app, user, world):
     ilo = _inbox(app, user("applicant4@example.org"), "applicant")  # a partner of all three programmes
     assert _titles(ilo["reports_due"]) == [f"{world.jp1.reference} January–June 2026 (semi-annual)"]
     iom = _inbox(app, user("applicant3@example.org"), "applicant")
-    assert iom["reports_due"].items == [] and iom["drafts"].items == [] and iom["returned"].items == []
+    assert iom["reports_due"].items == []
+    assert iom["drafts"].items == []
+    assert iom["returned"].items == []
 
 
 def test_donor_inboxes_are_their_own(app, user, world):
@@ -128,12 +141,11 @@ def test_donor_inboxes_are_their_own(app, user, world):
     netherlands = _inbox(app, user("donor2@example.org"), "donor")
     assert netherlands["instalments_due"].items == []  # paid in full
     norway = _inbox(app, user("donor3@example.org"), "donor")  # not a contributor in this world
-    assert norway["instalments_due"].items == [] and norway["statements"].items == []
+    assert norway["instalments_due"].items == []
+    assert norway["statements"].items == []
 
 
 def test_admin_inbox_lists_unused_accounts_and_anomalies(app, user, db):
-    from fundapp.auth import services as auth_services
-    from fundapp.core.audit import record_change
 
     later = clock.today() + timedelta(days=30)
     admin = user("admin@example.org")
@@ -150,7 +162,8 @@ def test_admin_inbox_lists_unused_accounts_and_anomalies(app, user, db):
         sections = {s.key: s for s in inbox.inbox(admin, "admin", later).sections}
         whole = inbox.section("accounts", admin, later, inbox.FULL)
     assert list(sections) == ["accounts", "anomalies"]
-    assert len(sections["accounts"].items) == inbox.LIMIT and sections["accounts"].total == whole.total
+    assert len(sections["accounts"].items) == inbox.LIMIT
+    assert sections["accounts"].total == whole.total
     unused = {item.title.split("(")[-1].rstrip(")") for item in whole.items}
     assert len(unused) == whole.total
     assert "applicant@example.org" in unused  # never signed in, created over 14 days ago
@@ -185,23 +198,16 @@ def _count(client, login, queries) -> dict[str, int]:
 
 def _more_of_everything(world) -> None:
     """As much again in every inbox: notes to screen, drafts, a review, a meeting, tranches, an instalment."""
-    from datetime import date
-    from decimal import Decimal
-
-    from fundapp.committee import services as committee
-    from fundapp.contributions import services as contributions
-    from fundapp.programmes import services as programme_services
-    from tests.committee.decision_helpers import note_under_review
-    from tests.concept_notes.helpers import make_note, org, user
-    from tests.contributions import factories
 
     for org_code, email in (("UNDP", "applicant@example.org"), ("UNICEF", "applicant2@example.org")):
         make_note(org_code, email, submit=True, attach=True)
         make_note(org_code, email)
     note_under_review(title="Another note under review")
-    committee.create_meeting(user("secretariat@example.org"), "October meeting", date(2026, 10, 8), "Geneva")
+    committee.create_meeting(demo_user("secretariat@example.org"), "October meeting", date(2026, 10, 8), "Geneva")
     for code, planned in (("UNICEF", ON), ("ILO", ON + timedelta(days=3))):
-        programme_services.plan_tranche(user("secretariat@example.org"), world.jp1, org(code).id, planned, "500.00")
+        programme_services.plan_tranche(
+            demo_user("secretariat@example.org"), world.jp1, org(code).id, planned, "500.00"
+        )
     contributions.create_agreement(
         None,
         factories.donor("DEU"),
@@ -227,7 +233,8 @@ def test_an_inbox_section_shows_whole_on_its_page(client, login, world):
     login("secretariat@example.org")
     with clock.frozen(ON):
         page = client.get("/inbox/screening").get_data(as_text=True)
-    assert "Older UNDP note" in page and "Newer UNICEF note" in page
+    assert "Older UNDP note" in page
+    assert "Newer UNICEF note" in page
     assert 'href="/concept-notes/' in page
     login("applicant@example.org")
     assert client.get("/inbox/screening").status_code == 404

@@ -5,9 +5,11 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from fundapp.auth.models import User
 from fundapp.core import clock
 from fundapp.home import overdue
 from fundapp.notifications.models import Notification
+from fundapp.programmes import reporting
 from tests.home.world import ON, build
 
 
@@ -20,7 +22,6 @@ def world(db):
 
 def _told(db, world) -> dict[str, set[str]]:
     """subject → emails of the people notified since the world was built (its own work notified others)."""
-    from fundapp.auth.models import User
 
     found: dict[str, set[str]] = {}
     for subject, email in db.session.execute(
@@ -54,7 +55,8 @@ def test_a_blocked_tranche_past_its_date_also_reaches_the_organization_and_the_c
     subject = f"{world.jp1.reference}: tranche of US$ 2,000.00 to ILO overdue since 25 Aug 2026"
     assert _told(db, world)[subject] == {"applicant4@example.org", "secretariat@example.org", "chair@example.org"}
     body = db.session.scalar(sa.select(Notification.body).where(Notification.subject == subject).limit(1))
-    assert "blocked" in body and "January–June 2026" in body
+    assert "blocked" in body
+    assert "January–June 2026" in body
 
 
 def test_notices_are_idempotent_within_the_day_and_repeat_after_every_days(db, world):
@@ -72,13 +74,13 @@ def test_notices_are_idempotent_within_the_day_and_repeat_after_every_days(db, w
         assert sum(overdue.notify_overdue(week - timedelta(days=1)).values()) == 0
     with clock.frozen(week):
         again = overdue.notify_overdue(week)
-    assert again["instalment"] == 2 and again["report"] == 3
+    assert again["instalment"] == 2
+    assert again["report"] == 3
     with pytest.raises(ValueError):
         overdue.notify_overdue(ON, every=0)
 
 
 def test_the_programmes_reminder_and_the_overdue_notice_do_not_repeat_each_other(db, world):
-    from fundapp.programmes import reporting
 
     with clock.frozen(ON):
         reporting.remind(ON)

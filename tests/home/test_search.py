@@ -131,7 +131,8 @@ def test_results_are_counted_by_kind_and_paged_in_sql(app, user, world, queries)
         page += 1
     assert pages == [hit.url for hit in everything.items]
     notes = _search(app, secretariat, "o", kind="note", per_page=500)
-    assert {hit.kind for hit in notes.items} == {"note"} and notes.total == everything.counts["note"]
+    assert {hit.kind for hit in notes.items} == {"note"}
+    assert notes.total == everything.counts["note"]
 
 
 def test_search_page_and_header_box(client, login, world):

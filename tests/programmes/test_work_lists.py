@@ -6,7 +6,6 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from fundapp.core.extensions import db
 from fundapp.programmes import permissions, reporting, services
 from fundapp.programmes.models import JointProgramme
 from tests.concept_notes.helpers import org, user
@@ -87,7 +86,8 @@ def test_tranches_due_run_four_queries_whatever_their_number(db, queries):
     db.session.expire_all()
     with queries() as q:
         work = services.tranches_due(date(2026, 8, 10), 30)
-    assert len(work) == 6 and all(w.blocked for w in work)
+    assert len(work) == 6
+    assert all(w.blocked for w in work)
     assert len(q) <= 5
 
 

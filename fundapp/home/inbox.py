@@ -77,6 +77,8 @@ class Section:
     intro: str = ""
     #: How many of all `total` items are overdue (the builder counts them over the whole list).
     overdue: int = 0
+    #: Items to act on (False: what is there to read, such as the statements available, not counted as work).
+    actionable: bool = True
 
     @property
     def hidden(self) -> int:
@@ -89,7 +91,8 @@ class Inbox:
 
     @property
     def total(self) -> int:
-        return sum(s.total for s in self.sections)
+        """How many items need the person's action (sections of things to read left out)."""
+        return sum(s.total for s in self.sections if s.actionable)
 
 
 def _money(currency: str, amount: Decimal) -> str:
@@ -485,7 +488,9 @@ def _statements(user: User, on: date, limit: int) -> Section:
     date (each a page with its PDF, CSV and XLSX)."""
     donor = contributions.donor_for_user(user)
     if donor is None:
-        return Section("statements", "Statements available", [], 0, "Your organisation is not a contributor yet.")
+        return Section(
+            "statements", "Statements available", [], 0, "Your organisation is not a contributor yet.", actionable=False
+        )
     last = on.year - 1
     items = [
         Item(
@@ -507,7 +512,7 @@ def _statements(user: User, on: date, limit: int) -> Section:
             action="Open",
         ),
     ]
-    return Section("statements", "Statements available", items[:limit], len(items), "")
+    return Section("statements", "Statements available", items[:limit], len(items), "", actionable=False)
 
 
 # Administration ---------------------------------------------------------------------------------------

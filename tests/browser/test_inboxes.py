@@ -4,6 +4,7 @@ its action; the header's search box and the readable audit log."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import sign_in
 
@@ -58,10 +59,10 @@ def test_the_menu_opens_on_a_phone_and_its_groups_with_the_keyboard(page, screen
     committee.focus()
     page.keyboard.press("Enter")  # a <summary> opens its group
     meetings = page.get_by_role("link", name="Meetings", exact=True)
-    assert meetings.is_visible()
+    expect(meetings).to_be_visible()
     screenshot(page, "menu-phone-open")
     page.keyboard.press("Escape")
-    assert not meetings.is_visible()
+    expect(meetings).to_be_hidden()
     page.keyboard.press("Escape")
     assert menu.get_attribute("aria-expanded") == "false"
     assert not committee.is_visible()
@@ -75,10 +76,10 @@ def test_the_desktop_menu_shows_one_group_at_a_time(page, screenshot):
     top = page.locator(".mainnav-menu > li")
     assert top.count() <= 8
     page.locator(".nav-group summary", has_text="Contributions").click()
-    assert page.get_by_role("link", name="Exchange rates").is_visible()
+    expect(page.get_by_role("link", name="Exchange rates")).to_be_visible()
     page.locator(".nav-group summary", has_text="Set-up").click()
-    assert not page.get_by_role("link", name="Exchange rates").is_visible()
-    assert page.get_by_role("link", name="Scoring criteria").is_visible()
+    expect(page.get_by_role("link", name="Exchange rates")).to_be_hidden()  # one group open at a time
+    expect(page.get_by_role("link", name="Scoring criteria")).to_be_visible()
     screenshot(page, "menu-desktop-open")
     page.get_by_role("link", name="Scoring criteria").click()
     page.wait_for_url("**/committee/criteria")
@@ -129,7 +130,7 @@ def test_the_audit_log_reads_as_sentences_with_the_details_one_click_away(page, 
     sign_in(page, "admin@example.org")
     page.wait_for_url("**/admin")
     page.locator(".nav-group summary", has_text="Administration").click()
-    page.get_by_role("link", name="Audit log").click()
+    page.get_by_role("link", name="Audit log", exact=True).click()
     page.get_by_label("Object type").select_option(label="Concept notes (status)")
     page.get_by_role("button", name="Filter").click()
     first = page.locator(".audit-row").first

@@ -1229,6 +1229,18 @@ def returned_notes(organisation_id: int, limit: int) -> tuple[int, list[NoteWork
     return total, [NoteWork(row[0], row.screened_at.date(), None, row.comments or "") for row in rows]
 
 
+def latest_notes(organisation_id: int, limit: int) -> list[ConceptNote]:
+    """The organisation's notes changed most recently, whatever their status (one query): the applicant follows them."""
+    return list(
+        db.session.scalars(
+            sa.select(ConceptNote)
+            .where(ConceptNote.organisation_id == organisation_id)
+            .order_by(ConceptNote.updated_at.desc(), ConceptNote.id.desc())
+            .limit(limit)
+        )
+    )
+
+
 def visible_to(user: User) -> sa.ColumnElement[bool]:
     """SQL twin of `permissions.can_view`: the notes this user may open (lists, search)."""
     clauses: list[sa.ColumnElement[bool]] = []

@@ -14,7 +14,7 @@ from flask_sqlalchemy.pagination import Pagination
 from fundapp.auth import services as auth_services
 from fundapp.auth.models import User
 from fundapp.committee.services import seat_of
-from fundapp.concept_notes.services import open_calls
+from fundapp.concept_notes.services import latest_notes, open_calls
 from fundapp.contributions import ledger
 from fundapp.contributions import services as contributions
 from fundapp.core import search
@@ -77,9 +77,11 @@ def donor_page(user: User, on: date) -> dict[str, Any]:
 
 
 def applicant_page(user: User, on: date) -> dict[str, Any]:
-    """The focal point's inbox, the open calls (concept_notes) and the organisation's focal points."""
+    """The focal point's inbox, the organisation's latest notes whatever their status (to follow them), the open
+    calls (concept_notes) and the organisation's focal points."""
     return {
         "inbox": inbox.inbox(user, "applicant", on),
+        "latest": latest_notes(user.organisation_id, 8),
         "colleagues": auth_services.colleagues(user, Role.applicant),
         "calls": open_calls(on),
     }

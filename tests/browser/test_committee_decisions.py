@@ -4,6 +4,7 @@ the applicant sees the outcome, and the minutes PDF records it."""
 import io
 import re
 
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from tests.browser.conftest import sign_in
@@ -68,7 +69,7 @@ def test_committee_reviews_meets_and_decides_and_the_applicant_sees_the_outcome(
     page.get_by_label("Comment").fill("Convincing joint design.")
     screenshot(page, "committee-score-form")
     page.get_by_role("button", name="Save my scores").click()
-    assert page.get_by_text(f"Your scores for {reference} are saved").is_visible()
+    expect(page.get_by_text(f"Your scores for {reference} are saved")).to_be_visible()
     screenshot(page, "committee-scoring-queue")
     page.goto("/committee")
     assert page.locator("#inbox-scoring").get_by_role("link", name=re.compile(re.escape(reference))).count() == 0
@@ -107,7 +108,7 @@ def test_committee_reviews_meets_and_decides_and_the_applicant_sees_the_outcome(
         if vote.count():
             page.get_by_label("Approve").check()
             vote.click()
-            assert page.get_by_text("Your vote is recorded.").is_visible()
+            expect(page.get_by_text("Your vote is recorded.")).to_be_visible()
 
     # The chair records the decision, with a comment for the applicant.
     _switch(page, "chair@example.org")

@@ -55,7 +55,7 @@ def test_eur_deposit_reaches_the_donor_portal_and_pdf(page, screenshot):
         ("secretariat@example.org", "/contributions/deposits/import", "Import deposits"),
         ("chair@example.org", "/contributions/funding-status", "Funding status"),
         ("donor@example.org", "/donor", "Germany, Federal Foreign Office"),
-        ("secretariat@example.org", "/secretariat", "Fund Management Unit"),
+        ("secretariat@example.org", "/secretariat", "Fund Management Unit: your work"),
     ],
 )
 def test_contributions_pages_render(page, screenshot, email, path, heading):

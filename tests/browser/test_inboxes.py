@@ -134,9 +134,11 @@ def test_the_audit_log_reads_as_sentences_with_the_details_one_click_away(page, 
     page.get_by_label("Object type").select_option(label="Concept notes (status)")
     page.get_by_role("button", name="Filter").click()
     first = page.locator(".audit-row").first
-    assert re.search(
-        r" (submitted|screened|started|withdrew|endorsed|funded|rejected|deferred) CN-\d{4} ‘", first.inner_text()
-    )
+    sentence = first.locator(".audit-sentence").inner_text()
+    # "Name (role) did something to CN-0037 ‘Title’ …": a person, and the note by its reference and title.
+    assert re.match(r"^[A-Z][^()]+ \(", sentence), sentence
+    assert re.search(r"CN-\d{4} ‘[^’]+’", sentence), sentence
+    assert "concept_note" not in sentence
     details = first.locator("details")
     assert not details.locator("pre").is_visible()
     details.locator("summary").click()

@@ -1,9 +1,8 @@
-// The main navigation: a menu button on narrow screens, one open group at a time, Escape and outside clicks close.
-// Loaded in <head> (not deferred) so the "js" class is set before the page paints; without JavaScript the menu
-// simply stays expanded and each group still opens (they are <details> elements).
+// The main navigation: the menu button on narrow screens, one open group at a time, Escape and outside clicks
+// close. Deferred, so it never holds up the page; without JavaScript a <noscript> style keeps the menu expanded on
+// narrow screens and each group still opens (they are <details> elements).
 (function () {
   "use strict";
-  document.documentElement.classList.add("js");
 
   function setUp() {
     var nav = document.querySelector(".mainnav");

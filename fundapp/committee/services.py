@@ -1683,6 +1683,8 @@ class MeetingWork:
     recused_items: int = 0
     #: Recorded present (True) or absent (False) once the chair took attendance; None before, or without a seat.
     present: bool | None = None
+    #: The pending items' titles, in the agenda's order.
+    agenda: tuple[str, ...] = ()
 
 
 def meetings_ahead(user: User, limit: int) -> tuple[int, list[MeetingWork]]:
@@ -1699,15 +1701,15 @@ def meetings_ahead(user: User, limit: int) -> tuple[int, list[MeetingWork]]:
         return 0, []
     ids = [m.id for m in meetings]
     items = db.session.execute(
-        sa.select(AgendaItem.meeting_id, AgendaItem.concept_note_id).where(
-            AgendaItem.meeting_id.in_(ids), AgendaItem.status == workflow.PENDING
-        )
+        sa.select(AgendaItem.meeting_id, AgendaItem.concept_note_id, AgendaItem.title)
+        .where(AgendaItem.meeting_id.in_(ids), AgendaItem.status == workflow.PENDING)
+        .order_by(AgendaItem.position, AgendaItem.id)
     ).all()
     seat = seat_of(user) if user.has_any_role(*COMMITTEE_ROLES) else None
     conflicts: dict[int, dict[int, Conflict]] = {}
     attended: dict[int, bool] = {}
     if seat is not None:
-        conflicts = conflicts_by_note({n for _m, n in items if n is not None}, [seat])
+        conflicts = conflicts_by_note({n for _m, n, _t in items if n is not None}, [seat])
         taken = set(
             db.session.scalars(sa.select(Attendance.meeting_id).where(Attendance.meeting_id.in_(ids)).distinct())
         )
@@ -1719,9 +1721,12 @@ def meetings_ahead(user: User, limit: int) -> tuple[int, list[MeetingWork]]:
         attended = {meeting_id: meeting_id in mine for meeting_id in taken}
     work = []
     for meeting in meetings:
-        pending = [n for m, n in items if m == meeting.id]
-        recused = len([n for n in pending if seat is not None and n is not None and seat.id in conflicts.get(n, {})])
-        work.append(MeetingWork(meeting, len(pending), recused, attended.get(meeting.id)))
+        pending = [(n, title) for m, n, title in items if m == meeting.id]
+        recused = len(
+            [n for n, _t in pending if seat is not None and n is not None and seat.id in conflicts.get(n, {})]
+        )
+        agenda = tuple(title for _n, title in pending)
+        work.append(MeetingWork(meeting, len(pending), recused, attended.get(meeting.id), agenda))
     return len(work), work[:limit]
 
 

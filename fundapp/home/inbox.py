@@ -222,11 +222,11 @@ def _reviews_to_close(user: User, on: date, limit: int) -> Section:
 
 def _meeting_item(user: User, on: date, w: committee.MeetingWork) -> Item:
     meeting = w.meeting
-    parts = [
-        f"{w.pending_items} item{'s' if w.pending_items != 1 else ''} on the agenda"
-        if w.pending_items
-        else "No agenda yet"
-    ]
+    if w.agenda:
+        shown = "; ".join(w.agenda[:3]) + (f" and {len(w.agenda) - 3} more" if len(w.agenda) > 3 else "")
+        parts = [f"{w.pending_items} item{'s' if w.pending_items != 1 else ''} on the agenda: {shown}"]
+    else:
+        parts = ["No agenda yet"]
     if w.recused_items:
         parts.append(f"you are recused from {w.recused_items}")
     if w.present is not None:

@@ -12,7 +12,7 @@ INBOXES = [
     ("secretariat@example.org", "/secretariat", "Fund Management Unit: your work", "screening"),
     ("chair@example.org", "/committee", "Steering committee: your work", "closing"),
     ("member6@example.org", "/committee", "Steering committee: your work", "scoring"),
-    ("applicant2@example.org", "/applicant", "United Nations Children's Fund: your work", "reports_due"),
+    ("applicant@example.org", "/applicant", "United Nations Development Programme: your work", "reports_due"),
     ("donor2@example.org", "/donor", "Netherlands, Ministry of Foreign Affairs", "instalments_due"),
     ("admin@example.org", "/admin", "Administration: your work", "accounts"),
 ]

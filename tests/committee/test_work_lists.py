@@ -86,6 +86,7 @@ def test_meetings_ahead_with_the_members_recusals_and_attendance(db):
     _total, work = services.meetings_ahead(user("member3@example.org"), 10)
     assert [w.meeting.title for w in work] == ["In session", "Planned"]
     assert [(w.pending_items, w.recused_items, w.present) for w in work] == [(0, 0, False), (1, 1, None)]
+    assert work[1].agenda == (services.load_item(planned.items[0].id).title,)
     member1 = services.meetings_ahead(user("member1@example.org"), 10)[1]
     assert [(w.recused_items, w.present) for w in member1] == [(0, True), (0, None)]
     secretariat = services.meetings_ahead(user(SECRETARIAT), 10)[1]

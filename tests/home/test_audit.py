@@ -111,3 +111,18 @@ def test_the_csv_keeps_the_stored_fields_and_adds_the_sentence(client, login, us
     assert rows[0]["hash"] == entry.hash
     assert json.loads(rows[0]["details"]) == json.loads(entry.details)
     assert rows[0]["summary"] == f"Samuel Okoye screened {note.reference} ‘CSV title’ from submitted to eligible"
+
+
+def test_the_page_runs_the_same_number_of_queries_whatever_the_log(client, login, queries):
+    login("admin@example.org")
+
+    def count() -> int:
+        with queries() as q:
+            assert client.get("/admin/audit?object_type=concept_notes").status_code == 200
+        return len(q)
+
+    make_note("UNDP", "applicant@example.org", title="One")
+    before = count()
+    for n in range(30):
+        make_note("UNICEF", "applicant2@example.org", title=f"More {n}")
+    assert count() == before

@@ -66,7 +66,8 @@ def test_secretariat_inbox(app, user, world):
     assert sections["instalments_overdue"].items[0].due_on.isoformat() == "2026-06-30"
     assert _titles(sections["reports_overdue"]) == [f"{world.jp1.reference} January–June 2026 (semi-annual)"]
     assert _titles(sections["meetings"]) == ["September meeting"]
-    assert "1 item on the agenda" in sections["meetings"].items[0].detail
+    assert "1 item on the agenda: " in sections["meetings"].items[0].detail
+    assert "Note under review" in sections["meetings"].items[0].detail  # the item's title
     assert _titles(sections["documents"]) == [f"{world.endorsed.reference} Endorsed note"]
     assert sections["documents"].items[0].url == f"/committee/notes/{world.endorsed.id}/programme"
 

@@ -4,6 +4,7 @@ import pytest
 
 from fundapp.core import clock
 from fundapp.home import search
+from tests.concept_notes.helpers import make_note
 from tests.home.world import ON, build
 
 #: Who searches: every role, applicants of organisations with and without notes, donors with and without money.
@@ -145,3 +146,17 @@ def test_search_page_and_header_box(client, login, world):
     assert 'value="draft"' in page
     assert client.get("/search?q=draft&page=99").status_code == 200
     assert client.get("/search?q=" + "x" * 5000).status_code == 200
+
+
+def test_the_search_page_runs_the_same_number_of_queries_whatever_the_data(client, login, queries, world):
+    login("secretariat@example.org")
+
+    def count() -> int:
+        with queries() as q:
+            assert client.get("/search?q=note").status_code == 200
+        return len(q)
+
+    before = count()
+    for n in range(10):
+        make_note("UNDP", "applicant@example.org", submit=True, attach=True, title=f"Another note {n}")
+    assert count() == before

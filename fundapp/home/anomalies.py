@@ -95,7 +95,7 @@ def recent(on: date) -> list[Anomaly]:
         .where(
             AuditEntry.created_at >= clock.start_of(since),
             AuditEntry.created_at < clock.start_of(on + timedelta(days=1)),
-            AuditEntry.action.in_({kind.action for kind in KINDS}),
+            AuditEntry.action.in_(sorted({kind.action for kind in KINDS})),
         )
         .subquery()
     )

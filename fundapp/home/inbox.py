@@ -24,7 +24,7 @@ from fundapp.committee import services as committee
 from fundapp.concept_notes import services as notes
 from fundapp.concept_notes.workflow import SUBMITTED
 from fundapp.contributions import services as contributions
-from fundapp.core.permissions import COMMITTEE_ROLES, Role
+from fundapp.core.permissions import Role
 from fundapp.home import anomalies
 from fundapp.programmes import reporting
 from fundapp.programmes import services as programmes
@@ -669,6 +669,3 @@ def sections_for(user: User) -> set[str]:
         elif role in ROLE_SECTIONS:
             keys |= set(ROLE_SECTIONS[role])
     return keys
-
-
-__all__ = ["COMMITTEE_ROLES", "Inbox", "Item", "Section", "inbox", "section", "sections_for"]

@@ -45,14 +45,22 @@ def _config_from_env() -> object:
     return CONFIGS[name]
 
 
+#: A production SECRET_KEY signs every session cookie: shorter than this, it could be guessed offline.
+MIN_SECRET_KEY_BYTES = 32
+
+
 def register_secret_key(app: Flask) -> None:
-    """Refuse to run without a secret key except in development and tests.
+    """Refuse to run without a strong secret key except in development and tests, and refuse mail
+    links with no PUBLIC_BASE_URL in production. Each refusal is one line that says what to do.
 
     Development keeps a random key in instance/ so sessions survive a restart of scripts/run.
     """
-    if app.config.get("SECRET_KEY"):
-        return
     env = app.config.get("ENV_NAME")
+    key = app.config.get("SECRET_KEY")
+    if env == "production":
+        _refuse_weak_production_settings(app)
+    if key:
+        return
     if env == "development":
         key_file = Path(app.instance_path) / "secret_key"
         key_file.parent.mkdir(parents=True, exist_ok=True)
@@ -63,6 +71,23 @@ def register_secret_key(app: Flask) -> None:
         return
     if env != "testing":
         raise RuntimeError("SECRET_KEY is not set: refusing to start outside development and tests.")
+
+
+def _refuse_weak_production_settings(app: Flask) -> None:
+    key = app.config.get("SECRET_KEY")
+    if not key:
+        raise RuntimeError("SECRET_KEY is not set: refusing to start outside development and tests.")
+    size = len(key.encode() if isinstance(key, str) else key)
+    if size < MIN_SECRET_KEY_BYTES:
+        raise RuntimeError(
+            f"SECRET_KEY is {size} bytes long: production needs at least {MIN_SECRET_KEY_BYTES} "
+            "(make one with: python -c 'import secrets; print(secrets.token_hex(32))')."
+        )
+    if app.config.get("MAIL_SERVER") and not app.config.get("PUBLIC_BASE_URL"):
+        raise RuntimeError(
+            "PUBLIC_BASE_URL is not set: emails with sign-in links need the site's address, "
+            "e.g. PUBLIC_BASE_URL=https://fund.example.org."
+        )
 
 
 def register_logging(app: Flask) -> None:
@@ -134,6 +159,17 @@ def register_request_hooks(app: Flask) -> None:
     from fundapp.core.security import register_headers
 
     register_headers(app)
+    register_proxies(app)
+
+
+def register_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES reverse proxies, take the client's address and scheme from the headers
+    they set (throttling and the session list need the client's address, not the proxy's)."""
+    count = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if count > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=0)  # type: ignore[method-assign]
 
 
 def register_commands(app: Flask) -> None:

@@ -16,6 +16,8 @@ sender lets through. Signals that ask a question collect the receivers' answers 
 | landing_page | auth (the user signing in) | – | home: the endpoint of the user's home page |
 | period_closed | contributions (the closed period) | actor | reports: freeze a year's statement when December closes |
 | ledger_changed | contributions.ledger (the session) | – | caches of public figures: invalidate after commit |
+| account_email | auth (the address) | subject, body | notifications: queue a sensitive email (answers its row) |
+| account_closed | auth (the deactivated user) | actor | api: revoke the user's personal tokens |
 | describe_objects | home's audit log (an audit object type) | ids | the domain owning the type: {id: name} |
 """
 
@@ -55,6 +57,13 @@ ledger_changed = fundapp_signals.signal("ledger-changed")
 #: What the audit log's objects are called: sent with an audit object type ("concept_note", "agreements", …) and
 #: `ids` (audit object ids, strings); the domain owning the type answers {id: name} in one query, others None.
 describe_objects = fundapp_signals.signal("describe-objects")
+
+
+#: An account email (invitation, password reset, notice) must leave; auth sits below notifications.
+account_email = fundapp_signals.signal("account-email")
+
+#: A user was deactivated: every way of acting as them ends now (auth ends the sessions itself).
+account_closed = fundapp_signals.signal("account-closed")
 
 
 def answers(signal: Any, sender: Any, **data: Any) -> list[Any]:

@@ -106,7 +106,7 @@ def seed_accounts() -> int:
     for email, name, org_code, roles in demo_accounts():
         if email in existing:
             continue
-        auth_services.create_user(None, email, name, orgs[org_code], roles, DEMO_PASSWORD)
+        auth_services.create_user(None, email, name, orgs[org_code], roles, DEMO_PASSWORD, demo=True)
         created += 1
     return created
 

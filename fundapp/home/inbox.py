@@ -6,9 +6,10 @@ data) turned into items here: a title, a link, since when it waits, by when it i
 is a list of section keys (`ROLE_SECTIONS`); `section(key, user, on, limit)` builds one, so the inbox page shows
 the first few items of each and `/inbox/<key>` shows one section whole.
 
-Two sections wait for capabilities other branches add: accounting periods to close (contributions, issue 11)
-and pending invitations (auth, issue 12). Their builders below (`_periods_to_close`, `_pending_invitations`)
-are where those query services connect; until then they return no section at all rather than an empty one.
+Two sections wait for capabilities other branches add: accounting periods to close (contributions, issue 11) and
+the clarifications asked in a note's discussion (issue 13). Their builders below (`_periods_to_close`,
+`_clarifications`) are where those query services connect; until then they return no section at all rather
+than an empty one.
 """
 
 from collections.abc import Callable
@@ -18,13 +19,14 @@ from decimal import Decimal
 
 from flask import url_for
 
+from fundapp.auth import invitations
 from fundapp.auth import services as auth_services
 from fundapp.auth.models import User
 from fundapp.committee import services as committee
 from fundapp.concept_notes import services as notes
 from fundapp.concept_notes.workflow import SUBMITTED
 from fundapp.contributions import services as contributions
-from fundapp.core.permissions import Role
+from fundapp.core.permissions import ROLE_LABELS, Role
 from fundapp.home import anomalies
 from fundapp.programmes import reporting
 from fundapp.programmes import services as programmes
@@ -582,10 +584,36 @@ def _periods_to_close(user: User, on: date, limit: int) -> Section | None:
     return None
 
 
-def _pending_invitations(user: User, on: date, limit: int) -> Section | None:
-    """Invitations sent and not accepted. The accounts helper (issue 12) adds invitations to auth: connect its
-    query service here (pending invitations, oldest first, with their expiry). Until then, no section."""
-    return None
+def _pending_invitations(user: User, on: date, limit: int) -> Section:
+    total, waiting = invitations.invitations_waiting(limit)
+    items = []
+    for invitation in waiting:
+        expired = invitation.status == "expired"
+        roles = ", ".join(ROLE_LABELS[role] for role in invitation.roles)
+        sent = f"sent {invitation.times_sent} times" if invitation.times_sent > 1 else "sent once"
+        items.append(
+            Item(
+                f"{invitation.name} ({invitation.email})",
+                url_for("auth.invitation_list"),
+                f"{invitation.organisation.code} · {roles} · {sent}",
+                since=invitation.sent_at.date(),
+                since_label="Sent",
+                due_on=invitation.expires_at.date(),
+                flag="overdue" if expired else "",
+                flag_label="Expired" if expired else "",
+                action="Resend or revoke" if expired else "Open",
+            )
+        )
+    return Section(
+        "invitations",
+        "Invitations not accepted",
+        items,
+        total,
+        "Every invitation sent has been accepted.",
+        url_for("auth.invitation_list"),
+        "People invited who have not set their password yet; an expired link can be sent again.",
+        overdue=len([i for i in items if i.overdue]),
+    )
 
 
 def _clarifications(user: User, on: date, limit: int) -> Section | None:

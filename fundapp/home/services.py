@@ -11,7 +11,10 @@ from typing import Any
 import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
 
+from fundapp.api import tokens
 from fundapp.auth import services as auth_services
+from fundapp.auth import sessions as auth_sessions
+from fundapp.auth import two_factor
 from fundapp.auth.models import User
 from fundapp.committee.services import seat_of
 from fundapp.concept_notes.services import latest_notes, open_calls
@@ -20,7 +23,7 @@ from fundapp.contributions import services as contributions
 from fundapp.core import search
 from fundapp.core.extensions import db
 from fundapp.core.models import AuditEntry
-from fundapp.core.permissions import Role
+from fundapp.core.permissions import ROLE_LABELS, Role
 from fundapp.home import audit, inbox
 
 #: Where each role lands after sign-in, in order of precedence for users with several roles.
@@ -92,6 +95,21 @@ def inbox_section_page(user: User, key: str, on: date) -> inbox.Section | None:
     if key not in inbox.sections_for(user):
         return None
     return inbox.section(key, user, on, inbox.FULL)
+
+
+# Profile ---------------------------------------------------------------------------------------
+
+
+def profile_page(user: User) -> dict[str, Any]:
+    """The profile's lists: signed-in sessions (this browser's marked), second factor, API tokens."""
+    return {
+        "sessions": [(row, auth_sessions.is_current(user, row)) for row in auth_sessions.active_sessions(user)],
+        "describe_agent": auth_sessions.describe_agent,
+        "two_factor_required": two_factor.required_for(user),
+        "recovery_codes_left": two_factor.recovery_codes_left(user) if user.has_two_factor else 0,
+        "tokens": tokens.user_tokens(user),
+        "role_labels": ROLE_LABELS,
+    }
 
 
 # Audit log -------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 Reviews still open get opening day + 21 days (the default for new reviews); closed ones keep none.
 
 Revision ID: 20261130_review_closes_on
-Revises: 20261130_mail_outbox
+Revises: 20261130_accounts
 Create Date: 2026-11-30 03:37:13.285886
 
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '20261130_review_closes_on'
-down_revision = '20261130_mail_outbox'
+down_revision = '20261130_accounts'
 branch_labels = None
 depends_on = None
 

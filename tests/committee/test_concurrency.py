@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from fundapp.auth.models import User
+from fundapp.auth.sessions import Client, start_session
 from fundapp.committee import services, workflow
 from fundapp.committee.models import AgendaItem
 from fundapp.contributions import ledger
@@ -107,7 +108,8 @@ def test_concurrent_funding_decisions_through_the_pages(app, two_funding_items):
         client = app.test_client()
         with app.app_context():
             chair = _db.session.scalar(sa.select(User).where(User.email == "chair@example.org"))
-            user_id = chair.get_id()
+            user_id = start_session(chair, Client("127.0.0.1", "pytest"))  # the session the cookie names
+            _db.session.commit()
             _db.session.remove()
         with client.session_transaction() as session:
             session["_user_id"] = user_id

@@ -8,6 +8,14 @@ def _only(*allowed: str) -> dict[str, int]:
 
 ROUTES = [
     Route("home.profile", "/profile", statuses("all")),
+    # The profile's forms, posted empty: refused next to their fields (422).
+    Route("home.change_email", "/profile/email", statuses("all", ok=422), method="POST"),
+    Route("home.two_factor_setup", "/profile/two-factor", statuses("all")),
+    Route("home.disable_two_factor", "/profile/two-factor/off", statuses("all", ok=422), method="POST"),
+    Route("home.new_recovery_codes", "/profile/two-factor/recovery-codes", statuses("all", ok=422), method="POST"),
+    # Another user's session (or none): refused with a message, back to the profile.
+    Route("home.end_session", "/profile/sessions/999999/end", statuses("all", ok=302), method="POST"),
+    Route("home.sign_out_everywhere", "/profile/sessions/end-all", statuses("all", ok=302), method="POST"),
     Route("home.index", "/home", statuses("all", ok=302)),
     Route("home.admin", "/admin", statuses(("admin",))),
     Route("home.secretariat", "/secretariat", statuses(("secretariat",))),

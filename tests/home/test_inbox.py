@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from fundapp.auth import invitations
 from fundapp.auth import services as auth_services
 from fundapp.committee import services as committee
 from fundapp.contributions import services as contributions
@@ -165,7 +166,7 @@ def test_admin_inbox_lists_unused_accounts_and_anomalies(app, user, db):
     with app.test_request_context(), clock.frozen(later):
         sections = {s.key: s for s in inbox.inbox(admin, "admin", later).sections}
         whole = inbox.section("accounts", admin, later, inbox.FULL)
-    assert list(sections) == ["accounts", "anomalies"]
+    assert list(sections) == ["accounts", "invitations", "anomalies"]
     assert len(sections["accounts"].items) == inbox.LIMIT
     assert sections["accounts"].total == whole.total
     unused = {item.title.split("(")[-1].rstrip(")") for item in whole.items}
@@ -242,3 +243,24 @@ def test_an_inbox_section_shows_whole_on_its_page(client, login, world):
     assert 'href="/concept-notes/' in page
     login("applicant@example.org")
     assert client.get("/inbox/screening").status_code == 404
+
+
+def test_admin_inbox_lists_the_invitations_not_accepted(app, user, db):
+    unicef = org("UNICEF")
+    admin = user("admin@example.org")
+    pending = invitations.invite(admin, "new.person@example.org", "New Person", unicef, ["applicant"]).invitation
+    expired = invitations.invite(admin, "late.person@example.org", "Late Person", unicef, ["applicant"]).invitation
+    expired.expires_at = clock.now() - timedelta(hours=1)
+    expired.sent_at = pending.sent_at - timedelta(days=5)
+    revoked = invitations.invite(admin, "gone.person@example.org", "Gone Person", unicef, ["donor"]).invitation
+    invitations.revoke(admin, revoked)
+    db.session.flush()
+    with app.test_request_context():
+        section = inbox.section("invitations", admin, clock.today())
+    assert [i.title for i in section.items] == [
+        "Late Person (late.person@example.org)",  # sent first
+        "New Person (new.person@example.org)",
+    ]
+    assert [i.flag_label for i in section.items] == ["Expired", ""]
+    assert section.overdue == 1
+    assert section.items[0].url == "/admin/invitations"

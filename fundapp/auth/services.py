@@ -17,6 +17,7 @@ from flask_sqlalchemy.pagination import Pagination
 
 from fundapp.auth import mail, passwords, resets, sessions, throttle, two_factor
 from fundapp.auth.models import (
+    Invitation,
     LoginAttempt,
     Organisation,
     OrganisationType,
@@ -537,10 +538,15 @@ def users_by_id(ids: list[int]) -> dict[int, User]:
 
 
 def describe_objects(object_type: str, ids: list[str]) -> dict[str, str] | None:
-    """Names of users and organisations for the audit log (`signals.describe_objects`), one query."""
+    """Names of users, invitations and organisations for the audit log (`signals.describe_objects`), one query."""
     numbers = [int(i) for i in ids if str(i).isdigit()]
     if object_type == "users":
         rows = db.session.execute(sa.select(User.id, User.name, User.email).where(User.id.in_(numbers)))
+        return {str(i): f"{name} ({email})" for i, name, email in rows}
+    if object_type == "invitations":
+        rows = db.session.execute(
+            sa.select(Invitation.id, Invitation.name, Invitation.email).where(Invitation.id.in_(numbers))
+        )
         return {str(i): f"{name} ({email})" for i, name, email in rows}
     if object_type == "organisations":
         rows = db.session.execute(

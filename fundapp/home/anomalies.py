@@ -41,6 +41,12 @@ KINDS = (
         "Wrong passwords or unknown addresses; many of them may mean password guessing.",
     ),
     Kind(
+        "auth.code_failed",
+        "",
+        "wrong sign-in codes",
+        "The password was right but the two-factor code was not: a stolen password, or a lost phone.",
+    ),
+    Kind(
         "auth.login_refused_inactive",
         "",
         "sign-ins on deactivated accounts",

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from fundapp.auth import services
+from fundapp.auth import invitations, services
 from fundapp.auth.models import User
 from fundapp.core import clock
 
@@ -49,3 +49,19 @@ def test_describe_objects_names_users_and_organisations(db, user):
     org = member.organisation
     assert services.describe_objects("organisations", [str(org.id)]) == {str(org.id): f"{org.code} {org.name}"}
     assert services.describe_objects("calls", ["1"]) is None
+
+
+def test_describe_objects_names_invitations_and_the_list_of_those_waiting(db, user):
+    invited = invitations.invite(
+        user("admin@example.org"),
+        "someone@example.org",
+        "Some One",
+        user("member1@example.org").organisation,
+        ["donor"],
+    ).invitation
+    assert services.describe_objects("invitations", [str(invited.id)]) == {
+        str(invited.id): "Some One (someone@example.org)"
+    }
+    assert invitations.invitations_waiting(10) == (1, [invited])
+    invitations.revoke(user("admin@example.org"), invited)
+    assert invitations.invitations_waiting(10) == (0, [])

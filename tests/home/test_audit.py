@@ -3,14 +3,20 @@
 import csv
 import io
 import json
+import re
+from pathlib import Path
 
 import sqlalchemy as sa
 
+from fundapp.committee.workflow import AGENDA_ITEM, MEETING
 from fundapp.concept_notes import services as note_services
+from fundapp.concept_notes.workflow import CONCEPT_NOTE
+from fundapp.contributions.models import EntryKind
 from fundapp.core.audit import record_change
 from fundapp.core.models import AuditEntry
 from fundapp.demo.services import seed_demo
 from fundapp.home import audit, services
+from fundapp.programmes.workflow import PROGRAMME, PROGRESS_REPORT
 from tests.concept_notes.helpers import make_note
 
 CHECKS = [key for key, _label in note_services.MANUAL_CHECKS]
@@ -126,3 +132,33 @@ def test_the_page_runs_the_same_number_of_queries_whatever_the_log(client, login
     for n in range(30):
         make_note("UNICEF", "applicant2@example.org", title=f"More {n}")
     assert count() == before
+
+
+def _written_actions() -> set[str]:
+    """Every audit action the code writes: literals in record_change calls and `action = ...` choices, the ledger's
+    f"ledger.{kind}" and every state machine's f"{machine}.{action}"."""
+    found: set[str] = set()
+    for path in Path(audit.__file__).parents[1].rglob("*.py"):
+        text = path.read_text()
+        for call in re.finditer(r"record_change\(\s*[^,]+,\s*\"([a-z_]+\.[a-z_0-9]+)\"", text):
+            found.add(call.group(1))
+        for choice in re.finditer(r"action = \"([a-z_]+\.[a-z_0-9]+)\" if .+ else \"([a-z_]+\.[a-z_0-9]+)\"", text):
+            found |= {choice.group(1), choice.group(2)}
+        for choice in re.finditer(r"\"([a-z_]+\.[a-z_0-9]+)\" if active else \"([a-z_]+\.[a-z_0-9]+)\"", text):
+            found |= {choice.group(1), choice.group(2)}
+    found |= {f"ledger.{kind.value}" for kind in EntryKind}
+    for machine in (CONCEPT_NOTE, MEETING, AGENDA_ITEM, PROGRAMME, PROGRESS_REPORT):
+        found |= {f"{machine.name}.{t.action}" for t in machine.transitions}
+    return found
+
+
+def test_every_action_the_code_writes_has_a_phrase_and_every_object_type_a_label():
+    written = _written_actions()
+    assert len(written) > 80  # the scan finds the code's actions
+    assert written - set(audit.PHRASES) == set(), "add a phrase in fundapp/home/audit.py"
+    types = set()
+    for path in Path(audit.__file__).parents[1].rglob("*.py"):
+        types |= set(re.findall(r"record_change\(\s*[^,]+,\s*[^,]+,\s*\"([a-z_]+)\"", path.read_text()))
+    types |= {"concept_note", "committee_meeting", "committee_agenda_item", "joint_programmes", "progress_reports"}
+    assert len(types) > 25
+    assert types - set(audit.OBJECT_TYPES) == set(), "add a label in fundapp/home/audit.py"

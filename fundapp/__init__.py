@@ -204,8 +204,9 @@ def register_commands(app: Flask) -> None:
     from fundapp.auth.cli import users_cli
     from fundapp.core.cli import register_cli
     from fundapp.demo.cli import demo_cli
+    from fundapp.home.cli import overdue_cli
     from fundapp.reference.cli import reference_cli
 
     register_cli(app)
-    for group in (reference_cli, demo_cli, users_cli):
+    for group in (reference_cli, demo_cli, users_cli, overdue_cli):
         app.cli.add_command(group)

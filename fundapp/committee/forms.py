@@ -233,6 +233,12 @@ class ActionForm(FlaskForm):
     """A bare POST with CSRF (open/close a review or a meeting)."""
 
 
+class OpenReviewForm(FlaskForm):
+    """Open a note's review: the day the members' scores are due (blank: the default delay)."""
+
+    closes_on = DateField("Scores due by", validators=[Optional()])
+
+
 class MeetingForm(FlaskForm):
     title = StringField("Title", validators=[InputRequired(), Length(max=200)])
     held_on = DateField("Date", validators=[InputRequired()])

@@ -18,6 +18,7 @@ from fundapp.committee.forms import (
     DecisionSettingsForm,
     EndTermForm,
     MeetingForm,
+    OpenReviewForm,
     ProgrammeDocumentForm,
     ScenarioForm,
     ScoreForm,
@@ -195,7 +196,11 @@ def queue():
 def reviews_index():
     """Eligible notes waiting for review, and the notes under review with their scoring progress."""
     return render_template(
-        "committee/reviews.html", form=ActionForm(), status_label=status_label, **services.reviews_overview()
+        "committee/reviews.html",
+        form=ActionForm(),
+        open_form=OpenReviewForm(data={"closes_on": services.default_review_closing(clock.today())}),
+        status_label=status_label,
+        **services.reviews_overview(),
     )
 
 
@@ -264,12 +269,14 @@ def declare_conflict(note_id: int):
 @role_required(*permissions.CHAIR_OR_SECRETARIAT)
 def open_review(note_id: int):
     note = _note(note_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
+    form = OpenReviewForm()
+    if not form.validate_on_submit():
+        flash("Give the day the scores are due as a date.", "error")
+        return redirect(url_for("committee.reviews_index"))
     with domain_errors() as outcome:
-        services.open_review(current_user, note)
+        review = services.open_review(current_user, note, form.closes_on.data)
     if outcome.ok:
-        flash(f"{note.reference} is open for scoring by the committee.", "success")
+        flash(f"{note.reference} is open for scoring by the committee until {review.closes_on:%d %B %Y}.", "success")
     return redirect(url_for("committee.reviews_index"))
 
 

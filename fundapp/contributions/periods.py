@@ -142,6 +142,19 @@ def next_to_close(state: ledger.Books) -> date | None:
     return state.first_open.replace(day=1) if state.first_open else None
 
 
+def months_to_close(today: date) -> tuple[list[date], int]:
+    """The months that have ended and are still open, oldest first (they close in that order), and how many
+    (one query). The secretariat's inbox lists them."""
+    state = ledger.books()
+    first = next_to_close(state)
+    months: list[date] = []
+    month = first
+    while month is not None and month_end(month) < today:
+        months.append(month)
+        month = next_month(month)
+    return months, len(months)
+
+
 def close_blockers(month: date, state: ledger.Books, today: date) -> list[str]:
     """Why the month cannot be closed now (empty when it can)."""
     if state.is_closed(month):

@@ -9,7 +9,7 @@ import csv
 import io
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -17,10 +17,11 @@ import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import joinedload
 
-from fundapp.auth.models import Organisation, OrganisationType, User
+from fundapp.auth.models import Organisation, OrganisationType, User, UserRole
 from fundapp.contributions import ledger
 from fundapp.contributions.ledger import ZERO
 from fundapp.contributions.models import (
+    AccountingPeriod,
     Agreement,
     AgreementStatus,
     Deposit,
@@ -31,12 +32,13 @@ from fundapp.contributions.models import (
     ExpectedPayment,
     LedgerEntry,
 )
-from fundapp.core import clock, signals
+from fundapp.core import clock, search, signals
 from fundapp.core.audit import record_change
 from fundapp.core.errors import DomainError, ValidationFailed
 from fundapp.core.extensions import db
 from fundapp.core.locks import lock_keys, lock_row
 from fundapp.core.money import CENTS, MAX_MONEY, MoneyInputError, parse_decimal, parse_money, split_by_weights, to_money
+from fundapp.core.permissions import Role
 from fundapp.reference.models import Country, Currency, ThematicArea
 from fundapp.reference.services import get_fund
 
@@ -500,27 +502,30 @@ def donor_list() -> list[DonorSummary]:
 
 @dataclass
 class AgreementDetail:
-    """An agreement's page: its deposits (oldest first), which are reversed, and what was paid."""
+    """An agreement's page: its deposits (oldest first), which are reversed, what was paid, and its schedule
+    with what is still owed on each line (overdue lines flagged)."""
 
     agreement: Agreement
     deposits: list[Deposit]
     reversed_ids: set[int]
     paid: Decimal
     paid_usd: Decimal
+    schedule: list["Instalment"] = field(default_factory=list)
 
     @property
     def status(self) -> AgreementStatus:
         return agreement_status(self.agreement.committed_amount, self.paid)
 
 
-def agreement_detail(agreement: Agreement) -> AgreementDetail:
+def agreement_detail(agreement: Agreement, on: date | None = None) -> AgreementDetail:
     deposits = list(
         db.session.scalars(
             sa.select(Deposit).where(Deposit.agreement_id == agreement.id).order_by(Deposit.deposited_on, Deposit.id)
         )
     )
     paid, paid_usd = paid_to_date(agreement)
-    return AgreementDetail(agreement, deposits, reversed_deposits([d.id for d in deposits]), paid, paid_usd)
+    schedule = schedule_status(agreement.schedule, paid, on or clock.today())
+    return AgreementDetail(agreement, deposits, reversed_deposits([d.id for d in deposits]), paid, paid_usd, schedule)
 
 
 # Deposits ----------------------------------------------------------------------------------------
@@ -1110,3 +1115,163 @@ def public_contributions() -> dict[str, Any]:
             "available_usd": f"{sum((p.available for p in pools), ZERO):.2f}",
         },
     }
+
+
+# Instalments, search and names: what the role inboxes, the overdue notices, the search box and the audit log ask
+
+
+@dataclass(frozen=True)
+class Instalment:
+    """A line of an agreement's schedule of expected payments and what is still owed on it.
+
+    Deposits (not reversed, in the agreement's currency) settle the schedule's lines in date order, so a line is
+    owed for what the deposits so far leave of it; owed after its due date, it is overdue.
+    """
+
+    payment: ExpectedPayment
+    outstanding: Decimal
+    overdue: bool
+
+    @property
+    def agreement(self) -> Agreement:
+        return self.payment.agreement
+
+    @property
+    def settled(self) -> bool:
+        return self.outstanding <= 0
+
+
+def schedule_status(schedule: list[ExpectedPayment], paid: Decimal, on: date) -> list[Instalment]:
+    """Each line of one agreement's schedule with what `paid` leaves owed on it (the agreement page)."""
+    lines, before = [], ZERO
+    for payment in sorted(schedule, key=lambda p: (p.due_on, p.id)):
+        owed = min(max(before + payment.amount - paid, ZERO), payment.amount)
+        lines.append(Instalment(payment, owed, owed > 0 and payment.due_on < on))
+        before += payment.amount
+    return lines
+
+
+def instalments_owed(
+    on: date, within_days: int = 0, donor_id: int | None = None, overdue_only: bool = False
+) -> list[Instalment]:
+    """Schedule lines still owed and due by `on` + `within_days` (`overdue_only`: due before `on`), the oldest
+    first, each with its agreement and donor. One query: a running total of each agreement's schedule against
+    its deposits, computed in SQL (the same rule as `schedule_status`)."""
+    paid = (
+        sa.select(Deposit.agreement_id, sa.func.sum(Deposit.amount).label("paid"))
+        .where(live_deposits())
+        .group_by(Deposit.agreement_id)
+        .subquery()
+    )
+    order = (ExpectedPayment.due_on, ExpectedPayment.id)
+    lines = (
+        sa.select(
+            ExpectedPayment.id,
+            ExpectedPayment.amount,
+            sa.func.sum(ExpectedPayment.amount)
+            .over(partition_by=ExpectedPayment.agreement_id, order_by=order)
+            .label("through"),
+            sa.func.coalesce(paid.c.paid, 0).label("paid"),
+        )
+        .outerjoin(paid, paid.c.agreement_id == ExpectedPayment.agreement_id)
+        .subquery()
+    )
+    left = lines.c.through - lines.c.paid
+    owed = sa.case((left < lines.c.amount, left), else_=lines.c.amount).label("owed")
+    due = ExpectedPayment.due_on < on if overdue_only else ExpectedPayment.due_on <= on + timedelta(days=within_days)
+    query = (
+        sa.select(ExpectedPayment, owed)
+        .join(lines, lines.c.id == ExpectedPayment.id)
+        .where(lines.c.through > lines.c.paid, due)
+        .options(joinedload(ExpectedPayment.agreement).joinedload(Agreement.donor))
+        .order_by(*order)
+    )
+    if donor_id is not None:
+        query = query.where(ExpectedPayment.agreement.has(Agreement.donor_id == donor_id))
+    return [Instalment(payment, to_money(amount), payment.due_on < on) for payment, amount in db.session.execute(query)]
+
+
+def donor_users(donor_ids: list[int]) -> dict[int, list[User]]:
+    """donor id → its active donor users (one query): who hears about the donor's instalments."""
+    result: dict[int, list[User]] = {donor_id: [] for donor_id in donor_ids}
+    if donor_ids:
+        rows = db.session.execute(
+            sa.select(Donor.id, User)
+            .join(User, User.organisation_id == Donor.organisation_id)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(Donor.id.in_(donor_ids), UserRole.role == Role.donor, User.is_active)
+            .order_by(User.id)
+        )
+        for donor_id, user in rows:
+            result[donor_id].append(user)
+    return result
+
+
+def visible_donors(user: User) -> sa.ColumnElement[bool]:
+    """SQL twin of `permissions.can_view_donor`: every donor for the secretariat, a donor user's own."""
+    if user.has_role(Role.secretariat):
+        return sa.true()
+    if user.has_role(Role.donor):
+        return Donor.organisation_id == user.organisation_id
+    return sa.false()
+
+
+def search_donors(user: User, query: str) -> sa.Select | None:
+    """The search box over the donors the user may open: every word in the donor's name or code."""
+    words = search.terms(query)
+    if not words:
+        return None
+    text = Organisation.name + " " + Organisation.code
+    return (
+        sa.select(*search.hits("donor", Donor.id, search.rank(None, Organisation.name, query), Organisation.name))
+        .join(Organisation, Organisation.id == Donor.organisation_id)
+        .where(visible_donors(user), search.contains_all(text, words))
+    )
+
+
+def donors_by_id(ids: list[int]) -> dict[int, Donor]:
+    if not ids:
+        return {}
+    return {d.id: d for d in db.session.scalars(sa.select(Donor).where(Donor.id.in_(ids)))}
+
+
+def describe_objects(object_type: str, ids: list[str]) -> dict[str, str] | None:
+    """Names of donors, agreements, deposits, rates, ledger entries and accounting periods for the audit log
+    (`signals.describe_objects`), one query per type."""
+    numbers = [int(i) for i in ids if str(i).isdigit()]
+    if object_type == "donors":
+        rows = db.session.execute(
+            sa.select(Donor.id, Organisation.name)
+            .join(Organisation, Organisation.id == Donor.organisation_id)
+            .where(Donor.id.in_(numbers))
+        )
+        return {str(i): f"donor {name}" for i, name in rows}
+    if object_type == "agreements":
+        rows = db.session.execute(sa.select(Agreement.id, Agreement.reference).where(Agreement.id.in_(numbers)))
+        return {str(i): f"agreement {reference}" for i, reference in rows}
+    if object_type == "deposits":
+        rows = db.session.execute(
+            sa.select(Deposit.id, Deposit.currency, Deposit.amount, Deposit.deposited_on, Agreement.reference)
+            .join(Agreement, Agreement.id == Deposit.agreement_id)
+            .where(Deposit.id.in_(numbers))
+        )
+        return {
+            str(i): f"deposit of {currency} {amount:,.2f} on {reference} ({on:%d %b %Y})"
+            for i, currency, amount, on, reference in rows
+        }
+    if object_type == "exchange_rates":
+        rows = db.session.execute(
+            sa.select(ExchangeRate.id, ExchangeRate.currency, ExchangeRate.month).where(ExchangeRate.id.in_(numbers))
+        )
+        return {str(i): f"{currency} rate of {month_label(month)}" for i, currency, month in rows}
+    if object_type == "ledger_entries":
+        rows = db.session.execute(
+            sa.select(LedgerEntry.id, LedgerEntry.kind, LedgerEntry.amount_usd).where(LedgerEntry.id.in_(numbers))
+        )
+        return {str(i): f"ledger entry #{i} ({kind.label.lower()}, US$ {amount:,.2f})" for i, kind, amount in rows}
+    if object_type == "accounting_period":
+        rows = db.session.execute(
+            sa.select(AccountingPeriod.id, AccountingPeriod.month).where(AccountingPeriod.id.in_(numbers))
+        )
+        return {str(i): f"the books of {month_label(month)}" for i, month in rows}
+    return None

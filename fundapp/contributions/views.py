@@ -158,6 +158,7 @@ def agreement(agreement_id: int):
         paid=detail.paid,
         paid_usd=detail.paid_usd,
         status=detail.status,
+        schedule=detail.schedule,
     )
 
 

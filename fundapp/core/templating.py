@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from fundapp.core.forms import new_submission_key
 from fundapp.core.money import format_money
-from fundapp.core.navigation import nav_for
+from fundapp.core.navigation import nav_groups
 
 
 def format_date(value: date | datetime | None) -> str:
@@ -50,4 +50,4 @@ def register(app: Flask) -> None:
 
     @app.context_processor
     def inject_navigation() -> dict:
-        return {"nav_items": nav_for(current_user)}
+        return {"nav_groups": nav_groups(current_user)}

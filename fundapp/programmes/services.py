@@ -7,7 +7,7 @@ programme (document) id. Results frameworks, progress reports and alignment are 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -22,6 +22,7 @@ from fundapp.committee.models import JointProgrammeDocument, ProgrammeBudgetLine
 from fundapp.concept_notes.models import ConceptNote, Participant, concept_note_countries
 from fundapp.contributions import ledger
 from fundapp.contributions.models import EntryKind, LedgerEntry
+from fundapp.core import search
 from fundapp.core.audit import record_change
 from fundapp.core.errors import DomainError, NotAllowed, ValidationFailed
 from fundapp.core.extensions import db
@@ -30,11 +31,16 @@ from fundapp.core.money import CENTS, MoneyInputError, money_str, parse_money, s
 from fundapp.core.permissions import Role
 from fundapp.programmes import permissions, reporting
 from fundapp.programmes.models import (
+    AlignmentAssessment,
     BudgetCategory,
     BudgetItem,
     ExpenditureKind,
     ExpenditureReport,
     JointProgramme,
+    ProgrammeIndicator,
+    ProgrammeOutcome,
+    ProgrammeOutput,
+    ProgressReport,
     Tranche,
 )
 from fundapp.programmes.workflow import (
@@ -526,8 +532,13 @@ def plan_tranche(
     return tranche
 
 
-def unmet_conditions(tranche: Tranche, flow: OrgFlow, on: date) -> list[str]:
-    """Why the tranche cannot be released now (empty when every condition is met)."""
+def unmet_conditions(
+    tranche: Tranche, flow: OrgFlow, on: date, report_statuses: Mapping[str, str] | None = None
+) -> list[str]:
+    """Why the tranche cannot be released now (empty when every condition is met).
+
+    `report_statuses`: the programme's report status by period when the caller has them (no query then).
+    """
     reasons = []
     if tranche.min_spent_percent is not None and flow.net_transferred > 0:
         rate = flow.delivery_rate or ZERO
@@ -537,7 +548,7 @@ def unmet_conditions(tranche: Tranche, flow: OrgFlow, on: date) -> list[str]:
                 f"this tranche needs {tranche.min_spent_percent}%."
             )
     if tranche.needs_report_approved:
-        reason = reporting.report_condition(tranche.programme, on)
+        reason = reporting.report_condition(tranche.programme, on, report_statuses)
         if reason:
             reasons.append(reason)
     return reasons
@@ -1116,3 +1127,147 @@ def portfolio_csv_rows(filters: PortfolioFilters, user: User) -> list[list[Any]]
             ]
         )
     return rows
+
+
+# Work lists, search and names: what the role inboxes, the overdue notices, the search box and the audit log ask
+
+
+@dataclass(frozen=True)
+class TrancheWork:
+    """A planned tranche not released yet: why it is blocked (empty: ready to release) and whether it is late."""
+
+    tranche: Tranche
+    blockers: list[str]
+    overdue: bool
+
+    @property
+    def blocked(self) -> bool:
+        return bool(self.blockers)
+
+
+def tranches_due(on: date, within_days: int = 0, overdue_only: bool = False) -> list[TrancheWork]:
+    """Tranches planned by `on` + `within_days` (or before `on` with `overdue_only`) on programmes that may
+    transfer, not released, with what blocks each: the earliest first. Four queries whatever their number."""
+    horizon = on if overdue_only else on + timedelta(days=within_days)
+    planned = Tranche.planned_on < on if overdue_only else Tranche.planned_on <= horizon
+    tranches = list(
+        db.session.scalars(
+            sa.select(Tranche)
+            .join(JointProgramme, JointProgramme.id == Tranche.programme_id)
+            .where(Tranche.released_on.is_(None), planned, JointProgramme.status.in_(TRANSFER_STATES))
+            .options(selectinload(Tranche.programme))
+            .order_by(Tranche.planned_on, Tranche.programme_id, Tranche.id)
+        )
+    )
+    programme_ids = {t.programme_id for t in tranches}
+    flows = money_flows(programme_ids)
+    statuses = reporting.report_statuses(programme_ids)
+    return [
+        TrancheWork(
+            t,
+            unmet_conditions(t, flows[t.programme_id][t.organisation_id], on, statuses[t.programme_id]),
+            t.planned_on < on,
+        )
+        for t in tranches
+    ]
+
+
+def visible_to(user: User) -> sa.ColumnElement[bool]:
+    """SQL twin of `permissions.can_view`: the programmes this user may open (search)."""
+    if permissions.can_view_all(user):
+        return sa.true()
+    if user.has_role(Role.applicant):
+        return reporting.participates(user.organisation_id)
+    return sa.false()
+
+
+def search_programmes(user: User, query: str) -> sa.Select | None:
+    """The search box over programmes the user may open: every word in the title, or the reference (JP-0002,
+    or the CN- reference of the note it came from)."""
+    words = search.terms(query)
+    if not words:
+        return None
+    programme_number = search.reference_number(query, "JP")
+    note_number = search.reference_number(query, "CN")
+    exact = None
+    if programme_number is not None:
+        exact = JointProgramme.id == programme_number
+    elif note_number is not None:
+        exact = JointProgramme.id.in_(
+            sa.select(JointProgrammeDocument.id).where(JointProgrammeDocument.concept_note_id == note_number)
+        )
+    found = search.contains_all(JointProgramme.title, words)
+    columns = search.hits(
+        "programme", JointProgramme.id, search.rank(exact, JointProgramme.title, query), JointProgramme.title
+    )
+    return sa.select(*columns).where(visible_to(user), found if exact is None else sa.or_(found, exact))
+
+
+def programmes_by_id(ids: Iterable[int]) -> dict[int, JointProgramme]:
+    """Programmes by id with their document and note (one query)."""
+    ids = list(ids)
+    if not ids:
+        return {}
+    return {p.id: p for p in db.session.scalars(sa.select(JointProgramme).where(JointProgramme.id.in_(ids)))}
+
+
+def _programme_names(numbers: list[int]) -> dict[int, str]:
+    rows = db.session.execute(
+        sa.select(JointProgrammeDocument.id, sa.func.coalesce(JointProgramme.title, ConceptNote.title))
+        .join(ConceptNote, ConceptNote.id == JointProgrammeDocument.concept_note_id)
+        .outerjoin(JointProgramme, JointProgramme.id == JointProgrammeDocument.id)
+        .where(JointProgrammeDocument.id.in_(numbers))
+    )
+    return {i: f"JP-{i:04d} ‘{title}’" for i, title in rows}
+
+
+def describe_objects(object_type: str, ids: Iterable[str]) -> dict[str, str] | None:
+    """Names of programmes and their tranches, reports and frameworks for the audit log
+    (`signals.describe_objects`): one query per type."""
+    numbers = [int(i) for i in ids if str(i).isdigit()]
+    if object_type == "joint_programmes":
+        return {str(i): name for i, name in _programme_names(numbers).items()}
+    if object_type == "programme_tranches":
+        rows = db.session.execute(
+            sa.select(Tranche.id, Tranche.programme_id, Tranche.amount, Organisation.code)
+            .join(Organisation, Organisation.id == Tranche.organisation_id)
+            .where(Tranche.id.in_(numbers))
+        )
+        return {str(i): f"tranche of US$ {amount:,.2f} to {code} (JP-{pid:04d})" for i, pid, amount, code in rows}
+    if object_type in ("programme_progress_reports", "progress_reports"):
+        rows = db.session.execute(
+            sa.select(ProgressReport.id, ProgressReport.programme_id, ProgressReport.period).where(
+                ProgressReport.id.in_(numbers)
+            )
+        )
+        return {str(i): f"progress report {period} of JP-{pid:04d}" for i, pid, period in rows}
+    if object_type == "programme_expenditure_reports":
+        rows = db.session.execute(
+            sa.select(ExpenditureReport.id, ExpenditureReport.programme_id, ExpenditureReport.year, Organisation.code)
+            .join(Organisation, Organisation.id == ExpenditureReport.organisation_id)
+            .where(ExpenditureReport.id.in_(numbers))
+        )
+        return {str(i): f"{year} expenditure of {code} (JP-{pid:04d})" for i, pid, year, code in rows}
+    framework = {
+        "programme_outcomes": (ProgrammeOutcome, "outcome"),
+        "programme_indicators": (ProgrammeIndicator, "indicator"),
+    }
+    if object_type in framework:
+        model, noun = framework[object_type]
+        rows = db.session.execute(sa.select(model.id, model.programme_id, model.code).where(model.id.in_(numbers)))
+        return {str(i): f"{noun} {code} of JP-{pid:04d}" for i, pid, code in rows}
+    if object_type == "programme_outputs":
+        rows = db.session.execute(
+            sa.select(ProgrammeOutput.id, ProgrammeOutcome.programme_id, ProgrammeOutput.code)
+            .join(ProgrammeOutcome, ProgrammeOutcome.id == ProgrammeOutput.outcome_id)
+            .where(ProgrammeOutput.id.in_(numbers))
+        )
+        return {str(i): f"output {code} of JP-{pid:04d}" for i, pid, code in rows}
+    if object_type == "programme_alignment_assessments":
+        rows = db.session.execute(
+            sa.select(AlignmentAssessment.id, AlignmentAssessment.programme_id, AlignmentAssessment.occasion).where(
+                AlignmentAssessment.id.in_(numbers)
+            )
+        )
+        return {str(i): f"alignment assessment ({occasion}) of JP-{pid:04d}" for i, pid, occasion in rows}
+    return None

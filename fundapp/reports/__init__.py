@@ -24,14 +24,23 @@ bp = Blueprint("transparency", __name__, url_prefix="/transparency", cli_group="
 ANNUAL_REPORT_ROLES = (Role.secretariat, Role.committee_chair, Role.committee_member, Role.donor)
 
 register_nav(
-    NavItem("Transparency", "transparency.index", (), order=90, also=("transparency.programme",)),
-    NavItem("Annual report", "transparency.annual", ANNUAL_REPORT_ROLES, order=91),
-    NavItem("Results report", "transparency.results", (), order=92),
+    NavItem(
+        "Transparency",
+        "transparency.index",
+        (),
+        order=90,
+        also=("transparency.programme",),
+        group="Reports",
+        public=True,
+    ),
+    NavItem("Annual report", "transparency.annual", ANNUAL_REPORT_ROLES, order=91, group="Reports"),
+    NavItem("Results report", "transparency.results", (), order=92, group="Reports", public=True),
 )
 
 from fundapp.reports import services  # noqa: E402
 
 signals.period_closed.connect(services.on_period_closed)
 signals.audit_reconcile.connect(services.check_frozen_statements)
+signals.describe_objects.connect(services.describe_objects)
 
 from fundapp.reports import cli, views  # noqa: E402,F401  (routes and commands attach to bp)

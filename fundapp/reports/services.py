@@ -69,6 +69,17 @@ def freeze_year(actor: User | None, year: int, reason: str = "") -> FrozenStatem
     return statement
 
 
+def describe_objects(object_type: str, ids: list[str]) -> dict[str, str] | None:
+    """Names of frozen statements for the audit log (`signals.describe_objects`), one query."""
+    if object_type != "frozen_statements":
+        return None
+    numbers = [int(i) for i in ids if str(i).isdigit()]
+    rows = db.session.execute(
+        sa.select(FrozenStatement.id, FrozenStatement.year).where(FrozenStatement.id.in_(numbers))
+    )
+    return {str(i): f"the annual financial statement {year}" for i, year in rows}
+
+
 def on_period_closed(period: Any, actor: User | None = None, **_data: Any) -> None:
     """Receiver of core.signals.period_closed: closing December freezes the year's statement (flush only)."""
     if getattr(period, "month", None) == 12:

@@ -7,7 +7,7 @@
 - deposits.reference: the bank's reference of a payment, which tells a re-imported payment from a new one.
 
 Revision ID: 20261130_periods_once
-Revises: 20261130_accounts
+Revises: 20261130_review_closes_on
 Create Date: 2026-11-30 03:40:53.562287
 
 """
@@ -17,7 +17,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "20261130_periods_once"
-down_revision = "20261130_accounts"
+down_revision = "20261130_review_closes_on"
 branch_labels = None
 depends_on = None
 

@@ -103,18 +103,18 @@ def _content(response) -> object:
     return _main(response.get_data(as_text=True))
 
 
-def _fetch_all(client, deu_id: int) -> dict[str, object]:
+def _fetch_all(client, login, deu_id: int) -> dict[str, object]:
     with clock.frozen(datetime(2026, 11, 30, 9, 0)):  # the PDFs' "generated" line
+        login("secretariat@example.org")  # signed in at the same instant (a session ends after idle hours)
         return {url: _content(client.get(url.format(deu=deu_id))) for url in CHANNELS_2020}
 
 
 def test_later_deposits_rates_and_postings_leave_2020_unchanged_on_every_channel(client, db, login):
     deu, nld, gbp_deposit, document = books_of_2020()
-    login("secretariat@example.org")
-    before = _fetch_all(client, deu.donor_id)
+    before = _fetch_all(client, login, deu.donor_id)
     report_before = annual.build(2020)
     later_events(deu, nld, gbp_deposit, document)
-    after = _fetch_all(client, deu.donor_id)
+    after = _fetch_all(client, login, deu.donor_id)
     for url in CHANNELS_2020:
         assert after[url] == before[url], url
     assert annual.build(2020) == report_before

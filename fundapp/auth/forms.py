@@ -2,7 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import Email, InputRequired, Length
 
-from fundapp.core.forms import MultiCheckboxField, choices
+from fundapp.core.forms import MultiCheckboxField, choices, coerce_id
 from fundapp.core.permissions import ROLE_LABELS
 
 
@@ -14,7 +14,7 @@ class LoginForm(FlaskForm):
 class UserForm(FlaskForm):
     email = EmailField("Email", validators=[InputRequired(), Email(check_deliverability=False), Length(max=254)])
     name = StringField("Full name", validators=[InputRequired(), Length(max=120)])
-    organisation_id = SelectField("Organisation", coerce=int)
+    organisation_id = SelectField("Organisation", coerce=coerce_id)
     roles = MultiCheckboxField("Roles", choices=choices((r.value, label) for r, label in ROLE_LABELS.items()))
     password = PasswordField(
         "Initial password",

@@ -11,11 +11,9 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    DecimalField,
     FieldList,
     Form,
     FormField,
-    IntegerField,
     RadioField,
     SelectField,
     StringField,
@@ -28,17 +26,17 @@ from fundapp.committee.models import CONSTITUENCY_LABELS, AgendaItem, CommitteeS
 from fundapp.committee.rules import TOTAL_WEIGHT, DecisionConfig
 from fundapp.concept_notes.models import ConceptNote
 from fundapp.core.errors import ValidationFailed
-from fundapp.core.forms import MultiCheckboxField, choices
+from fundapp.core.forms import DecimalField, IntegerField, MultiCheckboxField, choices, coerce_id
 
 
 class SeatForm(FlaskForm):
     constituency = SelectField(
         "Constituency", choices=choices((c.value, label) for c, label in CONSTITUENCY_LABELS.items())
     )
-    user_id = SelectField("Member", coerce=int, validate_choice=True)
+    user_id = SelectField("Member", coerce=coerce_id, validate_choice=True)
     organisation_id = SelectField(
         "Organisation represented",
-        coerce=int,
+        coerce=coerce_id,
         validate_choice=True,
         description="Leave as it is to use the member's own organisation.",
     )
@@ -251,7 +249,7 @@ class AgendaItemForm(FlaskForm):
             ]
         ),
     )
-    concept_note_id = SelectField("Concept note", coerce=int, validators=[Optional()], validate_choice=False)
+    concept_note_id = SelectField("Concept note", coerce=coerce_id, validators=[Optional()], validate_choice=False)
     title = StringField("Title (other business)", validators=[Optional(), Length(max=250)])
 
     def offer(self, notes: Iterable[tuple[int, str]]) -> "AgendaItemForm":
@@ -261,7 +259,7 @@ class AgendaItemForm(FlaskForm):
 
 
 class AttendanceForm(FlaskForm):
-    present = MultiCheckboxField("Present", coerce=int, validate_choice=False)
+    present = MultiCheckboxField("Present", coerce=coerce_id, validate_choice=False)
 
     @classmethod
     def for_meeting(cls, overview: dict[str, Any]) -> "AttendanceForm":

@@ -5,18 +5,18 @@ from decimal import Decimal
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, DateField, DecimalField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from fundapp.contributions.models import DONOR_TYPE_LABELS
-from fundapp.core.forms import choices
+from fundapp.core.forms import DecimalField, choices, coerce_id
 from fundapp.core.money import MAX_MONEY
 
 AMOUNT = [InputRequired(), NumberRange(min=Decimal("0.01"), max=MAX_MONEY, message="Enter an amount above zero.")]
 
 
 class DonorForm(FlaskForm):
-    organisation_id = SelectField("Organisation", coerce=int, validators=[DataRequired()])
+    organisation_id = SelectField("Organisation", coerce=coerce_id, validators=[DataRequired()])
     donor_type = SelectField("Type", choices=choices((t.value, label) for t, label in DONOR_TYPE_LABELS.items()))
     country_code = SelectField("Country", validators=[Optional()])
 

@@ -95,9 +95,8 @@ def _query_parameter_names() -> list[str]:
             owner = func.value if isinstance(func, ast.Attribute) else None
             owner_name = getattr(owner, "attr", None) or getattr(owner, "id", None)
             method = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-            if owner_name in {"args", "values"} and method in {"get", "getlist"}:
-                names.add(first.value)
-            elif method.endswith("_arg") or owner_name == "query_args":
+            reads_args = owner_name in {"args", "values"} and method in {"get", "getlist"}
+            if reads_args or method.endswith("_arg") or owner_name == "query_args":
                 names.add(first.value)
     names.update({"page", "per_page"})
     return sorted(n for n in names if re.fullmatch(r"[a-z_]+", n))
@@ -118,9 +117,10 @@ class _FormFields(HTMLParser):
         attributes = dict(attrs)
         if tag == "form":
             self._in_post_form = (attributes.get("method") or "get").lower() == "post"
-        elif self._in_post_form and tag in {"input", "select", "textarea", "button"} and attributes.get("name"):
-            if attributes.get("name") != "csrf_token" and attributes.get("type") != "file":
-                self.fields.add(attributes["name"])
+        elif self._in_post_form and tag in {"input", "select", "textarea", "button"}:
+            name = attributes.get("name")
+            if name and name != "csrf_token" and attributes.get("type") != "file":
+                self.fields.add(name)
 
     def handle_endtag(self, tag):
         if tag == "form":

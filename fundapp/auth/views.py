@@ -9,6 +9,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from fundapp.auth import bp, permissions, services
 from fundapp.auth.forms import LoginForm, UserForm
 from fundapp.auth.models import Organisation, User
+from fundapp.core import args as query_args
 from fundapp.core.edge import domain_errors
 from fundapp.core.extensions import db, login_manager
 from fundapp.core.permissions import Role, role_required
@@ -68,7 +69,7 @@ def _user_filters() -> services.UserFilters:
     return services.UserFilters(
         role=request.args.get("role", ""),
         status=request.args.get("status", ""),
-        q=request.args.get("q", "").strip(),
+        q=query_args.text("q"),
     )
 
 
@@ -76,7 +77,7 @@ def _user_filters() -> services.UserFilters:
 @role_required(Role.admin)
 def admin_users():
     filters = _user_filters()
-    page = services.user_page(filters, page=request.args.get("page", 1, type=int))
+    page = services.user_page(filters, page=query_args.page())
     return render_template(
         "auth/users.html",
         page=page,

@@ -46,6 +46,7 @@ from sqlalchemy.orm import joinedload
 from fundapp.auth.models import User
 from fundapp.contributions.models import Deposit, EntryKind, LedgerEntry
 from fundapp.core import signals
+from fundapp.core.args import as_id
 from fundapp.core.audit import record_change
 from fundapp.core.errors import DomainError
 from fundapp.core.extensions import db
@@ -719,8 +720,8 @@ class LedgerFilter:
             query = query.where(LedgerEntry.kind == EntryKind(self.kind))
         if self.pool == "unearmarked":
             query = query.where(LedgerEntry.thematic_area_id.is_(None))
-        elif self.pool.isdigit():
-            query = query.where(LedgerEntry.thematic_area_id == int(self.pool))
+        elif as_id(self.pool) is not None:
+            query = query.where(LedgerEntry.thematic_area_id == as_id(self.pool))
         return query
 
 

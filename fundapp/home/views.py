@@ -1,11 +1,12 @@
 """The role home pages, the profile page (password, personal API tokens) and the audit log."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required, login_user
 
 from fundapp.api import tokens
 from fundapp.api.models import ApiToken
 from fundapp.auth import services as auth_services
+from fundapp.core import args as query_args
 from fundapp.core.edge import domain_errors
 from fundapp.core.extensions import db
 from fundapp.core.permissions import COMMITTEE_ROLES, ROLE_LABELS, Role, role_required
@@ -111,7 +112,7 @@ def revoke_api_token(token_id: int):
 
 def _audit_filters() -> services.AuditFilters:
     return services.AuditFilters(
-        **{name: request.args.get(name, "").strip() for name in ("action", "object_type", "actor", "since", "until")}
+        **{name: query_args.text(name) for name in ("action", "object_type", "actor", "since", "until")}
     )
 
 
@@ -119,7 +120,7 @@ def _audit_filters() -> services.AuditFilters:
 @role_required(Role.admin)
 def audit_log():
     filters = _audit_filters()
-    page = services.audit_page(filters, page=request.args.get("page", 1, type=int))
+    page = services.audit_page(filters, page=query_args.page())
     return render_template("home/audit_log.html", page=page, args=filters, object_types=services.audit_object_types())
 
 

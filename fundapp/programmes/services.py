@@ -22,6 +22,7 @@ from fundapp.committee.models import JointProgrammeDocument, ProgrammeBudgetLine
 from fundapp.concept_notes.models import ConceptNote, Participant, concept_note_countries
 from fundapp.contributions import ledger
 from fundapp.contributions.models import EntryKind, LedgerEntry
+from fundapp.core.args import as_id
 from fundapp.core.audit import record_change
 from fundapp.core.errors import DomainError, NotAllowed, ValidationFailed
 from fundapp.core.extensions import db
@@ -805,7 +806,7 @@ class PortfolioFilters:
             area=args.get("area", "").strip(),
             region=args.get("region", "").strip(),
             country=args.get("country", "").strip().upper(),
-            organisation=int(org) if org.isdigit() else None,
+            organisation=as_id(org),
             status=args.get("status", "") if args.get("status", "") in STATUS_LABELS else "",
         )
 

@@ -384,10 +384,9 @@ def run_scenario(user: User, data: ScenarioInput, time_limit: int, workers: int)
         best = optimiser.best_score(items, pools, data.area_shares, data.region_shares, time_limit, workers)
     except ValueError as exc:  # ScenarioTooLarge, or shares the form let through and the optimiser refuses
         message = str(exc)
-    existing = db.session.scalar(sa.select(ScenarioRun.id).where(ScenarioRun.user_id == user.id))
-    if existing is not None:
-        db.session.execute(sa.delete(ScenarioLine).where(ScenarioLine.run_id == existing))
-        db.session.execute(sa.delete(ScenarioRun).where(ScenarioRun.id == existing))
+    mine = sa.select(ScenarioRun.id).where(ScenarioRun.user_id == user.id).scalar_subquery()
+    db.session.execute(sa.delete(ScenarioLine).where(ScenarioLine.run_id == mine))
+    db.session.execute(sa.delete(ScenarioRun).where(ScenarioRun.user_id == user.id))
     run = ScenarioRun(
         user_id=user.id,
         min_area=data.min_area,

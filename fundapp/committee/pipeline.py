@@ -504,6 +504,54 @@ def scenario_page(user: User, page: int, show: str) -> dict[str, Any]:
     return {"run": run, "fresh": fresh, "lines": lines, "show": show, "remaining": remaining}
 
 
+SCENARIO_CSV_HEADER = (
+    "rank",
+    "reference_and_title",
+    "thematic_area",
+    "region",
+    "weighted_score",
+    "amount_usd",
+    "rank_order_funded",
+    "rank_order_from_earmarked_usd",
+    "rank_order_from_unearmarked_usd",
+    "rank_order_reason",
+    "best_score_funded",
+    "best_score_from_earmarked_usd",
+    "best_score_from_unearmarked_usd",
+    "best_score_reason",
+)
+
+
+def scenario_csv_rows(user: User) -> Iterator[tuple] | None:
+    """The lines of this person's last run as the page shows them; None when there is no current run (none yet,
+    or outdated: its figures no longer hold, and may show what this person can no longer see)."""
+    page = scenario_page(user, 1, "all")
+    if page["run"] is None or not page["fresh"]:
+        return None
+    lines = db.session.scalars(
+        sa.select(ScenarioLine).where(ScenarioLine.run_id == page["run"].id).order_by(ScenarioLine.position)
+    )
+    return (
+        (
+            line.rank,
+            line.title,
+            line.area,
+            line.region,
+            "not shown" if line.is_hidden else line.score,
+            line.amount,
+            None if line.is_hidden else line.rank_funded,
+            None if line.is_hidden else line.rank_from_earmarked,
+            None if line.is_hidden else line.rank_from_unearmarked,
+            "Left out: you may not see this note's scores." if line.is_hidden else line.rank_reason,
+            line.best_funded,
+            line.best_from_earmarked,
+            line.best_from_unearmarked,
+            line.best_reason,
+        )
+        for line in lines
+    )
+
+
 def scenario_keys() -> dict[str, list[str]]:
     """The names minimum shares may use: thematic area codes and region names (as the pipeline labels them)."""
     return filter_options()

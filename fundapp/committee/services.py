@@ -900,35 +900,6 @@ def summary_from_sheets(sheets: Iterable[ScoreSheet], weights: dict[str, int]) -
     return summarise(scores, weights)
 
 
-def summaries_by_note(notes: Iterable[ConceptNote]) -> dict[int, ScoreSummary]:
-    """note id → summary, in a fixed number of queries (sheets, lines and criteria in bulk)."""
-    notes = list(notes)
-    if not notes:
-        return {}
-    sheets: dict[int, list[ScoreSheet]] = {}
-    for sheet in db.session.scalars(
-        sa.select(ScoreSheet)
-        .where(ScoreSheet.concept_note_id.in_([n.id for n in notes]))
-        .options(selectinload(ScoreSheet.lines))
-    ):
-        sheets.setdefault(sheet.concept_note_id, []).append(sheet)
-    weights_by_call = _weights_by_call({n.call_id for n in notes})
-    return {n.id: summary_from_sheets(sheets.get(n.id, []), weights_by_call[n.call_id]) for n in notes}
-
-
-def _weights_by_call(call_ids: set[int]) -> dict[int, dict[str, int]]:
-    rows = db.session.scalars(
-        sa.select(ScoringCriterion)
-        .where(sa.or_(ScoringCriterion.call_id.is_(None), ScoringCriterion.call_id.in_(call_ids)))
-        .order_by(ScoringCriterion.position, ScoringCriterion.id)
-    )
-    own: dict[int | None, dict[str, int]] = {}
-    for c in rows:
-        own.setdefault(c.call_id, {})[c.code] = c.weight
-    default = own.get(None, {})
-    return {call_id: own.get(call_id) or default for call_id in call_ids}
-
-
 # Who sees what, and the review pages ----------------------------------------------------------------
 
 

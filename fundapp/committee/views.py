@@ -548,6 +548,16 @@ def scenario():
     return render_template("committee/scenario.html", form=form, shows=pipeline.SCENARIO_SHOWS, **page)
 
 
+@bp.route("/committee/pipeline/scenario.csv")
+@role_required(*permissions.COMMITTEE_AND_SECRETARIAT)
+def scenario_csv():
+    """The lines of this person's last run, as the page shows them (404 without a current run)."""
+    rows = pipeline.scenario_csv_rows(current_user)
+    if rows is None:
+        abort(404, "No current scenario run: run the scenarios first.")
+    return tabular.csv_response("funding-scenarios.csv", pipeline.SCENARIO_CSV_HEADER, rows)
+
+
 def solver_settings() -> tuple[int, int]:
     """(time limit in seconds, solver threads) from the configuration."""
     return current_app.config["SCENARIO_TIME_LIMIT_SECONDS"], current_app.config["SCENARIO_SOLVER_WORKERS"]

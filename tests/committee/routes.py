@@ -144,6 +144,8 @@ ROUTES += [
     Route("committee.pipeline_page", "/committee/pipeline?page=10%5E23", statuses(COMMITTEE_AND_SECRETARIAT, ok=400)),
     Route("committee.pipeline_csv", "/committee/pipeline.csv", statuses(COMMITTEE_AND_SECRETARIAT)),
     Route("committee.scenario", "/committee/pipeline/scenario", statuses(COMMITTEE_AND_SECRETARIAT)),
+    # Without a run of one's own there is nothing to download.
+    Route("committee.scenario_csv", "/committee/pipeline/scenario.csv", statuses(COMMITTEE_AND_SECRETARIAT, ok=404)),
     Route(
         "committee.scenario",
         "/committee/pipeline/scenario",

@@ -123,7 +123,12 @@ def test_pipeline_scenario_and_csv_run_the_same_number_of_statements_with_three_
     endorsed_note(meeting, scores(3), **undp_note_kwargs())
     _deposit("2500000.00")
     db.session.commit()
-    urls = ["/committee/pipeline", "/committee/pipeline.csv", "/committee/pipeline/scenario"]
+    urls = [
+        "/committee/pipeline",
+        "/committee/pipeline.csv",
+        "/committee/pipeline/scenario",
+        "/committee/pipeline/scenario.csv",
+    ]
     counts = {}
     for email in (CHAIR, "member3@example.org", SECRETARIAT):
         login(email)
@@ -176,7 +181,17 @@ def test_a_recused_member_sees_nothing_derived_from_the_hidden_score(fund, clien
     lines = list(csv.DictReader(io.StringIO(exported)))
     assert [(r["rank"], r["weighted_score"]) for r in lines] == [("1", "75.00"), ("", "recused"), ("", "recused")]
 
+    assert client.get("/committee/pipeline/scenario.csv").status_code == 404  # no run yet
     assert client.post("/committee/pipeline/scenario", data={"min_area": ""}).status_code == 302
+    scenario_csv = client.get("/committee/pipeline/scenario.csv").get_data(as_text=True)
+    assert HIDDEN_TOTAL not in scenario_csv
+    assert "70.00" not in scenario_csv
+    lines = list(csv.DictReader(io.StringIO(scenario_csv)))
+    assert [(r["rank"], r["weighted_score"], r["best_score_funded"]) for r in lines] == [
+        ("1", "75.00", "yes"),
+        ("", "not shown", ""),
+        ("", "not shown", ""),
+    ]
     scenario = _text(client.get("/committee/pipeline/scenario"))
     assert HIDDEN_TOTAL not in scenario
     assert "70.00" not in scenario
@@ -200,6 +215,9 @@ def test_the_chair_sees_every_score_and_the_full_scenario(fund, client, login):
     scenario = _text(client.get("/committee/pipeline/scenario"))
     assert f"Funded (score {HIDDEN_TOTAL})" in scenario
     assert "Left out" not in scenario
+    exported = list(csv.DictReader(io.StringIO(client.get("/committee/pipeline/scenario.csv").get_data(as_text=True))))
+    assert [(r["rank"], r["weighted_score"]) for r in exported] == [("1", HIDDEN_TOTAL), ("2", "75.00"), ("3", "70.00")]
+    assert exported[0]["best_score_reason"].startswith(f"Funded (score {HIDDEN_TOTAL})")
 
 
 def test_the_meeting_pack_ranks_among_what_the_reader_may_see(db, fund, client, login):

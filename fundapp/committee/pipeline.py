@@ -41,6 +41,7 @@ from fundapp.concept_notes.models import ConceptNote, Participant, concept_note_
 from fundapp.contributions import ledger
 from fundapp.contributions.models import EntryKind, LedgerEntry
 from fundapp.core import args as query_args
+from fundapp.core.errors import DomainError
 from fundapp.core.extensions import db
 from fundapp.core.money import format_money, money_str, to_money
 from fundapp.reference.models import Country, Region, ThematicArea
@@ -195,7 +196,7 @@ def ranked_rows(user: User, filters: PipelineFilters) -> Iterator[PipelineRow]:
         yield _row(row)
 
 
-def _totals(filters: PipelineFilters, user: User) -> dict[str, Any]:
+def _totals(user: User, filters: PipelineFilters) -> dict[str, Any]:
     """Counts and amounts requested (not derived from scores: whole for everyone), by area and by region."""
     ranking = _ranking(user, workflow.PIPELINE_STATES)
     base = sa.select().select_from(ConceptNote).join(ranking, ranking.c.note_id == ConceptNote.id)
@@ -261,7 +262,7 @@ def pipeline_page(user: User, filters: PipelineFilters, page: int) -> dict[str, 
         "available": sum((p.available for p in balances), ZERO),
         "area_available": {p.label: p.available for p in balances if p.area_id},
         "unearmarked": next(p.available for p in balances if p.area_id is None),
-        **_totals(filters, user),
+        **_totals(user, filters),
     }
 
 
@@ -378,7 +379,10 @@ def run_scenario(user: User, data: ScenarioInput, time_limit: int, workers: int)
     db.session.execute(sa.select(User.id).where(User.id == user.id).with_for_update())
     items, hidden = scenario_items(user)
     _balances, pools = available_pools()
-    ranked = optimiser.rank_order(items, pools)
+    try:
+        ranked = optimiser.rank_order(items, pools)
+    except ValueError as exc:  # an item the optimiser cannot take (no amount requested): say which, no 500
+        raise DomainError(f"The scenarios cannot run: {exc}", field="min_area") from exc
     best, message = None, ""
     try:
         best = optimiser.best_score(items, pools, data.area_shares, data.region_shares, time_limit, workers)

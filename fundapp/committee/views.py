@@ -545,7 +545,8 @@ def scenario():
     page = pipeline.scenario_page(current_user, query_args.page(), show)
     if request.method == "GET":
         form.show_run(page["run"])
-    return render_template("committee/scenario.html", form=form, shows=pipeline.SCENARIO_SHOWS, **page)
+    status = 422 if form.errors else 200  # constraints refused: the messages are next to their fields
+    return render_template("committee/scenario.html", form=form, shows=pipeline.SCENARIO_SHOWS, **page), status
 
 
 @bp.route("/committee/pipeline/scenario.csv")

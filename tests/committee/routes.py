@@ -156,7 +156,7 @@ ROUTES += [
     Route(
         "committee.scenario",
         "/committee/pipeline/scenario",
-        statuses(COMMITTEE_AND_SECRETARIAT),
+        statuses(COMMITTEE_AND_SECRETARIAT, ok=422),
         method="POST",
         data={"min_area": "TA9=10"},
     ),

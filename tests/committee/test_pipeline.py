@@ -330,7 +330,8 @@ def test_a_run_cut_by_the_time_limit_says_so(fund, client, login, db):
 def test_every_mistake_in_the_constraints_is_named_next_to_its_field(client, login, db, field, value, message):
     login(CHAIR)
     response = client.post("/committee/pipeline/scenario", data={field: value})
-    page = _text(response)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
     assert f'<p class="error" id="{field}-error">' in page
     assert message in page
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ScenarioRun)) == 0

@@ -192,13 +192,18 @@ def delete_indicator(indicator_id: int):
         what=_("indicator %(code)s", code=code),
         text=indicator.name,
         area=area,
-        refusal=_n(
-            "%(num)d programme indicator links to it: retire it instead.",
-            "%(num)d programme indicators link to it: retire it instead.",
-            links,
-        )
-        if links
-        else None,
+        refusal=_linked_refusal(links),
+    )
+
+
+def _linked_refusal(links: int) -> str | None:
+    """Why an indicator that programme indicators link to cannot be deleted (None: it can)."""
+    if not links:
+        return None
+    return _n(
+        "%(num)d programme indicator links to it: retire it instead.",
+        "%(num)d programme indicators link to it: retire it instead.",
+        links,
     )
 
 

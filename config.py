@@ -35,6 +35,8 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE / 'fundapp.sqlite3'}")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    #: SQLite only: seconds a writer waits for another writer's lock before giving up ("database is locked").
+    SQLITE_BUSY_TIMEOUT = float(os.environ.get("SQLITE_BUSY_TIMEOUT", "30"))
     SESSION_COOKIE_SECURE = True
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -96,6 +98,17 @@ class Config:
     #: Pin the instance's date (YYYY-MM-DD; core/clock.py): every page, report and rule sees that day. Empty or
     #: unset in production: the real date.
     FIXED_TODAY = os.environ.get("FIXED_TODAY") or None
+    #: Key of the audit chain's HMAC: required in production, never stored in the database.
+    AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY")
+    #: Append-only file outside the database where every audit checkpoint is also written (empty: none).
+    AUDIT_ANCHOR_FILE = os.environ.get("AUDIT_ANCHOR_FILE", str(INSTANCE / "audit-anchors.log"))
+    #: Audit rows between two automatic checkpoints.
+    AUDIT_CHECKPOINT_EVERY = int(os.environ.get("AUDIT_CHECKPOINT_EVERY", "1000"))
+    #: Where `flask backup create` writes when given no file name.
+    BACKUP_FOLDER = os.environ.get("BACKUP_FOLDER") or str(INSTANCE / "backups")
+    #: Directory of PostgreSQL's client programs (pg_dump, pg_restore) for `flask backup`; default: the
+    #: server's major version under /usr/lib/postgresql, else the PATH.
+    PG_BIN_DIR = os.environ.get("PG_BIN_DIR")
 
 
 class DevelopmentConfig(Config):
@@ -125,6 +138,9 @@ class TestConfig(Config):
     REMEMBER_COOKIE_SECURE = False
     HSTS_MAX_AGE = 0
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
+    AUDIT_HMAC_KEY = "test-audit-hmac-key-not-secret-0123456789"
+    #: Tests roll their transactions back: a file would keep anchors of rows that never existed.
+    AUDIT_ANCHOR_FILE = ""
     PASSWORD_HASH_TIME_COST = 1
     PASSWORD_HASH_MEMORY_COST = 1024
     PUBLIC_BASE_URL = "http://localhost"

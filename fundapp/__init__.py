@@ -30,6 +30,7 @@ def create_app(config_object: str | object | None = None) -> Flask:
     app.config.from_object(config_object or _config_from_env())
     register_clock(app)
     register_secret_key(app)
+    register_audit_key(app)
     register_logging(app)
     register_extensions(app)
     register_blueprints(app)
@@ -140,6 +141,32 @@ def _refuse_weak_production_settings(app: Flask) -> None:
         )
 
 
+def register_audit_key(app: Flask) -> None:
+    """The audit chain's HMAC key: required in production (a clear error at start-up), kept in instance/ in
+    development like the secret key. It never goes into the database, so whoever can rewrite the tables still
+    cannot recompute the chain."""
+    key = app.config.get("AUDIT_HMAC_KEY")
+    env = app.config.get("ENV_NAME")
+    if key:
+        if env == "production" and len(key) < 32:
+            raise ConfigurationError("AUDIT_HMAC_KEY is too short: use at least 32 random characters.")
+        return
+    if env == "development":
+        key_file = Path(app.instance_path) / "audit_hmac_key"
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        if not key_file.exists():
+            key_file.write_text(secrets.token_hex(32))
+            key_file.chmod(0o600)
+        app.config["AUDIT_HMAC_KEY"] = key_file.read_text().strip()
+        return
+    if env != "testing":
+        raise ConfigurationError(
+            "AUDIT_HMAC_KEY is not set: refusing to start outside development and tests. The audit log is "
+            "chained with this key; set it from your secret store (e.g. `python -c 'import secrets; "
+            "print(secrets.token_hex(32))'`) and keep it out of the database and its backups."
+        )
+
+
 def register_logging(app: Flask) -> None:
     """LOG_LEVEL (default WARNING) for fundapp's own loggers; audit lines are INFO."""
     if not app.testing:
@@ -156,7 +183,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     csrf.init_app(app)
     with app.app_context():
-        configure_engine_events(db.engine)
+        configure_engine_events(db.engine, float(app.config.get("SQLITE_BUSY_TIMEOUT", 30)))
 
 
 def register_blueprints(app: Flask) -> None:
@@ -227,9 +254,10 @@ def register_commands(app: Flask) -> None:
     from fundapp.auth.cli import users_cli
     from fundapp.core.cli import register_cli
     from fundapp.demo.cli import demo_cli
+    from fundapp.home.cli import overdue_cli
     from fundapp.reference.cli import reference_cli
     from fundapp.reports.cli import iati_cli
 
     register_cli(app)
-    for group in (reference_cli, demo_cli, users_cli, iati_cli):
+    for group in (reference_cli, demo_cli, users_cli, overdue_cli, iati_cli):
         app.cli.add_command(group)

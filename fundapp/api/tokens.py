@@ -102,3 +102,12 @@ def authenticate(header: str | None) -> User | None:
         row.last_used_at = now
         db.session.flush()
     return user
+
+
+def describe_objects(object_type: str, ids: list[str]) -> dict[str, str] | None:
+    """Names of personal API tokens for the audit log (`signals.describe_objects`): its name, never its value."""
+    if object_type != "api_tokens":
+        return None
+    numbers = [int(i) for i in ids if str(i).isdigit()]
+    rows = db.session.execute(sa.select(ApiToken.id, ApiToken.name, ApiToken.prefix).where(ApiToken.id.in_(numbers)))
+    return {str(i): f"API token ‘{name}’ ({prefix}…)" for i, name, prefix in rows}

@@ -16,13 +16,14 @@ from fundapp.core.permissions import Role
 bp = Blueprint("auth", __name__)
 
 register_nav(
-    NavItem("Users", "auth.admin_users", (Role.admin,), order=80, also=("auth.edit_user",)),
+    NavItem("Users", "auth.admin_users", (Role.admin,), order=80, also=("auth.edit_user",), group="Administration"),
     NavItem(
         "Invitations",
         "auth.invitation_list",
         (Role.admin, Role.secretariat),
         order=81,
         also=("auth.new_invitation",),
+        group="Set-up",
     ),
 )
 
@@ -39,4 +40,7 @@ def _set_up(state: BlueprintSetupState) -> None:
     ratelimit.init_app(state.app)
 
 
-from fundapp.auth import ratelimit, views  # noqa: E402,F401
+from fundapp.auth import ratelimit, services, views  # noqa: E402,F401
+from fundapp.core import signals  # noqa: E402
+
+signals.describe_objects.connect(services.describe_objects)

@@ -195,3 +195,15 @@ def open_invitations(page: int = 1) -> Pagination:
         .options(selectinload(Invitation.invited_by))
     )
     return db.paginate(query, page=page, per_page=INVITATIONS_PER_PAGE, max_per_page=100, error_out=False)
+
+
+def invitations_waiting(limit: int) -> tuple[int, list[Invitation]]:
+    """Invitations neither accepted nor revoked, the oldest sent first (one query): the administrator's inbox
+    follows them up (an expired one is resent or revoked)."""
+    rows = db.session.execute(
+        sa.select(Invitation, sa.func.count().over().label("total"))
+        .where(Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))
+        .order_by(Invitation.sent_at, Invitation.id)
+        .limit(limit)
+    ).all()
+    return (rows[0].total if rows else 0), [row[0] for row in rows]

@@ -9,7 +9,7 @@ throttle (per account and address), two_factor, invitations, resets, ratelimit (
 """
 
 from dataclasses import dataclass
-from datetime import UTC, timedelta
+from datetime import UTC, date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,6 +17,7 @@ from flask_sqlalchemy.pagination import Pagination
 
 from fundapp.auth import mail, passwords, resets, sessions, throttle, two_factor
 from fundapp.auth.models import (
+    Invitation,
     LoginAttempt,
     Organisation,
     OrganisationType,
@@ -28,7 +29,7 @@ from fundapp.auth.models import (
 )
 from fundapp.auth.passwords import WeakPassword, verify_hash
 from fundapp.auth.sessions import Client
-from fundapp.core import clock, signals
+from fundapp.core import clock, search, signals
 from fundapp.core.audit import record_change
 from fundapp.core.errors import DomainError, NotAllowed
 from fundapp.core.extensions import db
@@ -467,3 +468,89 @@ def colleagues(user: User, role: Role) -> list[User]:
             .order_by(User.name)
         )
     )
+
+
+# Work lists, search and names: what the administrator's inbox, the search box and the audit log ask ------
+
+#: An account nobody signed in with this many days after it was created is followed up.
+NEVER_USED_DAYS = 14
+#: An account unused for this many days is reviewed (deactivated if no longer needed).
+DORMANT_DAYS = 180
+
+
+@dataclass(frozen=True)
+class AccountWork:
+    user: User
+    #: "never_used" (no sign-in since it was created) or "dormant" (no sign-in for DORMANT_DAYS).
+    reason: str
+    since: date
+
+
+def accounts_to_review(on: date, limit: int) -> tuple[int, list[AccountWork]]:
+    """Active accounts nobody uses, the longest unused first (one query): never signed in NEVER_USED_DAYS
+    after creation, or not for DORMANT_DAYS. An administrator follows up or deactivates them."""
+    never = sa.and_(User.last_login_at.is_(None), User.created_at < clock.start_of(on - timedelta(NEVER_USED_DAYS)))
+    dormant = User.last_login_at < clock.start_of(on - timedelta(DORMANT_DAYS))
+    last_seen = sa.func.coalesce(User.last_login_at, User.created_at)
+    rows = db.session.execute(
+        sa.select(User, sa.func.count().over().label("total"))
+        .where(User.is_active, sa.or_(never, dormant))
+        .order_by(last_seen, User.id)
+        .limit(limit)
+    ).all()
+    work = [
+        AccountWork(u, "dormant", u.last_login_at.date())
+        if u.last_login_at
+        else AccountWork(u, "never_used", u.created_at.date())
+        for u, _total in rows
+    ]
+    return (rows[0].total if rows else 0), work
+
+
+def search_organisations(user: User, query: str) -> sa.Select | None:
+    """The search box over organisations the user can open a page of: every organisation for an administrator
+    (its record), the active UN organizations for everyone else (their joint programmes)."""
+    words = search.terms(query)
+    if not words:
+        return None
+    if user.has_role(Role.admin):
+        visible = sa.true()
+    else:
+        visible = sa.and_(Organisation.is_active, Organisation.type == OrganisationType.un_entity)
+    exact = sa.func.lower(Organisation.code) == (query or "").strip().lower()
+    text = Organisation.name + " " + Organisation.code
+    return sa.select(
+        *search.hits("organisation", Organisation.id, search.rank(exact, Organisation.name, query), Organisation.name)
+    ).where(visible, search.contains_all(text, words))
+
+
+def organisations_by_id(ids: list[int]) -> dict[int, Organisation]:
+    if not ids:
+        return {}
+    return {o.id: o for o in db.session.scalars(sa.select(Organisation).where(Organisation.id.in_(ids)))}
+
+
+def users_by_id(ids: list[int]) -> dict[int, User]:
+    """Users by id (one query; roles load with them): the audit log's actors."""
+    if not ids:
+        return {}
+    return {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(ids)))}
+
+
+def describe_objects(object_type: str, ids: list[str]) -> dict[str, str] | None:
+    """Names of users, invitations and organisations for the audit log (`signals.describe_objects`), one query."""
+    numbers = [int(i) for i in ids if str(i).isdigit()]
+    if object_type == "users":
+        rows = db.session.execute(sa.select(User.id, User.name, User.email).where(User.id.in_(numbers)))
+        return {str(i): f"{name} ({email})" for i, name, email in rows}
+    if object_type == "invitations":
+        rows = db.session.execute(
+            sa.select(Invitation.id, Invitation.name, Invitation.email).where(Invitation.id.in_(numbers))
+        )
+        return {str(i): f"{name} ({email})" for i, name, email in rows}
+    if object_type == "organisations":
+        rows = db.session.execute(
+            sa.select(Organisation.id, Organisation.code, Organisation.name).where(Organisation.id.in_(numbers))
+        )
+        return {str(i): f"{code} {name}" for i, code, name in rows}
+    return None

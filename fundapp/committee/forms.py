@@ -11,7 +11,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    DecimalField,
     FieldList,
     Form,
     FormField,
@@ -28,7 +27,7 @@ from fundapp.committee.models import CONSTITUENCY_LABELS, AgendaItem, CommitteeS
 from fundapp.committee.rules import TOTAL_WEIGHT, DecisionConfig
 from fundapp.concept_notes.models import ConceptNote
 from fundapp.core.errors import ValidationFailed
-from fundapp.core.forms import MultiCheckboxField, choices
+from fundapp.core.forms import MoneyField, MultiCheckboxField, OnceForm, choices
 
 
 class SeatForm(FlaskForm):
@@ -234,6 +233,12 @@ class ActionForm(FlaskForm):
     """A bare POST with CSRF (open/close a review or a meeting)."""
 
 
+class OpenReviewForm(FlaskForm):
+    """Open a note's review: the day the members' scores are due (blank: the default delay)."""
+
+    closes_on = DateField("Scores due by", validators=[Optional()])
+
+
 class MeetingForm(FlaskForm):
     title = StringField("Title", validators=[InputRequired(), Length(max=200)])
     held_on = DateField("Date", validators=[InputRequired()])
@@ -277,7 +282,7 @@ class AttendanceForm(FlaskForm):
         return [int(s) for s in self.present.data or []]
 
 
-class VoteForm(FlaskForm):
+class VoteForm(OnceForm):
     vote = RadioField(
         "Your vote",
         choices=choices([("approve", "Approve"), ("object", "Object"), ("abstain", "Abstain")]),
@@ -286,11 +291,10 @@ class VoteForm(FlaskForm):
     rationale = TextAreaField("Rationale (optional)", validators=[Optional(), Length(max=2000)])
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(OnceForm):
     outcome = SelectField("Decision", validate_choice=False)
-    amount = DecimalField(
+    amount = MoneyField(
         "Amount approved (US$)",
-        places=2,
         validators=[Optional()],
         description="Funding decisions: defaults to the programme's budget.",
     )

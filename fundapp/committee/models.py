@@ -203,6 +203,8 @@ class Review(db.Model):
     )
     opened_at: Mapped[datetime] = mapped_column(default=clock.now)
     opened_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    #: The day the members' scores are due (set when the review opens; the members' inboxes sort by it).
+    closes_on: Mapped[date | None]
     closed_at: Mapped[datetime | None]
     closed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 

@@ -18,6 +18,7 @@ from fundapp.committee.forms import (
     DecisionSettingsForm,
     EndTermForm,
     MeetingForm,
+    OpenReviewForm,
     ProgrammeDocumentForm,
     ScenarioForm,
     ScoreForm,
@@ -195,7 +196,11 @@ def queue():
 def reviews_index():
     """Eligible notes waiting for review, and the notes under review with their scoring progress."""
     return render_template(
-        "committee/reviews.html", form=ActionForm(), status_label=status_label, **services.reviews_overview()
+        "committee/reviews.html",
+        form=ActionForm(),
+        open_form=OpenReviewForm(data={"closes_on": services.default_review_closing(clock.today())}),
+        status_label=status_label,
+        **services.reviews_overview(),
     )
 
 
@@ -264,12 +269,14 @@ def declare_conflict(note_id: int):
 @role_required(*permissions.CHAIR_OR_SECRETARIAT)
 def open_review(note_id: int):
     note = _note(note_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
+    form = OpenReviewForm()
+    if not form.validate_on_submit():
+        flash("Give the day the scores are due as a date.", "error")
+        return redirect(url_for("committee.reviews_index"))
     with domain_errors() as outcome:
-        services.open_review(current_user, note)
+        review = services.open_review(current_user, note, form.closes_on.data)
     if outcome.ok:
-        flash(f"{note.reference} is open for scoring by the committee.", "success")
+        flash(f"{note.reference} is open for scoring by the committee until {review.closes_on:%d %B %Y}.", "success")
     return redirect(url_for("committee.reviews_index"))
 
 
@@ -458,7 +465,7 @@ def vote(item_id: int):
     if not form.validate_on_submit():
         flash("Choose approve, object or abstain.", "error")
         return redirect(_back_to(item))
-    with domain_errors() as outcome:
+    with domain_errors(once=form) as outcome:
         services.cast_vote(current_user, item, form.vote.data, form.rationale.data or "")
     if outcome.ok:
         flash("Your vote is recorded.", "success")
@@ -473,7 +480,7 @@ def decide(item_id: int):
     if not form.validate_on_submit():
         flash("Check the decision form: " + "; ".join(m for ms in form.errors.values() for m in ms), "error")
         return redirect(_back_to(item))
-    with domain_errors() as outcome:
+    with domain_errors(once=form) as outcome:
         services.record_decision(current_user, item, form.data_for_service())
     if outcome.ok:
         flash(f"Decision recorded: {item.outcome.label}.", "success")

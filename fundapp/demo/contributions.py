@@ -14,8 +14,8 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from fundapp.auth.models import Organisation
-from fundapp.contributions import ledger, services
+from fundapp.auth.models import Organisation, User
+from fundapp.contributions import ledger, periods, services
 from fundapp.contributions.models import Agreement, Deposit, Donor, DonorType, ExchangeRate
 from fundapp.core.extensions import db
 from fundapp.demo.story import Process, agenda, tell
@@ -314,3 +314,28 @@ def planned_pools(until: date, fee_rate: Decimal) -> dict[str | None, Decimal]:
     pools[None] += sum((Decimal(a) for on, a in INTEREST if on <= until), Decimal(0))
     pools[None] -= sum((Decimal(a) for on, a in BANK_CHARGES if on <= until), Decimal(0))
     return pools
+
+
+#: The Fund Management Unit has reconciled and closed its books through the end of June 2021.
+CLOSED_THROUGH = date(2021, 6, 30)
+#: Each month is closed on this day of the next one, once its bank statement is reconciled.
+CLOSES_ON_DAY = 20
+
+
+def seed_periods() -> int:
+    """Close every month from the fund's establishment through CLOSED_THROUGH (skips what is closed)."""
+    counter = [0]
+    tell(periods_story(counter))
+    return counter[0]
+
+
+def periods_story(counter: list[int] | None = None) -> Process:
+    """The secretariat closes each month on the CLOSES_ON_DAY of the next one, through CLOSED_THROUGH."""
+    counter = counter if counter is not None else [0]
+    month = date(2019, 5, 1)
+    while month <= CLOSED_THROUGH:
+        following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+        yield following.replace(day=CLOSES_ON_DAY)
+        secretariat = db.session.scalar(sa.select(User).where(User.email == "secretariat@example.org"))
+        counter[0] += periods.close_through(secretariat, month)
+        month = following

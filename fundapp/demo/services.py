@@ -125,11 +125,12 @@ def seed_demo() -> dict[str, int]:
     with clock.frozen(ACCOUNTS_ON):
         users = seed_accounts()
         db.session.flush()
-    counts = {"seats": [0], "framework": [0], "contributions": [0]}
+    counts = {"seats": [0], "framework": [0], "contributions": [0], "periods": [0]}
     story = Story()
     story.start(committee.seats_story(counts["seats"]))
     story.start(results.results_story(counts["framework"]))
     story.start(contributions.contributions_story(counts["contributions"]))
+    story.start(contributions.periods_story(counts["periods"]))
     notes, meetings, funded = 0, 0, 0
     if not db.session.scalar(sa.select(sa.func.count()).select_from(Call)):
         plans = concept_notes.plan_notes()
@@ -150,6 +151,7 @@ def seed_demo() -> dict[str, int]:
         "committee meetings": meetings,
         "results framework": counts["framework"][0],
         "joint programmes": funded,
+        "accounting periods closed": counts["periods"][0],
     }
 
 

@@ -10,11 +10,13 @@ from fundapp.auth import sessions as auth_sessions
 from fundapp.auth.ratelimit import password_attempt
 from fundapp.auth.two_factor import setup_page
 from fundapp.auth.web import client
+from fundapp.core import clock
 from fundapp.core.edge import domain_errors
 from fundapp.core.extensions import db
 from fundapp.core.permissions import COMMITTEE_ROLES, Role, role_required
 from fundapp.core.tabular import csv_response
 from fundapp.home import bp, permissions, services
+from fundapp.home import search as home_search
 from fundapp.home.forms import ApiTokenForm, ChangeEmailForm, ChangePasswordForm, ConfirmPasswordForm, TwoFactorForm
 
 # Home pages ------------------------------------------------------------------------------------
@@ -29,31 +31,58 @@ def index():
 @bp.route("/admin")
 @role_required(Role.admin)
 def admin():
-    return render_template("home/admin.html", **services.admin_page())
+    return render_template("home/admin.html", **services.admin_page(current_user, clock.today()))
 
 
 @bp.route("/secretariat")
 @role_required(Role.secretariat)
 def secretariat():
-    return render_template("home/secretariat.html", **services.secretariat_page())
+    return render_template("home/secretariat.html", **services.secretariat_page(current_user, clock.today()))
 
 
 @bp.route("/committee")
 @role_required(*COMMITTEE_ROLES)
 def committee():
-    return render_template("home/committee.html", **services.committee_page(current_user))
+    return render_template("home/committee.html", **services.committee_page(current_user, clock.today()))
 
 
 @bp.route("/donor")
 @role_required(Role.donor)
 def donor():
-    return render_template("home/donor.html", **services.donor_page(current_user))
+    return render_template("home/donor.html", **services.donor_page(current_user, clock.today()))
 
 
 @bp.route("/applicant")
 @role_required(Role.applicant)
 def applicant():
-    return render_template("home/applicant.html", **services.applicant_page(current_user))
+    return render_template("home/applicant.html", **services.applicant_page(current_user, clock.today()))
+
+
+@bp.route("/inbox/<key>")
+@login_required
+def inbox_section(key: str):
+    """One section of the user's inbox, whole (another role's section is a 404)."""
+    section = services.inbox_section_page(current_user, key, clock.today())
+    if section is None:
+        abort(404)
+    return render_template("home/inbox_section.html", section=section)
+
+
+# Search ----------------------------------------------------------------------------------------
+
+
+@bp.route("/search")
+@login_required
+def search():
+    results = home_search.search(
+        current_user,
+        request.args.get("q", "")[:200],
+        request.args.get("kind", ""),
+        request.args.get("page", 1, type=int),
+    )
+    return render_template(
+        "home/search.html", results=results, kinds=home_search.KINDS, kind_labels=home_search.KIND_LABELS
+    )
 
 
 # Profile: password, email, two-factor sign-in, sessions, personal API tokens ---------------------
@@ -204,25 +233,19 @@ def revoke_api_token(token_id: int):
 
 
 def _audit_filters() -> services.AuditFilters:
-    return services.AuditFilters(
-        **{name: request.args.get(name, "").strip() for name in ("action", "object_type", "actor", "since", "until")}
-    )
+    return services.AuditFilters(**{name: request.args.get(name, "").strip() for name in services.AuditFilters.FIELDS})
 
 
 @bp.route("/admin/audit")
 @role_required(Role.admin)
 def audit_log():
     filters = _audit_filters()
-    page = services.audit_page(filters, page=request.args.get("page", 1, type=int))
-    return render_template("home/audit_log.html", page=page, args=filters, object_types=services.audit_object_types())
+    page = services.audit_log_page(filters, page=request.args.get("page", 1, type=int))
+    return render_template("home/audit_log.html", args=filters, **page)
 
 
 @bp.route("/admin/audit.csv")
 @role_required(Role.admin)
 def audit_log_csv():
-    rows = (
-        [e.id, e.created_at, e.actor_email or "", e.action, e.object_type, e.object_id, e.details, e.hash]
-        for e in services.audit_entries(_audit_filters())
-    )
-    header = ["id", "created_at", "actor", "action", "object_type", "object_id", "details", "hash"]
-    return csv_response("audit-log.csv", header, rows)
+    rows = services.audit_csv_rows(_audit_filters())
+    return csv_response("audit-log.csv", services.AUDIT_CSV_HEADER, rows)

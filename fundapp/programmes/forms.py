@@ -19,7 +19,7 @@ from wtforms import (
 from wtforms.utils import unset_value
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from fundapp.core.forms import MultiCheckboxField, choices
+from fundapp.core.forms import POSITIVE, MoneyField, MultiCheckboxField, OnceForm, choices
 from fundapp.programmes.models import (
     BudgetCategory,
     ExpenditureKind,
@@ -34,8 +34,8 @@ from fundapp.results.models import AlignmentIndicator, FundIndicator
 from fundapp.results.rollup import DISAGGREGATIONS, UNIT_LABELS
 
 
-class OrganisationForm(FlaskForm):
-    """A money form about one of the programme's participating organizations."""
+class OrganisationForm(OnceForm):
+    """A money form about one of the programme's participating organizations (submitted once: OnceForm)."""
 
     organisation = SelectField("Participating organization", choices=[])
 
@@ -71,13 +71,13 @@ for _category in BudgetCategory:
     setattr(
         BudgetForm,
         _category.value,
-        DecimalField(_category.label, places=2, validators=[Optional(), NumberRange(min=0)], default=None),
+        MoneyField(_category.label, validators=[Optional()], default=None),
     )
 
 
 class TrancheForm(OrganisationForm):
     planned_on = DateField("Planned date", validators=[InputRequired()])
-    amount = DecimalField("Amount (US$)", places=2, validators=[InputRequired()])
+    amount = MoneyField("Amount (US$)", validators=[InputRequired(), POSITIVE])
     needs_report_approved = BooleanField("Condition: the previous progress report is approved")
     min_spent_percent = DecimalField(
         "Condition: at least this % of funds received is spent",
@@ -87,7 +87,7 @@ class TrancheForm(OrganisationForm):
     )
 
 
-class ReleaseForm(FlaskForm):
+class ReleaseForm(OnceForm):
     released_on = DateField("Transfer date", validators=[InputRequired()])
     justification = TextAreaField(
         "Justification (chair, for a blocked tranche)", validators=[Optional(), Length(max=2000)]
@@ -105,12 +105,12 @@ class ExpenditureForm(OrganisationForm):
             ]
         ),
     )
-    amount = DecimalField("Amount (US$)", places=2, validators=[InputRequired()])
+    amount = MoneyField("Amount (US$)", validators=[InputRequired()])
     reported_on = DateField("Reported on", validators=[InputRequired()])
 
 
 class RefundForm(OrganisationForm):
-    amount = DecimalField("Amount (US$)", places=2, validators=[InputRequired()])
+    amount = MoneyField("Amount (US$)", validators=[InputRequired(), POSITIVE])
     refunded_on = DateField("Refunded on", validators=[InputRequired()])
 
 
@@ -119,7 +119,7 @@ class CloseOperationallyForm(FlaskForm):
     summary = TextAreaField("Summary of the final narrative report", validators=[InputRequired(), Length(max=4000)])
 
 
-class CloseFinanciallyForm(FlaskForm):
+class CloseFinanciallyForm(OnceForm):
     pass
 
 

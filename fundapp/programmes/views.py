@@ -268,7 +268,7 @@ def close_financially(programme_id: int):
     programme_ = _money_programme(programme_id)
     form = CloseFinanciallyForm()
     if form.validate_on_submit():
-        with domain_errors() as outcome:
+        with domain_errors(once=form) as outcome:
             services.close_financially(current_user, programme_, clock.today())
         if outcome.ok:
             flash(

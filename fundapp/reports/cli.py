@@ -1,4 +1,6 @@
-"""`flask iati …`: write the IATI export, and check any IATI activity file as a registry would."""
+"""`flask reports freeze-year YEAR`: freeze a year's annual financial statement for a fund that closes its books
+outside the app (closing December in the app does it by itself). `flask iati …`: write the IATI export, and check
+any IATI activity file as a registry would."""
 
 import sys
 from collections import Counter
@@ -8,9 +10,27 @@ import click
 from flask.cli import AppGroup
 
 from fundapp.core import clock
-from fundapp.reports import iati, iati_rules
+from fundapp.core.edge import transaction
+from fundapp.core.errors import DomainError
+from fundapp.reports import bp, iati, iati_rules, services
 
 iati_cli = AppGroup("iati", help="IATI 2.03 exports.")
+
+
+@bp.cli.command("freeze-year")
+@click.argument("year", type=int)
+def freeze_year(year: int) -> None:
+    """Store YEAR's annual financial statement (figures and PDF with its SHA-256); later postings never change it."""
+    existing = services.frozen_statement(year)
+    if existing is not None:
+        click.echo(f"{year} was already frozen on {existing.frozen_at:%Y-%m-%d} (PDF SHA-256 {existing.pdf_sha256}).")
+        return
+    try:
+        with transaction():
+            statement = services.freeze_year(None, year, "flask reports freeze-year")
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from exc
+    click.echo(f"{year} frozen: PDF SHA-256 {statement.pdf_sha256}.")
 
 
 @iati_cli.command("export")

@@ -29,8 +29,15 @@ def annual_report(report: AnnualReport) -> bytes:
             f"1 January to 31 December {report.year}. US dollars; prior years to 31 December {report.year - 1}, "
             f"cumulative to 31 December {report.year}."
         ),
-        para("1. Financial overview", "h2"),
     ]
+    if report.frozen_at is not None:
+        story.append(
+            para(
+                f"Statement frozen on {report.frozen_at:%d %B %Y} when the books of {report.year} were closed: "
+                "these figures are stored and do not change with later postings."
+            )
+        )
+    story.append(para("1. Financial overview", "h2"))
     header = ["", f"Prior years (to {report.year - 1})", f"Current year ({report.year})", "Cumulative"]
     for section, lines in report.overview:
         story.append(para(section, "h3"))

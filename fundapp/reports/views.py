@@ -4,7 +4,7 @@ from flask import Response, abort, render_template, request
 
 from fundapp.core import tabular
 from fundapp.core.permissions import role_required
-from fundapp.reports import ANNUAL_REPORT_ROLES, bp, charts, pdf, results_report, transparency
+from fundapp.reports import ANNUAL_REPORT_ROLES, bp, charts, pdf, results_report, services, transparency
 from fundapp.reports import annual as annual_report
 from fundapp.reports.transparency import ProgrammeFilters
 
@@ -74,20 +74,22 @@ def _chosen_year() -> tuple[int, list[int]]:
 def annual():
     """Pick a year; see its financial overview and download the PDF or XLSX."""
     year, years = _chosen_year()
-    return render_template("reports/annual.html", report=annual_report.build(year), years=years)
+    report, frozen = services.annual_page(year)
+    return render_template("reports/annual.html", report=report, years=years, frozen=frozen)
 
 
 @bp.route("/annual-report/<int:year>.pdf")
 @role_required(*ANNUAL_REPORT_ROLES)
 def annual_pdf(year: int):
-    report = annual_report.build(_year(year))
-    return _pdf(pdf.annual_report(report), f"{report.fund_code}-annual-report-{year}.pdf")
+    """A frozen year's PDF is the stored file, byte for byte; an open year's is built from the ledger."""
+    report, content = services.annual_pdf(_year(year))
+    return _pdf(content, f"{report.fund_code}-annual-report-{year}.pdf")
 
 
 @bp.route("/annual-report/<int:year>.xlsx")
 @role_required(*ANNUAL_REPORT_ROLES)
 def annual_xlsx(year: int):
-    report = annual_report.build(_year(year))
+    report = services.annual_report(_year(year))
     return tabular.xlsx_response(f"{report.fund_code}-annual-report-{year}.xlsx", annual_report.sheets(report))
 
 

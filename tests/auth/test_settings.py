@@ -16,7 +16,12 @@ def production(tmp_path):
     apps = []
 
     def _make(**overrides):
-        settings = {"SECRET_KEY": GOOD_KEY, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db", **overrides}
+        settings = {
+            "SECRET_KEY": GOOD_KEY,
+            "AUDIT_HMAC_KEY": GOOD_KEY,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db",
+            **overrides,
+        }
         made = create_app(type("Prod", (Config,), settings))
         apps.append(made)
         return made

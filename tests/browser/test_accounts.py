@@ -18,6 +18,7 @@ from werkzeug.serving import make_server
 from fundapp import create_app
 from fundapp.core.extensions import db as _db
 from tests.browser.conftest import CHROMIUM_ARGS  # noqa: F401  (same browser settings as the other tests)
+from tests.browser.navigation import go
 from tests.conftest import build_fund, make_config
 
 STAFF = ("admin", "secretariat", "committee_member", "committee_chair")
@@ -146,7 +147,7 @@ def test_an_invited_person_sets_a_password_from_the_email_and_signs_in(new_page,
     admin.get_by_role("button", name="Turn on and continue").click()
     admin.get_by_role("link", name="I have saved them: continue").click()
     admin.wait_for_url("**/admin")
-    admin.get_by_role("navigation", name="Main").get_by_role("link", name="Invitations").click()
+    go(admin, "Set-up", "Invitations")
     admin.get_by_role("link", name="Invite someone").click()
     admin.get_by_label("Email").fill("amal.haddad@unhcr.org")
     admin.get_by_label("Full name").fill("Amal Haddad")
@@ -182,7 +183,7 @@ def test_an_invited_person_sets_a_password_from_the_email_and_signs_in(new_page,
 
     admin.reload()
     assert "amal.haddad@unhcr.org" not in admin.locator("main").inner_text()  # accepted: no longer pending
-    admin.get_by_role("navigation", name="Main").get_by_role("link", name="Users").click()
+    go(admin, "Administration", "Users")
     admin.get_by_label("Name or email").fill("amal")
     admin.get_by_role("button", name="Filter").click()
     row = admin.get_by_role("row").filter(has_text="amal.haddad@unhcr.org")

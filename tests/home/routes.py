@@ -1,4 +1,10 @@
-from tests.routing import Route, statuses
+from tests.routing import ROLES, Route, statuses
+
+
+def _only(*allowed: str) -> dict[str, int]:
+    """An inbox section: its roles open it, every other signed-in role is told it does not exist (404)."""
+    return statuses(allowed, refused=404)
+
 
 ROUTES = [
     Route("home.profile", "/profile", statuses("all")),
@@ -17,4 +23,13 @@ ROUTES = [
     Route("home.donor", "/donor", statuses(("donor",))),
     Route("home.applicant", "/applicant", statuses(("applicant",))),
     Route("home.audit_log", "/admin/audit", statuses(("admin",))),
+    Route("home.search", "/search?q=migration", statuses("all")),
+    Route("home.search", "/search?q=CN-0001&kind=note&page=2", statuses("all")),
+    Route("home.inbox_section", "/inbox/screening", _only("secretariat")),
+    Route("home.inbox_section", "/inbox/tranches_blocked", _only("secretariat", "committee_chair")),
+    Route("home.inbox_section", "/inbox/scoring", _only("committee_member", "committee_chair")),
+    Route("home.inbox_section", "/inbox/drafts", _only("applicant")),
+    Route("home.inbox_section", "/inbox/new_reports", _only("donor")),
+    Route("home.inbox_section", "/inbox/accounts", _only("admin")),
+    Route("home.inbox_section", "/inbox/no-such-list", {**dict.fromkeys(ROLES, 404), "anonymous": 302}),
 ]

@@ -15,11 +15,16 @@ def test_change_password_through_profile(client, login, user):
     assert b"The two passwords differ." in response.data
 
 
+def _log_rows(page: str) -> str:
+    """The list of events (the filter's choices above it name every action)."""
+    return page[page.index('<ol class="audit-log"') :]
+
+
 def test_audit_log_filters(client, login):
     login("admin@example.org")
     page = client.get("/admin/audit?action=user.created&actor=").get_data(as_text=True)
-    assert "user.created" in page
-    assert "reference.loaded" not in page
+    assert "user.created" in _log_rows(page)
+    assert "reference.loaded" not in _log_rows(page)
 
 
 def test_a_weak_new_password_is_refused_next_to_the_field_with_advice(client, login):

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from fundapp.core.extensions import db
+from tests.core import tamper
 from tests.core.output_checks import squash
 
 #: The markup after the tag, by room in the column.
@@ -138,10 +139,22 @@ def _key(table: sa.Table) -> sa.ColumnElement:
     return table.c.id if "id" in table.c else next(iter(table.primary_key.columns))
 
 
+def protected_tables() -> list[str]:
+    """The tables among FIELDS whose database triggers refuse updates (issue 11's tamper evidence)."""
+    return sorted({f.table for f in FIELDS} & {*tamper.APPEND_ONLY, *tamper.SCOPED})
+
+
 def seed() -> None:
-    """Overwrite the columns with hostile values through SQL (the ledger and audit log refuse ORM updates,
-    which is right for the app and beside the point here)."""
+    """Overwrite the columns with hostile values through SQL, with the append-only tables' triggers dropped
+    inside the package's transaction (rolled back with it): the app refuses such updates, which is right for
+    the app and beside the point here."""
     tables = db.metadata.tables
+    with tamper.without_triggers(*protected_tables()):
+        _overwrite(tables)
+    db.session.expire_all()
+
+
+def _overwrite(tables) -> None:
     for f in FIELDS:
         table = tables[f.table]
         column = table.c[f.column]
@@ -154,4 +167,3 @@ def seed() -> None:
         length = getattr(column.type, "length", None)
         assert length is None or len(f.tag) + 8 + len(f.markup) <= length, (f.label, length)
         db.session.execute(table.update().values({f.column: value}))
-    db.session.expire_all()

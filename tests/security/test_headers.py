@@ -183,7 +183,7 @@ def app_with():
 
 
 def test_hsts_in_production(app_with):
-    app = app_with(Config, SECRET_KEY="p" * 64)
+    app = app_with(Config, SECRET_KEY="p" * 64, AUDIT_HMAC_KEY="a" * 64)
     response = app.test_client().get("/healthz")
     hsts = response.headers["Strict-Transport-Security"]
     max_age = int(re.fullmatch(r"max-age=(\d+); includeSubDomains", hsts).group(1))

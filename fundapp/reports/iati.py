@@ -41,7 +41,8 @@ programme, the OECD DAC region 998; its thematic area as sector (vocabulary 99) 
 code (vocabulary 1); last-updated-datetime the latest change of what it shows (its ledger rows, status, budget,
 results framework and approved reports); the gender policy marker from the concept note's self-assessed
 gender marker (3 → principal, 2 → significant, else not targeted) until programmes carry the secretariat's;
-transactions 2 (allocations), 3 (transfers, receiver-activity-id the programme; refunds as negative
+transactions 2 (the fund's commitments to each participating organization: each allocation split by the books'
+per-organization shares, `_commitments`), 3 (transfers, receiver-activity-id the programme; refunds as negative
 disbursements) and 4 (expenditure) from the ledger row by row, so the totals by type equal the ledger's.
 
 Results: each programme outcome is a result of type 2 (outcome) carrying its outcome-level indicators, each output
@@ -60,7 +61,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, has_request_context, request, url_for
+from flask import current_app, has_request_context, request
 from lxml import etree
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -72,6 +73,8 @@ from fundapp.contributions.models import Agreement, Deposit, Donor, DonorType, E
 from fundapp.core import clock
 from fundapp.core.extensions import db
 from fundapp.core.models import AuditEntry, StateEvent
+from fundapp.core.money import split_by_weights
+from fundapp.programmes import services as programme_services
 from fundapp.programmes.models import JointProgramme, ProgrammeIndicator, ProgrammeOutcome, ProgressReport
 from fundapp.programmes.workflow import (
     ACTIVE,
@@ -233,15 +236,17 @@ def _proportional_split(values: list[Decimal]) -> list[Decimal]:
     return [*shares, Decimal(100) - sum(shares, Decimal(0))]
 
 
-def public_url(path: str) -> str:
-    """An absolute address on this site (PUBLIC_BASE_URL, else the request's), for URIs the export names."""
+def public_url(endpoint: str) -> str:
+    """The absolute address of a page of this site (PUBLIC_BASE_URL, else the request's), for URIs the export
+    names; built from the URL map, so it works in a request and in `flask iati export` alike."""
     base = current_app.config.get("PUBLIC_BASE_URL") or (request.url_root if has_request_context() else "")
+    path = current_app.url_map.bind("localhost", script_name=current_app.config.get("APPLICATION_ROOT")).build(endpoint)
     return base.rstrip("/") + path
 
 
 def sector_vocabulary_uri() -> str:
     """Where the fund's own sector codes (its thematic areas) are listed: the public summary (JSON)."""
-    return public_url(url_for("api.summary"))
+    return public_url("api.summary")
 
 
 def _area_sectors(areas: list[ThematicArea], shares: list[Decimal]) -> list[Sector]:
@@ -551,7 +556,8 @@ def programme_activities(fund: Activity) -> list[Activity]:
     """Each funded joint programme as a hierarchy-2 activity, child of the fund; a fixed number of queries.
 
     Transactions are the programme's ledger rows (reversals carry the original's category and a negative
-    value): allocations are outgoing commitments (2) from the fund to the convening organization,
+    value): allocations are outgoing commitments (2) from the fund to each participating organization (its
+    share, see `_commitments`),
     transfers disbursements (3) from the administrative agent to the receiving organization, refunds
     negative disbursements, expenditure (4) reported by the organization that spent it.
     """
@@ -575,6 +581,7 @@ def programme_activities(fund: Activity) -> list[Activity]:
         by_programme.setdefault(entry.programme_id, []).append((entry, org))
     agent = fund.reporting_org
     facts = programme_facts([d.id for d in documents])
+    org_shares = programme_services.allocation_shares([d.id for d in documents])
     by_results = programme_results({d.id: (d.starts_on, d.ends_on) for d in documents})
     activities = []
     for document in documents:
@@ -584,10 +591,22 @@ def programme_activities(fund: Activity) -> list[Activity]:
         participants = sorted(note.participants, key=lambda p: (not p.is_lead, p.position, p.id))
         orgs = [Org(p.organisation.name, MULTILATERAL, p.organisation.iati_ref) for p in participants]
         lead = orgs[0] if orgs else Org(note.organisation.name, MULTILATERAL, note.organisation.iati_ref)
-        transactions = [
+        entries = by_programme.get(document.id, [])
+        by_id = {p.organisation_id: org for p, org in zip(participants, orgs, strict=True)}
+        transactions = _commitments(
+            [e for e, _org in entries if e.category is EntryKind.allocation],
+            org_shares.get(document.id, {}),
+            by_id,
+            lead,
+            note.reference,
+            (fund.identifier, identifier, agent),
+        )
+        transactions += [
             _programme_transaction(entry, org or lead, note.reference, fund.identifier, identifier, agent)
-            for entry, org in by_programme.get(document.id, [])
+            for entry, org in entries
+            if entry.category is not EntryKind.allocation
         ]
+        transactions.sort(key=lambda t: (t.on, t.type))
         countries = [(c.alpha2, c.name) for c in note.countries]
         shares = _even_split(len(countries))
         gender = next((m.score for m in note.markers if m.marker.code == transparency.GENDER_MARKER), None)
@@ -630,6 +649,48 @@ def programme_activities(fund: Activity) -> list[Activity]:
     return activities
 
 
+def _commitments(
+    allocations: list[LedgerEntry],
+    shares: dict[int | None, Decimal],
+    orgs: dict[int, Org],
+    lead: Org,
+    reference: str,
+    ids: tuple[str, str, Org],
+) -> list[Transaction]:
+    """The fund's commitments to each participating organization (outgoing commitments, type 2): each allocation
+    of the programme, in date order, split among the organizations as the books split the programme's net
+    allocation (programmes.services.allocation_shares: by approved budget, largest remainder). Each day's
+    commitment to an organization is the growth of its share of the allocations to date, so an organization's
+    commitments add up to its share, and all of them to the ledger's allocations, to the cent."""
+    fund_id, identifier, agent = ids
+    weights = {org_id: share for org_id, share in shares.items() if org_id is not None and share > 0}
+    found: list[Transaction] = []
+    to_date, before = Decimal("0.00"), {}
+    for entry in sorted(allocations, key=lambda e: (e.entry_on, e.id)):
+        to_date += entry.amount_usd
+        now = split_by_weights(to_date, weights) if weights else {entry.organisation_id: to_date}
+        for org_id, amount in now.items():
+            grown = amount - before.get(org_id, Decimal("0.00"))
+            if grown:
+                org = orgs.get(org_id, lead)
+                found.append(
+                    Transaction(
+                        TransactionType.OUTGOING_COMMITMENT,
+                        entry.entry_on,
+                        grown,
+                        f"Allocation to {reference}: {org.name}'s share"
+                        if grown > 0
+                        else f"Allocation to {reference} reduced: {org.name}'s share (negative)",
+                        provider=agent,
+                        receiver=org,
+                        provider_activity_id=fund_id,
+                        receiver_activity_id=identifier,
+                    )
+                )
+        before = now
+    return found
+
+
 #: OtherIdentifierType A1: the reporting organisation's own reference for the activity.
 OTHER_IDENTIFIER_INTERNAL = "A1"
 
@@ -638,17 +699,6 @@ def _programme_transaction(
     entry: LedgerEntry, org: Org, reference: str, fund_id: str, identifier: str, agent: Org
 ) -> Transaction:
     kind = entry.category
-    if kind is EntryKind.allocation:
-        return Transaction(
-            TransactionType.OUTGOING_COMMITMENT,
-            entry.entry_on,
-            entry.amount_usd,
-            entry.description or f"Allocation to {reference}",
-            provider=agent,
-            receiver=org,
-            provider_activity_id=fund_id,
-            receiver_activity_id=identifier,
-        )
     if kind in (EntryKind.transfer, EntryKind.refund):
         sign = 1 if kind is EntryKind.transfer else -1
         return Transaction(

@@ -11,7 +11,10 @@ offline and anyone can run it on an export: ``flask iati validate FILE``.
   ``time_limit``, ``between_dates``, ``regex_matches``, ``regex_no_matches``, ``startswith``, ``unique``,
   ``if_then``, ``loop`` and ``no_spaces``. Two notes: ``NOW`` is the day the check runs (`today`), and an
   ``idCondition`` (skip identifiers the Registry already knows) is not applied: without the Registry's list,
-  every identifier is checked, which can only find more.
+  every identifier is checked, which can only find more. In a ``loop``, ``$1`` is put only into the keys its
+  ``subs`` names, as the IATI Validator (IATI/js-validator-api) and IATI-Rulesets' own Python do: a condition
+  that names ``$1`` without listing it in ``subs`` is never met there, nor here (fundapp's tests check the sums per
+  vocabulary themselves).
 - **Codelists**: ``iati-codelists/mapping.xml`` (IATI-Codelists: which attribute takes which codelist, under
   which condition) and the codelists an export of fundapp uses, embedded and non-embedded. A value missing from
   its codelist, or withdrawn from it, is a finding; so is a value whose codelist is not shipped (it could not be

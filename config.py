@@ -93,6 +93,9 @@ class Config:
     PASSWORD_HASH_TIME_COST = 3
     PASSWORD_HASH_MEMORY_COST = 65536
     REFERENCE_DATA_FILE = str(ROOT / "fundapp" / "reference" / "data" / "migration-mptf.json")
+    #: Funding scenarios: the best-score solver's time limit (seconds) and threads (OR-Tools CP-SAT).
+    SCENARIO_TIME_LIMIT_SECONDS = int(os.environ.get("SCENARIO_TIME_LIMIT_SECONDS", "5"))
+    SCENARIO_SOLVER_WORKERS = int(os.environ.get("SCENARIO_SOLVER_WORKERS", "2"))
     #: IATI organisation identifier of the reporting organisation (the administrative agent).
     IATI_REPORTING_ORG_REF = os.environ.get("IATI_REPORTING_ORG_REF", "XM-DAC-41114")
     #: Pin the instance's date (YYYY-MM-DD; core/clock.py): every page, report and rule sees that day. Empty or

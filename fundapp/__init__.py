@@ -33,6 +33,7 @@ def create_app(config_object: str | object | None = None) -> Flask:
     register_audit_key(app)
     register_logging(app)
     register_extensions(app)
+    register_url_parsing(app)
     register_blueprints(app)
     register_template_helpers(app)
     register_error_handlers(app)
@@ -184,6 +185,13 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     with app.app_context():
         configure_engine_events(db.engine, float(app.config.get("SQLITE_BUSY_TIMEOUT", 30)))
+
+
+def register_url_parsing(app: Flask) -> None:
+    """Bounded ids in every route's path and the NUL guard; before the blueprints add their rules."""
+    from fundapp.core import args
+
+    args.register(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -3,7 +3,7 @@ from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import Email, EqualTo, InputRequired, Length
 
 from fundapp.auth.passwords import MAX_LENGTH
-from fundapp.core.forms import MultiCheckboxField, choices
+from fundapp.core.forms import MultiCheckboxField, choices, coerce_id
 from fundapp.core.permissions import ROLE_LABELS
 
 #: Under every field where a person chooses a password (advice, not a password: hence the noqa).
@@ -67,7 +67,7 @@ class AcceptInvitationForm(SetPasswordForm):
 class InvitationForm(FlaskForm):
     email = EmailField("Email", validators=[InputRequired(), Email(check_deliverability=False), Length(max=254)])
     name = StringField("Full name", validators=[InputRequired(), Length(max=120)])
-    organisation_id = SelectField("Organisation", coerce=int)
+    organisation_id = SelectField("Organisation", coerce=coerce_id)
     roles = MultiCheckboxField("Roles", choices=[])
 
     def __init__(self, *args, organisation_choices: list[tuple[int, str]], role_choices: list, **kwargs) -> None:
@@ -78,7 +78,7 @@ class InvitationForm(FlaskForm):
 
 class UserForm(FlaskForm):
     name = StringField("Full name", validators=[InputRequired(), Length(max=120)])
-    organisation_id = SelectField("Organisation", coerce=int)
+    organisation_id = SelectField("Organisation", coerce=coerce_id)
     roles = MultiCheckboxField("Roles", choices=choices((r.value, label) for r, label in ROLE_LABELS.items()))
 
     def __init__(self, *args, organisation_choices: list[tuple[int, str]], **kwargs) -> None:

@@ -154,6 +154,12 @@ def is_current(user: User, row: UserSession) -> bool:
     return bool(user.session_key) and row.key_hash == hash_key(user.session_key)
 
 
+def own_open_session(user: User, session_id: int) -> UserSession | None:
+    """One of the user's sessions still open, by id; None for anyone else's (the page answers 404)."""
+    row = db.session.get(UserSession, session_id)
+    return row if row is not None and row.user_id == user.id and row.ended_at is None else None
+
+
 def end_one_session(user: User, session_id: int) -> bool:
     """End one of the user's own sessions from the profile page; True when it was this browser's."""
     row = db.session.get(UserSession, session_id)

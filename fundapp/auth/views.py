@@ -22,6 +22,7 @@ from fundapp.auth.forms import (
 from fundapp.auth.models import Invitation, Organisation, User
 from fundapp.auth.ratelimit import email_request, password_attempt
 from fundapp.auth.web import client
+from fundapp.core import args as query_args
 from fundapp.core.edge import domain_errors
 from fundapp.core.errors import wants_json
 from fundapp.core.extensions import db, login_manager
@@ -236,7 +237,7 @@ def _sent(sent: invitations.Sent, what: str):
 @bp.route("/admin/invitations")
 @role_required(*permissions.INVITING_ROLES)
 def invitation_list():
-    page = invitations.open_invitations(page=request.args.get("page", 1, type=int))
+    page = invitations.open_invitations(page=query_args.page())
     return render_template("auth/invitations.html", page=page, can_manage=permissions.can_manage_invitation)
 
 
@@ -287,9 +288,9 @@ def revoke_invitation(invitation_id: int):
 
 def _user_filters() -> services.UserFilters:
     return services.UserFilters(
-        role=request.args.get("role", ""),
-        status=request.args.get("status", ""),
-        q=request.args.get("q", "").strip(),
+        role=query_args.text("role"),
+        status=query_args.text("status"),
+        q=query_args.text("q"),
     )
 
 
@@ -297,7 +298,7 @@ def _user_filters() -> services.UserFilters:
 @role_required(Role.admin)
 def admin_users():
     filters = _user_filters()
-    page = services.user_page(filters, page=request.args.get("page", 1, type=int))
+    page = services.user_page(filters, page=query_args.page())
     return render_template(
         "auth/users.html",
         page=page,

@@ -2,7 +2,8 @@
 decisions, the light joint programme document, the pipeline and funding scenarios.
 
 models, services (the business rules and the pages' queries), rules (scoring maths and decision rules as pure
-code), pipeline (the ranking, the pools and the scenario optimiser), views, forms, permissions, workflow, pdf.
+code), pipeline (the ranking in SQL, the pools, the scenario runs), optimiser (the funding scenarios' maths, on
+OR-Tools CP-SAT), views, forms, permissions, workflow, pdf.
 """
 
 from flask import Blueprint

@@ -52,6 +52,7 @@ from fundapp.committee.models import (
     ProgrammeBudgetLine,
     Recusal,
     Review,
+    ReviewSummary,
     ScoreLine,
     ScoreSheet,
     ScoringCriterion,
@@ -700,9 +701,12 @@ def declare_conflict(actor: User, note: ConceptNote, reason: str) -> Recusal:
     if sheet is not None:
         db.session.delete(sheet)
     db.session.flush()
-    record_change(
-        actor, "committee.conflict_declared", "concept_notes", note.id, {"seat_id": seat.id, "reason": reason}
-    )
+    details: dict[str, Any] = {"seat_id": seat.id, "reason": reason}
+    review = review_of(note)
+    if sheet is not None and review is not None and review.is_closed:
+        # Closed: the frozen summary no longer counts this member's withdrawn scores (the audit row says so).
+        details["summary_recomputed"] = str(store_summary(note, review).weighted_total)
+    record_change(actor, "committee.conflict_declared", "concept_notes", note.id, details)
     return recusal
 
 
@@ -742,6 +746,8 @@ def open_review(actor: User | None, note: ConceptNote, closes_on: date | None = 
         review.closed_at = None
         review.closed_by_id = None
         review.opened_at = clock.now()
+        # Scoring is open again: the summary frozen at the last closing no longer stands.
+        db.session.execute(sa.delete(ReviewSummary).where(ReviewSummary.review_id == review.id))
     review.closes_on = closes_on or default_review_closing(today)
     db.session.flush()
     return review
@@ -761,8 +767,54 @@ def close_review(actor: User | None, note: ConceptNote) -> Review:
     review.closed_at = clock.now()
     review.closed_by_id = getattr(actor, "id", None)
     db.session.flush()
-    record_change(actor, "committee.review_closed", "concept_notes", note.id, {"review_id": review.id})
+    summary = store_summary(note, review)
+    record_change(
+        actor,
+        "committee.review_closed",
+        "concept_notes",
+        note.id,
+        {"review_id": review.id, "members": summary.members, "weighted_total": str(summary.weighted_total)},
+    )
     return review
+
+
+def store_summary(note: ConceptNote, review: Review) -> ReviewSummary:
+    """Freeze the note's score summary (the scores cannot change once the review is closed): the pipeline
+    ranks by it in SQL, and every page, pack and export shows these figures.
+    """
+    weights = {c.code: c.weight for c in criteria_for(note.call_id)}
+    summary = summary_from_sheets(sheets_for(note), weights)
+    row = db.session.scalar(sa.select(ReviewSummary).where(ReviewSummary.review_id == review.id))
+    if row is None:
+        row = ReviewSummary(review_id=review.id, concept_note_id=note.id)
+        db.session.add(row)
+    row.set_from(summary)
+    db.session.flush()
+    return row
+
+
+def stored_summaries(note_ids: Iterable[int]) -> dict[int, ScoreSummary]:
+    """note id → the summary frozen when its review was closed (notes without a closed review are absent)."""
+    note_ids = list(note_ids)
+    if not note_ids:
+        return {}
+    rows = db.session.scalars(sa.select(ReviewSummary).where(ReviewSummary.concept_note_id.in_(note_ids)))
+    return {row.concept_note_id: row.as_summary() for row in rows}
+
+
+def backfill_summaries() -> int:
+    """Store the summary of every closed review that has none (the migration that adds the table calls this
+    logic in its own terms; kept here for a database restored from an older dump). Returns how many."""
+    missing = db.session.execute(
+        sa.select(ConceptNote, Review)
+        .join(Review, Review.concept_note_id == ConceptNote.id)
+        .outerjoin(ReviewSummary, ReviewSummary.review_id == Review.id)
+        .where(Review.closed_at.is_not(None), ReviewSummary.id.is_(None))
+        .order_by(Review.id)
+    ).all()
+    for note, review in missing:
+        store_summary(note, review)
+    return len(missing)
 
 
 # Scores -------------------------------------------------------------------------------------------
@@ -829,7 +881,17 @@ def submit_scores(actor: User, note: ConceptNote, scores: dict[str, Any], commen
         db.session.add(sheet)
     sheet.comment = (comment or "").strip()
     sheet.scored_at = clock.now()
-    sheet.lines = [ScoreLine(code=code, score=value) for code, value in clean.items()]
+    # Revise the existing lines in place: replacing the list would insert the new rows before the old ones are
+    # deleted, against the (sheet, code) unique constraint.
+    lines = {line.code: line for line in sheet.lines}
+    for code, value in clean.items():
+        if code in lines:
+            lines[code].score = value
+        else:
+            sheet.lines.append(ScoreLine(code=code, score=value))
+    for code, line in lines.items():
+        if code not in clean:
+            sheet.lines.remove(line)
     db.session.flush()
     record_change(actor, "committee.scored", "concept_notes", note.id, {"seat_id": seat.id, "scores": clean})
     return sheet
@@ -850,35 +912,6 @@ def summary_from_sheets(sheets: Iterable[ScoreSheet], weights: dict[str, int]) -
     """The scoring summary over the sheets that cover the current criteria (a set changed later skips the rest)."""
     scores = {s.seat_id: s.as_dict() for s in sheets if set(s.as_dict()) == set(weights)}
     return summarise(scores, weights)
-
-
-def summaries_by_note(notes: Iterable[ConceptNote]) -> dict[int, ScoreSummary]:
-    """note id → summary, in a fixed number of queries (sheets, lines and criteria in bulk)."""
-    notes = list(notes)
-    if not notes:
-        return {}
-    sheets: dict[int, list[ScoreSheet]] = {}
-    for sheet in db.session.scalars(
-        sa.select(ScoreSheet)
-        .where(ScoreSheet.concept_note_id.in_([n.id for n in notes]))
-        .options(selectinload(ScoreSheet.lines))
-    ):
-        sheets.setdefault(sheet.concept_note_id, []).append(sheet)
-    weights_by_call = _weights_by_call({n.call_id for n in notes})
-    return {n.id: summary_from_sheets(sheets.get(n.id, []), weights_by_call[n.call_id]) for n in notes}
-
-
-def _weights_by_call(call_ids: set[int]) -> dict[int, dict[str, int]]:
-    rows = db.session.scalars(
-        sa.select(ScoringCriterion)
-        .where(sa.or_(ScoringCriterion.call_id.is_(None), ScoringCriterion.call_id.in_(call_ids)))
-        .order_by(ScoringCriterion.position, ScoringCriterion.id)
-    )
-    own: dict[int | None, dict[str, int]] = {}
-    for c in rows:
-        own.setdefault(c.call_id, {})[c.code] = c.weight
-    default = own.get(None, {})
-    return {call_id: own.get(call_id) or default for call_id in call_ids}
 
 
 # Who sees what, and the review pages ----------------------------------------------------------------
@@ -912,7 +945,8 @@ def _scores_data(
         data["my_comment"] = mine.comment if mine else None
     if permissions.can_see_scores(user, review, seat, conflict):
         sheets = sheets_for(note)
-        summary = summary_from_sheets(sheets, weights)
+        # The figures frozen at closing (can_see_scores implies a closed review), as the pipeline ranks them.
+        summary = stored_summaries([note.id]).get(note.id) or summary_from_sheets(sheets, weights)
         data["results"] = {
             "members": summary.members,
             "weighted_total": str(summary.weighted_total) if summary.weighted_total is not None else None,
@@ -1052,6 +1086,54 @@ def visible_score_note_ids(user: User, note_ids: Iterable[int], seat: CommitteeS
         for note_id, review in closed.items()
         if permissions.can_see_scores(user, review, seat, conflicts[note_id].get(seat.id) if seat else None)
     }
+
+
+def conflict_clause(seat: CommitteeSeat) -> sa.ColumnElement[bool]:
+    """SQL twin of conflicts_by_note for one seat, over ConceptNote rows: the seat is recused from the note.
+
+    Declared, or the seat's organisation participates (lead or partner), or the note covers the seat's country.
+    """
+    clauses = [
+        sa.exists().where(Recusal.concept_note_id == ConceptNote.id, Recusal.seat_id == seat.id),
+        sa.exists().where(
+            Participant.concept_note_id == ConceptNote.id, Participant.organisation_id == seat.organisation_id
+        ),
+    ]
+    if seat.country_code:
+        clauses.append(
+            sa.exists().where(
+                concept_note_countries.c.concept_note_id == ConceptNote.id,
+                concept_note_countries.c.country_code == seat.country_code,
+            )
+        )
+    return sa.or_(*clauses)
+
+
+@dataclass(frozen=True)
+class ScoreVisibility:
+    """What one viewer may see of the notes' scores, as SQL over ConceptNote rows (permissions.can_see_scores).
+
+    `visible`: the note's review is closed and the viewer may see its scores (the secretariat; a member holding
+    a seat who is not recused). `recused`: the viewer's seat is recused from the note (to say why a score is
+    not shown). Queries that rank, total or explain by score use `visible`, so nothing derived from a hidden
+    score reaches the viewer.
+    """
+
+    visible: sa.ColumnElement[bool]
+    recused: sa.ColumnElement[bool]
+
+
+def score_visibility(user: User) -> ScoreVisibility:
+    closed = sa.exists().where(Review.concept_note_id == ConceptNote.id, Review.closed_at.is_not(None))
+    if not user.is_authenticated:
+        return ScoreVisibility(sa.false(), sa.false())
+    if user.has_role(Role.secretariat):
+        return ScoreVisibility(closed, sa.false())
+    seat = _committee_seat(user)
+    if seat is None:
+        return ScoreVisibility(sa.false(), sa.false())
+    recused = conflict_clause(seat)
+    return ScoreVisibility(sa.and_(closed, sa.not_(recused)), recused)
 
 
 # Meetings and agendas -------------------------------------------------------------------------------
@@ -1571,7 +1653,7 @@ def meeting_overview(meeting: Meeting) -> dict[str, Any]:
     present = {a.seat_id for a in meeting.attendance}
     notes = [i.concept_note for i in meeting.items if i.concept_note is not None]
     conflicts = conflicts_by_note([n.id for n in notes], list(seats.values()))
-    summaries = summaries_by_note(notes)
+    summaries = stored_summaries([n.id for n in notes])
     config = decision_config()
     quorum_met, quorum_text = check_quorum(present, sitting.voting, sitting.chair, config)
     items = []

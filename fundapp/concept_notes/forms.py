@@ -14,12 +14,10 @@ from markupsafe import Markup
 from wtforms import (
     BooleanField,
     DateField,
-    DecimalField,
     Field,
     FieldList,
     Form,
     FormField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -30,7 +28,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from fundapp.concept_notes.models import NARRATIVES, SCOPE_LABELS, AttachmentKind, ConceptNote
 from fundapp.concept_notes.services import CallData, NoteData, NoteFormChoices
 from fundapp.concept_notes.workflow import ELIGIBLE, INELIGIBLE, RETURNED
-from fundapp.core.forms import MoneyField, MultiCheckboxField, choices
+from fundapp.core.forms import DecimalField, IntegerField, MoneyField, MultiCheckboxField, choices, coerce_id
 
 MONEY = {"validators": [Optional(), NumberRange(min=Decimal("0"), max=Decimal("999999999.99"))]}
 
@@ -42,7 +40,7 @@ class CallForm(FlaskForm):
     closes_on = DateField("Closes on", validators=[Optional()], description="Leave empty for a rolling call.")
     is_rolling = BooleanField("Rolling call (open until a closing date is set)")
     envelope = MoneyField("Indicative envelope (USD)", validators=[InputRequired(), NumberRange(min=Decimal("0"))])
-    thematic_area_ids = MultiCheckboxField("Eligible thematic areas", coerce=int)
+    thematic_area_ids = MultiCheckboxField("Eligible thematic areas", coerce=coerce_id)
     min_organisations = IntegerField(
         "Minimum participating UN organizations", default=2, validators=[InputRequired(), NumberRange(min=1, max=20)]
     )
@@ -81,7 +79,7 @@ class CallForm(FlaskForm):
 
 
 class NewNoteForm(FlaskForm):
-    call_id = SelectField("Call", coerce=int)
+    call_id = SelectField("Call", coerce=coerce_id)
     title = StringField("Working title", validators=[Optional(), Length(max=250)])
 
     def __init__(self, *args, call_choices: list[tuple[int, str]], **kwargs) -> None:
@@ -119,7 +117,7 @@ class NoteForm(FlaskForm):
     lead_direct_costs = MoneyField("Direct costs of the lead organization (USD)", **MONEY)
     partners = FieldList(FormField(PartnerRow), min_entries=4)
     thematic_area_id = SelectField("Thematic area", validate_choice=False)
-    objective_ids = MultiCheckboxField("GCM objectives", coerce=int, validate_choice=False)
+    objective_ids = MultiCheckboxField("GCM objectives", coerce=coerce_id, validate_choice=False)
     scope = SelectField(
         "Scope",
         default="",

@@ -9,13 +9,13 @@ from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaF
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from fundapp.contributions.models import DONOR_TYPE_LABELS
-from fundapp.core.forms import POSITIVE, MoneyField, OnceForm, RateField, choices
+from fundapp.core.forms import POSITIVE, MoneyField, OnceForm, RateField, choices, coerce_id
 
 AMOUNT = [InputRequired(message="Enter the amount."), POSITIVE]
 
 
 class DonorForm(FlaskForm):
-    organisation_id = SelectField("Organisation", coerce=int, validators=[DataRequired()])
+    organisation_id = SelectField("Organisation", coerce=coerce_id, validators=[DataRequired()])
     donor_type = SelectField("Type", choices=choices((t.value, label) for t, label in DONOR_TYPE_LABELS.items()))
     country_code = SelectField("Country", validators=[Optional()])
 

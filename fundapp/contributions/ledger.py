@@ -56,6 +56,7 @@ from fundapp.auth.models import User
 from fundapp.contributions.models import AccountingPeriod, Deposit, EntryKind, LedgerEntry
 from fundapp.contributions.workflow import CLOSED
 from fundapp.core import clock, signals
+from fundapp.core.args import as_id
 from fundapp.core.audit import record_change
 from fundapp.core.errors import DomainError
 from fundapp.core.extensions import db
@@ -825,8 +826,8 @@ class LedgerFilter:
             query = query.where(LedgerEntry.kind == EntryKind(self.kind))
         if self.pool == "unearmarked":
             query = query.where(LedgerEntry.thematic_area_id.is_(None))
-        elif self.pool.isdigit():
-            query = query.where(LedgerEntry.thematic_area_id == int(self.pool))
+        elif as_id(self.pool) is not None:
+            query = query.where(LedgerEntry.thematic_area_id == as_id(self.pool))
         return query
 
 

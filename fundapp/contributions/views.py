@@ -25,6 +25,7 @@ from fundapp.contributions.forms import (
 )
 from fundapp.contributions.models import Agreement, Deposit, Donor, EntryKind, LedgerEntry
 from fundapp.contributions.pdf import contribution_report_pdf
+from fundapp.core import args as query_args
 from fundapp.core import clock
 from fundapp.core.edge import domain_errors
 from fundapp.core.extensions import db
@@ -46,21 +47,16 @@ def inject_permissions() -> dict:
     }
 
 
-def _parse_date(value: str | None, name: str) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        abort(400, f"{name} must be a date written YYYY-MM-DD, not {value!r}.")
+def _parse_date(name: str) -> date | None:
+    return query_args.date_value(name)
 
 
 def _as_of() -> date:
-    return _parse_date(request.args.get("as_of"), "as_of") or clock.today()
+    return _parse_date("as_of") or clock.today()
 
 
 def _page() -> int:
-    return request.args.get("page", 1, type=int)
+    return query_args.page()
 
 
 def _visible_donor(donor_id: int) -> Donor:
@@ -245,7 +241,7 @@ def rates():
         if outcome.ok:
             flash(f"Rate for {row.currency} in {services.month_label(row.month)} saved: {row.rate}.", "success")
             return redirect(url_for("contributions.rates", currency=row.currency))
-    currency = request.args.get("currency", "").strip().upper()
+    currency = query_args.text("currency", max_length=3).upper()
     data = services.rates_page(currency, _page())
     return render_template(
         "contributions/rates.html",
@@ -354,7 +350,7 @@ def _month_page(month: date, close_form: CloseMonthForm, reopen_form: ReopenMont
 @bp.route("/periods")
 @role_required(*permissions.PERIOD_ROLES)
 def periods_list():
-    data = periods.periods_page(request.args.get("page", type=int), clock.today())
+    data = periods.periods_page(query_args.page(), clock.today())
     return render_template("contributions/periods.html", data=data)
 
 
@@ -459,8 +455,8 @@ def portal():
 def _report(donor_id: int) -> services.ContributionReport:
     """The report a donor may see, for the period the query string asks (from the fund's start to today)."""
     donor = _visible_donor(donor_id)
-    date_from = _parse_date(request.args.get("from"), "from") or services.report_start()
-    date_to = _parse_date(request.args.get("to"), "to") or clock.today()
+    date_from = _parse_date("from") or services.report_start()
+    date_to = _parse_date("to") or clock.today()
     if date_to < date_from:
         abort(400, "The end of the period is before its start.")
     return services.contribution_report(donor, date_from, date_to)

@@ -1,6 +1,6 @@
 """The role home pages, the profile page (password, email, two-factor sign-in, sessions, API tokens), the audit log."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from fundapp.api import tokens
@@ -10,6 +10,7 @@ from fundapp.auth import sessions as auth_sessions
 from fundapp.auth.ratelimit import password_attempt
 from fundapp.auth.two_factor import setup_page
 from fundapp.auth.web import client
+from fundapp.core import args as query_args
 from fundapp.core import clock
 from fundapp.core.edge import domain_errors
 from fundapp.core.extensions import db
@@ -76,9 +77,9 @@ def inbox_section(key: str):
 def search():
     results = home_search.search(
         current_user,
-        request.args.get("q", "")[:200],
-        request.args.get("kind", ""),
-        request.args.get("page", 1, type=int),
+        query_args.text("q", max_length=10_000)[:200],  # a pasted paragraph searches its start
+        query_args.text("kind"),
+        query_args.page(),
     )
     return render_template(
         "home/search.html", results=results, kinds=home_search.KINDS, kind_labels=home_search.KIND_LABELS
@@ -184,7 +185,9 @@ def new_recovery_codes():
 @bp.route("/profile/sessions/<int:session_id>/end", methods=["POST"])
 @login_required
 def end_session(session_id: int):
-    """End one signed-in browser (this one signs out)."""
+    """End one signed-in browser (this one signs out); another person's session, or an ended one, is a 404."""
+    if auth_sessions.own_open_session(current_user, session_id) is None:
+        abort(404)
     with domain_errors() as outcome:
         was_this_one = auth_sessions.end_one_session(current_user, session_id)
     if outcome.ok and was_this_one:
@@ -233,14 +236,14 @@ def revoke_api_token(token_id: int):
 
 
 def _audit_filters() -> services.AuditFilters:
-    return services.AuditFilters(**{name: request.args.get(name, "").strip() for name in services.AuditFilters.FIELDS})
+    return services.AuditFilters(**{name: query_args.text(name) for name in services.AuditFilters.FIELDS})
 
 
 @bp.route("/admin/audit")
 @role_required(Role.admin)
 def audit_log():
     filters = _audit_filters()
-    page = services.audit_log_page(filters, page=request.args.get("page", 1, type=int))
+    page = services.audit_log_page(filters, page=query_args.page())
     return render_template("home/audit_log.html", args=filters, **page)
 
 

@@ -6,20 +6,20 @@ from decimal import Decimal
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import (
-    BooleanField,
-    DateField,
-    DecimalField,
-    Field,
-    IntegerField,
-    SelectField,
-    StringField,
-    TextAreaField,
-)
+from wtforms import BooleanField, DateField, Field, SelectField, StringField, TextAreaField
 from wtforms.utils import unset_value
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from fundapp.core.forms import POSITIVE, MoneyField, MultiCheckboxField, OnceForm, choices
+from fundapp.core.forms import (
+    POSITIVE,
+    DecimalField,
+    IntegerField,
+    MoneyField,
+    MultiCheckboxField,
+    OnceForm,
+    choices,
+    coerce_id,
+)
 from fundapp.programmes.models import (
     BudgetCategory,
     ExpenditureKind,
@@ -136,7 +136,7 @@ class OutcomeForm(FlaskForm):
 
 
 class OutputForm(FlaskForm):
-    outcome_id = SelectField("Outcome", coerce=int, choices=[])
+    outcome_id = SelectField("Outcome", coerce=coerce_id, choices=[])
     code = StringField("Code", validators=[InputRequired(), Length(max=20)], description="e.g. 1.1")
     statement = TextAreaField("Output statement", validators=[InputRequired(), Length(max=600)])
 
@@ -146,8 +146,8 @@ class OutputForm(FlaskForm):
 
 
 class IndicatorForm(FlaskForm):
-    outcome_id = SelectField("Outcome", coerce=int, choices=[])
-    output_id = SelectField("Output (optional)", coerce=int, choices=[])
+    outcome_id = SelectField("Outcome", coerce=coerce_id, choices=[])
+    output_id = SelectField("Output (optional)", coerce=coerce_id, choices=[])
     code = StringField("Code", validators=[InputRequired(), Length(max=20)], description="e.g. 1.1.a")
     name = TextAreaField("Indicator", validators=[InputRequired(), Length(max=600)])
     unit = SelectField("Unit", choices=choices((u.value, label) for u, label in UNIT_LABELS.items()))
@@ -160,7 +160,7 @@ class IndicatorForm(FlaskForm):
     )
     fund_indicator_id = SelectField(
         "Contributes to fund indicator",
-        coerce=int,
+        coerce=coerce_id,
         choices=[],
         description="Linked indicators roll up into the fund's results framework; same unit required.",
     )

@@ -23,6 +23,7 @@ from fundapp.concept_notes.models import ConceptNote, Participant, concept_note_
 from fundapp.contributions import ledger
 from fundapp.contributions.models import EntryKind, LedgerEntry
 from fundapp.core import search
+from fundapp.core.args import as_id
 from fundapp.core.audit import record_change
 from fundapp.core.errors import DomainError, NotAllowed, ValidationFailed
 from fundapp.core.extensions import db
@@ -917,7 +918,7 @@ class PortfolioFilters:
             area=args.get("area", "").strip(),
             region=args.get("region", "").strip(),
             country=args.get("country", "").strip().upper(),
-            organisation=int(org) if org.isdigit() else None,
+            organisation=as_id(org),
             status=args.get("status", "") if args.get("status", "") in STATUS_LABELS else "",
         )
 

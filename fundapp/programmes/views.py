@@ -9,6 +9,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from fundapp.core import args as query_args
 from fundapp.core import clock, tabular
 from fundapp.core.edge import domain_errors
 from fundapp.core.errors import NotAllowed
@@ -95,7 +96,7 @@ def _form_page(programme: JointProgramme, form: FlaskForm, heading: str, submit:
 @role_required(*permissions.PORTFOLIO_ROLES)
 def portfolio_page():
     filters = services.PortfolioFilters.from_args(request.args)
-    page = services.portfolio_page(filters, current_user, request.args.get("page", 1, type=int), clock.today())
+    page = services.portfolio_page(filters, current_user, query_args.page(), clock.today())
     return render_template("programmes/portfolio.html", filters=filters, **page)
 
 

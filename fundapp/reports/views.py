@@ -2,6 +2,7 @@
 
 from flask import Response, abort, render_template, request
 
+from fundapp.core import args as query_args
 from fundapp.core import tabular
 from fundapp.core.permissions import role_required
 from fundapp.reports import ANNUAL_REPORT_ROLES, bp, charts, pdf, results_report, services, transparency
@@ -28,7 +29,7 @@ def _pdf(content: bytes, filename: str) -> Response:
 @bp.route("/")
 def index():
     """Public: where the fund's money comes from and goes, and what it funds."""
-    data = transparency.build(_filters(), request.args.get("page", 1, type=int) or 1)
+    data = transparency.build(_filters(), query_args.page())
     return render_template("reports/transparency.html", data=data, chart=charts.transparency(data))
 
 
@@ -65,7 +66,7 @@ def _year(year: int) -> int:
 def _chosen_year() -> tuple[int, list[int]]:
     """The year picked on a report page (the latest when none or an unknown one), and the years to pick from."""
     years = annual_report.available_years()
-    year = request.args.get("year", years[0], type=int)
+    year = query_args.integer("year", years[0], 1, 9999)
     return (year if year in years else years[0]), years
 
 

@@ -584,8 +584,11 @@ def test_absent_member_is_told_to_ask_the_chair_and_no_vote_is_recorded(db, clie
 
 def test_scenario_share_written_wrongly_is_shown_next_to_its_field(db, client, login):
     login(CHAIR)
-    page = client.get("/committee/pipeline/scenario?min_area=TA1%3Dten").get_data(as_text=True)
-    assert "Write each share as NAME=percent, e.g. TA1=10 (&#39;TA1=ten&#39;)." in page
+    # Scenarios run on request (a POST), no longer on a page view.
+    response = client.post("/committee/pipeline/scenario", data={"min_area": "TA1=ten"})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Write each share as NAME=percent, e.g. TA1=10 (&#39;TA1=ten&#39;)" in page
     assert "Scenario lines" not in page
 
 

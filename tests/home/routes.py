@@ -14,7 +14,7 @@ ROUTES = [
     Route("home.disable_two_factor", "/profile/two-factor/off", statuses("all", ok=422), method="POST"),
     Route("home.new_recovery_codes", "/profile/two-factor/recovery-codes", statuses("all", ok=422), method="POST"),
     # Another user's session (or none): refused with a message, back to the profile.
-    Route("home.end_session", "/profile/sessions/999999/end", statuses("all", ok=302), method="POST"),
+    Route("home.end_session", "/profile/sessions/999999/end", statuses("all", ok=404), method="POST"),  # not theirs
     Route("home.sign_out_everywhere", "/profile/sessions/end-all", statuses("all", ok=302), method="POST"),
     Route("home.index", "/home", statuses("all", ok=302)),
     Route("home.admin", "/admin", statuses(("admin",))),

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from fundapp.auth.models import Organisation
+from fundapp.auth.models import Organisation, User
+from fundapp.committee import pipeline
 from fundapp.committee.models import Meeting
 from fundapp.concept_notes.models import Attachment
 from fundapp.contributions.models import Donor
@@ -46,6 +47,12 @@ class Demo:
     def attachment(self) -> tuple[int, int]:
         """(note id, attachment id) of the first attachment."""
         return tuple(db.session.execute(sa.select(Attachment.concept_note_id, Attachment.id).limit(1)).one())
+
+    def scenario_run(self, email: str = SECRETARIAT) -> str:
+        """Run the funding scenarios for the person (the CSV is their last run) and give its download's path."""
+        user = db.session.scalar(sa.select(User).where(User.email == email))
+        pipeline.run_scenario(user, pipeline.ScenarioInput("", "", {}, {}), 5, 1)
+        return "/committee/pipeline/scenario.csv"
 
     def programme_with_most_reports(self) -> int:
         """The programme (its id is its document's) whose dossier holds the most progress reports."""
@@ -168,6 +175,14 @@ DOWNLOADS = [
             "recusal reason",
         ),
     ),
+    Download(
+        "committee.pipeline_csv",
+        "/committee/pipeline.csv",
+        SECRETARIAT,
+        CSV,
+        ("concept note title",),
+    ),
+    Download("committee.scenario_csv", lambda d: d.scenario_run(), SECRETARIAT, CSV, ("concept note title",)),
     Download(
         "committee.pack_pdf",
         lambda d: f"/committee/meetings/{d.last_meeting_id()}/pack.pdf",

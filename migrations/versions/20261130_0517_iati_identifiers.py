@@ -5,7 +5,7 @@ Both are filled in from the reference file by `flask reference load` (which scri
 the file's value where they have none.
 
 Revision ID: 20261130_iati_identifiers
-Revises: 20261130_books_integrity
+Revises: 20261130_score_summaries
 Create Date: 2026-11-30 05:17:38.465921
 
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '20261130_iati_identifiers'
-down_revision = '20261130_books_integrity'
+down_revision = '20261130_score_summaries'
 branch_labels = None
 depends_on = None
 

@@ -227,7 +227,7 @@ FRAMEWORK: dict[str, list[tuple[str, str, list[tuple[str, str, IndicatorUnit, st
             [
                 (
                     "3.3.a",
-                    ("Percentage of returnees assisted who reach a sustainable reintegration score of 0.5 or more"),
+                    ("Percentage of returnees assisted who reach a sustainable reintegration index of 0.5 or more"),
                     PCT,
                     "40",
                     "70",

@@ -6,6 +6,7 @@ from decimal import Decimal
 from flask import Flask, request, url_for
 from flask_login import current_user
 
+from fundapp.core import clock
 from fundapp.core.forms import new_submission_key
 from fundapp.core.money import format_money
 from fundapp.core.navigation import nav_groups
@@ -15,6 +16,13 @@ def format_date(value: date | datetime | None) -> str:
     if value is None:
         return "–"
     return value.strftime("%d %b %Y")
+
+
+def format_long_date(value: date | datetime | None) -> str:
+    """30 November 2021."""
+    if value is None:
+        return "–"
+    return f"{value.day} {value:%B %Y}"
 
 
 def format_datetime(value: datetime | None) -> str:
@@ -43,7 +51,12 @@ def url_with(**changes) -> str:
 
 def register(app: Flask) -> None:
     app.jinja_env.filters.update(
-        money=format_money, date=format_date, datetime=format_datetime, percent=format_percent, humanize=humanize
+        money=format_money,
+        date=format_date,
+        long_date=format_long_date,
+        datetime=format_datetime,
+        percent=format_percent,
+        humanize=humanize,
     )
     # new_submission_key: the one-time key of a form drawn by hand (macros/forms.html `once()`).
     app.jinja_env.globals.update(url_with=url_with, new_submission_key=new_submission_key)
@@ -51,3 +64,8 @@ def register(app: Flask) -> None:
     @app.context_processor
     def inject_navigation() -> dict:
         return {"nav_groups": nav_groups(current_user)}
+
+    @app.context_processor
+    def inject_fixed_today() -> dict:
+        """The instance's fixed date (FIXED_TODAY, the demo): base.html shows it in a banner on every page."""
+        return {"fixed_today": clock.fixed_today()}

@@ -49,6 +49,8 @@ class ThematicArea(db.Model):
     code: Mapped[str] = mapped_column(sa.String(10), unique=True)
     name: Mapped[str] = mapped_column(sa.String(300))
     position: Mapped[int] = mapped_column(default=0)
+    #: OECD DAC 5-digit purpose code of the area's work (IATI sector vocabulary 1), beside the fund's own codes.
+    dac_sector: Mapped[str | None] = mapped_column(sa.String(5))
 
     objectives: Mapped[list["GcmObjective"]] = relationship(
         secondary=thematic_area_objectives, order_by="GcmObjective.number", back_populates="thematic_areas"

@@ -128,17 +128,20 @@ def _load_objectives(objectives: list[dict[str, Any]]) -> int:
 
 
 def _load_areas(areas: list[dict[str, Any]]) -> int:
-    existing = set(db.session.scalars(sa.select(ThematicArea.code)))
+    existing = {a.code: a for a in db.session.scalars(sa.select(ThematicArea))}
     by_number = {o.number: o for o in db.session.scalars(sa.select(GcmObjective))}
     created = 0
     for position, area in enumerate(areas, start=1):
         if area["code"] in existing:
+            row = existing[area["code"]]
+            row.dac_sector = row.dac_sector or area.get("dac_sector")
             continue
         db.session.add(
             ThematicArea(
                 code=area["code"],
                 name=area["name"],
                 position=position,
+                dac_sector=area.get("dac_sector"),
                 objectives=[by_number[n] for n in area["objectives"]],
             )
         )
@@ -183,19 +186,28 @@ def _load_markers(markers: dict[str, Any]) -> int:
 
 
 def _load_organisations(data: dict[str, Any]) -> int:
-    existing = set(db.session.scalars(sa.select(Organisation.code)))
+    """UN entities, the secretariat and the file's other organisations (donors); a missing IATI identifier of an
+    existing row is filled in from the file (an identifier the secretariat typed is kept)."""
+    existing = {o.code: o for o in db.session.scalars(sa.select(Organisation))}
     created = 0
-    for entity in data["un_entities"]:
-        if entity["code"] not in existing:
+    rows = [{**entity, "type": OrganisationType.un_entity.value} for entity in data["un_entities"]]
+    rows += data.get("organisations", [])
+    for row in rows:
+        org = existing.get(row["code"])
+        if org is None:
             db.session.add(
                 Organisation(
-                    code=entity["code"],
-                    name=entity["name"],
-                    type=OrganisationType.un_entity,
-                    un_network_executive_committee=entity.get("un_network_executive_committee", False),
+                    code=row["code"],
+                    name=row["name"],
+                    type=OrganisationType(row["type"]),
+                    country_code=row.get("country"),
+                    un_network_executive_committee=row.get("un_network_executive_committee", False),
+                    iati_ref=row.get("iati_ref"),
                 )
             )
             created += 1
+        elif org.iati_ref is None and row.get("iati_ref"):
+            org.iati_ref = row["iati_ref"]
     secretariat = data["fund"].get("secretariat")
     if secretariat and secretariat["code"] not in existing:
         db.session.add(

@@ -58,6 +58,7 @@ __all__ = [
     "DOMAINS",
     "LANGUAGES",
     "RIGHT_TO_LEFT",
+    "Labels",
     "_",
     "_l",
     "_n",
@@ -73,6 +74,17 @@ __all__ = [
 ]
 
 babel = Babel()
+
+
+class Labels(dict):
+    """A mapping of stored values to labels marked with `_l`: reading one (`labels[key]`, `.get`) gives the
+    text in the language being spoken, a plain `str` (safe to join, sort or put in an f-string)."""
+
+    def __getitem__(self, key):
+        return str(super().__getitem__(key))
+
+    def get(self, key, default=None):
+        return self[key] if key in self else default  # noqa: SIM401  (self.get would recurse)
 
 
 def language() -> str:

@@ -23,8 +23,6 @@ TRANSLATED = [code for code in LANGUAGES if code != DEFAULT_LANGUAGE]
 
 #: Areas whose marking and translation are still under way on their own branches (the lead shrinks this).
 UNFINISHED_DOMAINS = {
-    "core",
-    "auth",
     "home",
     "notifications",
     "reference",
@@ -151,7 +149,7 @@ class _VisibleText(HTMLParser):
 
 def unmarked_text(source: str) -> list[str]:
     """Visible text in a template outside `{{ _() }}` and `{% trans %}`: Jinja parts become a NUL (a break)."""
-    blanked = JINJA.sub("\0", TRANS_BLOCK.sub("\0", source))
+    blanked = JINJA.sub(" \0 ", TRANS_BLOCK.sub(" \0 ", source))
     parser = _VisibleText()
     parser.feed(blanked)
     parser.close()

@@ -25,10 +25,7 @@ TRANSLATED = [code for code in LANGUAGES if code != DEFAULT_LANGUAGE]
 UNFINISHED_DOMAINS = {
     "home",
     "notifications",
-    "reference",
-    "concept_notes",
     "contributions",
-    "results",
     "committee",
     "programmes",
     "reports",

@@ -1,13 +1,21 @@
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import Email, EqualTo, InputRequired, Length
 
 from fundapp.auth.passwords import MAX_LENGTH
 from fundapp.core.forms import MultiCheckboxField, choices, coerce_id
+from fundapp.core.i18n import LANGUAGES, _l
 from fundapp.core.permissions import ROLE_LABELS
 
 #: Under every field where a person chooses a password (advice, not a password: hence the noqa).
 NEW_PASSWORD_ADVICE = "At least 12 characters, hard to guess: a few unrelated words are strong and easy to remember."  # noqa: S105
+
+
+class LanguageForm(FlaskForm):
+    """The switcher on every page and the profile's choice: a language, and the page to go back to."""
+
+    language = SelectField(_l("Language"), choices=choices(LANGUAGES.items()), validators=[InputRequired()])
+    next = HiddenField()
 
 
 class LoginForm(FlaskForm):

@@ -14,6 +14,7 @@ from fundapp.auth.forms import (
     CodeForm,
     ForgotPasswordForm,
     InvitationForm,
+    LanguageForm,
     LoginForm,
     SetPasswordForm,
     TwoFactorSetupForm,
@@ -26,6 +27,7 @@ from fundapp.core import args as query_args
 from fundapp.core.edge import domain_errors
 from fundapp.core.errors import wants_json
 from fundapp.core.extensions import db, login_manager
+from fundapp.core.i18n import remember_language
 from fundapp.core.permissions import Role, role_required
 from fundapp.core.tabular import csv_response
 
@@ -153,6 +155,19 @@ def logout():
     logout_user()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/language", methods=["POST"])
+def set_language():
+    """The language switcher (every page) and the profile's choice: the browser keeps it in a cookie, and a
+    signed-in user's profile keeps it for their pages, PDFs and emails. Back to the page it was made on."""
+    form = LanguageForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if current_user.is_authenticated:
+        services.choose_language(current_user, form.language.data)
+    target = _safe_next(form.next.data) or url_for("reference.landing")
+    return remember_language(redirect(target), form.language.data)
 
 
 # Password reset ---------------------------------------------------------------------------------

@@ -31,7 +31,6 @@ UNFINISHED_DOMAINS = {
     "concept_notes",
     "contributions",
     "results",
-    "committee",
     "programmes",
     "reports",
     "api",

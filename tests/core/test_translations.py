@@ -26,7 +26,6 @@ UNFINISHED_DOMAINS = {
     "home",
     "notifications",
     "contributions",
-    "committee",
     "programmes",
     "reports",
     "api",

@@ -3,8 +3,11 @@ pages, the sign-in page and every role's home page, in English and in Arabic; Ar
 left without horizontal overflow at desktop and phone widths; the language switcher keeps its choice."""
 
 import pytest
+import sqlalchemy as sa
 from axe_playwright_python.sync_playwright import Axe
 
+from fundapp.auth.models import User
+from fundapp.core.extensions import db as _db
 from tests.browser.conftest import sign_in
 
 AXE = Axe()
@@ -40,12 +43,14 @@ def choose_language(page, code: str) -> None:
 
 
 @pytest.fixture
-def back_to_english(page):
+def back_to_english(live_app):
     """A signed-in person's choice is saved on their profile, and the demo server is shared by the session's
-    browser tests: choose English again afterwards, as the person would."""
+    browser tests: afterwards the demo's people have no language chosen again (their browser's applies)."""
     yield
-    if page.locator(".language-switcher button[lang=en]").count():
-        choose_language(page, "en")
+    with live_app.app_context():
+        _db.session.execute(sa.update(User).values(language=None))
+        _db.session.commit()
+        _db.session.remove()
 
 
 def blocking_violations(page) -> list[str]:

@@ -8,8 +8,21 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from fundapp.core.extensions import db
+from fundapp.core.i18n import _, _l
 
 log = logging.getLogger(__name__)
+
+#: The titles of the HTTP errors people meet, in their language (Werkzeug's English names otherwise).
+HTTP_TITLES = {
+    400: _l("Bad Request"),
+    401: _l("Unauthorized"),
+    403: _l("Forbidden"),
+    404: _l("Not Found"),
+    405: _l("Method Not Allowed"),
+    409: _l("Conflict"),
+    413: _l("Request Entity Too Large"),
+    429: _l("Too Many Requests"),
+}
 
 
 class ConfigurationError(RuntimeError):
@@ -66,10 +79,10 @@ def register_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):
         _reset_session()
-        message = "The form expired or was not sent from this site. Reload the page and try again."
+        message = _("The form expired or was not sent from this site. Reload the page and try again.")
         if wants_json():
             return _json_error(400, message)
-        return render_template("errors/error.html", status=400, title="Form expired", message=message), 400
+        return render_template("errors/error.html", status=400, title=_("Form expired"), message=message), 400
 
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
@@ -77,7 +90,7 @@ def register_handlers(app: Flask) -> None:
         # Views normally catch domain errors and show them next to the field; this is the safety net.
         if wants_json():
             return _json_error(422, exc.message)
-        return render_template("errors/error.html", status=422, title="Not possible", message=exc.message), 422
+        return render_template("errors/error.html", status=422, title=_("Not possible"), message=exc.message), 422
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
@@ -89,7 +102,8 @@ def register_handlers(app: Flask) -> None:
             body, _status = _json_error(status, exc.description or exc.name)
             return body, status, headers
         template = f"errors/{status}.html" if status in (403, 404) else "errors/error.html"
-        return render_template(template, status=status, title=exc.name, message=exc.description), status, headers
+        title = str(HTTP_TITLES.get(status, exc.name))
+        return render_template(template, status=status, title=title, message=exc.description), status, headers
 
     @app.errorhandler(Exception)
     def unexpected_error(exc: Exception):

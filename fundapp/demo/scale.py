@@ -54,7 +54,8 @@ SHARED_TABLES = frozenset(
     }
 )
 #: Tables of sessions, credentials, throttling and mail in flight (not part of a fund's records), the frozen
-#: year-end statements (one per year), each user's funding scenario runs, and the audit tables (extended through the chain, below).
+#: year-end statements (one per year), each user's funding scenario runs, and the audit tables (extended
+#: through the chain, below).
 NOT_COPIED = frozenset(
     {
         "login_attempts",
@@ -285,6 +286,6 @@ def _reset_sequences(plan: _Plan) -> None:
     if db.session.get_bind().dialect.name != "postgresql":
         return
     for name in [*plan.stride, "audit_log"]:
-        db.session.execute(
-            sa.text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), (SELECT max(id) FROM {name}))")
-        )
+        table = plan.tables[name]
+        highest = sa.select(sa.func.max(table.c.id)).scalar_subquery()
+        db.session.execute(sa.select(sa.func.setval(sa.func.pg_get_serial_sequence(name, "id"), highest)))

@@ -94,6 +94,15 @@ def add_floor(app: Flask) -> None:
         app.add_url_rule("/_floor", "bench_floor", lambda: render_template("base.html"))
 
 
+def bench_app() -> Flask:
+    """The app with the floor route, for gunicorn in scripts/bench (`tests.pages:bench_app()`)."""
+    from fundapp import create_app
+
+    app = create_app()
+    add_floor(app)
+    return app
+
+
 def client_for(app: Flask, email: str | None) -> FlaskClient:
     """A test client, signed in as `email` (the demo password) unless None."""
     client = app.test_client()

@@ -198,7 +198,7 @@ def _ms(seconds: float) -> str:
 
 def _p95(times: list[float]) -> float:
     ordered = sorted(times)
-    return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
 def table(measured: dict[int, dict[str, dict]], rates: dict[int, dict[str, float]]) -> str:

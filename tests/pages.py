@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask import Flask, render_template
 from flask.testing import FlaskClient
 
+from fundapp import create_app
 from fundapp.core.extensions import db
 from fundapp.demo.services import DEMO_PASSWORD
 
@@ -96,8 +97,6 @@ def add_floor(app: Flask) -> None:
 
 def bench_app() -> Flask:
     """The app with the floor route, for gunicorn in scripts/bench (`tests.pages:bench_app()`)."""
-    from fundapp import create_app
-
     app = create_app()
     add_floor(app)
     return app

@@ -255,6 +255,7 @@ def main() -> None:
         measured[size] = measure(db_file, repeats)
         if not options.no_load:
             rates[size] = load(db_file, options.load_requests, options.concurrency)
+        print(table(measured, rates), file=sys.stderr)  # so far: a long run interrupted still leaves numbers
     print(table(measured, rates))
 
 

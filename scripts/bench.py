@@ -49,7 +49,11 @@ LOADED = [
 
 def _config(db_file: Path):
     return make_config(
-        f"sqlite:///{db_file}", AUDIT_HMAC_KEY=AUDIT_KEY, AUDIT_ANCHOR_FILE="", UPLOAD_FOLDER=str(db_file.parent)
+        f"sqlite:///{db_file}",
+        AUDIT_HMAC_KEY=AUDIT_KEY,
+        AUDIT_ANCHOR_FILE="",
+        UPLOAD_FOLDER=str(db_file.parent),
+        PUBLIC_FIGURES_CACHE=True,  # as served (the test configuration turns it off)
     )
 
 

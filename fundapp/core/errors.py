@@ -9,16 +9,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from fundapp.core.extensions import db
-from fundapp.core.i18n import (
-    DEFAULT_LANGUAGE,
-    LANGUAGE_COOKIE,
-    LANGUAGES,
-    RIGHT_TO_LEFT,
-    _,
-    _l,
-    force_locale,
-    known_language,
-)
+from fundapp.core.i18n import _, _l, browser_language, force_locale, text_direction
 
 log = logging.getLogger(__name__)
 
@@ -102,16 +93,12 @@ def _render(status: int, template: str, headers: list[tuple[str, str]] | None = 
 
 def _plain(status: int, **context) -> str:
     """errors/plain.html drawn without the context processors, which read the database; in the language the
-    browser asks for (cookie or Accept-Language: the profile's choice would need the database)."""
-    lang = (
-        known_language(request.cookies.get(LANGUAGE_COOKIE))
-        or request.accept_languages.best_match(list(LANGUAGES))
-        or DEFAULT_LANGUAGE
-    )
-    direction = "rtl" if lang in RIGHT_TO_LEFT else "ltr"
-    with force_locale(lang):
-        template = current_app.jinja_env.get_template("errors/plain.html")
-        return template.render(status=status, lang=lang, direction=direction, **context)
+    browser asks for (the profile's would need the database)."""
+    code = browser_language()
+    with force_locale(code):
+        return current_app.jinja_env.get_template("errors/plain.html").render(
+            status=status, lang=code, direction=text_direction(), **context
+        )
 
 
 def _database_busy(exc: Exception) -> bool:

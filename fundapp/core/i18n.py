@@ -13,7 +13,7 @@ updates, compiles and checks them; compiled `.mo` files are built by the set-up,
 from pathlib import Path
 
 from babel import Locale
-from flask import Flask, Response, current_app, g, has_request_context, request
+from flask import Flask, Response, current_app, g, has_app_context, has_request_context, request
 from flask_babel import Babel, force_locale, get_locale, gettext, lazy_gettext, ngettext
 from flask_login import current_user
 
@@ -49,7 +49,15 @@ DOMAINS: dict[str, tuple[str, ...]] = {
 
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "translations"
 
-_ = gettext
+
+def _(string: str, **variables: object) -> str:
+    """gettext, and the English text (placeholders filled) where no app with Babel runs: a unit test of a
+    money parser, a bare Flask app in a test, a script."""
+    if not has_app_context() or "babel" not in current_app.extensions:
+        return string % variables if variables else string
+    return gettext(string, **variables)
+
+
 _l = lazy_gettext
 _n = ngettext
 

@@ -8,6 +8,7 @@ Screenshots go to test-output/screenshots/.
 import os
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -50,6 +51,31 @@ def chromium_path() -> str:
     return CHROMIUM
 
 
+def seed_the_demo(app: Flask) -> None:
+    """Migrate the app's empty database and seed the demo fund, as `flask demo seed` does."""
+    with app.app_context():
+        upgrade()
+        load_reference(app.config["REFERENCE_DATA_FILE"])
+        seed_demo()
+        _db.session.commit()
+        _db.session.remove()
+
+
+@contextmanager
+def served(app: Flask) -> Iterator[str]:
+    """Serve the app on 127.0.0.1:<free port> from a thread; yields the base URL; stops and closes the pool."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+        with app.app_context():
+            _db.engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def live_server(live_app) -> str:
     """The base URL of the demo fund served for the session's browser tests."""
@@ -68,23 +94,10 @@ def live_app(tmp_path_factory) -> Iterator[Flask]:
             UPLOAD_FOLDER=str(tmp_path_factory.mktemp("uploads")),
         )
     )
-    with app.app_context():
-        upgrade()
-        load_reference(app.config["REFERENCE_DATA_FILE"])
-        seed_demo()
-        _db.session.commit()
-        _db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    app.config["LIVE_SERVER_URL"] = f"http://127.0.0.1:{server.server_port}"
-    try:
+    seed_the_demo(app)
+    with served(app) as url:
+        app.config["LIVE_SERVER_URL"] = url
         yield app
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
-        with app.app_context():
-            _db.engine.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -7,17 +7,14 @@ are computed here from the secret the set-up page shows.
 """
 
 import re
-import threading
 import time
 from collections.abc import Iterator
 
 import pyotp
 import pytest
-from werkzeug.serving import make_server
 
 from fundapp import create_app
-from fundapp.core.extensions import db as _db
-from tests.browser.conftest import CHROMIUM_ARGS  # noqa: F401  (same browser settings as the other tests)
+from tests.browser.conftest import CHROMIUM_ARGS, served  # noqa: F401  (same browser settings as the other tests)
 from tests.browser.navigation import go
 from tests.conftest import build_fund, make_config
 
@@ -41,17 +38,9 @@ def accounts_server(tmp_path_factory, smtp_controller) -> Iterator[str]:
         )
     )
     build_fund(app)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    app.config["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield app.config["PUBLIC_BASE_URL"]
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
-        with app.app_context():
-            _db.engine.dispose()
+    with served(app) as url:
+        app.config["PUBLIC_BASE_URL"] = url  # the links in the emails point at this server
+        yield url
 
 
 @pytest.fixture

@@ -3,16 +3,13 @@ participating organization's share of the allocations (issue 11, items 4 and 5).
 
 import hashlib
 import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from fundapp import create_app
-from fundapp.core.extensions import db as _db
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import served, sign_in
 from tests.browser.navigation import go
 from tests.conftest import make_config
 from tests.core.test_backup import build_fund
@@ -26,16 +23,8 @@ def closed_books_server(tmp_path_factory) -> Iterator[str]:
         make_config(f"sqlite:///{folder / 'books.sqlite3'}", WTF_CSRF_ENABLED=True, UPLOAD_FOLDER=str(folder / "up"))
     )
     build_fund(app)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
-        with app.app_context():
-            _db.engine.dispose()
+    with served(app) as url:
+        yield url
 
 
 @pytest.fixture

@@ -1,19 +1,13 @@
 """The demo instance as `scripts/run` serves it: on the demo's clock (FIXED_TODAY 30 November 2021), with a banner
 on every page, and nothing falsely overdue."""
 
-import threading
 from collections.abc import Iterator
 
 import pytest
-from flask_migrate import upgrade
-from werkzeug.serving import make_server
 
 from fundapp import create_app
-from fundapp.core.extensions import db as _db
-from fundapp.demo.services import seed_demo
 from fundapp.demo.story import DEMO_TODAY
-from fundapp.reference.services import load_reference
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import seed_the_demo, served, sign_in
 from tests.conftest import make_config
 
 
@@ -29,22 +23,9 @@ def demo_server(tmp_path_factory) -> Iterator[str]:
             UPLOAD_FOLDER=str(tmp_path_factory.mktemp("uploads")),
         )
     )
-    with app.app_context():
-        upgrade()
-        load_reference(app.config["REFERENCE_DATA_FILE"])
-        seed_demo()
-        _db.session.commit()
-        _db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
-        with app.app_context():
-            _db.engine.dispose()
+    seed_the_demo(app)
+    with served(app) as url:
+        yield url
 
 
 @pytest.fixture

@@ -29,6 +29,7 @@ from fundapp.core import args as query_args
 from fundapp.core import clock
 from fundapp.core.edge import domain_errors
 from fundapp.core.extensions import db
+from fundapp.core.i18n import _, _n
 from fundapp.core.permissions import Role, role_required
 from fundapp.core.tabular import csv_response, xlsx_response
 from fundapp.reference.services import country_choices, thematic_areas
@@ -44,6 +45,7 @@ def inject_permissions() -> dict:
         "can_close_period": permissions.can_close_period,
         "can_reopen_period": permissions.can_reopen_period,
         "EntryKind": EntryKind,
+        "month_label": ledger.month_label,
     }
 
 
@@ -94,7 +96,7 @@ def new_donor():
                 current_user, organisation, form.donor_type.data, form.country_code.data or None
             )
         if outcome.ok:
-            flash(f"{donor.name} is now a contributor.", "success")
+            flash(_("%(donor)s is now a contributor.", donor=donor.name), "success")
             return redirect(url_for("contributions.donor", donor_id=donor.id))
     return render_template("contributions/donor_form.html", form=form, has_choices=bool(organisations))
 
@@ -134,7 +136,7 @@ def new_agreement(donor_id: int):
                 form.notes.data,
             )
         if outcome.ok:
-            flash(f"Agreement {agreement.reference} recorded.", "success")
+            flash(_("Agreement %(reference)s recorded.", reference=agreement.reference), "success")
             return redirect(url_for("contributions.agreement", agreement_id=agreement.id))
     return render_template("contributions/agreement_form.html", form=form, donor=donor)
 
@@ -179,8 +181,14 @@ def new_deposit(agreement_id: int):
             )
         if outcome.ok:
             flash(
-                f"Deposit of {deposit.currency} {deposit.amount:,.2f} recorded: US$ {deposit.amount_usd:,.2f} "
-                f"at {deposit.rate}, fee US$ {deposit.fee_usd:,.2f}.",
+                _(
+                    "Deposit of %(currency)s %(amount)s recorded: US$ %(usd)s at %(rate)s, fee US$ %(fee)s.",
+                    currency=deposit.currency,
+                    amount=ledger.usd(deposit.amount),
+                    usd=ledger.usd(deposit.amount_usd),
+                    rate=deposit.rate,
+                    fee=ledger.usd(deposit.fee_usd),
+                ),
                 "success",
             )
             return redirect(url_for("contributions.deposit", deposit_id=deposit.id))
@@ -204,12 +212,12 @@ def reverse_deposit(deposit_id: int):
     deposit = db.get_or_404(Deposit, deposit_id)
     form = ReverseForm()
     if not form.validate_on_submit():
-        flash("Say why the deposit is reversed.", "error")
+        flash(_("Say why the deposit is reversed."), "error")
         return redirect(url_for("contributions.deposit", deposit_id=deposit_id))
     with domain_errors(once=form) as outcome:
         services.reverse_deposit(current_user, deposit, form.reason.data, clock.today())
     if outcome.ok:
-        flash("Deposit reversed in the ledger.", "success")
+        flash(_("Deposit reversed in the ledger."), "success")
     return redirect(url_for("contributions.deposit", deposit_id=deposit_id))
 
 
@@ -222,7 +230,7 @@ def import_deposits():
         with domain_errors(form, default="file") as outcome:
             imported = services.import_deposits(current_user, form.file.data.read())
         if outcome.ok:
-            flash(f"{len(imported)} deposit(s) imported.", "success")
+            flash(_n("%(num)d deposit(s) imported.", "%(num)d deposit(s) imported.", len(imported)), "success")
             return redirect(url_for("contributions.ledger_entries", kind="deposit"))
         return render_template("contributions/import.html", form=form), 422
     return render_template("contributions/import.html", form=form)
@@ -239,7 +247,15 @@ def rates():
         with domain_errors(form, default="rate") as outcome:
             row = services.set_rate(current_user, form.currency.data, form.first_day, form.rate.data)
         if outcome.ok:
-            flash(f"Rate for {row.currency} in {services.month_label(row.month)} saved: {row.rate}.", "success")
+            flash(
+                _(
+                    "Rate for %(currency)s in %(month)s saved: %(rate)s.",
+                    currency=row.currency,
+                    month=services.month_label(row.month),
+                    rate=row.rate,
+                ),
+                "success",
+            )
             return redirect(url_for("contributions.rates", currency=row.currency))
     currency = query_args.text("currency", max_length=3).upper()
     data = services.rates_page(currency, _page())
@@ -258,12 +274,12 @@ def rates():
 def upload_rates():
     upload = UploadForm(prefix="upload")
     if not upload.validate_on_submit():
-        flash("Choose a CSV file with the columns currency, month, rate.", "error")
+        flash(_("Choose a CSV file with the columns currency, month, rate."), "error")
         return redirect(url_for("contributions.rates"))
     with domain_errors(once=upload) as outcome:
         count = services.import_rates(current_user, upload.file.data.read())
     if outcome.ok:
-        flash(f"{count} rate(s) saved.", "success")
+        flash(_n("%(num)d rate(s) saved.", "%(num)d rate(s) saved.", count), "success")
     return redirect(url_for("contributions.rates"))
 
 
@@ -310,7 +326,7 @@ def new_posting():
                 form.description.data,
             )
         if outcome.ok:
-            flash("Posted to the ledger.", "success")
+            flash(_("Posted to the ledger."), "success")
             return redirect(url_for("contributions.ledger_entries"))
     return render_template("contributions/posting_form.html", form=form)
 
@@ -323,12 +339,12 @@ def reverse_entry(entry_id: int):
         abort(403)
     form = ReverseForm()
     if not form.validate_on_submit():
-        flash("Say why the entry is reversed.", "error")
+        flash(_("Say why the entry is reversed."), "error")
         return redirect(url_for("contributions.ledger_entries"))
     with domain_errors(once=form) as outcome:
         ledger.reverse_entry(current_user, entry, form.reason.data, clock.today())
     if outcome.ok:
-        flash(f"Entry #{entry_id} reversed.", "success")
+        flash(_("Entry #%(id)s reversed.", id=entry_id), "success")
     return redirect(url_for("contributions.ledger_entries"))
 
 
@@ -371,7 +387,10 @@ def close_period(month: str):
             periods.close_period(current_user, day, clock.today())
         if outcome.ok:
             flash(
-                f"{ledger.month_label(day)} is closed: its figures are stored and no posting can be dated in it.",
+                _(
+                    "%(month)s is closed: its figures are stored and no posting can be dated in it.",
+                    month=ledger.month_label(day),
+                ),
                 "success",
             )
             return redirect(url_for("contributions.period", month=month))
@@ -387,7 +406,10 @@ def reopen_period(month: str):
         with domain_errors(form, default="reason") as outcome:
             periods.reopen_period(current_user, day, form.reason.data)
         if outcome.ok:
-            flash(f"{ledger.month_label(day)} is open again; the Fund Management Unit has been told.", "success")
+            flash(
+                _("%(month)s is open again; the Fund Management Unit has been told.", month=ledger.month_label(day)),
+                "success",
+            )
             return redirect(url_for("contributions.period", month=month))
     return _month_page(day, CloseMonthForm(), form), 422
 
@@ -429,7 +451,7 @@ def capitalization():
     return render_template(
         "contributions/capitalization.html",
         cap=cap,
-        chart=charts.cumulative_by_donor(cap.monthly, cap.target_usd, "Cumulative deposits by donor"),
+        chart=charts.cumulative_by_donor(cap.monthly, cap.target_usd, _("Cumulative deposits by donor")),
     )
 
 
@@ -458,7 +480,7 @@ def _report(donor_id: int) -> services.ContributionReport:
     date_from = _parse_date("from") or services.report_start()
     date_to = _parse_date("to") or clock.today()
     if date_to < date_from:
-        abort(400, "The end of the period is before its start.")
+        abort(400, _("The end of the period is before its start."))
     return services.contribution_report(donor, date_from, date_to)
 
 
@@ -475,7 +497,7 @@ def report(donor_id: int):
         "contributions/report.html",
         report=report,
         programme_label=services.programme_label,
-        chart=charts.bars_by_year(report.by_year, "Deposits by year, US$, to the end of the period"),
+        chart=charts.bars_by_year(report.by_year, _("Deposits by year, US$, to the end of the period")),
     )
 
 

@@ -41,6 +41,7 @@ from fundapp.contributions import services as contribution_services
 from fundapp.contributions.models import Agreement, AgreementStatus, Deposit, Donor
 from fundapp.core import clock
 from fundapp.core.extensions import db
+from fundapp.core.i18n import DEFAULT_LANGUAGE, force_locale
 from fundapp.core.money import money_str
 from fundapp.core.permissions import Role
 from fundapp.reports import iati as iati_export
@@ -341,7 +342,9 @@ def report(donor_id: int):
         abort(404)
     date_from = date_arg("from", REPORT_FROM)
     date_to = date_arg("to", clock.today())
-    return jsonify(_report_json(contribution_services.contribution_report(donor, date_from, date_to)))
+    with force_locale(DEFAULT_LANGUAGE):  # JSON values (pool names) stay English whatever the Accept-Language
+        report = _report_json(contribution_services.contribution_report(donor, date_from, date_to))
+    return jsonify(report)
 
 
 # Programmes ----------------------------------------------------------------------------------------------
@@ -398,10 +401,11 @@ def programme(programme_id: int):
     item = transparency.get_programme(programme_id)
     if item is None:
         abort(404)
-    transactions = [
-        {"date": day.isoformat(), "kind": kind, "organization": org, "amount_usd": money_str(amount)}
-        for day, kind, org, amount in transparency.programme_transactions(item.id)
-    ]
+    with force_locale(DEFAULT_LANGUAGE):  # JSON values (movement names) stay English
+        transactions = [
+            {"date": day.isoformat(), "kind": kind, "organization": org, "amount_usd": money_str(amount)}
+            for day, kind, org, amount in transparency.programme_transactions(item.id)
+        ]
     return jsonify(
         _programme_json(item)
         | {"summary": item.summary, "objectives": [n for n, _title in item.objectives], "transactions": transactions}

@@ -115,10 +115,8 @@ def cumulative_by_donor(
     if target:
         yy = top_pad + plot_h - float(target / top) * plot_h
         parts.append(f'<line x1="{left}" x2="{width - 10}" y1="{yy:.1f}" y2="{yy:.1f}" class="target"/>')
-        parts.append(
-            f'<text x="{width - 12}" y="{yy - 5:.1f}" text-anchor="end" class="axis">'
-            f"{escape(_('Target %(amount)s', amount=short_amount(target)))}</text>"
-        )
+        target_label = escape(_("Target %(amount)s", amount=short_amount(target)))
+        parts.append(f'<text x="{width - 12}" y="{yy - 5:.1f}" text-anchor="end" class="axis">{target_label}</text>')
     for d, donor in enumerate(donors):
         lx = left + (d % 4) * 175
         ly = height + 4 + 22 * (d // 4)
@@ -150,9 +148,10 @@ def bars_by_year(by_year: list[tuple[int, Decimal]], title: str = "") -> Markup:
         h = float(value / top) * plot_h
         x = left + n * slot + slot * 0.2
         y = top_pad + plot_h - h
+        bar_title = escape(_("%(year)s: US$ %(amount)s", year=year, amount=usd(value)))
         parts.append(
             f'<rect x="{x:.1f}" y="{y:.1f}" width="{slot * 0.6:.1f}" height="{h:.1f}" fill="{PALETTE[0]}">'
-            f"<title>{escape(_('%(year)s: US$ %(amount)s', year=year, amount=usd(value)))}</title></rect>"
+            f"<title>{bar_title}</title></rect>"
         )
         parts.append(
             f'<text x="{x + slot * 0.3:.1f}" y="{y - 5:.1f}" text-anchor="middle" class="axis">'

@@ -29,7 +29,7 @@ from fundapp.core import args as query_args
 from fundapp.core import clock
 from fundapp.core.edge import domain_errors
 from fundapp.core.extensions import db
-from fundapp.core.i18n import _, _n
+from fundapp.core.i18n import DEFAULT_LANGUAGE, _, _n, force_locale
 from fundapp.core.permissions import Role, role_required
 from fundapp.core.tabular import csv_response, xlsx_response
 from fundapp.reference.services import country_choices, thematic_areas
@@ -431,7 +431,8 @@ def funding_status():
 @role_required(*permissions.STATEMENT_ROLES)
 def funding_status_csv():
     as_of = _as_of()
-    table = sheets.funding_status_table(ledger.funding_status(as_of))
+    with force_locale(DEFAULT_LANGUAGE):  # exports keep English labels, like their headers
+        table = sheets.funding_status_table(ledger.funding_status(as_of))
     return csv_response(f"funding-status-{as_of.isoformat()}.csv", *table)
 
 
@@ -440,7 +441,8 @@ def funding_status_csv():
 def funding_status_xlsx():
     """The page's statement and pools as a workbook (fundapp/contributions/sheets.py)."""
     as_of = _as_of()
-    workbook = sheets.funding_status_sheets(ledger.statement(as_of))
+    with force_locale(DEFAULT_LANGUAGE):
+        workbook = sheets.funding_status_sheets(ledger.statement(as_of))
     return xlsx_response(f"funding-status-{as_of.isoformat()}.xlsx", workbook)
 
 
@@ -516,12 +518,16 @@ def report_pdf(donor_id: int):
 @role_required(Role.secretariat, Role.donor)
 def report_csv(donor_id: int):
     """The report's figures as CSV, every free-text cell (names, references) through the safe writer."""
-    report = _report(donor_id)
-    return csv_response(_report_filename(report, "csv"), *sheets.contribution_report_table(report))
+    with force_locale(DEFAULT_LANGUAGE):
+        report = _report(donor_id)
+        table = sheets.contribution_report_table(report)
+    return csv_response(_report_filename(report, "csv"), *table)
 
 
 @bp.route("/donors/<int:donor_id>/report.xlsx")
 @role_required(Role.secretariat, Role.donor)
 def report_xlsx(donor_id: int):
-    report = _report(donor_id)
-    return xlsx_response(_report_filename(report, "xlsx"), sheets.contribution_report_sheets(report))
+    with force_locale(DEFAULT_LANGUAGE):
+        report = _report(donor_id)
+        workbook = sheets.contribution_report_sheets(report)
+    return xlsx_response(_report_filename(report, "xlsx"), workbook)

@@ -29,6 +29,7 @@ from fundapp.contributions import services as contributions
 from fundapp.contributions.models import EntryKind, LedgerEntry
 from fundapp.core import clock
 from fundapp.core.extensions import db
+from fundapp.core.i18n import _
 from fundapp.core.money import to_money
 from fundapp.programmes import reporting as programme_reporting
 from fundapp.programmes import services as programme_services
@@ -221,7 +222,7 @@ def _public(document: JointProgrammeDocument, money: Money4 | None, labels: dict
         reference=note.reference,
         title=note.title,
         area_code=note.thematic_area.code if note.thematic_area else "—",
-        area_name=note.thematic_area.name if note.thematic_area else "No thematic area",
+        area_name=note.thematic_area.name if note.thematic_area else _("No thematic area"),
         countries=[(c.code, c.name) for c in note.countries],
         region=pipeline.region_of(note),
         lead=lead.name,
@@ -300,9 +301,13 @@ def programme_transactions(programme_id: int) -> list[tuple[date, str, str, Deci
     )
     result = []
     for day, category, org, area, amount in rows:
-        label = category.label
+        label = str(category.label)
         if category is EntryKind.allocation:
-            label += f" from the {area} earmarked pool" if area else " from the unearmarked pool"
+            label = (
+                _("Allocation from the %(code)s earmarked pool", code=area)
+                if area
+                else _("Allocation from the unearmarked pool")
+            )
         result.append((day, label, org or "—", to_money(amount)))
     return result
 

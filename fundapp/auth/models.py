@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fundapp.core import clock
 from fundapp.core.extensions import db
+from fundapp.core.i18n import LANGUAGES
 from fundapp.core.permissions import Role
 
 if TYPE_CHECKING:
@@ -64,6 +65,9 @@ class Organisation(db.Model):
         return self.name
 
 
+_LANGUAGE_CODES = ", ".join(f"'{code}'" for code in LANGUAGES)
+
+
 class UserRole(db.Model):
     __tablename__ = "user_roles"
 
@@ -75,6 +79,7 @@ class UserRole(db.Model):
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
+    __table_args__ = (sa.CheckConstraint(f"language IN ({_LANGUAGE_CODES})", name="language_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Stored lower-case so sign-in is case-insensitive.
@@ -92,6 +97,8 @@ class User(UserMixin, db.Model):
     totp_pending_secret: Mapped[str | None] = mapped_column(sa.String(64))
     #: The 30-second step of the last code accepted: a code is good once, never replayed.
     totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
+    #: The language of the interface, PDFs and emails (core.i18n.LANGUAGES); None: the browser's.
+    language: Mapped[str | None] = mapped_column(sa.String(5))
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
     role_rows: Mapped[list[UserRole]] = relationship(

@@ -12,15 +12,21 @@ import io
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
+from arabic_reshaper import reshape
+from bidi import get_display
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from fundapp.core import clock
+from fundapp.core.i18n import RIGHT_TO_LEFT, _, language
 from fundapp.core.money import format_money
 
 BLUE = colors.HexColor("#0b5394")
@@ -41,6 +47,40 @@ STYLES = {
     #: Amounts in a smaller type, so that eight-figure sums fit six or seven columns on A4.
     "num_small": ParagraphStyle("num_small", parent=_base["BodyText"], fontSize=7, leading=9, alignment=TA_RIGHT),
 }
+
+
+#: DejaVu Sans (bundled with its licence in core/fonts): the PDFs of languages whose letters Helvetica lacks.
+FONTS = Path(__file__).resolve().parent / "fonts"
+pdfmetrics.registerFont(TTFont("DejaVuSans", str(FONTS / "DejaVuSans.ttf")))
+pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", str(FONTS / "DejaVuSans-Bold.ttf")))
+pdfmetrics.registerFontFamily("DejaVuSans", normal="DejaVuSans", bold="DejaVuSans-Bold")
+#: The same styles in DejaVu Sans, right-aligned text where numbers were right-aligned stays so (Arabic).
+UNICODE_STYLES = {
+    name: ParagraphStyle(
+        f"{name}-unicode",
+        parent=style,
+        fontName="DejaVuSans-Bold" if style.fontName.endswith("Bold") else "DejaVuSans",
+        alignment=TA_RIGHT,
+    )
+    for name, style in STYLES.items()
+}
+#: Bidi controls Babel and the filters put around numbers: a PDF line is laid out already, they draw nothing.
+_BIDI_CONTROLS = str.maketrans(dict.fromkeys(map(ord, "\u200e\u200f\u061c\u2066\u2067\u2068\u2069"), None))
+
+
+def _right_to_left() -> bool:
+    return language() in RIGHT_TO_LEFT
+
+
+def _style(name: str) -> ParagraphStyle:
+    return UNICODE_STYLES[name] if _right_to_left() else STYLES[name]
+
+
+def _visual(text: str) -> str:
+    """Arabic letters joined (reshaped) and each line put in display order: reportlab draws left to right."""
+    if not _right_to_left():
+        return text
+    return "\n".join(get_display(reshape(line)) for line in text.split("\n"))
 
 
 class PdfMarkup:
@@ -72,7 +112,9 @@ def escape(text: object) -> str:
     """Plain text as reportlab paragraph source: & < > escaped, line breaks kept as <br/>."""
     if text is None:
         return ""
-    escaped = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    escaped = (
+        _visual(str(text).translate(_BIDI_CONTROLS)).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    )
     return escaped.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "<br/>")
 
 
@@ -97,11 +139,11 @@ def bold(text: Text) -> PdfMarkup:
 
 def para(text: Text | None, style: str = "body") -> Paragraph:
     """A paragraph of plain text (escaped, so user input cannot inject reportlab markup) or of `PdfMarkup`."""
-    return Paragraph(_source(text), STYLES[style])
+    return Paragraph(_source(text), _style(style))
 
 
 def money_cell(amount: Decimal | None, style: str = "num") -> Paragraph:
-    return Paragraph(format_money(amount), STYLES[style])
+    return Paragraph(escape(format_money(amount)), _style(style))
 
 
 def data_table(
@@ -122,9 +164,9 @@ def data_table(
             return value
         if isinstance(value, Decimal):
             return money_cell(value)
-        return Paragraph(_source(value), STYLES["num" if index in numeric_columns else "cell"])
+        return Paragraph(_source(value), _style("num" if index in numeric_columns else "cell"))
 
-    data = [[Paragraph(bold(h).source, STYLES["cell"]) for h in header]]
+    data = [[Paragraph(bold(h).source, _style("cell")) for h in header]]
     data += [[cell(v, i) for i, v in enumerate(row)] for row in rows]
     table = Table(data, colWidths=col_widths, repeatRows=1)
     style = [
@@ -151,10 +193,11 @@ def build_pdf(title: str, story: list[Flowable], subtitle: Text = "", footer: st
 
     def decorate(canvas, doc) -> None:
         canvas.saveState()
-        canvas.setFont("Helvetica", 7.5)
+        canvas.setFont("DejaVuSans" if _right_to_left() else "Helvetica", 7.5)
         canvas.setFillColor(colors.HexColor("#55606e"))
-        canvas.drawString(doc.leftMargin, 10 * mm, f"{footer}  ·  generated {generated}")
-        canvas.drawRightString(A4[0] - doc.rightMargin, 10 * mm, f"page {doc.page}")
+        line = _("%(footer)s  ·  generated %(when)s", footer=footer, when=generated)
+        canvas.drawString(doc.leftMargin, 10 * mm, _visual(line.translate(_BIDI_CONTROLS)))
+        canvas.drawRightString(A4[0] - doc.rightMargin, 10 * mm, _visual(_("page %(number)s", number=doc.page)))
         canvas.restoreState()
 
     doc = SimpleDocTemplate(

@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import LazyString
 from sqlalchemy.orm import joinedload
 
 from fundapp.auth import services as auth_services
@@ -31,7 +32,7 @@ from fundapp.contributions.workflow import PERIOD
 from fundapp.core import clock, signals
 from fundapp.core.errors import DomainError
 from fundapp.core.extensions import db
-from fundapp.core.i18n import _
+from fundapp.core.i18n import _, _l
 from fundapp.core.locks import lock_keys
 from fundapp.core.models import StateEvent
 from fundapp.core.money import to_money
@@ -226,11 +227,12 @@ def reopen_period(actor: User | None, month: date, reason: str) -> AccountingPer
     PERIOD.fire(period, "reopen", actor, (reason or "").strip())
     notify(
         auth_services.users(auth_services.UserFilters(role=Role.secretariat.value, status="active")),
-        _("%(month)s was reopened", month=month_label(month)),
-        _(
+        # Lazy: each recipient reads the notice (and its month's name) in their own language.
+        _l("%(month)s was reopened", month=LazyString(month_label, month)),
+        _l(
             "%(name)s reopened %(month)s: %(reason)s. Postings dated in it are accepted again until it is closed anew.",
-            name=getattr(actor, "name", None) or _("An administrator"),
-            month=month_label(month),
+            name=getattr(actor, "name", None) or _l("An administrator"),
+            month=LazyString(month_label, month),
             reason=reason.strip(),
         ),
         f"/contributions/periods/{month:%Y-%m}",

@@ -27,12 +27,9 @@ UNFINISHED_DOMAINS = {
     "notifications",
     "reference",
     "concept_notes",
-    "contributions",
     "results",
     "committee",
     "programmes",
-    "reports",
-    "api",
 }
 
 #: Visible text that is the same in every language: symbols, acronyms, codes and names.

@@ -73,7 +73,7 @@ def cumulative_by_donor(
     bar_w = (width - left - 10) / len(quarters)
     parts = [
         (
-            f'<svg class="chart" viewBox="0 0 {width} {height + 22 * ((len(donors) + 3) // 4)}" role="img" '
+            f'<svg class="chart" direction="ltr" viewBox="0 0 {width} {height + 22 * ((len(donors) + 3) // 4)}" role="img" '
             f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">'
         ),
         f"<title>{escape(title)}</title>",
@@ -138,7 +138,7 @@ def bars_by_year(by_year: list[tuple[int, Decimal]], title: str = "") -> Markup:
     slot = (width - left - 10) / len(by_year)
     parts = [
         (
-            f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
+            f'<svg class="chart" direction="ltr" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
             'xmlns="http://www.w3.org/2000/svg">'
         ),
         f"<title>{escape(title)}</title>",

@@ -56,6 +56,9 @@ class Organisation(db.Model):
     country_code: Mapped[str | None] = mapped_column(sa.ForeignKey("countries.code"))
     #: Member of the UN Network on Migration's executive committee (UN entities only).
     un_network_executive_committee: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    #: IATI organisation identifier (e.g. XM-DAC-41122 for UNICEF): the one the IATI Registry lists for it, from
+    #: the reference file or typed by the secretariat. The IATI export puts it in every org element's @ref.
+    iati_ref: Mapped[str | None] = mapped_column(sa.String(60))
     is_active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
 

@@ -26,7 +26,7 @@ from fundapp.auth.web import client
 from fundapp.core import args as query_args
 from fundapp.core.edge import domain_errors
 from fundapp.core.errors import wants_json
-from fundapp.core.extensions import db, login_manager
+from fundapp.core.extensions import csrf, db, login_manager
 from fundapp.core.i18n import _, remember_language
 from fundapp.core.permissions import Role, role_required
 from fundapp.core.tabular import csv_response
@@ -158,10 +158,11 @@ def logout():
 
 
 @bp.route("/language", methods=["POST"])
+@csrf.exempt
 def set_language():
     """The language switcher (every page) and the profile's choice: the browser keeps it in a cookie, and a
     signed-in user's profile keeps it for their pages, PDFs and emails. Back to the page it was made on."""
-    form = LanguageForm()
+    form = LanguageForm(meta={"csrf": False})
     if not form.validate_on_submit():
         abort(400)
     if current_user.is_authenticated:

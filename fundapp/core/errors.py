@@ -12,6 +12,10 @@ from fundapp.core.extensions import db
 log = logging.getLogger(__name__)
 
 
+class ConfigurationError(RuntimeError):
+    """The instance's settings stop it from starting. The message says what to set, in one line."""
+
+
 class DomainError(Exception):
     """A business rule refused the action. The message is shown to the user as it is."""
 

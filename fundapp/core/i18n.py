@@ -137,11 +137,20 @@ def recipient_locale(person: object) -> str:
 
 def _choose_afresh() -> None:
     """Each request picks its language anew. Flask-Babel caches the choice in `g`, which lives as long as the
-    app context: one request in production, but a whole run where tests share one app context."""
+    app context: one request in production, but a whole run where tests share one app context (so it is
+    also forgotten when a request ends, or code run after it in the same context would keep its language)."""
     cached = g.get("_flask_babel")
     if cached is not None and not hasattr(cached, "forced_babel_locale"):
         for key in ("babel_locale", "babel_translations"):
             cached.__dict__.pop(key, None)
+
+
+def _vary_by_language(response: Response) -> Response:
+    """Pages differ by the browser's language and the switcher's cookie: caches must keep them apart."""
+    if response.mimetype == "text/html":
+        response.vary.add("Accept-Language")
+        response.vary.add("Cookie")
+    return response
 
 
 def register(app: Flask, locale_selector=None) -> None:
@@ -152,4 +161,6 @@ def register(app: Flask, locale_selector=None) -> None:
     app.config.setdefault("BABEL_DOMAIN", ";".join(DOMAINS))
     babel.init_app(app, locale_selector=locale_selector or select_language)
     app.before_request(_choose_afresh)
+    app.teardown_request(lambda _exc: _choose_afresh())
+    app.after_request(_vary_by_language)
     app.jinja_env.globals.update(LANGUAGES=LANGUAGES, language=language, text_direction=text_direction)

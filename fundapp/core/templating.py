@@ -9,6 +9,7 @@ from babel.numbers import parse_pattern
 from flask import Flask, request, url_for
 from flask_login import current_user
 
+from fundapp.core import clock
 from fundapp.core.forms import new_submission_key
 from fundapp.core.i18n import DEFAULT_LANGUAGE, RIGHT_TO_LEFT, language
 from fundapp.core.money import format_money
@@ -31,6 +32,16 @@ def format_date(value: date | datetime | None) -> str:
     code = language()
     if code == DEFAULT_LANGUAGE:
         return value.strftime("%d %b %Y")
+    return babel_dates.format_date(value, "long", locale=code)
+
+
+def format_long_date(value: date | datetime | None) -> str:
+    """'30 November 2021' in English; the language's long date elsewhere ('30 novembre 2021')."""
+    if value is None:
+        return "–"
+    code = language()
+    if code == DEFAULT_LANGUAGE:
+        return f"{value.day} {value:%B %Y}"
     return babel_dates.format_date(value, "long", locale=code)
 
 
@@ -66,6 +77,10 @@ def date_filter(value: date | datetime | None) -> str:
     return _isolated(format_date(value), _FSI)
 
 
+def long_date_filter(value: date | datetime | None) -> str:
+    return _isolated(format_long_date(value), _FSI)
+
+
 def datetime_filter(value: datetime | None) -> str:
     return _isolated(format_datetime(value), _FSI)
 
@@ -90,6 +105,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters.update(
         money=money_filter,
         date=date_filter,
+        long_date=long_date_filter,
         datetime=datetime_filter,
         percent=percent_filter,
         humanize=humanize,
@@ -100,3 +116,8 @@ def register(app: Flask) -> None:
     @app.context_processor
     def inject_navigation() -> dict:
         return {"nav_groups": nav_groups(current_user)}
+
+    @app.context_processor
+    def inject_fixed_today() -> dict:
+        """The instance's fixed date (FIXED_TODAY, the demo): base.html shows it in a banner on every page."""
+        return {"fixed_today": clock.fixed_today()}

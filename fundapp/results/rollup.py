@@ -26,6 +26,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from fundapp.core.i18n import _l
+
 TWO_PLACES = Decimal("0.01")
 _PERIOD = re.compile(r"^(\d{4})(?:-(H[12]|Q[1-4]))?$")
 _PERIOD_END_MONTH = {None: 12, "H1": 6, "H2": 12, "Q1": 3, "Q2": 6, "Q3": 9, "Q4": 12}
@@ -35,6 +37,12 @@ DISAGGREGATIONS = {
     "sex": ("female", "male", "other"),
     "age_group": ("under_18", "18_to_59", "60_plus"),
     "migratory_status": ("migrant", "returnee", "displaced", "host_community"),
+}
+#: How a page names each dimension an indicator is disaggregated by.
+DISAGGREGATION_LABELS = {
+    "sex": _l("by sex"),
+    "age_group": _l("by age group"),
+    "migratory_status": _l("by migratory status"),
 }
 
 
@@ -47,7 +55,7 @@ class IndicatorUnit(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return UNIT_LABELS[self]
+        return str(UNIT_LABELS[self])
 
     @property
     def method(self) -> "RollUpMethod":
@@ -61,15 +69,15 @@ class RollUpMethod(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return METHOD_LABELS[self]
+        return str(METHOD_LABELS[self])
 
 
 UNIT_LABELS = {
-    IndicatorUnit.count: "Number",
-    IndicatorUnit.amount_usd: "Amount (US$)",
-    IndicatorUnit.percentage: "Percentage",
-    IndicatorUnit.score: "Score or index",
-    IndicatorUnit.yes_no: "Yes / no",
+    IndicatorUnit.count: _l("Number"),
+    IndicatorUnit.amount_usd: _l("Amount (US$)"),
+    IndicatorUnit.percentage: _l("Percentage"),
+    IndicatorUnit.score: _l("Score or index"),
+    IndicatorUnit.yes_no: _l("Yes / no"),
 }
 UNIT_METHODS = {
     IndicatorUnit.count: RollUpMethod.sum,
@@ -79,9 +87,9 @@ UNIT_METHODS = {
     IndicatorUnit.yes_no: RollUpMethod.count_yes,
 }
 METHOD_LABELS = {
-    RollUpMethod.sum: "Sum across programmes",
-    RollUpMethod.weighted_mean: "Mean weighted by programme budget",
-    RollUpMethod.count_yes: "Number of programmes reporting yes",
+    RollUpMethod.sum: _l("Sum across programmes"),
+    RollUpMethod.weighted_mean: _l("Mean weighted by programme budget"),
+    RollUpMethod.count_yes: _l("Number of programmes reporting yes"),
 }
 
 

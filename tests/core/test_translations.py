@@ -25,10 +25,6 @@ TRANSLATED = [code for code in LANGUAGES if code != DEFAULT_LANGUAGE]
 UNFINISHED_DOMAINS = {
     "home",
     "notifications",
-    "reference",
-    "concept_notes",
-    "results",
-    "committee",
     "programmes",
 }
 

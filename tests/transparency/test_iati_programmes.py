@@ -74,7 +74,8 @@ def test_programme_activity_carries_implementers_countries_sector_and_gender_mar
         assert len(countries) == len(programme.countries)
         shares = [Decimal(e.get("percentage")) for e in countries + regions]
         assert sum(shares) == Decimal(100)
-        assert [s.get("code") for s in activity.findall("sector")] == [programme.area_code]
+        sectors = [(s.get("vocabulary"), s.get("code")) for s in activity.findall("sector")]
+        assert sectors == [("99", programme.area_code), ("1", "15190")]  # the area beside its DAC purpose code
         markers = activity.findall("policy-marker")
         if programme.gender_marker is None:
             assert markers == []

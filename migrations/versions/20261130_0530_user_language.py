@@ -1,7 +1,7 @@
 """Each user's language (interface, PDFs and emails): nullable, one of core.i18n.LANGUAGES
 
 Revision ID: 20261130_user_language
-Revises: 20261130_score_summaries
+Revises: 20261130_iati_identifiers
 Create Date: 2026-11-30 05:00:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "20261130_user_language"
-down_revision = "20261130_score_summaries"
+down_revision = "20261130_iati_identifiers"
 branch_labels = None
 depends_on = None
 

@@ -73,8 +73,8 @@ def cumulative_by_donor(
     bar_w = (width - left - 10) / len(quarters)
     parts = [
         (
-            f'<svg class="chart" direction="ltr" viewBox="0 0 {width} {height + 22 * ((len(donors) + 3) // 4)}" role="img" '
-            f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">'
+            f'<svg class="chart" viewBox="0 0 {width} {height + 22 * ((len(donors) + 3) // 4)}" role="img" '
+            f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg" direction="ltr">'
         ),
         f"<title>{escape(title)}</title>",
     ]
@@ -138,8 +138,8 @@ def bars_by_year(by_year: list[tuple[int, Decimal]], title: str = "") -> Markup:
     slot = (width - left - 10) / len(by_year)
     parts = [
         (
-            f'<svg class="chart" direction="ltr" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
-            'xmlns="http://www.w3.org/2000/svg">'
+            f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
+            'xmlns="http://www.w3.org/2000/svg" direction="ltr">'
         ),
         f"<title>{escape(title)}</title>",
         f'<line x1="{left}" x2="{width - 10}" y1="{top_pad + plot_h}" y2="{top_pad + plot_h}" class="grid"/>',

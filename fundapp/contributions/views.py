@@ -163,6 +163,17 @@ def agreement(agreement_id: int):
 # Deposits ---------------------------------------------------------------------------------------
 
 
+def _deposit_recorded(deposit: Deposit) -> str:
+    return _(
+        "Deposit of %(currency)s %(amount)s recorded: US$ %(usd)s at %(rate)s, fee US$ %(fee)s.",
+        currency=deposit.currency,
+        amount=ledger.usd(deposit.amount),
+        usd=ledger.usd(deposit.amount_usd),
+        rate=deposit.rate,
+        fee=ledger.usd(deposit.fee_usd),
+    )
+
+
 @bp.route("/agreements/<int:agreement_id>/deposits/new", methods=["GET", "POST"])
 @role_required(Role.secretariat)
 def new_deposit(agreement_id: int):
@@ -180,17 +191,7 @@ def new_deposit(agreement_id: int):
                 reference=form.reference.data or "",
             )
         if outcome.ok:
-            flash(
-                _(
-                    "Deposit of %(currency)s %(amount)s recorded: US$ %(usd)s at %(rate)s, fee US$ %(fee)s.",
-                    currency=deposit.currency,
-                    amount=ledger.usd(deposit.amount),
-                    usd=ledger.usd(deposit.amount_usd),
-                    rate=deposit.rate,
-                    fee=ledger.usd(deposit.fee_usd),
-                ),
-                "success",
-            )
+            flash(_deposit_recorded(deposit), "success")
             return redirect(url_for("contributions.deposit", deposit_id=deposit.id))
     paid, _usd = services.paid_to_date(agreement)
     return render_template("contributions/deposit_form.html", form=form, agreement=agreement, paid=paid)
@@ -239,6 +240,15 @@ def import_deposits():
 # Exchange rates ---------------------------------------------------------------------------------
 
 
+def _rate_saved(row) -> str:
+    return _(
+        "Rate for %(currency)s in %(month)s saved: %(rate)s.",
+        currency=row.currency,
+        month=services.month_label(row.month),
+        rate=row.rate,
+    )
+
+
 @bp.route("/rates", methods=["GET", "POST"])
 @role_required(Role.secretariat)
 def rates():
@@ -247,15 +257,7 @@ def rates():
         with domain_errors(form, default="rate") as outcome:
             row = services.set_rate(current_user, form.currency.data, form.first_day, form.rate.data)
         if outcome.ok:
-            flash(
-                _(
-                    "Rate for %(currency)s in %(month)s saved: %(rate)s.",
-                    currency=row.currency,
-                    month=services.month_label(row.month),
-                    rate=row.rate,
-                ),
-                "success",
-            )
+            flash(_rate_saved(row), "success")
             return redirect(url_for("contributions.rates", currency=row.currency))
     currency = query_args.text("currency", max_length=3).upper()
     data = services.rates_page(currency, _page())

@@ -26,8 +26,8 @@ def grouped_bars(
     plot_w = width - left - right
     parts = [
         (
-            f'<svg class="chart" direction="ltr" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
-            'xmlns="http://www.w3.org/2000/svg">'
+            f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
+            'xmlns="http://www.w3.org/2000/svg" direction="ltr">'
         ),
         f"<title>{escape(title)}</title>",
     ]
@@ -64,8 +64,8 @@ def progress_bar(value: Decimal, target: Decimal, title: str) -> Markup:
     target_label = escape(_("Target US$ %(amount)s", amount=_short(target)))
     parts = [
         (
-            f'<svg class="chart" direction="ltr" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
-            'xmlns="http://www.w3.org/2000/svg">'
+            f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
+            'xmlns="http://www.w3.org/2000/svg" direction="ltr">'
         ),
         f"<title>{escape(title)}</title>",
         f'<rect x="{left}" y="8" width="{width}" height="24" fill="#eceff3"/>',

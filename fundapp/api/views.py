@@ -391,17 +391,19 @@ def programmes():
         organisation=text_arg("organisation", MAX_FILTER),
         country=(text_arg("country", MAX_FILTER) or "").upper() or None,
     )
-    items, pagination = transparency.paginate_programmes(filters, *page_args(), MAX_PER_PAGE)
+    with force_locale(DEFAULT_LANGUAGE):  # JSON values (area and country names) stay English
+        items, pagination = transparency.paginate_programmes(filters, *page_args(), MAX_PER_PAGE)
     return jsonify({"data": [_programme_json(p) for p in items], "meta": page_meta(pagination)})
 
 
 @bp.route("/programmes/<int:programme_id>")
 def programme(programme_id: int):
     """Public: one funded joint programme with its summary, objectives and money movements."""
-    item = transparency.get_programme(programme_id)
+    with force_locale(DEFAULT_LANGUAGE):  # JSON values (names, movement kinds) stay English
+        item = transparency.get_programme(programme_id)
     if item is None:
         abort(404)
-    with force_locale(DEFAULT_LANGUAGE):  # JSON values (movement names) stay English
+    with force_locale(DEFAULT_LANGUAGE):
         transactions = [
             {"date": day.isoformat(), "kind": kind, "organization": org, "amount_usd": money_str(amount)}
             for day, kind, org, amount in transparency.programme_transactions(item.id)

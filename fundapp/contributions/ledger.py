@@ -330,7 +330,7 @@ def pool_balances(as_of: date | None = None, areas: list[ThematicArea] | None = 
         areas = list(db.session.scalars(sa.select(ThematicArea).order_by(ThematicArea.position)))
     pools = {None: Pool(None, _("Unearmarked"), _("Unearmarked contributions"))}
     for area in areas:
-        pools[area.id] = Pool(area.id, area.code, area.name)
+        pools[area.id] = Pool(area.id, area.code, area.local_name)
     query = sa.select(LedgerEntry.thematic_area_id, LedgerEntry.category, sa.func.sum(LedgerEntry.amount_usd)).group_by(
         LedgerEntry.thematic_area_id, LedgerEntry.category
     )

@@ -121,7 +121,7 @@ def donor(donor_id: int):
 @role_required(Role.secretariat)
 def new_agreement(donor_id: int):
     donor = db.get_or_404(Donor, donor_id)
-    form = AgreementForm(area_choices=[(a.id, f"{a.code} {a.name}") for a in thematic_areas()])
+    form = AgreementForm(area_choices=[(a.id, a.label) for a in thematic_areas()])
     if form.validate_on_submit():
         with domain_errors(form, default="reference") as outcome:
             agreement = services.create_agreement(

@@ -121,7 +121,7 @@ def _area_progress(year: int) -> list[AreaProgress]:
                     row.rollup.programmes if row.rollup else 0,
                 )
             )
-        areas.append(AreaProgress(area.code, area.name, formatted))
+        areas.append(AreaProgress(area.code, area.local_name, formatted))
     return areas
 
 
@@ -191,7 +191,7 @@ def _highlights(year: int) -> list[Highlight]:
 def build(year: int) -> ResultsReport:
     fund = reference.get_fund()
     by_area, portfolio, _flags = programme_reporting.alignment_portfolio()
-    names = {p.code: p.name for p in reference.guiding_principles()}
+    names = {p.code: p.local_name for p in reference.guiding_principles()}
     return ResultsReport(
         year=year,
         fund_name=fund.name if fund else _("Trust fund"),

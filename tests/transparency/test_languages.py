@@ -6,6 +6,7 @@ import html
 import io
 
 import pytest
+from flask_babel import force_locale
 
 from tests.transparency.helpers import funded_programme
 
@@ -75,3 +76,16 @@ def test_the_public_csv_and_json_stay_english_in_any_language(client, db):
     assert rows[1][:2] == ["Sources of funds", "Contributions from donors"]
     detail = client.get(f"/api/v1/programmes/{document.id}", headers={"Accept-Language": "es"}).json
     assert detail["transactions"][0]["kind"].startswith("Allocation from the")
+
+
+def test_a_programme_page_names_its_thematic_area_in_the_language(app, client, db):
+    document = funded_programme()
+    area = document.concept_note.thematic_area
+    with app.test_request_context(), force_locale("fr"):
+        french = area.local_name
+    assert french != area.name  # the reference data carries the area's French name
+    page = _page(client, f"/transparency/programmes/{document.id}", "fr")
+    assert french in page
+    assert area.name not in page
+    detail = client.get(f"/api/v1/programmes/{document.id}", headers={"Accept-Language": "fr"}).json
+    assert detail["thematic_area"]["name"] == area.name  # the API's values stay English

@@ -96,6 +96,8 @@ class Config:
     #: Funding scenarios: the best-score solver's time limit (seconds) and threads (OR-Tools CP-SAT).
     SCENARIO_TIME_LIMIT_SECONDS = int(os.environ.get("SCENARIO_TIME_LIMIT_SECONDS", "5"))
     SCENARIO_SOLVER_WORKERS = int(os.environ.get("SCENARIO_SOLVER_WORKERS", "2"))
+    #: Keep the public figures (transparency page, summary API) in memory until the records change (core.cache).
+    PUBLIC_FIGURES_CACHE = os.environ.get("PUBLIC_FIGURES_CACHE", "1") not in ("0", "false", "no")
     #: IATI organisation identifier of the reporting organisation (the administrative agent).
     IATI_REPORTING_ORG_REF = os.environ.get("IATI_REPORTING_ORG_REF", "XM-DAC-41114")
     #: Pin the instance's date (YYYY-MM-DD; core/clock.py): every page, report and rule sees that day. Empty or
@@ -154,6 +156,8 @@ class TestConfig(Config):
     TWO_FACTOR_REQUIRED_ROLES = ()
     RATELIMIT_ENABLED = False
     PASSWORD_RESET_ANSWER_SECONDS = 0.0
+    #: Rolled-back tests reuse audit ids, the cache's version: tests that need the cache turn it on.
+    PUBLIC_FIGURES_CACHE = False
 
 
 CONFIGS = {"production": Config, "development": DevelopmentConfig, "testing": TestConfig}

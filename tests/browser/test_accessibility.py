@@ -3,8 +3,11 @@ pages, the sign-in page and every role's home page, in English and in Arabic; Ar
 left without horizontal overflow at desktop and phone widths; the language switcher keeps its choice."""
 
 import pytest
+import sqlalchemy as sa
 from axe_playwright_python.sync_playwright import Axe
 
+from fundapp.auth.models import User
+from fundapp.core.extensions import db as _db
 from tests.browser.conftest import sign_in
 
 AXE = Axe()
@@ -39,6 +42,17 @@ def choose_language(page, code: str) -> None:
     assert page.locator("html").get_attribute("lang") == code
 
 
+@pytest.fixture
+def back_to_english(live_app):
+    """A signed-in person's choice is saved on their profile, and the demo server is shared by the session's
+    browser tests: afterwards the demo's people have no language chosen again (their browser's applies)."""
+    yield
+    with live_app.app_context():
+        _db.session.execute(sa.update(User).values(language=None))
+        _db.session.commit()
+        _db.session.remove()
+
+
 def blocking_violations(page) -> list[str]:
     results = AXE.run(page)
     return [
@@ -65,7 +79,7 @@ def test_public_pages_pass_axe(page, path, lang):
 
 @pytest.mark.parametrize("lang", ["en", "ar"])
 @pytest.mark.parametrize(("email", "path"), ROLE_HOMES)
-def test_each_roles_main_page_passes_axe(page, email, path, lang):
+def test_each_roles_main_page_passes_axe(page, back_to_english, email, path, lang):
     sign_in(page, email)
     page.wait_for_load_state()
     page.goto(path)
@@ -78,7 +92,7 @@ def test_each_roles_main_page_passes_axe(page, email, path, lang):
 @pytest.mark.parametrize(
     ("name", "email", "path"), [("login", None, "/login"), ("donor", "donor@example.org", "/donor")]
 )
-def test_arabic_pages_are_right_to_left_and_fit_the_screen(page, screenshot, width, name, email, path):
+def test_arabic_pages_are_right_to_left_and_fit_the_screen(page, back_to_english, screenshot, width, name, email, path):
     page.set_viewport_size({"width": width, "height": 900})
     if email:
         sign_in(page, email)
@@ -91,7 +105,7 @@ def test_arabic_pages_are_right_to_left_and_fit_the_screen(page, screenshot, wid
     assert shot.stat().st_size > 5_000
 
 
-def test_the_switcher_keeps_the_choice_across_pages_and_sign_in(page):
+def test_the_switcher_keeps_the_choice_across_pages_and_sign_in(page, back_to_english):
     page.goto("/")
     choose_language(page, "fr")
     page.goto("/login")

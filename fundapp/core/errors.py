@@ -9,6 +9,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from fundapp.core.extensions import db
+from fundapp.core.i18n import browser_language, force_locale, text_direction
 
 log = logging.getLogger(__name__)
 
@@ -79,8 +80,13 @@ def _render(status: int, template: str, headers: list[tuple[str, str]] | None = 
 
 
 def _plain(status: int, **context) -> str:
-    """errors/plain.html drawn without the context processors, which read the database."""
-    return current_app.jinja_env.get_template("errors/plain.html").render(status=status, **context)
+    """errors/plain.html drawn without the context processors, which read the database; in the language the
+    browser asks for (the profile's would need the database)."""
+    code = browser_language()
+    with force_locale(code):
+        return current_app.jinja_env.get_template("errors/plain.html").render(
+            status=status, lang=code, direction=text_direction(), **context
+        )
 
 
 def _database_busy(exc: Exception) -> bool:

@@ -102,6 +102,18 @@ def known_language(code: object) -> str | None:
     return code if isinstance(code, str) and code in LANGUAGES else None
 
 
+def browser_language() -> str:
+    """The language this browser asks for without reading the database (the kept choice, else
+    Accept-Language, else English): for pages drawn when the database is failing."""
+    if not has_request_context():
+        return DEFAULT_LANGUAGE
+    return (
+        known_language(request.cookies.get(LANGUAGE_COOKIE))
+        or request.accept_languages.best_match(list(LANGUAGES))
+        or DEFAULT_LANGUAGE
+    )
+
+
 def select_language() -> str:
     """The request's language: the signed-in user's profile, else the choice this browser kept (the switcher's
     cookie), else the best match of the browser's Accept-Language, else English."""
@@ -109,12 +121,7 @@ def select_language() -> str:
         return DEFAULT_LANGUAGE
     user = current_user
     chosen = known_language(getattr(user, "language", None)) if user and user.is_authenticated else None
-    return (
-        chosen
-        or known_language(request.cookies.get(LANGUAGE_COOKIE))
-        or request.accept_languages.best_match(list(LANGUAGES))
-        or DEFAULT_LANGUAGE
-    )
+    return chosen or browser_language()
 
 
 def remember_language(response: Response, code: str) -> Response:

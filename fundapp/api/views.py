@@ -42,6 +42,7 @@ from fundapp.contributions.models import Agreement, AgreementStatus, Deposit, Do
 from fundapp.core import cache as public_cache
 from fundapp.core import clock
 from fundapp.core.extensions import db
+from fundapp.core.i18n import DEFAULT_LANGUAGE, force_locale
 from fundapp.core.money import money_str
 from fundapp.core.permissions import Role
 from fundapp.reports import iati as iati_export
@@ -342,7 +343,9 @@ def report(donor_id: int):
         abort(404)
     date_from = date_arg("from", REPORT_FROM)
     date_to = date_arg("to", clock.today())
-    return jsonify(_report_json(contribution_services.contribution_report(donor, date_from, date_to)))
+    with force_locale(DEFAULT_LANGUAGE):  # JSON values (pool names) stay English whatever the Accept-Language
+        report = _report_json(contribution_services.contribution_report(donor, date_from, date_to))
+    return jsonify(report)
 
 
 # Programmes ----------------------------------------------------------------------------------------------
@@ -389,20 +392,23 @@ def programmes():
         organisation=text_arg("organisation", MAX_FILTER),
         country=(text_arg("country", MAX_FILTER) or "").upper() or None,
     )
-    items, pagination = transparency.paginate_programmes(filters, *page_args(), MAX_PER_PAGE)
+    with force_locale(DEFAULT_LANGUAGE):  # JSON values (area and country names) stay English
+        items, pagination = transparency.paginate_programmes(filters, *page_args(), MAX_PER_PAGE)
     return jsonify({"data": [_programme_json(p) for p in items], "meta": page_meta(pagination)})
 
 
 @bp.route("/programmes/<int:programme_id>")
 def programme(programme_id: int):
     """Public: one funded joint programme with its summary, objectives and money movements."""
-    item = transparency.get_programme(programme_id)
+    with force_locale(DEFAULT_LANGUAGE):  # JSON values (names, movement kinds) stay English
+        item = transparency.get_programme(programme_id)
     if item is None:
         abort(404)
-    transactions = [
-        {"date": day.isoformat(), "kind": kind, "organization": org, "amount_usd": money_str(amount)}
-        for day, kind, org, amount in transparency.programme_transactions(item.id)
-    ]
+    with force_locale(DEFAULT_LANGUAGE):
+        transactions = [
+            {"date": day.isoformat(), "kind": kind, "organization": org, "amount_usd": money_str(amount)}
+            for day, kind, org, amount in transparency.programme_transactions(item.id)
+        ]
     return jsonify(
         _programme_json(item)
         | {"summary": item.summary, "objectives": [n for n, _title in item.objectives], "transactions": transactions}

@@ -4,19 +4,22 @@ periods, the funding status statement, capitalization, the donor portal and cont
 from flask import Blueprint
 
 from fundapp.core import signals
+from fundapp.core.i18n import _l
 from fundapp.core.navigation import NavItem, register_nav
 from fundapp.core.permissions import COMMITTEE_ROLES, Role
 
 bp = Blueprint("contributions", __name__, url_prefix="/contributions")
 
 register_nav(
-    NavItem("My contributions", "contributions.portal", (Role.donor,), order=20, group="Contributions"),
-    NavItem("Donors & agreements", "contributions.donors", (Role.secretariat,), order=30, group="Contributions"),
-    NavItem("Exchange rates", "contributions.rates", (Role.secretariat,), order=31, group="Contributions"),
-    NavItem("Deposits import", "contributions.import_deposits", (Role.secretariat,), order=32, group="Contributions"),
-    NavItem("Ledger", "contributions.ledger_entries", (Role.secretariat,), order=33, group="Contributions"),
+    NavItem(_l("My contributions"), "contributions.portal", (Role.donor,), order=20, group="Contributions"),
+    NavItem(_l("Donors & agreements"), "contributions.donors", (Role.secretariat,), order=30, group="Contributions"),
+    NavItem(_l("Exchange rates"), "contributions.rates", (Role.secretariat,), order=31, group="Contributions"),
     NavItem(
-        "Accounting periods",
+        _l("Deposits import"), "contributions.import_deposits", (Role.secretariat,), order=32, group="Contributions"
+    ),
+    NavItem(_l("Ledger"), "contributions.ledger_entries", (Role.secretariat,), order=33, group="Contributions"),
+    NavItem(
+        _l("Accounting periods"),
         "contributions.periods_list",
         (Role.secretariat, Role.admin),
         order=34,
@@ -24,7 +27,7 @@ register_nav(
         group="Contributions",
     ),
     NavItem(
-        "Funding status",
+        _l("Funding status"),
         "contributions.funding_status",
         (Role.secretariat, Role.donor, *COMMITTEE_ROLES),
         order=40,

@@ -4,6 +4,9 @@ from decimal import Decimal
 
 from markupsafe import Markup, escape
 
+from fundapp.contributions.ledger import usd
+from fundapp.core.i18n import _
+
 PALETTE = [
     "#0b5394",
     "#e69138",
@@ -26,18 +29,26 @@ def short_amount(value: Decimal) -> str:
     Public because the transparency page's charts (reports) label their bars the same way.
     """
     if value >= 1_000_000:
-        return f"{value / 1_000_000:,.0f}M" if value % 1_000_000 == 0 else f"{value / 1_000_000:,.1f}M"
+        return _(
+            "%(amount)sM", amount=f"{value / 1_000_000:,.0f}" if value % 1_000_000 == 0 else f"{value / 1_000_000:,.1f}"
+        )
     if value >= 1_000:
-        return f"{value / 1_000:,.0f}k"
+        return _("%(amount)sk", amount=f"{value / 1_000:,.0f}")
     return f"{value:,.0f}"
 
 
+def _quarter(year: int, quarter: int) -> str:
+    """'Q1 2020' (quarter counted from 0)."""
+    return _("Q%(quarter)s %(year)s", quarter=quarter + 1, year=year)
+
+
 def cumulative_by_donor(
-    monthly: list[tuple[int, int, str, Decimal]], target: Decimal | None = None, title: str = "Deposits over time"
+    monthly: list[tuple[int, int, str, Decimal]], target: Decimal | None = None, title: str = ""
 ) -> Markup:
     """Stacked bars of cumulative deposits (USD) per quarter, one colour per donor, with the target as a line."""
+    title = title or _("Deposits over time")
     if not monthly:
-        return Markup('<p class="muted">No deposits yet.</p>')
+        return Markup('<p class="muted">%s</p>') % _("No deposits yet.")
     donors = sorted({name for _y, _m, name, _v in monthly})
     first = (monthly[0][0], (monthly[0][1] - 1) // 3)
     last = max(((y, (m - 1) // 3) for y, m, *_ in monthly))
@@ -63,7 +74,7 @@ def cumulative_by_donor(
     parts = [
         (
             f'<svg class="chart" viewBox="0 0 {width} {height + 22 * ((len(donors) + 3) // 4)}" role="img" '
-            f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">'
+            f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg" direction="ltr">'
         ),
         f"<title>{escape(title)}</title>",
     ]
@@ -85,19 +96,27 @@ def cumulative_by_donor(
             yy = top_pad + plot_h - base - h
             parts.append(
                 f'<rect x="{x:.1f}" y="{yy:.1f}" width="{max(bar_w - 4, 1):.1f}" height="{h:.1f}" '
-                f'fill="{PALETTE[d % len(PALETTE)]}"><title>{escape(donor)}: US$ {value:,.2f} by '
-                f"Q{quarter + 1} {year}</title></rect>"
+                f'fill="{PALETTE[d % len(PALETTE)]}"><title>'
+                + escape(
+                    _(
+                        "%(donor)s: US$ %(amount)s by %(quarter)s",
+                        donor=donor,
+                        amount=usd(value),
+                        quarter=_quarter(year, quarter),
+                    )
+                )
+                + "</title></rect>"
             )
             base += h
         if quarter == 0 or n == 0:
-            parts.append(f'<text x="{x:.1f}" y="{height - bottom + 16}" class="axis">Q{quarter + 1} {year}</text>')
+            parts.append(
+                f'<text x="{x:.1f}" y="{height - bottom + 16}" class="axis">{escape(_quarter(year, quarter))}</text>'
+            )
     if target:
         yy = top_pad + plot_h - float(target / top) * plot_h
         parts.append(f'<line x1="{left}" x2="{width - 10}" y1="{yy:.1f}" y2="{yy:.1f}" class="target"/>')
-        parts.append(
-            f'<text x="{width - 12}" y="{yy - 5:.1f}" text-anchor="end" class="axis">'
-            f"Target {short_amount(target)}</text>"
-        )
+        target_label = escape(_("Target %(amount)s", amount=short_amount(target)))
+        parts.append(f'<text x="{width - 12}" y="{yy - 5:.1f}" text-anchor="end" class="axis">{target_label}</text>')
     for d, donor in enumerate(donors):
         lx = left + (d % 4) * 175
         ly = height + 4 + 22 * (d // 4)
@@ -108,10 +127,11 @@ def cumulative_by_donor(
     return Markup("".join(parts))  # noqa: S704  (every piece of text above went through escape())
 
 
-def bars_by_year(by_year: list[tuple[int, Decimal]], title: str = "Deposits by year") -> Markup:
+def bars_by_year(by_year: list[tuple[int, Decimal]], title: str = "") -> Markup:
     """One bar per year (USD), labelled with its amount."""
+    title = title or _("Deposits by year")
     if not by_year:
-        return Markup('<p class="muted">No deposits yet.</p>')
+        return Markup('<p class="muted">%s</p>') % _("No deposits yet.")
     width, height, left, bottom, top_pad = 520, 220, 64, 28, 22
     plot_h = height - bottom - top_pad
     top = max(v for _y, v in by_year) or Decimal(1)
@@ -119,7 +139,7 @@ def bars_by_year(by_year: list[tuple[int, Decimal]], title: str = "Deposits by y
     parts = [
         (
             f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
-            'xmlns="http://www.w3.org/2000/svg">'
+            'xmlns="http://www.w3.org/2000/svg" direction="ltr">'
         ),
         f"<title>{escape(title)}</title>",
         f'<line x1="{left}" x2="{width - 10}" y1="{top_pad + plot_h}" y2="{top_pad + plot_h}" class="grid"/>',
@@ -128,9 +148,10 @@ def bars_by_year(by_year: list[tuple[int, Decimal]], title: str = "Deposits by y
         h = float(value / top) * plot_h
         x = left + n * slot + slot * 0.2
         y = top_pad + plot_h - h
+        bar_title = escape(_("%(year)s: US$ %(amount)s", year=year, amount=usd(value)))
         parts.append(
             f'<rect x="{x:.1f}" y="{y:.1f}" width="{slot * 0.6:.1f}" height="{h:.1f}" fill="{PALETTE[0]}">'
-            f"<title>{year}: US$ {value:,.2f}</title></rect>"
+            f"<title>{bar_title}</title></rect>"
         )
         parts.append(
             f'<text x="{x + slot * 0.3:.1f}" y="{y - 5:.1f}" text-anchor="middle" class="axis">'

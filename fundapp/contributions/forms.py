@@ -10,59 +10,60 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from fundapp.contributions.models import DONOR_TYPE_LABELS
 from fundapp.core.forms import POSITIVE, MoneyField, OnceForm, RateField, choices, coerce_id
+from fundapp.core.i18n import _l
 
-AMOUNT = [InputRequired(message="Enter the amount."), POSITIVE]
+AMOUNT = [InputRequired(message=_l("Enter the amount.")), POSITIVE]
 
 
 class DonorForm(FlaskForm):
-    organisation_id = SelectField("Organisation", coerce=coerce_id, validators=[DataRequired()])
-    donor_type = SelectField("Type", choices=choices((t.value, label) for t, label in DONOR_TYPE_LABELS.items()))
-    country_code = SelectField("Country", validators=[Optional()])
+    organisation_id = SelectField(_l("Organisation"), coerce=coerce_id, validators=[DataRequired()])
+    donor_type = SelectField(_l("Type"), choices=choices((t.value, label) for t, label in DONOR_TYPE_LABELS.items()))
+    country_code = SelectField(_l("Country"), validators=[Optional()])
 
     def __init__(self, *args, organisation_choices=(), country_choices=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.organisation_id.choices = choices(organisation_choices)
-        self.country_code.choices = choices([("", "Same as the organisation"), *country_choices])
+        self.country_code.choices = choices([("", _l("Same as the organisation")), *country_choices])
 
 
 class AgreementForm(OnceForm):
-    reference = StringField("Reference", validators=[InputRequired(), Length(max=60)])
-    signed_on = DateField("Signed on", validators=[InputRequired()])
-    committed_amount = MoneyField("Committed amount", validators=AMOUNT)
+    reference = StringField(_l("Reference"), validators=[InputRequired(), Length(max=60)])
+    signed_on = DateField(_l("Signed on"), validators=[InputRequired()])
+    committed_amount = MoneyField(_l("Committed amount"), validators=AMOUNT)
     currency = StringField(
-        "Currency", validators=[InputRequired(), Length(min=3, max=3)], description="ISO 4217 code, e.g. EUR"
+        _l("Currency"), validators=[InputRequired(), Length(min=3, max=3)], description=_l("ISO 4217 code, e.g. EUR")
     )
-    thematic_area_id = SelectField("Earmarking", coerce=lambda v: int(v) if v else None, validators=[Optional()])
+    thematic_area_id = SelectField(_l("Earmarking"), coerce=lambda v: int(v) if v else None, validators=[Optional()])
     schedule = TextAreaField(
-        "Schedule of expected payments",
+        _l("Schedule of expected payments"),
         validators=[Optional(), Length(max=4000)],
-        description="Optional. One payment a line: YYYY-MM-DD amount (in the agreement's currency).",
+        description=_l("Optional. One payment a line: YYYY-MM-DD amount (in the agreement's currency)."),
     )
-    notes = TextAreaField("Notes", validators=[Optional(), Length(max=4000)])
+    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=4000)])
 
     def __init__(self, *args, area_choices=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.thematic_area_id.choices = choices([("", "Unearmarked"), *area_choices])
+        self.thematic_area_id.choices = choices([("", _l("Unearmarked")), *area_choices])
 
 
 class DepositForm(OnceForm):
-    deposited_on = DateField("Date received", validators=[InputRequired()])
-    amount = MoneyField("Amount", validators=AMOUNT)
-    confirm_overpayment = BooleanField("Confirm: this payment takes the agreement past its commitment")
+    deposited_on = DateField(_l("Date received"), validators=[InputRequired()])
+    amount = MoneyField(_l("Amount"), validators=AMOUNT)
+    confirm_overpayment = BooleanField(_l("Confirm: this payment takes the agreement past its commitment"))
     reference = StringField(
-        "Bank reference",
+        _l("Bank reference"),
         validators=[Optional(), Length(max=60)],
-        description="Optional: the bank's reference of the payment.",
+        description=_l("Optional: the bank's reference of the payment."),
     )
-    note = StringField("Note", validators=[Optional(), Length(max=300)])
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=300)])
 
 
 class RateForm(OnceForm):
-    currency = StringField("Currency", validators=[InputRequired(), Length(min=3, max=3)])
-    month = StringField("Month", validators=[InputRequired(), Length(min=7, max=7)], description="YYYY-MM")
+    currency = StringField(_l("Currency"), validators=[InputRequired(), Length(min=3, max=3)])
+    month = StringField(_l("Month"), validators=[InputRequired(), Length(min=7, max=7)], description=_l("YYYY-MM"))
     rate = RateField(
-        "Units per US dollar",
-        validators=[InputRequired(), NumberRange(min=Decimal("0.000001"), message="Enter a rate above zero.")],
+        _l("Units per US dollar"),
+        validators=[InputRequired(), NumberRange(min=Decimal("0.000001"), message=_l("Enter a rate above zero."))],
     )
 
     def validate_month(self, field: StringField) -> None:
@@ -71,7 +72,7 @@ class RateForm(OnceForm):
         try:
             date.fromisoformat(f"{field.data}-01")
         except ValueError as exc:
-            raise ValidationError("Write the month as YYYY-MM.") from exc
+            raise ValidationError(_l("Write the month as YYYY-MM.")) from exc
 
     @property
     def first_day(self) -> date:
@@ -80,48 +81,56 @@ class RateForm(OnceForm):
 
 
 class UploadForm(OnceForm):
-    file = FileField("CSV file", validators=[FileRequired(), FileAllowed(["csv", "txt"], "A .csv file, please.")])
+    file = FileField(
+        _l("CSV file"), validators=[FileRequired(), FileAllowed(["csv", "txt"], _l("A .csv file, please."))]
+    )
 
 
 class PostingForm(OnceForm):
     """Interest, direct costs and bank charges: the fund-level postings the secretariat records by hand."""
 
     kind = SelectField(
-        "Kind",
+        _l("Kind"),
         choices=choices(
-            [("interest", "Interest income"), ("direct_cost", "Direct cost"), ("bank_charge", "Bank charge")]
+            [
+                ("interest", _l("Interest income")),
+                ("direct_cost", _l("Direct cost")),
+                ("bank_charge", _l("Bank charge")),
+            ]
         ),
     )
-    entry_on = DateField("Date", validators=[InputRequired()])
-    amount = MoneyField("Amount (USD)", validators=AMOUNT)
+    entry_on = DateField(_l("Date"), validators=[InputRequired()])
+    amount = MoneyField(_l("Amount (USD)"), validators=AMOUNT)
     organisation_id = SelectField(
-        "Reported by",
+        _l("Reported by"),
         coerce=lambda v: int(v) if v else None,
         validators=[Optional()],
-        description="Interest only: leave empty for the fund's own interest.",
+        description=_l("Interest only: leave empty for the fund's own interest."),
     )
-    description = StringField("Description", validators=[Optional(), Length(max=300)])
+    description = StringField(_l("Description"), validators=[Optional(), Length(max=300)])
 
     def __init__(self, *args, organisation_choices=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.organisation_id.choices = choices([("", "The fund (administrative agent)"), *organisation_choices])
+        self.organisation_id.choices = choices([("", _l("The fund (administrative agent)")), *organisation_choices])
 
 
 class ReverseForm(OnceForm):
-    reason = StringField("Reason", validators=[InputRequired(), Length(max=200)])
+    reason = StringField(_l("Reason"), validators=[InputRequired(), Length(max=200)])
 
 
 class CloseMonthForm(OnceForm):
     reconciled = BooleanField(
-        "I have reconciled this month: the bank statements and the participating organizations' reports agree "
-        "with these figures",
-        validators=[DataRequired(message="Confirm that the month is reconciled before closing it.")],
+        _l(
+            "I have reconciled this month: the bank statements and the participating organizations' reports agree "
+            "with these figures"
+        ),
+        validators=[DataRequired(message=_l("Confirm that the month is reconciled before closing it."))],
     )
 
 
 class ReopenMonthForm(OnceForm):
     reason = TextAreaField(
-        "Reason for reopening",
-        validators=[InputRequired(message="Give the reason for reopening the month."), Length(max=2000)],
-        description="Recorded in the audit log and sent to the Fund Management Unit.",
+        _l("Reason for reopening"),
+        validators=[InputRequired(message=_l("Give the reason for reopening the month.")), Length(max=2000)],
+        description=_l("Recorded in the audit log and sent to the Fund Management Unit."),
     )

@@ -44,11 +44,13 @@ Queries of the ledger page: `LedgerFilter`, `ledger_page(filters, page)` and `le
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from babel import dates as babel_dates
+from flask import current_app, has_app_context
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import joinedload
 
@@ -60,8 +62,9 @@ from fundapp.core.args import as_id
 from fundapp.core.audit import record_change
 from fundapp.core.errors import DomainError
 from fundapp.core.extensions import db
+from fundapp.core.i18n import DEFAULT_LANGUAGE, _, get_locale
 from fundapp.core.locks import Key, lock_keys, lock_row
-from fundapp.core.money import MoneyInputError, MoneyType, parse_money, to_money
+from fundapp.core.money import MoneyInputError, MoneyType, format_money, parse_money, to_money
 from fundapp.reference.models import FundSettings, ThematicArea
 
 ZERO = Decimal("0.00")
@@ -128,13 +131,37 @@ def programme_key(programme_id: int) -> Key:
     return Key("programme", programme_id)
 
 
+def _local_date(day: date, skeleton: str, english: str) -> str:
+    """`day` in the request's language: English keeps the fund's own pattern, others their locale's."""
+    locale = get_locale() if has_app_context() else None
+    if locale is None or locale.language == DEFAULT_LANGUAGE:
+        return babel_dates.format_date(day, english, locale=DEFAULT_LANGUAGE)
+    return babel_dates.format_skeleton(skeleton, datetime.combine(day, time()), locale=locale)
+
+
 def month_label(day: date) -> str:
-    return day.strftime("%B %Y")
+    """'May 2019' ('mai 2019', 'mayo de 2019'…): month names from Babel's locale data."""
+    return _local_date(day, "yMMMM", "MMMM y")
 
 
 def day_label(day: date) -> str:
-    """'1 May 2019' (strftime's %-d is not portable)."""
-    return f"{day.day} {day:%B %Y}"
+    """'1 May 2019' in the request's language."""
+    return _local_date(day, "yMMMMd", "d MMMM y")
+
+
+def shown(filter_name: str, value: Any, *args: Any) -> str:
+    """`value` as the pages' template filter `filter_name` (money, date, percent) shows it, in the request's
+    language: messages and PDFs format figures exactly as the pages do."""
+    if has_app_context() and filter_name in current_app.jinja_env.filters:
+        return str(current_app.jinja_env.filters[filter_name](value, *args))
+    if filter_name == "money":
+        return format_money(value)
+    return str(value)
+
+
+def usd(amount: Decimal) -> str:
+    """An amount in a message, formatted as the pages' `money` filter formats it (the locale's separators)."""
+    return shown("money", amount)
 
 
 def next_month(month: date) -> date:
@@ -182,16 +209,28 @@ def check_postable(on: date, field: str = "entry_on", what: str = "A posting") -
     lock_keys(PERIODS_KEY, shared=True)
     today = clock.today()
     if on > today:
-        raise PeriodClosed(f"{what} cannot be dated in the future (after {day_label(today)}).", field=field)
+        raise PeriodClosed(
+            _("%(what)s cannot be dated in the future (after %(day)s).", what=what, day=day_label(today)), field=field
+        )
     state = books()
     if state.start is not None and on < state.start:
         raise PeriodClosed(
-            f"{what} cannot be dated before the fund's books start ({day_label(state.start)}).", field=field
+            _(
+                "%(what)s cannot be dated before the fund's books start (%(day)s).",
+                what=what,
+                day=day_label(state.start),
+            ),
+            field=field,
         )
     if state.is_closed(on):
         raise PeriodClosed(
-            f"{month_label(on)} is closed: {what[0].lower()}{what[1:]} cannot be dated in it. Date it from "
-            f"{day_label(state.first_open)}; to correct a closed month, reverse the entry in an open month.",
+            _(
+                "%(month)s is closed: %(thing)s cannot be dated in it. Date it from %(day)s; to correct a closed "
+                "month, reverse the entry in an open month.",
+                month=month_label(on),
+                thing=f"{what[0].lower()}{what[1:]}",
+                day=day_label(state.first_open),
+            ),
             field=field,
         )
     return state
@@ -203,9 +242,9 @@ def _positive(amount: Decimal | int | str) -> Decimal:
     except MoneyInputError as exc:
         raise LedgerError(str(exc), field="amount") from exc
     except TypeError as exc:
-        raise LedgerError("The amount is not a number.", field="amount") from exc
+        raise LedgerError(_("The amount is not a number."), field="amount") from exc
     if value <= 0:
-        raise LedgerError("The amount must be more than zero.", field="amount")
+        raise LedgerError(_("The amount must be more than zero."), field="amount")
     return value
 
 
@@ -247,7 +286,7 @@ def _post(actor: User | None, kind: EntryKind, amount: Decimal, on: date, **link
 
 
 def pool_label(area: ThematicArea | None) -> str:
-    return f"{area.code} earmarked" if area else "Unearmarked"
+    return _("%(code)s earmarked", code=area.code) if area else _("Unearmarked")
 
 
 # Aggregates ---------------------------------------------------------------------------------------
@@ -290,9 +329,9 @@ def pool_balances(as_of: date | None = None, areas: list[ThematicArea] | None = 
     """Every pool (unearmarked first, then each thematic area), in two queries."""
     if areas is None:
         areas = list(db.session.scalars(sa.select(ThematicArea).order_by(ThematicArea.position)))
-    pools = {None: Pool(None, "Unearmarked", "Unearmarked contributions")}
+    pools = {None: Pool(None, _("Unearmarked"), _("Unearmarked contributions"))}
     for area in areas:
-        pools[area.id] = Pool(area.id, area.code, area.name)
+        pools[area.id] = Pool(area.id, area.code, area.local_name)
     query = sa.select(LedgerEntry.thematic_area_id, LedgerEntry.category, sa.func.sum(LedgerEntry.amount_usd)).group_by(
         LedgerEntry.thematic_area_id, LedgerEntry.category
     )
@@ -382,35 +421,35 @@ class FundingStatus:
         """(section, [(line, value, kind)]) in the GATEWAY order; kind is 'money', 'total' or 'percent'."""
         return [
             (
-                "Sources of funds",
+                _("Sources of funds"),
                 [
-                    ("Contributions from donors", self.contributions, "money"),
-                    ("Interest and investment income (fund)", self.interest_fund, "money"),
-                    ("Interest from participating organizations", self.interest_organisations, "money"),
-                    ("Total source of funds", self.total_sources, "total"),
+                    (_("Contributions from donors"), self.contributions, "money"),
+                    (_("Interest and investment income (fund)"), self.interest_fund, "money"),
+                    (_("Interest from participating organizations"), self.interest_organisations, "money"),
+                    (_("Total source of funds"), self.total_sources, "total"),
                 ],
             ),
             (
-                "Use of funds",
+                _("Use of funds"),
                 [
-                    ("Transferred to participating organizations", self.transfers, "money"),
-                    ("Refunds from participating organizations (negative)", -self.refunds, "money"),
-                    ("Administrative Agent fee", self.fee, "money"),
-                    ("Direct costs", self.direct_costs, "money"),
-                    ("Bank charges", self.bank_charges, "money"),
-                    ("Total use of funds", self.total_uses, "total"),
+                    (_("Transferred to participating organizations"), self.transfers, "money"),
+                    (_("Refunds from participating organizations (negative)"), -self.refunds, "money"),
+                    (_("Administrative Agent fee"), self.fee, "money"),
+                    (_("Direct costs"), self.direct_costs, "money"),
+                    (_("Bank charges"), self.bank_charges, "money"),
+                    (_("Total use of funds"), self.total_uses, "total"),
                 ],
             ),
             (
-                "Balances",
+                _("Balances"),
                 [
-                    ("Balance with Administrative Agent", self.balance_with_agent, "total"),
-                    ("As % of deposits", self.balance_percent_of_deposits, "percent"),
-                    ("Transfers to participating organizations", self.net_transfers, "money"),
-                    ("Participating organizations' expenditure", self.expenditure, "money"),
-                    ("Balance with participating organizations", self.balance_with_organisations, "total"),
-                    ("As % of transfers", self.balance_percent_of_transfers, "percent"),
-                    ("Total balance of funds", self.total_balance, "total"),
+                    (_("Balance with Administrative Agent"), self.balance_with_agent, "total"),
+                    (_("As %(percent)s of deposits", percent="%"), self.balance_percent_of_deposits, "percent"),
+                    (_("Transfers to participating organizations"), self.net_transfers, "money"),
+                    (_("Participating organizations' expenditure"), self.expenditure, "money"),
+                    (_("Balance with participating organizations"), self.balance_with_organisations, "total"),
+                    (_("As %(percent)s of transfers", percent="%"), self.balance_percent_of_transfers, "percent"),
+                    (_("Total balance of funds"), self.total_balance, "total"),
                 ],
             ),
         ]
@@ -529,8 +568,14 @@ def allocate(
     unearmarked = available_in(None)
     if earmarked + unearmarked < amount:
         raise InsufficientFunds(
-            f"Only US$ {earmarked + unearmarked:,.2f} is available for this thematic area "
-            f"(US$ {earmarked:,.2f} earmarked, US$ {unearmarked:,.2f} unearmarked); US$ {amount:,.2f} requested.",
+            _(
+                "Only US$ %(available)s is available for this thematic area (US$ %(earmarked)s earmarked, "
+                "US$ %(unearmarked)s unearmarked); US$ %(amount)s requested.",
+                available=usd(earmarked + unearmarked),
+                earmarked=usd(earmarked),
+                unearmarked=usd(unearmarked),
+                amount=usd(amount),
+            ),
             field="amount",
         )
     from_earmarked = min(earmarked, amount) if earmarked > 0 else ZERO
@@ -555,7 +600,8 @@ def post_transfer(
     room = totals[EntryKind.allocation] - totals[EntryKind.transfer]
     if amount > room:
         raise InsufficientFunds(
-            f"Only US$ {room:,.2f} of the programme's allocations is not yet transferred.", field="amount"
+            _("Only US$ %(amount)s of the programme's allocations is not yet transferred.", amount=usd(room)),
+            field="amount",
         )
     return _post(
         actor,
@@ -578,7 +624,9 @@ def post_expenditure(
     lock_keys(programme_key(programme_id))
     balance = _organisation_balance(_programme_totals(programme_id, organisation_id))
     if amount > balance:
-        raise InsufficientFunds(f"The organization holds only US$ {balance:,.2f} for this programme.", field="amount")
+        raise InsufficientFunds(
+            _("The organization holds only US$ %(amount)s for this programme.", amount=usd(balance)), field="amount"
+        )
     return _post(
         actor,
         EntryKind.expenditure,
@@ -604,7 +652,9 @@ def post_refund(
     lock_keys(programme_key(programme_id))
     balance = _organisation_balance(_programme_totals(programme_id, organisation_id))
     if amount > balance:
-        raise InsufficientFunds(f"The organization holds only US$ {balance:,.2f} for this programme.", field="amount")
+        raise InsufficientFunds(
+            _("The organization holds only US$ %(amount)s for this programme.", amount=usd(balance)), field="amount"
+        )
     drawn: dict[int | None, Decimal] = defaultdict(lambda: ZERO)
     rows = db.session.execute(
         sa.select(LedgerEntry.thematic_area_id, LedgerEntry.category, sa.func.sum(LedgerEntry.amount_usd))
@@ -652,8 +702,13 @@ def _post_cost(actor: User | None, kind: EntryKind, amount: Decimal | str, on: d
     available = available_in(None)
     if amount > available:
         raise InsufficientFunds(
-            f"The unearmarked pool holds only US$ {available:,.2f}; a {kind.label.lower()} of "
-            f"US$ {amount:,.2f} would make it negative.",
+            _(
+                "The unearmarked pool holds only US$ %(available)s; a %(kind)s of US$ %(amount)s would make it "
+                "negative.",
+                available=usd(available),
+                kind=str(kind.label).lower(),
+                amount=usd(amount),
+            ),
             field="amount",
         )
     return _post(actor, kind, amount, on, description=description)
@@ -682,7 +737,7 @@ def post_by_hand(
     Only interest names an organisation (the participating organization that reported it).
     """
     if kind not in HAND_POSTED:
-        raise LedgerError("Only interest, direct costs and bank charges are posted by hand.", field="kind")
+        raise LedgerError(_("Only interest, direct costs and bank charges are posted by hand."), field="kind")
     kind = EntryKind(kind)
     if kind is EntryKind.interest:
         return post_interest(actor, amount, on, organisation_id, description)
@@ -691,7 +746,7 @@ def post_by_hand(
 
 def post_deposit(actor: User | None, deposit: Deposit) -> list[LedgerEntry]:
     """Post a recorded deposit (its USD value) and its administrative agent fee, in the agreement's pool."""
-    check_postable(deposit.deposited_on, field="deposited_on", what="A deposit")
+    check_postable(deposit.deposited_on, field="deposited_on", what=_("A deposit"))
     agreement = deposit.agreement
     links: dict[str, Link] = {
         "thematic_area_id": agreement.thematic_area_id,
@@ -737,20 +792,20 @@ def reverse_entry(actor: User | None, entry: LedgerEntry, reason: str, on: date 
     """
     reason = (reason or "").strip()
     if not reason:
-        raise LedgerError("Say why the entry is reversed.", field="reason")
+        raise LedgerError(_("Say why the entry is reversed."), field="reason")
     if entry.kind is EntryKind.reversal:
-        raise LedgerError("A reversal cannot itself be reversed; record the posting again instead.")
+        raise LedgerError(_("A reversal cannot itself be reversed; record the posting again instead."))
     if entry.kind is EntryKind.fee and entry.deposit_id is not None:
-        raise LedgerError("A deposit's fee is reversed together with the deposit.")
+        raise LedgerError(_("A deposit's fee is reversed together with the deposit."))
     if on is None:
         on = clock.today() if books().is_closed(entry.entry_on) else entry.entry_on
-    check_postable(max(on, entry.entry_on), field="reason", what="A reversal")
+    check_postable(max(on, entry.entry_on), field="reason", what=_("A reversal"))
     _guard(entry.programme_id)
     # Lock the entry (reversed once), then what the reversal takes money from; re-read both.
     entry = lock_row(LedgerEntry, entry.id) or entry
     lock_keys(pool_key(entry.thematic_area_id), *([programme_key(entry.programme_id)] if entry.programme_id else []))
     if is_reversed(entry):
-        raise LedgerError(f"Ledger entry {entry.id} is already reversed.")
+        raise LedgerError(_("Ledger entry %(id)s is already reversed.", id=entry.id))
     originals = [entry]
     if entry.kind is EntryKind.deposit and entry.deposit_id is not None:
         originals += list(
@@ -787,21 +842,25 @@ def _check_reversal(entry: LedgerEntry, originals: list[LedgerEntry]) -> None:
         available = available_in(entry.thematic_area_id)
         if available + pool_delta < 0:
             raise InsufficientFunds(
-                f"Reversing this would leave the {pool_label(entry.thematic_area).lower()} pool negative "
-                f"(US$ {available:,.2f} available, US$ {-pool_delta:,.2f} needed). "
-                "Reverse the allocations that used it first."
+                _(
+                    "Reversing this would leave the %(pool)s pool negative (US$ %(available)s available, "
+                    "US$ %(needed)s needed). Reverse the allocations that used it first.",
+                    pool=pool_label(entry.thematic_area).lower(),
+                    available=usd(available),
+                    needed=usd(-pool_delta),
+                )
             )
     if entry.programme_id is None:
         return
     if entry.category is EntryKind.allocation:
         totals = _programme_totals(entry.programme_id)
         if totals[EntryKind.allocation] - entry.amount_usd < totals[EntryKind.transfer]:
-            raise InsufficientFunds("The programme has already received transfers against this allocation.")
+            raise InsufficientFunds(_("The programme has already received transfers against this allocation."))
     if entry.category is EntryKind.transfer:
         balance = _organisation_balance(_programme_totals(entry.programme_id, entry.organisation_id))
         if balance - entry.amount_usd < 0:
             raise InsufficientFunds(
-                "The organization has already spent or refunded this transfer; reverse those entries first."
+                _("The organization has already spent or refunded this transfer; reverse those entries first.")
             )
 
 
@@ -903,5 +962,7 @@ __all__ = [
     "post_transfer",
     "programme_key",
     "reverse_entry",
+    "shown",
     "statement",
+    "usd",
 ]

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from fundapp.auth.models import Organisation, User
 from fundapp.core import clock
 from fundapp.core.extensions import db
+from fundapp.core.i18n import _, _l
 from fundapp.core.models import AppendOnly
 from fundapp.core.money import Money, Rate
 from fundapp.reference.models import Country, ThematicArea
@@ -32,11 +33,11 @@ class DonorType(enum.StrEnum):
 
 
 DONOR_TYPE_LABELS = {
-    DonorType.member_state: "Member State",
-    DonorType.private_sector: "Private sector",
-    DonorType.foundation: "Foundation",
-    DonorType.multilateral: "Multilateral",
-    DonorType.other: "Other",
+    DonorType.member_state: _l("Member State"),
+    DonorType.private_sector: _l("Private sector"),
+    DonorType.foundation: _l("Foundation"),
+    DonorType.multilateral: _l("Multilateral"),
+    DonorType.other: _l("Other"),
 }
 
 
@@ -71,6 +72,17 @@ class AgreementStatus(enum.StrEnum):
     partially_paid = "partially_paid"
     fully_paid = "fully_paid"
 
+    @property
+    def label(self) -> str:
+        return AGREEMENT_STATUS_LABELS[self]
+
+
+AGREEMENT_STATUS_LABELS = {
+    AgreementStatus.signed: _l("Signed"),
+    AgreementStatus.partially_paid: _l("Partially paid"),
+    AgreementStatus.fully_paid: _l("Fully paid"),
+}
+
 
 class Agreement(db.Model):
     """A Standard Administrative Arrangement: what a donor commits, in its own currency."""
@@ -97,7 +109,7 @@ class Agreement(db.Model):
 
     @property
     def earmark_label(self) -> str:
-        return f"{self.thematic_area.code} (earmarked)" if self.thematic_area else "Unearmarked"
+        return _("%(code)s (earmarked)", code=self.thematic_area.code) if self.thematic_area else _("Unearmarked")
 
 
 class ExpectedPayment(db.Model):
@@ -188,16 +200,16 @@ class EntryKind(enum.StrEnum):
 
 
 ENTRY_KIND_LABELS = {
-    EntryKind.deposit: "Deposit",
-    EntryKind.fee: "Administrative agent fee",
-    EntryKind.interest: "Interest",
-    EntryKind.allocation: "Allocation",
-    EntryKind.transfer: "Transfer",
-    EntryKind.refund: "Refund",
-    EntryKind.expenditure: "Expenditure",
-    EntryKind.direct_cost: "Direct cost",
-    EntryKind.bank_charge: "Bank charge",
-    EntryKind.reversal: "Reversal",
+    EntryKind.deposit: _l("Deposit"),
+    EntryKind.fee: _l("Administrative agent fee"),
+    EntryKind.interest: _l("Interest"),
+    EntryKind.allocation: _l("Allocation"),
+    EntryKind.transfer: _l("Transfer"),
+    EntryKind.refund: _l("Refund"),
+    EntryKind.expenditure: _l("Expenditure"),
+    EntryKind.direct_cost: _l("Direct cost"),
+    EntryKind.bank_charge: _l("Bank charge"),
+    EntryKind.reversal: _l("Reversal"),
 }
 
 _KIND_ENUM = sa.Enum(EntryKind, native_enum=False, length=20, validate_strings=True)

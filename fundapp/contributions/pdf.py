@@ -6,8 +6,9 @@ from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib.units import mm
 
+from fundapp.contributions.ledger import shown
 from fundapp.contributions.services import ContributionReport, programme_label
-from fundapp.core.money import format_money
+from fundapp.core.i18n import _
 from fundapp.core.pdf import BLUE, build_pdf, data_table, para
 
 
@@ -21,7 +22,7 @@ def _year_chart(report: ContributionReport) -> Drawing:
     chart.valueAxis.labelTextFormat = lambda v: f"{v / 1_000_000:,.1f}M" if v >= 1_000_000 else f"{v:,.0f}"
     chart.bars[0].fillColor = BLUE
     drawing.add(chart)
-    drawing.add(String(0, 57 * mm, "Deposits by year (USD, to the end of the period)", fontSize=8))
+    drawing.add(String(0, 57 * mm, _("Deposits by year (USD, to the end of the period)"), fontSize=8))
     return drawing
 
 
@@ -29,65 +30,65 @@ def contribution_report_pdf(report: ContributionReport) -> bytes:
     figures = report.figures
     share = figures.share_percent
     story = [
-        para("Totals", "h2"),
+        para(_("Totals"), "h2"),
         data_table(
             ["", "USD"],
             [
-                ["Deposits in the period", report.period_deposits_usd],
-                ["Administrative agent fee (deducted on receipt)", report.period_fees_usd],
-                ["Net deposits in the period", report.period_net_usd],
-                ["Cumulative deposits to the end of the period", figures.deposits_usd],
-                ["Share of all deposits to the fund", "–" if share is None else f"{share:.2f}%"],
-                ["Commitments (USD equivalent)", figures.commitments_usd],
+                [_("Deposits in the period"), report.period_deposits_usd],
+                [_("Administrative agent fee (deducted on receipt)"), report.period_fees_usd],
+                [_("Net deposits in the period"), report.period_net_usd],
+                [_("Cumulative deposits to the end of the period"), figures.deposits_usd],
+                [_("Share of all deposits to the fund"), "–" if share is None else shown("percent", share, 2)],
+                [_("Commitments (USD equivalent)"), figures.commitments_usd],
             ],
             col_widths=[110 * mm, 60 * mm],
             numeric_columns=(1,),
         ),
-        para("Deposits", "h2"),
+        para(_("Deposits"), "h2"),
     ]
     rows = [
         [
-            d.deposited_on.strftime("%d %b %Y"),
+            shown("date", d.deposited_on),
             d.agreement.reference,
-            f"{d.currency} {format_money(d.amount)}",
+            f"{d.currency} {shown('money', d.amount)}",
             f"{d.rate}",
             d.amount_usd,
             d.fee_usd,
-            "reversed" if d.id in report.reversed_ids else ("over-payment" if d.is_overpayment else ""),
+            _("reversed") if d.id in report.reversed_ids else (_("over-payment") if d.is_overpayment else ""),
         ]
         for d in report.deposits
     ]
-    rows.append(["Total", "", "", "", report.period_deposits_usd, report.period_fees_usd, ""])
+    rows.append([_("Total"), "", "", "", report.period_deposits_usd, report.period_fees_usd, ""])
     story.append(
         data_table(
-            ["Date", "Agreement", "Amount", "Rate", "USD", "Fee USD", ""],
+            [_("Date"), _("Agreement"), _("Amount"), _("Rate"), _("USD"), _("Fee USD"), ""],
             rows,
             col_widths=[20 * mm, 44 * mm, 32 * mm, 16 * mm, 24 * mm, 20 * mm, 18 * mm],
             numeric_columns=(2, 3),
             total_row=True,
         )
     )
-    story.append(para("Attribution by thematic area", "h2"))
+    story.append(para(_("Attribution by thematic area"), "h2"))
     by_area = report.attribution_by_area()
     if by_area:
         story.append(
             data_table(
-                ["Pool", "Attributed USD"],
-                [*([p, v] for p, v in by_area), ["Total", figures.attributed_usd]],
+                [_("Pool"), _("Attributed USD")],
+                [*([p, v] for p, v in by_area), [_("Total"), figures.attributed_usd]],
                 col_widths=[110 * mm, 60 * mm],
                 total_row=True,
             )
         )
-        story.append(para("Attribution by programme", "h2"))
+        story.append(para(_("Attribution by programme"), "h2"))
         story.append(
             data_table(
-                ["Pool", "Programme", "Allocated from pool", "Your share", "Attributed USD"],
+                [_("Pool"), _("Programme"), _("Allocated from pool"), _("Your share"), _("Attributed USD")],
                 [
                     [
                         r.pool,
                         programme_label(r.programme_id),
                         r.pool_allocated,
-                        f"{(r.share * 100).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}%",
+                        shown("percent", (r.share * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), 2),
                         r.attributed,
                     ]
                     for r in figures.attribution
@@ -97,20 +98,22 @@ def contribution_report_pdf(report: ContributionReport) -> bytes:
             )
         )
     else:
-        story.append(para("No allocations have been made from pools your money went to yet."))
-    story.append(para("Chart", "h2"))
+        story.append(para(_("No allocations have been made from pools your money went to yet.")))
+    story.append(para(_("Chart"), "h2"))
     story.append(_year_chart(report))
     story.append(
         para(
-            "Amounts in US dollars at the UN operational rate of exchange of each deposit's month, rounded half up "
-            "to cents. Attribution: earmarked money to the programmes allocated from that thematic area's pool, "
-            "unearmarked money pro rata to the allocations from the unearmarked pool.",
+            _(
+                "Amounts in US dollars at the UN operational rate of exchange of each deposit's month, rounded half "
+                "up to cents. Attribution: earmarked money to the programmes allocated from that thematic area's "
+                "pool, unearmarked money pro rata to the allocations from the unearmarked pool."
+            ),
             "small",
         )
     )
     return build_pdf(
-        f"Contribution report: {report.donor.name}",
+        _("Contribution report: %(donor)s", donor=report.donor.name),
         story,
-        subtitle=f"{report.date_from.strftime('%d %b %Y')} to {report.date_to.strftime('%d %b %Y')}",
-        footer=f"Contribution report · {report.donor.name}",
+        subtitle=_("%(start)s to %(end)s", start=shown("date", report.date_from), end=shown("date", report.date_to)),
+        footer=_("Contribution report · %(donor)s", donor=report.donor.name),
     )

@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import LazyString
 from sqlalchemy.orm import joinedload
 
 from fundapp.auth import services as auth_services
@@ -31,6 +32,7 @@ from fundapp.contributions.workflow import PERIOD
 from fundapp.core import clock, signals
 from fundapp.core.errors import DomainError
 from fundapp.core.extensions import db
+from fundapp.core.i18n import _, _l
 from fundapp.core.locks import lock_keys
 from fundapp.core.models import StateEvent
 from fundapp.core.money import to_money
@@ -158,15 +160,21 @@ def months_to_close(today: date) -> tuple[list[date], int]:
 def close_blockers(month: date, state: ledger.Books, today: date) -> list[str]:
     """Why the month cannot be closed now (empty when it can)."""
     if state.is_closed(month):
-        return [f"{month_label(month)} is already closed."]
+        return [_("%(month)s is already closed.", month=month_label(month))]
     if state.start is not None and month < state.start:
-        return [f"The fund's books start in {month_label(state.start)}."]
+        return [_("The fund's books start in %(month)s.", month=month_label(state.start))]
     blockers = []
     if month_end(month) >= today:
-        blockers.append(f"{month_label(month)} has not ended: it can be closed from {day_label(next_month(month))}.")
+        blockers.append(
+            _(
+                "%(month)s has not ended: it can be closed from %(day)s.",
+                month=month_label(month),
+                day=day_label(next_month(month)),
+            )
+        )
     expected = next_to_close(state)
     if expected is not None and month != expected:
-        blockers.append(f"Months close in order: close {month_label(expected)} first.")
+        blockers.append(_("Months close in order: close %(month)s first.", month=month_label(expected)))
     return blockers
 
 
@@ -206,19 +214,27 @@ def reopen_period(actor: User | None, month: date, reason: str) -> AccountingPer
     lock_keys(ledger.PERIODS_KEY)
     period = _period(month)
     if period is None or not period.is_closed:
-        raise DomainError(f"{month_label(month)} is not closed.")
+        raise DomainError(_("%(month)s is not closed.", month=month_label(month)))
     latest = ledger.books().closed_through
     if month != latest:
         raise DomainError(
-            f"Only the most recent closed month, {month_label(latest)}, can be reopened: reopen it first.",
+            _(
+                "Only the most recent closed month, %(month)s, can be reopened: reopen it first.",
+                month=month_label(latest),
+            ),
             field="reason",
         )
     PERIOD.fire(period, "reopen", actor, (reason or "").strip())
     notify(
         auth_services.users(auth_services.UserFilters(role=Role.secretariat.value, status="active")),
-        f"{month_label(month)} was reopened",
-        f"{getattr(actor, 'name', 'An administrator')} reopened {month_label(month)}: {reason.strip()}. "
-        "Postings dated in it are accepted again until it is closed anew.",
+        # Lazy: each recipient reads the notice (and its month's name) in their own language.
+        _l("%(month)s was reopened", month=LazyString(month_label, month)),
+        _l(
+            "%(name)s reopened %(month)s: %(reason)s. Postings dated in it are accepted again until it is closed anew.",
+            name=getattr(actor, "name", None) or _l("An administrator"),
+            month=LazyString(month_label, month),
+            reason=reason.strip(),
+        ),
         f"/contributions/periods/{month:%Y-%m}",
     )
     return period

@@ -19,7 +19,7 @@ from sqlalchemy.orm import joinedload
 
 from fundapp.auth.models import Organisation, OrganisationType, User, UserRole
 from fundapp.contributions import ledger
-from fundapp.contributions.ledger import ZERO
+from fundapp.contributions.ledger import ZERO, usd
 from fundapp.contributions.models import (
     AccountingPeriod,
     Agreement,
@@ -36,6 +36,7 @@ from fundapp.core import clock, search, signals
 from fundapp.core.audit import record_change
 from fundapp.core.errors import DomainError, ValidationFailed
 from fundapp.core.extensions import db
+from fundapp.core.i18n import _, _n
 from fundapp.core.locks import lock_keys, lock_row
 from fundapp.core.money import CENTS, MAX_MONEY, MoneyInputError, parse_decimal, parse_money, split_by_weights, to_money
 from fundapp.core.permissions import Role
@@ -63,15 +64,20 @@ class ImportFailed(ValidationFailed):
 
     def __init__(self, rows: list[tuple[int, str]]) -> None:
         self.rows = rows
-        summary = f"Nothing was imported: {len(rows)} row(s) need correcting."
-        super().__init__({"file": [summary, *(f"Line {line}: {reason}" for line, reason in rows)]})
+        summary = _n(
+            "Nothing was imported: %(num)d row(s) need correcting.",
+            "Nothing was imported: %(num)d row(s) need correcting.",
+            len(rows),
+        )
+        lines = (_("Line %(line)s: %(reason)s", line=line, reason=reason) for line, reason in rows)
+        super().__init__({"file": [summary, *lines]})
 
 
 # Conversion --------------------------------------------------------------------------------------
 
 
 def month_label(month: date) -> str:
-    return month.strftime("%B %Y")
+    return ledger.month_label(month)
 
 
 def to_usd(amount: Decimal, rate: Decimal) -> Decimal:
@@ -94,8 +100,12 @@ def rate_for(currency: str, on: date) -> Decimal:
     )
     if rate is None:
         raise MissingRate(
-            f"There is no UN operational rate of exchange for {currency} in {month_label(month)}. "
-            "Add it under Exchange rates first.",
+            _(
+                "There is no UN operational rate of exchange for %(currency)s in %(month)s. "
+                "Add it under Exchange rates first.",
+                currency=currency,
+                month=month_label(month),
+            ),
             field="deposited_on",
         )
     return rate
@@ -105,15 +115,20 @@ def set_rate(actor: User | None, currency: str, month: date, rate: Decimal | str
     """Add or correct the rate for a currency and month. Deposits keep the rate they were recorded with."""
     currency = (currency or "").strip().upper()
     if currency == "USD":
-        raise DomainError("US dollar amounts need no rate.", field="currency")
+        raise DomainError(_("US dollar amounts need no rate."), field="currency")
     if db.session.get(Currency, currency) is None:
-        raise DomainError(f"{currency or 'The currency'} is not an ISO 4217 currency code.", field="currency")
+        raise DomainError(
+            _("%(currency)s is not an ISO 4217 currency code.", currency=currency)
+            if currency
+            else _("The currency is not an ISO 4217 currency code."),
+            field="currency",
+        )
     try:
         value = parse_rate(rate)
     except MoneyInputError as exc:
         raise DomainError(str(exc), field="rate") from exc
     if value <= 0:
-        raise DomainError("The rate must be more than zero.", field="rate")
+        raise DomainError(_("The rate must be more than zero."), field="rate")
     month = month.replace(day=1)
     check_rate_month(month)
     row = db.session.scalar(
@@ -152,8 +167,11 @@ def check_rate_month(month: date) -> None:
     state = ledger.books()
     if state.is_closed(month):
         raise DomainError(
-            f"{month_label(month)} is closed: its rates cannot change any more. Rates of open months "
-            f"(from {month_label(state.first_open)}) can.",
+            _(
+                "%(month)s is closed: its rates cannot change any more. Rates of open months (from %(first)s) can.",
+                month=month_label(month),
+                first=month_label(state.first_open),
+            ),
             field="month",
         )
 
@@ -163,18 +181,18 @@ def _read_csv(content: str | bytes, required: tuple[str, ...]) -> list[tuple[int
         try:
             content = content.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise ImportFailed([(1, "the file is not UTF-8 text")]) from exc
+            raise ImportFailed([(1, _("the file is not UTF-8 text"))]) from exc
     reader = csv.DictReader(io.StringIO(content))
     headers = [h.strip().lower() for h in (reader.fieldnames or [])]
     missing = [h for h in required if h not in headers]
     if missing:
-        raise ImportFailed([(1, f"missing column(s): {', '.join(missing)}")])
+        raise ImportFailed([(1, _("missing column(s): %(columns)s", columns=", ".join(missing)))])
     reader.fieldnames = headers
     rows = [
         (reader.line_num, {k: (v or "").strip() for k, v in row.items() if k}) for row in reader if any(row.values())
     ]
     if not rows:
-        raise ImportFailed([(1, "the file has no rows")])
+        raise ImportFailed([(1, _("the file has no rows"))])
     return rows
 
 
@@ -189,23 +207,30 @@ def import_rates(actor: User | None, content: str | bytes) -> int:
         try:
             month = date.fromisoformat(row["month"][:7] + "-01")
         except ValueError:
-            errors.append((line, f"bad month {row['month']!r} (use YYYY-MM)"))
+            errors.append((line, _("bad month %(value)s (use YYYY-MM)", value=repr(row["month"]))))
             continue
         try:
             rate = parse_rate(row["rate"])
             if rate <= 0:
-                raise MoneyInputError("the rate must be above zero")
+                raise MoneyInputError(_("the rate must be above zero"))
         except MoneyInputError as exc:
             errors.append(
-                (line, f"bad rate {row['rate']!r} (a number above zero): {str(exc)[0].lower()}{str(exc)[1:]}")
+                (
+                    line,
+                    _(
+                        "bad rate %(value)s (a number above zero): %(problem)s",
+                        value=repr(row["rate"]),
+                        problem=f"{str(exc)[0].lower()}{str(exc)[1:]}",
+                    ),
+                )
             )
             continue
         currency = row["currency"].upper()
         if currency == "USD" or db.session.get(Currency, currency) is None:
-            errors.append((line, f"unknown currency {row['currency']!r}"))
+            errors.append((line, _("unknown currency %(value)s", value=repr(row["currency"]))))
             continue
         if closed.is_closed(month):
-            errors.append((line, f"{month_label(month)} is closed: its rates cannot change"))
+            errors.append((line, _("%(month)s is closed: its rates cannot change", month=month_label(month))))
             continue
         parsed.append((currency, month, rate))
     if errors:
@@ -243,11 +268,11 @@ def create_donor(
 ) -> Donor:
     """Register an organisation of type donor as a contributor; its users become the donor's users."""
     if organisation is None or organisation.type is not OrganisationType.donor:
-        raise DomainError("Only an organisation of type donor can be a contributor.", field="organisation_id")
+        raise DomainError(_("Only an organisation of type donor can be a contributor."), field="organisation_id")
     if db.session.scalar(sa.select(Donor.id).where(Donor.organisation_id == organisation.id)):
         raise DomainError(f"{organisation.name} is already a contributor.", field="organisation_id")
     if country_code and db.session.get(Country, country_code) is None:
-        raise DomainError("Unknown country.", field="country_code")
+        raise DomainError(_("Unknown country."), field="country_code")
     donor = Donor(
         organisation_id=organisation.id,
         organisation=organisation,
@@ -303,7 +328,10 @@ def parse_schedule(text: str) -> list[tuple[date, Decimal]]:
                 raise ValueError
         except ValueError as exc:
             raise DomainError(
-                f"Line {number} of the schedule should read 'YYYY-MM-DD amount', e.g. '2020-06-30 500000'.",
+                _(
+                    "Line %(line)s of the schedule should read 'YYYY-MM-DD amount', e.g. '2020-06-30 500000'.",
+                    line=number,
+                ),
                 field="schedule",
             ) from exc
         schedule.append((due, amount))
@@ -324,22 +352,35 @@ def create_agreement(
     """Record a signed Standard Administrative Arrangement."""
     reference = (reference or "").strip()
     if not reference:
-        raise DomainError("A reference is required.", field="reference")
+        raise DomainError(_("A reference is required."), field="reference")
     if db.session.scalar(sa.select(Agreement.id).where(sa.func.lower(Agreement.reference) == reference.lower())):
-        raise DomainError(f"An agreement with the reference {reference} already exists.", field="reference")
+        raise DomainError(
+            _("An agreement with the reference %(reference)s already exists.", reference=reference), field="reference"
+        )
     currency = (currency or "").strip().upper()
     if db.session.get(Currency, currency) is None:
-        raise DomainError(f"{currency or 'The currency'} is not an ISO 4217 currency code.", field="currency")
+        raise DomainError(
+            _("%(currency)s is not an ISO 4217 currency code.", currency=currency)
+            if currency
+            else _("The currency is not an ISO 4217 currency code."),
+            field="currency",
+        )
     amount = to_money(committed_amount)
     if amount <= 0 or amount > MAX_MONEY:
-        raise DomainError("The committed amount must be more than zero.", field="committed_amount")
+        raise DomainError(_("The committed amount must be more than zero."), field="committed_amount")
     if thematic_area_id is not None and db.session.get(ThematicArea, thematic_area_id) is None:
-        raise DomainError("Unknown thematic area.", field="thematic_area_id")
+        raise DomainError(_("Unknown thematic area."), field="thematic_area_id")
     schedule = schedule or []
     scheduled = sum((a for _d, a in schedule), ZERO)
     if scheduled > amount:
         raise DomainError(
-            f"The schedule adds up to {currency} {scheduled:,.2f}, more than the {currency} {amount:,.2f} committed.",
+            _(
+                "The schedule adds up to %(currency)s %(scheduled)s, more than the %(currency)s %(committed)s "
+                "committed.",
+                currency=currency,
+                scheduled=usd(scheduled),
+                committed=usd(amount),
+            ),
             field="schedule",
         )
     agreement = Agreement(
@@ -551,12 +592,12 @@ def record_deposit(
     except MoneyInputError as exc:
         raise DomainError(str(exc), field="amount") from exc
     if amount <= 0:
-        raise DomainError("The amount must be more than zero.", field="amount")
+        raise DomainError(_("The amount must be more than zero."), field="amount")
     agreement = lock_row(Agreement, agreement.id) or agreement
     ledger.check_postable(deposited_on, field="deposited_on", what="A deposit")
     if deposited_on < agreement.signed_on:
         raise DomainError(
-            f"The deposit date is before the agreement was signed ({agreement.signed_on.isoformat()}).",
+            _("The deposit date is before the agreement was signed (%(day)s).", day=agreement.signed_on.isoformat()),
             field="deposited_on",
         )
     rate = rate_for(agreement.currency, deposited_on)
@@ -564,9 +605,14 @@ def record_deposit(
     over = paid + amount > agreement.committed_amount
     if over and not confirm_overpayment:
         raise Overpayment(
-            f"This deposit takes {agreement.reference} to {agreement.currency} {paid + amount:,.2f}, more than the "
-            f"{agreement.currency} {agreement.committed_amount:,.2f} committed. "
-            "Tick the confirmation to record it anyway.",
+            _(
+                "This deposit takes %(agreement)s to %(currency)s %(total)s, more than the %(currency)s "
+                "%(committed)s committed. Tick the confirmation to record it anyway.",
+                agreement=agreement.reference,
+                currency=agreement.currency,
+                total=usd(paid + amount),
+                committed=usd(agreement.committed_amount),
+            ),
             field="confirm_overpayment",
         )
     fund = get_fund()
@@ -639,7 +685,7 @@ def reverse_deposit(actor: User | None, deposit: Deposit, reason: str, on: date 
     """Reverse a mistaken deposit (and its fee) in the ledger; the deposit row stays as the record."""
     entry = deposit_ledger_entry(deposit)
     if entry is None:  # pragma: no cover - every deposit is posted with its entry
-        raise DomainError("This deposit has no ledger entry.")
+        raise DomainError(_("This deposit has no ledger entry."))
     return ledger.reverse_entry(actor, entry, reason, on)
 
 
@@ -686,22 +732,26 @@ def _date_problems(on: date, agreement: Agreement, context: _ImportContext) -> l
     problems = []
     month = on.replace(day=1)
     if agreement.currency != "USD" and (agreement.currency, month) not in context.rates:
-        problems.append(f"no exchange rate for {agreement.currency} in {month_label(month)}")
+        problems.append(
+            _("no exchange rate for %(currency)s in %(month)s", currency=agreement.currency, month=month_label(month))
+        )
     if on < agreement.signed_on:
-        problems.append(f"date is before {agreement.reference} was signed")
+        problems.append(_("date is before %(agreement)s was signed", agreement=agreement.reference))
     if on > clock.today():
-        problems.append("date is in the future")
+        problems.append(_("date is in the future"))
     elif context.books.start and on < context.books.start:
-        problems.append(f"date is before the fund's books start ({ledger.day_label(context.books.start)})")
+        problems.append(_("date is before the fund's books start (%(day)s)", day=ledger.day_label(context.books.start)))
     elif context.books.is_closed(on):
-        problems.append(f"{month_label(on)} is closed (record it in an open month)")
+        problems.append(_("%(month)s is closed (record it in an open month)", month=month_label(on)))
     return problems
 
 
 def _amount_problem(raw: str, exc: MoneyInputError) -> str:
     if not any(c.isdigit() for c in raw):
-        return f"amount {raw!r} is not a number"
-    return f"amount {raw!r}: {str(exc)[0].lower()}{str(exc)[1:].rstrip('.')}"
+        return _("amount %(value)s is not a number", value=repr(raw))
+    return _(
+        "amount %(value)s: %(problem)s", value=repr(raw), problem=f"{str(exc)[0].lower()}{str(exc)[1:].rstrip('.')}"
+    )
 
 
 def _check_import_row(row: dict[str, str], context: _ImportContext) -> tuple[list[str], tuple | None]:
@@ -709,16 +759,16 @@ def _check_import_row(row: dict[str, str], context: _ImportContext) -> tuple[lis
     problems = []
     agreement = context.agreements.get(row["agreement"].lower())
     if agreement is None:
-        problems.append(f"unknown agreement {row['agreement']!r}")
+        problems.append(_("unknown agreement %(value)s", value=repr(row["agreement"])))
     try:
         on = date.fromisoformat(row["date"])
     except ValueError:
         on = None
-        problems.append(f"bad date {row['date']!r} (use YYYY-MM-DD)")
+        problems.append(_("bad date %(value)s (use YYYY-MM-DD)", value=repr(row["date"])))
     try:
         amount = parse_money(row["amount"], negative=True)
         if amount <= 0:
-            problems.append(f"amount {row['amount']} is not above zero")
+            problems.append(_("amount %(value)s is not above zero", value=row["amount"]))
     except MoneyInputError as exc:
         amount = None
         problems.append(_amount_problem(row["amount"], exc))
@@ -728,10 +778,19 @@ def _check_import_row(row: dict[str, str], context: _ImportContext) -> tuple[lis
     if agreement and on and amount and amount > 0:
         key = (agreement.id, on, amount, reference)
         if (key in context.recorded or key in context.seen) and row.get("confirm_duplicate", "").lower() not in _YES:
-            where = "is already recorded" if key in context.recorded else "appears twice in this file"
+            same = f"{agreement.reference}, {on.isoformat()}, {usd(amount)}{', ' + reference if reference else ''}"
             problems.append(
-                f"the same deposit ({agreement.reference}, {on.isoformat()}, {amount:,.2f}"
-                f"{', ' + reference if reference else ''}) {where}; put 'yes' in confirm_duplicate to record it again"
+                _(
+                    "the same deposit (%(deposit)s) is already recorded; put 'yes' in confirm_duplicate to record "
+                    "it again",
+                    deposit=same,
+                )
+                if key in context.recorded
+                else _(
+                    "the same deposit (%(deposit)s) appears twice in this file; put 'yes' in confirm_duplicate to "
+                    "record it again",
+                    deposit=same,
+                )
             )
         context.seen.add(key)
         context.running[agreement.id] += amount
@@ -740,7 +799,10 @@ def _check_import_row(row: dict[str, str], context: _ImportContext) -> tuple[lis
             and row.get("confirm_overpayment", "").lower() not in _YES
         ):
             problems.append(
-                f"takes {agreement.reference} past its commitment; put 'yes' in confirm_overpayment to accept"
+                _(
+                    "takes %(agreement)s past its commitment; put 'yes' in confirm_overpayment to accept",
+                    agreement=agreement.reference,
+                )
             )
     if problems:
         return problems, None
@@ -814,7 +876,7 @@ def programme_label(programme_id: int) -> str:
     for answer in signals.answers(signals.programme_labels, programme_id):
         if answer:
             return answer
-    return f"Programme {programme_id}"
+    return _("Programme %(id)s", id=programme_id)
 
 
 def attribution_by_donor(as_of: date | None = None) -> dict[int, list[AttributionRow]]:
@@ -875,7 +937,7 @@ def attribution_by_donor(as_of: date | None = None) -> dict[int, list[Attributio
         for donor_id, attributed in split_by_weights(amount, parts).items():
             rows[donor_id].append(
                 AttributionRow(
-                    pool=f"{code} earmarked" if code else "Unearmarked",
+                    pool=_("%(code)s earmarked", code=code) if code else _("Unearmarked"),
                     area_code=code,
                     programme_id=programme_id,
                     pool_allocated=amount,
@@ -1245,10 +1307,10 @@ def describe_objects(object_type: str, ids: list[str]) -> dict[str, str] | None:
             .join(Organisation, Organisation.id == Donor.organisation_id)
             .where(Donor.id.in_(numbers))
         )
-        return {str(i): f"donor {name}" for i, name in rows}
+        return {str(i): _("donor %(name)s", name=name) for i, name in rows}
     if object_type == "agreements":
         rows = db.session.execute(sa.select(Agreement.id, Agreement.reference).where(Agreement.id.in_(numbers)))
-        return {str(i): f"agreement {reference}" for i, reference in rows}
+        return {str(i): _("agreement %(reference)s", reference=reference) for i, reference in rows}
     if object_type == "deposits":
         rows = db.session.execute(
             sa.select(Deposit.id, Deposit.currency, Deposit.amount, Deposit.deposited_on, Agreement.reference)
@@ -1256,22 +1318,39 @@ def describe_objects(object_type: str, ids: list[str]) -> dict[str, str] | None:
             .where(Deposit.id.in_(numbers))
         )
         return {
-            str(i): f"deposit of {currency} {amount:,.2f} on {reference} ({on:%d %b %Y})"
+            str(i): _(
+                "deposit of %(currency)s %(amount)s on %(agreement)s (%(day)s)",
+                currency=currency,
+                amount=usd(amount),
+                agreement=reference,
+                day=ledger.shown("date", on),
+            )
             for i, currency, amount, on, reference in rows
         }
     if object_type == "exchange_rates":
         rows = db.session.execute(
             sa.select(ExchangeRate.id, ExchangeRate.currency, ExchangeRate.month).where(ExchangeRate.id.in_(numbers))
         )
-        return {str(i): f"{currency} rate of {month_label(month)}" for i, currency, month in rows}
+        return {
+            str(i): _("%(currency)s rate of %(month)s", currency=currency, month=month_label(month))
+            for i, currency, month in rows
+        }
     if object_type == "ledger_entries":
         rows = db.session.execute(
             sa.select(LedgerEntry.id, LedgerEntry.kind, LedgerEntry.amount_usd).where(LedgerEntry.id.in_(numbers))
         )
-        return {str(i): f"ledger entry #{i} ({kind.label.lower()}, US$ {amount:,.2f})" for i, kind, amount in rows}
+        return {
+            str(i): _(
+                "ledger entry #%(id)s (%(kind)s, US$ %(amount)s)",
+                id=i,
+                kind=str(kind.label).lower(),
+                amount=usd(amount),
+            )
+            for i, kind, amount in rows
+        }
     if object_type == "accounting_period":
         rows = db.session.execute(
             sa.select(AccountingPeriod.id, AccountingPeriod.month).where(AccountingPeriod.id.in_(numbers))
         )
-        return {str(i): f"the books of {month_label(month)}" for i, month in rows}
+        return {str(i): _("the books of %(month)s", month=month_label(month)) for i, month in rows}
     return None

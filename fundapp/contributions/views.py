@@ -29,6 +29,7 @@ from fundapp.core import args as query_args
 from fundapp.core import clock
 from fundapp.core.edge import domain_errors
 from fundapp.core.extensions import db
+from fundapp.core.i18n import DEFAULT_LANGUAGE, _, _n, force_locale
 from fundapp.core.permissions import Role, role_required
 from fundapp.core.tabular import csv_response, xlsx_response
 from fundapp.reference.services import country_choices, thematic_areas
@@ -44,6 +45,7 @@ def inject_permissions() -> dict:
         "can_close_period": permissions.can_close_period,
         "can_reopen_period": permissions.can_reopen_period,
         "EntryKind": EntryKind,
+        "month_label": ledger.month_label,
     }
 
 
@@ -94,7 +96,7 @@ def new_donor():
                 current_user, organisation, form.donor_type.data, form.country_code.data or None
             )
         if outcome.ok:
-            flash(f"{donor.name} is now a contributor.", "success")
+            flash(_("%(donor)s is now a contributor.", donor=donor.name), "success")
             return redirect(url_for("contributions.donor", donor_id=donor.id))
     return render_template("contributions/donor_form.html", form=form, has_choices=bool(organisations))
 
@@ -119,7 +121,7 @@ def donor(donor_id: int):
 @role_required(Role.secretariat)
 def new_agreement(donor_id: int):
     donor = db.get_or_404(Donor, donor_id)
-    form = AgreementForm(area_choices=[(a.id, f"{a.code} {a.name}") for a in thematic_areas()])
+    form = AgreementForm(area_choices=[(a.id, a.label) for a in thematic_areas()])
     if form.validate_on_submit():
         with domain_errors(form, default="reference") as outcome:
             agreement = services.create_agreement(
@@ -134,7 +136,7 @@ def new_agreement(donor_id: int):
                 form.notes.data,
             )
         if outcome.ok:
-            flash(f"Agreement {agreement.reference} recorded.", "success")
+            flash(_("Agreement %(reference)s recorded.", reference=agreement.reference), "success")
             return redirect(url_for("contributions.agreement", agreement_id=agreement.id))
     return render_template("contributions/agreement_form.html", form=form, donor=donor)
 
@@ -161,6 +163,17 @@ def agreement(agreement_id: int):
 # Deposits ---------------------------------------------------------------------------------------
 
 
+def _deposit_recorded(deposit: Deposit) -> str:
+    return _(
+        "Deposit of %(currency)s %(amount)s recorded: US$ %(usd)s at %(rate)s, fee US$ %(fee)s.",
+        currency=deposit.currency,
+        amount=ledger.usd(deposit.amount),
+        usd=ledger.usd(deposit.amount_usd),
+        rate=deposit.rate,
+        fee=ledger.usd(deposit.fee_usd),
+    )
+
+
 @bp.route("/agreements/<int:agreement_id>/deposits/new", methods=["GET", "POST"])
 @role_required(Role.secretariat)
 def new_deposit(agreement_id: int):
@@ -178,11 +191,7 @@ def new_deposit(agreement_id: int):
                 reference=form.reference.data or "",
             )
         if outcome.ok:
-            flash(
-                f"Deposit of {deposit.currency} {deposit.amount:,.2f} recorded: US$ {deposit.amount_usd:,.2f} "
-                f"at {deposit.rate}, fee US$ {deposit.fee_usd:,.2f}.",
-                "success",
-            )
+            flash(_deposit_recorded(deposit), "success")
             return redirect(url_for("contributions.deposit", deposit_id=deposit.id))
     paid, _usd = services.paid_to_date(agreement)
     return render_template("contributions/deposit_form.html", form=form, agreement=agreement, paid=paid)
@@ -204,12 +213,12 @@ def reverse_deposit(deposit_id: int):
     deposit = db.get_or_404(Deposit, deposit_id)
     form = ReverseForm()
     if not form.validate_on_submit():
-        flash("Say why the deposit is reversed.", "error")
+        flash(_("Say why the deposit is reversed."), "error")
         return redirect(url_for("contributions.deposit", deposit_id=deposit_id))
     with domain_errors(once=form) as outcome:
         services.reverse_deposit(current_user, deposit, form.reason.data, clock.today())
     if outcome.ok:
-        flash("Deposit reversed in the ledger.", "success")
+        flash(_("Deposit reversed in the ledger."), "success")
     return redirect(url_for("contributions.deposit", deposit_id=deposit_id))
 
 
@@ -222,13 +231,22 @@ def import_deposits():
         with domain_errors(form, default="file") as outcome:
             imported = services.import_deposits(current_user, form.file.data.read())
         if outcome.ok:
-            flash(f"{len(imported)} deposit(s) imported.", "success")
+            flash(_n("%(num)d deposit(s) imported.", "%(num)d deposit(s) imported.", len(imported)), "success")
             return redirect(url_for("contributions.ledger_entries", kind="deposit"))
         return render_template("contributions/import.html", form=form), 422
     return render_template("contributions/import.html", form=form)
 
 
 # Exchange rates ---------------------------------------------------------------------------------
+
+
+def _rate_saved(row) -> str:
+    return _(
+        "Rate for %(currency)s in %(month)s saved: %(rate)s.",
+        currency=row.currency,
+        month=services.month_label(row.month),
+        rate=row.rate,
+    )
 
 
 @bp.route("/rates", methods=["GET", "POST"])
@@ -239,7 +257,7 @@ def rates():
         with domain_errors(form, default="rate") as outcome:
             row = services.set_rate(current_user, form.currency.data, form.first_day, form.rate.data)
         if outcome.ok:
-            flash(f"Rate for {row.currency} in {services.month_label(row.month)} saved: {row.rate}.", "success")
+            flash(_rate_saved(row), "success")
             return redirect(url_for("contributions.rates", currency=row.currency))
     currency = query_args.text("currency", max_length=3).upper()
     data = services.rates_page(currency, _page())
@@ -258,12 +276,12 @@ def rates():
 def upload_rates():
     upload = UploadForm(prefix="upload")
     if not upload.validate_on_submit():
-        flash("Choose a CSV file with the columns currency, month, rate.", "error")
+        flash(_("Choose a CSV file with the columns currency, month, rate."), "error")
         return redirect(url_for("contributions.rates"))
     with domain_errors(once=upload) as outcome:
         count = services.import_rates(current_user, upload.file.data.read())
     if outcome.ok:
-        flash(f"{count} rate(s) saved.", "success")
+        flash(_n("%(num)d rate(s) saved.", "%(num)d rate(s) saved.", count), "success")
     return redirect(url_for("contributions.rates"))
 
 
@@ -310,7 +328,7 @@ def new_posting():
                 form.description.data,
             )
         if outcome.ok:
-            flash("Posted to the ledger.", "success")
+            flash(_("Posted to the ledger."), "success")
             return redirect(url_for("contributions.ledger_entries"))
     return render_template("contributions/posting_form.html", form=form)
 
@@ -323,12 +341,12 @@ def reverse_entry(entry_id: int):
         abort(403)
     form = ReverseForm()
     if not form.validate_on_submit():
-        flash("Say why the entry is reversed.", "error")
+        flash(_("Say why the entry is reversed."), "error")
         return redirect(url_for("contributions.ledger_entries"))
     with domain_errors(once=form) as outcome:
         ledger.reverse_entry(current_user, entry, form.reason.data, clock.today())
     if outcome.ok:
-        flash(f"Entry #{entry_id} reversed.", "success")
+        flash(_("Entry #%(id)s reversed.", id=entry_id), "success")
     return redirect(url_for("contributions.ledger_entries"))
 
 
@@ -371,7 +389,10 @@ def close_period(month: str):
             periods.close_period(current_user, day, clock.today())
         if outcome.ok:
             flash(
-                f"{ledger.month_label(day)} is closed: its figures are stored and no posting can be dated in it.",
+                _(
+                    "%(month)s is closed: its figures are stored and no posting can be dated in it.",
+                    month=ledger.month_label(day),
+                ),
                 "success",
             )
             return redirect(url_for("contributions.period", month=month))
@@ -387,7 +408,10 @@ def reopen_period(month: str):
         with domain_errors(form, default="reason") as outcome:
             periods.reopen_period(current_user, day, form.reason.data)
         if outcome.ok:
-            flash(f"{ledger.month_label(day)} is open again; the Fund Management Unit has been told.", "success")
+            flash(
+                _("%(month)s is open again; the Fund Management Unit has been told.", month=ledger.month_label(day)),
+                "success",
+            )
             return redirect(url_for("contributions.period", month=month))
     return _month_page(day, CloseMonthForm(), form), 422
 
@@ -409,7 +433,8 @@ def funding_status():
 @role_required(*permissions.STATEMENT_ROLES)
 def funding_status_csv():
     as_of = _as_of()
-    table = sheets.funding_status_table(ledger.funding_status(as_of))
+    with force_locale(DEFAULT_LANGUAGE):  # exports keep English labels, like their headers
+        table = sheets.funding_status_table(ledger.funding_status(as_of))
     return csv_response(f"funding-status-{as_of.isoformat()}.csv", *table)
 
 
@@ -418,7 +443,8 @@ def funding_status_csv():
 def funding_status_xlsx():
     """The page's statement and pools as a workbook (fundapp/contributions/sheets.py)."""
     as_of = _as_of()
-    workbook = sheets.funding_status_sheets(ledger.statement(as_of))
+    with force_locale(DEFAULT_LANGUAGE):
+        workbook = sheets.funding_status_sheets(ledger.statement(as_of))
     return xlsx_response(f"funding-status-{as_of.isoformat()}.xlsx", workbook)
 
 
@@ -429,7 +455,7 @@ def capitalization():
     return render_template(
         "contributions/capitalization.html",
         cap=cap,
-        chart=charts.cumulative_by_donor(cap.monthly, cap.target_usd, "Cumulative deposits by donor"),
+        chart=charts.cumulative_by_donor(cap.monthly, cap.target_usd, _("Cumulative deposits by donor")),
     )
 
 
@@ -458,7 +484,7 @@ def _report(donor_id: int) -> services.ContributionReport:
     date_from = _parse_date("from") or services.report_start()
     date_to = _parse_date("to") or clock.today()
     if date_to < date_from:
-        abort(400, "The end of the period is before its start.")
+        abort(400, _("The end of the period is before its start."))
     return services.contribution_report(donor, date_from, date_to)
 
 
@@ -475,7 +501,7 @@ def report(donor_id: int):
         "contributions/report.html",
         report=report,
         programme_label=services.programme_label,
-        chart=charts.bars_by_year(report.by_year, "Deposits by year, US$, to the end of the period"),
+        chart=charts.bars_by_year(report.by_year, _("Deposits by year, US$, to the end of the period")),
     )
 
 
@@ -494,12 +520,16 @@ def report_pdf(donor_id: int):
 @role_required(Role.secretariat, Role.donor)
 def report_csv(donor_id: int):
     """The report's figures as CSV, every free-text cell (names, references) through the safe writer."""
-    report = _report(donor_id)
-    return csv_response(_report_filename(report, "csv"), *sheets.contribution_report_table(report))
+    with force_locale(DEFAULT_LANGUAGE):
+        report = _report(donor_id)
+        table = sheets.contribution_report_table(report)
+    return csv_response(_report_filename(report, "csv"), *table)
 
 
 @bp.route("/donors/<int:donor_id>/report.xlsx")
 @role_required(Role.secretariat, Role.donor)
 def report_xlsx(donor_id: int):
-    report = _report(donor_id)
-    return xlsx_response(_report_filename(report, "xlsx"), sheets.contribution_report_sheets(report))
+    with force_locale(DEFAULT_LANGUAGE):
+        report = _report(donor_id)
+        workbook = sheets.contribution_report_sheets(report)
+    return xlsx_response(_report_filename(report, "xlsx"), workbook)

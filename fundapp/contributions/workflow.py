@@ -4,13 +4,14 @@ A month is open until the secretariat closes it (after reconciling it); an admin
 recent closed month, with a reason. Every transition is an event on the period and an audit row.
 """
 
+from fundapp.core.i18n import _l
 from fundapp.core.permissions import Role
 from fundapp.core.workflow import StateMachine, Transition
 
 OPEN = "open"
 CLOSED = "closed"
 
-PERIOD_LABELS = {OPEN: "Open", CLOSED: "Closed"}
+PERIOD_LABELS = {OPEN: _l("Open"), CLOSED: _l("Closed")}
 #: The badge style of each period state.
 PERIOD_BADGES = {OPEN: "draft", CLOSED: "approved"}
 

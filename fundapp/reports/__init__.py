@@ -15,6 +15,7 @@ December closes); cli.py `flask reports freeze-year YEAR`.
 from flask import Blueprint
 
 from fundapp.core import signals
+from fundapp.core.i18n import _l
 from fundapp.core.navigation import NavItem, register_nav
 from fundapp.core.permissions import Role
 
@@ -25,7 +26,7 @@ ANNUAL_REPORT_ROLES = (Role.secretariat, Role.committee_chair, Role.committee_me
 
 register_nav(
     NavItem(
-        "Transparency",
+        _l("Transparency"),
         "transparency.index",
         (),
         order=90,
@@ -33,8 +34,8 @@ register_nav(
         group="Reports",
         public=True,
     ),
-    NavItem("Annual report", "transparency.annual", ANNUAL_REPORT_ROLES, order=91, group="Reports"),
-    NavItem("Results report", "transparency.results", (), order=92, group="Reports", public=True),
+    NavItem(_l("Annual report"), "transparency.annual", ANNUAL_REPORT_ROLES, order=91, group="Reports"),
+    NavItem(_l("Results report"), "transparency.results", (), order=92, group="Reports", public=True),
 )
 
 from fundapp.reports import services  # noqa: E402

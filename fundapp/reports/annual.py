@@ -25,6 +25,7 @@ from fundapp.contributions import services as contributions
 from fundapp.contributions.models import Donor, EntryKind, LedgerEntry
 from fundapp.core import clock
 from fundapp.core.extensions import db
+from fundapp.core.i18n import _
 from fundapp.core.money import to_money
 from fundapp.programmes import services as programme_services
 from fundapp.reference import services as reference
@@ -98,17 +99,17 @@ def _overview(prior: ledger.FundingStatus, cumulative: ledger.FundingStatus) -> 
     sections.insert(
         2,
         (
-            "Net funded amount",
+            _("Net funded amount"),
             [
                 Line(
-                    "Net funded amount (transfers less refunds)",
+                    _("Net funded amount (transfers less refunds)"),
                     "total",
                     prior.net_transfers,
                     cumulative.net_transfers - prior.net_transfers,
                     cumulative.net_transfers,
                 ),
                 Line(
-                    "Allocated by the steering committee",
+                    _("Allocated by the steering committee"),
                     "money",
                     prior.allocations,
                     cumulative.allocations - prior.allocations,
@@ -190,9 +191,9 @@ def build(year: int) -> AnnualReport:
     programmes = _grouped(LedgerEntry.programme_id, programme_labels, prior_end, year_end)
     return AnnualReport(
         year=year,
-        fund_name=fund.name if fund else "Trust fund",
+        fund_name=fund.name if fund else _("Trust fund"),
         fund_code=fund.code if fund else "FUND",
-        agent=fund.administrative_agent if fund else "Administrative agent",
+        agent=fund.administrative_agent if fund else _("Administrative agent"),
         overview=_overview(prior, cumulative),
         donors=donors,
         organisations=_grouped(

@@ -7,15 +7,17 @@ from markupsafe import Markup, escape
 
 from fundapp.contributions.charts import PALETTE
 from fundapp.contributions.charts import short_amount as _short
+from fundapp.contributions.ledger import usd
+from fundapp.core.i18n import _
 from fundapp.reports.transparency import BreakdownRow, Transparency
 
 
 def grouped_bars(
-    rows: Sequence[tuple[str, Sequence[Decimal]]], series: Sequence[str], title: str, empty: str = "Nothing yet."
+    rows: Sequence[tuple[str, Sequence[Decimal]]], series: Sequence[str], title: str, empty: str = ""
 ) -> Markup:
     """Horizontal bars: one group per row (label, values), one bar per series, amounts (USD) at the bar ends."""
     if not rows or not any(v for _label, values in rows for v in values):
-        return Markup('<p class="muted">') + escape(empty) + Markup("</p>")
+        return Markup('<p class="muted">') + escape(empty or _("Nothing yet.")) + Markup("</p>")
     bar_h, gap, left, right, top_pad = 12, 14, 190, 70, 28
     group_h = bar_h * len(series) + gap
     width = 760
@@ -25,7 +27,7 @@ def grouped_bars(
     parts = [
         (
             f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
-            'xmlns="http://www.w3.org/2000/svg">'
+            'xmlns="http://www.w3.org/2000/svg" direction="ltr">'
         ),
         f"<title>{escape(title)}</title>",
     ]
@@ -45,8 +47,9 @@ def grouped_bars(
             y = y0 + s * bar_h
             parts.append(
                 f'<rect x="{left}" y="{y}" width="{max(w, 0.5):.1f}" height="{bar_h - 2}" '
-                f'fill="{PALETTE[s % len(PALETTE)]}"><title>{escape(label)}, {escape(series[s])}: '
-                f"US$ {value:,.2f}</title></rect>"
+                f'fill="{PALETTE[s % len(PALETTE)]}"><title>'
+                + escape(_("%(label)s, %(series)s: US$ %(amount)s", label=label, series=series[s], amount=usd(value)))
+                + "</title></rect>"
             )
             parts.append(f'<text x="{left + w + 4:.1f}" y="{y + bar_h - 3}" class="axis">{_short(value)}</text>')
     parts.append("</svg>")
@@ -57,16 +60,18 @@ def progress_bar(value: Decimal, target: Decimal, title: str) -> Markup:
     """One bar of deposits against the capitalization target, with the percentage."""
     width, height, left = 760, 56, 0
     share = float(min(value / target, Decimal(1))) if target else 0.0
+    deposited = escape(_("US$ %(amount)s deposited", amount=_short(value)))
+    target_label = escape(_("Target US$ %(amount)s", amount=_short(target)))
     parts = [
         (
             f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
-            'xmlns="http://www.w3.org/2000/svg">'
+            'xmlns="http://www.w3.org/2000/svg" direction="ltr">'
         ),
         f"<title>{escape(title)}</title>",
         f'<rect x="{left}" y="8" width="{width}" height="24" fill="#eceff3"/>',
         f'<rect x="{left}" y="8" width="{share * width:.1f}" height="24" fill="{PALETTE[0]}"/>',
-        f'<text x="4" y="50" class="axis">US$ {_short(value)} deposited</text>',
-        f'<text x="{width - 4}" y="50" text-anchor="end" class="axis">Target US$ {_short(target)}</text>',
+        f'<text x="4" y="50" class="axis">{deposited}</text>',
+        f'<text x="{width - 4}" y="50" text-anchor="end" class="axis">{target_label}</text>',
     ]
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704  (numbers and escaped text only)
@@ -81,9 +86,9 @@ def _breakdown(rows: list[BreakdownRow], title: str) -> Markup:
             )
             for r in rows
         ],
-        ["Allocated", "Transferred", "Expenditure"],
+        [_("Allocated"), _("Transferred"), _("Expenditure")],
         title,
-        empty="No allocations yet.",
+        empty=_("No allocations yet."),
     )
 
 
@@ -91,16 +96,16 @@ def transparency(data: Transparency) -> dict[str, Markup]:
     """The transparency page's charts, by their place on the page."""
     cap = data.capitalization
     return {
-        "capitalization": progress_bar(cap.deposits_usd, cap.target_usd, "Deposits against the target"),
+        "capitalization": progress_bar(cap.deposits_usd, cap.target_usd, _("Deposits against the target")),
         "contributors": grouped_bars(
             [(name, [committed, deposited]) for name, committed, deposited in cap.by_donor],
-            ["Commitments", "Deposits"],
-            "Commitments and deposits by contributor",
-            empty="No contributions yet.",
+            [_("Commitments"), _("Deposits")],
+            _("Commitments and deposits by contributor"),
+            empty=_("No contributions yet."),
         ),
-        "area": _breakdown(data.by_area, "Allocations, transfers and expenditure by thematic area"),
+        "area": _breakdown(data.by_area, _("Allocations, transfers and expenditure by thematic area")),
         "organisation": _breakdown(
-            data.by_organisation, "Allocations, transfers and expenditure by participating organization"
+            data.by_organisation, _("Allocations, transfers and expenditure by participating organization")
         ),
-        "region": _breakdown(data.by_region, "Allocations, transfers and expenditure by region"),
+        "region": _breakdown(data.by_region, _("Allocations, transfers and expenditure by region")),
     }

@@ -24,6 +24,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from fundapp.core.extensions import db
+from fundapp.core.i18n import _
 from fundapp.programmes import reporting as programme_reporting
 from fundapp.programmes.models import ProgrammeIndicator, ProgressReport, ReportValue
 from fundapp.programmes.workflow import REPORT_APPROVED
@@ -74,6 +75,10 @@ class ResultsReport:
     #: (principle code, name, fund score) of every principle
     principles: list[tuple[str, str, Decimal]] = field(default_factory=list)
 
+    @property
+    def period_end(self) -> date:
+        return date(self.year, 12, 31)
+
 
 def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
     text = " ".join((text or "").split())
@@ -116,7 +121,7 @@ def _area_progress(year: int) -> list[AreaProgress]:
                     row.rollup.programmes if row.rollup else 0,
                 )
             )
-        areas.append(AreaProgress(area.code, area.name, formatted))
+        areas.append(AreaProgress(area.code, area.local_name, formatted))
     return areas
 
 
@@ -162,7 +167,7 @@ def _highlights(year: int) -> list[Highlight]:
                     format_value(i.baseline_value, i.unit),
                     format_value(i.target_value, i.unit),
                     format_value(actual, i.unit),
-                    programme_reporting.period_label(period) if period else "no approved report",
+                    programme_reporting.period_label(period) if period else _("no approved report"),
                 )
             )
         period, narrative = narratives.get(p.id, (None, ""))
@@ -186,10 +191,10 @@ def _highlights(year: int) -> list[Highlight]:
 def build(year: int) -> ResultsReport:
     fund = reference.get_fund()
     by_area, portfolio, _flags = programme_reporting.alignment_portfolio()
-    names = {p.code: p.name for p in reference.guiding_principles()}
+    names = {p.code: p.local_name for p in reference.guiding_principles()}
     return ResultsReport(
         year=year,
-        fund_name=fund.name if fund else "Trust fund",
+        fund_name=fund.name if fund else _("Trust fund"),
         fund_code=fund.code if fund else "FUND",
         areas=_area_progress(year),
         highlights=_highlights(year),

@@ -20,6 +20,7 @@ from fundapp.core import clock
 from fundapp.core.audit import record_change
 from fundapp.core.errors import DomainError
 from fundapp.core.extensions import db
+from fundapp.core.i18n import DEFAULT_LANGUAGE, _, force_locale
 from fundapp.core.models import AuditEntry
 from fundapp.reports import annual, pdf
 from fundapp.reports.annual import AnnualReport
@@ -43,11 +44,15 @@ def freeze_year(actor: User | None, year: int, reason: str = "") -> FrozenStatem
     if existing is not None:
         return existing
     if date(year, 12, 31) >= clock.today():
-        raise DomainError(f"{year} has not ended: its statement can be frozen from 1 January {year + 1}.")
+        raise DomainError(
+            _("%(year)s has not ended: its statement can be frozen from 1 January %(next)s.", year=year, next=year + 1)
+        )
     frozen_at = clock.now()
-    report = annual.build(year)
-    report.frozen_at = frozen_at
-    content = pdf.annual_report(report)
+    # The certified statement is written once, in the fund's reference language, whoever closes December.
+    with force_locale(DEFAULT_LANGUAGE):
+        report = annual.build(year)
+        report.frozen_at = frozen_at
+        content = pdf.annual_report(report)
     statement = FrozenStatement(
         year=year,
         figures=json.dumps(annual.to_figures(report), sort_keys=True, separators=(",", ":")),
@@ -77,7 +82,7 @@ def describe_objects(object_type: str, ids: list[str]) -> dict[str, str] | None:
     rows = db.session.execute(
         sa.select(FrozenStatement.id, FrozenStatement.year).where(FrozenStatement.id.in_(numbers))
     )
-    return {str(i): f"the annual financial statement {year}" for i, year in rows}
+    return {str(i): _("the annual financial statement %(year)s", year=year) for i, year in rows}
 
 
 def on_period_closed(period: Any, actor: User | None = None, **_data: Any) -> None:

@@ -29,6 +29,7 @@ from fundapp.contributions import services as contributions
 from fundapp.contributions.models import EntryKind, LedgerEntry
 from fundapp.core import clock
 from fundapp.core.extensions import db
+from fundapp.core.i18n import _
 from fundapp.core.money import to_money
 from fundapp.programmes import reporting as programme_reporting
 from fundapp.programmes import services as programme_services
@@ -221,8 +222,8 @@ def _public(document: JointProgrammeDocument, money: Money4 | None, labels: dict
         reference=note.reference,
         title=note.title,
         area_code=note.thematic_area.code if note.thematic_area else "—",
-        area_name=note.thematic_area.name if note.thematic_area else "No thematic area",
-        countries=[(c.code, c.name) for c in note.countries],
+        area_name=note.thematic_area.local_name if note.thematic_area else _("No thematic area"),
+        countries=[(c.code, c.local_name) for c in note.countries],
         region=pipeline.region_of(note),
         lead=lead.name,
         organisations=[(p.organisation.code, p.organisation.name) for p in participants],
@@ -239,7 +240,7 @@ def _public(document: JointProgrammeDocument, money: Money4 | None, labels: dict
             }.values()
             if org.id in shares
         ],
-        objectives=[(o.number, o.title) for o in note.objectives],
+        objectives=[(o.number, o.local_title) for o in note.objectives],
         gender_marker=gender,
         gender_marker_label=labels.get(gender) if gender is not None else None,
         money=money,
@@ -300,9 +301,13 @@ def programme_transactions(programme_id: int) -> list[tuple[date, str, str, Deci
     )
     result = []
     for day, category, org, area, amount in rows:
-        label = category.label
+        label = str(category.label)
         if category is EntryKind.allocation:
-            label += f" from the {area} earmarked pool" if area else " from the unearmarked pool"
+            label = (
+                _("Allocation from the %(code)s earmarked pool", code=area)
+                if area
+                else _("Allocation from the unearmarked pool")
+            )
         result.append((day, label, org or "—", to_money(amount)))
     return result
 
@@ -323,7 +328,7 @@ def _group(items: list[PublicProgramme], keys: Callable[[PublicProgramme], list[
 def by_area(items: list[PublicProgramme]) -> list[BreakdownRow]:
     """Per thematic area, every area listed (zero when nothing is funded in it)."""
     rows = {r.key: r for r in _group(items, lambda p: [(p.area_code, p.area_name)])}
-    ordered = [rows.pop(a.code, BreakdownRow(a.code, a.name, Money4())) for a in reference.thematic_areas()]
+    ordered = [rows.pop(a.code, BreakdownRow(a.code, a.local_name, Money4())) for a in reference.thematic_areas()]
     return ordered + list(rows.values())
 
 
@@ -397,7 +402,7 @@ def alignment_section() -> AlignmentSection:
     assessed = [p for source in _alignment_sources for p in source()]
     by_area, fund = alignment.portfolio(assessed) if assessed else ({}, None)
     indicators = results.alignment_indicators(include_retired=False)
-    principles = {p.code: p.name for p in reference.guiding_principles()}
+    principles = {p.code: p.local_name for p in reference.guiding_principles()}
     return AlignmentSection(indicators=indicators, principles=principles, by_area=by_area, fund=fund)
 
 

@@ -2,13 +2,21 @@
 
 from flask import Response, abort, render_template, request
 
+from fundapp.contributions.ledger import day_label
 from fundapp.core import args as query_args
 from fundapp.core import cache as public_cache
 from fundapp.core import tabular
+from fundapp.core.i18n import DEFAULT_LANGUAGE, force_locale
 from fundapp.core.permissions import role_required
 from fundapp.reports import ANNUAL_REPORT_ROLES, bp, charts, pdf, results_report, services, transparency
 from fundapp.reports import annual as annual_report
 from fundapp.reports.transparency import ProgrammeFilters
+
+
+@bp.context_processor
+def inject_formats() -> dict:
+    """Day names in the request's language (a report's period: '1 January 2024 to 31 December 2024')."""
+    return {"day_label": day_label}
 
 
 def _filters() -> ProgrammeFilters:
@@ -54,8 +62,9 @@ def programme(programme_id: int):
 
 @bp.route("/<any(statement, contributors, areas, organisations, regions, programmes):table>.csv")
 def table_csv(table: str):
-    """Public: the numbers behind each table and chart of the page, as CSV."""
-    filename, header, rows = transparency.csv_table(table, _filters())
+    """Public: the numbers behind each table and chart of the page, as CSV (a machine export: in English)."""
+    with force_locale(DEFAULT_LANGUAGE):
+        filename, header, rows = transparency.csv_table(table, _filters())
     return tabular.csv_response(filename, header, rows)
 
 
@@ -96,8 +105,10 @@ def annual_pdf(year: int):
 @bp.route("/annual-report/<int:year>.xlsx")
 @role_required(*ANNUAL_REPORT_ROLES)
 def annual_xlsx(year: int):
-    report = services.annual_report(_year(year))
-    return tabular.xlsx_response(f"{report.fund_code}-annual-report-{year}.xlsx", annual_report.sheets(report))
+    with force_locale(DEFAULT_LANGUAGE):  # an export: its labels in English, like its headers
+        report = services.annual_report(_year(year))
+        workbook = annual_report.sheets(report)
+    return tabular.xlsx_response(f"{report.fund_code}-annual-report-{year}.xlsx", workbook)
 
 
 # Results report (public: only approved results, funded programmes and the alignment the portal shows) -------

@@ -25,10 +25,7 @@ TRANSLATED = [code for code in LANGUAGES if code != DEFAULT_LANGUAGE]
 UNFINISHED_DOMAINS = {
     "home",
     "notifications",
-    "contributions",
     "programmes",
-    "reports",
-    "api",
 }
 
 #: Visible text that is the same in every language: symbols, acronyms, codes and names.

@@ -25,14 +25,7 @@ PUBLIC = [
     "/",
     "/login",
     "/password/forgot",
-    pytest.param(
-        "/transparency/",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="contributions/_pools.html: its table scrolls inside the statement grid with no keyboard access "
-            "(visitors get no script to make it a focusable region); the money area's template needs the fix",
-        ),
-    ),
+    "/transparency/",
 ]
 ROLE_HOMES = [
     ("applicant@example.org", "/applicant"),

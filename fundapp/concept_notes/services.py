@@ -18,6 +18,7 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import Session, SessionTransaction, selectinload
 
 from fundapp.auth.models import Organisation, OrganisationType, User, UserRole
+from fundapp.concept_notes import permissions
 from fundapp.concept_notes.models import (
     NARRATIVES,
     Attachment,
@@ -26,6 +27,7 @@ from fundapp.concept_notes.models import (
     ConceptNote,
     ConceptNoteVersion,
     MarkerScore,
+    NoteMessage,
     Participant,
     PrincipleStatement,
     Scope,
@@ -49,6 +51,7 @@ from fundapp.core.errors import DomainError, IllegalTransition, NotAllowed, Vali
 from fundapp.core.extensions import db
 from fundapp.core.money import CENTS, to_money
 from fundapp.core.permissions import Role
+from fundapp.notifications import discussions
 from fundapp.notifications.services import notify
 from fundapp.reference import services as reference
 from fundapp.reference.models import (
@@ -745,19 +748,26 @@ def _users_with_role(role: Role) -> list[User]:
     )
 
 
-def focal_points(organisation_id: int) -> list[User]:
+def focal_points(*organisation_ids: int) -> list[User]:
+    """The active focal points (applicants) of these organizations, by name."""
     return list(
         db.session.scalars(
             sa.select(User)
             .join(UserRole)
-            .where(User.organisation_id == organisation_id, UserRole.role == Role.applicant, User.is_active)
-            .order_by(User.name)
+            .where(User.organisation_id.in_(organisation_ids), UserRole.role == Role.applicant, User.is_active)
+            .order_by(User.name, User.id)
         )
     )
 
 
+def _organisation_ids(note: ConceptNote) -> list[int]:
+    """The lead and every partner organization."""
+    return list(dict.fromkeys([note.organisation_id, *(p.organisation_id for p in note.participants)]))
+
+
 def _notify_focal_points(note: ConceptNote, subject: str, body: str) -> None:
-    notify(focal_points(note.organisation_id), subject, body, _note_link(note))
+    """A joint note's news goes to the focal points of every participating organization, not the lead's only."""
+    notify(focal_points(*_organisation_ids(note)), subject, body, _note_link(note))
 
 
 def timeline(note: ConceptNote) -> list[dict[str, Any]]:
@@ -836,6 +846,7 @@ def note_page(note: ConceptNote, with_problems: bool = False) -> dict[str, Any]:
         "versions": versions(note),
         "screenings": screenings(note),
         "problems": check_submission(note, clock.today()) if with_problems else {},
+        "discussion": discussion_counts(note),
     }
 
 
@@ -1016,7 +1027,15 @@ def notes_query(filters: NoteFilters, organisation_id: int | None = None, includ
         selectinload(ConceptNote.objectives),
     )
     if organisation_id is not None:
-        query = query.where(ConceptNote.organisation_id == organisation_id)
+        # The organisation's notes: those it leads and the joint notes it is a partner of.
+        query = query.where(
+            sa.or_(
+                ConceptNote.organisation_id == organisation_id,
+                sa.exists().where(
+                    Participant.concept_note_id == ConceptNote.id, Participant.organisation_id == organisation_id
+                ),
+            )
+        )
     if not include_drafts:
         # Drafts belong to their authors until submitted; a withdrawn draft was never submitted either.
         query = query.where(ConceptNote.version_count > 0)
@@ -1183,3 +1202,126 @@ def applicant_overview(organisation_id: int, on: date) -> dict[str, Any]:
         ).all()
     )
     return {"notes": notes, "counts": counts, "calls": open_calls(on)}
+
+
+# The discussion ------------------------------------------------------------------------------------
+
+
+def _discussion_link(note: ConceptNote, message: NoteMessage | None = None) -> str:
+    anchor = f"#message-{message.id}" if message is not None else ""
+    try:
+        return url_for("concept_notes.discussion", note_id=note.id) + anchor
+    except RuntimeError:  # outside a request (CLI, demo)
+        return f"/concept-notes/{note.id}/discussion{anchor}"
+
+
+def discussion_readers(note: ConceptNote) -> list[User]:
+    """Everyone who can read the note's thread, so may be mentioned in it: the focal points of its organizations
+    and, once it was submitted, the secretariat and the committee (concept_notes.permissions says the same)."""
+    focal = sa.and_(User.organisation_id.in_(_organisation_ids(note)), User.id.in_(_with_roles(Role.applicant)))
+    reviewers = User.id.in_(_with_roles(Role.secretariat, Role.committee_chair, Role.committee_member))
+    who = sa.or_(focal, reviewers) if note.version_count > 0 else focal
+    return list(db.session.scalars(sa.select(User).where(User.is_active, who).order_by(User.name, User.id)))
+
+
+def _with_roles(*roles: Role) -> sa.Select:
+    return sa.select(UserRole.user_id).where(UserRole.role.in_(roles))
+
+
+def _thread_participants(note: ConceptNote, readers: list[User]) -> list[User]:
+    """Who hears of every message: the note's organizations and the secretariat (the committee reads, and is told
+    only when mentioned)."""
+    organisations = set(_organisation_ids(note))
+    return [
+        u
+        for u in readers
+        if u.has_role(Role.secretariat) or (u.has_role(Role.applicant) and u.organisation_id in organisations)
+    ]
+
+
+def post_message(
+    actor: User, note: ConceptNote, body: str, is_question: bool = False, answers_id: int | None = None
+) -> NoteMessage:
+    """Add a message to the note's thread and notify: its organizations and the secretariat of every message,
+    the people it mentions that they were. The secretariat may flag a clarification question; a focal point of
+    the note's organizations answers it (answers_id)."""
+    if not permissions.can_write_discussion(actor, note):
+        raise NotAllowed("Only the note's organizations and the Fund Management Unit write in its discussion.")
+    question = None
+    if answers_id is not None:
+        question = db.session.get(NoteMessage, answers_id)
+        if question is None or question.concept_note_id != note.id:
+            raise DomainError("Answer a question of this discussion.", field="answers_id")
+    readers = discussion_readers(note)
+    draft = discussions.check_message(
+        actor,
+        body,
+        readers=readers,
+        may_ask=permissions.can_ask_clarification(actor, note),
+        may_answer=permissions.can_answer_clarification(actor, note),
+        is_question=is_question,
+        answers=question,
+    )
+    message = NoteMessage(concept_note_id=note.id, **draft.columns(actor))
+    db.session.add(message)
+    db.session.flush()
+    record_change(
+        actor,
+        "concept_note.message_posted",
+        "concept_notes",
+        note.id,
+        {
+            "message": message.id,
+            "question": message.is_question,
+            "answers": message.answers_id,
+            "mentions": message.mentioned_ids,
+        },
+    )
+    discussions.notify_thread(
+        message,
+        reference=note.reference,
+        participants=_thread_participants(note, readers),
+        mentioned=draft.mentioned,
+        link=_discussion_link(note, message),
+    )
+    return message
+
+
+def discussion_messages(note: ConceptNote) -> list[NoteMessage]:
+    return list(
+        db.session.scalars(
+            sa.select(NoteMessage).where(NoteMessage.concept_note_id == note.id).order_by(NoteMessage.id)
+        )
+    )
+
+
+def _describe(people: list[User], note: ConceptNote) -> dict[int, str]:
+    """What each reader is in the thread: 'UNDP, lead', 'ILO, partner', 'Fund Management Unit', 'committee'."""
+    described = {}
+    for person in people:
+        if person.has_role(Role.applicant) and person.organisation_id == note.organisation_id:
+            described[person.id] = f"{person.organisation.code}, lead organization"
+        elif person.has_role(Role.applicant) and person.organisation_id in _organisation_ids(note):
+            described[person.id] = f"{person.organisation.code}, partner organization"
+        elif person.has_role(Role.secretariat):
+            described[person.id] = "Fund Management Unit"
+        else:
+            described[person.id] = "steering committee (reads)"
+    return described
+
+
+def discussion_page(note: ConceptNote) -> dict[str, Any]:
+    """The thread of a note with who can read it (a fixed number of queries)."""
+    readers = discussion_readers(note)
+    return {
+        "note": note,
+        "thread": discussions.thread(discussion_messages(note), readers, _describe(readers, note)),
+        "readers": readers,
+    }
+
+
+def discussion_counts(note: ConceptNote) -> tuple[int, int]:
+    """(messages, open clarification questions) of the note's thread, for the link on the note's page."""
+    messages = discussion_messages(note)
+    answered = {m.answers_id for m in messages if m.answers_id is not None}
+    return len(messages), sum(1 for m in messages if m.is_question and m.id not in answered)

@@ -24,6 +24,8 @@ from fundapp.core.edge import domain_errors
 from fundapp.core.extensions import db
 from fundapp.core.permissions import Role, role_required
 from fundapp.core.tabular import csv_response
+from fundapp.notifications import discussions
+from fundapp.notifications.forms import MessageForm
 from fundapp.reference import services as reference
 
 
@@ -160,9 +162,10 @@ def _visible_note(note_id: int) -> ConceptNote:
 
 
 def _editable_note(note_id: int) -> ConceptNote:
+    """The note if the user belongs to its lead organization; those who only read it (partners, reviewers) get 403."""
     note = _visible_note(note_id)
     if not permissions.is_owner(current_user, note):
-        abort(404 if not current_user.has_any_role(*permissions.LIST_ROLES) else 403)
+        abort(403)
     return note
 
 
@@ -374,3 +377,26 @@ def delete_attachment(note_id: int, attachment_id: int):
     if outcome.ok:
         flash("Attachment removed.", "success")
     return _back(note_id)
+
+
+# The discussion ----------------------------------------------------------------------------------
+
+
+@bp.route("/<int:note_id>/discussion", methods=["GET", "POST"])
+@login_required
+def discussion(note_id: int):
+    """The note's thread: its organizations and the secretariat write, the committee reads; nobody else sees it."""
+    note = _visible_note(note_id)
+    if not permissions.can_read_discussion(current_user, note):
+        abort(404)
+    form = MessageForm(answering=_int_arg("answer"))
+    if form.validate_on_submit():
+        if not permissions.can_write_discussion(current_user, note):
+            abort(403)
+        with domain_errors(form, default="body") as outcome:
+            message = services.post_message(current_user, note, form.body.data, form.is_question.data, form.answering)
+        if outcome.ok:
+            flash(discussions.posted_label(message), "success")
+            return redirect(url_for("concept_notes.discussion", note_id=note.id, _anchor=f"message-{message.id}"))
+    page = services.discussion_page(note)
+    return render_template("concept_notes/discussion.html", form=form, **page), (422 if form.errors else 200)

@@ -57,7 +57,21 @@ from fundapp.results import alignment as formula
 from fundapp.results import services as fund_results
 from fundapp.results.alignment import MeasureKind
 from fundapp.results.models import FundIndicator
-from fundapp.results.rollup import DISAGGREGATIONS, IndicatorUnit, ResultRow, RollUp, period_key, progress_percent
+from fundapp.results.rollup import (
+    DISAGGREGATIONS,
+    Direction,
+    IndicatorUnit,
+    Progress,
+    ResultRow,
+    RollUp,
+    direction_problem,
+    measure_progress,
+    natural_key,
+    parse_value,
+    period_key,
+    resolve_direction,
+    value_problem,
+)
 
 REMIND_DAYS = 14
 
@@ -118,17 +132,18 @@ class IndicatorInput:
     output_id: int | None = None
     fund_indicator_id: int | None = None
     disaggregations: Sequence[str] = ()
+    #: The desired direction; None takes the one the baseline and target imply.
+    direction: Direction | str | None = None
 
 
 def _check_value(errors: dict, field: str, unit: IndicatorUnit, value: Decimal | None) -> None:
+    """The same rules and messages as every indicator value (results.rollup.value_problem)."""
     if value is None:
         errors.setdefault(field, []).append("A value is required.")
-    elif unit is IndicatorUnit.percentage and not (0 <= value <= 100):
-        errors.setdefault(field, []).append("A percentage from 0 to 100.")
-    elif unit is IndicatorUnit.yes_no and value not in (0, 1):
-        errors.setdefault(field, []).append("1 for yes or 0 for no.")
-    elif unit in (IndicatorUnit.count, IndicatorUnit.amount_usd) and value < 0:
-        errors.setdefault(field, []).append("Cannot be negative.")
+        return
+    problem = value_problem(unit, value)
+    if problem:
+        errors.setdefault(field, []).append(problem)
 
 
 def add_indicator(actor: User, programme: JointProgramme, data: IndicatorInput) -> ProgrammeIndicator:
@@ -150,6 +165,10 @@ def add_indicator(actor: User, programme: JointProgramme, data: IndicatorInput) 
         unit = IndicatorUnit.count
     _check_value(errors, "baseline_value", unit, data.baseline_value)
     _check_value(errors, "target_value", unit, data.target_value)
+    if not (errors.get("baseline_value") or errors.get("target_value")):
+        problem = direction_problem(data.direction, data.baseline_value, data.target_value)
+        if problem:
+            errors.setdefault("direction", []).append(problem)
     if data.baseline_year is None or not (2000 <= data.baseline_year <= 2100):
         errors.setdefault("baseline_year", []).append("A year such as 2020.")
     dims = [d for d in data.disaggregations if d in DISAGGREGATIONS]
@@ -191,6 +210,7 @@ def add_indicator(actor: User, programme: JointProgramme, data: IndicatorInput) 
         code=code,
         name=name,
         unit=unit,
+        direction=resolve_direction(data.direction, data.baseline_value, data.target_value),  # type: ignore[arg-type]
         baseline_value=data.baseline_value,
         baseline_year=data.baseline_year,
         target_value=data.target_value,
@@ -205,7 +225,7 @@ def add_indicator(actor: User, programme: JointProgramme, data: IndicatorInput) 
         "programmes.indicator_added",
         "programme_indicators",
         indicator.id,
-        {"code": code, "fund_indicator_id": indicator.fund_indicator_id},
+        {"code": code, "fund_indicator_id": indicator.fund_indicator_id, "direction": indicator.direction.value},
     )
     return indicator
 
@@ -222,14 +242,20 @@ def count_links(fund_indicator_ids: Sequence[int]) -> dict[int, int]:
 
 
 def framework(programme_id: int) -> list[ProgrammeOutcome]:
-    return list(
+    """The programme's outcomes with their outputs and indicators, each in natural order of their codes (1.2
+    before 1.10, 1.1.a then 1.1.b): the order of every table and form of the framework."""
+    outcomes = list(
         db.session.scalars(
             sa.select(ProgrammeOutcome)
             .where(ProgrammeOutcome.programme_id == programme_id)
             .options(selectinload(ProgrammeOutcome.outputs), selectinload(ProgrammeOutcome.indicators))
-            .order_by(ProgrammeOutcome.code)
         )
     )
+    for outcome in outcomes:
+        # Sorting the loaded collections in place changes no row: they are read-only lists here.
+        outcome.outputs.sort(key=lambda o: natural_key(o.code))
+        outcome.indicators.sort(key=lambda i: natural_key(i.code))
+    return sorted(outcomes, key=lambda o: natural_key(o.code))
 
 
 def linkable_fund_indicators(programme: JointProgramme) -> list[FundIndicator]:
@@ -361,18 +387,13 @@ def start_report(actor: User, programme: JointProgramme, period: str) -> Progres
     return report
 
 
-def _number(raw: Any, field: str, errors: dict) -> Decimal | None:
-    if raw in (None, ""):
-        return None
+def _number(raw: Any, field: str, errors: dict, unit: IndicatorUnit = IndicatorUnit.count) -> Decimal | None:
+    """A value read for an indicator of this unit (None when blank); its problem goes next to the field."""
     try:
-        value = Decimal(str(raw).replace(",", "").strip())
-    except InvalidOperation:
-        errors.setdefault(field, []).append("Not a number.")
+        return parse_value(raw, unit)
+    except ValueError as exc:
+        errors.setdefault(field, []).append(str(exc))
         return None
-    if not value.is_finite():
-        errors.setdefault(field, []).append("Not a number.")
-        return None
-    return value
 
 
 def save_report(
@@ -401,15 +422,14 @@ def save_report(
         if indicator is None:
             continue
         field = f"actual-{indicator_id}"
-        actual = _number(raw_actual, field, errors)
+        actual = _number(raw_actual, field, errors, indicator.unit)
         dis: dict[str, dict[str, str]] = {}
         for dimension in indicator.disaggregations:
             cats = {}
             for category in DISAGGREGATIONS[dimension]:
-                value = _number((raw_dis.get(dimension) or {}).get(category), f"{field}-{dimension}", errors)
+                raw = (raw_dis.get(dimension) or {}).get(category)
+                value = _number(raw, f"{field}-{dimension}", errors, indicator.unit)
                 if value is not None:
-                    if value < 0:
-                        errors.setdefault(f"{field}-{dimension}", []).append("Cannot be negative.")
                     cats[category] = value
             if cats:
                 if actual is None:
@@ -421,7 +441,6 @@ def save_report(
                     )
                 dis[dimension] = {k: f"{v:f}" for k, v in cats.items()}
         if actual is not None:
-            _check_value(errors, field, indicator.unit, actual)
             cleaned[indicator_id] = (actual, dis)
     if errors:
         raise ValidationFailed(errors)
@@ -643,8 +662,9 @@ class IndicatorProgress:
     disaggregation: dict[str, dict[str, str]]
 
     @property
-    def percent(self) -> Decimal | None:
-        return progress_percent(self.indicator.baseline_value, self.indicator.target_value, self.actual)
+    def progress(self) -> Progress:
+        i = self.indicator
+        return measure_progress(i.unit, i.direction, i.baseline_value, i.target_value, self.actual)
 
 
 def latest_actuals(
@@ -685,8 +705,9 @@ class FundRow:
         return self.rollup.value if self.rollup else None
 
     @property
-    def percent(self) -> Decimal | None:
-        return progress_percent(self.indicator.baseline_value, self.indicator.target_value, self.value)
+    def progress(self) -> Progress:
+        i = self.indicator
+        return measure_progress(i.unit, i.direction, i.baseline_value, i.target_value, self.value)
 
 
 def fund_dashboard(year: int | None = None) -> list[tuple[ThematicArea, list[FundRow]]]:
@@ -731,6 +752,8 @@ def fund_dashboard(year: int | None = None) -> list[tuple[ThematicArea, list[Fun
         )
     )
     by_area: dict[int, list[FundRow]] = {}
+    # Natural order of the codes (1.1.a, 1.1.b, 1.2.a), not the order the indicators were entered in.
+    indicators.sort(key=lambda i: (i.thematic_area_id, natural_key(i.code)))
     for indicator in indicators:
         by_area.setdefault(indicator.thematic_area_id, []).append(FundRow(indicator, rolled.get(indicator.id)))
     return [(area, by_area.get(area.id, [])) for area in reference.thematic_areas()]

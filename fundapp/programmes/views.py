@@ -33,7 +33,7 @@ from fundapp.programmes.forms import (
 )
 from fundapp.programmes.models import BudgetCategory, JointProgramme, ProgrammeOutcome, ProgressReport, Tranche
 from fundapp.programmes.workflow import REPORT_APPROVED, REPORT_LABELS, STATUS_LABELS, SUBMITTED
-from fundapp.results.rollup import format_value
+from fundapp.results.rollup import format_result, format_value
 
 
 @bp.context_processor
@@ -45,6 +45,7 @@ def _template_helpers() -> dict:
         "status_labels": STATUS_LABELS,
         "report_labels": REPORT_LABELS,
         "format_value": format_value,
+        "format_result": format_result,
         "occasion_label": reporting.occasion_label,
     }
 

@@ -59,7 +59,7 @@ from fundapp.reference import services as reference
 from fundapp.reference.models import ThematicArea
 from fundapp.reports import transparency
 from fundapp.reports.results_report import approved_actuals
-from fundapp.results.rollup import period_key
+from fundapp.results.rollup import Direction, period_key
 
 VERSION = "2.03"
 DEFAULT_REPORTING_ORG_REF = "XM-DAC-41114"
@@ -498,7 +498,7 @@ def programme_results(dates: dict[int, tuple[date, date]]) -> dict[int, list[Res
             ind.baseline_year,
             ind.baseline_value,
             periods,
-            ascending=ind.target_value >= ind.baseline_value,
+            ascending=ind.direction is Direction.increase,
         )
 
     found: dict[int, list[Result]] = {}

@@ -28,11 +28,12 @@ from fundapp.auth.models import User, UserRole
 from fundapp.committee.models import JointProgrammeDocument, ProgrammeBudgetLine
 from fundapp.concept_notes.models import ConceptNote
 from fundapp.core.audit import record_change
-from fundapp.core.errors import DomainError, ValidationFailed
+from fundapp.core.errors import DomainError, NotAllowed, ValidationFailed
 from fundapp.core.extensions import db
 from fundapp.core.permissions import Role
 from fundapp.notifications.models import Notification
 from fundapp.notifications.services import notify
+from fundapp.programmes import permissions
 from fundapp.programmes.models import (
     APPROVAL_OCCASION,
     AlignmentAssessment,
@@ -511,7 +512,12 @@ def _link(report: ProgressReport) -> str:
 
 
 def submit_report(actor: User, report: ProgressReport, on: date) -> None:
+    """Send a complete report to the secretariat. The focal points of every participating organization fill it
+    in; only the lead organization's submit it."""
     programme = report.programme
+    if not permissions.is_lead_focal_point(actor, programme):
+        lead = programme.document.concept_note.organisation.code
+        raise NotAllowed(f"Only the lead organization ({lead}) submits the programme's reports.")
     missing = []
     if not report.narrative:
         missing.append("the narrative")
@@ -568,13 +574,55 @@ def review_report(actor: User, report: ProgressReport, approve: bool, comment: s
         return_report(actor, report, comment)
 
 
+@dataclass
+class PreviousValue:
+    """An indicator's value in the report of an earlier period, shown beside this period's input."""
+
+    period: str
+    actual: Decimal
+    status: str
+
+    @property
+    def label(self) -> str:
+        return period_label(self.period)
+
+
+def previous_values(report: ProgressReport) -> dict[int, PreviousValue]:
+    """indicator id → its value in the latest earlier period's report of the programme (one query). Actuals are
+    cumulative, so the previous figure is the floor most indicators should not fall below."""
+    here = period_key(report.period)
+    previous: dict[int, PreviousValue] = {}
+    rows = db.session.execute(
+        sa.select(ReportValue.indicator_id, ProgressReport.period, ReportValue.actual, ProgressReport.status)
+        .join(ProgressReport, ProgressReport.id == ReportValue.report_id)
+        .where(ProgressReport.programme_id == report.programme_id, ProgressReport.id != report.id)
+    )
+    for indicator_id, period, actual, status in rows:
+        key = period_key(period)
+        if key >= here:
+            continue
+        current = previous.get(indicator_id)
+        if current is None or key > period_key(current.period):
+            previous[indicator_id] = PreviousValue(period, actual, status)
+    return previous
+
+
 def report_page(report: ProgressReport) -> dict[str, Any]:
-    """What a report's page and its edit form show: the framework, the saved values and the history."""
+    """What a report's page and its edit form show: the framework, the saved values, the previous period's
+    values, each indicator's progress and the history."""
+    outcomes = framework(report.programme_id)
+    values = {v.indicator_id: (v.actual, json.loads(v.disaggregation or "{}")) for v in report.values}
     return {
         "report": report,
         "programme": report.programme,
-        "outcomes": framework(report.programme_id),
-        "values": {v.indicator_id: (v.actual, json.loads(v.disaggregation or "{}")) for v in report.values},
+        "outcomes": outcomes,
+        "values": values,
+        "previous": previous_values(report),
+        "progress": {
+            i.id: measure_progress(i.unit, i.direction, i.baseline_value, i.target_value, values.get(i.id, (None,))[0])
+            for outcome in outcomes
+            for i in outcome.indicators
+        },
         "disaggregations": DISAGGREGATIONS,
         "period_label": period_label(report.period),
         "timeline": PROGRESS_REPORT.timeline(report.id),

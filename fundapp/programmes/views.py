@@ -14,6 +14,8 @@ from fundapp.core.edge import domain_errors
 from fundapp.core.errors import NotAllowed
 from fundapp.core.extensions import db
 from fundapp.core.permissions import Role, role_required
+from fundapp.notifications import discussions
+from fundapp.notifications.forms import MessageForm
 from fundapp.programmes import bp, dossier, permissions, reporting, services
 from fundapp.programmes.forms import (
     AlignmentForm,
@@ -437,3 +439,31 @@ def alignment_dashboard():
 @role_required(*permissions.PORTFOLIO_ROLES)
 def results_dashboard():
     return render_template("programmes/results_dashboard.html", areas=reporting.fund_dashboard())
+
+
+# The discussion ------------------------------------------------------------------------------------
+
+
+@bp.route("/programmes/<int:programme_id>/discussion", methods=["GET", "POST"])
+@role_required(*permissions.PORTFOLIO_ROLES)
+def discussion(programme_id: int):
+    """The programme's thread: its organizations and the secretariat write, the committee reads; donors and
+    administrators, who see the programme, do not see its discussion (404)."""
+    programme_ = _programme(programme_id)
+    if not permissions.can_read_discussion(current_user, programme_):
+        abort(404)
+    form = MessageForm(answering=request.args.get("answer", type=int))
+    if form.validate_on_submit():
+        if not permissions.can_write_discussion(current_user, programme_):
+            abort(403)
+        with domain_errors(form, default="body") as outcome:
+            message = services.post_message(
+                current_user, programme_, form.body.data, form.is_question.data, form.answering
+            )
+        if outcome.ok:
+            flash(discussions.posted_label(message), "success")
+            return redirect(
+                url_for("programmes.discussion", programme_id=programme_.id, _anchor=f"message-{message.id}")
+            )
+    page = services.discussion_page(programme_)
+    return render_template("programmes/discussion.html", form=form, **page), (422 if form.errors else 200)

@@ -78,7 +78,8 @@ def _pdf_text(archive: zipfile.ZipFile, name: str) -> str:
         ("chair@example.org", {"attachments"}),  # the committee sees submitted reports, not drafts
         ("member1@example.org", {"attachments"}),
         (FOCAL, {"progress-reports/2026-draft.pdf", "attachments"}),  # the lead's focal point
-        ("applicant4@example.org", {"progress-reports/2026-draft.pdf"}),  # ILO participates: no note attachments
+        # ILO is a partner of the note: joint ownership lets it read the note and its attachments.
+        ("applicant4@example.org", {"progress-reports/2026-draft.pdf", "attachments"}),
         ("donor@example.org", set()),
     ],
 )

@@ -77,6 +77,11 @@ NARRATIVES = [
 ]
 
 
+def note_reference(note_id: int) -> str:
+    """A concept note's reference, CN-0037."""
+    return f"CN-{note_id:04d}"
+
+
 class Call(db.Model):
     """A call for concept notes and the eligibility settings in force for it."""
 
@@ -185,7 +190,7 @@ class ConceptNote(db.Model):
 
     @property
     def reference(self) -> str:
-        return f"CN-{self.id:04d}"
+        return note_reference(self.id)
 
     @property
     def partners(self) -> list["Participant"]:

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fundapp.auth.models import Organisation
-from fundapp.committee.models import JointProgrammeDocument
+from fundapp.committee.models import JointProgrammeDocument, programme_reference
 from fundapp.core import clock
 from fundapp.core.extensions import db
 from fundapp.core.money import FixedDecimal, Money, Rate
@@ -79,7 +79,13 @@ class JointProgramme(db.Model):
 
     @property
     def reference(self) -> str:
-        return f"JP-{self.id:04d}"
+        """JP-0007: the programme's one reference everywhere (committee.models.programme_reference)."""
+        return programme_reference(self.id)
+
+    @property
+    def note_reference(self) -> str:
+        """The concept note the programme came from (CN-0037), shown beside its reference."""
+        return self.document.concept_note.reference
 
     @property
     def is_pipeline(self) -> bool:

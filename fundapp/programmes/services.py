@@ -18,8 +18,9 @@ from sqlalchemy.orm import selectinload
 
 from fundapp.auth.models import Organisation, User, UserRole
 from fundapp.committee import pipeline
-from fundapp.committee.models import JointProgrammeDocument, ProgrammeBudgetLine
-from fundapp.concept_notes.models import ConceptNote, Participant, concept_note_countries
+from fundapp.committee.models import JointProgrammeDocument, ProgrammeBudgetLine, programme_reference
+from fundapp.committee.models import programme_label as label_of
+from fundapp.concept_notes.models import ConceptNote, Participant, concept_note_countries, note_reference
 from fundapp.contributions import ledger
 from fundapp.contributions.models import EntryKind, LedgerEntry
 from fundapp.core.audit import record_change
@@ -111,19 +112,28 @@ def programme_guard(programme_id: int) -> None:
     status = db.session.scalar(sa.select(JointProgramme.status).where(JointProgramme.id == programme_id))
     if status == FINANCIALLY_CLOSED:
         raise ledger.LedgerError(
-            f"JP-{programme_id:04d} is financially closed; no money event can touch it any more.", field="amount"
+            f"{programme_reference(programme_id)} is financially closed; no money event can touch it any more.",
+            field="amount",
         )
 
 
 def programme_label(programme_id: int) -> str | None:
-    """'JP-0007 Title'. In a request every title is read once (one query, however many rows a table labels)."""
+    """'JP-0007 (CN-0037) Title'. In a request every programme is read once (one query, however many rows a table
+    labels)."""
+    query = sa.select(JointProgramme.id, JointProgramme.title, JointProgrammeDocument.concept_note_id).join(
+        JointProgrammeDocument, JointProgrammeDocument.id == JointProgramme.id
+    )
     if has_request_context():
         if "programme_titles" not in g:
-            g.programme_titles = dict(db.session.execute(sa.select(JointProgramme.id, JointProgramme.title)).all())
-        title = g.programme_titles.get(programme_id)
+            g.programme_titles = {pid: (title, note_id) for pid, title, note_id in db.session.execute(query)}
+        found = g.programme_titles.get(programme_id)
     else:
-        title = db.session.scalar(sa.select(JointProgramme.title).where(JointProgramme.id == programme_id))
-    return f"JP-{programme_id:04d} {title}" if title else None
+        found = db.session.execute(query.where(JointProgramme.id == programme_id)).one_or_none()
+        found = found[1:] if found else None
+    if not found:
+        return None
+    title, note_id = found
+    return label_of(programme_id, note_reference(note_id), title)
 
 
 def load(programme_id: int) -> JointProgramme | None:
@@ -972,6 +982,7 @@ def portfolio_page(filters: PortfolioFilters, user: User, page: int, today: date
 
 PORTFOLIO_CSV_HEADER = [
     "reference",
+    "concept_note_reference",
     "title",
     "status",
     "thematic_area",
@@ -999,6 +1010,7 @@ def portfolio_csv_rows(filters: PortfolioFilters, user: User) -> list[list[Any]]
         rows.append(
             [
                 p.reference,
+                note.reference,
                 p.title,
                 STATUS_LABELS.get(p.status, p.status),
                 note.thematic_area.code if note.thematic_area else "",

@@ -9,6 +9,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from fundapp.committee.models import programme_reference
 from fundapp.core import clock, tabular
 from fundapp.core.edge import domain_errors
 from fundapp.core.errors import NotAllowed
@@ -48,6 +49,7 @@ def _template_helpers() -> dict:
         "report_labels": REPORT_LABELS,
         "format_value": format_value,
         "format_result": format_result,
+        "programme_reference": programme_reference,
         "occasion_label": reporting.occasion_label,
     }
 

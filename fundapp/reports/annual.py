@@ -18,8 +18,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import InstrumentedAttribute
 
 from fundapp.auth.models import Organisation
-from fundapp.committee.models import JointProgrammeDocument
-from fundapp.concept_notes.models import ConceptNote
+from fundapp.committee.models import JointProgrammeDocument, programme_label
+from fundapp.concept_notes.models import ConceptNote, note_reference
 from fundapp.contributions import ledger
 from fundapp.contributions import services as contributions
 from fundapp.contributions.models import Donor, EntryKind, LedgerEntry
@@ -122,7 +122,7 @@ def _grouped(
 ) -> list[ThreeColumns]:
     """Programme money per `column` (organisation_id or programme_id): prior years and cumulative, two queries.
 
-    label_query selects (key, name, concept note id or NULL); a programme is labelled with its note's reference.
+    label_query selects (key, name, concept note id or NULL); a programme is labelled 'JP-0007 (CN-0037) Title'.
     """
     sums: dict[int, dict[str, list[Decimal]]] = defaultdict(lambda: {k: [ZERO, ZERO] for k, _h in PROGRAMME_COLUMNS})
     for index, end in ((0, prior_end), (1, year_end)):
@@ -139,7 +139,7 @@ def _grouped(
         for key, category, total in db.session.execute(query):
             sums[key][category.value][index] = to_money(total or 0)
     labels = {
-        key: (f"CN-{note_id:04d} {title}" if note_id is not None else title)
+        key: (programme_label(key, note_reference(note_id), title) if note_id is not None else title)
         for key, title, note_id in db.session.execute(
             label_query.where(label_query.selected_columns[0].in_(list(sums)))
         )

@@ -151,7 +151,7 @@ def results_report(report: ResultsReport) -> bytes:
         story.append(para(f"{h.reference} {h.title}", "h3"))
         story.append(
             para(
-                f"{h.area} · {h.organisations} · budget US$ {h.budget:,.2f} · "
+                f"From concept note {h.note_reference} · {h.area} · {h.organisations} · budget US$ {h.budget:,.2f} · "
                 f"{h.starts_on.isoformat()} to {h.ends_on.isoformat()}",
                 "small",
             )

@@ -46,7 +46,10 @@ class AreaProgress:
 
 @dataclass
 class Highlight:
+    id: int
+    #: The programme's reference (JP-0007) and its concept note's (CN-0037).
     reference: str
+    note_reference: str
     title: str
     area: str
     organisations: str
@@ -169,7 +172,9 @@ def _highlights(year: int) -> list[Highlight]:
         period, narrative = narratives.get(p.id, (None, ""))
         highlights.append(
             Highlight(
+                id=p.id,
                 reference=p.reference,
+                note_reference=p.note_reference,
                 title=p.title,
                 area=f"{p.area_code} {p.area_name}",
                 organisations=", ".join(code for code, _name in p.organisations),

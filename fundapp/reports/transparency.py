@@ -97,7 +97,9 @@ class PublicProgramme:
     """A funded joint programme as the public sees it."""
 
     id: int
+    #: The programme's reference (JP-0007) and the concept note it came from (CN-0037).
     reference: str
+    note_reference: str
     title: str
     area_code: str
     area_name: str
@@ -206,7 +208,8 @@ def _public(document: JointProgrammeDocument, money: Money4 | None, labels: dict
     gender = next((m.score for m in note.markers if m.marker.code == GENDER_MARKER), None)
     return PublicProgramme(
         id=document.id,
-        reference=note.reference,
+        reference=document.reference,
+        note_reference=note.reference,
         title=note.title,
         area_code=note.thematic_area.code if note.thematic_area else "—",
         area_name=note.thematic_area.name if note.thematic_area else "No thematic area",
@@ -448,6 +451,7 @@ TABLES = ("statement", "contributors", "areas", "organisations", "regions", "pro
 MONEY_HEADINGS = [f"{label} (USD)" for _key, label in MONEY_COLUMNS]
 PROGRAMME_HEADINGS = [
     "Reference",
+    "Concept note",
     "Title",
     "Thematic area",
     "Countries",
@@ -463,6 +467,7 @@ PROGRAMME_HEADINGS = [
 def _programme_row(p: PublicProgramme) -> list[Any]:
     return [
         p.reference,
+        p.note_reference,
         p.title,
         p.area_code,
         "; ".join(name for _code, name in p.countries),

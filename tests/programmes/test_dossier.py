@@ -84,10 +84,10 @@ def _pdf_text(archive: zipfile.ZipFile, name: str) -> str:
     ],
 )
 def test_dossier_file_list_per_role(client, login, programme, email, extra):
-    ref = programme.document.concept_note.reference
+    note_ref = programme.document.concept_note.reference
     names = set(_zip(client, login, email, programme).namelist())
     attachments = {n for n in names if n.startswith("attachments/")}
-    expected = COMMON | {f"concept-note-{ref}.pdf", f"programme-document-{ref}.pdf"}
+    expected = COMMON | {f"concept-note-{note_ref}.pdf", f"programme-document-{programme.reference}.pdf"}
     expected |= extra - {"attachments"}
     assert names - attachments == expected
     assert bool(attachments) == ("attachments" in extra)

@@ -76,7 +76,8 @@ def test_filters_narrow_the_programme_list_and_its_csv(client, db):
     assert f"/transparency/programmes/{undp.id}" in page
     assert f"/transparency/programmes/{unicef.id}" not in page
     rows = _csv(client.get("/transparency/programmes.csv?organisation=UNDP"))
-    assert [r["Reference"] for r in rows] == [undp.concept_note.reference]
+    # One identifier: the programme's reference, with the note it came from beside it.
+    assert [(r["Reference"], r["Concept note"]) for r in rows] == [(undp.reference, undp.concept_note.reference)]
     assert len(_csv(client.get("/transparency/programmes.csv"))) == 2
 
 

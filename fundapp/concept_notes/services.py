@@ -501,11 +501,24 @@ def snapshot(note: ConceptNote) -> dict[str, Any]:
 
 @dataclass
 class Submission:
-    """What asking to submit gave: the frozen version, or the rules the note does not meet yet."""
+    """What saving (and asking to submit) gave: the frozen version, or the rules the note does not meet yet; the
+    file attached or removed with the save, or why a file could not be attached (the draft is saved anyway)."""
 
     version: ConceptNoteVersion | None = None
     #: check_submission()'s problems: field or section key -> messages (empty once submitted).
     problems: dict[str, list[str]] = field(default_factory=dict)
+    attached: Attachment | None = None
+    removed: str | None = None
+    file_problem: str | None = None
+
+
+@dataclass
+class NewFile:
+    """A file uploaded with the note's form: its name as sent, its bytes and what it is (AttachmentKind)."""
+
+    filename: str | None
+    data: bytes
+    kind: str
 
 
 def submit(actor: User | None, note: ConceptNote, on: date | None = None) -> ConceptNoteVersion:
@@ -558,15 +571,34 @@ def _freeze_and_submit(actor: User | None, note: ConceptNote, on: date) -> Conce
 
 
 def save_note(
-    actor: User | None, note: ConceptNote, data: NoteData, submitting: bool = False, on: date | None = None
+    actor: User | None,
+    note: ConceptNote,
+    data: NoteData,
+    submitting: bool = False,
+    on: date | None = None,
+    upload: NewFile | None = None,
+    remove_attachment_id: int | None = None,
 ) -> Submission:
-    """Save the form as the draft and, when asked, submit it: one transaction.
+    """Save the form as the draft and, when asked, submit it, attach a file or remove one: one transaction.
 
     A note that does not meet the rules yet stays saved as a draft; its problems come back in the
-    Submission instead of an error, so the draft is committed with them. Bad values (an unknown
-    organization, a negative budget) still raise, and nothing is saved.
+    Submission instead of an error, so the draft is committed with them. So does a file that cannot be
+    attached (empty, too big, not PDF/DOCX/XLSX): the text typed with it is saved, never lost. Bad values
+    (an unknown organization, a negative budget) still raise, and nothing is saved.
     """
     save_draft(actor, note, data)
+    if upload is not None:
+        try:
+            checked = uploads.check_upload(upload.filename, upload.data)
+        except DomainError as exc:
+            return Submission(file_problem=f"File not attached: {exc.message}")
+        return Submission(attached=add_attachment(actor, note, checked, upload.kind))
+    if remove_attachment_id is not None:
+        attachment = next((a for a in note.attachments if a.id == remove_attachment_id), None)
+        if attachment is None:
+            raise DomainError("That attachment is not one of this note's.", field="attachments")
+        remove_attachment(actor, attachment)
+        return Submission(removed=attachment.filename)
     return submit_if_ready(actor, note, on) if submitting else Submission()
 
 

@@ -13,7 +13,7 @@ class MessageForm(FlaskForm):
     body = TextAreaField(
         "Your message",
         validators=[InputRequired(message="Write a message."), Length(max=MAX_LENGTH)],
-        description="Mention someone who can read this discussion with @ and their name from the list below.",
+        description="To mention someone who can read this discussion, write their handle from the list below (@name).",
     )
     is_question = BooleanField("Ask as a clarification question: the organizations are asked to answer it")
     #: The clarification question this message answers (a reply from the question's "Answer" link).

@@ -84,20 +84,22 @@ def test_uploading_a_file_keeps_the_text_typed(browser, live_server, screenshot,
     page.goto("/concept-notes/new")
     page.get_by_role("button", name="Create draft").click()
     page.wait_for_url(re.compile(r"/concept-notes/\d+/edit$"))
-    page.get_by_label("Title").fill("Safe migration information for young people")
-    page.get_by_label("Context and problem").fill("Young people leave without knowing the risks of the route.")
+    page.get_by_label("Title", exact=True).fill("Safe migration information for young people")
+    page.get_by_label("Context and problem", exact=True).fill(
+        "Young people leave without knowing the risks of the route."
+    )
     letter = tmp_path / "letter.pdf"
     letter.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
     page.get_by_label("Document", exact=True).select_option("endorsement")
     page.get_by_label("File (PDF, DOCX or XLSX, 10 MB at most)").set_input_files(str(letter))
     page.get_by_role("button", name="Save draft and upload").click()
     assert page.get_by_text("Draft saved and letter.pdf attached.").is_visible()
-    assert page.get_by_label("Title").input_value() == "Safe migration information for young people"
-    assert "Young people leave" in page.get_by_label("Context and problem").input_value()
+    assert page.get_by_label("Title", exact=True).input_value() == "Safe migration information for young people"
+    assert "Young people leave" in page.get_by_label("Context and problem", exact=True).input_value()
     assert page.locator("#s-attachments").get_by_role("link", name="letter.pdf").is_visible()
 
     # A file that is not a PDF, DOCX or XLSX is refused beside the file field; the new text is saved anyway.
-    page.get_by_label("Target groups").fill("Young people aged 15 to 24 and their families.")
+    page.get_by_label("Target groups", exact=True).fill("Young people aged 15 to 24 and their families.")
     notes = tmp_path / "notes.txt"
     notes.write_text("not a document")
     page.get_by_label("File (PDF, DOCX or XLSX, 10 MB at most)").set_input_files(str(notes))
@@ -106,7 +108,7 @@ def test_uploading_a_file_keeps_the_text_typed(browser, live_server, screenshot,
     assert "File not attached" in page.locator("#attachment_file-error").inner_text()
     screenshot(page, "note-upload-refused-text-kept")
     page.reload()
-    assert "Young people aged 15 to 24" in page.get_by_label("Target groups").input_value()
+    assert "Young people aged 15 to 24" in page.get_by_label("Target groups", exact=True).input_value()
     page.context.close()
 
 
@@ -154,7 +156,7 @@ def test_main_pages_fit_the_screen(browser, live_server, screenshot, width):
             pages[email] = _as(browser, live_server, email, width)
         page = pages[email]
         page.goto(path)
-        where = page.url.rstrip("/").rsplit("/", 1)[-1] or "landing"
+        where = path.strip("/").replace("/", "-") or "landing"
         screenshot(page, f"layout-{width}-{(email or 'visitor').split('@')[0]}-{where}")
         scroll_width, inner_width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
         assert scroll_width == inner_width, f"{path} as {email}: {scroll_width} px wide at {inner_width} px"

@@ -92,7 +92,7 @@ def test_uploading_a_file_keeps_the_text_typed(browser, live_server, screenshot,
     letter.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
     page.get_by_label("Document", exact=True).select_option("endorsement")
     page.get_by_label("File (PDF, DOCX or XLSX, 10 MB at most)").set_input_files(str(letter))
-    page.get_by_role("button", name="Save draft and upload").click()
+    page.get_by_role("button", name="Upload, saving the draft").click()
     assert page.get_by_text("Draft saved and letter.pdf attached.").is_visible()
     assert page.get_by_label("Title", exact=True).input_value() == "Safe migration information for young people"
     assert "Young people leave" in page.get_by_label("Context and problem", exact=True).input_value()
@@ -103,7 +103,7 @@ def test_uploading_a_file_keeps_the_text_typed(browser, live_server, screenshot,
     notes = tmp_path / "notes.txt"
     notes.write_text("not a document")
     page.get_by_label("File (PDF, DOCX or XLSX, 10 MB at most)").set_input_files(str(notes))
-    page.get_by_role("button", name="Save draft and upload").click()
+    page.get_by_role("button", name="Upload, saving the draft").click()
     assert page.get_by_text("the file was not attached").is_visible()
     assert "File not attached" in page.locator("#attachment_file-error").inner_text()
     screenshot(page, "note-upload-refused-text-kept")

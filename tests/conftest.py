@@ -15,7 +15,7 @@ from email.parser import BytesParser
 import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
-from flask import Flask
+from flask import Flask, g
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
@@ -23,6 +23,7 @@ from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
 from config import TestConfig
 from fundapp import create_app
 from fundapp.auth.models import User
+from fundapp.auth.sessions import Client, start_session
 from fundapp.core.edge import commit
 from fundapp.core.extensions import db as _db
 from fundapp.demo.services import seed_accounts
@@ -133,6 +134,8 @@ class CommittingRunner(FlaskCliRunner):
 
 @pytest.fixture
 def client(app, db):
+    """The run shares one app context, so whatever a request cached in `g` is cleared between tests."""
+    vars(g._get_current_object()).clear()
     return CommittingClient(app, app.response_class, use_cookies=True)
 
 
@@ -159,8 +162,9 @@ def login(client, user):
 
     def _login(email: str) -> User:
         account = user(email)
+        key = start_session(account, Client("127.0.0.1", "pytest"))  # a server-side session, as sign-in opens
         with client.session_transaction() as session:
-            session["_user_id"] = account.get_id()
+            session["_user_id"] = key
             session["_fresh"] = True
         return account
 

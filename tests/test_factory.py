@@ -21,6 +21,19 @@ def test_production_refuses_to_start_without_secret_key(tmp_path):
         create_app(config)
 
 
+def test_production_refuses_to_start_without_the_audit_key(tmp_path):
+    config = type(
+        "Prod",
+        (Config,),
+        {"SECRET_KEY": "x" * 64, "AUDIT_HMAC_KEY": None, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"},
+    )
+    with pytest.raises(RuntimeError, match="AUDIT_HMAC_KEY is not set"):
+        create_app(config)
+    config.AUDIT_HMAC_KEY = "short"
+    with pytest.raises(RuntimeError, match="AUDIT_HMAC_KEY is too short"):
+        create_app(config)
+
+
 def test_production_cookie_settings():
     assert Config.SESSION_COOKIE_SECURE
     assert Config.SESSION_COOKIE_HTTPONLY
@@ -30,13 +43,19 @@ def test_production_cookie_settings():
 
 def test_development_generates_and_keeps_a_key(tmp_path, monkeypatch):
     config = type(
-        "Dev", (DevelopmentConfig,), {"SECRET_KEY": None, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"}
+        "Dev",
+        (DevelopmentConfig,),
+        {"SECRET_KEY": None, "AUDIT_HMAC_KEY": None, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"},
     )
     monkeypatch.setattr("fundapp.ROOT", tmp_path)
     first = create_app(config)
     second = create_app(config)
     assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"]
     assert len(first.config["SECRET_KEY"]) == 64
+    # The audit key too, in its own file: never in the database, different from the secret key.
+    assert first.config["AUDIT_HMAC_KEY"] == second.config["AUDIT_HMAC_KEY"]
+    assert first.config["AUDIT_HMAC_KEY"] == (tmp_path / "instance" / "audit_hmac_key").read_text()
+    assert first.config["AUDIT_HMAC_KEY"] != first.config["SECRET_KEY"]
     with first.app_context():
         db.engine.dispose()
     with second.app_context():

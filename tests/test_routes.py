@@ -18,6 +18,7 @@ from tests.api.helpers import bearer
 from tests.committee.decision_helpers import note_under_review
 from tests.concept_notes.helpers import make_call, make_note
 from tests.routing import ROLE_EMAILS, ROLES, Route
+from tests.security.downloads import DOWNLOAD_ENDPOINTS, is_file
 from tests.transparency.helpers import funded_programme, unfunded_programme
 
 
@@ -129,3 +130,5 @@ def test_route_status_for_role(client, login, db, route, role):
     response = client.open(url, method=route.method, data=route.data, headers=headers)
     response.close()  # file responses (static, downloads) hold an open handle
     assert response.status_code == route.expected[role], f"{route.method} {url} as {role}"
+    if is_file(response.mimetype, response.headers):
+        assert route.endpoint in DOWNLOAD_ENDPOINTS, "a file route missing from tests/security/downloads.py"

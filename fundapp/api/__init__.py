@@ -15,4 +15,7 @@ from fundapp.core.extensions import csrf
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # token-authenticated, never cookie-authenticated
 
-from fundapp.api import auth, models, views  # noqa: E402,F401  (the request hooks and the routes attach to bp)
+from fundapp.api import auth, models, tokens, views  # noqa: E402,F401  (the request hooks and the routes attach to bp)
+from fundapp.core import signals  # noqa: E402
+
+signals.describe_objects.connect(tokens.describe_objects)

@@ -164,6 +164,24 @@ SCHEMAS: dict[str, Any] = {
             },
         }
     ),
+    "Organizations": _obj(
+        {
+            "organizations": {
+                "type": "array",
+                "items": _obj(
+                    {
+                        "code": {"type": "string"},
+                        "name": {"type": "string"},
+                        "joint_programmes": {"type": "integer"},
+                        "allocated_usd": MONEY,
+                        "transferred_usd": MONEY,
+                        "refunded_usd": MONEY,
+                        "expenditure_usd": MONEY,
+                    }
+                ),
+            },
+        }
+    ),
     "Me": _obj(
         {
             "email": {"type": "string"},
@@ -315,6 +333,7 @@ SCHEMAS["Programme"] = _obj(
                     "code": {"type": "string"},
                     "name": {"type": "string"},
                     "budget_usd": {"oneOf": [MONEY, {"type": "null"}]},
+                    "allocated_usd": {"oneOf": [MONEY, {"type": "null"}]},
                 }
             ),
         },
@@ -455,6 +474,16 @@ def document(statuses: list[str] | None = None) -> dict[str, Any]:
                 "Contributors' totals",
                 "Public. Per donor, commitments and deposits in USD, largest depositor first (no agreement details).",
                 _json("The totals.", "Contributors"),
+                "Public",
+            )
+        },
+        "/organizations": {
+            "get": _operation(
+                "Participating organizations' money",
+                "Public. Per participating UN organization: funded joint programmes, its allocations (its share "
+                "of each programme's allocation in proportion to its approved budget), transfers, refunds and "
+                "expenditure in USD. The transparency page's table by organization.",
+                _json("The organizations.", "Organizations"),
                 "Public",
             )
         },

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from fundapp.api.models import ApiToken
 from fundapp.auth.models import User
-from fundapp.core import clock
+from fundapp.core import clock, signals
 from fundapp.core.audit import record_change
 from fundapp.core.errors import DomainError, NotAllowed
 from fundapp.core.extensions import db
@@ -65,6 +65,24 @@ def revoke_token(user: User, token: ApiToken) -> None:
     record_change(user, "api_token.revoked", "api_tokens", token.id, {"name": token.name})
 
 
+def revoke_all_tokens(actor: User | None, user: User) -> int:
+    """Revoke every usable token of the user (deactivation); returns how many were revoked."""
+    now = clock.now()
+    revoked = [t for t in user_tokens(user) if t.revoked_at is None]
+    for token in revoked:
+        token.revoked_at = now
+    db.session.flush()
+    if revoked:
+        record_change(actor, "api_token.revoked_all", "users", user.id, {"tokens": [t.name for t in revoked]})
+    return len(revoked)
+
+
+@signals.account_closed.connect
+def _revoke_when_deactivated(user: User, actor: User | None = None, **_extra) -> None:
+    """A deactivated account's tokens stop at once, and stay revoked if the account comes back."""
+    revoke_all_tokens(actor, user)
+
+
 def authenticate(header: str | None) -> User | None:
     """The active user a bearer token belongs to, or None. Touches last_used_at (the caller commits)."""
     if not header:
@@ -84,3 +102,12 @@ def authenticate(header: str | None) -> User | None:
         row.last_used_at = now
         db.session.flush()
     return user
+
+
+def describe_objects(object_type: str, ids: list[str]) -> dict[str, str] | None:
+    """Names of personal API tokens for the audit log (`signals.describe_objects`): its name, never its value."""
+    if object_type != "api_tokens":
+        return None
+    numbers = [int(i) for i in ids if str(i).isdigit()]
+    rows = db.session.execute(sa.select(ApiToken.id, ApiToken.name, ApiToken.prefix).where(ApiToken.id.in_(numbers)))
+    return {str(i): f"API token ‘{name}’ ({prefix}…)" for i, name, prefix in rows}

@@ -273,6 +273,22 @@ def contributors():
     )
 
 
+@bp.route("/organizations")
+def organizations():
+    """Public: per participating organization, allocations (its budget share of each programme's), transfers,
+    refunds and expenditure (the transparency page's table)."""
+    rows = [
+        {
+            "code": r.key,
+            "name": r.label,
+            "joint_programmes": r.programmes,
+            **{f"{key}_usd": money_str(getattr(r.money, key)) for key, _label in transparency.MONEY_COLUMNS},
+        }
+        for r in transparency.by_organisation()
+    ]
+    return jsonify({"organizations": rows})
+
+
 @bp.route("/contributions/agreements")
 @token_required(*CONTRIBUTION_VIEWERS)
 def agreements():
@@ -333,6 +349,7 @@ def report(donor_id: int):
 
 def _programme_json(p: PublicProgramme) -> dict:
     budgets = dict(p.budget_by_organisation)
+    allocated = p.allocated_by_code
     return {
         "id": p.id,
         "reference": p.reference,
@@ -343,7 +360,12 @@ def _programme_json(p: PublicProgramme) -> dict:
         "region": p.region,
         "lead_organization": p.lead,
         "participating_organizations": [
-            {"code": code, "name": name, "budget_usd": money_str(budgets[name]) if name in budgets else None}
+            {
+                "code": code,
+                "name": name,
+                "budget_usd": money_str(budgets[name]) if name in budgets else None,
+                "allocated_usd": money_str(allocated[code]) if code in allocated else None,
+            }
             for code, name in p.organisations
         ],
         "starts_on": p.starts_on.isoformat(),

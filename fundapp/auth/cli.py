@@ -28,3 +28,14 @@ def create(email: str, name: str, org_code: str, roles: tuple[str, ...], passwor
     except DomainError as exc:
         raise click.ClickException(exc.message) from exc
     click.echo(f"User {user.email} created.")
+
+
+@users_cli.command("prune")
+@click.option(
+    "--keep-days", default=90, show_default=True, type=click.IntRange(min=1), help="Keep records younger than this."
+)
+def prune(keep_days: int) -> None:
+    """Delete old sign-in records: ended sessions, attempts, reset links, rate-limit windows (run daily)."""
+    with transaction():
+        counts = services.prune_records(keep_days)
+    click.echo("Deleted: " + ", ".join(f"{count} {name}" for name, count in counts.items()) + ".")

@@ -1,23 +1,44 @@
-"""Sign-in, sign-out and user administration."""
+"""Sign-in (password, then the second factor), sign-out, password reset, invitations, user administration."""
 
+import time
 from dataclasses import asdict
 from urllib.parse import urlsplit
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_limiter import RateLimitExceeded
 from flask_login import current_user, login_required, login_user, logout_user
 
-from fundapp.auth import bp, permissions, services
-from fundapp.auth.forms import LoginForm, UserForm
-from fundapp.auth.models import Organisation, User
+from fundapp.auth import bp, invitations, permissions, ratelimit, resets, services, sessions, throttle, two_factor
+from fundapp.auth.forms import (
+    AcceptInvitationForm,
+    CodeForm,
+    ForgotPasswordForm,
+    InvitationForm,
+    LoginForm,
+    SetPasswordForm,
+    TwoFactorSetupForm,
+    UserForm,
+)
+from fundapp.auth.models import Invitation, Organisation, User
+from fundapp.auth.ratelimit import email_request, password_attempt
+from fundapp.auth.web import client
+from fundapp.core import args as query_args
 from fundapp.core.edge import domain_errors
+from fundapp.core.errors import wants_json
 from fundapp.core.extensions import db, login_manager
 from fundapp.core.permissions import Role, role_required
 from fundapp.core.tabular import csv_response
 
+#: Where the cookie keeps a sign-in waiting for its second factor, and the page asked for before it.
+PENDING = "_pending_sign_in"
+NEXT = "_sign_in_next"
+#: Pages that show a secret once (recovery codes, a link) are not kept by browsers or proxies.
+NO_STORE = {"Cache-Control": "no-store"}
+
 
 @login_manager.user_loader
-def load_user(session_id: str) -> User | None:
-    return services.load_user_from_session(session_id)
+def load_user(key: str) -> User | None:
+    return sessions.user_for_session(key)
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -36,29 +57,230 @@ def _landing(user: User) -> str:
     return url_for(endpoint) if endpoint else "/"
 
 
+def _enter(user: User) -> str:
+    """The sign-in is complete: Flask-Login keeps the session's key (user.session_key) in the cookie.
+    Returns where to go: the page asked for before signing in, else the user's home page."""
+    next_url = session.pop(NEXT, None)
+    session.pop(PENDING, None)
+    login_user(user)
+    return next_url or _landing(user)
+
+
+def _password_accepted(result: services.SignInResult):
+    """Signed in, or on to the second step; a fresh cookie session either way (no fixation)."""
+    next_url = _safe_next(request.args.get("next"))
+    session.clear()
+    session[NEXT] = next_url
+    if result.step is None:
+        return redirect(_enter(result.user))
+    session[PENDING] = result.key
+    return redirect(url_for("auth.login_code" if result.step == "code" else "auth.login_setup"))
+
+
+def _refused(template: str, form, result: services.SignInResult):
+    if result.restart:
+        session.pop(PENDING, None)
+        flash(result.message, "error")
+        return redirect(url_for("auth.login"))
+    if result.retry_after:
+        return render_template(template, form=form, error=result.message), 429, {"Retry-After": str(result.retry_after)}
+    return render_template(template, form=form, error=result.message), 401
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@password_attempt
 def login():
     if current_user.is_authenticated:
         return redirect(_landing(current_user))
-    form = LoginForm()
-    error = None
+    form = LoginForm(email=request.args.get("email", ""))
+    if not form.validate_on_submit():
+        return render_template("auth/login.html", form=form, error=None)
+    result = services.authenticate(form.email.data, form.password.data, client())
+    if result.ok:
+        return _password_accepted(result)
+    return _refused("auth/login.html", form, result)  # recorded all the same: the edge commits a 401 too
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@password_attempt
+def login_code():
+    """The second step of a sign-in: a code from the authenticator app, or a recovery code."""
+    form = CodeForm()
     if form.validate_on_submit():
-        result = services.authenticate(form.email.data, form.password.data, request.remote_addr)
-        if result.ok:
-            login_user(result.user)
-            return redirect(_safe_next(request.args.get("next")) or _landing(result.user))
-        error = result.message  # the failure is recorded all the same: the edge commits a 401 too
-    status = 200 if error is None else 401
-    return render_template("auth/login.html", form=form, error=error), status
+        result = services.check_second_factor(session.get(PENDING), form.code.data, client())
+        if not result.ok:
+            return _refused("auth/login_code.html", form, result)
+        if result.message:  # e.g. few recovery codes left
+            flash(result.message, "warning")
+        return redirect(_enter(result.user))
+    if services.pending_step(session.get(PENDING)) != "code":
+        flash("Your sign-in has expired. Sign in again.", "error")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/login_code.html", form=form, error=None)
+
+
+@bp.route("/login/two-factor", methods=["GET", "POST"])
+@password_attempt
+def login_setup():
+    """A role that requires a second factor, and none yet: set one up before going further."""
+    setup = services.pending_setup(session.get(PENDING))
+    if setup is None:
+        flash("Your sign-in has expired. Sign in again.", "error")
+        return redirect(url_for("auth.login"))
+    form = TwoFactorSetupForm()
+    if form.validate_on_submit():
+        with domain_errors(form, default="code") as outcome:
+            user, codes = services.complete_setup(session.get(PENDING), form.code.data, client())
+        if outcome.ok:
+            next_url = _enter(user)
+            return render_template("auth/recovery_codes.html", codes=codes, next_url=next_url), 200, NO_STORE
+    page = render_template("auth/login_setup.html", form=form, setup=two_factor.setup_page(setup.user, setup.secret))
+    return page, 422 if form.errors else 200, NO_STORE
+
+
+def _leave() -> None:
+    """Sign out whoever this browser was signed in as (their server-side session ends too)."""
+    if current_user.is_authenticated:
+        services.sign_out(current_user)
+    logout_user()
 
 
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    services.record_logout(current_user)
+    """The session ends on the server: a copy of the cookie opens nothing afterwards."""
+    services.sign_out(current_user)
     logout_user()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
+
+
+# Password reset ---------------------------------------------------------------------------------
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@email_request
+def forgot_password():
+    """The same answer, after the same time, whether or not the address has an account."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        g.answer_at = time.monotonic() + current_app.config["PASSWORD_RESET_ANSWER_SECONDS"]
+        resets.request_reset(form.email.data, request.remote_addr)
+        minutes = current_app.config["PASSWORD_RESET_VALID_MINUTES"]
+        flash(
+            f"If an account uses {form.email.data.strip().lower()}, we have sent it a link to choose a new password. "
+            f"The link works once, for {minutes} minutes.",
+            "info",
+        )
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot_password.html", form=form)
+
+
+@bp.after_request
+def _answer_on_time(response):
+    """Hold an answer until its time (set by the view): the email leaves before this, after the commit."""
+    answer_at = g.pop("answer_at", None)
+    if answer_at is not None:
+        time.sleep(max(0.0, answer_at - time.monotonic()))
+    return response
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    if resets.reset_for_token(token) is None:
+        return render_template("auth/link_expired.html", kind="reset"), 410, NO_STORE
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        with domain_errors(form, default="password") as outcome:
+            user = resets.reset_password(token, form.password.data, request.remote_addr)
+        if outcome.ok:
+            _leave()
+            flash("Your password is changed, and every session of your account is signed out. Sign in.", "success")
+            return redirect(url_for("auth.login", email=user.email))
+    return render_template("auth/reset_password.html", form=form), 422 if form.errors else 200, NO_STORE
+
+
+# Invitations ------------------------------------------------------------------------------------
+
+
+@bp.route("/welcome/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str):
+    """The invited person chooses a password: the account exists from now on, and they sign in."""
+    invitation = invitations.invitation_for_token(token)
+    if invitation is None:
+        return render_template("auth/link_expired.html", kind="invitation"), 410, NO_STORE
+    form = AcceptInvitationForm(name=invitation.name)
+    if form.validate_on_submit():
+        with domain_errors(form, default="password") as outcome:
+            user = invitations.accept(token, form.name.data, form.password.data)
+        if outcome.ok:
+            _leave()
+            flash("Your account is ready. Sign in with your email and the password you chose.", "success")
+            return redirect(url_for("auth.login", email=user.email))
+    page = render_template("auth/accept_invitation.html", form=form, invitation=invitation)
+    return page, 422 if form.errors else 200, NO_STORE
+
+
+def _invitation_form() -> InvitationForm:
+    roles = [r for r in Role if permissions.can_invite_to(current_user, [r])]
+    return InvitationForm(organisation_choices=services.organisation_choices(), role_choices=roles)
+
+
+def _sent(sent: invitations.Sent, what: str):
+    """Emailed: back to the list. No mail on this instance: the link, on this page only, to pass on."""
+    if sent.link is None:
+        flash(f"Invitation {what} to {sent.invitation.email}.", "success")
+        return redirect(url_for("auth.invitation_list"))
+    return render_template("auth/invitation_link.html", sent=sent), 200, NO_STORE
+
+
+@bp.route("/admin/invitations")
+@role_required(*permissions.INVITING_ROLES)
+def invitation_list():
+    page = invitations.open_invitations(page=query_args.page())
+    return render_template("auth/invitations.html", page=page, can_manage=permissions.can_manage_invitation)
+
+
+@bp.route("/admin/invitations/new", methods=["GET", "POST"])
+@role_required(*permissions.INVITING_ROLES)
+def new_invitation():
+    form = _invitation_form()
+    if form.validate_on_submit():
+        organisation = db.session.get(Organisation, form.organisation_id.data)
+        with domain_errors(form, default="email") as outcome:
+            sent = invitations.invite(current_user, form.email.data, form.name.data, organisation, form.roles.data)
+        if outcome.ok:
+            return _sent(sent, "sent")
+    return render_template("auth/invitation_form.html", form=form), 422 if form.errors else 200
+
+
+def _managed_invitation(invitation_id: int) -> Invitation:
+    invitation = db.get_or_404(Invitation, invitation_id)
+    if not permissions.can_manage_invitation(current_user, invitation):
+        abort(403)
+    return invitation
+
+
+@bp.route("/admin/invitations/<int:invitation_id>/resend", methods=["POST"])
+@role_required(*permissions.INVITING_ROLES)
+def resend_invitation(invitation_id: int):
+    invitation = _managed_invitation(invitation_id)
+    with domain_errors() as outcome:
+        sent = invitations.resend(current_user, invitation)
+    if outcome.ok:
+        return _sent(sent, "sent again")
+    return redirect(url_for("auth.invitation_list"))
+
+
+@bp.route("/admin/invitations/<int:invitation_id>/revoke", methods=["POST"])
+@role_required(*permissions.INVITING_ROLES)
+def revoke_invitation(invitation_id: int):
+    invitation = _managed_invitation(invitation_id)
+    with domain_errors() as outcome:
+        invitations.revoke(current_user, invitation)
+    if outcome.ok:
+        flash(f"Invitation to {invitation.email} revoked: its link no longer works.", "success")
+    return redirect(url_for("auth.invitation_list"))
 
 
 # User administration ---------------------------------------------------------------------------
@@ -66,9 +288,9 @@ def logout():
 
 def _user_filters() -> services.UserFilters:
     return services.UserFilters(
-        role=request.args.get("role", ""),
-        status=request.args.get("status", ""),
-        q=request.args.get("q", "").strip(),
+        role=query_args.text("role"),
+        status=query_args.text("status"),
+        q=query_args.text("q"),
     )
 
 
@@ -76,7 +298,7 @@ def _user_filters() -> services.UserFilters:
 @role_required(Role.admin)
 def admin_users():
     filters = _user_filters()
-    page = services.user_page(filters, page=request.args.get("page", 1, type=int))
+    page = services.user_page(filters, page=query_args.page())
     return render_template(
         "auth/users.html",
         page=page,
@@ -96,29 +318,14 @@ def admin_users_csv():
             u.organisation.code,
             " ".join(sorted(u.role_names)),
             u.is_active,
+            u.has_two_factor,
             u.created_at,
             u.last_login_at,
         ]
         for u in services.users(_user_filters())
     )
-    header = ["email", "name", "organisation", "roles", "active", "created_at", "last_login_at"]
+    header = ["email", "name", "organisation", "roles", "active", "two_factor", "created_at", "last_login_at"]
     return csv_response("users.csv", header, rows)
-
-
-@bp.route("/admin/users/new", methods=["GET", "POST"])
-@role_required(Role.admin)
-def new_user():
-    form = UserForm(organisation_choices=services.organisation_choices())
-    if form.validate_on_submit():
-        organisation = db.session.get(Organisation, form.organisation_id.data)
-        with domain_errors(form, default="email") as outcome:
-            user = services.create_user(
-                current_user, form.email.data, form.name.data, organisation, form.roles.data, form.password.data or ""
-            )
-        if outcome.ok:
-            flash(f"User {user.email} created.", "success")
-            return redirect(url_for("auth.admin_users"))
-    return render_template("auth/user_form.html", form=form, user=None)
 
 
 @bp.route("/admin/users/<int:user_id>/edit", methods=["GET", "POST"])
@@ -126,7 +333,6 @@ def new_user():
 def edit_user(user_id: int):
     user = db.get_or_404(User, user_id)
     form = UserForm(obj=user, organisation_choices=services.organisation_choices())
-    del form.email, form.password  # identity is shown, not changed here; passwords are the user's own
     if request.method == "GET":
         form.roles.data = sorted(user.role_names)
     if form.validate_on_submit():
@@ -136,7 +342,13 @@ def edit_user(user_id: int):
         if outcome.ok:
             flash(f"User {user.email} saved.", "success")
             return redirect(url_for("auth.admin_users"))
-    return render_template("auth/user_form.html", form=form, user=user)
+    return render_template(
+        "auth/user_form.html",
+        form=form,
+        user=user,
+        can_reset_two_factor=permissions.can_reset_two_factor(current_user, user),
+        two_factor_required=two_factor.required_for(user),
+    )
 
 
 @bp.route("/admin/users/<int:user_id>/active", methods=["POST"])
@@ -147,8 +359,40 @@ def set_user_active(user_id: int):
     with domain_errors() as outcome:
         services.set_user_active(current_user, user, active)
     if outcome.ok:
-        flash(f"{user.email} {'reactivated' if active else 'deactivated'}.", "success")
+        done = "reactivated" if active else "deactivated: their sessions and API tokens ended"
+        flash(f"{user.email} {done}.", "success")
     return redirect(url_for("auth.admin_users"))
+
+
+@bp.route("/admin/users/<int:user_id>/two-factor/reset", methods=["POST"])
+@role_required(Role.admin)
+def reset_user_two_factor(user_id: int):
+    user = db.get_or_404(User, user_id)
+    if not permissions.can_reset_two_factor(current_user, user):
+        abort(403)
+    with domain_errors() as outcome:
+        services.reset_two_factor(current_user, user)
+    if outcome.ok:
+        flash(f"Two-factor sign-in of {user.email} removed; their sessions ended.", "success")
+    return redirect(url_for("auth.edit_user", user_id=user.id))
+
+
+# Refusals of the per-address limiter ------------------------------------------------------------
+
+
+@bp.app_errorhandler(RateLimitExceeded)
+def too_many_requests(exc: RateLimitExceeded):
+    """HTTP 429 with Retry-After, and a page that says how long to wait."""
+    db.session.rollback()
+    wait = ratelimit.retry_after()
+    message = (
+        "Too many attempts from your network address. "
+        f"Wait {throttle.describe(wait)}, then try again. Nothing was changed."
+    )
+    headers = {"Retry-After": str(wait)}
+    if wants_json():
+        return {"error": {"status": 429, "message": message}}, 429, headers
+    return render_template("errors/error.html", status=429, title="Too many attempts", message=message), 429, headers
 
 
 @bp.before_app_request

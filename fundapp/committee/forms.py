@@ -2,8 +2,9 @@
 service takes (data_for_service and friends), and checks what concerns the form alone.
 """
 
+import re
 from collections.abc import Iterable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from flask import request
@@ -11,11 +12,9 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    DecimalField,
     FieldList,
     Form,
     FormField,
-    IntegerField,
     RadioField,
     SelectField,
     StringField,
@@ -23,22 +22,22 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from fundapp.committee import services
-from fundapp.committee.models import CONSTITUENCY_LABELS, AgendaItem, CommitteeSeat, ItemKind
+from fundapp.committee import pipeline, services
+from fundapp.committee.models import CONSTITUENCY_LABELS, AgendaItem, CommitteeSeat, ItemKind, ScenarioRun
 from fundapp.committee.rules import TOTAL_WEIGHT, DecisionConfig
 from fundapp.concept_notes.models import ConceptNote
 from fundapp.core.errors import ValidationFailed
-from fundapp.core.forms import MultiCheckboxField, choices
+from fundapp.core.forms import IntegerField, MoneyField, MultiCheckboxField, OnceForm, choices, coerce_id
 
 
 class SeatForm(FlaskForm):
     constituency = SelectField(
         "Constituency", choices=choices((c.value, label) for c, label in CONSTITUENCY_LABELS.items())
     )
-    user_id = SelectField("Member", coerce=int, validate_choice=True)
+    user_id = SelectField("Member", coerce=coerce_id, validate_choice=True)
     organisation_id = SelectField(
         "Organisation represented",
-        coerce=int,
+        coerce=coerce_id,
         validate_choice=True,
         description="Leave as it is to use the member's own organisation.",
     )
@@ -234,6 +233,12 @@ class ActionForm(FlaskForm):
     """A bare POST with CSRF (open/close a review or a meeting)."""
 
 
+class OpenReviewForm(FlaskForm):
+    """Open a note's review: the day the members' scores are due (blank: the default delay)."""
+
+    closes_on = DateField("Scores due by", validators=[Optional()])
+
+
 class MeetingForm(FlaskForm):
     title = StringField("Title", validators=[InputRequired(), Length(max=200)])
     held_on = DateField("Date", validators=[InputRequired()])
@@ -251,7 +256,7 @@ class AgendaItemForm(FlaskForm):
             ]
         ),
     )
-    concept_note_id = SelectField("Concept note", coerce=int, validators=[Optional()], validate_choice=False)
+    concept_note_id = SelectField("Concept note", coerce=coerce_id, validators=[Optional()], validate_choice=False)
     title = StringField("Title (other business)", validators=[Optional(), Length(max=250)])
 
     def offer(self, notes: Iterable[tuple[int, str]]) -> "AgendaItemForm":
@@ -261,7 +266,7 @@ class AgendaItemForm(FlaskForm):
 
 
 class AttendanceForm(FlaskForm):
-    present = MultiCheckboxField("Present", coerce=int, validate_choice=False)
+    present = MultiCheckboxField("Present", coerce=coerce_id, validate_choice=False)
 
     @classmethod
     def for_meeting(cls, overview: dict[str, Any]) -> "AttendanceForm":
@@ -277,7 +282,7 @@ class AttendanceForm(FlaskForm):
         return [int(s) for s in self.present.data or []]
 
 
-class VoteForm(FlaskForm):
+class VoteForm(OnceForm):
     vote = RadioField(
         "Your vote",
         choices=choices([("approve", "Approve"), ("object", "Object"), ("abstain", "Abstain")]),
@@ -286,11 +291,10 @@ class VoteForm(FlaskForm):
     rationale = TextAreaField("Rationale (optional)", validators=[Optional(), Length(max=2000)])
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(OnceForm):
     outcome = SelectField("Decision", validate_choice=False)
-    amount = DecimalField(
+    amount = MoneyField(
         "Amount approved (US$)",
-        places=2,
         validators=[Optional()],
         description="Funding decisions: defaults to the programme's budget.",
     )
@@ -349,38 +353,80 @@ class ProgrammeDocumentForm(FlaskForm):
 
 
 class ScenarioForm(FlaskForm):
-    class Meta:
-        csrf = False
+    """The constraints of a scenario run: minimum shares of the funded amount per thematic area and per region.
+
+    Each share is written NAME=percent (`TA1=10, TA2=15`, `Africa=25`), a plain number from 0 to 100 with at
+    most two decimals; names must be the fund's thematic area codes or the pipeline's region names (either
+    case); each name once; the shares of one field add up to 100 at most. Every mistake is named next to its
+    field: `TA9=10` (unknown area), `TA1=Infinity`, `TA1=150`, `TA1=60, TA2=50` (over 100 %).
+    """
 
     min_area = StringField(
         "Minimum share per thematic area",
-        validators=[Optional()],
+        validators=[Optional(), Length(max=500)],
         description="e.g. TA1=10, TA2=15 (percent of the funded total)",
     )
-    min_region = StringField("Minimum share per region", validators=[Optional()], description="e.g. Africa=25")
+    min_region = StringField(
+        "Minimum share per region",
+        validators=[Optional(), Length(max=500)],
+        description="e.g. Africa=25 (regions: the pipeline's, Multi-regional or Global)",
+    )
+
+    def __init__(self, *args: Any, areas: Iterable[str] = (), regions: Iterable[str] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._areas = list(areas)
+        self._regions = list(regions)
 
     def validate_min_area(self, field: StringField) -> None:
-        _shares(field.data)
+        _shares(field.data, self._areas, "thematic area")
 
     def validate_min_region(self, field: StringField) -> None:
-        _shares(field.data)
+        _shares(field.data, self._regions, "region")
 
-    def shares(self) -> tuple[dict[str, Decimal], dict[str, Decimal]]:
-        """(minimum share per area, per region), percent by name."""
-        return _shares(self.min_area.data), _shares(self.min_region.data)
+    def show_run(self, run: ScenarioRun | None) -> None:
+        """Start from the constraints of the person's last run."""
+        if run is not None:
+            self.min_area.data = run.min_area
+            self.min_region.data = run.min_region
+
+    def data_for_service(self) -> pipeline.ScenarioInput:
+        return pipeline.ScenarioInput(
+            min_area=(self.min_area.data or "").strip(),
+            min_region=(self.min_region.data or "").strip(),
+            area_shares=_shares(self.min_area.data, self._areas, "thematic area"),
+            region_shares=_shares(self.min_region.data, self._regions, "region"),
+        )
 
 
-def _shares(text: str | None) -> dict[str, Decimal]:
-    """ "TA1=10, TA2=15%" → {"TA1": 10, "TA2": 15}."""
-    shares = {}
+_PERCENT = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,2})?")
+
+
+def _shares(text: str | None, names: list[str], what: str) -> dict[str, Decimal]:
+    """ "TA1=10, TA2=15%" → {"TA1": 10, "TA2": 15}, each name as the fund spells it; ValidationError otherwise."""
+    canonical = {name.casefold(): name for name in names}
+    shares: dict[str, Decimal] = {}
     for part in (text or "").split(","):
         if not part.strip():
             continue
         key, sep, value = part.partition("=")
-        try:
-            shares[key.strip()] = Decimal(value.strip().rstrip("%"))
-        except InvalidOperation as exc:
-            raise ValidationError(f"Write each share as NAME=percent, e.g. TA1=10 ({part.strip()!r}).") from exc
-        if not sep or not key.strip():
-            raise ValidationError(f"Write each share as NAME=percent ({part.strip()!r}).")
+        key, value = key.strip(), value.strip().removesuffix("%").strip()
+        if not sep or not key:
+            raise ValidationError(f"Write each share as NAME=percent, e.g. TA1=10 ({part.strip()!r}).")
+        if not _PERCENT.fullmatch(value):
+            raise ValidationError(
+                f"Write each share as NAME=percent, e.g. TA1=10 ({part.strip()!r}): "
+                "a number from 0 to 100 with at most two decimals."
+            )
+        name = canonical.get(key.casefold())
+        if name is None:
+            known = ", ".join(names) or "none"
+            raise ValidationError(f"Unknown {what} {key!r}; the {what}s are: {known}.")
+        if name in shares:
+            raise ValidationError(f"{name} is given twice.")
+        share = Decimal(value)
+        if share > 100:
+            raise ValidationError(f"The minimum share for {name} must be a percentage from 0 to 100, not {value}.")
+        shares[name] = share
+    if sum(shares.values(), Decimal(0)) > 100:
+        raise ValidationError(f"The minimum shares per {what} add up to more than 100%.")
     return shares

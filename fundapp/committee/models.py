@@ -1,6 +1,7 @@
 """Committee seats, scoring criteria and the committee's decision settings."""
 
 import enum
+import json
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -9,10 +10,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fundapp.auth.models import Organisation, User
 from fundapp.committee import workflow
-from fundapp.committee.rules import MajorityBase, Vote
+from fundapp.committee.rules import CriterionResult, MajorityBase, ScoreSummary, Vote
 from fundapp.core import clock
 from fundapp.core.extensions import db
-from fundapp.core.money import Money
+from fundapp.core.money import FixedDecimal, Money
 from fundapp.reference.models import Country
 
 
@@ -203,6 +204,8 @@ class Review(db.Model):
     )
     opened_at: Mapped[datetime] = mapped_column(default=clock.now)
     opened_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    #: The day the members' scores are due (set when the review opens; the members' inboxes sort by it).
+    closes_on: Mapped[date | None]
     closed_at: Mapped[datetime | None]
     closed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
@@ -249,6 +252,81 @@ class ScoreLine(db.Model):
     score: Mapped[int]
 
     sheet: Mapped[ScoreSheet] = relationship(back_populates="lines")
+
+
+class ReviewSummary(db.Model):
+    """The scores of a note as they stood when the chair closed its review: frozen from then on.
+
+    Written by services.close_review (and rewritten only when a member declares a conflict afterwards, which
+    withdraws that member's scores), so that ranking and paginating the pipeline is an SQL query over
+    weighted_total instead of a recomputation from every score sheet. `criteria` keeps the per-criterion
+    results and `member_totals` each member's own total, as JSON (the weights in force at closing).
+    """
+
+    __tablename__ = "committee_review_summaries"
+    __table_args__ = (
+        sa.CheckConstraint("members >= 0", name="members_not_negative"),
+        # Only the sign: SQLite stores the exact decimal as scaled integer hundredths, so "<= 100" would mean
+        # 1.00 there; the upper bound is the scoring maths' (rules.summarise).
+        sa.CheckConstraint("weighted_total IS NULL OR weighted_total >= 0", name="weighted_total_not_negative"),
+        sa.CheckConstraint("(members = 0) = (weighted_total IS NULL)", name="total_iff_members"),
+        sa.Index("ix_committee_review_summaries_ranking", "weighted_total", "concept_note_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(sa.ForeignKey("committee_reviews.id", ondelete="CASCADE"), unique=True)
+    concept_note_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("concept_notes.id", ondelete="CASCADE"), unique=True, index=True
+    )
+    #: Members whose scores count (their sheet covers the criteria in force at closing).
+    members: Mapped[int]
+    #: 0–100, two decimals; null when no sheet counts.
+    weighted_total: Mapped[Decimal | None] = mapped_column(FixedDecimal(5, 2))
+    #: Max − min of the members' own totals.
+    total_spread: Mapped[Decimal | None] = mapped_column(FixedDecimal(5, 2))
+    #: JSON list: {code, weight, mean, minimum, maximum, spread, points} per criterion, in the set's order.
+    criteria: Mapped[str] = mapped_column(sa.Text, default="[]", server_default="[]")
+    #: JSON object: seat id → that member's weighted total.
+    member_totals: Mapped[str] = mapped_column(sa.Text, default="{}", server_default="{}")
+    computed_at: Mapped[datetime] = mapped_column(default=clock.now)
+
+    def as_summary(self) -> ScoreSummary:
+        """The rules' ScoreSummary, as the pages and the pack show it."""
+        criteria = tuple(
+            CriterionResult(
+                code=c["code"],
+                weight=c["weight"],
+                mean=Decimal(c["mean"]),
+                minimum=c["minimum"],
+                maximum=c["maximum"],
+                spread=c["spread"],
+                points=Decimal(c["points"]),
+            )
+            for c in json.loads(self.criteria)
+        )
+        totals = {int(seat): Decimal(total) for seat, total in json.loads(self.member_totals).items()}
+        return ScoreSummary(self.members, criteria, self.weighted_total, totals, self.total_spread)
+
+    def set_from(self, summary: ScoreSummary) -> None:
+        self.members = summary.members
+        self.weighted_total = summary.weighted_total
+        self.total_spread = summary.total_spread
+        self.criteria = json.dumps(
+            [
+                {
+                    "code": c.code,
+                    "weight": c.weight,
+                    "mean": str(c.mean),
+                    "minimum": c.minimum,
+                    "maximum": c.maximum,
+                    "spread": c.spread,
+                    "points": str(c.points),
+                }
+                for c in summary.criteria
+            ]
+        )
+        self.member_totals = json.dumps({str(seat): str(total) for seat, total in summary.member_totals.items()})
+        self.computed_at = clock.now()
 
 
 class Recusal(db.Model):
@@ -498,3 +576,90 @@ class ProgrammeBudgetLine(db.Model):
 
     document: Mapped[JointProgrammeDocument] = relationship(back_populates="budget_lines")
     organisation: Mapped[Organisation] = relationship(lazy="joined")
+
+
+# Funding scenarios -------------------------------------------------------------------------------
+
+
+class ScenarioRun(db.Model):
+    """A person's last run of the funding scenarios (one per user: running again replaces it).
+
+    Computed over what that person may see (notes whose scores they may not see are left out, and listed
+    as such), with the minimum shares they asked for. `fingerprint` digests those inputs, so the page can
+    tell when the pipeline, the pools or what the person may see have changed since.
+    """
+
+    __tablename__ = "committee_scenario_runs"
+    __table_args__ = (
+        sa.CheckConstraint("time_limit_seconds > 0", name="time_limit_positive"),
+        sa.CheckConstraint("solve_ms >= 0", name="solve_ms_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    #: As typed and accepted, e.g. "TA1=10, TA2=15" (the form shows them again).
+    min_area: Mapped[str] = mapped_column(sa.String(500), default="", server_default="")
+    min_region: Mapped[str] = mapped_column(sa.String(500), default="", server_default="")
+    time_limit_seconds: Mapped[int]
+    #: The best-score mode's outcome: optimal (proven), feasible (best found within the limit) or error.
+    status: Mapped[str] = mapped_column(sa.String(20))
+    #: Why the best-score mode has no result (status error), else empty.
+    message: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    solve_ms: Mapped[int] = mapped_column(default=0, server_default="0")
+    fingerprint: Mapped[str] = mapped_column(sa.String(64))
+    #: Pipeline items in the run, and those left out because this person may not see their scores.
+    items: Mapped[int] = mapped_column(default=0, server_default="0")
+    hidden: Mapped[int] = mapped_column(default=0, server_default="0")
+    rank_funded: Mapped[int] = mapped_column(default=0, server_default="0")
+    rank_amount: Mapped[Money] = mapped_column(default=Decimal("0"), server_default="0")
+    rank_score: Mapped[Decimal] = mapped_column(FixedDecimal(12, 2), default=Decimal("0"), server_default="0")
+    best_funded: Mapped[int | None]
+    best_amount: Mapped[Money | None]
+    best_score: Mapped[Decimal | None] = mapped_column(FixedDecimal(12, 2))
+    #: JSON: what is left in each pool after each mode, {"rank_order": {...}, "best_score": {...}}.
+    remaining: Mapped[str] = mapped_column(sa.Text, default="{}", server_default="{}")
+
+    lines: Mapped[list["ScenarioLine"]] = relationship(
+        back_populates="run", cascade="all, delete-orphan", passive_deletes=True, order_by="ScenarioLine.position"
+    )
+
+    @property
+    def is_optimal(self) -> bool:
+        return self.status == "optimal"
+
+
+class ScenarioLine(db.Model):
+    """One pipeline item of a scenario run: in or out under each mode, and why.
+
+    Items hidden from the person who ran it carry no rank, score or explanation.
+    """
+
+    __tablename__ = "committee_scenario_lines"
+    __table_args__ = (
+        sa.UniqueConstraint("run_id", "position", name="uq_scenario_line_position"),
+        sa.CheckConstraint("is_hidden OR rank IS NOT NULL", name="visible_lines_ranked"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(sa.ForeignKey("committee_scenario_runs.id", ondelete="CASCADE"))
+    #: Rank order first, then the hidden items by note id.
+    position: Mapped[int]
+    concept_note_id: Mapped[int] = mapped_column(sa.ForeignKey("concept_notes.id", ondelete="CASCADE"), index=True)
+    rank: Mapped[int | None]
+    title: Mapped[str] = mapped_column(sa.String(300))
+    area: Mapped[str] = mapped_column(sa.String(20))
+    region: Mapped[str] = mapped_column(sa.String(100))
+    score: Mapped[Decimal | None] = mapped_column(FixedDecimal(5, 2))
+    amount: Mapped[Money]
+    is_hidden: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    rank_funded: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    rank_from_earmarked: Mapped[Money] = mapped_column(default=Decimal("0"), server_default="0")
+    rank_from_unearmarked: Mapped[Money] = mapped_column(default=Decimal("0"), server_default="0")
+    rank_reason: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    best_funded: Mapped[bool | None]
+    best_from_earmarked: Mapped[Money | None]
+    best_from_unearmarked: Mapped[Money | None]
+    best_reason: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+
+    run: Mapped[ScenarioRun] = relationship(back_populates="lines")

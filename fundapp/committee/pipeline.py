@@ -4,499 +4,54 @@
 funded: status endorsed or ready_for_implementation. "Ready for implementation" are those whose light joint
 programme document is approved. "Funded" notes had a funding decision (and an allocation in the ledger).
 
-Funding scenarios (the optimiser, pure functions over plain dataclasses; money is exact, integer cents inside,
-Decimal outside) answer which pipeline items the money available can fund, and why each is in or out.
+**Ranking in SQL.** Each note's score summary is frozen when the chair closes its review (ReviewSummary,
+services.close_review), so the ranking is one query: ORDER BY the stored weighted total (ties: the earlier
+note), a window function numbering the ranks, LIMIT/OFFSET for the page, and the filters (thematic area,
+region, status) as WHERE clauses. The region of a note (its countries' single M49 region, Multi-regional, or
+Global) is an SQL expression too, so pages run the same number of statements whatever the size of the pipeline.
 
-Pools: each thematic area's earmarked pool can fund only that area's items; the unearmarked pool can
-fund any item. An item may draw on both; it draws its own area's earmarked pool first, so unearmarked
-money stays free for the others.
+**Recusals.** A person sees the scores of a note only where permissions.can_see_scores allows (the secretariat;
+members holding a seat who are not recused; once the review is closed): services.score_visibility() says so in
+SQL. Nothing derived from a hidden score reaches them, in any channel: the ranking, the CSV, the meeting pack's
+ranks and the scenarios are computed over the notes they may see only. A note whose score is hidden from them
+is listed after the ranking, without score, rank or explanation, and left out of their scenarios and of every
+score total they see. Amounts requested are not derived from scores, so the counts and amounts of the pipeline
+stay whole.
 
-Mode 1, rank_order(): walk the pipeline by rank (ties by id), fund an item when its amount fits in its
-area's earmarked pool plus the unearmarked pool, otherwise skip it with the shortfall, and go on (a later,
-smaller item may still fit).
-
-Mode 2, best_score(): the subset of items with the largest total weighted score that the pools can fund,
-optionally with a minimum share per thematic area and per region, each a percentage of the funded total
-amount (a share, not a count: "at least 20% of the money to TA1" is how a committee states a balance, and
-a count can be met by one tiny grant). Ties between subsets with the same total score go to the subset that
-includes the better-ranked item at the first place where they differ (rank, then id).
-
-The solver is an exact depth-first branch and bound (no solver package, so no floating-point tolerance and
-no dependency). Correctness does not rest on heuristics:
-
-- A set S is affordable iff for every set B of areas, Σ_{a∈B} amount_a(S) ≤ Σ_{a∈B} earmarked_a +
-  unearmarked, i.e. iff Σ_a max(0, amount_a(S) − earmarked_a) ≤ unearmarked. The affordable amounts form a
-  polymatroid, so the fractional relaxation (items may be funded in part) is solved exactly by the greedy
-  fill in order of value per dollar; that value is an upper bound for every completion of a partial choice,
-  and a branch whose bound cannot beat the best set found is pruned. Minimum shares are ignored by the
-  bound (it stays an upper bound) and checked on every candidate set.
-- The tie-break is made part of the objective: item i at position p in rank order is worth
-  score_i × 2ⁿ + 2ⁿ⁻¹⁻ᵖ (scores in hundredths, integers). The bonuses sum to less than one hundredth of a
-  point, so they only decide between equal scores, and they make every subset's value distinct, so the
-  optimum is unique and does not depend on the search order.
-
-Every node is a candidate, the bound is exact arithmetic, so the result is optimal. Search time is
-exponential in the worst case; pipelines of ~60 items solve in well under a second in practice, and a node
-limit turns a pathological case into a clear error (ScenarioTooLarge) rather than a hung request.
+**Scenarios** (fundapp/committee/optimiser.py holds the maths) run on request: a person states minimum shares
+and presses Run; the result is stored as that person's last run (ScenarioRun and its lines), which the page
+shows, paginated in SQL, until the pipeline, the pools or what that person may see change.
 """
 
-from collections import defaultdict
-from collections.abc import Hashable, Mapping
-from dataclasses import dataclass, field
+import hashlib
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
-from fractions import Fraction
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from flask_sqlalchemy.pagination import SelectPagination
 
 from fundapp.auth.models import Organisation, OrganisationType, User
-from fundapp.committee import services, workflow
-from fundapp.committee.models import JointProgrammeDocument
-from fundapp.committee.rules import ScoreSummary
-from fundapp.concept_notes.models import ConceptNote, Participant
+from fundapp.committee import optimiser, services, workflow
+from fundapp.committee.models import JointProgrammeDocument, ReviewSummary, ScenarioLine, ScenarioRun
+from fundapp.committee.optimiser import PipelineItem, Pools
+from fundapp.concept_notes.models import ConceptNote, Participant, concept_note_countries
 from fundapp.contributions import ledger
 from fundapp.contributions.models import EntryKind, LedgerEntry
+from fundapp.core import args as query_args
+from fundapp.core.errors import DomainError
 from fundapp.core.extensions import db
 from fundapp.core.money import format_money, money_str, to_money
-from fundapp.reference.models import Country, ThematicArea
-
-# Funding scenarios: the optimiser over plain values ------------------------------------------------
-
-RANK_ORDER = "rank_order"
-BEST_SCORE = "best_score"
-DEFAULT_NODE_LIMIT = 1_000_000
-#: Lagrange multipliers are multiples of 1/LAMBDA_DENOMINATOR (of a score cent per dollar cent).
-LAMBDA_DENOMINATOR = 10**6
-
-
-class ScenarioTooLarge(ValueError):
-    """The exact search exceeded its node limit; narrow the pipeline or raise the limit."""
-
-
-@dataclass(frozen=True)
-class PipelineItem:
-    id: Hashable
-    rank: int
-    #: Weighted score on 0..100, two decimals at most.
-    score: Decimal
-    #: Amount requested, USD.
-    amount: Decimal
-    area: str
-    region: str
-    title: str = ""
-
-
-@dataclass(frozen=True)
-class Pools:
-    #: Available per thematic area's earmarked pool, USD.
-    earmarked: Mapping[str, Decimal]
-    unearmarked: Decimal
-
-    def available_for(self, area: str) -> Decimal:
-        return self.earmarked.get(area, Decimal("0.00")) + self.unearmarked
-
-
-@dataclass(frozen=True)
-class Line:
-    item: PipelineItem
-    funded: bool
-    from_earmarked: Decimal
-    from_unearmarked: Decimal
-    reason: str
-
-
-@dataclass(frozen=True)
-class Scenario:
-    mode: str
-    #: One line per item, in rank order.
-    lines: tuple[Line, ...]
-    remaining: Pools
-    min_area_share: Mapping[str, Decimal] = field(default_factory=dict)
-    min_region_share: Mapping[str, Decimal] = field(default_factory=dict)
-    nodes: int = 0
-
-    @property
-    def funded(self) -> list[PipelineItem]:
-        return [line.item for line in self.lines if line.funded]
-
-    @property
-    def funded_total(self) -> Decimal:
-        return sum((i.amount for i in self.funded), Decimal("0.00"))
-
-    @property
-    def score_total(self) -> Decimal:
-        return sum((i.score for i in self.funded), Decimal("0.00"))
-
-    def funded_by(self, attr: str) -> dict[str, Decimal]:
-        """Funded amount per area ('area') or region ('region')."""
-        totals: dict[str, Decimal] = {}
-        for item in self.funded:
-            key = getattr(item, attr)
-            totals[key] = totals.get(key, Decimal("0.00")) + item.amount
-        return totals
-
-
-# Scenario helpers -----------------------------------------------------------------------------------------
-
-
-def _cents(amount: Decimal) -> int:
-    return int(to_money(amount) * 100)
-
-
-def _money(cents: int) -> Decimal:
-    return (Decimal(cents) / 100).quantize(Decimal("0.01"))
-
-
-def _fmt(cents: int) -> str:
-    return format_money(_money(cents))
-
-
-def _rank_key(item: PipelineItem) -> tuple:
-    return (item.rank, item.id)
-
-
-def _check_items(items: list[PipelineItem], pools: Pools) -> None:
-    ids = [i.id for i in items]
-    if len(set(ids)) != len(ids):
-        raise ValueError("Pipeline item ids must be unique.")
-    for item in items:
-        if to_money(item.amount) <= 0:
-            raise ValueError(f"Item {item.id}: the amount requested must be positive.")
-        if item.score < 0 or item.score != item.score.quantize(Decimal("0.01")):
-            raise ValueError(f"Item {item.id}: the score must be non-negative with at most two decimals.")
-    if pools.unearmarked < 0 or any(v < 0 for v in pools.earmarked.values()):
-        raise ValueError("Pools cannot be negative.")
-
-
-def _draw_text(earmarked: int, unearmarked: int, area: str) -> str:
-    parts = []
-    if earmarked:
-        parts.append(f"{_fmt(earmarked)} from the {area} earmarked pool")
-    if unearmarked:
-        parts.append(f"{_fmt(unearmarked)} from the unearmarked pool")
-    return " and ".join(parts)
-
-
-class _Purse:
-    """Remaining money in cents; draws earmarked first."""
-
-    def __init__(self, pools: Pools) -> None:
-        self.earmarked = {area: _cents(v) for area, v in pools.earmarked.items()}
-        self.unearmarked = _cents(pools.unearmarked)
-
-    def available(self, area: str) -> int:
-        return self.earmarked.get(area, 0) + self.unearmarked
-
-    def draw(self, area: str, cents: int) -> tuple[int, int]:
-        from_earmarked = min(cents, self.earmarked.get(area, 0))
-        from_unearmarked = cents - from_earmarked
-        if from_unearmarked > self.unearmarked:
-            raise ValueError("Not enough money")  # callers check available() first
-        if area in self.earmarked:
-            self.earmarked[area] -= from_earmarked
-        self.unearmarked -= from_unearmarked
-        return from_earmarked, from_unearmarked
-
-    def shortfall_text(self, item: PipelineItem, after: str = "") -> str:
-        area = item.area
-        return (
-            f"Needs {format_money(item.amount)}, only {_fmt(self.available(area))} available for {area}{after} "
-            f"({_fmt(self.earmarked.get(area, 0))} earmarked for {area} + {_fmt(self.unearmarked)} unearmarked)"
-        )
-
-    def pools(self) -> Pools:
-        return Pools({a: _money(c) for a, c in self.earmarked.items()}, _money(self.unearmarked))
-
-
-# Mode 1: rank order -------------------------------------------------------------------------------
-
-
-def rank_order(items: list[PipelineItem], pools: Pools) -> Scenario:
-    """Fund in rank order what fits; explain every item."""
-    items = sorted(items, key=_rank_key)
-    _check_items(items, pools)
-    purse = _Purse(pools)
-    lines = []
-    for item in items:
-        cents = _cents(item.amount)
-        if cents <= purse.available(item.area):
-            from_e, from_u = purse.draw(item.area, cents)
-            reason = f"Funded in rank order (rank {item.rank}): {_draw_text(from_e, from_u, item.area)}"
-            lines.append(Line(item, True, _money(from_e), _money(from_u), reason))
-        else:
-            reason = purse.shortfall_text(item, " after the items ranked above it")
-            lines.append(Line(item, False, Decimal("0.00"), Decimal("0.00"), reason))
-    return Scenario(RANK_ORDER, tuple(lines), purse.pools())
-
-
-# Mode 2: best score -------------------------------------------------------------------------------
-
-
-def _share_problems(
-    chosen: list[PipelineItem], min_area_share: Mapping[str, Fraction], min_region_share: Mapping[str, Fraction]
-) -> list[str]:
-    total = sum(_cents(i.amount) for i in chosen)
-    problems = []
-    for attr, minimums in (("area", min_area_share), ("region", min_region_share)):
-        for key, share in minimums.items():
-            part = sum(_cents(i.amount) for i in chosen if getattr(i, attr) == key)
-            if part * 100 < share * total:
-                actual = Fraction(part * 100, total) if total else Fraction(0)
-                problems.append(f"{key} below its minimum share of {_pct(share)}% ({_pct(actual)}% of {_fmt(total)})")
-    return problems
-
-
-def _pct(value: Fraction) -> str:
-    return f"{(Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal('0.1'))}"
-
-
-def _as_shares(shares: Mapping[str, Decimal] | None, what: str) -> dict[str, Fraction]:
-    result = {}
-    for key, value in (shares or {}).items():
-        share = Fraction(Decimal(value))
-        if not 0 <= share <= 100:
-            raise ValueError(f"The minimum share for {what} {key} must be a percentage from 0 to 100.")
-        if share > 0:
-            result[key] = share
-    if sum(result.values(), Fraction(0)) > 100:
-        raise ValueError(f"The minimum shares per {what} add up to more than 100%.")
-    return result
-
-
-class _Search:
-    """Depth-first branch and bound; see the module docstring for why the result is optimal."""
-
-    def __init__(self, items: list[PipelineItem], pools: Pools, area_share, region_share, node_limit: int) -> None:
-        n = len(items)
-        by_rank = sorted(items, key=_rank_key)
-        position = {item.id: p for p, item in enumerate(by_rank)}
-        scale = 1 << n
-        #: Values are scaled by LAMBDA_DENOMINATOR so that the Lagrangian values below stay integers.
-        self.value = {
-            i.id: (_cents(i.score) * scale + (1 << (n - 1 - position[i.id]))) * LAMBDA_DENOMINATOR for i in items
-        }
-        self.amount = {i.id: _cents(i.amount) for i in items}
-        self.order = sorted(items, key=lambda i: (-Fraction(self.value[i.id], self.amount[i.id]), *_rank_key(i)))
-        self.step_of = {item.id: k for k, item in enumerate(self.order)}
-        self.area_share = area_share
-        self.region_share = region_share
-        #: (attribute, key, share) per minimum-share constraint: 100 × part(key) − share × total ≥ 0.
-        self.constraints = [("area", k, s) for k, s in area_share.items()] + [
-            ("region", k, s) for k, s in region_share.items()
-        ]
-        self.purse = _Purse(pools)
-        self.node_limit = node_limit
-        self.nodes = 0
-        self.chosen: list[PipelineItem] = []
-        self.best_value = -1
-        self.best: list[PipelineItem] = []
-        self._prepare_lagrangian(pools, scale)
-
-    # Bounds
-
-    def _greedy(self, candidates: list[PipelineItem], values: Mapping[Hashable, int], k: int) -> int:
-        """The fractional optimum over the candidates still open at step k, with the money left, rounded up.
-
-        Greedy in order of value per dollar is exact here because affordable amounts form a polymatroid.
-        """
-        earmarked = dict(self.purse.earmarked)
-        unearmarked = self.purse.unearmarked
-        total = 0
-        for item in candidates:
-            if self.step_of[item.id] < k:
-                continue
-            own = earmarked.get(item.area, 0)
-            capacity = own + unearmarked
-            if capacity <= 0:
-                continue
-            amount = self.amount[item.id]
-            take = min(amount, capacity)
-            total += -(-values[item.id] * take // amount)  # ceiling: the bound stays an upper bound
-            from_e = min(take, own)
-            if own:
-                earmarked[item.area] = own - from_e
-            unearmarked -= take - from_e
-        return total
-
-    def _gain(self, item: PipelineItem) -> int:
-        """How much item i adds to Σ_c λ_c × (100 × part_c − share_c × total), rounded up."""
-        gain = Fraction(0)
-        for c, (attr, key, share) in enumerate(self.constraints):
-            if self.multipliers.get(c):
-                inside = 100 if getattr(item, attr) == key else 0
-                gain += self.multipliers[c] * (inside - share) * self.amount[item.id]
-        return -(-gain.numerator // gain.denominator)
-
-    def _prepare_lagrangian(self, pools: Pools, scale: int) -> None:
-        """Multipliers for the share constraints (Lagrangian relaxation), tuned once at the root.
-
-        Any multipliers ≥ 0 give a valid upper bound, so they are tuned in floating point by a few
-        subgradient steps and then used as exact fractions; only the strength of the bound depends on them.
-        """
-        self.multipliers: dict[int, int] = {}
-        self.lagrange_order: list[PipelineItem] = []
-        self.lagrange_value: dict[Hashable, int] = {}
-        self.lagrange_gain: dict[Hashable, int] = {}
-        self.current_gain = 0
-        if not self.constraints:
-            return
-        items = self.order
-        values = {i.id: self.value[i.id] / scale for i in items}  # score cents, float, for tuning only
-        lam = [0.0] * len(self.constraints)
-        best = (float("inf"), lam[:])
-        money = sum(self.amount.values()) or 1
-        step = max(values.values(), default=1.0) / money
-        for _ in range(150):
-            modified = {
-                i.id: values[i.id]
-                + sum(
-                    lam[c] * ((100 if getattr(i, attr) == key else 0) - float(share)) * self.amount[i.id]
-                    for c, (attr, key, share) in enumerate(self.constraints)
-                )
-                for i in items
-            }
-            chosen = self._float_greedy(items, modified, pools)
-            bound = sum(modified[i] * f for i, f in chosen.items())
-            if bound < best[0]:
-                best = (bound, lam[:])
-            slack = [
-                sum(
-                    ((100 if getattr(i, attr) == key else 0) - float(share)) * self.amount[i.id] * chosen.get(i.id, 0)
-                    for i in items
-                )
-                for (attr, key, share) in self.constraints
-            ]
-            norm = sum(g * g for g in slack) ** 0.5
-            if norm == 0:
-                break
-            lam = [max(0.0, lam[c] - step * slack[c] / norm) for c in range(len(lam))]
-            step *= 0.95
-        # In the scaled units of self.value: λ (score cents per dollar cent) × scale × LAMBDA_DENOMINATOR.
-        self.multipliers = {
-            c: int(v * LAMBDA_DENOMINATOR) * scale for c, v in enumerate(best[1]) if int(v * LAMBDA_DENOMINATOR) > 0
-        }
-        if not self.multipliers:
-            return
-        self.lagrange_gain = {i.id: self._gain(i) for i in items}
-        self.lagrange_value = {i.id: self.value[i.id] + self.lagrange_gain[i.id] for i in items}
-        positive = [i for i in items if self.lagrange_value[i.id] > 0]
-        self.lagrange_order = sorted(
-            positive, key=lambda i: (-Fraction(self.lagrange_value[i.id], self.amount[i.id]), *_rank_key(i))
-        )
-
-    def _float_greedy(self, items: list[PipelineItem], values: Mapping[Hashable, float], pools: Pools) -> dict:
-        purse = _Purse(pools)
-        fractions = {}
-        for item in sorted((i for i in items if values[i.id] > 0), key=lambda i: -values[i.id] / self.amount[i.id]):
-            capacity = purse.available(item.area)
-            if capacity <= 0:
-                continue
-            take = min(self.amount[item.id], capacity)
-            purse.draw(item.area, take)
-            fractions[item.id] = take / self.amount[item.id]
-        return fractions
-
-    def bound(self, k: int, value: int) -> int:
-        """An upper bound on the value of any set that extends the current choice with items from step k.
-
-        With share constraints, the Lagrangian bound: for a set meeting every share, each λ_c × (100 ×
-        part_c − share_c × total) is ≥ 0, so value ≤ value + Σ gains, whose maximum the greedy bounds.
-        """
-        if self.multipliers:
-            lagrangian = value + self.current_gain + self._greedy(self.lagrange_order, self.lagrange_value, k)
-            if lagrangian <= self.best_value:
-                return lagrangian
-        return value + self._greedy(self.order, self.value, k)
-
-    # Search
-
-    def run(self) -> list[PipelineItem]:
-        self._visit(0, 0)
-        return self.best
-
-    def _visit(self, k: int, value: int) -> None:
-        self.nodes += 1
-        if self.nodes > self.node_limit:
-            raise ScenarioTooLarge(
-                f"The exact search stopped after {self.node_limit:,} steps; reduce the pipeline or the constraints."
-            )
-        if value > self.best_value and not _share_problems(self.chosen, self.area_share, self.region_share):
-            self.best_value = value
-            self.best = list(self.chosen)
-        if k == len(self.order) or self.bound(k, value) <= self.best_value:
-            return
-        item = self.order[k]
-        amount = self.amount[item.id]
-        if amount <= self.purse.available(item.area):
-            saved = (self.purse.earmarked.get(item.area), self.purse.unearmarked)
-            self.purse.draw(item.area, amount)
-            self.chosen.append(item)
-            self.current_gain += self.lagrange_gain.get(item.id, 0)
-            self._visit(k + 1, value + self.value[item.id])
-            self.current_gain -= self.lagrange_gain.get(item.id, 0)
-            self.chosen.pop()
-            if saved[0] is not None:
-                self.purse.earmarked[item.area] = saved[0]
-            self.purse.unearmarked = saved[1]
-        self._visit(k + 1, value)
-
-
-def best_score(
-    items: list[PipelineItem],
-    pools: Pools,
-    min_area_share: Mapping[str, Decimal] | None = None,
-    min_region_share: Mapping[str, Decimal] | None = None,
-    node_limit: int = DEFAULT_NODE_LIMIT,
-) -> Scenario:
-    """The affordable subset with the largest total score (exact), within the minimum shares (percent)."""
-    items = sorted(items, key=_rank_key)
-    _check_items(items, pools)
-    area_share = _as_shares(min_area_share, "thematic area")
-    region_share = _as_shares(min_region_share, "region")
-    search = _Search(items, pools, area_share, region_share, node_limit)
-    chosen_ids = {i.id for i in search.run()}
-    purse = _Purse(pools)
-    draws = {}
-    for item in items:  # rank order: better-ranked items take the earmarked money first
-        if item.id in chosen_ids:
-            draws[item.id] = purse.draw(item.area, _cents(item.amount))
-    chosen = [i for i in items if i.id in chosen_ids]
-    lines = []
-    for item in items:
-        if item.id in chosen_ids:
-            from_e, from_u = draws[item.id]
-            reason = (
-                f"Funded (score {item.score}): part of the highest-scoring combination the pools allow; "
-                f"{_draw_text(from_e, from_u, item.area)}"
-            )
-            lines.append(Line(item, True, _money(from_e), _money(from_u), reason))
-            continue
-        if _cents(item.amount) > purse.available(item.area):
-            reason = purse.shortfall_text(item, " once the higher-scoring combination is funded")
-        else:
-            problems = _share_problems([*chosen, item], area_share, region_share)
-            reason = (
-                "Fits in the money left, but adding it would leave " + "; ".join(problems)
-                if problems
-                else "Not in the highest-scoring combination"
-            )
-        lines.append(Line(item, False, Decimal("0.00"), Decimal("0.00"), reason))
-    return Scenario(
-        BEST_SCORE,
-        tuple(lines),
-        purse.pools(),
-        {k: Decimal(v.numerator) / Decimal(v.denominator) for k, v in area_share.items()},
-        {k: Decimal(v.numerator) / Decimal(v.denominator) for k, v in region_share.items()},
-        nodes=search.nodes,
-    )
-
-
-# The pipeline -------------------------------------------------------------------------------------
+from fundapp.reference.models import Country, Region, ThematicArea
 
 ZERO = Decimal("0.00")
 GLOBAL = "Global"
 MULTI_REGIONAL = "Multi-regional"
+#: Rows per page of the ranking and of a scenario's lines.
+PER_PAGE = 50
+NO_AREA = "—"
 
 
 def region_of(note: ConceptNote) -> str:
@@ -507,46 +62,173 @@ def region_of(note: ConceptNote) -> str:
     return regions.pop() if len(regions) == 1 else MULTI_REGIONAL
 
 
-@dataclass
-class PipelineRow:
-    rank: int
-    note: ConceptNote
-    summary: ScoreSummary
-    region: str
+def _region_label() -> tuple[sa.Subquery, sa.ColumnElement[str]]:
+    """region_of() in SQL: (a subquery of note id → number and first name of its regions, the label expression)."""
+    regions = (
+        sa.select(
+            concept_note_countries.c.concept_note_id.label("note_id"),
+            sa.func.count(sa.distinct(Region.name)).label("count"),
+            sa.func.min(Region.name).label("name"),
+        )
+        .join(Country, Country.code == concept_note_countries.c.country_code)
+        .join(Region, Region.code == Country.region_code)
+        .group_by(concept_note_countries.c.concept_note_id)
+        .subquery("note_regions")
+    )
+    label = sa.case((regions.c.count.is_(None), GLOBAL), (regions.c.count == 1, regions.c.name), else_=MULTI_REGIONAL)
+    return regions, label
 
-    @property
-    def score(self) -> Decimal:
-        return self.summary.weighted_total if self.summary.weighted_total is not None else ZERO
+
+# The ranking ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PipelineFilters:
+    area: str = ""
+    region: str = ""
+    status: str = ""
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str]) -> "PipelineFilters":
+        """From a query string: an unknown status is ignored; a too-long value or a control character is 400."""
+        return cls(
+            area=query_args.text("area", max_length=20, args=args),
+            region=query_args.text("region", max_length=100, args=args),
+            status=query_args.choice("status", workflow.PIPELINE_STATES, args=args),
+        )
+
+    def as_args(self) -> dict[str, str]:
+        return {k: v for k, v in (("area", self.area), ("region", self.region), ("status", self.status)) if v}
+
+
+def _ranking(user: User, states: tuple[str, ...]) -> sa.Subquery:
+    """One row per note in the given states: its score and rank as this user may see them (else null), its
+    region, and whether the user is recused from it. Ranks number the visible notes only."""
+    seen = services.score_visibility(user)
+    regions, region = _region_label()
+    visible = sa.and_(seen.visible, ReviewSummary.id.is_not(None))
+    score = sa.case((visible, ReviewSummary.weighted_total), else_=sa.null())
+    ranked = sa.case((visible, 1), else_=0)
+    order = sa.func.row_number().over(partition_by=ranked, order_by=(sa.nulls_last(score.desc()), ConceptNote.id))
+    return (
+        sa.select(
+            ConceptNote.id.label("note_id"),
+            score.label("score"),
+            sa.case((visible, order), else_=sa.null()).label("rank"),
+            region.label("region"),
+            seen.recused.label("recused"),
+        )
+        .select_from(ConceptNote)
+        .outerjoin(ReviewSummary, ReviewSummary.concept_note_id == ConceptNote.id)
+        .outerjoin(regions, regions.c.note_id == ConceptNote.id)
+        .where(ConceptNote.status.in_(states))
+        .subquery("ranking")
+    )
+
+
+def _filtered(query: sa.Select, ranking: sa.Subquery, filters: PipelineFilters) -> sa.Select:
+    if filters.area:
+        query = query.where(
+            ConceptNote.thematic_area_id.in_(sa.select(ThematicArea.id).where(ThematicArea.code == filters.area))
+        )
+    if filters.region:
+        query = query.where(ranking.c.region == filters.region)
+    if filters.status:
+        query = query.where(ConceptNote.status == filters.status)
+    return query
+
+
+def _ranked_query(user: User, filters: PipelineFilters, states: tuple[str, ...] = workflow.PIPELINE_STATES):
+    ranking = _ranking(user, states)
+    query = (
+        sa.select(ConceptNote, ranking.c.score, ranking.c.rank, ranking.c.region, ranking.c.recused)
+        .join(ranking, ranking.c.note_id == ConceptNote.id)
+        .order_by(ranking.c.rank.is_(None), ranking.c.rank, ConceptNote.id)
+    )
+    return _filtered(query, ranking, filters)
+
+
+class _RowPagination(SelectPagination):
+    """Flask-SQLAlchemy's pagination over rows of several columns (its own keeps the first column only)."""
+
+    def _query_items(self) -> list[Any]:
+        select = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
+        return list(self._query_args["session"].execute(select).all())
+
+
+@dataclass(frozen=True)
+class PipelineRow:
+    rank: int | None
+    note: ConceptNote
+    #: The weighted total when this person may see it, else None.
+    score: Decimal | None
+    region: str
+    #: Hidden from this person: recused (their seat's conflict) or not allowed to see scores at all.
+    is_hidden: bool
+    is_recused: bool
 
     @property
     def is_ready(self) -> bool:
         """Ready for implementation (its joint programme document is approved), not only endorsed."""
         return self.note.status == workflow.READY
 
+    @property
+    def area(self) -> str:
+        return self.note.thematic_area.code if self.note.thematic_area else NO_AREA
 
-def _notes(states: tuple[str, ...]) -> list[ConceptNote]:
-    return list(
-        db.session.scalars(
-            sa.select(ConceptNote)
-            .where(ConceptNote.status.in_(states))
-            .options(
-                selectinload(ConceptNote.countries).selectinload(Country.region),
-                selectinload(ConceptNote.participants),
-            )
-            .order_by(ConceptNote.id)
-        )
+
+def _row(row: Any) -> PipelineRow:
+    note, score, rank, region, recused = row
+    return PipelineRow(rank, note, score, region, rank is None, bool(recused))
+
+
+def ranked_page(user: User, filters: PipelineFilters, page: int) -> tuple[SelectPagination, list[PipelineRow]]:
+    """One page of the ranking (two statements: the page and the count)."""
+    pagination = _RowPagination(
+        select=_ranked_query(user, filters), session=db.session, page=page, per_page=PER_PAGE, error_out=False
     )
+    return pagination, [_row(r) for r in pagination.items]
 
 
-def ranked_pipeline(states: tuple[str, ...] = workflow.PIPELINE_STATES) -> list[PipelineRow]:
-    """Endorsed notes not yet funded, ranked by weighted score (ties: the earlier note first)."""
-    notes = _notes(states)
-    summaries = services.summaries_by_note(notes)
-    rows = [PipelineRow(0, n, summaries[n.id], region_of(n)) for n in notes]
-    rows.sort(key=lambda r: (-r.score, r.note.id))
-    for i, row in enumerate(rows, start=1):
-        row.rank = i
-    return rows
+def ranked_rows(user: User, filters: PipelineFilters) -> Iterator[PipelineRow]:
+    """Every row of the ranking, in order, for the CSV (one statement)."""
+    for row in db.session.execute(_ranked_query(user, filters)):
+        yield _row(row)
+
+
+def _totals(user: User, filters: PipelineFilters) -> dict[str, Any]:
+    """Counts and amounts requested (not derived from scores: whole for everyone), by area and by region."""
+    ranking = _ranking(user, workflow.PIPELINE_STATES)
+    base = sa.select().select_from(ConceptNote).join(ranking, ranking.c.note_id == ConceptNote.id)
+    base = _filtered(base, ranking, filters)
+    count, ready, requested = db.session.execute(
+        base.add_columns(
+            sa.func.count(ConceptNote.id),
+            sa.func.count(ConceptNote.id).filter(ConceptNote.status == workflow.READY),
+            sa.func.sum(ConceptNote.budget_total),
+        )
+    ).one()
+    area_code = sa.func.coalesce(ThematicArea.code, NO_AREA)
+    by_area = db.session.execute(
+        base.outerjoin(ThematicArea, ThematicArea.id == ConceptNote.thematic_area_id)
+        .add_columns(area_code, sa.func.count(ConceptNote.id), sa.func.sum(ConceptNote.budget_total))
+        .group_by(area_code)
+        .order_by(area_code)
+    ).all()
+    by_region = db.session.execute(
+        base.add_columns(ranking.c.region, sa.func.count(ConceptNote.id), sa.func.sum(ConceptNote.budget_total))
+        .group_by(ranking.c.region)
+        .order_by(sa.func.sum(ConceptNote.budget_total).desc(), ranking.c.region)
+    ).all()
+    return {
+        "count": count,
+        "ready": ready,
+        "requested": to_money(requested or 0),
+        "dist": {
+            "area": [(code, n, to_money(total or 0)) for code, n, total in by_area],
+            "region": [(name, n, to_money(total or 0)) for name, n, total in by_region],
+        },
+    }
 
 
 def available_pools() -> tuple[list[ledger.Pool], Pools]:
@@ -557,93 +239,326 @@ def available_pools() -> tuple[list[ledger.Pool], Pools]:
     return balances, Pools(earmarked=earmarked, unearmarked=unearmarked)
 
 
-def pipeline_items(rows: list[PipelineRow]) -> list[PipelineItem]:
-    return [
-        PipelineItem(
-            id=row.note.id,
-            rank=row.rank,
-            score=row.score,
-            amount=row.note.budget_total,
-            area=row.note.thematic_area.code if row.note.thematic_area else "—",
-            region=row.region,
-            title=f"{row.note.reference} {row.note.title}",
-        )
-        for row in rows
-    ]
-
-
-def distribution(rows: list[PipelineRow]) -> dict[str, list[tuple[str, int, Decimal]]]:
-    """(key, count, amount requested) per thematic area and per region."""
-    by_area: dict[str, list] = defaultdict(lambda: [0, ZERO])
-    by_region: dict[str, list] = defaultdict(lambda: [0, ZERO])
-    for row in rows:
-        area = row.note.thematic_area.code if row.note.thematic_area else "—"
-        for table, key in ((by_area, area), (by_region, row.region)):
-            table[key][0] += 1
-            table[key][1] += row.note.budget_total
+def filter_options() -> dict[str, list[str]]:
+    """The areas and regions the pipeline's filters offer (two small queries)."""
+    regions = db.session.scalars(sa.select(Region.name).where(Region.level == "region").order_by(Region.name))
     return {
-        "area": sorted((k, c, a) for k, (c, a) in by_area.items()),
-        "region": sorted(((k, c, a) for k, (c, a) in by_region.items()), key=lambda r: -r[2]),
+        "areas": list(db.session.scalars(sa.select(ThematicArea.code).order_by(ThematicArea.position))),
+        "regions": [*regions, MULTI_REGIONAL, GLOBAL],
     }
 
 
-def run_scenarios(
-    min_area_share: Mapping[str, Decimal] | None = None, min_region_share: Mapping[str, Decimal] | None = None
-) -> dict[str, Any]:
-    """Both modes over the ready-or-endorsed pipeline and the pools' available money."""
-    rows = ranked_pipeline()
-    balances, available = available_pools()
-    items = pipeline_items(rows)
-    result: dict[str, Any] = {"rows": rows, "pools": balances, "available": available}
-    result["rank_order"] = rank_order(items, available)
-    try:
-        result["best_score"] = best_score(items, available, min_area_share, min_region_share)
-        result["best_error"] = None
-    except (ValueError, ScenarioTooLarge) as exc:
-        result["best_score"] = None
-        result["best_error"] = str(exc)
-    return result
-
-
-# Pages ----------------------------------------------------------------------------------------------
-
-
-def pipeline_page(user: User) -> dict[str, Any]:
-    """The pipeline page: the ranking (scores only where this user may see them), the pools and the spread."""
-    rows = ranked_pipeline()
+def pipeline_page(user: User, filters: PipelineFilters, page: int) -> dict[str, Any]:
+    """The pipeline page: one page of the ranking (scores and ranks only where this user may see them), the
+    counts and amounts requested by area and region, and the pools, in a fixed number of statements."""
+    pagination, rows = ranked_page(user, filters, page)
     balances, _available = available_pools()
     return {
+        "pagination": pagination,
         "rows": rows,
-        "visible": services.visible_score_note_ids(user, [r.note.id for r in rows]),
+        "filters": filters,
+        "options": filter_options(),
         "balances": balances,
-        "dist": distribution(rows),
-        "ready": sum(1 for r in rows if r.is_ready),
-        "requested": sum((r.note.budget_total for r in rows), ZERO),
         "available": sum((p.available for p in balances), ZERO),
         "area_available": {p.label: p.available for p in balances if p.area_id},
         "unearmarked": next(p.available for p in balances if p.area_id is None),
+        **_totals(user, filters),
     }
 
 
-def scenario_page(
-    user: User, min_area_share: Mapping[str, Decimal], min_region_share: Mapping[str, Decimal]
-) -> dict[str, Any]:
-    """Both scenarios, with the scores this user may see."""
-    result = run_scenarios(min_area_share, min_region_share)
-    result["visible"] = services.visible_score_note_ids(user, [r.note.id for r in result["rows"]])
-    return result
+PIPELINE_CSV_HEADER = (
+    "rank",
+    "reference",
+    "title",
+    "lead_organization",
+    "thematic_area",
+    "region",
+    "weighted_score",
+    "requested_usd",
+    "status",
+)
 
 
-def pack_ranks(overview: dict[str, Any]) -> dict[int, int]:
-    """note id → rank, for the notes of a meeting pack whose scores are shown.
+def pipeline_csv_rows(user: User, filters: PipelineFilters) -> Iterator[tuple]:
+    """The ranking as the page shows it to this user: a hidden score is blank, with no rank."""
+    for row in ranked_rows(user, filters):
+        yield (
+            row.rank,
+            row.note.reference,
+            row.note.title,
+            row.note.organisation.code,
+            row.area,
+            row.region,
+            row.score if not row.is_hidden else ("recused" if row.is_recused else "not shown"),
+            row.note.budget_total,
+            row.note.status,
+        )
 
-    Ranked among the notes whose review is closed: an open review's scores must not leak through a rank.
+
+def pack_ranks(user: User, overview: dict[str, Any]) -> dict[int, int]:
+    """note id → rank, for the notes of a meeting pack whose scores this user sees.
+
+    Ranked among the notes under review or in the pipeline whose review is closed and whose scores this user
+    may see: neither an open review's scores nor a score hidden from this user move a rank.
     """
     shown = {e["item"].concept_note_id for e in overview["items"] if e["summary"] is not None}
-    ranking = ranked_pipeline((workflow.UNDER_REVIEW, *workflow.PIPELINE_STATES))
-    closed = services.closed_note_ids([row.note.id for row in ranking])
-    ranked = [row.note.id for row in ranking if row.note.id in closed]
-    return {note_id: i for i, note_id in enumerate(ranked, start=1) if note_id in shown}
+    if not shown:
+        return {}
+    ranking = _ranking(user, (workflow.UNDER_REVIEW, *workflow.PIPELINE_STATES))
+    rows = db.session.execute(
+        sa.select(ranking.c.note_id, ranking.c.rank).where(ranking.c.note_id.in_(shown), ranking.c.rank.is_not(None))
+    )
+    return dict(rows.all())
+
+
+# Scenarios --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HiddenItem:
+    """A pipeline item whose score this person may not see: listed, never ranked, scored or explained."""
+
+    id: int
+    title: str
+    amount: Decimal
+    area: str
+    region: str
+
+
+def scenario_items(user: User) -> tuple[list[PipelineItem], list[HiddenItem]]:
+    """The pipeline as this person may use it in a scenario (one statement): the items with a visible score, in
+    rank order, and the others."""
+    ranking = _ranking(user, workflow.PIPELINE_STATES)
+    rows = db.session.execute(
+        sa.select(
+            ConceptNote.id,
+            ConceptNote.title,
+            ConceptNote.budget_total,
+            sa.func.coalesce(ThematicArea.code, NO_AREA),
+            ranking.c.region,
+            ranking.c.score,
+            ranking.c.rank,
+        )
+        .join(ranking, ranking.c.note_id == ConceptNote.id)
+        .outerjoin(ThematicArea, ThematicArea.id == ConceptNote.thematic_area_id)
+        .order_by(ranking.c.rank.is_(None), ranking.c.rank, ConceptNote.id)
+    )
+    items, hidden = [], []
+    for note_id, title, amount, area, region, score, rank in rows:
+        label = f"CN-{note_id:04d} {title}"
+        if rank is None:
+            hidden.append(HiddenItem(note_id, label, amount, area, region))
+        else:
+            items.append(PipelineItem(note_id, rank, score if score is not None else ZERO, amount, area, region, label))
+    return items, hidden
+
+
+def _fingerprint(items: list[PipelineItem], hidden: list[HiddenItem], pools: Pools) -> str:
+    """A digest of everything a run depends on: the items this person may see, the others, the pools."""
+    data = {
+        "items": [[i.id, i.rank, str(i.score), str(i.amount), i.area, i.region] for i in items],
+        "hidden": [[h.id, str(h.amount), h.area, h.region] for h in hidden],
+        "pools": [str(pools.unearmarked), sorted((k, str(v)) for k, v in pools.earmarked.items())],
+    }
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class ScenarioInput:
+    """The accepted constraints: as typed (shown again) and as minimum shares in percent per area and region."""
+
+    min_area: str
+    min_region: str
+    area_shares: Mapping[str, Decimal]
+    region_shares: Mapping[str, Decimal]
+
+
+def run_scenario(user: User, data: ScenarioInput, time_limit: int, workers: int) -> ScenarioRun:
+    """Run both modes over what this person may see and store the result as their last run (replacing it)."""
+    # One run per person: lock their user row, so two runs at once replace each other instead of colliding.
+    db.session.execute(sa.select(User.id).where(User.id == user.id).with_for_update())
+    items, hidden = scenario_items(user)
+    _balances, pools = available_pools()
+    try:
+        ranked = optimiser.rank_order(items, pools)
+    except ValueError as exc:  # an item the optimiser cannot take (no amount requested): say which, no 500
+        raise DomainError(f"The scenarios cannot run: {exc}", field="min_area") from exc
+    best, message = None, ""
+    try:
+        best = optimiser.best_score(items, pools, data.area_shares, data.region_shares, time_limit, workers)
+    except ValueError as exc:  # ScenarioTooLarge, or shares the form let through and the optimiser refuses
+        message = str(exc)
+    mine = sa.select(ScenarioRun.id).where(ScenarioRun.user_id == user.id).scalar_subquery()
+    db.session.execute(sa.delete(ScenarioLine).where(ScenarioLine.run_id == mine))
+    db.session.execute(sa.delete(ScenarioRun).where(ScenarioRun.user_id == user.id))
+    run = ScenarioRun(
+        user_id=user.id,
+        min_area=data.min_area,
+        min_region=data.min_region,
+        time_limit_seconds=time_limit,
+        status=best.status if best else "error",
+        message=message,
+        solve_ms=int((best.seconds if best else 0) * 1000),
+        fingerprint=_fingerprint(items, hidden, pools),
+        items=len(items),
+        hidden=len(hidden),
+        rank_funded=len(ranked.funded),
+        rank_amount=ranked.funded_total,
+        rank_score=ranked.score_total,
+        best_funded=len(best.funded) if best else None,
+        best_amount=best.funded_total if best else None,
+        best_score=best.score_total if best else None,
+        remaining=json.dumps(
+            {mode.mode: _pools_json(mode.remaining) for mode in (ranked, best) if mode is not None}, sort_keys=True
+        ),
+    )
+    db.session.add(run)
+    db.session.flush()
+    lines = _lines(run.id, ranked, best, hidden)
+    if lines:  # an empty list would run one INSERT without values
+        db.session.execute(sa.insert(ScenarioLine), lines)
+    return run
+
+
+def _pools_json(pools: Pools) -> dict[str, Any]:
+    return {"unearmarked": str(pools.unearmarked), "earmarked": {k: str(v) for k, v in pools.earmarked.items()}}
+
+
+def _lines(run_id: int, ranked: optimiser.Scenario, best: optimiser.Scenario | None, hidden: list[HiddenItem]):
+    best_lines = {line.item.id: line for line in best.lines} if best else {}
+    rows = []
+    for position, line in enumerate(ranked.lines, start=1):
+        item, other = line.item, best_lines.get(line.item.id)
+        rows.append(
+            {
+                "run_id": run_id,
+                "position": position,
+                "concept_note_id": item.id,
+                "rank": item.rank,
+                "title": item.title[:300],
+                "area": item.area,
+                "region": item.region,
+                "score": item.score,
+                "amount": item.amount,
+                "is_hidden": False,
+                "rank_funded": line.funded,
+                "rank_from_earmarked": line.from_earmarked,
+                "rank_from_unearmarked": line.from_unearmarked,
+                "rank_reason": line.reason,
+                "best_funded": other.funded if other else None,
+                "best_from_earmarked": other.from_earmarked if other else None,
+                "best_from_unearmarked": other.from_unearmarked if other else None,
+                "best_reason": other.reason if other else "",
+            }
+        )
+    for position, item in enumerate(hidden, start=len(rows) + 1):
+        rows.append(
+            {
+                "run_id": run_id,
+                "position": position,
+                "concept_note_id": item.id,
+                "rank": None,
+                "title": item.title[:300],
+                "area": item.area,
+                "region": item.region,
+                "score": None,
+                "amount": item.amount,
+                "is_hidden": True,
+                "rank_funded": False,
+                "rank_from_earmarked": ZERO,
+                "rank_from_unearmarked": ZERO,
+                "rank_reason": "",
+                "best_funded": None,
+                "best_from_earmarked": None,
+                "best_from_unearmarked": None,
+                "best_reason": "",
+            }
+        )
+    return rows
+
+
+#: Which lines of a run the page lists.
+SCENARIO_SHOWS = {"all": "Every item", "best": "Funded by best score", "rank": "Funded in rank order"}
+
+
+def scenario_page(user: User, page: int, show: str) -> dict[str, Any]:
+    """This person's last run, if any, with one page of its lines; a run whose inputs changed since (the pipeline,
+    the pools or what this person may see) is reported as outdated and its lines are not shown."""
+    run = db.session.scalar(sa.select(ScenarioRun).where(ScenarioRun.user_id == user.id))
+    if run is None:
+        return {"run": None, "fresh": False, "lines": None, "show": show, "remaining": {}}
+    items, hidden = scenario_items(user)
+    _balances, pools = available_pools()
+    fresh = run.fingerprint == _fingerprint(items, hidden, pools)
+    lines = None
+    if fresh:
+        query = sa.select(ScenarioLine).where(ScenarioLine.run_id == run.id).order_by(ScenarioLine.position)
+        if show == "best":
+            query = query.where(ScenarioLine.best_funded.is_(True))
+        elif show == "rank":
+            query = query.where(ScenarioLine.rank_funded.is_(True))
+        lines = db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
+    remaining = {
+        mode: {
+            "unearmarked": Decimal(pools["unearmarked"]),
+            "earmarked": ", ".join(f"{k} {format_money(Decimal(v))}" for k, v in sorted(pools["earmarked"].items())),
+        }
+        for mode, pools in json.loads(run.remaining).items()
+    }
+    return {"run": run, "fresh": fresh, "lines": lines, "show": show, "remaining": remaining}
+
+
+SCENARIO_CSV_HEADER = (
+    "rank",
+    "reference_and_title",
+    "thematic_area",
+    "region",
+    "weighted_score",
+    "amount_usd",
+    "rank_order_funded",
+    "rank_order_from_earmarked_usd",
+    "rank_order_from_unearmarked_usd",
+    "rank_order_reason",
+    "best_score_funded",
+    "best_score_from_earmarked_usd",
+    "best_score_from_unearmarked_usd",
+    "best_score_reason",
+)
+
+
+def scenario_csv_rows(user: User) -> Iterator[tuple] | None:
+    """The lines of this person's last run as the page shows them; None when there is no current run (none yet,
+    or outdated: its figures no longer hold, and may show what this person can no longer see)."""
+    page = scenario_page(user, 1, "all")
+    if page["run"] is None or not page["fresh"]:
+        return None
+    lines = db.session.scalars(
+        sa.select(ScenarioLine).where(ScenarioLine.run_id == page["run"].id).order_by(ScenarioLine.position)
+    )
+    return (
+        (
+            line.rank,
+            line.title,
+            line.area,
+            line.region,
+            "not shown" if line.is_hidden else line.score,
+            line.amount,
+            None if line.is_hidden else line.rank_funded,
+            None if line.is_hidden else line.rank_from_earmarked,
+            None if line.is_hidden else line.rank_from_unearmarked,
+            "Left out: you may not see this note's scores." if line.is_hidden else line.rank_reason,
+            line.best_funded,
+            line.best_from_earmarked,
+            line.best_from_unearmarked,
+            line.best_reason,
+        )
+        for line in lines
+    )
+
+
+def scenario_keys() -> dict[str, list[str]]:
+    """The names minimum shares may use: thematic area codes and region names (as the pipeline labels them)."""
+    return filter_options()
 
 
 # Public figures -------------------------------------------------------------------------------------

@@ -27,8 +27,8 @@ cannot both succeed) and moves the note to funded.
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
-from decimal import Decimal, InvalidOperation
+from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +39,7 @@ from sqlalchemy.orm import selectinload
 from fundapp.auth.models import Organisation, User
 from fundapp.committee import permissions, workflow
 from fundapp.committee.models import (
+    CONSTITUENCY_LABELS,
     AgendaItem,
     Attendance,
     CommitteeSeat,
@@ -51,6 +52,7 @@ from fundapp.committee.models import (
     ProgrammeBudgetLine,
     Recusal,
     Review,
+    ReviewSummary,
     ScoreLine,
     ScoreSheet,
     ScoringCriterion,
@@ -78,7 +80,7 @@ from fundapp.core import clock, signals
 from fundapp.core.audit import record_change
 from fundapp.core.errors import DomainError, NotAllowed, ValidationFailed
 from fundapp.core.extensions import db
-from fundapp.core.money import to_money
+from fundapp.core.money import MoneyInputError, parse_money, to_money
 from fundapp.core.permissions import COMMITTEE_ROLES, Role
 from fundapp.reference.models import Country
 from fundapp.reference.services import DATA_DIR, get_fund
@@ -699,9 +701,12 @@ def declare_conflict(actor: User, note: ConceptNote, reason: str) -> Recusal:
     if sheet is not None:
         db.session.delete(sheet)
     db.session.flush()
-    record_change(
-        actor, "committee.conflict_declared", "concept_notes", note.id, {"seat_id": seat.id, "reason": reason}
-    )
+    details: dict[str, Any] = {"seat_id": seat.id, "reason": reason}
+    review = review_of(note)
+    if sheet is not None and review is not None and review.is_closed:
+        # Closed: the frozen summary no longer counts this member's withdrawn scores (the audit row says so).
+        details["summary_recomputed"] = str(store_summary(note, review).weighted_total)
+    record_change(actor, "committee.conflict_declared", "concept_notes", note.id, details)
     return recusal
 
 
@@ -712,8 +717,20 @@ def review_of(note: ConceptNote) -> Review | None:
     return db.session.scalar(sa.select(Review).where(Review.concept_note_id == note.id))
 
 
-def open_review(actor: User | None, note: ConceptNote) -> Review:
-    """Put an eligible (or deferred) note before the committee for scoring."""
+#: Days members have to score a note when the review's closing date is not given.
+REVIEW_DAYS = 21
+
+
+def default_review_closing(on: date) -> date:
+    return on + timedelta(days=REVIEW_DAYS)
+
+
+def open_review(actor: User | None, note: ConceptNote, closes_on: date | None = None) -> Review:
+    """Put an eligible (or deferred) note before the committee for scoring, with the day scores are due
+    (default: REVIEW_DAYS from today)."""
+    today = clock.today()
+    if closes_on is not None and closes_on < today:
+        raise DomainError("The scores cannot be due before today.", field="closes_on")
     action = "open_review" if note.status == ELIGIBLE else "review_again"
     CONCEPT_NOTE.fire(note, action, actor)
     review = review_of(note)
@@ -729,6 +746,9 @@ def open_review(actor: User | None, note: ConceptNote) -> Review:
         review.closed_at = None
         review.closed_by_id = None
         review.opened_at = clock.now()
+        # Scoring is open again: the summary frozen at the last closing no longer stands.
+        db.session.execute(sa.delete(ReviewSummary).where(ReviewSummary.review_id == review.id))
+    review.closes_on = closes_on or default_review_closing(today)
     db.session.flush()
     return review
 
@@ -747,8 +767,54 @@ def close_review(actor: User | None, note: ConceptNote) -> Review:
     review.closed_at = clock.now()
     review.closed_by_id = getattr(actor, "id", None)
     db.session.flush()
-    record_change(actor, "committee.review_closed", "concept_notes", note.id, {"review_id": review.id})
+    summary = store_summary(note, review)
+    record_change(
+        actor,
+        "committee.review_closed",
+        "concept_notes",
+        note.id,
+        {"review_id": review.id, "members": summary.members, "weighted_total": str(summary.weighted_total)},
+    )
     return review
+
+
+def store_summary(note: ConceptNote, review: Review) -> ReviewSummary:
+    """Freeze the note's score summary (the scores cannot change once the review is closed): the pipeline
+    ranks by it in SQL, and every page, pack and export shows these figures.
+    """
+    weights = {c.code: c.weight for c in criteria_for(note.call_id)}
+    summary = summary_from_sheets(sheets_for(note), weights)
+    row = db.session.scalar(sa.select(ReviewSummary).where(ReviewSummary.review_id == review.id))
+    if row is None:
+        row = ReviewSummary(review_id=review.id, concept_note_id=note.id)
+        db.session.add(row)
+    row.set_from(summary)
+    db.session.flush()
+    return row
+
+
+def stored_summaries(note_ids: Iterable[int]) -> dict[int, ScoreSummary]:
+    """note id → the summary frozen when its review was closed (notes without a closed review are absent)."""
+    note_ids = list(note_ids)
+    if not note_ids:
+        return {}
+    rows = db.session.scalars(sa.select(ReviewSummary).where(ReviewSummary.concept_note_id.in_(note_ids)))
+    return {row.concept_note_id: row.as_summary() for row in rows}
+
+
+def backfill_summaries() -> int:
+    """Store the summary of every closed review that has none (the migration that adds the table calls this
+    logic in its own terms; kept here for a database restored from an older dump). Returns how many."""
+    missing = db.session.execute(
+        sa.select(ConceptNote, Review)
+        .join(Review, Review.concept_note_id == ConceptNote.id)
+        .outerjoin(ReviewSummary, ReviewSummary.review_id == Review.id)
+        .where(Review.closed_at.is_not(None), ReviewSummary.id.is_(None))
+        .order_by(Review.id)
+    ).all()
+    for note, review in missing:
+        store_summary(note, review)
+    return len(missing)
 
 
 # Scores -------------------------------------------------------------------------------------------
@@ -815,7 +881,17 @@ def submit_scores(actor: User, note: ConceptNote, scores: dict[str, Any], commen
         db.session.add(sheet)
     sheet.comment = (comment or "").strip()
     sheet.scored_at = clock.now()
-    sheet.lines = [ScoreLine(code=code, score=value) for code, value in clean.items()]
+    # Revise the existing lines in place: replacing the list would insert the new rows before the old ones are
+    # deleted, against the (sheet, code) unique constraint.
+    lines = {line.code: line for line in sheet.lines}
+    for code, value in clean.items():
+        if code in lines:
+            lines[code].score = value
+        else:
+            sheet.lines.append(ScoreLine(code=code, score=value))
+    for code, line in lines.items():
+        if code not in clean:
+            sheet.lines.remove(line)
     db.session.flush()
     record_change(actor, "committee.scored", "concept_notes", note.id, {"seat_id": seat.id, "scores": clean})
     return sheet
@@ -836,35 +912,6 @@ def summary_from_sheets(sheets: Iterable[ScoreSheet], weights: dict[str, int]) -
     """The scoring summary over the sheets that cover the current criteria (a set changed later skips the rest)."""
     scores = {s.seat_id: s.as_dict() for s in sheets if set(s.as_dict()) == set(weights)}
     return summarise(scores, weights)
-
-
-def summaries_by_note(notes: Iterable[ConceptNote]) -> dict[int, ScoreSummary]:
-    """note id → summary, in a fixed number of queries (sheets, lines and criteria in bulk)."""
-    notes = list(notes)
-    if not notes:
-        return {}
-    sheets: dict[int, list[ScoreSheet]] = {}
-    for sheet in db.session.scalars(
-        sa.select(ScoreSheet)
-        .where(ScoreSheet.concept_note_id.in_([n.id for n in notes]))
-        .options(selectinload(ScoreSheet.lines))
-    ):
-        sheets.setdefault(sheet.concept_note_id, []).append(sheet)
-    weights_by_call = _weights_by_call({n.call_id for n in notes})
-    return {n.id: summary_from_sheets(sheets.get(n.id, []), weights_by_call[n.call_id]) for n in notes}
-
-
-def _weights_by_call(call_ids: set[int]) -> dict[int, dict[str, int]]:
-    rows = db.session.scalars(
-        sa.select(ScoringCriterion)
-        .where(sa.or_(ScoringCriterion.call_id.is_(None), ScoringCriterion.call_id.in_(call_ids)))
-        .order_by(ScoringCriterion.position, ScoringCriterion.id)
-    )
-    own: dict[int | None, dict[str, int]] = {}
-    for c in rows:
-        own.setdefault(c.call_id, {})[c.code] = c.weight
-    default = own.get(None, {})
-    return {call_id: own.get(call_id) or default for call_id in call_ids}
 
 
 # Who sees what, and the review pages ----------------------------------------------------------------
@@ -898,7 +945,8 @@ def _scores_data(
         data["my_comment"] = mine.comment if mine else None
     if permissions.can_see_scores(user, review, seat, conflict):
         sheets = sheets_for(note)
-        summary = summary_from_sheets(sheets, weights)
+        # The figures frozen at closing (can_see_scores implies a closed review), as the pipeline ranks them.
+        summary = stored_summaries([note.id]).get(note.id) or summary_from_sheets(sheets, weights)
         data["results"] = {
             "members": summary.members,
             "weighted_total": str(summary.weighted_total) if summary.weighted_total is not None else None,
@@ -1007,33 +1055,6 @@ def reviews_overview() -> dict[str, Any]:
     return {"eligible": eligible, "under": under, "counts": counts}
 
 
-def member_overview(user: User, limit: int = 10) -> dict[str, Any]:
-    """The committee home page: the notes this member still has to score and the meetings not yet closed."""
-    seat = seat_of(user)
-    notes = list(
-        db.session.scalars(
-            sa.select(ConceptNote)
-            .join(Review, Review.concept_note_id == ConceptNote.id)
-            .where(ConceptNote.status == workflow.UNDER_REVIEW, Review.closed_at.is_(None))
-            .order_by(ConceptNote.id)
-        )
-    )
-    to_score: list[ConceptNote] = []
-    if seat is not None and seat.is_voting and notes:
-        conflicts = conflicts_by_note([n.id for n in notes], [seat])
-        scored = _scored_note_ids(seat, [n.id for n in notes])
-        to_score = [n for n in notes if n.id not in scored and seat.id not in conflicts[n.id]]
-    upcoming = list(
-        db.session.scalars(
-            sa.select(Meeting)
-            .where(Meeting.status != workflow.CLOSED)
-            .order_by(Meeting.held_on, Meeting.id)
-            .limit(limit)
-        )
-    )
-    return {"seat": seat, "to_score": to_score[:limit], "to_score_count": len(to_score), "upcoming": upcoming}
-
-
 def _closed_reviews(note_ids: Iterable[int]) -> dict[int, Review]:
     return {
         r.concept_note_id: r
@@ -1065,6 +1086,54 @@ def visible_score_note_ids(user: User, note_ids: Iterable[int], seat: CommitteeS
         for note_id, review in closed.items()
         if permissions.can_see_scores(user, review, seat, conflicts[note_id].get(seat.id) if seat else None)
     }
+
+
+def conflict_clause(seat: CommitteeSeat) -> sa.ColumnElement[bool]:
+    """SQL twin of conflicts_by_note for one seat, over ConceptNote rows: the seat is recused from the note.
+
+    Declared, or the seat's organisation participates (lead or partner), or the note covers the seat's country.
+    """
+    clauses = [
+        sa.exists().where(Recusal.concept_note_id == ConceptNote.id, Recusal.seat_id == seat.id),
+        sa.exists().where(
+            Participant.concept_note_id == ConceptNote.id, Participant.organisation_id == seat.organisation_id
+        ),
+    ]
+    if seat.country_code:
+        clauses.append(
+            sa.exists().where(
+                concept_note_countries.c.concept_note_id == ConceptNote.id,
+                concept_note_countries.c.country_code == seat.country_code,
+            )
+        )
+    return sa.or_(*clauses)
+
+
+@dataclass(frozen=True)
+class ScoreVisibility:
+    """What one viewer may see of the notes' scores, as SQL over ConceptNote rows (permissions.can_see_scores).
+
+    `visible`: the note's review is closed and the viewer may see its scores (the secretariat; a member holding
+    a seat who is not recused). `recused`: the viewer's seat is recused from the note (to say why a score is
+    not shown). Queries that rank, total or explain by score use `visible`, so nothing derived from a hidden
+    score reaches the viewer.
+    """
+
+    visible: sa.ColumnElement[bool]
+    recused: sa.ColumnElement[bool]
+
+
+def score_visibility(user: User) -> ScoreVisibility:
+    closed = sa.exists().where(Review.concept_note_id == ConceptNote.id, Review.closed_at.is_not(None))
+    if not user.is_authenticated:
+        return ScoreVisibility(sa.false(), sa.false())
+    if user.has_role(Role.secretariat):
+        return ScoreVisibility(closed, sa.false())
+    seat = _committee_seat(user)
+    if seat is None:
+        return ScoreVisibility(sa.false(), sa.false())
+    recused = conflict_clause(seat)
+    return ScoreVisibility(sa.and_(closed, sa.not_(recused)), recused)
 
 
 # Meetings and agendas -------------------------------------------------------------------------------
@@ -1209,10 +1278,16 @@ def recused_seats(item: AgendaItem, seats: list[CommitteeSeat] | None = None) ->
 
 
 def cast_vote(actor: User, item: AgendaItem, vote: Vote | str, rationale: str = "") -> VoteRecord:
-    """A present, non-recused voting member votes on a pending item of a meeting in session."""
+    """A present, non-recused voting member votes on a pending item of a meeting in session.
+
+    One vote per member and item: the item is locked first (so two votes of one member, or a vote and the
+    decision, never interleave), a new vote replaces the member's earlier one until the decision, and
+    the same vote sent again is refused with a message.
+    """
     seat = seat_of(actor)
     if seat is None or not seat.is_voting:
         raise NotAllowed("Only voting members of the committee vote.")
+    item = _lock_item(item)
     meeting = item.meeting
     if meeting.status != workflow.IN_SESSION:
         raise DomainError("Votes are cast while the meeting is in session.")
@@ -1234,11 +1309,14 @@ def cast_vote(actor: User, item: AgendaItem, vote: Vote | str, rationale: str = 
     record = db.session.scalar(
         sa.select(VoteRecord).where(VoteRecord.item_id == item.id, VoteRecord.seat_id == seat.id)
     )
+    rationale = (rationale or "").strip()
+    if record is not None and record.vote is vote and record.rationale == rationale:
+        raise DomainError(f"Your vote ({vote.value}) on this item is already recorded.", field="vote")
     if record is None:
         record = VoteRecord(item=item, seat_id=seat.id, vote=vote)
         db.session.add(record)
     record.vote = vote
-    record.rationale = (rationale or "").strip()
+    record.rationale = rationale
     record.cast_at = clock.now()
     db.session.flush()
     record_change(actor, "committee.vote", "committee_agenda_item", item.id, {"seat_id": seat.id, "vote": vote.value})
@@ -1368,13 +1446,14 @@ def _fund(actor: User | None, item: AgendaItem, note: ConceptNote, data: Decisio
     if amount in (None, ""):
         amount = document.total
     try:
-        value = to_money(amount)
-    except (TypeError, ValueError) as exc:
-        raise DomainError("The amount is not a number.", field="amount") from exc
+        value = parse_money(amount)
+    except MoneyInputError as exc:
+        raise DomainError(str(exc), field="amount") from exc
     if value <= 0:
         raise DomainError("The amount must be more than zero.", field="amount")
     if value > document.total:
         raise DomainError(f"The amount exceeds the programme's budget of US$ {document.total:,.2f}.", field="amount")
+    ledger.check_postable(on, field="outcome", what="The allocation (dated the meeting's day)")
     ledger.allocate(
         actor,
         value,
@@ -1446,15 +1525,12 @@ def _budget_amounts(note: ConceptNote, budget: dict[int, Decimal | str | None]) 
         if org_id not in codes:
             problems.append("Budgets go to the note's participating organizations only.")
             continue
-        text = raw if not isinstance(raw, str) else (raw.replace(",", "").strip() or "0")
+        blank = raw is None or (isinstance(raw, str) and not raw.strip())
         try:
-            value = Decimal(text or 0)
-        except (InvalidOperation, TypeError, ValueError):
-            value = None
-        if value is None or not value.is_finite():
-            problems.append(f"{codes[org_id]}: not a number.")
-            continue
-        amounts[org_id] = value
+            amounts[org_id] = parse_money("0" if blank else raw, negative=True)
+        except MoneyInputError as exc:
+            plain = not any(c.isdigit() for c in str(raw))
+            problems.append(f"{codes[org_id]}: {'not a number.' if plain else exc}")
     return amounts, problems
 
 
@@ -1624,7 +1700,7 @@ def meeting_overview(meeting: Meeting) -> dict[str, Any]:
     present = {a.seat_id for a in meeting.attendance}
     notes = [i.concept_note for i in meeting.items if i.concept_note is not None]
     conflicts = conflicts_by_note([n.id for n in notes], list(seats.values()))
-    summaries = summaries_by_note(notes)
+    summaries = stored_summaries([n.id for n in notes])
     config = decision_config()
     quorum_met, quorum_text = check_quorum(present, sitting.voting, sitting.chair, config)
     items = []
@@ -1666,3 +1742,188 @@ def meeting_overview(meeting: Meeting) -> dict[str, Any]:
         "items": items,
         "config": config,
     }
+
+
+# Work lists and names: what the role inboxes and the audit log ask ----------------------------------
+
+
+@dataclass(frozen=True)
+class ReviewWork:
+    """A note under open review: the review (its `closes_on`), and how many members scored / may score it."""
+
+    note: ConceptNote
+    review: Review
+    scored: int = 0
+    scorers: int = 0
+
+
+def _open_reviews() -> sa.Select:
+    return (
+        sa.select(ConceptNote, Review)
+        .join(Review, Review.concept_note_id == ConceptNote.id)
+        .where(ConceptNote.status == workflow.UNDER_REVIEW, Review.closed_at.is_(None))
+        .order_by(Review.closes_on.is_(None), Review.closes_on, Review.opened_at, ConceptNote.id)
+    )
+
+
+def reviews_to_score(user: User, limit: int) -> tuple[int, list[ReviewWork]]:
+    """The open reviews this member may score and has not scored yet, the one closing soonest first.
+
+    Five queries: the seat, the reviews, and the conflicts of interest (notes the member is recused from are
+    left out, as the scoring page refuses them).
+    """
+    seat = seat_of(user)
+    if seat is None or not seat.is_voting:
+        return 0, []
+    scored = sa.exists().where(ScoreSheet.concept_note_id == ConceptNote.id, ScoreSheet.seat_id == seat.id)
+    rows = db.session.execute(_open_reviews().where(~scored)).all()
+    conflicts = conflicts_by_note([note.id for note, _review in rows], [seat])
+    work = [ReviewWork(note, review) for note, review in rows if seat.id not in conflicts[note.id]]
+    return len(work), work[:limit]
+
+
+def reviews_to_close(on: date, limit: int) -> tuple[int, list[ReviewWork]]:
+    """The chair's open reviews that can be closed: scores due by `on`, or every member who may score has.
+
+    Six queries whatever the number of reviews: the reviews, the voting seats, their conflicts, the scores.
+    """
+    rows = db.session.execute(_open_reviews()).all()
+    if not rows:
+        return 0, []
+    note_ids = [note.id for note, _review in rows]
+    seats = [s for s in active_seats() if s.is_voting]
+    conflicts = conflicts_by_note(note_ids, seats)
+    sheets = dict(
+        db.session.execute(
+            sa.select(ScoreSheet.concept_note_id, sa.func.count())
+            .where(ScoreSheet.concept_note_id.in_(note_ids))
+            .group_by(ScoreSheet.concept_note_id)
+        ).all()
+    )
+    work = []
+    for note, review in rows:
+        scorers = len([s for s in seats if s.id not in conflicts[note.id]])
+        scored = sheets.get(note.id, 0)
+        if scored and ((review.closes_on is not None and review.closes_on <= on) or scored >= scorers):
+            work.append(ReviewWork(note, review, scored, scorers))
+    return len(work), work[:limit]
+
+
+@dataclass(frozen=True)
+class MeetingWork:
+    """A meeting not closed yet, as one person sees it: its pending agenda, their recusals and attendance."""
+
+    meeting: Meeting
+    pending_items: int
+    #: Pending items on notes the person is recused from (their seat's conflicts of interest).
+    recused_items: int = 0
+    #: Recorded present (True) or absent (False) once the chair took attendance; None before, or without a seat.
+    present: bool | None = None
+    #: The pending items' titles, in the agenda's order.
+    agenda: tuple[str, ...] = ()
+
+
+def meetings_ahead(user: User, limit: int) -> tuple[int, list[MeetingWork]]:
+    """Meetings not closed, the soonest first, with the agenda and the user's seat's recusals and attendance.
+
+    At most seven queries: the meetings, their pending items, the seat, its attendance and its conflicts.
+    """
+    meetings = list(
+        db.session.scalars(
+            sa.select(Meeting).where(Meeting.status != workflow.CLOSED).order_by(Meeting.held_on, Meeting.id)
+        )
+    )
+    if not meetings:
+        return 0, []
+    ids = [m.id for m in meetings]
+    items = db.session.execute(
+        sa.select(AgendaItem.meeting_id, AgendaItem.concept_note_id, AgendaItem.title)
+        .where(AgendaItem.meeting_id.in_(ids), AgendaItem.status == workflow.PENDING)
+        .order_by(AgendaItem.position, AgendaItem.id)
+    ).all()
+    seat = seat_of(user) if user.has_any_role(*COMMITTEE_ROLES) else None
+    conflicts: dict[int, dict[int, Conflict]] = {}
+    attended: dict[int, bool] = {}
+    if seat is not None:
+        conflicts = conflicts_by_note({n for _m, n, _t in items if n is not None}, [seat])
+        taken = set(
+            db.session.scalars(sa.select(Attendance.meeting_id).where(Attendance.meeting_id.in_(ids)).distinct())
+        )
+        mine = set(
+            db.session.scalars(
+                sa.select(Attendance.meeting_id).where(Attendance.meeting_id.in_(ids), Attendance.seat_id == seat.id)
+            )
+        )
+        attended = {meeting_id: meeting_id in mine for meeting_id in taken}
+    work = []
+    for meeting in meetings:
+        pending = [(n, title) for m, n, title in items if m == meeting.id]
+        recused = len(
+            [n for n, _t in pending if seat is not None and n is not None and seat.id in conflicts.get(n, {})]
+        )
+        agenda = tuple(title for _n, title in pending)
+        work.append(MeetingWork(meeting, len(pending), recused, attended.get(meeting.id), agenda))
+    return len(work), work[:limit]
+
+
+@dataclass(frozen=True)
+class DocumentWork:
+    """An endorsed note whose joint programme document the secretariat prepares and approves."""
+
+    note: ConceptNote
+    document: JointProgrammeDocument | None
+    endorsed_on: date | None
+
+
+def documents_to_prepare(limit: int) -> tuple[int, list[DocumentWork]]:
+    """Endorsed notes waiting for their programme document to be prepared or approved, endorsed longest ago
+    first (one query): approving the document makes the note ready for implementation."""
+    endorsed = (
+        sa.select(AgendaItem.concept_note_id, sa.func.max(AgendaItem.decided_at).label("decided_at"))
+        .where(AgendaItem.outcome == Outcome.endorse)
+        .group_by(AgendaItem.concept_note_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        sa.select(ConceptNote, JointProgrammeDocument, endorsed.c.decided_at, sa.func.count().over().label("total"))
+        .outerjoin(JointProgrammeDocument, JointProgrammeDocument.concept_note_id == ConceptNote.id)
+        .outerjoin(endorsed, endorsed.c.concept_note_id == ConceptNote.id)
+        .where(ConceptNote.status == workflow.ENDORSED)
+        .order_by(endorsed.c.decided_at.is_(None), endorsed.c.decided_at, ConceptNote.id)
+        .limit(limit)
+    ).all()
+    total = rows[0].total if rows else 0
+    return total, [DocumentWork(note, document, at.date() if at else None) for note, document, at, _t in rows]
+
+
+#: Audit object types of the committee, and what they are called.
+_MEETING_TYPES = ("committee_meeting",)
+_ITEM_TYPES = ("committee_agenda_item",)
+_SEAT_TYPES = ("committee_seats",)
+
+
+def describe_objects(object_type: str, ids: Iterable[str]) -> dict[str, str] | None:
+    """Names of meetings, agenda items and seats for the audit log (`signals.describe_objects`), one query."""
+    numbers = [int(i) for i in ids if str(i).isdigit()]
+    if object_type in _MEETING_TYPES:
+        rows = db.session.execute(sa.select(Meeting.id, Meeting.title, Meeting.held_on).where(Meeting.id.in_(numbers)))
+        return {str(i): f"meeting ‘{title}’ of {held_on:%d %b %Y}" for i, title, held_on in rows}
+    if object_type in _ITEM_TYPES:
+        rows = db.session.execute(
+            sa.select(AgendaItem.id, AgendaItem.title, Meeting.title)
+            .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+            .where(AgendaItem.id.in_(numbers))
+        )
+        return {str(i): f"agenda item ‘{title}’ ({meeting})" for i, title, meeting in rows}
+    if object_type in _SEAT_TYPES:
+        rows = db.session.execute(
+            sa.select(CommitteeSeat.id, User.name, CommitteeSeat.constituency)
+            .join(User, User.id == CommitteeSeat.user_id)
+            .where(CommitteeSeat.id.in_(numbers))
+        )
+        return {str(i): f"seat of {name} ({CONSTITUENCY_LABELS[c]})" for i, name, c in rows}
+    if object_type == "committee_settings":
+        return dict.fromkeys(ids, "the committee's decision rules")
+    if object_type == "scoring_criteria":
+        return dict.fromkeys(ids, "the scoring criteria")
+    return None

@@ -4,7 +4,7 @@ and decisions; the joint programme document; the pipeline and funding scenarios.
 Each view loads, checks, validates, calls one service and responds; the edge (core.edge) commits.
 """
 
-from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from fundapp.committee import bp, pdf, permissions, pipeline, services, workflow
@@ -18,6 +18,7 @@ from fundapp.committee.forms import (
     DecisionSettingsForm,
     EndTermForm,
     MeetingForm,
+    OpenReviewForm,
     ProgrammeDocumentForm,
     ScenarioForm,
     ScoreForm,
@@ -27,7 +28,8 @@ from fundapp.committee.forms import (
 from fundapp.committee.models import AgendaItem, CommitteeSeat, Constituency, Meeting
 from fundapp.concept_notes.models import Call, ConceptNote
 from fundapp.concept_notes.workflow import status_label
-from fundapp.core import clock
+from fundapp.core import args as query_args
+from fundapp.core import clock, tabular
 from fundapp.core.edge import domain_errors
 from fundapp.core.extensions import db
 from fundapp.core.permissions import COMMITTEE_ROLES, role_required
@@ -44,7 +46,7 @@ def inject_predicates() -> dict:
 
 
 def _page() -> int:
-    return request.args.get("page", 1, type=int)
+    return query_args.page()
 
 
 # Seats (secretariat) ------------------------------------------------------------------------------
@@ -195,7 +197,11 @@ def queue():
 def reviews_index():
     """Eligible notes waiting for review, and the notes under review with their scoring progress."""
     return render_template(
-        "committee/reviews.html", form=ActionForm(), status_label=status_label, **services.reviews_overview()
+        "committee/reviews.html",
+        form=ActionForm(),
+        open_form=OpenReviewForm(data={"closes_on": services.default_review_closing(clock.today())}),
+        status_label=status_label,
+        **services.reviews_overview(),
     )
 
 
@@ -264,12 +270,14 @@ def declare_conflict(note_id: int):
 @role_required(*permissions.CHAIR_OR_SECRETARIAT)
 def open_review(note_id: int):
     note = _note(note_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
+    form = OpenReviewForm()
+    if not form.validate_on_submit():
+        flash("Give the day the scores are due as a date.", "error")
+        return redirect(url_for("committee.reviews_index"))
     with domain_errors() as outcome:
-        services.open_review(current_user, note)
+        review = services.open_review(current_user, note, form.closes_on.data)
     if outcome.ok:
-        flash(f"{note.reference} is open for scoring by the committee.", "success")
+        flash(f"{note.reference} is open for scoring by the committee until {review.closes_on:%d %B %Y}.", "success")
     return redirect(url_for("committee.reviews_index"))
 
 
@@ -458,7 +466,7 @@ def vote(item_id: int):
     if not form.validate_on_submit():
         flash("Choose approve, object or abstain.", "error")
         return redirect(_back_to(item))
-    with domain_errors() as outcome:
+    with domain_errors(once=form) as outcome:
         services.cast_vote(current_user, item, form.vote.data, form.rationale.data or "")
     if outcome.ok:
         flash("Your vote is recorded.", "success")
@@ -473,7 +481,7 @@ def decide(item_id: int):
     if not form.validate_on_submit():
         flash("Check the decision form: " + "; ".join(m for ms in form.errors.values() for m in ms), "error")
         return redirect(_back_to(item))
-    with domain_errors() as outcome:
+    with domain_errors(once=form) as outcome:
         services.record_decision(current_user, item, form.data_for_service())
     if outcome.ok:
         flash(f"Decision recorded: {item.outcome.label}.", "success")
@@ -505,7 +513,7 @@ def minutes_pdf(meeting_id: int):
 def pack_pdf(meeting_id: int):
     meeting_ = _meeting(meeting_id)
     overview = services.meeting_page(current_user, meeting_)
-    body = pdf.pack_pdf(meeting_, overview, pipeline.pack_ranks(overview))
+    body = pdf.pack_pdf(meeting_, overview, pipeline.pack_ranks(current_user, overview))
     return Response(
         body, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="pack-{meeting_.id}.pdf"'}
     )
@@ -517,12 +525,47 @@ def pack_pdf(meeting_id: int):
 @bp.route("/committee/pipeline")
 @role_required(*permissions.COMMITTEE_AND_SECRETARIAT)
 def pipeline_page():
-    return render_template("committee/pipeline.html", status_label=status_label, **pipeline.pipeline_page(current_user))
+    filters = pipeline.PipelineFilters.from_args(request.args)
+    page = pipeline.pipeline_page(current_user, filters, query_args.page())
+    return render_template("committee/pipeline.html", status_label=status_label, **page)
 
 
-@bp.route("/committee/pipeline/scenario")
+@bp.route("/committee/pipeline.csv")
+@role_required(*permissions.COMMITTEE_AND_SECRETARIAT)
+def pipeline_csv():
+    rows = pipeline.pipeline_csv_rows(current_user, pipeline.PipelineFilters.from_args(request.args))
+    return tabular.csv_response("pipeline.csv", pipeline.PIPELINE_CSV_HEADER, rows)
+
+
+@bp.route("/committee/pipeline/scenario", methods=["GET", "POST"])
 @role_required(*permissions.COMMITTEE_AND_SECRETARIAT)
 def scenario():
-    form = ScenarioForm(request.args)
-    result = pipeline.scenario_page(current_user, *form.shares()) if form.validate() else None
-    return render_template("committee/scenario.html", form=form, result=result)
+    """GET: the form and this person's last run; POST: run the scenarios (on request, never on a page view)."""
+    form = ScenarioForm(**pipeline.scenario_keys())
+    if form.validate_on_submit():
+        with domain_errors(form, default="min_area") as outcome:
+            pipeline.run_scenario(current_user, form.data_for_service(), *solver_settings())
+        if outcome.ok:
+            flash("Scenarios run: the results are below.", "success")
+            return redirect(url_for("committee.scenario"))
+    show = query_args.choice("show", pipeline.SCENARIO_SHOWS, default="all")
+    page = pipeline.scenario_page(current_user, query_args.page(), show)
+    if request.method == "GET":
+        form.show_run(page["run"])
+    status = 422 if form.errors else 200  # constraints refused: the messages are next to their fields
+    return render_template("committee/scenario.html", form=form, shows=pipeline.SCENARIO_SHOWS, **page), status
+
+
+@bp.route("/committee/pipeline/scenario.csv")
+@role_required(*permissions.COMMITTEE_AND_SECRETARIAT)
+def scenario_csv():
+    """The lines of this person's last run, as the page shows them (404 without a current run)."""
+    rows = pipeline.scenario_csv_rows(current_user)
+    if rows is None:
+        abort(404, "No current scenario run: run the scenarios first.")
+    return tabular.csv_response("funding-scenarios.csv", pipeline.SCENARIO_CSV_HEADER, rows)
+
+
+def solver_settings() -> tuple[int, int]:
+    """(time limit in seconds, solver threads) from the configuration."""
+    return current_app.config["SCENARIO_TIME_LIMIT_SECONDS"], current_app.config["SCENARIO_SOLVER_WORKERS"]

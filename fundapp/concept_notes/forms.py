@@ -14,12 +14,10 @@ from markupsafe import Markup
 from wtforms import (
     BooleanField,
     DateField,
-    DecimalField,
     Field,
     FieldList,
     Form,
     FormField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -31,9 +29,9 @@ from fundapp.concept_notes.models import NARRATIVES, SCOPE_LABELS, AttachmentKin
 from fundapp.concept_notes.services import CallData, NewFile, NoteData, NoteFormChoices
 from fundapp.concept_notes.workflow import ELIGIBLE, INELIGIBLE, RETURNED
 from fundapp.core import uploads
-from fundapp.core.forms import MultiCheckboxField, choices
+from fundapp.core.forms import DecimalField, IntegerField, MoneyField, MultiCheckboxField, choices, coerce_id
 
-MONEY = {"places": 2, "validators": [Optional(), NumberRange(min=Decimal("0"), max=Decimal("999999999.99"))]}
+MONEY = {"validators": [Optional(), NumberRange(min=Decimal("0"), max=Decimal("999999999.99"))]}
 
 
 class CallForm(FlaskForm):
@@ -42,16 +40,13 @@ class CallForm(FlaskForm):
     opens_on = DateField("Opens on", validators=[InputRequired()])
     closes_on = DateField("Closes on", validators=[Optional()], description="Leave empty for a rolling call.")
     is_rolling = BooleanField("Rolling call (open until a closing date is set)")
-    envelope = DecimalField(
-        "Indicative envelope (USD)", places=2, validators=[InputRequired(), NumberRange(min=Decimal("0"))]
-    )
-    thematic_area_ids = MultiCheckboxField("Eligible thematic areas", coerce=int)
+    envelope = MoneyField("Indicative envelope (USD)", validators=[InputRequired(), NumberRange(min=Decimal("0"))])
+    thematic_area_ids = MultiCheckboxField("Eligible thematic areas", coerce=coerce_id)
     min_organisations = IntegerField(
         "Minimum participating UN organizations", default=2, validators=[InputRequired(), NumberRange(min=1, max=20)]
     )
-    budget_ceiling = DecimalField(
+    budget_ceiling = MoneyField(
         "Budget ceiling (USD, indirect support costs included)",
-        places=2,
         default=Decimal("3000000.00"),
         validators=[InputRequired(), NumberRange(min=Decimal("1"))],
     )
@@ -85,7 +80,7 @@ class CallForm(FlaskForm):
 
 
 class NewNoteForm(FlaskForm):
-    call_id = SelectField("Call", coerce=int)
+    call_id = SelectField("Call", coerce=coerce_id)
     title = StringField("Working title", validators=[Optional(), Length(max=250)])
 
     def __init__(self, *args, call_choices: list[tuple[int, str]], **kwargs) -> None:
@@ -97,7 +92,7 @@ class PartnerRow(Form):
     """One other participating organization and its direct costs (a blank row is ignored)."""
 
     organisation_id = SelectField("Organization", validate_choice=False)
-    direct_costs = DecimalField("Direct costs (USD)", **MONEY)
+    direct_costs = MoneyField("Direct costs (USD)", **MONEY)
 
 
 class SectionAnchor(Field):
@@ -120,10 +115,10 @@ NARRATIVE_KEYS = {attr for attr, _label, _help in NARRATIVES}
 
 class NoteForm(FlaskForm):
     title = StringField("Title", validators=[Optional(), Length(max=250)])
-    lead_direct_costs = DecimalField("Direct costs of the lead organization (USD)", **MONEY)
+    lead_direct_costs = MoneyField("Direct costs of the lead organization (USD)", **MONEY)
     partners = FieldList(FormField(PartnerRow), min_entries=4)
     thematic_area_id = SelectField("Thematic area", validate_choice=False)
-    objective_ids = MultiCheckboxField("GCM objectives", coerce=int, validate_choice=False)
+    objective_ids = MultiCheckboxField("GCM objectives", coerce=coerce_id, validate_choice=False)
     scope = SelectField(
         "Scope",
         default="",

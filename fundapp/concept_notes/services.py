@@ -7,6 +7,7 @@ services at the end build what the pages show, and the public filters other doma
 import json
 import logging
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -37,6 +38,7 @@ from fundapp.concept_notes.models import (
 from fundapp.concept_notes.pdf import concept_note_pdf
 from fundapp.concept_notes.workflow import (
     CONCEPT_NOTE,
+    DRAFT,
     EDITABLE_STATES,
     ELIGIBLE,
     INELIGIBLE,
@@ -45,7 +47,7 @@ from fundapp.concept_notes.workflow import (
     SUBMITTED,
     status_label,
 )
-from fundapp.core import clock, uploads
+from fundapp.core import clock, search, uploads
 from fundapp.core.audit import record_change
 from fundapp.core.errors import DomainError, IllegalTransition, NotAllowed, ValidationFailed
 from fundapp.core.extensions import db
@@ -1216,24 +1218,78 @@ def summary() -> dict[str, Any]:
     return {"submitted": submitted or 0, "by_status": dict(rows)}
 
 
-def applicant_overview(organisation_id: int, on: date) -> dict[str, Any]:
-    """The applicant home page: the organisation's latest notes, counts by status, open calls."""
-    notes = list(
+# Work lists, search and names: what the role inboxes, the search box and the audit log ask ----------
+
+
+@dataclass(frozen=True)
+class NoteWork:
+    """A note waiting for someone's action: since when, by when (its call's closing date), why."""
+
+    note: ConceptNote
+    since: date | None
+    due_on: date | None = None
+    #: The secretariat's comments when it returned the note for revision.
+    comment: str = ""
+
+
+def _with_total(query: sa.Select, limit: int) -> tuple[int, list[sa.Row]]:
+    """The first `limit` rows of a query and how many rows it has in all, in one statement."""
+    rows = db.session.execute(query.add_columns(sa.func.count().over().label("total")).limit(limit)).all()
+    return (rows[0].total if rows else 0), rows
+
+
+def notes_to_screen(limit: int) -> tuple[int, list[NoteWork]]:
+    """Submitted notes waiting for the secretariat's screening, the longest waiting first (one query)."""
+    total, rows = _with_total(
+        sa.select(ConceptNote)
+        .where(ConceptNote.status == SUBMITTED)
+        .order_by(ConceptNote.last_submitted_on.asc(), ConceptNote.id),
+        limit,
+    )
+    return total, [NoteWork(row[0], row[0].last_submitted_on) for row in rows]
+
+
+def drafts_to_finish(organisation_id: int, limit: int) -> tuple[int, list[NoteWork]]:
+    """The organisation's drafts, the one whose call closes soonest first (rolling calls last), then the oldest."""
+    total, rows = _with_total(
+        sa.select(ConceptNote)
+        .join(Call, Call.id == ConceptNote.call_id)
+        .where(ConceptNote.organisation_id == organisation_id, ConceptNote.status == DRAFT)
+        .order_by(Call.closes_on.is_(None), Call.closes_on, ConceptNote.created_at, ConceptNote.id),
+        limit,
+    )
+    return total, [NoteWork(row[0], row[0].created_at.date(), row[0].call.closes_on) for row in rows]
+
+
+def returned_notes(organisation_id: int, limit: int) -> tuple[int, list[NoteWork]]:
+    """The organisation's notes returned for revision, the longest waiting first, with the comments (one query)."""
+    latest = (
+        sa.select(Screening.concept_note_id, sa.func.max(Screening.id).label("screening_id"))
+        .where(Screening.decision == RETURNED)
+        .group_by(Screening.concept_note_id)
+        .subquery()
+    )
+    total, rows = _with_total(
+        sa.select(ConceptNote, Screening.screened_at, Screening.comments)
+        .join(latest, latest.c.concept_note_id == ConceptNote.id)
+        .join(Screening, Screening.id == latest.c.screening_id)
+        .where(ConceptNote.organisation_id == organisation_id, ConceptNote.status == RETURNED)
+        .order_by(Screening.screened_at, ConceptNote.id),
+        limit,
+    )
+    return total, [NoteWork(row[0], row.screened_at.date(), None, row.comments or "") for row in rows]
+
+
+def latest_notes(organisation_id: int, limit: int) -> list[ConceptNote]:
+    """The organisation's notes changed most recently, whatever their status (one query): the applicant follows them."""
+    return list(
         db.session.scalars(
             sa.select(ConceptNote)
             .where(ConceptNote.organisation_id == organisation_id)
             .order_by(ConceptNote.updated_at.desc(), ConceptNote.id.desc())
-            .limit(8)
+            .limit(limit)
         )
     )
-    counts = dict(
-        db.session.execute(
-            sa.select(ConceptNote.status, sa.func.count())
-            .where(ConceptNote.organisation_id == organisation_id)
-            .group_by(ConceptNote.status)
-        ).all()
-    )
-    return {"notes": notes, "counts": counts, "calls": open_calls(on)}
 
 
 # The discussion ------------------------------------------------------------------------------------
@@ -1357,3 +1413,50 @@ def discussion_counts(note: ConceptNote) -> tuple[int, int]:
     messages = discussion_messages(note)
     answered = {m.answers_id for m in messages if m.answers_id is not None}
     return len(messages), sum(1 for m in messages if m.is_question and m.id not in answered)
+
+
+def visible_to(user: User) -> sa.ColumnElement[bool]:
+    """SQL twin of `permissions.can_view`: the notes this user may open (lists, search)."""
+    clauses: list[sa.ColumnElement[bool]] = []
+    if user.has_role(Role.applicant):
+        clauses.append(ConceptNote.organisation_id == user.organisation_id)
+    if user.has_any_role(Role.secretariat, Role.committee_member, Role.committee_chair):
+        clauses.append(ConceptNote.version_count > 0)
+    return sa.or_(sa.false(), *clauses)
+
+
+def search_notes(user: User, query: str) -> sa.Select | None:
+    """The search box over notes the user may open: every word in the title, or the reference (CN-0037)."""
+    words = search.terms(query)
+    if not words:
+        return None
+    number = search.reference_number(query, "CN")
+    exact = ConceptNote.id == number if number is not None else None
+    found = search.contains_all(ConceptNote.title, words)
+    return sa.select(
+        *search.hits("note", ConceptNote.id, search.rank(exact, ConceptNote.title, query), ConceptNote.title)
+    ).where(visible_to(user), sa.or_(found, exact) if exact is not None else found)
+
+
+def notes_by_id(ids: Iterable[int]) -> dict[int, ConceptNote]:
+    """Notes by id, with their lead organization (one query)."""
+    ids = list(ids)
+    if not ids:
+        return {}
+    return {n.id: n for n in db.session.scalars(sa.select(ConceptNote).where(ConceptNote.id.in_(ids)))}
+
+
+#: The audit log's object types that are notes (workflow events name the machine, services the table) and calls.
+NOTE_OBJECT_TYPES = ("concept_note", "concept_notes")
+
+
+def describe_objects(object_type: str, ids: Iterable[str]) -> dict[str, str] | None:
+    """Names of notes and calls for the audit log (`signals.describe_objects`), one query; None: not ours."""
+    numbers = [int(i) for i in ids if str(i).isdigit()]
+    if object_type in NOTE_OBJECT_TYPES:
+        rows = db.session.execute(sa.select(ConceptNote.id, ConceptNote.title).where(ConceptNote.id.in_(numbers)))
+        return {str(i): f"CN-{i:04d} ‘{title or '(untitled)'}’" for i, title in rows}
+    if object_type == "calls":
+        rows = db.session.execute(sa.select(Call.id, Call.title).where(Call.id.in_(numbers)))
+        return {str(i): f"call ‘{title}’" for i, title in rows}
+    return None

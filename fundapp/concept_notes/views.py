@@ -19,6 +19,7 @@ from fundapp.concept_notes.forms import (
 )
 from fundapp.concept_notes.models import Attachment, Call, ConceptNote
 from fundapp.concept_notes.workflow import STATUS_LABELS, status_label
+from fundapp.core import args as query_args
 from fundapp.core import clock, uploads
 from fundapp.core.edge import domain_errors
 from fundapp.core.extensions import db
@@ -86,8 +87,7 @@ def edit_call(call_id: int):
 
 
 def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
+    return query_args.identifier(name)
 
 
 def _filters() -> services.NoteFilters:
@@ -96,17 +96,17 @@ def _filters() -> services.NoteFilters:
         call_id=_int_arg("call"),
         status=status if status in STATUS_LABELS else None,
         thematic_area_id=_int_arg("area"),
-        region=request.args.get("region", "").strip() or None,
-        country=request.args.get("country", "").strip().upper() or None,
+        region=query_args.text("region") or None,
+        country=query_args.text("country").upper() or None,
         organisation_id=_int_arg("organisation"),
-        q=request.args.get("q", "").strip(),
+        q=query_args.text("q"),
         sort=request.args.get("sort", "submitted"),
         direction="asc" if request.args.get("dir") == "asc" else "desc",
     )
 
 
 def _page() -> int:
-    return request.args.get("page", 1, type=int)
+    return query_args.page()
 
 
 @bp.route("/")

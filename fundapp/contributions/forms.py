@@ -5,18 +5,17 @@ from decimal import Decimal
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, DateField, DecimalField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from fundapp.contributions.models import DONOR_TYPE_LABELS
-from fundapp.core.forms import choices
-from fundapp.core.money import MAX_MONEY
+from fundapp.core.forms import POSITIVE, MoneyField, OnceForm, RateField, choices, coerce_id
 
-AMOUNT = [InputRequired(), NumberRange(min=Decimal("0.01"), max=MAX_MONEY, message="Enter an amount above zero.")]
+AMOUNT = [InputRequired(message="Enter the amount."), POSITIVE]
 
 
 class DonorForm(FlaskForm):
-    organisation_id = SelectField("Organisation", coerce=int, validators=[DataRequired()])
+    organisation_id = SelectField("Organisation", coerce=coerce_id, validators=[DataRequired()])
     donor_type = SelectField("Type", choices=choices((t.value, label) for t, label in DONOR_TYPE_LABELS.items()))
     country_code = SelectField("Country", validators=[Optional()])
 
@@ -26,10 +25,10 @@ class DonorForm(FlaskForm):
         self.country_code.choices = choices([("", "Same as the organisation"), *country_choices])
 
 
-class AgreementForm(FlaskForm):
+class AgreementForm(OnceForm):
     reference = StringField("Reference", validators=[InputRequired(), Length(max=60)])
     signed_on = DateField("Signed on", validators=[InputRequired()])
-    committed_amount = DecimalField("Committed amount", places=2, validators=AMOUNT)
+    committed_amount = MoneyField("Committed amount", validators=AMOUNT)
     currency = StringField(
         "Currency", validators=[InputRequired(), Length(min=3, max=3)], description="ISO 4217 code, e.g. EUR"
     )
@@ -46,19 +45,23 @@ class AgreementForm(FlaskForm):
         self.thematic_area_id.choices = choices([("", "Unearmarked"), *area_choices])
 
 
-class DepositForm(FlaskForm):
+class DepositForm(OnceForm):
     deposited_on = DateField("Date received", validators=[InputRequired()])
-    amount = DecimalField("Amount", places=2, validators=AMOUNT)
+    amount = MoneyField("Amount", validators=AMOUNT)
     confirm_overpayment = BooleanField("Confirm: this payment takes the agreement past its commitment")
+    reference = StringField(
+        "Bank reference",
+        validators=[Optional(), Length(max=60)],
+        description="Optional: the bank's reference of the payment.",
+    )
     note = StringField("Note", validators=[Optional(), Length(max=300)])
 
 
-class RateForm(FlaskForm):
+class RateForm(OnceForm):
     currency = StringField("Currency", validators=[InputRequired(), Length(min=3, max=3)])
     month = StringField("Month", validators=[InputRequired(), Length(min=7, max=7)], description="YYYY-MM")
-    rate = DecimalField(
+    rate = RateField(
         "Units per US dollar",
-        places=6,
         validators=[InputRequired(), NumberRange(min=Decimal("0.000001"), message="Enter a rate above zero.")],
     )
 
@@ -76,11 +79,11 @@ class RateForm(FlaskForm):
         return date.fromisoformat(f"{self.month.data}-01")
 
 
-class UploadForm(FlaskForm):
+class UploadForm(OnceForm):
     file = FileField("CSV file", validators=[FileRequired(), FileAllowed(["csv", "txt"], "A .csv file, please.")])
 
 
-class PostingForm(FlaskForm):
+class PostingForm(OnceForm):
     """Interest, direct costs and bank charges: the fund-level postings the secretariat records by hand."""
 
     kind = SelectField(
@@ -90,7 +93,7 @@ class PostingForm(FlaskForm):
         ),
     )
     entry_on = DateField("Date", validators=[InputRequired()])
-    amount = DecimalField("Amount (USD)", places=2, validators=AMOUNT)
+    amount = MoneyField("Amount (USD)", validators=AMOUNT)
     organisation_id = SelectField(
         "Reported by",
         coerce=lambda v: int(v) if v else None,
@@ -104,5 +107,21 @@ class PostingForm(FlaskForm):
         self.organisation_id.choices = choices([("", "The fund (administrative agent)"), *organisation_choices])
 
 
-class ReverseForm(FlaskForm):
+class ReverseForm(OnceForm):
     reason = StringField("Reason", validators=[InputRequired(), Length(max=200)])
+
+
+class CloseMonthForm(OnceForm):
+    reconciled = BooleanField(
+        "I have reconciled this month: the bank statements and the participating organizations' reports agree "
+        "with these figures",
+        validators=[DataRequired(message="Confirm that the month is reconciled before closing it.")],
+    )
+
+
+class ReopenMonthForm(OnceForm):
+    reason = TextAreaField(
+        "Reason for reopening",
+        validators=[InputRequired(message="Give the reason for reopening the month."), Length(max=2000)],
+        description="Recorded in the audit log and sent to the Fund Management Unit.",
+    )

@@ -4,9 +4,7 @@ Posting API (issues 5 and 6 call these; each flushes, writes an audit row, never
 
 - ``allocate(actor, amount, area_id, programme_id, on, organisation_id=None, description="")``
   draws area X's earmarked pool first, then the unearmarked pool; refuses (`InsufficientFunds`)
-  rather than make any pool negative. Returns the one or two allocation rows. On PostgreSQL a
-  transaction-scoped advisory lock serialises every posting that can lower a pool, so two
-  concurrent allocations cannot overspend.
+  rather than make any pool negative. Returns the one or two allocation rows.
 - ``post_transfer(actor, amount, programme_id, organisation_id, on, description="")``: money sent to a
   participating organization; refused beyond what was allocated to the programme.
 - ``post_refund(actor, amount, programme_id, organisation_id, on, description="")``: money returned by a
@@ -22,6 +20,17 @@ Posting API (issues 5 and 6 call these; each flushes, writes an audit row, never
   ``reversal`` with the negated amount and the original's category; reversing a deposit reverses its fee
   too. Refused if the reversal would make a pool or a programme balance negative.
 
+Every posting is dated: ``check_postable(on)`` refuses a date after today, before the fund's books start
+(the month it was established) or in a closed accounting period (contributions.periods closes months); a
+correction of a closed month goes into an open month, as a reversal naming the original.
+
+Lock, re-check, post (core.locks). Each posting that can lower a balance first locks what carries it, then
+reads it: a pool (``pool_key``) for allocations, costs and reversals that take money out of a pool; a
+programme (``programme_key``) for transfers, expenditure, refunds and reversals of programme money; the
+entry itself for a reversal (so it is reversed once). Every posting also holds the accounting periods' key
+shared, so closing a month (exclusive) waits for postings in flight and they wait for it. On SQLite the
+request's write transaction already runs alone (core.db.writing).
+
 Programme guards: receivers of ``core.signals.programme_posting`` check every posting that names a
 programme (allocation, transfer, refund, expenditure and their reversals); the programmes capability uses it
 to refuse any money event on a financially closed programme.
@@ -35,7 +44,7 @@ Queries of the ledger page: `LedgerFilter`, `ledger_page(filters, page)` and `le
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -44,17 +53,20 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import joinedload
 
 from fundapp.auth.models import User
-from fundapp.contributions.models import Deposit, EntryKind, LedgerEntry
-from fundapp.core import signals
+from fundapp.contributions.models import AccountingPeriod, Deposit, EntryKind, LedgerEntry
+from fundapp.contributions.workflow import CLOSED
+from fundapp.core import clock, signals
+from fundapp.core.args import as_id
 from fundapp.core.audit import record_change
 from fundapp.core.errors import DomainError
 from fundapp.core.extensions import db
-from fundapp.core.money import MoneyType, to_money
-from fundapp.reference.models import ThematicArea
+from fundapp.core.locks import Key, lock_keys, lock_row
+from fundapp.core.money import MoneyInputError, MoneyType, parse_money, to_money
+from fundapp.reference.models import FundSettings, ThematicArea
 
 ZERO = Decimal("0.00")
-#: Arbitrary constant for pg_advisory_xact_lock: one transaction at a time may lower a pool.
-LEDGER_LOCK_KEY = 727_003
+#: Held shared by every posting and exclusively by closing or reopening a month (core.locks).
+PERIODS_KEY = Key("accounting-periods")
 
 #: How each category moves the money available to allocate (pools). Transfers and expenditure move
 #: money already allocated, so they leave the pools alone.
@@ -99,20 +111,98 @@ class InsufficientFunds(LedgerError):
     """The posting would make a pool (or a programme's balance) negative."""
 
 
-# Locking and small helpers --------------------------------------------------------------------------
+class PeriodClosed(LedgerError):
+    """The posting's date is in a closed accounting period, before the books start, or after today."""
 
 
-def lock_ledger() -> None:
-    """Serialise postings that lower a balance (PostgreSQL). SQLite allows one writer at a time anyway."""
-    session = db.session
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(sa.select(sa.func.pg_advisory_xact_lock(LEDGER_LOCK_KEY)))
+# Dates, locks and small helpers ---------------------------------------------------------------------
+
+
+def pool_key(area_id: int | None) -> Key:
+    """The lock on a pool's balance: a thematic area's earmarked pool, or 0 for the unearmarked pool."""
+    return Key("pool", area_id or 0)
+
+
+def programme_key(programme_id: int) -> Key:
+    """The lock on a programme's money: its allocations, transfers, refunds and expenditure."""
+    return Key("programme", programme_id)
+
+
+def month_label(day: date) -> str:
+    return day.strftime("%B %Y")
+
+
+def day_label(day: date) -> str:
+    """'1 May 2019' (strftime's %-d is not portable)."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def next_month(month: date) -> date:
+    return date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+
+
+def month_end(month: date) -> date:
+    return next_month(month) - timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Books:
+    """Where the books start (the month the fund was established) and the last closed month, if any."""
+
+    start: date | None
+    closed_through: date | None
+
+    def is_closed(self, day: date) -> bool:
+        return self.closed_through is not None and day <= month_end(self.closed_through)
+
+    @property
+    def first_open(self) -> date | None:
+        """The first day that may still take postings (None: every month since the start is open)."""
+        return next_month(self.closed_through) if self.closed_through else self.start
+
+
+def books() -> Books:
+    """The books' start and last closed month, in one query."""
+    row = db.session.execute(
+        sa.select(
+            sa.select(FundSettings.established_on).limit(1).scalar_subquery(),
+            sa.select(sa.func.max(AccountingPeriod.month)).where(AccountingPeriod.status == CLOSED).scalar_subquery(),
+        )
+    ).one()
+    start = row[0].replace(day=1) if row[0] else None
+    return Books(start, row[1])
+
+
+def check_postable(on: date, field: str = "entry_on", what: str = "A posting") -> Books:
+    """Refuse a date after today, before the books start, or in a closed month; hold the periods' key shared.
+
+    Called by every posting (and by the services that record deposits and rates, with their own field), so
+    the message lands next to the date the user typed.
+    """
+    lock_keys(PERIODS_KEY, shared=True)
+    today = clock.today()
+    if on > today:
+        raise PeriodClosed(f"{what} cannot be dated in the future (after {day_label(today)}).", field=field)
+    state = books()
+    if state.start is not None and on < state.start:
+        raise PeriodClosed(
+            f"{what} cannot be dated before the fund's books start ({day_label(state.start)}).", field=field
+        )
+    if state.is_closed(on):
+        raise PeriodClosed(
+            f"{month_label(on)} is closed: {what[0].lower()}{what[1:]} cannot be dated in it. Date it from "
+            f"{day_label(state.first_open)}; to correct a closed month, reverse the entry in an open month.",
+            field=field,
+        )
+    return state
 
 
 def _positive(amount: Decimal | int | str) -> Decimal:
     try:
-        value = to_money(amount)
-    except (TypeError, ValueError) as exc:
+        value = parse_money(amount)
+    except MoneyInputError as exc:
+        raise LedgerError(str(exc), field="amount") from exc
+    except TypeError as exc:
         raise LedgerError("The amount is not a number.", field="amount") from exc
     if value <= 0:
         raise LedgerError("The amount must be more than zero.", field="amount")
@@ -144,7 +234,9 @@ def _post(actor: User | None, kind: EntryKind, amount: Decimal, on: date, **link
         entry.id,
         {
             "amount_usd": f"{amount:.2f}",
+            "kind": kind.value,
             "category": entry.category.value,
+            "entry_on": on.isoformat(),
             "pool": entry.thematic_area_id,
             "programme_id": entry.programme_id,
             "reversal_of": entry.reversal_of_id,
@@ -429,8 +521,9 @@ def allocate(
     Refuses with InsufficientFunds (naming what is available) rather than make a pool negative.
     """
     amount = _positive(amount)
+    check_postable(on)
     _guard(programme_id)
-    lock_ledger()
+    lock_keys(pool_key(area_id), pool_key(None))
     earmarked = available_in(area_id) if area_id is not None else ZERO
     unearmarked = available_in(None)
     if earmarked + unearmarked < amount:
@@ -454,8 +547,9 @@ def post_transfer(
 ) -> LedgerEntry:
     """Money sent to a participating organization for a programme; never more than was allocated to it."""
     amount = _positive(amount)
+    check_postable(on)
     _guard(programme_id)
-    lock_ledger()
+    lock_keys(programme_key(programme_id))
     totals = _programme_totals(programme_id)
     room = totals[EntryKind.allocation] - totals[EntryKind.transfer]
     if amount > room:
@@ -478,7 +572,9 @@ def post_expenditure(
 ) -> LedgerEntry:
     """Expenses reported by a participating organization; not beyond what it holds for the programme."""
     amount = _positive(amount)
+    check_postable(on)
     _guard(programme_id)
+    lock_keys(programme_key(programme_id))
     balance = _organisation_balance(_programme_totals(programme_id, organisation_id))
     if amount > balance:
         raise InsufficientFunds(f"The organization holds only US$ {balance:,.2f} for this programme.", field="amount")
@@ -502,8 +598,9 @@ def post_refund(
     to the unearmarked pool. Not beyond what the organization holds for the programme.
     """
     amount = _positive(amount)
+    check_postable(on)
     _guard(programme_id)
-    lock_ledger()
+    lock_keys(programme_key(programme_id))
     balance = _organisation_balance(_programme_totals(programme_id, organisation_id))
     if amount > balance:
         raise InsufficientFunds(f"The organization holds only US$ {balance:,.2f} for this programme.", field="amount")
@@ -535,10 +632,12 @@ def post_interest(
     actor: User | None, amount: Decimal | str, on: date, organisation_id: int | None = None, description: str = ""
 ) -> LedgerEntry:
     """Interest income: the fund's own (no organisation) or reported by a participating organization."""
+    amount = _positive(amount)
+    check_postable(on)
     return _post(
         actor,
         EntryKind.interest,
-        _positive(amount),
+        amount,
         on,
         organisation_id=organisation_id,
         description=description,
@@ -547,7 +646,8 @@ def post_interest(
 
 def _post_cost(actor: User | None, kind: EntryKind, amount: Decimal | str, on: date, description: str) -> LedgerEntry:
     amount = _positive(amount)
-    lock_ledger()
+    check_postable(on)
+    lock_keys(pool_key(None))
     available = available_in(None)
     if amount > available:
         raise InsufficientFunds(
@@ -590,6 +690,7 @@ def post_by_hand(
 
 def post_deposit(actor: User | None, deposit: Deposit) -> list[LedgerEntry]:
     """Post a recorded deposit (its USD value) and its administrative agent fee, in the agreement's pool."""
+    check_postable(deposit.deposited_on, field="deposited_on", what="A deposit")
     agreement = deposit.agreement
     links: dict[str, Link] = {
         "thematic_area_id": agreement.thematic_area_id,
@@ -628,8 +729,10 @@ def is_reversed(entry: LedgerEntry) -> bool:
 def reverse_entry(actor: User | None, entry: LedgerEntry, reason: str, on: date | None = None) -> list[LedgerEntry]:
     """Correct a posting by appending its negation; a deposit takes its fee with it.
 
-    Refused for reversals themselves, for entries already reversed, for a fee on its own, and when
-    the reversal would leave a pool or a programme balance negative.
+    The reversal is dated `on` (by default the original's date while its month is open, else today), never
+    before the original, and names it ("Reversal of #id: reason"). Refused for reversals themselves, for
+    entries already reversed, for a fee on its own, in a closed month, and when the reversal would leave a
+    pool or a programme balance negative.
     """
     reason = (reason or "").strip()
     if not reason:
@@ -638,10 +741,15 @@ def reverse_entry(actor: User | None, entry: LedgerEntry, reason: str, on: date 
         raise LedgerError("A reversal cannot itself be reversed; record the posting again instead.")
     if entry.kind is EntryKind.fee and entry.deposit_id is not None:
         raise LedgerError("A deposit's fee is reversed together with the deposit.")
+    if on is None:
+        on = clock.today() if books().is_closed(entry.entry_on) else entry.entry_on
+    check_postable(max(on, entry.entry_on), field="reason", what="A reversal")
+    _guard(entry.programme_id)
+    # Lock the entry (reversed once), then what the reversal takes money from; re-read both.
+    entry = lock_row(LedgerEntry, entry.id) or entry
+    lock_keys(pool_key(entry.thematic_area_id), *([programme_key(entry.programme_id)] if entry.programme_id else []))
     if is_reversed(entry):
         raise LedgerError(f"Ledger entry {entry.id} is already reversed.")
-    _guard(entry.programme_id)
-    lock_ledger()
     originals = [entry]
     if entry.kind is EntryKind.deposit and entry.deposit_id is not None:
         originals += list(
@@ -652,7 +760,6 @@ def reverse_entry(actor: User | None, entry: LedgerEntry, reason: str, on: date 
             )
         )
     _check_reversal(entry, originals)
-    on = on or entry.entry_on
     return [
         _post(
             actor,
@@ -719,8 +826,8 @@ class LedgerFilter:
             query = query.where(LedgerEntry.kind == EntryKind(self.kind))
         if self.pool == "unearmarked":
             query = query.where(LedgerEntry.thematic_area_id.is_(None))
-        elif self.pool.isdigit():
-            query = query.where(LedgerEntry.thematic_area_id == int(self.pool))
+        elif as_id(self.pool) is not None:
+            query = query.where(LedgerEntry.thematic_area_id == as_id(self.pool))
         return query
 
 
@@ -761,20 +868,30 @@ def ledger_entries(filters: LedgerFilter) -> list[LedgerEntry]:
 
 __all__ = [
     "HAND_POSTED",
+    "PERIODS_KEY",
+    "Books",
     "FundingStatus",
     "InsufficientFunds",
     "LedgerError",
     "LedgerFilter",
     "LedgerPage",
+    "PeriodClosed",
     "Pool",
     "Statement",
     "allocate",
     "available_in",
+    "books",
     "category_totals",
+    "check_postable",
+    "day_label",
     "funding_status",
     "ledger_entries",
     "ledger_page",
+    "month_end",
+    "month_label",
+    "next_month",
     "pool_balances",
+    "pool_key",
     "post_bank_charge",
     "post_by_hand",
     "post_deposit",
@@ -783,6 +900,7 @@ __all__ = [
     "post_interest",
     "post_refund",
     "post_transfer",
+    "programme_key",
     "reverse_entry",
     "statement",
 ]

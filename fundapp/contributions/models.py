@@ -11,7 +11,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from fundapp.auth.models import Organisation
+from fundapp.auth.models import Organisation, User
 from fundapp.core import clock
 from fundapp.core.extensions import db
 from fundapp.core.models import AppendOnly
@@ -155,6 +155,9 @@ class Deposit(AppendOnly, db.Model):
     fee_usd: Mapped[Money]
     #: Paid past the commitment, with the secretariat's explicit confirmation.
     is_overpayment: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    #: The bank's reference of the payment (optional): with the agreement, date and amount, what tells a
+    #: repeated import of the same payment from a new one.
+    reference: Mapped[str | None] = mapped_column(sa.String(60))
     note: Mapped[str | None] = mapped_column(sa.Text)
     recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
@@ -240,3 +243,32 @@ class LedgerEntry(AppendOnly, db.Model):
     thematic_area: Mapped[ThematicArea | None] = relationship()
     donor: Mapped[Donor | None] = relationship()
     organisation: Mapped[Organisation | None] = relationship()
+
+
+class AccountingPeriod(db.Model):
+    """A calendar month of the books. Months close in order after the secretariat has reconciled them; a
+    posting dated in a closed month is refused (a correction goes into an open month as a reversal).
+
+    A month without a row is open. The row is made when the month is first closed; its status moves
+    through contributions.workflow.PERIOD (close by the secretariat, reopen by an administrator with a reason).
+    """
+
+    __tablename__ = "accounting_periods"
+    __table_args__ = (sa.CheckConstraint("status IN ('open', 'closed')", name="status_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The first day of the month.
+    month: Mapped[date] = mapped_column(unique=True)
+    status: Mapped[str] = mapped_column(sa.String(20), default="open", server_default="open")
+    #: When and by whom it was last closed (kept when it is reopened, so the next close shows what changed).
+    closed_at: Mapped[datetime | None]
+    closed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    #: The month's figures at its last close, canonical JSON (periods.month_figures): what must never change.
+    figures: Mapped[str] = mapped_column(sa.Text, default="{}", server_default="{}")
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+
+    closed_by: Mapped[User | None] = relationship()
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == "closed"

@@ -47,3 +47,17 @@ def can_reverse_entry(user: User, entry: LedgerEntry) -> bool:
     A deposit is reversed from its own page, with its fee; programme money is corrected where it was moved.
     """
     return can_manage(user) and entry.kind in HAND_POSTED
+
+
+#: Who sees the accounting periods: the secretariat closes months, an administrator may reopen one.
+PERIOD_ROLES = (Role.secretariat, Role.admin)
+
+
+def can_close_period(user: User) -> bool:
+    """The Fund Management Unit closes a month once it has reconciled it."""
+    return can_manage(user)
+
+
+def can_reopen_period(user: User) -> bool:
+    """Reopening a closed month is an administrator's act, with a reason: it undoes a certification."""
+    return user.is_authenticated and user.has_role(Role.admin)

@@ -9,18 +9,19 @@ import csv
 import io
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import joinedload
 
-from fundapp.auth.models import Organisation, OrganisationType, User
+from fundapp.auth.models import Organisation, OrganisationType, User, UserRole
 from fundapp.contributions import ledger
 from fundapp.contributions.ledger import ZERO
 from fundapp.contributions.models import (
+    AccountingPeriod,
     Agreement,
     AgreementStatus,
     Deposit,
@@ -31,15 +32,19 @@ from fundapp.contributions.models import (
     ExpectedPayment,
     LedgerEntry,
 )
-from fundapp.core import clock, signals
+from fundapp.core import clock, search, signals
 from fundapp.core.audit import record_change
 from fundapp.core.errors import DomainError, ValidationFailed
 from fundapp.core.extensions import db
-from fundapp.core.money import CENTS, MAX_MONEY, to_money
+from fundapp.core.locks import lock_keys, lock_row
+from fundapp.core.money import CENTS, MAX_MONEY, MoneyInputError, parse_decimal, parse_money, split_by_weights, to_money
+from fundapp.core.permissions import Role
 from fundapp.reference.models import Country, Currency, ThematicArea
 from fundapp.reference.services import get_fund
 
 RATE_PLACES = Decimal("0.000001")
+#: A rate column holds 16 digits, six of them decimals.
+MAX_RATE = Decimal("9999999999.999999")
 
 
 class MissingRate(DomainError):
@@ -104,12 +109,13 @@ def set_rate(actor: User | None, currency: str, month: date, rate: Decimal | str
     if db.session.get(Currency, currency) is None:
         raise DomainError(f"{currency or 'The currency'} is not an ISO 4217 currency code.", field="currency")
     try:
-        value = Decimal(str(rate)).quantize(RATE_PLACES, rounding=ROUND_HALF_UP)
-    except (InvalidOperation, ValueError) as exc:
-        raise DomainError("The rate is not a number.", field="rate") from exc
+        value = parse_rate(rate)
+    except MoneyInputError as exc:
+        raise DomainError(str(exc), field="rate") from exc
     if value <= 0:
         raise DomainError("The rate must be more than zero.", field="rate")
     month = month.replace(day=1)
+    check_rate_month(month)
     row = db.session.scalar(
         sa.select(ExchangeRate).where(ExchangeRate.currency == currency, ExchangeRate.month == month)
     )
@@ -130,6 +136,26 @@ def set_rate(actor: User | None, currency: str, month: date, rate: Decimal | str
             {"currency": currency, "month": month.isoformat(), "from": old, "to": value},
         )
     return row
+
+
+def parse_rate(value: Decimal | str) -> Decimal:
+    """A rate as typed or imported: exact, at most six decimals (core.money's rule), or MoneyInputError."""
+    return parse_decimal(value, places=6, maximum=MAX_RATE, what="rate")
+
+
+def check_rate_month(month: date) -> None:
+    """A closed month's rate cannot change: its deposits' USD values and the figures closed with it rest on it.
+
+    Holds the accounting periods' key shared (like a posting), so a month cannot close under the change.
+    """
+    lock_keys(ledger.PERIODS_KEY, shared=True)
+    state = ledger.books()
+    if state.is_closed(month):
+        raise DomainError(
+            f"{month_label(month)} is closed: its rates cannot change any more. Rates of open months "
+            f"(from {month_label(state.first_open)}) can.",
+            field="month",
+        )
 
 
 def _read_csv(content: str | bytes, required: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
@@ -155,6 +181,8 @@ def _read_csv(content: str | bytes, required: tuple[str, ...]) -> list[tuple[int
 def import_rates(actor: User | None, content: str | bytes) -> int:
     """CSV `currency,month,rate` (month as YYYY-MM): all rows or none."""
     rows = _read_csv(content, ("currency", "month", "rate"))
+    lock_keys(ledger.PERIODS_KEY, shared=True)
+    closed = ledger.books()
     errors: list[tuple[int, str]] = []
     parsed = []
     for line, row in rows:
@@ -164,15 +192,20 @@ def import_rates(actor: User | None, content: str | bytes) -> int:
             errors.append((line, f"bad month {row['month']!r} (use YYYY-MM)"))
             continue
         try:
-            rate = Decimal(row["rate"])
-            if not rate.is_finite() or rate <= 0:
-                raise InvalidOperation
-        except InvalidOperation:
-            errors.append((line, f"bad rate {row['rate']!r} (a number above zero)"))
+            rate = parse_rate(row["rate"])
+            if rate <= 0:
+                raise MoneyInputError("the rate must be above zero")
+        except MoneyInputError as exc:
+            errors.append(
+                (line, f"bad rate {row['rate']!r} (a number above zero): {str(exc)[0].lower()}{str(exc)[1:]}")
+            )
             continue
         currency = row["currency"].upper()
         if currency == "USD" or db.session.get(Currency, currency) is None:
             errors.append((line, f"unknown currency {row['currency']!r}"))
+            continue
+        if closed.is_closed(month):
+            errors.append((line, f"{month_label(month)} is closed: its rates cannot change"))
             continue
         parsed.append((currency, month, rate))
     if errors:
@@ -331,15 +364,16 @@ def create_agreement(
     return agreement
 
 
-def _reversed_deposit_ids() -> sa.Select:
-    return sa.select(LedgerEntry.deposit_id).where(
+def _reversed_deposit_ids(as_of: date | None = None) -> sa.Select:
+    query = sa.select(LedgerEntry.deposit_id).where(
         LedgerEntry.kind == EntryKind.reversal, LedgerEntry.category == EntryKind.deposit
     )
+    return query.where(LedgerEntry.entry_on <= as_of) if as_of else query
 
 
-def live_deposits() -> sa.ColumnElement[bool]:
-    """Deposits that have not been reversed."""
-    return Deposit.id.not_in(_reversed_deposit_ids())
+def live_deposits(as_of: date | None = None) -> sa.ColumnElement[bool]:
+    """Deposits that have not been reversed (by `as_of`, when given: a reversal dated later does not count yet)."""
+    return Deposit.id.not_in(_reversed_deposit_ids(as_of))
 
 
 def reversed_deposits(deposit_ids: list[int]) -> set[int]:
@@ -349,15 +383,22 @@ def reversed_deposits(deposit_ids: list[int]) -> set[int]:
     return set(db.session.scalars(_reversed_deposit_ids().where(LedgerEntry.deposit_id.in_(deposit_ids))))
 
 
-def paid_by_agreement(agreement_ids: list[int] | None = None) -> dict[int, tuple[Decimal, Decimal]]:
-    """agreement id -> (paid in the agreement's currency, paid in USD), reversed deposits excluded; one query."""
+def paid_by_agreement(
+    agreement_ids: list[int] | None = None, as_of: date | None = None
+) -> dict[int, tuple[Decimal, Decimal]]:
+    """agreement id -> (paid in the agreement's currency, paid in USD), reversed deposits excluded; one query.
+
+    With `as_of`, only deposits dated up to that day, less those reversed by then: what was paid at the time.
+    """
     query = (
         sa.select(Deposit.agreement_id, sa.func.sum(Deposit.amount), sa.func.sum(Deposit.amount_usd))
-        .where(live_deposits())
+        .where(live_deposits(as_of))
         .group_by(Deposit.agreement_id)
     )
     if agreement_ids is not None:
         query = query.where(Deposit.agreement_id.in_(agreement_ids))
+    if as_of is not None:
+        query = query.where(Deposit.deposited_on <= as_of)
     return {aid: (to_money(a or 0), to_money(u or 0)) for aid, a, u in db.session.execute(query)}
 
 
@@ -388,13 +429,17 @@ class AgreementRow:
         return max(self.agreement.committed_amount - self.paid, ZERO)
 
 
-def latest_rates() -> dict[str, Decimal]:
-    """The most recent rate per currency (one query): values the unpaid part of commitments."""
-    latest = (
-        sa.select(ExchangeRate.currency, sa.func.max(ExchangeRate.month).label("month"))
-        .group_by(ExchangeRate.currency)
-        .subquery()
-    )
+def rates_in_force(as_of: date | None = None) -> dict[str, Decimal]:
+    """The UN operational rate in force per currency on `as_of` (one query): the rate of its month, or of the
+    latest month before it that has one. Without a date, the most recent rate of each currency.
+
+    It values the unpaid part of commitments, so a report as of a date uses the rates of that date and a
+    rate entered later for a later month never changes it.
+    """
+    months = sa.select(ExchangeRate.currency, sa.func.max(ExchangeRate.month).label("month"))
+    if as_of is not None:
+        months = months.where(ExchangeRate.month <= as_of.replace(day=1))
+    latest = months.group_by(ExchangeRate.currency).subquery()
     rows = db.session.execute(
         sa.select(ExchangeRate.currency, ExchangeRate.rate).join(
             latest, sa.and_(ExchangeRate.currency == latest.c.currency, ExchangeRate.month == latest.c.month)
@@ -403,18 +448,27 @@ def latest_rates() -> dict[str, Decimal]:
     return {"USD": Decimal(1), **dict(rows.all())}
 
 
-def agreement_rows(donor_id: int | None = None) -> list[AgreementRow]:
+def latest_rates() -> dict[str, Decimal]:
+    """The most recent rate per currency (one query): values the unpaid part of today's commitments."""
+    return rates_in_force(None)
+
+
+def agreement_rows(donor_id: int | None = None, as_of: date | None = None) -> list[AgreementRow]:
     """Agreements with paid amounts and their commitment in USD, in three queries.
 
-    A commitment in USD is what was paid (at the rates of the deposits) plus the unpaid balance at the
-    most recent rate of its currency.
+    A commitment in USD is what was paid (at the rates of the deposits) plus the unpaid balance at the rate
+    in force (the most recent one today). With `as_of`, as things stood at the end of that day: agreements
+    signed by then, deposits dated by then and not reversed by then, the unpaid balance at the rate in
+    force on that day. Nothing dated or entered later changes it.
     """
     query = sa.select(Agreement).options(joinedload(Agreement.thematic_area), joinedload(Agreement.donor))
     if donor_id is not None:
         query = query.where(Agreement.donor_id == donor_id)
+    if as_of is not None:
+        query = query.where(Agreement.signed_on <= as_of)
     agreements = list(db.session.scalars(query.order_by(Agreement.signed_on, Agreement.id)).unique())
-    paid = paid_by_agreement([a.id for a in agreements] if donor_id is not None else None)
-    rates = latest_rates()
+    paid = paid_by_agreement([a.id for a in agreements] if donor_id is not None else None, as_of)
+    rates = rates_in_force(as_of)
     rows = []
     for agreement in agreements:
         paid_orig, paid_usd = paid.get(agreement.id, (ZERO, ZERO))
@@ -448,27 +502,30 @@ def donor_list() -> list[DonorSummary]:
 
 @dataclass
 class AgreementDetail:
-    """An agreement's page: its deposits (oldest first), which are reversed, and what was paid."""
+    """An agreement's page: its deposits (oldest first), which are reversed, what was paid, and its schedule
+    with what is still owed on each line (overdue lines flagged)."""
 
     agreement: Agreement
     deposits: list[Deposit]
     reversed_ids: set[int]
     paid: Decimal
     paid_usd: Decimal
+    schedule: list["Instalment"] = field(default_factory=list)
 
     @property
     def status(self) -> AgreementStatus:
         return agreement_status(self.agreement.committed_amount, self.paid)
 
 
-def agreement_detail(agreement: Agreement) -> AgreementDetail:
+def agreement_detail(agreement: Agreement, on: date | None = None) -> AgreementDetail:
     deposits = list(
         db.session.scalars(
             sa.select(Deposit).where(Deposit.agreement_id == agreement.id).order_by(Deposit.deposited_on, Deposit.id)
         )
     )
     paid, paid_usd = paid_to_date(agreement)
-    return AgreementDetail(agreement, deposits, reversed_deposits([d.id for d in deposits]), paid, paid_usd)
+    schedule = schedule_status(agreement.schedule, paid, on or clock.today())
+    return AgreementDetail(agreement, deposits, reversed_deposits([d.id for d in deposits]), paid, paid_usd, schedule)
 
 
 # Deposits ----------------------------------------------------------------------------------------
@@ -481,20 +538,22 @@ def record_deposit(
     deposited_on: date,
     confirm_overpayment: bool = False,
     note: str = "",
+    reference: str = "",
 ) -> Deposit:
     """Record cash received against an agreement and post it, with the administrative agent fee, to the ledger.
 
     The rate is the UN operational rate for the deposit's month; the USD value and the fee are rounded
-    half up to cents. Paying more than committed needs `confirm_overpayment` and flags the deposit.
+    half up to cents. Paying more than committed needs `confirm_overpayment` and flags the deposit. The
+    agreement is locked first, so two deposits at once cannot both pass the commitment unconfirmed.
     """
     try:
-        amount = to_money(amount)
-    except (TypeError, ValueError) as exc:
-        raise DomainError("The amount is not a number.", field="amount") from exc
-    if amount <= 0 or amount > MAX_MONEY:
+        amount = parse_money(amount)
+    except MoneyInputError as exc:
+        raise DomainError(str(exc), field="amount") from exc
+    if amount <= 0:
         raise DomainError("The amount must be more than zero.", field="amount")
-    if deposited_on > clock.today():
-        raise DomainError("A deposit cannot be dated in the future.", field="deposited_on")
+    agreement = lock_row(Agreement, agreement.id) or agreement
+    ledger.check_postable(deposited_on, field="deposited_on", what="A deposit")
     if deposited_on < agreement.signed_on:
         raise DomainError(
             f"The deposit date is before the agreement was signed ({agreement.signed_on.isoformat()}).",
@@ -523,6 +582,7 @@ def record_deposit(
         amount_usd=amount_usd,
         fee_usd=fee,
         is_overpayment=over,
+        reference=(reference or "").strip()[:60] or None,
         note=(note or "").strip() or None,
         recorded_by_id=actor.id if actor else None,
         agreement=agreement,
@@ -537,12 +597,14 @@ def record_deposit(
         deposit.id,
         {
             "agreement": agreement.reference,
+            "deposited_on": deposited_on.isoformat(),
             "amount": f"{amount:.2f}",
             "currency": agreement.currency,
             "rate": f"{rate}",
             "amount_usd": f"{amount_usd:.2f}",
             "fee_usd": f"{fee:.2f}",
             "overpayment": over,
+            "reference": deposit.reference,
         },
     )
     return deposit
@@ -581,65 +643,135 @@ def reverse_deposit(actor: User | None, deposit: Deposit, reason: str, on: date 
     return ledger.reverse_entry(actor, entry, reason, on)
 
 
-def import_deposits(actor: User | None, content: str | bytes) -> list[Deposit]:
-    """CSV `agreement,date,amount[,confirm_overpayment][,note]`: every row is checked before any is recorded.
+_YES = ("yes", "y", "true", "1")
 
-    A file with any bad row imports nothing; ImportFailed lists each bad row's line number and reason.
+
+@dataclass
+class _ImportContext:
+    """What every row of a deposits file is checked against, read once (a fixed number of queries)."""
+
+    agreements: dict[str, Agreement]
+    running: dict[int, Decimal]
+    rates: set[tuple[str, date]]
+    books: ledger.Books
+    #: (agreement id, date, amount, reference) of the deposits already recorded and not reversed.
+    recorded: set[tuple[int, date, Decimal, str]]
+    #: The same, for the rows of this file accepted so far.
+    seen: set[tuple[int, date, Decimal, str]] = field(default_factory=set)
+
+
+def _import_context(rows: list[tuple[int, dict[str, str]]]) -> _ImportContext:
+    references = {row["agreement"].lower() for _line, row in rows}
+    found = db.session.scalars(sa.select(Agreement).where(sa.func.lower(Agreement.reference).in_(references)))
+    # Lock every agreement of the file now, in id order: no concurrent deposit can pass a commitment or
+    # record the same payment while the file is checked and recorded.
+    agreements = {a.reference.lower(): lock_row(Agreement, a.id) or a for a in sorted(found, key=lambda a: a.id)}
+    ids = [a.id for a in agreements.values()]
+    paid = paid_by_agreement(ids)
+    recorded = db.session.execute(
+        sa.select(Deposit.agreement_id, Deposit.deposited_on, Deposit.amount, Deposit.reference).where(
+            Deposit.agreement_id.in_(ids), live_deposits()
+        )
+    )
+    return _ImportContext(
+        agreements=agreements,
+        running={a.id: paid.get(a.id, (ZERO, ZERO))[0] for a in agreements.values()},
+        rates={(r.currency, r.month) for r in db.session.scalars(sa.select(ExchangeRate))},
+        books=ledger.books(),
+        recorded={(a, d, m, r or "") for a, d, m, r in recorded},
+    )
+
+
+def _date_problems(on: date, agreement: Agreement, context: _ImportContext) -> list[str]:
+    problems = []
+    month = on.replace(day=1)
+    if agreement.currency != "USD" and (agreement.currency, month) not in context.rates:
+        problems.append(f"no exchange rate for {agreement.currency} in {month_label(month)}")
+    if on < agreement.signed_on:
+        problems.append(f"date is before {agreement.reference} was signed")
+    if on > clock.today():
+        problems.append("date is in the future")
+    elif context.books.start and on < context.books.start:
+        problems.append(f"date is before the fund's books start ({ledger.day_label(context.books.start)})")
+    elif context.books.is_closed(on):
+        problems.append(f"{month_label(on)} is closed (record it in an open month)")
+    return problems
+
+
+def _amount_problem(raw: str, exc: MoneyInputError) -> str:
+    if not any(c.isdigit() for c in raw):
+        return f"amount {raw!r} is not a number"
+    return f"amount {raw!r}: {str(exc)[0].lower()}{str(exc)[1:].rstrip('.')}"
+
+
+def _check_import_row(row: dict[str, str], context: _ImportContext) -> tuple[list[str], tuple | None]:
+    """The problems of one row, and (agreement, amount, date, reference, note) when it has none."""
+    problems = []
+    agreement = context.agreements.get(row["agreement"].lower())
+    if agreement is None:
+        problems.append(f"unknown agreement {row['agreement']!r}")
+    try:
+        on = date.fromisoformat(row["date"])
+    except ValueError:
+        on = None
+        problems.append(f"bad date {row['date']!r} (use YYYY-MM-DD)")
+    try:
+        amount = parse_money(row["amount"], negative=True)
+        if amount <= 0:
+            problems.append(f"amount {row['amount']} is not above zero")
+    except MoneyInputError as exc:
+        amount = None
+        problems.append(_amount_problem(row["amount"], exc))
+    reference = row.get("reference", "")[:60]
+    if agreement and on:
+        problems += _date_problems(on, agreement, context)
+    if agreement and on and amount and amount > 0:
+        key = (agreement.id, on, amount, reference)
+        if (key in context.recorded or key in context.seen) and row.get("confirm_duplicate", "").lower() not in _YES:
+            where = "is already recorded" if key in context.recorded else "appears twice in this file"
+            problems.append(
+                f"the same deposit ({agreement.reference}, {on.isoformat()}, {amount:,.2f}"
+                f"{', ' + reference if reference else ''}) {where}; put 'yes' in confirm_duplicate to record it again"
+            )
+        context.seen.add(key)
+        context.running[agreement.id] += amount
+        if (
+            context.running[agreement.id] > agreement.committed_amount
+            and row.get("confirm_overpayment", "").lower() not in _YES
+        ):
+            problems.append(
+                f"takes {agreement.reference} past its commitment; put 'yes' in confirm_overpayment to accept"
+            )
+    if problems:
+        return problems, None
+    return [], (agreement, amount, on, reference, row.get("note", ""))
+
+
+def import_deposits(actor: User | None, content: str | bytes) -> list[Deposit]:
+    """CSV `agreement,date,amount[,reference][,confirm_overpayment][,confirm_duplicate][,note]`: every row is
+    checked before any is recorded.
+
+    A file with any bad row imports nothing; ImportFailed lists each bad row's line number and reason. A row
+    repeating a deposit already recorded (or another row of the file) — same agreement, date, amount and
+    reference — is refused unless its confirm_duplicate column says yes: importing a file twice records
+    nothing twice.
     """
     rows = _read_csv(content, ("agreement", "date", "amount"))
-    references = {row["agreement"].lower() for _line, row in rows}
-    agreements = {
-        a.reference.lower(): a
-        for a in db.session.scalars(sa.select(Agreement).where(sa.func.lower(Agreement.reference).in_(references)))
-    }
-    paid = paid_by_agreement([a.id for a in agreements.values()])
-    running = {a.id: paid.get(a.id, (ZERO, ZERO))[0] for a in agreements.values()}
-    rates = {(r.currency, r.month): r.rate for r in db.session.scalars(sa.select(ExchangeRate))}
+    context = _import_context(rows)
     errors: list[tuple[int, str]] = []
     parsed = []
     for line, row in rows:
-        problems = []
-        agreement = agreements.get(row["agreement"].lower())
-        if agreement is None:
-            problems.append(f"unknown agreement {row['agreement']!r}")
-        try:
-            on = date.fromisoformat(row["date"])
-        except ValueError:
-            on = None
-            problems.append(f"bad date {row['date']!r} (use YYYY-MM-DD)")
-        try:
-            amount = to_money(row["amount"].replace(",", ""))
-            if amount <= 0:
-                problems.append(f"amount {row['amount']} is not above zero")
-        except ValueError:
-            amount = None
-            problems.append(f"amount {row['amount']!r} is not a number")
-        if agreement and on:
-            month = on.replace(day=1)
-            if agreement.currency != "USD" and (agreement.currency, month) not in rates:
-                problems.append(f"no exchange rate for {agreement.currency} in {month_label(month)}")
-            if on < agreement.signed_on:
-                problems.append(f"date is before {agreement.reference} was signed")
-            if on > clock.today():
-                problems.append("date is in the future")
-        if agreement and amount and amount > 0:
-            running[agreement.id] += amount
-            confirmed = row.get("confirm_overpayment", "").lower() in ("yes", "y", "true", "1")
-            if running[agreement.id] > agreement.committed_amount and not confirmed:
-                problems.append(
-                    f"takes {agreement.reference} past its commitment; put 'yes' in confirm_overpayment to accept"
-                )
+        problems, accepted = _check_import_row(row, context)
         if problems:
             errors.append((line, "; ".join(problems)))
         else:
-            parsed.append((agreement, amount, on, row))
+            parsed.append(accepted)
     if errors:
         raise ImportFailed(errors)
-    deposits = []
-    for agreement, amount, on, row in parsed:
-        deposits.append(
-            record_deposit(actor, agreement, amount, on, confirm_overpayment=True, note=row.get("note", ""))
-        )
+    deposits = [
+        record_deposit(actor, agreement, amount, on, confirm_overpayment=True, note=note, reference=reference)
+        for agreement, amount, on, reference, note in parsed
+    ]
     record_change(actor, "deposit.imported", "deposits", None, {"rows": len(deposits)})
     return deposits
 
@@ -685,12 +817,14 @@ def programme_label(programme_id: int) -> str:
     return f"Programme {programme_id}"
 
 
-def attribution(donor_id: int, as_of: date | None = None) -> list[AttributionRow]:
-    """How a donor's money was used, in two queries.
+def attribution_by_donor(as_of: date | None = None) -> dict[int, list[AttributionRow]]:
+    """How every donor's money was used, in two queries: donor id -> its attribution rows.
 
-    Earmarked money: the donor's share of each earmarked pool's net deposits, applied to the net
+    Earmarked money: each donor's share of an earmarked pool's net deposits, applied to the net
     allocations (allocations less refunds) drawn from that pool, programme by programme. Unearmarked
-    money: the same pro rata over the unearmarked pool. Each line is rounded half up to cents.
+    money: the same pro rata over the unearmarked pool. Each programme's net allocation from a pool is
+    split among the pool's donors by the largest remainder (core.money.split_by_weights), so the donors'
+    shares of every programme, and so of every pool, add up to its total to the cent.
     """
     dep_query = (
         sa.select(
@@ -699,8 +833,9 @@ def attribution(donor_id: int, as_of: date | None = None) -> list[AttributionRow
             LedgerEntry.category,
             sa.func.sum(LedgerEntry.amount_usd),
         )
-        .where(LedgerEntry.category.in_([EntryKind.deposit, EntryKind.fee]))
+        .where(LedgerEntry.category.in_([EntryKind.deposit, EntryKind.fee]), LedgerEntry.donor_id.is_not(None))
         .group_by(LedgerEntry.thematic_area_id, LedgerEntry.donor_id, LedgerEntry.category)
+        .order_by(LedgerEntry.thematic_area_id, LedgerEntry.donor_id)
     )
     alloc_query = (
         sa.select(
@@ -719,36 +854,41 @@ def attribution(donor_id: int, as_of: date | None = None) -> list[AttributionRow
     if as_of:
         dep_query = dep_query.where(LedgerEntry.entry_on <= as_of)
         alloc_query = alloc_query.where(LedgerEntry.entry_on <= as_of)
-    pool_total: dict[int | None, Decimal] = defaultdict(lambda: ZERO)
-    donor_part: dict[int | None, Decimal] = defaultdict(lambda: ZERO)
-    for area_id, row_donor, category, total in db.session.execute(dep_query):
-        value = to_money(total or 0) * (1 if category is EntryKind.deposit else -1)
-        pool_total[area_id] += value
-        if row_donor == donor_id:
-            donor_part[area_id] += value
+    #: pool -> donor -> the donor's net deposits in the pool (donors in id order: ties of the split go first to
+    #: the lower id, the same on every run).
+    donor_parts: dict[int | None, dict[int, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
+    for area_id, donor_id, category, total in db.session.execute(dep_query):
+        donor_parts[area_id][donor_id] += to_money(total or 0) * (1 if category is EntryKind.deposit else -1)
     allocated: dict[tuple[int | None, str | None, int], Decimal] = defaultdict(lambda: ZERO)
     for area_id, code, programme_id, category, total in db.session.execute(alloc_query):
         allocated[(area_id, code, programme_id)] += to_money(total or 0) * (
             1 if category is EntryKind.allocation else -1
         )
-    rows = []
+    rows: dict[int, list[AttributionRow]] = defaultdict(list)
     # Earmarked pools first (by area code), then the unearmarked pool; programmes in id order.
     ordered = sorted(allocated.items(), key=lambda kv: (kv[0][1] is None, kv[0][1] or "", kv[0][2]))
     for (area_id, code, programme_id), amount in ordered:
-        if amount <= 0 or donor_part[area_id] <= 0 or pool_total[area_id] <= 0:
+        parts = {d: v for d, v in donor_parts[area_id].items() if v > 0}
+        pool_total = sum(parts.values(), ZERO)
+        if amount <= 0 or pool_total <= 0:
             continue
-        share = donor_part[area_id] / pool_total[area_id]
-        rows.append(
-            AttributionRow(
-                pool=f"{code} earmarked" if code else "Unearmarked",
-                area_code=code,
-                programme_id=programme_id,
-                pool_allocated=amount,
-                share=share,
-                attributed=(amount * share).quantize(CENTS, rounding=ROUND_HALF_UP),
+        for donor_id, attributed in split_by_weights(amount, parts).items():
+            rows[donor_id].append(
+                AttributionRow(
+                    pool=f"{code} earmarked" if code else "Unearmarked",
+                    area_code=code,
+                    programme_id=programme_id,
+                    pool_allocated=amount,
+                    share=parts[donor_id] / pool_total,
+                    attributed=attributed,
+                )
             )
-        )
     return rows
+
+
+def attribution(donor_id: int, as_of: date | None = None) -> list[AttributionRow]:
+    """How one donor's money was used (its rows of attribution_by_donor), in two queries."""
+    return attribution_by_donor(as_of).get(donor_id, [])
 
 
 @dataclass
@@ -793,7 +933,7 @@ def donor_figures(donor: Donor, as_of: date | None = None) -> DonorFigures:
         deposits_usd=mine[EntryKind.deposit],
         fees_usd=mine[EntryKind.fee],
         all_deposits_usd=sum((t[EntryKind.deposit] for t in totals.values()), ZERO),
-        agreements=agreement_rows(donor.id),
+        agreements=agreement_rows(donor.id, as_of),
         attribution=attribution(donor.id, as_of),
     )
 
@@ -919,10 +1059,12 @@ class Capitalization:
         return (value * 100 / self.target_usd).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-def capitalization() -> Capitalization:
+def capitalization(as_of: date | None = None) -> Capitalization:
+    """Commitments and deposits against the target, per donor and month; as of a day when given (the
+    commitments then at the rates in force that day, see agreement_rows)."""
     fund = get_fund()
-    rows = agreement_rows()
-    deposits = deposits_by_donor()
+    rows = agreement_rows(as_of=as_of)
+    deposits = deposits_by_donor(as_of)
     names: dict[int, str] = {}
     commitments: dict[int, Decimal] = defaultdict(lambda: ZERO)
     for row in rows:
@@ -938,6 +1080,8 @@ def capitalization() -> Capitalization:
         .group_by(year, month, Organisation.name)
         .order_by(year, month)
     )
+    if as_of is not None:
+        monthly_query = monthly_query.where(LedgerEntry.entry_on <= as_of)
     monthly = [(int(y), int(m), n, to_money(t or 0)) for y, m, n, t in db.session.execute(monthly_query)]
     by_donor = sorted(
         ((names.get(d, str(d)), commitments[d], deposits.get(d, {}).get(EntryKind.deposit, ZERO)) for d in names),
@@ -971,3 +1115,163 @@ def public_contributions() -> dict[str, Any]:
             "available_usd": f"{sum((p.available for p in pools), ZERO):.2f}",
         },
     }
+
+
+# Instalments, search and names: what the role inboxes, the overdue notices, the search box and the audit log ask
+
+
+@dataclass(frozen=True)
+class Instalment:
+    """A line of an agreement's schedule of expected payments and what is still owed on it.
+
+    Deposits (not reversed, in the agreement's currency) settle the schedule's lines in date order, so a line is
+    owed for what the deposits so far leave of it; owed after its due date, it is overdue.
+    """
+
+    payment: ExpectedPayment
+    outstanding: Decimal
+    overdue: bool
+
+    @property
+    def agreement(self) -> Agreement:
+        return self.payment.agreement
+
+    @property
+    def settled(self) -> bool:
+        return self.outstanding <= 0
+
+
+def schedule_status(schedule: list[ExpectedPayment], paid: Decimal, on: date) -> list[Instalment]:
+    """Each line of one agreement's schedule with what `paid` leaves owed on it (the agreement page)."""
+    lines, before = [], ZERO
+    for payment in sorted(schedule, key=lambda p: (p.due_on, p.id)):
+        owed = min(max(before + payment.amount - paid, ZERO), payment.amount)
+        lines.append(Instalment(payment, owed, owed > 0 and payment.due_on < on))
+        before += payment.amount
+    return lines
+
+
+def instalments_owed(
+    on: date, within_days: int = 0, donor_id: int | None = None, overdue_only: bool = False
+) -> list[Instalment]:
+    """Schedule lines still owed and due by `on` + `within_days` (`overdue_only`: due before `on`), the oldest
+    first, each with its agreement and donor. One query: a running total of each agreement's schedule against
+    its deposits, computed in SQL (the same rule as `schedule_status`)."""
+    paid = (
+        sa.select(Deposit.agreement_id, sa.func.sum(Deposit.amount).label("paid"))
+        .where(live_deposits())
+        .group_by(Deposit.agreement_id)
+        .subquery()
+    )
+    order = (ExpectedPayment.due_on, ExpectedPayment.id)
+    lines = (
+        sa.select(
+            ExpectedPayment.id,
+            ExpectedPayment.amount,
+            sa.func.sum(ExpectedPayment.amount)
+            .over(partition_by=ExpectedPayment.agreement_id, order_by=order)
+            .label("through"),
+            sa.func.coalesce(paid.c.paid, 0).label("paid"),
+        )
+        .outerjoin(paid, paid.c.agreement_id == ExpectedPayment.agreement_id)
+        .subquery()
+    )
+    left = lines.c.through - lines.c.paid
+    owed = sa.case((left < lines.c.amount, left), else_=lines.c.amount).label("owed")
+    due = ExpectedPayment.due_on < on if overdue_only else ExpectedPayment.due_on <= on + timedelta(days=within_days)
+    query = (
+        sa.select(ExpectedPayment, owed)
+        .join(lines, lines.c.id == ExpectedPayment.id)
+        .where(lines.c.through > lines.c.paid, due)
+        .options(joinedload(ExpectedPayment.agreement).joinedload(Agreement.donor))
+        .order_by(*order)
+    )
+    if donor_id is not None:
+        query = query.where(ExpectedPayment.agreement.has(Agreement.donor_id == donor_id))
+    return [Instalment(payment, to_money(amount), payment.due_on < on) for payment, amount in db.session.execute(query)]
+
+
+def donor_users(donor_ids: list[int]) -> dict[int, list[User]]:
+    """donor id → its active donor users (one query): who hears about the donor's instalments."""
+    result: dict[int, list[User]] = {donor_id: [] for donor_id in donor_ids}
+    if donor_ids:
+        rows = db.session.execute(
+            sa.select(Donor.id, User)
+            .join(User, User.organisation_id == Donor.organisation_id)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(Donor.id.in_(donor_ids), UserRole.role == Role.donor, User.is_active)
+            .order_by(User.id)
+        )
+        for donor_id, user in rows:
+            result[donor_id].append(user)
+    return result
+
+
+def visible_donors(user: User) -> sa.ColumnElement[bool]:
+    """SQL twin of `permissions.can_view_donor`: every donor for the secretariat, a donor user's own."""
+    if user.has_role(Role.secretariat):
+        return sa.true()
+    if user.has_role(Role.donor):
+        return Donor.organisation_id == user.organisation_id
+    return sa.false()
+
+
+def search_donors(user: User, query: str) -> sa.Select | None:
+    """The search box over the donors the user may open: every word in the donor's name or code."""
+    words = search.terms(query)
+    if not words:
+        return None
+    text = Organisation.name + " " + Organisation.code
+    return (
+        sa.select(*search.hits("donor", Donor.id, search.rank(None, Organisation.name, query), Organisation.name))
+        .join(Organisation, Organisation.id == Donor.organisation_id)
+        .where(visible_donors(user), search.contains_all(text, words))
+    )
+
+
+def donors_by_id(ids: list[int]) -> dict[int, Donor]:
+    if not ids:
+        return {}
+    return {d.id: d for d in db.session.scalars(sa.select(Donor).where(Donor.id.in_(ids)))}
+
+
+def describe_objects(object_type: str, ids: list[str]) -> dict[str, str] | None:
+    """Names of donors, agreements, deposits, rates, ledger entries and accounting periods for the audit log
+    (`signals.describe_objects`), one query per type."""
+    numbers = [int(i) for i in ids if str(i).isdigit()]
+    if object_type == "donors":
+        rows = db.session.execute(
+            sa.select(Donor.id, Organisation.name)
+            .join(Organisation, Organisation.id == Donor.organisation_id)
+            .where(Donor.id.in_(numbers))
+        )
+        return {str(i): f"donor {name}" for i, name in rows}
+    if object_type == "agreements":
+        rows = db.session.execute(sa.select(Agreement.id, Agreement.reference).where(Agreement.id.in_(numbers)))
+        return {str(i): f"agreement {reference}" for i, reference in rows}
+    if object_type == "deposits":
+        rows = db.session.execute(
+            sa.select(Deposit.id, Deposit.currency, Deposit.amount, Deposit.deposited_on, Agreement.reference)
+            .join(Agreement, Agreement.id == Deposit.agreement_id)
+            .where(Deposit.id.in_(numbers))
+        )
+        return {
+            str(i): f"deposit of {currency} {amount:,.2f} on {reference} ({on:%d %b %Y})"
+            for i, currency, amount, on, reference in rows
+        }
+    if object_type == "exchange_rates":
+        rows = db.session.execute(
+            sa.select(ExchangeRate.id, ExchangeRate.currency, ExchangeRate.month).where(ExchangeRate.id.in_(numbers))
+        )
+        return {str(i): f"{currency} rate of {month_label(month)}" for i, currency, month in rows}
+    if object_type == "ledger_entries":
+        rows = db.session.execute(
+            sa.select(LedgerEntry.id, LedgerEntry.kind, LedgerEntry.amount_usd).where(LedgerEntry.id.in_(numbers))
+        )
+        return {str(i): f"ledger entry #{i} ({kind.label.lower()}, US$ {amount:,.2f})" for i, kind, amount in rows}
+    if object_type == "accounting_period":
+        rows = db.session.execute(
+            sa.select(AccountingPeriod.id, AccountingPeriod.month).where(AccountingPeriod.id.in_(numbers))
+        )
+        return {str(i): f"the books of {month_label(month)}" for i, month in rows}
+    return None

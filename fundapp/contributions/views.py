@@ -11,18 +11,21 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user
 
 from fundapp.auth.models import Organisation
-from fundapp.contributions import bp, charts, ledger, permissions, services, sheets
+from fundapp.contributions import bp, charts, ledger, periods, permissions, services, sheets
 from fundapp.contributions.forms import (
     AgreementForm,
+    CloseMonthForm,
     DepositForm,
     DonorForm,
     PostingForm,
     RateForm,
+    ReopenMonthForm,
     ReverseForm,
     UploadForm,
 )
 from fundapp.contributions.models import Agreement, Deposit, Donor, EntryKind, LedgerEntry
 from fundapp.contributions.pdf import contribution_report_pdf
+from fundapp.core import args as query_args
 from fundapp.core import clock
 from fundapp.core.edge import domain_errors
 from fundapp.core.extensions import db
@@ -38,27 +41,24 @@ def inject_permissions() -> dict:
         "can_manage": permissions.can_manage,
         "can_reverse_deposit": permissions.can_reverse_deposit,
         "can_reverse_entry": permissions.can_reverse_entry,
+        "can_close_period": permissions.can_close_period,
+        "can_reopen_period": permissions.can_reopen_period,
         "EntryKind": EntryKind,
         # Attribution rows name each programme by its one reference, with its concept note: 'JP-0007 (CN-0037) …'.
         "programme_label": services.programme_label,
     }
 
 
-def _parse_date(value: str | None, name: str) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        abort(400, f"{name} must be a date written YYYY-MM-DD, not {value!r}.")
+def _parse_date(name: str) -> date | None:
+    return query_args.date_value(name)
 
 
 def _as_of() -> date:
-    return _parse_date(request.args.get("as_of"), "as_of") or clock.today()
+    return _parse_date("as_of") or clock.today()
 
 
 def _page() -> int:
-    return request.args.get("page", 1, type=int)
+    return query_args.page()
 
 
 def _visible_donor(donor_id: int) -> Donor:
@@ -156,6 +156,7 @@ def agreement(agreement_id: int):
         paid=detail.paid,
         paid_usd=detail.paid_usd,
         status=detail.status,
+        schedule=detail.schedule,
     )
 
 
@@ -176,6 +177,7 @@ def new_deposit(agreement_id: int):
                 form.deposited_on.data,
                 confirm_overpayment=form.confirm_overpayment.data,
                 note=form.note.data,
+                reference=form.reference.data or "",
             )
         if outcome.ok:
             flash(
@@ -206,7 +208,7 @@ def reverse_deposit(deposit_id: int):
     if not form.validate_on_submit():
         flash("Say why the deposit is reversed.", "error")
         return redirect(url_for("contributions.deposit", deposit_id=deposit_id))
-    with domain_errors() as outcome:
+    with domain_errors(once=form) as outcome:
         services.reverse_deposit(current_user, deposit, form.reason.data, clock.today())
     if outcome.ok:
         flash("Deposit reversed in the ledger.", "success")
@@ -241,7 +243,7 @@ def rates():
         if outcome.ok:
             flash(f"Rate for {row.currency} in {services.month_label(row.month)} saved: {row.rate}.", "success")
             return redirect(url_for("contributions.rates", currency=row.currency))
-    currency = request.args.get("currency", "").strip().upper()
+    currency = query_args.text("currency", max_length=3).upper()
     data = services.rates_page(currency, _page())
     return render_template(
         "contributions/rates.html",
@@ -260,7 +262,7 @@ def upload_rates():
     if not upload.validate_on_submit():
         flash("Choose a CSV file with the columns currency, month, rate.", "error")
         return redirect(url_for("contributions.rates"))
-    with domain_errors() as outcome:
+    with domain_errors(once=upload) as outcome:
         count = services.import_rates(current_user, upload.file.data.read())
     if outcome.ok:
         flash(f"{count} rate(s) saved.", "success")
@@ -325,11 +327,71 @@ def reverse_entry(entry_id: int):
     if not form.validate_on_submit():
         flash("Say why the entry is reversed.", "error")
         return redirect(url_for("contributions.ledger_entries"))
-    with domain_errors() as outcome:
+    with domain_errors(once=form) as outcome:
         ledger.reverse_entry(current_user, entry, form.reason.data, clock.today())
     if outcome.ok:
         flash(f"Entry #{entry_id} reversed.", "success")
     return redirect(url_for("contributions.ledger_entries"))
+
+
+# Accounting periods -------------------------------------------------------------------------------
+
+
+def _month(text: str) -> date:
+    month = periods.parse_month(text)
+    if month is None:
+        abort(404)
+    return month
+
+
+def _month_page(month: date, close_form: CloseMonthForm, reopen_form: ReopenMonthForm) -> str:
+    data = periods.month_page(month, clock.today())
+    return render_template("contributions/period.html", data=data, form=close_form, reopen_form=reopen_form)
+
+
+@bp.route("/periods")
+@role_required(*permissions.PERIOD_ROLES)
+def periods_list():
+    data = periods.periods_page(query_args.page(), clock.today())
+    return render_template("contributions/periods.html", data=data)
+
+
+@bp.route("/periods/<month>")
+@role_required(*permissions.PERIOD_ROLES)
+def period(month: str):
+    """A month's figures and what changed since the last close; the secretariat closes it from here."""
+    return _month_page(_month(month), CloseMonthForm(), ReopenMonthForm())
+
+
+@bp.route("/periods/<month>/close", methods=["POST"])
+@role_required(Role.secretariat)
+def close_period(month: str):
+    day = _month(month)
+    form = CloseMonthForm()
+    if form.validate_on_submit():
+        with domain_errors(form, default="reconciled") as outcome:
+            periods.close_period(current_user, day, clock.today())
+        if outcome.ok:
+            flash(
+                f"{ledger.month_label(day)} is closed: its figures are stored and no posting can be dated in it.",
+                "success",
+            )
+            return redirect(url_for("contributions.period", month=month))
+    return _month_page(day, form, ReopenMonthForm()), 422
+
+
+@bp.route("/periods/<month>/reopen", methods=["POST"])
+@role_required(Role.admin)
+def reopen_period(month: str):
+    day = _month(month)
+    form = ReopenMonthForm()
+    if form.validate_on_submit():
+        with domain_errors(form, default="reason") as outcome:
+            periods.reopen_period(current_user, day, form.reason.data)
+        if outcome.ok:
+            flash(f"{ledger.month_label(day)} is open again; the Fund Management Unit has been told.", "success")
+            return redirect(url_for("contributions.period", month=month))
+    return _month_page(day, CloseMonthForm(), form), 422
 
 
 # Funding status, capitalization -----------------------------------------------------------------
@@ -395,8 +457,8 @@ def portal():
 def _report(donor_id: int) -> services.ContributionReport:
     """The report a donor may see, for the period the query string asks (from the fund's start to today)."""
     donor = _visible_donor(donor_id)
-    date_from = _parse_date(request.args.get("from"), "from") or services.report_start()
-    date_to = _parse_date(request.args.get("to"), "to") or clock.today()
+    date_from = _parse_date("from") or services.report_start()
+    date_to = _parse_date("to") or clock.today()
     if date_to < date_from:
         abort(400, "The end of the period is before its start.")
     return services.contribution_report(donor, date_from, date_to)

@@ -1,12 +1,17 @@
 """Money: exact decimals in Python, exact storage on both engines, never float."""
 
+import math
+import re
+from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Annotated, Any
+from fractions import Fraction
+from typing import Annotated, Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator
 
 CENTS = Decimal("0.01")
+K = TypeVar("K")
 #: Amounts up to 999,999,999,999.99 with two decimals.
 MAX_MONEY = Decimal("999999999999.99")
 
@@ -85,12 +90,80 @@ def to_money(value: Decimal | int | str) -> Decimal:
     return amount.quantize(CENTS, rounding=ROUND_HALF_UP)
 
 
-def parse_money(text: str) -> Decimal:
-    """Parse user or file input such as '1,234.50'; raises ValueError with a readable message."""
-    cleaned = (text or "").strip().replace(",", "").replace(" ", "")
+class MoneyInputError(ValueError):
+    """Typed or imported input that is not an exact amount; the message says what to fix."""
+
+
+#: Digits, optionally grouped by thousands with commas or spaces, and an optional decimal point.
+_NUMBER = re.compile(r"(?P<sign>[-+]?)(?P<whole>\d{1,3}(?:[, ]\d{3})+|\d+)(?:\.(?P<fraction>\d+))?")
+_SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " "})
+
+
+def parse_decimal(
+    value: Decimal | int | str | None,
+    *,
+    places: int = 2,
+    maximum: Decimal = MAX_MONEY,
+    negative: bool = False,
+    what: str = "amount",
+) -> Decimal:
+    """Input from a person, a file or the API as an exact decimal, or MoneyInputError saying why not.
+
+    Refused rather than rounded: more than `places` decimals, NaN and infinities, exponents (`1e5`),
+    underscores (`1_000`), a sign (a minus only where `negative` allows one), a decimal comma, and magnitudes
+    beyond `maximum`. Thousands may be grouped with commas or spaces (`1,234,567.50`). Floats are a TypeError.
+    """
+    if isinstance(value, float):
+        raise TypeError("Amounts must not be built from float; pass a str or Decimal.")
+    if isinstance(value, bool) or value is None:
+        raise MoneyInputError(f"Enter the {what}.")
+    if isinstance(value, int | Decimal):
+        number = Decimal(value)
+        if not number.is_finite():
+            raise MoneyInputError(f"That is not a valid {what}.")
+    else:
+        number = _parse_text(str(value), what)
+    if number.as_tuple().exponent < -places and number != number.quantize(Decimal(1).scaleb(-places)):
+        raise MoneyInputError(_too_precise(places, what))
+    if number < 0 and not negative:
+        raise MoneyInputError(f"Enter the {what} without a minus sign.")
+    if abs(number) > maximum:
+        raise MoneyInputError(f"That {what} is too large: at most {maximum:,.{places}f}.")
+    return number.quantize(Decimal(1).scaleb(-places))
+
+
+def _too_precise(places: int, what: str) -> str:
+    if places == 2:
+        return f"The {what} has at most two decimals (cents): nothing is rounded for you."
+    return f"The {what} has at most {places} decimals: nothing is rounded for you."
+
+
+def _parse_text(text: str, what: str) -> Decimal:
+    cleaned = text.translate(_SPACES).strip()
     if not cleaned:
-        raise ValueError("an amount is required")
-    return to_money(cleaned)
+        raise MoneyInputError(f"Enter the {what}.")
+    match = _NUMBER.fullmatch(cleaned)
+    if match is None:
+        lowered = cleaned.lower()
+        if "_" in cleaned:
+            reason = "without underscores, e.g. 1,000.00"
+        elif re.search(r"\d\s*e\s*[-+]?\d", lowered):
+            reason = "in full, without an exponent (write 100000, not 1e5)"
+        elif re.fullmatch(r"[-+]?\d+,\d{1,2}", cleaned):
+            reason = "with a decimal point, not a comma (1234.50)"
+        else:
+            reason = "in digits, e.g. 1,234.50"
+        raise MoneyInputError(f"Write the {what} {reason}.")
+    if match["sign"] == "+":
+        raise MoneyInputError(f"Enter the {what} without a sign.")
+    whole = match["whole"].replace(",", "").replace(" ", "")
+    fraction = match["fraction"]
+    return Decimal(f"{match['sign']}{whole}.{fraction}" if fraction is not None else f"{match['sign']}{whole}")
+
+
+def parse_money(value: Decimal | int | str | None, *, negative: bool = False) -> Decimal:
+    """An amount from a form, a CSV file or the API: exact cents or MoneyInputError (see parse_decimal)."""
+    return parse_decimal(value, places=2, maximum=MAX_MONEY, negative=negative)
 
 
 def format_money(amount: Decimal | None, currency: str | None = None) -> str:
@@ -112,3 +185,26 @@ def split_evenly(total: Decimal, parts: int) -> list[Decimal]:
     shares = [base] * parts
     shares[0] += total - sum(shares)
     return shares
+
+
+def split_by_weights(total: Decimal, weights: Mapping[K, Decimal]) -> dict[K, Decimal]:
+    """Split a total in proportion to weights by the largest remainder, so the parts add up to it to the cent.
+
+    Each key gets its exact share rounded down to cents; the cents left over go one each to the keys with
+    the largest remainders (ties to the key listed first). Keys of weight zero or less get nothing; with no
+    positive weight at all, nothing is split (an empty dict). A negative total is split as its opposite,
+    negated. Used for donors' attribution and for organizations' shares of an allocation.
+    """
+    positive = {key: Fraction(Decimal(w)) for key, w in weights.items() if Decimal(w) > 0}
+    if not positive:
+        return {}
+    cents = int(to_money(total) * 100)
+    sign, cents = (-1, -cents) if cents < 0 else (1, cents)
+    whole = sum(positive.values())
+    exact = {key: cents * w / whole for key, w in positive.items()}
+    parts = {key: math.floor(value) for key, value in exact.items()}
+    left = cents - sum(parts.values())
+    order = sorted(positive, key=lambda k: exact[k] - parts[k], reverse=True)  # stable: ties keep their order
+    for key in order[:left]:
+        parts[key] += 1
+    return {key: (sign * Decimal(parts[key]) / 100).quantize(CENTS) for key in weights if key in parts}

@@ -1,7 +1,16 @@
-"""reportlab building blocks shared by every PDF: page template, styles, tables. Rendering only, no queries."""
+"""reportlab building blocks shared by every PDF: page template, styles, tables. Rendering only, no queries.
+
+reportlab reads a paragraph's text as markup (`<font>`, `<a href>`, `<img src>`…), so user text must never
+reach it raw: a title with `<img src="/etc/…">` would embed a server file, an unclosed `<b>` would end in a
+500. Every helper here takes plain strings and escapes them. Markup the fund's own code wants (bold, a line
+break) is a `PdfMarkup`, made only by `markup()` from a template written in the code (a string literal:
+`tests/core/test_pdf.py` checks it) with its values escaped, or by `bold()`. Nothing outside this module
+builds a reportlab `Paragraph` (also checked there).
+"""
 
 import io
 from collections.abc import Sequence
+from datetime import date
 from decimal import Decimal
 
 from reportlab.lib import colors
@@ -30,17 +39,70 @@ STYLES = {
     ),
     "cell": ParagraphStyle("cell", parent=_base["BodyText"], fontSize=8.5, leading=10.5),
     "num": ParagraphStyle("num", parent=_base["BodyText"], fontSize=8.5, leading=10.5, alignment=TA_RIGHT),
+    #: Amounts in a smaller type, so that eight-figure sums fit six or seven columns on A4.
+    "num_small": ParagraphStyle("num_small", parent=_base["BodyText"], fontSize=7, leading=9, alignment=TA_RIGHT),
 }
 
 
-def para(text: str, style: str = "body") -> Paragraph:
-    """A paragraph of plain text (escaped, so user input cannot inject reportlab markup)."""
-    escaped = (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\n", "<br/>")
-    return Paragraph(escaped, STYLES[style])
+class PdfMarkup:
+    """reportlab markup written by the fund's code, never by a user: make one with `markup()` or `bold()`."""
+
+    __slots__ = ("source",)
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def __repr__(self) -> str:
+        return f"PdfMarkup({self.source!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, PdfMarkup) and other.source == self.source
+
+    def __hash__(self) -> int:
+        return hash(self.source)
 
 
-def money_cell(amount: Decimal | None) -> Paragraph:
-    return Paragraph(format_money(amount), STYLES["num"])
+#: What the helpers accept as text: a plain string (escaped) or the fund's own markup (kept).
+Text = str | PdfMarkup
+
+#: Values `markup()` formats as they are: numbers and dates carry no markup, and keep their format specs.
+_PLAIN_VALUES = (int, float, Decimal, date)
+
+
+def escape(text: object) -> str:
+    """Plain text as reportlab paragraph source: & < > escaped, line breaks kept as <br/>."""
+    if text is None:
+        return ""
+    escaped = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return escaped.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "<br/>")
+
+
+def _source(text: object) -> str:
+    return text.source if isinstance(text, PdfMarkup) else escape(text)
+
+
+def markup(template: str, /, **values: object) -> PdfMarkup:
+    """Fund-authored markup: `template` is a string literal in the code (reviewed), every value is escaped.
+
+    `markup("<b>{label}</b>: {value}", label=..., value=...)`; a value that is itself a `PdfMarkup` is kept,
+    numbers and dates are formatted by the template's format spec (`{amount:,.2f}`).
+    """
+    return PdfMarkup(
+        template.format_map({k: v if isinstance(v, _PLAIN_VALUES) else _source(v) for k, v in values.items()})
+    )
+
+
+def bold(text: Text) -> PdfMarkup:
+    return markup("<b>{text}</b>", text=text)
+
+
+def para(text: Text | None, style: str = "body") -> Paragraph:
+    """A paragraph of plain text (escaped, so user input cannot inject reportlab markup) or of `PdfMarkup`."""
+    return Paragraph(_source(text), STYLES[style])
+
+
+def money_cell(amount: Decimal | None, style: str = "num") -> Paragraph:
+    return Paragraph(format_money(amount), STYLES[style])
 
 
 #: The width of the text on an A4 page between build_pdf()'s margins, in points (less the frame's own padding).
@@ -56,6 +118,8 @@ SHORT_HEADING = 16
 def _cell_text(value: object) -> str:
     if isinstance(value, Paragraph):
         return value.getPlainText()
+    if isinstance(value, PdfMarkup):
+        return Paragraph(value.source, STYLES["cell"]).getPlainText()
     if isinstance(value, Flowable):
         return ""
     if isinstance(value, Decimal):
@@ -74,7 +138,7 @@ def content_widths(header: Sequence[str], rows: Sequence[Sequence[object]], tota
     for i in range(count):
         texts = [_cell_text(row[i]) for row in rows if i < len(row)]
         # A short heading ("Score (0–100)") stays whole; a long one wraps between its words.
-        title = str(header[i])
+        title = _cell_text(header[i])
         parts = [title] if len(title) <= SHORT_HEADING else title.split()
         heading = max((stringWidth(w, "Helvetica-Bold", size) for w in parts), default=0)
         words = [stringWidth(w, font, size) for t in texts for w in t.split()]
@@ -103,25 +167,27 @@ def content_widths(header: Sequence[str], rows: Sequence[Sequence[object]], tota
 
 
 def data_table(
-    header: Sequence[str],
+    header: Sequence[Text],
     rows: Sequence[Sequence[object]],
     col_widths: Sequence[float] | None = None,
     numeric_columns: Sequence[int] = (),
     total_row: bool = False,
 ) -> Table:
     """A readable table: shaded header, thin rules, numbers right-aligned, optional bold total row; columns sized
-    to their content unless `col_widths` says otherwise (content_widths())."""
+    to their content unless `col_widths` says otherwise (content_widths()).
+
+    A cell is a `Decimal` (an amount), a flowable this module built (`para`, `money_cell`), `PdfMarkup`, or
+    anything else, printed as escaped text.
+    """
 
     def cell(value: object, index: int) -> object:
         if isinstance(value, Flowable):
             return value
         if isinstance(value, Decimal):
             return money_cell(value)
-        return Paragraph(
-            str(value).replace("&", "&amp;").replace("<", "&lt;"), STYLES["num" if index in numeric_columns else "cell"]
-        )
+        return Paragraph(_source(value), STYLES["num" if index in numeric_columns else "cell"])
 
-    data = [[Paragraph(f"<b>{h}</b>", STYLES["cell"]) for h in header]]
+    data = [[Paragraph(bold(h).source, STYLES["cell"]) for h in header]]
     data += [[cell(v, i) for i, v in enumerate(row)] for row in rows]
     widths = col_widths if col_widths is not None else content_widths(header, rows)
     table = Table(data, colWidths=widths, repeatRows=1)
@@ -138,8 +204,12 @@ def data_table(
     return table
 
 
-def build_pdf(title: str, story: list[Flowable], subtitle: str = "", footer: str = "") -> bytes:
-    """Render a story on A4 with the fund's header line and page numbers; returns the PDF bytes."""
+def build_pdf(title: str, story: list[Flowable], subtitle: Text = "", footer: str = "") -> bytes:
+    """Render a story on A4 with the fund's header line and page numbers; returns the PDF bytes.
+
+    `title` is plain text (escaped on the page, as is in the document's metadata); `footer` is drawn as
+    plain text on the canvas, which reads no markup.
+    """
     buffer = io.BytesIO()
     generated = clock.now().strftime("%d %b %Y %H:%M UTC")
 
@@ -160,7 +230,7 @@ def build_pdf(title: str, story: list[Flowable], subtitle: str = "", footer: str
         topMargin=16 * mm,
         bottomMargin=18 * mm,
     )
-    head: list[Flowable] = [Paragraph(title, STYLES["title"])]
+    head: list[Flowable] = [para(title, "title")]
     if subtitle:
         head.append(para(subtitle, "small"))
     head.append(Spacer(1, 4 * mm))

@@ -16,6 +16,10 @@ sender lets through. Signals that ask a question collect the receivers' answers 
 | landing_page | auth (the user signing in) | – | home: the endpoint of the user's home page |
 | period_closed | contributions (the closed period) | actor | reports: freeze a year's statement when December closes |
 | ledger_changed | contributions.ledger (the session) | – | caches of public figures: invalidate after commit |
+| account_email | auth (the address) | subject, body | notifications: queue a sensitive email (answers its row) |
+| account_closed | auth (the deactivated user) | actor | api: revoke the user's personal tokens |
+| audit_reconcile | core.audit (None) | – | contributions, reports: the first record that differs from its audit row |
+| describe_objects | home's audit log (an audit object type) | ids | the domain owning the type: {id: name} |
 """
 
 from typing import Any
@@ -50,6 +54,20 @@ period_closed = fundapp_signals.signal("period-closed")
 
 #: A posting was added to the ledger in this transaction (caches of public figures listen).
 ledger_changed = fundapp_signals.signal("ledger-changed")
+
+#: `flask audit verify` asks each domain to hold its records to their audit rows; receivers answer the first
+#: discrepancy as a sentence naming the record (or None when everything matches).
+audit_reconcile = fundapp_signals.signal("audit-reconcile")
+#: What the audit log's objects are called: sent with an audit object type ("concept_note", "agreements", …) and
+#: `ids` (audit object ids, strings); the domain owning the type answers {id: name} in one query, others None.
+describe_objects = fundapp_signals.signal("describe-objects")
+
+
+#: An account email (invitation, password reset, notice) must leave; auth sits below notifications.
+account_email = fundapp_signals.signal("account-email")
+
+#: A user was deactivated: every way of acting as them ends now (auth ends the sessions itself).
+account_closed = fundapp_signals.signal("account-closed")
 
 
 def answers(signal: Any, sender: Any, **data: Any) -> list[Any]:

@@ -1,12 +1,14 @@
 """CSV and XLSX downloads of the tables the pages show.
 
 The views build the rows with the same query or data builder as their page (same filters, same
-figures); these helpers only write them. Free text is neutralised against spreadsheet formula
-injection (a cell starting with = + - @ gets a leading apostrophe); numbers are written as numbers.
+figures); these helpers only write them, and they are the only writers of CSV and XLSX in fundapp. Every
+cell that is not a number or a date, headers included, is text and is neutralised against spreadsheet formula
+injection (a cell starting with = + - @ tab or CR gets a leading apostrophe); numbers are written as numbers.
 """
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -20,30 +22,59 @@ Row = Sequence[Any]
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+#: A spreadsheet reads a cell starting with one of these as a formula (or, for tab and CR, may drop the
+#: character and read what follows): OWASP's list for CSV injection.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+#: Characters XML 1.0 (so XLSX) cannot hold: C0 controls other than tab, LF and CR. openpyxl refuses them
+#: with an exception, which would make a 500 of a download.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _text(value: object) -> str:
+    """A value as text: a str subclass (a str enum, Markup) by its characters, anything else by str()."""
+    return str.__str__(value) if isinstance(value, str) else str(value)
+
+
 def safe_text(value: str) -> str:
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    """Free text as a spreadsheet must show it: a leading apostrophe stops a formula (idempotent)."""
+    return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
 
 
 def _csv_cell(value: Any) -> Any:
+    """Numbers stay numbers; everything else is text, neutralised (an object's str() is text too)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, Decimal):
         return f"{value:.2f}" if value.as_tuple().exponent >= -2 else str(value)
+    if isinstance(value, int | float):
+        return value
     if isinstance(value, datetime):
         return value.replace(microsecond=0).isoformat(sep=" ")
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, str):
-        return safe_text(value)
-    return value
+    return safe_text(_text(value))
+
+
+def _xlsx_cell(value: Any) -> Any:
+    """Numbers, dates and booleans as themselves; everything else neutralised text XML can hold."""
+    if value is None or isinstance(value, bool | int | float | Decimal | date):
+        return value
+    return safe_text(_XML_ILLEGAL.sub("", _text(value)))
+
+
+def _sheet_title(title: str) -> str:
+    """A worksheet name Excel accepts: at most 31 characters, none of \\ / ? * [ ] :."""
+    return re.sub(r"[\\/?*\[\]:]", "-", _XML_ILLEGAL.sub("", title))[:31] or "Sheet"
 
 
 def csv_text(header: Row, rows: Iterable[Row]) -> str:
+    """The CSV document: the header and every cell through the same neutralisation."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(header)
+    writer.writerow([_csv_cell(v) for v in header])
     for row in rows:
         writer.writerow([_csv_cell(v) for v in row])
     return out.getvalue()
@@ -63,13 +94,13 @@ def xlsx_bytes(sheets: Sequence[tuple[str, Row, Iterable[Row]]]) -> bytes:
     book.remove(book.active)
     bold = Font(bold=True)
     for title, header, rows in sheets:
-        sheet = book.create_sheet(title[:31])
-        sheet.append(list(header))
+        sheet = book.create_sheet(_sheet_title(title))
+        sheet.append([_xlsx_cell(v) for v in header])
         for cell in sheet[1]:
             cell.font = bold
         widths = [len(str(h)) for h in header]
         for row in rows:
-            values = [safe_text(v) if isinstance(v, str) else v for v in row]
+            values = [_xlsx_cell(v) for v in row]
             sheet.append(values)
             for cell in sheet[sheet.max_row]:
                 if isinstance(cell.value, Decimal):

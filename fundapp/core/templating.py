@@ -6,8 +6,9 @@ from decimal import Decimal
 from flask import Flask, request, url_for
 from flask_login import current_user
 
+from fundapp.core.forms import new_submission_key
 from fundapp.core.money import format_money
-from fundapp.core.navigation import nav_for
+from fundapp.core.navigation import nav_groups
 
 
 def format_date(value: date | datetime | None) -> str:
@@ -44,8 +45,9 @@ def register(app: Flask) -> None:
     app.jinja_env.filters.update(
         money=format_money, date=format_date, datetime=format_datetime, percent=format_percent, humanize=humanize
     )
-    app.jinja_env.globals.update(url_with=url_with)
+    # new_submission_key: the one-time key of a form drawn by hand (macros/forms.html `once()`).
+    app.jinja_env.globals.update(url_with=url_with, new_submission_key=new_submission_key)
 
     @app.context_processor
     def inject_navigation() -> dict:
-        return {"nav_items": nav_for(current_user)}
+        return {"nav_groups": nav_groups(current_user)}

@@ -48,7 +48,7 @@ def _administrative_agent() -> User:
     user = db.session.scalar(sa.select(User).where(User.email == MPTFO_USER[0]))
     if user is None:
         user = auth_services.create_user(
-            None, MPTFO_USER[0], MPTFO_USER[1], org, [Role.committee_member], DEMO_PASSWORD
+            None, MPTFO_USER[0], MPTFO_USER[1], org, [Role.committee_member], DEMO_PASSWORD, demo=True
         )
     return user
 

@@ -10,8 +10,8 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from fundapp.auth.models import Organisation
-from fundapp.contributions import ledger, services
+from fundapp.auth.models import Organisation, User
+from fundapp.contributions import ledger, periods, services
 from fundapp.contributions.models import Agreement, Deposit, Donor, DonorType, ExchangeRate
 from fundapp.core.extensions import db
 from fundapp.reference.models import ThematicArea
@@ -223,3 +223,14 @@ def seed_contributions() -> int:
         for on, amount in BANK_CHARGES:
             ledger.post_bank_charge(None, Decimal(amount), on, description="Bank charges")
     return created
+
+
+#: The Fund Management Unit has reconciled and closed its books through the end of June 2021.
+CLOSED_THROUGH = date(2021, 6, 30)
+
+
+def seed_periods() -> int:
+    """Close every month from the fund's establishment through CLOSED_THROUGH, as the secretariat; skips what
+    is closed. Runs last, once every demo posting is in."""
+    secretariat = db.session.scalar(sa.select(User).where(User.email == "secretariat@example.org"))
+    return periods.close_through(secretariat, CLOSED_THROUGH)

@@ -201,7 +201,13 @@ def _focal_point(programme: JointProgramme, users: dict[str, User]) -> User:
             return person
     email = f"focal.{note.organisation.code.lower()}@example.org"
     person = auth_services.create_user(
-        None, email, f"{note.organisation.code} focal point", note.organisation, [Role.applicant], DEMO_PASSWORD
+        None,
+        email,
+        f"{note.organisation.code} focal point",
+        note.organisation,
+        [Role.applicant],
+        DEMO_PASSWORD,
+        demo=True,
     )
     users[email] = person
     return person

@@ -12,7 +12,7 @@ from fundapp.demo import DEMO_PASSWORD
 from fundapp.demo.committee import seed_committee
 from fundapp.demo.committee_decisions import seed_committee_decisions
 from fundapp.demo.concept_notes import seed_concept_notes
-from fundapp.demo.contributions import seed_contributions
+from fundapp.demo.contributions import seed_contributions, seed_periods
 from fundapp.demo.programmes import seed_programmes
 from fundapp.demo.results import seed_results
 from fundapp.reference import services as reference_services
@@ -106,7 +106,7 @@ def seed_accounts() -> int:
     for email, name, org_code, roles in demo_accounts():
         if email in existing:
             continue
-        auth_services.create_user(None, email, name, orgs[org_code], roles, DEMO_PASSWORD)
+        auth_services.create_user(None, email, name, orgs[org_code], roles, DEMO_PASSWORD, demo=True)
         created += 1
     return created
 
@@ -125,6 +125,7 @@ def seed_demo() -> dict[str, int]:
         "committee meetings": seed_committee_decisions(),
         "results framework": seed_results(),
         "joint programmes": seed_programmes(),
+        "accounting periods closed": seed_periods(),
     }
 
 

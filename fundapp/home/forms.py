@@ -1,18 +1,27 @@
-"""The profile page's forms: the password change (auth's service) and personal API tokens (api's service)."""
+"""The profile page's forms: password, email, two-factor sign-in (auth's services) and API tokens (api's)."""
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, PasswordField, StringField
-from wtforms.validators import EqualTo, InputRequired, Length, Optional
+from wtforms import DateField, EmailField, PasswordField, StringField
+from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional
+
+from fundapp.auth.forms import NEW_PASSWORD_ADVICE
+from fundapp.auth.passwords import MAX_LENGTH
+
+
+def _current_password() -> PasswordField:
+    return PasswordField(
+        "Your current password",
+        validators=[InputRequired(), Length(max=MAX_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
+    )
 
 
 class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField(
-        "Current password", validators=[InputRequired()], render_kw={"autocomplete": "current-password"}
-    )
+    current_password = _current_password()
     new_password = PasswordField(
         "New password",
-        validators=[InputRequired(), Length(min=10, max=200)],
-        description="At least 10 characters.",
+        validators=[InputRequired(), Length(max=MAX_LENGTH)],
+        description=NEW_PASSWORD_ADVICE,
         render_kw={"autocomplete": "new-password"},
     )
     confirm = PasswordField(
@@ -20,6 +29,34 @@ class ChangePasswordForm(FlaskForm):
         validators=[InputRequired(), EqualTo("new_password", message="The two passwords differ.")],
         render_kw={"autocomplete": "new-password"},
     )
+
+
+class ChangeEmailForm(FlaskForm):
+    email = EmailField(
+        "New email",
+        validators=[InputRequired(), Email(check_deliverability=False), Length(max=254)],
+        description="You sign in with it from now on; your current address is told of the change.",
+        render_kw={"autocomplete": "email"},
+    )
+    current_password = _current_password()
+
+
+class TwoFactorForm(FlaskForm):
+    """Confirm a new authenticator: a code from it, and the password again."""
+
+    code = StringField(
+        "Code from the app",
+        validators=[InputRequired(), Length(max=10)],
+        description="After scanning, type the 6-digit code the app shows.",
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+    current_password = _current_password()
+
+
+class ConfirmPasswordForm(FlaskForm):
+    """The password again, before turning two-factor sign-in off or making new recovery codes."""
+
+    current_password = _current_password()
 
 
 class ApiTokenForm(FlaskForm):

@@ -5,23 +5,26 @@ Sign-in (auth) asks where a user lands through the `landing_page` signal, answer
 """
 
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import Any
 
 import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
 
+from fundapp.api import tokens
 from fundapp.auth import services as auth_services
+from fundapp.auth import sessions as auth_sessions
+from fundapp.auth import two_factor
 from fundapp.auth.models import User
-from fundapp.committee.services import member_overview
-from fundapp.concept_notes.services import applicant_overview
+from fundapp.committee.services import seat_of
+from fundapp.concept_notes.services import latest_notes, open_calls
 from fundapp.contributions import ledger
 from fundapp.contributions import services as contributions
-from fundapp.core import clock
+from fundapp.core import search
 from fundapp.core.extensions import db
 from fundapp.core.models import AuditEntry
-from fundapp.core.permissions import Role
-from fundapp.reference.services import thematic_areas
+from fundapp.core.permissions import ROLE_LABELS, Role
+from fundapp.home import audit, inbox
 
 #: Where each role lands after sign-in, in order of precedence for users with several roles.
 HOME_ENDPOINTS = [
@@ -42,41 +45,71 @@ def home_endpoint(user: User) -> str:
     return "home.profile"
 
 
-# Role home pages -------------------------------------------------------------------------------
+# Role home pages: each a work inbox (home/inbox.py) and what the role keeps an eye on --------------------
 
 
-def admin_page() -> dict[str, Any]:
-    """Head counts of users and organisations, and the latest audit events."""
+def admin_page(user: User, on: date) -> dict[str, Any]:
+    """The administrator's inbox, head counts of users and organisations, and the latest audit events."""
     return {
+        "inbox": inbox.inbox(user, "admin", on),
         "users_by_role": auth_services.active_users_by_role(),
         "orgs_by_type": auth_services.active_organisations_by_type(),
-        "recent": recent_audit_entries(10),
+        "recent": audit.readable(recent_audit_entries(10)),
     }
 
 
-def secretariat_page() -> dict[str, Any]:
-    """The fund's figures (contributions' ledger) and the thematic areas."""
-    areas = thematic_areas()
-    return {"areas": areas, "status": ledger.funding_status(), "pools": ledger.pool_balances(areas=areas)}
+def secretariat_page(user: User, on: date) -> dict[str, Any]:
+    """The Fund Management Unit's inbox, and the fund's figures (contributions' ledger)."""
+    return {
+        "inbox": inbox.inbox(user, "secretariat", on),
+        "status": ledger.funding_status(),
+        "pools": ledger.pool_balances(),
+        "books": ledger.books(),
+    }
 
 
-def committee_page(user: User) -> dict[str, Any]:
-    """The member's scoring queue and the meetings to come (committee), and the thematic areas."""
-    return {"areas": thematic_areas(), "overview": member_overview(user)}
+def committee_page(user: User, on: date) -> dict[str, Any]:
+    """The member's (or the chair's) inbox: reviews to score or close, meetings ahead."""
+    return {"inbox": inbox.inbox(user, "committee", on), "seat": seat_of(user)}
 
 
-def donor_page(user: User) -> dict[str, Any]:
-    """The donor's own figures, when the user's organisation is a registered contributor."""
+def donor_page(user: User, on: date) -> dict[str, Any]:
+    """The donor's inbox and its own figures, when the user's organisation is a registered contributor."""
     donor = contributions.donor_for_user(user)
     figures = contributions.donor_figures(donor) if donor else None
-    return {"areas": thematic_areas(), "donor": donor, "figures": figures}
+    return {"inbox": inbox.inbox(user, "donor", on), "donor": donor, "figures": figures}
 
 
-def applicant_page(user: User) -> dict[str, Any]:
-    """The organisation's concept notes and open calls (concept_notes), and its focal points."""
+def applicant_page(user: User, on: date) -> dict[str, Any]:
+    """The focal point's inbox, the organisation's latest notes whatever their status (to follow them), the open
+    calls (concept_notes) and the organisation's focal points."""
     return {
+        "inbox": inbox.inbox(user, "applicant", on),
+        "latest": latest_notes(user.organisation_id, 8),
         "colleagues": auth_services.colleagues(user, Role.applicant),
-        "overview": applicant_overview(user.organisation_id, clock.today()),
+        "calls": open_calls(on),
+    }
+
+
+def inbox_section_page(user: User, key: str, on: date) -> inbox.Section | None:
+    """One section of the user's inbox whole (None: not one of the user's sections, or not available)."""
+    if key not in inbox.sections_for(user):
+        return None
+    return inbox.section(key, user, on, inbox.FULL)
+
+
+# Profile ---------------------------------------------------------------------------------------
+
+
+def profile_page(user: User) -> dict[str, Any]:
+    """The profile's lists: signed-in sessions (this browser's marked), second factor, API tokens."""
+    return {
+        "sessions": [(row, auth_sessions.is_current(user, row)) for row in auth_sessions.active_sessions(user)],
+        "describe_agent": auth_sessions.describe_agent,
+        "two_factor_required": two_factor.required_for(user),
+        "recovery_codes_left": two_factor.recovery_codes_left(user) if user.has_two_factor else 0,
+        "tokens": tokens.user_tokens(user),
+        "role_labels": ROLE_LABELS,
     }
 
 
@@ -87,12 +120,18 @@ def applicant_page(user: User) -> dict[str, Any]:
 class AuditFilters:
     """The audit log's filters, as typed in the page (the page and its CSV)."""
 
+    #: An action ("concept_note.mark_eligible") or the start of one ("auth.").
     action: str = ""
     object_type: str = ""
+    #: Part of the actor's email or name.
     actor: str = ""
     #: ISO dates (or date-times); a value that does not parse filters nothing.
     since: str = ""
     until: str = ""
+    #: Text the JSON details contain (a reference, an amount, "override":true …).
+    contains: str = ""
+
+    FIELDS = ("action", "object_type", "actor", "since", "until", "contains")
 
 
 #: Audit events per page.
@@ -110,11 +149,17 @@ def _audit_query(filters: AuditFilters) -> sa.Select:
     """The filtered select, newest first."""
     query = sa.select(AuditEntry)
     if filters.action:
-        query = query.where(AuditEntry.action.like(f"{filters.action}%"))
+        query = query.where(AuditEntry.action.like(search.like_pattern(filters.action, prefix_only=True), escape="\\"))
     if filters.object_type:
         query = query.where(AuditEntry.object_type == filters.object_type)
     if filters.actor:
-        query = query.where(AuditEntry.actor_email.like(f"%{filters.actor.lower()}%"))
+        pattern = search.like_pattern(filters.actor.lower())
+        named = sa.select(User.id).where(sa.func.lower(User.name).like(pattern, escape="\\"))
+        query = query.where(
+            sa.or_(sa.func.lower(AuditEntry.actor_email).like(pattern, escape="\\"), AuditEntry.actor_id.in_(named))
+        )
+    if filters.contains:
+        query = query.where(AuditEntry.details.like(search.like_pattern(filters.contains), escape="\\"))
     since, until = _parse_day(filters.since), _parse_day(filters.until)
     if since:
         query = query.where(AuditEntry.created_at >= since)
@@ -128,14 +173,52 @@ def audit_page(filters: AuditFilters, page: int = 1) -> Pagination:
     return db.paginate(_audit_query(filters), page=page, per_page=AUDIT_PER_PAGE, max_per_page=200, error_out=False)
 
 
+def audit_log_page(filters: AuditFilters, page: int = 1) -> dict[str, Any]:
+    """The audit log page: one page of entries as sentences, and the filters' choices (six or so queries)."""
+    pagination = audit_page(filters, page)
+    return {
+        "page": pagination,
+        "rows": audit.readable(list(pagination.items)),
+        "object_types": [(t, audit.type_label(t)) for t in audit_object_types()],
+        "actions": [(a, audit.action_label(a)) for a in audit_actions()],
+    }
+
+
 def audit_entries(filters: AuditFilters) -> list[AuditEntry]:
     """Every event the filters select, newest first (the CSV export)."""
     return list(db.session.scalars(_audit_query(filters)))
 
 
+AUDIT_CSV_HEADER = ["id", "created_at", "actor", "action", "object_type", "object_id", "details", "hash", "summary"]
+
+
+def audit_csv_rows(filters: AuditFilters) -> list[list[Any]]:
+    """The CSV export: each entry's stored fields (what its hash covers) and the readable sentence last."""
+    return [
+        [
+            e.id,
+            e.created_at,
+            e.actor_email or "",
+            e.action,
+            e.object_type,
+            e.object_id,
+            e.details,
+            e.hash,
+            audit.sentence(row),
+        ]
+        for row in audit.readable(audit_entries(filters))
+        for e in (row.entry,)
+    ]
+
+
 def audit_object_types() -> list[str]:
     """The object types the log names, for the filter's choices."""
     return list(db.session.scalars(sa.select(AuditEntry.object_type).distinct().order_by(AuditEntry.object_type)))
+
+
+def audit_actions() -> list[str]:
+    """The actions the log holds, for the filter's choices."""
+    return list(db.session.scalars(sa.select(AuditEntry.action).distinct().order_by(AuditEntry.action)))
 
 
 def recent_audit_entries(limit: int) -> list[AuditEntry]:

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from fundapp.core import clock
 from fundapp.core.errors import NotAllowed
 from fundapp.core.extensions import db
-from fundapp.core.signals import committed
+from fundapp.core.signals import account_email, committed
 from fundapp.notifications.models import Notification, OutboxMessage
 
 if TYPE_CHECKING:
@@ -76,6 +76,15 @@ def queue_email(
     db.session.flush()
     db.session.info.setdefault(_QUEUED_KEY, []).append(message.id)
     return message
+
+
+@account_email.connect
+def _queue_account_email(to: str, subject: str, body: str, sensitive: bool = True, **_extra) -> OutboxMessage | None:
+    """Invitations, password resets and account notices (auth sits below this layer and asks by signal).
+
+    Their links are keys to an account: the body is blanked once the message is sent.
+    """
+    return queue_email(to, subject, body, sensitive=sensitive)
 
 
 def _with_link(body: str, link: str | None) -> str:

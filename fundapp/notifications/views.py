@@ -3,6 +3,7 @@
 from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from fundapp.core import args as query_args
 from fundapp.core.extensions import db
 from fundapp.notifications import bp, discussions, permissions, services
 from fundapp.notifications.models import Notification
@@ -26,9 +27,7 @@ def inject_unread() -> dict:
 @login_required
 def index():
     show = request.args.get("show", "")
-    page = services.notification_page(
-        current_user, unread_only=show == "unread", page=request.args.get("page", 1, type=int)
-    )
+    page = services.notification_page(current_user, unread_only=show == "unread", page=query_args.page())
     return render_template("notifications/index.html", page=page, show=show)
 
 

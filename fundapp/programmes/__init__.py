@@ -12,9 +12,9 @@ from fundapp.programmes import reporting, services
 bp = Blueprint("programmes", __name__)
 
 register_nav(
-    NavItem("Joint programmes", "programmes.portfolio", (), order=25),
-    NavItem("Fund results", "programmes.results_dashboard", (), order=41),
-    NavItem("Alignment", "programmes.alignment_dashboard", (), order=42),
+    NavItem("Joint programmes", "programmes.portfolio", (), order=25, group="Programmes"),
+    NavItem("Fund results", "programmes.results_dashboard", (), order=41, group="Programmes"),
+    NavItem("Alignment", "programmes.alignment_dashboard", (), order=42, group="Programmes"),
 )
 
 signals.funding_approved.connect(services.on_funding)
@@ -22,5 +22,6 @@ signals.document_approved.connect(services.on_document_approved)
 signals.programme_posting.connect(services.programme_guard)
 signals.programme_labels.connect(services.programme_label)
 signals.indicator_links.connect(reporting.count_links)
+signals.describe_objects.connect(services.describe_objects)
 
 from fundapp.programmes import cli, views  # noqa: E402,F401  (routes attach to bp)

@@ -6,20 +6,20 @@ from decimal import Decimal
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import (
-    BooleanField,
-    DateField,
-    DecimalField,
-    Field,
-    IntegerField,
-    SelectField,
-    StringField,
-    TextAreaField,
-)
+from wtforms import BooleanField, DateField, Field, SelectField, StringField, TextAreaField
 from wtforms.utils import unset_value
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from fundapp.core.forms import MultiCheckboxField, choices
+from fundapp.core.forms import (
+    POSITIVE,
+    DecimalField,
+    IntegerField,
+    MoneyField,
+    MultiCheckboxField,
+    OnceForm,
+    choices,
+    coerce_id,
+)
 from fundapp.programmes.models import (
     BudgetCategory,
     ExpenditureKind,
@@ -35,8 +35,8 @@ from fundapp.results.models import AlignmentIndicator, FundIndicator
 from fundapp.results.rollup import DISAGGREGATIONS, UNIT_LABELS
 
 
-class OrganisationForm(FlaskForm):
-    """A money form about one of the programme's participating organizations."""
+class OrganisationForm(OnceForm):
+    """A money form about one of the programme's participating organizations (submitted once: OnceForm)."""
 
     organisation = SelectField("Participating organization", choices=[])
 
@@ -72,13 +72,13 @@ for _category in BudgetCategory:
     setattr(
         BudgetForm,
         _category.value,
-        DecimalField(_category.label, places=2, validators=[Optional(), NumberRange(min=0)], default=None),
+        MoneyField(_category.label, validators=[Optional()], default=None),
     )
 
 
 class TrancheForm(OrganisationForm):
     planned_on = DateField("Planned date", validators=[InputRequired()])
-    amount = DecimalField("Amount (US$)", places=2, validators=[InputRequired()])
+    amount = MoneyField("Amount (US$)", validators=[InputRequired(), POSITIVE])
     needs_report_approved = BooleanField("Condition: the previous progress report is approved")
     min_spent_percent = DecimalField(
         "Condition: at least this % of funds received is spent",
@@ -88,7 +88,7 @@ class TrancheForm(OrganisationForm):
     )
 
 
-class ReleaseForm(FlaskForm):
+class ReleaseForm(OnceForm):
     released_on = DateField("Transfer date", validators=[InputRequired()])
     justification = TextAreaField(
         "Justification (chair, for a blocked tranche)", validators=[Optional(), Length(max=2000)]
@@ -106,12 +106,12 @@ class ExpenditureForm(OrganisationForm):
             ]
         ),
     )
-    amount = DecimalField("Amount (US$)", places=2, validators=[InputRequired()])
+    amount = MoneyField("Amount (US$)", validators=[InputRequired()])
     reported_on = DateField("Reported on", validators=[InputRequired()])
 
 
 class RefundForm(OrganisationForm):
-    amount = DecimalField("Amount (US$)", places=2, validators=[InputRequired()])
+    amount = MoneyField("Amount (US$)", validators=[InputRequired(), POSITIVE])
     refunded_on = DateField("Refunded on", validators=[InputRequired()])
 
 
@@ -120,7 +120,7 @@ class CloseOperationallyForm(FlaskForm):
     summary = TextAreaField("Summary of the final narrative report", validators=[InputRequired(), Length(max=4000)])
 
 
-class CloseFinanciallyForm(FlaskForm):
+class CloseFinanciallyForm(OnceForm):
     pass
 
 
@@ -137,7 +137,7 @@ class OutcomeForm(FlaskForm):
 
 
 class OutputForm(FlaskForm):
-    outcome_id = SelectField("Outcome", coerce=int, choices=[])
+    outcome_id = SelectField("Outcome", coerce=coerce_id, choices=[])
     code = StringField("Code", validators=[InputRequired(), Length(max=20)], description="e.g. 1.1")
     statement = TextAreaField("Output statement", validators=[InputRequired(), Length(max=600)])
 
@@ -147,8 +147,8 @@ class OutputForm(FlaskForm):
 
 
 class IndicatorForm(FlaskForm):
-    outcome_id = SelectField("Outcome", coerce=int, choices=[])
-    output_id = SelectField("Output (optional)", coerce=int, choices=[])
+    outcome_id = SelectField("Outcome", coerce=coerce_id, choices=[])
+    output_id = SelectField("Output (optional)", coerce=coerce_id, choices=[])
     code = StringField("Code", validators=[InputRequired(), Length(max=20)], description="e.g. 1.1.a")
     name = TextAreaField("Indicator", validators=[InputRequired(), Length(max=600)])
     unit = SelectField("Unit", choices=choices((u.value, label) for u, label in UNIT_LABELS.items()))
@@ -168,7 +168,7 @@ class IndicatorForm(FlaskForm):
     )
     fund_indicator_id = SelectField(
         "Contributes to fund indicator",
-        coerce=int,
+        coerce=coerce_id,
         choices=[],
         description="Linked indicators roll up into the fund's results framework; same unit required.",
     )

@@ -26,7 +26,7 @@ from sqlalchemy.orm import selectinload
 
 from fundapp.auth.models import User, UserRole
 from fundapp.committee.models import JointProgrammeDocument, ProgrammeBudgetLine
-from fundapp.concept_notes.models import ConceptNote
+from fundapp.concept_notes.models import ConceptNote, Participant
 from fundapp.core.audit import record_change
 from fundapp.core.errors import DomainError, NotAllowed, ValidationFailed
 from fundapp.core.extensions import db
@@ -51,6 +51,7 @@ from fundapp.programmes.workflow import (
     PROGRESS_REPORT,
     REPORT_APPROVED,
     RUNNING_STATES,
+    SUBMITTED,
 )
 from fundapp.reference import services as reference
 from fundapp.reference.models import GuidingPrinciple, ThematicArea
@@ -629,17 +630,23 @@ def report_page(report: ProgressReport) -> dict[str, Any]:
     }
 
 
-def report_condition(programme: JointProgramme, before: date) -> str | None:
-    """Tranche condition: the latest report due by `before` is approved (met when none is due yet)."""
+def report_condition(programme: JointProgramme, before: date, statuses: Mapping[str, str] | None = None) -> str | None:
+    """Tranche condition: the latest report due by `before` is approved (met when none is due yet).
+
+    `statuses`: the programme's report status by period, when the caller loaded them for many (no query then).
+    """
     due = [p for p in calendar(programme) if p.due_on <= before]
     if not due:
         return None
     latest = due[-1]
-    status = db.session.scalar(
-        sa.select(ProgressReport.status).where(
-            ProgressReport.programme_id == programme.id, ProgressReport.period == latest.period
+    if statuses is not None:
+        status = statuses.get(latest.period)
+    else:
+        status = db.session.scalar(
+            sa.select(ProgressReport.status).where(
+                ProgressReport.programme_id == programme.id, ProgressReport.period == latest.period
+            )
         )
-    )
     if status == REPORT_APPROVED:
         return None
     return f"The progress report for {latest.label} is not approved ({'not started' if status is None else status})."
@@ -697,6 +704,105 @@ def remind(today: date, days: int = REMIND_DAYS) -> dict[str, int]:
                 notify(fresh, subject, f"{programme.title}: {period.label}.", f"/programmes/{programme.id}#reports")
                 sent[kind] += len({u.id for u in fresh})
     return sent
+
+
+# Work lists: what the role inboxes and the overdue notices ask ---------------------------------------
+
+
+def reports_to_review(limit: int) -> tuple[int, list[ProgressReport]]:
+    """Submitted reports waiting for the secretariat's review, the longest waiting first (one query)."""
+    rows = db.session.execute(
+        sa.select(ProgressReport, sa.func.count().over().label("total"))
+        .where(ProgressReport.status == SUBMITTED)
+        .options(selectinload(ProgressReport.programme))
+        .order_by(ProgressReport.submitted_on, ProgressReport.due_on, ProgressReport.id)
+        .limit(limit)
+    ).all()
+    return (rows[0].total if rows else 0), [row[0] for row in rows]
+
+
+@dataclass(frozen=True)
+class ReportDue:
+    """A period of a running programme's calendar whose report is not delivered (none, a draft, or returned)."""
+
+    programme: JointProgramme
+    period: Period
+    report: ProgressReport | None
+    overdue: bool
+
+
+def participates(organisation_id: int) -> sa.ColumnElement[bool]:
+    """The programme's organization list (budget lines and the note's participants) includes this one."""
+    in_budget = sa.exists().where(
+        ProgrammeBudgetLine.document_id == JointProgramme.id, ProgrammeBudgetLine.organisation_id == organisation_id
+    )
+    in_note = sa.exists().where(
+        JointProgrammeDocument.id == JointProgramme.id,
+        Participant.concept_note_id == JointProgrammeDocument.concept_note_id,
+        Participant.organisation_id == organisation_id,
+    )
+    return sa.or_(in_budget, in_note)
+
+
+def reports_due(
+    on: date, within_days: int, organisation_id: int | None = None, overdue_only: bool = False
+) -> list[ReportDue]:
+    """Reports of running programmes due by `on` + `within_days` (or returned for correction) and not delivered,
+    the longest overdue first (two queries: the programmes, their reports). `organisation_id`: only programmes it
+    participates in; `overdue_only`: only those past due."""
+    query = sa.select(JointProgramme).where(JointProgramme.status.in_(RUNNING_STATES))
+    if organisation_id is not None:
+        query = query.where(participates(organisation_id))
+    programmes = list(db.session.scalars(query.order_by(JointProgramme.id)))
+    if not programmes:
+        return []
+    existing = {
+        (r.programme_id, r.period): r
+        for r in db.session.scalars(
+            sa.select(ProgressReport).where(ProgressReport.programme_id.in_([p.id for p in programmes]))
+        )
+    }
+    horizon = on + timedelta(days=within_days)
+    due = []
+    for programme in programmes:
+        for period in calendar(programme):
+            report = existing.get((programme.id, period.period))
+            if report is not None and report.status in DELIVERED_REPORT_STATES:
+                continue
+            overdue = period.due_on < on
+            # A report returned for correction waits for its focal points whenever it falls due.
+            wanted = (
+                overdue if overdue_only else (period.due_on <= horizon or (report is not None and report.is_returned))
+            )
+            if wanted:
+                due.append(ReportDue(programme, period, report, overdue))
+    return sorted(due, key=lambda d: (d.period.due_on, d.programme.id))
+
+
+def approved_reports_since(since: date, limit: int) -> tuple[int, list[ProgressReport]]:
+    """Progress reports approved on or after `since`, the newest first (one query): what donors may read."""
+    rows = db.session.execute(
+        sa.select(ProgressReport, sa.func.count().over().label("total"))
+        .where(ProgressReport.status == REPORT_APPROVED, ProgressReport.approved_on >= since)
+        .options(selectinload(ProgressReport.programme))
+        .order_by(ProgressReport.approved_on.desc(), ProgressReport.id.desc())
+        .limit(limit)
+    ).all()
+    return (rows[0].total if rows else 0), [row[0] for row in rows]
+
+
+def report_statuses(programme_ids: Iterable[int]) -> dict[int, dict[str, str]]:
+    """programme id → period → report status (one query), for many tranche conditions at once."""
+    ids = list(programme_ids)
+    statuses: dict[int, dict[str, str]] = {pid: {} for pid in ids}
+    if ids:
+        for pid, period, status in db.session.execute(
+            sa.select(ProgressReport.programme_id, ProgressReport.period, ProgressReport.status).where(
+                ProgressReport.programme_id.in_(ids)
+            )
+        ):
+            statuses[pid][period] = status
+    return statuses
 
 
 # Results: programme progress and the fund-level roll-up ---------------------------------------------

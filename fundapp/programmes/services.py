@@ -7,7 +7,7 @@ programme (document) id. Results frameworks, progress reports and alignment are 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -23,20 +23,28 @@ from fundapp.committee.models import programme_label as label_of
 from fundapp.concept_notes.models import ConceptNote, Participant, concept_note_countries, note_reference
 from fundapp.contributions import ledger
 from fundapp.contributions.models import EntryKind, LedgerEntry
+from fundapp.core import search
+from fundapp.core.args import as_id
 from fundapp.core.audit import record_change
 from fundapp.core.errors import DomainError, NotAllowed, ValidationFailed
 from fundapp.core.extensions import db
-from fundapp.core.money import CENTS, money_str, to_money
+from fundapp.core.locks import lock_keys, lock_row
+from fundapp.core.money import CENTS, MoneyInputError, money_str, parse_money, split_by_weights, to_money
 from fundapp.core.permissions import Role
 from fundapp.notifications import discussions
 from fundapp.programmes import permissions, reporting
 from fundapp.programmes.models import (
+    AlignmentAssessment,
     BudgetCategory,
     BudgetItem,
     ExpenditureKind,
     ExpenditureReport,
     JointProgramme,
+    ProgrammeIndicator,
     ProgrammeMessage,
+    ProgrammeOutcome,
+    ProgrammeOutput,
+    ProgressReport,
     Tranche,
 )
 from fundapp.programmes.workflow import (
@@ -250,15 +258,16 @@ def save_budget(
     for category in BudgetCategory:
         raw = amounts.get(category.value)
         try:
-            value = to_money(raw or 0)
-        except (TypeError, ValueError):
-            errors.setdefault(category.value, []).append("Not a number.")
+            value = parse_money(raw or 0, negative=True)
+        except MoneyInputError as exc:
+            errors.setdefault(category.value, []).append(str(exc))
             continue
         if value < 0:
             errors.setdefault(category.value, []).append("Cannot be negative.")
         values[category] = value
     if errors:
         raise ValidationFailed(errors)
+    lock_keys(ledger.programme_key(programme.id))  # the transfers and allocation it is checked against
     rate = isc_rate()
     direct = sum(values.values(), ZERO)
     if direct <= 0:
@@ -354,7 +363,8 @@ _FLOW_FIELD = {
 
 
 def money_flows(programme_ids: Iterable[int]) -> dict[int, dict[int | None, OrgFlow]]:
-    """Per programme, per organization: ledger sums (reversals netted) and the approved budget, in two queries."""
+    """Per programme, per organization: ledger sums (reversals netted), the approved budget and the
+    organization's share of the allocation (see allocation_shares), in two queries."""
     ids = list(programme_ids)
     result: dict[int, dict[int | None, OrgFlow]] = {pid: defaultdict(OrgFlow) for pid in ids}
     if not ids:
@@ -369,18 +379,90 @@ def money_flows(programme_ids: Iterable[int]) -> dict[int, dict[int | None, OrgF
         .where(LedgerEntry.programme_id.in_(ids), LedgerEntry.category.in_(list(_FLOW_FIELD)))
         .group_by(LedgerEntry.programme_id, LedgerEntry.organisation_id, LedgerEntry.category)
     )
+    booked: dict[int, dict[int | None, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
     for pid, org_id, category, total in rows:
-        # Allocations are the programme's, whichever organization the decision named.
-        flow = result[pid][None if category is EntryKind.allocation else org_id]
+        if category is EntryKind.allocation:
+            booked[pid][org_id] += to_money(total or 0)
+            continue
+        flow = result[pid][org_id]
         setattr(flow, _FLOW_FIELD[category], getattr(flow, _FLOW_FIELD[category]) + to_money(total or 0))
-    budgets = db.session.execute(
-        sa.select(
-            ProgrammeBudgetLine.document_id, ProgrammeBudgetLine.organisation_id, ProgrammeBudgetLine.amount
-        ).where(ProgrammeBudgetLine.document_id.in_(ids))
-    )
+    budgets = _budget_weights(ids)
     for pid, org_id, amount in budgets:
         result[pid][org_id].budget = to_money(amount)
+    for pid, shares in split_allocations(booked, budgets).items():
+        for org_id, share in shares.items():
+            result[pid][org_id].allocated += share
     return result
+
+
+def _budget_weights(programme_ids: Iterable[int] | None) -> list[tuple[int, int, Decimal]]:
+    """(programme id, organisation id, approved budget) of the budget lines, in line order (one query)."""
+    query = sa.select(
+        ProgrammeBudgetLine.document_id, ProgrammeBudgetLine.organisation_id, ProgrammeBudgetLine.amount
+    ).order_by(ProgrammeBudgetLine.document_id, ProgrammeBudgetLine.id)
+    if programme_ids is not None:
+        query = query.where(ProgrammeBudgetLine.document_id.in_(list(programme_ids)))
+    return [(pid, org_id, to_money(amount)) for pid, org_id, amount in db.session.execute(query)]
+
+
+def split_allocations(
+    booked: Mapping[int, Mapping[int | None, Decimal]], budgets: Iterable[tuple[int, int, Decimal]]
+) -> dict[int, dict[int | None, Decimal]]:
+    """Each programme's net allocation split among its participating organizations by their approved budgets.
+
+    `booked`: per programme, the allocation as the ledger books it (per organization named by the row);
+    `budgets`: (programme, organization, approved budget) lines. The split is by the largest remainder,
+    so the shares add up to the allocation to the cent; a programme with no budget keeps the booking.
+    """
+    weights: dict[int, dict[int | None, Decimal]] = defaultdict(dict)
+    for pid, org_id, amount in budgets:
+        weights[pid][org_id] = amount
+    result: dict[int, dict[int | None, Decimal]] = {}
+    for pid, by_org in booked.items():
+        total = sum(by_org.values(), ZERO)
+        shares = split_by_weights(total, weights.get(pid, {}))
+        result[pid] = shares if shares else {org_id: to_money(v) for org_id, v in by_org.items()}
+    return result
+
+
+def allocation_shares(
+    programme_ids: Iterable[int] | None = None, as_of: date | None = None
+) -> dict[int, dict[int | None, Decimal]]:
+    """Per programme, each participating UN organization's share of its net allocation (two queries).
+
+    The steering committee allocates to the joint programme and the ledger books the allocation against the
+    convening organization; each participating organization's allocation (the fund's commitment to it) is
+    its share of the approved budget (the programme document's budget lines) applied to the programme's
+    net allocation, by the largest remainder, so the shares add up to the allocation exactly. A programme
+    without a budget keeps the ledger's booking (key None when the row names no organization). With
+    `as_of`, the allocations dated up to that day. Every channel (transparency page and CSV, annual report,
+    API, IATI) takes organizations' allocations from here.
+    """
+    ids = None if programme_ids is None else list(programme_ids)
+    query = (
+        sa.select(LedgerEntry.programme_id, LedgerEntry.organisation_id, sa.func.sum(LedgerEntry.amount_usd))
+        .where(LedgerEntry.programme_id.is_not(None), LedgerEntry.category == EntryKind.allocation)
+        .group_by(LedgerEntry.programme_id, LedgerEntry.organisation_id)
+    )
+    if ids is not None:
+        query = query.where(LedgerEntry.programme_id.in_(ids))
+    if as_of is not None:
+        query = query.where(LedgerEntry.entry_on <= as_of)
+    booked: dict[int, dict[int | None, Decimal]] = defaultdict(dict)
+    for pid, org_id, total in db.session.execute(query):
+        booked[pid][org_id] = to_money(total or 0)
+    if not booked:
+        return {}
+    return split_allocations(booked, _budget_weights(ids))
+
+
+def allocations_by_organisation(as_of: date | None = None) -> dict[int | None, Decimal]:
+    """Organisation id -> the sum of its shares of every programme's net allocation (see allocation_shares)."""
+    totals: dict[int | None, Decimal] = defaultdict(lambda: ZERO)
+    for shares in allocation_shares(as_of=as_of).values():
+        for org_id, share in shares.items():
+            totals[org_id] += share
+    return dict(totals)
 
 
 def programme_total(flows: dict[int | None, OrgFlow]) -> OrgFlow:
@@ -393,6 +475,14 @@ def programme_total(flows: dict[int | None, OrgFlow]) -> OrgFlow:
 def net_allocation(programme_id: int) -> Decimal:
     totals = ledger.category_totals(programme_id=programme_id)
     return totals[EntryKind.allocation] - totals[EntryKind.refund]
+
+
+def _amount(value: Decimal | str | None) -> Decimal:
+    """An amount given to a money service: exact cents (core.money's rule) or a message next to the field."""
+    try:
+        return parse_money(value if value not in (None, "") else 0)
+    except MoneyInputError as exc:
+        raise DomainError(str(exc), field="amount") from exc
 
 
 # Tranches -----------------------------------------------------------------------------------------
@@ -413,10 +503,18 @@ def plan_tranche(
     line = next((x for x in programme.document.budget_lines if x.organisation_id == organisation_id), None)
     if line is None:
         raise DomainError("The organization has no approved budget in this programme.", field="organisation")
-    value = to_money(amount or 0)
+    value = _amount(amount)
     if value <= 0:
         raise DomainError("The amount must be more than zero.", field="amount")
-    planned = sum((t.amount for t in programme.tranches if t.organisation_id == organisation_id), ZERO)
+    lock_keys(ledger.programme_key(programme.id))  # two plans at once cannot both fit the budget
+    planned = to_money(
+        db.session.scalar(
+            sa.select(sa.func.coalesce(sa.func.sum(Tranche.amount), 0)).where(
+                Tranche.programme_id == programme.id, Tranche.organisation_id == organisation_id
+            )
+        )
+        or 0
+    )
     if planned + value > line.amount:
         raise DomainError(
             f"Tranches to {line.organisation.code} would total US$ {planned + value:,.2f}, above its approved "
@@ -447,8 +545,13 @@ def plan_tranche(
     return tranche
 
 
-def unmet_conditions(tranche: Tranche, flow: OrgFlow, on: date) -> list[str]:
-    """Why the tranche cannot be released now (empty when every condition is met)."""
+def unmet_conditions(
+    tranche: Tranche, flow: OrgFlow, on: date, report_statuses: Mapping[str, str] | None = None
+) -> list[str]:
+    """Why the tranche cannot be released now (empty when every condition is met).
+
+    `report_statuses`: the programme's report status by period when the caller has them (no query then).
+    """
     reasons = []
     if tranche.min_spent_percent is not None and flow.net_transferred > 0:
         rate = flow.delivery_rate or ZERO
@@ -458,7 +561,7 @@ def unmet_conditions(tranche: Tranche, flow: OrgFlow, on: date) -> list[str]:
                 f"this tranche needs {tranche.min_spent_percent}%."
             )
     if tranche.needs_report_approved:
-        reason = reporting.report_condition(tranche.programme, on)
+        reason = reporting.report_condition(tranche.programme, on, report_statuses)
         if reason:
             reasons.append(reason)
     return reasons
@@ -473,12 +576,18 @@ def release_blockers(tranche: Tranche, on: date) -> list[str]:
 
 
 def release_tranche(actor: User, tranche: Tranche, on: date, justification: str = "") -> Tranche:
-    """Transfer the tranche through the ledger. A blocked tranche only by the chair, with a justification."""
+    """Transfer the tranche through the ledger. A blocked tranche only by the chair, with a justification.
+
+    Locks the tranche (released once, whatever the concurrency) and the programme's money, then re-checks.
+    """
+    tranche = lock_row(Tranche, tranche.id) or tranche
     programme = tranche.programme
     if tranche.is_released:
         raise DomainError("The tranche has already been released.")
     if programme.status not in TRANSFER_STATES:
         raise DomainError("Transfers go out only while the programme is approved or active.")
+    lock_keys(ledger.programme_key(programme.id))
+    ledger.check_postable(on, field="released_on", what="A transfer")
     flows = money_flows([programme.id])[programme.id]
     flow = flows[tranche.organisation_id]
     reasons = unmet_conditions(tranche, flow, on)
@@ -555,6 +664,8 @@ def record_expenditure(
     """
     if programme.status not in SPENDING_STATES:
         raise DomainError("Expenditure is reported while the programme is active or operationally closed.")
+    lock_keys(ledger.programme_key(programme.id))  # the balance and the year's certification, re-read below
+    ledger.check_postable(on, field="reported_on", what="Expenditure")
     kind_value = ExpenditureKind(kind)
     if organisation_id not in programme.participating_ids:
         raise DomainError("Not a participating organization of this programme.", field="organisation")
@@ -563,7 +674,7 @@ def record_expenditure(
         raise DomainError(f"A year from {first} to {on.year}.", field="year")
     if _certified(programme.id, organisation_id, year) is not None:
         raise DomainError(f"The {year} expenditure is already certified final.", field="year")
-    value = to_money(amount or 0)
+    value = _amount(amount)
     if kind_value is ExpenditureKind.interim:
         if value <= 0:
             raise DomainError("The amount must be more than zero.", field="amount")
@@ -634,6 +745,7 @@ def record_refund(
         raise DomainError("Refunds are recorded while the programme is active or operationally closed.")
     if organisation_id not in programme.participating_ids:
         raise DomainError("Not a participating organization of this programme.", field="organisation")
+    ledger.check_postable(on, field="refunded_on", what="A refund")
     return ledger.post_refund(
         actor, amount, programme.id, organisation_id, on, description=f"{programme.reference} unspent balance refunded"
     )
@@ -725,6 +837,7 @@ def closure_blockers(programme: JointProgramme, today: date) -> list[str]:
 def close_financially(actor: User, programme: JointProgramme, today: date) -> None:
     if programme.status != OPERATIONALLY_CLOSED:
         raise DomainError("Close the programme operationally first.")
+    lock_keys(ledger.programme_key(programme.id))  # no money event slips in between the check and the closure
     blockers = closure_blockers(programme, today)
     if blockers:
         raise DomainError("Cannot close financially: " + " ".join(blockers))
@@ -818,7 +931,7 @@ class PortfolioFilters:
             area=args.get("area", "").strip(),
             region=args.get("region", "").strip(),
             country=args.get("country", "").strip().upper(),
-            organisation=int(org) if org.isdigit() else None,
+            organisation=as_id(org),
             status=args.get("status", "") if args.get("status", "") in STATUS_LABELS else "",
         )
 
@@ -1030,6 +1143,150 @@ def portfolio_csv_rows(filters: PortfolioFilters, user: User) -> list[list[Any]]
             ]
         )
     return rows
+
+
+# Work lists, search and names: what the role inboxes, the overdue notices, the search box and the audit log ask
+
+
+@dataclass(frozen=True)
+class TrancheWork:
+    """A planned tranche not released yet: why it is blocked (empty: ready to release) and whether it is late."""
+
+    tranche: Tranche
+    blockers: list[str]
+    overdue: bool
+
+    @property
+    def blocked(self) -> bool:
+        return bool(self.blockers)
+
+
+def tranches_due(on: date, within_days: int = 0, overdue_only: bool = False) -> list[TrancheWork]:
+    """Tranches planned by `on` + `within_days` (or before `on` with `overdue_only`) on programmes that may
+    transfer, not released, with what blocks each: the earliest first. Four queries whatever their number."""
+    horizon = on if overdue_only else on + timedelta(days=within_days)
+    planned = Tranche.planned_on < on if overdue_only else Tranche.planned_on <= horizon
+    tranches = list(
+        db.session.scalars(
+            sa.select(Tranche)
+            .join(JointProgramme, JointProgramme.id == Tranche.programme_id)
+            .where(Tranche.released_on.is_(None), planned, JointProgramme.status.in_(TRANSFER_STATES))
+            .options(selectinload(Tranche.programme))
+            .order_by(Tranche.planned_on, Tranche.programme_id, Tranche.id)
+        )
+    )
+    programme_ids = {t.programme_id for t in tranches}
+    flows = money_flows(programme_ids)
+    statuses = reporting.report_statuses(programme_ids)
+    return [
+        TrancheWork(
+            t,
+            unmet_conditions(t, flows[t.programme_id][t.organisation_id], on, statuses[t.programme_id]),
+            t.planned_on < on,
+        )
+        for t in tranches
+    ]
+
+
+def visible_to(user: User) -> sa.ColumnElement[bool]:
+    """SQL twin of `permissions.can_view`: the programmes this user may open (search)."""
+    if permissions.can_view_all(user):
+        return sa.true()
+    if user.has_role(Role.applicant):
+        return reporting.participates(user.organisation_id)
+    return sa.false()
+
+
+def search_programmes(user: User, query: str) -> sa.Select | None:
+    """The search box over programmes the user may open: every word in the title, or the reference (JP-0002,
+    or the CN- reference of the note it came from)."""
+    words = search.terms(query)
+    if not words:
+        return None
+    programme_number = search.reference_number(query, "JP")
+    note_number = search.reference_number(query, "CN")
+    exact = None
+    if programme_number is not None:
+        exact = JointProgramme.id == programme_number
+    elif note_number is not None:
+        exact = JointProgramme.id.in_(
+            sa.select(JointProgrammeDocument.id).where(JointProgrammeDocument.concept_note_id == note_number)
+        )
+    found = search.contains_all(JointProgramme.title, words)
+    columns = search.hits(
+        "programme", JointProgramme.id, search.rank(exact, JointProgramme.title, query), JointProgramme.title
+    )
+    return sa.select(*columns).where(visible_to(user), found if exact is None else sa.or_(found, exact))
+
+
+def programmes_by_id(ids: Iterable[int]) -> dict[int, JointProgramme]:
+    """Programmes by id with their document and note (one query)."""
+    ids = list(ids)
+    if not ids:
+        return {}
+    return {p.id: p for p in db.session.scalars(sa.select(JointProgramme).where(JointProgramme.id.in_(ids)))}
+
+
+def _programme_names(numbers: list[int]) -> dict[int, str]:
+    rows = db.session.execute(
+        sa.select(JointProgrammeDocument.id, sa.func.coalesce(JointProgramme.title, ConceptNote.title))
+        .join(ConceptNote, ConceptNote.id == JointProgrammeDocument.concept_note_id)
+        .outerjoin(JointProgramme, JointProgramme.id == JointProgrammeDocument.id)
+        .where(JointProgrammeDocument.id.in_(numbers))
+    )
+    return {i: f"JP-{i:04d} ‘{title}’" for i, title in rows}
+
+
+def describe_objects(object_type: str, ids: Iterable[str]) -> dict[str, str] | None:
+    """Names of programmes and their tranches, reports and frameworks for the audit log
+    (`signals.describe_objects`): one query per type."""
+    numbers = [int(i) for i in ids if str(i).isdigit()]
+    if object_type == "joint_programmes":
+        return {str(i): name for i, name in _programme_names(numbers).items()}
+    if object_type == "programme_tranches":
+        rows = db.session.execute(
+            sa.select(Tranche.id, Tranche.programme_id, Tranche.amount, Organisation.code)
+            .join(Organisation, Organisation.id == Tranche.organisation_id)
+            .where(Tranche.id.in_(numbers))
+        )
+        return {str(i): f"tranche of US$ {amount:,.2f} to {code} (JP-{pid:04d})" for i, pid, amount, code in rows}
+    if object_type in ("programme_progress_reports", "progress_reports"):
+        rows = db.session.execute(
+            sa.select(ProgressReport.id, ProgressReport.programme_id, ProgressReport.period).where(
+                ProgressReport.id.in_(numbers)
+            )
+        )
+        return {str(i): f"progress report {period} of JP-{pid:04d}" for i, pid, period in rows}
+    if object_type == "programme_expenditure_reports":
+        rows = db.session.execute(
+            sa.select(ExpenditureReport.id, ExpenditureReport.programme_id, ExpenditureReport.year, Organisation.code)
+            .join(Organisation, Organisation.id == ExpenditureReport.organisation_id)
+            .where(ExpenditureReport.id.in_(numbers))
+        )
+        return {str(i): f"{year} expenditure of {code} (JP-{pid:04d})" for i, pid, year, code in rows}
+    framework = {
+        "programme_outcomes": (ProgrammeOutcome, "outcome"),
+        "programme_indicators": (ProgrammeIndicator, "indicator"),
+    }
+    if object_type in framework:
+        model, noun = framework[object_type]
+        rows = db.session.execute(sa.select(model.id, model.programme_id, model.code).where(model.id.in_(numbers)))
+        return {str(i): f"{noun} {code} of JP-{pid:04d}" for i, pid, code in rows}
+    if object_type == "programme_outputs":
+        rows = db.session.execute(
+            sa.select(ProgrammeOutput.id, ProgrammeOutcome.programme_id, ProgrammeOutput.code)
+            .join(ProgrammeOutcome, ProgrammeOutcome.id == ProgrammeOutput.outcome_id)
+            .where(ProgrammeOutput.id.in_(numbers))
+        )
+        return {str(i): f"output {code} of JP-{pid:04d}" for i, pid, code in rows}
+    if object_type == "programme_alignment_assessments":
+        rows = db.session.execute(
+            sa.select(AlignmentAssessment.id, AlignmentAssessment.programme_id, AlignmentAssessment.occasion).where(
+                AlignmentAssessment.id.in_(numbers)
+            )
+        )
+        return {str(i): f"alignment assessment ({occasion}) of JP-{pid:04d}" for i, pid, occasion in rows}
+    return None
 
 
 # The discussion ------------------------------------------------------------------------------------

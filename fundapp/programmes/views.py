@@ -10,6 +10,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from fundapp.committee.models import programme_reference
+from fundapp.core import args as query_args
 from fundapp.core import clock, tabular
 from fundapp.core.edge import domain_errors
 from fundapp.core.errors import NotAllowed
@@ -100,7 +101,7 @@ def _form_page(programme: JointProgramme, form: FlaskForm, heading: str, submit:
 @role_required(*permissions.PORTFOLIO_ROLES)
 def portfolio_page():
     filters = services.PortfolioFilters.from_args(request.args)
-    page = services.portfolio_page(filters, current_user, request.args.get("page", 1, type=int), clock.today())
+    page = services.portfolio_page(filters, current_user, query_args.page(), clock.today())
     return render_template("programmes/portfolio.html", filters=filters, **page)
 
 
@@ -273,7 +274,7 @@ def close_financially(programme_id: int):
     programme_ = _money_programme(programme_id)
     form = CloseFinanciallyForm()
     if form.validate_on_submit():
-        with domain_errors() as outcome:
+        with domain_errors(once=form) as outcome:
             services.close_financially(current_user, programme_, clock.today())
         if outcome.ok:
             flash(

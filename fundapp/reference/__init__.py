@@ -8,8 +8,11 @@ from fundapp.core.permissions import Role
 bp = Blueprint("reference", __name__)
 
 register_nav(
-    NavItem("Reference data", "reference.index", (Role.admin, Role.secretariat), order=70),
-    NavItem("Organisations", "reference.admin_organisations", (Role.admin,), order=81),
+    NavItem("Reference data", "reference.index", (Role.admin, Role.secretariat), order=70, group="Set-up"),
+    NavItem("Organisations", "reference.admin_organisations", (Role.admin,), order=81, group="Administration"),
 )
 
-from fundapp.reference import views  # noqa: E402,F401
+from fundapp.core import signals  # noqa: E402
+from fundapp.reference import services, views  # noqa: E402,F401
+
+signals.describe_objects.connect(services.describe_objects)

@@ -3,7 +3,7 @@ from wtforms import SelectField, StringField
 from wtforms.validators import InputRequired, Length, Regexp
 
 from fundapp.auth.models import ORGANISATION_TYPE_LABELS
-from fundapp.core.forms import MultiCheckboxField, choices
+from fundapp.core.forms import MultiCheckboxField, choices, coerce_id
 
 
 class RenameForm(FlaskForm):
@@ -12,7 +12,7 @@ class RenameForm(FlaskForm):
 
 class ThematicAreaForm(FlaskForm):
     name = StringField("Name", validators=[InputRequired(), Length(max=300)])
-    objectives = MultiCheckboxField("GCM objectives in this area", coerce=int)
+    objectives = MultiCheckboxField("GCM objectives in this area", coerce=coerce_id)
 
     def __init__(self, *args, objective_choices: list[tuple[int, str]], **kwargs) -> None:
         super().__init__(*args, **kwargs)

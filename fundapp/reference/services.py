@@ -441,3 +441,32 @@ def set_organisation_active(actor: User | None, org: Organisation, active: bool)
     org.is_active = active
     db.session.flush()
     record_change(actor, "organisation.activated" if active else "organisation.deactivated", "organisations", org.id)
+
+
+# Names for the audit log ---------------------------------------------------------------------------------
+
+
+def describe_objects(object_type: str, ids: list[str]) -> dict[str, str] | None:
+    """Names of reference records for the audit log (`signals.describe_objects`), one query."""
+    numbers = [int(i) for i in ids if str(i).isdigit()]
+    named = {
+        "thematic_areas": (ThematicArea, "thematic area {code} {name}", ThematicArea.code, ThematicArea.name),
+        "guiding_principles": (
+            GuidingPrinciple,
+            "guiding principle ‘{name}’",
+            GuidingPrinciple.code,
+            GuidingPrinciple.name,
+        ),
+        "markers": (Marker, "marker ‘{name}’", Marker.code, Marker.name),
+        "gcm_objectives": (GcmObjective, "GCM objective {code}: {name}", GcmObjective.number, GcmObjective.title),
+    }
+    if object_type in named:
+        model, pattern, code, name = named[object_type]
+        rows = db.session.execute(sa.select(model.id, code, name).where(model.id.in_(numbers)))
+        found = {str(i): pattern.format(code=c, name=n) for i, c, n in rows}
+        if object_type == "markers":  # the minimum scores are set for all markers at once
+            found.update({i: "the markers' minimum scores" for i in ids if not str(i).isdigit()})
+        return found
+    if object_type == "reference":
+        return dict.fromkeys(ids, "the fund's reference data")
+    return None

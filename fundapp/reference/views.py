@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from fundapp.auth.models import Organisation, OrganisationType
+from fundapp.core import args as query_args
 from fundapp.core.edge import domain_errors
 from fundapp.core.extensions import db
 from fundapp.core.permissions import Role, role_required
@@ -24,7 +25,7 @@ def inject_fund() -> dict:
 
 
 def _page_arg() -> int:
-    return request.args.get("page", 1, type=int)
+    return query_args.page()
 
 
 @bp.route("/")
@@ -127,7 +128,7 @@ def _organisation_filters() -> services.OrganisationFilters:
     return services.OrganisationFilters(
         org_type=request.args.get("type", ""),
         status=request.args.get("status", ""),
-        q=request.args.get("q", "").strip(),
+        q=query_args.text("q"),
     )
 
 

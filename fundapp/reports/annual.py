@@ -10,7 +10,7 @@ the three always add up.
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -26,6 +26,7 @@ from fundapp.contributions.models import Donor, EntryKind, LedgerEntry
 from fundapp.core import clock
 from fundapp.core.extensions import db
 from fundapp.core.money import to_money
+from fundapp.programmes import services as programme_services
 from fundapp.reference import services as reference
 
 ZERO = Decimal("0.00")
@@ -67,6 +68,8 @@ class AnnualReport:
     organisations: list[ThreeColumns]
     programmes: list[ThreeColumns]
     cumulative: ledger.FundingStatus
+    #: When the year's statement was frozen (its figures stored at the close of December); None while live.
+    frozen_at: datetime | None = None
 
     @property
     def period_end(self) -> date:
@@ -118,12 +121,19 @@ def _overview(prior: ledger.FundingStatus, cumulative: ledger.FundingStatus) -> 
 
 
 def _grouped(
-    column: InstrumentedAttribute[int | None], label_query: sa.Select, prior_end: date, year_end: date
+    column: InstrumentedAttribute[int | None],
+    label_query: sa.Select,
+    prior_end: date,
+    year_end: date,
+    allocations: tuple[dict[int | None, Decimal], dict[int | None, Decimal]] | None = None,
 ) -> list[ThreeColumns]:
     """Programme money per `column` (organisation_id or programme_id): prior years and cumulative, two queries.
 
     label_query selects (key, name, concept note id or NULL); a programme is labelled 'JP-0007 (CN-0037) Title'.
+    `allocations` (prior years, cumulative) replaces the ledger's allocation column: organizations take their
+    budget shares of each programme's allocation rather than what the ledger books to the convening one.
     """
+    kinds = [k for k in PROGRAMME_KINDS if allocations is None or k is not EntryKind.allocation]
     sums: dict[int, dict[str, list[Decimal]]] = defaultdict(lambda: {k: [ZERO, ZERO] for k, _h in PROGRAMME_COLUMNS})
     for index, end in ((0, prior_end), (1, year_end)):
         query = (
@@ -131,13 +141,17 @@ def _grouped(
             .where(
                 column.is_not(None),
                 LedgerEntry.programme_id.is_not(None),
-                LedgerEntry.category.in_(PROGRAMME_KINDS),
+                LedgerEntry.category.in_(kinds),
                 LedgerEntry.entry_on <= end,
             )
             .group_by(column, LedgerEntry.category)
         )
         for key, category, total in db.session.execute(query):
             sums[key][category.value][index] = to_money(total or 0)
+        if allocations is not None:
+            for key, amount in allocations[index].items():
+                if key is not None:
+                    sums[key][EntryKind.allocation.value][index] = amount
     labels = {
         key: (programme_label(key, note_reference(note_id), title) if note_id is not None else title)
         for key, title, note_id in db.session.execute(
@@ -159,9 +173,9 @@ def build(year: int) -> AnnualReport:
     before = contributions.deposits_by_donor(as_of=prior_end)
     during = contributions.deposits_by_donor(as_of=year_end, since=year_start)
     commitments: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    for row in contributions.agreement_rows():
-        if row.agreement.signed_on <= year_end:
-            commitments[row.agreement.donor_id] += row.commitment_usd
+    # As things stood on 31 December: agreements signed, deposits made and rates in force by then.
+    for row in contributions.agreement_rows(as_of=year_end):
+        commitments[row.agreement.donor_id] += row.commitment_usd
     donor_ids = set(commitments) | set(before) | set(during)
     names = {d.id: d.name for d in db.session.scalars(sa.select(Donor).where(Donor.id.in_(donor_ids))) if donor_ids}
     donors = []
@@ -186,10 +200,94 @@ def build(year: int) -> AnnualReport:
             sa.select(Organisation.id, Organisation.name, sa.null()),
             prior_end,
             year_end,
+            allocations=(
+                programme_services.allocations_by_organisation(prior_end),
+                programme_services.allocations_by_organisation(year_end),
+            ),
         ),
         programmes=programmes,
         cumulative=cumulative,
     )
+
+
+# Frozen figures: the report as plain JSON values and back (no queries) ------------------------------------
+
+
+def _amount(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _decimal(value: str | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+def to_figures(report: AnnualReport) -> dict[str, Any]:
+    """The report's figures as JSON values (amounts as exact decimal strings): what a frozen statement stores."""
+    status = report.cumulative
+    return {
+        "year": report.year,
+        "fund_name": report.fund_name,
+        "fund_code": report.fund_code,
+        "agent": report.agent,
+        "overview": [
+            [section, [[x.label, x.kind, _amount(x.prior), _amount(x.current), _amount(x.cumulative)] for x in lines]]
+            for section, lines in report.overview
+        ],
+        "donors": [[name, *(str(v) for v in values)] for name, *values in report.donors],
+        "organisations": [_three_json(r) for r in report.organisations],
+        "programmes": [_three_json(r) for r in report.programmes],
+        "cumulative": {
+            "as_of": status.as_of.isoformat() if status.as_of else None,
+            **{name: str(getattr(status, name)) for name in _STATUS_AMOUNTS},
+        },
+    }
+
+
+def from_figures(figures: dict[str, Any], frozen_at: datetime | None = None) -> AnnualReport:
+    """The report a frozen statement stored, rebuilt without a query: it shows what was true at the close."""
+    status = figures["cumulative"]
+    return AnnualReport(
+        year=figures["year"],
+        fund_name=figures["fund_name"],
+        fund_code=figures["fund_code"],
+        agent=figures["agent"],
+        overview=[
+            (section, [Line(x[0], x[1], _decimal(x[2]), _decimal(x[3]), _decimal(x[4])) for x in lines])
+            for section, lines in figures["overview"]
+        ],
+        donors=[(name, *(Decimal(v) for v in values)) for name, *values in figures["donors"]],
+        organisations=[_three_from(r) for r in figures["organisations"]],
+        programmes=[_three_from(r) for r in figures["programmes"]],
+        cumulative=ledger.FundingStatus(
+            as_of=date.fromisoformat(status["as_of"]) if status["as_of"] else None,
+            **{name: Decimal(status[name]) for name in _STATUS_AMOUNTS},
+        ),
+        frozen_at=frozen_at,
+    )
+
+
+_STATUS_AMOUNTS = (
+    "contributions",
+    "interest_fund",
+    "interest_organisations",
+    "transfers",
+    "refunds",
+    "fee",
+    "direct_costs",
+    "bank_charges",
+    "expenditure",
+    "allocations",
+    "balance_with_agent",
+)
+
+
+def _three_json(row: ThreeColumns) -> list[Any]:
+    return [row.label, {key: [str(v) for v in values] for key, values in row.values.items()}]
+
+
+def _three_from(row: list[Any]) -> ThreeColumns:
+    label, values = row
+    return ThreeColumns(label, {key: tuple(Decimal(v) for v in three) for key, three in values.items()})
 
 
 # The XLSX layout (no queries) --------------------------------------------------------------------------

@@ -42,6 +42,7 @@ and the report's actual, which is cumulative since the programme started (said i
 submitted or returned reports never appear.
 """
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -544,10 +545,12 @@ def export() -> bytes:
 # Renderer (no queries) --------------------------------------------------------------------------------
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+#: Characters XML 1.0 cannot hold (C0 controls but tab, LF, CR): lxml refuses them, a pasted title may hold one.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def _narrative(parent: etree._Element, text: str) -> None:
-    etree.SubElement(parent, "narrative").text = text
+    etree.SubElement(parent, "narrative").text = _NOT_XML.sub("", text) if text else text
 
 
 def _org(parent: etree._Element, tag: str, org: Org, **attrs: str | None) -> etree._Element:

@@ -5,24 +5,20 @@ Built from core.pdf's blocks; every piece of text goes through `para()` (or a ta
 
 from decimal import Decimal
 
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph
+from reportlab.platypus import Flowable
 
-from fundapp.core.money import format_money
-from fundapp.core.pdf import STYLES, build_pdf, data_table, para
+from fundapp.core.pdf import build_pdf, data_table, money_cell, para
 from fundapp.reports import annual
 from fundapp.reports.annual import AnnualReport
 from fundapp.reports.results_report import ResultsReport
 
 # The annual financial report ------------------------------------------------------------------------------
 
-#: Amounts in a smaller type, so that eight-figure sums fit six columns on A4.
-SMALL_MONEY = ParagraphStyle("num-small", parent=STYLES["num"], fontSize=7, leading=9)
 
-
-def _small_money(value: Decimal) -> Paragraph:
-    return Paragraph(format_money(value), SMALL_MONEY)
+def _small_money(value: Decimal) -> Flowable:
+    """Amounts in a smaller type, so that eight-figure sums fit seven columns on A4."""
+    return money_cell(value, "num_small")
 
 
 def annual_report(report: AnnualReport) -> bytes:
@@ -33,8 +29,15 @@ def annual_report(report: AnnualReport) -> bytes:
             f"1 January to 31 December {report.year}. US dollars; prior years to 31 December {report.year - 1}, "
             f"cumulative to 31 December {report.year}."
         ),
-        para("1. Financial overview", "h2"),
     ]
+    if report.frozen_at is not None:
+        story.append(
+            para(
+                f"Statement frozen on {report.frozen_at:%d %B %Y} when the books of {report.year} were closed: "
+                "these figures are stored and do not change with later postings."
+            )
+        )
+    story.append(para("1. Financial overview", "h2"))
     header = ["", f"Prior years (to {report.year - 1})", f"Current year ({report.year})", "Cumulative"]
     for section, lines in report.overview:
         story.append(para(section, "h3"))

@@ -31,6 +31,7 @@ from fundapp.core import clock
 from fundapp.core.extensions import db
 from fundapp.core.money import to_money
 from fundapp.programmes import reporting as programme_reporting
+from fundapp.programmes import services as programme_services
 from fundapp.reference import services as reference
 from fundapp.reference.models import Country, GcmObjective, MarkerLevel, ThematicArea
 from fundapp.results import alignment
@@ -112,10 +113,16 @@ class PublicProgramme:
     summary: str
     budget: Decimal
     budget_by_organisation: list[tuple[str, Decimal]]
+    #: (code, name, allocated USD): each participating organization's share of the allocation (by budget).
+    allocation_by_organisation: list[tuple[str, str, Decimal]]
     objectives: list[tuple[int, str]]
     gender_marker: int | None
     gender_marker_label: str | None
     money: Money4 = field(default_factory=Money4)
+
+    @property
+    def allocated_by_code(self) -> dict[str, Decimal]:
+        return {code: amount for code, _name, amount in self.allocation_by_organisation}
 
 
 @dataclass
@@ -206,6 +213,11 @@ def _public(document: JointProgrammeDocument, money: Money4 | None, labels: dict
     participants = sorted(note.participants, key=lambda p: (not p.is_lead, p.position, p.id))
     lead = next((p.organisation for p in participants if p.is_lead), note.organisation)
     gender = next((m.score for m in note.markers if m.marker.code == GENDER_MARKER), None)
+    money = money or Money4()
+    shares = programme_services.split_allocations(
+        {document.id: {lead.id: money.allocated}},
+        [(document.id, line.organisation_id, line.amount) for line in document.budget_lines],
+    )[document.id]
     return PublicProgramme(
         id=document.id,
         reference=document.reference,
@@ -222,10 +234,18 @@ def _public(document: JointProgrammeDocument, money: Money4 | None, labels: dict
         summary=document.summary,
         budget=document.total,
         budget_by_organisation=[(line.organisation.name, line.amount) for line in document.budget_lines],
+        allocation_by_organisation=[
+            (org.code, org.name, shares[org.id])
+            for org in {
+                **{p.organisation_id: p.organisation for p in participants},
+                **{line.organisation_id: line.organisation for line in document.budget_lines},
+            }.values()
+            if org.id in shares
+        ],
         objectives=[(o.number, o.title) for o in note.objectives],
         gender_marker=gender,
         gender_marker_label=labels.get(gender) if gender is not None else None,
-        money=money or Money4(),
+        money=money,
     )
 
 
@@ -314,20 +334,33 @@ def by_region(items: list[PublicProgramme]) -> list[BreakdownRow]:
     return _group(items, lambda p: [(p.region, p.region)])
 
 
-def by_organisation() -> list[BreakdownRow]:
-    """Per organization as the ledger records it: transfers, refunds and expenditure by the receiving
-    organization; allocations against the organization the committee's decision names (the convening one)."""
+def by_organisation(as_of: date | None = None) -> list[BreakdownRow]:
+    """Per participating organization: transfers, refunds and expenditure as the ledger records them against
+    the organization that received or spent; allocations as each organization's share of every programme's
+    allocation by approved budget (programmes.services.allocation_shares), so a joint programme's allocation
+    is spread over its participating organizations instead of resting with the convening one."""
     query = (
-        sa.select(Organisation.code, Organisation.name, LedgerEntry.category, sa.func.sum(LedgerEntry.amount_usd))
-        .join(Organisation, Organisation.id == LedgerEntry.organisation_id)
-        .where(LedgerEntry.programme_id.is_not(None), LedgerEntry.category.in_(list(KINDS.values())))
-        .group_by(Organisation.code, Organisation.name, LedgerEntry.category)
+        sa.select(LedgerEntry.organisation_id, LedgerEntry.category, sa.func.sum(LedgerEntry.amount_usd))
+        .where(
+            LedgerEntry.programme_id.is_not(None),
+            LedgerEntry.organisation_id.is_not(None),
+            LedgerEntry.category.in_([KINDS["transferred"], KINDS["refunded"], KINDS["expenditure"]]),
+        )
+        .group_by(LedgerEntry.organisation_id, LedgerEntry.category)
     )
+    if as_of is not None:
+        query = query.where(LedgerEntry.entry_on <= as_of)
     by_kind = {kind: key for key, kind in KINDS.items()}
-    rows: dict[str, BreakdownRow] = {}
-    for code, name, category, total in db.session.execute(query):
-        row = rows.setdefault(code, BreakdownRow(code, name, Money4()))
-        setattr(row.money, by_kind[category], to_money(total or 0))
+    money: dict[int, Money4] = defaultdict(Money4)
+    for org_id, category, total in db.session.execute(query):
+        setattr(money[org_id], by_kind[category], to_money(total or 0))
+    for org_id, allocated in programme_services.allocations_by_organisation(as_of).items():
+        if org_id is not None:
+            money[org_id].allocated += allocated
+    organisations = db.session.execute(
+        sa.select(Organisation.id, Organisation.code, Organisation.name).where(Organisation.id.in_(list(money)))
+    )
+    rows = {code: BreakdownRow(code, name, money[org_id]) for org_id, code, name in organisations}
     for code, count in concept_notes.participation_counts(funded_note_ids()).items():
         if code in rows:
             rows[code].programmes = count

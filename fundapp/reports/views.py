@@ -2,9 +2,10 @@
 
 from flask import Response, abort, render_template, request
 
+from fundapp.core import args as query_args
 from fundapp.core import tabular
 from fundapp.core.permissions import role_required
-from fundapp.reports import ANNUAL_REPORT_ROLES, bp, charts, pdf, results_report, transparency
+from fundapp.reports import ANNUAL_REPORT_ROLES, bp, charts, pdf, results_report, services, transparency
 from fundapp.reports import annual as annual_report
 from fundapp.reports.transparency import ProgrammeFilters
 
@@ -28,7 +29,7 @@ def _pdf(content: bytes, filename: str) -> Response:
 @bp.route("/")
 def index():
     """Public: where the fund's money comes from and goes, and what it funds."""
-    data = transparency.build(_filters(), request.args.get("page", 1, type=int) or 1)
+    data = transparency.build(_filters(), query_args.page())
     return render_template("reports/transparency.html", data=data, chart=charts.transparency(data))
 
 
@@ -65,7 +66,7 @@ def _year(year: int) -> int:
 def _chosen_year() -> tuple[int, list[int]]:
     """The year picked on a report page (the latest when none or an unknown one), and the years to pick from."""
     years = annual_report.available_years()
-    year = request.args.get("year", years[0], type=int)
+    year = query_args.integer("year", years[0], 1, 9999)
     return (year if year in years else years[0]), years
 
 
@@ -74,20 +75,22 @@ def _chosen_year() -> tuple[int, list[int]]:
 def annual():
     """Pick a year; see its financial overview and download the PDF or XLSX."""
     year, years = _chosen_year()
-    return render_template("reports/annual.html", report=annual_report.build(year), years=years)
+    report, frozen = services.annual_page(year)
+    return render_template("reports/annual.html", report=report, years=years, frozen=frozen)
 
 
 @bp.route("/annual-report/<int:year>.pdf")
 @role_required(*ANNUAL_REPORT_ROLES)
 def annual_pdf(year: int):
-    report = annual_report.build(_year(year))
-    return _pdf(pdf.annual_report(report), f"{report.fund_code}-annual-report-{year}.pdf")
+    """A frozen year's PDF is the stored file, byte for byte; an open year's is built from the ledger."""
+    report, content = services.annual_pdf(_year(year))
+    return _pdf(content, f"{report.fund_code}-annual-report-{year}.pdf")
 
 
 @bp.route("/annual-report/<int:year>.xlsx")
 @role_required(*ANNUAL_REPORT_ROLES)
 def annual_xlsx(year: int):
-    report = annual_report.build(_year(year))
+    report = services.annual_report(_year(year))
     return tabular.xlsx_response(f"{report.fund_code}-annual-report-{year}.xlsx", annual_report.sheets(report))
 
 

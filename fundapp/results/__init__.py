@@ -13,8 +13,11 @@ from fundapp.core.permissions import Role
 bp = Blueprint("results", __name__)
 
 register_nav(
-    NavItem("Results framework", "results.framework", (), order=40),
-    NavItem("Alignment indicators", "results.alignment", (Role.secretariat,), order=63),
+    NavItem("Results framework", "results.framework", (), order=40, group="Programmes"),
+    NavItem("Alignment indicators", "results.alignment", (Role.secretariat,), order=63, group="Set-up"),
 )
 
-from fundapp.results import views  # noqa: E402,F401  (routes attach to bp)
+from fundapp.core import signals  # noqa: E402
+from fundapp.results import services, views  # noqa: E402,F401  (routes attach to bp)
+
+signals.describe_objects.connect(services.describe_objects)

@@ -6,22 +6,11 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import (
-    BooleanField,
-    DecimalField,
-    FieldList,
-    Form,
-    FormField,
-    HiddenField,
-    IntegerField,
-    SelectField,
-    StringField,
-    TextAreaField,
-)
+from wtforms import BooleanField, FieldList, Form, FormField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import NumberInput
 
-from fundapp.core.forms import choices
+from fundapp.core.forms import DecimalField, IntegerField, choices, coerce_id
 from fundapp.reference.models import GuidingPrinciple, Marker
 from fundapp.results.alignment import DEFAULT_THRESHOLDS, MEASURE_KIND_LABELS, MeasureKind
 from fundapp.results.models import AlignmentIndicator, FundIndicator
@@ -157,13 +146,13 @@ class DeleteForm(FlaskForm):
 
 
 class AlignmentIndicatorForm(FlaskForm):
-    principle_id = SelectField("Guiding principle", coerce=int, validate_choice=True)
+    principle_id = SelectField("Guiding principle", coerce=coerce_id, validate_choice=True)
     code = StringField("Code", validators=[InputRequired(), Length(max=20)])
     name = StringField("Indicator", validators=[InputRequired(), Length(max=300)])
     measurement = TextAreaField("How it is measured", validators=[Optional(), Length(max=2000)])
     kind = SelectField("Measure", choices=choices((k.value, label) for k, label in MEASURE_KIND_LABELS.items()))
     marker_id = SelectField(
-        "Marker", coerce=int, validate_choice=True, description="Marker scores only: which marker is measured."
+        "Marker", coerce=coerce_id, validate_choice=True, description="Marker scores only: which marker is measured."
     )
     threshold_1 = DecimalField("Score 1 from", places=None, validators=[Optional()])
     threshold_2 = DecimalField("Score 2 from", places=None, validators=[Optional()])

@@ -646,3 +646,27 @@ def set_marker_minimums(actor: User | None, minimums: Mapping[int, int | None]) 
     db.session.flush()
     if changes:
         record_change(actor, "results.marker_minimums_set", "markers", None, changes)
+
+
+# Names for the audit log ---------------------------------------------------------------------------------
+
+
+def describe_objects(object_type: str, ids: list[str]) -> dict[str, str] | None:
+    """Names of the fund's outcomes and indicators for the audit log (`signals.describe_objects`), one query.
+
+    A deleted outcome or indicator has no row left: the log's own details keep its code."""
+    numbers = [int(i) for i in ids if str(i).isdigit()]
+    if object_type == "fund_outcomes":
+        rows = db.session.execute(sa.select(FundOutcome.id, FundOutcome.code).where(FundOutcome.id.in_(numbers)))
+        return {str(i): f"fund outcome {code}" for i, code in rows}
+    if object_type == "fund_indicators":
+        rows = db.session.execute(
+            sa.select(FundIndicator.id, FundIndicator.code, FundIndicator.name).where(FundIndicator.id.in_(numbers))
+        )
+        return {str(i): f"fund indicator {code} ‘{name}’" for i, code, name in rows}
+    if object_type == "alignment_indicators":
+        rows = db.session.execute(
+            sa.select(AlignmentIndicator.id, AlignmentIndicator.code).where(AlignmentIndicator.id.in_(numbers))
+        )
+        return {str(i): f"alignment indicator {code}" for i, code in rows}
+    return None

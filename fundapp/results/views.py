@@ -6,6 +6,7 @@ Each view loads, checks, validates, calls one service and responds; the edge com
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from fundapp.core import args as query_args
 from fundapp.core.edge import domain_errors
 from fundapp.core.extensions import db
 from fundapp.core.permissions import role_required
@@ -204,7 +205,7 @@ def alignment():
 @bp.route("/results/alignment/new", methods=["GET", "POST"])
 @role_required(*permissions.EDIT_ROLES)
 def new_alignment_indicator():
-    principle_id = request.args.get("principle", 0, type=int)
+    principle_id = query_args.identifier("principle") or 0
     form = AlignmentIndicatorForm.for_new(reference.guiding_principles(), reference.markers(), principle_id)
     if form.validate_on_submit():
         with domain_errors(form, default="code") as result:

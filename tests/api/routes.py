@@ -12,6 +12,7 @@ def token(allowed: tuple[str, ...] | str) -> dict[str, int]:
 ROUTES = [
     Route("api.summary", "/api/v1/summary", statuses("public")),
     Route("api.contributors", "/api/v1/contributors", statuses("public")),
+    Route("api.organizations", "/api/v1/organizations", statuses("public")),
     Route("api.iati", "/api/v1/iati.xml", statuses("public")),
     Route("api.openapi_json", "/api/v1/openapi.json", statuses("public")),
     Route("api.docs", "/api/v1/docs", statuses("public")),

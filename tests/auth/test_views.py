@@ -2,7 +2,6 @@ import re
 
 import sqlalchemy as sa
 
-from fundapp.auth.models import User
 from fundapp.core.models import AuditEntry
 
 
@@ -25,11 +24,20 @@ def test_login_form_errors_next_to_fields(client):
     assert response.data.count(b'class="error"') == 2
 
 
-def test_login_throttle_message_on_page(client):
-    for _ in range(5):
-        client.post("/login", data={"email": "donor6@example.org", "password": "bad-password"})
+def test_login_answers_429_once_the_address_must_wait(client):
+    for _ in range(3):
+        assert (
+            client.post("/login", data={"email": "donor6@example.org", "password": "bad-password"}).status_code == 401
+        )
     response = client.post("/login", data={"email": "donor6@example.org", "password": "fundapp-demo"})
-    assert b"Too many failed sign-in attempts" in response.data
+    assert response.status_code == 429
+    assert b"Too many failed attempts for this account from your network address" in response.data
+
+
+def test_login_links_to_the_password_reset_and_prefills_the_email(client):
+    page = client.get("/login?email=focal%40unhcr.org").get_data(as_text=True)
+    assert 'href="/password/forgot"' in page
+    assert 'value="focal@unhcr.org"' in page
 
 
 def test_login_follows_only_local_next(client):
@@ -54,32 +62,11 @@ def test_logout_is_audited_and_ends_the_session(client, login, db):
     assert client.get("/profile").status_code == 302
 
 
-def test_admin_creates_user_with_field_errors_then_success(client, login, db):
+def test_accounts_are_made_by_invitation_not_with_a_password_typed_by_an_administrator(client, login):
     login("admin@example.org")
-    org_id = db.session.scalar(sa.text("SELECT id FROM organisations WHERE code = 'UNHCR'"))
-    bad = client.post(
-        "/admin/users/new",
-        data={
-            "email": "applicant@example.org",
-            "name": "Dup",
-            "organisation_id": org_id,
-            "roles": ["applicant"],
-            "password": "long-enough-1",
-        },
-    )
-    assert b"already exists" in bad.data
-    good = client.post(
-        "/admin/users/new",
-        data={
-            "email": "focal@unhcr.org",
-            "name": "Focal Point",
-            "organisation_id": org_id,
-            "roles": ["applicant"],
-            "password": "long-enough-1",
-        },
-    )
-    assert good.status_code == 302
-    assert db.session.scalar(sa.select(User).where(User.email == "focal@unhcr.org")).organisation.code == "UNHCR"
+    page = client.get("/admin/users").get_data(as_text=True)
+    assert 'href="/admin/invitations/new">Invite someone' in page
+    assert client.get("/admin/users/new").status_code == 404
 
 
 def test_admin_deactivates_and_reactivates_a_user(client, login, user, db):

@@ -1,12 +1,13 @@
 """The secretariat keeps the committee: criteria weights (refused unless they sum to 100) and seats."""
 
 from tests.browser.conftest import sign_in
+from tests.browser.navigation import go
 
 
 def test_secretariat_edits_criteria_weights(page, screenshot):
     sign_in(page, "secretariat@example.org")
     page.wait_for_url("**/secretariat")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Scoring criteria").click()
+    go(page, "Set-up", "Scoring criteria")
     page.wait_for_url("**/committee/criteria")
     total = page.locator("#weights-total")
     assert total.inner_text() == "100"
@@ -50,7 +51,7 @@ def test_secretariat_sees_seats_and_a_member_sees_the_committee(page, screenshot
     page.get_by_role("button", name="Sign out").click()
     sign_in(page, "member6@example.org")
     page.wait_for_url("**/committee")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Steering committee").click()
+    go(page, "Committee", "Steering committee")
     page.wait_for_url("**/committee/members")
     assert page.get_by_text("you hold the donor seat").is_visible()
     screenshot(page, "committee-members")

@@ -4,6 +4,7 @@ the applicant sees the outcome, and the minutes PDF records it."""
 import io
 import re
 
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from tests.browser.conftest import sign_in
@@ -55,25 +56,28 @@ def test_committee_reviews_meets_and_decides_and_the_applicant_sees_the_outcome(
     reference = link.inner_text()
     note_id = int(link.get_attribute("href").rstrip("/").split("/")[-1])
     row.get_by_role("button", name="Open review").click()
-    assert page.get_by_text(f"{reference} is open for scoring").is_visible()
-
-    # A member scores it blind.
+    expect(page.get_by_text(f"{reference} is open for scoring")).to_be_visible()
+    # A member scores it blind, starting from the inbox: the note waits in "Reviews to score".
     _switch(page, "member4@example.org")
-    page.goto("/committee/scoring")
-    screenshot(page, "committee-scoring-queue")
-    page.goto(f"/committee/notes/{note_id}")
+    page.wait_for_url("**/committee")
+    page.locator("#inbox-scoring").get_by_role("link", name=re.compile(re.escape(reference))).click()
+    page.wait_for_url(re.compile(rf".*/committee/notes/{note_id}(#score)?$"))
+    screenshot(page, "committee-score-from-inbox")
     for radio in page.locator('input[type=radio][value="4"]').all():
         radio.check()
     page.get_by_label("Comment").fill("Convincing joint design.")
     screenshot(page, "committee-score-form")
     page.get_by_role("button", name="Save my scores").click()
-    assert page.get_by_text(f"Your scores for {reference} are saved").is_visible()
+    expect(page.get_by_text(f"Your scores for {reference} are saved")).to_be_visible()
+    screenshot(page, "committee-scoring-queue")
+    page.goto("/committee")
+    assert page.locator("#inbox-scoring").get_by_role("link", name=re.compile(re.escape(reference))).count() == 0
 
     # The chair closes the review; the secretariat puts the note on a new meeting's agenda.
     _switch(page, "chair@example.org")
     page.goto(f"/committee/notes/{note_id}")
     page.get_by_role("button", name="Close the review and reveal the scores").click()
-    assert page.get_by_text("Convincing joint design.").is_visible()
+    expect(page.get_by_text("Convincing joint design.")).to_be_visible()
     screenshot(page, "committee-review-results")
     _switch(page, "secretariat@example.org")
     page.goto("/committee/meetings/new")
@@ -83,7 +87,7 @@ def test_committee_reviews_meets_and_decides_and_the_applicant_sees_the_outcome(
     page.get_by_label("Item").select_option("endorsement")
     page.get_by_label("Concept note").select_option(str(note_id))
     page.get_by_role("button", name="Add the item").click()
-    assert page.get_by_text("Item added to the agenda.").is_visible()
+    expect(page.get_by_text("Item added to the agenda.")).to_be_visible()
     meeting_url = page.url.split("#")[0]
 
     # The chair opens the meeting and records attendance.
@@ -93,8 +97,7 @@ def test_committee_reviews_meets_and_decides_and_the_applicant_sees_the_outcome(
     for name in PRESENT:
         page.get_by_label(re.compile(f"^{name} — ")).check()
     page.get_by_role("button", name="Record attendance").click()
-    assert page.get_by_text("Attendance recorded. Quorum: 7 of 12 voting seats present").is_visible()
-
+    expect(page.get_by_text("Attendance recorded. Quorum: 7 of 12 voting seats present")).to_be_visible()
     # Present, non-recused members vote.
     for name in PRESENT:
         _switch(page, VOTERS[name])
@@ -103,7 +106,7 @@ def test_committee_reviews_meets_and_decides_and_the_applicant_sees_the_outcome(
         if vote.count():
             page.get_by_label("Approve").check()
             vote.click()
-            assert page.get_by_text("Your vote is recorded.").is_visible()
+            expect(page.get_by_text("Your vote is recorded.")).to_be_visible()
 
     # The chair records the decision, with a comment for the applicant.
     _switch(page, "chair@example.org")
@@ -113,7 +116,7 @@ def test_committee_reviews_meets_and_decides_and_the_applicant_sees_the_outcome(
     page.get_by_label("Comment shared with the applicant").fill("Please start the joint programme document.")
     screenshot(page, "committee-meeting")
     page.get_by_role("button", name="Record the decision").click()
-    assert page.get_by_text("Decision recorded: Endorsed into the pipeline.").is_visible()
+    expect(page.get_by_text("Decision recorded: Endorsed into the pipeline.")).to_be_visible()
     page.get_by_role("button", name="Close the meeting").click()
     minutes = page.request.get(meeting_url + "/minutes.pdf")
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(minutes.body())).pages)
@@ -130,7 +133,7 @@ def test_committee_reviews_meets_and_decides_and_the_applicant_sees_the_outcome(
     # The applicant sees the outcome and the shared comment, never scores or votes.
     _switch(page, "applicant@example.org")
     page.goto(f"/concept-notes/{note_id}")
-    assert page.get_by_text("Please start the joint programme document.").is_visible()
+    expect(page.get_by_text("Please start the joint programme document.")).to_be_visible()
     body = page.content()
     assert "Convincing joint design." not in body
     assert "Well designed, strong government ownership." not in body

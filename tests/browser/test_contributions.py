@@ -6,13 +6,14 @@ import pytest
 from pypdf import PdfReader
 
 from tests.browser.conftest import sign_in
+from tests.browser.navigation import go
 
 
 def test_eur_deposit_reaches_the_donor_portal_and_pdf(page, screenshot):
     # Cyprus (donor10@) has EUR 50,000 of EUR 100,000 paid; no other browser test touches it.
     sign_in(page, "secretariat@example.org")
     page.wait_for_url("**/secretariat")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Donors & agreements").click()
+    go(page, "Contributions", "Donors & agreements")
     page.get_by_role("link", name="MIG00-SAA-CYP-2020-01").click()
     page.get_by_role("link", name="Record deposit").click()
     page.get_by_label("Date received").fill("2021-09-15")
@@ -26,7 +27,7 @@ def test_eur_deposit_reaches_the_donor_portal_and_pdf(page, screenshot):
 
     sign_in(page, "donor10@example.org")
     page.wait_for_url("**/donor")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="My contributions").click()
+    go(page, "Contributions", "My contributions")
     row = page.locator("tr", has_text="15 Sep 2021")
     assert "EUR 25,000.00" in row.inner_text()
     assert "29,377.20" in row.inner_text()
@@ -54,7 +55,7 @@ def test_eur_deposit_reaches_the_donor_portal_and_pdf(page, screenshot):
         ("secretariat@example.org", "/contributions/deposits/import", "Import deposits"),
         ("chair@example.org", "/contributions/funding-status", "Funding status"),
         ("donor@example.org", "/donor", "Germany, Federal Foreign Office"),
-        ("secretariat@example.org", "/secretariat", "Fund Management Unit"),
+        ("secretariat@example.org", "/secretariat", "Fund Management Unit: your work"),
     ],
 )
 def test_contributions_pages_render(page, screenshot, email, path, heading):

@@ -3,6 +3,8 @@ programme page and the fund results dashboard show the new progress."""
 
 import re
 
+from playwright.sync_api import expect
+
 from tests.browser.conftest import sign_in
 
 
@@ -43,7 +45,7 @@ def test_progress_report_returned_corrected_approved_and_rolled_up(browser, live
         about = indicator.locator("p.small").first.inner_text()
         indicator.get_by_label("Actual", exact=True).fill("55" if about.startswith("Percentage") else "9999")
     focal.get_by_role("button", name="Save and submit").click()
-    assert focal.get_by_text("Report submitted to the secretariat.").is_visible()
+    expect(focal.get_by_text("Report submitted to the secretariat.")).to_be_visible()
     report_url = focal.url
     screenshot(focal, "programme-report-submitted")
 
@@ -52,20 +54,18 @@ def test_progress_report_returned_corrected_approved_and_rolled_up(browser, live
     secretariat.goto(report_url)
     secretariat.get_by_label("Comments to the programme's focal points").fill("Please explain the sharp rise.")
     secretariat.get_by_role("button", name="Return for correction").click()
-    assert secretariat.get_by_text("Report returned to the focal points.").is_visible()
-
+    expect(secretariat.get_by_text("Report returned to the focal points.")).to_be_visible()
     focal.goto(report_url)
     assert focal.get_by_text("Please explain the sharp rise.").first.is_visible()
     focal.get_by_role("link", name="Edit and submit").click()
     focal.get_by_label("Challenges").fill("The rise comes from a new province joining in the period.")
     focal.get_by_role("button", name="Save and submit").click()
-    assert focal.get_by_text("Report submitted to the secretariat.").is_visible()
-
+    expect(focal.get_by_text("Report submitted to the secretariat.")).to_be_visible()
     secretariat.goto("/programmes/results")
     results_before = secretariat.locator("main").inner_text()
     secretariat.goto(report_url)
     secretariat.get_by_role("button", name="Approve").click()
-    assert secretariat.get_by_text("Report approved: its period is locked.").is_visible()
+    expect(secretariat.get_by_text("Report approved: its period is locked.")).to_be_visible()
     screenshot(secretariat, "programme-report-approved")
 
     secretariat.goto(url + "#results")

@@ -1,12 +1,13 @@
 """The secretariat adds an indicator to the fund-level results framework; everyone reads it."""
 
 from tests.browser.conftest import sign_in
+from tests.browser.navigation import go
 
 
 def test_secretariat_adds_an_indicator_to_the_fund_framework(page, screenshot):
     sign_in(page, "secretariat@example.org")
     page.wait_for_url("**/secretariat")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Results framework").click()
+    go(page, "Programmes", "Results framework")
     page.wait_for_url("**/results/framework")
     assert page.get_by_role("heading", level=1).inner_text() == "Fund results framework"
     page.get_by_role("link", name="TA2").click()
@@ -41,7 +42,7 @@ def test_secretariat_adds_an_indicator_to_the_fund_framework(page, screenshot):
     assert "by age group" in row.inner_text()
     screenshot(page, "results-framework-saved")
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Alignment indicators").click()
+    go(page, "Set-up", "Alignment indicators")
     page.wait_for_url("**/results/alignment")
     assert page.get_by_role("heading", name="(g) Gender-responsive").is_visible()
     screenshot(page, "results-alignment")
@@ -62,7 +63,7 @@ def test_secretariat_adds_an_indicator_to_the_fund_framework(page, screenshot):
 
     page.get_by_role("button", name="Sign out").click()
     sign_in(page, "applicant@example.org")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Results framework").click()
+    go(page, "Programmes", "Results framework")
     page.get_by_role("link", name="TA2").click()
     assert page.locator("tr", has_text="2.2.c").is_visible()
     assert page.get_by_role("link", name="Add indicator to outcome 2.2").count() == 0

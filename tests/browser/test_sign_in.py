@@ -5,11 +5,11 @@ import pytest
 from tests.browser.conftest import sign_in
 
 HOMES = [
-    ("admin@example.org", "/admin", "Administration"),
-    ("secretariat@example.org", "/secretariat", "Fund Management Unit"),
-    ("chair@example.org", "/committee", "Steering committee"),
-    ("member1@example.org", "/committee", "Steering committee"),
-    ("applicant@example.org", "/applicant", "United Nations Development Programme"),
+    ("admin@example.org", "/admin", "Administration: your work"),
+    ("secretariat@example.org", "/secretariat", "Fund Management Unit: your work"),
+    ("chair@example.org", "/committee", "Steering committee: your work"),
+    ("member1@example.org", "/committee", "Steering committee: your work"),
+    ("applicant@example.org", "/applicant", "United Nations Development Programme: your work"),
     ("donor@example.org", "/donor", "Germany, Federal Foreign Office"),
 ]
 

@@ -140,10 +140,25 @@ ROUTES += [
         statuses(COMMITTEE_AND_SECRETARIAT),
     ),
     Route("committee.pipeline_page", "/committee/pipeline", statuses(COMMITTEE_AND_SECRETARIAT)),
+    Route("committee.pipeline_page", "/committee/pipeline?area=TA1&page=2", statuses(COMMITTEE_AND_SECRETARIAT)),
+    Route("committee.pipeline_page", "/committee/pipeline?page=10%5E23", statuses(COMMITTEE_AND_SECRETARIAT, ok=400)),
+    Route("committee.pipeline_csv", "/committee/pipeline.csv", statuses(COMMITTEE_AND_SECRETARIAT)),
+    Route("committee.scenario", "/committee/pipeline/scenario", statuses(COMMITTEE_AND_SECRETARIAT)),
+    # Without a run of one's own there is nothing to download.
+    Route("committee.scenario_csv", "/committee/pipeline/scenario.csv", statuses(COMMITTEE_AND_SECRETARIAT, ok=404)),
     Route(
         "committee.scenario",
-        "/committee/pipeline/scenario?min_area=TA1%3D10",
-        statuses(COMMITTEE_AND_SECRETARIAT),
+        "/committee/pipeline/scenario",
+        statuses(COMMITTEE_AND_SECRETARIAT, ok=302),
+        method="POST",
+        data={"min_area": "TA1=10", "min_region": ""},
+    ),
+    Route(
+        "committee.scenario",
+        "/committee/pipeline/scenario",
+        statuses(COMMITTEE_AND_SECRETARIAT, ok=422),
+        method="POST",
+        data={"min_area": "TA9=10"},
     ),
 ]
 

@@ -1,4 +1,5 @@
-"""Two funding decisions racing for the last money on PostgreSQL: exactly one succeeds, no pool goes negative."""
+"""The committee at once on PostgreSQL: two funding decisions racing for the last money (exactly one succeeds, no
+pool goes negative), and one member voting twice at once (one vote, never an error)."""
 
 import threading
 from datetime import date
@@ -8,12 +9,16 @@ import pytest
 import sqlalchemy as sa
 
 from fundapp.auth.models import User
+from fundapp.auth.sessions import Client, start_session
 from fundapp.committee import services, workflow
-from fundapp.committee.models import AgendaItem
+from fundapp.committee.models import AgendaItem, CommitteeSeat, VoteRecord
 from fundapp.contributions import ledger
 from fundapp.contributions import services as contributions
 from fundapp.core.extensions import db as _db
+from fundapp.core.forms import new_submission_key
+from fundapp.core.models import AuditEntry
 from tests.committee.decision_helpers import funding_item, meeting_in_session, ready_note, vote_all
+from tests.concurrency import all_at_once, committed, signed_in
 from tests.contributions import factories
 
 pytestmark = pytest.mark.postgres_only
@@ -48,6 +53,9 @@ def two_funding_items(app):
         _db.session.remove()
     yield ids
     with _db.engine.begin() as conn:
+        # The append-only tables' triggers refuse DELETE; the test's own cleanup runs as the database's superuser
+        # would, with triggers off for this transaction only.
+        conn.execute(sa.text("SET LOCAL session_replication_role = replica"))
         for table in reversed(_tables_with_ids()):
             conn.execute(sa.delete(table).where(table.c.id > before[table.name]))
 
@@ -107,7 +115,8 @@ def test_concurrent_funding_decisions_through_the_pages(app, two_funding_items):
         client = app.test_client()
         with app.app_context():
             chair = _db.session.scalar(sa.select(User).where(User.email == "chair@example.org"))
-            user_id = chair.get_id()
+            user_id = start_session(chair, Client("127.0.0.1", "pytest"))  # the session the cookie names
+            _db.session.commit()
             _db.session.remove()
         with client.session_transaction() as session:
             session["_user_id"] = user_id
@@ -129,3 +138,63 @@ def test_concurrent_funding_decisions_through_the_pages(app, two_funding_items):
         assert len(decided) == 1
         _db.session.remove()
     _check_end_state(app)
+
+
+# One member, one vote, whatever the concurrency -------------------------------------------------------------
+
+
+@pytest.fixture
+def open_item(app):
+    """An item of other business on a meeting in session with every seat present (committed for real)."""
+    if _db.engine.dialect.name != "postgresql":
+        pytest.skip("needs concurrent PostgreSQL connections")
+    with committed(app):
+        with app.app_context():
+            meeting = meeting_in_session(title="Voting race")
+            item = services.add_item(None, meeting, "other", title="Any other business")
+            _db.session.commit()
+            item_id = item.id
+            _db.session.remove()
+        yield item_id
+
+
+def _votes(app, item_id: int) -> list[tuple[str, str]]:
+    with app.app_context():
+        rows = _db.session.execute(
+            sa.select(User.email, VoteRecord.vote)
+            .join(CommitteeSeat, CommitteeSeat.id == VoteRecord.seat_id)
+            .join(User, User.id == CommitteeSeat.user_id)
+            .where(VoteRecord.item_id == item_id)
+        ).all()
+        _db.session.remove()
+    return [(email, vote.value) for email, vote in rows]
+
+
+def test_two_votes_of_one_member_at_once_leave_one_vote_and_no_error(app, open_item):
+    """The issue's race: two simultaneous votes by one member gave a 500 (the unique constraint)."""
+    url = f"/committee/items/{open_item}/vote"
+    clients = [signed_in(app, "member1@example.org") for _ in range(2)]
+    responses = all_at_once(
+        [lambda c=c, v=v: c.post(url, data={"vote": v}) for c, v in zip(clients, ("approve", "object"), strict=True)]
+    )
+    assert [r.status_code for r in responses] == [302, 302]
+    votes = _votes(app, open_item)
+    assert len(votes) == 1
+    assert votes[0][0] == "member1@example.org"
+
+
+def test_the_same_vote_form_sent_twice_at_once_is_recorded_once(app, open_item):
+    url = f"/committee/items/{open_item}/vote"
+    data = {"vote": "approve", "submission_key": new_submission_key()}
+    client = signed_in(app, "member2@example.org")
+    responses = all_at_once([lambda: client.post(url, data=data), lambda: client.post(url, data=data)])
+    assert [r.status_code for r in responses] == [302, 302]
+    assert _votes(app, open_item) == [("member2@example.org", "approve")]
+    with app.app_context():
+        audit = _db.session.scalar(
+            sa.select(sa.func.count()).where(
+                AuditEntry.action == "committee.vote", AuditEntry.object_id == str(open_item)
+            )
+        )
+        _db.session.remove()
+    assert audit == 1

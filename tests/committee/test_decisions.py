@@ -16,7 +16,8 @@ from fundapp.concept_notes import services as note_services
 from fundapp.contributions import ledger
 from fundapp.contributions import services as contributions
 from fundapp.core.errors import DomainError, NotAllowed, ValidationFailed
-from fundapp.core.models import StateEvent
+from fundapp.core.forms import new_submission_key
+from fundapp.core.models import AuditEntry, StateEvent
 from fundapp.demo.committee import seed_committee
 from tests.committee.decision_helpers import (
     SCORES,
@@ -583,6 +584,51 @@ def test_absent_member_is_told_to_ask_the_chair_and_no_vote_is_recorded(db, clie
 
 def test_scenario_share_written_wrongly_is_shown_next_to_its_field(db, client, login):
     login(CHAIR)
-    page = client.get("/committee/pipeline/scenario?min_area=TA1%3Dten").get_data(as_text=True)
-    assert "Write each share as NAME=percent, e.g. TA1=10 (&#39;TA1=ten&#39;)." in page
+    # Scenarios run on request (a POST), no longer on a page view.
+    response = client.post("/committee/pipeline/scenario", data={"min_area": "TA1=ten"})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Write each share as NAME=percent, e.g. TA1=10 (&#39;TA1=ten&#39;)" in page
     assert "Scenario lines" not in page
+
+
+# Votes and decisions sent twice -----------------------------------------------------------------------------
+
+
+def test_a_vote_sent_twice_with_its_key_is_counted_once_and_the_same_vote_again_is_refused(db, client, login):
+    meeting = meeting_in_session()
+    item = services.add_item(user(SECRETARIAT), meeting, "other", title="Any other business")
+    login("member1@example.org")
+    data = {"vote": "approve", "submission_key": new_submission_key()}
+    assert client.post(f"/committee/items/{item.id}/vote", data=data).status_code == 302
+    repeat = client.post(f"/committee/items/{item.id}/vote", data=data, follow_redirects=True)
+    assert "This form was already sent and recorded" in repeat.get_data(as_text=True)
+    again = client.post(f"/committee/items/{item.id}/vote", data={"vote": "approve"}, follow_redirects=True)
+    assert again.status_code == 200
+    assert "Your vote (approve) on this item is already recorded." in again.get_data(as_text=True)
+    changed = client.post(f"/committee/items/{item.id}/vote", data={"vote": "object"}, follow_redirects=True)
+    assert "Your vote is recorded." in changed.get_data(as_text=True)
+    assert [(v.seat.user.email, v.vote) for v in item.votes] == [("member1@example.org", Vote.object)]
+    votes = db.session.scalar(
+        sa.select(sa.func.count()).where(AuditEntry.action == "committee.vote", AuditEntry.object_id == str(item.id))
+    )
+    assert votes == 2  # approve, then object: the repeats left no trace
+
+
+def test_the_decision_form_sent_twice_records_one_decision(db, client, login):
+    meeting = meeting_in_session()
+    item = services.add_item(user(SECRETARIAT), meeting, "other", title="Any other business")
+    vote_all(item)
+    login(CHAIR)
+    data = {f"item{item.id}-outcome": "approve", f"item{item.id}-submission_key": new_submission_key()}
+    assert client.post(f"/committee/items/{item.id}/decide", data=data).status_code == 302
+    repeat = client.post(f"/committee/items/{item.id}/decide", data=data, follow_redirects=True)
+    body = repeat.get_data(as_text=True)
+    assert "This form was already sent and recorded" in body
+    assert "already been decided" not in body
+    decisions = db.session.scalar(
+        sa.select(sa.func.count()).where(
+            AuditEntry.action == "committee.decision", AuditEntry.object_id == str(item.id)
+        )
+    )
+    assert decisions == 1

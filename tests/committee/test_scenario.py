@@ -1,4 +1,5 @@
-"""Funding scenarios: rank order explained item by item; the best-score mode against brute force."""
+"""Funding scenarios: rank order explained item by item; the best-score mode (CP-SAT) against brute force and
+against the exact branch and bound it replaced (tests/committee/scenario_oracle.py)."""
 
 import itertools
 import random
@@ -9,13 +10,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fundapp.committee.pipeline import (
+from fundapp.committee.optimiser import (
+    FEASIBLE,
+    OPTIMAL,
     PipelineItem,
     Pools,
     ScenarioTooLarge,
     best_score,
     rank_order,
 )
+from tests.committee.scenario_oracle import oracle_best_score
 
 D = Decimal
 
@@ -123,10 +127,40 @@ def test_best_score_refuses_shares_over_100():
         best_score([item(1, 1, "50", "10")], Pools({}, D("10")), min_area_share={"TA1": D("60"), "TA2": D("50")})
 
 
-def test_best_score_stops_at_the_node_limit_with_a_clear_error():
-    items = [item(i, i, "50.00", "100") for i in range(1, 12)]
-    with pytest.raises(ScenarioTooLarge, match="stopped after 3 steps"):
-        best_score(items, Pools({}, D("550")), node_limit=3)
+def _large_pipeline(n: int, seed: int) -> tuple[list[PipelineItem], Pools]:
+    rng = random.Random(seed)
+    items = [
+        PipelineItem(
+            i,
+            i,
+            Decimal(rng.randint(3000, 9500)) / 100,
+            Decimal(rng.randint(5, 30) * 100_000 + rng.randint(0, 99_999)),
+            f"TA{rng.randint(1, 5)}",
+            rng.choice(["002", "019", "142", "150"]),
+        )
+        for i in range(1, n + 1)
+    ]
+    pools = Pools({f"TA{a}": Decimal(rng.randint(0, 3) * 1_000_000) for a in range(1, 6)}, Decimal(n * 400_000))
+    return items, pools
+
+
+def test_best_score_says_when_the_time_limit_cut_the_search_and_stays_within_the_rules():
+    items, pools = _large_pipeline(600, 7)
+    scenario = best_score(items, pools, {"TA1": D("20.5")}, {"002": D("25")}, time_limit=0.01)
+    assert scenario.status == FEASIBLE
+    assert not scenario.is_optimal
+    assert "found within the time limit" in " ".join(line.reason for line in scenario.lines)
+    funded = scenario.funded_total
+    assert 1000 * scenario.funded_by("area").get("TA1", 0) >= 205 * funded
+    assert 100 * scenario.funded_by("region").get("002", 0) >= 25 * funded
+    assert scenario.remaining.unearmarked >= 0
+    assert all(v >= 0 for v in scenario.remaining.earmarked.values())
+
+
+def test_best_score_refuses_amounts_beyond_the_solvers_arithmetic():
+    items = [item(i, i, "50.00", "999999999999.99") for i in range(1, 30)]
+    with pytest.raises(ScenarioTooLarge, match="too large"):
+        best_score(items, Pools({}, D("1")), {"TA1": D("33.33")})
 
 
 # Against brute force --------------------------------------------------------------------------------
@@ -213,7 +247,7 @@ def test_rank_order_never_beats_the_best_score_without_shares(case):
     assert spent == ranked.funded_total
 
 
-def test_best_score_solves_sixty_items_with_shares():
+def test_best_score_solves_sixty_items_with_shares_as_the_exact_search_does():
     rng = random.Random(60)
     items = [
         PipelineItem(
@@ -228,8 +262,44 @@ def test_best_score_solves_sixty_items_with_shares():
     ]
     pools = Pools({f"TA{a}": Decimal(rng.randint(0, 3) * 1_000_000) for a in range(1, 6)}, Decimal(15_000_000))
     scenario = best_score(items, pools, {"TA1": Decimal(20)}, {"002": Decimal(25)})
-    assert scenario.nodes < 200_000
+    assert scenario.status == OPTIMAL
     funded = scenario.funded_total
     assert 100 * scenario.funded_by("area").get("TA1", 0) >= 20 * funded
     assert 100 * scenario.funded_by("region").get("002", 0) >= 25 * funded
     assert Fraction(scenario.score_total) <= Fraction(best_score(items, pools).score_total)
+    expected, _nodes = oracle_best_score(items, pools, {"TA1": Decimal(20)}, {"002": Decimal(25)})
+    assert [i.id for i in scenario.funded] == expected
+
+
+def test_best_score_solves_a_pipeline_a_hundred_times_the_demo_within_the_limit():
+    """3,400 items (the demo's 34 identified programmes at 100×): an answer, proven or not, within the limit."""
+    items, pools = _large_pipeline(3400, 100)
+    scenario = best_score(items, pools, {"TA1": D("10")}, time_limit=2)
+    assert scenario.seconds < 10
+    assert scenario.status in (OPTIMAL, FEASIBLE)
+    assert 100 * scenario.funded_by("area").get("TA1", 0) >= 10 * scenario.funded_total
+    assert scenario.score_total >= rank_order(items, pools).score_total
+
+
+# CP-SAT against the exact search it replaced ----------------------------------------------------------
+
+
+@settings(max_examples=150, deadline=None)
+@given(pipelines())
+def test_cp_sat_equals_the_exact_search_without_shares(case):
+    items, pools, _area_share, _region_share = case
+    scenario = best_score(items, pools)
+    expected, _nodes = oracle_best_score(items, pools)
+    assert scenario.status == OPTIMAL
+    assert [i.id for i in scenario.funded] == expected
+
+
+@settings(max_examples=150, deadline=None)
+@given(pipelines(), st.sampled_from(AREAS), st.sampled_from([Decimal("12.5"), Decimal(30), Decimal("33.33")]))
+def test_cp_sat_equals_the_exact_search_with_minimum_shares(case, area, extra):
+    items, pools, area_share, region_share = case
+    area_share = {**area_share, area: extra} if sum(area_share.values(), extra) <= 100 else area_share
+    scenario = best_score(items, pools, area_share, region_share)
+    expected, _nodes = oracle_best_score(items, pools, area_share, region_share)
+    assert scenario.status == OPTIMAL
+    assert [i.id for i in scenario.funded] == expected

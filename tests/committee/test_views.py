@@ -245,7 +245,7 @@ def test_committee_page_runs_a_fixed_number_of_queries(client, login, committee,
     with queries() as many:
         page = client.get("/committee/members").get_data(as_text=True)
     assert "more4" in page
-    assert len(many) == len(few) <= 10
+    assert len(many) == len(few) <= 11  # 11: the user loader reads the server-side session row (issue 12)
 
 
 def test_call_criteria_wrong_total_is_refused_and_right_total_gives_the_call_its_own_set(client, login, db):

@@ -5,6 +5,8 @@ from tests.routing import Route, statuses
 
 SECRETARIAT = ("secretariat",)
 STATEMENT = ("secretariat", "committee_member", "committee_chair", "donor")
+#: The accounting periods: the secretariat closes months, an administrator may reopen the last closed one.
+PERIODS = ("secretariat", "admin")
 #: The donor role plays donor@ (Germany): its own records are visible, other donors' are 404.
 OWN = ("secretariat", "donor")
 
@@ -50,6 +52,22 @@ ROUTES = [
         statuses(SECRETARIAT, ok=302),
         method="POST",
         data={"reason": "bank statement corrected"},
+    ),
+    Route("contributions.periods_list", "/contributions/periods", statuses(PERIODS)),
+    Route("contributions.period", "/contributions/periods/2019-05", statuses(PERIODS)),
+    Route(
+        "contributions.close_period",
+        "/contributions/periods/2019-05/close",
+        statuses(SECRETARIAT, ok=302),
+        method="POST",
+        data={"reconciled": "y"},
+    ),
+    Route(
+        "contributions.reopen_period",
+        lambda f: f"/contributions/periods/{cf.closed_month(f)}/reopen",
+        statuses(("admin",), ok=302),
+        method="POST",
+        data={"reason": "A bank charge of May 2019 was missed"},
     ),
     Route("contributions.funding_status", "/contributions/funding-status?as_of=2021-12-31", statuses(STATEMENT)),
     Route("contributions.funding_status_csv", "/contributions/funding-status.csv", statuses(STATEMENT)),

@@ -1,4 +1,5 @@
-"""Property: whatever sequence of postings the services accept or refuse, the books stay consistent."""
+"""Property: whatever sequence of postings, reversals and month closings the services accept or refuse, and
+whatever their dates, the books stay consistent and a closed month's figures never change."""
 
 from collections import defaultdict
 from datetime import date
@@ -9,8 +10,8 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from fundapp.auth.models import Organisation
-from fundapp.contributions import ledger, services
-from fundapp.contributions.models import Deposit, EntryKind, LedgerEntry
+from fundapp.contributions import ledger, periods, services
+from fundapp.contributions.models import AccountingPeriod, Deposit, EntryKind, LedgerEntry
 from fundapp.core.errors import DomainError
 from fundapp.reference.models import ThematicArea
 from tests.contributions import factories as cf
@@ -20,22 +21,25 @@ amounts = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("40000.00"), 
 small = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("6000.00"), places=2)
 #: Every example starts with money in, allocated and partly transferred, so refunds and expenditure can happen.
 PREAMBLE = [
-    ("deposit", 0, Decimal("60000.00")),
-    ("allocate", 1, 1, Decimal("30000.00")),
-    ("transfer", 1, Decimal("15000.00")),
+    ("deposit", date(2020, 1, 2), 0, Decimal("60000.00")),
+    ("allocate", date(2020, 1, 3), 1, 1, Decimal("30000.00")),
+    ("transfer", date(2020, 1, 4), 1, Decimal("15000.00")),
 ]
 programmes = st.integers(min_value=1, max_value=3)
+#: A posting's date: a day of 2020 (months close in order during an example, so later ones stay open longer).
+days = st.builds(lambda month, day: date(2020, month, day), st.integers(1, 12), st.integers(1, 28))
 operations = st.lists(
     st.one_of(
-        st.tuples(st.just("deposit"), st.integers(0, 2), amounts),
-        st.tuples(st.just("allocate"), st.integers(0, 2), programmes, amounts),
-        st.tuples(st.just("transfer"), programmes, amounts),
-        st.tuples(st.just("refund"), programmes, small),
-        st.tuples(st.just("expenditure"), programmes, small),
-        st.tuples(st.just("interest"), amounts),
-        st.tuples(st.just("direct_cost"), amounts),
-        st.tuples(st.just("bank_charge"), amounts),
-        st.tuples(st.just("reverse"), st.integers(0, 10_000)),
+        st.tuples(st.just("deposit"), days, st.integers(0, 2), amounts),
+        st.tuples(st.just("allocate"), days, st.integers(0, 2), programmes, amounts),
+        st.tuples(st.just("transfer"), days, programmes, amounts),
+        st.tuples(st.just("refund"), days, programmes, small),
+        st.tuples(st.just("expenditure"), days, programmes, small),
+        st.tuples(st.just("interest"), days, amounts),
+        st.tuples(st.just("direct_cost"), days, amounts),
+        st.tuples(st.just("bank_charge"), days, amounts),
+        st.tuples(st.just("reverse"), days, st.integers(0, 10_000)),
+        st.tuples(st.just("close"), days),
     ),
     min_size=1,
     max_size=18,
@@ -44,20 +48,21 @@ operations = st.lists(
 
 def _setup(db) -> tuple[list, list[int | None], int]:
     areas = db.session.scalars(sa.select(ThematicArea.id).order_by(ThematicArea.position)).all()
-    cf.rate("EUR", date(2020, 3, 1), "0.897531")
-    cf.rate("GBP", date(2020, 3, 1), "0.771")
+    for month in range(1, 13):
+        cf.rate("EUR", date(2020, month, 1), "0.897531")
+        cf.rate("GBP", date(2020, month, 1), "0.771")
     agreements = [
         cf.agreement("DEU", currency="EUR", amount="900000000.00", reference="P-EUR"),
         cf.agreement("NLD", currency="GBP", amount="900000000.00", area_id=areas[0], reference="P-GBP-TA1"),
         cf.agreement("NOR", currency="USD", amount="900000000.00", area_id=areas[1], reference="P-USD-TA2"),
     ]
     undp = db.session.scalar(sa.select(Organisation.id).where(Organisation.code == "UNDP"))
+    periods.close_through(None, date(2019, 12, 31))  # the books of 2019 (empty) are closed: 2020 is open
     return agreements, [None, areas[0], areas[1]], undp
 
 
 def _apply(op: tuple, agreements: list, pools: list[int | None], org: int) -> None:
-    on = date(2020, 3, 15)
-    name, *args = op
+    name, on, *args = op
     if name == "deposit":
         services.record_deposit(None, agreements[args[0]], args[1], on)
     elif name == "allocate":
@@ -78,7 +83,31 @@ def _apply(op: tuple, agreements: list, pools: list[int | None], org: int) -> No
         ids = ledger.db.session.scalars(sa.select(LedgerEntry.id).order_by(LedgerEntry.id)).all()
         if ids:
             entry = ledger.db.session.get(LedgerEntry, ids[args[0] % len(ids)])
-            ledger.reverse_entry(None, entry, "property test")
+            ledger.reverse_entry(None, entry, "property test", on=on)
+    elif name == "close":
+        # Close the next month if `on` is past it (months close in order): as the secretariat would, now and then.
+        upcoming = periods.next_to_close(ledger.books())
+        if upcoming is not None and upcoming <= on.replace(day=1):
+            periods.close_period(None, upcoming)
+
+
+def _check_closed_months(db, stored: dict) -> None:
+    """Every month closed so far still gives the figures it was closed with; a posting never lands in one."""
+    closed = db.session.scalars(sa.select(AccountingPeriod).where(AccountingPeriod.status == "closed")).all()
+    for period in closed:
+        figures = periods.month_figures(period.month).as_json()
+        stored.setdefault(period.month, figures)
+        assert figures == stored[period.month], period.month
+        assert periods.unchanged_since_close(period)
+        status = ledger.funding_status(ledger.month_end(period.month))
+        assert status.total_sources - status.total_uses == status.balance_with_agent
+    through = ledger.books().closed_through
+    if through is not None:
+        latest = db.session.scalar(
+            sa.select(sa.func.max(LedgerEntry.created_at)).where(LedgerEntry.entry_on <= ledger.month_end(through))
+        )
+        closed_at = db.session.scalar(sa.select(AccountingPeriod.closed_at).where(AccountingPeriod.month == through))
+        assert latest is None or latest <= closed_at
 
 
 def _check_books(db) -> None:
@@ -136,13 +165,17 @@ def test_books_balance_after_every_posting(db, ops):
     savepoint = db.session.begin_nested()
     try:
         agreements, pools, org = _setup(db)
+        stored: dict = {}
         for op in PREAMBLE + ops:
             try:
                 with db.session.begin_nested():
                     _apply(op, agreements, pools, org)
                 event(f"{op[0]} posted")
+            except ledger.PeriodClosed:
+                event(f"{op[0]} refused: closed month")
             except DomainError:
                 event(f"{op[0]} refused")  # a refusal is a legitimate outcome; the books must still hold
             _check_books(db)
+            _check_closed_months(db, stored)
     finally:
         savepoint.rollback()

@@ -245,18 +245,23 @@ def test_funding_status_as_of_ignores_later_entries(db):
 
 
 @pytest.mark.postgres_only
-def test_allocation_takes_the_ledger_lock_on_postgresql(db, app):
+def test_allocation_locks_the_pools_it_draws_on_postgresql(db, app):
+    """Lock, then re-check: the allocation holds its area's pool and the unearmarked pool until it commits."""
     if db.engine.dialect.name != "postgresql":
         pytest.skip("advisory locks are PostgreSQL's")
     ta1 = _fund_pools(db)
     ledger.allocate(None, D("10.00"), ta1, 7, date(2020, 3, 1))
-    held = db.session.scalar(
-        sa.text(
-            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = :key AND pid = pg_backend_pid()"
-        ),
-        {"key": ledger.LEDGER_LOCK_KEY},
-    )
-    assert held == 1
+    held = {
+        (row.classid, row.objid)
+        for row in db.session.execute(
+            sa.text(
+                "SELECT classid, objid FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 2 "
+                "AND pid = pg_backend_pid()"
+            )
+        )
+    }
+    assert {ledger.pool_key(ta1).pair, ledger.pool_key(None).pair} <= held
+    assert ledger.PERIODS_KEY.pair in held  # held shared: a month cannot close under the posting
 
 
 # Attribution ------------------------------------------------------------------------------------------

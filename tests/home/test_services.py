@@ -51,15 +51,28 @@ def test_audit_log_ignores_a_day_that_does_not_parse(db):
     assert services.audit_page(services.AuditFilters(since="yesterday", until="31/12")).total == everything
 
 
-def test_admin_page_counts_and_latest_events(db):
-    page = services.admin_page()
+def test_admin_page_counts_and_latest_events(app, db, user):
+    with app.test_request_context():
+        page = services.admin_page(user("admin@example.org"), clock.today())
     assert dict(page["users_by_role"])[Role.admin] >= 1
     assert len(page["recent"]) <= 10
-    assert [e.id for e in page["recent"]] == sorted((e.id for e in page["recent"]), reverse=True)
+    ids = [row.entry.id for row in page["recent"]]
+    assert ids == sorted(ids, reverse=True)
 
 
-def test_applicant_page_lists_the_organisations_focal_points(db, user):
+def test_applicant_page_lists_the_organisations_focal_points_and_open_calls(app, db, user):
     me = user("applicant@example.org")
-    page = services.applicant_page(me)
+    with app.test_request_context():
+        page = services.applicant_page(me, clock.today())
     assert me in page["colleagues"]
-    assert set(page["overview"]) >= {"notes", "counts", "calls"}
+    assert [s.key for s in page["inbox"].sections] == ["returned", "reports_due", "drafts"]
+    assert page["calls"] == []  # the session database has no call
+
+
+def test_an_inbox_section_is_only_for_the_roles_that_have_it(app, db, user):
+    with app.test_request_context():
+        assert services.inbox_section_page(user("applicant@example.org"), "drafts", clock.today()) is not None
+        assert services.inbox_section_page(user("applicant@example.org"), "screening", clock.today()) is None
+        assert services.inbox_section_page(user("chair@example.org"), "closing", clock.today()) is not None
+        assert services.inbox_section_page(user("member1@example.org"), "closing", clock.today()) is None
+        assert services.inbox_section_page(user("member1@example.org"), "nonsense", clock.today()) is None

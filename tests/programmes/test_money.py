@@ -10,6 +10,7 @@ from fundapp.committee import services as committee_services
 from fundapp.contributions import ledger
 from fundapp.contributions.models import EntryKind, LedgerEntry
 from fundapp.contributions.services import programme_label
+from fundapp.core import clock
 from fundapp.core.errors import DomainError, NotAllowed
 from fundapp.core.extensions import db as _db
 from fundapp.programmes import reporting, services
@@ -182,16 +183,19 @@ def test_final_expenditure_posts_the_difference_and_certifies_the_year(db):
     programme = _active()
     unicef = org("UNICEF").id
     services.record_expenditure(user(SECRETARIAT), programme, unicef, 2026, "interim", "100000.00", date(2026, 6, 30))
-    with pytest.raises(DomainError, match="cannot be lower"):
-        services.record_expenditure(user(SECRETARIAT), programme, unicef, 2026, "final", "99999.99", date(2027, 3, 1))
-    final = services.record_expenditure(
-        user(SECRETARIAT), programme, unicef, 2026, "final", "180000.50", date(2027, 3, 1)
-    )
-    assert final.amount == D("80000.50")
-    assert final.certified_total == D("180000.50")
-    assert _flow(programme, "UNICEF").spent == D("180000.50")
-    with pytest.raises(DomainError, match="already certified"):
-        services.record_expenditure(user(SECRETARIAT), programme, unicef, 2026, "interim", "1.00", date(2027, 3, 2))
+    with clock.frozen(date(2027, 3, 15)):  # the certification comes in March 2027: postings are never dated ahead
+        with pytest.raises(DomainError, match="cannot be lower"):
+            services.record_expenditure(
+                user(SECRETARIAT), programme, unicef, 2026, "final", "99999.99", date(2027, 3, 1)
+            )
+        final = services.record_expenditure(
+            user(SECRETARIAT), programme, unicef, 2026, "final", "180000.50", date(2027, 3, 1)
+        )
+        assert final.amount == D("80000.50")
+        assert final.certified_total == D("180000.50")
+        assert _flow(programme, "UNICEF").spent == D("180000.50")
+        with pytest.raises(DomainError, match="already certified"):
+            services.record_expenditure(user(SECRETARIAT), programme, unicef, 2026, "interim", "1.00", date(2027, 3, 2))
     assert services.certification_deadline(2026) == date(2027, 4, 30)
 
 
@@ -307,7 +311,13 @@ def test_committee_funding_decision_creates_the_programme(db):
     assert programme.status == "approved"
     assert programme.title == note.title
     assert programme.approved_on == item.meeting.held_on
-    assert services.money_flows([programme.id])[programme.id][None].allocated == document.total
+    # Each participating organization holds its budget share of the allocation (issue 11, item 5), which here
+    # is its whole budget line: the decision allocated the document's total.
+    flows = services.money_flows([programme.id])[programme.id]
+    assert services.programme_total(flows).allocated == document.total
+    assert {line.organisation_id: flows[line.organisation_id].allocated for line in document.budget_lines} == {
+        line.organisation_id: line.amount for line in document.budget_lines
+    }
 
 
 def test_ready_note_carries_a_pipeline_programme_until_funded(db):

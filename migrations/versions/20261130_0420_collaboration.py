@@ -5,8 +5,8 @@ key to what its thread is about, deleted with it. Indicators get a direction (in
 from their baseline and target: a target below the baseline is a decrease, anything else an increase.
 
 Revision ID: 20261130_collaboration
-Revises: 20261130_mail_outbox
-Create Date: 2026-11-30 03:38:23.344759
+Revises: 20261130_score_summaries
+Create Date: 2026-11-30 04:20:00
 
 """
 import sqlalchemy as sa
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '20261130_collaboration'
-down_revision = '20261130_mail_outbox'
+down_revision = '20261130_score_summaries'
 branch_labels = None
 depends_on = None
 

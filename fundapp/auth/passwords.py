@@ -1,0 +1,104 @@
+"""Passwords: argon2 hashing, a dummy verification for unknown accounts, and the strength policy.
+
+The policy (PASSWORD_MIN_LENGTH characters and a zxcvbn score of at least PASSWORD_MIN_SCORE) applies to
+every password a person chooses: an invitation, a reset, a change, an account made on the command line.
+The demo fund's published password never goes through it: the demo seeder sets its hashes with
+`hash_password` directly (`services.create_user(..., demo=True)`), and the policy refuses that password
+for anyone else.
+"""
+
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+from zxcvbn import zxcvbn
+
+from fundapp.core.errors import DomainError
+
+#: Passwords that are public knowledge here, refused whatever their score: the demo's published password.
+PUBLISHED_PASSWORDS = frozenset({"fundapp-demo"})
+#: zxcvbn's cost grows with the length; what lies beyond this only adds strength.
+_SCORED_LENGTH = 100
+#: The longest password accepted (argon2 takes any length; this bounds the work per attempt).
+MAX_LENGTH = 200
+
+
+class WeakPassword(DomainError):
+    field = "new_password"
+
+
+def _hasher() -> PasswordHasher:
+    return PasswordHasher(
+        time_cost=current_app.config["PASSWORD_HASH_TIME_COST"],
+        memory_cost=current_app.config["PASSWORD_HASH_MEMORY_COST"],
+    )
+
+
+def hash_password(password: str) -> str:
+    return _hasher().hash(password)
+
+
+def verify_hash(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher().verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    """True when the hash was made with other costs than the configured ones (rehashed on sign-in)."""
+    try:
+        return _hasher().check_needs_rehash(password_hash)
+    except InvalidHashError:
+        return True
+
+
+def _dummy_hash() -> str:
+    """A hash of a random password made with today's costs, computed once per process and cost."""
+    costs = (current_app.config["PASSWORD_HASH_TIME_COST"], current_app.config["PASSWORD_HASH_MEMORY_COST"])
+    cache = current_app.extensions.setdefault("fundapp.dummy_hashes", {})
+    if costs not in cache:
+        cache[costs] = hash_password(secrets.token_urlsafe(16))
+    return cache[costs]
+
+
+def spend_one_verification(password: str) -> None:
+    """Verify against a dummy hash: an unknown account costs what a known one does, so timing does
+    not tell whether an account exists."""
+    verify_hash(_dummy_hash(), password)
+
+
+def check_password_strength(password: str, user_inputs: list[str], field: str = "new_password") -> None:
+    """Refuse a password that is short, guessable or about the person; the message says how to do better.
+
+    `user_inputs` are words a guesser would try first for this person (email, name, organisation).
+    """
+    password = password or ""
+    config = current_app.config
+    minimum = config["PASSWORD_MIN_LENGTH"]
+    if len(password) > MAX_LENGTH:
+        raise WeakPassword(f"Use at most {MAX_LENGTH} characters.", field=field)
+    words = [w for value in user_inputs for w in _words(value)]
+    if password.lower() in PUBLISHED_PASSWORDS:
+        raise WeakPassword("This password is published with the demo fund: choose your own.", field=field)
+    result = zxcvbn(password[:_SCORED_LENGTH], user_inputs=[*words, "fundapp"])
+    feedback = result["feedback"]
+    hints = [feedback.get("warning") or "", *feedback.get("suggestions", [])]
+    advice = " ".join(h if h.endswith(".") else f"{h}." for h in hints if h)
+    if len(password) < minimum:
+        raise WeakPassword(_join(f"Use at least {minimum} characters.", advice), field=field)
+    if result["score"] < config["PASSWORD_MIN_SCORE"]:
+        fallback = "Add another word or two; uncommon words are better."
+        raise WeakPassword(_join("This password is too easy to guess.", advice or fallback), field=field)
+
+
+def _words(value: str) -> list[str]:
+    """An email or a name as the words a guesser would try: the whole, and its parts."""
+    value = (value or "").lower()
+    parts = value.replace("@", " ").replace(".", " ").replace("-", " ").replace("_", " ").split()
+    return [value, *parts] if value else []
+
+
+def _join(first: str, advice: str) -> str:
+    return f"{first} {advice}".strip()

@@ -1,0 +1,720 @@
+"""The role inboxes: what needs this person's action, oldest or most urgent first, each item linking to the page
+where the action is done.
+
+Every section is one domain's public query service (computed in SQL, a bounded number of queries whatever the
+data) turned into items here: a title, a link, since when it waits, by when it is due, and why. A role's inbox
+is a list of section keys (`ROLE_SECTIONS`); `section(key, user, on, limit)` builds one, so the inbox page shows
+the first few items of each and `/inbox/<key>` shows one section whole.
+
+One section waits for a capability another branch adds: the clarifications asked in a note's discussion
+(`_clarifications`); until it connects it returns no section at all rather than an empty one.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from flask import url_for
+
+from fundapp.auth import invitations
+from fundapp.auth import services as auth_services
+from fundapp.auth.models import User
+from fundapp.committee import services as committee
+from fundapp.concept_notes import services as notes
+from fundapp.concept_notes.workflow import SUBMITTED
+from fundapp.contributions import periods
+from fundapp.contributions import services as contributions
+from fundapp.contributions.ledger import next_month
+from fundapp.core.permissions import ROLE_LABELS, Role
+from fundapp.home import anomalies
+from fundapp.programmes import reporting
+from fundapp.programmes import services as programmes
+from fundapp.programmes.workflow import REPORT_LABELS
+
+#: Items a section shows on the inbox page (the section's own page shows them all).
+LIMIT = 8
+#: A whole section on its own page.
+FULL = 500
+#: How far ahead the inboxes look for what falls due.
+REPORTS_AHEAD_DAYS = 60
+TRANCHES_AHEAD_DAYS = 30
+INSTALMENTS_AHEAD_DAYS = 90
+#: Donors: progress reports approved within this many days are "new".
+NEW_REPORTS_DAYS = 90
+
+
+@dataclass(frozen=True)
+class Item:
+    title: str
+    url: str
+    #: What it is and why it waits, in a line.
+    detail: str = ""
+    #: Waiting since (submitted, returned, endorsed …), and what happened then.
+    since: date | None = None
+    since_label: str = "Since"
+    #: Due by (the review's closing date, a report's deadline, a meeting's day, an instalment's date …).
+    due_on: date | None = None
+    #: A badge: its status class and label ("overdue", "Overdue").
+    flag: str = ""
+    flag_label: str = ""
+    #: What the link does ("Screen", "Review", "Release" …).
+    action: str = "Open"
+
+    @property
+    def overdue(self) -> bool:
+        return self.flag == "overdue"
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str
+    items: list[Item]
+    total: int
+    #: What the section says when nothing waits.
+    empty: str
+    #: A list page where the rest lives (filtered as the section), if the domain has one.
+    more_url: str | None = None
+    intro: str = ""
+    #: How many of all `total` items are overdue (the builder counts them over the whole list).
+    overdue: int = 0
+    #: Items to act on (False: what is there to read, such as the statements available, not counted as work).
+    actionable: bool = True
+
+    @property
+    def hidden(self) -> int:
+        return self.total - len(self.items)
+
+
+@dataclass
+class Inbox:
+    sections: list[Section] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        """How many items need the person's action (sections of things to read left out)."""
+        return sum(s.total for s in self.sections if s.actionable)
+
+
+def _money(currency: str, amount: Decimal) -> str:
+    return f"{currency} {amount:,.2f}"
+
+
+def _days(on: date, since: date | None) -> str:
+    if since is None:
+        return ""
+    days = (on - since).days
+    return "today" if days <= 0 else f"{days} day{'s' if days != 1 else ''} ago"
+
+
+# Concept notes ----------------------------------------------------------------------------------------
+
+
+def _notes_to_screen(user: User, on: date, limit: int) -> Section:
+    total, work = notes.notes_to_screen(limit)
+    items = [
+        Item(
+            f"{w.note.reference} {w.note.title or '(untitled)'}",
+            url_for("concept_notes.screen", note_id=w.note.id),
+            f"{w.note.organisation.code} · {w.note.call.title}",
+            since=w.since,
+            since_label="Submitted",
+            action="Screen",
+        )
+        for w in work
+    ]
+    more = url_for("concept_notes.index", status=SUBMITTED, sort="submitted", dir="asc")
+    return Section("screening", "Concept notes to screen", items, total, "No note waits for screening.", more)
+
+
+def _drafts(user: User, on: date, limit: int) -> Section:
+    total, work = notes.drafts_to_finish(user.organisation_id, limit)
+    items = []
+    for w in work:
+        closed = w.due_on is not None and w.due_on < on
+        detail = f"{w.note.call.title} · " + (
+            "rolling call" if w.due_on is None else ("call closed" if closed else "submit before the call closes")
+        )
+        items.append(
+            Item(
+                f"{w.note.reference} {w.note.title or '(untitled)'}",
+                url_for("concept_notes.edit", note_id=w.note.id),
+                detail,
+                since=w.since,
+                since_label="Started",
+                due_on=None if closed else w.due_on,
+                flag="blocked" if closed else "draft",
+                flag_label="Call closed" if closed else "Draft",
+                action="Edit",
+            )
+        )
+    more = url_for("concept_notes.mine", status="draft")
+    return Section("drafts", "Drafts to finish and submit", items, total, "No draft in progress.", more)
+
+
+def _returned_notes(user: User, on: date, limit: int) -> Section:
+    total, work = notes.returned_notes(user.organisation_id, limit)
+    items = [
+        Item(
+            f"{w.note.reference} {w.note.title or '(untitled)'}",
+            url_for("concept_notes.edit", note_id=w.note.id),
+            f"The Fund Management Unit asks: {w.comment}" if w.comment else "Returned for revision.",
+            since=w.since,
+            since_label="Returned",
+            flag="returned",
+            flag_label="Returned",
+            action="Revise",
+        )
+        for w in work
+    ]
+    more = url_for("concept_notes.mine", status="returned")
+    return Section("returned", "Notes returned for revision", items, total, "No note is waiting for revision.", more)
+
+
+# Committee --------------------------------------------------------------------------------------------
+
+
+def _reviews_to_score(user: User, on: date, limit: int) -> Section:
+    total, work = committee.reviews_to_score(user, FULL)
+    late = [w for w in work if w.review.closes_on and w.review.closes_on < on]
+    items = [
+        Item(
+            f"{w.note.reference} {w.note.title}",
+            url_for("committee.review", note_id=w.note.id) + "#score",
+            f"{w.note.organisation.code} · US$ {w.note.budget_total:,.2f}",
+            since=w.review.opened_at.date(),
+            since_label="Opened",
+            due_on=w.review.closes_on,
+            flag="overdue" if w in late else "",
+            flag_label="Scores late" if w in late else "",
+            action="Score",
+        )
+        for w in work[:limit]
+    ]
+    more = url_for("committee.queue")
+    return Section("scoring", "Reviews to score", items, total, "Nothing to score right now.", more, overdue=len(late))
+
+
+def _reviews_to_close(user: User, on: date, limit: int) -> Section:
+    total, work = committee.reviews_to_close(on, limit)
+    items = [
+        Item(
+            f"{w.note.reference} {w.note.title}",
+            url_for("committee.review", note_id=w.note.id),
+            f"{w.scored} of {w.scorers} members scored",
+            since=w.review.opened_at.date(),
+            since_label="Opened",
+            due_on=w.review.closes_on,
+            action="Close review",
+        )
+        for w in work
+    ]
+    intro = "Open reviews whose scores are due, or that every member who may score has scored."
+    return Section(
+        "closing",
+        "Reviews to close",
+        items,
+        total,
+        "No review is ready to close.",
+        url_for("committee.reviews_index"),
+        intro,
+    )
+
+
+def _meeting_item(user: User, on: date, w: committee.MeetingWork) -> Item:
+    meeting = w.meeting
+    if w.agenda:
+        shown = "; ".join(w.agenda[:3]) + (f" and {len(w.agenda) - 3} more" if len(w.agenda) > 3 else "")
+        parts = [f"{w.pending_items} item{'s' if w.pending_items != 1 else ''} on the agenda: {shown}"]
+    else:
+        parts = ["No agenda yet"]
+    if w.recused_items:
+        parts.append(f"you are recused from {w.recused_items}")
+    if w.present is not None:
+        parts.append("you are recorded present" if w.present else "you are recorded absent")
+    elif meeting.is_in_session:
+        parts.append("attendance not taken yet")
+    late = meeting.is_planned and meeting.held_on < on
+    return Item(
+        meeting.title,
+        url_for("committee.meeting", meeting_id=meeting.id),
+        " · ".join(parts),
+        due_on=meeting.held_on,
+        flag="overdue" if late else ("submitted" if meeting.is_in_session else ""),
+        flag_label="Date passed" if late else ("In session" if meeting.is_in_session else ""),
+        action="Prepare" if user.has_role(Role.secretariat) and meeting.is_planned else "Open",
+    )
+
+
+def _meetings(user: User, on: date, limit: int) -> Section:
+    total, work = committee.meetings_ahead(user, FULL)
+    items = [_meeting_item(user, on, w) for w in work]
+    more = url_for("committee.meetings_index")
+    title = "Meetings to prepare" if user.has_role(Role.secretariat) else "Meetings ahead"
+    late = len([i for i in items if i.overdue])
+    return Section("meetings", title, items[:limit], total, "No meeting is planned.", more, overdue=late)
+
+
+def _documents(user: User, on: date, limit: int) -> Section:
+    total, work = committee.documents_to_prepare(limit)
+    items = [
+        Item(
+            f"{w.note.reference} {w.note.title}",
+            url_for("committee.programme_document", note_id=w.note.id),
+            "Programme document saved: approve it to make the note ready for implementation"
+            if w.document is not None
+            else "Programme document not started",
+            since=w.endorsed_on,
+            since_label="Endorsed",
+            flag="submitted" if w.document is not None else "draft",
+            flag_label="Awaiting approval" if w.document is not None else "Not started",
+            action="Approve" if w.document is not None else "Prepare",
+        )
+        for w in work
+    ]
+    return Section(
+        "documents",
+        "Programme documents awaiting approval",
+        items,
+        total,
+        "No endorsed note waits for its programme document.",
+        url_for("committee.pipeline_page"),
+    )
+
+
+# Programmes -------------------------------------------------------------------------------------------
+
+
+def _reports_to_approve(user: User, on: date, limit: int) -> Section:
+    total, reports = reporting.reports_to_review(limit)
+    items = [
+        Item(
+            f"{r.programme.reference} progress report {r.period}",
+            url_for("programmes.report", report_id=r.id),
+            f"{r.programme.title} · {reporting.period_label(r.period)}",
+            since=r.submitted_on,
+            since_label="Submitted",
+            due_on=r.due_on,
+            action="Review",
+        )
+        for r in reports
+    ]
+    return Section("reports_to_approve", "Progress reports to approve", items, total, "No report waits for review.")
+
+
+def _report_items(due: list[reporting.ReportDue], focal_point: bool) -> list[Item]:
+    items = []
+    for d in due:
+        report = d.report
+        if report is None:
+            state = "not started"
+            url = url_for("programmes.new_report", programme_id=d.programme.id) if focal_point else None
+        else:
+            state = REPORT_LABELS[report.status].lower()
+            url = url_for("programmes.edit_report" if focal_point else "programmes.report", report_id=report.id)
+        if report is not None and report.is_returned and report.review_comment:
+            state += f": {report.review_comment}"
+        items.append(
+            Item(
+                f"{d.programme.reference} {d.period.label}",
+                url or url_for("programmes.programme", programme_id=d.programme.id) + "#reports",
+                f"{d.programme.title} · {state}",
+                due_on=d.period.due_on,
+                flag="overdue" if d.overdue else ("returned" if report is not None and report.is_returned else ""),
+                flag_label="Overdue"
+                if d.overdue
+                else ("Returned" if report is not None and report.is_returned else ""),
+                action=("Start" if report is None else "Continue") if focal_point else "Follow up",
+            )
+        )
+    return items
+
+
+def _reports_overdue(user: User, on: date, limit: int) -> Section:
+    due = reporting.reports_due(on, 0, overdue_only=True)
+    intro = "Running programmes whose progress report is past its deadline: follow up with the focal points."
+    return Section(
+        "reports_overdue",
+        "Progress reports overdue",
+        _report_items(due[:limit], focal_point=False),
+        len(due),
+        "No progress report is overdue.",
+        url_for("programmes.portfolio", status="active"),
+        intro,
+        overdue=len(due),
+    )
+
+
+def _reports_due(user: User, on: date, limit: int) -> Section:
+    due = reporting.reports_due(on, REPORTS_AHEAD_DAYS, organisation_id=user.organisation_id)
+    intro = f"Reports of your programmes overdue, returned for correction or due in the next {REPORTS_AHEAD_DAYS} days."
+    return Section(
+        "reports_due",
+        "Progress reports due",
+        _report_items(due[:limit], focal_point=True),
+        len(due),
+        "No progress report is due.",
+        url_for("programmes.portfolio"),
+        intro,
+        overdue=len([d for d in due if d.overdue]),
+    )
+
+
+def _tranche_item(w: programmes.TrancheWork, url: str, action: str) -> Item:
+    tranche = w.tranche
+    detail = f"{tranche.programme.title}"
+    if w.blockers:
+        detail += " · Blocked: " + " ".join(w.blockers)
+    flag, label = ("overdue", "Overdue") if w.overdue else (("blocked", "Blocked") if w.blocked else ("ready", "Ready"))
+    return Item(
+        f"{tranche.programme.reference}: US$ {tranche.amount:,.2f} to {tranche.organisation.code}",
+        url,
+        detail,
+        due_on=tranche.planned_on,
+        flag=flag,
+        flag_label=label,
+        action=action,
+    )
+
+
+def _tranches_ready(user: User, on: date, limit: int) -> Section:
+    work = [w for w in programmes.tranches_due(on, TRANCHES_AHEAD_DAYS) if not w.blocked]
+    items = [
+        _tranche_item(w, url_for("programmes.release_tranche", tranche_id=w.tranche.id), "Release")
+        for w in work[:limit]
+    ]
+    intro = f"Planned tranches whose conditions are met, due now or in the next {TRANCHES_AHEAD_DAYS} days."
+    late = len([w for w in work if w.overdue])
+    return Section(
+        "tranches_ready", "Tranches to release", items, len(work), "No tranche is due.", intro=intro, overdue=late
+    )
+
+
+def _tranches_blocked(user: User, on: date, limit: int) -> Section:
+    work = [w for w in programmes.tranches_due(on, TRANCHES_AHEAD_DAYS) if w.blocked]
+    chair = user.has_role(Role.committee_chair)
+
+    def url(w: programmes.TrancheWork) -> str:
+        if chair:
+            return url_for("programmes.release_tranche", tranche_id=w.tranche.id)
+        return url_for("programmes.programme", programme_id=w.tranche.programme_id) + "#tranches"
+
+    items = [_tranche_item(w, url(w), "Decide" if chair else "Follow up") for w in work[:limit]]
+    intro = (
+        "Only you may release a blocked tranche, with a recorded justification."
+        if chair
+        else "Tranches whose release conditions are not met (why, beside each): follow up, or ask the chair."
+    )
+    late = len([w for w in work if w.overdue])
+    return Section(
+        "tranches_blocked", "Tranches blocked", items, len(work), "No tranche is blocked.", intro=intro, overdue=late
+    )
+
+
+def _new_reports(user: User, on: date, limit: int) -> Section:
+    total, reports = reporting.approved_reports_since(on - timedelta(days=NEW_REPORTS_DAYS), limit)
+    items = [
+        Item(
+            f"{r.programme.reference} progress report {r.period}",
+            url_for("programmes.report", report_id=r.id),
+            r.programme.title,
+            since=r.approved_on,
+            since_label="Approved",
+            flag="approved",
+            flag_label="Approved",
+            action="Read",
+        )
+        for r in reports
+    ]
+    return Section(
+        "new_reports",
+        "New progress reports",
+        items,
+        total,
+        f"No progress report was approved in the last {NEW_REPORTS_DAYS} days.",
+        url_for("programmes.portfolio"),
+    )
+
+
+# Contributions ----------------------------------------------------------------------------------------
+
+
+def _instalment_items(owed: list[contributions.Instalment], with_donor: bool) -> list[Item]:
+    return [
+        Item(
+            f"{i.agreement.reference}: {_money(i.agreement.currency, i.outstanding)}",
+            url_for("contributions.agreement", agreement_id=i.agreement.id),
+            (f"{i.agreement.donor.name} · " if with_donor else "")
+            + (f"of {_money(i.agreement.currency, i.payment.amount)} scheduled"),
+            due_on=i.payment.due_on,
+            flag="overdue" if i.overdue else "",
+            flag_label="Overdue" if i.overdue else "",
+            action="Open agreement",
+        )
+        for i in owed
+    ]
+
+
+def _instalments_overdue(user: User, on: date, limit: int) -> Section:
+    owed = contributions.instalments_owed(on, overdue_only=True)
+    return Section(
+        "instalments_overdue",
+        "Instalments overdue",
+        _instalment_items(owed[:limit], with_donor=True),
+        len(owed),
+        "Every scheduled payment due so far has been received.",
+        url_for("contributions.donors"),
+        "Payments of the agreements' schedules not received by their date: follow up with the donor.",
+        overdue=len(owed),
+    )
+
+
+def _instalments_due(user: User, on: date, limit: int) -> Section:
+    donor = contributions.donor_for_user(user)
+    owed = contributions.instalments_owed(on, INSTALMENTS_AHEAD_DAYS, donor_id=donor.id) if donor else []
+    return Section(
+        "instalments_due",
+        "Instalments due",
+        _instalment_items(owed[:limit], with_donor=False),
+        len(owed),
+        f"No scheduled payment is outstanding or due in the next {INSTALMENTS_AHEAD_DAYS} days.",
+        url_for("contributions.portal"),
+        "Payments your agreements schedule, overdue or due soon.",
+        overdue=len([i for i in owed if i.overdue]),
+    )
+
+
+def _statements(user: User, on: date, limit: int) -> Section:
+    """The donor's statements: last year's contribution report and annual financial report, and this year's to
+    date (each a page with its PDF, CSV and XLSX)."""
+    donor = contributions.donor_for_user(user)
+    if donor is None:
+        return Section(
+            "statements", "Statements available", [], 0, "Your organisation is not a contributor yet.", actionable=False
+        )
+    last = on.year - 1
+    items = [
+        Item(
+            f"Contribution report {last}",
+            url_for("contributions.report", donor_id=donor.id, **{"from": f"{last}-01-01", "to": f"{last}-12-31"}),
+            "Your agreements, deposits and the use of your money in the year (PDF, CSV, XLSX)",
+            action="Open",
+        ),
+        Item(
+            f"Annual financial report {last}",
+            url_for("transparency.annual", year=last),
+            "The administrative agent's report on the fund's sources and uses (PDF, XLSX)",
+            action="Open",
+        ),
+        Item(
+            f"Contribution report {on.year} to date",
+            url_for("contributions.report", donor_id=donor.id, **{"from": f"{on.year}-01-01", "to": on.isoformat()}),
+            "Your contributions since 1 January",
+            action="Open",
+        ),
+    ]
+    return Section("statements", "Statements available", items[:limit], len(items), "", actionable=False)
+
+
+# Administration ---------------------------------------------------------------------------------------
+
+
+def _accounts(user: User, on: date, limit: int) -> Section:
+    total, work = auth_services.accounts_to_review(on, limit)
+    items = [
+        Item(
+            f"{w.user.name} ({w.user.email})",
+            url_for("auth.edit_user", user_id=w.user.id),
+            f"{w.user.organisation.code} · "
+            + (
+                f"never signed in since the account was created {_days(on, w.since)}"
+                if w.reason == "never_used"
+                else f"last signed in {_days(on, w.since)}"
+            ),
+            since=w.since,
+            since_label="Created" if w.reason == "never_used" else "Last sign-in",
+            flag="warning",
+            flag_label="Never used" if w.reason == "never_used" else "Dormant",
+            action="Review account",
+        )
+        for w in work
+    ]
+    intro = (
+        f"Active accounts never used {auth_services.NEVER_USED_DAYS} days after their creation, or unused for "
+        f"{auth_services.DORMANT_DAYS} days: follow up, or deactivate them."
+    )
+    return Section(
+        "accounts",
+        "Accounts to review",
+        items,
+        total,
+        "Every active account is in use.",
+        url_for("auth.admin_users", status="active"),
+        intro,
+    )
+
+
+def _anomalies(user: User, on: date, limit: int) -> Section:
+    found = anomalies.recent(on)
+    items = [
+        Item(
+            f"{a.count} × {a.label}",
+            url_for("home.audit_log", action=a.action, contains=a.contains, since=a.since.isoformat()),
+            a.explanation,
+            since=a.last_at.date(),
+            since_label="Latest",
+            flag="warning",
+            flag_label="Check",
+            action="See the events",
+        )
+        for a in found[:limit]
+    ]
+    intro = f"Events of the last {anomalies.WINDOW_DAYS} days that deserve a second look."
+    return Section("anomalies", "Audit anomalies", items, len(found), "Nothing unusual in the audit log.", intro=intro)
+
+
+# Sections that connect when other capabilities land --------------------------------------------------------
+
+
+def _periods_to_close(user: User, on: date, limit: int) -> Section | None:
+    """Months that have ended and are still open, oldest first (they close in order); none on a fund whose
+    books have no start."""
+    months, total = periods.months_to_close(on)
+    items = [
+        Item(
+            f"Close {month.strftime('%B %Y')}",
+            url_for("contributions.period", month=month.strftime("%Y-%m")),
+            "Reconcile the month's movements with the bank, then close it: postings dated in it are then refused.",
+            due_on=next_month(month),
+            flag="overdue" if index else "",
+            flag_label="Overdue" if index else "",
+            action="Review and close",
+        )
+        for index, month in enumerate(months[:limit])
+    ]
+    return Section(
+        "periods",
+        "Periods to close",
+        items,
+        total,
+        "Every month that has ended is closed.",
+        url_for("contributions.periods_list"),
+        "Months close in order, once they have ended.",
+        overdue=max(total - 1, 0),
+    )
+
+
+def _pending_invitations(user: User, on: date, limit: int) -> Section:
+    total, waiting = invitations.invitations_waiting(limit)
+    items = []
+    for invitation in waiting:
+        expired = invitation.status == "expired"
+        roles = ", ".join(ROLE_LABELS[role] for role in invitation.roles)
+        sent = f"sent {invitation.times_sent} times" if invitation.times_sent > 1 else "sent once"
+        items.append(
+            Item(
+                f"{invitation.name} ({invitation.email})",
+                url_for("auth.invitation_list"),
+                f"{invitation.organisation.code} · {roles} · {sent}",
+                since=invitation.sent_at.date(),
+                since_label="Sent",
+                due_on=invitation.expires_at.date(),
+                flag="overdue" if expired else "",
+                flag_label="Expired" if expired else "",
+                action="Resend or revoke" if expired else "Open",
+            )
+        )
+    return Section(
+        "invitations",
+        "Invitations not accepted",
+        items,
+        total,
+        "Every invitation sent has been accepted.",
+        url_for("auth.invitation_list"),
+        "People invited who have not set their password yet; an expired link can be sent again.",
+        overdue=len([i for i in items if i.overdue]),
+    )
+
+
+def _clarifications(user: User, on: date, limit: int) -> Section | None:
+    """Clarifications the secretariat asked in a note's discussion thread. The collaboration helper (issue 13,
+    items 2–6) adds the threads: connect their query service here. Until then, no section."""
+    return None
+
+
+# Roles ----------------------------------------------------------------------------------------------------
+
+Builder = Callable[[User, date, int], Section | None]
+
+SECTIONS: dict[str, Builder] = {
+    "screening": _notes_to_screen,
+    "reports_to_approve": _reports_to_approve,
+    "tranches_ready": _tranches_ready,
+    "tranches_blocked": _tranches_blocked,
+    "instalments_overdue": _instalments_overdue,
+    "reports_overdue": _reports_overdue,
+    "meetings": _meetings,
+    "documents": _documents,
+    "periods": _periods_to_close,
+    "scoring": _reviews_to_score,
+    "closing": _reviews_to_close,
+    "drafts": _drafts,
+    "returned": _returned_notes,
+    "clarifications": _clarifications,
+    "reports_due": _reports_due,
+    "instalments_due": _instalments_due,
+    "new_reports": _new_reports,
+    "statements": _statements,
+    "accounts": _accounts,
+    "invitations": _pending_invitations,
+    "anomalies": _anomalies,
+}
+
+#: Each role's inbox, in the order of its page.
+ROLE_SECTIONS: dict[str, tuple[str, ...]] = {
+    "secretariat": (
+        "screening",
+        "reports_to_approve",
+        "tranches_ready",
+        "tranches_blocked",
+        "instalments_overdue",
+        "reports_overdue",
+        "meetings",
+        "documents",
+        "periods",
+    ),
+    "committee_chair": ("closing", "scoring", "meetings", "tranches_blocked"),
+    "committee_member": ("scoring", "meetings"),
+    "applicant": ("returned", "clarifications", "reports_due", "drafts"),
+    "donor": ("instalments_due", "new_reports", "statements"),
+    "admin": ("accounts", "invitations", "anomalies"),
+}
+
+
+def role_of(user: User, page: str) -> str:
+    """Which inbox a home page shows: the committee page is the chair's or a member's."""
+    if page == "committee":
+        return "committee_chair" if user.has_role(Role.committee_chair) else "committee_member"
+    return page
+
+
+def section(key: str, user: User, on: date, limit: int = LIMIT) -> Section | None:
+    return SECTIONS[key](user, on, limit)
+
+
+def inbox(user: User, page: str, on: date) -> Inbox:
+    """The user's inbox for one of the home pages (secretariat, committee, applicant, donor, admin)."""
+    keys = ROLE_SECTIONS[role_of(user, page)]
+    return Inbox([s for s in (section(key, user, on) for key in keys) if s is not None])
+
+
+def sections_for(user: User) -> set[str]:
+    """Every section key the user's roles see (who may open a section's own page)."""
+    keys: set[str] = set()
+    for role in user.roles:
+        if role in (Role.committee_member, Role.committee_chair):
+            keys |= set(ROLE_SECTIONS[role_of(user, "committee")])
+        elif role in ROLE_SECTIONS:
+            keys |= set(ROLE_SECTIONS[role])
+    return keys

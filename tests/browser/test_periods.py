@@ -1,0 +1,56 @@
+"""Accounting periods in the browser: the secretariat closes a month, the ledger then refuses it, an administrator
+reopens it with a reason."""
+
+from tests.browser.conftest import sign_in
+
+
+def test_secretariat_closes_a_month_and_an_administrator_reopens_it(page, screenshot):
+    # The demo's books are closed through June 2021: July 2021 is next. No other browser test dates anything in it.
+    sign_in(page, "secretariat@example.org")
+    page.wait_for_url("**/secretariat")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Accounting periods").click()
+    assert page.get_by_role("heading", name="Next to close: July 2021").is_visible()
+    assert page.get_by_text("Closed through June 2021.").is_visible()
+    screenshot(page, "periods-list")
+
+    page.get_by_role("link", name="Review July 2021").click()
+    assert page.get_by_role("heading", name="What changed since the last close").is_visible()
+    page.get_by_role("button", name="Close July 2021").click()  # without ticking the reconciliation
+    assert page.get_by_text("Confirm that the month is reconciled before closing it.").is_visible()
+    page.get_by_label("I have reconciled this month").check()
+    screenshot(page, "period-close-form")
+    sent = page.eval_on_selector("form[action$='/close']", "f => Object.fromEntries(new FormData(f))")
+    page.get_by_role("button", name="Close July 2021").click()
+    assert page.get_by_text("July 2021 is closed: its figures are stored").is_visible()
+    assert page.get_by_text("The ledger still gives exactly the figures stored at the close.").is_visible()
+    screenshot(page, "period-closed")
+    # The same form sent again (a resent request, a second tab): answered with the first result, closed once.
+    again = page.request.post("/contributions/periods/2021-07/close", form=sent)
+    assert again.ok
+    assert "This form was already sent and recorded" in again.text()
+    page.reload()
+    history = page.get_by_role("list", name="History of the period")
+    assert history.locator("li", has_text="Close").count() == 1
+
+    # Interest dated in July 2021 is now refused next to its date; August takes it.
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Ledger").click()
+    page.get_by_role("link", name="Record interest, cost or charge").click()
+    page.get_by_label("Kind").select_option("interest")
+    page.get_by_label("Date").fill("2021-07-31")
+    page.get_by_label("Amount (USD)").fill("10.00")
+    page.get_by_role("button", name="Post to the ledger").click()
+    error = page.locator("#entry_on-error")
+    assert error.inner_text().startswith("July 2021 is closed: a posting cannot be dated in it.")
+    screenshot(page, "period-posting-refused")
+    page.get_by_role("button", name="Sign out").click()
+
+    # An administrator reopens it, with the reason on record.
+    sign_in(page, "admin@example.org")
+    page.wait_for_url("**/admin")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Accounting periods").click()
+    page.get_by_role("link", name="July 2021", exact=True).click()
+    page.get_by_label("Reason for reopening").fill("A bank charge of July was missed in the reconciliation.")
+    page.get_by_role("button", name="Reopen July 2021").click()
+    assert page.get_by_text("July 2021 is open again; the Fund Management Unit has been told.").is_visible()
+    assert page.get_by_text("A bank charge of July was missed in the reconciliation.").is_visible()
+    screenshot(page, "period-reopened")

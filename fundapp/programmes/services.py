@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import g, has_request_context, url_for
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from fundapp.auth.models import Organisation, User, UserRole
 from fundapp.committee import pipeline
@@ -1234,14 +1234,14 @@ def _programme_names(numbers: list[int]) -> dict[int, str]:
         .outerjoin(JointProgramme, JointProgramme.id == JointProgrammeDocument.id)
         .where(JointProgrammeDocument.id.in_(numbers))
     )
-    return {i: f"JP-{i:04d} ‘{title}’" for i, title in rows}
+    return {i: f"{programme_reference(i)} ‘{title}’" for i, title in rows}
 
 
 def describe_objects(object_type: str, ids: Iterable[str]) -> dict[str, str] | None:
     """Names of programmes and their tranches, reports and frameworks for the audit log
     (`signals.describe_objects`): one query per type."""
     numbers = [int(i) for i in ids if str(i).isdigit()]
-    if object_type == "joint_programmes":
+    if object_type in ("joint_programmes", "joint_programme_documents"):  # a document's id is its programme's
         return {str(i): name for i, name in _programme_names(numbers).items()}
     if object_type == "programme_tranches":
         rows = db.session.execute(
@@ -1249,21 +1249,24 @@ def describe_objects(object_type: str, ids: Iterable[str]) -> dict[str, str] | N
             .join(Organisation, Organisation.id == Tranche.organisation_id)
             .where(Tranche.id.in_(numbers))
         )
-        return {str(i): f"tranche of US$ {amount:,.2f} to {code} (JP-{pid:04d})" for i, pid, amount, code in rows}
+        return {
+            str(i): f"tranche of US$ {amount:,.2f} to {code} ({programme_reference(pid)})"
+            for i, pid, amount, code in rows
+        }
     if object_type in ("programme_progress_reports", "progress_reports"):
         rows = db.session.execute(
             sa.select(ProgressReport.id, ProgressReport.programme_id, ProgressReport.period).where(
                 ProgressReport.id.in_(numbers)
             )
         )
-        return {str(i): f"progress report {period} of JP-{pid:04d}" for i, pid, period in rows}
+        return {str(i): f"progress report {period} of {programme_reference(pid)}" for i, pid, period in rows}
     if object_type == "programme_expenditure_reports":
         rows = db.session.execute(
             sa.select(ExpenditureReport.id, ExpenditureReport.programme_id, ExpenditureReport.year, Organisation.code)
             .join(Organisation, Organisation.id == ExpenditureReport.organisation_id)
             .where(ExpenditureReport.id.in_(numbers))
         )
-        return {str(i): f"{year} expenditure of {code} (JP-{pid:04d})" for i, pid, year, code in rows}
+        return {str(i): f"{year} expenditure of {code} ({programme_reference(pid)})" for i, pid, year, code in rows}
     framework = {
         "programme_outcomes": (ProgrammeOutcome, "outcome"),
         "programme_indicators": (ProgrammeIndicator, "indicator"),
@@ -1271,21 +1274,21 @@ def describe_objects(object_type: str, ids: Iterable[str]) -> dict[str, str] | N
     if object_type in framework:
         model, noun = framework[object_type]
         rows = db.session.execute(sa.select(model.id, model.programme_id, model.code).where(model.id.in_(numbers)))
-        return {str(i): f"{noun} {code} of JP-{pid:04d}" for i, pid, code in rows}
+        return {str(i): f"{noun} {code} of {programme_reference(pid)}" for i, pid, code in rows}
     if object_type == "programme_outputs":
         rows = db.session.execute(
             sa.select(ProgrammeOutput.id, ProgrammeOutcome.programme_id, ProgrammeOutput.code)
             .join(ProgrammeOutcome, ProgrammeOutcome.id == ProgrammeOutput.outcome_id)
             .where(ProgrammeOutput.id.in_(numbers))
         )
-        return {str(i): f"output {code} of JP-{pid:04d}" for i, pid, code in rows}
+        return {str(i): f"output {code} of {programme_reference(pid)}" for i, pid, code in rows}
     if object_type == "programme_alignment_assessments":
         rows = db.session.execute(
             sa.select(AlignmentAssessment.id, AlignmentAssessment.programme_id, AlignmentAssessment.occasion).where(
                 AlignmentAssessment.id.in_(numbers)
             )
         )
-        return {str(i): f"alignment assessment ({occasion}) of JP-{pid:04d}" for i, pid, occasion in rows}
+        return {str(i): f"alignment assessment ({occasion}) of {programme_reference(pid)}" for i, pid, occasion in rows}
     return None
 
 
@@ -1384,6 +1387,29 @@ def discussion_page(programme: JointProgramme) -> dict[str, Any]:
         "thread": discussions.thread(discussion_messages(programme), readers, described),
         "readers": readers,
     }
+
+
+@dataclass(frozen=True)
+class ProgrammeQuestion:
+    """A clarification question of the Fund Management Unit in a programme's discussion, not answered yet."""
+
+    message: ProgrammeMessage
+    programme: JointProgramme
+
+
+def questions_to_answer(organisation_id: int, limit: int) -> tuple[int, list[ProgrammeQuestion]]:
+    """The clarification questions not answered yet in the discussions of the programmes the organisation takes
+    part in (its focal points answer them): the oldest first (one query)."""
+    rows = db.session.execute(
+        sa.select(ProgrammeMessage, JointProgramme, sa.func.count().over().label("total"))
+        .join(JointProgramme, JointProgramme.id == ProgrammeMessage.programme_id)
+        .where(discussions.unanswered(ProgrammeMessage), reporting.participates(organisation_id))
+        # The author's name only: their roles stay unloaded (a fixed number of queries whoever asked).
+        .options(joinedload(ProgrammeMessage.author).lazyload(User.role_rows))
+        .order_by(ProgrammeMessage.created_at, ProgrammeMessage.id)
+        .limit(limit)
+    ).all()
+    return (rows[0].total if rows else 0), [ProgrammeQuestion(row[0], row[1]) for row in rows]
 
 
 def discussion_counts(programme: JointProgramme) -> tuple[int, int]:

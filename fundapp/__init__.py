@@ -126,6 +126,7 @@ def register_logging(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    from fundapp.core import i18n
     from fundapp.core.db import configure_engine_events
     from fundapp.core.extensions import csrf, db, login_manager, migrate
 
@@ -133,6 +134,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
+    i18n.register(app)
     with app.app_context():
         configure_engine_events(db.engine, float(app.config.get("SQLITE_BUSY_TIMEOUT", 30)))
 

@@ -34,3 +34,5 @@ fi
 export PATH="$PWD/.venv/bin:$PATH"
 export FLASK_APP=wsgi
 mkdir -p instance
+# The translations the app reads (compiled from the committed .po files; cheap, so every time).
+scripts/translations compile || exit 1

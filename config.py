@@ -4,7 +4,10 @@ import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
-INSTANCE = ROOT / "instance"
+#: The instance folder (default SQLite database, development secret key, uploads): INSTANCE_PATH moves it.
+INSTANCE = Path(os.environ.get("INSTANCE_PATH") or ROOT / "instance")
+#: The day the demo fund's story ends (fundapp/demo/story.py DEMO_TODAY): the demo instance's clock stays on it.
+DEMO_TODAY = "2021-11-30"
 
 
 def _roles(value: str) -> tuple[str, ...]:
@@ -93,8 +96,13 @@ class Config:
     #: Funding scenarios: the best-score solver's time limit (seconds) and threads (OR-Tools CP-SAT).
     SCENARIO_TIME_LIMIT_SECONDS = int(os.environ.get("SCENARIO_TIME_LIMIT_SECONDS", "5"))
     SCENARIO_SOLVER_WORKERS = int(os.environ.get("SCENARIO_SOLVER_WORKERS", "2"))
+    #: Keep the public figures (transparency page, summary API) in memory until the records change (core.cache).
+    PUBLIC_FIGURES_CACHE = os.environ.get("PUBLIC_FIGURES_CACHE", "1") not in ("0", "false", "no")
     #: IATI organisation identifier of the reporting organisation (the administrative agent).
     IATI_REPORTING_ORG_REF = os.environ.get("IATI_REPORTING_ORG_REF", "XM-DAC-41114")
+    #: Pin the instance's date (YYYY-MM-DD; core/clock.py): every page, report and rule sees that day. Empty or
+    #: unset in production: the real date.
+    FIXED_TODAY = os.environ.get("FIXED_TODAY") or None
     #: Key of the audit chain's HMAC: required in production, never stored in the database.
     AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY")
     #: Append-only file outside the database where every audit checkpoint is also written (empty: none).
@@ -119,6 +127,9 @@ class DevelopmentConfig(Config):
     #: The demo's published sign-ins work with the password alone (set the variable to require 2FA).
     TWO_FACTOR_REQUIRED_ROLES = _roles(os.environ.get("TWO_FACTOR_REQUIRED_ROLES", ""))
     HSTS_MAX_AGE = 0
+    #: scripts/run serves the demo fund as it stood on 30 November 2021, so its clock stays on that day (nothing
+    #: falsely overdue) and every page shows a banner saying so. FIXED_TODAY="" runs on the real date.
+    FIXED_TODAY = os.environ.get("FIXED_TODAY", DEMO_TODAY) or None
 
 
 class TestConfig(Config):
@@ -138,11 +149,15 @@ class TestConfig(Config):
     PASSWORD_HASH_TIME_COST = 1
     PASSWORD_HASH_MEMORY_COST = 1024
     PUBLIC_BASE_URL = "http://localhost"
+    #: The real date, whatever the shell says: tests freeze the clock themselves (core.clock.frozen).
+    FIXED_TODAY = None
     #: Tests that need them turn these on: the per-address limiter writes through its own connections,
     #: which the per-test rolled-back transaction cannot hold.
     TWO_FACTOR_REQUIRED_ROLES = ()
     RATELIMIT_ENABLED = False
     PASSWORD_RESET_ANSWER_SECONDS = 0.0
+    #: Rolled-back tests reuse audit ids, the cache's version: tests that need the cache turn it on.
+    PUBLIC_FIGURES_CACHE = False
 
 
 CONFIGS = {"production": Config, "development": DevelopmentConfig, "testing": TestConfig}

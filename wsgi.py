@@ -1,5 +1,8 @@
-"""WSGI entry point: `gunicorn wsgi:app` in production, `flask --app wsgi` for commands."""
+"""WSGI entry point: `gunicorn wsgi:app` in production; the `flask` command loads it too (FLASK_APP=wsgi).
 
-from fundapp import create_app
+A misconfiguration ends the process with one line on stderr saying what to set (create_app_or_exit).
+"""
 
-app = create_app()
+from fundapp import create_app_or_exit
+
+app = create_app_or_exit()

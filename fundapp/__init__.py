@@ -3,11 +3,14 @@
 import logging
 import os
 import secrets
+from datetime import date
 from pathlib import Path
 
+import sqlalchemy as sa
 from flask import Flask
 
 from fundapp.core.edge import FundApp
+from fundapp.core.errors import ConfigurationError
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,9 +25,10 @@ def create_app(config_object: str | object | None = None) -> Flask:
         __name__,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "fundapp" / "static"),
-        instance_path=str(ROOT / "instance"),
+        instance_path=os.environ.get("INSTANCE_PATH") or str(ROOT / "instance"),
     )
     app.config.from_object(config_object or _config_from_env())
+    register_clock(app)
     register_secret_key(app)
     register_audit_key(app)
     register_logging(app)
@@ -43,8 +47,51 @@ def _config_from_env() -> object:
 
     name = os.environ.get("FUNDAPP_ENV", "production")
     if name not in CONFIGS:
-        raise RuntimeError(f"FUNDAPP_ENV must be one of {', '.join(CONFIGS)}, not {name!r}")
+        raise ConfigurationError(f"FUNDAPP_ENV must be one of {', '.join(CONFIGS)}, not {name!r}.")
     return CONFIGS[name]
+
+
+def create_app_or_exit() -> Flask:
+    """The entry points' app (wsgi.py, so gunicorn and the `flask` command): a misconfiguration (no SECRET_KEY in
+    production, an unknown FUNDAPP_ENV, a DATABASE_URL that cannot be opened or reached…) ends the process with
+    one line on stderr that says what to set, and exit status 1, never a traceback."""
+    try:
+        app = create_app()
+        check_database(app)
+    except ConfigurationError as exc:
+        raise SystemExit(f"fundapp: {exc}") from None
+    except sa.exc.ArgumentError as exc:  # create_engine could not read DATABASE_URL (or has no driver for it)
+        raise SystemExit(f"fundapp: DATABASE_URL is not a database URL fundapp can open: {exc}") from None
+    return app
+
+
+def check_database(app: Flask) -> None:
+    """Open one connection, so an unreachable database is a clear message at start, not a traceback later."""
+    from fundapp.core.extensions import db
+
+    with app.app_context():
+        try:
+            with db.engine.connect() as connection:
+                connection.execute(sa.text("SELECT 1"))
+        except sa.exc.SQLAlchemyError as exc:
+            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+            where = db.engine.url.render_as_string(hide_password=True)
+            raise ConfigurationError(
+                f"cannot reach the database {where} (DATABASE_URL): {reason[0] if reason else type(exc).__name__}"
+            ) from exc
+
+
+def register_clock(app: Flask) -> None:
+    """FIXED_TODAY pins the instance's date (the demo fund runs on the day its story ends; core/clock.py)."""
+    value = app.config.get("FIXED_TODAY")
+    if not value or isinstance(value, date):
+        return
+    try:
+        app.config["FIXED_TODAY"] = date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ConfigurationError(
+            f"FIXED_TODAY must be a date such as 2021-11-30 (or empty for the real date), not {value!r}."
+        ) from None
 
 
 #: A production SECRET_KEY signs every session cookie: shorter than this, it could be guessed offline.
@@ -72,21 +119,24 @@ def register_secret_key(app: Flask) -> None:
         app.config["SECRET_KEY"] = key_file.read_text().strip()
         return
     if env != "testing":
-        raise RuntimeError("SECRET_KEY is not set: refusing to start outside development and tests.")
+        raise ConfigurationError("SECRET_KEY is not set: refusing to start outside development and tests.")
 
 
 def _refuse_weak_production_settings(app: Flask) -> None:
     key = app.config.get("SECRET_KEY")
     if not key:
-        raise RuntimeError("SECRET_KEY is not set: refusing to start outside development and tests.")
+        raise ConfigurationError(
+            "SECRET_KEY is not set: production needs one of at least 32 bytes "
+            "(make one with: python -c 'import secrets; print(secrets.token_hex(32))')."
+        )
     size = len(key.encode() if isinstance(key, str) else key)
     if size < MIN_SECRET_KEY_BYTES:
-        raise RuntimeError(
+        raise ConfigurationError(
             f"SECRET_KEY is {size} bytes long: production needs at least {MIN_SECRET_KEY_BYTES} "
             "(make one with: python -c 'import secrets; print(secrets.token_hex(32))')."
         )
     if app.config.get("MAIL_SERVER") and not app.config.get("PUBLIC_BASE_URL"):
-        raise RuntimeError(
+        raise ConfigurationError(
             "PUBLIC_BASE_URL is not set: emails with sign-in links need the site's address, "
             "e.g. PUBLIC_BASE_URL=https://fund.example.org."
         )
@@ -100,7 +150,7 @@ def register_audit_key(app: Flask) -> None:
     env = app.config.get("ENV_NAME")
     if key:
         if env == "production" and len(key) < 32:
-            raise RuntimeError("AUDIT_HMAC_KEY is too short: use at least 32 random characters.")
+            raise ConfigurationError("AUDIT_HMAC_KEY is too short: use at least 32 random characters.")
         return
     if env == "development":
         key_file = Path(app.instance_path) / "audit_hmac_key"
@@ -111,7 +161,7 @@ def register_audit_key(app: Flask) -> None:
         app.config["AUDIT_HMAC_KEY"] = key_file.read_text().strip()
         return
     if env != "testing":
-        raise RuntimeError(
+        raise ConfigurationError(
             "AUDIT_HMAC_KEY is not set: refusing to start outside development and tests. The audit log is "
             "chained with this key; set it from your secret store (e.g. `python -c 'import secrets; "
             "print(secrets.token_hex(32))'`) and keep it out of the database and its backups."
@@ -126,6 +176,7 @@ def register_logging(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    from fundapp.core import cache as public_cache
     from fundapp.core import i18n
     from fundapp.core.db import configure_engine_events
     from fundapp.core.extensions import csrf, db, login_manager, migrate
@@ -135,6 +186,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     csrf.init_app(app)
     i18n.register(app)
+    public_cache.init_app(app)
     with app.app_context():
         configure_engine_events(db.engine, float(app.config.get("SQLITE_BUSY_TIMEOUT", 30)))
 
@@ -216,7 +268,8 @@ def register_commands(app: Flask) -> None:
     from fundapp.demo.cli import demo_cli
     from fundapp.home.cli import overdue_cli
     from fundapp.reference.cli import reference_cli
+    from fundapp.reports.cli import iati_cli
 
     register_cli(app)
-    for group in (reference_cli, demo_cli, users_cli, overdue_cli):
+    for group in (reference_cli, demo_cli, users_cli, overdue_cli, iati_cli):
         app.cli.add_command(group)

@@ -39,6 +39,7 @@ from fundapp.contributions import ledger
 from fundapp.contributions import permissions as contribution_permissions
 from fundapp.contributions import services as contribution_services
 from fundapp.contributions.models import Agreement, AgreementStatus, Deposit, Donor
+from fundapp.core import cache as public_cache
 from fundapp.core import clock
 from fundapp.core.extensions import db
 from fundapp.core.money import money_str
@@ -73,7 +74,7 @@ REPORT_FROM = date(2019, 1, 1)
 @bp.route("/summary")
 def summary():
     """Public: the fund, its thematic areas with their objectives, the guiding principles."""
-    return jsonify(services.public_summary())
+    return jsonify(public_cache.cached("api.summary", services.public_summary))
 
 
 @bp.route("/me")

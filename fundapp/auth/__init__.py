@@ -9,6 +9,7 @@ codes), invitations.py, resets.py (password reset), mail.py (account emails), vi
 from flask import Blueprint
 from flask.blueprints import BlueprintSetupState
 
+from fundapp.core.errors import ConfigurationError
 from fundapp.core.navigation import NavItem, register_nav
 from fundapp.core.permissions import Role
 
@@ -32,7 +33,7 @@ def _set_up(state: BlueprintSetupState) -> None:
     """Check the account settings and start the per-address limiter of this app."""
     unknown = set(state.app.config.get("TWO_FACTOR_REQUIRED_ROLES", ())) - set(Role.__members__)
     if unknown:
-        raise RuntimeError(
+        raise ConfigurationError(
             f"TWO_FACTOR_REQUIRED_ROLES names unknown roles ({', '.join(sorted(unknown))}); "
             f"use some of: {', '.join(Role.__members__)}."
         )

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fundapp.core import clock
 from fundapp.core.extensions import db
+from fundapp.core.i18n import LANGUAGES
 from fundapp.core.permissions import Role
 
 if TYPE_CHECKING:
@@ -55,6 +56,9 @@ class Organisation(db.Model):
     country_code: Mapped[str | None] = mapped_column(sa.ForeignKey("countries.code"))
     #: Member of the UN Network on Migration's executive committee (UN entities only).
     un_network_executive_committee: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    #: IATI organisation identifier (e.g. XM-DAC-41122 for UNICEF): the one the IATI Registry lists for it, from
+    #: the reference file or typed by the secretariat. The IATI export puts it in every org element's @ref.
+    iati_ref: Mapped[str | None] = mapped_column(sa.String(60))
     is_active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
@@ -62,6 +66,9 @@ class Organisation(db.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+_LANGUAGE_CODES = ", ".join(f"'{code}'" for code in LANGUAGES)
 
 
 class UserRole(db.Model):
@@ -75,6 +82,7 @@ class UserRole(db.Model):
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
+    __table_args__ = (sa.CheckConstraint(f"language IN ({_LANGUAGE_CODES})", name="language_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Stored lower-case so sign-in is case-insensitive.
@@ -92,6 +100,8 @@ class User(UserMixin, db.Model):
     totp_pending_secret: Mapped[str | None] = mapped_column(sa.String(64))
     #: The 30-second step of the last code accepted: a code is good once, never replayed.
     totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
+    #: The language of the interface, PDFs and emails (core.i18n.LANGUAGES); None: the browser's.
+    language: Mapped[str | None] = mapped_column(sa.String(5))
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
     role_rows: Mapped[list[UserRole]] = relationship(

@@ -20,6 +20,7 @@ from fundapp.core import clock
 from fundapp.core.audit import record_change
 from fundapp.core.errors import DomainError
 from fundapp.core.extensions import db
+from fundapp.core.i18n import _, force_locale, recipient_locale
 
 MAX_LINKS_PER_HOUR = 3
 
@@ -56,14 +57,21 @@ def request_reset(email: str, address: str | None) -> None:
     db.session.flush()
     record_change(None, "auth.password_reset_requested", "users", user.id, {"remote_addr": address})
     link = mail.public_url("auth.reset_password", token=token)
-    mail.send(
-        user.email,
-        "Reset your password",
-        f"Hello {user.name},\n\n"
-        f"Someone (from the address {address or 'unknown'}) asked to reset the password of your account.\n"
-        f"To choose a new password, open this link within {minutes} minutes. It works once:\n{link}\n\n"
-        "If it was not you, ignore this email: your password stays as it is.",
-    )
+    with force_locale(recipient_locale(user)):
+        mail.send(
+            user.email,
+            _("Reset your password"),
+            _(
+                "Hello %(name)s,\n\n"
+                "Someone (from the address %(address)s) asked to reset the password of your account.\n"
+                "To choose a new password, open this link within %(minutes)s minutes. It works once:\n%(link)s\n\n"
+                "If it was not you, ignore this email: your password stays as it is.",
+                name=user.name,
+                address=address or _("unknown"),
+                minutes=minutes,
+                link=link,
+            ),
+        )
 
 
 def reset_for_token(token: str) -> PasswordReset | None:

@@ -33,6 +33,7 @@ from fundapp.core import clock, search, signals
 from fundapp.core.audit import record_change
 from fundapp.core.errors import DomainError, NotAllowed
 from fundapp.core.extensions import db
+from fundapp.core.i18n import _, force_locale, known_language, recipient_locale
 from fundapp.core.permissions import Role
 
 __all__ = ["Client", "WeakPassword"]
@@ -242,12 +243,26 @@ def change_email(user: User, password: str, new_email: str) -> None:
     resets.void_links(user)
     db.session.flush()
     record_change(user, "auth.email_changed", "users", user.id, {"from": old, "to": new_email})
-    mail.send(
-        old,
-        "Your sign-in email was changed",
-        f"Hello {user.name},\n\nThe email you sign in with was changed from {old} to {new_email}.\n"
-        "If you did not do this, tell the fund's administrators at once.",
-    )
+    with force_locale(recipient_locale(user)):
+        mail.send(
+            old,
+            _("Your sign-in email was changed"),
+            _(
+                "Hello %(name)s,\n\nThe email you sign in with was changed from %(old)s to %(new)s.\n"
+                "If you did not do this, tell the fund's administrators at once.",
+                name=user.name,
+                old=old,
+                new=new_email,
+            ),
+        )
+
+
+def choose_language(user: User, code: str) -> None:
+    """The language of the user's pages, PDFs and emails (one of core.i18n.LANGUAGES)."""
+    if known_language(code) is None:
+        raise DomainError(_("Choose one of the languages offered."), field="language")
+    user.language = code
+    db.session.flush()
 
 
 def start_two_factor_setup(user: User) -> str:

@@ -14,6 +14,7 @@ from fundapp.auth.forms import (
     CodeForm,
     ForgotPasswordForm,
     InvitationForm,
+    LanguageForm,
     LoginForm,
     SetPasswordForm,
     TwoFactorSetupForm,
@@ -25,7 +26,8 @@ from fundapp.auth.web import client
 from fundapp.core import args as query_args
 from fundapp.core.edge import domain_errors
 from fundapp.core.errors import wants_json
-from fundapp.core.extensions import db, login_manager
+from fundapp.core.extensions import csrf, db, login_manager
+from fundapp.core.i18n import _, remember_language
 from fundapp.core.permissions import Role, role_required
 from fundapp.core.tabular import csv_response
 
@@ -114,7 +116,7 @@ def login_code():
             flash(result.message, "warning")
         return redirect(_enter(result.user))
     if services.pending_step(session.get(PENDING)) != "code":
-        flash("Your sign-in has expired. Sign in again.", "error")
+        flash(_("Your sign-in has expired. Sign in again."), "error")
         return redirect(url_for("auth.login"))
     return render_template("auth/login_code.html", form=form, error=None)
 
@@ -125,7 +127,7 @@ def login_setup():
     """A role that requires a second factor, and none yet: set one up before going further."""
     setup = services.pending_setup(session.get(PENDING))
     if setup is None:
-        flash("Your sign-in has expired. Sign in again.", "error")
+        flash(_("Your sign-in has expired. Sign in again."), "error")
         return redirect(url_for("auth.login"))
     form = TwoFactorSetupForm()
     if form.validate_on_submit():
@@ -151,8 +153,22 @@ def logout():
     """The session ends on the server: a copy of the cookie opens nothing afterwards."""
     services.sign_out(current_user)
     logout_user()
-    flash("You are signed out.", "info")
+    flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/language", methods=["POST"])
+@csrf.exempt
+def set_language():
+    """The language switcher (every page) and the profile's choice: the browser keeps it in a cookie, and a
+    signed-in user's profile keeps it for their pages, PDFs and emails. Back to the page it was made on."""
+    form = LanguageForm(meta={"csrf": False})
+    if not form.validate_on_submit():
+        abort(400)
+    if current_user.is_authenticated:
+        services.choose_language(current_user, form.language.data)
+    target = _safe_next(form.next.data) or url_for("reference.landing")
+    return remember_language(redirect(target), form.language.data)
 
 
 # Password reset ---------------------------------------------------------------------------------
@@ -168,8 +184,12 @@ def forgot_password():
         resets.request_reset(form.email.data, request.remote_addr)
         minutes = current_app.config["PASSWORD_RESET_VALID_MINUTES"]
         flash(
-            f"If an account uses {form.email.data.strip().lower()}, we have sent it a link to choose a new password. "
-            f"The link works once, for {minutes} minutes.",
+            _(
+                "If an account uses %(email)s, we have sent it a link to choose a new password. "
+                "The link works once, for %(minutes)s minutes.",
+                email=form.email.data.strip().lower(),
+                minutes=minutes,
+            ),
             "info",
         )
         return redirect(url_for("auth.login"))
@@ -195,7 +215,7 @@ def reset_password(token: str):
             user = resets.reset_password(token, form.password.data, request.remote_addr)
         if outcome.ok:
             _leave()
-            flash("Your password is changed, and every session of your account is signed out. Sign in.", "success")
+            flash(_("Your password is changed, and every session of your account is signed out. Sign in."), "success")
             return redirect(url_for("auth.login", email=user.email))
     return render_template("auth/reset_password.html", form=form), 422 if form.errors else 200, NO_STORE
 
@@ -215,7 +235,7 @@ def accept_invitation(token: str):
             user = invitations.accept(token, form.name.data, form.password.data)
         if outcome.ok:
             _leave()
-            flash("Your account is ready. Sign in with your email and the password you chose.", "success")
+            flash(_("Your account is ready. Sign in with your email and the password you chose."), "success")
             return redirect(url_for("auth.login", email=user.email))
     page = render_template("auth/accept_invitation.html", form=form, invitation=invitation)
     return page, 422 if form.errors else 200, NO_STORE
@@ -226,10 +246,12 @@ def _invitation_form() -> InvitationForm:
     return InvitationForm(organisation_choices=services.organisation_choices(), role_choices=roles)
 
 
-def _sent(sent: invitations.Sent, what: str):
+def _sent(sent: invitations.Sent, again: bool = False):
     """Emailed: back to the list. No mail on this instance: the link, on this page only, to pass on."""
     if sent.link is None:
-        flash(f"Invitation {what} to {sent.invitation.email}.", "success")
+        email = sent.invitation.email
+        message = _("Invitation sent again to %(email)s.", email=email) if again else None
+        flash(message or _("Invitation sent to %(email)s.", email=email), "success")
         return redirect(url_for("auth.invitation_list"))
     return render_template("auth/invitation_link.html", sent=sent), 200, NO_STORE
 
@@ -250,7 +272,7 @@ def new_invitation():
         with domain_errors(form, default="email") as outcome:
             sent = invitations.invite(current_user, form.email.data, form.name.data, organisation, form.roles.data)
         if outcome.ok:
-            return _sent(sent, "sent")
+            return _sent(sent)
     return render_template("auth/invitation_form.html", form=form), 422 if form.errors else 200
 
 
@@ -268,7 +290,7 @@ def resend_invitation(invitation_id: int):
     with domain_errors() as outcome:
         sent = invitations.resend(current_user, invitation)
     if outcome.ok:
-        return _sent(sent, "sent again")
+        return _sent(sent, again=True)
     return redirect(url_for("auth.invitation_list"))
 
 
@@ -279,7 +301,7 @@ def revoke_invitation(invitation_id: int):
     with domain_errors() as outcome:
         invitations.revoke(current_user, invitation)
     if outcome.ok:
-        flash(f"Invitation to {invitation.email} revoked: its link no longer works.", "success")
+        flash(_("Invitation to %(email)s revoked: its link no longer works.", email=invitation.email), "success")
     return redirect(url_for("auth.invitation_list"))
 
 
@@ -340,7 +362,7 @@ def edit_user(user_id: int):
         with domain_errors(form, default="name") as outcome:
             services.update_user(current_user, user, form.name.data, organisation, form.roles.data)
         if outcome.ok:
-            flash(f"User {user.email} saved.", "success")
+            flash(_("User %(email)s saved.", email=user.email), "success")
             return redirect(url_for("auth.admin_users"))
     return render_template(
         "auth/user_form.html",
@@ -359,8 +381,10 @@ def set_user_active(user_id: int):
     with domain_errors() as outcome:
         services.set_user_active(current_user, user, active)
     if outcome.ok:
-        done = "reactivated" if active else "deactivated: their sessions and API tokens ended"
-        flash(f"{user.email} {done}.", "success")
+        if active:
+            flash(_("%(email)s reactivated.", email=user.email), "success")
+        else:
+            flash(_("%(email)s deactivated: their sessions and API tokens ended.", email=user.email), "success")
     return redirect(url_for("auth.admin_users"))
 
 
@@ -373,7 +397,7 @@ def reset_user_two_factor(user_id: int):
     with domain_errors() as outcome:
         services.reset_two_factor(current_user, user)
     if outcome.ok:
-        flash(f"Two-factor sign-in of {user.email} removed; their sessions ended.", "success")
+        flash(_("Two-factor sign-in of %(email)s removed; their sessions ended.", email=user.email), "success")
     return redirect(url_for("auth.edit_user", user_id=user.id))
 
 

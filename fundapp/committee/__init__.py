@@ -8,22 +8,27 @@ OR-Tools CP-SAT), views, forms, permissions, workflow, pdf.
 
 from flask import Blueprint
 
+from fundapp.core.i18n import _l
 from fundapp.core.navigation import NavItem, register_nav
 from fundapp.core.permissions import COMMITTEE_ROLES, Role
 
 bp = Blueprint("committee", __name__)
 
 register_nav(
-    NavItem("Steering committee", "committee.members", COMMITTEE_ROLES, order=20, group="Committee"),
-    NavItem("My scoring", "committee.queue", COMMITTEE_ROLES, order=21, group="Committee"),
+    NavItem(_l("Steering committee"), "committee.members", COMMITTEE_ROLES, order=20, group="Committee"),
+    NavItem(_l("My scoring"), "committee.queue", COMMITTEE_ROLES, order=21, group="Committee"),
     NavItem(
-        "Reviews", "committee.reviews_index", (Role.committee_chair, Role.secretariat), order=22, group="Committee"
+        _l("Reviews"), "committee.reviews_index", (Role.committee_chair, Role.secretariat), order=22, group="Committee"
     ),
-    NavItem("Meetings", "committee.meetings_index", (*COMMITTEE_ROLES, Role.secretariat), order=23, group="Committee"),
-    NavItem("Pipeline", "committee.pipeline_page", (*COMMITTEE_ROLES, Role.secretariat), order=24, group="Committee"),
-    NavItem("Committee seats", "committee.seats", (Role.secretariat,), order=60, group="Set-up"),
-    NavItem("Scoring criteria", "committee.criteria", (Role.secretariat,), order=61, group="Set-up"),
-    NavItem("Decision rules", "committee.decision_settings", (Role.secretariat,), order=62, group="Set-up"),
+    NavItem(
+        _l("Meetings"), "committee.meetings_index", (*COMMITTEE_ROLES, Role.secretariat), order=23, group="Committee"
+    ),
+    NavItem(
+        _l("Pipeline"), "committee.pipeline_page", (*COMMITTEE_ROLES, Role.secretariat), order=24, group="Committee"
+    ),
+    NavItem(_l("Committee seats"), "committee.seats", (Role.secretariat,), order=60, group="Set-up"),
+    NavItem(_l("Scoring criteria"), "committee.criteria", (Role.secretariat,), order=61, group="Set-up"),
+    NavItem(_l("Decision rules"), "committee.decision_settings", (Role.secretariat,), order=62, group="Set-up"),
 )
 
 from fundapp.committee import services, views, workflow  # noqa: E402,F401  (routes attach to bp)

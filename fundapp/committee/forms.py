@@ -28,24 +28,30 @@ from fundapp.committee.rules import TOTAL_WEIGHT, DecisionConfig
 from fundapp.concept_notes.models import ConceptNote
 from fundapp.core.errors import ValidationFailed
 from fundapp.core.forms import IntegerField, MoneyField, MultiCheckboxField, OnceForm, choices, coerce_id
+from fundapp.core.i18n import _, _l
+from fundapp.core.templating import format_date
 
 
 class SeatForm(FlaskForm):
     constituency = SelectField(
-        "Constituency", choices=choices((c.value, label) for c, label in CONSTITUENCY_LABELS.items())
+        _l("Constituency"), choices=choices((c.value, label) for c, label in CONSTITUENCY_LABELS.items())
     )
-    user_id = SelectField("Member", coerce=coerce_id, validate_choice=True)
+    user_id = SelectField(_l("Member"), coerce=coerce_id, validate_choice=True)
     organisation_id = SelectField(
-        "Organisation represented",
+        _l("Organisation represented"),
         coerce=coerce_id,
         validate_choice=True,
-        description="Leave as it is to use the member's own organisation.",
+        description=_l("Leave as it is to use the member's own organisation."),
     )
-    country_code = SelectField("Country", description="Country seats only: the country the seat represents.")
-    term_start_on = DateField("Term starts", validators=[InputRequired()])
-    term_end_on = DateField("Term ends", validators=[Optional()], description="Leave empty while the term runs.")
+    country_code = SelectField(_l("Country"), description=_l("Country seats only: the country the seat represents."))
+    term_start_on = DateField(_l("Term starts"), validators=[InputRequired()])
+    term_end_on = DateField(
+        _l("Term ends"), validators=[Optional()], description=_l("Leave empty while the term runs.")
+    )
     is_voting = BooleanField(
-        "Voting seat", default=True, description="Untick for observers (the administrative agent, the secretariat)."
+        _l("Voting seat"),
+        default=True,
+        description=_l("Untick for observers (the administrative agent, the secretariat)."),
     )
 
     def __init__(
@@ -57,9 +63,9 @@ class SeatForm(FlaskForm):
         **kwargs,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.user_id.choices = choices([(0, "— choose a member —"), *user_choices])
-        self.organisation_id.choices = choices([(0, "— the member's organisation —"), *organisation_choices])
-        self.country_code.choices = choices([("", "— none —"), *country_choices])
+        self.user_id.choices = choices([(0, _l("— choose a member —")), *user_choices])
+        self.organisation_id.choices = choices([(0, _l("— the member's organisation —")), *organisation_choices])
+        self.country_code.choices = choices([("", _l("— none —")), *country_choices])
 
     def show_seat(self, seat: CommitteeSeat) -> None:
         """Show a saved seat (the choice fields take the enum's value and an empty country)."""
@@ -79,16 +85,16 @@ class SeatForm(FlaskForm):
 
 
 class EndTermForm(FlaskForm):
-    term_end_on = DateField("Last day of the term", validators=[InputRequired()])
+    term_end_on = DateField(_l("Last day of the term"), validators=[InputRequired()])
 
 
 class CriterionRowForm(Form):
     """One row of the criteria table; a row left entirely empty is ignored."""
 
-    code = StringField("Code", validators=[Optional(), Length(max=20)])
-    name = StringField("Name", validators=[Optional(), Length(max=200)])
-    description = StringField("Description", validators=[Optional(), Length(max=1000)])
-    weight = IntegerField("Weight", validators=[Optional(), NumberRange(min=1, max=100)])
+    code = StringField(_l("Code"), validators=[Optional(), Length(max=20)])
+    name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
+    description = StringField(_l("Description"), validators=[Optional(), Length(max=1000)])
+    weight = IntegerField(_l("Weight"), validators=[Optional(), NumberRange(min=1, max=100)])
 
     @property
     def is_blank(self) -> bool:
@@ -116,7 +122,7 @@ class CriteriaForm(FlaskForm):
             self.rows.pop_entry()
         for code, name, weight, description in rows:
             self.rows.append_entry({"code": code, "name": name, "weight": weight, "description": description})
-        for _ in range(spare):
+        for _row in range(spare):
             self.rows.append_entry()
 
     @property
@@ -137,7 +143,13 @@ class CriteriaForm(FlaskForm):
     def validate(self, extra_validators=None) -> bool:
         if not super().validate(extra_validators):
             if self.total != TOTAL_WEIGHT:
-                self.total_errors.append(f"The weights add up to {self.total}; they must add up to {TOTAL_WEIGHT}.")
+                self.total_errors.append(
+                    _(
+                        "The weights add up to %(total)s; they must add up to %(needed)s.",
+                        total=self.total,
+                        needed=TOTAL_WEIGHT,
+                    )
+                )
             return False
         try:
             services.check_criteria(self.data_for_service())
@@ -159,32 +171,32 @@ class CriteriaForm(FlaskForm):
 
 
 THRESHOLD_LABELS = [
-    ("more_than_half", "More than half (a majority)"),
-    ("at_least_half", "At least half"),
-    ("two_thirds", "At least two-thirds"),
-    ("three_quarters", "At least three-quarters"),
+    ("more_than_half", _l("More than half (a majority)")),
+    ("at_least_half", _l("At least half")),
+    ("two_thirds", _l("At least two-thirds")),
+    ("three_quarters", _l("At least three-quarters")),
 ]
 
 
 class DecisionSettingsForm(FlaskForm):
     decision_rule = RadioField(
-        "Decision rule",
+        _l("Decision rule"),
         choices=choices(
             [
-                ("consensus", "Consensus: any objection blocks; abstentions allowed; at least one approval"),
-                ("majority", "Majority: approvals must reach the threshold below"),
+                ("consensus", _l("Consensus: any objection blocks; abstentions allowed; at least one approval")),
+                ("majority", _l("Majority: approvals must reach the threshold below")),
             ]
         ),
     )
-    quorum_requires_chair = BooleanField("The chair must be present for a quorum")
-    quorum = SelectField("Voting seats that must be present", choices=choices(THRESHOLD_LABELS))
-    majority = SelectField("Majority threshold", choices=choices(THRESHOLD_LABELS))
+    quorum_requires_chair = BooleanField(_l("The chair must be present for a quorum"))
+    quorum = SelectField(_l("Voting seats that must be present"), choices=choices(THRESHOLD_LABELS))
+    majority = SelectField(_l("Majority threshold"), choices=choices(THRESHOLD_LABELS))
     majority_base = RadioField(
-        "Counted against",
+        _l("Counted against"),
         choices=choices(
             [
-                ("votes_cast", "Votes cast (approvals and objections; abstentions do not count)"),
-                ("eligible", "Every eligible voter (present, not recused); abstaining counts against"),
+                ("votes_cast", _l("Votes cast (approvals and objections; abstentions do not count)")),
+                ("eligible", _l("Every eligible voter (present, not recused); abstaining counts against")),
             ]
         ),
     )
@@ -217,7 +229,9 @@ class ScoreForm(FlaskForm):
     """The comment and CSRF; the scores (score_<code>) are read per criterion, whose set varies per call."""
 
     comment = TextAreaField(
-        "Comment", validators=[Length(max=4000)], description="Shared with the committee once the review closes."
+        _l("Comment"),
+        validators=[Length(max=4000)],
+        description=_l("Shared with the committee once the review closes."),
     )
 
     def scores(self) -> dict[str, str]:
@@ -226,7 +240,7 @@ class ScoreForm(FlaskForm):
 
 
 class ConflictForm(FlaskForm):
-    reason = TextAreaField("Reason", validators=[InputRequired(), Length(max=2000)])
+    reason = TextAreaField(_l("Reason"), validators=[InputRequired(), Length(max=2000)])
 
 
 class ActionForm(FlaskForm):
@@ -236,28 +250,28 @@ class ActionForm(FlaskForm):
 class OpenReviewForm(FlaskForm):
     """Open a note's review: the day the members' scores are due (blank: the default delay)."""
 
-    closes_on = DateField("Scores due by", validators=[Optional()])
+    closes_on = DateField(_l("Scores due by"), validators=[Optional()])
 
 
 class MeetingForm(FlaskForm):
-    title = StringField("Title", validators=[InputRequired(), Length(max=200)])
-    held_on = DateField("Date", validators=[InputRequired()])
-    location = StringField("Location", validators=[Optional(), Length(max=200)])
+    title = StringField(_l("Title"), validators=[InputRequired(), Length(max=200)])
+    held_on = DateField(_l("Date"), validators=[InputRequired()])
+    location = StringField(_l("Location"), validators=[Optional(), Length(max=200)])
 
 
 class AgendaItemForm(FlaskForm):
     kind = SelectField(
-        "Item",
+        _l("Item"),
         choices=choices(
             [
-                ("endorsement", "Concept note for endorsement"),
-                ("funding", "Joint programme for funding"),
-                ("other", "Other business"),
+                ("endorsement", _l("Concept note for endorsement")),
+                ("funding", _l("Joint programme for funding")),
+                ("other", _l("Other business")),
             ]
         ),
     )
-    concept_note_id = SelectField("Concept note", coerce=coerce_id, validators=[Optional()], validate_choice=False)
-    title = StringField("Title (other business)", validators=[Optional(), Length(max=250)])
+    concept_note_id = SelectField(_l("Concept note"), coerce=coerce_id, validators=[Optional()], validate_choice=False)
+    title = StringField(_l("Title (other business)"), validators=[Optional(), Length(max=250)])
 
     def offer(self, notes: Iterable[tuple[int, str]]) -> "AgendaItemForm":
         """Offer these notes (services.agenda_note_choices)."""
@@ -266,7 +280,7 @@ class AgendaItemForm(FlaskForm):
 
 
 class AttendanceForm(FlaskForm):
-    present = MultiCheckboxField("Present", coerce=coerce_id, validate_choice=False)
+    present = MultiCheckboxField(_l("Present"), coerce=coerce_id, validate_choice=False)
 
     @classmethod
     def for_meeting(cls, overview: dict[str, Any]) -> "AttendanceForm":
@@ -284,27 +298,27 @@ class AttendanceForm(FlaskForm):
 
 class VoteForm(OnceForm):
     vote = RadioField(
-        "Your vote",
-        choices=choices([("approve", "Approve"), ("object", "Object"), ("abstain", "Abstain")]),
+        _l("Your vote"),
+        choices=choices([("approve", _l("Approve")), ("object", _l("Object")), ("abstain", _l("Abstain"))]),
         validators=[InputRequired()],
     )
-    rationale = TextAreaField("Rationale (optional)", validators=[Optional(), Length(max=2000)])
+    rationale = TextAreaField(_l("Rationale (optional)"), validators=[Optional(), Length(max=2000)])
 
 
 class DecisionForm(OnceForm):
-    outcome = SelectField("Decision", validate_choice=False)
+    outcome = SelectField(_l("Decision"), validate_choice=False)
     amount = MoneyField(
-        "Amount approved (US$)",
+        _l("Amount approved (US$)"),
         validators=[Optional()],
-        description="Funding decisions: defaults to the programme's budget.",
+        description=_l("Funding decisions: defaults to the programme's budget."),
     )
-    starts_on = DateField("New programme start", validators=[Optional()])
-    ends_on = DateField("New programme end", validators=[Optional()])
-    rationale = TextAreaField("Rationale (minutes)", validators=[Optional(), Length(max=4000)])
+    starts_on = DateField(_l("New programme start"), validators=[Optional()])
+    ends_on = DateField(_l("New programme end"), validators=[Optional()])
+    rationale = TextAreaField(_l("Rationale (minutes)"), validators=[Optional(), Length(max=4000)])
     shared_comment = TextAreaField(
-        "Comment shared with the applicant",
+        _l("Comment shared with the applicant"),
         validators=[Optional(), Length(max=4000)],
-        description="The applicant sees the outcome and this comment, never scores or votes.",
+        description=_l("The applicant sees the outcome and this comment, never scores or votes."),
     )
     #: Funding items: whether the programme document's planned start is before the meeting (new dates required).
     needs_new_dates = False
@@ -322,12 +336,17 @@ class DecisionForm(OnceForm):
         if document is not None:
             held_on = item.meeting.held_on
             form.needs_new_dates = services.planned_dates_past(document, held_on)
-            planned = f"Planned: {document.starts_on:%d %b %Y} to {document.ends_on:%d %b %Y}."
+            start, end = format_date(document.starts_on), format_date(document.ends_on)
             form.starts_on.description = (
-                f"{planned} The planned start is before this meeting ({held_on:%d %b %Y}): give new dates, from the "
-                "meeting on; the programme runs on them."
+                _(
+                    "Planned: %(start)s to %(end)s. The planned start is before this meeting (%(date)s): give new "
+                    "dates, from the meeting on; the programme runs on them.",
+                    start=start,
+                    end=end,
+                    date=format_date(held_on),
+                )
                 if form.needs_new_dates
-                else f"{planned} Leave both empty to keep them."
+                else _("Planned: %(start)s to %(end)s. Leave both empty to keep them.", start=start, end=end)
             )
         return form
 
@@ -343,9 +362,9 @@ class DecisionForm(OnceForm):
 
 
 class ProgrammeDocumentForm(FlaskForm):
-    summary = TextAreaField("Summary", validators=[InputRequired(), Length(max=6000)])
-    starts_on = DateField("Starts", validators=[InputRequired()])
-    ends_on = DateField("Ends", validators=[InputRequired()])
+    summary = TextAreaField(_l("Summary"), validators=[InputRequired(), Length(max=6000)])
+    starts_on = DateField(_l("Starts"), validators=[InputRequired()])
+    ends_on = DateField(_l("Ends"), validators=[InputRequired()])
 
     def budget(self, note: ConceptNote) -> dict[int, str]:
         """The amount typed per participating organization (inputs budget_<organisation id>)."""
@@ -362,14 +381,14 @@ class ScenarioForm(FlaskForm):
     """
 
     min_area = StringField(
-        "Minimum share per thematic area",
+        _l("Minimum share per thematic area"),
         validators=[Optional(), Length(max=500)],
-        description="e.g. TA1=10, TA2=15 (percent of the funded total)",
+        description=_l("e.g. TA1=10, TA2=15 (percent of the funded total)"),
     )
     min_region = StringField(
-        "Minimum share per region",
+        _l("Minimum share per region"),
         validators=[Optional(), Length(max=500)],
-        description="e.g. Africa=25 (regions: the pipeline's, Multi-regional or Global)",
+        description=_l("e.g. Africa=25 (regions: the pipeline's, Multi-regional or Global)"),
     )
 
     def __init__(self, *args: Any, areas: Iterable[str] = (), regions: Iterable[str] = (), **kwargs: Any) -> None:
@@ -411,22 +430,41 @@ def _shares(text: str | None, names: list[str], what: str) -> dict[str, Decimal]
         key, sep, value = part.partition("=")
         key, value = key.strip(), value.strip().removesuffix("%").strip()
         if not sep or not key:
-            raise ValidationError(f"Write each share as NAME=percent, e.g. TA1=10 ({part.strip()!r}).")
+            raise ValidationError(
+                _("Write each share as NAME=percent, e.g. TA1=10 (%(part)s).", part=repr(part.strip()))
+            )
         if not _PERCENT.fullmatch(value):
             raise ValidationError(
-                f"Write each share as NAME=percent, e.g. TA1=10 ({part.strip()!r}): "
-                "a number from 0 to 100 with at most two decimals."
+                _(
+                    "Write each share as NAME=percent, e.g. TA1=10 (%(part)s): "
+                    "a number from 0 to 100 with at most two decimals.",
+                    part=repr(part.strip()),
+                )
             )
         name = canonical.get(key.casefold())
         if name is None:
-            known = ", ".join(names) or "none"
-            raise ValidationError(f"Unknown {what} {key!r}; the {what}s are: {known}.")
+            known = ", ".join(names) or _("none")
+            if what == "region":
+                raise ValidationError(
+                    _("Unknown region %(name)s; the regions are: %(known)s.", name=repr(key), known=known)
+                )
+            raise ValidationError(
+                _("Unknown thematic area %(name)s; the thematic areas are: %(known)s.", name=repr(key), known=known)
+            )
         if name in shares:
-            raise ValidationError(f"{name} is given twice.")
+            raise ValidationError(_("%(name)s is given twice.", name=name))
         share = Decimal(value)
         if share > 100:
-            raise ValidationError(f"The minimum share for {name} must be a percentage from 0 to 100, not {value}.")
+            raise ValidationError(
+                _(
+                    "The minimum share for %(name)s must be a percentage from 0 to 100, not %(value)s.",
+                    name=name,
+                    value=value,
+                )
+            )
         shares[name] = share
     if sum(shares.values(), Decimal(0)) > 100:
-        raise ValidationError(f"The minimum shares per {what} add up to more than 100%.")
+        if what == "region":
+            raise ValidationError(_("The minimum shares per region add up to more than 100%."))
+        raise ValidationError(_("The minimum shares per thematic area add up to more than 100%."))
     return shares

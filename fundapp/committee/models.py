@@ -13,6 +13,7 @@ from fundapp.committee import workflow
 from fundapp.committee.rules import CriterionResult, MajorityBase, ScoreSummary, Vote
 from fundapp.core import clock
 from fundapp.core.extensions import db
+from fundapp.core.i18n import _l
 from fundapp.core.money import FixedDecimal, Money
 from fundapp.reference.models import Country
 
@@ -44,16 +45,16 @@ class Constituency(enum.StrEnum):
 
 
 CONSTITUENCY_LABELS = {
-    Constituency.chair: "Chair",
-    Constituency.un_network: "UN Network member",
-    Constituency.donor: "Donor",
-    Constituency.country_of_origin: "Country of origin",
-    Constituency.country_of_transit: "Country of transit",
-    Constituency.country_of_destination: "Country of destination",
-    Constituency.civil_society: "Stakeholder — civil society",
-    Constituency.migrant_organization: "Stakeholder — migrant organization",
-    Constituency.administrative_agent: "Administrative agent",
-    Constituency.secretariat: "Secretariat",
+    Constituency.chair: _l("Chair"),
+    Constituency.un_network: _l("UN Network member"),
+    Constituency.donor: _l("Donor"),
+    Constituency.country_of_origin: _l("Country of origin"),
+    Constituency.country_of_transit: _l("Country of transit"),
+    Constituency.country_of_destination: _l("Country of destination"),
+    Constituency.civil_society: _l("Stakeholder — civil society"),
+    Constituency.migrant_organization: _l("Stakeholder — migrant organization"),
+    Constituency.administrative_agent: _l("Administrative agent"),
+    Constituency.secretariat: _l("Secretariat"),
 }
 COUNTRY_CONSTITUENCIES = frozenset(
     {Constituency.country_of_origin, Constituency.country_of_transit, Constituency.country_of_destination}
@@ -354,8 +355,8 @@ class ItemKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"endorsement": "Concept note for endorsement", "funding": "Joint programme for funding"}.get(
-            self.value, "Other business"
+        return {"endorsement": _l("Concept note for endorsement"), "funding": _l("Joint programme for funding")}.get(
+            self.value, _l("Other business")
         )
 
 
@@ -379,12 +380,12 @@ class Outcome(enum.StrEnum):
 
 APPROVALS = frozenset({Outcome.endorse, Outcome.approve_funding, Outcome.approve})
 OUTCOME_LABELS = {
-    Outcome.endorse: "Endorsed into the pipeline",
-    Outcome.reject: "Rejected",
-    Outcome.defer: "Deferred",
-    Outcome.return_: "Returned for revision",
-    Outcome.approve_funding: "Funding approved",
-    Outcome.approve: "Approved",
+    Outcome.endorse: _l("Endorsed into the pipeline"),
+    Outcome.reject: _l("Rejected"),
+    Outcome.defer: _l("Deferred"),
+    Outcome.return_: _l("Returned for revision"),
+    Outcome.approve_funding: _l("Funding approved"),
+    Outcome.approve: _l("Approved"),
 }
 
 

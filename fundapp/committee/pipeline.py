@@ -43,6 +43,7 @@ from fundapp.contributions.models import EntryKind, LedgerEntry
 from fundapp.core import args as query_args
 from fundapp.core.errors import DomainError
 from fundapp.core.extensions import db
+from fundapp.core.i18n import _, _l
 from fundapp.core.money import format_money, money_str, to_money
 from fundapp.reference.models import Country, Region, ThematicArea
 
@@ -382,7 +383,7 @@ def run_scenario(user: User, data: ScenarioInput, time_limit: int, workers: int)
     try:
         ranked = optimiser.rank_order(items, pools)
     except ValueError as exc:  # an item the optimiser cannot take (no amount requested): say which, no 500
-        raise DomainError(f"The scenarios cannot run: {exc}", field="min_area") from exc
+        raise DomainError(_("The scenarios cannot run: %(problem)s", problem=exc), field="min_area") from exc
     best, message = None, ""
     try:
         best = optimiser.best_score(items, pools, data.area_shares, data.region_shares, time_limit, workers)
@@ -478,7 +479,7 @@ def _lines(run_id: int, ranked: optimiser.Scenario, best: optimiser.Scenario | N
 
 
 #: Which lines of a run the page lists.
-SCENARIO_SHOWS = {"all": "Every item", "best": "Funded by best score", "rank": "Funded in rank order"}
+SCENARIO_SHOWS = {"all": _l("Every item"), "best": _l("Funded by best score"), "rank": _l("Funded in rank order")}
 
 
 def scenario_page(user: User, page: int, show: str) -> dict[str, Any]:

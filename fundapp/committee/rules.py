@@ -36,6 +36,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
+from fundapp.core.i18n import _, _n
+
 
 class Vote(enum.StrEnum):
     approve = "approve"
@@ -53,6 +55,10 @@ class MajorityBase(enum.StrEnum):
 
     votes_cast = "votes_cast"  # approvals + objections; abstentions do not count
     eligible = "eligible"  # every present, non-recused voting member
+
+    def describe(self) -> str:
+        """What the majority is counted against, as a sentence names it ("two-thirds of the votes cast")."""
+        return _("votes cast") if self is MajorityBase.votes_cast else _("eligible voters")
 
 
 class RuleError(ValueError):
@@ -91,11 +97,15 @@ class Threshold:
 
     def describe(self) -> str:
         if self.fraction == Fraction(1, 2) and self.strict:
-            return "a majority"
+            return _("a majority")
         if self.fraction == Fraction(2, 3) and not self.strict:
-            return "two-thirds"
-        word = "more than" if self.strict else "at least"
-        return f"{word} {self.numerator}/{self.denominator}"
+            return _("two-thirds")
+        fraction = f"{self.numerator}/{self.denominator}"
+        return (
+            _("more than %(fraction)s", fraction=fraction)
+            if self.strict
+            else _("at least %(fraction)s", fraction=fraction)
+        )
 
 
 SIMPLE_MAJORITY = Threshold(1, 2, strict=True)
@@ -127,15 +137,11 @@ class RuleOutcome:
     notes: tuple[str, ...] = field(default_factory=tuple)
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
 def _names(keys: Collection[Hashable], labels: Mapping[Hashable, str]) -> str:
     names = [labels.get(k, str(k)) for k in keys]
     if len(names) <= 1:
         return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
+    return _("%(names)s and %(last)s", names=", ".join(names[:-1]), last=names[-1])
 
 
 def check_quorum(
@@ -147,14 +153,33 @@ def check_quorum(
     needed = config.quorum.needed(len(voting))
     chair_present = chair is not None and chair in set(present)
     problems = []
+    counts = {"present": len(present_voting), "needed": needed}
     if len(present_voting) < needed or not voting:
-        problems.append(f"{len(present_voting)} of {len(voting)} voting seats present ({needed} needed)")
+        problems.append(
+            _n(
+                "%(present)s of %(num)d voting seat present (%(needed)s needed)",
+                "%(present)s of %(num)d voting seats present (%(needed)s needed)",
+                len(voting),
+                **counts,
+            )
+        )
     if config.quorum_requires_chair and not chair_present:
-        problems.append("the chair absent")
+        problems.append(_("the chair absent"))
     if problems:
-        return False, "No quorum: " + ", ".join(problems)
-    chair_note = ", the chair present" if config.quorum_requires_chair else ""
-    return True, f"Quorum: {len(present_voting)} of {len(voting)} voting seats present{chair_note}"
+        return False, _("No quorum: %(problems)s", problems=", ".join(problems))
+    if config.quorum_requires_chair:
+        return True, _n(
+            "Quorum: %(present)s of %(num)d voting seat present, the chair present",
+            "Quorum: %(present)s of %(num)d voting seats present, the chair present",
+            len(voting),
+            **counts,
+        )
+    return True, _n(
+        "Quorum: %(present)s of %(num)d voting seat present",
+        "Quorum: %(present)s of %(num)d voting seats present",
+        len(voting),
+        **counts,
+    )
 
 
 def decide(
@@ -199,39 +224,49 @@ def decide(
     if not quorum_met:
         return RuleOutcome(False, quorum_text, **common)
     if not eligible:
-        return RuleOutcome(False, "No eligible voters: every present voting member is recused", **common)
+        return RuleOutcome(False, _("No eligible voters: every present voting member is recused"), **common)
     if missing:
-        return RuleOutcome(False, f"Votes missing from {_names(missing, labels)}", **common)
-    tally = (
-        f"{_plural(len(approvals), 'approval')}, {_plural(len(objectors), 'objection')}, "
-        f"{_plural(len(abstainers), 'abstention')}"
+        return RuleOutcome(False, _("Votes missing from %(names)s", names=_names(missing, labels)), **common)
+    tally = _(
+        "%(approvals)s, %(objections)s, %(abstentions)s",
+        approvals=_n("%(num)d approval", "%(num)d approvals", len(approvals)),
+        objections=_n("%(num)d objection", "%(num)d objections", len(objectors)),
+        abstentions=_n("%(num)d abstention", "%(num)d abstentions", len(abstainers)),
     )
     if recused_present:
-        tally += f"; {len(recused_present)} recused"
+        tally = _("%(tally)s; %(recused)s recused", tally=tally, recused=len(recused_present))
     if config.rule is DecisionRule.consensus:
         if objectors:
-            return RuleOutcome(False, f"Blocked: {_names(objectors, labels)} objected", **common)
+            return RuleOutcome(False, _("Blocked: %(names)s objected", names=_names(objectors, labels)), **common)
         if not approvals:
-            return RuleOutcome(False, f"Not passed: no approval, consensus needs at least one ({tally})", **common)
-        return RuleOutcome(True, f"Passed by consensus ({tally})", **common)
+            return RuleOutcome(
+                False, _("Not passed: no approval, consensus needs at least one (%(tally)s)", tally=tally), **common
+            )
+        return RuleOutcome(True, _("Passed by consensus (%(tally)s)", tally=tally), **common)
     base = len(approvals) + len(objectors) if config.majority_base is MajorityBase.votes_cast else len(eligible)
-    base_word = "votes cast" if config.majority_base is MajorityBase.votes_cast else "eligible voters"
     if base == 0:
-        return RuleOutcome(False, f"Not passed: no votes cast, every eligible voter abstained ({tally})", **common)
-    needed = config.majority.needed(base)
-    if config.majority.met(len(approvals), base):
         return RuleOutcome(
-            True,
-            f"Passed: {len(approvals)} of {base} {base_word} approved, "
-            f"{config.majority.describe()} needed {needed} ({tally})",
-            **common,
+            False, _("Not passed: no votes cast, every eligible voter abstained (%(tally)s)", tally=tally), **common
         )
-    return RuleOutcome(
-        False,
-        f"Not passed: {len(approvals)} of {base} {base_word} approved, "
-        f"{config.majority.describe()} needs {needed} ({tally})",
-        **common,
+    figures = {
+        "approvals": len(approvals),
+        "base": base,
+        "base_word": config.majority_base.describe(),
+        "threshold": config.majority.describe(),
+        "needed": config.majority.needed(base),
+        "tally": tally,
+    }
+    if config.majority.met(len(approvals), base):
+        reason = _(
+            "Passed: %(approvals)s of %(base)s %(base_word)s approved, %(threshold)s needed %(needed)s (%(tally)s)",
+            **figures,
+        )
+        return RuleOutcome(True, reason, **common)
+    reason = _(
+        "Not passed: %(approvals)s of %(base)s %(base_word)s approved, %(threshold)s needs %(needed)s (%(tally)s)",
+        **figures,
     )
+    return RuleOutcome(False, reason, **common)
 
 
 # Scoring maths --------------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ cannot both succeed) and moves the note to funded.
 """
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -80,12 +80,21 @@ from fundapp.core import clock, signals
 from fundapp.core.audit import record_change
 from fundapp.core.errors import DomainError, NotAllowed, ValidationFailed
 from fundapp.core.extensions import db
-from fundapp.core.money import MoneyInputError, parse_money, to_money
+from fundapp.core.i18n import DEFAULT_LANGUAGE, _, force_locale
+from fundapp.core.money import MoneyInputError, format_money, parse_money, to_money
 from fundapp.core.permissions import COMMITTEE_ROLES, Role
+from fundapp.core.templating import format_date
 from fundapp.reference.models import Country
 from fundapp.reference.services import DATA_DIR, get_fund
 
 # Seats --------------------------------------------------------------------------------------------
+
+
+def on_record(text: Callable[[], object]) -> str:
+    """Text kept in the records (a decision's rule text, the minutes' quorum, event notes): written in the fund's
+    default language whoever acts, as stored values are; what people read now is translated where it is shown."""
+    with force_locale(DEFAULT_LANGUAGE):
+        return str(text())
 
 
 @dataclass
@@ -112,29 +121,35 @@ def _check_seat(data: SeatInput, seat: CommitteeSeat | None = None) -> tuple[Con
     user = db.session.get(User, data.user_id)
     organisation = db.session.get(Organisation, data.organisation_id) if data.organisation_id else None
     if user is None or not user.is_active:
-        fail("user_id", "Choose an active user.")
+        fail("user_id", _("Choose an active user."))
     elif organisation is None:
         organisation = user.organisation
     if data.organisation_id and organisation is None:
-        fail("organisation_id", "Unknown organisation.")
+        fail("organisation_id", _("Unknown organisation."))
     if data.term_end_on is not None and data.term_end_on < data.term_start_on:
-        fail("term_end_on", "The term cannot end before it starts.")
+        fail("term_end_on", _("The term cannot end before it starts."))
     if constituency.is_country_seat:
         if not data.country_code:
-            fail("country_code", f"A seat for a {constituency.label.lower()} needs the country.")
+            fail(
+                "country_code",
+                _("A seat for a %(constituency)s needs the country.", constituency=constituency.label.lower()),
+            )
         elif db.session.get(Country, data.country_code) is None:
-            fail("country_code", "Unknown country.")
+            fail("country_code", _("Unknown country."))
     elif data.country_code:
-        fail("country_code", "Only country seats (origin, transit, destination) name a country.")
+        fail("country_code", _("Only country seats (origin, transit, destination) name a country."))
     if constituency is Constituency.chair and not data.is_voting:
-        fail("is_voting", "The chair votes: an observer cannot hold the chair.")
+        fail("is_voting", _("The chair votes: an observer cannot hold the chair."))
     if constituency.observes and data.is_voting:
-        fail("is_voting", f"The {constituency.label.lower()} observes: its seat does not vote.")
+        fail(
+            "is_voting",
+            _("The %(constituency)s observes: its seat does not vote.", constituency=constituency.label.lower()),
+        )
     if user is not None and user.is_active:
         if constituency is Constituency.chair and not user.has_role(Role.committee_chair):
-            fail("user_id", f"{user.name} does not have the steering committee chair role.")
+            fail("user_id", _("%(member)s does not have the steering committee chair role.", member=user.name))
         elif data.is_voting and not user.has_any_role(*COMMITTEE_ROLES):
-            fail("user_id", f"{user.name} is not a steering committee member; give the role first.")
+            fail("user_id", _("%(member)s is not a steering committee member; give the role first.", member=user.name))
         if seat is None or seat.is_active:
             other = db.session.scalar(
                 sa.select(CommitteeSeat).where(
@@ -144,7 +159,14 @@ def _check_seat(data: SeatInput, seat: CommitteeSeat | None = None) -> tuple[Con
                 )
             )
             if other is not None:
-                fail("user_id", f"{user.name} already holds an active seat ({other.constituency.label}).")
+                fail(
+                    "user_id",
+                    _(
+                        "%(member)s already holds an active seat (%(seat)s).",
+                        member=user.name,
+                        seat=other.constituency.label,
+                    ),
+                )
     if constituency is Constituency.chair and (seat is None or seat.is_active):
         chair = db.session.scalar(
             sa.select(CommitteeSeat).where(
@@ -154,7 +176,10 @@ def _check_seat(data: SeatInput, seat: CommitteeSeat | None = None) -> tuple[Con
             )
         )
         if chair is not None:
-            fail("constituency", f"The chair is already held by {chair.user.name}; end that term first.")
+            fail(
+                "constituency",
+                _("The chair is already held by %(member)s; end that term first.", member=chair.user.name),
+            )
     if errors:
         raise ValidationFailed(errors)
     assert user is not None and organisation is not None  # noqa: PT018  (narrowing for the type checker)
@@ -198,9 +223,9 @@ def update_seat(actor: User | None, seat: CommitteeSeat, data: SeatInput, today:
     """
     constituency, user, organisation = _check_seat(data, seat)
     if not seat.is_active and data.term_end_on is None:
-        raise DomainError("An ended term keeps its end date; create a new seat for a new term.", field="term_end_on")
+        raise DomainError(_("An ended term keeps its end date; create a new seat for a new term."), field="term_end_on")
     if seat.is_active and data.term_end_on is not None and data.term_end_on < (today or clock.today()):
-        raise DomainError("That date has passed: use “End term” to end the term.", field="term_end_on")
+        raise DomainError(_("That date has passed: use “End term” to end the term."), field="term_end_on")
     before = _seat_details(seat)
     seat.constituency = constituency
     seat.user = user
@@ -222,9 +247,9 @@ def end_term(actor: User | None, seat: CommitteeSeat, end_on: date, today: date 
     The last day is today or earlier; a planned end date is set by editing the seat.
     """
     if not seat.is_active:
-        raise DomainError("This term has already ended.", field="term_end_on")
+        raise DomainError(_("This term has already ended."), field="term_end_on")
     if end_on < seat.term_start_on:
-        raise DomainError("The term cannot end before it started.", field="term_end_on")
+        raise DomainError(_("The term cannot end before it started."), field="term_end_on")
     if end_on > (today or clock.today()):
         raise DomainError(
             "A term ends today at the latest; set a planned end date by editing the seat.", field="term_end_on"
@@ -351,31 +376,33 @@ def check_criteria(criteria: Sequence[Sequence[Any]]) -> list[tuple[str, str, in
     errors: dict[str, list[str]] = {}
     rows = _normalise_rows(criteria)
     if not rows:
-        errors["total"] = ["Give at least one criterion."]
+        errors["total"] = [_("Give at least one criterion.")]
     seen: dict[str, int] = {}
     checked = []
     for i, (code, name, weight, description) in enumerate(rows):
         if not code:
-            errors.setdefault(f"rows-{i}-code", []).append("A code is required.")
+            errors.setdefault(f"rows-{i}-code", []).append(_("A code is required."))
         elif len(code) > 20:
-            errors.setdefault(f"rows-{i}-code", []).append("At most 20 characters.")
+            errors.setdefault(f"rows-{i}-code", []).append(_("At most 20 characters."))
         elif code.lower() in seen:
-            errors.setdefault(f"rows-{i}-code", []).append(f"The code {code} is used twice.")
+            errors.setdefault(f"rows-{i}-code", []).append(_("The code %(code)s is used twice.", code=code))
         else:
             seen[code.lower()] = i
         if not name:
-            errors.setdefault(f"rows-{i}-name", []).append("A name is required.")
+            errors.setdefault(f"rows-{i}-name", []).append(_("A name is required."))
         valid = not isinstance(weight, bool) and isinstance(weight, int) and 1 <= weight <= TOTAL_WEIGHT
         if not valid:
-            errors.setdefault(f"rows-{i}-weight", []).append("A whole number from 1 to 100.")
+            errors.setdefault(f"rows-{i}-weight", []).append(_("A whole number from 1 to 100."))
         checked.append((code, name, weight if valid else 0, description))
     names = [name.lower() for _c, name, _w, _d in checked if name]
     for i, (_code, name, _w, _d) in enumerate(checked):
         if name and names.count(name.lower()) > 1:
-            errors.setdefault(f"rows-{i}-name", []).append("This name is used twice.")
+            errors.setdefault(f"rows-{i}-name", []).append(_("This name is used twice."))
     total = sum(w for _c, _n, w, _d in checked)
     if rows and total != TOTAL_WEIGHT:
-        errors.setdefault("total", []).append(f"The weights add up to {total}; they must add up to {TOTAL_WEIGHT}.")
+        errors.setdefault("total", []).append(
+            _("The weights add up to %(total)s; they must add up to %(needed)s.", total=total, needed=TOTAL_WEIGHT)
+        )
     if errors:
         raise ValidationFailed(errors)
     return checked
@@ -523,7 +550,7 @@ def set_decision_settings(
     """Record the committee's decision rule (FundSettings.decision_rule) and its quorum and majority settings."""
     fund = get_fund()
     if fund is None:
-        raise DomainError("Load the fund's reference data first.")
+        raise DomainError(_("Load the fund's reference data first."))
     rule = DecisionRule(rule)
     before = _config_details(decision_config())
     fund.decision_rule = rule.value
@@ -654,13 +681,21 @@ def conflicts_by_note(note_ids: Iterable[int], seats: Iterable[CommitteeSeat]) -
             if (note_id, seat.id) in declared:
                 result[note_id][seat.id] = Conflict(seat.id, DECLARED, declared[note_id, seat.id])
             elif seat.organisation_id in orgs:
-                role = "lead" if seat.organisation_id == leads.get(note_id) else "partner"
-                result[note_id][seat.id] = Conflict(
-                    seat.id, AUTOMATIC, f"{seat.organisation.name} is a participating organization ({role})."
-                )
+                if seat.organisation_id == leads.get(note_id):
+                    reason = _(
+                        "%(organisation)s is a participating organization (lead).", organisation=seat.organisation.name
+                    )
+                else:
+                    reason = _(
+                        "%(organisation)s is a participating organization (partner).",
+                        organisation=seat.organisation.name,
+                    )
+                result[note_id][seat.id] = Conflict(seat.id, AUTOMATIC, reason)
             elif seat.country_code and seat.country_code in countries.get(note_id, set()):
                 result[note_id][seat.id] = Conflict(
-                    seat.id, AUTOMATIC, f"Holds the seat of {seat.country.name}, a country the programme covers."
+                    seat.id,
+                    AUTOMATIC,
+                    _("Holds the seat of %(country)s, a country the programme covers.", country=seat.country.name),
                 )
     return result
 
@@ -686,15 +721,15 @@ def declare_conflict(actor: User, note: ConceptNote, reason: str) -> Recusal:
     """The member declares a conflict of interest on a note; any scores they gave it are withdrawn."""
     seat = seat_of(actor)
     if seat is None:
-        raise NotAllowed("Only a member holding a committee seat declares a conflict of interest.")
+        raise NotAllowed(_("Only a member holding a committee seat declares a conflict of interest."))
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError("Give the reason for the conflict of interest.", field="reason")
+        raise DomainError(_("Give the reason for the conflict of interest."), field="reason")
     existing = db.session.scalar(
         sa.select(Recusal).where(Recusal.concept_note_id == note.id, Recusal.seat_id == seat.id)
     )
     if existing is not None:
-        raise DomainError("You have already declared a conflict of interest on this note.", field="reason")
+        raise DomainError(_("You have already declared a conflict of interest on this note."), field="reason")
     recusal = Recusal(concept_note_id=note.id, seat_id=seat.id, reason=reason)
     db.session.add(recusal)
     sheet = _sheet(note.id, seat.id)
@@ -730,7 +765,7 @@ def open_review(actor: User | None, note: ConceptNote, closes_on: date | None = 
     (default: REVIEW_DAYS from today)."""
     today = clock.today()
     if closes_on is not None and closes_on < today:
-        raise DomainError("The scores cannot be due before today.", field="closes_on")
+        raise DomainError(_("The scores cannot be due before today."), field="closes_on")
     action = "open_review" if note.status == ELIGIBLE else "review_again"
     CONCEPT_NOTE.fire(note, action, actor)
     review = review_of(note)
@@ -756,14 +791,14 @@ def open_review(actor: User | None, note: ConceptNote, closes_on: date | None = 
 def close_review(actor: User | None, note: ConceptNote) -> Review:
     """The chair closes scoring: the results become visible to the committee."""
     if not (actor is None or actor.has_role(Role.committee_chair)):
-        raise NotAllowed("Only the chair closes a review.")
+        raise NotAllowed(_("Only the chair closes a review."))
     review = review_of(note)
     if review is None or note.status != workflow.UNDER_REVIEW:
-        raise DomainError("This note is not under committee review.")
+        raise DomainError(_("This note is not under committee review."))
     if review.is_closed:
-        raise DomainError("The review is already closed.")
+        raise DomainError(_("The review is already closed."))
     if not sheets_for(note):
-        raise DomainError("No member has scored this note yet: there is nothing to reveal.")
+        raise DomainError(_("No member has scored this note yet: there is nothing to reveal."))
     review.closed_at = clock.now()
     review.closed_by_id = getattr(actor, "id", None)
     db.session.flush()
@@ -841,14 +876,14 @@ def is_declaring_open(note: ConceptNote, review: Review | None) -> bool:
 def _check_can_score(note: ConceptNote, seat: CommitteeSeat | None) -> None:
     """Raise NotAllowed/DomainError unless this seat may score the note now (the server-side check)."""
     if seat is None or not seat.is_voting or not seat.is_active:
-        raise NotAllowed("Only voting members of the committee score concept notes.")
+        raise NotAllowed(_("Only voting members of the committee score concept notes."))
     if conflict_of(note, seat) is not None:
-        raise NotAllowed("You are recused from this note (conflict of interest): you cannot score it.")
+        raise NotAllowed(_("You are recused from this note (conflict of interest): you cannot score it."))
     review = review_of(note)
     if note.status != workflow.UNDER_REVIEW or review is None:
-        raise DomainError("This note is not under committee review.")
+        raise DomainError(_("This note is not under committee review."))
     if review.is_closed:
-        raise DomainError("The chair has closed this review: scores can no longer change.")
+        raise DomainError(_("The chair has closed this review: scores can no longer change."))
 
 
 def submit_scores(actor: User, note: ConceptNote, scores: dict[str, Any], comment: str = "") -> ScoreSheet:
@@ -866,14 +901,16 @@ def submit_scores(actor: User, note: ConceptNote, scores: dict[str, Any], commen
         except (TypeError, ValueError):
             number = None
         if number is None or not MIN_SCORE <= number <= MAX_SCORE:
-            errors.setdefault(f"score_{criterion.code}", []).append(f"Score {criterion.name} from 1 to 5.")
+            errors.setdefault(f"score_{criterion.code}", []).append(
+                _("Score %(criterion)s from 1 to 5.", criterion=criterion.name)
+            )
         else:
             clean[criterion.code] = number
     unknown = set(scores) - {c.code for c in criteria}
     if unknown:
-        errors.setdefault("", []).append(f"Unknown criteria: {', '.join(sorted(unknown))}.")
+        errors.setdefault("", []).append(_("Unknown criteria: %(codes)s.", codes=", ".join(sorted(unknown))))
     if errors:
-        lead = ["Give every criterion a score from 1 to 5.", *errors.pop("", [])]
+        lead = [_("Give every criterion a score from 1 to 5."), *errors.pop("", [])]
         raise ValidationFailed({"": lead, **errors})
     sheet = _sheet(note.id, seat.id)
     if sheet is None:
@@ -1151,7 +1188,7 @@ NOTE_ACTIONS = {Outcome.endorse: "endorse", Outcome.reject: "reject", Outcome.de
 def create_meeting(actor: User | None, title: str, held_on: date, location: str = "") -> Meeting:
     title = (title or "").strip()
     if not title:
-        raise DomainError("Give the meeting a title.", field="title")
+        raise DomainError(_("Give the meeting a title."), field="title")
     meeting = Meeting(title=title, held_on=held_on, location=(location or "").strip())
     meeting.created_by_id = getattr(actor, "id", None)
     db.session.add(meeting)
@@ -1161,7 +1198,7 @@ def create_meeting(actor: User | None, title: str, held_on: date, location: str 
 
 def _check_open_agenda(meeting: Meeting) -> None:
     if meeting.status == workflow.CLOSED:
-        raise DomainError("The meeting is closed: its agenda can no longer change.")
+        raise DomainError(_("The meeting is closed: its agenda can no longer change."))
 
 
 def add_item(
@@ -1172,11 +1209,14 @@ def add_item(
     kind = ItemKind(kind)
     if kind is not ItemKind.other:
         if note is None:
-            raise DomainError("Choose the concept note.", field="concept_note_id")
+            raise DomainError(_("Choose the concept note."), field="concept_note_id")
         wanted = workflow.UNDER_REVIEW if kind is ItemKind.endorsement else workflow.READY
         if note.status != wanted:
-            what = "under committee review" if kind is ItemKind.endorsement else "ready for implementation"
-            raise DomainError(f"{note.reference} is not {what}.", field="concept_note_id")
+            if kind is ItemKind.endorsement:
+                message = _("%(reference)s is not under committee review.", reference=note.reference)
+            else:
+                message = _("%(reference)s is not ready for implementation.", reference=note.reference)
+            raise DomainError(message, field="concept_note_id")
         pending = db.session.scalar(
             sa.select(AgendaItem.id).where(
                 AgendaItem.concept_note_id == note.id,
@@ -1185,10 +1225,12 @@ def add_item(
             )
         )
         if pending is not None:
-            raise DomainError(f"{note.reference} is already on an agenda for this.", field="concept_note_id")
+            raise DomainError(
+                _("%(reference)s is already on an agenda for this.", reference=note.reference), field="concept_note_id"
+            )
         title = title.strip() or f"{note.reference} {note.title}"
     elif not (title or "").strip():
-        raise DomainError("Describe the item.", field="title")
+        raise DomainError(_("Describe the item."), field="title")
     position = (max((i.position for i in meeting.items), default=0)) + 1
     item = AgendaItem(
         meeting=meeting,
@@ -1198,14 +1240,14 @@ def add_item(
         position=position,
     )
     db.session.add(item)
-    workflow.AGENDA_ITEM.fire(item, "create", actor, f"meeting {meeting.id}: {kind.label}")
+    workflow.AGENDA_ITEM.fire(item, "create", actor, on_record(lambda: f"meeting {meeting.id}: {kind.label}"))
     return item
 
 
 def withdraw_item(actor: User | None, item: AgendaItem, reason: str) -> None:
     """The secretariat takes an undecided item off the agenda (the note stays where it is)."""
     if item.meeting.status == workflow.CLOSED:
-        raise DomainError("The meeting is closed: its agenda can no longer change.")
+        raise DomainError(_("The meeting is closed: its agenda can no longer change."))
     workflow.AGENDA_ITEM.fire(item, "withdraw", actor, (reason or "").strip())
 
 
@@ -1214,7 +1256,7 @@ def open_meeting(actor: User | None, meeting: Meeting) -> None:
 
 
 def close_meeting(actor: User | None, meeting: Meeting) -> None:
-    meeting.quorum_text = quorum(meeting)[1]
+    meeting.quorum_text = on_record(lambda: quorum(meeting)[1])
     workflow.MEETING.fire(meeting, "close", actor)
 
 
@@ -1232,16 +1274,16 @@ def present_seat_ids(meeting: Meeting) -> set[int]:
 def record_attendance(actor: User | None, meeting: Meeting, present: list[int]) -> tuple[bool, str]:
     """The chair takes attendance at the meeting: the seats present (others absent). Returns the quorum now."""
     if meeting.status != workflow.IN_SESSION:
-        raise DomainError("Attendance is taken while the meeting is in session: open it first.")
+        raise DomainError(_("Attendance is taken while the meeting is in session: open it first."))
     sitting = meeting_roll(meeting)
     seats = set(sitting.voting) | set(sitting.observers)
     unknown = [s for s in present if s not in seats]
     if unknown:
-        raise DomainError("Only seats that sit on the meeting day can be present.", field="present")
+        raise DomainError(_("Only seats that sit on the meeting day can be present."), field="present")
     decided = any(i.status == workflow.DECIDED for i in meeting.items)
     before = present_seat_ids(meeting)
     if decided and not before <= set(present):
-        raise DomainError("Decisions have been recorded: members can join, but no one can be removed now.")
+        raise DomainError(_("Decisions have been recorded: members can join, but no one can be removed now."))
     for attendance in list(meeting.attendance):
         if attendance.seat_id not in present:
             meeting.attendance.remove(attendance)
@@ -1286,32 +1328,35 @@ def cast_vote(actor: User, item: AgendaItem, vote: Vote | str, rationale: str = 
     """
     seat = seat_of(actor)
     if seat is None or not seat.is_voting:
-        raise NotAllowed("Only voting members of the committee vote.")
+        raise NotAllowed(_("Only voting members of the committee vote."))
     item = _lock_item(item)
     meeting = item.meeting
     if meeting.status != workflow.IN_SESSION:
-        raise DomainError("Votes are cast while the meeting is in session.")
+        raise DomainError(_("Votes are cast while the meeting is in session."))
     if item.status != workflow.PENDING:
-        raise DomainError("This item has been decided.")
+        raise DomainError(_("This item has been decided."))
     if seat.term_start_on > meeting.held_on or (seat.term_end_on is not None and seat.term_end_on < meeting.held_on):
-        raise NotAllowed("Your seat does not vote at this meeting.")
+        raise NotAllowed(_("Your seat does not vote at this meeting."))
     present = db.session.scalar(
         sa.select(Attendance.id).where(Attendance.meeting_id == meeting.id, Attendance.seat_id == seat.id)
     )
     if present is None:
-        raise NotAllowed("You are not recorded as present: ask the chair to record your attendance.")
+        raise NotAllowed(_("You are not recorded as present: ask the chair to record your attendance."))
     if item.concept_note is not None and conflict_of(item.concept_note, seat) is not None:
-        raise NotAllowed("You are recused from this item (conflict of interest): you cannot vote.")
+        raise NotAllowed(_("You are recused from this item (conflict of interest): you cannot vote."))
     try:
         vote = Vote(vote)
     except ValueError as exc:
-        raise DomainError("Choose approve, object or abstain.", field="vote") from exc
+        raise DomainError(_("Choose approve, object or abstain."), field="vote") from exc
     record = db.session.scalar(
         sa.select(VoteRecord).where(VoteRecord.item_id == item.id, VoteRecord.seat_id == seat.id)
     )
     rationale = (rationale or "").strip()
     if record is not None and record.vote is vote and record.rationale == rationale:
-        raise DomainError(f"Your vote ({vote.value}) on this item is already recorded.", field="vote")
+        raise DomainError(
+            _("Your vote (%(vote)s) on this item is already recorded.", vote=workflow.VOTE_LABELS[vote.value].lower()),
+            field="vote",
+        )
     if record is None:
         record = VoteRecord(item=item, seat_id=seat.id, vote=vote)
         db.session.add(record)
@@ -1365,48 +1410,53 @@ def _lock_item(item: AgendaItem) -> AgendaItem:
 def record_decision(actor: User | None, item: AgendaItem, data: DecisionInput) -> AgendaItem:
     """The chair records the committee's decision on an item; refused, with the reason, without quorum or votes."""
     if actor is not None and not actor.has_role(Role.committee_chair):
-        raise NotAllowed("Only the chair records the committee's decisions.")
+        raise NotAllowed(_("Only the chair records the committee's decisions."))
     item = _lock_item(item)
     meeting = item.meeting
     if meeting.status != workflow.IN_SESSION:
-        raise DomainError("Decisions are recorded while the meeting is in session.")
+        raise DomainError(_("Decisions are recorded while the meeting is in session."))
     if item.status != workflow.PENDING:
-        raise DomainError("This item has already been decided.")
+        raise DomainError(_("This item has already been decided."))
     try:
         outcome = Outcome(data.outcome)
     except ValueError as exc:
-        raise DomainError("Choose the decision.", field="outcome") from exc
+        raise DomainError(_("Choose the decision."), field="outcome") from exc
     if outcome not in OUTCOMES[item.kind]:
-        raise DomainError(f"{outcome.label} is not a decision on this item.", field="outcome")
+        raise DomainError(_("%(outcome)s is not a decision on this item.", outcome=outcome.label), field="outcome")
     result = tally(item)
     if not result.quorum_met:
-        raise DomainError(f"Refused: {result.reason}.", field="outcome")
+        raise DomainError(_("Refused: %(reason)s.", reason=result.reason), field="outcome")
     if outcome.is_approval and not result.passed:
-        raise DomainError(f"Refused: the vote has not passed. {result.reason}.", field="outcome")
+        raise DomainError(_("Refused: the vote has not passed. %(reason)s.", reason=result.reason), field="outcome")
     if outcome is Outcome.reject:
         if result.missing:
-            raise DomainError(f"Refused: {result.reason}.", field="outcome")
+            raise DomainError(_("Refused: %(reason)s.", reason=result.reason), field="outcome")
         if result.passed:
-            raise DomainError(f"Refused: the vote passed ({result.reason}); it cannot be a rejection.", field="outcome")
+            raise DomainError(
+                _("Refused: the vote passed (%(reason)s); it cannot be a rejection.", reason=result.reason),
+                field="outcome",
+            )
     rationale = (data.rationale or "").strip()
     shared = (data.shared_comment or "").strip()
     if outcome in (Outcome.reject, Outcome.return_) and not (shared or rationale):
-        raise DomainError("Give the reason (shared with the applicant).", field="shared_comment")
+        raise DomainError(_("Give the reason (shared with the applicant)."), field="shared_comment")
     note = item.concept_note
     if item.kind is ItemKind.endorsement:
         review = review_of(note)
         if outcome is not Outcome.defer and (review is None or not review.is_closed):
-            raise DomainError("The chair closes the review before the committee decides on the note.", field="outcome")
+            raise DomainError(
+                _("The chair closes the review before the committee decides on the note."), field="outcome"
+            )
     item.amount = None
     if outcome is Outcome.approve_funding:
         item.amount = _fund(actor, item, note, data, meeting.held_on)
     item.outcome = outcome
     item.rationale = rationale
     item.shared_comment = shared
-    item.rule_text = result.reason
+    item.rule_text = on_record(lambda: tally(item).reason)
     item.decided_at = clock.now()
     item.decided_by_id = getattr(actor, "id", None)
-    workflow.AGENDA_ITEM.fire(item, "decide", actor, outcome.label)
+    workflow.AGENDA_ITEM.fire(item, "decide", actor, on_record(lambda: outcome.label))
     record_change(
         actor,
         "committee.decision",
@@ -1417,7 +1467,7 @@ def record_decision(actor: User | None, item: AgendaItem, data: DecisionInput) -
             "concept_note_id": item.concept_note_id,
             "amount": f"{item.amount:.2f}" if item.amount is not None else None,
             "votes": {str(v.seat_id): v.vote.value for v in item.votes},
-            "rule": result.reason,
+            "rule": item.rule_text,
         },
     )
     if item.kind is ItemKind.endorsement:
@@ -1436,10 +1486,12 @@ def _fund(actor: User | None, item: AgendaItem, note: ConceptNote, data: Decisio
     A programme cannot start before it is funded: when the document's planned start is before the decision, the
     decision gives new dates and the programme runs on them (else its reports would be overdue at once)."""
     if note.status != workflow.READY:
-        raise DomainError(f"{note.reference} is not ready for implementation.", field="outcome")
+        raise DomainError(
+            _("%(reference)s is not ready for implementation.", reference=note.reference), field="outcome"
+        )
     document = programme_document(note)
     if document is None or document.approved_at is None:
-        raise DomainError("The joint programme document has not been approved.", field="outcome")
+        raise DomainError(_("The joint programme document has not been approved."), field="outcome")
     if document.starts_on < on or data.starts_on is not None or data.ends_on is not None:
         _replan(actor, document, on, data.starts_on, data.ends_on)
     amount = data.amount
@@ -1450,10 +1502,13 @@ def _fund(actor: User | None, item: AgendaItem, note: ConceptNote, data: Decisio
     except MoneyInputError as exc:
         raise DomainError(str(exc), field="amount") from exc
     if value <= 0:
-        raise DomainError("The amount must be more than zero.", field="amount")
+        raise DomainError(_("The amount must be more than zero."), field="amount")
     if value > document.total:
-        raise DomainError(f"The amount exceeds the programme's budget of US$ {document.total:,.2f}.", field="amount")
-    ledger.check_postable(on, field="outcome", what="The allocation (dated the meeting's day)")
+        raise DomainError(
+            _("The amount exceeds the programme's budget of US$ %(amount)s.", amount=format_money(document.total)),
+            field="amount",
+        )
+    ledger.check_postable(on, field="outcome", what=_("The allocation (dated the meeting's day)"))
     ledger.allocate(
         actor,
         value,
@@ -1478,19 +1533,24 @@ def _replan(
     """Move the programme to the dates the funding decision gives: from the decision day on, end after start."""
     errors: dict[str, list[str]] = {}
     past = planned_dates_past(document, on)
-    planned = f"{document.starts_on:%d %b %Y} to {document.ends_on:%d %b %Y}"
+    planned = _("%(start)s to %(end)s", start=format_date(document.starts_on), end=format_date(document.ends_on))
+    decided = format_date(on)
     if starts_on is None:
         errors["starts_on"] = [
-            f"The planned dates ({planned}) start before this decision ({on:%d %b %Y}): give the new start."
+            _(
+                "The planned dates (%(planned)s) start before this decision (%(date)s): give the new start.",
+                planned=planned,
+                date=decided,
+            )
             if past
-            else "Give the new start date, or leave both dates empty to keep the planned ones."
+            else _("Give the new start date, or leave both dates empty to keep the planned ones.")
         ]
     elif starts_on < on:
-        errors["starts_on"] = [f"The programme cannot start before it is funded ({on:%d %b %Y})."]
+        errors["starts_on"] = [_("The programme cannot start before it is funded (%(date)s).", date=decided)]
     if ends_on is None:
-        errors["ends_on"] = ["Give the new end date."]
+        errors["ends_on"] = [_("Give the new end date.")]
     elif starts_on is not None and ends_on <= starts_on:
-        errors["ends_on"] = ["The end date comes after the start date."]
+        errors["ends_on"] = [_("The end date comes after the start date.")]
     if errors:
         raise ValidationFailed(errors)
     before = {"starts_on": document.starts_on.isoformat(), "ends_on": document.ends_on.isoformat()}
@@ -1523,14 +1583,20 @@ def _budget_amounts(note: ConceptNote, budget: dict[int, Decimal | str | None]) 
     problems: list[str] = []
     for org_id, raw in budget.items():
         if org_id not in codes:
-            problems.append("Budgets go to the note's participating organizations only.")
+            problems.append(_("Budgets go to the note's participating organizations only."))
             continue
         blank = raw is None or (isinstance(raw, str) and not raw.strip())
         try:
             amounts[org_id] = parse_money("0" if blank else raw, negative=True)
         except MoneyInputError as exc:
             plain = not any(c.isdigit() for c in str(raw))
-            problems.append(f"{codes[org_id]}: {'not a number.' if plain else exc}")
+            problems.append(
+                _(
+                    "%(organisation)s: %(problem)s",
+                    organisation=codes[org_id],
+                    problem=_("not a number.") if plain else exc,
+                )
+            )
     return amounts, problems
 
 
@@ -1553,21 +1619,21 @@ def save_programme_document(
         # Amounts that are not numbers are reported on their own: the other checks need the numbers.
         raise ValidationFailed({"budget": problems})
     if note.status != workflow.ENDORSED:
-        raise DomainError("Only an endorsed note gets its joint programme document.")
+        raise DomainError(_("Only an endorsed note gets its joint programme document."))
     errors: dict[str, list[str]] = {}
     if not (summary or "").strip():
-        errors["summary"] = ["Give a summary."]
+        errors["summary"] = [_("Give a summary.")]
     if ends_on <= starts_on:
-        errors["ends_on"] = ["The programme ends after it starts."]
+        errors["ends_on"] = [_("The programme ends after it starts.")]
     lines = {}
     for org_id, amount in amounts.items():
         value = to_money(amount)
         if value < 0:
-            errors.setdefault("budget", []).append("Amounts cannot be negative.")
+            errors.setdefault("budget", []).append(_("Amounts cannot be negative."))
         elif value > 0:
             lines[org_id] = value
     if not lines:
-        errors.setdefault("budget", []).append("Give a budget for at least one participating organization.")
+        errors.setdefault("budget", []).append(_("Give a budget for at least one participating organization."))
     if errors:
         raise ValidationFailed(errors)
     document = programme_document(note)
@@ -1596,9 +1662,9 @@ def approve_programme_document(actor: User | None, note: ConceptNote) -> JointPr
     """Approve the document: the note becomes ready for implementation."""
     document = programme_document(note)
     if document is None:
-        raise DomainError("Record the joint programme document first.")
+        raise DomainError(_("Record the joint programme document first."))
     if document.approved_at is not None:
-        raise DomainError("The document is already approved.")
+        raise DomainError(_("The document is already approved."))
     document.approved_at = clock.now()
     document.approved_by_id = getattr(actor, "id", None)
     CONCEPT_NOTE.fire(note, "mark_ready", actor)
@@ -1907,23 +1973,32 @@ def describe_objects(object_type: str, ids: Iterable[str]) -> dict[str, str] | N
     numbers = [int(i) for i in ids if str(i).isdigit()]
     if object_type in _MEETING_TYPES:
         rows = db.session.execute(sa.select(Meeting.id, Meeting.title, Meeting.held_on).where(Meeting.id.in_(numbers)))
-        return {str(i): f"meeting ‘{title}’ of {held_on:%d %b %Y}" for i, title, held_on in rows}
+        return {
+            str(i): _("meeting ‘%(title)s’ of %(date)s", title=title, date=format_date(held_on))
+            for i, title, held_on in rows
+        }
     if object_type in _ITEM_TYPES:
         rows = db.session.execute(
             sa.select(AgendaItem.id, AgendaItem.title, Meeting.title)
             .join(Meeting, Meeting.id == AgendaItem.meeting_id)
             .where(AgendaItem.id.in_(numbers))
         )
-        return {str(i): f"agenda item ‘{title}’ ({meeting})" for i, title, meeting in rows}
+        return {
+            str(i): _("agenda item ‘%(title)s’ (%(meeting)s)", title=title, meeting=meeting)
+            for i, title, meeting in rows
+        }
     if object_type in _SEAT_TYPES:
         rows = db.session.execute(
             sa.select(CommitteeSeat.id, User.name, CommitteeSeat.constituency)
             .join(User, User.id == CommitteeSeat.user_id)
             .where(CommitteeSeat.id.in_(numbers))
         )
-        return {str(i): f"seat of {name} ({CONSTITUENCY_LABELS[c]})" for i, name, c in rows}
+        return {
+            str(i): _("seat of %(member)s (%(constituency)s)", member=name, constituency=CONSTITUENCY_LABELS[c])
+            for i, name, c in rows
+        }
     if object_type == "committee_settings":
-        return dict.fromkeys(ids, "the committee's decision rules")
+        return dict.fromkeys(ids, _("the committee's decision rules"))
     if object_type == "scoring_criteria":
-        return dict.fromkeys(ids, "the scoring criteria")
+        return dict.fromkeys(ids, _("the scoring criteria"))
     return None

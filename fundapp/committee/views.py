@@ -32,7 +32,9 @@ from fundapp.core import args as query_args
 from fundapp.core import clock, tabular
 from fundapp.core.edge import domain_errors
 from fundapp.core.extensions import db
+from fundapp.core.i18n import _
 from fundapp.core.permissions import COMMITTEE_ROLES, role_required
+from fundapp.core.templating import format_date
 
 #: Blank rows offered under the criteria, to add new ones.
 SPARE_CRITERIA_ROWS = 2
@@ -42,7 +44,7 @@ PREDICATES = {name: value for name, value in vars(permissions).items() if name.s
 
 @bp.context_processor
 def inject_predicates() -> dict:
-    return PREDICATES
+    return PREDICATES | {"vote_labels": workflow.VOTE_LABELS, "item_labels": workflow.AGENDA_ITEM_LABELS}
 
 
 def _page() -> int:
@@ -74,7 +76,14 @@ def new_seat():
         with domain_errors(form, default="constituency") as outcome:
             seat = services.create_seat(current_user, form.data_for_service())
         if outcome.ok:
-            flash(f"Seat created: {seat.constituency.label}, {seat.user.name}.", "success")
+            flash(
+                _(
+                    "Seat created: %(constituency)s, %(member)s.",
+                    constituency=seat.constituency.label,
+                    member=seat.user.name,
+                ),
+                "success",
+            )
             return redirect(url_for("committee.seats"))
     return render_template("committee/seat_form.html", form=form, seat=None)
 
@@ -90,7 +99,14 @@ def edit_seat(seat_id: int):
         with domain_errors(form, default="constituency") as outcome:
             services.update_seat(current_user, seat, form.data_for_service())
         if outcome.ok:
-            flash(f"Seat saved: {seat.constituency.label}, {seat.user.name}.", "success")
+            flash(
+                _(
+                    "Seat saved: %(constituency)s, %(member)s.",
+                    constituency=seat.constituency.label,
+                    member=seat.user.name,
+                ),
+                "success",
+            )
             return redirect(url_for("committee.seats", status="active" if seat.is_active else "ended"))
     return render_template("committee/seat_form.html", form=form, seat=seat)
 
@@ -104,7 +120,14 @@ def end_term(seat_id: int):
         with domain_errors(form, default="term_end_on") as outcome:
             services.end_term(current_user, seat, form.term_end_on.data)
         if outcome.ok:
-            flash(f"Term ended: {seat.constituency.label}, {seat.user.name}.", "success")
+            flash(
+                _(
+                    "Term ended: %(constituency)s, %(member)s.",
+                    constituency=seat.constituency.label,
+                    member=seat.user.name,
+                ),
+                "success",
+            )
             return redirect(url_for("committee.seats"))
     return render_template("committee/end_term.html", form=form, seat=seat)
 
@@ -144,7 +167,7 @@ def _criteria_page(call: Call | None):
         with domain_errors(form) as outcome:
             services.set_criteria(current_user, form.data_for_service(), call_id=call_id)
         if outcome.ok:
-            flash("Scoring criteria saved.", "success")
+            flash(_("Scoring criteria saved."), "success")
             return redirect(
                 url_for("committee.call_criteria", call_id=call_id) if call else url_for("committee.criteria")
             )
@@ -169,7 +192,7 @@ def decision_settings():
         with domain_errors(form, default="decision_rule") as outcome:
             services.set_decision_settings(current_user, **form.data_for_service())
         if outcome.ok:
-            flash("Decision rules saved.", "success")
+            flash(_("Decision rules saved."), "success")
             return redirect(url_for("committee.decision_settings"))
     return render_template("committee/decision_settings.html", form=form, **page)
 
@@ -236,14 +259,18 @@ def score(note_id: int):
     form = ScoreForm()
     back = url_for("committee.review", note_id=note.id)
     if not form.validate_on_submit():
-        flash("The form expired or the comment is too long; please try again.", "error")
+        flash(_("The form expired or the comment is too long; please try again."), "error")
         return redirect(back)
     with domain_errors() as outcome:
         services.submit_scores(current_user, note, form.scores(), form.comment.data or "")
     if not outcome.ok:
         return redirect(back)
     flash(
-        f"Your scores for {note.reference} are saved. Others see them only when the chair closes the review.", "success"
+        _(
+            "Your scores for %(reference)s are saved. Others see them only when the chair closes the review.",
+            reference=note.reference,
+        ),
+        "success",
     )
     return redirect(url_for("committee.queue"))
 
@@ -257,12 +284,14 @@ def declare_conflict(note_id: int):
     form = ConflictForm()
     back = url_for("committee.review", note_id=note.id)
     if not form.validate_on_submit():
-        flash("Give the reason for the conflict of interest.", "error")
+        flash(_("Give the reason for the conflict of interest."), "error")
         return redirect(back)
     with domain_errors() as outcome:
         services.declare_conflict(current_user, note, form.reason.data)
     if outcome.ok:
-        flash(f"Conflict of interest recorded: you are recused from {note.reference}.", "success")
+        flash(
+            _("Conflict of interest recorded: you are recused from %(reference)s.", reference=note.reference), "success"
+        )
     return redirect(back)
 
 
@@ -272,12 +301,17 @@ def open_review(note_id: int):
     note = _note(note_id)
     form = OpenReviewForm()
     if not form.validate_on_submit():
-        flash("Give the day the scores are due as a date.", "error")
+        flash(_("Give the day the scores are due as a date."), "error")
         return redirect(url_for("committee.reviews_index"))
     with domain_errors() as outcome:
         review = services.open_review(current_user, note, form.closes_on.data)
     if outcome.ok:
-        flash(f"{note.reference} is open for scoring by the committee until {review.closes_on:%d %B %Y}.", "success")
+        message = _(
+            "%(reference)s is open for scoring by the committee until %(date)s.",
+            reference=note.reference,
+            date=format_date(review.closes_on),
+        )
+        flash(message, "success")
     return redirect(url_for("committee.reviews_index"))
 
 
@@ -290,7 +324,10 @@ def close_review(note_id: int):
     with domain_errors() as outcome:
         services.close_review(current_user, note)
     if outcome.ok:
-        flash(f"Review of {note.reference} closed: the scores are now visible to the committee.", "success")
+        flash(
+            _("Review of %(reference)s closed: the scores are now visible to the committee.", reference=note.reference),
+            "success",
+        )
     return redirect(url_for("committee.review", note_id=note.id))
 
 
@@ -318,8 +355,8 @@ def programme_document(note_id: int):
                 approve,
             )
         if outcome.ok:
-            done = " and approved: the note is ready for implementation." if approve else "."
-            flash("Joint programme document saved" + done, "success")
+            done = _("Joint programme document saved and approved: the note is ready for implementation.")
+            flash(done if approve else _("Joint programme document saved."), "success")
             return redirect(url_for("committee.review", note_id=note.id))
     return render_template("committee/programme_document.html", note=note, form=form, **page)
 
@@ -366,7 +403,7 @@ def new_meeting():
                 current_user, form.title.data, form.held_on.data, form.location.data or ""
             )
         if outcome.ok:
-            flash("Meeting planned: now prepare its agenda.", "success")
+            flash(_("Meeting planned: now prepare its agenda."), "success")
             return redirect(url_for("committee.meeting", meeting_id=meeting.id))
     return render_template("committee/meeting_form.html", form=form)
 
@@ -401,13 +438,13 @@ def add_item(meeting_id: int):
     form = AgendaItemForm()
     back = url_for("committee.meeting", meeting_id=meeting_.id)
     if not form.validate_on_submit():
-        flash("Choose the kind of item.", "error")
+        flash(_("Choose the kind of item."), "error")
         return redirect(back)
     note = db.session.get(ConceptNote, form.concept_note_id.data) if form.concept_note_id.data else None
     with domain_errors() as outcome:
         services.add_item(current_user, meeting_, form.kind.data, note, form.title.data or "")
     if outcome.ok:
-        flash("Item added to the agenda.", "success")
+        flash(_("Item added to the agenda."), "success")
     return redirect(back)
 
 
@@ -418,12 +455,12 @@ def withdraw_item(item_id: int):
     form = ConflictForm()  # a required reason, like a declared conflict
     back = url_for("committee.meeting", meeting_id=item.meeting_id)
     if not form.validate_on_submit():
-        flash("Give the reason for withdrawing the item.", "error")
+        flash(_("Give the reason for withdrawing the item."), "error")
         return redirect(back)
     with domain_errors() as outcome:
         services.withdraw_item(current_user, item, form.reason.data)
     if outcome.ok:
-        flash("Item withdrawn from the agenda.", "success")
+        flash(_("Item withdrawn from the agenda."), "success")
     return redirect(back)
 
 
@@ -436,7 +473,9 @@ def meeting_action(meeting_id: int, action: str):
     with domain_errors() as outcome:
         (services.open_meeting if action == "open" else services.close_meeting)(current_user, meeting_)
     if outcome.ok:
-        done = "The meeting is in session." if action == "open" else "The meeting is closed; its minutes are ready."
+        done = (
+            _("The meeting is in session.") if action == "open" else _("The meeting is closed; its minutes are ready.")
+        )
         flash(done, "success")
     return redirect(url_for("committee.meeting", meeting_id=meeting_.id))
 
@@ -451,7 +490,7 @@ def attendance(meeting_id: int):
     with domain_errors() as outcome:
         _met, quorum = services.record_attendance(current_user, meeting_, form.data_for_service())
     if outcome.ok:
-        flash(f"Attendance recorded. {quorum}.", "success")
+        flash(_("Attendance recorded. %(quorum)s.", quorum=quorum), "success")
     return redirect(url_for("committee.meeting", meeting_id=meeting_.id))
 
 
@@ -464,12 +503,12 @@ def vote(item_id: int):
         abort(403)
     form = VoteForm()
     if not form.validate_on_submit():
-        flash("Choose approve, object or abstain.", "error")
+        flash(_("Choose approve, object or abstain."), "error")
         return redirect(_back_to(item))
     with domain_errors(once=form) as outcome:
         services.cast_vote(current_user, item, form.vote.data, form.rationale.data or "")
     if outcome.ok:
-        flash("Your vote is recorded.", "success")
+        flash(_("Your vote is recorded."), "success")
     return redirect(_back_to(item))
 
 
@@ -479,12 +518,15 @@ def decide(item_id: int):
     item = _item(item_id)
     form = DecisionForm.for_item(item)
     if not form.validate_on_submit():
-        flash("Check the decision form: " + "; ".join(m for ms in form.errors.values() for m in ms), "error")
+        flash(
+            _("Check the decision form: %(errors)s", errors="; ".join(m for ms in form.errors.values() for m in ms)),
+            "error",
+        )
         return redirect(_back_to(item))
     with domain_errors(once=form) as outcome:
         services.record_decision(current_user, item, form.data_for_service())
     if outcome.ok:
-        flash(f"Decision recorded: {item.outcome.label}.", "success")
+        flash(_("Decision recorded: %(outcome)s.", outcome=item.outcome.label), "success")
     return redirect(_back_to(item))
 
 
@@ -546,7 +588,7 @@ def scenario():
         with domain_errors(form, default="min_area") as outcome:
             pipeline.run_scenario(current_user, form.data_for_service(), *solver_settings())
         if outcome.ok:
-            flash("Scenarios run: the results are below.", "success")
+            flash(_("Scenarios run: the results are below."), "success")
             return redirect(url_for("committee.scenario"))
     show = query_args.choice("show", pipeline.SCENARIO_SHOWS, default="all")
     page = pipeline.scenario_page(current_user, query_args.page(), show)
@@ -562,7 +604,7 @@ def scenario_csv():
     """The lines of this person's last run, as the page shows them (404 without a current run)."""
     rows = pipeline.scenario_csv_rows(current_user)
     if rows is None:
-        abort(404, "No current scenario run: run the scenarios first.")
+        abort(404, _("No current scenario run: run the scenarios first."))
     return tabular.csv_response("funding-scenarios.csv", pipeline.SCENARIO_CSV_HEADER, rows)
 
 

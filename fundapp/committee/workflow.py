@@ -9,6 +9,7 @@ CONCEPT_NOTE gains, in its one transition table:
 
 from fundapp.concept_notes import workflow as cn
 from fundapp.concept_notes.workflow import CONCEPT_NOTE
+from fundapp.core.i18n import _l
 from fundapp.core.permissions import Role
 from fundapp.core.workflow import StateMachine, Transition
 
@@ -30,24 +31,24 @@ COMMITTEE_STATES = (cn.ELIGIBLE, UNDER_REVIEW, ENDORSED, REJECTED, DEFERRED, REA
 
 cn.STATUS_LABELS.update(
     {
-        UNDER_REVIEW: "Under committee review",
-        ENDORSED: "Endorsed (in the pipeline)",
-        REJECTED: "Rejected by the committee",
-        DEFERRED: "Deferred by the committee",
-        READY: "Ready for implementation",
-        FUNDED: "Funded",
+        UNDER_REVIEW: _l("Under committee review"),
+        ENDORSED: _l("Endorsed (in the pipeline)"),
+        REJECTED: _l("Rejected by the committee"),
+        DEFERRED: _l("Deferred by the committee"),
+        READY: _l("Ready for implementation"),
+        FUNDED: _l("Funded"),
     }
 )
 
 COMMITTEE_TRANSITIONS = [
-    Transition("open_review", cn.ELIGIBLE, UNDER_REVIEW, CHAIR_OR_SECRETARIAT, label="open the committee review"),
-    Transition("review_again", DEFERRED, UNDER_REVIEW, CHAIR_OR_SECRETARIAT, label="review again"),
-    Transition("endorse", UNDER_REVIEW, ENDORSED, CHAIR, label="endorse"),
-    Transition("reject", UNDER_REVIEW, REJECTED, CHAIR, label="reject", needs_reason=True),
-    Transition("defer", UNDER_REVIEW, DEFERRED, CHAIR, label="defer"),
-    Transition("return", UNDER_REVIEW, cn.RETURNED, CHAIR, label="return for revision", needs_reason=True),
-    Transition("mark_ready", ENDORSED, READY, SECRETARIAT, label="mark ready for implementation"),
-    Transition("fund", READY, FUNDED, CHAIR, label="fund"),
+    Transition("open_review", cn.ELIGIBLE, UNDER_REVIEW, CHAIR_OR_SECRETARIAT, label=_l("open the committee review")),
+    Transition("review_again", DEFERRED, UNDER_REVIEW, CHAIR_OR_SECRETARIAT, label=_l("review again")),
+    Transition("endorse", UNDER_REVIEW, ENDORSED, CHAIR, label=_l("endorse")),
+    Transition("reject", UNDER_REVIEW, REJECTED, CHAIR, label=_l("reject"), needs_reason=True),
+    Transition("defer", UNDER_REVIEW, DEFERRED, CHAIR, label=_l("defer")),
+    Transition("return", UNDER_REVIEW, cn.RETURNED, CHAIR, label=_l("return for revision"), needs_reason=True),
+    Transition("mark_ready", ENDORSED, READY, SECRETARIAT, label=_l("mark ready for implementation")),
+    Transition("fund", READY, FUNDED, CHAIR, label=_l("fund")),
 ]
 
 if not any(t.action == "open_review" for t in CONCEPT_NOTE.transitions):  # the module may be reloaded
@@ -62,12 +63,12 @@ MEETING = StateMachine(
     "committee_meeting",
     states=[PLANNED, IN_SESSION, CLOSED],
     transitions=[
-        Transition("create", None, PLANNED, SECRETARIAT, label="plan"),
-        Transition("open", PLANNED, IN_SESSION, CHAIR, label="open the meeting"),
-        Transition("close", IN_SESSION, CLOSED, CHAIR, label="close the meeting"),
+        Transition("create", None, PLANNED, SECRETARIAT, label=_l("plan")),
+        Transition("open", PLANNED, IN_SESSION, CHAIR, label=_l("open the meeting")),
+        Transition("close", IN_SESSION, CLOSED, CHAIR, label=_l("close the meeting")),
     ],
 )
-MEETING_LABELS = {PLANNED: "Planned", IN_SESSION: "In session", CLOSED: "Closed"}
+MEETING_LABELS = {PLANNED: _l("Planned"), IN_SESSION: _l("In session"), CLOSED: _l("Closed")}
 #: The badge style of each meeting state.
 MEETING_BADGES = {PLANNED: "draft", IN_SESSION: "submitted", CLOSED: "approved"}
 
@@ -79,8 +80,15 @@ AGENDA_ITEM = StateMachine(
     "committee_agenda_item",
     states=[PENDING, DECIDED, WITHDRAWN],
     transitions=[
-        Transition("create", None, PENDING, SECRETARIAT, label="put on the agenda"),
-        Transition("decide", PENDING, DECIDED, CHAIR, label="record the decision"),
-        Transition("withdraw", PENDING, WITHDRAWN, SECRETARIAT, label="withdraw from the agenda", needs_reason=True),
+        Transition("create", None, PENDING, SECRETARIAT, label=_l("put on the agenda")),
+        Transition("decide", PENDING, DECIDED, CHAIR, label=_l("record the decision")),
+        Transition(
+            "withdraw", PENDING, WITHDRAWN, SECRETARIAT, label=_l("withdraw from the agenda"), needs_reason=True
+        ),
     ],
 )
+#: How an agenda item's state reads in the minutes ("No decision (withdrawn)").
+AGENDA_ITEM_LABELS = {PENDING: _l("Pending"), DECIDED: _l("Decided"), WITHDRAWN: _l("Withdrawn")}
+
+#: The votes a member casts (rules.Vote values), as people read them, in the ballot's order.
+VOTE_LABELS = {"approve": _l("Approve"), "object": _l("Object"), "abstain": _l("Abstain")}

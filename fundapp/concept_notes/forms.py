@@ -30,33 +30,36 @@ from fundapp.concept_notes.services import CallData, NewFile, NoteData, NoteForm
 from fundapp.concept_notes.workflow import ELIGIBLE, INELIGIBLE, RETURNED
 from fundapp.core import uploads
 from fundapp.core.forms import DecimalField, IntegerField, MoneyField, MultiCheckboxField, choices, coerce_id
+from fundapp.core.i18n import _, _l
 
 MONEY = {"validators": [Optional(), NumberRange(min=Decimal("0"), max=Decimal("999999999.99"))]}
 
 
 class CallForm(FlaskForm):
-    title = StringField("Title", validators=[InputRequired(), Length(max=200)])
-    description = TextAreaField("Description", validators=[Optional(), Length(max=4000)])
-    opens_on = DateField("Opens on", validators=[InputRequired()])
-    closes_on = DateField("Closes on", validators=[Optional()], description="Leave empty for a rolling call.")
-    is_rolling = BooleanField("Rolling call (open until a closing date is set)")
-    envelope = MoneyField("Indicative envelope (USD)", validators=[InputRequired(), NumberRange(min=Decimal("0"))])
-    thematic_area_ids = MultiCheckboxField("Eligible thematic areas", coerce=coerce_id)
+    title = StringField(_l("Title"), validators=[InputRequired(), Length(max=200)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=4000)])
+    opens_on = DateField(_l("Opens on"), validators=[InputRequired()])
+    closes_on = DateField(_l("Closes on"), validators=[Optional()], description=_l("Leave empty for a rolling call."))
+    is_rolling = BooleanField(_l("Rolling call (open until a closing date is set)"))
+    envelope = MoneyField(_l("Indicative envelope (USD)"), validators=[InputRequired(), NumberRange(min=Decimal("0"))])
+    thematic_area_ids = MultiCheckboxField(_l("Eligible thematic areas"), coerce=coerce_id)
     min_organisations = IntegerField(
-        "Minimum participating UN organizations", default=2, validators=[InputRequired(), NumberRange(min=1, max=20)]
+        _l("Minimum participating UN organizations"),
+        default=2,
+        validators=[InputRequired(), NumberRange(min=1, max=20)],
     )
     budget_ceiling = MoneyField(
-        "Budget ceiling (USD, indirect support costs included)",
+        _l("Budget ceiling (USD, indirect support costs included)"),
         default=Decimal("3000000.00"),
         validators=[InputRequired(), NumberRange(min=Decimal("1"))],
     )
     min_duration_months = IntegerField(
-        "Shortest duration (months)", default=12, validators=[InputRequired(), NumberRange(min=1, max=120)]
+        _l("Shortest duration (months)"), default=12, validators=[InputRequired(), NumberRange(min=1, max=120)]
     )
     max_duration_months = IntegerField(
-        "Longest duration (months)", default=36, validators=[InputRequired(), NumberRange(min=1, max=120)]
+        _l("Longest duration (months)"), default=36, validators=[InputRequired(), NumberRange(min=1, max=120)]
     )
-    endorsement_required = BooleanField("National programmes need a government endorsement letter", default=True)
+    endorsement_required = BooleanField(_l("National programmes need a government endorsement letter"), default=True)
 
     def __init__(self, *args, area_choices: list[tuple[int, str]], **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -80,8 +83,8 @@ class CallForm(FlaskForm):
 
 
 class NewNoteForm(FlaskForm):
-    call_id = SelectField("Call", coerce=coerce_id)
-    title = StringField("Working title", validators=[Optional(), Length(max=250)])
+    call_id = SelectField(_l("Call"), coerce=coerce_id)
+    title = StringField(_l("Working title"), validators=[Optional(), Length(max=250)])
 
     def __init__(self, *args, call_choices: list[tuple[int, str]], **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -91,8 +94,8 @@ class NewNoteForm(FlaskForm):
 class PartnerRow(Form):
     """One other participating organization and its direct costs (a blank row is ignored)."""
 
-    organisation_id = SelectField("Organization", validate_choice=False)
-    direct_costs = MoneyField("Direct costs (USD)", **MONEY)
+    organisation_id = SelectField(_l("Organization"), validate_choice=False)
+    direct_costs = MoneyField(_l("Direct costs (USD)"), **MONEY)
 
 
 class SectionAnchor(Field):
@@ -114,39 +117,39 @@ NARRATIVE_KEYS = {attr for attr, _label, _help in NARRATIVES}
 
 
 class NoteForm(FlaskForm):
-    title = StringField("Title", validators=[Optional(), Length(max=250)])
-    lead_direct_costs = MoneyField("Direct costs of the lead organization (USD)", **MONEY)
+    title = StringField(_l("Title"), validators=[Optional(), Length(max=250)])
+    lead_direct_costs = MoneyField(_l("Direct costs of the lead organization (USD)"), **MONEY)
     partners = FieldList(FormField(PartnerRow), min_entries=4)
-    thematic_area_id = SelectField("Thematic area", validate_choice=False)
-    objective_ids = MultiCheckboxField("GCM objectives", coerce=coerce_id, validate_choice=False)
+    thematic_area_id = SelectField(_l("Thematic area"), validate_choice=False)
+    objective_ids = MultiCheckboxField(_l("GCM objectives"), coerce=coerce_id, validate_choice=False)
     scope = SelectField(
-        "Scope",
+        _l("Scope"),
         default="",
-        choices=choices([("", "— choose —"), *((s.value, label) for s, label in SCOPE_LABELS.items())]),
+        choices=choices([("", _l("— choose —")), *((s.value, _l(label)) for s, label in SCOPE_LABELS.items())]),
     )
     country_codes = SelectMultipleField(
-        "Countries",
+        _l("Countries"),
         validate_choice=False,
-        description="ISO countries covered; hold Ctrl (or ⌘) to choose several. Not needed for a global programme.",
+        description=_l("ISO countries covered; hold Ctrl (or ⌘) to choose several. Not needed for a global programme."),
     )
     government_partners = TextAreaField(
-        "Government partners",
+        _l("Government partners"),
         validators=[Optional(), Length(max=4000)],
-        description="Ministries and authorities that take part. National programmes attach the endorsement letter.",
+        description=_l("Ministries and authorities that take part. National programmes attach the endorsement letter."),
     )
-    duration_months = IntegerField("Duration (months)", validators=[Optional(), NumberRange(min=1, max=240)])
+    duration_months = IntegerField(_l("Duration (months)"), validators=[Optional(), NumberRange(min=1, max=240)])
     gender_budget_share = DecimalField(
-        "Share of the budget for gender equality (%)",
+        _l("Share of the budget for gender equality (%)"),
         places=2,
         validators=[Optional(), NumberRange(min=Decimal("0"), max=Decimal("100"))],
     )
     # Uploading from the edit page sends the whole form: the text typed so far is saved with the file.
     attachment_kind = SelectField(
-        "Document",
+        _l("Document"),
         default=AttachmentKind.supporting.value,
-        choices=choices([(k.value, k.label) for k in AttachmentKind]),
+        choices=choices([(k.value, _l(k.english)) for k in AttachmentKind]),
     )
-    attachment_file = FileField("File (PDF, DOCX or XLSX, 10 MB at most)", render_kw={"accept": ".pdf,.docx,.xlsx"})
+    attachment_file = FileField(_l("File (PDF, DOCX or XLSX, 10 MB at most)"), render_kw={"accept": ".pdf,.docx,.xlsx"})
     #: The button pressed (never drawn as a field): save, submit, upload or remove-<attachment id>.
     action = StringField()
     # The sections whose rules span several fields (the services' keys).
@@ -168,9 +171,9 @@ class NoteForm(FlaskForm):
         while len(self.partners) < rows:
             self.partners.append_entry()
         for row in self.partners:
-            row.organisation_id.choices = choices([("", "— none —"), *reference.partners])
-        areas = [(str(a.id), f"{a.code} {a.name}") for a in reference.areas]
-        self.thematic_area_id.choices = choices([("", "— choose —"), *areas])
+            row.organisation_id.choices = choices([("", _l("— none —")), *reference.partners])
+        areas = [(str(a.id), f"{a.code} {a.local_name}") for a in reference.areas]
+        self.thematic_area_id.choices = choices([("", _l("— choose —")), *areas])
         self.objective_ids.choices = choices(reference.objectives)
         self.country_codes.choices = choices(reference.countries)
 
@@ -202,7 +205,7 @@ class NoteForm(FlaskForm):
 
     def validate_attachment_file(self, field: FileField) -> None:
         if self.action.data == "upload" and not (field.data and getattr(field.data, "filename", "")):
-            raise ValidationError("Choose the file to upload.")
+            raise ValidationError(_("Choose the file to upload."))
 
     def save_options(self) -> dict[str, Any]:
         """What the pressed button asks save_note() for besides saving: submit, attach the file, remove one."""
@@ -229,7 +232,7 @@ for _attr, _label, _help in NARRATIVES:
     setattr(
         NoteForm,
         _attr,
-        TextAreaField(_label, validators=[Optional(), Length(max=20000)], description=_help),
+        TextAreaField(_l(_label), validators=[Optional(), Length(max=20000)], description=_l(_help)),
     )
 
 
@@ -239,15 +242,15 @@ def _note_form_class(reference: NoteFormChoices) -> type[NoteForm]:
     class _NoteForm(NoteForm):
         pass
 
-    levels = [(str(lv.score), f"{lv.score} – {lv.label}") for lv in reference.levels]
+    levels = [(str(lv.score), f"{lv.score} – {lv.local_label}") for lv in reference.levels]
     for principle in reference.principles:
         setattr(
             _NoteForm,
             f"principle_{principle.id}",
-            TextAreaField(f"{principle.code}) {principle.name}", validators=[Optional(), Length(max=4000)]),
+            TextAreaField(f"{principle.code}) {principle.local_name}", validators=[Optional(), Length(max=4000)]),
         )
     for marker in reference.markers:
-        field = SelectField(marker.name, choices=choices([("", "— not scored —"), *levels]), default="")
+        field = SelectField(marker.local_name, choices=choices([("", _l("— not scored —")), *levels]), default="")
         setattr(_NoteForm, f"marker_{marker.id}", field)
     return _NoteForm
 
@@ -290,22 +293,22 @@ def note_form(note: ConceptNote, reference: NoteFormChoices) -> NoteForm:
 
 class ScreeningForm(FlaskForm):
     decision = SelectField(
-        "Decision",
+        _l("Decision"),
         choices=choices(
             [
-                ("", "— choose —"),
-                (ELIGIBLE, "Eligible"),
-                (RETURNED, "Return for revision"),
-                (INELIGIBLE, "Ineligible"),
+                ("", _l("— choose —")),
+                (ELIGIBLE, _l("Eligible")),
+                (RETURNED, _l("Return for revision")),
+                (INELIGIBLE, _l("Ineligible")),
             ]
         ),
-        validators=[InputRequired(message="Choose a decision.")],
+        validators=[InputRequired(message=_l("Choose a decision."))],
     )
-    manual_checks = MultiCheckboxField("Checks by the Fund Management Unit")
+    manual_checks = MultiCheckboxField(_l("Checks by the Fund Management Unit"))
     comments = TextAreaField(
-        "Comments to the applicant",
+        _l("Comments to the applicant"),
         validators=[Optional(), Length(max=8000)],
-        description="Required to return a note (what to revise) or to find it ineligible (the reason).",
+        description=_l("Required to return a note (what to revise) or to find it ineligible (the reason)."),
     )
 
     def __init__(self, *args, check_choices: list[tuple[str, str]], **kwargs) -> None:
@@ -315,10 +318,12 @@ class ScreeningForm(FlaskForm):
 
 class AttachmentForm(FlaskForm):
     kind = SelectField(
-        "Document", choices=choices([(k.value, k.label) for k in AttachmentKind]), validators=[InputRequired()]
+        _l("Document"),
+        choices=choices([(k.value, _l(k.english)) for k in AttachmentKind]),
+        validators=[InputRequired()],
     )
-    file = FileField("File (PDF, DOCX or XLSX, 10 MB at most)", validators=[FileRequired("Choose a file.")])
+    file = FileField(_l("File (PDF, DOCX or XLSX, 10 MB at most)"), validators=[FileRequired(_l("Choose a file."))])
 
 
 class WithdrawForm(FlaskForm):
-    reason = TextAreaField("Why is the note withdrawn? (optional)", validators=[Optional(), Length(max=4000)])
+    reason = TextAreaField(_l("Why is the note withdrawn? (optional)"), validators=[Optional(), Length(max=4000)])

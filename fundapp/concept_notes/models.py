@@ -12,6 +12,7 @@ from fundapp.auth.models import Organisation
 from fundapp.concept_notes.workflow import DRAFT
 from fundapp.core import clock
 from fundapp.core.extensions import db
+from fundapp.core.i18n import _
 from fundapp.core.models import AppendOnly
 from fundapp.core.money import FixedDecimal, Money
 from fundapp.notifications.discussions import DiscussionMessage
@@ -39,6 +40,12 @@ concept_note_countries = sa.Table(
 )
 
 
+def N_(text: str) -> str:  # noqa: N802 (pybabel extracts the N_ keyword)
+    """Marks text for the catalogue (pybabel's N_ keyword) and leaves it in English: the frozen versions keep
+    these words as their keys, so they are translated where they are shown, with _(text)."""
+    return text
+
+
 class Scope(enum.StrEnum):
     national = "national"
     multi_country = "multi_country"
@@ -47,33 +54,41 @@ class Scope(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return SCOPE_LABELS[self]
+        return _(SCOPE_LABELS[self])
 
 
 SCOPE_LABELS = {
-    Scope.national: "National",
-    Scope.multi_country: "Multi-country",
-    Scope.regional: "Regional",
-    Scope.global_: "Global",
+    Scope.national: N_("National"),
+    Scope.multi_country: N_("Multi-country"),
+    Scope.regional: N_("Regional"),
+    Scope.global_: N_("Global"),
 }
 
 #: (attribute, label, help) of the narrative sections, in the order of the form and the PDF.
 NARRATIVES = [
-    ("context", "Context and problem", "The migration situation the programme responds to and the problem it solves."),
-    ("theory_of_change", "Theory of change", "If … then … because …: how the activities lead to the change sought."),
-    ("expected_results", "Expected results", "Outcomes and main outputs, with how they will be measured."),
-    ("target_groups", "Target groups", "Who benefits, directly and indirectly, and how many people."),
+    (
+        "context",
+        N_("Context and problem"),
+        N_("The migration situation the programme responds to and the problem it solves."),
+    ),
+    (
+        "theory_of_change",
+        N_("Theory of change"),
+        N_("If … then … because …: how the activities lead to the change sought."),
+    ),
+    ("expected_results", N_("Expected results"), N_("Outcomes and main outputs, with how they will be measured.")),
+    ("target_groups", N_("Target groups"), N_("Who benefits, directly and indirectly, and how many people.")),
     (
         "stakeholder_participation",
-        "Migrant and stakeholder participation (whole-of-society)",
-        "How migrants, diaspora, civil society, the private sector and others take part.",
+        N_("Migrant and stakeholder participation (whole-of-society)"),
+        N_("How migrants, diaspora, civil society, the private sector and others take part."),
     ),
     (
         "government_engagement",
-        "Government partners (whole-of-government)",
-        "Which ministries and authorities take part, and their role.",
+        N_("Government partners (whole-of-government)"),
+        N_("Which ministries and authorities take part, and their role."),
     ),
-    ("sustainability", "Sustainability", "What continues after the programme and who carries it on."),
+    ("sustainability", N_("Sustainability"), N_("What continues after the programme and who carries it on.")),
 ]
 
 
@@ -295,7 +310,12 @@ class AttachmentKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return "Government endorsement letter" if self is AttachmentKind.endorsement else "Supporting document"
+        return _(self.english)
+
+    @property
+    def english(self) -> str:
+        """The label frozen into a version (stored data stays in English)."""
+        return N_("Government endorsement letter") if self is AttachmentKind.endorsement else N_("Supporting document")
 
 
 class Attachment(db.Model):

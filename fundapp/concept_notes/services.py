@@ -21,7 +21,9 @@ from sqlalchemy.orm import Session, SessionTransaction, joinedload, selectinload
 from fundapp.auth.models import Organisation, OrganisationType, User, UserRole
 from fundapp.concept_notes import permissions
 from fundapp.concept_notes.models import (
+    N_,
     NARRATIVES,
+    SCOPE_LABELS,
     Attachment,
     AttachmentKind,
     Call,
@@ -53,8 +55,10 @@ from fundapp.core import clock, search, uploads
 from fundapp.core.audit import record_change
 from fundapp.core.errors import DomainError, IllegalTransition, NotAllowed, ValidationFailed
 from fundapp.core.extensions import db
-from fundapp.core.money import CENTS, to_money
+from fundapp.core.i18n import _, _l
+from fundapp.core.money import CENTS, format_money, to_money
 from fundapp.core.permissions import Role
+from fundapp.core.templating import format_date
 from fundapp.notifications import discussions
 from fundapp.notifications.services import notify
 from fundapp.reference import services as reference
@@ -78,28 +82,28 @@ DEFAULT_MAX_DURATION = 36
 
 #: Screening checks a person must tick; the automatic ones come from check_submission().
 MANUAL_CHECKS = [
-    ("endorsement_genuine", "The government endorsement letter is genuine and from the competent authority"),
-    ("partners_confirmed", "Every participating UN organization confirmed its participation"),
-    ("budget_consistent", "The budget is consistent with the activities and results described"),
-    ("no_duplication", "The programme does not duplicate ongoing or funded programmes"),
+    ("endorsement_genuine", _l("The government endorsement letter is genuine and from the competent authority")),
+    ("partners_confirmed", _l("Every participating UN organization confirmed its participation")),
+    ("budget_consistent", _l("The budget is consistent with the activities and results described")),
+    ("no_duplication", _l("The programme does not duplicate ongoing or funded programmes")),
 ]
 
 #: The rules check_submission() applies, keyed like its errors, for the screening checklist.
 AUTOMATIC_CHECKS = [
-    ("call", "Submitted while the call was open"),
-    ("title", "Title given"),
-    ("organisations", "Enough participating UN organizations"),
-    ("budget", "Budget complete and within the ceiling"),
-    ("duration_months", "Duration within the call's range"),
-    ("thematic_area_id", "Thematic area eligible for the call"),
-    ("objective_ids", "At least one GCM objective in the thematic area"),
-    ("scope", "Scope given"),
-    ("country_codes", "Countries given for the scope"),
-    ("endorsement", "Government endorsement letter attached when required"),
-    ("gender_budget_share", "Gender-equality budget share given"),
-    ("narratives", "Every narrative section written"),
-    ("principles", "Every guiding principle addressed"),
-    ("markers", "Every marker self-assessed"),
+    ("call", _l("Submitted while the call was open")),
+    ("title", _l("Title given")),
+    ("organisations", _l("Enough participating UN organizations")),
+    ("budget", _l("Budget complete and within the ceiling")),
+    ("duration_months", _l("Duration within the call's range")),
+    ("thematic_area_id", _l("Thematic area eligible for the call")),
+    ("objective_ids", _l("At least one GCM objective in the thematic area")),
+    ("scope", _l("Scope given")),
+    ("country_codes", _l("Countries given for the scope")),
+    ("endorsement", _l("Government endorsement letter attached when required")),
+    ("gender_budget_share", _l("Gender-equality budget share given")),
+    ("narratives", _l("Every narrative section written")),
+    ("principles", _l("Every guiding principle addressed")),
+    ("markers", _l("Every marker self-assessed")),
 ]
 
 
@@ -130,26 +134,26 @@ class CallData:
 def _apply_call(call: Call, data: CallData) -> None:
     title = (data.title or "").strip()
     if not title:
-        raise DomainError("A call needs a title.", field="title")
+        raise DomainError(_("A call needs a title."), field="title")
     if data.is_rolling and data.closes_on is None:
         closes_on = None
     elif data.closes_on is None:
-        raise DomainError("Give a closing date, or make the call rolling.", field="closes_on")
+        raise DomainError(_("Give a closing date, or make the call rolling."), field="closes_on")
     else:
         closes_on = data.closes_on
     if closes_on is not None and closes_on < data.opens_on:
-        raise DomainError("The call cannot close before it opens.", field="closes_on")
+        raise DomainError(_("The call cannot close before it opens."), field="closes_on")
     if data.min_organisations < 1:
-        raise DomainError("At least one organization.", field="min_organisations")
+        raise DomainError(_("At least one organization."), field="min_organisations")
     if data.min_duration_months < 1 or data.max_duration_months < data.min_duration_months:
-        raise DomainError("The longest duration must not be shorter than the shortest.", field="max_duration_months")
+        raise DomainError(_("The longest duration must not be shorter than the shortest."), field="max_duration_months")
     if to_money(data.budget_ceiling) <= 0:
-        raise DomainError("The budget ceiling must be positive.", field="budget_ceiling")
+        raise DomainError(_("The budget ceiling must be positive."), field="budget_ceiling")
     if to_money(data.envelope) < 0:
-        raise DomainError("The envelope cannot be negative.", field="envelope")
+        raise DomainError(_("The envelope cannot be negative."), field="envelope")
     areas = list(db.session.scalars(sa.select(ThematicArea).where(ThematicArea.id.in_(data.thematic_area_ids or []))))
     if not areas:
-        raise DomainError("Choose at least one eligible thematic area.", field="thematic_area_ids")
+        raise DomainError(_("Choose at least one eligible thematic area."), field="thematic_area_ids")
     call.title = title
     call.description = (data.description or "").strip()
     call.opens_on = data.opens_on
@@ -221,9 +225,9 @@ def create_note(
     """A new draft led by the actor's organisation, under an open call."""
     on = on or clock.today()
     if organisation.type != OrganisationType.un_entity:
-        raise NotAllowed("Only participating UN organizations lead concept notes.")
+        raise NotAllowed(_("Only participating UN organizations lead concept notes."))
     if not call.is_open(on):
-        raise DomainError(f"The call “{call.title}” is not open.", field="call_id")
+        raise DomainError(_("The call “%(title)s” is not open.", title=call.title), field="call_id")
     note = ConceptNote(
         call=call,
         organisation=organisation,
@@ -253,7 +257,7 @@ def _clean_amount(value: Decimal | None) -> Decimal:
         return Decimal("0.00")
     amount = to_money(value)
     if amount < 0:
-        raise DomainError("Budgets cannot be negative.", field="budget")
+        raise DomainError(_("Budgets cannot be negative."), field="budget")
     return amount
 
 
@@ -261,10 +265,10 @@ def _set_participants(note: ConceptNote, data: NoteData) -> None:
     lead_id = note.organisation_id
     partner_ids = [org_id for org_id, _ in data.partners]
     if lead_id in partner_ids:
-        raise DomainError("The lead organization is already listed; list only the others.", field="organisations")
+        raise DomainError(_("The lead organization is already listed; list only the others."), field="organisations")
     duplicates = [org_id for org_id, count in Counter(partner_ids).items() if count > 1]
     if duplicates:
-        raise DomainError("Each organization may appear only once.", field="organisations")
+        raise DomainError(_("Each organization may appear only once."), field="organisations")
     orgs = {
         o.id: o
         for o in db.session.scalars(
@@ -274,7 +278,7 @@ def _set_participants(note: ConceptNote, data: NoteData) -> None:
         )
     }
     if len(orgs) != len(partner_ids):
-        raise DomainError("Participating organizations must be UN entities.", field="organisations")
+        raise DomainError(_("Participating organizations must be UN entities."), field="organisations")
     rate = _isc_rate()
     existing = {p.organisation_id: p for p in note.participants}
     wanted = [(lead_id, data.lead_direct_costs), *data.partners]
@@ -298,31 +302,31 @@ def _apply_note(note: ConceptNote, data: NoteData) -> None:
     _set_participants(note, data)
     area = db.session.get(ThematicArea, data.thematic_area_id) if data.thematic_area_id else None
     if data.thematic_area_id and area is None:
-        raise DomainError("Unknown thematic area.", field="thematic_area_id")
+        raise DomainError(_("Unknown thematic area."), field="thematic_area_id")
     note.thematic_area = area
     objectives = list(db.session.scalars(sa.select(GcmObjective).where(GcmObjective.id.in_(data.objective_ids or []))))
     if len(objectives) != len(set(data.objective_ids or [])):
-        raise DomainError("Unknown GCM objective.", field="objective_ids")
+        raise DomainError(_("Unknown GCM objective."), field="objective_ids")
     note.objectives = sorted(objectives, key=lambda o: o.number)
     if data.scope:
         try:
             note.scope = Scope(data.scope)
         except ValueError as exc:
-            raise DomainError("Unknown scope.", field="scope") from exc
+            raise DomainError(_("Unknown scope."), field="scope") from exc
     else:
         note.scope = None
     codes = sorted(set(data.country_codes or []))
     countries = list(db.session.scalars(sa.select(Country).where(Country.code.in_(codes))))
     if len(countries) != len(codes):
-        raise DomainError("Unknown country.", field="country_codes")
+        raise DomainError(_("Unknown country."), field="country_codes")
     note.countries = sorted(countries, key=lambda c: c.name)
     note.government_partners = (data.government_partners or "").strip()
     if data.duration_months is not None and data.duration_months <= 0:
-        raise DomainError("The duration must be a positive number of months.", field="duration_months")
+        raise DomainError(_("The duration must be a positive number of months."), field="duration_months")
     note.duration_months = data.duration_months
     share = data.gender_budget_share
     if share is not None and not (Decimal(0) <= share <= Decimal(100)):
-        raise DomainError("A share between 0 and 100 per cent.", field="gender_budget_share")
+        raise DomainError(_("A share between 0 and 100 per cent."), field="gender_budget_share")
     note.gender_budget_share = None if share is None else share.quantize(CENTS, rounding=ROUND_HALF_UP)
     for attr, _label, _help in NARRATIVES:
         setattr(note, attr, (data.narratives.get(attr) or "").strip())
@@ -330,7 +334,7 @@ def _apply_note(note: ConceptNote, data: NoteData) -> None:
     statements = {s.principle_id: s for s in note.principles}
     for principle_id, text in data.principles.items():
         if principle_id not in principles:
-            raise DomainError("Unknown guiding principle.", field="principles")
+            raise DomainError(_("Unknown guiding principle."), field="principles")
         statement = statements.get(principle_id)
         if statement is None:
             statement = PrincipleStatement(principle_id=principle_id)
@@ -341,13 +345,13 @@ def _apply_note(note: ConceptNote, data: NoteData) -> None:
     current = {m.marker_id: m for m in note.markers}
     for marker_id, score in data.markers.items():
         if marker_id not in markers:
-            raise DomainError("Unknown marker.", field="markers")
+            raise DomainError(_("Unknown marker."), field="markers")
         if score is None:
             if marker_id in current:
                 note.markers.remove(current[marker_id])
             continue
         if score not in scores:
-            raise DomainError("Scores go from 0 to 3.", field="markers")
+            raise DomainError(_("Scores go from 0 to 3."), field="markers")
         if marker_id in current:
             current[marker_id].score = score
         else:
@@ -357,9 +361,11 @@ def _apply_note(note: ConceptNote, data: NoteData) -> None:
 
 def _check_editable(actor: User | None, note: ConceptNote) -> None:
     if note.status not in EDITABLE_STATES:
-        raise IllegalTransition(f"A note that is {status_label(note.status).lower()} cannot be edited.")
+        raise IllegalTransition(
+            _("A note that is %(status)s cannot be edited.", status=status_label(note.status).lower())
+        )
     if actor is not None and actor.organisation_id != note.organisation_id:
-        raise NotAllowed("Only the lead organization's focal points edit a note.")
+        raise NotAllowed(_("Only the lead organization's focal points edit a note."))
 
 
 def save_draft(actor: User | None, note: ConceptNote, data: NoteData) -> None:
@@ -389,83 +395,120 @@ def check_submission(note: ConceptNote, on: date) -> dict[str, list[str]]:
     if note.version_count == 0 and not call.is_open(on):
         fail(
             "call",
-            f"The call “{call.title}” is closed: it closed on {call.closes_on:%d %b %Y}."
+            _(
+                "The call “%(title)s” is closed: it closed on %(date)s.",
+                title=call.title,
+                date=format_date(call.closes_on),
+            )
             if call.closes_on and on > call.closes_on
-            else f"The call “{call.title}” is not open yet.",
+            else _("The call “%(title)s” is not open yet.", title=call.title),
         )
     if _blank(note.title):
-        fail("title", "Give the note a title.")
+        fail("title", _("Give the note a title."))
     count = len(note.participants)
     if count < call.min_organisations:
         fail(
             "organisations",
-            f"At least {call.min_organisations} participating UN organizations are required; the note has {count}.",
+            _(
+                "At least %(minimum)s participating UN organizations are required; the note has %(count)s.",
+                minimum=call.min_organisations,
+                count=count,
+            ),
         )
     missing = [p.organisation.code for p in note.participants if p.direct_costs <= 0]
     if missing:
-        fail("budget", f"Enter the direct costs of every participating organization (missing: {', '.join(missing)}).")
+        fail(
+            "budget",
+            _(
+                "Enter the direct costs of every participating organization (missing: %(organisations)s).",
+                organisations=", ".join(missing),
+            ),
+        )
     if note.budget_total > call.budget_ceiling:
         fail(
             "budget",
-            f"The total budget of US$ {note.budget_total:,.2f} (indirect support costs included) is over the "
-            f"ceiling of US$ {call.budget_ceiling:,.2f}.",
+            _(
+                "The total budget of US$ %(total)s (indirect support costs included) is over the ceiling of "
+                "US$ %(ceiling)s.",
+                total=format_money(note.budget_total),
+                ceiling=format_money(call.budget_ceiling),
+            ),
         )
     low, high = call.min_duration_months, call.max_duration_months
     if note.duration_months is None:
-        fail("duration_months", f"Give the duration in months ({low} to {high}).")
+        fail("duration_months", _("Give the duration in months (%(low)s to %(high)s).", low=low, high=high))
     elif not low <= note.duration_months <= high:
-        fail("duration_months", f"The duration must be between {low} and {high} months; it is {note.duration_months}.")
+        fail(
+            "duration_months",
+            _(
+                "The duration must be between %(low)s and %(high)s months; it is %(duration)s.",
+                low=low,
+                high=high,
+                duration=note.duration_months,
+            ),
+        )
     if note.thematic_area is None:
-        fail("thematic_area_id", "Choose a thematic area.")
+        fail("thematic_area_id", _("Choose a thematic area."))
     else:
         if note.thematic_area.id not in {a.id for a in call.thematic_areas}:
-            fail("thematic_area_id", f"The call does not cover {note.thematic_area.code}.")
+            fail("thematic_area_id", _("The call does not cover %(area)s.", area=note.thematic_area.code))
         area_objectives = {o.id for o in note.thematic_area.objectives}
         if not any(o.id in area_objectives for o in note.objectives):
             numbers = ", ".join(str(o.number) for o in note.thematic_area.objectives)
             fail(
                 "objective_ids",
-                f"Choose at least one GCM objective of {note.thematic_area.code} (objectives {numbers}).",
+                _(
+                    "Choose at least one GCM objective of %(area)s (objectives %(numbers)s).",
+                    area=note.thematic_area.code,
+                    numbers=numbers,
+                ),
             )
     if note.thematic_area is None and not note.objectives:
-        fail("objective_ids", "Choose at least one GCM objective.")
+        fail("objective_ids", _("Choose at least one GCM objective."))
     if note.scope is None:
-        fail("scope", "Choose the scope.")
+        fail("scope", _("Choose the scope."))
     elif note.scope != Scope.global_:
         if not note.countries:
-            fail("country_codes", "Choose at least one country.")
+            fail("country_codes", _("Choose at least one country."))
         elif note.scope == Scope.national and len(note.countries) != 1:
-            fail("country_codes", "A national programme covers exactly one country.")
+            fail("country_codes", _("A national programme covers exactly one country."))
     if note.scope == Scope.national and call.endorsement_required:
         if _blank(note.government_partners):
-            fail("endorsement", "Name the government partners of this national programme.")
+            fail("endorsement", _("Name the government partners of this national programme."))
         if not any(a.kind == AttachmentKind.endorsement for a in note.attachments):
-            fail("endorsement", "Attach the government's endorsement letter (the call requires it).")
+            fail("endorsement", _("Attach the government's endorsement letter (the call requires it)."))
     if note.gender_budget_share is None:
-        fail("gender_budget_share", "Give the share of the budget for gender equality (0 to 100%).")
+        fail("gender_budget_share", _("Give the share of the budget for gender equality (0 to 100%)."))
     for attr, label, _help in NARRATIVES:
         if _blank(getattr(note, attr)):
-            fail(attr, f"Write the section “{label}”.")
-            errors.setdefault("narratives", []).append(label)
+            fail(attr, _("Write the section “%(section)s”.", section=_(label)))
+            errors.setdefault("narratives", []).append(_(label))
     all_principles = reference.guiding_principles()
     texts = {s.principle_id: s.text for s in note.principles}
     blank = [p for p in all_principles if _blank(texts.get(p.id))]
     if blank:
         fail(
             "principles",
-            "Explain how the programme applies every guiding principle; left blank: "
-            f"{', '.join(p.name for p in blank)}.",
+            _(
+                "Explain how the programme applies every guiding principle; left blank: %(principles)s.",
+                principles=", ".join(p.local_name for p in blank),
+            ),
         )
         for p in blank:
-            fail(f"principle_{p.id}", "Explain how the programme applies this principle.")
+            fail(f"principle_{p.id}", _("Explain how the programme applies this principle."))
     scored = {m.marker_id for m in note.markers}
     unscored = [m for m in reference.markers() if m.id not in scored]
     if unscored:
-        fail("markers", f"Score every marker; not scored: {', '.join(m.name for m in unscored)}.")
+        fail(
+            "markers",
+            _("Score every marker; not scored: %(markers)s.", markers=", ".join(m.local_name for m in unscored)),
+        )
         for m in unscored:
-            fail(f"marker_{m.id}", "Choose a score.")
+            fail(f"marker_{m.id}", _("Choose a score."))
     if "narratives" in errors:
-        errors["narratives"] = [f"Write every narrative section; missing: {', '.join(errors['narratives'])}."]
+        errors["narratives"] = [
+            _("Write every narrative section; missing: %(sections)s.", sections=", ".join(errors["narratives"]))
+        ]
     return errors
 
 
@@ -474,22 +517,22 @@ def snapshot(note: ConceptNote) -> dict[str, Any]:
     principles = {s.principle_id: s.text for s in note.principles}
     markers = {m.marker_id: m.score for m in note.markers}
     data: dict[str, Any] = {
-        "Title": note.title,
-        "Call": note.call.title,
-        "Lead organization": note.organisation.code,
-        "Participating organizations": ", ".join(p.organisation.code for p in note.participants),
-        "Budget": "\n".join(
+        N_("Title"): note.title,
+        N_("Call"): note.call.title,
+        N_("Lead organization"): note.organisation.code,
+        N_("Participating organizations"): ", ".join(p.organisation.code for p in note.participants),
+        N_("Budget"): "\n".join(
             f"{p.organisation.code}: direct {p.direct_costs:,.2f} + indirect {p.indirect_costs:,.2f} = {p.total:,.2f}"
             for p in note.participants
         ),
-        "Total budget (USD)": f"{note.budget_total:,.2f}",
-        "Thematic area": str(note.thematic_area) if note.thematic_area else "",
-        "GCM objectives": ", ".join(str(o.number) for o in note.objectives),
-        "Scope": note.scope.label if note.scope else "",
-        "Countries": ", ".join(c.code for c in note.countries),
-        "Government partners": note.government_partners,
-        "Duration (months)": "" if note.duration_months is None else str(note.duration_months),
-        "Gender-equality budget share (%)": ""
+        N_("Total budget (USD)"): f"{note.budget_total:,.2f}",
+        N_("Thematic area"): f"{note.thematic_area.code} {note.thematic_area.name}" if note.thematic_area else "",
+        N_("GCM objectives"): ", ".join(str(o.number) for o in note.objectives),
+        N_("Scope"): SCOPE_LABELS[note.scope] if note.scope else "",
+        N_("Countries"): ", ".join(c.code for c in note.countries),
+        N_("Government partners"): note.government_partners,
+        N_("Duration (months)"): "" if note.duration_months is None else str(note.duration_months),
+        N_("Gender-equality budget share (%)"): ""
         if note.gender_budget_share is None
         else f"{note.gender_budget_share:.2f}",
     }
@@ -499,8 +542,16 @@ def snapshot(note: ConceptNote) -> dict[str, Any]:
         data[f"Principle: {p.name}"] = principles.get(p.id, "")
     for m in reference.markers():
         data[f"Marker: {m.name}"] = "" if m.id not in markers else str(markers[m.id])
-    data["Attachments"] = ", ".join(f"{a.filename} ({a.kind.label})" for a in note.attachments)
+    data[N_("Attachments")] = ", ".join(f"{a.filename} ({a.kind.english})" for a in note.attachments)
     return data
+
+
+def field_label(key: str) -> str:
+    """A frozen version's key (English, see snapshot()) in the reader's language."""
+    for prefix, pattern in (("Principle: ", _l("Principle: %(name)s")), ("Marker: ", _l("Marker: %(name)s"))):
+        if key.startswith(prefix):
+            return str(pattern) % {"name": key.removeprefix(prefix)}
+    return _(key)
 
 
 @dataclass
@@ -562,12 +613,14 @@ def _freeze_and_submit(actor: User | None, note: ConceptNote, on: date) -> Conce
     CONCEPT_NOTE.fire(note, action, actor, reason=f"Version {version.number}")
     _notify_focal_points(
         note,
-        f"{note.reference} submitted (version {version.number})",
-        f"“{note.title}” was submitted to the Fund Management Unit for eligibility screening.",
+        _("%(reference)s submitted (version %(number)s)", reference=note.reference, number=version.number),
+        _("“%(title)s” was submitted to the Fund Management Unit for eligibility screening.", title=note.title),
     )
     notify(
         _users_with_role(Role.secretariat),
-        f"{note.reference} {'resubmitted' if action == 'resubmit' else 'submitted'} for screening",
+        _("%(reference)s resubmitted for screening", reference=note.reference)
+        if action == "resubmit"
+        else _("%(reference)s submitted for screening", reference=note.reference),
         f"{note.organisation.code}: “{note.title}”.",
         _note_link(note),
     )
@@ -595,12 +648,12 @@ def save_note(
         try:
             checked = uploads.check_upload(upload.filename, upload.data)
         except DomainError as exc:
-            return Submission(file_problem=f"File not attached: {exc.message}")
+            return Submission(file_problem=_("File not attached: %(reason)s", reason=exc.message))
         return Submission(attached=add_attachment(actor, note, checked, upload.kind))
     if remove_attachment_id is not None:
         attachment = next((a for a in note.attachments if a.id == remove_attachment_id), None)
         if attachment is None:
-            raise DomainError("That attachment is not one of this note's.", field="attachments")
+            raise DomainError(_("That attachment is not one of this note's."), field="attachments")
         remove_attachment(actor, attachment)
         return Submission(removed=attachment.filename)
     return submit_if_ready(actor, note, on) if submitting else Submission()
@@ -621,12 +674,12 @@ def screen(
     """Record the eligibility decision with its checklist and tell the note's focal points."""
     actions = {ELIGIBLE: "mark_eligible", INELIGIBLE: "mark_ineligible", RETURNED: "return"}
     if decision not in actions:
-        raise DomainError("Choose a decision.", field="decision")
+        raise DomainError(_("Choose a decision."), field="decision")
     comments = (comments or "").strip()
     if decision == INELIGIBLE and not comments:
-        raise DomainError("Give the reason the note is ineligible.", field="comments")
+        raise DomainError(_("Give the reason the note is ineligible."), field="comments")
     if decision == RETURNED and not comments:
-        raise DomainError("Tell the applicant what to revise.", field="comments")
+        raise DomainError(_("Tell the applicant what to revise."), field="comments")
     known = {key for key, _label in MANUAL_CHECKS}
     ticked = [c for c in manual_checks if c in known]
     automatic = automatic_checks(note) if note.status == SUBMITTED else []
@@ -634,12 +687,19 @@ def screen(
         failed = [label for _k, label, ok, _m in automatic if not ok]
         if failed:
             raise DomainError(
-                f"An eligible note must pass every automatic check; failed: {'; '.join(failed)}.", field="decision"
+                _(
+                    "An eligible note must pass every automatic check; failed: %(checks)s.",
+                    checks="; ".join(str(label) for label in failed),
+                ),
+                field="decision",
             )
         unticked = [label for key, label in MANUAL_CHECKS if key not in ticked]
         if unticked:
             raise DomainError(
-                f"Tick every manual check before marking the note eligible: {'; '.join(unticked)}.",
+                _(
+                    "Tick every manual check before marking the note eligible: %(checks)s.",
+                    checks="; ".join(str(label) for label in unticked),
+                ),
                 field="manual_checks",
             )
     CONCEPT_NOTE.fire(note, actions[decision], actor, reason=comments or None)
@@ -657,23 +717,30 @@ def screen(
     db.session.add(screening)
     db.session.flush()
     subjects = {
-        ELIGIBLE: f"{note.reference} is eligible",
-        INELIGIBLE: f"{note.reference} is not eligible",
-        RETURNED: f"{note.reference} was returned for revision",
+        ELIGIBLE: _("%(reference)s is eligible", reference=note.reference),
+        INELIGIBLE: _("%(reference)s is not eligible", reference=note.reference),
+        RETURNED: _("%(reference)s was returned for revision", reference=note.reference),
     }
-    body = f"“{note.title}”."
-    if comments:
-        body += f"\n\nComments from the Fund Management Unit:\n{comments}"
+    body = (
+        _("“%(title)s”.\n\nComments from the Fund Management Unit:\n%(comments)s", title=note.title, comments=comments)
+        if comments
+        else f"“{note.title}”."
+    )
     _notify_focal_points(note, subjects[decision], body)
     return screening
 
 
 def withdraw(actor: User | None, note: ConceptNote, reason: str = "") -> None:
     if actor is not None and actor.organisation_id != note.organisation_id:
-        raise NotAllowed("Only the lead organization withdraws its note.")
+        raise NotAllowed(_("Only the lead organization withdraws its note."))
     CONCEPT_NOTE.fire(note, "withdraw", actor, reason=(reason or "").strip() or None)
     if note.version_count:
-        notify(_users_with_role(Role.secretariat), f"{note.reference} withdrawn", f"“{note.title}”.", _note_link(note))
+        notify(
+            _users_with_role(Role.secretariat),
+            _("%(reference)s withdrawn", reference=note.reference),
+            f"“{note.title}”.",
+            _note_link(note),
+        )
 
 
 # Attachments -------------------------------------------------------------------------------------
@@ -684,7 +751,7 @@ def attach_file(actor: User | None, note: ConceptNote, filename: str | None, dat
     try:
         return add_attachment(actor, note, uploads.check_upload(filename, data), kind)
     except DomainError as exc:
-        raise DomainError(f"File not attached: {exc.message}", field=exc.field) from exc
+        raise DomainError(_("File not attached: %(reason)s", reason=exc.message), field=exc.field) from exc
 
 
 def add_attachment(actor: User | None, note: ConceptNote, upload: uploads.CheckedUpload, kind: str) -> Attachment:
@@ -693,7 +760,7 @@ def add_attachment(actor: User | None, note: ConceptNote, upload: uploads.Checke
     try:
         kind_enum = AttachmentKind(kind)
     except ValueError as exc:
-        raise DomainError("Choose what the document is.", field="kind") from exc
+        raise DomainError(_("Choose what the document is."), field="kind") from exc
     stored_name = uploads.store(upload)
     _files(_WRITTEN).append(stored_name)
     attachment = Attachment(
@@ -801,7 +868,7 @@ def _organisation_ids(note: ConceptNote) -> list[int]:
     return list(dict.fromkeys([note.organisation_id, *(p.organisation_id for p in note.participants)]))
 
 
-def _notify_focal_points(note: ConceptNote, subject: str, body: str) -> None:
+def _notify_focal_points(note: ConceptNote, subject: Any, body: Any) -> None:
     """A joint note's news goes to the focal points of every participating organization, not the lead's only."""
     notify(focal_points(*_organisation_ids(note)), subject, body, _note_link(note))
 
@@ -836,7 +903,9 @@ def diff_versions(old: ConceptNoteVersion, new: ConceptNoteVersion) -> list[tupl
     """(field, before, after) for every field that changed between two versions, in the form's order."""
     before, after = json.loads(old.content), json.loads(new.content)
     order = list(after) + [k for k in before if k not in after]
-    return [(k, str(before.get(k, "")), str(after.get(k, ""))) for k in order if before.get(k) != after.get(k)]
+    return [
+        (field_label(k), str(before.get(k, "")), str(after.get(k, ""))) for k in order if before.get(k) != after.get(k)
+    ]
 
 
 def screenings(note: ConceptNote) -> list[Screening]:
@@ -877,7 +946,7 @@ def note_page(note: ConceptNote, with_problems: bool = False) -> dict[str, Any]:
         "markers": reference.markers(),
         "texts": {s.principle_id: s.text for s in note.principles},
         "scores": {m.marker_id: m.score for m in note.markers},
-        "levels": {level.score: level.label for level in marker_levels()},
+        "levels": {level.score: level.local_label for level in marker_levels()},
         "timeline": timeline(note),
         "versions": versions(note),
         "screenings": screenings(note),
@@ -924,7 +993,9 @@ def note_form_choices(note: ConceptNote) -> NoteFormChoices:
         levels=marker_levels(),
         partners=[(str(o.id), f"{o.code} – {o.name}") for o in partners],
         areas=areas,
-        objectives=[(o.id, f"{o.number}. {o.title} ({', '.join(by_objective.get(o.id, []))})") for o in objectives],
+        objectives=[
+            (o.id, f"{o.number}. {o.local_title} ({', '.join(by_objective.get(o.id, []))})") for o in objectives
+        ],
         countries=reference.country_choices(),
     )
 
@@ -1363,12 +1434,12 @@ def post_message(
     the people it mentions that they were. The secretariat may flag a clarification question; a focal point of
     the note's organizations answers it (answers_id)."""
     if not permissions.can_write_discussion(actor, note):
-        raise NotAllowed("Only the note's organizations and the Fund Management Unit write in its discussion.")
+        raise NotAllowed(_("Only the note's organizations and the Fund Management Unit write in its discussion."))
     question = None
     if answers_id is not None:
         question = db.session.get(NoteMessage, answers_id)
         if question is None or question.concept_note_id != note.id:
-            raise DomainError("Answer a question of this discussion.", field="answers_id")
+            raise DomainError(_("Answer a question of this discussion."), field="answers_id")
     readers = discussion_readers(note)
     draft = discussions.check_message(
         actor,
@@ -1417,13 +1488,13 @@ def _describe(people: list[User], note: ConceptNote) -> dict[int, str]:
     described = {}
     for person in people:
         if person.has_role(Role.applicant) and person.organisation_id == note.organisation_id:
-            described[person.id] = f"{person.organisation.code}, lead organization"
+            described[person.id] = _("%(organisation)s, lead organization", organisation=person.organisation.code)
         elif person.has_role(Role.applicant) and person.organisation_id in _organisation_ids(note):
-            described[person.id] = f"{person.organisation.code}, partner organization"
+            described[person.id] = _("%(organisation)s, partner organization", organisation=person.organisation.code)
         elif person.has_role(Role.secretariat):
-            described[person.id] = "Fund Management Unit"
+            described[person.id] = _("Fund Management Unit")
         else:
-            described[person.id] = "steering committee (reads)"
+            described[person.id] = _("steering committee (reads)")
     return described
 
 
@@ -1491,8 +1562,8 @@ def describe_objects(object_type: str, ids: Iterable[str]) -> dict[str, str] | N
     numbers = [int(i) for i in ids if str(i).isdigit()]
     if object_type in NOTE_OBJECT_TYPES:
         rows = db.session.execute(sa.select(ConceptNote.id, ConceptNote.title).where(ConceptNote.id.in_(numbers)))
-        return {str(i): f"{note_reference(i)} ‘{title or '(untitled)'}’" for i, title in rows}
+        return {str(i): f"{note_reference(i)} ‘{title or _('(untitled)')}’" for i, title in rows}
     if object_type == "calls":
         rows = db.session.execute(sa.select(Call.id, Call.title).where(Call.id.in_(numbers)))
-        return {str(i): f"call ‘{title}’" for i, title in rows}
+        return {str(i): _("call ‘%(title)s’", title=title) for i, title in rows}
     return None

@@ -23,6 +23,7 @@ from fundapp.core import args as query_args
 from fundapp.core import clock, uploads
 from fundapp.core.edge import domain_errors
 from fundapp.core.extensions import db
+from fundapp.core.i18n import _, _l
 from fundapp.core.permissions import Role, role_required
 from fundapp.core.tabular import csv_response
 from fundapp.notifications import discussions
@@ -46,7 +47,7 @@ def inject_note_rules() -> dict:
 
 
 def _area_choices() -> list[tuple[int, str]]:
-    return [(a.id, f"{a.code} {a.name}") for a in reference.thematic_areas()]
+    return [(a.id, a.label) for a in reference.thematic_areas()]
 
 
 @bp.route("/calls")
@@ -64,7 +65,7 @@ def new_call():
         with domain_errors(form, default="title") as outcome:
             call = services.create_call(current_user, form.call_data())
         if outcome.ok:
-            flash(f"Call “{call.title}” created.", "success")
+            flash(_("Call “%(title)s” created.", title=call.title), "success")
             return redirect(url_for("concept_notes.calls"))
     return render_template("concept_notes/call_form.html", form=form, call=None)
 
@@ -78,7 +79,7 @@ def edit_call(call_id: int):
         with domain_errors(form, default="title") as outcome:
             services.update_call(current_user, call, form.call_data())
         if outcome.ok:
-            flash(f"Call “{call.title}” saved.", "success")
+            flash(_("Call “%(title)s” saved.", title=call.title), "success")
             return redirect(url_for("concept_notes.calls"))
     return render_template("concept_notes/call_form.html", form=form, call=call)
 
@@ -178,7 +179,7 @@ def _to_note(note_id: int, endpoint: str = "concept_notes.detail") -> Response:
 def new():
     open_calls = services.open_calls(clock.today())
     if not open_calls:
-        flash("No call for concept notes is open at the moment.", "info")
+        flash(_("No call for concept notes is open at the moment."), "info")
         return redirect(url_for("concept_notes.mine"))
     form = NewNoteForm(call_choices=[(c.id, c.title) for c in open_calls], call_id=_int_arg("call"))
     if form.validate_on_submit():
@@ -186,7 +187,13 @@ def new():
         with domain_errors(form, default="call_id") as outcome:
             note = services.create_note(current_user, call, current_user.organisation, form.title.data or "")
         if outcome.ok:
-            flash(f"Draft {note.reference} created. Save it at any time; submit it when it is complete.", "success")
+            flash(
+                _(
+                    "Draft %(reference)s created. Save it at any time; submit it when it is complete.",
+                    reference=note.reference,
+                ),
+                "success",
+            )
             return _to_note(note.id, "concept_notes.edit")
     return render_template("concept_notes/new.html", form=form)
 
@@ -204,7 +211,9 @@ def detail(note_id: int):
 
 
 #: Shown when the form itself could not be read (a word in a number field): the service was not called.
-UNREADABLE = "Some fields could not be read: correct the fields marked below. Nothing was saved (and no file attached)."
+UNREADABLE = _l(
+    "Some fields could not be read: correct the fields marked below. Nothing was saved (and no file attached)."
+)
 
 
 @bp.route("/<int:note_id>/edit", methods=["GET", "POST"])
@@ -212,7 +221,7 @@ UNREADABLE = "Some fields could not be read: correct the fields marked below. No
 def edit(note_id: int):
     note = _editable_note(note_id)
     if not permissions.can_edit(current_user, note):
-        flash(f"A note that is {status_label(note.status).lower()} cannot be edited.", "error")
+        flash(_("A note that is %(status)s cannot be edited.", status=status_label(note.status).lower()), "error")
         return _to_note(note_id)
     form = note_form(note, services.note_form_choices(note))
     problems: list[str] = []
@@ -222,28 +231,36 @@ def edit(note_id: int):
         if not outcome.ok:
             problems = [outcome.error.message]
         elif saved.file_problem:
-            flash("Draft saved; the file was not attached (see section 9).", "warning")
+            flash(_("Draft saved; the file was not attached (see section 9)."), "warning")
             form.attachment_file.errors = [saved.file_problem]
         elif not saved.problems:
             return _saved(note, saved)
         else:
-            flash("Draft saved. The note cannot be submitted yet: see the problems listed below.", "warning")
+            flash(_("Draft saved. The note cannot be submitted yet: see the problems listed below."), "warning")
             problems = form.show_problems(saved.problems)
     elif form.is_submitted():
-        problems = [UNREADABLE]
+        problems = [str(UNREADABLE)]
     return _edit_page(note, form, problems)
 
 
 def _saved(note: ConceptNote, saved: services.Submission) -> Response:
     if saved.attached or saved.removed:
-        done = f"{saved.attached.filename} attached" if saved.attached else f"{saved.removed} removed"
-        flash(f"Draft saved and {done}.", "success")
+        if saved.attached:
+            flash(_("Draft saved and %(filename)s attached.", filename=saved.attached.filename), "success")
+        else:
+            flash(_("Draft saved and %(filename)s removed.", filename=saved.removed), "success")
         return redirect(url_for("concept_notes.edit", note_id=note.id, _anchor="s-attachments"))
     if saved.version is None:
-        flash("Draft saved.", "success")
+        flash(_("Draft saved."), "success")
         return _to_note(note.id, "concept_notes.edit")
-    number = saved.version.number
-    flash(f"{note.reference} submitted (version {number}). The Fund Management Unit will screen it.", "success")
+    flash(
+        _(
+            "%(reference)s submitted (version %(number)s). The Fund Management Unit will screen it.",
+            reference=note.reference,
+            number=saved.version.number,
+        ),
+        "success",
+    )
     return _to_note(note.id)
 
 
@@ -267,9 +284,12 @@ def submit(note_id: int):
     if not outcome.ok:
         return _to_note(note_id)
     if submission.version is None:
-        flash("The note cannot be submitted yet: open it for editing to see every problem.", "error")
+        flash(_("The note cannot be submitted yet: open it for editing to see every problem."), "error")
         return _to_note(note_id, "concept_notes.edit")
-    flash(f"{note.reference} submitted (version {submission.version.number}).", "success")
+    flash(
+        _("%(reference)s submitted (version %(number)s).", reference=note.reference, number=submission.version.number),
+        "success",
+    )
     return _to_note(note_id)
 
 
@@ -282,7 +302,7 @@ def withdraw(note_id: int):
         with domain_errors() as outcome:
             services.withdraw(current_user, note, form.reason.data or "")
         if outcome.ok:
-            flash(f"{note.reference} withdrawn.", "success")
+            flash(_("%(reference)s withdrawn.", reference=note.reference), "success")
     return _to_note(note_id)
 
 
@@ -291,7 +311,10 @@ def withdraw(note_id: int):
 def screen(note_id: int):
     note = _visible_note(note_id)
     if not permissions.can_screen(current_user, note):
-        flash(f"Only submitted notes are screened; this one is {status_label(note.status).lower()}.", "error")
+        flash(
+            _("Only submitted notes are screened; this one is %(status)s.", status=status_label(note.status).lower()),
+            "error",
+        )
         return _to_note(note_id)
     form = ScreeningForm(check_choices=services.MANUAL_CHECKS)
     if form.validate_on_submit():
@@ -299,7 +322,14 @@ def screen(note_id: int):
             services.screen(current_user, note, form.decision.data, form.manual_checks.data or [], form.comments.data)
         if outcome.ok:
             status = status_label(note.status).lower()
-            flash(f"{note.reference} is now {status}; its focal points are notified.", "success")
+            flash(
+                _(
+                    "%(reference)s is now %(status)s; its focal points are notified.",
+                    reference=note.reference,
+                    status=status,
+                ),
+                "success",
+            )
             return _to_note(note_id)
     return render_template("concept_notes/screen.html", form=form, **services.screening_page(note))
 
@@ -351,7 +381,7 @@ def upload_attachment(note_id: int):
     with domain_errors() as outcome:
         attachment = services.attach_file(current_user, note, form.file.data.filename, data, form.kind.data)
     if outcome.ok:
-        flash(f"{attachment.filename} attached.", "success")
+        flash(_("%(filename)s attached.", filename=attachment.filename), "success")
     return _back(note_id)
 
 
@@ -381,7 +411,7 @@ def delete_attachment(note_id: int, attachment_id: int):
     with domain_errors() as outcome:
         services.remove_attachment(current_user, attachment)
     if outcome.ok:
-        flash("Attachment removed.", "success")
+        flash(_("Attachment removed."), "success")
     return _back(note_id)
 
 

@@ -3,6 +3,7 @@
 The committee and programme capabilities add their states with CONCEPT_NOTE.add(Transition(...)).
 """
 
+from fundapp.core.i18n import _l
 from fundapp.core.permissions import Role
 from fundapp.core.workflow import StateMachine, Transition
 
@@ -22,28 +23,30 @@ EDITABLE_STATES = (DRAFT, RETURNED)
 WITHDRAWABLE_STATES = (DRAFT, SUBMITTED, RETURNED, ELIGIBLE)
 
 STATUS_LABELS = {
-    DRAFT: "Draft",
-    SUBMITTED: "Submitted",
-    ELIGIBLE: "Eligible",
-    INELIGIBLE: "Ineligible",
-    RETURNED: "Returned for revision",
-    WITHDRAWN: "Withdrawn",
+    DRAFT: _l("Draft"),
+    SUBMITTED: _l("Submitted"),
+    ELIGIBLE: _l("Eligible"),
+    INELIGIBLE: _l("Ineligible"),
+    RETURNED: _l("Returned for revision"),
+    WITHDRAWN: _l("Withdrawn"),
 }
 
 CONCEPT_NOTE = StateMachine(
     "concept_note",
     states=[DRAFT, SUBMITTED, ELIGIBLE, INELIGIBLE, RETURNED, WITHDRAWN],
     transitions=[
-        Transition("create", None, DRAFT, APPLICANT, label="create"),
-        Transition("submit", DRAFT, SUBMITTED, APPLICANT, label="submit"),
-        Transition("resubmit", RETURNED, SUBMITTED, APPLICANT, label="resubmit"),
-        Transition("mark_eligible", SUBMITTED, ELIGIBLE, SECRETARIAT, label="mark eligible"),
-        Transition("mark_ineligible", SUBMITTED, INELIGIBLE, SECRETARIAT, label="mark ineligible", needs_reason=True),
-        Transition("return", SUBMITTED, RETURNED, SECRETARIAT, label="return for revision", needs_reason=True),
-        *(Transition("withdraw", s, WITHDRAWN, APPLICANT, label="withdraw") for s in WITHDRAWABLE_STATES),
+        Transition("create", None, DRAFT, APPLICANT, label=_l("create")),
+        Transition("submit", DRAFT, SUBMITTED, APPLICANT, label=_l("submit")),
+        Transition("resubmit", RETURNED, SUBMITTED, APPLICANT, label=_l("resubmit")),
+        Transition("mark_eligible", SUBMITTED, ELIGIBLE, SECRETARIAT, label=_l("mark eligible")),
+        Transition(
+            "mark_ineligible", SUBMITTED, INELIGIBLE, SECRETARIAT, label=_l("mark ineligible"), needs_reason=True
+        ),
+        Transition("return", SUBMITTED, RETURNED, SECRETARIAT, label=_l("return for revision"), needs_reason=True),
+        *(Transition("withdraw", s, WITHDRAWN, APPLICANT, label=_l("withdraw")) for s in WITHDRAWABLE_STATES),
     ],
 )
 
 
 def status_label(status: str) -> str:
-    return STATUS_LABELS.get(status, status.replace("_", " ").capitalize())
+    return str(STATUS_LABELS.get(status, status.replace("_", " ").capitalize()))

@@ -242,6 +242,7 @@ def _post(actor: User | None, kind: EntryKind, amount: Decimal, on: date, **link
             "reversal_of": entry.reversal_of_id,
         },
     )
+    signals.ledger_changed.send(db.session)
     return entry
 
 

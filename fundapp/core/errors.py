@@ -3,13 +3,18 @@
 import logging
 import uuid
 
-from flask import Flask, jsonify, render_template, request
+import sqlalchemy.exc
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from fundapp.core.extensions import db
 
 log = logging.getLogger(__name__)
+
+
+class ConfigurationError(RuntimeError):
+    """The instance's settings stop it from starting. The message says what to set, in one line."""
 
 
 class DomainError(Exception):
@@ -55,7 +60,32 @@ def _json_error(status: int, message: str, **extra: object):
 
 def _reset_session() -> None:
     """Error pages are drawn on a clean session: the failed transaction is rolled back first."""
-    db.session.rollback()
+    try:
+        db.session.rollback()
+    except Exception:  # a dead connection cannot roll back: drop the session, the page needs no database
+        log.warning("Could not roll back the failed transaction", exc_info=True)
+        db.session.remove()
+
+
+def _render(status: int, template: str, headers: list[tuple[str, str]] | None = None, **context):
+    """The error page in the layout; if drawing it needs a database that is failing (the layout reads the
+    user, the navigation, the unread count), the same message on a page that reads nothing."""
+    try:
+        return render_template(template, status=status, **context), status, headers or []
+    except Exception:
+        log.warning("Error page %s could not be drawn in the layout", status, exc_info=True)
+        _reset_session()
+        return _plain(status, **context), status, headers or []
+
+
+def _plain(status: int, **context) -> str:
+    """errors/plain.html drawn without the context processors, which read the database."""
+    return current_app.jinja_env.get_template("errors/plain.html").render(status=status, **context)
+
+
+def _database_busy(exc: Exception) -> bool:
+    """The database refused the connection or stayed locked beyond the busy timeout: worth a retry."""
+    return isinstance(exc, sqlalchemy.exc.OperationalError | sqlalchemy.exc.TimeoutError)
 
 
 def register_handlers(app: Flask) -> None:
@@ -65,7 +95,7 @@ def register_handlers(app: Flask) -> None:
         message = "The form expired or was not sent from this site. Reload the page and try again."
         if wants_json():
             return _json_error(400, message)
-        return render_template("errors/error.html", status=400, title="Form expired", message=message), 400
+        return _render(400, "errors/error.html", title="Form expired", message=message)
 
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
@@ -73,7 +103,7 @@ def register_handlers(app: Flask) -> None:
         # Views normally catch domain errors and show them next to the field; this is the safety net.
         if wants_json():
             return _json_error(422, exc.message)
-        return render_template("errors/error.html", status=422, title="Not possible", message=exc.message), 422
+        return _render(422, "errors/error.html", title="Not possible", message=exc.message)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
@@ -85,7 +115,7 @@ def register_handlers(app: Flask) -> None:
             body, _status = _json_error(status, exc.description or exc.name)
             return body, status, headers
         template = f"errors/{status}.html" if status in (403, 404) else "errors/error.html"
-        return render_template(template, status=status, title=exc.name, message=exc.description), status, headers
+        return _render(status, template, headers, title=exc.name, message=exc.description)
 
     @app.errorhandler(Exception)
     def unexpected_error(exc: Exception):
@@ -96,6 +126,14 @@ def register_handlers(app: Flask) -> None:
         log.error("Unhandled error, reference %s, on %s %s", reference, request.method, request.path, exc_info=exc)
         if app.config.get("PROPAGATE_TEST_ERRORS"):
             raise exc
+        if _database_busy(exc):
+            # Busy, not broken: say so with 503 and a retry hint, on the page that needs no database.
+            message = "The service is busy. Nothing you sent was saved: try again in a moment."
+            if wants_json():
+                body, _status = _json_error(503, message, reference=reference)
+                return body, 503, [("Retry-After", "5")]
+            page = _plain(503, title="Busy", message=message, reference=reference)
+            return page, 503, [("Retry-After", "5")]
         if wants_json():
             return _json_error(500, "Internal error", reference=reference)
-        return render_template("errors/500.html", status=500, reference=reference), 500
+        return _render(500, "errors/500.html", reference=reference)

@@ -13,13 +13,17 @@ updates, compiles and checks them; compiled `.mo` files are built by the set-up,
 from pathlib import Path
 
 from babel import Locale
-from flask import Flask
+from flask import Flask, Response, current_app, g, has_request_context, request
 from flask_babel import Babel, force_locale, get_locale, gettext, lazy_gettext, ngettext
+from flask_login import current_user
 
 #: The languages of the interface, in the switcher's order, each named in itself.
 LANGUAGES = {"en": "English", "fr": "Français", "es": "Español", "ar": "العربية"}
 DEFAULT_LANGUAGE = "en"
 RIGHT_TO_LEFT = frozenset({"ar"})
+#: The cookie that keeps the choice of a browser (signed in or not; it outlives sign-out).
+LANGUAGE_COOKIE = "fundapp_language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 
 #: One catalogue per area, each extracted from these sources (paths from the project's root).
 DOMAINS: dict[str, tuple[str, ...]] = {
@@ -54,17 +58,33 @@ __all__ = [
     "DOMAINS",
     "LANGUAGES",
     "RIGHT_TO_LEFT",
+    "Labels",
     "_",
     "_l",
     "_n",
     "force_locale",
     "get_locale",
+    "known_language",
     "language",
+    "recipient_locale",
     "register",
+    "remember_language",
+    "select_language",
     "text_direction",
 ]
 
 babel = Babel()
+
+
+class Labels(dict):
+    """A mapping of stored values to labels marked with `_l`: reading one (`labels[key]`, `.get`) gives the
+    text in the language being spoken, a plain `str` (safe to join, sort or put in an f-string)."""
+
+    def __getitem__(self, key):
+        return str(super().__getitem__(key))
+
+    def get(self, key, default=None):
+        return self[key] if key in self else default  # noqa: SIM401  (self.get would recurse)
 
 
 def language() -> str:
@@ -77,10 +97,70 @@ def text_direction() -> str:
     return "rtl" if language() in RIGHT_TO_LEFT else "ltr"
 
 
+def known_language(code: object) -> str | None:
+    """`code` when it is one of LANGUAGES, else None (cookies, forms and rows are read through this)."""
+    return code if isinstance(code, str) and code in LANGUAGES else None
+
+
+def select_language() -> str:
+    """The request's language: the signed-in user's profile, else the choice this browser kept (the switcher's
+    cookie), else the best match of the browser's Accept-Language, else English."""
+    if not has_request_context():
+        return DEFAULT_LANGUAGE
+    user = current_user
+    chosen = known_language(getattr(user, "language", None)) if user and user.is_authenticated else None
+    return (
+        chosen
+        or known_language(request.cookies.get(LANGUAGE_COOKIE))
+        or request.accept_languages.best_match(list(LANGUAGES))
+        or DEFAULT_LANGUAGE
+    )
+
+
+def remember_language(response: Response, code: str) -> Response:
+    """Keep a browser's choice in a long-lived cookie (it is not a secret: the code of a language)."""
+    response.set_cookie(
+        LANGUAGE_COOKIE,
+        code,
+        max_age=LANGUAGE_COOKIE_AGE,
+        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
+
+
+def recipient_locale(person: object) -> str:
+    """The language to write to someone in (emails, PDFs made for them): theirs, else the fund's default."""
+    return known_language(getattr(person, "language", None)) or DEFAULT_LANGUAGE
+
+
+def _choose_afresh() -> None:
+    """Each request picks its language anew. Flask-Babel caches the choice in `g`, which lives as long as the
+    app context: one request in production, but a whole run where tests share one app context (so it is
+    also forgotten when a request ends, or code run after it in the same context would keep its language)."""
+    cached = g.get("_flask_babel")
+    if cached is not None and not hasattr(cached, "forced_babel_locale"):
+        for key in ("babel_locale", "babel_translations"):
+            cached.__dict__.pop(key, None)
+
+
+def _vary_by_language(response: Response) -> Response:
+    """Pages differ by the browser's language and the switcher's cookie: caches must keep them apart."""
+    if response.mimetype == "text/html":
+        response.vary.add("Accept-Language")
+        response.vary.add("Cookie")
+    return response
+
+
 def register(app: Flask, locale_selector=None) -> None:
-    """Flask-Babel with every area's catalogue; `locale_selector` picks the request's language."""
+    """Flask-Babel with every area's catalogue; `locale_selector` (default `select_language`) picks the
+    request's language."""
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", ";".join([str(TRANSLATIONS)] * len(DOMAINS)))
     app.config.setdefault("BABEL_DOMAIN", ";".join(DOMAINS))
-    babel.init_app(app, locale_selector=locale_selector)
+    babel.init_app(app, locale_selector=locale_selector or select_language)
+    app.before_request(_choose_afresh)
+    app.teardown_request(lambda _exc: _choose_afresh())
+    app.after_request(_vary_by_language)
     app.jinja_env.globals.update(LANGUAGES=LANGUAGES, language=language, text_direction=text_direction)

@@ -8,7 +8,10 @@ from fractions import Fraction
 from typing import Annotated, Any, TypeVar
 
 import sqlalchemy as sa
+from babel.numbers import format_currency, format_decimal
 from sqlalchemy.types import TypeDecorator
+
+from fundapp.core.i18n import DEFAULT_LANGUAGE, language
 
 CENTS = Decimal("0.01")
 K = TypeVar("K")
@@ -167,11 +170,19 @@ def parse_money(value: Decimal | int | str | None, *, negative: bool = False) ->
 
 
 def format_money(amount: Decimal | None, currency: str | None = None) -> str:
-    """'1,234.50' or 'USD 1,234.50'; Decimal formatting never goes through float."""
+    """An amount for people, in the language being spoken (core.i18n.language()): in English '1,234.50' or
+    'USD 1,234.50'; in French '1 234,50' or '1 234,50 $US', in Spanish '1.234,50 US$' (Babel's patterns).
+    Decimal formatting never goes through float. Machine exports use `money_str`, never this."""
     if amount is None:
         return "–"
-    text = f"{to_money(amount):,.2f}"
-    return f"{currency} {text}" if currency else text
+    money = to_money(amount)
+    code = language()
+    if code == DEFAULT_LANGUAGE:
+        text = f"{money:,.2f}"
+        return f"{currency} {text}" if currency else text
+    if currency:
+        return format_currency(money, currency, locale=code, currency_digits=False)
+    return format_decimal(money, format="#,##0.00", locale=code)
 
 
 def money_str(amount: Decimal | None) -> str | None:

@@ -7,6 +7,7 @@ most eight). A group the user sees one link of is that link; an entry without a 
 
 from dataclasses import dataclass
 
+from fundapp.core.i18n import _l
 from fundapp.core.permissions import Role
 
 #: The groups in the order the bar shows them (a group not named here comes after, by its first entry's order).
@@ -19,6 +20,16 @@ GROUP_ORDER = (
     "Set-up",
     "Administration",
 )
+#: What the bar shows for each group (the group keys stay English: domains register entries under them).
+GROUP_LABELS = {
+    "Concept notes": _l("Concept notes"),
+    "Committee": _l("Committee"),
+    "Programmes": _l("Programmes"),
+    "Contributions": _l("Contributions"),
+    "Reports": _l("Reports"),
+    "Set-up": _l("Set-up"),
+    "Administration": _l("Administration"),
+}
 
 
 @dataclass(frozen=True)
@@ -88,6 +99,7 @@ def nav_groups(user) -> list[NavGroup]:
     for item in items:
         grouped.setdefault(item.group or f"\0{item.endpoint}", []).append(item)
     groups = [
-        NavGroup(members[0].label if key.startswith("\0") else key, tuple(members)) for key, members in grouped.items()
+        NavGroup(members[0].label if key.startswith("\0") else GROUP_LABELS.get(key, key), tuple(members))
+        for key, members in grouped.items()
     ]
     return sorted(groups, key=_group_key)

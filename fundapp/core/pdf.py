@@ -12,16 +12,22 @@ import io
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
+from arabic_reshaper import reshape
+from bidi import get_display
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from fundapp.core import clock
+from fundapp.core.i18n import RIGHT_TO_LEFT, _, language
 from fundapp.core.money import format_money
 
 BLUE = colors.HexColor("#0b5394")
@@ -42,6 +48,40 @@ STYLES = {
     #: Amounts in a smaller type, so that eight-figure sums fit six or seven columns on A4.
     "num_small": ParagraphStyle("num_small", parent=_base["BodyText"], fontSize=7, leading=9, alignment=TA_RIGHT),
 }
+
+
+#: DejaVu Sans (bundled with its licence in core/fonts): the PDFs of languages whose letters Helvetica lacks.
+FONTS = Path(__file__).resolve().parent / "fonts"
+pdfmetrics.registerFont(TTFont("DejaVuSans", str(FONTS / "DejaVuSans.ttf")))
+pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", str(FONTS / "DejaVuSans-Bold.ttf")))
+pdfmetrics.registerFontFamily("DejaVuSans", normal="DejaVuSans", bold="DejaVuSans-Bold")
+#: The same styles in DejaVu Sans, right-aligned text where numbers were right-aligned stays so (Arabic).
+UNICODE_STYLES = {
+    name: ParagraphStyle(
+        f"{name}-unicode",
+        parent=style,
+        fontName="DejaVuSans-Bold" if style.fontName.endswith("Bold") else "DejaVuSans",
+        alignment=TA_RIGHT,
+    )
+    for name, style in STYLES.items()
+}
+#: Bidi controls Babel and the filters put around numbers: a PDF line is laid out already, they draw nothing.
+_BIDI_CONTROLS = str.maketrans(dict.fromkeys(map(ord, "\u200e\u200f\u061c\u2066\u2067\u2068\u2069"), None))
+
+
+def _right_to_left() -> bool:
+    return language() in RIGHT_TO_LEFT
+
+
+def _style(name: str) -> ParagraphStyle:
+    return UNICODE_STYLES[name] if _right_to_left() else STYLES[name]
+
+
+def _visual(text: str) -> str:
+    """Arabic letters joined (reshaped) and each line put in display order: reportlab draws left to right."""
+    if not _right_to_left():
+        return text
+    return "\n".join(get_display(reshape(line)) for line in text.split("\n"))
 
 
 class PdfMarkup:
@@ -73,7 +113,9 @@ def escape(text: object) -> str:
     """Plain text as reportlab paragraph source: & < > escaped, line breaks kept as <br/>."""
     if text is None:
         return ""
-    escaped = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    escaped = (
+        _visual(str(text).translate(_BIDI_CONTROLS)).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    )
     return escaped.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "<br/>")
 
 
@@ -98,11 +140,11 @@ def bold(text: Text) -> PdfMarkup:
 
 def para(text: Text | None, style: str = "body") -> Paragraph:
     """A paragraph of plain text (escaped, so user input cannot inject reportlab markup) or of `PdfMarkup`."""
-    return Paragraph(_source(text), STYLES[style])
+    return Paragraph(_source(text), _style(style))
 
 
 def money_cell(amount: Decimal | None, style: str = "num") -> Paragraph:
-    return Paragraph(format_money(amount), STYLES[style])
+    return Paragraph(escape(format_money(amount)), _style(style))
 
 
 #: The width of the text on an A4 page between build_pdf()'s margins, in points (less the frame's own padding).
@@ -119,7 +161,7 @@ def _cell_text(value: object) -> str:
     if isinstance(value, Paragraph):
         return value.getPlainText()
     if isinstance(value, PdfMarkup):
-        return Paragraph(value.source, STYLES["cell"]).getPlainText()
+        return Paragraph(value.source, _style("cell")).getPlainText()
     if isinstance(value, Flowable):
         return ""
     if isinstance(value, Decimal):
@@ -132,7 +174,8 @@ def content_widths(header: Sequence[str], rows: Sequence[Sequence[object]], tota
     is never broken over two lines), headings wrapping between their words; when the table would be wider than
     `total`, the columns of running text (titles, names, comments) give way and wrap, the short ones keep their
     width. What is left over goes to the text columns, so the table spans the page."""
-    font, size = STYLES["cell"].fontName, STYLES["cell"].fontSize
+    font, size = _style("cell").fontName, _style("cell").fontSize
+    bold_font = "DejaVuSans-Bold" if _right_to_left() else "Helvetica-Bold"
     count = len(header)
     natural, least = [], []
     for i in range(count):
@@ -140,7 +183,7 @@ def content_widths(header: Sequence[str], rows: Sequence[Sequence[object]], tota
         # A short heading ("Score (0–100)") stays whole; a long one wraps between its words.
         title = _cell_text(header[i])
         parts = [title] if len(title) <= SHORT_HEADING else title.split()
-        heading = max((stringWidth(w, "Helvetica-Bold", size) for w in parts), default=0)
+        heading = max((stringWidth(w, bold_font, size) for w in parts), default=0)
         words = [stringWidth(w, font, size) for t in texts for w in t.split()]
         # A paragraph needs some room inside its padding, even in an empty column.
         natural.append(max([heading, 8, *(stringWidth(t, font, size) for t in texts)]) + CELL_PADDING)
@@ -185,9 +228,9 @@ def data_table(
             return value
         if isinstance(value, Decimal):
             return money_cell(value)
-        return Paragraph(_source(value), STYLES["num" if index in numeric_columns else "cell"])
+        return Paragraph(_source(value), _style("num" if index in numeric_columns else "cell"))
 
-    data = [[Paragraph(bold(h).source, STYLES["cell"]) for h in header]]
+    data = [[Paragraph(bold(h).source, _style("cell")) for h in header]]
     data += [[cell(v, i) for i, v in enumerate(row)] for row in rows]
     widths = col_widths if col_widths is not None else content_widths(header, rows)
     table = Table(data, colWidths=widths, repeatRows=1)
@@ -215,10 +258,11 @@ def build_pdf(title: str, story: list[Flowable], subtitle: Text = "", footer: st
 
     def decorate(canvas, doc) -> None:
         canvas.saveState()
-        canvas.setFont("Helvetica", 7.5)
+        canvas.setFont("DejaVuSans" if _right_to_left() else "Helvetica", 7.5)
         canvas.setFillColor(colors.HexColor("#55606e"))
-        canvas.drawString(doc.leftMargin, 10 * mm, f"{footer}  ·  generated {generated}")
-        canvas.drawRightString(A4[0] - doc.rightMargin, 10 * mm, f"page {doc.page}")
+        line = _("%(footer)s  ·  generated %(when)s", footer=footer, when=generated)
+        canvas.drawString(doc.leftMargin, 10 * mm, _visual(line.translate(_BIDI_CONTROLS)))
+        canvas.drawRightString(A4[0] - doc.rightMargin, 10 * mm, _visual(_("page %(number)s", number=doc.page)))
         canvas.restoreState()
 
     doc = SimpleDocTemplate(

@@ -9,6 +9,7 @@ from flask import abort
 from flask_login import current_user
 
 from fundapp.core.extensions import login_manager
+from fundapp.core.i18n import Labels, _l
 
 
 class Actor(Protocol):
@@ -38,14 +39,16 @@ class Role(enum.StrEnum):
         return ROLE_LABELS[self]
 
 
-ROLE_LABELS = {
-    Role.applicant: "Applicant (UN organization focal point)",
-    Role.secretariat: "Fund Management Unit (secretariat)",
-    Role.committee_member: "Steering committee member",
-    Role.committee_chair: "Steering committee chair",
-    Role.donor: "Donor",
-    Role.admin: "Administrator",
-}
+ROLE_LABELS = Labels(
+    {
+        Role.applicant: _l("Applicant (UN organization focal point)"),
+        Role.secretariat: _l("Fund Management Unit (secretariat)"),
+        Role.committee_member: _l("Steering committee member"),
+        Role.committee_chair: _l("Steering committee chair"),
+        Role.donor: _l("Donor"),
+        Role.admin: _l("Administrator"),
+    }
+)
 
 #: Committee pages are for members and the chair alike.
 COMMITTEE_ROLES = (Role.committee_member, Role.committee_chair)

@@ -11,6 +11,7 @@ from fundapp.committee.models import CommitteeSeat, Constituency
 from fundapp.core.extensions import db
 from fundapp.core.permissions import Role
 from fundapp.demo import DEMO_PASSWORD
+from fundapp.demo.story import Process, tell
 from fundapp.reference import services as reference_services
 
 #: The fund's establishment: every founding seat's term starts then.
@@ -54,7 +55,20 @@ def _administrative_agent() -> User:
 
 
 def seed_committee() -> int:
-    """Seats and the default scoring criteria; returns the number of seats created (idempotent)."""
+    """Seats and the default scoring criteria, on the fund's first day; returns the number of seats created
+    (idempotent)."""
+    created = [0]
+    tell(seats_story(created))
+    return created[0]
+
+
+def seats_story(created: list[int]) -> Process:
+    """The committee is seated on the day the fund is established."""
+    yield TERM_START
+    created[0] = _seat_everyone()
+
+
+def _seat_everyone() -> int:
     _administrative_agent()
     committee_services.load_default_criteria()
     users = {u.email: u for u in db.session.scalars(sa.select(User).where(User.email.in_([s[0] for s in SEATS])))}

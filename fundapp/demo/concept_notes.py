@@ -1,12 +1,18 @@
-"""Demo calls and concept notes (2019–2021), created through the services so every rule applies.
+"""Demo calls and concept notes (2019–2021), each step on its date, through the services so every rule applies.
 
 113 notes are submitted (plus a few drafts), across the five thematic areas, every inhabited M49 region and
-many UN organizations; the secretariat screens them into eligible, ineligible and returned notes (some
-revised and resubmitted), leaving more than 60 eligible for the steering committee. Deterministic: a seeded
-random generator and fixed dates.
+many UN organizations; the secretariat screens each a few weeks after it arrives into eligible, ineligible and
+returned notes (some revised and resubmitted), leaving more than 60 eligible for the steering committee; the
+notes still waiting for screening on 30 November 2021 arrived that month. Deterministic: a seeded random
+generator draws a plan of every note first (`plan_notes`), which the committee's plan reads too; each note is
+then a process of the demo's story (fundapp/demo/story.py).
+
+Titles name the note's place: a national note its country; a regional or multi-country note a sub-region
+(`PLACES`) whose countries it covers, all of them in the M49 area that sub-region names.
 """
 
 import random
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -18,6 +24,7 @@ from fundapp.concept_notes.models import NARRATIVES, Call, ConceptNote
 from fundapp.core import uploads
 from fundapp.core.extensions import db
 from fundapp.core.pdf import build_pdf, para
+from fundapp.demo.story import DEMO_TODAY, Process, tell
 from fundapp.notifications.services import mark_all_read
 from fundapp.reference.models import Country, GuidingPrinciple, Marker, ThematicArea
 
@@ -100,20 +107,41 @@ FOCAL_POINTS = {
     "ILO": "applicant4@example.org",
 }
 
+#: Countries of national notes, by M49 region.
 COUNTRIES = {
     "Africa": ["MAR", "SEN", "GMB", "NGA", "ETH", "KEN", "SOM", "NER", "MLI", "GHA", "ZAF", "ZWE", "CIV", "TUN", "DJI"],
     "Latin America and the Caribbean": ["GTM", "HND", "SLV", "MEX", "CHL", "PER", "ECU", "COL", "TTO", "JAM"],
     "Asia": ["BGD", "NPL", "PHL", "IDN", "KGZ", "TJK", "LKA", "THA", "JOR", "IRQ"],
-    "Europe": ["MDA", "UKR", "MKD", "ALB", "BIH", "ARM"],
+    "Europe": ["MDA", "UKR", "MKD", "ALB", "BIH", "SRB"],
     "Oceania": ["FJI", "KIR", "TUV", "VUT"],
 }
-REGION_NAMES = {
-    "Africa": ["West Africa", "the Horn of Africa", "North Africa", "Southern Africa"],
-    "Latin America and the Caribbean": ["Central America", "the Andean region", "the Caribbean"],
-    "Asia": ["South Asia", "Central Asia", "South-East Asia"],
-    "Europe": ["the Western Balkans", "Eastern Europe"],
-    "Oceania": ["the Pacific"],
+#: Places of regional and multi-country notes: region → {name in the title: (the M49 area every one of its
+#: countries lies in, its countries)}. A title never names a place its countries are not in.
+PLACES: dict[str, dict[str, tuple[str, list[str]]]] = {
+    "Africa": {
+        "West Africa": ("011", ["SEN", "GMB", "NGA", "NER", "MLI", "GHA", "CIV"]),
+        "the Horn of Africa": ("014", ["ETH", "SOM", "DJI", "KEN"]),
+        "North Africa": ("015", ["MAR", "TUN", "EGY"]),
+        "Southern Africa": ("018", ["ZAF", "BWA", "NAM", "LSO"]),
+    },
+    "Latin America and the Caribbean": {
+        "Central America": ("013", ["GTM", "HND", "SLV", "MEX"]),
+        "the Andean region": ("005", ["PER", "ECU", "COL", "BOL"]),
+        "the Caribbean": ("029", ["TTO", "JAM", "DOM", "HTI"]),
+    },
+    "Asia": {
+        "South Asia": ("034", ["BGD", "NPL", "LKA", "PAK"]),
+        "Central Asia": ("143", ["KGZ", "TJK", "UZB", "KAZ"]),
+        "South-East Asia": ("035", ["PHL", "IDN", "THA", "VNM"]),
+        "the Middle East": ("145", ["JOR", "IRQ", "LBN"]),
+    },
+    "Europe": {
+        "the Western Balkans": ("039", ["MKD", "ALB", "BIH", "SRB", "MNE"]),
+        "Eastern Europe": ("151", ["MDA", "UKR", "BLR"]),
+    },
+    "Oceania": {"the Pacific": ("009", ["FJI", "KIR", "TUV", "VUT"])},
 }
+GLOBAL_PLACE = "countries of origin, transit and destination"
 
 #: Title patterns per thematic area; {place} is a country, a region or 'global'.
 TITLES = {
@@ -181,6 +209,76 @@ REVISION_NOTE = (
 )
 
 
+#: Screening outcomes of the 113 submitted notes.
+OUTCOMES = {
+    "ineligible": 17,
+    "returned_then_eligible": 4,
+    "returned_then_waiting": 1,
+    "returned": 4,
+    "withdrawn": 2,
+    "waiting": 6,
+}
+#: The notes still waiting on 30 November 2021 arrived that month; a revised one came back on this day.
+WAITING_FROM = date(2021, 11, 2)
+RESUBMITTED_LATE_ON = date(2021, 11, 19)
+#: Drafts of the demo focal points, started in November 2021.
+DRAFTS_FROM = date(2021, 11, 2)
+
+
+@dataclass
+class NotePlan:
+    """Everything about one demo note, drawn before the story runs: the committee plans its meetings from it."""
+
+    index: int
+    call: int  # index in CALLS
+    lead: str  # organisation codes
+    partners: list[str]
+    direct_costs: list[Decimal]  # the lead's first
+    area: str  # thematic area code
+    region: str
+    scope: str
+    countries: list[str]
+    place: str
+    title: str
+    objective_ids: list[int]
+    duration_months: int
+    gender_budget_share: Decimal
+    target_groups: str
+    markers: dict[int, int]
+    outcome: str
+    submitted_on: date
+    screened_on: date | None = None
+    resubmitted_on: date | None = None
+    rescreened_on: date | None = None
+    withdrawn_on: date | None = None
+    reasons: list[str] = field(default_factory=list)
+    #: The note, once its process has created it.
+    note: ConceptNote | None = None
+
+    @property
+    def created_on(self) -> date:
+        return self.submitted_on - timedelta(days=10)
+
+    @property
+    def orgs(self) -> list[str]:
+        return [self.lead, *self.partners]
+
+    @property
+    def eligible_on(self) -> date | None:
+        """The day the secretariat found it eligible (None: never in the story)."""
+        if self.outcome == "eligible":
+            return self.screened_on
+        return self.rescreened_on if self.outcome == "returned_then_eligible" else None
+
+    @property
+    def last_submitted_on(self) -> date:
+        return self.resubmitted_on or self.submitted_on
+
+    def total(self, rate: Decimal) -> Decimal:
+        """The note's budget with indirect support costs, as the services compute it."""
+        return sum((d + services.indirect_costs(d, rate) for d in self.direct_costs), Decimal(0))
+
+
 def _endorsement_letter(country: str, title: str) -> uploads.CheckedUpload:
     content = build_pdf(
         "Letter of endorsement",
@@ -196,92 +294,12 @@ def _endorsement_letter(country: str, title: str) -> uploads.CheckedUpload:
     return uploads.check_upload(f"endorsement-{country.lower().replace(' ', '-')}.pdf", content)
 
 
-def _plan(rng: random.Random) -> list[str]:
+def _outcomes(rng: random.Random) -> list[str]:
     """The screening outcome of each submitted note, shuffled deterministically."""
-    outcomes = (
-        ["ineligible"] * 17
-        + ["returned_then_eligible"] * 4
-        + ["returned_then_waiting"] * 1
-        + ["returned"] * 4
-        + ["withdrawn"] * 2
-        + ["waiting"] * 6
-    )
+    outcomes = [outcome for outcome, count in OUTCOMES.items() for _ in range(count)]
     outcomes += ["eligible"] * (113 - len(outcomes))
     rng.shuffle(outcomes)
     return outcomes
-
-
-def seed_concept_notes() -> int:
-    """Calls and concept notes; does nothing if the demo calls exist. Returns the number of notes created."""
-    if db.session.scalar(sa.select(sa.func.count()).select_from(Call)):
-        return 0
-    rng = random.Random(SEED)
-    secretariat = db.session.scalar(sa.select(User).where(User.email == "secretariat@example.org"))
-    orgs = {o.code: o for o in db.session.scalars(sa.select(Organisation))}
-    users = {u.email: u for u in db.session.scalars(sa.select(User).where(User.email.in_(FOCAL_POINTS.values())))}
-    areas = list(db.session.scalars(sa.select(ThematicArea).order_by(ThematicArea.position)))
-    countries = {c.code: c for c in db.session.scalars(sa.select(Country))}
-    principles = list(db.session.scalars(sa.select(GuidingPrinciple).order_by(GuidingPrinciple.position)))
-    markers = list(db.session.scalars(sa.select(Marker).order_by(Marker.id)))
-    calls = [
-        services.create_call(
-            secretariat,
-            services.CallData(
-                title=title,
-                opens_on=opens,
-                closes_on=closes,
-                is_rolling=rolling,
-                envelope=Decimal(envelope),
-                thematic_area_ids=[a.id for a in areas],
-                description=description,
-            ),
-        )
-        for title, opens, closes, rolling, envelope, description in CALLS
-    ]
-    leads = [code for code, count in LEADS.items() for _ in range(count)]
-    rng.shuffle(leads)
-    outcomes = _plan(rng)
-    # Notes still waiting for screening belong to the rolling call; the rest spread over the three calls.
-    created = 0
-    for index, (lead_code, outcome) in enumerate(zip(leads, outcomes, strict=True)):
-        waiting = outcome in ("waiting", "returned_then_waiting")
-        call = calls[2] if waiting else calls[index % 3]
-        note = _build_note(
-            rng,
-            index,
-            call,
-            orgs,
-            orgs[lead_code],
-            users.get(FOCAL_POINTS.get(lead_code, "")),
-            areas,
-            areas[index % 5],
-            countries,
-            principles,
-            markers,
-        )
-        _screen(rng, note, outcome, secretariat, users.get(FOCAL_POINTS.get(lead_code, "")))
-        created += 1
-    # A few drafts, one per demo focal point, under the rolling call.
-    for n, (code, email) in enumerate(FOCAL_POINTS.items()):
-        draft_on = date(2021, 11, 2 + n)
-        note = services.create_note(users[email], calls[2], orgs[code], "", on=draft_on)
-        area = areas[(n + 2) % 5]
-        data = services.NoteData(
-            title=rng.choice(TITLES[area.code]).format(place=countries[rng.choice(COUNTRIES["Africa"])].name),
-            lead_direct_costs=Decimal("450000.00"),
-            thematic_area_id=area.id,
-            objective_ids=[area.objectives[0].id],
-            scope="national",
-            duration_months=24,
-            narratives={"context": "Draft in progress: the context section is being written with the government."},
-        )
-        services.save_draft(users[email], note, data)
-        created += 1
-    # The demo's history is old news: everyone has read the notifications it produced.
-    for account in db.session.scalars(sa.select(User)):
-        mark_all_read(account)
-    db.session.flush()
-    return created
 
 
 def _budget(rng: random.Random, org_count: int) -> list[Decimal]:
@@ -295,56 +313,123 @@ def _budget(rng: random.Random, org_count: int) -> list[Decimal]:
     return shares
 
 
-def _build_note(rng, index, call, orgs, lead, actor, areas, area, countries, principles, markers) -> ConceptNote:
-    region = rng.choice(["Africa"] * 4 + ["Latin America and the Caribbean"] * 3 + ["Asia"] * 3 + ["Europe", "Oceania"])
-    scope = rng.choice(["national"] * 6 + ["multi_country"] * 2 + ["regional"] * 2 + ["global"])
+def _place(rng: random.Random, region: str, scope: str, names: dict[str, str]) -> tuple[list[str], str]:
+    """The note's countries and the place its title names."""
     if scope == "national":
-        codes = [rng.choice(COUNTRIES[region])]
-        place = countries[codes[0]].name
-    elif scope == "global":
-        codes, place = [], "countries of origin, transit and destination"
-    else:
-        codes = rng.sample(COUNTRIES[region], rng.randint(2, 4))
-        place = rng.choice(REGION_NAMES[region])
-    title = rng.choice(TITLES[area.code]).format(place=place)
-    partner_count = rng.choice([1, 1, 2, 2, 3])
-    partners = rng.sample([c for c in PARTNER_POOL if c != lead.code], partner_count)
-    budget = _budget(rng, partner_count + 1)
-    submitted_on = call.opens_on + timedelta(days=14 + (index * 7) % 120)
-    note = services.create_note(actor, call, lead, title, on=submitted_on - timedelta(days=10))
-    objectives = [area.objectives[index % len(area.objectives)].id]
-    if rng.random() < 0.5:
-        objectives.append(rng.choice(area.objectives).id)
-    if rng.random() < 0.3:
-        other = rng.choice([a for a in areas if a is not area])
-        objectives.append(other.objectives[0].id)
+        code = rng.choice(COUNTRIES[region])
+        return [code], names[code]
+    if scope == "global":
+        return [], GLOBAL_PLACE
+    place = rng.choice(sorted(PLACES[region]))
+    countries = PLACES[region][place][1]
+    return rng.sample(countries, min(len(countries), rng.randint(2, 4))), place
+
+
+def plan_notes() -> list[NotePlan]:
+    """The plan of the 113 submitted notes, drawn from a seeded generator and the reference data (reads only)."""
+    rng = random.Random(SEED)
+    areas = list(db.session.scalars(sa.select(ThematicArea).order_by(ThematicArea.position)))
+    names = {c.code: c.name for c in db.session.scalars(sa.select(Country))}
+    markers = list(db.session.scalars(sa.select(Marker).order_by(Marker.id)))
+    leads = [code for code, count in LEADS.items() for _ in range(count)]
+    rng.shuffle(leads)
+    outcomes = _outcomes(rng)
+    plans = []
+    waiting = 0
+    for index, (lead, outcome) in enumerate(zip(leads, outcomes, strict=True)):
+        area = areas[index % 5]
+        region = rng.choice(
+            ["Africa"] * 4 + ["Latin America and the Caribbean"] * 3 + ["Asia"] * 3 + ["Europe", "Oceania"]
+        )
+        scope = rng.choice(["national"] * 6 + ["multi_country"] * 2 + ["regional"] * 2 + ["global"])
+        countries, place = _place(rng, region, scope, names)
+        title = rng.choice(TITLES[area.code]).format(place=place)
+        partners = rng.sample([c for c in PARTNER_POOL if c != lead], rng.choice([1, 1, 2, 2, 3]))
+        budget = _budget(rng, len(partners) + 1)
+        objectives = [area.objectives[index % len(area.objectives)].id]
+        if rng.random() < 0.5:
+            objectives.append(rng.choice(area.objectives).id)
+        if rng.random() < 0.3:
+            objectives.append(rng.choice([a for a in areas if a is not area]).objectives[0].id)
+        plan = NotePlan(
+            index=index,
+            call=index % 3,
+            lead=lead,
+            partners=partners,
+            direct_costs=budget,
+            area=area.code,
+            region=region,
+            scope=scope,
+            countries=countries,
+            place=place,
+            title=title,
+            objective_ids=sorted(set(objectives)),
+            duration_months=rng.choice([18, 24, 24, 30, 36]),
+            gender_budget_share=Decimal(rng.choice([15, 20, 25, 30, 35, 40])),
+            target_groups=f"About {rng.randint(5, 60) * 1000:,} migrants and members of host communities; "
+            f"{rng.randint(80, 600)} officials trained.",
+            markers={m.id: rng.choice([1, 2, 2, 2, 3]) for m in markers},
+            outcome=outcome,
+            submitted_on=CALLS[index % 3][1] + timedelta(days=14 + (index * 7) % 120),
+        )
+        _schedule(rng, plan, waiting)
+        waiting += outcome == "waiting"
+        plans.append(plan)
+    return plans
+
+
+def _schedule(rng: random.Random, plan: NotePlan, waiting: int) -> None:
+    """The dates of the note's steps: screened two to five weeks after it arrives, revised within six weeks."""
+    if plan.outcome == "waiting":
+        plan.call, plan.submitted_on = 2, WAITING_FROM + timedelta(days=3 * waiting)
+        return
+    if plan.outcome == "returned_then_waiting":
+        plan.call, plan.submitted_on = 2, CALLS[2][1] + timedelta(days=14 + (plan.index * 7) % 120)
+    if plan.outcome == "withdrawn":
+        plan.withdrawn_on = plan.submitted_on + timedelta(days=rng.randint(5, 12))
+        return
+    plan.screened_on = plan.submitted_on + timedelta(days=rng.randint(12, 35))
+    if plan.outcome == "ineligible":
+        plan.reasons = [rng.choice(INELIGIBLE_REASONS)]
+    if plan.outcome.startswith("returned"):
+        plan.reasons = [rng.choice(RETURN_COMMENTS)]
+        if plan.outcome == "returned_then_waiting":
+            plan.resubmitted_on = RESUBMITTED_LATE_ON
+        elif plan.outcome == "returned_then_eligible":
+            plan.resubmitted_on = plan.screened_on + timedelta(days=rng.randint(20, 40))
+            plan.rescreened_on = plan.resubmitted_on + timedelta(days=rng.randint(10, 20))
+
+
+def _note_data(plan: NotePlan, orgs: dict[str, Organisation], principles: list[GuidingPrinciple]) -> services.NoteData:
+    place = plan.place
     government = (
         f"Ministry of Labour and Ministry of Interior of {place}; local authorities of the main migration corridors."
-        if scope == "national"
+        if plan.scope == "national"
         else "Ministries responsible for migration in each participating country; the regional economic community."
     )
-    data = services.NoteData(
-        title=title,
-        lead_direct_costs=budget[0],
-        partners=[(orgs[code].id, amount) for code, amount in zip(partners, budget[1:], strict=True)],
-        thematic_area_id=area.id,
-        objective_ids=sorted(set(objectives)),
-        scope=scope,
-        country_codes=codes,
+    area_name = db.session.scalar(sa.select(ThematicArea.name).where(ThematicArea.code == plan.area))
+    area_id = db.session.scalar(sa.select(ThematicArea.id).where(ThematicArea.code == plan.area))
+    return services.NoteData(
+        title=plan.title,
+        lead_direct_costs=plan.direct_costs[0],
+        partners=[(orgs[code].id, amount) for code, amount in zip(plan.partners, plan.direct_costs[1:], strict=True)],
+        thematic_area_id=area_id,
+        objective_ids=plan.objective_ids,
+        scope=plan.scope,
+        country_codes=plan.countries,
         government_partners=government,
-        duration_months=rng.choice([18, 24, 24, 30, 36]),
-        gender_budget_share=Decimal(rng.choice([15, 20, 25, 30, 35, 40])),
+        duration_months=plan.duration_months,
+        gender_budget_share=plan.gender_budget_share,
         narratives={
             "context": f"Migration in {place} is shaped by labour demand, climate stress and conflict. "
-            f"Authorities lack the means to apply the Global Compact's commitments on “{area.name.lower()}”.",
+            f"Authorities lack the means to apply the Global Compact's commitments on “{area_name.lower()}”.",
             "theory_of_change": "If institutions have reliable data, trained staff and agreed procedures, and if "
             "migrants "
             "and communities take part in decisions, then policies will protect rights and improve "
             "development outcomes, because decisions rest on evidence and ownership.",
             "expected_results": "Outcome 1: policies and procedures adopted. Outcome 2: services reach migrants in "
             "vulnerable situations. Outcome 3: cooperation mechanisms operate across the corridor.",
-            "target_groups": f"About {rng.randint(5, 60) * 1000:,} migrants and members of host communities; "
-            f"{rng.randint(80, 600)} officials trained.",
+            "target_groups": plan.target_groups,
             "stakeholder_participation": "Migrant associations, diaspora networks, trade unions, employers and "
             "civil society sit on the programme's steering committee.",
             "government_engagement": government,
@@ -354,38 +439,145 @@ def _build_note(rng, index, call, orgs, lead, actor, areas, area, countries, pri
         principles={
             p.id: PRINCIPLE_TEXT.get(p.code, f"The programme applies the principle “{p.name}”.") for p in principles
         },
-        markers={m.id: rng.choice([1, 2, 2, 2, 3]) for m in markers},
+        markers=dict(plan.markers),
     )
-    services.save_draft(actor, note, data)
-    if scope == "national":
-        services.add_attachment(actor, note, _endorsement_letter(place, title), "endorsement")
-    services.submit(actor, note, on=submitted_on)
-    return note
 
 
-def _screen(rng, note: ConceptNote, outcome: str, secretariat, actor) -> None:
-    all_checks = [key for key, _label in services.MANUAL_CHECKS]
-    if outcome == "waiting":
-        return
-    if outcome == "withdrawn":
+@dataclass
+class Cast:
+    """Who acts in the concept notes' story: the calls as they are opened, organisations, people."""
+
+    calls: dict[int, Call] = field(default_factory=dict)
+    orgs: dict[str, Organisation] = field(default_factory=dict)
+    focal_points: dict[str, User] = field(default_factory=dict)
+    secretariat: User | None = None
+    principles: list[GuidingPrinciple] = field(default_factory=list)
+
+    @classmethod
+    def load(cls) -> "Cast":
+        return cls(
+            orgs={o.code: o for o in db.session.scalars(sa.select(Organisation))},
+            focal_points={
+                code: user
+                for code, email in FOCAL_POINTS.items()
+                if (user := db.session.scalar(sa.select(User).where(User.email == email))) is not None
+            },
+            secretariat=db.session.scalar(sa.select(User).where(User.email == "secretariat@example.org")),
+            principles=list(db.session.scalars(sa.select(GuidingPrinciple).order_by(GuidingPrinciple.position))),
+        )
+
+
+def calls_story(cast: Cast) -> Process:
+    """The secretariat publishes each call three weeks before it opens."""
+    areas = [a.id for a in db.session.scalars(sa.select(ThematicArea).order_by(ThematicArea.position))]
+    for index, (title, opens, closes, rolling, envelope, description) in enumerate(CALLS):
+        yield opens - timedelta(days=21)
+        cast.calls[index] = services.create_call(
+            cast.secretariat,
+            services.CallData(
+                title=title,
+                opens_on=opens,
+                closes_on=closes,
+                is_rolling=rolling,
+                envelope=Decimal(envelope),
+                thematic_area_ids=areas,
+                description=description,
+            ),
+        )
+
+
+def note_story(plan: NotePlan, cast: Cast) -> Process:
+    """One note from its first draft to its screening (and revision)."""
+    actor = cast.focal_points.get(plan.lead)
+    yield plan.created_on
+    note = services.create_note(actor, cast.calls[plan.call], cast.orgs[plan.lead], plan.title, on=plan.created_on)
+    services.save_draft(actor, note, _note_data(plan, cast.orgs, cast.principles))
+    plan.note = note
+    if plan.scope == "national":
+        yield plan.created_on + timedelta(days=4)
+        services.add_attachment(actor, note, _endorsement_letter(plan.place, plan.title), "endorsement")
+    yield plan.submitted_on
+    services.submit(actor, note, on=plan.submitted_on)
+    if plan.withdrawn_on:
+        yield plan.withdrawn_on
         services.withdraw(actor, note, "The government asked to redesign the programme with a wider set of partners.")
         return
-    if outcome == "eligible":
-        services.screen(secretariat, note, "eligible", all_checks, "")
+    if plan.screened_on is None:
         return
-    if outcome == "ineligible":
-        services.screen(secretariat, note, "ineligible", all_checks[1:], rng.choice(INELIGIBLE_REASONS))
+    yield plan.screened_on
+    yield from _screen(plan, note, cast, actor)
+
+
+def _screen(plan: NotePlan, note: ConceptNote, cast: Cast, actor: User | None) -> Process:
+    all_checks = [key for key, _label in services.MANUAL_CHECKS]
+    if plan.outcome == "eligible":
+        services.screen(cast.secretariat, note, "eligible", all_checks, "")
         return
-    services.screen(secretariat, note, "returned", all_checks[:2], rng.choice(RETURN_COMMENTS))
-    if outcome == "returned":
+    if plan.outcome == "ineligible":
+        services.screen(cast.secretariat, note, "ineligible", all_checks[1:], plan.reasons[0])
         return
+    services.screen(cast.secretariat, note, "returned", all_checks[:2], plan.reasons[0])
+    if plan.resubmitted_on is None:
+        return
+    yield plan.resubmitted_on - timedelta(days=2)
     data = _current_data(note)
     data.narratives["theory_of_change"] += REVISION_NOTE
     data.narratives["expected_results"] += " Baselines and targets: see the revised results framework."
     services.save_draft(actor, note, data)
-    services.submit(actor, note, on=(note.last_submitted_on or date(2021, 6, 1)) + timedelta(days=30))
-    if outcome == "returned_then_eligible":
-        services.screen(secretariat, note, "eligible", all_checks, "Thank you for the revision.")
+    yield plan.resubmitted_on
+    services.submit(actor, note, on=plan.resubmitted_on)
+    if plan.rescreened_on is not None:
+        yield plan.rescreened_on
+        services.screen(cast.secretariat, note, "eligible", all_checks, "Thank you for the revision.")
+
+
+def drafts_story(cast: Cast, rng: random.Random) -> Process:
+    """November 2021: each demo focal point starts a note under the rolling call."""
+    areas = list(db.session.scalars(sa.select(ThematicArea).order_by(ThematicArea.position)))
+    names = {c.code: c.name for c in db.session.scalars(sa.select(Country))}
+    for n, (code, user) in enumerate(cast.focal_points.items()):
+        on = DRAFTS_FROM + timedelta(days=n)
+        yield on
+        note = services.create_note(user, cast.calls[2], cast.orgs[code], "", on=on)
+        area = areas[(n + 2) % 5]
+        data = services.NoteData(
+            # The area's first title: ILO's draft (applicant4@) is "Strengthening migration data systems…", which
+            # the browser tests open.
+            title=TITLES[area.code][0].format(place=names[rng.choice(COUNTRIES["Africa"])]),
+            lead_direct_costs=Decimal("450000.00"),
+            thematic_area_id=area.id,
+            objective_ids=[area.objectives[0].id],
+            scope="national",
+            duration_months=24,
+            narratives={"context": "Draft in progress: the context section is being written with the government."},
+        )
+        services.save_draft(user, note, data)
+
+
+def notes_stories(plans: list[NotePlan]) -> list[Process]:
+    """The calls, every planned note and the drafts, as processes of the demo's story."""
+    cast = Cast.load()
+    return [
+        calls_story(cast),
+        *(note_story(plan, cast) for plan in plans),
+        drafts_story(cast, random.Random(SEED + 1)),
+    ]
+
+
+def everyone_reads_their_notifications() -> Process:
+    """The demo's history is old news by its last day: everyone has read the notifications it produced."""
+    yield DEMO_TODAY
+    for account in db.session.scalars(sa.select(User)):
+        mark_all_read(account)
+
+
+def seed_concept_notes() -> int:
+    """Calls and concept notes; does nothing if the demo calls exist. Returns the number of notes created."""
+    if db.session.scalar(sa.select(sa.func.count()).select_from(Call)):
+        return 0
+    plans = plan_notes()
+    tell(*notes_stories(plans), everyone_reads_their_notifications())
+    return len(plans) + len(FOCAL_POINTS)
 
 
 def _current_data(note: ConceptNote) -> services.NoteData:

@@ -1,11 +1,15 @@
 """Demo contributions: 12 donors, agreements in five currencies, deposits worth exactly US$30,000,000.00.
 
+Each event happens on its date in the demo's story (fundapp/demo/story.py): rates as they are published,
+donors and agreements when signed, deposits when received.
+
 Original amounts are round sums in each donor's currency, as donors pay them; the Mexican deposit in US
 dollars is the balance that brings the fund's deposits to exactly US$30,000,000.00 (DESIGN.md: "US$30
 million from 12 donors" by end-November 2021). Goes through the services, so every rule applies.
 """
 
-from datetime import date
+from collections.abc import Callable
+from datetime import date, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -14,6 +18,7 @@ from fundapp.auth.models import Organisation, User
 from fundapp.contributions import ledger, periods, services
 from fundapp.contributions.models import Agreement, Deposit, Donor, DonorType, ExchangeRate
 from fundapp.core.extensions import db
+from fundapp.demo.story import Process, agenda, tell
 from fundapp.reference.models import ThematicArea
 
 TOTAL_DEPOSITS_USD = Decimal("30000000.00")
@@ -171,66 +176,166 @@ INTEREST = [(date(2020, 12, 31), "48215.37"), (date(2021, 6, 30), "21904.12")]
 BANK_CHARGES = [(date(2021, 6, 30), "1250.00")]
 
 
-def _seed_rates() -> int:
-    existing = {(r.currency, r.month) for r in db.session.scalars(sa.select(ExchangeRate))}
-    created = 0
-    for currency, rates in QUARTERLY_RATES.items():
-        for index in range(36):
-            month = date(2019 + index // 12, index % 12 + 1, 1)
-            if (currency, month) in existing:
-                continue
-            services.set_rate(None, currency, month, Decimal(rates[index // 3]))
-            created += 1
-    return created
+#: The fund's books open here: the rates of the months before are entered at once, later ones as published.
+BOOKS_OPEN_ON = date(2019, 5, 10)
+
+
+def _months() -> list[date]:
+    return [date(2019 + index // 12, index % 12 + 1, 1) for index in range(36)]
+
+
+def _rate_published_on(month: date) -> date:
+    """UN operational rates are announced shortly before the month they apply to."""
+    return max(month - timedelta(days=4), BOOKS_OPEN_ON)
 
 
 def seed_contributions() -> int:
-    """Donors, rates, agreements, deposits, interest and bank charges; skips what exists."""
+    """Donors, rates, agreements, deposits, interest and bank charges, each on its date; skips what exists."""
+    counter = [0]
+    tell(contributions_story(counter))
+    return counter[0]
+
+
+def contributions_story(counter: list[int] | None = None) -> Process:
+    """The Fund Management Unit's books from May 2019 to November 2021, as a process of the demo's story."""
+    counter = counter if counter is not None else [0]
     orgs = {o.code: o for o in db.session.scalars(sa.select(Organisation))}
     donors = {d.organisation.code: d for d in db.session.scalars(sa.select(Donor))}
-    created = _seed_rates()
-    for code in dict.fromkeys(a[0] for a in AGREEMENTS):
-        if code not in donors:
-            donors[code] = services.create_donor(None, orgs[code], DonorType.member_state, orgs[code].country_code)
-            created += 1
+    rates = {(r.currency, r.month) for r in db.session.scalars(sa.select(ExchangeRate))}
     areas = {a.code: a.id for a in db.session.scalars(sa.select(ThematicArea))}
-    seeded_any_deposit = False
+    agreements = {a.reference: a for a in db.session.scalars(sa.select(Agreement))}
+    paid = set(db.session.scalars(sa.select(Deposit.agreement_id)))
+    steps: list[tuple[date, Callable[[], object]]] = []
+
+    def count(value: object) -> object:
+        counter[0] += 1
+        return value
+
+    for currency, quarterly in QUARTERLY_RATES.items():
+        for index, month in enumerate(_months()):
+            if (currency, month) not in rates:
+                rate = Decimal(quarterly[index // 3])
+                steps.append(
+                    (
+                        _rate_published_on(month),
+                        lambda c=currency, m=month, r=rate: count(services.set_rate(None, c, m, r)),
+                    )
+                )
+    seeded = []
     for code, reference, signed_on, amount, currency, earmark, deposits, schedule in AGREEMENTS:
-        agreement = db.session.scalar(sa.select(Agreement).where(Agreement.reference == reference))
-        if agreement is None:
-            agreement = services.create_agreement(
-                None,
-                donors[code],
-                reference,
-                signed_on,
-                Decimal(amount),
-                currency,
-                areas[earmark] if earmark else None,
-                [(d, Decimal(a)) for d, a in schedule],
-            )
-            created += 1
-        if db.session.scalar(sa.select(Deposit.id).where(Deposit.agreement_id == agreement.id).limit(1)):
+        if code not in donors:
+            donors[code] = None  # created with its first agreement
+
+            def create_donor(code=code) -> None:
+                donors[code] = count(
+                    services.create_donor(None, orgs[code], DonorType.member_state, orgs[code].country_code)
+                )
+
+            steps.append((signed_on, create_donor))
+        if reference not in agreements:
+
+            def create_agreement(
+                code=code,
+                reference=reference,
+                signed_on=signed_on,
+                amount=amount,
+                currency=currency,
+                earmark=earmark,
+                schedule=schedule,
+            ) -> None:
+                agreements[reference] = count(
+                    services.create_agreement(
+                        None,
+                        donors[code],
+                        reference,
+                        signed_on,
+                        Decimal(amount),
+                        currency,
+                        areas[earmark] if earmark else None,
+                        [(d, Decimal(a)) for d, a in schedule],
+                    )
+                )
+
+            steps.append((signed_on, create_agreement))
+        elif agreements[reference].id in paid:
             continue
         for deposited_on, listed in deposits:
-            # None marks the balancing deposit: what is left to reach exactly US$30,000,000.00.
-            amount_due = TOTAL_DEPOSITS_USD - ledger.funding_status().contributions if listed is None else listed
-            services.record_deposit(None, agreement, Decimal(amount_due), deposited_on)
-            seeded_any_deposit = True
-            created += 1
-    if seeded_any_deposit:
+
+            def deposit(reference=reference, deposited_on=deposited_on, listed=listed) -> None:
+                # None marks the balancing deposit: what is left to reach exactly US$30,000,000.00.
+                due = TOTAL_DEPOSITS_USD - ledger.funding_status().contributions if listed is None else listed
+                count(services.record_deposit(None, agreements[reference], Decimal(due), deposited_on))
+
+            steps.append((deposited_on, deposit))
+            seeded.append(deposited_on)
+    if seeded:
         for on, amount in INTEREST:
-            ledger.post_interest(None, Decimal(amount), on, description="Interest on the fund's balance")
+            steps.append(
+                (
+                    on,
+                    lambda on=on, amount=amount: ledger.post_interest(
+                        None, Decimal(amount), on, description="Interest on the fund's balance"
+                    ),
+                )
+            )
         for on, amount in BANK_CHARGES:
-            ledger.post_bank_charge(None, Decimal(amount), on, description="Bank charges")
-    return created
+            steps.append(
+                (
+                    on,
+                    lambda on=on, amount=amount: ledger.post_bank_charge(
+                        None, Decimal(amount), on, description="Bank charges"
+                    ),
+                )
+            )
+    yield from agenda(steps)
+
+
+def planned_pools(until: date, fee_rate: Decimal) -> dict[str | None, Decimal]:
+    """What the demo's deposits (net of the fee), interest and bank charges put in each pool (thematic area code,
+    None unearmarked) by a day: the committee's plan reads it to fund only what the pools hold by then."""
+    pools: dict[str | None, Decimal] = {None: Decimal("0.00")}
+    total = Decimal("0.00")
+    balancing: list[tuple[date, str | None]] = []
+    for _code, _ref, _signed, _amount, currency, earmark, deposits, _schedule in AGREEMENTS:
+        for on, listed in deposits:
+            if listed is None:
+                balancing.append((on, earmark))
+                continue
+            month = (on.year - 2019) * 12 + on.month - 1
+            rate = Decimal(1) if currency == "USD" else Decimal(QUARTERLY_RATES[currency][month // 3])
+            usd = services.to_usd(Decimal(listed), rate)
+            total += usd
+            if on <= until:
+                pools[earmark] = pools.get(earmark, Decimal("0.00")) + usd - services.fee_on(usd, fee_rate)
+    for on, earmark in balancing:
+        if on <= until:
+            usd = TOTAL_DEPOSITS_USD - total
+            pools[earmark] = pools.get(earmark, Decimal("0.00")) + usd - services.fee_on(usd, fee_rate)
+    pools[None] += sum((Decimal(a) for on, a in INTEREST if on <= until), Decimal(0))
+    pools[None] -= sum((Decimal(a) for on, a in BANK_CHARGES if on <= until), Decimal(0))
+    return pools
 
 
 #: The Fund Management Unit has reconciled and closed its books through the end of June 2021.
 CLOSED_THROUGH = date(2021, 6, 30)
+#: Each month is closed on this day of the next one, once its bank statement is reconciled.
+CLOSES_ON_DAY = 20
 
 
 def seed_periods() -> int:
-    """Close every month from the fund's establishment through CLOSED_THROUGH, as the secretariat; skips what
-    is closed. Runs last, once every demo posting is in."""
-    secretariat = db.session.scalar(sa.select(User).where(User.email == "secretariat@example.org"))
-    return periods.close_through(secretariat, CLOSED_THROUGH)
+    """Close every month from the fund's establishment through CLOSED_THROUGH (skips what is closed)."""
+    counter = [0]
+    tell(periods_story(counter))
+    return counter[0]
+
+
+def periods_story(counter: list[int] | None = None) -> Process:
+    """The secretariat closes each month on the CLOSES_ON_DAY of the next one, through CLOSED_THROUGH."""
+    counter = counter if counter is not None else [0]
+    month = date(2019, 5, 1)
+    while month <= CLOSED_THROUGH:
+        following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+        yield following.replace(day=CLOSES_ON_DAY)
+        secretariat = db.session.scalar(sa.select(User).where(User.email == "secretariat@example.org"))
+        counter[0] += periods.close_through(secretariat, month)
+        month = following

@@ -4,11 +4,13 @@ Outcomes and indicators follow the fund's five thematic areas; baselines are the
 targets the end of its first programming cycle (2024). Figures are illustrative, not published MPTF figures.
 """
 
+from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
 
 from fundapp.core.extensions import db
+from fundapp.demo.story import Process, tell
 from fundapp.reference.models import ThematicArea
 from fundapp.results import services
 from fundapp.results.models import FundIndicator, FundOutcome
@@ -225,7 +227,7 @@ FRAMEWORK: dict[str, list[tuple[str, str, list[tuple[str, str, IndicatorUnit, st
             [
                 (
                     "3.3.a",
-                    ("Percentage of returnees assisted who reach a sustainable reintegration score of 0.5 or more"),
+                    ("Percentage of returnees assisted who reach a sustainable reintegration index of 0.5 or more"),
                     PCT,
                     "40",
                     "70",
@@ -410,10 +412,24 @@ FRAMEWORK: dict[str, list[tuple[str, str, list[tuple[str, str, IndicatorUnit, st
 }
 
 BASELINE_YEAR, TARGET_YEAR = 2019, 2024
+#: The Fund Management Unit sets up the framework before the first call opens.
+FRAMEWORK_ON = date(2019, 6, 14)
 
 
 def seed_results() -> int:
     """The fund-level framework and the alignment indicators; returns the rows created (idempotent)."""
+    created = [0]
+    tell(results_story(created))
+    return created[0]
+
+
+def results_story(created: list[int]) -> Process:
+    """The fund's results framework and alignment indicators, set up in June 2019."""
+    yield FRAMEWORK_ON
+    created[0] = _load_framework()
+
+
+def _load_framework() -> int:
     created = services.load_alignment_indicators()
     areas = {a.code: a for a in db.session.scalars(sa.select(ThematicArea))}
     for area_code, outcomes in FRAMEWORK.items():

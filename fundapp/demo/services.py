@@ -2,35 +2,31 @@
 
 __all__ = ["DEMO_PASSWORD", "demo_accounts", "is_database_empty", "seed_accounts", "seed_demo"]
 
+from datetime import date
+
 import sqlalchemy as sa
 
 from fundapp.auth import services as auth_services
 from fundapp.auth.models import Organisation, OrganisationType, User
+from fundapp.concept_notes.models import Call
+from fundapp.core import clock
 from fundapp.core.extensions import db
 from fundapp.core.permissions import Role
-from fundapp.demo import DEMO_PASSWORD
-from fundapp.demo.committee import seed_committee
-from fundapp.demo.committee_decisions import seed_committee_decisions
-from fundapp.demo.concept_notes import seed_concept_notes
-from fundapp.demo.contributions import seed_contributions, seed_periods
-from fundapp.demo.programmes import seed_programmes
-from fundapp.demo.results import seed_results
+from fundapp.demo import (
+    DEMO_PASSWORD,
+    committee,
+    committee_decisions,
+    concept_notes,
+    contributions,
+    programmes,
+    results,
+)
+from fundapp.demo.story import Story
 from fundapp.reference import services as reference_services
 
-#: (code, name, type, country) for the organisations the demo needs beyond the UN entities.
+#: (code, name, type, country) for the organisations the demo needs beyond the reference file's (UN entities and
+#: the donors, with their IATI identifiers).
 DEMO_ORGANISATIONS = [
-    ("DEU", "Germany, Federal Foreign Office", OrganisationType.donor, "DEU"),
-    ("NLD", "Netherlands, Ministry of Foreign Affairs", OrganisationType.donor, "NLD"),
-    ("NOR", "Norway, Ministry of Foreign Affairs", OrganisationType.donor, "NOR"),
-    ("DNK", "Denmark, Ministry of Foreign Affairs", OrganisationType.donor, "DNK"),
-    ("BEL", "Belgium, Directorate-General for Development Cooperation", OrganisationType.donor, "BEL"),
-    ("FRA", "France, Ministry for Europe and Foreign Affairs", OrganisationType.donor, "FRA"),
-    ("ESP", "Spain, Spanish Agency for International Development Cooperation", OrganisationType.donor, "ESP"),
-    ("GBR", "United Kingdom, Foreign, Commonwealth and Development Office", OrganisationType.donor, "GBR"),
-    ("PRT", "Portugal, Ministry of Foreign Affairs", OrganisationType.donor, "PRT"),
-    ("CYP", "Cyprus, Ministry of Foreign Affairs", OrganisationType.donor, "CYP"),
-    ("PHL", "Philippines, Department of Foreign Affairs", OrganisationType.donor, "PHL"),
-    ("MEX", "Mexico, Secretariat of Foreign Affairs", OrganisationType.donor, "MEX"),
     ("GOV-MAR", "Morocco, Ministry of Foreign Affairs", OrganisationType.government, "MAR"),
     ("GOV-GTM", "Guatemala, Ministry of Foreign Affairs", OrganisationType.government, "GTM"),
     ("GOV-BGD", "Bangladesh, Ministry of Expatriates' Welfare", OrganisationType.government, "BGD"),
@@ -115,17 +111,47 @@ def _missing_reference() -> None:
     raise RuntimeError("Load the reference data first: flask reference load")
 
 
+#: The demo's accounts and organisations exist from the fund's first days.
+ACCOUNTS_ON = date(2019, 5, 2)
+
+
 def seed_demo() -> dict[str, int]:
-    """Everything the demo fund needs, in dependency order. Later capabilities add their steps here."""
+    """The demo fund as it stood on 30 November 2021: its whole history told in order (fundapp/demo/story.py),
+    each step through the services with the clock at its date. Later capabilities add their processes here.
+
+    Idempotent: a part whose records exist already is not told again (the committee and the programmes only
+    with the concept notes they are about).
+    """
+    with clock.frozen(ACCOUNTS_ON):
+        users = seed_accounts()
+        db.session.flush()
+    counts = {"seats": [0], "framework": [0], "contributions": [0], "periods": [0]}
+    story = Story()
+    story.start(committee.seats_story(counts["seats"]))
+    story.start(results.results_story(counts["framework"]))
+    story.start(contributions.contributions_story(counts["contributions"]))
+    story.start(contributions.periods_story(counts["periods"]))
+    notes, meetings, funded = 0, 0, 0
+    if not db.session.scalar(sa.select(sa.func.count()).select_from(Call)):
+        plans = concept_notes.plan_notes()
+        plan = committee_decisions.plan_committee(plans)
+        stories = [*concept_notes.notes_stories(plans), *committee_decisions.committee_stories(plan)]
+        stories += programmes.programme_stories(plan)
+        for process in stories:
+            story.start(process)
+        notes = len(plans) + len(concept_notes.FOCAL_POINTS)
+        meetings, funded = len(committee_decisions.MEETINGS), len(plan.programmes)
+    story.start(concept_notes.everyone_reads_their_notifications())
+    story.run()
     return {
-        "users": seed_accounts(),
-        "committee seats": seed_committee(),
-        "contributions": seed_contributions(),
-        "concept_notes": seed_concept_notes(),
-        "committee meetings": seed_committee_decisions(),
-        "results framework": seed_results(),
-        "joint programmes": seed_programmes(),
-        "accounting periods closed": seed_periods(),
+        "users": users,
+        "committee seats": counts["seats"][0],
+        "contributions": counts["contributions"][0],
+        "concept_notes": notes,
+        "committee meetings": meetings,
+        "results framework": counts["framework"][0],
+        "joint programmes": funded,
+        "accounting periods closed": counts["periods"][0],
     }
 
 

@@ -59,6 +59,7 @@ PHRASES = {
     # Reference data and the results framework
     "reference.loaded": "loaded {object}",
     "reference.renamed": "renamed {object}",
+    "demo.scaled": "copied the demo fund into a scaled fund ({object})",
     "reference.area_objectives_changed": "changed the objectives of {object}",
     "results.outcome_created": "added {object}",
     "results.outcome_updated": "changed {object}",

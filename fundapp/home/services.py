@@ -4,6 +4,7 @@ The home pages sit at the top of the layers: they may read every domain, and no 
 Sign-in (auth) asks where a user lands through the `landing_page` signal, answered by `home_endpoint`.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -192,23 +193,45 @@ def audit_entries(filters: AuditFilters) -> list[AuditEntry]:
 AUDIT_CSV_HEADER = ["id", "created_at", "actor", "action", "object_type", "object_id", "details", "hash", "summary"]
 
 
-def audit_csv_rows(filters: AuditFilters) -> list[list[Any]]:
-    """The CSV export: each entry's stored fields (what its hash covers) and the readable sentence last."""
-    return [
-        [
-            e.id,
-            e.created_at,
-            e.actor_email or "",
-            e.action,
-            e.object_type,
-            e.object_id,
-            e.details,
-            e.hash,
-            audit.sentence(row),
-        ]
-        for row in audit.readable(audit_entries(filters))
-        for e in (row.entry,)
-    ]
+#: Audit rows read (and described) per round trip of the CSV export.
+AUDIT_CSV_BATCH = 1000
+
+
+def audit_entry_batches(filters: AuditFilters, batch: int | None = None) -> Iterator[list[AuditEntry]]:
+    """The entries the filters select, newest first, a batch at a time (keyset on the id, so each batch is an
+    indexed range and memory holds one batch whatever the size of the log)."""
+    batch = batch or AUDIT_CSV_BATCH
+    before: int | None = None
+    while True:
+        query = _audit_query(filters).limit(batch)
+        if before is not None:
+            query = query.where(AuditEntry.id < before)
+        entries = list(db.session.scalars(query))
+        if not entries:
+            return
+        yield entries  # the session's identity map holds its objects weakly: a written batch is let go
+        before = entries[-1].id
+        if len(entries) < batch:
+            return
+
+
+def audit_csv_rows(filters: AuditFilters) -> Iterator[list[Any]]:
+    """The CSV export, streamed: each entry's stored fields (what its hash covers) and the readable sentence
+    last; one batch of entries (and one description query per object type in it) at a time."""
+    for entries in audit_entry_batches(filters):
+        for row in audit.readable(entries):
+            e = row.entry
+            yield [
+                e.id,
+                e.created_at,
+                e.actor_email or "",
+                e.action,
+                e.object_type,
+                e.object_id,
+                e.details,
+                e.hash,
+                audit.sentence(row),
+            ]
 
 
 def audit_object_types() -> list[str]:

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from fundapp.core import clock
 from fundapp.core.errors import NotAllowed
 from fundapp.core.extensions import db
+from fundapp.core.i18n import force_locale, recipient_locale
 from fundapp.core.signals import account_email, committed
 from fundapp.notifications.models import Notification, OutboxMessage
 
@@ -38,7 +39,10 @@ MAX_ATTEMPTS = 10
 
 
 def notify(users: "User | Iterable[User]", subject: str, body: str = "", link: str | None = None) -> list[Notification]:
-    """Notify a user or several (duplicates and inactive accounts skipped)."""
+    """Notify a user or several (duplicates and inactive accounts skipped).
+
+    Pass `_l("…", **values)` (lazy) for the subject and body to have each recipient's copy, and its email,
+    written in their own language (core.i18n.recipient_locale); a plain string is used as it is."""
     recipients = [users] if not isinstance(users, Iterable) else list(users)
     seen: set[int] = set()
     created = []
@@ -46,12 +50,15 @@ def notify(users: "User | Iterable[User]", subject: str, body: str = "", link: s
         if user is None or user.id in seen or not getattr(user, "is_active", True):
             continue
         seen.add(user.id)
-        note = Notification(user_id=user.id, subject=subject[:200], body=body, link=link)
+        # In the recipient's language: a subject or body marked with _l("…", **values) is rendered for each.
+        with force_locale(recipient_locale(user)):
+            subject_text, body_text = str(subject), str(body)
+        note = Notification(user_id=user.id, subject=subject_text[:200], body=body_text, link=link)
         db.session.add(note)
         created.append((user, note))
     db.session.flush()
     for user, note in created:
-        queue_email(user.email, subject, _with_link(body, link), notification=note)
+        queue_email(user.email, note.subject, _with_link(note.body, link), notification=note)
     return [n for _u, n in created]
 
 

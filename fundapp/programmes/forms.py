@@ -32,7 +32,7 @@ from fundapp.programmes.reporting import CurrentAlignment, IndicatorInput, Perio
 from fundapp.reference.models import Marker
 from fundapp.results.forms import DirectionField, IndicatorValueField
 from fundapp.results.models import AlignmentIndicator, FundIndicator
-from fundapp.results.rollup import DISAGGREGATIONS, UNIT_LABELS
+from fundapp.results.rollup import DISAGGREGATIONS, UNIT_LABELS, plain
 
 
 class OrganisationForm(OnceForm):
@@ -256,7 +256,7 @@ class ReportForm(FlaskForm):
             key = f"actual-{indicator.id}"
             actual, breakdown = saved.get(indicator.id, (None, {}))
             setattr(_ReportForm, key, StringField("Actual"))
-            data[key] = "" if actual is None else str(actual)
+            data[key] = "" if actual is None else plain(Decimal(actual))
             for dimension in indicator.disaggregations:
                 setattr(_ReportForm, f"{key}-{dimension}", BreakdownField(categories=DISAGGREGATIONS[dimension]))
                 data[f"{key}-{dimension}"] = breakdown.get(dimension, {})

@@ -4,15 +4,24 @@ from wtforms.validators import InputRequired, Length, Regexp
 
 from fundapp.auth.models import ORGANISATION_TYPE_LABELS
 from fundapp.core.forms import MultiCheckboxField, choices, coerce_id
+from fundapp.core.i18n import _l
 
 
 class RenameForm(FlaskForm):
-    name = StringField("Name", validators=[InputRequired(), Length(max=300)])
+    name = StringField(
+        _l("Name"),
+        validators=[InputRequired(), Length(max=300)],
+        description=_l("In English; the French, Spanish and Arabic names keep the Compact's official wording."),
+    )
 
 
 class ThematicAreaForm(FlaskForm):
-    name = StringField("Name", validators=[InputRequired(), Length(max=300)])
-    objectives = MultiCheckboxField("GCM objectives in this area", coerce=coerce_id)
+    name = StringField(
+        _l("Name"),
+        validators=[InputRequired(), Length(max=300)],
+        description=_l("In English; the French, Spanish and Arabic names keep the Compact's official wording."),
+    )
+    objectives = MultiCheckboxField(_l("GCM objectives in this area"), coerce=coerce_id)
 
     def __init__(self, *args, objective_choices: list[tuple[int, str]], **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -21,18 +30,18 @@ class ThematicAreaForm(FlaskForm):
 
 class OrganisationForm(FlaskForm):
     code = StringField(
-        "Code",
+        _l("Code"),
         validators=[
             InputRequired(),
             Length(max=40),
-            Regexp(r"^[A-Za-z0-9][A-Za-z0-9 ._-]*$", message="Letters, digits, spaces, dots, dashes."),
+            Regexp(r"^[A-Za-z0-9][A-Za-z0-9 ._-]*$", message=_l("Letters, digits, spaces, dots, dashes.")),
         ],
-        description="A short unique code, e.g. IOM or DEU-MFA.",
+        description=_l("A short unique code, e.g. IOM or DEU-MFA."),
     )
-    name = StringField("Name", validators=[InputRequired(), Length(max=200)])
-    type = SelectField("Type", choices=choices((t.value, label) for t, label in ORGANISATION_TYPE_LABELS.items()))
-    country_code = SelectField("Country", validate_choice=True)
+    name = StringField(_l("Name"), validators=[InputRequired(), Length(max=200)])
+    type = SelectField(_l("Type"), choices=choices((t.value, label) for t, label in ORGANISATION_TYPE_LABELS.items()))
+    country_code = SelectField(_l("Country"), validate_choice=True)
 
     def __init__(self, *args, country_choices: list[tuple[str, str]], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.country_code.choices = choices([("", "— none —"), *country_choices])
+        self.country_code.choices = choices([("", _l("— none —")), *country_choices])

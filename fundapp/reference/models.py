@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fundapp.core.extensions import db
 from fundapp.core.money import Money, Rate
+from fundapp.reference.names import country_name, iso_name, translated
 
 thematic_area_objectives = sa.Table(
     "thematic_area_objectives",
@@ -48,6 +49,8 @@ class ThematicArea(db.Model):
     code: Mapped[str] = mapped_column(sa.String(10), unique=True)
     name: Mapped[str] = mapped_column(sa.String(300))
     position: Mapped[int] = mapped_column(default=0)
+    #: OECD DAC 5-digit purpose code of the area's work (IATI sector vocabulary 1), beside the fund's own codes.
+    dac_sector: Mapped[str | None] = mapped_column(sa.String(5))
 
     objectives: Mapped[list["GcmObjective"]] = relationship(
         secondary=thematic_area_objectives, order_by="GcmObjective.number", back_populates="thematic_areas"
@@ -55,6 +58,16 @@ class ThematicArea(db.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    @property
+    def local_name(self) -> str:
+        """The name in the reader's language (names.py), English when there is no translation."""
+        return translated("thematic_areas", self.code, self.name)
+
+    @property
+    def label(self) -> str:
+        """'TA1 name' in the reader's language (str() stays English, for stored and exported text)."""
+        return f"{self.code} {self.local_name}"
 
 
 class GcmObjective(db.Model):
@@ -71,6 +84,18 @@ class GcmObjective(db.Model):
     def __str__(self) -> str:
         return f"{self.number}. {self.title}"
 
+    @property
+    def local_title(self) -> str:
+        """The Compact's title of the objective in the reader's language."""
+        return translated("gcm_objectives", self.number, self.title)
+
+    local_name = local_title
+
+    @property
+    def label(self) -> str:
+        """'N. title' in the reader's language."""
+        return f"{self.number}. {self.local_title}"
+
 
 class GuidingPrinciple(db.Model):
     __tablename__ = "guiding_principles"
@@ -79,6 +104,10 @@ class GuidingPrinciple(db.Model):
     code: Mapped[str] = mapped_column(sa.String(5), unique=True)
     name: Mapped[str] = mapped_column(sa.String(120))
     position: Mapped[int] = mapped_column(default=0)
+
+    @property
+    def local_name(self) -> str:
+        return translated("guiding_principles", self.code, self.name)
 
 
 class MarkerLevel(db.Model):
@@ -89,6 +118,10 @@ class MarkerLevel(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     score: Mapped[int] = mapped_column(unique=True)
     label: Mapped[str] = mapped_column(sa.String(120))
+
+    @property
+    def local_label(self) -> str:
+        return translated("marker_levels", self.score, self.label)
 
 
 class Marker(db.Model):
@@ -102,6 +135,10 @@ class Marker(db.Model):
     minimum_score: Mapped[int] = mapped_column(default=2, server_default="2")
 
     principle: Mapped[GuidingPrinciple | None] = relationship()
+
+    @property
+    def local_name(self) -> str:
+        return translated("markers", self.code, self.name)
 
 
 class Region(db.Model):
@@ -130,6 +167,11 @@ class Country(db.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def local_name(self) -> str:
+        """The ISO 3166 name in the reader's language."""
+        return country_name(self.code, self.name)
+
 
 class Currency(db.Model):
     __tablename__ = "currencies"
@@ -137,3 +179,8 @@ class Currency(db.Model):
     code: Mapped[str] = mapped_column(sa.String(3), primary_key=True)  # ISO 4217
     name: Mapped[str] = mapped_column(sa.String(120))
     numeric: Mapped[str | None] = mapped_column(sa.String(3))
+
+    @property
+    def local_name(self) -> str:
+        """The ISO 4217 name in the reader's language."""
+        return iso_name("iso4217", self.name)

@@ -16,6 +16,7 @@ from fundapp.auth.models import Organisation, OrganisationType, User
 from fundapp.core.audit import record_change
 from fundapp.core.errors import DomainError, NotAllowed
 from fundapp.core.extensions import db
+from fundapp.core.i18n import _, _l
 from fundapp.reference.models import (
     Country,
     Currency,
@@ -127,17 +128,20 @@ def _load_objectives(objectives: list[dict[str, Any]]) -> int:
 
 
 def _load_areas(areas: list[dict[str, Any]]) -> int:
-    existing = set(db.session.scalars(sa.select(ThematicArea.code)))
+    existing = {a.code: a for a in db.session.scalars(sa.select(ThematicArea))}
     by_number = {o.number: o for o in db.session.scalars(sa.select(GcmObjective))}
     created = 0
     for position, area in enumerate(areas, start=1):
         if area["code"] in existing:
+            row = existing[area["code"]]
+            row.dac_sector = row.dac_sector or area.get("dac_sector")
             continue
         db.session.add(
             ThematicArea(
                 code=area["code"],
                 name=area["name"],
                 position=position,
+                dac_sector=area.get("dac_sector"),
                 objectives=[by_number[n] for n in area["objectives"]],
             )
         )
@@ -182,19 +186,28 @@ def _load_markers(markers: dict[str, Any]) -> int:
 
 
 def _load_organisations(data: dict[str, Any]) -> int:
-    existing = set(db.session.scalars(sa.select(Organisation.code)))
+    """UN entities, the secretariat and the file's other organisations (donors); a missing IATI identifier of an
+    existing row is filled in from the file (an identifier the secretariat typed is kept)."""
+    existing = {o.code: o for o in db.session.scalars(sa.select(Organisation))}
     created = 0
-    for entity in data["un_entities"]:
-        if entity["code"] not in existing:
+    rows = [{**entity, "type": OrganisationType.un_entity.value} for entity in data["un_entities"]]
+    rows += data.get("organisations", [])
+    for row in rows:
+        org = existing.get(row["code"])
+        if org is None:
             db.session.add(
                 Organisation(
-                    code=entity["code"],
-                    name=entity["name"],
-                    type=OrganisationType.un_entity,
-                    un_network_executive_committee=entity.get("un_network_executive_committee", False),
+                    code=row["code"],
+                    name=row["name"],
+                    type=OrganisationType(row["type"]),
+                    country_code=row.get("country"),
+                    un_network_executive_committee=row.get("un_network_executive_committee", False),
+                    iati_ref=row.get("iati_ref"),
                 )
             )
             created += 1
+        elif org.iati_ref is None and row.get("iati_ref"):
+            org.iati_ref = row["iati_ref"]
     secretariat = data["fund"].get("secretariat")
     if secretariat and secretariat["code"] not in existing:
         db.session.add(
@@ -232,12 +245,12 @@ def markers(with_principle: bool = False) -> list[Marker]:
 
 def principle_choices() -> list[tuple[int, str]]:
     """(id, "code name") pairs for a select or checkboxes of guiding principles."""
-    return [(p.id, f"{p.code} {p.name}") for p in guiding_principles()]
+    return [(p.id, f"{p.code} {p.local_name}") for p in guiding_principles()]
 
 
 def marker_choices() -> list[tuple[int, str]]:
     """(id, "code name") pairs for a select of markers."""
-    return [(m.id, f"{m.code} {m.name}") for m in markers()]
+    return [(m.id, f"{m.code} {m.local_name}") for m in markers()]
 
 
 def countries() -> list[Country]:
@@ -246,7 +259,7 @@ def countries() -> list[Country]:
 
 
 def country_choices() -> list[tuple[str, str]]:
-    return [(c.code, c.name) for c in countries()]
+    return [(c.code, c.local_name) for c in countries()]
 
 
 def objectives(with_areas: bool = False) -> list[GcmObjective]:
@@ -259,11 +272,15 @@ def objectives(with_areas: bool = False) -> list[GcmObjective]:
 
 def objective_choices() -> list[tuple[int, str]]:
     """(id, "N. title") pairs for the area form's checkboxes."""
-    return [(o.id, str(o)) for o in objectives()]
+    return [(o.id, o.label) for o in objectives()]
 
 
 def marker_levels() -> list[MarkerLevel]:
     return list(db.session.scalars(sa.select(MarkerLevel).order_by(MarkerLevel.score)))
+
+
+#: The committee's decision rules (FundSettings.decision_rule) as people read them.
+DECISION_RULES = {"consensus": _l("Consensus"), "majority": _l("Majority")}
 
 
 def reference_overview() -> dict[str, Any]:
@@ -274,6 +291,7 @@ def reference_overview() -> dict[str, Any]:
         "principles": guiding_principles(),
         "markers": markers(with_principle=True),
         "levels": marker_levels(),
+        "decision_rules": DECISION_RULES,
         "counts": {
             "countries": db.session.scalar(sa.select(sa.func.count()).select_from(Country)),
             "currencies": db.session.scalar(sa.select(sa.func.count()).select_from(Currency)),
@@ -323,7 +341,7 @@ def rename(actor: User, obj: ThematicArea | GcmObjective | GuidingPrinciple | Ma
     """The secretariat may correct names; codes and numbers stay, since other records cite them."""
     name = (name or "").strip()
     if not name:
-        raise DomainError("A name is required.", field="name")
+        raise DomainError(_("A name is required."), field="name")
     attr = "title" if isinstance(obj, GcmObjective) else "name"
     old = getattr(obj, attr)
     if old == name:
@@ -342,10 +360,10 @@ def update_area(actor: User, area: ThematicArea, name: str, objective_ids: list[
 def set_area_objectives(actor: User, area: ThematicArea, objective_ids: list[int]) -> None:
     """Replace an area's objectives. An area without objectives could never accept a concept note."""
     if not objective_ids:
-        raise DomainError("A thematic area needs at least one GCM objective.", field="objectives")
+        raise DomainError(_("A thematic area needs at least one GCM objective."), field="objectives")
     objectives = list(db.session.scalars(sa.select(GcmObjective).where(GcmObjective.id.in_(objective_ids))))
     if len(objectives) != len(set(objective_ids)):
-        raise DomainError("Unknown objective.", field="objectives")
+        raise DomainError(_("Unknown objective."), field="objectives")
     before = sorted(o.number for o in area.objectives)
     area.objectives = sorted(objectives, key=lambda o: o.number)
     db.session.flush()
@@ -403,9 +421,9 @@ def create_organisation(
 ) -> Organisation:
     code = code.strip()
     if db.session.scalar(sa.select(Organisation.id).where(sa.func.lower(Organisation.code) == code.lower())):
-        raise DuplicateCode(f"An organisation with the code {code} already exists.")
+        raise DuplicateCode(_("An organisation with the code %(code)s already exists.", code=code))
     if country_code and db.session.get(Country, country_code) is None:
-        raise DomainError("Unknown country.", field="country_code")
+        raise DomainError(_("Unknown country."), field="country_code")
     org = Organisation(code=code, name=name.strip(), type=OrganisationType(type), country_code=country_code or None)
     db.session.add(org)
     db.session.flush()
@@ -417,7 +435,7 @@ def update_organisation(
     actor: User | None, org: Organisation, name: str, type: OrganisationType, country_code: str | None
 ) -> None:
     if country_code and db.session.get(Country, country_code) is None:
-        raise DomainError("Unknown country.", field="country_code")
+        raise DomainError(_("Unknown country."), field="country_code")
     changes = {}
     for attr, value in (
         ("name", name.strip()),
@@ -435,7 +453,7 @@ def update_organisation(
 def set_organisation_active(actor: User | None, org: Organisation, active: bool) -> None:
     """Deactivating keeps the history; the organisation's users can no longer sign in."""
     if getattr(actor, "organisation_id", None) == org.id and not active:
-        raise NotAllowed("You cannot deactivate your own organisation.")
+        raise NotAllowed(_("You cannot deactivate your own organisation."))
     if org.is_active == active:
         return
     org.is_active = active
@@ -450,23 +468,28 @@ def describe_objects(object_type: str, ids: list[str]) -> dict[str, str] | None:
     """Names of reference records for the audit log (`signals.describe_objects`), one query."""
     numbers = [int(i) for i in ids if str(i).isdigit()]
     named = {
-        "thematic_areas": (ThematicArea, "thematic area {code} {name}", ThematicArea.code, ThematicArea.name),
+        "thematic_areas": (ThematicArea, _l("thematic area %(code)s %(name)s"), ThematicArea.code, ThematicArea.name),
         "guiding_principles": (
             GuidingPrinciple,
-            "guiding principle ‘{name}’",
+            _l("guiding principle ‘%(name)s’"),
             GuidingPrinciple.code,
             GuidingPrinciple.name,
         ),
-        "markers": (Marker, "marker ‘{name}’", Marker.code, Marker.name),
-        "gcm_objectives": (GcmObjective, "GCM objective {code}: {name}", GcmObjective.number, GcmObjective.title),
+        "markers": (Marker, _l("marker ‘%(name)s’"), Marker.code, Marker.name),
+        "gcm_objectives": (
+            GcmObjective,
+            _l("GCM objective %(code)s: %(name)s"),
+            GcmObjective.number,
+            GcmObjective.title,
+        ),
     }
     if object_type in named:
         model, pattern, code, name = named[object_type]
         rows = db.session.execute(sa.select(model.id, code, name).where(model.id.in_(numbers)))
-        found = {str(i): pattern.format(code=c, name=n) for i, c, n in rows}
+        found = {str(i): str(pattern) % {"code": c, "name": n} for i, c, n in rows}
         if object_type == "markers":  # the minimum scores are set for all markers at once
-            found.update({i: "the markers' minimum scores" for i in ids if not str(i).isdigit()})
+            found.update({i: _("the markers' minimum scores") for i in ids if not str(i).isdigit()})
         return found
     if object_type == "reference":
-        return dict.fromkeys(ids, "the fund's reference data")
+        return dict.fromkeys(ids, _("the fund's reference data"))
     return None

@@ -9,6 +9,7 @@ from fundapp.auth.models import Organisation, OrganisationType
 from fundapp.core import args as query_args
 from fundapp.core.edge import domain_errors
 from fundapp.core.extensions import db
+from fundapp.core.i18n import _
 from fundapp.core.permissions import Role, role_required
 from fundapp.core.tabular import csv_response
 from fundapp.reference import bp, permissions, services
@@ -60,7 +61,7 @@ def edit_area(area_id: int):
         with domain_errors(form, default="name") as outcome:
             services.update_area(current_user, area, form.name.data, form.objectives.data)
         if outcome.ok:
-            flash(f"{area.code} saved.", "success")
+            flash(_("%(code)s saved.", code=area.code), "success")
             return redirect(url_for("reference.index"))
     return render_template("reference/area_form.html", form=form, area=area)
 
@@ -76,7 +77,7 @@ def rename(kind: str, item_id: int):
         with domain_errors(form, default="name") as outcome:
             services.rename(current_user, item, form.name.data)
         if outcome.ok:
-            flash("Name saved.", "success")
+            flash(_("Name saved."), "success")
             return redirect(url_for("reference.index"))
     return render_template("reference/rename.html", form=form, item=item, kind=kind, current_name=current_name)
 
@@ -161,7 +162,7 @@ def new_organisation():
                 current_user, form.code.data, form.name.data, OrganisationType(form.type.data), form.country_code.data
             )
         if outcome.ok:
-            flash(f"Organisation {org.name} created.", "success")
+            flash(_("Organisation %(name)s created.", name=org.name), "success")
             return redirect(url_for("reference.admin_organisations"))
     return render_template("reference/organisation_form.html", form=form, org=None)
 
@@ -181,7 +182,7 @@ def edit_organisation(org_id: int):
                 current_user, org, form.name.data, OrganisationType(form.type.data), form.country_code.data
             )
         if outcome.ok:
-            flash(f"Organisation {org.name} saved.", "success")
+            flash(_("Organisation %(name)s saved.", name=org.name), "success")
             return redirect(url_for("reference.admin_organisations"))
     return render_template("reference/organisation_form.html", form=form, org=org)
 
@@ -194,5 +195,8 @@ def set_organisation_active(org_id: int):
     with domain_errors() as outcome:
         services.set_organisation_active(current_user, org, active)
     if outcome.ok:
-        flash(f"{org.name} {'reactivated' if active else 'deactivated'}.", "success")
+        flash(
+            _("%(name)s reactivated.", name=org.name) if active else _("%(name)s deactivated.", name=org.name),
+            "success",
+        )
     return redirect(url_for("reference.admin_organisations"))

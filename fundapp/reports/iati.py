@@ -10,15 +10,24 @@ What the fund activity holds:
   reporting organisation (type 40, multilateral).
 - participating-org: each donor with an agreement, role 1 (funding), its IATI organisation type from the
   donor type; the administrative agent, role 2 (accountable) and role 3 (extending); each organisation the
-  ledger shows a transfer to, role 4 (implementing).
+  ledger shows a transfer to, role 4 (implementing). Every organisation element carries the organisation's IATI
+  identifier (`Organisation.iati_ref`, from the reference file: the identifier the IATI Registry lists for it)
+  when it has one.
 - transaction type 11 (incoming commitment): one per agreement, in USD as the capitalization page counts it
   (paid at the deposits' rates plus the unpaid balance at the latest rate), dated the signing day;
   type 1 (incoming funds): one per deposit that has not been reversed, its USD value, dated the day received.
   The totals by type equal the ledger's deposit total and the capitalization page's commitments (tested).
-- sector: the thematic areas in the reporting organisation's vocabulary (99), in proportion to the
-  allocations to each area's programmes; split evenly while nothing is allocated.
+- sector: the thematic areas in the reporting organisation's vocabulary (99, its vocabulary-uri the public
+  summary that lists them), in proportion to the allocations to each area's programmes (split evenly while
+  nothing is allocated); beside them the areas' OECD DAC purpose codes (vocabulary 1) in the same proportions.
+- recipient countries and regions: where the allocated money goes, each programme's allocation split evenly over
+  its countries (a global programme's to the OECD DAC region 998, developing countries unspecified); 998 alone
+  while nothing is allocated. Percentages add up to 100.
+- activity status 2 (implementation), actual start the fund's establishment.
 - No budget: the fund has a capitalization target, not annual budgets.
 - related-activity type 2 (child) for each funded joint programme.
+- last-updated-datetime: the latest change of what it shows (ledger rows, agreements, exchange rates), not the
+  time of the export.
 
 Each funded joint programme (a JointProgrammeDocument with an allocation in the ledger) is a hierarchy-2
 activity ``<fund identifier>-<programme reference>`` (``XM-DAC-41114-MIG00-JP-0007``: the reference the programme
@@ -26,11 +35,17 @@ has on every page, list and report), with the identifier it was published under 
 reference, ``<fund identifier>-<concept note reference>``, as an other-identifier of type B1 (previous activity
 identifier) so that readers of earlier files can follow it: related-activity type 1 (parent) to the fund; the
 administrative agent funding (1) and extending (3); each participating UN organization implementing (4);
-planned start and end dates; the programme document's budget as original committed budgets in periods of at
-most a year (in proportion to their days); recipient countries (even split) or, for a global programme, the OECD DAC
-region 998; the thematic area as its sector; the gender policy marker from the concept note's self-assessed
+the programme's reference (JP-…) as other-identifier (A1, the reporting organisation's own); activity status from
+its life cycle (approved, not started: 1 pipeline; active: 2 implementation; operationally closed: 3
+finalisation; financially closed: 4 closed); planned start and end dates, the actual start (its first transfer)
+and the actual end (its operational closure); the programme document's budget as original committed budgets in
+periods of at most a year (in proportion to their days); recipient countries (even split) or, for a global
+programme, the OECD DAC region 998; its thematic area as sector (vocabulary 99) and the area's OECD DAC purpose
+code (vocabulary 1); last-updated-datetime the latest change of what it shows (its ledger rows, status, budget,
+results framework and approved reports); the gender policy marker from the concept note's self-assessed
 gender marker (3 → principal, 2 → significant, else not targeted) until programmes carry the secretariat's;
-transactions 2 (allocations), 3 (transfers, receiver-activity-id the programme; refunds as negative
+transactions 2 (the fund's commitments to each participating organization: each allocation split by the books'
+per-organization shares, `_commitments`), 3 (transfers, receiver-activity-id the programme; refunds as negative
 disbursements) and 4 (expenditure) from the ledger row by row, so the totals by type equal the ledger's.
 
 Results: each programme outcome is a result of type 2 (outcome) carrying its outcome-level indicators, each output
@@ -46,22 +61,37 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, has_request_context, request
 from lxml import etree
 from sqlalchemy.orm import joinedload, selectinload
 
 from fundapp.auth.models import Organisation
 from fundapp.committee import pipeline
+from fundapp.committee.models import JointProgrammeDocument
 from fundapp.contributions import services as contributions
-from fundapp.contributions.models import Deposit, DonorType, EntryKind, LedgerEntry
+from fundapp.contributions.models import Agreement, Deposit, Donor, DonorType, EntryKind, ExchangeRate, LedgerEntry
 from fundapp.core import clock
 from fundapp.core.extensions import db
-from fundapp.programmes.models import ProgrammeIndicator, ProgrammeOutcome
+from fundapp.core.models import AuditEntry, StateEvent
+from fundapp.core.money import split_by_weights
+from fundapp.programmes import services as programme_services
+from fundapp.programmes.models import JointProgramme, ProgrammeIndicator, ProgrammeOutcome, ProgressReport
+from fundapp.programmes.workflow import (
+    ACTIVE,
+    APPROVED,
+    FINANCIALLY_CLOSED,
+    OPERATIONALLY_CLOSED,
+    PIPELINE,
+    PROGRAMME,
+    PROGRESS_REPORT,
+    REPORT_APPROVED,
+)
 from fundapp.reference import services as reference
 from fundapp.reference.models import ThematicArea
-from fundapp.reports import transparency
+from fundapp.reports import iati_rules, transparency
 from fundapp.reports.results_report import approved_actuals
 from fundapp.results.rollup import Direction, period_key
 
@@ -126,6 +156,8 @@ class Sector:
     code: str
     name: str
     percentage: Decimal
+    vocabulary: str = "99"  # SectorVocabulary: 1 OECD DAC 5-digit, 99 the reporting organisation's
+    vocabulary_uri: str | None = None
 
 
 @dataclass
@@ -173,7 +205,6 @@ class Activity:
     #: (OECD DAC region code, name, percentage)
     recipient_regions: list[tuple[str, str, Decimal]] = field(default_factory=list)
     sectors: list[Sector] = field(default_factory=list)
-    sector_vocabulary: str = "99"
     #: (PolicyMarker code, PolicySignificance code, description), OECD DAC vocabulary
     policy_markers: list[tuple[str, str, str]] = field(default_factory=list)
     transactions: list[Transaction] = field(default_factory=list)
@@ -214,13 +245,85 @@ def _proportional_split(values: list[Decimal]) -> list[Decimal]:
     return [*shares, Decimal(100) - sum(shares, Decimal(0))]
 
 
+def public_url(endpoint: str) -> str:
+    """The absolute address of a page of this site (PUBLIC_BASE_URL, else the request's), for URIs the export
+    names; built from the URL map, so it works in a request and in `flask iati export` alike."""
+    base = current_app.config.get("PUBLIC_BASE_URL") or (request.url_root if has_request_context() else "")
+    path = current_app.url_map.bind("localhost", script_name=current_app.config.get("APPLICATION_ROOT")).build(endpoint)
+    return base.rstrip("/") + path
+
+
+def sector_vocabulary_uri() -> str:
+    """Where the fund's own sector codes (its thematic areas) are listed: the public summary (JSON)."""
+    return public_url("api.summary")
+
+
+def _area_sectors(areas: list[ThematicArea], shares: list[Decimal]) -> list[Sector]:
+    """The areas in the fund's vocabulary (99) and, beside them, their OECD DAC purpose codes (vocabulary 1) in
+    the same proportions (areas sharing a code add up)."""
+    uri = sector_vocabulary_uri()
+    sectors = [Sector(a.code, a.name, p, "99", uri) for a, p in zip(areas, shares, strict=True)]
+    dac: dict[str, Decimal] = {}
+    for area, share in zip(areas, shares, strict=True):
+        if area.dac_sector:
+            dac[area.dac_sector] = dac.get(area.dac_sector, Decimal(0)) + share
+    total = sum(dac.values(), Decimal(0))
+    if dac and total != 100:  # an area without a DAC code: the others' shares, in proportion, make 100
+        dac = dict(zip(dac, _proportional_split(list(dac.values())), strict=True))
+    return sectors + [Sector(code, DAC_SECTOR_NAMES.get(code, code), p, "1") for code, p in dac.items()]
+
+
+#: Names of the OECD DAC purpose codes the reference file uses (others are named by their code).
+DAC_SECTOR_NAMES = {"15190": "Facilitation of orderly, safe, regular and responsible migration and mobility"}
+
+
 def _fund_sectors(areas: list[ThematicArea]) -> list[Sector]:
     allocated = pipeline.allocations_by_area()
     funded = [a for a in areas if allocated.get(a.id, Decimal(0)) > 0]
     if not funded:
-        return [Sector(a.code, a.name, p) for a, p in zip(areas, _even_split(len(areas)), strict=True)]
-    shares = _proportional_split([allocated[a.id] for a in funded])
-    return [Sector(a.code, a.name, p) for a, p in zip(funded, shares, strict=True)]
+        return _area_sectors(areas, _even_split(len(areas)))
+    return _area_sectors(funded, _proportional_split([allocated[a.id] for a in funded]))
+
+
+def _fund_recipients(
+    documents: list[JointProgrammeDocument], allocated: dict[int, Decimal]
+) -> tuple[list[tuple[str, str, Decimal]], list[tuple[str, str, Decimal]]]:
+    """(countries, regions) the allocated money goes to: each programme's net allocation split evenly over its
+    countries, a global programme's to region 998; percentages of the whole, adding up to 100."""
+    places: dict[tuple[str, str, str], Decimal] = {}
+    for document in documents:
+        amount = allocated.get(document.id, Decimal(0))
+        countries = document.concept_note.countries
+        if amount <= 0:
+            continue
+        if not countries:
+            key = ("region", *UNSPECIFIED_REGION)
+            places[key] = places.get(key, Decimal(0)) + amount
+        for country in countries:
+            key = ("country", country.alpha2, country.name)
+            places[key] = places.get(key, Decimal(0)) + amount / len(countries)
+    if not places:
+        return [], [(*UNSPECIFIED_REGION, Decimal("100.00"))]
+    keys = sorted(places, key=lambda k: (k[0], k[2]))
+    shares = _proportional_split([places[k] for k in keys])
+    countries = [(code, name, p) for (kind, code, name), p in zip(keys, shares, strict=True) if kind == "country"]
+    regions = [(code, name, p) for (kind, code, name), p in zip(keys, shares, strict=True) if kind == "region"]
+    return countries, regions
+
+
+def _latest(*stamps: datetime | None) -> datetime | None:
+    found = [s for s in stamps if s is not None]
+    return max(found) if found else None
+
+
+def _fund_last_updated() -> datetime | None:
+    """The latest change of what the fund activity shows: its ledger rows (deposits, allocations, transfers),
+    agreements and the exchange rates its commitments are counted at (3 queries)."""
+    return _latest(
+        db.session.scalar(sa.select(sa.func.max(LedgerEntry.created_at))),
+        db.session.scalar(sa.select(sa.func.max(Agreement.created_at))),
+        db.session.scalar(sa.select(sa.func.max(ExchangeRate.updated_at))),
+    )
 
 
 def fund_activity() -> Activity:
@@ -232,10 +335,15 @@ def fund_activity() -> Activity:
 
     rows = contributions.agreement_rows()
     donors: dict[int, Org] = {}
+
+    def donor_org(donor: Donor) -> Org:
+        return donors.setdefault(
+            donor.id,
+            Org(donor.name, DONOR_ORG_TYPE.get(donor.donor_type, "90"), donor.organisation.iati_ref),
+        )
+
     transactions: list[Transaction] = []
     for row in rows:
-        donor = row.agreement.donor
-        org = donors.setdefault(donor.id, Org(donor.name, DONOR_ORG_TYPE.get(donor.donor_type, "90")))
         transactions.append(
             Transaction(
                 TransactionType.INCOMING_COMMITMENT,
@@ -244,7 +352,7 @@ def fund_activity() -> Activity:
                 f"Contribution agreement {row.agreement.reference}: "
                 f"{row.agreement.committed_amount:.2f} {row.agreement.currency}"
                 + (f", earmarked for {row.agreement.thematic_area.code}" if row.agreement.thematic_area else ""),
-                provider=org,
+                provider=donor_org(row.agreement.donor),
                 receiver=agent,
                 receiver_activity_id=identifier,
             )
@@ -256,16 +364,13 @@ def fund_activity() -> Activity:
         .order_by(Deposit.deposited_on, Deposit.id)
     )
     for deposit in deposits:
-        org = donors.setdefault(
-            deposit.donor_id, Org(deposit.donor.name, DONOR_ORG_TYPE.get(deposit.donor.donor_type, "90"))
-        )
         transactions.append(
             Transaction(
                 TransactionType.INCOMING_FUNDS,
                 deposit.deposited_on,
                 deposit.amount_usd,
                 f"Deposit under {deposit.agreement.reference}: {deposit.amount:.2f} {deposit.currency}",
-                provider=org,
+                provider=donor_org(deposit.donor),
                 receiver=agent,
                 receiver_activity_id=identifier,
             )
@@ -284,7 +389,7 @@ def fund_activity() -> Activity:
         (Role.FUNDING, org, None) for org in sorted(donors.values(), key=lambda o: o.name)
     ]
     participating += [(Role.ACCOUNTABLE, agent, identifier), (Role.EXTENDING, agent, identifier)]
-    participating += [(Role.IMPLEMENTING, Org(o.name, MULTILATERAL), None) for o in implementers]
+    participating += [(Role.IMPLEMENTING, Org(o.name, MULTILATERAL, o.iati_ref), None) for o in implementers]
 
     start = (
         fund.established_on
@@ -297,6 +402,8 @@ def fund_activity() -> Activity:
         f"{name}: a pooled multi-partner trust fund administered by {agent.name}. "
         f"It finances joint programmes under its thematic areas: {'; '.join(a.name for a in areas)}."
     )
+    documents = transparency.funded_documents()
+    countries, regions = _fund_recipients(documents, _net_allocations())
     return Activity(
         identifier=identifier,
         hierarchy=1,
@@ -304,13 +411,27 @@ def fund_activity() -> Activity:
         title=name,
         description=description,
         participating=participating,
-        status="2",
+        status=STATUS_IMPLEMENTATION,
         dates=dates,
         scope="1",
+        recipient_countries=countries,
+        recipient_regions=regions,
         sectors=_fund_sectors(areas),
         transactions=sorted(transactions, key=lambda t: (t.on, t.type)),
-        last_updated=clock.now(),
+        last_updated=_fund_last_updated(),
     )
+
+
+def _net_allocations() -> dict[int, Decimal]:
+    """programme id → its net allocation (allocations less their reversals), one query."""
+    return {
+        pid: Decimal(total)
+        for pid, total in db.session.execute(
+            sa.select(LedgerEntry.programme_id, sa.func.sum(LedgerEntry.amount_usd))
+            .where(LedgerEntry.category == EntryKind.allocation, LedgerEntry.programme_id.is_not(None))
+            .group_by(LedgerEntry.programme_id)
+        )
+    }
 
 
 #: UN gender equality marker (0-3) → OECD DAC PolicySignificance for the gender policy marker (code 1):
@@ -346,18 +467,106 @@ def programme_identifier(fund_id: str, reference: str) -> str:
     return f"{fund_id}-{reference}"
 
 
-def _activity_status(start: date, end: date, today: date) -> str:
-    """ActivityStatus: 1 pipeline (not started), 2 implementation, 3 finalisation (past its end date)."""
-    if today < start:
-        return "1"
-    return "2" if today <= end else "3"
+#: ActivityStatus codes.
+STATUS_PIPELINE, STATUS_IMPLEMENTATION, STATUS_FINALISATION, STATUS_CLOSED = "1", "2", "3", "4"
+#: The programme's life cycle (programmes/workflow.py) as an IATI activity status: funded but not started yet is
+#: still being prepared (1), active is implementation (2), operationally closed is finalisation (3: activities
+#: over, financial closure pending), financially closed is closed (4).
+PROGRAMME_STATUS = {
+    PIPELINE: STATUS_PIPELINE,
+    APPROVED: STATUS_PIPELINE,
+    ACTIVE: STATUS_IMPLEMENTATION,
+    OPERATIONALLY_CLOSED: STATUS_FINALISATION,
+    FINANCIALLY_CLOSED: STATUS_CLOSED,
+}
+
+
+@dataclass
+class ProgrammeFacts:
+    """What the export reads of a joint programme beside the ledger (a fixed number of queries for all)."""
+
+    reference: str
+    status: str
+    #: The day its first transfer left (its actual start), and its operational closure (its actual end).
+    started_on: date | None
+    ended_on: date | None
+    last_updated: datetime | None
+
+
+def programme_facts(ids: list[int]) -> dict[int, ProgrammeFacts]:
+    """programme id → its reference, status, actual dates and the latest change of what its activity shows:
+    ledger rows, status changes, budget (audit of the programme), results framework and approved reports."""
+    programmes = {p.id: p for p in db.session.scalars(sa.select(JointProgramme).where(JointProgramme.id.in_(ids)))}
+
+    def by_programme(query: sa.Select) -> dict[int, Any]:
+        return dict(db.session.execute(query).all())
+
+    first_transfer = by_programme(
+        sa.select(LedgerEntry.programme_id, sa.func.min(LedgerEntry.entry_on))
+        .where(LedgerEntry.programme_id.in_(ids), LedgerEntry.category == EntryKind.transfer)
+        .group_by(LedgerEntry.programme_id)
+    )
+    ledger_change = by_programme(
+        sa.select(LedgerEntry.programme_id, sa.func.max(LedgerEntry.created_at))
+        .where(LedgerEntry.programme_id.in_(ids))
+        .group_by(LedgerEntry.programme_id)
+    )
+    status_change = by_programme(
+        sa.select(StateEvent.object_id, sa.func.max(StateEvent.created_at))
+        .where(StateEvent.machine == PROGRAMME.name, StateEvent.object_id.in_(ids))
+        .group_by(StateEvent.object_id)
+    )
+    report_change = by_programme(
+        sa.select(ProgressReport.programme_id, sa.func.max(StateEvent.created_at))
+        .join(
+            StateEvent, sa.and_(StateEvent.machine == PROGRESS_REPORT.name, StateEvent.object_id == ProgressReport.id)
+        )
+        .where(ProgressReport.programme_id.in_(ids), StateEvent.to_state == REPORT_APPROVED)
+        .group_by(ProgressReport.programme_id)
+    )
+    audited = by_programme(
+        sa.select(sa.cast(AuditEntry.object_id, sa.Integer), sa.func.max(AuditEntry.created_at))
+        .where(AuditEntry.object_type == "joint_programmes", AuditEntry.object_id.in_([str(i) for i in ids]))
+        .group_by(AuditEntry.object_id)
+    )
+    framework_change = by_programme(
+        sa.select(ProgrammeIndicator.programme_id, sa.func.max(AuditEntry.created_at))
+        .join(
+            AuditEntry,
+            sa.and_(
+                AuditEntry.object_type == "programme_indicators",
+                AuditEntry.object_id == sa.cast(ProgrammeIndicator.id, sa.String),
+            ),
+        )
+        .where(ProgrammeIndicator.programme_id.in_(ids))
+        .group_by(ProgrammeIndicator.programme_id)
+    )
+    facts = {}
+    for pid, programme in programmes.items():
+        ended = programme.final_report_on if programme.status in (OPERATIONALLY_CLOSED, FINANCIALLY_CLOSED) else None
+        facts[pid] = ProgrammeFacts(
+            programme.reference,
+            PROGRAMME_STATUS.get(programme.status, STATUS_IMPLEMENTATION),
+            first_transfer.get(pid) if programme.status != APPROVED else None,
+            ended,
+            _latest(
+                ledger_change.get(pid),
+                status_change.get(pid),
+                report_change.get(pid),
+                audited.get(pid),
+                framework_change.get(pid),
+                programme.document.approved_at,
+            ),
+        )
+    return facts
 
 
 def programme_activities(fund: Activity) -> list[Activity]:
     """Each funded joint programme as a hierarchy-2 activity, child of the fund; a fixed number of queries.
 
     Transactions are the programme's ledger rows (reversals carry the original's category and a negative
-    value): allocations are outgoing commitments (2) from the fund to the convening organization,
+    value): allocations are outgoing commitments (2) from the fund to each participating organization (its
+    share, see `_commitments`),
     transfers disbursements (3) from the administrative agent to the receiving organization, refunds
     negative disbursements, expenditure (4) reported by the organization that spent it.
     """
@@ -365,7 +574,7 @@ def programme_activities(fund: Activity) -> list[Activity]:
     if not documents:
         return []
     rows = db.session.execute(
-        sa.select(LedgerEntry, Organisation.name)
+        sa.select(LedgerEntry, Organisation.name, Organisation.iati_ref)
         .outerjoin(Organisation, Organisation.id == LedgerEntry.organisation_id)
         .where(
             LedgerEntry.programme_id.in_([d.id for d in documents]),
@@ -375,86 +584,68 @@ def programme_activities(fund: Activity) -> list[Activity]:
         )
         .order_by(LedgerEntry.entry_on, LedgerEntry.id)
     ).all()
-    by_programme: dict[int, list[tuple[LedgerEntry, str | None]]] = {}
-    for entry, org_name in rows:
-        by_programme.setdefault(entry.programme_id, []).append((entry, org_name))
+    by_programme: dict[int, list[tuple[LedgerEntry, Org | None]]] = {}
+    for entry, org_name, org_ref in rows:
+        org = Org(org_name, MULTILATERAL, org_ref) if org_name else None
+        by_programme.setdefault(entry.programme_id, []).append((entry, org))
     agent = fund.reporting_org
-    today = clock.today()
+    facts = programme_facts([d.id for d in documents])
+    org_shares = programme_services.allocation_shares([d.id for d in documents])
     by_results = programme_results({d.id: (d.starts_on, d.ends_on) for d in documents})
     activities = []
     for document in documents:
         note = document.concept_note
+        fact = facts[document.id]
         identifier = programme_identifier(fund.identifier, document.reference)
         participants = sorted(note.participants, key=lambda p: (not p.is_lead, p.position, p.id))
-        orgs = [Org(p.organisation.name, MULTILATERAL) for p in participants]
-        lead = orgs[0] if orgs else Org(note.organisation.name, MULTILATERAL)
-        transactions = []
-        for entry, org_name in by_programme.get(document.id, []):
-            org = Org(org_name, MULTILATERAL) if org_name else lead
-            kind = entry.category
-            if kind is EntryKind.allocation:
-                transactions.append(
-                    Transaction(
-                        TransactionType.OUTGOING_COMMITMENT,
-                        entry.entry_on,
-                        entry.amount_usd,
-                        entry.description or f"Allocation to {document.reference}",
-                        provider=agent,
-                        receiver=org,
-                        provider_activity_id=fund.identifier,
-                        receiver_activity_id=identifier,
-                    )
-                )
-            elif kind in (EntryKind.transfer, EntryKind.refund):
-                sign = 1 if kind is EntryKind.transfer else -1
-                transactions.append(
-                    Transaction(
-                        TransactionType.DISBURSEMENT,
-                        entry.entry_on,
-                        sign * entry.amount_usd,
-                        entry.description
-                        or (f"Transfer to {org.name}" if sign > 0 else f"Refund from {org.name} (negative)"),
-                        provider=agent,
-                        receiver=org,
-                        provider_activity_id=fund.identifier,
-                        receiver_activity_id=identifier,
-                    )
-                )
-            else:
-                transactions.append(
-                    Transaction(
-                        TransactionType.EXPENDITURE,
-                        entry.entry_on,
-                        entry.amount_usd,
-                        entry.description or f"Expenditure reported by {org.name}",
-                        provider=org,
-                        provider_activity_id=identifier,
-                    )
-                )
+        orgs = [Org(p.organisation.name, MULTILATERAL, p.organisation.iati_ref) for p in participants]
+        lead = orgs[0] if orgs else Org(note.organisation.name, MULTILATERAL, note.organisation.iati_ref)
+        entries = by_programme.get(document.id, [])
+        by_id = {p.organisation_id: org for p, org in zip(participants, orgs, strict=True)}
+        transactions = _commitments(
+            [e for e, _org in entries if e.category is EntryKind.allocation],
+            org_shares.get(document.id, {}),
+            by_id,
+            lead,
+            document.reference,
+            (fund.identifier, identifier, agent),
+        )
+        transactions += [
+            _programme_transaction(entry, org or lead, document.reference, fund.identifier, identifier, agent)
+            for entry, org in entries
+            if entry.category is not EntryKind.allocation
+        ]
+        transactions.sort(key=lambda t: (t.on, t.type))
         countries = [(c.alpha2, c.name) for c in note.countries]
         shares = _even_split(len(countries))
         gender = next((m.score for m in note.markers if m.marker.code == transparency.GENDER_MARKER), None)
         area = note.thematic_area
+        dates = [("1", document.starts_on), ("3", document.ends_on)]
+        if fact.started_on:
+            dates.append(("2", fact.started_on))
+        if fact.ended_on:
+            dates.append(("4", fact.ended_on))
         activities.append(
             Activity(
                 identifier=identifier,
                 hierarchy=2,
                 reporting_org=agent,
                 other_identifiers=[
-                    (OtherIdentifierType.PREVIOUS, programme_identifier(fund.identifier, note.reference), agent)
+                    (OTHER_IDENTIFIER_INTERNAL, fact.reference, agent),
+                    (OtherIdentifierType.PREVIOUS, programme_identifier(fund.identifier, note.reference), agent),
                 ],
                 title=note.title,
                 description=document.summary,
                 participating=[(Role.FUNDING, agent, fund.identifier), (Role.EXTENDING, agent, fund.identifier)]
                 + [(Role.IMPLEMENTING, org, None) for org in orgs],
-                status=_activity_status(document.starts_on, document.ends_on, today),
-                dates=[("1", document.starts_on), ("3", document.ends_on)],
+                status=fact.status,
+                dates=sorted(dates),
                 scope=None,
                 recipient_countries=[
                     (code, name, share) for (code, name), share in zip(countries, shares, strict=True)
                 ],
                 recipient_regions=[] if countries else [(*UNSPECIFIED_REGION, Decimal("100.00"))],
-                sectors=[Sector(area.code, area.name, Decimal("100.00"))] if area else [],
+                sectors=_area_sectors([area], [Decimal("100.00")]) if area else [],
                 policy_markers=[
                     (GENDER_POLICY_MARKER, GENDER_SIGNIFICANCE[gender], "Gender equality (self-assessed gender marker)")
                 ]
@@ -464,10 +655,82 @@ def programme_activities(fund: Activity) -> list[Activity]:
                 transactions=transactions,
                 results=by_results.get(document.id, []),
                 related=[("1", fund.identifier)],
-                last_updated=fund.last_updated,
+                last_updated=fact.last_updated,
             )
         )
     return activities
+
+
+def _commitments(
+    allocations: list[LedgerEntry],
+    shares: dict[int | None, Decimal],
+    orgs: dict[int, Org],
+    lead: Org,
+    reference: str,
+    ids: tuple[str, str, Org],
+) -> list[Transaction]:
+    """The fund's commitments to each participating organization (outgoing commitments, type 2): each allocation
+    of the programme, in date order, split among the organizations as the books split the programme's net
+    allocation (programmes.services.allocation_shares: by approved budget, largest remainder). Each day's
+    commitment to an organization is the growth of its share of the allocations to date, so an organization's
+    commitments add up to its share, and all of them to the ledger's allocations, to the cent."""
+    fund_id, identifier, agent = ids
+    weights = {org_id: share for org_id, share in shares.items() if org_id is not None and share > 0}
+    found: list[Transaction] = []
+    to_date, before = Decimal("0.00"), {}
+    for entry in sorted(allocations, key=lambda e: (e.entry_on, e.id)):
+        to_date += entry.amount_usd
+        now = split_by_weights(to_date, weights) if weights else {entry.organisation_id: to_date}
+        for org_id, amount in now.items():
+            grown = amount - before.get(org_id, Decimal("0.00"))
+            if grown:
+                org = orgs.get(org_id, lead)
+                found.append(
+                    Transaction(
+                        TransactionType.OUTGOING_COMMITMENT,
+                        entry.entry_on,
+                        grown,
+                        f"Allocation to {reference}: {org.name}'s share"
+                        if grown > 0
+                        else f"Allocation to {reference} reduced: {org.name}'s share (negative)",
+                        provider=agent,
+                        receiver=org,
+                        provider_activity_id=fund_id,
+                        receiver_activity_id=identifier,
+                    )
+                )
+        before = now
+    return found
+
+
+#: OtherIdentifierType A1: the reporting organisation's own reference for the activity.
+OTHER_IDENTIFIER_INTERNAL = "A1"
+
+
+def _programme_transaction(
+    entry: LedgerEntry, org: Org, reference: str, fund_id: str, identifier: str, agent: Org
+) -> Transaction:
+    kind = entry.category
+    if kind in (EntryKind.transfer, EntryKind.refund):
+        sign = 1 if kind is EntryKind.transfer else -1
+        return Transaction(
+            TransactionType.DISBURSEMENT,
+            entry.entry_on,
+            sign * entry.amount_usd,
+            entry.description or (f"Transfer to {org.name}" if sign > 0 else f"Refund from {org.name} (negative)"),
+            provider=agent,
+            receiver=org,
+            provider_activity_id=fund_id,
+            receiver_activity_id=identifier,
+        )
+    return Transaction(
+        TransactionType.EXPENDITURE,
+        entry.entry_on,
+        entry.amount_usd,
+        entry.description or f"Expenditure reported by {org.name}",
+        provider=org,
+        provider_activity_id=identifier,
+    )
 
 
 #: IndicatorMeasure codes by indicator unit.
@@ -542,6 +805,11 @@ def export() -> bytes:
     return render(activities(), generated=clock.now())
 
 
+def validate_export(data: bytes) -> list[iati_rules.Finding]:
+    """The findings a registry's checks would report on an export (schema, IATI ruleset, codelists), as of today."""
+    return iati_rules.validate(data, clock.today())
+
+
 # Renderer (no queries) --------------------------------------------------------------------------------
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -597,11 +865,10 @@ def _activity(root: etree._Element, activity: Activity) -> None:
         )
         _narrative(region, name)
     for sector in activity.sectors:
-        s = etree.SubElement(
-            el,
-            "sector",
-            {"vocabulary": activity.sector_vocabulary, "code": sector.code, "percentage": f"{sector.percentage:.2f}"},
-        )
+        attrs = {"vocabulary": sector.vocabulary}
+        if sector.vocabulary_uri:
+            attrs["vocabulary-uri"] = sector.vocabulary_uri
+        s = etree.SubElement(el, "sector", {**attrs, "code": sector.code, "percentage": f"{sector.percentage:.2f}"})
         _narrative(s, sector.name)
     for code, significance, name in activity.policy_markers:
         marker = etree.SubElement(el, "policy-marker", {"vocabulary": "1", "code": code, "significance": significance})

@@ -3,6 +3,7 @@
 from flask import Response, abort, render_template, request
 
 from fundapp.core import args as query_args
+from fundapp.core import cache as public_cache
 from fundapp.core import tabular
 from fundapp.core.permissions import role_required
 from fundapp.reports import ANNUAL_REPORT_ROLES, bp, charts, pdf, results_report, services, transparency
@@ -29,8 +30,13 @@ def _pdf(content: bytes, filename: str) -> Response:
 @bp.route("/")
 def index():
     """Public: where the fund's money comes from and goes, and what it funds."""
-    data = transparency.build(_filters(), query_args.page())
-    return render_template("reports/transparency.html", data=data, chart=charts.transparency(data))
+    filters, page = _filters(), query_args.page()
+
+    def render() -> str:
+        data = transparency.build(filters, page)
+        return render_template("reports/transparency.html", data=data, chart=charts.transparency(data))
+
+    return public_cache.anonymous_page(render)
 
 
 @bp.route("/programmes/<int:programme_id>")
@@ -101,7 +107,9 @@ def annual_xlsx(year: int):
 def results():
     """Pick a year; see the fund's results as they stood at its end and download the PDF."""
     year, years = _chosen_year()
-    return render_template("reports/results.html", report=results_report.build(year), years=years)
+    return public_cache.anonymous_page(
+        lambda: render_template("reports/results.html", report=results_report.build(year), years=years)
+    )
 
 
 @bp.route("/results-report/<int:year>.pdf")

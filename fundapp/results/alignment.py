@@ -37,6 +37,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from fundapp.core.i18n import _, _l
+
 TWO_PLACES = Decimal("0.01")
 MAX_SCORE = 3
 
@@ -49,14 +51,14 @@ class MeasureKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return MEASURE_KIND_LABELS[self]
+        return str(MEASURE_KIND_LABELS[self])
 
 
 MEASURE_KIND_LABELS = {
-    MeasureKind.marker: "Marker score 0–3",
-    MeasureKind.percentage: "Percentage (0–100)",
-    MeasureKind.count: "Count",
-    MeasureKind.yes_no: "Yes / no",
+    MeasureKind.marker: _l("Marker score 0–3"),
+    MeasureKind.percentage: _l("Percentage (0–100)"),
+    MeasureKind.count: _l("Count"),
+    MeasureKind.yes_no: _l("Yes / no"),
 }
 
 #: The thresholds a kind starts with (a marker and yes/no have fixed meanings; the others are suggestions).
@@ -86,9 +88,11 @@ def value_error(kind: MeasureKind | str, value: Decimal) -> str | None:
     kind = MeasureKind(kind)
     low, high = _BOUNDS[kind]
     if value < low or (high is not None and value > high):
-        return f"{kind.label}: a value from {low} to {high}." if high is not None else "A value of 0 or more."
+        if high is None:
+            return _("A value of 0 or more.")
+        return _("%(kind)s: a value from %(low)s to %(high)s.", kind=kind.label, low=low, high=high)
     if kind in (MeasureKind.marker, MeasureKind.count, MeasureKind.yes_no) and value != value.to_integral_value():
-        return "A whole number."
+        return _("A whole number.")
     return None
 
 
@@ -96,15 +100,15 @@ def thresholds_error(kind: MeasureKind | str, thresholds: Sequence[Decimal]) -> 
     """Why thresholds are not acceptable (they must rise and lie within the kind's range), or None."""
     kind = MeasureKind(kind)
     if len(thresholds) != MAX_SCORE:
-        return "Give three thresholds, for scores 1, 2 and 3."
+        return _("Give three thresholds, for scores 1, 2 and 3.")
     t1, t2, t3 = thresholds
     if not (t1 <= t2 <= t3):
-        return "Thresholds must not decrease: score 1 ≤ score 2 ≤ score 3."
+        return _("Thresholds must not decrease: score 1 ≤ score 2 ≤ score 3.")
     low, high = _BOUNDS[kind]
     if t1 <= low:
-        return f"The threshold for score 1 must be above {low}, or every programme would score at least 1."
+        return _("The threshold for score 1 must be above %(low)s, or every programme would score at least 1.", low=low)
     if high is not None and t3 > high:
-        return f"The threshold for score 3 must be at most {high}, or no programme could score 3."
+        return _("The threshold for score 3 must be at most %(high)s, or no programme could score 3.", high=high)
     return None
 
 

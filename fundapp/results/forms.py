@@ -11,6 +11,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from wtforms.widgets import NumberInput
 
 from fundapp.core.forms import DecimalField, IntegerField, choices, coerce_id
+from fundapp.core.i18n import _, _l
 from fundapp.reference.models import GuidingPrinciple, Marker
 from fundapp.results.alignment import DEFAULT_THRESHOLDS, MEASURE_KIND_LABELS, MeasureKind
 from fundapp.results.models import AlignmentIndicator, FundIndicator
@@ -36,7 +37,7 @@ class IndicatorValueField(StringField):
             return
         cleaned = text.replace(",", "").replace("US$", "").replace("%", "").replace(" ", "")
         if not PLAIN_NUMBER.fullmatch(cleaned):
-            raise ValueError("Enter a number such as 1250 or 45.5 (for a yes / no indicator: yes or no).")
+            raise ValueError(_("Enter a number such as 1250 or 45.5 (for a yes / no indicator: yes or no)."))
         self.data = Decimal(cleaned)
 
     def _value(self) -> str:
@@ -49,51 +50,55 @@ class DirectionField(SelectField):
     """Increase or decrease. A request without it (an older client) lets the service take the direction the
     baseline and target imply; anything else is refused next to the field."""
 
-    def __init__(self, label: str = "Desired direction", **kwargs: Any) -> None:
+    def __init__(self, label: Any = None, **kwargs: Any) -> None:
         kwargs.setdefault(
             "choices",
             choices(
                 [
-                    (Direction.increase.value, "Increase: the target is above the baseline (or keeps it)"),
-                    (Direction.decrease.value, "Decrease: the target is below the baseline (or keeps it)"),
+                    (Direction.increase.value, _l("Increase: the target is above the baseline (or keeps it)")),
+                    (Direction.decrease.value, _l("Decrease: the target is below the baseline (or keeps it)")),
                 ]
             ),
         )
-        super().__init__(label, validate_choice=False, **kwargs)
+        super().__init__(label if label is not None else _l("Desired direction"), validate_choice=False, **kwargs)
 
     def pre_validate(self, form: Any) -> None:
         if self.data not in (None, "", *(d.value for d in Direction)):
-            raise ValidationError("Choose increase or decrease.")
+            raise ValidationError(_("Choose increase or decrease."))
 
 
 class OutcomeForm(FlaskForm):
     code = StringField(
-        "Code", validators=[InputRequired(), Length(max=20)], description="Unique in the area, e.g. 1.2."
+        _l("Code"), validators=[InputRequired(), Length(max=20)], description=_l("Unique in the area, e.g. 1.2.")
     )
-    statement = TextAreaField("Outcome statement", validators=[InputRequired(), Length(max=600)])
+    statement = TextAreaField(_l("Outcome statement"), validators=[InputRequired(), Length(max=600)])
 
 
 class IndicatorForm(FlaskForm):
     code = StringField(
-        "Code", validators=[InputRequired(), Length(max=20)], description="Unique in the thematic area, e.g. 1.2.a."
+        _l("Code"),
+        validators=[InputRequired(), Length(max=20)],
+        description=_l("Unique in the thematic area, e.g. 1.2.a."),
     )
-    name = TextAreaField("Indicator", validators=[InputRequired(), Length(max=600)])
-    unit = SelectField("Unit", choices=choices((u.value, label) for u, label in UNIT_LABELS.items()))
+    name = TextAreaField(_l("Indicator"), validators=[InputRequired(), Length(max=600)])
+    unit = SelectField(_l("Unit"), choices=choices((u.value, label) for u, label in UNIT_LABELS.items()))
     direction = DirectionField()
     baseline_value = IndicatorValueField(
-        "Baseline value",
+        _l("Baseline value"),
         validators=[InputRequired()],
-        description="Numbers are whole; amounts US$ with cents; percentages 0–100; yes / no: 1 for yes, 0 for no.",
+        description=_l("Numbers are whole; amounts US$ with cents; percentages 0–100; yes / no: 1 for yes, 0 for no."),
     )
-    baseline_year = IntegerField("Baseline year", validators=[InputRequired()])
-    target_value = IndicatorValueField("Target value", validators=[InputRequired()])
-    target_year = IntegerField("Target year", validators=[InputRequired()])
+    baseline_year = IntegerField(_l("Baseline year"), validators=[InputRequired()])
+    target_value = IndicatorValueField(_l("Target value"), validators=[InputRequired()])
+    target_year = IntegerField(_l("Target year"), validators=[InputRequired()])
     means_of_verification = TextAreaField(
-        "Means of verification", validators=[Optional(), Length(max=2000)], description="Where the figure comes from."
+        _l("Means of verification"),
+        validators=[Optional(), Length(max=2000)],
+        description=_l("Where the figure comes from."),
     )
-    by_sex = BooleanField("Disaggregated by sex")
-    by_age_group = BooleanField("Disaggregated by age group")
-    by_migratory_status = BooleanField("Disaggregated by migratory status")
+    by_sex = BooleanField(_l("Disaggregated by sex"))
+    by_age_group = BooleanField(_l("Disaggregated by age group"))
+    by_migratory_status = BooleanField(_l("Disaggregated by migratory status"))
 
     @classmethod
     def for_indicator(cls, indicator: FundIndicator) -> "IndicatorForm":
@@ -130,7 +135,7 @@ class ActiveForm(FlaskForm):
 
     def validate_active(self, field: HiddenField) -> None:
         if field.data not in ("0", "1"):
-            raise ValidationError("Retire (0) or reinstate (1).")
+            raise ValidationError(_("Retire (0) or reinstate (1)."))
 
     @property
     def is_active(self) -> bool:
@@ -142,23 +147,26 @@ class DeleteForm(FlaskForm):
 
 
 class AlignmentIndicatorForm(FlaskForm):
-    principle_id = SelectField("Guiding principle", coerce=coerce_id, validate_choice=True)
-    code = StringField("Code", validators=[InputRequired(), Length(max=20)])
-    name = StringField("Indicator", validators=[InputRequired(), Length(max=300)])
-    measurement = TextAreaField("How it is measured", validators=[Optional(), Length(max=2000)])
-    kind = SelectField("Measure", choices=choices((k.value, label) for k, label in MEASURE_KIND_LABELS.items()))
+    principle_id = SelectField(_l("Guiding principle"), coerce=coerce_id, validate_choice=True)
+    code = StringField(_l("Code"), validators=[InputRequired(), Length(max=20)])
+    name = StringField(_l("Indicator"), validators=[InputRequired(), Length(max=300)])
+    measurement = TextAreaField(_l("How it is measured"), validators=[Optional(), Length(max=2000)])
+    kind = SelectField(_l("Measure"), choices=choices((k.value, label) for k, label in MEASURE_KIND_LABELS.items()))
     marker_id = SelectField(
-        "Marker", coerce=coerce_id, validate_choice=True, description="Marker scores only: which marker is measured."
+        _l("Marker"),
+        coerce=coerce_id,
+        validate_choice=True,
+        description=_l("Marker scores only: which marker is measured."),
     )
-    threshold_1 = DecimalField("Score 1 from", places=None, validators=[Optional()])
-    threshold_2 = DecimalField("Score 2 from", places=None, validators=[Optional()])
-    threshold_3 = DecimalField("Score 3 from", places=None, validators=[Optional()])
+    threshold_1 = DecimalField(_l("Score 1 from"), places=None, validators=[Optional()])
+    threshold_2 = DecimalField(_l("Score 2 from"), places=None, validators=[Optional()])
+    threshold_3 = DecimalField(_l("Score 3 from"), places=None, validators=[Optional()])
 
     def __init__(self, *args, principles: list[GuidingPrinciple], markers: list[Marker], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         principle_choices = [(p.id, f"({p.code}) {p.name}") for p in principles]
-        self.principle_id.choices = choices([(0, "— choose a principle —"), *principle_choices])
-        self.marker_id.choices = choices([(0, "— none —"), *((m.id, m.name) for m in markers)])
+        self.principle_id.choices = choices([(0, _l("— choose a principle —")), *principle_choices])
+        self.marker_id.choices = choices([(0, _l("— none —")), *((m.id, m.local_name) for m in markers)])
 
     @classmethod
     def for_new(
@@ -201,11 +209,11 @@ class AlignmentIndicatorForm(FlaskForm):
 
 class MarkerMinimumRow(Form):
     marker_id = HiddenField()
-    minimum = IntegerField("Minimum score", validators=[InputRequired(), NumberRange(min=0, max=3)])
+    minimum = IntegerField(_l("Minimum score"), validators=[InputRequired(), NumberRange(min=0, max=3)])
 
     def validate_marker_id(self, field: HiddenField) -> None:
         if not str(field.data or "").isdigit():
-            raise ValidationError("Unknown marker.")
+            raise ValidationError(_("Unknown marker."))
 
 
 class MarkerMinimumsForm(FlaskForm):

@@ -13,6 +13,7 @@ from fundapp.core import clock
 from fundapp.core.extensions import db
 from fundapp.core.money import Rate
 from fundapp.reference.models import GuidingPrinciple, Marker, ThematicArea
+from fundapp.reference.names import translated
 from fundapp.results.alignment import MeasureKind
 from fundapp.results.rollup import Direction, IndicatorUnit
 
@@ -119,6 +120,15 @@ class AlignmentIndicator(db.Model):
 
     principle: Mapped[GuidingPrinciple] = relationship()
     marker: Mapped[Marker | None] = relationship()
+
+    @property
+    def local_name(self) -> str:
+        """The name in the reader's language, from the reference file (fundapp/reference/names.py)."""
+        return translated("alignment_indicators", self.code, self.name)
+
+    @property
+    def local_measurement(self) -> str:
+        return translated("alignment_indicators", self.code, self.measurement, field="measurements")
 
     @property
     def thresholds(self) -> tuple[Decimal, Decimal, Decimal]:

@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from fundapp.core.i18n import _, _l, _n
+
 TWO_PLACES = Decimal("0.01")
 _PERIOD = re.compile(r"^(\d{4})(?:-(H[12]|Q[1-4]))?$")
 _PERIOD_END_MONTH = {None: 12, "H1": 6, "H2": 12, "Q1": 3, "Q2": 6, "Q3": 9, "Q4": 12}
@@ -36,6 +38,12 @@ DISAGGREGATIONS = {
     "sex": ("female", "male", "other"),
     "age_group": ("under_18", "18_to_59", "60_plus"),
     "migratory_status": ("migrant", "returnee", "displaced", "host_community"),
+}
+#: How a page names each dimension an indicator is disaggregated by.
+DISAGGREGATION_LABELS = {
+    "sex": _l("by sex"),
+    "age_group": _l("by age group"),
+    "migratory_status": _l("by migratory status"),
 }
 
 
@@ -48,7 +56,7 @@ class IndicatorUnit(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return UNIT_LABELS[self]
+        return str(UNIT_LABELS[self])
 
     @property
     def method(self) -> "RollUpMethod":
@@ -62,15 +70,15 @@ class RollUpMethod(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return METHOD_LABELS[self]
+        return str(METHOD_LABELS[self])
 
 
 UNIT_LABELS = {
-    IndicatorUnit.count: "Number",
-    IndicatorUnit.amount_usd: "Amount (US$)",
-    IndicatorUnit.percentage: "Percentage",
-    IndicatorUnit.score: "Score or index",
-    IndicatorUnit.yes_no: "Yes / no",
+    IndicatorUnit.count: _l("Number"),
+    IndicatorUnit.amount_usd: _l("Amount (US$)"),
+    IndicatorUnit.percentage: _l("Percentage"),
+    IndicatorUnit.score: _l("Score or index"),
+    IndicatorUnit.yes_no: _l("Yes / no"),
 }
 UNIT_METHODS = {
     IndicatorUnit.count: RollUpMethod.sum,
@@ -80,9 +88,9 @@ UNIT_METHODS = {
     IndicatorUnit.yes_no: RollUpMethod.count_yes,
 }
 METHOD_LABELS = {
-    RollUpMethod.sum: "Sum across programmes",
-    RollUpMethod.weighted_mean: "Mean weighted by programme budget",
-    RollUpMethod.count_yes: "Number of programmes reporting yes",
+    RollUpMethod.sum: _l("Sum across programmes"),
+    RollUpMethod.weighted_mean: _l("Mean weighted by programme budget"),
+    RollUpMethod.count_yes: _l("Number of programmes reporting yes"),
 }
 
 
@@ -242,7 +250,7 @@ class Direction(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return "Increase" if self is Direction.increase else "Decrease"
+        return _("Increase") if self is Direction.increase else _("Decrease")
 
 
 def direction_of(baseline: Decimal, target: Decimal) -> Direction:
@@ -268,13 +276,13 @@ def direction_problem(
     try:
         chosen = Direction(direction)
     except ValueError:
-        return "Choose increase or decrease."
+        return _("Choose increase or decrease.")
     if baseline is None or target is None:
         return None
     if chosen is Direction.increase and target < baseline:
-        return "The target is below the baseline: choose decrease, or correct the target."
+        return _("The target is below the baseline: choose decrease, or correct the target.")
     if chosen is Direction.decrease and target > baseline:
-        return "The target is above the baseline: choose increase, or correct the target."
+        return _("The target is above the baseline: choose increase, or correct the target.")
     return None
 
 
@@ -300,9 +308,9 @@ class Progress:
     def label(self) -> str:
         """'45%', 'Achieved', 'Not yet' or 'no result yet'."""
         if self.kind == NO_RESULT:
-            return "no result yet"
+            return _("no result yet")
         if self.kind == ACHIEVED:
-            return "Achieved" if self.achieved else "Not yet"
+            return _("Achieved") if self.achieved else _("Not yet")
         return f"{self.shown:.0f}%"
 
     @property
@@ -314,14 +322,15 @@ class Progress:
         """The unclipped figure, beside the clipped one when they differ: 'raw −17%', '' otherwise."""
         if not self.is_clipped:
             return ""
-        return f"raw {self.raw:.0f}%".replace("-", "−")
+        percent = f"{self.raw:.0f}%".replace("-", "−")
+        return _("raw %(percent)s", percent=percent)
 
     @property
     def explanation(self) -> str:
         """Why the bar stops where it does, for the clipped cases."""
         if not self.is_clipped or self.raw is None:
             return ""
-        return "worse than the baseline" if self.raw < 0 else "beyond the target"
+        return _("worse than the baseline") if self.raw < 0 else _("beyond the target")
 
     @property
     def text(self) -> str:
@@ -362,11 +371,11 @@ YES_WORDS = frozenset({"yes", "y", "true", "1"})
 NO_WORDS = frozenset({"no", "n", "false", "0"})
 #: What to type, per unit, when a value could not be read as a number.
 NUMBER_HINTS = {
-    IndicatorUnit.count: "Enter a whole number, such as 1250.",
-    IndicatorUnit.amount_usd: "Enter an amount in US$, such as 250000.00.",
-    IndicatorUnit.percentage: "Enter a percentage from 0 to 100, such as 45.5.",
-    IndicatorUnit.score: "Enter a number, such as 3.5.",
-    IndicatorUnit.yes_no: "Choose yes or no.",
+    IndicatorUnit.count: _l("Enter a whole number, such as 1250."),
+    IndicatorUnit.amount_usd: _l("Enter an amount in US$, such as 250000.00."),
+    IndicatorUnit.percentage: _l("Enter a percentage from 0 to 100, such as 45.5."),
+    IndicatorUnit.score: _l("Enter a number, such as 3.5."),
+    IndicatorUnit.yes_no: _l("Choose yes or no."),
 }
 _LARGEST = Decimal("1e10")
 #: A number as people type it (after separators, % and US$ are dropped): digits with an optional sign and decimal
@@ -381,17 +390,17 @@ def value_problem(unit: IndicatorUnit | str, value: Decimal) -> str | None:
     same mistake gets the same message everywhere."""
     unit = IndicatorUnit(unit)
     if unit is IndicatorUnit.yes_no:
-        return None if value in (0, 1) else NUMBER_HINTS[unit]
+        return None if value in (0, 1) else str(NUMBER_HINTS[unit])
     if value < 0 and unit is not IndicatorUnit.score:
-        return "A value of 0 or more."
+        return _("A value of 0 or more.")
     if unit is IndicatorUnit.percentage and value > 100:
-        return "A percentage from 0 to 100."
+        return _("A percentage from 0 to 100.")
     if unit is IndicatorUnit.count and value != value.to_integral_value():
-        return "A number of people or things is a whole number."
+        return _("A number of people or things is a whole number.")
     if unit is IndicatorUnit.amount_usd and value != value.quantize(TWO_PLACES):
-        return "An amount has at most two decimals (cents)."
+        return _("An amount has at most two decimals (cents).")
     if value.as_tuple().exponent < -6 or abs(value) >= _LARGEST:  # type: ignore[operator]
-        return "At most six decimals and below 10,000,000,000."
+        return _("At most six decimals and below 10,000,000,000.")
     return None
 
 
@@ -413,7 +422,7 @@ def parse_value(raw: Any, unit: IndicatorUnit | str) -> Decimal | None:
             return Decimal(1) if text.lower() in YES_WORDS else Decimal(0)
         cleaned = text.replace(",", "").replace("US$", "").replace("%", "").replace(" ", "")
         if not PLAIN_NUMBER.fullmatch(cleaned):
-            raise ValueError(NUMBER_HINTS[unit])
+            raise ValueError(str(NUMBER_HINTS[unit]))
         value = Decimal(cleaned)
     problem = value_problem(unit, value)
     if problem:
@@ -445,7 +454,7 @@ def format_result(value: Decimal | None, unit: IndicatorUnit | str) -> str:
     """A rolled-up fund figure: as format_value, except yes / no, which counts programmes reporting yes."""
     if value is not None and IndicatorUnit(unit) is IndicatorUnit.yes_no:
         count = int(value)
-        return "1 programme reports yes" if count == 1 else f"{count} programmes report yes"
+        return _n("%(num)d programme reports yes", "%(num)d programmes report yes", count)
     return format_value(value, unit)
 
 

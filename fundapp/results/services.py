@@ -20,6 +20,7 @@ from fundapp.core import signals
 from fundapp.core.audit import record_change
 from fundapp.core.errors import DomainError, ValidationFailed
 from fundapp.core.extensions import db
+from fundapp.core.i18n import _, _n
 from fundapp.reference import services as reference
 from fundapp.reference.models import GuidingPrinciple, Marker, ThematicArea
 from fundapp.results import alignment
@@ -61,11 +62,11 @@ class Errors:
 
 def _check_code(errors: Errors, code: str) -> None:
     if not code:
-        errors.add("code", "A code is required.")
+        errors.add("code", _("A code is required."))
     elif len(code) > 20:
-        errors.add("code", "At most 20 characters.")
+        errors.add("code", _("At most 20 characters."))
     elif not CODE_PATTERN.match(code):
-        errors.add("code", "Letters, digits, dots and dashes only, e.g. 1.1 or 1.1.a.")
+        errors.add("code", _("Letters, digits, dots and dashes only, e.g. 1.1 or 1.1.a."))
 
 
 def _changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
@@ -87,11 +88,11 @@ def _check_outcome(area_id: int, code: str, statement: str, outcome: FundOutcome
             )
         )
         if clash is not None:
-            errors.add("code", f"The area already has an outcome {code}.")
+            errors.add("code", _("The area already has an outcome %(code)s.", code=code))
     if not statement:
-        errors.add("statement", "State the outcome.")
+        errors.add("statement", _("State the outcome."))
     elif len(statement) > 600:
-        errors.add("statement", "At most 600 characters.")
+        errors.add("statement", _("At most 600 characters."))
     errors.raise_any()
 
 
@@ -123,7 +124,7 @@ def update_outcome(actor: User | None, outcome: FundOutcome, code: str, statemen
 def set_outcome_active(actor: User | None, outcome: FundOutcome, active: bool) -> None:
     """Retire an outcome (and with it its active indicators), or bring it back (its indicators stay retired)."""
     if outcome.is_active == active:
-        raise DomainError("The outcome is already " + ("in use." if active else "retired."))
+        raise DomainError(_("The outcome is already in use.") if active else _("The outcome is already retired."))
     outcome.is_active = active
     retired = []
     if not active:
@@ -139,7 +140,7 @@ def set_outcome_active(actor: User | None, outcome: FundOutcome, active: bool) -
 def delete_outcome(actor: User | None, outcome: FundOutcome) -> None:
     """Remove an outcome entered by mistake: only while it has no indicator at all."""
     if outcome.indicators:
-        raise DomainError("This outcome has indicators: delete or move them first, or retire the outcome.")
+        raise DomainError(_("This outcome has indicators: delete or move them first, or retire the outcome."))
     details = {"area": outcome.thematic_area.code, "code": outcome.code, "statement": outcome.statement}
     outcome_id = outcome.id
     db.session.delete(outcome)
@@ -171,7 +172,7 @@ class IndicatorInput:
 
 def _check_value(errors: Errors, field: str, unit: IndicatorUnit, value: Decimal | None) -> None:
     if value is None:
-        errors.add(field, "A value is required.")
+        errors.add(field, _("A value is required."))
         return
     problem = value_problem(unit, value)
     if problem:
@@ -180,9 +181,9 @@ def _check_value(errors: Errors, field: str, unit: IndicatorUnit, value: Decimal
 
 def _check_year(errors: Errors, field: str, year: int | None) -> None:
     if year is None:
-        errors.add(field, "A year is required.")
+        errors.add(field, _("A year is required."))
     elif not FIRST_YEAR <= year <= LAST_YEAR:
-        errors.add(field, f"A year from {FIRST_YEAR} to {LAST_YEAR}.")
+        errors.add(field, _("A year from %(first)s to %(last)s.", first=FIRST_YEAR, last=LAST_YEAR))
 
 
 def check_indicator(data: IndicatorInput, area_id: int, indicator: FundIndicator | None = None) -> IndicatorUnit:
@@ -199,16 +200,18 @@ def check_indicator(data: IndicatorInput, area_id: int, indicator: FundIndicator
             )
         )
         if clash is not None:
-            errors.add("code", f"The area already has an indicator {code} (codes are unique per thematic area).")
+            errors.add(
+                "code", _("The area already has an indicator %(code)s (codes are unique per thematic area).", code=code)
+            )
     name = data.name.strip()
     if not name:
-        errors.add("name", "Say what the indicator measures.")
+        errors.add("name", _("Say what the indicator measures."))
     elif len(name) > 600:
-        errors.add("name", "At most 600 characters.")
+        errors.add("name", _("At most 600 characters."))
     try:
         unit = IndicatorUnit(data.unit)
     except ValueError:
-        errors.add("unit", "Choose a unit.")
+        errors.add("unit", _("Choose a unit."))
         errors.raise_any()
     _check_value(errors, "baseline_value", unit, data.baseline_value)
     _check_value(errors, "target_value", unit, data.target_value)
@@ -217,17 +220,20 @@ def check_indicator(data: IndicatorInput, area_id: int, indicator: FundIndicator
     if not (errors.has("baseline_year") or errors.has("target_year")):
         assert data.baseline_year is not None and data.target_year is not None  # noqa: PT018  (checked above)
         if data.target_year <= data.baseline_year:
-            errors.add("target_year", f"The target year must come after the baseline year ({data.baseline_year}).")
+            errors.add(
+                "target_year",
+                _("The target year must come after the baseline year (%(year)s).", year=data.baseline_year),
+            )
     if not (errors.has("baseline_value") or errors.has("target_value")) and data.baseline_value == data.target_value:
-        errors.add("target_value", "The target must differ from the baseline: the indicator measures a change.")
+        errors.add("target_value", _("The target must differ from the baseline: the indicator measures a change."))
     if not (errors.has("baseline_value") or errors.has("target_value")):
         problem = direction_problem(data.direction, data.baseline_value, data.target_value)
         if problem:
             errors.add("direction", problem)
     if unit is IndicatorUnit.yes_no and (data.by_sex or data.by_age_group or data.by_migratory_status):
-        errors.add("by_sex", "A yes / no indicator cannot be disaggregated.")
+        errors.add("by_sex", _("A yes / no indicator cannot be disaggregated."))
     if len(data.means_of_verification) > 2000:
-        errors.add("means_of_verification", "At most 2,000 characters.")
+        errors.add("means_of_verification", _("At most 2,000 characters."))
     errors.raise_any()
     return unit
 
@@ -262,7 +268,7 @@ def _apply(indicator: FundIndicator, data: IndicatorInput, unit: IndicatorUnit) 
 def create_indicator(actor: User | None, outcome: FundOutcome, data: IndicatorInput) -> FundIndicator:
     """Add an indicator to an outcome in use, after its existing indicators."""
     if not outcome.is_active:
-        raise DomainError("This outcome is retired: reinstate it before adding indicators.", field="code")
+        raise DomainError(_("This outcome is retired: reinstate it before adding indicators."), field="code")
     unit = check_indicator(data, outcome.thematic_area_id)
     last = db.session.scalar(
         sa.select(sa.func.max(FundIndicator.position)).where(FundIndicator.outcome_id == outcome.id)
@@ -279,7 +285,7 @@ def update_indicator(actor: User | None, indicator: FundIndicator, data: Indicat
     """Correct an indicator. Its unit is fixed once programme indicators link to it (their figures use it)."""
     unit = check_indicator(data, indicator.thematic_area_id, indicator)
     if unit is not indicator.unit and indicator_links([indicator.id]).get(indicator.id):
-        raise DomainError("Programme indicators report against this unit: it cannot change.", field="unit")
+        raise DomainError(_("Programme indicators report against this unit: it cannot change."), field="unit")
     before = _indicator_details(indicator)
     _apply(indicator, data, unit)
     db.session.flush()
@@ -291,9 +297,9 @@ def update_indicator(actor: User | None, indicator: FundIndicator, data: Indicat
 def set_indicator_active(actor: User | None, indicator: FundIndicator, active: bool) -> None:
     """Retire an indicator (programmes stop being offered it; linked figures stay) or bring it back."""
     if indicator.is_active == active:
-        raise DomainError("The indicator is already " + ("in use." if active else "retired."))
+        raise DomainError(_("The indicator is already in use.") if active else _("The indicator is already retired."))
     if active and not indicator.outcome.is_active:
-        raise DomainError("Its outcome is retired: reinstate the outcome first.")
+        raise DomainError(_("Its outcome is retired: reinstate the outcome first."))
     indicator.is_active = active
     db.session.flush()
     action = "results.indicator_reinstated" if active else "results.indicator_retired"
@@ -318,7 +324,12 @@ def delete_indicator(actor: User | None, indicator: FundIndicator) -> None:
     links = indicator_links([indicator.id]).get(indicator.id, 0)
     if links:
         raise DomainError(
-            f"{links} programme indicator{'s' if links != 1 else ''} link to {indicator.code}: retire it instead."
+            _n(
+                "%(num)d programme indicator links to %(code)s: retire it instead.",
+                "%(num)d programme indicators link to %(code)s: retire it instead.",
+                links,
+                code=indicator.code,
+            )
         )
     details = _indicator_details(indicator)
     indicator_id = indicator.id
@@ -433,7 +444,7 @@ def check_alignment_indicator(
     errors = Errors()
     principle = db.session.get(GuidingPrinciple, data.principle_id) if data.principle_id else None
     if principle is None:
-        errors.add("principle_id", "Choose the guiding principle.")
+        errors.add("principle_id", _("Choose the guiding principle."))
     code = data.code.strip()
     _check_code(errors, code)
     if not errors.has("code"):
@@ -444,33 +455,33 @@ def check_alignment_indicator(
             )
         )
         if clash is not None:
-            errors.add("code", f"Another alignment indicator has the code {code}.")
+            errors.add("code", _("Another alignment indicator has the code %(code)s.", code=code))
     if not data.name.strip():
-        errors.add("name", "Name the indicator.")
+        errors.add("name", _("Name the indicator."))
     elif len(data.name.strip()) > 300:
-        errors.add("name", "At most 300 characters.")
+        errors.add("name", _("At most 300 characters."))
     try:
         kind = MeasureKind(data.kind)
     except ValueError:
-        errors.add("kind", "Choose how it is measured.")
+        errors.add("kind", _("Choose how it is measured."))
         errors.raise_any()
     marker = db.session.get(Marker, data.marker_id) if data.marker_id else None
     if kind is MeasureKind.marker:
         if marker is None:
-            errors.add("marker_id", "Choose the marker whose score is measured.")
+            errors.add("marker_id", _("Choose the marker whose score is measured."))
         elif principle is not None and marker.principle_id not in (None, principle.id):
-            errors.add("marker_id", f"The {marker.name.lower()} belongs to another principle.")
+            errors.add("marker_id", _("The %(marker)s belongs to another principle.", marker=marker.local_name.lower()))
     elif data.marker_id:
-        errors.add("marker_id", "Only a marker score names a marker.")
+        errors.add("marker_id", _("Only a marker score names a marker."))
     thresholds = data.thresholds
     if any(t is None for t in thresholds):
-        errors.add("threshold_1", "Give the three thresholds, for scores 1, 2 and 3.")
+        errors.add("threshold_1", _("Give the three thresholds, for scores 1, 2 and 3."))
         checked: tuple[Decimal, Decimal, Decimal] = (Decimal(0), Decimal(0), Decimal(0))
     else:
         checked = tuple(Decimal(t) for t in thresholds)  # type: ignore[assignment,arg-type]
         problem = alignment.thresholds_error(kind, checked)
         if problem is None and kind is MeasureKind.count and any(t != t.to_integral_value() for t in checked):
-            problem = "Counts are whole numbers: so are their thresholds."
+            problem = _("Counts are whole numbers: so are their thresholds.")
         if problem:
             errors.add("threshold_1", problem)
     errors.raise_any()
@@ -531,7 +542,7 @@ def update_alignment_indicator(actor: User | None, indicator: AlignmentIndicator
 def set_alignment_indicator_active(actor: User | None, indicator: AlignmentIndicator, active: bool) -> None:
     """Retire an alignment indicator (scores computed afterwards leave it out) or bring it back."""
     if indicator.is_active == active:
-        raise DomainError("The indicator is already " + ("in use." if active else "retired."))
+        raise DomainError(_("The indicator is already in use.") if active else _("The indicator is already retired."))
     indicator.is_active = active
     db.session.flush()
     action = "results.alignment_indicator_reinstated" if active else "results.alignment_indicator_retired"
@@ -633,9 +644,9 @@ def set_marker_minimums(actor: User | None, minimums: Mapping[int, int | None]) 
     markers = {m.id: m for m in reference.markers()}
     for index, (marker_id, minimum) in enumerate(minimums.items()):
         if marker_id not in markers:
-            errors.add(f"minimums-{index}-minimum", "Unknown marker.")
+            errors.add(f"minimums-{index}-minimum", _("Unknown marker."))
         elif minimum is None or not 0 <= minimum <= alignment.MAX_SCORE:
-            errors.add(f"minimums-{index}-minimum", "A score from 0 to 3.")
+            errors.add(f"minimums-{index}-minimum", _("A score from 0 to 3."))
     errors.raise_any()
     changes = {}
     for marker_id, minimum in minimums.items():
@@ -658,15 +669,15 @@ def describe_objects(object_type: str, ids: list[str]) -> dict[str, str] | None:
     numbers = [int(i) for i in ids if str(i).isdigit()]
     if object_type == "fund_outcomes":
         rows = db.session.execute(sa.select(FundOutcome.id, FundOutcome.code).where(FundOutcome.id.in_(numbers)))
-        return {str(i): f"fund outcome {code}" for i, code in rows}
+        return {str(i): _("fund outcome %(code)s", code=code) for i, code in rows}
     if object_type == "fund_indicators":
         rows = db.session.execute(
             sa.select(FundIndicator.id, FundIndicator.code, FundIndicator.name).where(FundIndicator.id.in_(numbers))
         )
-        return {str(i): f"fund indicator {code} ‘{name}’" for i, code, name in rows}
+        return {str(i): _("fund indicator %(code)s ‘%(name)s’", code=code, name=name) for i, code, name in rows}
     if object_type == "alignment_indicators":
         rows = db.session.execute(
             sa.select(AlignmentIndicator.id, AlignmentIndicator.code).where(AlignmentIndicator.id.in_(numbers))
         )
-        return {str(i): f"alignment indicator {code}" for i, code in rows}
+        return {str(i): _("alignment indicator %(code)s", code=code) for i, code in rows}
     return None

@@ -9,6 +9,7 @@ from flask_login import current_user
 from fundapp.core import args as query_args
 from fundapp.core.edge import domain_errors
 from fundapp.core.extensions import db
+from fundapp.core.i18n import _, _n
 from fundapp.core.permissions import role_required
 from fundapp.reference import services as reference
 from fundapp.reference.models import ThematicArea
@@ -23,7 +24,7 @@ from fundapp.results.forms import (
     OutcomeForm,
 )
 from fundapp.results.models import AlignmentIndicator, FundIndicator, FundOutcome
-from fundapp.results.rollup import DISAGGREGATIONS, format_value, plain
+from fundapp.results.rollup import DISAGGREGATION_LABELS, DISAGGREGATIONS, format_value, plain
 
 
 def _back_to(area: ThematicArea, anchor: str | None = None) -> str:
@@ -51,7 +52,13 @@ def framework():
     )
     if page is None:
         abort(404)
-    return render_template("results/framework.html", **page, can_edit=can_edit, disaggregations=DISAGGREGATIONS)
+    return render_template(
+        "results/framework.html",
+        **page,
+        can_edit=can_edit,
+        disaggregations=DISAGGREGATIONS,
+        disaggregation_labels=DISAGGREGATION_LABELS,
+    )
 
 
 @bp.route("/results/framework/areas/<int:area_id>/outcomes/new", methods=["GET", "POST"])
@@ -63,7 +70,7 @@ def new_outcome(area_id: int):
         with domain_errors(form, default="code") as result:
             created = services.create_outcome(current_user, area, form.code.data, form.statement.data)
         if result.ok:
-            flash(f"Outcome {created.code} added to {area.code}.", "success")
+            flash(_("Outcome %(code)s added to %(area)s.", code=created.code, area=area.code), "success")
             return redirect(_back_to(area, f"outcome-{created.id}"))
     return render_template("results/outcome_form.html", form=form, area=area, outcome=None)
 
@@ -77,7 +84,7 @@ def edit_outcome(outcome_id: int):
         with domain_errors(form, default="code") as result:
             services.update_outcome(current_user, outcome, form.code.data, form.statement.data)
         if result.ok:
-            flash(f"Outcome {outcome.code} saved.", "success")
+            flash(_("Outcome %(code)s saved.", code=outcome.code), "success")
             return redirect(_back_to(outcome.thematic_area, f"outcome-{outcome.id}"))
     return render_template("results/outcome_form.html", form=form, area=outcome.thematic_area, outcome=outcome)
 
@@ -90,7 +97,8 @@ def set_outcome_active(outcome_id: int):
     with domain_errors() as result:
         services.set_outcome_active(current_user, outcome, form.is_active)
     if result.ok:
-        flash(f"Outcome {outcome.code} {'reinstated' if outcome.is_active else 'retired'}.", "success")
+        message = _("Outcome %(code)s reinstated.") if outcome.is_active else _("Outcome %(code)s retired.")
+        flash(message % {"code": outcome.code}, "success")
     return redirect(url_for("results.framework", area=outcome.thematic_area.code, retired="1"))
 
 
@@ -105,15 +113,15 @@ def delete_outcome(outcome_id: int):
         with domain_errors() as result:
             services.delete_outcome(current_user, outcome)
         if result.ok:
-            flash(f"Outcome {code} deleted.", "success")
+            flash(_("Outcome %(code)s deleted.", code=code), "success")
         return redirect(_back_to(area))
     return render_template(
         "results/confirm_delete.html",
         form=form,
-        what=f"outcome {code}",
+        what=_("outcome %(code)s", code=code),
         text=outcome.statement,
         area=area,
-        refusal="It has indicators: delete them first, or retire the outcome." if outcome.indicators else None,
+        refusal=_("It has indicators: delete them first, or retire the outcome.") if outcome.indicators else None,
     )
 
 
@@ -129,7 +137,10 @@ def new_indicator(outcome_id: int):
         with domain_errors(form, default="code") as result:
             indicator = services.create_indicator(current_user, outcome, form.indicator_input())
         if result.ok:
-            flash(f"Indicator {indicator.code} added to outcome {outcome.code}.", "success")
+            flash(
+                _("Indicator %(code)s added to outcome %(outcome)s.", code=indicator.code, outcome=outcome.code),
+                "success",
+            )
             return redirect(_back_to(outcome.thematic_area, f"indicator-{indicator.id}"))
     return render_template("results/indicator_form.html", form=form, outcome=outcome, indicator=None)
 
@@ -143,7 +154,7 @@ def edit_indicator(indicator_id: int):
         with domain_errors(form, default="code") as result:
             services.update_indicator(current_user, indicator, form.indicator_input())
         if result.ok:
-            flash(f"Indicator {indicator.code} saved.", "success")
+            flash(_("Indicator %(code)s saved.", code=indicator.code), "success")
             return redirect(_back_to(indicator.outcome.thematic_area, f"indicator-{indicator.id}"))
     return render_template("results/indicator_form.html", form=form, outcome=indicator.outcome, indicator=indicator)
 
@@ -156,7 +167,8 @@ def set_indicator_active(indicator_id: int):
     with domain_errors() as result:
         services.set_indicator_active(current_user, indicator, form.is_active)
     if result.ok:
-        flash(f"Indicator {indicator.code} {'reinstated' if indicator.is_active else 'retired'}.", "success")
+        message = _("Indicator %(code)s reinstated.") if indicator.is_active else _("Indicator %(code)s retired.")
+        flash(message % {"code": indicator.code}, "success")
     return redirect(url_for("results.framework", area=indicator.outcome.thematic_area.code, retired="1"))
 
 
@@ -171,18 +183,27 @@ def delete_indicator(indicator_id: int):
         with domain_errors() as result:
             services.delete_indicator(current_user, indicator)
         if result.ok:
-            flash(f"Indicator {code} deleted.", "success")
+            flash(_("Indicator %(code)s deleted.", code=code), "success")
         return redirect(_back_to(area))
     links = services.indicator_links([indicator.id]).get(indicator.id, 0)
     return render_template(
         "results/confirm_delete.html",
         form=form,
-        what=f"indicator {code}",
+        what=_("indicator %(code)s", code=code),
         text=indicator.name,
         area=area,
-        refusal=f"{links} programme indicator{'s' if links != 1 else ''} link to it: retire it instead."
-        if links
-        else None,
+        refusal=_linked_refusal(links),
+    )
+
+
+def _linked_refusal(links: int) -> str | None:
+    """Why an indicator that programme indicators link to cannot be deleted (None: it can)."""
+    if not links:
+        return None
+    return _n(
+        "%(num)d programme indicator links to it: retire it instead.",
+        "%(num)d programme indicators link to it: retire it instead.",
+        links,
     )
 
 
@@ -211,7 +232,7 @@ def new_alignment_indicator():
         with domain_errors(form, default="code") as result:
             indicator = services.create_alignment_indicator(current_user, form.alignment_input())
         if result.ok:
-            flash(f"Alignment indicator {indicator.code} added.", "success")
+            flash(_("Alignment indicator %(code)s added.", code=indicator.code), "success")
             return redirect(url_for("results.alignment", _anchor=f"alignment-{indicator.id}"))
     return render_template("results/alignment_form.html", form=form, indicator=None, defaults=DEFAULT_THRESHOLDS)
 
@@ -225,7 +246,7 @@ def edit_alignment_indicator(indicator_id: int):
         with domain_errors(form, default="code") as result:
             services.update_alignment_indicator(current_user, indicator, form.alignment_input())
         if result.ok:
-            flash(f"Alignment indicator {indicator.code} saved.", "success")
+            flash(_("Alignment indicator %(code)s saved.", code=indicator.code), "success")
             return redirect(url_for("results.alignment", _anchor=f"alignment-{indicator.id}"))
     return render_template("results/alignment_form.html", form=form, indicator=indicator, defaults=DEFAULT_THRESHOLDS)
 
@@ -238,7 +259,8 @@ def set_alignment_indicator_active(indicator_id: int):
     with domain_errors() as result:
         services.set_alignment_indicator_active(current_user, indicator, form.is_active)
     if result.ok:
-        flash(f"Alignment indicator {indicator.code} {'reinstated' if indicator.is_active else 'retired'}.", "success")
+        reinstated, retired = _("Alignment indicator %(code)s reinstated."), _("Alignment indicator %(code)s retired.")
+        flash((reinstated if indicator.is_active else retired) % {"code": indicator.code}, "success")
     return redirect(url_for("results.alignment", _anchor=f"alignment-{indicator.id}"))
 
 
@@ -248,7 +270,14 @@ def load_alignment_indicators():
     if not DeleteForm().validate_on_submit():
         abort(400)
     created = services.load_alignment_indicators(current_user)
-    flash(f"{created} alignment indicator{'s' if created != 1 else ''} loaded from the reference file.", "success")
+    flash(
+        _n(
+            "%(num)d alignment indicator loaded from the reference file.",
+            "%(num)d alignment indicators loaded from the reference file.",
+            created,
+        ),
+        "success",
+    )
     return redirect(url_for("results.alignment"))
 
 
@@ -260,9 +289,9 @@ def marker_minimums():
         with domain_errors() as result:
             services.set_marker_minimums(current_user, form.minimums_by_marker())
         if result.ok:
-            flash("Marker minimum scores saved.", "success")
+            flash(_("Marker minimum scores saved."), "success")
     else:
-        flash("Each minimum is a whole score from 0 to 3.", "error")
+        flash(_("Each minimum is a whole score from 0 to 3."), "error")
     return redirect(url_for("results.alignment", _anchor="markers"))
 
 

@@ -19,6 +19,8 @@ ROUTES = [
     Route("auth.login_code", "/login/code", statuses("public", ok=302)),
     Route("auth.login_setup", "/login/two-factor", statuses("public", ok=302)),
     Route("auth.logout", "/logout", statuses("all", ok=302), method="POST"),
+    # The language switcher works for everyone (a cookie; signed in: the profile too) and goes back to `next`.
+    Route("auth.set_language", "/language", statuses("public", ok=302), method="POST", data={"language": "fr"}),
     Route("auth.forgot_password", "/password/forgot", statuses("public")),
     Route(
         "auth.reset_password",

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from flask_migrate import upgrade
 from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
@@ -50,8 +51,15 @@ def chromium_path() -> str:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory) -> Iterator[str]:
-    """Serve a freshly migrated demo fund on 127.0.0.1:<free port>; yields the base URL."""
+def live_server(live_app) -> str:
+    """The base URL of the demo fund served for the session's browser tests."""
+    return live_app.config["LIVE_SERVER_URL"]
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory) -> Iterator[Flask]:
+    """Serve a freshly migrated demo fund on 127.0.0.1:<free port>; yields its app (config LIVE_SERVER_URL), for
+    the few tests that must put back what a person changed on the shared server."""
     db_file = tmp_path_factory.mktemp("live") / "live.sqlite3"
     app = create_app(
         make_config(
@@ -69,8 +77,9 @@ def live_server(tmp_path_factory) -> Iterator[str]:
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    app.config["LIVE_SERVER_URL"] = f"http://127.0.0.1:{server.server_port}"
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        yield app
     finally:
         server.shutdown()
         thread.join(timeout=5)

@@ -11,8 +11,8 @@ import pytest
 
 from tests.browser.conftest import sign_in
 
-#: The demo's joint note led by ILO with UNDP as a partner (funded: JP-0005).
-JOINT_NOTE = 7
+#: The demo's joint note led by ILO with UNDP (and UNCTAD) as partners, submitted and not yet screened.
+JOINT_NOTE = 109
 
 
 def _as(browser, live_server, email: str | None, width: int = 1280):

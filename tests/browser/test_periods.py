@@ -17,7 +17,8 @@ def test_secretariat_closes_a_month_and_an_administrator_reopens_it(page, screen
     page.get_by_role("link", name="Review July 2021").click()
     assert page.get_by_role("heading", name="What changed since the last close").is_visible()
     page.get_by_role("button", name="Close July 2021").click()  # without ticking the reconciliation
-    assert page.get_by_text("Confirm that the month is reconciled before closing it.").is_visible()
+    # The message stands next to the box (and the error summary above the form links to it).
+    assert page.locator("#reconciled-error").inner_text() == "Confirm that the month is reconciled before closing it."
     page.get_by_label("I have reconciled this month").check()
     screenshot(page, "period-close-form")
     sent = page.eval_on_selector("form[action$='/close']", "f => Object.fromEntries(new FormData(f))")

@@ -25,6 +25,17 @@ def pdf_text(data: bytes) -> str:
     return "\n".join(page.extract_text() or "" for page in reader.pages)
 
 
+#: What core.pdf draws at the foot of every page ("<title>  ·  generated <time> UTC", "page N"): text extraction
+#: puts it first on each page, so a paragraph that runs over a page break reads with the footer in its middle.
+_PAGE_FOOTER = re.compile(r"^.*  ·  generated \d{2} \w{3} \d{4} \d{2}:\d{2} UTC\npage \d+\n", re.MULTILINE)
+
+
+def pdf_body_text(data: bytes) -> str:
+    """The PDF's text without the footer of each page, so text that runs over a page break reads whole."""
+    reader = PdfReader(io.BytesIO(data))
+    return "\n".join(_PAGE_FOOTER.sub("", page.extract_text() or "", count=1) for page in reader.pages)
+
+
 def pdf_links(data: bytes) -> list[str]:
     """Every link annotation (any /Annots entry, in fact) of every page, with its URI when it has one."""
     found = []

@@ -76,12 +76,16 @@ def test_participating_organisations_have_their_roles(client):
     assert {o.get("type") for o in funding} == {"10"}  # governments
 
 
-def test_sectors_use_the_reporting_organisation_vocabulary_and_sum_to_100(client):
+def test_sectors_use_the_reporting_organisation_vocabulary_beside_the_dac_and_sum_to_100(client):
     activity = etree.fromstring(client.get("/api/v1/iati.xml").data).find("iati-activity")
-    sectors = activity.findall("sector")
-    assert [s.get("code") for s in sectors] == ["TA1", "TA2", "TA3", "TA4", "TA5"]
-    assert {s.get("vocabulary") for s in sectors} == {"99"}
-    assert sum(Decimal(s.get("percentage")) for s in sectors) == Decimal("100.00")
+    own = [s for s in activity.findall("sector") if s.get("vocabulary") == "99"]
+    dac = [s for s in activity.findall("sector") if s.get("vocabulary") == "1"]
+    assert [s.get("code") for s in own] == ["TA1", "TA2", "TA3", "TA4", "TA5"]
+    assert {s.get("vocabulary-uri") for s in own} == {"http://localhost/api/v1/summary"}
+    assert [s.get("code") for s in dac] == ["15190"]  # every area's OECD DAC purpose code (reference file)
+    assert len(own) + len(dac) == len(activity.findall("sector"))
+    for vocabulary in (own, dac):
+        assert sum(Decimal(s.get("percentage")) for s in vocabulary) == Decimal("100.00")
 
 
 def test_empty_fund_still_validates(client, schema):

@@ -9,7 +9,7 @@ from lxml import etree
 
 from fundapp.core.tabular import XLSX_MIMETYPE
 from tests.core import tamper
-from tests.core.output_checks import csv_cells, pdf_images, pdf_links, pdf_text, squash, would_run, xlsx_cells
+from tests.core.output_checks import csv_cells, pdf_body_text, pdf_images, pdf_links, squash, would_run, xlsx_cells
 from tests.security import hostile
 from tests.security.downloads import DOWNLOAD_ENDPOINTS, DOWNLOADS, Demo, Download, serves_files
 
@@ -35,7 +35,7 @@ def _pdf(data: bytes, where: str) -> str:
     assert data.startswith(b"%PDF-"), where
     assert pdf_links(data) == [], where
     assert pdf_images(data) == 0, where
-    text = squash(pdf_text(data))
+    text = squash(pdf_body_text(data))
     assert hostile.intact(text, squashed=True) == [], where
     return text
 

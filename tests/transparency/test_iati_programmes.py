@@ -74,7 +74,8 @@ def test_programme_activity_carries_implementers_countries_sector_and_gender_mar
         assert len(countries) == len(programme.countries)
         shares = [Decimal(e.get("percentage")) for e in countries + regions]
         assert sum(shares) == Decimal(100)
-        assert [s.get("code") for s in activity.findall("sector")] == [programme.area_code]
+        sectors = [(s.get("vocabulary"), s.get("code")) for s in activity.findall("sector")]
+        assert sectors == [("99", programme.area_code), ("1", "15190")]  # the area beside its DAC purpose code
         markers = activity.findall("policy-marker")
         if programme.gender_marker is None:
             assert markers == []
@@ -119,7 +120,8 @@ def test_budget_periods_split_by_days_and_add_up(start, end, total, expected):
 
 def test_programme_activity_is_identified_by_its_reference_with_its_former_identifier(doc):
     """One identifier: <fund>-JP-0007, the reference every page shows; the note's (<fund>-CN-0037), under which the
-    programme was published before, is kept as a previous activity identifier (B1)."""
+    programme was published before, is kept as a previous activity identifier (B1), beside the programme's own
+    reference as the administrative agent's internal identifier (A1)."""
     programmes = {p.reference: p for p in transparency.list_programmes()}
     fund_id = iati.fund_identifier()
     seen = 0
@@ -130,7 +132,10 @@ def test_programme_activity_is_identified_by_its_reference_with_its_former_ident
         assert reference.startswith("JP-")
         programme = programmes[reference]
         others = activity.findall("other-identifier")
-        assert [(o.get("type"), o.get("ref")) for o in others] == [("B1", f"{fund_id}-{programme.note_reference}")]
-        assert others[0].find("owner-org").get("ref") == iati.reporting_org_ref()
+        assert [(o.get("type"), o.get("ref")) for o in others] == [
+            ("A1", reference),
+            ("B1", f"{fund_id}-{programme.note_reference}"),
+        ]
+        assert {o.find("owner-org").get("ref") for o in others} == {iati.reporting_org_ref()}
         seen += 1
     assert seen == len(programmes) > 0

@@ -5,7 +5,7 @@ key to what its thread is about, deleted with it. Indicators get a direction (in
 from their baseline and target: a target below the baseline is a decrease, anything else an increase.
 
 Revision ID: 20261130_collaboration
-Revises: 20261130_score_summaries
+Revises: 20261130_user_language
 Create Date: 2026-11-30 04:20:00
 
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '20261130_collaboration'
-down_revision = '20261130_score_summaries'
+down_revision = '20261130_user_language'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,28 @@
+"""Each user's language (interface, PDFs and emails): nullable, one of core.i18n.LANGUAGES
+
+Revision ID: 20261130_user_language
+Revises: 20261130_iati_identifiers
+Create Date: 2026-11-30 05:00:00
+
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision = "20261130_user_language"
+down_revision = "20261130_iati_identifiers"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("language", sa.String(length=5), nullable=True))
+        batch_op.create_check_constraint("ck_users_language_known", "language IN ('en', 'fr', 'es', 'ar')")
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.drop_constraint("ck_users_language_known", type_="check")
+        batch_op.drop_column("language")

@@ -1,0 +1,59 @@
+"""Public figures (summary API, transparency page, results report) come from a cache that follows the records:
+one query (the version) per request while nothing changes, fresh figures as soon as a change is committed,
+and `ledger_changed` drops this process's entries at once."""
+
+import pytest
+
+from fundapp.core import cache, signals
+from tests.contributions import factories as cf
+
+
+@pytest.fixture
+def cache_on(app, monkeypatch):
+    monkeypatch.setitem(app.config, "PUBLIC_FIGURES_CACHE", True)
+    app.extensions["fundapp.public_cache"].clear()
+    yield app.extensions["fundapp.public_cache"]
+    app.extensions["fundapp.public_cache"].clear()
+
+
+def test_the_summary_is_served_from_the_cache_until_a_deposit_changes_it(db, client, queries, cache_on):
+    before = client.get("/api/v1/summary").get_json()
+    with queries() as q:
+        again = client.get("/api/v1/summary").get_json()
+    assert again == before
+    assert len(q) == 1  # the version, nothing else
+    cf.deposit("DEU", "900000.00")  # a posting: ledger row, audit row, ledger_changed
+    after = client.get("/api/v1/summary").get_json()
+    assert after["contributions"]["deposits_usd"] != before["contributions"]["deposits_usd"]
+    assert after["donors"]["deposits_by_donor"] != before["donors"]["deposits_by_donor"]
+
+
+def test_a_posting_drops_the_entries_of_this_process(db, client, cache_on):
+    client.get("/api/v1/summary")
+    assert cache_on.entries
+    signals.ledger_changed.send(db.session)
+    assert cache_on.entries == {}
+
+
+def test_the_transparency_page_is_shared_by_visitors_without_cookies_only(db, app, client, queries, cache_on):
+    first = client.get("/transparency/").get_data(as_text=True)
+    with queries() as q:
+        second = client.get("/transparency/").get_data(as_text=True)
+    assert second == first
+    assert len(q) == 1
+    client.set_cookie("preference", "x")  # a visitor with a cookie gets a page drawn for them
+    with queries() as q:
+        assert client.get("/transparency/").status_code == 200
+    assert len(q) > 1
+
+
+def test_every_recorded_change_moves_the_version(db, cache_on):
+    head, _today = cache.version()
+    cf.deposit("NLD")
+    assert cache.version()[0] > head  # every recorded change writes an audit row, the version's part
+
+
+def test_without_the_setting_nothing_is_kept(db, client, app):
+    assert app.config["PUBLIC_FIGURES_CACHE"] is False
+    client.get("/api/v1/summary")
+    assert app.extensions["fundapp.public_cache"].entries == {}

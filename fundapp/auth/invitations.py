@@ -22,6 +22,7 @@ from fundapp.core import clock
 from fundapp.core.audit import record_change
 from fundapp.core.errors import DomainError, NotAllowed
 from fundapp.core.extensions import db
+from fundapp.core.i18n import _
 from fundapp.core.permissions import Role
 
 INVITATIONS_PER_PAGE = 25
@@ -45,10 +46,10 @@ def _valid_for() -> timedelta:
 
 def _check_roles(actor: User | None, roles: list[Role | str]) -> list[Role]:
     if not roles:
-        raise DomainError("Choose at least one role.", field="roles")
+        raise DomainError(_("Choose at least one role."), field="roles")
     chosen = sorted({Role(r) for r in roles})
     if actor is not None and not permissions.can_invite_to(actor, chosen):
-        raise NotAllowed("Only an administrator can invite an administrator.", field="roles")
+        raise NotAllowed(_("Only an administrator can invite an administrator."), field="roles")
     return chosen
 
 
@@ -57,12 +58,14 @@ def invite(actor: User | None, email: str, name: str, organisation: Organisation
     email = (email or "").strip().lower()
     chosen = _check_roles(actor, roles)
     if db.session.scalar(sa.select(User.id).where(User.email == email)):
-        raise DomainError(f"{email} already has an account.", field="email")
+        raise DomainError(_("%(email)s already has an account.", email=email), field="email")
     earlier = _open_for(email)
     if any(i.status == "pending" for i in earlier):
-        raise DomainError(f"{email} is already invited: resend the invitation from the list below.", field="email")
+        raise DomainError(
+            _("%(email)s is already invited: resend the invitation from the list below.", email=email), field="email"
+        )
     if not organisation.is_active:
-        raise DomainError("This organisation is deactivated.", field="organisation_id")
+        raise DomainError(_("This organisation is deactivated."), field="organisation_id")
     token = secrets.token_urlsafe(32)
     now = clock.now()
     for expired in earlier:  # the new invitation replaces them in the list
@@ -119,9 +122,9 @@ def _send(actor: User | None, invitation: Invitation, token: str) -> Sent:
 def resend(actor: User | None, invitation: Invitation) -> Sent:
     """A new link (the old one stops working), valid for another INVITATION_VALID_HOURS."""
     if actor is not None and not permissions.can_manage_invitation(actor, invitation):
-        raise NotAllowed("Only an administrator can manage an invitation to the administrator role.")
+        raise NotAllowed(_("Only an administrator can manage an invitation to the administrator role."))
     if invitation.accepted_at is not None or invitation.revoked_at is not None:
-        raise DomainError("This invitation was already accepted or revoked.")
+        raise DomainError(_("This invitation was already accepted or revoked."))
     token = secrets.token_urlsafe(32)
     now = clock.now()
     invitation.token_hash = _hash(token)
@@ -134,9 +137,9 @@ def resend(actor: User | None, invitation: Invitation) -> Sent:
 
 def revoke(actor: User | None, invitation: Invitation) -> None:
     if actor is not None and not permissions.can_manage_invitation(actor, invitation):
-        raise NotAllowed("Only an administrator can manage an invitation to the administrator role.")
+        raise NotAllowed(_("Only an administrator can manage an invitation to the administrator role."))
     if invitation.accepted_at is not None or invitation.revoked_at is not None:
-        raise DomainError("This invitation was already accepted or revoked.")
+        raise DomainError(_("This invitation was already accepted or revoked."))
     invitation.revoked_at = clock.now()
     db.session.flush()
     record_change(actor, "invitation.revoked", "invitations", invitation.id, {"email": invitation.email})
@@ -156,9 +159,11 @@ def accept(token: str, name: str, password: str) -> User:
     """The invited person chooses a password: the account exists from now on (they then sign in)."""
     invitation = invitation_for_token(token)
     if invitation is None:
-        raise DomainError("This invitation link has expired or was already used. Ask for a new one.")
+        raise DomainError(_("This invitation link has expired or was already used. Ask for a new one."))
     if db.session.scalar(sa.select(User.id).where(User.email == invitation.email)):
-        raise DomainError(f"{invitation.email} already has an account: sign in, or reset your password.")
+        raise DomainError(
+            _("%(email)s already has an account: sign in, or reset your password.", email=invitation.email)
+        )
     name = (name or "").strip() or invitation.name
     passwords.check_password_strength(
         password, [invitation.email, name, invitation.organisation.name], field="password"

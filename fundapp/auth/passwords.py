@@ -15,6 +15,7 @@ from flask import current_app
 from zxcvbn import zxcvbn
 
 from fundapp.core.errors import DomainError
+from fundapp.core.i18n import _
 
 #: Passwords that are public knowledge here, refused whatever their score: the demo's published password.
 PUBLISHED_PASSWORDS = frozenset({"fundapp-demo"})
@@ -78,19 +79,19 @@ def check_password_strength(password: str, user_inputs: list[str], field: str = 
     config = current_app.config
     minimum = config["PASSWORD_MIN_LENGTH"]
     if len(password) > MAX_LENGTH:
-        raise WeakPassword(f"Use at most {MAX_LENGTH} characters.", field=field)
+        raise WeakPassword(_("Use at most %(count)s characters.", count=MAX_LENGTH), field=field)
     words = [w for value in user_inputs for w in _words(value)]
     if password.lower() in PUBLISHED_PASSWORDS:
-        raise WeakPassword("This password is published with the demo fund: choose your own.", field=field)
+        raise WeakPassword(_("This password is published with the demo fund: choose your own."), field=field)
     result = zxcvbn(password[:_SCORED_LENGTH], user_inputs=[*words, "fundapp"])
     feedback = result["feedback"]
     hints = [feedback.get("warning") or "", *feedback.get("suggestions", [])]
     advice = " ".join(h if h.endswith(".") else f"{h}." for h in hints if h)
     if len(password) < minimum:
-        raise WeakPassword(_join(f"Use at least {minimum} characters.", advice), field=field)
+        raise WeakPassword(_join(_("Use at least %(count)s characters.", count=minimum), advice), field=field)
     if result["score"] < config["PASSWORD_MIN_SCORE"]:
-        fallback = "Add another word or two; uncommon words are better."
-        raise WeakPassword(_join("This password is too easy to guess.", advice or fallback), field=field)
+        fallback = _("Add another word or two; uncommon words are better.")
+        raise WeakPassword(_join(_("This password is too easy to guess."), advice or fallback), field=field)
 
 
 def _words(value: str) -> list[str]:

@@ -100,7 +100,7 @@ def reset_password(token: str, password: str, address: str | None) -> User:
     """Set the new password; every session of the user ends (a thief's included)."""
     reset = reset_for_token(token)
     if reset is None:
-        raise DomainError("This link has expired or was already used. Ask for a new one.")
+        raise DomainError(_("This link has expired or was already used. Ask for a new one."))
     user = reset.user
     passwords.check_password_strength(password, [user.email, user.name, user.organisation.name], field="password")
     user.password_hash = passwords.hash_password(password)

@@ -33,13 +33,13 @@ from fundapp.core import clock, search, signals
 from fundapp.core.audit import record_change
 from fundapp.core.errors import DomainError, NotAllowed
 from fundapp.core.extensions import db
-from fundapp.core.i18n import _, force_locale, known_language, recipient_locale
+from fundapp.core.i18n import _, _l, force_locale, known_language, recipient_locale
 from fundapp.core.permissions import Role
 
 __all__ = ["Client", "WeakPassword"]
 
 #: The one answer for an unknown account and a wrong password, so the form tells nobody which emails exist.
-WRONG_CREDENTIALS = "Email or password is not correct."
+WRONG_CREDENTIALS = _l("Email or password is not correct.")
 
 
 class DuplicateEmail(DomainError):
@@ -111,7 +111,7 @@ def authenticate(email: str, password: str, client: Client | None = None) -> Sig
         throttle.record(email, client.address, succeeded=False)
         details = {"email": email, "remote_addr": client.address}
         record_change(None, "auth.login_failed", "users", user.id if user else None, details)
-        return SignInResult(message=WRONG_CREDENTIALS)
+        return SignInResult(message=str(WRONG_CREDENTIALS))
     if not user.is_active or not user.organisation.is_active:
         record_change(user, "auth.login_refused_inactive", "users", user.id, {"remote_addr": client.address})
         return SignInResult(message="This account is deactivated. Ask an administrator if you need access.")
@@ -194,7 +194,7 @@ def complete_setup(key: str | None, code: str, client: Client) -> tuple[User, li
     """The required second factor is set up at sign-in: the session signs in; returns the recovery codes."""
     row = sessions.pending_session(key)
     if row is None or row.pending != "setup":
-        raise DomainError("Your sign-in has expired. Sign in again.")
+        raise DomainError(_("Your sign-in has expired. Sign in again."))
     codes = two_factor.confirm_setup(row.user, code)
     sessions.complete_pending(row)
     _signed_in(row.user, client, "password, new second factor")
@@ -211,7 +211,7 @@ def sign_out(user: User) -> None:
 
 def _check_current_password(user: User, password: str, field: str = "current_password") -> None:
     if not verify_password(user, password or ""):
-        raise DomainError("Your password is not correct.", field=field)
+        raise DomainError(_("Your password is not correct."), field=field)
 
 
 def change_password(user: User, current: str, new: str, client: Client | None = None) -> str:
@@ -220,7 +220,7 @@ def change_password(user: User, current: str, new: str, client: Client | None = 
     _check_current_password(user, current)
     passwords.check_password_strength(new, _user_inputs(user))
     if current == new:
-        raise WeakPassword("Choose a password different from the current one.")
+        raise WeakPassword(_("Choose a password different from the current one."))
     user.password_hash = passwords.hash_password(new)
     resets.void_links(user)
     ended = sessions.end_all_sessions(user, "password_changed")
@@ -235,9 +235,9 @@ def change_email(user: User, password: str, new_email: str) -> None:
     _check_current_password(user, password)
     new_email = normalise_email(new_email)
     if new_email == user.email:
-        raise DomainError("This is already your email.", field="email")
+        raise DomainError(_("This is already your email."), field="email")
     if db.session.scalar(sa.select(User.id).where(User.email == new_email)):
-        raise DuplicateEmail("Another account uses this email.")
+        raise DuplicateEmail(_("Another account uses this email."))
     old = user.email
     user.email = new_email
     resets.void_links(user)
@@ -291,7 +291,7 @@ def renew_recovery_codes(user: User, password: str) -> list[str]:
 
 def _check_roles(roles: list[Role | str]) -> set[Role]:
     if not roles:
-        raise DomainError("Give the user at least one role.", field="roles")
+        raise DomainError(_("Give the user at least one role."), field="roles")
     return {Role(r) for r in roles}
 
 
@@ -312,7 +312,7 @@ def create_user(
     """
     email = normalise_email(email)
     if db.session.scalar(sa.select(User.id).where(User.email == email)):
-        raise DuplicateEmail(f"A user with the email {email} already exists.")
+        raise DuplicateEmail(_("A user with the email %(email)s already exists.", email=email))
     role_set = _check_roles(roles)
     if not demo:
         passwords.check_password_strength(password, [email, name, organisation.name], field="password")
@@ -333,7 +333,7 @@ def create_user(
 def update_user(actor: User | None, user: User, name: str, organisation: Organisation, roles: list[Role | str]) -> None:
     role_set = _check_roles(roles)
     if actor is not None and actor.id == user.id and Role.admin in user.roles and Role.admin not in role_set:
-        raise NotAllowed("You cannot remove your own administrator role.", field="roles")
+        raise NotAllowed(_("You cannot remove your own administrator role."), field="roles")
     changes: dict[str, Any] = {}
     if user.name != name.strip():
         changes["name"] = {"from": user.name, "to": name.strip()}
@@ -353,7 +353,7 @@ def update_user(actor: User | None, user: User, name: str, organisation: Organis
 def set_user_active(actor: User | None, user: User, active: bool) -> None:
     """Deactivation keeps the user's history and ends, at once, every session, reset link and API token."""
     if actor is not None and actor.id == user.id and not active:
-        raise NotAllowed("You cannot deactivate your own account.")
+        raise NotAllowed(_("You cannot deactivate your own account."))
     if user.is_active == active:
         return
     user.is_active = active

@@ -19,6 +19,7 @@ from fundapp.core import clock
 from fundapp.core.audit import record_change
 from fundapp.core.errors import NotAllowed
 from fundapp.core.extensions import db
+from fundapp.core.i18n import _
 
 #: last_seen_at is written at most this often, so reading a page is not a write each time.
 TOUCH_INTERVAL = timedelta(minutes=1)
@@ -164,7 +165,7 @@ def end_one_session(user: User, session_id: int) -> bool:
     """End one of the user's own sessions from the profile page; True when it was this browser's."""
     row = db.session.get(UserSession, session_id)
     if row is None or row.user_id != user.id or row.ended_at is not None:
-        raise NotAllowed("This session is not one of yours, or it has already ended.")
+        raise NotAllowed(_("This session is not one of yours, or it has already ended."))
     _end(row, "ended_by_user")
     record_change(user, "auth.session_ended", "users", user.id, {"session": row.id, "address": row.ip_address})
     return is_current(user, row)

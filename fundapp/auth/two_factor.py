@@ -24,6 +24,7 @@ from fundapp.core import clock
 from fundapp.core.audit import record_change
 from fundapp.core.errors import DomainError, NotAllowed
 from fundapp.core.extensions import db
+from fundapp.core.i18n import _
 from fundapp.core.permissions import Role
 
 STEP_SECONDS = 30
@@ -103,7 +104,7 @@ def confirm_setup(user: User, code: str) -> list[str]:
     secret = user.totp_pending_secret
     step = _matching_step(secret, _normalise(code), None) if secret else None
     if step is None:
-        raise WrongCode("That code does not match. Check the app's clock and type the newest code.")
+        raise WrongCode(_("That code does not match. Check the app's clock and type the newest code."))
     replacing = user.totp_secret is not None
     user.totp_secret, user.totp_pending_secret = secret, None
     user.totp_enabled_at = clock.now()
@@ -116,7 +117,7 @@ def confirm_setup(user: User, code: str) -> list[str]:
 def disable(user: User) -> None:
     """The user turns their second factor off (refused when their role requires one)."""
     if required_for(user):
-        raise NotAllowed("Your role requires two-factor sign-in. You can set up a new authenticator instead.")
+        raise NotAllowed(_("Your role requires two-factor sign-in. You can set up a new authenticator instead."))
     _clear(user)
     record_change(user, "auth.two_factor_disabled", "users", user.id)
 
@@ -124,7 +125,7 @@ def disable(user: User) -> None:
 def reset(actor: User | None, user: User) -> None:
     """An administrator removes a user's second factor (a lost phone and lost codes)."""
     if not user.has_two_factor and user.totp_pending_secret is None:
-        raise DomainError(f"{user.email} has no two-factor sign-in to reset.")
+        raise DomainError(_("%(email)s has no two-factor sign-in to reset.", email=user.email))
     _clear(user)
     record_change(actor, "auth.two_factor_reset", "users", user.id, {"email": user.email})
 
@@ -145,8 +146,8 @@ def hash_code(code: str) -> str:
 def _new_recovery_codes(user: User) -> list[str]:
     db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     codes = []
-    for _ in range(RECOVERY_CODES):
-        raw = "".join(secrets.choice(_RECOVERY_ALPHABET) for _ in range(_RECOVERY_LENGTH))
+    for _number in range(RECOVERY_CODES):
+        raw = "".join(secrets.choice(_RECOVERY_ALPHABET) for _position in range(_RECOVERY_LENGTH))
         codes.append("-".join(raw[i : i + 4] for i in range(0, _RECOVERY_LENGTH, 4)))
         db.session.add(RecoveryCode(user_id=user.id, code_hash=hash_code(raw)))
     db.session.flush()
@@ -155,7 +156,7 @@ def _new_recovery_codes(user: User) -> list[str]:
 
 def regenerate_recovery_codes(user: User) -> list[str]:
     if not user.has_two_factor:
-        raise DomainError("Set up two-factor sign-in first.")
+        raise DomainError(_("Set up two-factor sign-in first."))
     codes = _new_recovery_codes(user)
     record_change(user, "auth.recovery_codes_renewed", "users", user.id)
     return codes

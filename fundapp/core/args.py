@@ -23,6 +23,8 @@ from werkzeug.exceptions import BadRequest
 from werkzeug.routing import Map
 from werkzeug.routing.converters import IntegerConverter
 
+from fundapp.core.i18n import _
+
 #: The largest id a row can have: id columns are 32-bit integers on PostgreSQL.
 MAX_ID = 2**31 - 1
 #: Pages beyond this are refused rather than turned into an offset no list reaches.
@@ -68,7 +70,12 @@ def refuse_nul_bytes() -> None:
     for source in sources:
         for key, values in source.lists():
             if "\x00" in key or any("\x00" in value for value in values):
-                raise BadArgument(f"The field {_printable(key)!r} contains a NUL character, which no field accepts.")
+                raise BadArgument(
+                    _(
+                        "The field %(field)s contains a NUL character, which no field accepts.",
+                        field=repr(_printable(key)),
+                    )
+                )
 
 
 def _printable(text: str) -> str:
@@ -102,12 +109,9 @@ def integer(
     value = _raw(name, args)
     if value is None:
         return default
-    bounds = _bounds_text(minimum, maximum)
-    if not _INTEGER.fullmatch(value):
-        raise BadArgument(f"{name} must be a whole number{bounds}, not {_shown(value)}.")
-    number = int(value)
-    if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
-        raise BadArgument(f"{name} must be a whole number{bounds}, not {_shown(value)}.")
+    number = int(value) if _INTEGER.fullmatch(value) else None
+    if number is None or (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
+        raise BadArgument(_not_a_whole_number(name, value, minimum, maximum))
     return number
 
 
@@ -123,7 +127,7 @@ def identifier(name: str, args: Mapping[str, str] | None = None) -> int | None:
         return None
     number = as_id(value)
     if number is None:
-        raise BadArgument(f"{name} must be the number of a record, not {_shown(value)}.")
+        raise BadArgument(_("%(name)s must be the number of a record, not %(value)s.", name=name, value=_shown(value)))
     return number
 
 
@@ -137,7 +141,9 @@ def date_value(name: str, default: date | None = None, args: Mapping[str, str] |
             raise ValueError(value)
         return date.fromisoformat(value)
     except ValueError:
-        raise BadArgument(f"{name} must be a date written YYYY-MM-DD, not {_shown(value)}.") from None
+        raise BadArgument(
+            _("%(name)s must be a date written YYYY-MM-DD, not %(value)s.", name=name, value=_shown(value))
+        ) from None
 
 
 def choice(
@@ -154,7 +160,14 @@ def choice(
     if value in allowed:
         return value
     if strict:
-        raise BadArgument(f"{name} must be one of {', '.join(sorted(allowed))}, not {_shown(value)}.")
+        raise BadArgument(
+            _(
+                "%(name)s must be one of %(allowed)s, not %(value)s.",
+                name=name,
+                allowed=", ".join(sorted(allowed)),
+                value=_shown(value),
+            )
+        )
     return default
 
 
@@ -164,20 +177,38 @@ def text(name: str, default: str = "", max_length: int = MAX_TEXT, args: Mapping
     if value is None:
         return default
     if len(value) > max_length:
-        raise BadArgument(f"{name} must be at most {max_length} characters.")
+        raise BadArgument(_("%(name)s must be at most %(count)s characters.", name=name, count=max_length))
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
-        raise BadArgument(f"{name} must not contain control characters.")
+        raise BadArgument(_("%(name)s must not contain control characters.", name=name))
     return value
 
 
-def _bounds_text(minimum: int | None, maximum: int | None) -> str:
+def _not_a_whole_number(name: str, value: str, minimum: int | None, maximum: int | None) -> str:
+    """The refusal of a number out of its bounds, one whole sentence per case (translators see each)."""
+    shown = _shown(value)
     if minimum is not None and maximum is not None:
-        return f" from {minimum:,} to {maximum:,}"
+        return _(
+            "%(name)s must be a whole number from %(minimum)s to %(maximum)s, not %(value)s.",
+            name=name,
+            minimum=format(minimum, ","),
+            maximum=format(maximum, ","),
+            value=shown,
+        )
     if minimum is not None:
-        return f" of at least {minimum:,}"
+        return _(
+            "%(name)s must be a whole number of at least %(minimum)s, not %(value)s.",
+            name=name,
+            minimum=format(minimum, ","),
+            value=shown,
+        )
     if maximum is not None:
-        return f" of at most {maximum:,}"
-    return ""
+        return _(
+            "%(name)s must be a whole number of at most %(maximum)s, not %(value)s.",
+            name=name,
+            maximum=format(maximum, ","),
+            value=shown,
+        )
+    return _("%(name)s must be a whole number, not %(value)s.", name=name, value=shown)
 
 
 def _shown(value: str) -> str:

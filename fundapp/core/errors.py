@@ -9,8 +9,21 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from fundapp.core.extensions import db
+from fundapp.core.i18n import _, _l, browser_language, force_locale, text_direction
 
 log = logging.getLogger(__name__)
+
+#: The titles of the HTTP errors people meet, in their language (Werkzeug's English names otherwise).
+HTTP_TITLES = {
+    400: _l("Bad Request"),
+    401: _l("Unauthorized"),
+    403: _l("Forbidden"),
+    404: _l("Not Found"),
+    405: _l("Method Not Allowed"),
+    409: _l("Conflict"),
+    413: _l("Request Entity Too Large"),
+    429: _l("Too Many Requests"),
+}
 
 
 class ConfigurationError(RuntimeError):
@@ -79,8 +92,13 @@ def _render(status: int, template: str, headers: list[tuple[str, str]] | None = 
 
 
 def _plain(status: int, **context) -> str:
-    """errors/plain.html drawn without the context processors, which read the database."""
-    return current_app.jinja_env.get_template("errors/plain.html").render(status=status, **context)
+    """errors/plain.html drawn without the context processors, which read the database; in the language the
+    browser asks for (the profile's would need the database)."""
+    code = browser_language()
+    with force_locale(code):
+        return current_app.jinja_env.get_template("errors/plain.html").render(
+            status=status, lang=code, direction=text_direction(), **context
+        )
 
 
 def _database_busy(exc: Exception) -> bool:
@@ -92,10 +110,10 @@ def register_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):
         _reset_session()
-        message = "The form expired or was not sent from this site. Reload the page and try again."
+        message = _("The form expired or was not sent from this site. Reload the page and try again.")
         if wants_json():
             return _json_error(400, message)
-        return _render(400, "errors/error.html", title="Form expired", message=message)
+        return _render(400, "errors/error.html", title=_("Form expired"), message=message)
 
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
@@ -103,7 +121,7 @@ def register_handlers(app: Flask) -> None:
         # Views normally catch domain errors and show them next to the field; this is the safety net.
         if wants_json():
             return _json_error(422, exc.message)
-        return _render(422, "errors/error.html", title="Not possible", message=exc.message)
+        return _render(422, "errors/error.html", title=_("Not possible"), message=exc.message)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
@@ -115,7 +133,8 @@ def register_handlers(app: Flask) -> None:
             body, _status = _json_error(status, exc.description or exc.name)
             return body, status, headers
         template = f"errors/{status}.html" if status in (403, 404) else "errors/error.html"
-        return _render(status, template, headers, title=exc.name, message=exc.description)
+        title = str(HTTP_TITLES.get(status, exc.name))
+        return _render(status, template, headers, title=title, message=exc.description)
 
     @app.errorhandler(Exception)
     def unexpected_error(exc: Exception):

@@ -13,7 +13,7 @@ updates, compiles and checks them; compiled `.mo` files are built by the set-up,
 from pathlib import Path
 
 from babel import Locale
-from flask import Flask, Response, current_app, g, has_request_context, request
+from flask import Flask, Response, current_app, g, has_app_context, has_request_context, request
 from flask_babel import Babel, force_locale, get_locale, gettext, lazy_gettext, ngettext
 from flask_login import current_user
 
@@ -49,7 +49,15 @@ DOMAINS: dict[str, tuple[str, ...]] = {
 
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "translations"
 
-_ = gettext
+
+def _(string: str, **variables: object) -> str:
+    """gettext, and the English text (placeholders filled) where no app with Babel runs: a unit test of a
+    money parser, a bare Flask app in a test, a script."""
+    if not has_app_context() or "babel" not in current_app.extensions:
+        return string % variables if variables else string
+    return gettext(string, **variables)
+
+
 _l = lazy_gettext
 _n = ngettext
 
@@ -102,6 +110,18 @@ def known_language(code: object) -> str | None:
     return code if isinstance(code, str) and code in LANGUAGES else None
 
 
+def browser_language() -> str:
+    """The language this browser asks for without reading the database (the kept choice, else
+    Accept-Language, else English): for pages drawn when the database is failing."""
+    if not has_request_context():
+        return DEFAULT_LANGUAGE
+    return (
+        known_language(request.cookies.get(LANGUAGE_COOKIE))
+        or request.accept_languages.best_match(list(LANGUAGES))
+        or DEFAULT_LANGUAGE
+    )
+
+
 def select_language() -> str:
     """The request's language: the signed-in user's profile, else the choice this browser kept (the switcher's
     cookie), else the best match of the browser's Accept-Language, else English."""
@@ -109,12 +129,7 @@ def select_language() -> str:
         return DEFAULT_LANGUAGE
     user = current_user
     chosen = known_language(getattr(user, "language", None)) if user and user.is_authenticated else None
-    return (
-        chosen
-        or known_language(request.cookies.get(LANGUAGE_COOKIE))
-        or request.accept_languages.best_match(list(LANGUAGES))
-        or DEFAULT_LANGUAGE
-    )
+    return chosen or browser_language()
 
 
 def remember_language(response: Response, code: str) -> Response:

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from babel.numbers import format_currency, format_decimal
 from sqlalchemy.types import TypeDecorator
 
-from fundapp.core.i18n import DEFAULT_LANGUAGE, language
+from fundapp.core.i18n import DEFAULT_LANGUAGE, _, _l, language
 
 CENTS = Decimal("0.01")
 K = TypeVar("K")
@@ -97,6 +97,10 @@ class MoneyInputError(ValueError):
     """Typed or imported input that is not an exact amount; the message says what to fix."""
 
 
+#: The words parse_decimal's `what` names, as people read them (another word is shown as it is given).
+WHAT = {"amount": _l("amount"), "rate": _l("rate")}
+
+
 #: Digits, optionally grouped by thousands with commas or spaces, and an optional decimal point.
 _NUMBER = re.compile(r"(?P<sign>[-+]?)(?P<whole>\d{1,3}(?:[, ]\d{3})+|\d+)(?:\.(?P<fraction>\d+))?")
 _SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " "})
@@ -118,47 +122,50 @@ def parse_decimal(
     """
     if isinstance(value, float):
         raise TypeError("Amounts must not be built from float; pass a str or Decimal.")
+    what = str(WHAT.get(what, what))
     if isinstance(value, bool) or value is None:
-        raise MoneyInputError(f"Enter the {what}.")
+        raise MoneyInputError(_("Enter the %(what)s.", what=what))
     if isinstance(value, int | Decimal):
         number = Decimal(value)
         if not number.is_finite():
-            raise MoneyInputError(f"That is not a valid {what}.")
+            raise MoneyInputError(_("That is not a valid %(what)s.", what=what))
     else:
         number = _parse_text(str(value), what)
     if number.as_tuple().exponent < -places and number != number.quantize(Decimal(1).scaleb(-places)):
         raise MoneyInputError(_too_precise(places, what))
     if number < 0 and not negative:
-        raise MoneyInputError(f"Enter the {what} without a minus sign.")
+        raise MoneyInputError(_("Enter the %(what)s without a minus sign.", what=what))
     if abs(number) > maximum:
-        raise MoneyInputError(f"That {what} is too large: at most {maximum:,.{places}f}.")
+        raise MoneyInputError(
+            _("That %(what)s is too large: at most %(maximum)s.", what=what, maximum=format(maximum, f",.{places}f"))
+        )
     return number.quantize(Decimal(1).scaleb(-places))
 
 
 def _too_precise(places: int, what: str) -> str:
     if places == 2:
-        return f"The {what} has at most two decimals (cents): nothing is rounded for you."
-    return f"The {what} has at most {places} decimals: nothing is rounded for you."
+        return _("The %(what)s has at most two decimals (cents): nothing is rounded for you.", what=what)
+    return _("The %(what)s has at most %(places)s decimals: nothing is rounded for you.", what=what, places=places)
 
 
 def _parse_text(text: str, what: str) -> Decimal:
     cleaned = text.translate(_SPACES).strip()
     if not cleaned:
-        raise MoneyInputError(f"Enter the {what}.")
+        raise MoneyInputError(_("Enter the %(what)s.", what=what))
     match = _NUMBER.fullmatch(cleaned)
     if match is None:
         lowered = cleaned.lower()
         if "_" in cleaned:
-            reason = "without underscores, e.g. 1,000.00"
+            message = _("Write the %(what)s without underscores, e.g. 1,000.00.", what=what)
         elif re.search(r"\d\s*e\s*[-+]?\d", lowered):
-            reason = "in full, without an exponent (write 100000, not 1e5)"
+            message = _("Write the %(what)s in full, without an exponent (write 100000, not 1e5).", what=what)
         elif re.fullmatch(r"[-+]?\d+,\d{1,2}", cleaned):
-            reason = "with a decimal point, not a comma (1234.50)"
+            message = _("Write the %(what)s with a decimal point, not a comma (1234.50).", what=what)
         else:
-            reason = "in digits, e.g. 1,234.50"
-        raise MoneyInputError(f"Write the {what} {reason}.")
+            message = _("Write the %(what)s in digits, e.g. 1,234.50.", what=what)
+        raise MoneyInputError(message)
     if match["sign"] == "+":
-        raise MoneyInputError(f"Enter the {what} without a sign.")
+        raise MoneyInputError(_("Enter the %(what)s without a sign.", what=what))
     whole = match["whole"].replace(",", "").replace(" ", "")
     fraction = match["fraction"]
     return Decimal(f"{match['sign']}{whole}.{fraction}" if fraction is not None else f"{match['sign']}{whole}")

@@ -26,6 +26,7 @@ from pathlib import Path
 from flask import current_app
 
 from fundapp.core.errors import DomainError
+from fundapp.core.i18n import _
 
 #: 10 MB: enough for a scanned letter or a budget workbook.
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -118,10 +119,14 @@ def _clean_name(filename: str | None, kind: str) -> str:
 def _check_archive(data: bytes) -> None:
     """Refuse an office file that unpacks to too much (see the module's docstring)."""
     too_big = UploadRefused(
-        f"This file unpacks to more than {MAX_OFFICE_UNCOMPRESSED // (1024 * 1024)} MB or "
-        f"{MAX_OFFICE_MEMBERS:,} parts, which no ordinary document does; save it again or split it."
+        _(
+            "This file unpacks to more than %(megabytes)s MB or %(parts)s parts, which no ordinary document does; "
+            "save it again or split it.",
+            megabytes=MAX_OFFICE_UNCOMPRESSED // (1024 * 1024),
+            parts=format(MAX_OFFICE_MEMBERS, ","),
+        )
     )
-    damaged = UploadRefused("This file is damaged (its archive does not read back); save it again and retry.")
+    damaged = UploadRefused(_("This file is damaged (its archive does not read back); save it again and retry."))
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
@@ -131,8 +136,11 @@ def _check_archive(data: bytes) -> None:
                 ratio = member.file_size / max(member.compress_size, 1)
                 if member.file_size > RATIO_CHECK_BYTES and ratio > MAX_COMPRESSION_RATIO:
                     raise UploadRefused(
-                        f"A part of this file unpacks to {ratio:,.0f} times its packed size, as a zip bomb does; "
-                        "no ordinary document does that."
+                        _(
+                            "A part of this file unpacks to %(ratio)s times its packed size, as a zip bomb does; "
+                            "no ordinary document does that.",
+                            ratio=format(ratio, ",.0f"),
+                        )
                     )
             total = 0
             for member in members:
@@ -156,12 +164,12 @@ def _check_archive(data: bytes) -> None:
 def check_upload(filename: str | None, data: bytes, max_bytes: int = MAX_UPLOAD_BYTES) -> CheckedUpload:
     """Refuse empty, oversize, unrecognised and zip-bomb files with a message for the person uploading."""
     if not data:
-        raise UploadRefused("The file is empty.")
+        raise UploadRefused(_("The file is empty."))
     if len(data) > max_bytes:
-        raise UploadRefused(f"The file is larger than {max_bytes // (1024 * 1024)} MB.")
+        raise UploadRefused(_("The file is larger than %(megabytes)s MB.", megabytes=max_bytes // (1024 * 1024)))
     kind = detect_kind(data)
     if kind is None:
-        raise UploadRefused(f"Only {ACCEPTED_LABEL} files are accepted; this file is not one of them.")
+        raise UploadRefused(_("Only %(kinds)s files are accepted; this file is not one of them.", kinds=ACCEPTED_LABEL))
     if kind in OFFICE_KINDS:
         _check_archive(data)
     return CheckedUpload(

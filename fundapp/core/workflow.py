@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from fundapp.core.audit import record_change
 from fundapp.core.errors import IllegalTransition, NotAllowed
 from fundapp.core.extensions import db
+from fundapp.core.i18n import _
 from fundapp.core.models import StateEvent
 from fundapp.core.permissions import Actor
 
@@ -43,7 +44,13 @@ class StateMachine:
         for transition in self.transitions:
             if transition.source == state and transition.action == action:
                 return transition
-        raise IllegalTransition(f"Cannot {action.replace('_', ' ')} from status “{state or 'new'}”.")
+        raise IllegalTransition(
+            _(
+                "Cannot %(action)s from status “%(status)s”.",
+                action=action.replace("_", " "),
+                status=state or _("new"),
+            )
+        )
 
     def available(self, state: str | None, roles: Iterable[str]) -> list[Transition]:
         roles = set(roles)
@@ -56,9 +63,11 @@ class StateMachine:
         current = getattr(obj, state_attr)
         transition = self.find(current, action)
         if transition.roles and actor is not None and not (set(actor.role_names) & transition.roles):
-            raise NotAllowed(f"You may not {transition.label or action} this.")
+            raise NotAllowed(_("You may not %(action)s this.", action=transition.label or action))
         if transition.needs_reason and not (reason or "").strip():
-            raise IllegalTransition(f"A reason is required to {transition.label or action}.", field="reason")
+            raise IllegalTransition(
+                _("A reason is required to %(action)s.", action=transition.label or action), field="reason"
+            )
         setattr(obj, state_attr, transition.target)
         db.session.flush()
         event = StateEvent(

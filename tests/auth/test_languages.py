@@ -91,3 +91,17 @@ def test_a_donors_contribution_report_pdf_follows_their_language(client, login, 
     assert "1,000,000.00" in english
     assert deposits in localised
     assert "1,000,000.00" not in localised
+
+
+@pytest.mark.parametrize(
+    ("lang", "message"),
+    [
+        ("fr", "Le courriel ou le mot de passe est incorrect."),
+        ("es", "El correo electrónico o la contraseña no son correctos."),
+        ("ar", "البريد الإلكتروني أو كلمة المرور غير صحيحة."),
+    ],
+)
+def test_a_wrong_password_is_refused_in_the_chosen_language(client, lang, message):
+    client.post("/language", data={"language": lang, "next": "/login"})
+    page = client.post("/login", data={"email": "nobody@example.org", "password": "wrong-password"})
+    assert message in page.get_data(as_text=True)

@@ -6,9 +6,12 @@ from decimal import Decimal
 import pytest
 from flask_babel import force_locale
 
+from fundapp.core.errors import NotAllowed
 from fundapp.core.i18n import LANGUAGE_COOKIE, language, text_direction
-from fundapp.core.money import format_money
+from fundapp.core.money import MoneyInputError, format_money, parse_decimal
 from fundapp.core.templating import format_date, format_datetime, format_percent, money_filter
+from fundapp.core.uploads import UploadRefused, check_upload
+from fundapp.core.workflow import StateMachine, Transition
 
 SPACES = str.maketrans({"\u202f": " ", "\xa0": " "})
 
@@ -119,3 +122,52 @@ def test_arabic_amounts_stay_left_to_right_inside_the_page(app):
         assert shown.endswith("\u2069")
         assert "1,234.50" in shown
         assert money_filter(None) == "–"
+
+
+@pytest.mark.parametrize(
+    ("lang", "number", "empty", "refused"),
+    [
+        ("fr", "Écrivez le montant en entier", "Le fichier est vide.", "Vous n'êtes pas autorisé(e) à"),
+        ("es", "Escriba el importe completo", "El archivo está vacío.", "No está autorizado/a a"),
+        ("ar", "اكتب المبلغ كاملًا", "الملف فارغ.", "غير مسموح لك بـ"),
+    ],
+)
+def test_core_refusals_come_in_the_readers_language(app, lang, number, empty, refused):
+    """The money parser, the upload check and the state machines refuse in the reader's language; the English
+    text is what tests elsewhere read."""
+
+    machine = StateMachine("thing", ["draft", "done"], [Transition("finish", "draft", "done", frozenset({"x"}))])
+
+    class Actor:
+        role_names = ("applicant",)
+
+    class Thing:
+        status = "draft"
+
+    with app.test_request_context(), force_locale(lang):
+        with pytest.raises(MoneyInputError) as parsed:
+            parse_decimal("1e5")
+        with pytest.raises(UploadRefused) as uploaded:
+            check_upload("empty.pdf", b"")
+        with pytest.raises(NotAllowed) as fired:
+            machine.fire(Thing(), "finish", Actor())
+    assert str(parsed.value).startswith(number)
+    assert uploaded.value.message == empty
+    assert fired.value.message.startswith(refused)
+    with app.test_request_context(), pytest.raises(MoneyInputError) as english:
+        parse_decimal("1e5")
+    assert str(english.value) == "Write the amount in full, without an exponent (write 100000, not 1e5)."
+
+
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        ("fr", "page doit être un nombre entier de 1 à 100,000, et non"),
+        ("es", "page debe ser un número entero de 1 a 100,000, no"),
+        ("ar", "يجب أن يكون page عددًا صحيحًا من 1 إلى 100,000"),
+    ],
+)
+def test_a_bad_query_argument_is_refused_in_the_browsers_language(client, login, header, message):
+    login("secretariat@example.org")
+    page = client.get("/concept-notes/?page=0", headers={"Accept-Language": header}).get_data(as_text=True)
+    assert message in page

@@ -30,7 +30,10 @@ What the fund activity holds:
   time of the export.
 
 Each funded joint programme (a JointProgrammeDocument with an allocation in the ledger) is a hierarchy-2
-activity ``<fund identifier>-<concept note reference>``: related-activity type 1 (parent) to the fund; the
+activity ``<fund identifier>-<programme reference>`` (``XM-DAC-41114-MIG00-JP-0007``: the reference the programme
+has on every page, list and report), with the identifier it was published under before programmes had their own
+reference, ``<fund identifier>-<concept note reference>``, as an other-identifier of type B1 (previous activity
+identifier) so that readers of earlier files can follow it: related-activity type 1 (parent) to the fund; the
 administrative agent funding (1) and extending (3); each participating UN organization implementing (4);
 the programme's reference (JP-…) as other-identifier (A1, the reporting organisation's own); activity status from
 its life cycle (approved, not started: 1 pipeline; active: 2 implementation; operationally closed: 3
@@ -90,7 +93,7 @@ from fundapp.reference import services as reference
 from fundapp.reference.models import ThematicArea
 from fundapp.reports import iati_rules, transparency
 from fundapp.reports.results_report import approved_actuals
-from fundapp.results.rollup import period_key
+from fundapp.results.rollup import Direction, period_key
 
 VERSION = "2.03"
 DEFAULT_REPORTING_ORG_REF = "XM-DAC-41114"
@@ -102,6 +105,12 @@ class TransactionType:
     DISBURSEMENT = "3"
     EXPENDITURE = "4"
     INCOMING_COMMITMENT = "11"
+
+
+class OtherIdentifierType:
+    #: "Previous activity identifier": what the activity was reported as before (programmes were identified by
+    #: their concept note's reference, <fund>-CN-0037, until they got their own, <fund>-JP-0007).
+    PREVIOUS = "B1"
 
 
 class Role:
@@ -188,14 +197,14 @@ class Activity:
     status: str  # ActivityStatus codelist: 2 implementation
     #: (ActivityDateType code, day): 1 planned start, 2 actual start, 3 planned end, 4 actual end
     dates: list[tuple[str, date]]
+    #: (OtherIdentifierType code, identifier, owner organisation)
+    other_identifiers: list[tuple[str, str, Org]] = field(default_factory=list)
     scope: str | None = None  # ActivityScope: 1 global
     #: (ISO 3166-1 alpha-2, name, percentage); when empty, recipient_regions apply.
     recipient_countries: list[tuple[str, str, Decimal]] = field(default_factory=list)
     #: (OECD DAC region code, name, percentage)
     recipient_regions: list[tuple[str, str, Decimal]] = field(default_factory=list)
     sectors: list[Sector] = field(default_factory=list)
-    #: (identifier, OtherIdentifierType code): A1 the reporting organisation's own reference
-    other_identifiers: list[tuple[str, str]] = field(default_factory=list)
     #: (PolicyMarker code, PolicySignificance code, description), OECD DAC vocabulary
     policy_markers: list[tuple[str, str, str]] = field(default_factory=list)
     transactions: list[Transaction] = field(default_factory=list)
@@ -587,7 +596,7 @@ def programme_activities(fund: Activity) -> list[Activity]:
     for document in documents:
         note = document.concept_note
         fact = facts[document.id]
-        identifier = programme_identifier(fund.identifier, note.reference)
+        identifier = programme_identifier(fund.identifier, document.reference)
         participants = sorted(note.participants, key=lambda p: (not p.is_lead, p.position, p.id))
         orgs = [Org(p.organisation.name, MULTILATERAL, p.organisation.iati_ref) for p in participants]
         lead = orgs[0] if orgs else Org(note.organisation.name, MULTILATERAL, note.organisation.iati_ref)
@@ -598,11 +607,11 @@ def programme_activities(fund: Activity) -> list[Activity]:
             org_shares.get(document.id, {}),
             by_id,
             lead,
-            note.reference,
+            document.reference,
             (fund.identifier, identifier, agent),
         )
         transactions += [
-            _programme_transaction(entry, org or lead, note.reference, fund.identifier, identifier, agent)
+            _programme_transaction(entry, org or lead, document.reference, fund.identifier, identifier, agent)
             for entry, org in entries
             if entry.category is not EntryKind.allocation
         ]
@@ -621,6 +630,10 @@ def programme_activities(fund: Activity) -> list[Activity]:
                 identifier=identifier,
                 hierarchy=2,
                 reporting_org=agent,
+                other_identifiers=[
+                    (OTHER_IDENTIFIER_INTERNAL, fact.reference, agent),
+                    (OtherIdentifierType.PREVIOUS, programme_identifier(fund.identifier, note.reference), agent),
+                ],
                 title=note.title,
                 description=document.summary,
                 participating=[(Role.FUNDING, agent, fund.identifier), (Role.EXTENDING, agent, fund.identifier)]
@@ -633,7 +646,6 @@ def programme_activities(fund: Activity) -> list[Activity]:
                 ],
                 recipient_regions=[] if countries else [(*UNSPECIFIED_REGION, Decimal("100.00"))],
                 sectors=_area_sectors([area], [Decimal("100.00")]) if area else [],
-                other_identifiers=[(fact.reference, OTHER_IDENTIFIER_INTERNAL)],
                 policy_markers=[
                     (GENDER_POLICY_MARKER, GENDER_SIGNIFICANCE[gender], "Gender equality (self-assessed gender marker)")
                 ]
@@ -764,7 +776,7 @@ def programme_results(dates: dict[int, tuple[date, date]]) -> dict[int, list[Res
             ind.baseline_year,
             ind.baseline_value,
             periods,
-            ascending=ind.target_value >= ind.baseline_value,
+            ascending=ind.direction is Direction.increase,
         )
 
     found: dict[int, list[Result]] = {}
@@ -836,10 +848,10 @@ def _activity(root: etree._Element, activity: Activity) -> None:
     _narrative(etree.SubElement(el, "description", {"type": "1"}), activity.description)
     for role, org, activity_id in activity.participating:
         _org(el, "participating-org", org, role=role, **{"activity-id": activity_id})
-    for ref, kind in activity.other_identifiers:
+    for kind, ref, owner in activity.other_identifiers:
         other = etree.SubElement(el, "other-identifier", {"ref": ref, "type": kind})
-        owner = etree.SubElement(other, "owner-org", {"ref": activity.reporting_org.ref or ""})
-        _narrative(owner, activity.reporting_org.name)
+        owner_org = etree.SubElement(other, "owner-org", {"ref": owner.ref} if owner.ref else {})
+        _narrative(owner_org, owner.name)
     etree.SubElement(el, "activity-status", {"code": activity.status})
     for kind, day in activity.dates:
         etree.SubElement(el, "activity-date", {"type": kind, "iso-date": day.isoformat()})

@@ -155,7 +155,9 @@ def results_report(report: ResultsReport) -> bytes:
         para(
             _(
                 "Numbers and amounts add up across programmes, percentages and scores average by programme budget, "
-                "yes / no counts the programmes reporting yes. Progress runs from the baseline to the target."
+                "yes / no counts the programmes reporting yes. Progress = (result − baseline) ÷ (target − baseline), "
+                "shown between 0 and 100% with the raw figure in brackets when the result is worse than the baseline "
+                "or beyond the target; yes / no indicators are achieved or not yet."
             ),
             "small",
         ),
@@ -186,7 +188,9 @@ def results_report(report: ResultsReport) -> bytes:
         story.append(
             para(
                 _(
-                    "%(area)s · %(organisations)s · budget US$ %(budget)s · %(start)s to %(end)s",
+                    "From concept note %(note)s · %(area)s · %(organisations)s · budget US$ %(budget)s · "
+                    "%(start)s to %(end)s",
+                    note=h.note_reference,
                     area=h.area,
                     organisations=h.organisations,
                     budget=usd(h.budget),
@@ -199,13 +203,13 @@ def results_report(report: ResultsReport) -> bytes:
         if h.indicators:
             story.append(
                 data_table(
-                    [_("Indicator"), _("Baseline"), _("Target"), _("Actual"), _("As of")],
+                    [_("Indicator"), _("Baseline"), _("Target"), _("Actual"), _("Progress"), _("As of")],
                     [
-                        [f"{code} {name}", base, target, actual, period]
-                        for code, name, base, target, actual, period in h.indicators
+                        [f"{code} {name}", base, target, actual, progress, period]
+                        for code, name, base, target, actual, progress, period in h.indicators
                     ],
-                    col_widths=[220, 55, 55, 60, 110],
-                    numeric_columns=(1, 2, 3),
+                    col_widths=[175, 52, 52, 60, 70, 91],
+                    numeric_columns=(1, 2, 3, 4),
                 )
             )
         else:

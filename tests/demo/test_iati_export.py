@@ -64,8 +64,7 @@ def test_iati_status_and_actual_dates_follow_each_programmes_life_cycle(export, 
     doc = etree.fromstring(export)
     fund_id = iati.fund_identifier()
     programmes = {
-        p.document.concept_note.reference: p
-        for p in db.session.scalars(sa.select(JointProgramme).where(JointProgramme.status != PIPELINE))
+        p.reference: p for p in db.session.scalars(sa.select(JointProgramme).where(JointProgramme.status != PIPELINE))
     }
     for activity in doc.findall("iati-activity")[1:]:
         programme = programmes[activity.findtext("iati-identifier").removeprefix(fund_id + "-")]
@@ -97,7 +96,7 @@ def test_iati_last_updated_comes_from_the_data_not_the_moment_of_export(app, db)
 def test_iati_commitments_to_each_participating_organization_are_the_books_shares(export, db):
     doc = etree.fromstring(export)
     fund_id = iati.fund_identifier()
-    ids = {p.document.concept_note.reference: p.id for p in db.session.scalars(sa.select(JointProgramme))}
+    ids = {p.reference: p.id for p in db.session.scalars(sa.select(JointProgramme))}
     shares = programme_services.allocation_shares()
     names = dict(db.session.execute(sa.select(Organisation.name, Organisation.id)).all())
     checked = 0

@@ -319,7 +319,8 @@ SCHEMAS["ConceptNoteList"] = _list_of("ConceptNote")
 SCHEMAS["Programme"] = _obj(
     {
         "id": {"type": "integer"},
-        "reference": {"type": "string"},
+        "reference": {"type": "string", "description": "The programme's reference, e.g. JP-0007."},
+        "concept_note_reference": {"type": "string", "description": "The concept note it came from, e.g. CN-0037."},
         "title": {"type": "string"},
         "thematic_area": _obj({"code": {"type": "string"}, "name": {"type": "string"}}),
         "countries": {"type": "array", "items": _obj({"code": {"type": "string"}, "name": {"type": "string"}})},

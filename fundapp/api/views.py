@@ -353,6 +353,7 @@ def _programme_json(p: PublicProgramme) -> dict:
     return {
         "id": p.id,
         "reference": p.reference,
+        "concept_note_reference": p.note_reference,
         "title": p.title,
         "thematic_area": {"code": p.area_code, "name": p.area_name},
         "countries": [{"code": code, "name": name} for code, name in p.countries],

@@ -298,20 +298,37 @@ class DecisionForm(OnceForm):
         validators=[Optional()],
         description="Funding decisions: defaults to the programme's budget.",
     )
+    starts_on = DateField("New programme start", validators=[Optional()])
+    ends_on = DateField("New programme end", validators=[Optional()])
     rationale = TextAreaField("Rationale (minutes)", validators=[Optional(), Length(max=4000)])
     shared_comment = TextAreaField(
         "Comment shared with the applicant",
         validators=[Optional(), Length(max=4000)],
         description="The applicant sees the outcome and this comment, never scores or votes.",
     )
+    #: Funding items: whether the programme document's planned start is before the meeting (new dates required).
+    needs_new_dates = False
 
     @classmethod
     def for_item(cls, item: AgendaItem) -> "DecisionForm":
-        """The decisions this kind of item may have; an amount only for a funding decision."""
+        """The decisions this kind of item may have; an amount and new programme dates only for a funding decision,
+        the dates described with the planned ones (and required when those start before the meeting)."""
         form = cls(prefix=f"item{item.id}")
         form.outcome.choices = choices((o.value, o.label) for o in services.OUTCOMES[item.kind])
         if item.kind is not ItemKind.funding:
-            del form.amount
+            del form.amount, form.starts_on, form.ends_on
+            return form
+        document = services.programme_document(item.concept_note) if item.concept_note else None
+        if document is not None:
+            held_on = item.meeting.held_on
+            form.needs_new_dates = services.planned_dates_past(document, held_on)
+            planned = f"Planned: {document.starts_on:%d %b %Y} to {document.ends_on:%d %b %Y}."
+            form.starts_on.description = (
+                f"{planned} The planned start is before this meeting ({held_on:%d %b %Y}): give new dates, from the "
+                "meeting on; the programme runs on them."
+                if form.needs_new_dates
+                else f"{planned} Leave both empty to keep them."
+            )
         return form
 
     def data_for_service(self) -> services.DecisionInput:
@@ -320,6 +337,8 @@ class DecisionForm(OnceForm):
             rationale=self.rationale.data or "",
             shared_comment=self.shared_comment.data or "",
             amount=self.amount.data if "amount" in self else None,
+            starts_on=self.starts_on.data if "starts_on" in self else None,
+            ends_on=self.ends_on.data if "ends_on" in self else None,
         )
 
 

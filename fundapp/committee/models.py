@@ -510,6 +510,19 @@ class VoteRecord(db.Model):
 # The light joint programme document ---------------------------------------------------------------
 
 
+def programme_reference(programme_id: int) -> str:
+    """A joint programme's reference, JP-0007, from its document's id (the ledger's programme_id): the one name a
+    programme goes by on every page, list, CSV, PDF, in the API and in IATI. The concept note it came from (its
+    own reference, CN-0037) is shown beside it, never instead of it."""
+    return f"JP-{programme_id:04d}"
+
+
+def programme_label(programme_id: int, note_reference: str | None, title: str) -> str:
+    """The programme as one line of text (CSV cells, PDF tables, attribution rows): 'JP-0007 (CN-0037) Title'."""
+    note = f" ({note_reference})" if note_reference else ""
+    return f"{programme_reference(programme_id)}{note} {title}".strip()
+
+
 class JointProgrammeDocument(db.Model):
     """The light joint programme document an endorsed note needs before it is ready for implementation.
 
@@ -539,6 +552,11 @@ class JointProgrammeDocument(db.Model):
     @property
     def total(self):
         return sum((line.amount for line in self.budget_lines), Decimal("0.00"))
+
+    @property
+    def reference(self) -> str:
+        """The programme's reference (JP-0007): the document's id is the programme's."""
+        return programme_reference(self.id)
 
 
 class ProgrammeBudgetLine(db.Model):

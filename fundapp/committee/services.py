@@ -1349,6 +1349,9 @@ class DecisionInput:
     rationale: str = ""
     shared_comment: str = ""
     amount: Decimal | str | None = None
+    #: A funding decision's new programme dates: required when the planned start is before the decision.
+    starts_on: date | None = None
+    ends_on: date | None = None
 
 
 def _lock_item(item: AgendaItem) -> AgendaItem:
@@ -1396,7 +1399,7 @@ def record_decision(actor: User | None, item: AgendaItem, data: DecisionInput) -
             raise DomainError("The chair closes the review before the committee decides on the note.", field="outcome")
     item.amount = None
     if outcome is Outcome.approve_funding:
-        item.amount = _fund(actor, item, note, data.amount, meeting.held_on)
+        item.amount = _fund(actor, item, note, data, meeting.held_on)
     item.outcome = outcome
     item.rationale = rationale
     item.shared_comment = shared
@@ -1427,13 +1430,19 @@ def record_decision(actor: User | None, item: AgendaItem, data: DecisionInput) -
     return item
 
 
-def _fund(actor: User | None, item: AgendaItem, note: ConceptNote, amount: Decimal | str | None, on: date) -> Decimal:
-    """Allocate the approved amount through the ledger (area's earmarked pool first); refused if it does not fit."""
+def _fund(actor: User | None, item: AgendaItem, note: ConceptNote, data: DecisionInput, on: date) -> Decimal:
+    """Allocate the approved amount through the ledger (area's earmarked pool first); refused if it does not fit.
+
+    A programme cannot start before it is funded: when the document's planned start is before the decision, the
+    decision gives new dates and the programme runs on them (else its reports would be overdue at once)."""
     if note.status != workflow.READY:
         raise DomainError(f"{note.reference} is not ready for implementation.", field="outcome")
     document = programme_document(note)
     if document is None or document.approved_at is None:
         raise DomainError("The joint programme document has not been approved.", field="outcome")
+    if document.starts_on < on or data.starts_on is not None or data.ends_on is not None:
+        _replan(actor, document, on, data.starts_on, data.ends_on)
+    amount = data.amount
     if amount in (None, ""):
         amount = document.total
     try:
@@ -1456,6 +1465,44 @@ def _fund(actor: User | None, item: AgendaItem, note: ConceptNote, amount: Decim
     )
     signals.funding_approved.send(document, actor=actor, on=on)
     return value
+
+
+def planned_dates_past(document: JointProgrammeDocument | None, on: date) -> bool:
+    """Whether a funding decision on this day must give the programme new dates (its planned start is past)."""
+    return document is not None and document.starts_on < on
+
+
+def _replan(
+    actor: User | None, document: JointProgrammeDocument, on: date, starts_on: date | None, ends_on: date | None
+) -> None:
+    """Move the programme to the dates the funding decision gives: from the decision day on, end after start."""
+    errors: dict[str, list[str]] = {}
+    past = planned_dates_past(document, on)
+    planned = f"{document.starts_on:%d %b %Y} to {document.ends_on:%d %b %Y}"
+    if starts_on is None:
+        errors["starts_on"] = [
+            f"The planned dates ({planned}) start before this decision ({on:%d %b %Y}): give the new start."
+            if past
+            else "Give the new start date, or leave both dates empty to keep the planned ones."
+        ]
+    elif starts_on < on:
+        errors["starts_on"] = [f"The programme cannot start before it is funded ({on:%d %b %Y})."]
+    if ends_on is None:
+        errors["ends_on"] = ["Give the new end date."]
+    elif starts_on is not None and ends_on <= starts_on:
+        errors["ends_on"] = ["The end date comes after the start date."]
+    if errors:
+        raise ValidationFailed(errors)
+    before = {"starts_on": document.starts_on.isoformat(), "ends_on": document.ends_on.isoformat()}
+    document.starts_on, document.ends_on = starts_on, ends_on  # type: ignore[assignment]  (checked above)
+    db.session.flush()
+    record_change(
+        actor,
+        "committee.programme_dates_changed",
+        "joint_programme_documents",
+        document.id,
+        {"before": before, "after": {"starts_on": str(starts_on), "ends_on": str(ends_on)}, "decided_on": str(on)},
+    )
 
 
 # The light joint programme document -----------------------------------------------------------------

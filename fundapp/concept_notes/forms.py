@@ -23,11 +23,12 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from fundapp.concept_notes.models import NARRATIVES, SCOPE_LABELS, AttachmentKind, ConceptNote
-from fundapp.concept_notes.services import CallData, NoteData, NoteFormChoices
+from fundapp.concept_notes.services import CallData, NewFile, NoteData, NoteFormChoices
 from fundapp.concept_notes.workflow import ELIGIBLE, INELIGIBLE, RETURNED
+from fundapp.core import uploads
 from fundapp.core.forms import DecimalField, IntegerField, MoneyField, MultiCheckboxField, choices, coerce_id
 
 MONEY = {"validators": [Optional(), NumberRange(min=Decimal("0"), max=Decimal("999999999.99"))]}
@@ -139,7 +140,17 @@ class NoteForm(FlaskForm):
         places=2,
         validators=[Optional(), NumberRange(min=Decimal("0"), max=Decimal("100"))],
     )
+    # Uploading from the edit page sends the whole form: the text typed so far is saved with the file.
+    attachment_kind = SelectField(
+        "Document",
+        default=AttachmentKind.supporting.value,
+        choices=choices([(k.value, k.label) for k in AttachmentKind]),
+    )
+    attachment_file = FileField("File (PDF, DOCX or XLSX, 10 MB at most)", render_kw={"accept": ".pdf,.docx,.xlsx"})
+    #: The button pressed (never drawn as a field): save, submit, upload or remove-<attachment id>.
+    action = StringField()
     # The sections whose rules span several fields (the services' keys).
+    attachments = SectionAnchor()
     call = SectionAnchor()
     organisations = SectionAnchor()
     budget = SectionAnchor()
@@ -188,6 +199,20 @@ class NoteForm(FlaskForm):
                 for m in self.reference.markers
             },
         )
+
+    def validate_attachment_file(self, field: FileField) -> None:
+        if self.action.data == "upload" and not (field.data and getattr(field.data, "filename", "")):
+            raise ValidationError("Choose the file to upload.")
+
+    def save_options(self) -> dict[str, Any]:
+        """What the pressed button asks save_note() for besides saving: submit, attach the file, remove one."""
+        action = self.action.data or "save"
+        if action == "upload":
+            upload = self.attachment_file.data
+            return {"upload": NewFile(upload.filename, uploads.read_limited(upload.stream), self.attachment_kind.data)}
+        if action.startswith("remove-") and action[7:].isdigit():
+            return {"remove_attachment_id": int(action[7:])}
+        return {"submitting": action == "submit"}
 
     def show_problems(self, problems: dict[str, list[str]]) -> list[str]:
         """Put each submission problem next to its field or at the top of its section; return the summary."""

@@ -14,6 +14,7 @@ from fundapp.core import clock
 from fundapp.core.extensions import db
 from fundapp.core.models import AppendOnly
 from fundapp.core.money import FixedDecimal, Money
+from fundapp.notifications.discussions import DiscussionMessage
 from fundapp.reference.models import Country, GcmObjective, GuidingPrinciple, Marker, ThematicArea
 
 call_thematic_areas = sa.Table(
@@ -74,6 +75,11 @@ NARRATIVES = [
     ),
     ("sustainability", "Sustainability", "What continues after the programme and who carries it on."),
 ]
+
+
+def note_reference(note_id: int) -> str:
+    """A concept note's reference, CN-0037."""
+    return f"CN-{note_id:04d}"
 
 
 class Call(db.Model):
@@ -184,7 +190,7 @@ class ConceptNote(db.Model):
 
     @property
     def reference(self) -> str:
-        return f"CN-{self.id:04d}"
+        return note_reference(self.id)
 
     @property
     def partners(self) -> list["Participant"]:
@@ -312,3 +318,12 @@ class Attachment(db.Model):
     uploaded_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     concept_note: Mapped[ConceptNote] = relationship(back_populates="attachments")
+
+
+class NoteMessage(DiscussionMessage, db.Model):
+    """A message of the note's discussion thread between its organizations and the Fund Management Unit
+    (notifications.discussions has the columns and rules every thread shares)."""
+
+    __tablename__ = "concept_note_messages"
+
+    concept_note_id: Mapped[int] = mapped_column(sa.ForeignKey("concept_notes.id", ondelete="CASCADE"), index=True)

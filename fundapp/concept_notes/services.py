@@ -19,6 +19,7 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import Session, SessionTransaction, selectinload
 
 from fundapp.auth.models import Organisation, OrganisationType, User, UserRole
+from fundapp.concept_notes import permissions
 from fundapp.concept_notes.models import (
     NARRATIVES,
     Attachment,
@@ -27,6 +28,7 @@ from fundapp.concept_notes.models import (
     ConceptNote,
     ConceptNoteVersion,
     MarkerScore,
+    NoteMessage,
     Participant,
     PrincipleStatement,
     Scope,
@@ -51,6 +53,7 @@ from fundapp.core.errors import DomainError, IllegalTransition, NotAllowed, Vali
 from fundapp.core.extensions import db
 from fundapp.core.money import CENTS, to_money
 from fundapp.core.permissions import Role
+from fundapp.notifications import discussions
 from fundapp.notifications.services import notify
 from fundapp.reference import services as reference
 from fundapp.reference.models import (
@@ -500,11 +503,24 @@ def snapshot(note: ConceptNote) -> dict[str, Any]:
 
 @dataclass
 class Submission:
-    """What asking to submit gave: the frozen version, or the rules the note does not meet yet."""
+    """What saving (and asking to submit) gave: the frozen version, or the rules the note does not meet yet; the
+    file attached or removed with the save, or why a file could not be attached (the draft is saved anyway)."""
 
     version: ConceptNoteVersion | None = None
     #: check_submission()'s problems: field or section key -> messages (empty once submitted).
     problems: dict[str, list[str]] = field(default_factory=dict)
+    attached: Attachment | None = None
+    removed: str | None = None
+    file_problem: str | None = None
+
+
+@dataclass
+class NewFile:
+    """A file uploaded with the note's form: its name as sent, its bytes and what it is (AttachmentKind)."""
+
+    filename: str | None
+    data: bytes
+    kind: str
 
 
 def submit(actor: User | None, note: ConceptNote, on: date | None = None) -> ConceptNoteVersion:
@@ -557,15 +573,34 @@ def _freeze_and_submit(actor: User | None, note: ConceptNote, on: date) -> Conce
 
 
 def save_note(
-    actor: User | None, note: ConceptNote, data: NoteData, submitting: bool = False, on: date | None = None
+    actor: User | None,
+    note: ConceptNote,
+    data: NoteData,
+    submitting: bool = False,
+    on: date | None = None,
+    upload: NewFile | None = None,
+    remove_attachment_id: int | None = None,
 ) -> Submission:
-    """Save the form as the draft and, when asked, submit it: one transaction.
+    """Save the form as the draft and, when asked, submit it, attach a file or remove one: one transaction.
 
     A note that does not meet the rules yet stays saved as a draft; its problems come back in the
-    Submission instead of an error, so the draft is committed with them. Bad values (an unknown
-    organization, a negative budget) still raise, and nothing is saved.
+    Submission instead of an error, so the draft is committed with them. So does a file that cannot be
+    attached (empty, too big, not PDF/DOCX/XLSX): the text typed with it is saved, never lost. Bad values
+    (an unknown organization, a negative budget) still raise, and nothing is saved.
     """
     save_draft(actor, note, data)
+    if upload is not None:
+        try:
+            checked = uploads.check_upload(upload.filename, upload.data)
+        except DomainError as exc:
+            return Submission(file_problem=f"File not attached: {exc.message}")
+        return Submission(attached=add_attachment(actor, note, checked, upload.kind))
+    if remove_attachment_id is not None:
+        attachment = next((a for a in note.attachments if a.id == remove_attachment_id), None)
+        if attachment is None:
+            raise DomainError("That attachment is not one of this note's.", field="attachments")
+        remove_attachment(actor, attachment)
+        return Submission(removed=attachment.filename)
     return submit_if_ready(actor, note, on) if submitting else Submission()
 
 
@@ -747,19 +782,26 @@ def _users_with_role(role: Role) -> list[User]:
     )
 
 
-def focal_points(organisation_id: int) -> list[User]:
+def focal_points(*organisation_ids: int) -> list[User]:
+    """The active focal points (applicants) of these organizations, by name."""
     return list(
         db.session.scalars(
             sa.select(User)
             .join(UserRole)
-            .where(User.organisation_id == organisation_id, UserRole.role == Role.applicant, User.is_active)
-            .order_by(User.name)
+            .where(User.organisation_id.in_(organisation_ids), UserRole.role == Role.applicant, User.is_active)
+            .order_by(User.name, User.id)
         )
     )
 
 
+def _organisation_ids(note: ConceptNote) -> list[int]:
+    """The lead and every partner organization."""
+    return list(dict.fromkeys([note.organisation_id, *(p.organisation_id for p in note.participants)]))
+
+
 def _notify_focal_points(note: ConceptNote, subject: str, body: str) -> None:
-    notify(focal_points(note.organisation_id), subject, body, _note_link(note))
+    """A joint note's news goes to the focal points of every participating organization, not the lead's only."""
+    notify(focal_points(*_organisation_ids(note)), subject, body, _note_link(note))
 
 
 def timeline(note: ConceptNote) -> list[dict[str, Any]]:
@@ -838,6 +880,7 @@ def note_page(note: ConceptNote, with_problems: bool = False) -> dict[str, Any]:
         "versions": versions(note),
         "screenings": screenings(note),
         "problems": check_submission(note, clock.today()) if with_problems else {},
+        "discussion": discussion_counts(note),
     }
 
 
@@ -1018,7 +1061,15 @@ def notes_query(filters: NoteFilters, organisation_id: int | None = None, includ
         selectinload(ConceptNote.objectives),
     )
     if organisation_id is not None:
-        query = query.where(ConceptNote.organisation_id == organisation_id)
+        # The organisation's notes: those it leads and the joint notes it is a partner of.
+        query = query.where(
+            sa.or_(
+                ConceptNote.organisation_id == organisation_id,
+                sa.exists().where(
+                    Participant.concept_note_id == ConceptNote.id, Participant.organisation_id == organisation_id
+                ),
+            )
+        )
     if not include_drafts:
         # Drafts belong to their authors until submitted; a withdrawn draft was never submitted either.
         query = query.where(ConceptNote.version_count > 0)
@@ -1239,6 +1290,129 @@ def latest_notes(organisation_id: int, limit: int) -> list[ConceptNote]:
             .limit(limit)
         )
     )
+
+
+# The discussion ------------------------------------------------------------------------------------
+
+
+def _discussion_link(note: ConceptNote, message: NoteMessage | None = None) -> str:
+    anchor = f"#message-{message.id}" if message is not None else ""
+    try:
+        return url_for("concept_notes.discussion", note_id=note.id) + anchor
+    except RuntimeError:  # outside a request (CLI, demo)
+        return f"/concept-notes/{note.id}/discussion{anchor}"
+
+
+def discussion_readers(note: ConceptNote) -> list[User]:
+    """Everyone who can read the note's thread, so may be mentioned in it: the focal points of its organizations
+    and, once it was submitted, the secretariat and the committee (concept_notes.permissions says the same)."""
+    focal = sa.and_(User.organisation_id.in_(_organisation_ids(note)), User.id.in_(_with_roles(Role.applicant)))
+    reviewers = User.id.in_(_with_roles(Role.secretariat, Role.committee_chair, Role.committee_member))
+    who = sa.or_(focal, reviewers) if note.version_count > 0 else focal
+    return list(db.session.scalars(sa.select(User).where(User.is_active, who).order_by(User.name, User.id)))
+
+
+def _with_roles(*roles: Role) -> sa.Select:
+    return sa.select(UserRole.user_id).where(UserRole.role.in_(roles))
+
+
+def _thread_participants(note: ConceptNote, readers: list[User]) -> list[User]:
+    """Who hears of every message: the note's organizations and the secretariat (the committee reads, and is told
+    only when mentioned)."""
+    organisations = set(_organisation_ids(note))
+    return [
+        u
+        for u in readers
+        if u.has_role(Role.secretariat) or (u.has_role(Role.applicant) and u.organisation_id in organisations)
+    ]
+
+
+def post_message(
+    actor: User, note: ConceptNote, body: str, is_question: bool = False, answers_id: int | None = None
+) -> NoteMessage:
+    """Add a message to the note's thread and notify: its organizations and the secretariat of every message,
+    the people it mentions that they were. The secretariat may flag a clarification question; a focal point of
+    the note's organizations answers it (answers_id)."""
+    if not permissions.can_write_discussion(actor, note):
+        raise NotAllowed("Only the note's organizations and the Fund Management Unit write in its discussion.")
+    question = None
+    if answers_id is not None:
+        question = db.session.get(NoteMessage, answers_id)
+        if question is None or question.concept_note_id != note.id:
+            raise DomainError("Answer a question of this discussion.", field="answers_id")
+    readers = discussion_readers(note)
+    draft = discussions.check_message(
+        actor,
+        body,
+        readers=readers,
+        may_ask=permissions.can_ask_clarification(actor, note),
+        may_answer=permissions.can_answer_clarification(actor, note),
+        is_question=is_question,
+        answers=question,
+    )
+    message = NoteMessage(concept_note_id=note.id, **draft.columns(actor))
+    db.session.add(message)
+    db.session.flush()
+    record_change(
+        actor,
+        "concept_note.message_posted",
+        "concept_notes",
+        note.id,
+        {
+            "message": message.id,
+            "question": message.is_question,
+            "answers": message.answers_id,
+            "mentions": message.mentioned_ids,
+        },
+    )
+    discussions.notify_thread(
+        message,
+        reference=note.reference,
+        participants=_thread_participants(note, readers),
+        mentioned=draft.mentioned,
+        link=_discussion_link(note, message),
+    )
+    return message
+
+
+def discussion_messages(note: ConceptNote) -> list[NoteMessage]:
+    return list(
+        db.session.scalars(
+            sa.select(NoteMessage).where(NoteMessage.concept_note_id == note.id).order_by(NoteMessage.id)
+        )
+    )
+
+
+def _describe(people: list[User], note: ConceptNote) -> dict[int, str]:
+    """What each reader is in the thread: 'UNDP, lead', 'ILO, partner', 'Fund Management Unit', 'committee'."""
+    described = {}
+    for person in people:
+        if person.has_role(Role.applicant) and person.organisation_id == note.organisation_id:
+            described[person.id] = f"{person.organisation.code}, lead organization"
+        elif person.has_role(Role.applicant) and person.organisation_id in _organisation_ids(note):
+            described[person.id] = f"{person.organisation.code}, partner organization"
+        elif person.has_role(Role.secretariat):
+            described[person.id] = "Fund Management Unit"
+        else:
+            described[person.id] = "steering committee (reads)"
+    return described
+
+
+def discussion_page(note: ConceptNote) -> dict[str, Any]:
+    """The thread of a note with who can read it (a fixed number of queries)."""
+    readers = discussion_readers(note)
+    return {
+        "note": note,
+        "thread": discussions.thread(discussion_messages(note), readers, _describe(readers, note)),
+        "readers": readers,
+    }
+
+
+def discussion_counts(note: ConceptNote) -> tuple[int, int]:
+    """(messages, open clarification questions) of the note's thread, for the link on the note's page."""
+    messages = discussion_messages(note)
+    answered = {m.answers_id for m in messages if m.answers_id is not None}
+    return len(messages), sum(1 for m in messages if m.is_question and m.id not in answered)
 
 
 def visible_to(user: User) -> sa.ColumnElement[bool]:

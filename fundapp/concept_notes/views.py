@@ -17,7 +17,7 @@ from fundapp.concept_notes.forms import (
     WithdrawForm,
     note_form,
 )
-from fundapp.concept_notes.models import Attachment, Call, ConceptNote, ConceptNoteVersion
+from fundapp.concept_notes.models import Attachment, Call, ConceptNote
 from fundapp.concept_notes.workflow import STATUS_LABELS, status_label
 from fundapp.core import args as query_args
 from fundapp.core import clock, uploads
@@ -25,6 +25,8 @@ from fundapp.core.edge import domain_errors
 from fundapp.core.extensions import db
 from fundapp.core.permissions import Role, role_required
 from fundapp.core.tabular import csv_response
+from fundapp.notifications import discussions
+from fundapp.notifications.forms import MessageForm
 from fundapp.reference import services as reference
 
 
@@ -160,9 +162,10 @@ def _visible_note(note_id: int) -> ConceptNote:
 
 
 def _editable_note(note_id: int) -> ConceptNote:
+    """The note if the user belongs to its lead organization; those who only read it (partners, reviewers) get 403."""
     note = _visible_note(note_id)
     if not permissions.is_owner(current_user, note):
-        abort(404 if not current_user.has_any_role(*permissions.LIST_ROLES) else 403)
+        abort(403)
     return note
 
 
@@ -201,7 +204,7 @@ def detail(note_id: int):
 
 
 #: Shown when the form itself could not be read (a word in a number field): the service was not called.
-UNREADABLE = "Some fields could not be read: correct the fields marked below. Nothing was saved."
+UNREADABLE = "Some fields could not be read: correct the fields marked below. Nothing was saved (and no file attached)."
 
 
 @bp.route("/<int:note_id>/edit", methods=["GET", "POST"])
@@ -214,13 +217,15 @@ def edit(note_id: int):
     form = note_form(note, services.note_form_choices(note))
     problems: list[str] = []
     if form.validate_on_submit():
-        submitting = request.form.get("action") == "submit"
         with domain_errors(form, default="title") as outcome:
-            saved = services.save_note(current_user, note, form.note_data(), submitting=submitting)
+            saved = services.save_note(current_user, note, form.note_data(), **form.save_options())
         if not outcome.ok:
             problems = [outcome.error.message]
+        elif saved.file_problem:
+            flash("Draft saved; the file was not attached (see section 9).", "warning")
+            form.attachment_file.errors = [saved.file_problem]
         elif not saved.problems:
-            return _saved(note, saved.version)
+            return _saved(note, saved)
         else:
             flash("Draft saved. The note cannot be submitted yet: see the problems listed below.", "warning")
             problems = form.show_problems(saved.problems)
@@ -229,11 +234,16 @@ def edit(note_id: int):
     return _edit_page(note, form, problems)
 
 
-def _saved(note: ConceptNote, version: ConceptNoteVersion | None) -> Response:
-    if version is None:
+def _saved(note: ConceptNote, saved: services.Submission) -> Response:
+    if saved.attached or saved.removed:
+        done = f"{saved.attached.filename} attached" if saved.attached else f"{saved.removed} removed"
+        flash(f"Draft saved and {done}.", "success")
+        return redirect(url_for("concept_notes.edit", note_id=note.id, _anchor="s-attachments"))
+    if saved.version is None:
         flash("Draft saved.", "success")
         return _to_note(note.id, "concept_notes.edit")
-    flash(f"{note.reference} submitted (version {version.number}). The Fund Management Unit will screen it.", "success")
+    number = saved.version.number
+    flash(f"{note.reference} submitted (version {number}). The Fund Management Unit will screen it.", "success")
     return _to_note(note.id)
 
 
@@ -245,8 +255,7 @@ def _edit_page(note: ConceptNote, form: NoteForm, problems: list[str]):
         principles=form.reference.principles,
         markers=form.reference.markers,
         problems=problems,
-        attachment_form=AttachmentForm(),
-    ), (422 if problems else 200)
+    ), (422 if problems or form.errors else 200)
 
 
 @bp.route("/<int:note_id>/submit", methods=["POST"])
@@ -374,3 +383,26 @@ def delete_attachment(note_id: int, attachment_id: int):
     if outcome.ok:
         flash("Attachment removed.", "success")
     return _back(note_id)
+
+
+# The discussion ----------------------------------------------------------------------------------
+
+
+@bp.route("/<int:note_id>/discussion", methods=["GET", "POST"])
+@login_required
+def discussion(note_id: int):
+    """The note's thread: its organizations and the secretariat write, the committee reads; nobody else sees it."""
+    note = _visible_note(note_id)
+    if not permissions.can_read_discussion(current_user, note):
+        abort(404)
+    form = MessageForm(answering=_int_arg("answer"))
+    if form.validate_on_submit():
+        if not permissions.can_write_discussion(current_user, note):
+            abort(403)
+        with domain_errors(form, default="body") as outcome:
+            message = services.post_message(current_user, note, form.body.data, form.is_question.data, form.answering)
+        if outcome.ok:
+            flash(discussions.posted_label(message), "success")
+            return redirect(url_for("concept_notes.discussion", note_id=note.id, _anchor=f"message-{message.id}"))
+    page = services.discussion_page(note)
+    return render_template("concept_notes/discussion.html", form=form, **page), (422 if form.errors else 200)

@@ -62,7 +62,6 @@ def contribution_report_pdf(report: ContributionReport) -> bytes:
         data_table(
             ["Date", "Agreement", "Amount", "Rate", "USD", "Fee USD", ""],
             rows,
-            col_widths=[20 * mm, 44 * mm, 32 * mm, 16 * mm, 24 * mm, 20 * mm, 18 * mm],
             numeric_columns=(2, 3),
             total_row=True,
         )
@@ -92,7 +91,6 @@ def contribution_report_pdf(report: ContributionReport) -> bytes:
                     ]
                     for r in figures.attribution
                 ],
-                col_widths=[30 * mm, 45 * mm, 35 * mm, 25 * mm, 35 * mm],
                 numeric_columns=(3,),
             )
         )

@@ -44,6 +44,8 @@ def inject_permissions() -> dict:
         "can_close_period": permissions.can_close_period,
         "can_reopen_period": permissions.can_reopen_period,
         "EntryKind": EntryKind,
+        # Attribution rows name each programme by its one reference, with its concept note: 'JP-0007 (CN-0037) …'.
+        "programme_label": services.programme_label,
     }
 
 
@@ -474,7 +476,6 @@ def report(donor_id: int):
     return render_template(
         "contributions/report.html",
         report=report,
-        programme_label=services.programme_label,
         chart=charts.bars_by_year(report.by_year, "Deposits by year, US$, to the end of the period"),
     )
 

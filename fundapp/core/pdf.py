@@ -18,6 +18,7 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from fundapp.core import clock
@@ -104,6 +105,67 @@ def money_cell(amount: Decimal | None, style: str = "num") -> Paragraph:
     return Paragraph(format_money(amount), STYLES[style])
 
 
+#: The width of the text on an A4 page between build_pdf()'s margins, in points (less the frame's own padding).
+TEXT_WIDTH = A4[0] - 32 * mm - 12
+#: A table cell's left plus right padding (reportlab's default, 6 points each side).
+CELL_PADDING = 14  # plus 2 points of slack: reportlab wraps a word that fits to the last fraction of a point
+#: A column at most this share of the page wide is short content that never wraps (a date, an amount, a rate).
+SHORT_COLUMN = 0.22
+#: Headings up to this many characters are not wrapped.
+SHORT_HEADING = 16
+
+
+def _cell_text(value: object) -> str:
+    if isinstance(value, Paragraph):
+        return value.getPlainText()
+    if isinstance(value, PdfMarkup):
+        return Paragraph(value.source, STYLES["cell"]).getPlainText()
+    if isinstance(value, Flowable):
+        return ""
+    if isinstance(value, Decimal):
+        return format_money(value)
+    return str(value)
+
+
+def content_widths(header: Sequence[str], rows: Sequence[Sequence[object]], total: float = TEXT_WIDTH) -> list[float]:
+    """Column widths sized to their content: each column as wide as its longest cell (so a number, a date or a rate
+    is never broken over two lines), headings wrapping between their words; when the table would be wider than
+    `total`, the columns of running text (titles, names, comments) give way and wrap, the short ones keep their
+    width. What is left over goes to the text columns, so the table spans the page."""
+    font, size = STYLES["cell"].fontName, STYLES["cell"].fontSize
+    count = len(header)
+    natural, least = [], []
+    for i in range(count):
+        texts = [_cell_text(row[i]) for row in rows if i < len(row)]
+        # A short heading ("Score (0–100)") stays whole; a long one wraps between its words.
+        title = _cell_text(header[i])
+        parts = [title] if len(title) <= SHORT_HEADING else title.split()
+        heading = max((stringWidth(w, "Helvetica-Bold", size) for w in parts), default=0)
+        words = [stringWidth(w, font, size) for t in texts for w in t.split()]
+        # A paragraph needs some room inside its padding, even in an empty column.
+        natural.append(max([heading, 8, *(stringWidth(t, font, size) for t in texts)]) + CELL_PADDING)
+        least.append(max([heading, 8, *words]) + CELL_PADDING)
+    if sum(natural) <= total:
+        text_columns = [i for i in range(count) if natural[i] - least[i] > 1] or list(range(count))
+        spare = (total - sum(natural)) / len(text_columns)
+        return [w + spare if i in text_columns else w for i, w in enumerate(natural)]
+    # Too wide: short columns (numbers, dates, amounts with their currency, codes) keep their width; the others
+    # share what is left in proportion to their natural width, never below their longest word.
+    fixed = [i for i in range(count) if natural[i] - least[i] <= 1 or natural[i] <= total * SHORT_COLUMN]
+    flexible = sorted((i for i in range(count) if i not in fixed), key=lambda i: natural[i])
+    room = total - sum(natural[i] for i in fixed)
+    widths = list(natural)
+    # A text column no wider than its fair share of the room keeps its width; the longest ones share the rest.
+    while flexible and natural[flexible[0]] <= room / len(flexible):
+        room -= natural[flexible.pop(0)]
+    wanted = sum(natural[i] for i in flexible) or 1
+    for i in flexible:
+        widths[i] = max(least[i], room * natural[i] / wanted)
+    if sum(widths) > total:  # even the least does not fit: shrink everything alike
+        return [w * total / sum(widths) for w in widths]
+    return widths
+
+
 def data_table(
     header: Sequence[Text],
     rows: Sequence[Sequence[object]],
@@ -111,7 +173,8 @@ def data_table(
     numeric_columns: Sequence[int] = (),
     total_row: bool = False,
 ) -> Table:
-    """A readable table: shaded header, thin rules, numbers right-aligned, optional bold total row.
+    """A readable table: shaded header, thin rules, numbers right-aligned, optional bold total row; columns sized
+    to their content unless `col_widths` says otherwise (content_widths()).
 
     A cell is a `Decimal` (an amount), a flowable this module built (`para`, `money_cell`), `PdfMarkup`, or
     anything else, printed as escaped text.
@@ -126,7 +189,8 @@ def data_table(
 
     data = [[Paragraph(bold(h).source, STYLES["cell"]) for h in header]]
     data += [[cell(v, i) for i, v in enumerate(row)] for row in rows]
-    table = Table(data, colWidths=col_widths, repeatRows=1)
+    widths = col_widths if col_widths is not None else content_widths(header, rows)
+    table = Table(data, colWidths=widths, repeatRows=1)
     style = [
         ("BACKGROUND", (0, 0), (-1, 0), GREY),
         ("LINEBELOW", (0, 0), (-1, -1), 0.25, LINE),

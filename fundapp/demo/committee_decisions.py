@@ -198,6 +198,7 @@ def _hold(rng, meeting, fate, chair, voting, by_seat_user) -> None:
                 committee_services.cast_vote(by_seat_user[seat.id], item, vote, why)
             if outcome is not Outcome.reject and all(v.vote is Vote.abstain for v in item.votes):
                 committee_services.cast_vote(by_seat_user[eligible[0].id], item, Vote.approve)
+        starts_on, ends_on = _new_dates(item, meeting.held_on) if item.kind is ItemKind.funding else (None, None)
         committee_services.record_decision(
             chair,
             item,
@@ -205,9 +206,21 @@ def _hold(rng, meeting, fate, chair, voting, by_seat_user) -> None:
                 outcome=outcome,
                 rationale="Recorded in the meeting's discussion." if outcome is not Outcome.approve else "",
                 shared_comment=SHARED.get(outcome, ""),
+                starts_on=starts_on,
+                ends_on=ends_on,
             ),
         )
     committee_services.close_meeting(chair, meeting)
+
+
+def _new_dates(item, held_on: date) -> tuple[date | None, date | None]:
+    """A programme whose planned start is before its funding meeting starts two weeks after it, for as long as
+    planned (a funding decision gives new dates then, as the chair would)."""
+    document = committee_services.programme_document(item.concept_note)
+    if not committee_services.planned_dates_past(document, held_on):
+        return None, None
+    starts_on = held_on + timedelta(days=14)
+    return starts_on, starts_on + (document.ends_on - document.starts_on)
 
 
 def _programme_document(note: ConceptNote, endorsed_on: date, secretariat) -> None:

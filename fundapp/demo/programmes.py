@@ -191,15 +191,14 @@ def _split(total: Decimal, categories: tuple[str, ...], rng: random.Random) -> d
 
 
 def _focal_point(programme: JointProgramme, users: dict[str, User]) -> User:
-    """A focal point of the lead organization, else of a participating one; else a demo account is created for
-    the lead (focal.<code>@example.org, password fundapp-demo) so every programme has someone to report."""
+    """A focal point of the lead organization (only the lead submits progress reports); a demo account is created
+    for a lead without one (focal.<code>@example.org, password fundapp-demo) so every programme has someone to
+    report."""
 
     note = programme.document.concept_note
-    orgs = [note.organisation_id, *sorted(programme.participating_ids - {note.organisation_id})]
-    for org_id in orgs:
-        for person in users.values():
-            if person.organisation_id == org_id and person.has_any_role(Role.applicant):
-                return person
+    for person in users.values():
+        if person.organisation_id == note.organisation_id and person.has_any_role(Role.applicant):
+            return person
     email = f"focal.{note.organisation.code.lower()}@example.org"
     person = auth_services.create_user(
         None,

@@ -5,8 +5,14 @@ from flask_login import current_user, login_required
 
 from fundapp.core import args as query_args
 from fundapp.core.extensions import db
-from fundapp.notifications import bp, permissions, services
+from fundapp.notifications import bp, discussions, permissions, services
 from fundapp.notifications.models import Notification
+
+
+@bp.app_context_processor
+def inject_discussion_body() -> dict:
+    """Discussion threads render a message's text with its mentions highlighted (escaped first)."""
+    return {"discussion_body": discussions.render_body}
 
 
 @bp.app_context_processor

@@ -86,7 +86,7 @@ def _safe(name: str) -> str:
 
 def build(user: User, programme: JointProgramme) -> Dossier:
     note = programme.document.concept_note
-    ref = note.reference
+    ref = programme.reference
     files: list[tuple[str, bytes]] = []
     left_out: list[str] = []
 
@@ -96,7 +96,10 @@ def build(user: User, programme: JointProgramme) -> Dossier:
     fund = reference.get_fund()
     events = note_services.timeline(note) if sees_note else []
     files.append(
-        (f"concept-note-{ref}.pdf", concept_note_pdf(note, principles, markers, events, fund.code if fund else ""))
+        (
+            f"concept-note-{note.reference}.pdf",
+            concept_note_pdf(note, principles, markers, events, fund.code if fund else ""),
+        )
     )
     if not sees_note:
         left_out.append("the concept note's status timeline")
@@ -134,7 +137,7 @@ def build(user: User, programme: JointProgramme) -> Dossier:
         left_out.append(f"{hidden_attachments} concept note attachment(s) you may not see")
 
     lines = [
-        f"Programme dossier {ref}: {programme.title}",
+        f"Programme dossier {ref} (from concept note {note.reference}): {programme.title}",
         "",
         "Contents:",
         *[f"  {name}" for name, _data in files],

@@ -30,6 +30,7 @@ from fundapp.programmes.models import (
 )
 from fundapp.programmes.reporting import CurrentAlignment, IndicatorInput, Period
 from fundapp.reference.models import Marker
+from fundapp.results.forms import DirectionField, IndicatorValueField
 from fundapp.results.models import AlignmentIndicator, FundIndicator
 from fundapp.results.rollup import DISAGGREGATIONS, UNIT_LABELS
 
@@ -151,9 +152,16 @@ class IndicatorForm(FlaskForm):
     code = StringField("Code", validators=[InputRequired(), Length(max=20)], description="e.g. 1.1.a")
     name = TextAreaField("Indicator", validators=[InputRequired(), Length(max=600)])
     unit = SelectField("Unit", choices=choices((u.value, label) for u, label in UNIT_LABELS.items()))
-    baseline_value = DecimalField("Baseline value", places=None, validators=[InputRequired()])
+    direction = DirectionField()
+    baseline_value = IndicatorValueField(
+        "Baseline value",
+        validators=[InputRequired()],
+        description="Numbers are whole; amounts US$ with cents; percentages 0–100; yes / no: 1 for yes, 0 for no.",
+    )
     baseline_year = IntegerField("Baseline year", validators=[InputRequired()])
-    target_value = DecimalField("Target", places=None, validators=[InputRequired()])
+    target_value = IndicatorValueField(
+        "Target", validators=[InputRequired()], description="The same as the baseline to keep a level."
+    )
     disaggregations = MultiCheckboxField(
         "Disaggregated by",
         choices=choices([("sex", "Sex"), ("age_group", "Age group"), ("migratory_status", "Migratory status")]),
@@ -194,6 +202,7 @@ class IndicatorForm(FlaskForm):
             target_value=self.target_value.data,
             fund_indicator_id=self.fund_indicator_id.data or None,
             disaggregations=self.disaggregations.data or [],
+            direction=self.direction.data,
         )
 
 

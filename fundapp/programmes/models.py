@@ -14,12 +14,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fundapp.auth.models import Organisation
-from fundapp.committee.models import JointProgrammeDocument
+from fundapp.committee.models import JointProgrammeDocument, programme_reference
 from fundapp.core import clock
 from fundapp.core.extensions import db
 from fundapp.core.money import FixedDecimal, Money, Rate
+from fundapp.notifications.discussions import DiscussionMessage
 from fundapp.programmes.workflow import APPROVED, DRAFT, PIPELINE, RETURNED
-from fundapp.results.rollup import IndicatorUnit
+from fundapp.results.rollup import Direction, IndicatorUnit
 
 #: The occasion of the alignment assessment made when the programme is approved (the others are report years).
 APPROVAL_OCCASION = "approval"
@@ -78,7 +79,13 @@ class JointProgramme(db.Model):
 
     @property
     def reference(self) -> str:
-        return f"JP-{self.id:04d}"
+        """JP-0007: the programme's one reference everywhere (committee.models.programme_reference)."""
+        return programme_reference(self.id)
+
+    @property
+    def note_reference(self) -> str:
+        """The concept note the programme came from (CN-0037), shown beside its reference."""
+        return self.document.concept_note.reference
 
     @property
     def is_pipeline(self) -> bool:
@@ -239,6 +246,12 @@ class ProgrammeIndicator(db.Model):
     unit: Mapped[IndicatorUnit] = mapped_column(
         sa.Enum(IndicatorUnit, native_enum=False, length=20, validate_strings=True)
     )
+    #: The way the indicator should move (see results.rollup.measure_progress).
+    direction: Mapped[Direction] = mapped_column(
+        sa.Enum(Direction, native_enum=False, length=10, validate_strings=True),
+        default=Direction.increase,
+        server_default=Direction.increase.value,
+    )
     baseline_value: Mapped[Rate]
     baseline_year: Mapped[int]
     target_value: Mapped[Rate]
@@ -332,3 +345,12 @@ class AlignmentAssessment(db.Model):
     @property
     def sort_key(self) -> tuple[int, str]:
         return (0, "") if self.occasion == APPROVAL_OCCASION else (1, self.occasion)
+
+
+class ProgrammeMessage(DiscussionMessage, db.Model):
+    """A message of the programme's discussion thread between its participating organizations and the Fund
+    Management Unit (notifications.discussions has the columns and rules every thread shares)."""
+
+    __tablename__ = "programme_messages"
+
+    programme_id: Mapped[int] = mapped_column(sa.ForeignKey("joint_programmes.id", ondelete="CASCADE"), index=True)

@@ -2,7 +2,9 @@
 
 The secretariat, the committee, donors and administrators see every programme; an applicant (a focal point
 of a UN organization) sees the programmes its organization participates in, and another's is a 404.
-The secretariat manages the money; only the chair releases a blocked tranche.
+Every participating organization contributes to the progress reports; only the lead organization submits them.
+The programme's discussion is for its organizations and the secretariat, read by the committee, and invisible
+to donors and administrators. The secretariat manages the money; only the chair releases a blocked tranche.
 
 A route checks who may act (`can_manage_money`, `can_release`, …) and leaves the state rule to the service,
 which explains a refusal next to the form; a page offers an action only when it can succeed now
@@ -31,7 +33,14 @@ READ_ALL_ROLES = (Role.secretariat, *COMMITTEE_ROLES, Role.donor, Role.admin)
 
 
 def is_focal_point(user: User, programme: JointProgramme) -> bool:
+    """A focal point of any participating organization: reads the programme, contributes to its reports."""
     return has_any_role(user, Role.applicant) and user.organisation_id in programme.participating_ids
+
+
+def is_lead_focal_point(user: User, programme: JointProgramme) -> bool:
+    """A focal point of the lead organization (the concept note's): the one that submits the programme's reports."""
+    lead_id = programme.document.concept_note.organisation_id
+    return has_any_role(user, Role.applicant) and user.organisation_id == lead_id
 
 
 def can_view(user: User, programme: JointProgramme) -> bool:
@@ -122,7 +131,13 @@ def can_view_report(user: User, report: ProgressReport) -> bool:
 
 
 def can_edit_report(user: User, report: ProgressReport) -> bool:
+    """Every participating organization contributes values and narrative to a draft or returned report."""
     return is_focal_point(user, report.programme) and report.status in EDITABLE_REPORT_STATES
+
+
+def can_submit_report(user: User, report: ProgressReport) -> bool:
+    """Only the lead organization submits a report (joint ownership: partners contribute, the lead submits)."""
+    return is_lead_focal_point(user, report.programme) and report.status in EDITABLE_REPORT_STATES
 
 
 def can_review_report(user: User, report: ProgressReport) -> bool:
@@ -131,3 +146,23 @@ def can_review_report(user: User, report: ProgressReport) -> bool:
 
 def can_start_report(user: User, programme: JointProgramme) -> bool:
     return is_focal_point(user, programme) and programme.status in REPORTING_STATES
+
+
+# The discussion: the participating organizations and the secretariat write, the committee reads; donors and
+# administrators, who see every programme, never see its discussion (404).
+
+
+def can_read_discussion(user: User, programme: JointProgramme) -> bool:
+    return is_focal_point(user, programme) or has_any_role(user, Role.secretariat, *COMMITTEE_ROLES)
+
+
+def can_write_discussion(user: User, programme: JointProgramme) -> bool:
+    return is_focal_point(user, programme) or has_any_role(user, Role.secretariat)
+
+
+def can_ask_clarification(user: User, programme: JointProgramme) -> bool:
+    return has_any_role(user, Role.secretariat)
+
+
+def can_answer_clarification(user: User, programme: JointProgramme) -> bool:
+    return is_focal_point(user, programme)

@@ -28,11 +28,12 @@ from fundapp.auth.models import User, UserRole
 from fundapp.committee.models import JointProgrammeDocument, ProgrammeBudgetLine
 from fundapp.concept_notes.models import ConceptNote, Participant
 from fundapp.core.audit import record_change
-from fundapp.core.errors import DomainError, ValidationFailed
+from fundapp.core.errors import DomainError, NotAllowed, ValidationFailed
 from fundapp.core.extensions import db
 from fundapp.core.permissions import Role
 from fundapp.notifications.models import Notification
 from fundapp.notifications.services import notify
+from fundapp.programmes import permissions
 from fundapp.programmes.models import (
     APPROVAL_OCCASION,
     AlignmentAssessment,
@@ -58,7 +59,21 @@ from fundapp.results import alignment as formula
 from fundapp.results import services as fund_results
 from fundapp.results.alignment import MeasureKind
 from fundapp.results.models import FundIndicator
-from fundapp.results.rollup import DISAGGREGATIONS, IndicatorUnit, ResultRow, RollUp, period_key, progress_percent
+from fundapp.results.rollup import (
+    DISAGGREGATIONS,
+    Direction,
+    IndicatorUnit,
+    Progress,
+    ResultRow,
+    RollUp,
+    direction_problem,
+    measure_progress,
+    natural_key,
+    parse_value,
+    period_key,
+    resolve_direction,
+    value_problem,
+)
 
 REMIND_DAYS = 14
 
@@ -119,17 +134,18 @@ class IndicatorInput:
     output_id: int | None = None
     fund_indicator_id: int | None = None
     disaggregations: Sequence[str] = ()
+    #: The desired direction; None takes the one the baseline and target imply.
+    direction: Direction | str | None = None
 
 
 def _check_value(errors: dict, field: str, unit: IndicatorUnit, value: Decimal | None) -> None:
+    """The same rules and messages as every indicator value (results.rollup.value_problem)."""
     if value is None:
         errors.setdefault(field, []).append("A value is required.")
-    elif unit is IndicatorUnit.percentage and not (0 <= value <= 100):
-        errors.setdefault(field, []).append("A percentage from 0 to 100.")
-    elif unit is IndicatorUnit.yes_no and value not in (0, 1):
-        errors.setdefault(field, []).append("1 for yes or 0 for no.")
-    elif unit in (IndicatorUnit.count, IndicatorUnit.amount_usd) and value < 0:
-        errors.setdefault(field, []).append("Cannot be negative.")
+        return
+    problem = value_problem(unit, value)
+    if problem:
+        errors.setdefault(field, []).append(problem)
 
 
 def add_indicator(actor: User, programme: JointProgramme, data: IndicatorInput) -> ProgrammeIndicator:
@@ -151,6 +167,10 @@ def add_indicator(actor: User, programme: JointProgramme, data: IndicatorInput) 
         unit = IndicatorUnit.count
     _check_value(errors, "baseline_value", unit, data.baseline_value)
     _check_value(errors, "target_value", unit, data.target_value)
+    if not (errors.get("baseline_value") or errors.get("target_value")):
+        problem = direction_problem(data.direction, data.baseline_value, data.target_value)
+        if problem:
+            errors.setdefault("direction", []).append(problem)
     if data.baseline_year is None or not (2000 <= data.baseline_year <= 2100):
         errors.setdefault("baseline_year", []).append("A year such as 2020.")
     dims = [d for d in data.disaggregations if d in DISAGGREGATIONS]
@@ -192,6 +212,7 @@ def add_indicator(actor: User, programme: JointProgramme, data: IndicatorInput) 
         code=code,
         name=name,
         unit=unit,
+        direction=resolve_direction(data.direction, data.baseline_value, data.target_value),  # type: ignore[arg-type]
         baseline_value=data.baseline_value,
         baseline_year=data.baseline_year,
         target_value=data.target_value,
@@ -206,7 +227,7 @@ def add_indicator(actor: User, programme: JointProgramme, data: IndicatorInput) 
         "programmes.indicator_added",
         "programme_indicators",
         indicator.id,
-        {"code": code, "fund_indicator_id": indicator.fund_indicator_id},
+        {"code": code, "fund_indicator_id": indicator.fund_indicator_id, "direction": indicator.direction.value},
     )
     return indicator
 
@@ -223,14 +244,20 @@ def count_links(fund_indicator_ids: Sequence[int]) -> dict[int, int]:
 
 
 def framework(programme_id: int) -> list[ProgrammeOutcome]:
-    return list(
+    """The programme's outcomes with their outputs and indicators, each in natural order of their codes (1.2
+    before 1.10, 1.1.a then 1.1.b): the order of every table and form of the framework."""
+    outcomes = list(
         db.session.scalars(
             sa.select(ProgrammeOutcome)
             .where(ProgrammeOutcome.programme_id == programme_id)
             .options(selectinload(ProgrammeOutcome.outputs), selectinload(ProgrammeOutcome.indicators))
-            .order_by(ProgrammeOutcome.code)
         )
     )
+    for outcome in outcomes:
+        # Sorting the loaded collections in place changes no row: they are read-only lists here.
+        outcome.outputs.sort(key=lambda o: natural_key(o.code))
+        outcome.indicators.sort(key=lambda i: natural_key(i.code))
+    return sorted(outcomes, key=lambda o: natural_key(o.code))
 
 
 def linkable_fund_indicators(programme: JointProgramme) -> list[FundIndicator]:
@@ -362,18 +389,13 @@ def start_report(actor: User, programme: JointProgramme, period: str) -> Progres
     return report
 
 
-def _number(raw: Any, field: str, errors: dict) -> Decimal | None:
-    if raw in (None, ""):
-        return None
+def _number(raw: Any, field: str, errors: dict, unit: IndicatorUnit = IndicatorUnit.count) -> Decimal | None:
+    """A value read for an indicator of this unit (None when blank); its problem goes next to the field."""
     try:
-        value = Decimal(str(raw).replace(",", "").strip())
-    except InvalidOperation:
-        errors.setdefault(field, []).append("Not a number.")
+        return parse_value(raw, unit)
+    except ValueError as exc:
+        errors.setdefault(field, []).append(str(exc))
         return None
-    if not value.is_finite():
-        errors.setdefault(field, []).append("Not a number.")
-        return None
-    return value
 
 
 def save_report(
@@ -402,15 +424,14 @@ def save_report(
         if indicator is None:
             continue
         field = f"actual-{indicator_id}"
-        actual = _number(raw_actual, field, errors)
+        actual = _number(raw_actual, field, errors, indicator.unit)
         dis: dict[str, dict[str, str]] = {}
         for dimension in indicator.disaggregations:
             cats = {}
             for category in DISAGGREGATIONS[dimension]:
-                value = _number((raw_dis.get(dimension) or {}).get(category), f"{field}-{dimension}", errors)
+                raw = (raw_dis.get(dimension) or {}).get(category)
+                value = _number(raw, f"{field}-{dimension}", errors, indicator.unit)
                 if value is not None:
-                    if value < 0:
-                        errors.setdefault(f"{field}-{dimension}", []).append("Cannot be negative.")
                     cats[category] = value
             if cats:
                 if actual is None:
@@ -422,7 +443,6 @@ def save_report(
                     )
                 dis[dimension] = {k: f"{v:f}" for k, v in cats.items()}
         if actual is not None:
-            _check_value(errors, field, indicator.unit, actual)
             cleaned[indicator_id] = (actual, dis)
     if errors:
         raise ValidationFailed(errors)
@@ -493,7 +513,12 @@ def _link(report: ProgressReport) -> str:
 
 
 def submit_report(actor: User, report: ProgressReport, on: date) -> None:
+    """Send a complete report to the secretariat. The focal points of every participating organization fill it
+    in; only the lead organization's submit it."""
     programme = report.programme
+    if not permissions.is_lead_focal_point(actor, programme):
+        lead = programme.document.concept_note.organisation.code
+        raise NotAllowed(f"Only the lead organization ({lead}) submits the programme's reports.")
     missing = []
     if not report.narrative:
         missing.append("the narrative")
@@ -550,13 +575,55 @@ def review_report(actor: User, report: ProgressReport, approve: bool, comment: s
         return_report(actor, report, comment)
 
 
+@dataclass
+class PreviousValue:
+    """An indicator's value in the report of an earlier period, shown beside this period's input."""
+
+    period: str
+    actual: Decimal
+    status: str
+
+    @property
+    def label(self) -> str:
+        return period_label(self.period)
+
+
+def previous_values(report: ProgressReport) -> dict[int, PreviousValue]:
+    """indicator id → its value in the latest earlier period's report of the programme (one query). Actuals are
+    cumulative, so the previous figure is the floor most indicators should not fall below."""
+    here = period_key(report.period)
+    previous: dict[int, PreviousValue] = {}
+    rows = db.session.execute(
+        sa.select(ReportValue.indicator_id, ProgressReport.period, ReportValue.actual, ProgressReport.status)
+        .join(ProgressReport, ProgressReport.id == ReportValue.report_id)
+        .where(ProgressReport.programme_id == report.programme_id, ProgressReport.id != report.id)
+    )
+    for indicator_id, period, actual, status in rows:
+        key = period_key(period)
+        if key >= here:
+            continue
+        current = previous.get(indicator_id)
+        if current is None or key > period_key(current.period):
+            previous[indicator_id] = PreviousValue(period, actual, status)
+    return previous
+
+
 def report_page(report: ProgressReport) -> dict[str, Any]:
-    """What a report's page and its edit form show: the framework, the saved values and the history."""
+    """What a report's page and its edit form show: the framework, the saved values, the previous period's
+    values, each indicator's progress and the history."""
+    outcomes = framework(report.programme_id)
+    values = {v.indicator_id: (v.actual, json.loads(v.disaggregation or "{}")) for v in report.values}
     return {
         "report": report,
         "programme": report.programme,
-        "outcomes": framework(report.programme_id),
-        "values": {v.indicator_id: (v.actual, json.loads(v.disaggregation or "{}")) for v in report.values},
+        "outcomes": outcomes,
+        "values": values,
+        "previous": previous_values(report),
+        "progress": {
+            i.id: measure_progress(i.unit, i.direction, i.baseline_value, i.target_value, values.get(i.id, (None,))[0])
+            for outcome in outcomes
+            for i in outcome.indicators
+        },
         "disaggregations": DISAGGREGATIONS,
         "period_label": period_label(report.period),
         "timeline": PROGRESS_REPORT.timeline(report.id),
@@ -749,8 +816,9 @@ class IndicatorProgress:
     disaggregation: dict[str, dict[str, str]]
 
     @property
-    def percent(self) -> Decimal | None:
-        return progress_percent(self.indicator.baseline_value, self.indicator.target_value, self.actual)
+    def progress(self) -> Progress:
+        i = self.indicator
+        return measure_progress(i.unit, i.direction, i.baseline_value, i.target_value, self.actual)
 
 
 def latest_actuals(
@@ -791,8 +859,9 @@ class FundRow:
         return self.rollup.value if self.rollup else None
 
     @property
-    def percent(self) -> Decimal | None:
-        return progress_percent(self.indicator.baseline_value, self.indicator.target_value, self.value)
+    def progress(self) -> Progress:
+        i = self.indicator
+        return measure_progress(i.unit, i.direction, i.baseline_value, i.target_value, self.value)
 
 
 def fund_dashboard(year: int | None = None) -> list[tuple[ThematicArea, list[FundRow]]]:
@@ -837,6 +906,8 @@ def fund_dashboard(year: int | None = None) -> list[tuple[ThematicArea, list[Fun
         )
     )
     by_area: dict[int, list[FundRow]] = {}
+    # Natural order of the codes (1.1.a, 1.1.b, 1.2.a), not the order the indicators were entered in.
+    indicators.sort(key=lambda i: (i.thematic_area_id, natural_key(i.code)))
     for indicator in indicators:
         by_area.setdefault(indicator.thematic_area_id, []).append(FundRow(indicator, rolled.get(indicator.id)))
     return [(area, by_area.get(area.id, [])) for area in reference.thematic_areas()]

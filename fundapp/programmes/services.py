@@ -12,14 +12,15 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from flask import g, has_request_context
+from flask import g, has_request_context, url_for
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import selectinload
 
-from fundapp.auth.models import Organisation, User
+from fundapp.auth.models import Organisation, User, UserRole
 from fundapp.committee import pipeline
-from fundapp.committee.models import JointProgrammeDocument, ProgrammeBudgetLine
-from fundapp.concept_notes.models import ConceptNote, Participant, concept_note_countries
+from fundapp.committee.models import JointProgrammeDocument, ProgrammeBudgetLine, programme_reference
+from fundapp.committee.models import programme_label as label_of
+from fundapp.concept_notes.models import ConceptNote, Participant, concept_note_countries, note_reference
 from fundapp.contributions import ledger
 from fundapp.contributions.models import EntryKind, LedgerEntry
 from fundapp.core import search
@@ -30,6 +31,7 @@ from fundapp.core.extensions import db
 from fundapp.core.locks import lock_keys, lock_row
 from fundapp.core.money import CENTS, MoneyInputError, money_str, parse_money, split_by_weights, to_money
 from fundapp.core.permissions import Role
+from fundapp.notifications import discussions
 from fundapp.programmes import permissions, reporting
 from fundapp.programmes.models import (
     AlignmentAssessment,
@@ -39,6 +41,7 @@ from fundapp.programmes.models import (
     ExpenditureReport,
     JointProgramme,
     ProgrammeIndicator,
+    ProgrammeMessage,
     ProgrammeOutcome,
     ProgrammeOutput,
     ProgressReport,
@@ -117,19 +120,28 @@ def programme_guard(programme_id: int) -> None:
     status = db.session.scalar(sa.select(JointProgramme.status).where(JointProgramme.id == programme_id))
     if status == FINANCIALLY_CLOSED:
         raise ledger.LedgerError(
-            f"JP-{programme_id:04d} is financially closed; no money event can touch it any more.", field="amount"
+            f"{programme_reference(programme_id)} is financially closed; no money event can touch it any more.",
+            field="amount",
         )
 
 
 def programme_label(programme_id: int) -> str | None:
-    """'JP-0007 Title'. In a request every title is read once (one query, however many rows a table labels)."""
+    """'JP-0007 (CN-0037) Title'. In a request every programme is read once (one query, however many rows a table
+    labels)."""
+    query = sa.select(JointProgramme.id, JointProgramme.title, JointProgrammeDocument.concept_note_id).join(
+        JointProgrammeDocument, JointProgrammeDocument.id == JointProgramme.id
+    )
     if has_request_context():
         if "programme_titles" not in g:
-            g.programme_titles = dict(db.session.execute(sa.select(JointProgramme.id, JointProgramme.title)).all())
-        title = g.programme_titles.get(programme_id)
+            g.programme_titles = {pid: (title, note_id) for pid, title, note_id in db.session.execute(query)}
+        found = g.programme_titles.get(programme_id)
     else:
-        title = db.session.scalar(sa.select(JointProgramme.title).where(JointProgramme.id == programme_id))
-    return f"JP-{programme_id:04d} {title}" if title else None
+        found = db.session.execute(query.where(JointProgramme.id == programme_id)).one_or_none()
+        found = found[1:] if found else None
+    if not found:
+        return None
+    title, note_id = found
+    return label_of(programme_id, note_reference(note_id), title)
 
 
 def load(programme_id: int) -> JointProgramme | None:
@@ -894,6 +906,7 @@ def programme_page(programme: JointProgramme, today: date) -> dict[str, Any]:
         "alignment_history": reporting.alignment_history(programme.id),
         "self_assessment": reporting.self_assessment(note),
         "closure_blockers": closure_blockers(programme, today) if programme.status == OPERATIONALLY_CLOSED else [],
+        "discussion": discussion_counts(programme),
     }
 
 
@@ -1082,6 +1095,7 @@ def portfolio_page(filters: PortfolioFilters, user: User, page: int, today: date
 
 PORTFOLIO_CSV_HEADER = [
     "reference",
+    "concept_note_reference",
     "title",
     "status",
     "thematic_area",
@@ -1109,6 +1123,7 @@ def portfolio_csv_rows(filters: PortfolioFilters, user: User) -> list[list[Any]]
         rows.append(
             [
                 p.reference,
+                note.reference,
                 p.title,
                 STATUS_LABELS.get(p.status, p.status),
                 note.thematic_area.code if note.thematic_area else "",
@@ -1272,3 +1287,107 @@ def describe_objects(object_type: str, ids: Iterable[str]) -> dict[str, str] | N
         )
         return {str(i): f"alignment assessment ({occasion}) of JP-{pid:04d}" for i, pid, occasion in rows}
     return None
+
+
+# The discussion ------------------------------------------------------------------------------------
+
+
+def _discussion_link(programme: JointProgramme, message: ProgrammeMessage | None = None) -> str:
+    anchor = f"#message-{message.id}" if message is not None else ""
+    try:
+        return url_for("programmes.discussion", programme_id=programme.id) + anchor
+    except RuntimeError:  # outside a request (CLI, demo)
+        return f"/programmes/{programme.id}/discussion{anchor}"
+
+
+def _with_roles(*roles: Role) -> sa.Select:
+    return sa.select(UserRole.user_id).where(UserRole.role.in_(roles))
+
+
+def discussion_readers(programme: JointProgramme) -> list[User]:
+    """Everyone who can read the programme's thread, so may be mentioned in it: the focal points of its
+    participating organizations, the secretariat and the committee (programmes.permissions says the same)."""
+    focal = sa.and_(User.organisation_id.in_(programme.participating_ids), User.id.in_(_with_roles(Role.applicant)))
+    reviewers = User.id.in_(_with_roles(Role.secretariat, Role.committee_chair, Role.committee_member))
+    who = sa.or_(focal, reviewers)
+    return list(db.session.scalars(sa.select(User).where(User.is_active, who).order_by(User.name, User.id)))
+
+
+def post_message(
+    actor: User, programme: JointProgramme, body: str, is_question: bool = False, answers_id: int | None = None
+) -> ProgrammeMessage:
+    """Add a message to the programme's thread and notify its organizations and the secretariat (and whoever it
+    mentions). The secretariat may flag a clarification question; a focal point answers it (answers_id)."""
+    if not permissions.can_write_discussion(actor, programme):
+        raise NotAllowed("Only the programme's organizations and the Fund Management Unit write in its discussion.")
+    question = None
+    if answers_id is not None:
+        question = db.session.get(ProgrammeMessage, answers_id)
+        if question is None or question.programme_id != programme.id:
+            raise DomainError("Answer a question of this discussion.", field="answers_id")
+    readers = discussion_readers(programme)
+    draft = discussions.check_message(
+        actor,
+        body,
+        readers=readers,
+        may_ask=permissions.can_ask_clarification(actor, programme),
+        may_answer=permissions.can_answer_clarification(actor, programme),
+        is_question=is_question,
+        answers=question,
+    )
+    message = ProgrammeMessage(programme_id=programme.id, **draft.columns(actor))
+    db.session.add(message)
+    db.session.flush()
+    record_change(
+        actor,
+        "programmes.message_posted",
+        "joint_programmes",
+        programme.id,
+        {"message": message.id, "question": message.is_question, "answers": message.answers_id},
+    )
+    participants = [u for u in readers if u.has_role(Role.secretariat) or permissions.is_focal_point(u, programme)]
+    discussions.notify_thread(
+        message,
+        reference=programme.reference,
+        participants=participants,
+        mentioned=draft.mentioned,
+        link=_discussion_link(programme, message),
+    )
+    return message
+
+
+def discussion_messages(programme: JointProgramme) -> list[ProgrammeMessage]:
+    return list(
+        db.session.scalars(
+            sa.select(ProgrammeMessage)
+            .where(ProgrammeMessage.programme_id == programme.id)
+            .order_by(ProgrammeMessage.id)
+        )
+    )
+
+
+def discussion_page(programme: JointProgramme) -> dict[str, Any]:
+    """The programme's thread with who can read it (a fixed number of queries)."""
+    readers = discussion_readers(programme)
+    lead_id = programme.document.concept_note.organisation_id
+    described = {}
+    for person in readers:
+        if permissions.is_focal_point(person, programme):
+            role = "lead organization" if person.organisation_id == lead_id else "participating organization"
+            described[person.id] = f"{person.organisation.code}, {role}"
+        elif person.has_role(Role.secretariat):
+            described[person.id] = "Fund Management Unit"
+        else:
+            described[person.id] = "steering committee (reads)"
+    return {
+        "programme": programme,
+        "thread": discussions.thread(discussion_messages(programme), readers, described),
+        "readers": readers,
+    }
+
+
+def discussion_counts(programme: JointProgramme) -> tuple[int, int]:
+    """(messages, open clarification questions) of the programme's thread, for the link on its page."""
+    messages = discussion_messages(programme)
+    answered = {m.answers_id for m in messages if m.answers_id is not None}
+    return len(messages), sum(1 for m in messages if m.is_question and m.id not in answered)

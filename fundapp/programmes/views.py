@@ -9,12 +9,15 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from fundapp.committee.models import programme_reference
 from fundapp.core import args as query_args
 from fundapp.core import clock, tabular
 from fundapp.core.edge import domain_errors
 from fundapp.core.errors import NotAllowed
 from fundapp.core.extensions import db
 from fundapp.core.permissions import Role, role_required
+from fundapp.notifications import discussions
+from fundapp.notifications.forms import MessageForm
 from fundapp.programmes import bp, dossier, permissions, reporting, services
 from fundapp.programmes.forms import (
     AlignmentForm,
@@ -34,7 +37,7 @@ from fundapp.programmes.forms import (
 )
 from fundapp.programmes.models import BudgetCategory, JointProgramme, ProgrammeOutcome, ProgressReport, Tranche
 from fundapp.programmes.workflow import REPORT_APPROVED, REPORT_LABELS, STATUS_LABELS, SUBMITTED
-from fundapp.results.rollup import format_value
+from fundapp.results.rollup import format_result, format_value
 
 
 @bp.context_processor
@@ -46,6 +49,8 @@ def _template_helpers() -> dict:
         "status_labels": STATUS_LABELS,
         "report_labels": REPORT_LABELS,
         "format_value": format_value,
+        "format_result": format_result,
+        "programme_reference": programme_reference,
         "occasion_label": reporting.occasion_label,
     }
 
@@ -437,3 +442,31 @@ def alignment_dashboard():
 @role_required(*permissions.PORTFOLIO_ROLES)
 def results_dashboard():
     return render_template("programmes/results_dashboard.html", areas=reporting.fund_dashboard())
+
+
+# The discussion ------------------------------------------------------------------------------------
+
+
+@bp.route("/programmes/<int:programme_id>/discussion", methods=["GET", "POST"])
+@role_required(*permissions.PORTFOLIO_ROLES)
+def discussion(programme_id: int):
+    """The programme's thread: its organizations and the secretariat write, the committee reads; donors and
+    administrators, who see the programme, do not see its discussion (404)."""
+    programme_ = _programme(programme_id)
+    if not permissions.can_read_discussion(current_user, programme_):
+        abort(404)
+    form = MessageForm(answering=request.args.get("answer", type=int))
+    if form.validate_on_submit():
+        if not permissions.can_write_discussion(current_user, programme_):
+            abort(403)
+        with domain_errors(form, default="body") as outcome:
+            message = services.post_message(
+                current_user, programme_, form.body.data, form.is_question.data, form.answering
+            )
+        if outcome.ok:
+            flash(discussions.posted_label(message), "success")
+            return redirect(
+                url_for("programmes.discussion", programme_id=programme_.id, _anchor=f"message-{message.id}")
+            )
+    page = services.discussion_page(programme_)
+    return render_template("programmes/discussion.html", form=form, **page), (422 if form.errors else 200)

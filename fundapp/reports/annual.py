@@ -18,8 +18,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import InstrumentedAttribute
 
 from fundapp.auth.models import Organisation
-from fundapp.committee.models import JointProgrammeDocument
-from fundapp.concept_notes.models import ConceptNote
+from fundapp.committee.models import JointProgrammeDocument, programme_label
+from fundapp.concept_notes.models import ConceptNote, note_reference
 from fundapp.contributions import ledger
 from fundapp.contributions import services as contributions
 from fundapp.contributions.models import Donor, EntryKind, LedgerEntry
@@ -129,7 +129,7 @@ def _grouped(
 ) -> list[ThreeColumns]:
     """Programme money per `column` (organisation_id or programme_id): prior years and cumulative, two queries.
 
-    label_query selects (key, name, concept note id or NULL); a programme is labelled with its note's reference.
+    label_query selects (key, name, concept note id or NULL); a programme is labelled 'JP-0007 (CN-0037) Title'.
     `allocations` (prior years, cumulative) replaces the ledger's allocation column: organizations take their
     budget shares of each programme's allocation rather than what the ledger books to the convening one.
     """
@@ -153,7 +153,7 @@ def _grouped(
                 if key is not None:
                     sums[key][EntryKind.allocation.value][index] = amount
     labels = {
-        key: (f"CN-{note_id:04d} {title}" if note_id is not None else title)
+        key: (programme_label(key, note_reference(note_id), title) if note_id is not None else title)
         for key, title, note_id in db.session.execute(
             label_query.where(label_query.selected_columns[0].in_(list(sums)))
         )

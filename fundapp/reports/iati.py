@@ -21,7 +21,10 @@ What the fund activity holds:
 - related-activity type 2 (child) for each funded joint programme.
 
 Each funded joint programme (a JointProgrammeDocument with an allocation in the ledger) is a hierarchy-2
-activity ``<fund identifier>-<concept note reference>``: related-activity type 1 (parent) to the fund; the
+activity ``<fund identifier>-<programme reference>`` (``XM-DAC-41114-MIG00-JP-0007``: the reference the programme
+has on every page, list and report), with the identifier it was published under before programmes had their own
+reference, ``<fund identifier>-<concept note reference>``, as an other-identifier of type B1 (previous activity
+identifier) so that readers of earlier files can follow it: related-activity type 1 (parent) to the fund; the
 administrative agent funding (1) and extending (3); each participating UN organization implementing (4);
 planned start and end dates; the programme document's budget as original committed budgets in periods of at
 most a year (in proportion to their days); recipient countries (even split) or, for a global programme, the OECD DAC
@@ -60,7 +63,7 @@ from fundapp.reference import services as reference
 from fundapp.reference.models import ThematicArea
 from fundapp.reports import transparency
 from fundapp.reports.results_report import approved_actuals
-from fundapp.results.rollup import period_key
+from fundapp.results.rollup import Direction, period_key
 
 VERSION = "2.03"
 DEFAULT_REPORTING_ORG_REF = "XM-DAC-41114"
@@ -72,6 +75,12 @@ class TransactionType:
     DISBURSEMENT = "3"
     EXPENDITURE = "4"
     INCOMING_COMMITMENT = "11"
+
+
+class OtherIdentifierType:
+    #: "Previous activity identifier": what the activity was reported as before (programmes were identified by
+    #: their concept note's reference, <fund>-CN-0037, until they got their own, <fund>-JP-0007).
+    PREVIOUS = "B1"
 
 
 class Role:
@@ -156,6 +165,8 @@ class Activity:
     status: str  # ActivityStatus codelist: 2 implementation
     #: (ActivityDateType code, day): 1 planned start, 2 actual start, 3 planned end, 4 actual end
     dates: list[tuple[str, date]]
+    #: (OtherIdentifierType code, identifier, owner organisation)
+    other_identifiers: list[tuple[str, str, Org]] = field(default_factory=list)
     scope: str | None = None  # ActivityScope: 1 global
     #: (ISO 3166-1 alpha-2, name, percentage); when empty, recipient_regions apply.
     recipient_countries: list[tuple[str, str, Decimal]] = field(default_factory=list)
@@ -373,7 +384,7 @@ def programme_activities(fund: Activity) -> list[Activity]:
     activities = []
     for document in documents:
         note = document.concept_note
-        identifier = programme_identifier(fund.identifier, note.reference)
+        identifier = programme_identifier(fund.identifier, document.reference)
         participants = sorted(note.participants, key=lambda p: (not p.is_lead, p.position, p.id))
         orgs = [Org(p.organisation.name, MULTILATERAL) for p in participants]
         lead = orgs[0] if orgs else Org(note.organisation.name, MULTILATERAL)
@@ -387,7 +398,7 @@ def programme_activities(fund: Activity) -> list[Activity]:
                         TransactionType.OUTGOING_COMMITMENT,
                         entry.entry_on,
                         entry.amount_usd,
-                        entry.description or f"Allocation to {note.reference}",
+                        entry.description or f"Allocation to {document.reference}",
                         provider=agent,
                         receiver=org,
                         provider_activity_id=fund.identifier,
@@ -429,6 +440,9 @@ def programme_activities(fund: Activity) -> list[Activity]:
                 identifier=identifier,
                 hierarchy=2,
                 reporting_org=agent,
+                other_identifiers=[
+                    (OtherIdentifierType.PREVIOUS, programme_identifier(fund.identifier, note.reference), agent)
+                ],
                 title=note.title,
                 description=document.summary,
                 participating=[(Role.FUNDING, agent, fund.identifier), (Role.EXTENDING, agent, fund.identifier)]
@@ -499,7 +513,7 @@ def programme_results(dates: dict[int, tuple[date, date]]) -> dict[int, list[Res
             ind.baseline_year,
             ind.baseline_value,
             periods,
-            ascending=ind.target_value >= ind.baseline_value,
+            ascending=ind.direction is Direction.increase,
         )
 
     found: dict[int, list[Result]] = {}
@@ -566,6 +580,10 @@ def _activity(root: etree._Element, activity: Activity) -> None:
     _narrative(etree.SubElement(el, "description", {"type": "1"}), activity.description)
     for role, org, activity_id in activity.participating:
         _org(el, "participating-org", org, role=role, **{"activity-id": activity_id})
+    for kind, ref, owner in activity.other_identifiers:
+        other = etree.SubElement(el, "other-identifier", {"ref": ref, "type": kind})
+        owner_org = etree.SubElement(other, "owner-org", {"ref": owner.ref} if owner.ref else {})
+        _narrative(owner_org, owner.name)
     etree.SubElement(el, "activity-status", {"code": activity.status})
     for kind, day in activity.dates:
         etree.SubElement(el, "activity-date", {"type": kind, "iso-date": day.isoformat()})

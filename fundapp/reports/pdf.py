@@ -125,7 +125,9 @@ def results_report(report: ResultsReport) -> bytes:
         para("Progress per thematic area", "h2"),
         para(
             "Numbers and amounts add up across programmes, percentages and scores average by programme budget, "
-            "yes / no counts the programmes reporting yes. Progress runs from the baseline to the target.",
+            "yes / no counts the programmes reporting yes. Progress = (result − baseline) ÷ (target − baseline), "
+            "shown between 0 and 100% with the raw figure in brackets when the result is worse than the baseline "
+            "or beyond the target; yes / no indicators are achieved or not yet.",
             "small",
         ),
     ]
@@ -152,7 +154,7 @@ def results_report(report: ResultsReport) -> bytes:
         story.append(para(f"{h.reference} {h.title}", "h3"))
         story.append(
             para(
-                f"{h.area} · {h.organisations} · budget US$ {h.budget:,.2f} · "
+                f"From concept note {h.note_reference} · {h.area} · {h.organisations} · budget US$ {h.budget:,.2f} · "
                 f"{h.starts_on.isoformat()} to {h.ends_on.isoformat()}",
                 "small",
             )
@@ -160,13 +162,13 @@ def results_report(report: ResultsReport) -> bytes:
         if h.indicators:
             story.append(
                 data_table(
-                    ["Indicator", "Baseline", "Target", "Actual", "As of"],
+                    ["Indicator", "Baseline", "Target", "Actual", "Progress", "As of"],
                     [
-                        [f"{code} {name}", base, target, actual, period]
-                        for code, name, base, target, actual, period in h.indicators
+                        [f"{code} {name}", base, target, actual, progress, period]
+                        for code, name, base, target, actual, progress, period in h.indicators
                     ],
-                    col_widths=[220, 55, 55, 60, 110],
-                    numeric_columns=(1, 2, 3),
+                    col_widths=[175, 52, 52, 60, 70, 91],
+                    numeric_columns=(1, 2, 3, 4),
                 )
             )
         else:

@@ -29,7 +29,7 @@ from fundapp.programmes.models import ProgrammeIndicator, ProgressReport, Report
 from fundapp.programmes.workflow import REPORT_APPROVED
 from fundapp.reference import services as reference
 from fundapp.reports import transparency
-from fundapp.results.rollup import format_value, period_key
+from fundapp.results.rollup import format_result, format_value, measure_progress, natural_key, period_key
 
 KEY_INDICATORS = 5
 EXCERPT_CHARS = 600
@@ -39,21 +39,25 @@ EXCERPT_CHARS = 600
 class AreaProgress:
     code: str
     name: str
-    #: (code, name, baseline, target, target year, result, progress %, programmes reporting), all formatted
+    #: (code, name, baseline, target, target year, result, progress, programmes reporting), all formatted; progress
+    #: as results.rollup.Progress.text: '45%', '0% (raw −17%)', 'Achieved', 'Not yet', 'no result yet'.
     rows: list[tuple[str, str, str, str, str, str, str, int]]
 
 
 @dataclass
 class Highlight:
+    id: int
+    #: The programme's reference (JP-0007) and its concept note's (CN-0037).
     reference: str
+    note_reference: str
     title: str
     area: str
     organisations: str
     budget: Decimal
     starts_on: date
     ends_on: date
-    #: (code, name, baseline, target, actual, period of the actual), formatted
-    indicators: list[tuple[str, str, str, str, str, str]]
+    #: (code, name, baseline, target, actual, progress, period of the actual), formatted
+    indicators: list[tuple[str, str, str, str, str, str, str]]
     narrative_period: str | None
     narrative: str
 
@@ -111,8 +115,8 @@ def _area_progress(year: int) -> list[AreaProgress]:
                     format_value(i.baseline_value, i.unit),
                     format_value(i.target_value, i.unit),
                     str(i.target_year),
-                    format_value(row.value, i.unit),
-                    "–" if row.percent is None else f"{row.percent:.0f}%",
+                    format_result(row.value, i.unit),
+                    row.progress.text,
                     row.rollup.programmes if row.rollup else 0,
                 )
             )
@@ -129,10 +133,9 @@ def _highlights(year: int) -> list[Highlight]:
     if not ids:
         return []
     indicators: dict[int, list[ProgrammeIndicator]] = {}
-    for indicator in db.session.scalars(
-        sa.select(ProgrammeIndicator)
-        .where(ProgrammeIndicator.programme_id.in_(ids))
-        .order_by(ProgrammeIndicator.fund_indicator_id.is_(None), ProgrammeIndicator.code)
+    for indicator in sorted(
+        db.session.scalars(sa.select(ProgrammeIndicator).where(ProgrammeIndicator.programme_id.in_(ids))),
+        key=lambda i: (i.fund_indicator_id is None, natural_key(i.code)),
     ):
         indicators.setdefault(indicator.programme_id, []).append(indicator)
     actuals: dict[int, tuple[str, Decimal]] = {}
@@ -162,13 +165,16 @@ def _highlights(year: int) -> list[Highlight]:
                     format_value(i.baseline_value, i.unit),
                     format_value(i.target_value, i.unit),
                     format_value(actual, i.unit),
+                    measure_progress(i.unit, i.direction, i.baseline_value, i.target_value, actual).text,
                     programme_reporting.period_label(period) if period else "no approved report",
                 )
             )
         period, narrative = narratives.get(p.id, (None, ""))
         highlights.append(
             Highlight(
+                id=p.id,
                 reference=p.reference,
+                note_reference=p.note_reference,
                 title=p.title,
                 area=f"{p.area_code} {p.area_name}",
                 organisations=", ".join(code for code, _name in p.organisations),

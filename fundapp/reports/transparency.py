@@ -98,7 +98,9 @@ class PublicProgramme:
     """A funded joint programme as the public sees it."""
 
     id: int
+    #: The programme's reference (JP-0007) and the concept note it came from (CN-0037).
     reference: str
+    note_reference: str
     title: str
     area_code: str
     area_name: str
@@ -218,7 +220,8 @@ def _public(document: JointProgrammeDocument, money: Money4 | None, labels: dict
     )[document.id]
     return PublicProgramme(
         id=document.id,
-        reference=note.reference,
+        reference=document.reference,
+        note_reference=note.reference,
         title=note.title,
         area_code=note.thematic_area.code if note.thematic_area else "—",
         area_name=note.thematic_area.name if note.thematic_area else "No thematic area",
@@ -481,6 +484,7 @@ TABLES = ("statement", "contributors", "areas", "organisations", "regions", "pro
 MONEY_HEADINGS = [f"{label} (USD)" for _key, label in MONEY_COLUMNS]
 PROGRAMME_HEADINGS = [
     "Reference",
+    "Concept note",
     "Title",
     "Thematic area",
     "Countries",
@@ -496,6 +500,7 @@ PROGRAMME_HEADINGS = [
 def _programme_row(p: PublicProgramme) -> list[Any]:
     return [
         p.reference,
+        p.note_reference,
         p.title,
         p.area_code,
         "; ".join(name for _code, name in p.countries),

@@ -2,18 +2,72 @@
 
 Each form hands the services plain values (IndicatorInput, AlignmentInput)."""
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, FieldList, Form, FormField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import NumberInput
 
 from fundapp.core.forms import DecimalField, IntegerField, choices, coerce_id
 from fundapp.reference.models import GuidingPrinciple, Marker
 from fundapp.results.alignment import DEFAULT_THRESHOLDS, MEASURE_KIND_LABELS, MeasureKind
 from fundapp.results.models import AlignmentIndicator, FundIndicator
-from fundapp.results.rollup import UNIT_LABELS, plain
+from fundapp.results.rollup import NO_WORDS, UNIT_LABELS, YES_WORDS, Direction, plain
 from fundapp.results.services import AlignmentInput, IndicatorInput
+
+
+class IndicatorValueField(StringField):
+    """A baseline or target, drawn as a number input: a number (a request may also write thousands separators,
+    % or US$) or, for yes / no indicators, 1 or 0 (yes or no in a request). The unit's own rules (0–100, whole
+    numbers, cents) are the service's, with the same messages as every other indicator value
+    (results.rollup.value_problem)."""
+
+    widget = NumberInput(step="any")
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        text = (valuelist[0] if valuelist else "").strip()
+        self.data = None
+        if not text:
+            return
+        if text.lower() in YES_WORDS | NO_WORDS:
+            self.data = Decimal(1) if text.lower() in YES_WORDS else Decimal(0)
+            return
+        cleaned = text.replace(",", "").replace("US$", "").replace("%", "").replace(" ", "")
+        try:
+            value = Decimal(cleaned)
+        except InvalidOperation:
+            value = None
+        if value is None or not value.is_finite():
+            raise ValueError("Enter a number such as 1250 or 45.5 (for a yes / no indicator: yes or no).")
+        self.data = value
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else plain(self.data)
+
+
+class DirectionField(SelectField):
+    """Increase or decrease. A request without it (an older client) lets the service take the direction the
+    baseline and target imply; anything else is refused next to the field."""
+
+    def __init__(self, label: str = "Desired direction", **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "choices",
+            choices(
+                [
+                    (Direction.increase.value, "Increase: the target is above the baseline (or keeps it)"),
+                    (Direction.decrease.value, "Decrease: the target is below the baseline (or keeps it)"),
+                ]
+            ),
+        )
+        super().__init__(label, validate_choice=False, **kwargs)
+
+    def pre_validate(self, form: Any) -> None:
+        if self.data not in (None, "", *(d.value for d in Direction)):
+            raise ValidationError("Choose increase or decrease.")
 
 
 class OutcomeForm(FlaskForm):
@@ -29,14 +83,14 @@ class IndicatorForm(FlaskForm):
     )
     name = TextAreaField("Indicator", validators=[InputRequired(), Length(max=600)])
     unit = SelectField("Unit", choices=choices((u.value, label) for u, label in UNIT_LABELS.items()))
-    baseline_value = DecimalField(
+    direction = DirectionField()
+    baseline_value = IndicatorValueField(
         "Baseline value",
-        places=None,
         validators=[InputRequired()],
-        description="Numbers are whole; amounts US$ with cents; percentages 0–100; yes / no is 1 or 0.",
+        description="Numbers are whole; amounts US$ with cents; percentages 0–100; yes / no: 1 for yes, 0 for no.",
     )
     baseline_year = IntegerField("Baseline year", validators=[InputRequired()])
-    target_value = DecimalField("Target value", places=None, validators=[InputRequired()])
+    target_value = IndicatorValueField("Target value", validators=[InputRequired()])
     target_year = IntegerField("Target year", validators=[InputRequired()])
     means_of_verification = TextAreaField(
         "Means of verification", validators=[Optional(), Length(max=2000)], description="Where the figure comes from."
@@ -51,6 +105,7 @@ class IndicatorForm(FlaskForm):
         form = cls(obj=indicator)
         if not form.is_submitted():
             form.unit.data = indicator.unit.value
+            form.direction.data = indicator.direction.value
             form.baseline_value.data = Decimal(plain(indicator.baseline_value))
             form.target_value.data = Decimal(plain(indicator.target_value))
         return form
@@ -68,6 +123,7 @@ class IndicatorForm(FlaskForm):
             by_sex=self.by_sex.data,
             by_age_group=self.by_age_group.data,
             by_migratory_status=self.by_migratory_status.data,
+            direction=self.direction.data,
         )
 
 

@@ -14,7 +14,7 @@ from fundapp.core.extensions import db
 from fundapp.core.money import Rate
 from fundapp.reference.models import GuidingPrinciple, Marker, ThematicArea
 from fundapp.results.alignment import MeasureKind
-from fundapp.results.rollup import IndicatorUnit
+from fundapp.results.rollup import Direction, IndicatorUnit
 
 
 class FundOutcome(db.Model):
@@ -59,6 +59,12 @@ class FundIndicator(db.Model):
     name: Mapped[str] = mapped_column(sa.String(600))
     unit: Mapped[IndicatorUnit] = mapped_column(
         sa.Enum(IndicatorUnit, native_enum=False, length=20, validate_strings=True)
+    )
+    #: The way the indicator should move; progress is measured from the baseline towards the target either way.
+    direction: Mapped[Direction] = mapped_column(
+        sa.Enum(Direction, native_enum=False, length=10, validate_strings=True),
+        default=Direction.increase,
+        server_default=Direction.increase.value,
     )
     baseline_value: Mapped[Rate]
     baseline_year: Mapped[int]

@@ -24,7 +24,8 @@ import enum
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
 
 TWO_PLACES = Decimal("0.01")
 _PERIOD = re.compile(r"^(\d{4})(?:-(H[12]|Q[1-4]))?$")
@@ -233,6 +234,199 @@ def progress_percent(baseline: Decimal | None, target: Decimal, actual: Decimal 
     return round2((actual - start) / (target - start) * 100)
 
 
+class Direction(enum.StrEnum):
+    """Which way an indicator should move: numbers of people reached increase, recruitment costs decrease."""
+
+    increase = "increase"
+    decrease = "decrease"
+
+    @property
+    def label(self) -> str:
+        return "Increase" if self is Direction.increase else "Decrease"
+
+
+def direction_of(baseline: Decimal, target: Decimal) -> Direction:
+    """The direction a baseline and a target imply (a target below the baseline is a decrease); a target equal to
+    the baseline says nothing, and counts as an increase (keep at least the level)."""
+    return Direction.decrease if target < baseline else Direction.increase
+
+
+def resolve_direction(direction: Direction | str | None, baseline: Decimal, target: Decimal) -> Direction:
+    """The direction given, or the one the baseline and target imply when none is (imports, the demo)."""
+    if direction in (None, ""):
+        return direction_of(baseline, target)
+    return Direction(direction)
+
+
+def direction_problem(
+    direction: Direction | str | None, baseline: Decimal | None, target: Decimal | None
+) -> str | None:
+    """Why a desired direction does not fit the baseline and target, or None: an increase cannot aim below the
+    baseline, nor a decrease above it (progress would then reward moving the wrong way)."""
+    if direction in (None, ""):
+        return None
+    try:
+        chosen = Direction(direction)
+    except ValueError:
+        return "Choose increase or decrease."
+    if baseline is None or target is None:
+        return None
+    if chosen is Direction.increase and target < baseline:
+        return "The target is below the baseline: choose decrease, or correct the target."
+    if chosen is Direction.decrease and target > baseline:
+        return "The target is above the baseline: choose increase, or correct the target."
+    return None
+
+
+#: What a Progress figure is: nothing reported yet, a share of the way, or achieved / not yet.
+NO_RESULT, PERCENT, ACHIEVED = "none", "percent", "achieved"
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far an indicator has come, as measure_progress() computes it.
+
+    ``raw`` is (actual − baseline) ÷ (target − baseline) × 100, unclipped (negative when the actual moved the
+    wrong way, above 100 past the target); ``shown`` is the same clipped to 0–100, what a progress bar draws.
+    Yes / no indicators and targets equal to their baseline have no share of the way: they are achieved or not.
+    """
+
+    kind: str
+    raw: Decimal | None = None
+    shown: Decimal | None = None
+    achieved: bool | None = None
+
+    @property
+    def label(self) -> str:
+        """'45%', 'Achieved', 'Not yet' or 'no result yet'."""
+        if self.kind == NO_RESULT:
+            return "no result yet"
+        if self.kind == ACHIEVED:
+            return "Achieved" if self.achieved else "Not yet"
+        return f"{self.shown:.0f}%"
+
+    @property
+    def is_clipped(self) -> bool:
+        return self.raw is not None and self.raw != self.shown
+
+    @property
+    def raw_label(self) -> str:
+        """The unclipped figure, beside the clipped one when they differ: 'raw −17%', '' otherwise."""
+        if not self.is_clipped:
+            return ""
+        return f"raw {self.raw:.0f}%".replace("-", "−")
+
+    @property
+    def explanation(self) -> str:
+        """Why the bar stops where it does, for the clipped cases."""
+        if not self.is_clipped or self.raw is None:
+            return ""
+        return "worse than the baseline" if self.raw < 0 else "beyond the target"
+
+    @property
+    def text(self) -> str:
+        """One cell of a table or PDF: '45%', '0% (raw −17%)', 'Achieved'."""
+        return f"{self.label} ({self.raw_label})" if self.is_clipped else self.label
+
+
+def measure_progress(
+    unit: IndicatorUnit | str,
+    direction: Direction | str,
+    baseline: Decimal | None,
+    target: Decimal,
+    actual: Decimal | None,
+) -> Progress:
+    """The progress of an actual from the baseline towards the target.
+
+    - Numbers, amounts, percentages and scores: raw = (actual − baseline) ÷ (target − baseline) × 100, shown
+      clipped to 0–100. The same formula serves decreases: the denominator is negative, so a fall towards the
+      target counts positive (baseline 40 %, target 20 %, actual 30 % → 50 %) and a rise counts negative.
+    - Yes / no (1 or 0; at fund level, the number of programmes reporting yes): achieved when the actual has
+      reached the target in the desired direction (≥ for an increase, ≤ for a decrease), else "not yet".
+    - A target equal to the baseline (keep a level): achieved when the actual is at least the target for an
+      increase, at most for a decrease; there is no share of the way to show.
+    """
+    if actual is None:
+        return Progress(NO_RESULT)
+    start = baseline if baseline is not None else Decimal(0)
+    if IndicatorUnit(unit) is IndicatorUnit.yes_no or target == start:
+        achieved = actual >= target if Direction(direction) is Direction.increase else actual <= target
+        return Progress(ACHIEVED, shown=Decimal(100 if achieved else 0), achieved=achieved)
+    raw = round2((actual - start) / (target - start) * 100)
+    shown = min(max(raw, Decimal(0)), Decimal(100))
+    return Progress(PERCENT, raw=raw, shown=shown, achieved=raw >= 100)
+
+
+#: The words a yes / no value may be given in (forms offer Yes and No; imports and the API may send either).
+YES_WORDS = frozenset({"yes", "y", "true", "1"})
+NO_WORDS = frozenset({"no", "n", "false", "0"})
+#: What to type, per unit, when a value could not be read as a number.
+NUMBER_HINTS = {
+    IndicatorUnit.count: "Enter a whole number, such as 1250.",
+    IndicatorUnit.amount_usd: "Enter an amount in US$, such as 250000.00.",
+    IndicatorUnit.percentage: "Enter a percentage from 0 to 100, such as 45.5.",
+    IndicatorUnit.score: "Enter a number, such as 3.5.",
+    IndicatorUnit.yes_no: "Choose yes or no.",
+}
+_LARGEST = Decimal("1e10")
+
+
+def value_problem(unit: IndicatorUnit | str, value: Decimal) -> str | None:
+    """Why a value does not fit an indicator of this unit (the message shown next to the field), or None.
+
+    Every form that takes an indicator value (fund and programme indicators, progress reports) asks this, so the
+    same mistake gets the same message everywhere."""
+    unit = IndicatorUnit(unit)
+    if unit is IndicatorUnit.yes_no:
+        return None if value in (0, 1) else NUMBER_HINTS[unit]
+    if value < 0 and unit is not IndicatorUnit.score:
+        return "A value of 0 or more."
+    if unit is IndicatorUnit.percentage and value > 100:
+        return "A percentage from 0 to 100."
+    if unit is IndicatorUnit.count and value != value.to_integral_value():
+        return "A number of people or things is a whole number."
+    if unit is IndicatorUnit.amount_usd and value != value.quantize(TWO_PLACES):
+        return "An amount has at most two decimals (cents)."
+    if value.as_tuple().exponent < -6 or abs(value) >= _LARGEST:  # type: ignore[operator]
+        return "At most six decimals and below 10,000,000,000."
+    return None
+
+
+def parse_value(raw: Any, unit: IndicatorUnit | str) -> Decimal | None:
+    """A value typed or chosen for an indicator of this unit; None when left blank.
+
+    Numbers may carry thousands separators, a % sign or US$; yes / no takes yes, no, 1 or 0. Raises ValueError
+    with the message to show next to the field."""
+    unit = IndicatorUnit(unit)
+    if raw is None:
+        return None
+    if isinstance(raw, Decimal):
+        value = raw
+    else:
+        text = str(raw).strip()
+        if not text:
+            return None
+        if unit is IndicatorUnit.yes_no and text.lower() in YES_WORDS | NO_WORDS:
+            return Decimal(1) if text.lower() in YES_WORDS else Decimal(0)
+        cleaned = text.replace(",", "").replace("US$", "").replace("%", "").replace(" ", "")
+        try:
+            value = Decimal(cleaned)
+        except InvalidOperation:
+            raise ValueError(NUMBER_HINTS[unit]) from None
+        if not value.is_finite():
+            raise ValueError(NUMBER_HINTS[unit])
+    problem = value_problem(unit, value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def natural_key(code: str) -> tuple:
+    """Sort key for codes such as '1.1.a', '1.10.b': numbers as numbers, letters as letters, so 1.2 comes before
+    1.10 and 1.1.b right after 1.1.a."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part.lower()) for part in re.split(r"[.\-\s]+", code))
+
+
 def format_value(value: Decimal | None, unit: IndicatorUnit | str) -> str:
     """A value as people read it in its unit: '1,250', 'US$ 2,500,000.00', '45.5%', 'Yes'."""
     if value is None:
@@ -245,6 +439,14 @@ def format_value(value: Decimal | None, unit: IndicatorUnit | str) -> str:
     plain = value.normalize()
     text = f"{plain:,f}" if plain != plain.to_integral_value() else f"{plain:,.0f}"
     return f"{text}%" if unit is IndicatorUnit.percentage else text
+
+
+def format_result(value: Decimal | None, unit: IndicatorUnit | str) -> str:
+    """A rolled-up fund figure: as format_value, except yes / no, which counts programmes reporting yes."""
+    if value is not None and IndicatorUnit(unit) is IndicatorUnit.yes_no:
+        count = int(value)
+        return "1 programme reports yes" if count == 1 else f"{count} programmes report yes"
+    return format_value(value, unit)
 
 
 def plain(value: Decimal) -> str:

@@ -25,7 +25,17 @@ from fundapp.reference.models import GuidingPrinciple, Marker, ThematicArea
 from fundapp.results import alignment
 from fundapp.results.alignment import IndicatorDefinition, MeasureKind
 from fundapp.results.models import AlignmentIndicator, FundIndicator, FundOutcome
-from fundapp.results.rollup import IndicatorUnit, ResultRow, RollUp, plain, roll_up
+from fundapp.results.rollup import (
+    Direction,
+    IndicatorUnit,
+    ResultRow,
+    RollUp,
+    direction_problem,
+    plain,
+    resolve_direction,
+    roll_up,
+    value_problem,
+)
 
 #: Codes: letters, digits, dots and dashes, starting with a letter or digit ('1.1', 'TA1-O2', '1.1.a').
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.\-]*$")
@@ -155,24 +165,17 @@ class IndicatorInput:
     by_sex: bool = False
     by_age_group: bool = False
     by_migratory_status: bool = False
+    #: The desired direction; None takes the one the baseline and target imply (imports, the demo).
+    direction: Direction | str | None = None
 
 
 def _check_value(errors: Errors, field: str, unit: IndicatorUnit, value: Decimal | None) -> None:
     if value is None:
         errors.add(field, "A value is required.")
         return
-    if value < 0:
-        errors.add(field, "A value of 0 or more.")
-    elif unit is IndicatorUnit.percentage and value > 100:
-        errors.add(field, "A percentage is at most 100.")
-    elif unit is IndicatorUnit.yes_no and value not in (0, 1):
-        errors.add(field, "Yes / no indicators take 1 (yes) or 0 (no).")
-    elif unit is IndicatorUnit.count and value != value.to_integral_value():
-        errors.add(field, "A number of things is a whole number.")
-    elif unit is IndicatorUnit.amount_usd and value != value.quantize(Decimal("0.01")):
-        errors.add(field, "An amount has at most two decimals (cents).")
-    elif value.as_tuple().exponent < -6 or value >= Decimal("1e10"):  # type: ignore[operator]
-        errors.add(field, "At most six decimals and below 10,000,000,000.")
+    problem = value_problem(unit, value)
+    if problem:
+        errors.add(field, problem)
 
 
 def _check_year(errors: Errors, field: str, year: int | None) -> None:
@@ -217,6 +220,10 @@ def check_indicator(data: IndicatorInput, area_id: int, indicator: FundIndicator
             errors.add("target_year", f"The target year must come after the baseline year ({data.baseline_year}).")
     if not (errors.has("baseline_value") or errors.has("target_value")) and data.baseline_value == data.target_value:
         errors.add("target_value", "The target must differ from the baseline: the indicator measures a change.")
+    if not (errors.has("baseline_value") or errors.has("target_value")):
+        problem = direction_problem(data.direction, data.baseline_value, data.target_value)
+        if problem:
+            errors.add("direction", problem)
     if unit is IndicatorUnit.yes_no and (data.by_sex or data.by_age_group or data.by_migratory_status):
         errors.add("by_sex", "A yes / no indicator cannot be disaggregated.")
     if len(data.means_of_verification) > 2000:
@@ -230,6 +237,7 @@ def _indicator_details(indicator: FundIndicator) -> dict[str, Any]:
         "code": indicator.code,
         "name": indicator.name,
         "unit": indicator.unit.value,
+        "direction": indicator.direction.value,
         "baseline": [plain(indicator.baseline_value), indicator.baseline_year],
         "target": [plain(indicator.target_value), indicator.target_year],
         "means_of_verification": indicator.means_of_verification,
@@ -241,6 +249,7 @@ def _apply(indicator: FundIndicator, data: IndicatorInput, unit: IndicatorUnit) 
     indicator.code = data.code.strip()
     indicator.name = data.name.strip()
     indicator.unit = unit
+    indicator.direction = resolve_direction(data.direction, data.baseline_value, data.target_value)  # type: ignore[arg-type]
     indicator.baseline_value = data.baseline_value  # type: ignore[assignment]  (checked: not None)
     indicator.baseline_year = data.baseline_year  # type: ignore[assignment]
     indicator.target_value = data.target_value  # type: ignore[assignment]

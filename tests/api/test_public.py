@@ -10,7 +10,9 @@ from fundapp.auth.models import User
 from fundapp.committee.models import JointProgrammeDocument, ScoreSheet, VoteRecord
 from fundapp.concept_notes.models import ConceptNote, Screening
 from fundapp.demo.services import seed_demo
+from fundapp.programmes.models import ProgrammeIndicator
 from fundapp.reports import transparency
+from fundapp.results.models import FundIndicator
 
 PUBLIC = [
     "/api/v1/summary",
@@ -73,11 +75,18 @@ def _check(body: str, demo) -> None:
         *demo.session.scalars(sa.select(VoteRecord.rationale)),
     ]
     assert not [c for c in private if c and len(c) > 12 and c in body], "a score comment or a vote rationale"
-    assert not re.search(
-        r"\b(votes?|voted|scores?|scored by)\b",
-        re.sub(r"<[^>]+>", " ", body.split('id="alignment"', maxsplit=1)[0]),
-        re.I,
-    ), "review words outside the alignment section"
+    text = re.sub(r"<[^>]+>", " ", body.split('id="alignment"', maxsplit=1)[0])
+    # Results indicators are public by design (IATI results) and some measure a score ("a sustainable reintegration
+    # score of 0.5 or more"): their names are not review data, so they are taken out before looking for review words.
+    indicator_names = [
+        *demo.session.scalars(sa.select(FundIndicator.name)),
+        *demo.session.scalars(sa.select(ProgrammeIndicator.name)),
+    ]
+    for name in sorted({n for n in indicator_names if n}, key=len, reverse=True):
+        text = text.replace(name, " ")
+    assert not re.search(r"\b(votes?|voted|scores?|scored by)\b", text, re.I), (
+        "review words outside the alignment section"
+    )
 
 
 def test_public_endpoints_reveal_no_personal_or_review_data(client, demo):

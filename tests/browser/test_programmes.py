@@ -9,13 +9,15 @@ from tests.browser.conftest import sign_in
 
 
 def _programme_with_open_period(page) -> tuple[str, str]:
-    """A programme of applicant3@ (IOM) with a period not yet reported: (programme URL, period value)."""
+    """A programme led by applicant3@'s IOM (only the lead submits reports) with a period not yet reported:
+    (programme URL, period value)."""
     page.goto("/programmes?status=active")
-    for link in page.locator("table a[href^='/programmes/']").all():
-        url = link.get_attribute("href")
+    urls = [link.get_attribute("href") for link in page.locator("table a[href^='/programmes/']").all()]
+    for url in urls:
         page.goto(url)
         start = page.get_by_role("link", name="Start a progress report")
-        if start.count():
+        led = page.locator("dl.facts dd", has_text="IOM International Organization for Migration").count()
+        if start.count() and led:
             start.click()
             options = page.locator("#period option")
             if options.count():
@@ -30,16 +32,18 @@ def test_progress_report_returned_corrected_approved_and_rolled_up(browser, live
     focal.get_by_role("button", name="Start report").click()
     focal.wait_for_url("**/edit")
     focal.get_by_label("Narrative").fill("Search and rescue teams trained in three provinces.")
-    actuals = focal.locator("input[name^='actual-']:not([name*='-sex']):not([name*='-age']):not([name*='-migratory'])")
-    names = [actuals.nth(i).get_attribute("name") for i in range(actuals.count())]
-    for name in names:
-        # Clear breakdowns so totals are free; give yes/no indicators 1 and everything else a big figure.
-        for extra in focal.locator(f"input[name^='{name}-']").all():
+    for indicator in focal.locator("fieldset.indicator-values").all():
+        # Yes / no indicators are radio buttons: yes. Numbers: clear the breakdowns so totals are free, then give
+        # percentages 55 and everything else a big figure.
+        if indicator.get_by_role("radio").count():
+            indicator.get_by_role("radio", name="Yes").check()
+            continue
+        for extra in indicator.locator(
+            "input[name*='-sex-'], input[name*='-age_group-'], input[name*='-migratory']"
+        ).all():
             extra.fill("")
-        legend = focal.locator("fieldset", has=focal.locator(f"input[name='{name}']")).locator("legend").inner_text()
-        focal.locator(f"input[name='{name}']").fill(
-            "1" if "Yes / no" in legend else ("55" if "Percentage" in legend else "9999")
-        )
+        about = indicator.locator("p.small").first.inner_text()
+        indicator.get_by_label("Actual", exact=True).fill("55" if about.startswith("Percentage") else "9999")
     focal.get_by_role("button", name="Save and submit").click()
     expect(focal.get_by_text("Report submitted to the secretariat.")).to_be_visible()
     report_url = focal.url

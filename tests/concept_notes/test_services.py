@@ -227,14 +227,15 @@ def test_screening_refused_without_what_it_needs(db, decision, checks, comments,
     assert note.status == "submitted"
 
 
-def test_screening_notifies_every_focal_point_of_the_lead(db):
+def test_screening_notifies_every_focal_point_of_the_note_organizations(db):
+    """Joint ownership: the lead's focal points (UNDP, applicant@) and the partner's (ILO, applicant4@) both hear."""
     note = _note_in("submitted")
     services.screen(user(SECRETARIAT), note, "returned", [], "Revise the budget.")
     notes = db.session.scalars(
         sa.select(Notification).where(Notification.subject.like(f"{note.reference} was returned%"))
     ).all()
-    assert [n.user_id for n in notes] == [user(APPLICANT).id]
-    assert "Revise the budget." in notes[0].body
+    assert sorted(n.user_id for n in notes) == sorted([user(APPLICANT).id, user("applicant4@example.org").id])
+    assert all("Revise the budget." in n.body for n in notes)
 
 
 def test_timeline_records_who_when_why(db):

@@ -178,3 +178,59 @@ ROUTES += [
         data={"occasion": "approval", "marker-HR": "2", "marker-GEN": "3", "marker-CHILD": "1"},
     ),
 ]
+
+
+def _partner_programme(f) -> int:
+    """A UNICEF-led programme in which UNDP participates: applicant@ (UNDP) is one of its focal points."""
+    programme = make_programme(budget={"UNICEF": "535000.00", "UNDP": "214000.00"})
+    f.session.commit()
+    return programme.id
+
+
+def _partner_report(f) -> int:
+    """A draft report of that programme, started by the lead (UNICEF)."""
+    programme, _indicators = with_framework(f.session.get(JointProgramme, _partner_programme(f)))
+    report = reporting.start_report(user(FOCAL), programme, "2026-H1")
+    f.session.commit()
+    return report.id
+
+
+MESSAGE = {"body": "When will the first tranche reach UNICEF?"}
+#: The discussion: the programme's organizations and the secretariat write, the committee reads, and donors and
+#: administrators, who read the programme, never see its discussion.
+DISCUSSION = {**statuses(("secretariat", "committee_member", "committee_chair")), "donor": 404, "admin": 404}
+DISCUSSION_POST = {**DISCUSSION, "secretariat": 302, "committee_member": 403, "committee_chair": 403}
+
+ROUTES += [
+    # Joint ownership: applicant@ (UNDP) participates in this UNICEF-led programme.
+    Route("programmes.programme", lambda f: f"/programmes/{_partner_programme(f)}", statuses((*READERS, "applicant"))),
+    Route(
+        "programmes.edit_report",
+        lambda f: f"/programmes/reports/{_partner_report(f)}/edit",
+        {**statuses(("applicant",)), **NOT_DRAFT},
+    ),
+    Route(
+        "programmes.discussion",
+        lambda f: f"/programmes/{_programme(f)}/discussion",
+        {**DISCUSSION, "applicant": 404},
+    ),
+    Route(
+        "programmes.discussion",
+        lambda f: f"/programmes/{_partner_programme(f)}/discussion",
+        {**DISCUSSION, "applicant": 200},
+    ),
+    Route(
+        "programmes.discussion",
+        lambda f: f"/programmes/{_programme(f)}/discussion",
+        {**DISCUSSION_POST, "applicant": 404},
+        method="POST",
+        data=MESSAGE,
+    ),
+    Route(
+        "programmes.discussion",
+        lambda f: f"/programmes/{_partner_programme(f)}/discussion",
+        {**DISCUSSION_POST, "applicant": 302},
+        method="POST",
+        data=MESSAGE,
+    ),
+]

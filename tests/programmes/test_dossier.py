@@ -78,15 +78,16 @@ def _pdf_text(archive: zipfile.ZipFile, name: str) -> str:
         ("chair@example.org", {"attachments"}),  # the committee sees submitted reports, not drafts
         ("member1@example.org", {"attachments"}),
         (FOCAL, {"progress-reports/2026-draft.pdf", "attachments"}),  # the lead's focal point
-        ("applicant4@example.org", {"progress-reports/2026-draft.pdf"}),  # ILO participates: no note attachments
+        # ILO is a partner of the note: joint ownership lets it read the note and its attachments.
+        ("applicant4@example.org", {"progress-reports/2026-draft.pdf", "attachments"}),
         ("donor@example.org", set()),
     ],
 )
 def test_dossier_file_list_per_role(client, login, programme, email, extra):
-    ref = programme.document.concept_note.reference
+    note_ref = programme.document.concept_note.reference
     names = set(_zip(client, login, email, programme).namelist())
     attachments = {n for n in names if n.startswith("attachments/")}
-    expected = COMMON | {f"concept-note-{ref}.pdf", f"programme-document-{ref}.pdf"}
+    expected = COMMON | {f"concept-note-{note_ref}.pdf", f"programme-document-{programme.reference}.pdf"}
     expected |= extra - {"attachments"}
     assert names - attachments == expected
     assert bool(attachments) == ("attachments" in extra)

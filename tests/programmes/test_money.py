@@ -293,9 +293,10 @@ def ledger_entries(programme_id):
     return list(_db.session.scalars(sa.select(LedgerEntry).where(LedgerEntry.programme_id == programme_id)))
 
 
-def test_programme_label_is_the_title(db):
+def test_programme_label_is_the_reference_the_note_and_the_title(db):
     programme = make_programme()
-    assert programme_label(programme.id) == f"JP-{programme.id:04d} Fair recruitment for migrant workers"
+    note = programme.document.concept_note.reference
+    assert programme_label(programme.id) == f"JP-{programme.id:04d} ({note}) Fair recruitment for migrant workers"
     assert programme_label(999999) == "Programme 999999"
 
 

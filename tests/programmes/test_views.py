@@ -94,11 +94,11 @@ def test_portfolio_filters_and_csv(db, client, login):
     assert programme.reference in page
     assert "Nepal" in page
     rows = list(csv.reader(io.StringIO(client.get("/programmes.csv?status=active").get_data(as_text=True))))
-    assert rows[0][0] == "reference"
+    assert rows[0][:2] == ["reference", "concept_note_reference"]
     assert len(rows) == 2
-    assert rows[1][0] == programme.reference
-    assert rows[1][12] == "300000.00"
-    assert rows[1][16] == "50.00"
+    assert rows[1][:2] == [programme.reference, programme.document.concept_note.reference]
+    assert rows[1][13] == "300000.00"
+    assert rows[1][17] == "50.00"
 
 
 def test_programme_and_portfolio_queries_are_bounded(db, client, login, queries):

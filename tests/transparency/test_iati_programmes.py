@@ -115,3 +115,22 @@ def test_budget_periods_split_by_days_and_add_up(start, end, total, expected):
     periods = iati.budget_periods(start, end, Decimal(total))
     assert [f"{v:.2f}" for _a, _b, v in periods] == expected
     assert sum(v for _a, _b, v in periods) == Decimal(total)
+
+
+def test_programme_activity_is_identified_by_its_reference_with_its_former_identifier(doc):
+    """One identifier: <fund>-JP-0007, the reference every page shows; the note's (<fund>-CN-0037), under which the
+    programme was published before, is kept as a previous activity identifier (B1)."""
+    programmes = {p.reference: p for p in transparency.list_programmes()}
+    fund_id = iati.fund_identifier()
+    seen = 0
+    for activity in doc.iter("iati-activity"):
+        if activity.get("hierarchy") != "2":
+            continue
+        reference = activity.findtext("iati-identifier").removeprefix(fund_id + "-")
+        assert reference.startswith("JP-")
+        programme = programmes[reference]
+        others = activity.findall("other-identifier")
+        assert [(o.get("type"), o.get("ref")) for o in others] == [("B1", f"{fund_id}-{programme.note_reference}")]
+        assert others[0].find("owner-org").get("ref") == iati.reporting_org_ref()
+        seen += 1
+    assert seen == len(programmes) > 0

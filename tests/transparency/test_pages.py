@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from fundapp.contributions import ledger
+from fundapp.core import clock
 from fundapp.core.money import format_money
 from fundapp.reports import annual, transparency
 from fundapp.results.alignment import ProgrammeAlignment
@@ -76,7 +77,8 @@ def test_filters_narrow_the_programme_list_and_its_csv(client, db):
     assert f"/transparency/programmes/{undp.id}" in page
     assert f"/transparency/programmes/{unicef.id}" not in page
     rows = _csv(client.get("/transparency/programmes.csv?organisation=UNDP"))
-    assert [r["Reference"] for r in rows] == [undp.concept_note.reference]
+    # One identifier: the programme's reference, with the note it came from beside it.
+    assert [(r["Reference"], r["Concept note"]) for r in rows] == [(undp.reference, undp.concept_note.reference)]
     assert len(_csv(client.get("/transparency/programmes.csv"))) == 2
 
 
@@ -173,3 +175,19 @@ def test_programmes_api_paginates_and_filters(client, db):
     detail = client.get(f"/api/v1/programmes/{undp.id}").json
     assert detail["allocated_usd"] == f"{ledger.category_totals(programme_id=undp.id)[ledger.EntryKind.allocation]:.2f}"
     assert detail["transactions"][0]["kind"].startswith("Allocation from the")
+
+
+def test_one_identifier_on_the_public_page_the_api_and_the_annual_report(client, db, login):
+    """The programme's reference (JP-) everywhere, the note it came from (CN-) beside it."""
+    document = funded_programme()
+    note = document.concept_note.reference
+    page = client.get(f"/transparency/programmes/{document.id}").get_data(as_text=True)
+    assert f"<h1>{document.reference} " in page
+    assert f"Joint programme {document.reference}, from concept note {note}" in page
+    listed = client.get("/transparency/").get_data(as_text=True)
+    assert f"from concept note {note}" in listed
+    data = client.get(f"/api/v1/programmes/{document.id}").get_json()
+    assert (data["reference"], data["concept_note_reference"]) == (document.reference, note)
+    report = annual.build(clock.today().year)
+    labels = [r.label for r in report.programmes]
+    assert labels == [f"{document.reference} ({note}) {document.concept_note.title}"]

@@ -10,7 +10,7 @@ from pypdf import PdfReader
 from fundapp.core import clock
 from fundapp.programmes import reporting
 from fundapp.reports import results_report
-from fundapp.results.rollup import format_value
+from fundapp.results.rollup import format_result
 from tests.concept_notes.helpers import user
 from tests.programmes.helpers import SECRETARIAT
 from tests.programmes.results_helpers import FOCAL, with_framework
@@ -44,14 +44,15 @@ def test_results_report_pdf_shows_the_dashboard_figures(client, db, login):
     rolled = [(area, row) for area, rows in reporting.fund_dashboard() for row in rows if row.rollup]
     assert rolled
     for area, row in rolled:
-        figure = format_value(row.value, row.indicator.unit)
+        figure = format_result(row.value, row.indicator.unit)
         assert figure in dashboard
         assert f"{row.indicator.code} " in text
         assert figure in text
-        assert f"{row.percent:.0f}%" in text
+        assert row.progress.text in text
         assert f"{area.code} " in text
     # Highlights: the approved report's narrative and actual; never the draft's.
-    assert programme.document.concept_note.reference in text
+    assert f"{programme.reference} {programme.title}" in text
+    assert f"From concept note {programme.document.concept_note.reference}" in text
     assert "Recruiters in two corridors now follow the code." in text
     assert "987654" not in text
     assert "987,654" not in text

@@ -126,8 +126,8 @@ def register_logging(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from fundapp.core.db import configure_engine_events
     from fundapp.core import i18n
+    from fundapp.core.db import configure_engine_events
     from fundapp.core.extensions import csrf, db, login_manager, migrate
 
     db.init_app(app)

@@ -22,6 +22,7 @@ from fundapp.contributions import ledger
 from fundapp.contributions import services as contributions
 from fundapp.core import search
 from fundapp.core.extensions import db
+from fundapp.core.i18n import DEFAULT_LANGUAGE, force_locale
 from fundapp.core.models import AuditEntry
 from fundapp.core.permissions import ROLE_LABELS, Role
 from fundapp.home import audit, inbox
@@ -193,7 +194,13 @@ AUDIT_CSV_HEADER = ["id", "created_at", "actor", "action", "object_type", "objec
 
 
 def audit_csv_rows(filters: AuditFilters) -> list[list[Any]]:
-    """The CSV export: each entry's stored fields (what its hash covers) and the readable sentence last."""
+    """The CSV export: each entry's stored fields (what its hash covers) and the readable sentence last (an export
+    for machines and archives: the sentence stays in English, whatever the reader's language)."""
+    with force_locale(DEFAULT_LANGUAGE):
+        return _audit_csv_rows(filters)
+
+
+def _audit_csv_rows(filters: AuditFilters) -> list[list[Any]]:
     return [
         [
             e.id,

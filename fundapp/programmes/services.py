@@ -1297,7 +1297,7 @@ def describe_objects(object_type: str, ids: Iterable[str]) -> dict[str, str] | N
     """Names of programmes and their tranches, reports and frameworks for the audit log
     (`signals.describe_objects`): one query per type."""
     numbers = [int(i) for i in ids if str(i).isdigit()]
-    if object_type == "joint_programmes":
+    if object_type in ("joint_programmes", "joint_programme_documents"):  # a document is its programme's, by id
         return {str(i): name for i, name in _programme_names(numbers).items()}
     if object_type == "programme_tranches":
         rows = db.session.execute(

@@ -24,3 +24,8 @@ def amount(value: Decimal) -> str:
 
 def decimal(value: Decimal) -> str:
     return format_decimal(value, "#,##0.00")
+
+
+def month_label(value: date) -> str:
+    """'November 2026'."""
+    return format_date(value, "MMMM y")

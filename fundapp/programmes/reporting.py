@@ -460,12 +460,13 @@ def save_report(
                 if actual is None:
                     errors.setdefault(field, []).append(_("Give the total as well as its breakdown."))
                 elif indicator.unit in (IndicatorUnit.count, IndicatorUnit.amount_usd) and sum(cats.values()) != actual:
+                    added, total = sum(cats.values()), actual
                     errors.setdefault(f"{field}-{dimension}", []).append(
                         _(
                             "The breakdown by %(dimension)s adds up to %(sum)s, not the total of %(total)s.",
                             dimension=_dimension(dimension),
-                            sum=f"{sum(cats.values()):f}",
-                            total=f"{actual:f}",
+                            sum=format(added, "f"),
+                            total=format(total, "f"),
                         )
                     )
                 dis[dimension] = {k: f"{v:f}" for k, v in cats.items()}

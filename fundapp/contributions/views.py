@@ -352,7 +352,7 @@ def _month_page(month: date, close_form: CloseMonthForm, reopen_form: ReopenMont
 @bp.route("/periods")
 @role_required(*permissions.PERIOD_ROLES)
 def periods_list():
-    data = periods.periods_page(query_args.page(), clock.today())
+    data = periods.periods_page(query_args.integer("page", None, 1, query_args.MAX_PAGE), clock.today())
     return render_template("contributions/periods.html", data=data)
 
 

@@ -13,6 +13,7 @@ from werkzeug.serving import make_server
 from fundapp import create_app
 from fundapp.core.extensions import db as _db
 from tests.browser.conftest import sign_in
+from tests.browser.navigation import go
 from tests.conftest import make_config
 from tests.core.test_backup import build_fund
 
@@ -51,7 +52,7 @@ def books_page(browser, closed_books_server):
 def test_secretariat_reads_a_frozen_year_and_checks_the_pdf_fingerprint(books_page, screenshot):
     page = books_page
     sign_in(page, "secretariat@example.org")
-    page.get_by_role("link", name="Annual report").first.click()
+    go(page, "Reports", "Annual report")
     page.select_option("#year", "2020")
     page.get_by_role("button", name="Show").click()
     page.wait_for_url("**year=2020")

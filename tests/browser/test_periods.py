@@ -2,13 +2,14 @@
 reopens it with a reason."""
 
 from tests.browser.conftest import sign_in
+from tests.browser.navigation import go
 
 
 def test_secretariat_closes_a_month_and_an_administrator_reopens_it(page, screenshot):
     # The demo's books are closed through June 2021: July 2021 is next. No other browser test dates anything in it.
     sign_in(page, "secretariat@example.org")
     page.wait_for_url("**/secretariat")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Accounting periods").click()
+    go(page, "Contributions", "Accounting periods")
     assert page.get_by_role("heading", name="Next to close: July 2021").is_visible()
     assert page.get_by_text("Closed through June 2021.").is_visible()
     screenshot(page, "periods-list")
@@ -33,7 +34,7 @@ def test_secretariat_closes_a_month_and_an_administrator_reopens_it(page, screen
     assert history.locator("li", has_text="Close").count() == 1
 
     # Interest dated in July 2021 is now refused next to its date; August takes it.
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Ledger").click()
+    go(page, "Contributions", "Ledger")
     page.get_by_role("link", name="Record interest, cost or charge").click()
     page.get_by_label("Kind").select_option("interest")
     page.get_by_label("Date").fill("2021-07-31")
@@ -47,7 +48,7 @@ def test_secretariat_closes_a_month_and_an_administrator_reopens_it(page, screen
     # An administrator reopens it, with the reason on record.
     sign_in(page, "admin@example.org")
     page.wait_for_url("**/admin")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Accounting periods").click()
+    go(page, "Contributions", "Accounting periods")
     page.get_by_role("link", name="July 2021", exact=True).click()
     page.get_by_label("Reason for reopening").fill("A bank charge of July was missed in the reconciliation.")
     page.get_by_role("button", name="Reopen July 2021").click()

@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import url_for
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy.orm import Session, SessionTransaction, selectinload
+from sqlalchemy.orm import Session, SessionTransaction, joinedload, selectinload
 
 from fundapp.auth.models import Organisation, OrganisationType, User, UserRole
 from fundapp.concept_notes import permissions
@@ -34,6 +34,7 @@ from fundapp.concept_notes.models import (
     Scope,
     Screening,
     concept_note_countries,
+    note_reference,
 )
 from fundapp.concept_notes.pdf import concept_note_pdf
 from fundapp.concept_notes.workflow import (
@@ -45,6 +46,7 @@ from fundapp.concept_notes.workflow import (
     RETURNED,
     STATUS_LABELS,
     SUBMITTED,
+    WITHDRAWN,
     status_label,
 )
 from fundapp.core import clock, search, uploads
@@ -1280,6 +1282,33 @@ def returned_notes(organisation_id: int, limit: int) -> tuple[int, list[NoteWork
     return total, [NoteWork(row[0], row.screened_at.date(), None, row.comments or "") for row in rows]
 
 
+@dataclass(frozen=True)
+class NoteQuestion:
+    """A clarification question of the Fund Management Unit in a note's discussion, not answered yet."""
+
+    message: NoteMessage
+    note: ConceptNote
+
+
+def questions_to_answer(organisation_id: int, limit: int) -> tuple[int, list[NoteQuestion]]:
+    """The clarification questions not answered yet in the discussions of the notes the organisation leads or
+    takes part in (its focal points answer them), withdrawn notes left out: the oldest first (one query)."""
+    total, rows = _with_total(
+        sa.select(NoteMessage, ConceptNote)
+        .join(ConceptNote, ConceptNote.id == NoteMessage.concept_note_id)
+        .where(
+            discussions.unanswered(NoteMessage),
+            of_organisation(organisation_id),
+            ConceptNote.status != WITHDRAWN,
+        )
+        # The author's name only: their roles stay unloaded (a fixed number of queries whoever asked).
+        .options(joinedload(NoteMessage.author).lazyload(User.role_rows))
+        .order_by(NoteMessage.created_at, NoteMessage.id),
+        limit,
+    )
+    return total, [NoteQuestion(row[0], row[1]) for row in rows]
+
+
 def latest_notes(organisation_id: int, limit: int) -> list[ConceptNote]:
     """The organisation's notes changed most recently, whatever their status (one query): the applicant follows them."""
     return list(
@@ -1415,11 +1444,18 @@ def discussion_counts(note: ConceptNote) -> tuple[int, int]:
     return len(messages), sum(1 for m in messages if m.is_question and m.id not in answered)
 
 
+def of_organisation(organisation_id: int | None) -> sa.ColumnElement[bool]:
+    """SQL twin of `permissions.is_participant`: the notes the organisation leads or takes part in."""
+    partner = sa.select(Participant.concept_note_id).where(Participant.organisation_id == organisation_id)
+    return sa.or_(ConceptNote.organisation_id == organisation_id, ConceptNote.id.in_(partner))
+
+
 def visible_to(user: User) -> sa.ColumnElement[bool]:
-    """SQL twin of `permissions.can_view`: the notes this user may open (lists, search)."""
+    """SQL twin of `permissions.can_view`: the notes this user may open (lists, search): the ones their
+    organization leads or is a partner of, and, for reviewers, every note submitted once."""
     clauses: list[sa.ColumnElement[bool]] = []
-    if user.has_role(Role.applicant):
-        clauses.append(ConceptNote.organisation_id == user.organisation_id)
+    if user.has_role(Role.applicant) and user.organisation_id is not None:
+        clauses.append(of_organisation(user.organisation_id))
     if user.has_any_role(Role.secretariat, Role.committee_member, Role.committee_chair):
         clauses.append(ConceptNote.version_count > 0)
     return sa.or_(sa.false(), *clauses)
@@ -1455,7 +1491,7 @@ def describe_objects(object_type: str, ids: Iterable[str]) -> dict[str, str] | N
     numbers = [int(i) for i in ids if str(i).isdigit()]
     if object_type in NOTE_OBJECT_TYPES:
         rows = db.session.execute(sa.select(ConceptNote.id, ConceptNote.title).where(ConceptNote.id.in_(numbers)))
-        return {str(i): f"CN-{i:04d} ‘{title or '(untitled)'}’" for i, title in rows}
+        return {str(i): f"{note_reference(i)} ‘{title or '(untitled)'}’" for i, title in rows}
     if object_type == "calls":
         rows = db.session.execute(sa.select(Call.id, Call.title).where(Call.id.in_(numbers)))
         return {str(i): f"call ‘{title}’" for i, title in rows}

@@ -5,9 +5,6 @@ Every section is one domain's public query service (computed in SQL, a bounded n
 data) turned into items here: a title, a link, since when it waits, by when it is due, and why. A role's inbox
 is a list of section keys (`ROLE_SECTIONS`); `section(key, user, on, limit)` builds one, so the inbox page shows
 the first few items of each and `/inbox/<key>` shows one section whole.
-
-One section waits for a capability another branch adds: the clarifications asked in a note's discussion
-(`_clarifications`); until it connects it returns no section at all rather than an empty one.
 """
 
 from collections.abc import Callable
@@ -29,6 +26,7 @@ from fundapp.contributions.ledger import next_month
 from fundapp.core.i18n import _, _l, _n
 from fundapp.core.permissions import ROLE_LABELS, Role
 from fundapp.home import anomalies
+from fundapp.notifications.discussions import excerpt
 from fundapp.programmes import reporting
 from fundapp.programmes import services as programmes
 from fundapp.programmes.texts import amount, month_label
@@ -686,10 +684,51 @@ def _pending_invitations(user: User, on: date, limit: int) -> Section:
     )
 
 
-def _clarifications(user: User, on: date, limit: int) -> Section | None:
-    """Clarifications the secretariat asked in a note's discussion thread. The collaboration helper (issue 13,
-    items 2–6) adds the threads: connect their query service here. Until then, no section."""
-    return None
+def _clarifications(user: User, on: date, limit: int) -> Section:
+    """Clarification questions the Fund Management Unit asked in the discussions of the notes and programmes the
+    person's organization leads or takes part in, not answered yet: the oldest first (two queries)."""
+    note_total, note_questions = notes.questions_to_answer(user.organisation_id, limit)
+    programme_total, programme_questions = programmes.questions_to_answer(user.organisation_id, limit)
+    asked = [
+        (
+            q.message,
+            f"{q.note.reference} {q.note.title or _('(untitled)')}",
+            url_for("concept_notes.discussion", note_id=q.note.id),
+        )
+        for q in note_questions
+    ] + [
+        (
+            q.message,
+            f"{q.programme.reference} {q.programme.title}",
+            url_for("programmes.discussion", programme_id=q.programme.id),
+        )
+        for q in programme_questions
+    ]
+    asked.sort(key=lambda a: a[0].created_at)
+    items = [
+        Item(
+            title,
+            f"{url}#message-{message.id}",
+            _("%(author)s asks: %(question)s", author=message.author.name, question=excerpt(message.body)),
+            since=message.created_at.date(),
+            since_label=_("Asked"),
+            flag="open-question",
+            flag_label=_("Question"),
+            action=_("Answer"),
+        )
+        for message, title, url in asked[:limit]
+    ]
+    return Section(
+        "clarifications",
+        _("Clarification questions to answer"),
+        items,
+        note_total + programme_total,
+        _("No question of the Fund Management Unit waits for an answer."),
+        intro=_(
+            "Asked in the discussion of a concept note or programme your organization takes part in; any of its "
+            "focal points may answer."
+        ),
+    )
 
 
 # Roles ----------------------------------------------------------------------------------------------------

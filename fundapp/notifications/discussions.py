@@ -27,7 +27,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import format_number
 from markupsafe import Markup, escape
-from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
+from sqlalchemy.orm import Mapped, aliased, declared_attr, mapped_column, relationship
 
 from fundapp.auth.models import User
 from fundapp.core import clock
@@ -96,7 +96,7 @@ def find_mentions(body: str, people: Sequence[User]) -> list[User]:
             person = by_local[key][0]
         if person is None:
             unknown.append(f"@{token}")
-        elif person not in found:
+        elif all(f.id != person.id for f in found):  # by id: a User compares by its session key
             found.append(person)
     if unknown:
         raise DomainError(
@@ -200,6 +200,20 @@ def notify_thread(
         excerpt,
         link,
     )
+
+
+def unanswered(model: type[DiscussionMessage]) -> sa.ColumnElement[bool]:
+    """SQL: the thread table's clarification questions that no message of the same table answers yet."""
+    answer = aliased(model)
+    return sa.and_(model.is_question, ~sa.exists().where(answer.answers_id == model.id))
+
+
+def excerpt(body: str, length: int = 160) -> str:
+    """A message's text on one line, cut at a word near `length` characters (inbox items, lists)."""
+    text = " ".join(body.split())
+    if len(text) <= length:
+        return text
+    return text[:length].rsplit(" ", 1)[0].rstrip(",;:.") + " …"
 
 
 def posted_label(message: DiscussionMessage) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import g, has_request_context, url_for
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from fundapp.auth.models import Organisation, User, UserRole
 from fundapp.committee import pipeline
@@ -1290,7 +1290,7 @@ def _programme_names(numbers: list[int]) -> dict[int, str]:
         .outerjoin(JointProgramme, JointProgramme.id == JointProgrammeDocument.id)
         .where(JointProgrammeDocument.id.in_(numbers))
     )
-    return {i: f"JP-{i:04d} ‘{title}’" for i, title in rows}
+    return {i: f"{programme_reference(i)} ‘{title}’" for i, title in rows}
 
 
 def describe_objects(object_type: str, ids: Iterable[str]) -> dict[str, str] | None:
@@ -1473,6 +1473,29 @@ def discussion_page(programme: JointProgramme) -> dict[str, Any]:
         "thread": discussions.thread(discussion_messages(programme), readers, described),
         "readers": readers,
     }
+
+
+@dataclass(frozen=True)
+class ProgrammeQuestion:
+    """A clarification question of the Fund Management Unit in a programme's discussion, not answered yet."""
+
+    message: ProgrammeMessage
+    programme: JointProgramme
+
+
+def questions_to_answer(organisation_id: int, limit: int) -> tuple[int, list[ProgrammeQuestion]]:
+    """The clarification questions not answered yet in the discussions of the programmes the organisation takes
+    part in (its focal points answer them): the oldest first (one query)."""
+    rows = db.session.execute(
+        sa.select(ProgrammeMessage, JointProgramme, sa.func.count().over().label("total"))
+        .join(JointProgramme, JointProgramme.id == ProgrammeMessage.programme_id)
+        .where(discussions.unanswered(ProgrammeMessage), reporting.participates(organisation_id))
+        # The author's name only: their roles stay unloaded (a fixed number of queries whoever asked).
+        .options(joinedload(ProgrammeMessage.author).lazyload(User.role_rows))
+        .order_by(ProgrammeMessage.created_at, ProgrammeMessage.id)
+        .limit(limit)
+    ).all()
+    return (rows[0].total if rows else 0), [ProgrammeQuestion(row[0], row[1]) for row in rows]
 
 
 def discussion_counts(programme: JointProgramme) -> tuple[int, int]:

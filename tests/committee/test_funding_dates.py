@@ -9,6 +9,7 @@ import pytest
 from fundapp.committee import services, workflow
 from fundapp.contributions import ledger
 from fundapp.contributions import services as contributions
+from fundapp.core import clock
 from fundapp.core.errors import ValidationFailed
 from fundapp.programmes import reporting
 from fundapp.programmes.models import JointProgramme
@@ -19,6 +20,13 @@ from tests.contributions import factories
 CHAIR = "chair@example.org"
 #: ready_note() plans the programme from 1 September 2026 to 31 August 2028; this meeting comes after the start.
 LATE_MEETING = date(2027, 3, 15)
+
+
+@pytest.fixture(autouse=True)
+def _on_the_late_meeting_day():
+    """The books refuse an allocation dated after today: these decisions are taken on the meeting's day."""
+    with clock.frozen(LATE_MEETING):
+        yield
 
 
 def _funding(on: date = LATE_MEETING):

@@ -9,6 +9,7 @@ import pytest
 from fundapp.auth import invitations
 from fundapp.auth import services as auth_services
 from fundapp.committee import services as committee
+from fundapp.concept_notes import services as note_services
 from fundapp.contributions import services as contributions
 from fundapp.core import clock
 from fundapp.core.audit import record_change
@@ -109,7 +110,7 @@ def test_member_inbox_leaves_out_what_was_scored_and_what_the_member_is_recused_
 
 def test_applicant_inboxes_are_their_organisations(app, user, world):
     undp = _inbox(app, user("applicant@example.org"), "applicant")
-    assert list(undp) == ["returned", "reports_due", "drafts"]
+    assert list(undp) == ["returned", "clarifications", "reports_due", "drafts"]
     assert _titles(undp["returned"]) == [f"{world.undp_returned.reference} Returned UNDP note"]
     assert "Please add the ministry's letter." in undp["returned"].items[0].detail
     assert undp["returned"].items[0].url == f"/concept-notes/{world.undp_returned.id}/edit"
@@ -129,9 +130,60 @@ def test_applicant_inboxes_are_their_organisations(app, user, world):
     ilo = _inbox(app, user("applicant4@example.org"), "applicant")  # a partner of all three programmes
     assert _titles(ilo["reports_due"]) == [f"{world.jp1.reference} January–June 2026 (semi-annual)"]
     iom = _inbox(app, user("applicant3@example.org"), "applicant")
+    assert iom["clarifications"].items == []
     assert iom["reports_due"].items == []
     assert iom["drafts"].items == []
     assert iom["returned"].items == []
+
+
+def test_applicants_answer_the_clarification_questions_of_their_notes_and_programmes(app, user, world):
+    """Open questions in the threads of the notes and programmes the organization leads or takes part in, the
+    oldest first; an answered question, a plain message and other organizations' threads are not there."""
+    undp = _inbox(app, user("applicant@example.org"), "applicant")["clarifications"]
+    assert _titles(undp) == [f"{world.undp_submitted.reference} Older UNDP note"]
+    question = undp.items[0]
+    assert question.url == f"/concept-notes/{world.undp_submitted.id}/discussion#message-{world.undp_question.id}"
+    assert question.detail.endswith("asks: Which ministry signs the letter?")
+    assert question.since == ON - timedelta(days=6)
+    assert question.action == "Answer"
+    # UNICEF answered its note's question; JP1's is open for UNICEF (lead) and ILO (a partner) alike.
+    jp1 = [f"{world.jp1.reference} {world.jp1.title}"]
+    unicef = _inbox(app, user("applicant2@example.org"), "applicant")["clarifications"]
+    assert (_titles(unicef), unicef.total) == (jp1, 1)
+    assert unicef.items[0].url == f"/programmes/{world.jp1.id}/discussion#message-{world.jp1_question.id}"
+    # ILO is a partner of the UNDP note and of JP1: both questions, the older first.
+    ilo = _inbox(app, user("applicant4@example.org"), "applicant")["clarifications"]
+    assert _titles(ilo) == [f"{world.undp_submitted.reference} Older UNDP note", *jp1]
+    # Once a focal point of the partner answers, the question leaves both organizations' inboxes.
+    programme_services.post_message(
+        user("applicant4@example.org"), world.jp1, "In October.", answers_id=world.jp1_question.id
+    )
+    assert _inbox(app, user("applicant2@example.org"), "applicant")["clarifications"].total == 0
+    assert _titles(_inbox(app, user("applicant4@example.org"), "applicant")["clarifications"]) == [
+        f"{world.undp_submitted.reference} Older UNDP note"
+    ]
+
+
+def test_the_oldest_question_comes_first_across_notes_and_programmes(app, user, world):
+    """ILO takes part in the UNDP note, JP1 and the note under review: newer questions on the last come after the
+    others; the section's page lists beyond the inbox's limit, and the count is all of them."""
+    with clock.frozen(ON):
+        for n in range(inbox.LIMIT):
+            note_services.post_message(
+                user("secretariat@example.org"), world.under_review, f"Question {n}?", is_question=True
+            )
+    with app.test_request_context(), clock.frozen(ON):
+        short = inbox.section("clarifications", user("applicant4@example.org"), ON)
+        whole = inbox.section("clarifications", user("applicant4@example.org"), ON, inbox.FULL)
+    assert short.total == whole.total == inbox.LIMIT + 2
+    assert len(short.items) == inbox.LIMIT
+    assert [i.title.split()[0] for i in short.items[:3]] == [
+        world.undp_submitted.reference,
+        world.jp1.reference,
+        world.under_review.reference,
+    ]
+    assert len(whole.items) == inbox.LIMIT + 2
+    assert whole.items[-1].detail.endswith(f"Question {inbox.LIMIT - 1}?")
 
 
 def test_donor_inboxes_are_their_own(app, user, world):
@@ -215,6 +267,11 @@ def _more_of_everything(world) -> None:
         make_note(org_code, email, submit=True, attach=True)
         make_note(org_code, email)
     note_under_review(title="Another note under review")
+    for note in (world.undp_submitted, world.unicef_submitted):
+        note_services.post_message(demo_user("secretariat@example.org"), note, "One more question?", is_question=True)
+    programme_services.post_message(
+        demo_user("secretariat@example.org"), world.jp2, "And this programme?", is_question=True
+    )
     committee.create_meeting(demo_user("secretariat@example.org"), "October meeting", date(2026, 10, 8), "Geneva")
     for code, planned in (("UNICEF", ON), ("ILO", ON + timedelta(days=3))):
         programme_services.plan_tranche(

@@ -83,6 +83,10 @@ def test_each_role_finds_what_it_may_open_and_only_that(app, user, world):
     assert submitted <= titles("secretariat@example.org", "note")
     assert submitted <= titles("member3@example.org", "note")
     assert f"{world.unicef_submitted.reference} Newer UNICEF note" not in titles("applicant@example.org", "note")
+    # A partner organization's focal points find the joint note they take part in (joint ownership), not others'.
+    assert titles("applicant4@example.org", "under review", "note") == {
+        f"{world.under_review.reference} Note under review"
+    }
     assert titles("donor@example.org", "note", "note") == set()
     assert titles("admin@example.org", "note", "note") == set()
     # Programmes: every one for the secretariat, the committee, donors and administrators; a focal point its own.

@@ -65,7 +65,7 @@ def test_applicant_page_lists_the_organisations_focal_points_and_open_calls(app,
     with app.test_request_context():
         page = services.applicant_page(me, clock.today())
     assert me in page["colleagues"]
-    assert [s.key for s in page["inbox"].sections] == ["returned", "reports_due", "drafts"]
+    assert [s.key for s in page["inbox"].sections] == ["returned", "clarifications", "reports_due", "drafts"]
     assert page["calls"] == []  # the session database has no call
 
 

@@ -9,6 +9,8 @@ accounts only), as of ON. Each record says in its name which inbox it belongs in
 - programmes: JP1 (UNICEF, ILO) with no report for January–June 2026 (overdue), a tranche ready and late, and a
   tranche blocked by that report; JP2 (UNDP, ILO) whose report is submitted; JP3 (IOM, ILO) whose report was
   approved ten days ago;
+- discussions: the secretariat's clarification question on the older UNDP note (UNDP's inbox) and on JP1 (UNICEF's
+  and ILO's), a question on the UNICEF note that UNICEF answered (in no inbox), a plain message (in no inbox);
 - contributions: a Germany agreement in EUR scheduled 400,000 (31 Mar), 300,000 (30 Jun) and 300,000 (31 Oct)
   2026, with 500,000 deposited: 200,000 of the June line overdue, the October line due; a Netherlands agreement
   paid in full.
@@ -21,13 +23,14 @@ from decimal import Decimal
 from fundapp.committee import services as committee
 from fundapp.committee.models import ItemKind, Meeting
 from fundapp.concept_notes import services as note_services
-from fundapp.concept_notes.models import Call, ConceptNote
+from fundapp.concept_notes.models import Call, ConceptNote, NoteMessage
 from fundapp.contributions import services as contributions
 from fundapp.contributions.models import Agreement
+from fundapp.core import clock
 from fundapp.core.extensions import db
 from fundapp.programmes import reporting
 from fundapp.programmes import services as programme_services
-from fundapp.programmes.models import JointProgramme, ProgressReport, Tranche
+from fundapp.programmes.models import JointProgramme, ProgrammeMessage, ProgressReport, Tranche
 from tests.committee.decision_helpers import (
     SCORES,
     eligible_note,
@@ -68,6 +71,8 @@ class World:
     tranche_released: Tranche
     deu: Agreement
     nld: Agreement
+    undp_question: NoteMessage
+    jp1_question: ProgrammeMessage
 
 
 def _report(programme: JointProgramme, email: str, indicators: list, submit_on: date) -> ProgressReport:
@@ -156,6 +161,27 @@ def _programmes() -> dict:
     }
 
 
+def _discussions(parts: dict) -> dict:
+    secretariat = user(SECRETARIAT)
+    with clock.frozen(ON - timedelta(days=2)):
+        jp1_question = programme_services.post_message(
+            secretariat, parts["jp1"], "When does the second survey start?", is_question=True
+        )
+    with clock.frozen(ON - timedelta(days=6)):
+        undp_question = note_services.post_message(
+            secretariat, parts["undp_submitted"], "Which ministry signs the letter?", is_question=True
+        )
+        note_services.post_message(secretariat, parts["undp_submitted"], "Thank you for the note.")
+        answered = note_services.post_message(
+            secretariat, parts["unicef_submitted"], "Is the budget in US dollars?", is_question=True
+        )
+    with clock.frozen(ON - timedelta(days=1)):
+        note_services.post_message(
+            user("applicant2@example.org"), parts["unicef_submitted"], "Yes.", answers_id=answered.id
+        )
+    return {"undp_question": undp_question, "jp1_question": jp1_question}
+
+
 def _contributions() -> dict:
     factories.rate("EUR", date(2026, 4, 1), "0.9")
     factories.rate("EUR", date(2026, 5, 1), "0.9")
@@ -188,5 +214,6 @@ def _contributions() -> dict:
 
 def build() -> World:
     parts = {**_notes(), **_committee(), **_programmes(), **_contributions()}
+    parts |= _discussions(parts)
     db.session.flush()
     return World(**parts)

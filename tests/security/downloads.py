@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from fundapp.auth.models import Organisation, User
 from fundapp.committee import pipeline
-from fundapp.committee.models import Meeting
+from fundapp.committee.models import JointProgrammeDocument, Meeting
 from fundapp.concept_notes.models import Attachment
 from fundapp.contributions.models import Donor
 from fundapp.core.extensions import db
@@ -55,9 +55,16 @@ class Demo:
         return "/committee/pipeline/scenario.csv"
 
     def programme_with_most_reports(self) -> int:
-        """The programme (its id is its document's) whose dossier holds the most progress reports."""
+        """The programme (its id is its document's) whose dossier holds the most progress reports, among those whose
+        concept note has an attachment (the dossier prints their file names)."""
+        with_attachments = (
+            sa.select(JointProgrammeDocument.id)
+            .join(Attachment, Attachment.concept_note_id == JointProgrammeDocument.concept_note_id)
+            .scalar_subquery()
+        )
         return db.session.scalar(
             sa.select(ProgressReport.programme_id)
+            .where(ProgressReport.programme_id.in_(with_attachments))
             .group_by(ProgressReport.programme_id)
             .order_by(sa.func.count().desc(), ProgressReport.programme_id)
             .limit(1)

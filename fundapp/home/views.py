@@ -1,6 +1,7 @@
 """The role home pages, the profile page (password, email, two-factor sign-in, sessions, API tokens), the audit log."""
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import pgettext
 from flask_login import current_user, login_required, login_user, logout_user
 
 from fundapp.api import tokens
@@ -14,7 +15,7 @@ from fundapp.core import args as query_args
 from fundapp.core import clock
 from fundapp.core.edge import domain_errors
 from fundapp.core.extensions import db
-from fundapp.core.i18n import _, _l, _n
+from fundapp.core.i18n import _, _n
 from fundapp.core.permissions import COMMITTEE_ROLES, Role, role_required
 from fundapp.core.tabular import csv_response
 from fundapp.home import bp, permissions, services
@@ -22,13 +23,16 @@ from fundapp.home import search as home_search
 from fundapp.home.forms import ApiTokenForm, ChangeEmailForm, ChangePasswordForm, ConfirmPasswordForm, TwoFactorForm
 from fundapp.programmes.texts import month_label
 
-#: What an API token's state is called on the profile page.
-TOKEN_STATES = {"active": _l("Active"), "revoked": _l("Revoked"), "expired": _l("Expired")}
-
 
 @bp.context_processor
 def _display_helpers() -> dict:
-    return {"month_label": month_label, "token_states": TOKEN_STATES}
+    """Month names and what an API token's state is called on the profile page (in the reader's language)."""
+    token_states = {
+        "active": pgettext("API token", "Active"),
+        "revoked": pgettext("API token", "Revoked"),
+        "expired": pgettext("API token", "Expired"),
+    }
+    return {"month_label": month_label, "token_states": token_states}
 
 
 # Home pages ------------------------------------------------------------------------------------

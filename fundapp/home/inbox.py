@@ -24,6 +24,7 @@ from fundapp.contributions import periods
 from fundapp.contributions import services as contributions
 from fundapp.contributions.ledger import next_month
 from fundapp.core.i18n import _, _l, _n
+from fundapp.core.money import format_money
 from fundapp.core.permissions import ROLE_LABELS, Role
 from fundapp.home import anomalies
 from fundapp.notifications.discussions import excerpt
@@ -98,7 +99,7 @@ class Inbox:
 
 
 def _money(currency: str, value: Decimal) -> str:
-    return f"{currency} {amount(value)}"
+    return format_money(value, currency)
 
 
 def _days(on: date, since: date | None) -> str:

@@ -27,6 +27,7 @@ from fundapp.contributions import services as contributions
 from fundapp.core import clock
 from fundapp.core.extensions import db
 from fundapp.core.i18n import _l, language
+from fundapp.core.money import format_money
 from fundapp.core.permissions import Role
 from fundapp.notifications.models import Notification
 from fundapp.notifications.services import Text, in_every_language, notify
@@ -77,8 +78,8 @@ def _instalment_notices(on: date, secretariat: list[User]) -> list[Notice]:
     notices = []
     for i in owed:
         agreement = i.agreement
-        owed = LazyString(lambda c=agreement.currency, v=i.outstanding: f"{c} {amount_text(v)}")
-        scheduled = LazyString(lambda c=agreement.currency, v=i.payment.amount: f"{c} {amount_text(v)}")
+        owed = LazyString(format_money, i.outstanding, agreement.currency)
+        scheduled = LazyString(format_money, i.payment.amount, agreement.currency)
         notices.append(
             Notice(
                 "instalment",

@@ -2,7 +2,7 @@
 
 Each form hands the services plain values (IndicatorInput, AlignmentInput)."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -14,7 +14,7 @@ from fundapp.core.forms import DecimalField, IntegerField, choices, coerce_id
 from fundapp.reference.models import GuidingPrinciple, Marker
 from fundapp.results.alignment import DEFAULT_THRESHOLDS, MEASURE_KIND_LABELS, MeasureKind
 from fundapp.results.models import AlignmentIndicator, FundIndicator
-from fundapp.results.rollup import NO_WORDS, UNIT_LABELS, YES_WORDS, Direction, plain
+from fundapp.results.rollup import NO_WORDS, PLAIN_NUMBER, UNIT_LABELS, YES_WORDS, Direction, plain
 from fundapp.results.services import AlignmentInput, IndicatorInput
 
 
@@ -35,13 +35,9 @@ class IndicatorValueField(StringField):
             self.data = Decimal(1) if text.lower() in YES_WORDS else Decimal(0)
             return
         cleaned = text.replace(",", "").replace("US$", "").replace("%", "").replace(" ", "")
-        try:
-            value = Decimal(cleaned)
-        except InvalidOperation:
-            value = None
-        if value is None or not value.is_finite():
+        if not PLAIN_NUMBER.fullmatch(cleaned):
             raise ValueError("Enter a number such as 1250 or 45.5 (for a yes / no indicator: yes or no).")
-        self.data = value
+        self.data = Decimal(cleaned)
 
     def _value(self) -> str:
         if self.raw_data:

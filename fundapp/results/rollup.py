@@ -24,7 +24,7 @@ import enum
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 TWO_PLACES = Decimal("0.01")
@@ -369,6 +369,9 @@ NUMBER_HINTS = {
     IndicatorUnit.yes_no: "Choose yes or no.",
 }
 _LARGEST = Decimal("1e10")
+#: A number as people type it (after separators, % and US$ are dropped): digits with an optional sign and decimal
+#: point; no exponent, NaN or infinity (the same rule as core.forms' number fields).
+PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 
 
 def value_problem(unit: IndicatorUnit | str, value: Decimal) -> str | None:
@@ -409,12 +412,9 @@ def parse_value(raw: Any, unit: IndicatorUnit | str) -> Decimal | None:
         if unit is IndicatorUnit.yes_no and text.lower() in YES_WORDS | NO_WORDS:
             return Decimal(1) if text.lower() in YES_WORDS else Decimal(0)
         cleaned = text.replace(",", "").replace("US$", "").replace("%", "").replace(" ", "")
-        try:
-            value = Decimal(cleaned)
-        except InvalidOperation:
-            raise ValueError(NUMBER_HINTS[unit]) from None
-        if not value.is_finite():
+        if not PLAIN_NUMBER.fullmatch(cleaned):
             raise ValueError(NUMBER_HINTS[unit])
+        value = Decimal(cleaned)
     problem = value_problem(unit, value)
     if problem:
         raise ValueError(problem)

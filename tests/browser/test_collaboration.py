@@ -43,7 +43,15 @@ def test_secretariat_asks_the_lead_answers_a_partner_reads(browser, live_server,
     lead = _as(browser, live_server, "applicant4@example.org")
     lead.goto("/notifications/")
     assert lead.get_by_text(re.compile(rf"CN-{JOINT_NOTE:04d}: .*mentioned you")).first.is_visible()
-    lead.goto(f"/concept-notes/{JOINT_NOTE}/discussion")
+    # The question waits in the lead's inbox, and its link opens the thread at the question.
+    lead.goto("/applicant")
+    clarifications = lead.locator("#inbox-clarifications")
+    assert "Clarification questions to answer" in clarifications.inner_text()
+    asked = clarifications.locator(".inbox-item", has_text=f"CN-{JOINT_NOTE:04d}")
+    assert "how the budget is shared" in asked.inner_text()
+    screenshot(lead, "inbox-clarification-to-answer")
+    asked.locator("a.inbox-title").click()
+    lead.wait_for_url(re.compile(rf"/concept-notes/{JOINT_NOTE}/discussion#message-\d+$"))
     assert lead.get_by_text("waiting for an answer from your organization").is_visible()
     lead.get_by_role("link", name="Answer this question").last.click()
     lead.get_by_label("Your message").fill("ILO takes 60% of the direct costs in year two, UNDP 40%.")
@@ -51,6 +59,8 @@ def test_secretariat_asks_the_lead_answers_a_partner_reads(browser, live_server,
     assert lead.get_by_text("Answer sent").is_visible()
     assert "answered" in lead.locator("li.message-question").last.locator(".badge").inner_text()
     screenshot(lead, "discussion-question-answered")
+    lead.goto("/applicant")
+    assert lead.locator("#inbox-clarifications .inbox-item", has_text=f"CN-{JOINT_NOTE:04d}").count() == 0
 
     partner = _as(browser, live_server, "applicant@example.org")
     partner.goto("/concept-notes/mine")

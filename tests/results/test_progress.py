@@ -136,12 +136,15 @@ def test_parse_value_reads_what_people_type(raw, unit, value):
         ("-3", COUNT, "A value of 0 or more."),
         ("2.5", COUNT, "A number of people or things is a whole number."),
         ("NaN", COUNT, "Enter a whole number, such as 1250."),
+        ("1e3", COUNT, "Enter a whole number, such as 1250."),
+        ("Infinity", PCT, "Enter a percentage from 0 to 100, such as 45.5."),
+        ("1E2", YES_NO, "Choose yes or no."),
     ],
 )
 def test_parse_value_gives_one_message_per_mistake(raw, unit, message):
     with pytest.raises(ValueError, match="^" + message.replace("(", r"\(").replace(")", r"\)").replace(".", r"\.")):
         parse_value(raw, unit)
-    if raw not in ("yes", "maybe", "NaN"):
+    if raw not in ("yes", "maybe", "NaN", "1e3", "Infinity", "1E2"):
         assert value_problem(unit, D(raw)) == message
 
 

@@ -6,6 +6,7 @@ import csv
 import html
 import io
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
@@ -14,6 +15,7 @@ from fundapp.auth.models import User
 from fundapp.concept_notes import services as note_services
 from fundapp.core import clock
 from fundapp.core.i18n import force_locale
+from fundapp.core.money import format_money
 from fundapp.home import audit, overdue
 from fundapp.notifications.models import Notification
 from tests.concept_notes.helpers import make_note
@@ -136,9 +138,9 @@ def test_overdue_notices_reach_each_person_in_their_language_once(db, user, worl
     with clock.frozen(ON):
         sent = overdue.notify_overdue(ON)
     told = _told(db, before)
-    assert told["donor@example.org"] == {
-        "TEST-DEU-SCHEDULE : versement de EUR 200,000.00 en retard depuis le 30 juin 2026"
-    }
+    with force_locale("fr"):
+        owed = format_money(Decimal("200000.00"), "EUR")  # the money filter's rule, in French
+    assert told["donor@example.org"] == {f"TEST-DEU-SCHEDULE : versement de {owed} en retard depuis le 30 juin 2026"}
     assert told["applicant2@example.org"] == {f"{world.jp1.reference}: التقرير المرحلي 2026-H1 متأخر منذ 31 يوليو 2026"}
     assert (
         f"{world.jp1.reference}: progress report 2026-H1 overdue since 31 Jul 2026" in told["secretariat@example.org"]

@@ -9,6 +9,7 @@ overdue.py and cli.py (`flask overdue notify`), services.py (the pages' data), v
 from flask import Blueprint
 
 from fundapp.core import signals
+from fundapp.core.i18n import _l
 from fundapp.core.navigation import NavItem, register_nav
 from fundapp.core.permissions import Role
 from fundapp.home import services
@@ -17,13 +18,13 @@ bp = Blueprint("home", __name__)
 
 register_nav(
     NavItem(
-        "Home",
+        _l("Home"),
         "home.index",
         (),
         order=0,
         also=("home.admin", "home.secretariat", "home.committee", "home.donor", "home.applicant", "home.inbox_section"),
     ),
-    NavItem("Audit log", "home.audit_log", (Role.admin,), order=90, group="Administration"),
+    NavItem(_l("Audit log"), "home.audit_log", (Role.admin,), order=90, group="Administration"),
 )
 
 # Sign-in (auth, below) asks where a user lands; the home pages answer.

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from fundapp.core import clock, search
 from fundapp.core.extensions import db
+from fundapp.core.i18n import _l
 from fundapp.core.models import AuditEntry
 
 #: The window the administrator's inbox looks back over.
@@ -31,44 +32,44 @@ KINDS = (
     Kind(
         "auth.login_throttled",
         "",
-        "sign-ins throttled",
-        "An account was locked for a while after repeated wrong passwords: someone may be guessing.",
+        _l("sign-ins throttled"),
+        _l("An account was locked for a while after repeated wrong passwords: someone may be guessing."),
     ),
     Kind(
         "auth.login_failed",
         "",
-        "failed sign-ins",
-        "Wrong passwords or unknown addresses; many of them may mean password guessing.",
+        _l("failed sign-ins"),
+        _l("Wrong passwords or unknown addresses; many of them may mean password guessing."),
     ),
     Kind(
         "auth.code_failed",
         "",
-        "wrong sign-in codes",
-        "The password was right but the two-factor code was not: a stolen password, or a lost phone.",
+        _l("wrong sign-in codes"),
+        _l("The password was right but the two-factor code was not: a stolen password, or a lost phone."),
     ),
     Kind(
         "auth.login_refused_inactive",
         "",
-        "sign-ins on deactivated accounts",
-        "Someone tried to sign in with an account that was deactivated.",
+        _l("sign-ins on deactivated accounts"),
+        _l("Someone tried to sign in with an account that was deactivated."),
     ),
     Kind(
         "programmes.tranche_released",
         '"override":true',
-        "blocked tranches released by the chair",
-        "Money transferred although the tranche's conditions were not met (the justification is in the details).",
+        _l("blocked tranches released by the chair"),
+        _l("Money transferred although the tranche's conditions were not met (the justification is in the details)."),
     ),
     Kind(
         "deposit.recorded",
         '"overpayment":true',
-        "deposits past the commitment",
-        "Deposits accepted above what the agreement commits, with the secretariat's confirmation.",
+        _l("deposits past the commitment"),
+        _l("Deposits accepted above what the agreement commits, with the secretariat's confirmation."),
     ),
     Kind(
         "ledger.reversal",
         "",
-        "ledger reversals",
-        "Money events corrected by a reversing entry.",
+        _l("ledger reversals"),
+        _l("Money events corrected by a reversing entry."),
     ),
 )
 

@@ -6,11 +6,12 @@ from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional
 
 from fundapp.auth.forms import NEW_PASSWORD_ADVICE
 from fundapp.auth.passwords import MAX_LENGTH
+from fundapp.core.i18n import _l
 
 
 def _current_password() -> PasswordField:
     return PasswordField(
-        "Your current password",
+        _l("Your current password"),
         validators=[InputRequired(), Length(max=MAX_LENGTH)],
         render_kw={"autocomplete": "current-password"},
     )
@@ -19,23 +20,23 @@ def _current_password() -> PasswordField:
 class ChangePasswordForm(FlaskForm):
     current_password = _current_password()
     new_password = PasswordField(
-        "New password",
+        _l("New password"),
         validators=[InputRequired(), Length(max=MAX_LENGTH)],
         description=NEW_PASSWORD_ADVICE,
         render_kw={"autocomplete": "new-password"},
     )
     confirm = PasswordField(
-        "Repeat the new password",
-        validators=[InputRequired(), EqualTo("new_password", message="The two passwords differ.")],
+        _l("Repeat the new password"),
+        validators=[InputRequired(), EqualTo("new_password", message=_l("The two passwords differ."))],
         render_kw={"autocomplete": "new-password"},
     )
 
 
 class ChangeEmailForm(FlaskForm):
     email = EmailField(
-        "New email",
+        _l("New email"),
         validators=[InputRequired(), Email(check_deliverability=False), Length(max=254)],
-        description="You sign in with it from now on; your current address is told of the change.",
+        description=_l("You sign in with it from now on; your current address is told of the change."),
         render_kw={"autocomplete": "email"},
     )
     current_password = _current_password()
@@ -45,9 +46,9 @@ class TwoFactorForm(FlaskForm):
     """Confirm a new authenticator: a code from it, and the password again."""
 
     code = StringField(
-        "Code from the app",
+        _l("Code from the app"),
         validators=[InputRequired(), Length(max=10)],
-        description="After scanning, type the 6-digit code the app shows.",
+        description=_l("After scanning, type the 6-digit code the app shows."),
         render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
     )
     current_password = _current_password()
@@ -61,8 +62,10 @@ class ConfirmPasswordForm(FlaskForm):
 
 class ApiTokenForm(FlaskForm):
     name = StringField(
-        "Token name",
+        _l("Token name"),
         validators=[InputRequired(), Length(max=80)],
-        description="Where you use it, e.g. “Finance dashboard”.",
+        description=_l("Where you use it, e.g. “Finance dashboard”."),
     )
-    expires_on = DateField("Expires on", validators=[Optional()], description="Optional: last day the token works.")
+    expires_on = DateField(
+        _l("Expires on"), validators=[Optional()], description=_l("Optional: last day the token works.")
+    )

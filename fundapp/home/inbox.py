@@ -23,11 +23,14 @@ from fundapp.concept_notes.workflow import SUBMITTED
 from fundapp.contributions import periods
 from fundapp.contributions import services as contributions
 from fundapp.contributions.ledger import next_month
+from fundapp.core.i18n import _, _l, _n
+from fundapp.core.money import format_money
 from fundapp.core.permissions import ROLE_LABELS, Role
 from fundapp.home import anomalies
 from fundapp.notifications.discussions import excerpt
 from fundapp.programmes import reporting
 from fundapp.programmes import services as programmes
+from fundapp.programmes.texts import amount, month_label
 from fundapp.programmes.workflow import REPORT_LABELS
 
 #: Items a section shows on the inbox page (the section's own page shows them all).
@@ -50,14 +53,14 @@ class Item:
     detail: str = ""
     #: Waiting since (submitted, returned, endorsed …), and what happened then.
     since: date | None = None
-    since_label: str = "Since"
+    since_label: str = _l("Since")
     #: Due by (the review's closing date, a report's deadline, a meeting's day, an instalment's date …).
     due_on: date | None = None
     #: A badge: its status class and label ("overdue", "Overdue").
     flag: str = ""
     flag_label: str = ""
     #: What the link does ("Screen", "Review", "Release" …).
-    action: str = "Open"
+    action: str = _l("Open")
 
     @property
     def overdue(self) -> bool:
@@ -95,15 +98,15 @@ class Inbox:
         return sum(s.total for s in self.sections if s.actionable)
 
 
-def _money(currency: str, amount: Decimal) -> str:
-    return f"{currency} {amount:,.2f}"
+def _money(currency: str, value: Decimal) -> str:
+    return format_money(value, currency)
 
 
 def _days(on: date, since: date | None) -> str:
     if since is None:
         return ""
     days = (on - since).days
-    return "today" if days <= 0 else f"{days} day{'s' if days != 1 else ''} ago"
+    return _("today") if days <= 0 else _n("%(num)d day ago", "%(num)d days ago", days)
 
 
 # Concept notes ----------------------------------------------------------------------------------------
@@ -113,17 +116,17 @@ def _notes_to_screen(user: User, on: date, limit: int) -> Section:
     total, work = notes.notes_to_screen(limit)
     items = [
         Item(
-            f"{w.note.reference} {w.note.title or '(untitled)'}",
+            f"{w.note.reference} {w.note.title or _('(untitled)')}",
             url_for("concept_notes.screen", note_id=w.note.id),
             f"{w.note.organisation.code} · {w.note.call.title}",
             since=w.since,
-            since_label="Submitted",
-            action="Screen",
+            since_label=_("Submitted"),
+            action=_("Screen"),
         )
         for w in work
     ]
     more = url_for("concept_notes.index", status=SUBMITTED, sort="submitted", dir="asc")
-    return Section("screening", "Concept notes to screen", items, total, "No note waits for screening.", more)
+    return Section("screening", _("Concept notes to screen"), items, total, _("No note waits for screening."), more)
 
 
 def _drafts(user: User, on: date, limit: int) -> Section:
@@ -132,42 +135,48 @@ def _drafts(user: User, on: date, limit: int) -> Section:
     for w in work:
         closed = w.due_on is not None and w.due_on < on
         detail = f"{w.note.call.title} · " + (
-            "rolling call" if w.due_on is None else ("call closed" if closed else "submit before the call closes")
+            _("rolling call")
+            if w.due_on is None
+            else (_("call closed") if closed else _("submit before the call closes"))
         )
         items.append(
             Item(
-                f"{w.note.reference} {w.note.title or '(untitled)'}",
+                f"{w.note.reference} {w.note.title or _('(untitled)')}",
                 url_for("concept_notes.edit", note_id=w.note.id),
                 detail,
                 since=w.since,
-                since_label="Started",
+                since_label=_("Started"),
                 due_on=None if closed else w.due_on,
                 flag="blocked" if closed else "draft",
-                flag_label="Call closed" if closed else "Draft",
-                action="Edit",
+                flag_label=_("Call closed") if closed else _("Draft"),
+                action=_("Edit"),
             )
         )
     more = url_for("concept_notes.mine", status="draft")
-    return Section("drafts", "Drafts to finish and submit", items, total, "No draft in progress.", more)
+    return Section("drafts", _("Drafts to finish and submit"), items, total, _("No draft in progress."), more)
 
 
 def _returned_notes(user: User, on: date, limit: int) -> Section:
     total, work = notes.returned_notes(user.organisation_id, limit)
     items = [
         Item(
-            f"{w.note.reference} {w.note.title or '(untitled)'}",
+            f"{w.note.reference} {w.note.title or _('(untitled)')}",
             url_for("concept_notes.edit", note_id=w.note.id),
-            f"The Fund Management Unit asks: {w.comment}" if w.comment else "Returned for revision.",
+            _("The Fund Management Unit asks: %(comment)s", comment=w.comment)
+            if w.comment
+            else _("Returned for revision."),
             since=w.since,
-            since_label="Returned",
+            since_label=_("Returned"),
             flag="returned",
-            flag_label="Returned",
-            action="Revise",
+            flag_label=_("Returned"),
+            action=_("Revise"),
         )
         for w in work
     ]
     more = url_for("concept_notes.mine", status="returned")
-    return Section("returned", "Notes returned for revision", items, total, "No note is waiting for revision.", more)
+    return Section(
+        "returned", _("Notes returned for revision"), items, total, _("No note is waiting for revision."), more
+    )
 
 
 # Committee --------------------------------------------------------------------------------------------
@@ -180,18 +189,20 @@ def _reviews_to_score(user: User, on: date, limit: int) -> Section:
         Item(
             f"{w.note.reference} {w.note.title}",
             url_for("committee.review", note_id=w.note.id) + "#score",
-            f"{w.note.organisation.code} · US$ {w.note.budget_total:,.2f}",
+            f"{w.note.organisation.code} · US$ {amount(w.note.budget_total)}",
             since=w.review.opened_at.date(),
-            since_label="Opened",
+            since_label=_("Opened"),
             due_on=w.review.closes_on,
             flag="overdue" if w in late else "",
-            flag_label="Scores late" if w in late else "",
-            action="Score",
+            flag_label=_("Scores late") if w in late else "",
+            action=_("Score"),
         )
         for w in work[:limit]
     ]
     more = url_for("committee.queue")
-    return Section("scoring", "Reviews to score", items, total, "Nothing to score right now.", more, overdue=len(late))
+    return Section(
+        "scoring", _("Reviews to score"), items, total, _("Nothing to score right now."), more, overdue=len(late)
+    )
 
 
 def _reviews_to_close(user: User, on: date, limit: int) -> Section:
@@ -200,21 +211,21 @@ def _reviews_to_close(user: User, on: date, limit: int) -> Section:
         Item(
             f"{w.note.reference} {w.note.title}",
             url_for("committee.review", note_id=w.note.id),
-            f"{w.scored} of {w.scorers} members scored",
+            _("%(scored)s of %(scorers)s members scored", scored=w.scored, scorers=w.scorers),
             since=w.review.opened_at.date(),
-            since_label="Opened",
+            since_label=_("Opened"),
             due_on=w.review.closes_on,
-            action="Close review",
+            action=_("Close review"),
         )
         for w in work
     ]
-    intro = "Open reviews whose scores are due, or that every member who may score has scored."
+    intro = _("Open reviews whose scores are due, or that every member who may score has scored.")
     return Section(
         "closing",
-        "Reviews to close",
+        _("Reviews to close"),
         items,
         total,
-        "No review is ready to close.",
+        _("No review is ready to close."),
         url_for("committee.reviews_index"),
         intro,
     )
@@ -223,16 +234,25 @@ def _reviews_to_close(user: User, on: date, limit: int) -> Section:
 def _meeting_item(user: User, on: date, w: committee.MeetingWork) -> Item:
     meeting = w.meeting
     if w.agenda:
-        shown = "; ".join(w.agenda[:3]) + (f" and {len(w.agenda) - 3} more" if len(w.agenda) > 3 else "")
-        parts = [f"{w.pending_items} item{'s' if w.pending_items != 1 else ''} on the agenda: {shown}"]
+        shown = "; ".join(w.agenda[:3])
+        if len(w.agenda) > 3:
+            shown = _("%(items)s and %(count)s more", items=shown, count=len(w.agenda) - 3)
+        parts = [
+            _n(
+                "%(num)d item on the agenda: %(items)s",
+                "%(num)d items on the agenda: %(items)s",
+                w.pending_items,
+                items=shown,
+            )
+        ]
     else:
-        parts = ["No agenda yet"]
+        parts = [_("No agenda yet")]
     if w.recused_items:
-        parts.append(f"you are recused from {w.recused_items}")
+        parts.append(_("you are recused from %(count)s", count=w.recused_items))
     if w.present is not None:
-        parts.append("you are recorded present" if w.present else "you are recorded absent")
+        parts.append(_("you are recorded present") if w.present else _("you are recorded absent"))
     elif meeting.is_in_session:
-        parts.append("attendance not taken yet")
+        parts.append(_("attendance not taken yet"))
     late = meeting.is_planned and meeting.held_on < on
     return Item(
         meeting.title,
@@ -240,8 +260,8 @@ def _meeting_item(user: User, on: date, w: committee.MeetingWork) -> Item:
         " · ".join(parts),
         due_on=meeting.held_on,
         flag="overdue" if late else ("submitted" if meeting.is_in_session else ""),
-        flag_label="Date passed" if late else ("In session" if meeting.is_in_session else ""),
-        action="Prepare" if user.has_role(Role.secretariat) and meeting.is_planned else "Open",
+        flag_label=_("Date passed") if late else (_("In session") if meeting.is_in_session else ""),
+        action=_("Prepare") if user.has_role(Role.secretariat) and meeting.is_planned else _("Open"),
     )
 
 
@@ -249,9 +269,9 @@ def _meetings(user: User, on: date, limit: int) -> Section:
     total, work = committee.meetings_ahead(user, FULL)
     items = [_meeting_item(user, on, w) for w in work]
     more = url_for("committee.meetings_index")
-    title = "Meetings to prepare" if user.has_role(Role.secretariat) else "Meetings ahead"
+    title = _("Meetings to prepare") if user.has_role(Role.secretariat) else _("Meetings ahead")
     late = len([i for i in items if i.overdue])
-    return Section("meetings", title, items[:limit], total, "No meeting is planned.", more, overdue=late)
+    return Section("meetings", title, items[:limit], total, _("No meeting is planned."), more, overdue=late)
 
 
 def _documents(user: User, on: date, limit: int) -> Section:
@@ -260,23 +280,23 @@ def _documents(user: User, on: date, limit: int) -> Section:
         Item(
             f"{w.note.reference} {w.note.title}",
             url_for("committee.programme_document", note_id=w.note.id),
-            "Programme document saved: approve it to make the note ready for implementation"
+            _("Programme document saved: approve it to make the note ready for implementation")
             if w.document is not None
-            else "Programme document not started",
+            else _("Programme document not started"),
             since=w.endorsed_on,
-            since_label="Endorsed",
+            since_label=_("Endorsed"),
             flag="submitted" if w.document is not None else "draft",
-            flag_label="Awaiting approval" if w.document is not None else "Not started",
-            action="Approve" if w.document is not None else "Prepare",
+            flag_label=_("Awaiting approval") if w.document is not None else _("Not started"),
+            action=_("Approve") if w.document is not None else _("Prepare"),
         )
         for w in work
     ]
     return Section(
         "documents",
-        "Programme documents awaiting approval",
+        _("Programme documents awaiting approval"),
         items,
         total,
-        "No endorsed note waits for its programme document.",
+        _("No endorsed note waits for its programme document."),
         url_for("committee.pipeline_page"),
     )
 
@@ -288,17 +308,19 @@ def _reports_to_approve(user: User, on: date, limit: int) -> Section:
     total, reports = reporting.reports_to_review(limit)
     items = [
         Item(
-            f"{r.programme.reference} progress report {r.period}",
+            _("%(reference)s progress report %(period)s", reference=r.programme.reference, period=r.period),
             url_for("programmes.report", report_id=r.id),
             f"{r.programme.title} · {reporting.period_label(r.period)}",
             since=r.submitted_on,
-            since_label="Submitted",
+            since_label=_("Submitted"),
             due_on=r.due_on,
-            action="Review",
+            action=_("Review"),
         )
         for r in reports
     ]
-    return Section("reports_to_approve", "Progress reports to approve", items, total, "No report waits for review.")
+    return Section(
+        "reports_to_approve", _("Progress reports to approve"), items, total, _("No report waits for review.")
+    )
 
 
 def _report_items(due: list[reporting.ReportDue], focal_point: bool) -> list[Item]:
@@ -306,10 +328,10 @@ def _report_items(due: list[reporting.ReportDue], focal_point: bool) -> list[Ite
     for d in due:
         report = d.report
         if report is None:
-            state = "not started"
+            state = _("not started")
             url = url_for("programmes.new_report", programme_id=d.programme.id) if focal_point else None
         else:
-            state = REPORT_LABELS[report.status].lower()
+            state = str(REPORT_LABELS[report.status]).lower()
             url = url_for("programmes.edit_report" if focal_point else "programmes.report", report_id=report.id)
         if report is not None and report.is_returned and report.review_comment:
             state += f": {report.review_comment}"
@@ -320,10 +342,10 @@ def _report_items(due: list[reporting.ReportDue], focal_point: bool) -> list[Ite
                 f"{d.programme.title} · {state}",
                 due_on=d.period.due_on,
                 flag="overdue" if d.overdue else ("returned" if report is not None and report.is_returned else ""),
-                flag_label="Overdue"
+                flag_label=_("Overdue")
                 if d.overdue
-                else ("Returned" if report is not None and report.is_returned else ""),
-                action=("Start" if report is None else "Continue") if focal_point else "Follow up",
+                else (_("Returned") if report is not None and report.is_returned else ""),
+                action=(_("Start") if report is None else _("Continue")) if focal_point else _("Follow up"),
             )
         )
     return items
@@ -331,13 +353,13 @@ def _report_items(due: list[reporting.ReportDue], focal_point: bool) -> list[Ite
 
 def _reports_overdue(user: User, on: date, limit: int) -> Section:
     due = reporting.reports_due(on, 0, overdue_only=True)
-    intro = "Running programmes whose progress report is past its deadline: follow up with the focal points."
+    intro = _("Running programmes whose progress report is past its deadline: follow up with the focal points.")
     return Section(
         "reports_overdue",
-        "Progress reports overdue",
+        _("Progress reports overdue"),
         _report_items(due[:limit], focal_point=False),
         len(due),
-        "No progress report is overdue.",
+        _("No progress report is overdue."),
         url_for("programmes.portfolio", status="active"),
         intro,
         overdue=len(due),
@@ -346,13 +368,16 @@ def _reports_overdue(user: User, on: date, limit: int) -> Section:
 
 def _reports_due(user: User, on: date, limit: int) -> Section:
     due = reporting.reports_due(on, REPORTS_AHEAD_DAYS, organisation_id=user.organisation_id)
-    intro = f"Reports of your programmes overdue, returned for correction or due in the next {REPORTS_AHEAD_DAYS} days."
+    intro = _(
+        "Reports of your programmes overdue, returned for correction or due in the next %(days)s days.",
+        days=REPORTS_AHEAD_DAYS,
+    )
     return Section(
         "reports_due",
-        "Progress reports due",
+        _("Progress reports due"),
         _report_items(due[:limit], focal_point=True),
         len(due),
-        "No progress report is due.",
+        _("No progress report is due."),
         url_for("programmes.portfolio"),
         intro,
         overdue=len([d for d in due if d.overdue]),
@@ -363,10 +388,18 @@ def _tranche_item(w: programmes.TrancheWork, url: str, action: str) -> Item:
     tranche = w.tranche
     detail = f"{tranche.programme.title}"
     if w.blockers:
-        detail += " · Blocked: " + " ".join(w.blockers)
-    flag, label = ("overdue", "Overdue") if w.overdue else (("blocked", "Blocked") if w.blocked else ("ready", "Ready"))
+        detail += " · " + _("Blocked: %(reasons)s", reasons=" ".join(w.blockers))
+    if w.overdue:
+        flag, label = "overdue", _("Overdue")
+    else:
+        flag, label = ("blocked", _("Blocked")) if w.blocked else ("ready", _("Ready"))
     return Item(
-        f"{tranche.programme.reference}: US$ {tranche.amount:,.2f} to {tranche.organisation.code}",
+        _(
+            "%(reference)s: US$ %(amount)s to %(organization)s",
+            reference=tranche.programme.reference,
+            amount=amount(tranche.amount),
+            organization=tranche.organisation.code,
+        ),
         url,
         detail,
         due_on=tranche.planned_on,
@@ -379,13 +412,15 @@ def _tranche_item(w: programmes.TrancheWork, url: str, action: str) -> Item:
 def _tranches_ready(user: User, on: date, limit: int) -> Section:
     work = [w for w in programmes.tranches_due(on, TRANCHES_AHEAD_DAYS) if not w.blocked]
     items = [
-        _tranche_item(w, url_for("programmes.release_tranche", tranche_id=w.tranche.id), "Release")
+        _tranche_item(w, url_for("programmes.release_tranche", tranche_id=w.tranche.id), _("Release"))
         for w in work[:limit]
     ]
-    intro = f"Planned tranches whose conditions are met, due now or in the next {TRANCHES_AHEAD_DAYS} days."
+    intro = _(
+        "Planned tranches whose conditions are met, due now or in the next %(days)s days.", days=TRANCHES_AHEAD_DAYS
+    )
     late = len([w for w in work if w.overdue])
     return Section(
-        "tranches_ready", "Tranches to release", items, len(work), "No tranche is due.", intro=intro, overdue=late
+        "tranches_ready", _("Tranches to release"), items, len(work), _("No tranche is due."), intro=intro, overdue=late
     )
 
 
@@ -398,15 +433,21 @@ def _tranches_blocked(user: User, on: date, limit: int) -> Section:
             return url_for("programmes.release_tranche", tranche_id=w.tranche.id)
         return url_for("programmes.programme", programme_id=w.tranche.programme_id) + "#tranches"
 
-    items = [_tranche_item(w, url(w), "Decide" if chair else "Follow up") for w in work[:limit]]
+    items = [_tranche_item(w, url(w), _("Decide") if chair else _("Follow up")) for w in work[:limit]]
     intro = (
-        "Only you may release a blocked tranche, with a recorded justification."
+        _("Only you may release a blocked tranche, with a recorded justification.")
         if chair
-        else "Tranches whose release conditions are not met (why, beside each): follow up, or ask the chair."
+        else _("Tranches whose release conditions are not met (why, beside each): follow up, or ask the chair.")
     )
     late = len([w for w in work if w.overdue])
     return Section(
-        "tranches_blocked", "Tranches blocked", items, len(work), "No tranche is blocked.", intro=intro, overdue=late
+        "tranches_blocked",
+        _("Tranches blocked"),
+        items,
+        len(work),
+        _("No tranche is blocked."),
+        intro=intro,
+        overdue=late,
     )
 
 
@@ -414,23 +455,23 @@ def _new_reports(user: User, on: date, limit: int) -> Section:
     total, reports = reporting.approved_reports_since(on - timedelta(days=NEW_REPORTS_DAYS), limit)
     items = [
         Item(
-            f"{r.programme.reference} progress report {r.period}",
+            _("%(reference)s progress report %(period)s", reference=r.programme.reference, period=r.period),
             url_for("programmes.report", report_id=r.id),
             r.programme.title,
             since=r.approved_on,
-            since_label="Approved",
+            since_label=_("Approved"),
             flag="approved",
-            flag_label="Approved",
-            action="Read",
+            flag_label=_("Approved"),
+            action=_("Read"),
         )
         for r in reports
     ]
     return Section(
         "new_reports",
-        "New progress reports",
+        _("New progress reports"),
         items,
         total,
-        f"No progress report was approved in the last {NEW_REPORTS_DAYS} days.",
+        _("No progress report was approved in the last %(days)s days.", days=NEW_REPORTS_DAYS),
         url_for("programmes.portfolio"),
     )
 
@@ -444,11 +485,11 @@ def _instalment_items(owed: list[contributions.Instalment], with_donor: bool) ->
             f"{i.agreement.reference}: {_money(i.agreement.currency, i.outstanding)}",
             url_for("contributions.agreement", agreement_id=i.agreement.id),
             (f"{i.agreement.donor.name} · " if with_donor else "")
-            + (f"of {_money(i.agreement.currency, i.payment.amount)} scheduled"),
+            + _("of %(amount)s scheduled", amount=_money(i.agreement.currency, i.payment.amount)),
             due_on=i.payment.due_on,
             flag="overdue" if i.overdue else "",
-            flag_label="Overdue" if i.overdue else "",
-            action="Open agreement",
+            flag_label=_("Overdue") if i.overdue else "",
+            action=_("Open agreement"),
         )
         for i in owed
     ]
@@ -458,12 +499,12 @@ def _instalments_overdue(user: User, on: date, limit: int) -> Section:
     owed = contributions.instalments_owed(on, overdue_only=True)
     return Section(
         "instalments_overdue",
-        "Instalments overdue",
+        _("Instalments overdue"),
         _instalment_items(owed[:limit], with_donor=True),
         len(owed),
-        "Every scheduled payment due so far has been received.",
+        _("Every scheduled payment due so far has been received."),
         url_for("contributions.donors"),
-        "Payments of the agreements' schedules not received by their date: follow up with the donor.",
+        _("Payments of the agreements' schedules not received by their date: follow up with the donor."),
         overdue=len(owed),
     )
 
@@ -473,12 +514,12 @@ def _instalments_due(user: User, on: date, limit: int) -> Section:
     owed = contributions.instalments_owed(on, INSTALMENTS_AHEAD_DAYS, donor_id=donor.id) if donor else []
     return Section(
         "instalments_due",
-        "Instalments due",
+        _("Instalments due"),
         _instalment_items(owed[:limit], with_donor=False),
         len(owed),
-        f"No scheduled payment is outstanding or due in the next {INSTALMENTS_AHEAD_DAYS} days.",
+        _("No scheduled payment is outstanding or due in the next %(days)s days.", days=INSTALMENTS_AHEAD_DAYS),
         url_for("contributions.portal"),
-        "Payments your agreements schedule, overdue or due soon.",
+        _("Payments your agreements schedule, overdue or due soon."),
         overdue=len([i for i in owed if i.overdue]),
     )
 
@@ -489,30 +530,35 @@ def _statements(user: User, on: date, limit: int) -> Section:
     donor = contributions.donor_for_user(user)
     if donor is None:
         return Section(
-            "statements", "Statements available", [], 0, "Your organisation is not a contributor yet.", actionable=False
+            "statements",
+            _("Statements available"),
+            [],
+            0,
+            _("Your organisation is not a contributor yet."),
+            actionable=False,
         )
     last = on.year - 1
     items = [
         Item(
-            f"Contribution report {last}",
+            _("Contribution report %(year)s", year=last),
             url_for("contributions.report", donor_id=donor.id, **{"from": f"{last}-01-01", "to": f"{last}-12-31"}),
-            "Your agreements, deposits and the use of your money in the year (PDF, CSV, XLSX)",
-            action="Open",
+            _("Your agreements, deposits and the use of your money in the year (PDF, CSV, XLSX)"),
+            action=_("Open"),
         ),
         Item(
-            f"Annual financial report {last}",
+            _("Annual financial report %(year)s", year=last),
             url_for("transparency.annual", year=last),
-            "The administrative agent's report on the fund's sources and uses (PDF, XLSX)",
-            action="Open",
+            _("The administrative agent's report on the fund's sources and uses (PDF, XLSX)"),
+            action=_("Open"),
         ),
         Item(
-            f"Contribution report {on.year} to date",
+            _("Contribution report %(year)s to date", year=on.year),
             url_for("contributions.report", donor_id=donor.id, **{"from": f"{on.year}-01-01", "to": on.isoformat()}),
-            "Your contributions since 1 January",
-            action="Open",
+            _("Your contributions since 1 January"),
+            action=_("Open"),
         ),
     ]
-    return Section("statements", "Statements available", items[:limit], len(items), "", actionable=False)
+    return Section("statements", _("Statements available"), items[:limit], len(items), "", actionable=False)
 
 
 # Administration ---------------------------------------------------------------------------------------
@@ -526,28 +572,30 @@ def _accounts(user: User, on: date, limit: int) -> Section:
             url_for("auth.edit_user", user_id=w.user.id),
             f"{w.user.organisation.code} · "
             + (
-                f"never signed in since the account was created {_days(on, w.since)}"
+                _("never signed in since the account was created %(when)s", when=_days(on, w.since))
                 if w.reason == "never_used"
-                else f"last signed in {_days(on, w.since)}"
+                else _("last signed in %(when)s", when=_days(on, w.since))
             ),
             since=w.since,
-            since_label="Created" if w.reason == "never_used" else "Last sign-in",
+            since_label=_("Created") if w.reason == "never_used" else _("Last sign-in"),
             flag="warning",
-            flag_label="Never used" if w.reason == "never_used" else "Dormant",
-            action="Review account",
+            flag_label=_("Never used") if w.reason == "never_used" else _("Dormant"),
+            action=_("Review account"),
         )
         for w in work
     ]
-    intro = (
-        f"Active accounts never used {auth_services.NEVER_USED_DAYS} days after their creation, or unused for "
-        f"{auth_services.DORMANT_DAYS} days: follow up, or deactivate them."
+    intro = _(
+        "Active accounts never used %(never)s days after their creation, or unused for %(dormant)s days: "
+        "follow up, or deactivate them.",
+        never=auth_services.NEVER_USED_DAYS,
+        dormant=auth_services.DORMANT_DAYS,
     )
     return Section(
         "accounts",
-        "Accounts to review",
+        _("Accounts to review"),
         items,
         total,
-        "Every active account is in use.",
+        _("Every active account is in use."),
         url_for("auth.admin_users", status="active"),
         intro,
     )
@@ -561,15 +609,17 @@ def _anomalies(user: User, on: date, limit: int) -> Section:
             url_for("home.audit_log", action=a.action, contains=a.contains, since=a.since.isoformat()),
             a.explanation,
             since=a.last_at.date(),
-            since_label="Latest",
+            since_label=_("Latest"),
             flag="warning",
-            flag_label="Check",
-            action="See the events",
+            flag_label=_("Check"),
+            action=_("See the events"),
         )
         for a in found[:limit]
     ]
-    intro = f"Events of the last {anomalies.WINDOW_DAYS} days that deserve a second look."
-    return Section("anomalies", "Audit anomalies", items, len(found), "Nothing unusual in the audit log.", intro=intro)
+    intro = _("Events of the last %(days)s days that deserve a second look.", days=anomalies.WINDOW_DAYS)
+    return Section(
+        "anomalies", _("Audit anomalies"), items, len(found), _("Nothing unusual in the audit log."), intro=intro
+    )
 
 
 # Sections that connect when other capabilities land --------------------------------------------------------
@@ -581,24 +631,24 @@ def _periods_to_close(user: User, on: date, limit: int) -> Section | None:
     months, total = periods.months_to_close(on)
     items = [
         Item(
-            f"Close {month.strftime('%B %Y')}",
+            _("Close %(month)s", month=month_label(month)),
             url_for("contributions.period", month=month.strftime("%Y-%m")),
-            "Reconcile the month's movements with the bank, then close it: postings dated in it are then refused.",
+            _("Reconcile the month's movements with the bank, then close it: postings dated in it are then refused."),
             due_on=next_month(month),
             flag="overdue" if index else "",
-            flag_label="Overdue" if index else "",
-            action="Review and close",
+            flag_label=_("Overdue") if index else "",
+            action=_("Review and close"),
         )
         for index, month in enumerate(months[:limit])
     ]
     return Section(
         "periods",
-        "Periods to close",
+        _("Periods to close"),
         items,
         total,
-        "Every month that has ended is closed.",
+        _("Every month that has ended is closed."),
         url_for("contributions.periods_list"),
-        "Months close in order, once they have ended.",
+        _("Months close in order, once they have ended."),
         overdue=max(total - 1, 0),
     )
 
@@ -609,28 +659,28 @@ def _pending_invitations(user: User, on: date, limit: int) -> Section:
     for invitation in waiting:
         expired = invitation.status == "expired"
         roles = ", ".join(ROLE_LABELS[role] for role in invitation.roles)
-        sent = f"sent {invitation.times_sent} times" if invitation.times_sent > 1 else "sent once"
+        sent = _("sent %(count)s times", count=invitation.times_sent) if invitation.times_sent > 1 else _("sent once")
         items.append(
             Item(
                 f"{invitation.name} ({invitation.email})",
                 url_for("auth.invitation_list"),
                 f"{invitation.organisation.code} · {roles} · {sent}",
                 since=invitation.sent_at.date(),
-                since_label="Sent",
+                since_label=_("Sent"),
                 due_on=invitation.expires_at.date(),
                 flag="overdue" if expired else "",
-                flag_label="Expired" if expired else "",
-                action="Resend or revoke" if expired else "Open",
+                flag_label=_("Expired") if expired else "",
+                action=_("Resend or revoke") if expired else _("Open"),
             )
         )
     return Section(
         "invitations",
-        "Invitations not accepted",
+        _("Invitations not accepted"),
         items,
         total,
-        "Every invitation sent has been accepted.",
+        _("Every invitation sent has been accepted."),
         url_for("auth.invitation_list"),
-        "People invited who have not set their password yet; an expired link can be sent again.",
+        _("People invited who have not set their password yet; an expired link can be sent again."),
         overdue=len([i for i in items if i.overdue]),
     )
 
@@ -643,7 +693,7 @@ def _clarifications(user: User, on: date, limit: int) -> Section:
     asked = [
         (
             q.message,
-            f"{q.note.reference} {q.note.title or '(untitled)'}",
+            f"{q.note.reference} {q.note.title or _('(untitled)')}",
             url_for("concept_notes.discussion", note_id=q.note.id),
         )
         for q in note_questions
@@ -660,23 +710,25 @@ def _clarifications(user: User, on: date, limit: int) -> Section:
         Item(
             title,
             f"{url}#message-{message.id}",
-            f"{message.author.name} asks: {excerpt(message.body)}",
+            _("%(author)s asks: %(question)s", author=message.author.name, question=excerpt(message.body)),
             since=message.created_at.date(),
-            since_label="Asked",
+            since_label=_("Asked"),
             flag="open-question",
-            flag_label="Question",
-            action="Answer",
+            flag_label=_("Question"),
+            action=_("Answer"),
         )
         for message, title, url in asked[:limit]
     ]
     return Section(
         "clarifications",
-        "Clarification questions to answer",
+        _("Clarification questions to answer"),
         items,
         note_total + programme_total,
-        "No question of the Fund Management Unit waits for an answer.",
-        intro="Asked in the discussion of a concept note or programme your organization takes part in; any of its "
-        "focal points may answer.",
+        _("No question of the Fund Management Unit waits for an answer."),
+        intro=_(
+            "Asked in the discussion of a concept note or programme your organization takes part in; any of its "
+            "focal points may answer."
+        ),
     )
 
 

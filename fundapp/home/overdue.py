@@ -20,16 +20,22 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from flask_babel.speaklater import LazyString
 
 from fundapp.auth.models import User, UserRole
 from fundapp.contributions import services as contributions
 from fundapp.core import clock
 from fundapp.core.extensions import db
+from fundapp.core.i18n import _l, language
+from fundapp.core.money import format_money
 from fundapp.core.permissions import Role
 from fundapp.notifications.models import Notification
-from fundapp.notifications.services import notify
+from fundapp.notifications.services import Text, in_every_language, notify
 from fundapp.programmes import reporting
 from fundapp.programmes import services as programmes
+from fundapp.programmes.models import Tranche
+from fundapp.programmes.texts import amount as amount_text
+from fundapp.programmes.texts import long_date, short_date
 
 #: Days between two reminders about the same overdue item.
 DEFAULT_EVERY_DAYS = 7
@@ -38,8 +44,9 @@ DEFAULT_EVERY_DAYS = 7
 @dataclass(frozen=True)
 class Notice:
     kind: str  # instalment | report | tranche
-    subject: str
-    body: str
+    #: Rendered in each recipient's language by notify(); the item is known by its subject in any language.
+    subject: Text
+    body: Text
     link: str
     recipients: tuple[User, ...]
 
@@ -71,13 +78,25 @@ def _instalment_notices(on: date, secretariat: list[User]) -> list[Notice]:
     notices = []
     for i in owed:
         agreement = i.agreement
-        amount = f"{agreement.currency} {i.outstanding:,.2f}"
+        owed = LazyString(format_money, i.outstanding, agreement.currency)
+        scheduled = LazyString(format_money, i.payment.amount, agreement.currency)
         notices.append(
             Notice(
                 "instalment",
-                f"{agreement.reference}: payment of {amount} overdue since {i.payment.due_on:%d %b %Y}",
-                f"{agreement.donor.name}: the payment scheduled for {i.payment.due_on:%d %B %Y} "
-                f"({agreement.currency} {i.payment.amount:,.2f}) has not been received in full; {amount} is owed.",
+                _l(
+                    "%(reference)s: payment of %(amount)s overdue since %(date)s",
+                    reference=agreement.reference,
+                    amount=owed,
+                    date=LazyString(short_date, i.payment.due_on),
+                ),
+                _l(
+                    "%(donor)s: the payment scheduled for %(date)s (%(scheduled)s) has not been received in full; "
+                    "%(amount)s is owed.",
+                    donor=agreement.donor.name,
+                    date=LazyString(long_date, i.payment.due_on),
+                    scheduled=scheduled,
+                    amount=owed,
+                ),
                 f"/contributions/agreements/{agreement.id}",
                 (*donors[agreement.donor_id], *secretariat),
             )
@@ -92,8 +111,13 @@ def _report_notices(on: date, secretariat: list[User]) -> list[Notice]:
         notices.append(
             Notice(
                 "report",
-                f"{programme.reference}: progress report {period.period} overdue since {period.due_on:%d %b %Y}",
-                f"{programme.title}: the report for {period.label} was due on {period.due_on:%d %B %Y}.",
+                reporting.overdue_subject(programme, period),
+                _l(
+                    "%(title)s: the report for %(period)s was due on %(date)s.",
+                    title=programme.title,
+                    period=period.label,
+                    date=LazyString(long_date, period.due_on),
+                ),
                 f"/programmes/{programme.id}#reports",
                 (*reporting.focal_points(programme), *secretariat),
             )
@@ -107,18 +131,28 @@ def _tranche_notices(on: date, secretariat: list[User], chairs: list[User]) -> l
     notices = []
     for w in work:
         tranche, programme = w.tranche, w.tranche.programme
-        amount = f"US$ {tranche.amount:,.2f}"
+        planned = LazyString(long_date, tranche.planned_on)
         if w.blocked:
-            body = f"{programme.title}: planned for {tranche.planned_on:%d %B %Y}, blocked: " + " ".join(w.blockers)
+            body = _l(
+                "%(title)s: planned for %(date)s, blocked: %(reasons)s",
+                title=programme.title,
+                date=planned,
+                reasons=_blockers(w.tranche, on),
+            )
             recipients = (*focal[tranche.organisation_id], *secretariat, *chairs)
         else:
-            body = f"{programme.title}: planned for {tranche.planned_on:%d %B %Y}; its conditions are met."
+            body = _l("%(title)s: planned for %(date)s; its conditions are met.", title=programme.title, date=planned)
             recipients = tuple(secretariat)
         notices.append(
             Notice(
                 "tranche",
-                f"{programme.reference}: tranche of {amount} to {tranche.organisation.code} overdue since "
-                f"{tranche.planned_on:%d %b %Y}",
+                _l(
+                    "%(reference)s: tranche of US$ %(amount)s to %(organization)s overdue since %(date)s",
+                    reference=programme.reference,
+                    amount=LazyString(amount_text, tranche.amount),
+                    organization=tranche.organisation.code,
+                    date=LazyString(short_date, tranche.planned_on),
+                ),
                 body,
                 f"/programmes/{programme.id}#tranches",
                 recipients,
@@ -138,8 +172,22 @@ def overdue_notices(on: date) -> list[Notice]:
     ]
 
 
+def _blockers(tranche: Tranche, on: date) -> LazyString:
+    """Why the tranche is blocked, in the language each recipient reads (the programmes' messages, asked once per
+    language)."""
+    said: dict[str, str] = {}
+
+    def text() -> str:
+        if language() not in said:
+            said[language()] = " ".join(programmes.release_blockers(tranche, on))
+        return said[language()]
+
+    return LazyString(text)
+
+
 def _recently_told(subjects: list[str], since: date) -> set[tuple[int, str]]:
-    """(user id, subject) of the notifications about these items since that day (one query)."""
+    """(user id, subject) of the notifications about these items since that day, whatever their language
+    (one query)."""
     if not subjects:
         return set()
     rows = db.session.execute(
@@ -158,11 +206,13 @@ def notify_overdue(on: date, every: int = DEFAULT_EVERY_DAYS) -> dict[str, int]:
     if every < 1:
         raise ValueError("Remind at most once a day: `every` is at least 1.")
     notices = overdue_notices(on)
-    told = _recently_told([n.subject[:200] for n in notices], on - timedelta(days=every - 1))
+    variants = {id(n): [s[:200] for s in in_every_language(n.subject)] for n in notices}
+    told = _recently_told([s for n in notices for s in variants[id(n)]], on - timedelta(days=every - 1))
     sent = {"instalment": 0, "report": 0, "tranche": 0}
     for notice in notices:
-        fresh = [u for u in notice.recipients if (u.id, notice.subject[:200]) not in told]
+        subjects = variants[id(notice)]
+        fresh = [u for u in notice.recipients if not any((u.id, s) in told for s in subjects)]
         created = notify(fresh, notice.subject, notice.body, notice.link)
-        told |= {(n.user_id, notice.subject[:200]) for n in created}
+        told |= {(n.user_id, n.subject) for n in created}
         sent[notice.kind] += len(created)
     return sent

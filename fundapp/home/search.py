@@ -18,19 +18,25 @@ from fundapp.concept_notes import services as notes
 from fundapp.concept_notes.workflow import status_label
 from fundapp.contributions import services as contributions
 from fundapp.core.extensions import db
+from fundapp.core.i18n import _, _l
 from fundapp.core.permissions import Role
 from fundapp.programmes import services as programmes
 from fundapp.programmes.workflow import STATUS_LABELS as PROGRAMME_STATUS
 
 #: The kinds of result, in the order they are listed within a rank, with their headings.
 KINDS = {
-    "note": "Concept notes",
-    "programme": "Joint programmes",
-    "donor": "Donors",
-    "organisation": "Organizations",
+    "note": _l("Concept notes"),
+    "programme": _l("Joint programmes"),
+    "donor": _l("Donors"),
+    "organisation": _l("Organizations"),
 }
 #: A hit's kind, in the singular.
-KIND_LABELS = {"note": "Concept note", "programme": "Joint programme", "donor": "Donor", "organisation": "Organization"}
+KIND_LABELS = {
+    "note": _l("Concept note"),
+    "programme": _l("Joint programme"),
+    "donor": _l("Donor"),
+    "organisation": _l("Organization"),
+}
 PER_PAGE = 20
 
 
@@ -92,9 +98,14 @@ def _note_hits(ids: list[int]) -> dict[int, Hit]:
     return {
         n.id: Hit(
             "note",
-            f"{n.reference} {n.title or '(untitled)'}",
+            f"{n.reference} {n.title or _('(untitled)')}",
             url_for("concept_notes.detail", note_id=n.id),
-            f"{status_label(n.status)} · lead {n.organisation.code} · {n.call.title}",
+            _(
+                "%(status)s · lead %(organisation)s · %(call)s",
+                status=status_label(n.status),
+                organisation=n.organisation.code,
+                call=n.call.title,
+            ),
         )
         for n in notes.notes_by_id(ids).values()
     }
@@ -106,7 +117,11 @@ def _programme_hits(ids: list[int]) -> dict[int, Hit]:
             "programme",
             f"{p.reference} {p.title}",
             url_for("programmes.programme", programme_id=p.id),
-            f"{PROGRAMME_STATUS.get(p.status, p.status)} · from {p.document.concept_note.reference}",
+            _(
+                "%(status)s · from %(note)s",
+                status=PROGRAMME_STATUS.get(p.status, p.status),
+                note=p.document.concept_note.reference,
+            ),
         )
         for p in programmes.programmes_by_id(ids).values()
     }
@@ -131,9 +146,15 @@ def _organisation_hits(user: User, ids: list[int]) -> dict[int, Hit]:
     hits = {}
     for o in auth_services.organisations_by_id(ids).values():
         if admin:
-            url, detail = url_for("reference.edit_organisation", org_id=o.id), f"{o.type.label} · its record"
+            url, detail = (
+                url_for("reference.edit_organisation", org_id=o.id),
+                _("%(type)s · its record", type=o.type.label),
+            )
         else:
-            url, detail = url_for("programmes.portfolio", organisation=o.id), f"{o.type.label} · its joint programmes"
+            url, detail = (
+                url_for("programmes.portfolio", organisation=o.id),
+                _("%(type)s · its joint programmes", type=o.type.label),
+            )
         hits[o.id] = Hit("organisation", f"{o.name} ({o.code})", url, detail)
     return hits
 

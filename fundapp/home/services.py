@@ -23,6 +23,7 @@ from fundapp.contributions import ledger
 from fundapp.contributions import services as contributions
 from fundapp.core import search
 from fundapp.core.extensions import db
+from fundapp.core.i18n import DEFAULT_LANGUAGE, force_locale
 from fundapp.core.models import AuditEntry
 from fundapp.core.permissions import ROLE_LABELS, Role
 from fundapp.home import audit, inbox
@@ -217,7 +218,13 @@ def audit_entry_batches(filters: AuditFilters, batch: int | None = None) -> Iter
 
 def audit_csv_rows(filters: AuditFilters) -> Iterator[list[Any]]:
     """The CSV export, streamed: each entry's stored fields (what its hash covers) and the readable sentence
-    last; one batch of entries (and one description query per object type in it) at a time."""
+    last; one batch of entries (and one description query per object type in it) at a time. An export for
+    machines and archives: the sentence stays in English, whatever the reader's language."""
+    with force_locale(DEFAULT_LANGUAGE):
+        yield from _audit_csv_rows(filters)
+
+
+def _audit_csv_rows(filters: AuditFilters) -> Iterator[list[Any]]:
     for entries in audit_entry_batches(filters):
         for row in audit.readable(entries):
             e = row.entry

@@ -1,6 +1,7 @@
 """The role home pages, the profile page (password, email, two-factor sign-in, sessions, API tokens), the audit log."""
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import pgettext
 from flask_login import current_user, login_required, login_user, logout_user
 
 from fundapp.api import tokens
@@ -14,11 +15,25 @@ from fundapp.core import args as query_args
 from fundapp.core import clock
 from fundapp.core.edge import domain_errors
 from fundapp.core.extensions import db
+from fundapp.core.i18n import _, _n
 from fundapp.core.permissions import COMMITTEE_ROLES, Role, role_required
 from fundapp.core.tabular import csv_response
 from fundapp.home import bp, permissions, services
 from fundapp.home import search as home_search
 from fundapp.home.forms import ApiTokenForm, ChangeEmailForm, ChangePasswordForm, ConfirmPasswordForm, TwoFactorForm
+from fundapp.programmes.texts import month_label
+
+
+@bp.context_processor
+def _display_helpers() -> dict:
+    """Month names and what an API token's state is called on the profile page (in the reader's language)."""
+    token_states = {
+        "active": pgettext("API token", "Active"),
+        "revoked": pgettext("API token", "Revoked"),
+        "expired": pgettext("API token", "Expired"),
+    }
+    return {"month_label": month_label, "token_states": token_states}
+
 
 # Home pages ------------------------------------------------------------------------------------
 
@@ -119,7 +134,7 @@ def profile():
     if not outcome.ok:
         return _render_profile(422, form=form)
     login_user(current_user._get_current_object())  # the fresh session's key: a copy of the old cookie is dead
-    flash("Password changed. Every other session of your account is signed out.", "success")
+    flash(_("Password changed. Every other session of your account is signed out."), "success")
     return redirect(url_for("home.profile"))
 
 
@@ -132,7 +147,7 @@ def change_email():
         with domain_errors(form, default="email") as outcome:
             auth_services.change_email(current_user, form.current_password.data, form.email.data)
         if outcome.ok:
-            flash(f"You now sign in with {current_user.email}.", "success")
+            flash(_("You now sign in with %(email)s.", email=current_user.email), "success")
             return redirect(url_for("home.profile"))
     return _render_profile(422, email_form=form)
 
@@ -163,7 +178,7 @@ def disable_two_factor():
         with domain_errors(form, default="current_password") as outcome:
             auth_services.disable_two_factor(current_user, form.current_password.data)
         if outcome.ok:
-            flash("Two-factor sign-in is off; your recovery codes no longer work.", "success")
+            flash(_("Two-factor sign-in is off; your recovery codes no longer work."), "success")
             return redirect(url_for("home.profile"))
     return _render_profile(422, off_form=form)
 
@@ -192,10 +207,10 @@ def end_session(session_id: int):
         was_this_one = auth_sessions.end_one_session(current_user, session_id)
     if outcome.ok and was_this_one:
         logout_user()
-        flash("You are signed out.", "info")
+        flash(_("You are signed out."), "info")
         return redirect(url_for("auth.login"))
     if outcome.ok:
-        flash("That session is signed out.", "success")
+        flash(_("That session is signed out."), "success")
     return redirect(url_for("home.profile") + "#sessions")
 
 
@@ -204,7 +219,7 @@ def end_session(session_id: int):
 def sign_out_everywhere():
     count = auth_sessions.sign_out_everywhere(current_user)
     logout_user()
-    flash(f"Signed out everywhere ({count} session{'s' if count != 1 else ''}).", "info")
+    flash(_n("Signed out everywhere (%(num)d session).", "Signed out everywhere (%(num)d sessions).", count), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -228,7 +243,7 @@ def revoke_api_token(token_id: int):
     if not permissions.can_revoke_token(current_user, token):
         abort(404)
     tokens.revoke_token(current_user, token)
-    flash(f"Token “{token.name}” revoked.", "success")
+    flash(_("Token “%(name)s” revoked.", name=token.name), "success")
     return redirect(url_for("home.profile"))
 
 

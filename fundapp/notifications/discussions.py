@@ -25,12 +25,14 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import format_number
 from markupsafe import Markup, escape
 from sqlalchemy.orm import Mapped, aliased, declared_attr, mapped_column, relationship
 
 from fundapp.auth.models import User
 from fundapp.core import clock
 from fundapp.core.errors import DomainError, NotAllowed
+from fundapp.core.i18n import _, _l
 from fundapp.core.models import AppendOnly
 from fundapp.notifications.services import notify
 
@@ -98,8 +100,11 @@ def find_mentions(body: str, people: Sequence[User]) -> list[User]:
             found.append(person)
     if unknown:
         raise DomainError(
-            f"{', '.join(unknown)}: not someone who can read this discussion. Mention people from the list below the "
-            "message box.",
+            _(
+                "%(names)s: not someone who can read this discussion. Mention people from the list below the "
+                "message box.",
+                names=", ".join(unknown),
+            ),
             field="body",
         )
     return found
@@ -140,18 +145,25 @@ def check_message(
     people who can read the thread (`readers`)."""
     text = (body or "").strip()
     if not text:
-        raise DomainError("Write a message.", field="body")
+        raise DomainError(_("Write a message."), field="body")
     if len(text) > MAX_LENGTH:
-        raise DomainError(f"At most {MAX_LENGTH:,} characters ({len(text):,} written).", field="body")
+        raise DomainError(
+            _(
+                "At most %(most)s characters (%(written)s written).",
+                most=format_number(MAX_LENGTH),
+                written=format_number(len(text)),
+            ),
+            field="body",
+        )
     if is_question and not may_ask:
-        raise NotAllowed("Only the Fund Management Unit asks clarification questions.")
+        raise NotAllowed(_("Only the Fund Management Unit asks clarification questions."))
     if answers is not None:
         if not may_answer:
-            raise NotAllowed("Clarification questions are answered by the organizations of the thread.")
+            raise NotAllowed(_("Clarification questions are answered by the organizations of the thread."))
         if not answers.is_question:
-            raise DomainError("Only a clarification question can be answered.", field="answers_id")
+            raise DomainError(_("Only a clarification question can be answered."), field="answers_id")
         if is_question:
-            raise DomainError("An answer is not a new question.", field="is_question")
+            raise DomainError(_("An answer is not a new question."), field="is_question")
     return Draft(text, is_question, answers, find_mentions(text, readers))
 
 
@@ -168,13 +180,20 @@ def notify_thread(
     author = message.author
     excerpt = message.body if len(message.body) <= 300 else message.body[:297].rstrip() + "…"
     if message.is_question:
-        subject = f"{reference}: clarification requested by {author.name}"
+        subject = _l("%(reference)s: clarification requested by %(author)s", reference=reference, author=author.name)
     elif message.answers_id is not None:
-        subject = f"{reference}: {author.name} answered a clarification question"
+        subject = _l(
+            "%(reference)s: %(author)s answered a clarification question", reference=reference, author=author.name
+        )
     else:
-        subject = f"{reference}: new message from {author.name}"
+        subject = _l("%(reference)s: new message from %(author)s", reference=reference, author=author.name)
     mentioned_ids = {p.id for p in mentioned}
-    notify([p for p in mentioned if p.id != author.id], f"{reference}: {author.name} mentioned you", excerpt, link)
+    notify(
+        [p for p in mentioned if p.id != author.id],
+        _l("%(reference)s: %(author)s mentioned you", reference=reference, author=author.name),
+        excerpt,
+        link,
+    )
     notify(
         [p for p in participants if p.id != author.id and p.id not in mentioned_ids],
         subject,
@@ -200,10 +219,10 @@ def excerpt(body: str, length: int = 160) -> str:
 def posted_label(message: DiscussionMessage) -> str:
     """What the author is told once a message is posted."""
     if message.is_question:
-        return "Clarification question sent: the organizations are notified."
+        return _("Clarification question sent: the organizations are notified.")
     if message.answers_id is not None:
-        return "Answer sent: the Fund Management Unit is notified."
-    return "Message posted: the people in the discussion are notified."
+        return _("Answer sent: the Fund Management Unit is notified.")
+    return _("Message posted: the people in the discussion are notified.")
 
 
 @dataclass

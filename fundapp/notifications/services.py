@@ -1,5 +1,10 @@
 """notify(): one in-app notification per user, plus an email through the outbox when MAIL_SERVER is set.
 
+Each recipient reads the notification and its email in their own language: give the subject and body marked
+lazily (`_l("%(reference)s: report approved", reference=...)`) and notify() renders them once per recipient, in
+the language of the recipient's profile (`User.language`), else the fund's default language. A plain `str` is
+sent as it is.
+
 Mail leaves after commit: notify() and queue_email() only write rows in the caller's transaction; the
 edge's `committed` signal then delivers what this transaction queued, and `flask notifications send`
 retries what could not leave. A mail server that is down is logged, never fails or undoes the work,
@@ -15,13 +20,14 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask import current_app, has_app_context
+from flask_babel.speaklater import LazyString
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import Session
 
 from fundapp.core import clock
 from fundapp.core.errors import NotAllowed
 from fundapp.core.extensions import db
-from fundapp.core.i18n import force_locale, recipient_locale
+from fundapp.core.i18n import DEFAULT_LANGUAGE, LANGUAGES, _, force_locale, recipient_locale
 from fundapp.core.signals import account_email, committed
 from fundapp.notifications.models import Notification, OutboxMessage
 
@@ -38,11 +44,40 @@ CLAIM_TIMEOUT = timedelta(minutes=10)
 MAX_ATTEMPTS = 10
 
 
-def notify(users: "User | Iterable[User]", subject: str, body: str = "", link: str | None = None) -> list[Notification]:
-    """Notify a user or several (duplicates and inactive accounts skipped).
+#: A text for people: a plain string, or a lazily translated one rendered in each reader's language.
+Text = str | LazyString
 
-    Pass `_l("…", **values)` (lazy) for the subject and body to have each recipient's copy, and its email,
-    written in their own language (core.i18n.recipient_locale); a plain string is used as it is."""
+
+def language_of(user: "User | None") -> str:
+    """The language a person reads their notifications, emails and PDFs in: their profile's, else the default."""
+    return recipient_locale(user) if user is not None else DEFAULT_LANGUAGE
+
+
+def render(text: Text, user: "User | None" = None) -> str:
+    """The text as `user` reads it (a plain string unchanged)."""
+    if isinstance(text, str):
+        return text
+    with force_locale(language_of(user)):
+        return str(text)
+
+
+def in_every_language(text: Text) -> list[str]:
+    """The text in each language of the interface (once each): what a notification about it may have said."""
+    if isinstance(text, str):
+        return [text]
+    variants: list[str] = []
+    for code in LANGUAGES:
+        with force_locale(code):
+            rendered = str(text)
+        if rendered not in variants:
+            variants.append(rendered)
+    return variants
+
+
+def notify(
+    users: "User | Iterable[User]", subject: Text, body: Text = "", link: str | None = None
+) -> list[Notification]:
+    """Notify a user or several (duplicates and inactive accounts skipped), each in their own language."""
     recipients = [users] if not isinstance(users, Iterable) else list(users)
     seen: set[int] = set()
     created = []
@@ -50,16 +85,14 @@ def notify(users: "User | Iterable[User]", subject: str, body: str = "", link: s
         if user is None or user.id in seen or not getattr(user, "is_active", True):
             continue
         seen.add(user.id)
-        # In the recipient's language: a subject or body marked with _l("…", **values) is rendered for each.
-        with force_locale(recipient_locale(user)):
-            subject_text, body_text = str(subject), str(body)
-        note = Notification(user_id=user.id, subject=subject_text[:200], body=body_text, link=link)
+        their_subject, their_body = render(subject, user), render(body, user)
+        note = Notification(user_id=user.id, subject=their_subject[:200], body=their_body, link=link)
         db.session.add(note)
-        created.append((user, note))
+        created.append((user, note, their_subject, their_body))
     db.session.flush()
-    for user, note in created:
-        queue_email(user.email, note.subject, _with_link(note.body, link), notification=note)
-    return [n for _u, n in created]
+    for user, note, their_subject, their_body in created:
+        queue_email(user.email, their_subject, _with_link(their_body, link), notification=note)
+    return [n for _u, n, _s, _b in created]
 
 
 def mail_enabled() -> bool:
@@ -244,7 +277,7 @@ def notification_page(user: "User", unread_only: bool = False, page: int = 1) ->
 
 def mark_read(actor: "User", notification: Notification) -> None:
     if notification.user_id != actor.id:
-        raise NotAllowed("This notification is not yours.")
+        raise NotAllowed(_("This notification is not yours."))
     if notification.read_at is None:
         notification.read_at = clock.now()
         db.session.flush()

@@ -6,15 +6,16 @@ the programme and portfolio pages.
 from flask import Blueprint
 
 from fundapp.core import signals
+from fundapp.core.i18n import _l
 from fundapp.core.navigation import NavItem, register_nav
 from fundapp.programmes import reporting, services
 
 bp = Blueprint("programmes", __name__)
 
 register_nav(
-    NavItem("Joint programmes", "programmes.portfolio", (), order=25, group="Programmes"),
-    NavItem("Fund results", "programmes.results_dashboard", (), order=41, group="Programmes"),
-    NavItem("Alignment", "programmes.alignment_dashboard", (), order=42, group="Programmes"),
+    NavItem(_l("Joint programmes"), "programmes.portfolio", (), order=25, group="Programmes"),
+    NavItem(_l("Fund results"), "programmes.results_dashboard", (), order=41, group="Programmes"),
+    NavItem(_l("Alignment"), "programmes.alignment_dashboard", (), order=42, group="Programmes"),
 )
 
 signals.funding_approved.connect(services.on_funding)

@@ -39,6 +39,7 @@ from fundapp.concept_notes.pdf import concept_note_pdf
 from fundapp.contributions.models import EntryKind, LedgerEntry
 from fundapp.core import tabular, uploads
 from fundapp.core.extensions import db
+from fundapp.core.i18n import _
 from fundapp.programmes import permissions, reporting, services
 from fundapp.programmes.models import JointProgramme
 from fundapp.programmes.pdf import decisions_pdf, programme_document_pdf, report_pdf
@@ -102,13 +103,13 @@ def build(user: User, programme: JointProgramme) -> Dossier:
         )
     )
     if not sees_note:
-        left_out.append("the concept note's status timeline")
+        left_out.append(_("the concept note's status timeline"))
     files.append((f"programme-document-{ref}.pdf", programme_document_pdf(programme, services.budget(programme))))
 
     full = permissions.can_see_minutes(user)
     files.append(("decisions-and-minutes.pdf", decisions_pdf(programme, _decision_items(note.id), full)))
     if not full:
-        left_out.append("votes, the decision rule's tally and the committee's rationale (minutes)")
+        left_out.append(_("votes, the decision rule's tally and the committee's rationale (minutes)"))
 
     files.append((CSV_NAME, tabular.csv_text(CSV_HEADER, ledger_rows(programme.id)).encode("utf-8")))
 
@@ -123,7 +124,7 @@ def build(user: User, programme: JointProgramme) -> Dossier:
             (f"progress-reports/{_safe(report.period)}-{report.status}.pdf", report_pdf(programme, report, names))
         )
     if hidden_reports:
-        left_out.append(f"{hidden_reports} progress report(s) not approved or not yours to see")
+        left_out.append(_("%(count)s progress report(s) not approved or not yours to see", count=hidden_reports))
 
     hidden_attachments = 0
     for attachment in note.attachments:
@@ -134,17 +135,27 @@ def build(user: User, programme: JointProgramme) -> Dossier:
         if path.exists():
             files.append((f"attachments/{attachment.id}-{_safe(attachment.filename)}", path.read_bytes()))
     if hidden_attachments:
-        left_out.append(f"{hidden_attachments} concept note attachment(s) you may not see")
+        left_out.append(_("%(count)s concept note attachment(s) you may not see", count=hidden_attachments))
 
     lines = [
-        f"Programme dossier {ref} (from concept note {note.reference}): {programme.title}",
+        _(
+            "Programme dossier %(reference)s (from concept note %(note)s): %(title)s",
+            reference=ref,
+            note=note.reference,
+            title=programme.title,
+        ),
         "",
-        "Contents:",
+        _("Contents:"),
         *[f"  {name}" for name, _data in files],
-        f"  {CSV_NAME}: columns {', '.join(CSV_HEADER)}; amounts in USD from the fund ledger.",
+        "  "
+        + _(
+            "%(file)s: columns %(columns)s; amounts in USD from the fund ledger.",
+            file=CSV_NAME,
+            columns=", ".join(CSV_HEADER),
+        ),
     ]
     if left_out:
-        lines += ["", "Left out for your role:", *[f"  {item}" for item in left_out]]
+        lines += ["", _("Left out for your role:"), *[f"  {item}" for item in left_out]]
     files.insert(0, ("README.txt", ("\n".join(lines) + "\n").encode("utf-8")))
     stamp = programme.document.approved_at or programme.approved_on
     return Dossier(f"dossier-{_safe(ref)}.zip", files, stamp)

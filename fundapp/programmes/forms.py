@@ -20,6 +20,8 @@ from fundapp.core.forms import (
     choices,
     coerce_id,
 )
+from fundapp.core.i18n import _, _l
+from fundapp.core.templating import format_date
 from fundapp.programmes.models import (
     BudgetCategory,
     ExpenditureKind,
@@ -38,7 +40,7 @@ from fundapp.results.rollup import DISAGGREGATIONS, UNIT_LABELS, plain
 class OrganisationForm(OnceForm):
     """A money form about one of the programme's participating organizations (submitted once: OnceForm)."""
 
-    organisation = SelectField("Participating organization", choices=[])
+    organisation = SelectField(_l("Participating organization"), choices=[])
 
     def __init__(self, *args: Any, programme: JointProgramme, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -77,47 +79,47 @@ for _category in BudgetCategory:
 
 
 class TrancheForm(OrganisationForm):
-    planned_on = DateField("Planned date", validators=[InputRequired()])
-    amount = MoneyField("Amount (US$)", validators=[InputRequired(), POSITIVE])
-    needs_report_approved = BooleanField("Condition: the previous progress report is approved")
+    planned_on = DateField(_l("Planned date"), validators=[InputRequired()])
+    amount = MoneyField(_l("Amount (US$)"), validators=[InputRequired(), POSITIVE])
+    needs_report_approved = BooleanField(_l("Condition: the previous progress report is approved"))
     min_spent_percent = DecimalField(
-        "Condition: at least this % of funds received is spent",
+        _l("Condition: at least this %(percent)s of funds received is spent", percent="%"),
         places=2,
         validators=[Optional(), NumberRange(min=0, max=100)],
-        description="Leave empty for no spending condition; 70 is usual for a second tranche.",
+        description=_l("Leave empty for no spending condition; 70 is usual for a second tranche."),
     )
 
 
 class ReleaseForm(OnceForm):
-    released_on = DateField("Transfer date", validators=[InputRequired()])
+    released_on = DateField(_l("Transfer date"), validators=[InputRequired()])
     justification = TextAreaField(
-        "Justification (chair, for a blocked tranche)", validators=[Optional(), Length(max=2000)]
+        _l("Justification (chair, for a blocked tranche)"), validators=[Optional(), Length(max=2000)]
     )
 
 
 class ExpenditureForm(OrganisationForm):
-    year = IntegerField("Year", validators=[InputRequired()])
+    year = IntegerField(_l("Year"), validators=[InputRequired()])
     kind = SelectField(
-        "Kind",
+        _l("Kind"),
         choices=choices(
             [
-                (ExpenditureKind.interim.value, "Interim: an amount spent"),
-                (ExpenditureKind.final.value, "Certified final: the year's total"),
+                (ExpenditureKind.interim.value, _l("Interim: an amount spent")),
+                (ExpenditureKind.final.value, _l("Certified final: the year's total")),
             ]
         ),
     )
-    amount = MoneyField("Amount (US$)", validators=[InputRequired()])
-    reported_on = DateField("Reported on", validators=[InputRequired()])
+    amount = MoneyField(_l("Amount (US$)"), validators=[InputRequired()])
+    reported_on = DateField(_l("Reported on"), validators=[InputRequired()])
 
 
 class RefundForm(OrganisationForm):
-    amount = MoneyField("Amount (US$)", validators=[InputRequired(), POSITIVE])
-    refunded_on = DateField("Refunded on", validators=[InputRequired()])
+    amount = MoneyField(_l("Amount (US$)"), validators=[InputRequired(), POSITIVE])
+    refunded_on = DateField(_l("Refunded on"), validators=[InputRequired()])
 
 
 class CloseOperationallyForm(FlaskForm):
-    report_on = DateField("Final narrative report received on", validators=[InputRequired()])
-    summary = TextAreaField("Summary of the final narrative report", validators=[InputRequired(), Length(max=4000)])
+    report_on = DateField(_l("Final narrative report received on"), validators=[InputRequired()])
+    summary = TextAreaField(_l("Summary of the final narrative report"), validators=[InputRequired(), Length(max=4000)])
 
 
 class CloseFinanciallyForm(OnceForm):
@@ -132,14 +134,18 @@ def _outcome_choices(outcomes: Sequence[ProgrammeOutcome]) -> list:
 
 
 class OutcomeForm(FlaskForm):
-    code = StringField("Code", validators=[InputRequired(), Length(max=20)], description="e.g. 1")
-    statement = TextAreaField("Outcome statement", validators=[InputRequired(), Length(max=600)])
+    code = StringField(
+        _l("Code"), validators=[InputRequired(), Length(max=20)], description=_l("e.g. %(example)s", example="1")
+    )
+    statement = TextAreaField(_l("Outcome statement"), validators=[InputRequired(), Length(max=600)])
 
 
 class OutputForm(FlaskForm):
-    outcome_id = SelectField("Outcome", coerce=coerce_id, choices=[])
-    code = StringField("Code", validators=[InputRequired(), Length(max=20)], description="e.g. 1.1")
-    statement = TextAreaField("Output statement", validators=[InputRequired(), Length(max=600)])
+    outcome_id = SelectField(_l("Outcome"), coerce=coerce_id, choices=[])
+    code = StringField(
+        _l("Code"), validators=[InputRequired(), Length(max=20)], description=_l("e.g. %(example)s", example="1.1")
+    )
+    statement = TextAreaField(_l("Output statement"), validators=[InputRequired(), Length(max=600)])
 
     def __init__(self, *args: Any, outcomes: Sequence[ProgrammeOutcome], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -147,30 +153,34 @@ class OutputForm(FlaskForm):
 
 
 class IndicatorForm(FlaskForm):
-    outcome_id = SelectField("Outcome", coerce=coerce_id, choices=[])
-    output_id = SelectField("Output (optional)", coerce=coerce_id, choices=[])
-    code = StringField("Code", validators=[InputRequired(), Length(max=20)], description="e.g. 1.1.a")
-    name = TextAreaField("Indicator", validators=[InputRequired(), Length(max=600)])
-    unit = SelectField("Unit", choices=choices((u.value, label) for u, label in UNIT_LABELS.items()))
+    outcome_id = SelectField(_l("Outcome"), coerce=coerce_id, choices=[])
+    output_id = SelectField(_l("Output (optional)"), coerce=coerce_id, choices=[])
+    code = StringField(
+        _l("Code"), validators=[InputRequired(), Length(max=20)], description=_l("e.g. %(example)s", example="1.1.a")
+    )
+    name = TextAreaField(_l("Indicator"), validators=[InputRequired(), Length(max=600)])
+    unit = SelectField(_l("Unit"), choices=choices((u.value, label) for u, label in UNIT_LABELS.items()))
     direction = DirectionField()
     baseline_value = IndicatorValueField(
-        "Baseline value",
+        _l("Baseline value"),
         validators=[InputRequired()],
-        description="Numbers are whole; amounts US$ with cents; percentages 0–100; yes / no: 1 for yes, 0 for no.",
+        description=_l("Numbers are whole; amounts US$ with cents; percentages 0–100; yes / no: 1 for yes, 0 for no."),
     )
-    baseline_year = IntegerField("Baseline year", validators=[InputRequired()])
+    baseline_year = IntegerField(_l("Baseline year"), validators=[InputRequired()])
     target_value = IndicatorValueField(
-        "Target", validators=[InputRequired()], description="The same as the baseline to keep a level."
+        _l("Target"), validators=[InputRequired()], description=_l("The same as the baseline to keep a level.")
     )
     disaggregations = MultiCheckboxField(
-        "Disaggregated by",
-        choices=choices([("sex", "Sex"), ("age_group", "Age group"), ("migratory_status", "Migratory status")]),
+        _l("Disaggregated by"),
+        choices=choices(
+            [("sex", _l("Sex")), ("age_group", _l("Age group")), ("migratory_status", _l("Migratory status"))]
+        ),
     )
     fund_indicator_id = SelectField(
-        "Contributes to fund indicator",
+        _l("Contributes to fund indicator"),
         coerce=coerce_id,
         choices=[],
-        description="Linked indicators roll up into the fund's results framework; same unit required.",
+        description=_l("Linked indicators roll up into the fund's results framework; same unit required."),
     )
 
     def __init__(
@@ -183,11 +193,11 @@ class IndicatorForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.outcome_id.choices = _outcome_choices(outcomes)
         self.output_id.choices = choices(
-            [(0, "— the outcome itself —")]
+            [(0, _("— the outcome itself —"))]
             + [(o.id, f"{o.code} {o.statement[:80]}") for oc in outcomes for o in oc.outputs]
         )
         self.fund_indicator_id.choices = choices(
-            [(0, "— not linked —")] + [(f.id, f"{f.code} ({f.unit.label}) {f.name[:70]}") for f in fund_indicators]
+            [(0, _("— not linked —"))] + [(f.id, f"{f.code} ({f.unit.label}) {f.name[:70]}") for f in fund_indicators]
         )
 
     def indicator_input(self) -> IndicatorInput:
@@ -210,11 +220,13 @@ class IndicatorForm(FlaskForm):
 
 
 class StartReportForm(FlaskForm):
-    period = SelectField("Period", choices=[])
+    period = SelectField(_l("Period"), choices=[])
 
     def __init__(self, *args: Any, periods: Sequence[Period], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.period.choices = choices((p.period, f"{p.label}, due {p.due_on:%d %b %Y}") for p in periods)
+        self.period.choices = choices(
+            (p.period, _("%(period)s, due %(date)s", period=p.label, date=format_date(p.due_on))) for p in periods
+        )
 
 
 class BreakdownField(Field):
@@ -238,8 +250,8 @@ class ReportForm(FlaskForm):
     """The narrative and challenges, and per indicator of the framework its actual (`actual-<id>`) and each
     breakdown (`actual-<id>-<dimension>`): the names the service's validation errors use."""
 
-    narrative = TextAreaField("Narrative: progress in the period", validators=[Length(max=20000)])
-    challenges = TextAreaField("Challenges and how they are addressed", validators=[Length(max=20000)])
+    narrative = TextAreaField(_l("Narrative: progress in the period"), validators=[Length(max=20000)])
+    challenges = TextAreaField(_l("Challenges and how they are addressed"), validators=[Length(max=20000)])
     indicators: Sequence[ProgrammeIndicator] = ()
 
     @classmethod
@@ -255,7 +267,7 @@ class ReportForm(FlaskForm):
         for indicator in _ReportForm.indicators:
             key = f"actual-{indicator.id}"
             actual, breakdown = saved.get(indicator.id, (None, {}))
-            setattr(_ReportForm, key, StringField("Actual"))
+            setattr(_ReportForm, key, StringField(_l("Actual")))
             data[key] = "" if actual is None else plain(Decimal(actual))
             for dimension in indicator.disaggregations:
                 setattr(_ReportForm, f"{key}-{dimension}", BreakdownField(categories=DISAGGREGATIONS[dimension]))
@@ -281,7 +293,7 @@ class ReportForm(FlaskForm):
 
 
 class ReviewForm(FlaskForm):
-    comment = TextAreaField("Comments to the programme's focal points", validators=[Length(max=4000)])
+    comment = TextAreaField(_l("Comments to the programme's focal points"), validators=[Length(max=4000)])
 
 
 # Alignment ------------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from fundapp.auth.models import Organisation
 from fundapp.committee.models import JointProgrammeDocument, programme_reference
 from fundapp.core import clock
 from fundapp.core.extensions import db
+from fundapp.core.i18n import _, _l
 from fundapp.core.money import FixedDecimal, Money, Rate
 from fundapp.notifications.discussions import DiscussionMessage
 from fundapp.programmes.workflow import APPROVED, DRAFT, PIPELINE, RETURNED
@@ -43,13 +44,13 @@ class BudgetCategory(enum.StrEnum):
 
 
 CATEGORY_LABELS = {
-    BudgetCategory.staff: "Staff and other personnel",
-    BudgetCategory.supplies: "Supplies, commodities, materials",
-    BudgetCategory.equipment: "Equipment, vehicles and furniture, including depreciation",
-    BudgetCategory.contractual: "Contractual services",
-    BudgetCategory.travel: "Travel",
-    BudgetCategory.transfers: "Transfers and grants to counterparts",
-    BudgetCategory.operating: "General operating and other direct costs",
+    BudgetCategory.staff: _l("Staff and other personnel"),
+    BudgetCategory.supplies: _l("Supplies, commodities, materials"),
+    BudgetCategory.equipment: _l("Equipment, vehicles and furniture, including depreciation"),
+    BudgetCategory.contractual: _l("Contractual services"),
+    BudgetCategory.travel: _l("Travel"),
+    BudgetCategory.transfers: _l("Transfers and grants to counterparts"),
+    BudgetCategory.operating: _l("General operating and other direct costs"),
 }
 
 
@@ -164,7 +165,7 @@ class ExpenditureKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return "Certified final" if self is ExpenditureKind.final else "Interim"
+        return _("Certified final") if self is ExpenditureKind.final else _("Interim")
 
 
 class ExpenditureReport(db.Model):

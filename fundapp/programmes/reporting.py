@@ -22,6 +22,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel.speaklater import LazyString
 from sqlalchemy.orm import selectinload
 
 from fundapp.auth.models import User, UserRole
@@ -30,9 +31,10 @@ from fundapp.concept_notes.models import ConceptNote, Participant
 from fundapp.core.audit import record_change
 from fundapp.core.errors import DomainError, NotAllowed, ValidationFailed
 from fundapp.core.extensions import db
+from fundapp.core.i18n import _, _l
 from fundapp.core.permissions import Role
 from fundapp.notifications.models import Notification
-from fundapp.notifications.services import notify
+from fundapp.notifications.services import in_every_language, notify
 from fundapp.programmes import permissions
 from fundapp.programmes.models import (
     APPROVAL_OCCASION,
@@ -44,12 +46,14 @@ from fundapp.programmes.models import (
     ProgressReport,
     ReportValue,
 )
+from fundapp.programmes.texts import short_date
 from fundapp.programmes.workflow import (
     DELIVERED_REPORT_STATES,
     EDITABLE_REPORT_STATES,
     PIPELINE,
     PROGRESS_REPORT,
     REPORT_APPROVED,
+    REPORT_LABELS,
     RUNNING_STATES,
     SUBMITTED,
 )
@@ -90,14 +94,14 @@ def _required(errors: dict, field: str, value: str, message: str) -> str:
 
 def add_outcome(actor: User, programme: JointProgramme, code: str, statement: str) -> ProgrammeOutcome:
     errors: dict[str, list[str]] = {}
-    code = _required(errors, "code", code, "A code is required, e.g. 1.")
-    statement = _required(errors, "statement", statement, "State the outcome.")
+    code = _required(errors, "code", code, _("A code is required, e.g. %(example)s.", example="1"))
+    statement = _required(errors, "statement", statement, _("State the outcome."))
     if code and db.session.scalar(
         sa.select(ProgrammeOutcome.id).where(
             ProgrammeOutcome.programme_id == programme.id, ProgrammeOutcome.code == code
         )
     ):
-        errors.setdefault("code", []).append(f"The programme already has an outcome {code}.")
+        errors.setdefault("code", []).append(_("The programme already has an outcome %(code)s.", code=code))
     if errors:
         raise ValidationFailed(errors)
     outcome = ProgrammeOutcome(programme_id=programme.id, code=code, statement=statement)
@@ -109,10 +113,12 @@ def add_outcome(actor: User, programme: JointProgramme, code: str, statement: st
 
 def add_output(actor: User, outcome: ProgrammeOutcome, code: str, statement: str) -> ProgrammeOutput:
     errors: dict[str, list[str]] = {}
-    code = _required(errors, "code", code, "A code is required, e.g. 1.1.")
-    statement = _required(errors, "statement", statement, "State the output.")
+    code = _required(errors, "code", code, _("A code is required, e.g. %(example)s.", example="1.1"))
+    statement = _required(errors, "statement", statement, _("State the output."))
     if code and any(o.code == code for o in outcome.outputs):
-        errors.setdefault("code", []).append(f"Outcome {outcome.code} already has an output {code}.")
+        errors.setdefault("code", []).append(
+            _("Outcome %(outcome)s already has an output %(code)s.", outcome=outcome.code, code=code)
+        )
     if errors:
         raise ValidationFailed(errors)
     output = ProgrammeOutput(code=code, statement=statement)
@@ -141,7 +147,7 @@ class IndicatorInput:
 def _check_value(errors: dict, field: str, unit: IndicatorUnit, value: Decimal | None) -> None:
     """The same rules and messages as every indicator value (results.rollup.value_problem)."""
     if value is None:
-        errors.setdefault(field, []).append("A value is required.")
+        errors.setdefault(field, []).append(_("A value is required."))
         return
     problem = value_problem(unit, value)
     if problem:
@@ -154,16 +160,16 @@ def add_indicator(actor: User, programme: JointProgramme, data: IndicatorInput) 
     errors: dict[str, list[str]] = {}
     outcome = db.session.get(ProgrammeOutcome, data.outcome_id) if data.outcome_id else None
     if outcome is None or outcome.programme_id != programme.id:
-        errors.setdefault("outcome_id", []).append("Choose one of the programme's outcomes.")
+        errors.setdefault("outcome_id", []).append(_("Choose one of the programme's outcomes."))
     output = db.session.get(ProgrammeOutput, data.output_id) if data.output_id else None
     if output is not None and (outcome is None or output.outcome_id != outcome.id):
-        errors.setdefault("output_id", []).append("The output must belong to the chosen outcome.")
-    code = _required(errors, "code", data.code, "A code is required, e.g. 1.1.a.")
-    name = _required(errors, "name", data.name, "Name the indicator.")
+        errors.setdefault("output_id", []).append(_("The output must belong to the chosen outcome."))
+    code = _required(errors, "code", data.code, _("A code is required, e.g. %(example)s.", example="1.1.a"))
+    name = _required(errors, "name", data.name, _("Name the indicator."))
     try:
         unit = IndicatorUnit(data.unit)
     except ValueError:
-        errors.setdefault("unit", []).append("Choose a unit.")
+        errors.setdefault("unit", []).append(_("Choose a unit."))
         unit = IndicatorUnit.count
     _check_value(errors, "baseline_value", unit, data.baseline_value)
     _check_value(errors, "target_value", unit, data.target_value)
@@ -172,26 +178,32 @@ def add_indicator(actor: User, programme: JointProgramme, data: IndicatorInput) 
         if problem:
             errors.setdefault("direction", []).append(problem)
     if data.baseline_year is None or not (2000 <= data.baseline_year <= 2100):
-        errors.setdefault("baseline_year", []).append("A year such as 2020.")
+        errors.setdefault("baseline_year", []).append(_("A year such as %(year)s.", year=2020))
     dims = [d for d in data.disaggregations if d in DISAGGREGATIONS]
     if dims and unit is IndicatorUnit.yes_no:
-        errors.setdefault("disaggregations", []).append("A yes / no indicator is not disaggregated.")
+        errors.setdefault("disaggregations", []).append(_("A yes / no indicator is not disaggregated."))
     if code and db.session.scalar(
         sa.select(ProgrammeIndicator.id).where(
             ProgrammeIndicator.programme_id == programme.id, ProgrammeIndicator.code == code
         )
     ):
-        errors.setdefault("code", []).append(f"The programme already has an indicator {code}.")
+        errors.setdefault("code", []).append(_("The programme already has an indicator %(code)s.", code=code))
     if data.fund_indicator_id:
         fund = db.session.get(FundIndicator, data.fund_indicator_id)
         area_id = programme.document.concept_note.thematic_area_id
         if fund is None or not fund.is_active:
-            errors.setdefault("fund_indicator_id", []).append("Choose an active fund indicator.")
+            errors.setdefault("fund_indicator_id", []).append(_("Choose an active fund indicator."))
         elif fund.thematic_area_id != area_id:
-            errors.setdefault("fund_indicator_id", []).append("Link to an indicator of the programme's thematic area.")
+            errors.setdefault("fund_indicator_id", []).append(
+                _("Link to an indicator of the programme's thematic area.")
+            )
         elif fund.unit != unit:
             errors.setdefault("fund_indicator_id", []).append(
-                f"{fund.code} is measured as {fund.unit.label.lower()}; use the same unit so results add up."
+                _(
+                    "%(code)s is measured as %(unit)s; use the same unit so results add up.",
+                    code=fund.code,
+                    unit=fund.unit.label.lower(),
+                )
             )
         elif db.session.scalar(
             sa.select(ProgrammeIndicator.id).where(
@@ -200,7 +212,7 @@ def add_indicator(actor: User, programme: JointProgramme, data: IndicatorInput) 
             )
         ):
             errors.setdefault("fund_indicator_id", []).append(
-                f"Another indicator of this programme links to {fund.code}."
+                _("Another indicator of this programme links to %(code)s.", code=fund.code)
             )
     if errors:
         raise ValidationFailed(errors)
@@ -286,8 +298,11 @@ class Period:
 
 
 def period_label(period: str) -> str:
-    year, _, half = period.partition("-")
-    return f"January–June {year} (semi-annual)" if half == "H1" else f"{year} (annual)"
+    """'January–June 2026 (semi-annual)' or '2026 (annual)', in the reader's language when it is shown (lazy)."""
+    year, _sep, half = period.partition("-")
+    if half == "H1":
+        return _l("January–June %(year)s (semi-annual)", year=year)
+    return _l("%(year)s (annual)", year=year)
 
 
 def due_date(period: str) -> date:
@@ -374,19 +389,27 @@ def overdue_counts(programme_ids: Iterable[int], today: date) -> dict[int, int]:
 
 def start_report(actor: User, programme: JointProgramme, period: str) -> ProgressReport:
     if programme.status == PIPELINE:
-        raise DomainError("Progress is reported once the programme is funded.", field="period")
+        raise DomainError(_("Progress is reported once the programme is funded."), field="period")
     match = next((p for p in calendar(programme) if p.period == period), None)
     if match is None:
-        raise DomainError("Choose a period of the programme's reporting calendar.", field="period")
+        raise DomainError(_("Choose a period of the programme's reporting calendar."), field="period")
     if db.session.scalar(
         sa.select(ProgressReport.id).where(ProgressReport.programme_id == programme.id, ProgressReport.period == period)
     ):
-        raise DomainError(f"The report for {match.label} exists already.", field="period")
+        raise DomainError(_("The report for %(period)s exists already.", period=match.label), field="period")
     report = ProgressReport(programme_id=programme.id, period=period, due_on=match.due_on, created_by_id=actor.id)
     report.status = None  # type: ignore[assignment]  # the creation transition sets it
     db.session.add(report)
     PROGRESS_REPORT.fire(report, "create", actor)
     return report
+
+
+#: The disaggregation dimensions as a sentence names them ("the breakdown by age group").
+DIMENSION_NAMES = {"sex": _l("sex"), "age_group": _l("age group"), "migratory_status": _l("migratory status")}
+
+
+def _dimension(dimension: str) -> str:
+    return str(DIMENSION_NAMES.get(dimension, dimension.replace("_", " ")))
 
 
 def _number(raw: Any, field: str, errors: dict, unit: IndicatorUnit = IndicatorUnit.count) -> Decimal | None:
@@ -410,7 +433,7 @@ def save_report(
     Counts and amounts: a dimension's categories, when given, add up to the actual. Only in draft or returned.
     """
     if report.status not in EDITABLE_REPORT_STATES:
-        raise DomainError("The report is submitted or approved: it can no longer be changed.")
+        raise DomainError(_("The report is submitted or approved: it can no longer be changed."))
     indicators = {
         i.id: i
         for i in db.session.scalars(
@@ -435,11 +458,16 @@ def save_report(
                     cats[category] = value
             if cats:
                 if actual is None:
-                    errors.setdefault(field, []).append("Give the total as well as its breakdown.")
+                    errors.setdefault(field, []).append(_("Give the total as well as its breakdown."))
                 elif indicator.unit in (IndicatorUnit.count, IndicatorUnit.amount_usd) and sum(cats.values()) != actual:
+                    added, total = sum(cats.values()), actual
                     errors.setdefault(f"{field}-{dimension}", []).append(
-                        f"The breakdown by {dimension.replace('_', ' ')} adds up to {sum(cats.values()):f}, "
-                        f"not the total of {actual:f}."
+                        _(
+                            "The breakdown by %(dimension)s adds up to %(sum)s, not the total of %(total)s.",
+                            dimension=_dimension(dimension),
+                            sum=format(added, "f"),
+                            total=format(total, "f"),
+                        )
                     )
                 dis[dimension] = {k: f"{v:f}" for k, v in cats.items()}
         if actual is not None:
@@ -518,25 +546,29 @@ def submit_report(actor: User, report: ProgressReport, on: date) -> None:
     programme = report.programme
     if not permissions.is_lead_focal_point(actor, programme):
         lead = programme.document.concept_note.organisation.code
-        raise NotAllowed(f"Only the lead organization ({lead}) submits the programme's reports.")
+        raise NotAllowed(_("Only the lead organization (%(lead)s) submits the programme's reports.", lead=lead))
     missing = []
     if not report.narrative:
-        missing.append("the narrative")
+        missing.append(_("the narrative"))
     indicators = db.session.scalar(
         sa.select(sa.func.count())
         .select_from(ProgrammeIndicator)
         .where(ProgrammeIndicator.programme_id == programme.id)
     )
     if len(report.values) < indicators:
-        missing.append(f"actual values for {indicators - len(report.values)} indicator(s)")
+        missing.append(_("actual values for %(count)s indicator(s)", count=indicators - len(report.values)))
     if missing:
-        raise DomainError("Before submitting, give " + " and ".join(missing) + ".")
+        raise DomainError(_("Before submitting, give %(missing)s.", missing=_(" and ").join(missing)))
     PROGRESS_REPORT.fire(report, "submit", actor)
     report.submitted_on = on
     notify(
         _secretariat(),
-        f"{programme.reference}: progress report {report.period} submitted",
-        f"{programme.title}: the report for {period_label(report.period)} awaits review.",
+        _l("%(reference)s: progress report %(period)s submitted", reference=programme.reference, period=report.period),
+        _l(
+            "%(title)s: the report for %(period)s awaits review.",
+            title=programme.title,
+            period=period_label(report.period),
+        ),
         _link(report),
     )
 
@@ -544,12 +576,16 @@ def submit_report(actor: User, report: ProgressReport, on: date) -> None:
 def return_report(actor: User, report: ProgressReport, comment: str) -> None:
     comment = (comment or "").strip()
     if not comment:
-        raise DomainError("Say what must be corrected.", field="comment")
+        raise DomainError(_("Say what must be corrected."), field="comment")
     PROGRESS_REPORT.fire(report, "return", actor, comment)
     report.review_comment = comment
     notify(
         focal_points(report.programme),
-        f"{report.programme.reference}: progress report {report.period} returned",
+        _l(
+            "%(reference)s: progress report %(period)s returned",
+            reference=report.programme.reference,
+            period=report.period,
+        ),
         comment,
         _link(report),
     )
@@ -561,8 +597,12 @@ def approve_report(actor: User, report: ProgressReport, on: date, comment: str =
     report.review_comment = (comment or "").strip()
     notify(
         focal_points(report.programme),
-        f"{report.programme.reference}: progress report {report.period} approved",
-        f"The report for {period_label(report.period)} is approved; its period is locked.",
+        _l(
+            "%(reference)s: progress report %(period)s approved",
+            reference=report.programme.reference,
+            period=report.period,
+        ),
+        _l("The report for %(period)s is approved; its period is locked.", period=period_label(report.period)),
         _link(report),
     )
 
@@ -649,17 +689,33 @@ def report_condition(programme: JointProgramme, before: date, statuses: Mapping[
         )
     if status == REPORT_APPROVED:
         return None
-    return f"The progress report for {latest.label} is not approved ({'not started' if status is None else status})."
+    state = _("not started") if status is None else str(REPORT_LABELS.get(status, status)).lower()
+    return _("The progress report for %(period)s is not approved (%(state)s).", period=latest.label, state=state)
 
 
 # Reminders ------------------------------------------------------------------------------------------
 
 
-def _already(user_ids: list[int], subject: str) -> set[int]:
+def _already(user_ids: list[int], subject: Any) -> set[int]:
+    """Who was already told: a notification with this subject in any language (each person reads their own)."""
+    subjects = [s[:200] for s in in_every_language(subject)]
     return set(
         db.session.scalars(
-            sa.select(Notification.user_id).where(Notification.user_id.in_(user_ids), Notification.subject == subject)
+            sa.select(Notification.user_id).where(
+                Notification.user_id.in_(user_ids), Notification.subject.in_(subjects)
+            )
         )
+    )
+
+
+def overdue_subject(programme: JointProgramme, period: Period) -> LazyString:
+    """The subject of the notice of an overdue progress report, in each reader's language: the reminders here and
+    `flask overdue notify` say the same, so they never repeat each other."""
+    return _l(
+        "%(reference)s: progress report %(period)s overdue since %(date)s",
+        reference=programme.reference,
+        period=period.period,
+        date=LazyString(short_date, period.due_on),
     )
 
 
@@ -691,17 +747,21 @@ def remind(today: date, days: int = REMIND_DAYS) -> dict[str, int]:
                 continue
             if today <= period.due_on <= today + timedelta(days=days):
                 kind, recipients = "due_soon", focal_points(programme)
-                subject = f"{programme.reference}: progress report {period.period} due {period.due_on:%d %b %Y}"
+                subject = _l(
+                    "%(reference)s: progress report %(period)s due %(date)s",
+                    reference=programme.reference,
+                    period=period.period,
+                    date=LazyString(short_date, period.due_on),
+                )
             elif period.due_on < today:
                 kind, recipients = "overdue", [*focal_points(programme), *secretariat]
-                subject = (
-                    f"{programme.reference}: progress report {period.period} overdue since {period.due_on:%d %b %Y}"
-                )
+                subject = overdue_subject(programme, period)
             else:
                 continue
             fresh = [u for u in recipients if u.id not in _already([r.id for r in recipients], subject)]
             if fresh:
-                notify(fresh, subject, f"{programme.title}: {period.label}.", f"/programmes/{programme.id}#reports")
+                body = _l("%(title)s: %(period)s.", title=programme.title, period=period.label)
+                notify(fresh, subject, body, f"/programmes/{programme.id}#reports")
                 sent[kind] += len({u.id for u in fresh})
     return sent
 
@@ -917,7 +977,8 @@ def fund_dashboard(year: int | None = None) -> list[tuple[ThematicArea, list[Fun
 
 
 def occasion_label(occasion: str) -> str:
-    return "At approval" if occasion == APPROVAL_OCCASION else f"Annual report {occasion}"
+    """'At approval' or 'Annual report 2026', in the reader's language when it is shown (lazy)."""
+    return _l("At approval") if occasion == APPROVAL_OCCASION else _l("Annual report %(year)s", year=occasion)
 
 
 def alignment_occasions(programme: JointProgramme) -> list[str]:
@@ -953,7 +1014,7 @@ def assess_alignment(
     not measured, which scores 0). A marker-kind indicator takes its marker's score.
     """
     if occasion not in alignment_occasions(programme):
-        raise DomainError("Assess at approval or at an approved annual report.", field="occasion")
+        raise DomainError(_("Assess at approval or at an approved annual report."), field="occasion")
     markers = {m.id: m.code for m in reference.markers()}
     errors: dict[str, list[str]] = {}
     scores: dict[str, int] = {}
@@ -962,10 +1023,10 @@ def assess_alignment(
         try:
             score = int(str(raw))
         except (TypeError, ValueError):
-            errors.setdefault(f"marker-{code}", []).append("A score from 0 to 3.")
+            errors.setdefault(f"marker-{code}", []).append(_("A score from 0 to 3."))
             continue
         if not 0 <= score <= formula.MAX_SCORE:
-            errors.setdefault(f"marker-{code}", []).append("A score from 0 to 3.")
+            errors.setdefault(f"marker-{code}", []).append(_("A score from 0 to 3."))
         scores[code] = score
     measured: dict[str, Decimal | None] = {}
     for indicator in fund_results.alignment_indicators(include_retired=False):
@@ -980,7 +1041,7 @@ def assess_alignment(
         try:
             measured[indicator.code] = Decimal(str(raw).strip())
         except InvalidOperation:
-            errors.setdefault(f"value-{indicator.code}", []).append("Not a number.")
+            errors.setdefault(f"value-{indicator.code}", []).append(_("Not a number."))
     if errors:
         raise ValidationFailed(errors)
     try:

@@ -28,6 +28,7 @@ from fundapp.core.args import as_id
 from fundapp.core.audit import record_change
 from fundapp.core.errors import DomainError, NotAllowed, ValidationFailed
 from fundapp.core.extensions import db
+from fundapp.core.i18n import DEFAULT_LANGUAGE, _, force_locale
 from fundapp.core.locks import lock_keys, lock_row
 from fundapp.core.money import CENTS, MoneyInputError, money_str, parse_money, split_by_weights, to_money
 from fundapp.core.permissions import Role
@@ -47,6 +48,8 @@ from fundapp.programmes.models import (
     ProgressReport,
     Tranche,
 )
+from fundapp.programmes.texts import amount as _amount_text
+from fundapp.programmes.texts import decimal, long_date
 from fundapp.programmes.workflow import (
     ACTIVE,
     APPROVED,
@@ -120,7 +123,10 @@ def programme_guard(programme_id: int) -> None:
     status = db.session.scalar(sa.select(JointProgramme.status).where(JointProgramme.id == programme_id))
     if status == FINANCIALLY_CLOSED:
         raise ledger.LedgerError(
-            f"{programme_reference(programme_id)} is financially closed; no money event can touch it any more.",
+            _(
+                "%(reference)s is financially closed; no money event can touch it any more.",
+                reference=programme_reference(programme_id),
+            ),
             field="amount",
         )
 
@@ -250,9 +256,9 @@ def save_budget(
     net allocation in total.
     """
     if programme.status == FINANCIALLY_CLOSED:
-        raise DomainError("The programme is financially closed.")
+        raise DomainError(_("The programme is financially closed."))
     if organisation_id not in programme.participating_ids:
-        raise DomainError("Budgets go to the programme's participating organizations only.", field="organisation")
+        raise DomainError(_("Budgets go to the programme's participating organizations only."), field="organisation")
     errors: dict[str, list[str]] = {}
     values: dict[BudgetCategory, Decimal] = {}
     for category in BudgetCategory:
@@ -263,7 +269,7 @@ def save_budget(
             errors.setdefault(category.value, []).append(str(exc))
             continue
         if value < 0:
-            errors.setdefault(category.value, []).append("Cannot be negative.")
+            errors.setdefault(category.value, []).append(_("Cannot be negative."))
         values[category] = value
     if errors:
         raise ValidationFailed(errors)
@@ -271,13 +277,16 @@ def save_budget(
     rate = isc_rate()
     direct = sum(values.values(), ZERO)
     if direct <= 0:
-        raise DomainError("Give the direct costs in at least one category.", field=BudgetCategory.staff.value)
+        raise DomainError(_("Give the direct costs in at least one category."), field=BudgetCategory.staff.value)
     total = direct + indirect_costs(direct, rate)
     flows = money_flows([programme.id])[programme.id]
     received = flows.get(organisation_id, OrgFlow()).net_transferred
     if total < received:
         raise DomainError(
-            f"The organization has already received US$ {received:,.2f}; its budget cannot be lower.",
+            _(
+                "The organization has already received US$ %(received)s; its budget cannot be lower.",
+                received=_amount_text(received),
+            ),
             field=BudgetCategory.staff.value,
         )
     others = sum(
@@ -286,7 +295,11 @@ def save_budget(
     allocated = net_allocation(programme.id)
     if allocated > 0 and others + total > allocated:
         raise DomainError(
-            f"The programme's budget would be US$ {others + total:,.2f}, above its allocation of US$ {allocated:,.2f}.",
+            _(
+                "The programme's budget would be US$ %(total)s, above its allocation of US$ %(allocated)s.",
+                total=_amount_text(others + total),
+                allocated=_amount_text(allocated),
+            ),
             field=BudgetCategory.staff.value,
         )
     existing = {(i.organisation_id, i.category): i for i in programme.budget_items}
@@ -499,13 +512,13 @@ def plan_tranche(
 ) -> Tranche:
     """A planned tranche; the organization's planned tranches never add up to more than its approved budget."""
     if programme.status not in TRANSFER_STATES:
-        raise DomainError("Tranches are planned while the programme is approved or active.")
+        raise DomainError(_("Tranches are planned while the programme is approved or active."))
     line = next((x for x in programme.document.budget_lines if x.organisation_id == organisation_id), None)
     if line is None:
-        raise DomainError("The organization has no approved budget in this programme.", field="organisation")
+        raise DomainError(_("The organization has no approved budget in this programme."), field="organisation")
     value = _amount(amount)
     if value <= 0:
-        raise DomainError("The amount must be more than zero.", field="amount")
+        raise DomainError(_("The amount must be more than zero."), field="amount")
     lock_keys(ledger.programme_key(programme.id))  # two plans at once cannot both fit the budget
     planned = to_money(
         db.session.scalar(
@@ -517,15 +530,19 @@ def plan_tranche(
     )
     if planned + value > line.amount:
         raise DomainError(
-            f"Tranches to {line.organisation.code} would total US$ {planned + value:,.2f}, above its approved "
-            f"budget of US$ {line.amount:,.2f}.",
+            _(
+                "Tranches to %(organization)s would total US$ %(total)s, above its approved budget of US$ %(budget)s.",
+                organization=line.organisation.code,
+                total=_amount_text(planned + value),
+                budget=_amount_text(line.amount),
+            ),
             field="amount",
         )
     share = None
     if min_spent_percent not in (None, ""):
         share = Decimal(str(min_spent_percent)).quantize(CENTS)
         if not (0 <= share <= 100):
-            raise DomainError("A percentage between 0 and 100.", field="min_spent_percent")
+            raise DomainError(_("A percentage between 0 and 100."), field="min_spent_percent")
     tranche = Tranche(
         organisation_id=organisation_id,
         planned_on=planned_on,
@@ -557,8 +574,14 @@ def unmet_conditions(
         rate = flow.delivery_rate or ZERO
         if rate < tranche.min_spent_percent:
             reasons.append(
-                f"{tranche.organisation.code} has spent {rate}% of the US$ {flow.net_transferred:,.2f} it received; "
-                f"this tranche needs {tranche.min_spent_percent}%."
+                _(
+                    "%(organization)s has spent %(rate)s%% of the US$ %(received)s it received; this tranche needs "
+                    "%(needed)s%%.",
+                    organization=tranche.organisation.code,
+                    rate=decimal(rate),
+                    received=_amount_text(flow.net_transferred),
+                    needed=decimal(tranche.min_spent_percent),
+                )
             )
     if tranche.needs_report_approved:
         reason = reporting.report_condition(tranche.programme, on, report_statuses)
@@ -583,9 +606,9 @@ def release_tranche(actor: User, tranche: Tranche, on: date, justification: str 
     tranche = lock_row(Tranche, tranche.id) or tranche
     programme = tranche.programme
     if tranche.is_released:
-        raise DomainError("The tranche has already been released.")
+        raise DomainError(_("The tranche has already been released."))
     if programme.status not in TRANSFER_STATES:
-        raise DomainError("Transfers go out only while the programme is approved or active.")
+        raise DomainError(_("Transfers go out only while the programme is approved or active."))
     lock_keys(ledger.programme_key(programme.id))
     ledger.check_postable(on, field="released_on", what="A transfer")
     flows = money_flows([programme.id])[programme.id]
@@ -595,15 +618,26 @@ def release_tranche(actor: User, tranche: Tranche, on: date, justification: str 
     roles = actor.role_names
     if reasons:
         if Role.committee_chair.value not in roles:
-            raise NotAllowed("Blocked: " + " ".join(reasons) + " Only the chair can release it, with a justification.")
+            raise NotAllowed(
+                _(
+                    "Blocked: %(reasons)s Only the chair can release it, with a justification.",
+                    reasons=" ".join(reasons),
+                )
+            )
         if not justification:
-            raise DomainError("Record the justification for releasing a blocked tranche.", field="justification")
+            raise DomainError(_("Record the justification for releasing a blocked tranche."), field="justification")
     elif not roles & {Role.secretariat.value, Role.committee_chair.value}:
-        raise NotAllowed("Only the secretariat releases tranches.")
+        raise NotAllowed(_("Only the secretariat releases tranches."))
     if flow.net_transferred + tranche.amount > flow.budget:
         raise DomainError(
-            f"A transfer of US$ {tranche.amount:,.2f} would bring {tranche.organisation.code} above its approved "
-            f"budget of US$ {flow.budget:,.2f} (US$ {flow.net_transferred:,.2f} received).",
+            _(
+                "A transfer of US$ %(amount)s would bring %(organization)s above its approved budget of US$ "
+                "%(budget)s (US$ %(received)s received).",
+                amount=_amount_text(tranche.amount),
+                organization=tranche.organisation.code,
+                budget=_amount_text(flow.budget),
+                received=_amount_text(flow.net_transferred),
+            ),
             field="amount",
         )
     entry = ledger.post_transfer(
@@ -663,25 +697,25 @@ def record_expenditure(
     Never above what the organization holds for the programme (the ledger refuses); a certified year is closed.
     """
     if programme.status not in SPENDING_STATES:
-        raise DomainError("Expenditure is reported while the programme is active or operationally closed.")
+        raise DomainError(_("Expenditure is reported while the programme is active or operationally closed."))
     lock_keys(ledger.programme_key(programme.id))  # the balance and the year's certification, re-read below
     ledger.check_postable(on, field="reported_on", what="Expenditure")
     kind_value = ExpenditureKind(kind)
     if organisation_id not in programme.participating_ids:
-        raise DomainError("Not a participating organization of this programme.", field="organisation")
+        raise DomainError(_("Not a participating organization of this programme."), field="organisation")
     first = programme.document.starts_on.year
     if not (first <= year <= on.year):
-        raise DomainError(f"A year from {first} to {on.year}.", field="year")
+        raise DomainError(_("A year from %(first)s to %(last)s.", first=first, last=on.year), field="year")
     if _certified(programme.id, organisation_id, year) is not None:
-        raise DomainError(f"The {year} expenditure is already certified final.", field="year")
+        raise DomainError(_("The %(year)s expenditure is already certified final.", year=year), field="year")
     value = _amount(amount)
     if kind_value is ExpenditureKind.interim:
         if value <= 0:
-            raise DomainError("The amount must be more than zero.", field="amount")
+            raise DomainError(_("The amount must be more than zero."), field="amount")
         added, certified = value, None
     else:
         if value < 0:
-            raise DomainError("The amount cannot be negative.", field="amount")
+            raise DomainError(_("The amount cannot be negative."), field="amount")
         interim = to_money(
             db.session.scalar(
                 sa.select(sa.func.coalesce(sa.func.sum(ExpenditureReport.amount), 0)).where(
@@ -694,8 +728,12 @@ def record_expenditure(
         )
         if value < interim:
             raise DomainError(
-                f"Interim figures for {year} already total US$ {interim:,.2f}; the certified figure cannot be lower. "
-                "Reverse the interim ledger entries first.",
+                _(
+                    "Interim figures for %(year)s already total US$ %(interim)s; the certified figure cannot be "
+                    "lower. Reverse the interim ledger entries first.",
+                    year=year,
+                    interim=_amount_text(interim),
+                ),
                 field="amount",
             )
         added, certified = value - interim, value
@@ -742,9 +780,9 @@ def record_refund(
 ) -> list[LedgerEntry]:
     """An unspent balance returned by an organization, credited back to the pools (ledger.post_refund)."""
     if programme.status not in SPENDING_STATES:
-        raise DomainError("Refunds are recorded while the programme is active or operationally closed.")
+        raise DomainError(_("Refunds are recorded while the programme is active or operationally closed."))
     if organisation_id not in programme.participating_ids:
-        raise DomainError("Not a participating organization of this programme.", field="organisation")
+        raise DomainError(_("Not a participating organization of this programme."), field="organisation")
     ledger.check_postable(on, field="refunded_on", what="A refund")
     return ledger.post_refund(
         actor, amount, programme.id, organisation_id, on, description=f"{programme.reference} unspent balance refunded"
@@ -809,12 +847,12 @@ def certifications(programme: JointProgramme, today: date) -> list[Certification
 def close_operationally(actor: User, programme: JointProgramme, report_on: date, summary: str, today: date) -> None:
     """End date passed and the final narrative report received."""
     if today <= programme.document.ends_on:
-        raise DomainError(f"The programme runs until {programme.document.ends_on:%d %B %Y}.")
+        raise DomainError(_("The programme runs until %(date)s.", date=long_date(programme.document.ends_on)))
     summary = (summary or "").strip()
     if not summary:
-        raise DomainError("Summarise the final narrative report.", field="summary")
+        raise DomainError(_("Summarise the final narrative report."), field="summary")
     if report_on > today:
-        raise DomainError("The report cannot be received in the future.", field="report_on")
+        raise DomainError(_("The report cannot be received in the future."), field="report_on")
     programme.final_report_on = report_on
     programme.final_report_summary = summary
     PROGRAMME.fire(programme, "close_operationally", actor, f"Final narrative report received {report_on:%d %B %Y}")
@@ -826,21 +864,33 @@ def closure_blockers(programme: JointProgramme, today: date) -> list[str]:
     flows = money_flows([programme.id])[programme.id]
     for row in certifications(programme, max(today, date(programme.document.ends_on.year + 1, 1, 1))):
         if row.certified_on is None:
-            blockers.append(f"{row.organisation.code}: {row.year} expenditure not certified final.")
+            blockers.append(
+                _(
+                    "%(organization)s: %(year)s expenditure not certified final.",
+                    organization=row.organisation.code,
+                    year=row.year,
+                )
+            )
     for org_id, flow in flows.items():
         if org_id is not None and flow.balance != 0:
             org = db.session.get(Organisation, org_id)
-            blockers.append(f"{org.code}: unspent balance of US$ {flow.balance:,.2f} not refunded.")
+            blockers.append(
+                _(
+                    "%(organization)s: unspent balance of US$ %(balance)s not refunded.",
+                    organization=org.code,
+                    balance=_amount_text(flow.balance),
+                )
+            )
     return blockers
 
 
 def close_financially(actor: User, programme: JointProgramme, today: date) -> None:
     if programme.status != OPERATIONALLY_CLOSED:
-        raise DomainError("Close the programme operationally first.")
+        raise DomainError(_("Close the programme operationally first."))
     lock_keys(ledger.programme_key(programme.id))  # no money event slips in between the check and the closure
     blockers = closure_blockers(programme, today)
     if blockers:
-        raise DomainError("Cannot close financially: " + " ".join(blockers))
+        raise DomainError(_("Cannot close financially: %(blockers)s", blockers=" ".join(blockers)))
     PROGRAMME.fire(programme, "close_financially", actor, "Final expenditure certified, balances refunded")
 
 
@@ -1116,7 +1166,13 @@ PORTFOLIO_CSV_HEADER = [
 
 
 def portfolio_csv_rows(filters: PortfolioFilters, user: User) -> list[list[Any]]:
-    """The whole filtered portfolio, one row per programme, as the CSV download lays it out."""
+    """The whole filtered portfolio, one row per programme, as the CSV download lays it out (an export for
+    machines: its status labels stay in English, whatever the reader's language)."""
+    with force_locale(DEFAULT_LANGUAGE):
+        return _portfolio_csv_rows(filters, user)
+
+
+def _portfolio_csv_rows(filters: PortfolioFilters, user: User) -> list[list[Any]]:
     rows = []
     for r in _portfolio_rows(list(db.session.scalars(_portfolio_query(filters, user)))):
         p, note, f = r.programme, r.note, r.flow
@@ -1125,7 +1181,7 @@ def portfolio_csv_rows(filters: PortfolioFilters, user: User) -> list[list[Any]]
                 p.reference,
                 note.reference,
                 p.title,
-                STATUS_LABELS.get(p.status, p.status),
+                str(STATUS_LABELS.get(p.status, p.status)),
                 note.thematic_area.code if note.thematic_area else "",
                 r.region,
                 "; ".join(c.name for c in note.countries),
@@ -1241,7 +1297,7 @@ def describe_objects(object_type: str, ids: Iterable[str]) -> dict[str, str] | N
     """Names of programmes and their tranches, reports and frameworks for the audit log
     (`signals.describe_objects`): one query per type."""
     numbers = [int(i) for i in ids if str(i).isdigit()]
-    if object_type in ("joint_programmes", "joint_programme_documents"):  # a document's id is its programme's
+    if object_type in ("joint_programmes", "joint_programme_documents"):  # a document is its programme's, by id
         return {str(i): name for i, name in _programme_names(numbers).items()}
     if object_type == "programme_tranches":
         rows = db.session.execute(
@@ -1250,7 +1306,12 @@ def describe_objects(object_type: str, ids: Iterable[str]) -> dict[str, str] | N
             .where(Tranche.id.in_(numbers))
         )
         return {
-            str(i): f"tranche of US$ {amount:,.2f} to {code} ({programme_reference(pid)})"
+            str(i): _(
+                "tranche of US$ %(amount)s to %(organization)s (%(reference)s)",
+                amount=_amount_text(amount),
+                organization=code,
+                reference=programme_reference(pid),
+            )
             for i, pid, amount, code in rows
         }
     if object_type in ("programme_progress_reports", "progress_reports"):
@@ -1259,36 +1320,57 @@ def describe_objects(object_type: str, ids: Iterable[str]) -> dict[str, str] | N
                 ProgressReport.id.in_(numbers)
             )
         )
-        return {str(i): f"progress report {period} of {programme_reference(pid)}" for i, pid, period in rows}
+        return {
+            str(i): _("progress report %(period)s of %(reference)s", period=period, reference=programme_reference(pid))
+            for i, pid, period in rows
+        }
     if object_type == "programme_expenditure_reports":
         rows = db.session.execute(
             sa.select(ExpenditureReport.id, ExpenditureReport.programme_id, ExpenditureReport.year, Organisation.code)
             .join(Organisation, Organisation.id == ExpenditureReport.organisation_id)
             .where(ExpenditureReport.id.in_(numbers))
         )
-        return {str(i): f"{year} expenditure of {code} ({programme_reference(pid)})" for i, pid, year, code in rows}
+        return {
+            str(i): _(
+                "%(year)s expenditure of %(organization)s (%(reference)s)",
+                year=year,
+                organization=code,
+                reference=programme_reference(pid),
+            )
+            for i, pid, year, code in rows
+        }
     framework = {
-        "programme_outcomes": (ProgrammeOutcome, "outcome"),
-        "programme_indicators": (ProgrammeIndicator, "indicator"),
+        "programme_outcomes": (ProgrammeOutcome, _("outcome %(code)s of %(reference)s")),
+        "programme_indicators": (ProgrammeIndicator, _("indicator %(code)s of %(reference)s")),
     }
     if object_type in framework:
-        model, noun = framework[object_type]
+        model, name = framework[object_type]
         rows = db.session.execute(sa.select(model.id, model.programme_id, model.code).where(model.id.in_(numbers)))
-        return {str(i): f"{noun} {code} of {programme_reference(pid)}" for i, pid, code in rows}
+        return {str(i): name % {"code": code, "reference": programme_reference(pid)} for i, pid, code in rows}
     if object_type == "programme_outputs":
         rows = db.session.execute(
             sa.select(ProgrammeOutput.id, ProgrammeOutcome.programme_id, ProgrammeOutput.code)
             .join(ProgrammeOutcome, ProgrammeOutcome.id == ProgrammeOutput.outcome_id)
             .where(ProgrammeOutput.id.in_(numbers))
         )
-        return {str(i): f"output {code} of {programme_reference(pid)}" for i, pid, code in rows}
+        return {
+            str(i): _("output %(code)s of %(reference)s", code=code, reference=programme_reference(pid))
+            for i, pid, code in rows
+        }
     if object_type == "programme_alignment_assessments":
         rows = db.session.execute(
             sa.select(AlignmentAssessment.id, AlignmentAssessment.programme_id, AlignmentAssessment.occasion).where(
                 AlignmentAssessment.id.in_(numbers)
             )
         )
-        return {str(i): f"alignment assessment ({occasion}) of {programme_reference(pid)}" for i, pid, occasion in rows}
+        return {
+            str(i): _(
+                "alignment assessment (%(occasion)s) of %(reference)s",
+                occasion=reporting.occasion_label(occasion).lower(),
+                reference=programme_reference(pid),
+            )
+            for i, pid, occasion in rows
+        }
     return None
 
 
@@ -1322,12 +1404,12 @@ def post_message(
     """Add a message to the programme's thread and notify its organizations and the secretariat (and whoever it
     mentions). The secretariat may flag a clarification question; a focal point answers it (answers_id)."""
     if not permissions.can_write_discussion(actor, programme):
-        raise NotAllowed("Only the programme's organizations and the Fund Management Unit write in its discussion.")
+        raise NotAllowed(_("Only the programme's organizations and the Fund Management Unit write in its discussion."))
     question = None
     if answers_id is not None:
         question = db.session.get(ProgrammeMessage, answers_id)
         if question is None or question.programme_id != programme.id:
-            raise DomainError("Answer a question of this discussion.", field="answers_id")
+            raise DomainError(_("Answer a question of this discussion."), field="answers_id")
     readers = discussion_readers(programme)
     draft = discussions.check_message(
         actor,
@@ -1376,12 +1458,16 @@ def discussion_page(programme: JointProgramme) -> dict[str, Any]:
     described = {}
     for person in readers:
         if permissions.is_focal_point(person, programme):
-            role = "lead organization" if person.organisation_id == lead_id else "participating organization"
-            described[person.id] = f"{person.organisation.code}, {role}"
+            if person.organisation_id == lead_id:
+                described[person.id] = _("%(organization)s, lead organization", organization=person.organisation.code)
+            else:
+                described[person.id] = _(
+                    "%(organization)s, participating organization", organization=person.organisation.code
+                )
         elif person.has_role(Role.secretariat):
-            described[person.id] = "Fund Management Unit"
+            described[person.id] = _("Fund Management Unit")
         else:
-            described[person.id] = "steering committee (reads)"
+            described[person.id] = _("steering committee (reads)")
     return {
         "programme": programme,
         "thread": discussions.thread(discussion_messages(programme), readers, described),

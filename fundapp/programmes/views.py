@@ -15,6 +15,7 @@ from fundapp.core import clock, tabular
 from fundapp.core.edge import domain_errors
 from fundapp.core.errors import NotAllowed
 from fundapp.core.extensions import db
+from fundapp.core.i18n import _
 from fundapp.core.permissions import Role, role_required
 from fundapp.notifications import discussions
 from fundapp.notifications.forms import MessageForm
@@ -36,6 +37,7 @@ from fundapp.programmes.forms import (
     TrancheForm,
 )
 from fundapp.programmes.models import BudgetCategory, JointProgramme, ProgrammeOutcome, ProgressReport, Tranche
+from fundapp.programmes.texts import amount, decimal, long_date
 from fundapp.programmes.workflow import REPORT_APPROVED, REPORT_LABELS, STATUS_LABELS, SUBMITTED
 from fundapp.results.rollup import format_result, format_value
 
@@ -141,6 +143,17 @@ def dossier_zip(programme_id: int):
 # Money actions ------------------------------------------------------------------------------------
 
 
+def _budget_saved(row: services.BudgetRow) -> str:
+    return _(
+        "Budget of %(organization)s saved: US$ %(direct)s direct + US$ %(indirect)s indirect support costs = "
+        "US$ %(total)s.",
+        organization=row.organisation.code,
+        direct=amount(row.direct),
+        indirect=amount(row.indirect),
+        total=amount(row.total),
+    )
+
+
 @bp.route("/programmes/<int:programme_id>/budget", methods=["GET", "POST"])
 @role_required(Role.secretariat)
 def edit_budget(programme_id: int):
@@ -152,15 +165,14 @@ def edit_budget(programme_id: int):
         with domain_errors(form, default=BudgetCategory.staff.value) as outcome:
             row = services.save_budget(current_user, programme_, form.organisation_id, form.amounts())
         if outcome.ok:
-            flash(
-                f"Budget of {row.organisation.code} saved: US$ {row.direct:,.2f} direct + US$ {row.indirect:,.2f} "
-                f"indirect support costs = US$ {row.total:,.2f}.",
-                "success",
-            )
+            flash(_budget_saved(row), "success")
             return redirect(_back(programme_, "budget"))
     rate = services.isc_rate()
-    intro = f"Direct costs per category; indirect support costs of {rate * 100:.2f}% are added to their total."
-    return _form_page(programme_, form, "Budget by UN category", "Save budget", intro)
+    intro = _(
+        "Direct costs per category; indirect support costs of %(rate)s%% are added to their total.",
+        rate=decimal(rate * 100),
+    )
+    return _form_page(programme_, form, _("Budget by UN category"), _("Save budget"), intro)
 
 
 @bp.route("/programmes/<int:programme_id>/tranches/new", methods=["GET", "POST"])
@@ -180,15 +192,23 @@ def new_tranche(programme_id: int):
                 form.min_spent_percent.data,
             )
         if outcome.ok:
-            flash("Tranche planned.", "success")
+            flash(_("Tranche planned."), "success")
             return redirect(_back(programme_, "tranches"))
-    return _form_page(programme_, form, "Plan a tranche", "Plan tranche")
+    return _form_page(programme_, form, _("Plan a tranche"), _("Plan tranche"))
 
 
 def _release_intro(tranche: Tranche, blockers: list[str]) -> str:
-    intro = f"US$ {tranche.amount:,.2f} to {tranche.organisation.code}, planned for {tranche.planned_on:%d %B %Y}."
+    intro = _(
+        "US$ %(amount)s to %(organization)s, planned for %(date)s.",
+        amount=amount(tranche.amount),
+        organization=tranche.organisation.code,
+        date=long_date(tranche.planned_on),
+    )
     if blockers:
-        intro += " Blocked: " + " ".join(blockers) + " As chair you may release it with a recorded justification."
+        intro += " " + _(
+            "Blocked: %(reasons)s As chair you may release it with a recorded justification.",
+            reasons=" ".join(blockers),
+        )
     return intro
 
 
@@ -207,9 +227,18 @@ def release_tranche(tranche_id: int):
         if isinstance(outcome.error, NotAllowed):
             abort(403)
         if outcome.ok:
-            flash(f"US$ {tranche.amount:,.2f} transferred to {tranche.organisation.code}.", "success")
+            flash(
+                _(
+                    "US$ %(amount)s transferred to %(organization)s.",
+                    amount=amount(tranche.amount),
+                    organization=tranche.organisation.code,
+                ),
+                "success",
+            )
             return redirect(_back(programme_, "tranches"))
-    return _form_page(programme_, form, "Release tranche", "Release and transfer", _release_intro(tranche, blockers))
+    return _form_page(
+        programme_, form, _("Release tranche"), _("Release and transfer"), _release_intro(tranche, blockers)
+    )
 
 
 @bp.route("/programmes/<int:programme_id>/expenditure", methods=["GET", "POST"])
@@ -229,10 +258,10 @@ def record_expenditure(programme_id: int):
                 form.reported_on.data,
             )
         if outcome.ok:
-            flash("Expenditure recorded.", "success")
+            flash(_("Expenditure recorded."), "success")
             return redirect(_back(programme_, "expenditure"))
-    intro = "Interim figures any time; the certified final figure for a year is due by 30 April of the next year."
-    return _form_page(programme_, form, "Record expenditure", "Record", intro)
+    intro = _("Interim figures any time; the certified final figure for a year is due by 30 April of the next year.")
+    return _form_page(programme_, form, _("Record expenditure"), _("Record"), intro)
 
 
 @bp.route("/programmes/<int:programme_id>/refund", methods=["GET", "POST"])
@@ -246,9 +275,11 @@ def record_refund(programme_id: int):
                 current_user, programme_, form.organisation_id, form.amount.data, form.refunded_on.data
             )
         if outcome.ok:
-            flash("Refund recorded.", "success")
+            flash(_("Refund recorded."), "success")
             return redirect(_back(programme_, "money"))
-    return _form_page(programme_, form, "Record a refund", "Record refund", "An unspent balance returned to the fund.")
+    return _form_page(
+        programme_, form, _("Record a refund"), _("Record refund"), _("An unspent balance returned to the fund.")
+    )
 
 
 @bp.route("/programmes/<int:programme_id>/close-operationally", methods=["GET", "POST"])
@@ -262,10 +293,10 @@ def close_operationally(programme_id: int):
                 current_user, programme_, form.report_on.data, form.summary.data, clock.today()
             )
         if outcome.ok:
-            flash(f"{programme_.reference} is operationally closed.", "success")
+            flash(_("%(reference)s is operationally closed.", reference=programme_.reference), "success")
             return redirect(_back(programme_))
-    intro = "After the end date, on the final narrative report."
-    return _form_page(programme_, form, "Close operationally", "Close operationally", intro)
+    intro = _("After the end date, on the final narrative report.")
+    return _form_page(programme_, form, _("Close operationally"), _("Close operationally"), intro)
 
 
 @bp.route("/programmes/<int:programme_id>/close-financially", methods=["GET", "POST"])
@@ -278,14 +309,18 @@ def close_financially(programme_id: int):
             services.close_financially(current_user, programme_, clock.today())
         if outcome.ok:
             flash(
-                f"{programme_.reference} is financially closed: the ledger refuses any further money event.", "success"
+                _(
+                    "%(reference)s is financially closed: the ledger refuses any further money event.",
+                    reference=programme_.reference,
+                ),
+                "success",
             )
             return redirect(_back(programme_))
-    intro = (
+    intro = _(
         "Every year's final expenditure must be certified and every unspent balance refunded. "
         "After closure no money event can touch the programme."
     )
-    return _form_page(programme_, form, "Close financially", "Close financially", intro)
+    return _form_page(programme_, form, _("Close financially"), _("Close financially"), intro)
 
 
 # The programme's results framework ------------------------------------------------------------------
@@ -300,9 +335,9 @@ def new_outcome(programme_id: int):
         with domain_errors(form, default="statement") as outcome:
             reporting.add_outcome(current_user, programme_, form.code.data, form.statement.data)
         if outcome.ok:
-            flash("Outcome added.", "success")
+            flash(_("Outcome added."), "success")
             return redirect(_back(programme_, "results"))
-    return _form_page(programme_, form, "New outcome", "Add outcome")
+    return _form_page(programme_, form, _("New outcome"), _("Add outcome"))
 
 
 @bp.route("/programmes/<int:programme_id>/results/outputs/new", methods=["GET", "POST"])
@@ -315,9 +350,9 @@ def new_output(programme_id: int):
         with domain_errors(form, default="statement") as outcome:
             reporting.add_output(current_user, parent, form.code.data, form.statement.data)
         if outcome.ok:
-            flash("Output added.", "success")
+            flash(_("Output added."), "success")
             return redirect(_back(programme_, "results"))
-    return _form_page(programme_, form, "New output", "Add output")
+    return _form_page(programme_, form, _("New output"), _("Add output"))
 
 
 @bp.route("/programmes/<int:programme_id>/results/indicators/new", methods=["GET", "POST"])
@@ -330,9 +365,9 @@ def new_indicator(programme_id: int):
         with domain_errors(form, default="name") as outcome:
             reporting.add_indicator(current_user, programme_, form.indicator_input())
         if outcome.ok:
-            flash("Indicator added.", "success")
+            flash(_("Indicator added."), "success")
             return redirect(_back(programme_, "results"))
-    return _form_page(programme_, form, "New indicator", "Add indicator")
+    return _form_page(programme_, form, _("New indicator"), _("Add indicator"))
 
 
 # Progress reports -----------------------------------------------------------------------------------
@@ -350,7 +385,7 @@ def new_report(programme_id: int):
             report_ = reporting.start_report(current_user, programme_, form.period.data)
         if outcome.ok:
             return redirect(url_for("programmes.edit_report", report_id=report_.id))
-    return _form_page(programme_, form, "Start a progress report", "Start report")
+    return _form_page(programme_, form, _("Start a progress report"), _("Start report"))
 
 
 @bp.route("/programmes/reports/<int:report_id>")
@@ -382,9 +417,9 @@ def edit_report(report_id: int):
 def _report_saved(report_: ProgressReport, refused: str | None) -> ResponseReturnValue:
     """Back to the report once saved (and submitted); a refused submission stays on the form, the draft kept."""
     if refused:
-        flash(f"Saved, not submitted: {refused}", "error")
+        flash(_("Saved, not submitted: %(reason)s", reason=refused), "error")
         return redirect(url_for("programmes.edit_report", report_id=report_.id))
-    flash("Report submitted to the secretariat." if report_.status == SUBMITTED else "Report saved.", "success")
+    flash(_("Report submitted to the secretariat.") if report_.status == SUBMITTED else _("Report saved."), "success")
     return redirect(url_for("programmes.report", report_id=report_.id))
 
 
@@ -403,7 +438,8 @@ def review_report(report_id: int):
     if outcome.ok:
         approved = report_.status == REPORT_APPROVED
         flash(
-            "Report approved: its period is locked." if approved else "Report returned to the focal points.", "success"
+            _("Report approved: its period is locked.") if approved else _("Report returned to the focal points."),
+            "success",
         )
     return redirect(url_for("programmes.report", report_id=report_.id))
 
@@ -427,7 +463,7 @@ def assess_alignment(programme_id: int):
             )
         if outcome.ok:
             label = reporting.occasion_label(occasion).lower()
-            flash(f"Alignment assessed ({label}): {row.overall}/100.", "success")
+            flash(_("Alignment assessed (%(occasion)s): %(score)s/100.", occasion=label, score=row.overall), "success")
             return redirect(_back(programme_, "alignment"))
     return render_template("programmes/alignment_form.html", programme=programme_, form=form, occasion=occasion, **page)
 

@@ -6,6 +6,7 @@ operationally closed (end date passed, final narrative report received) → fina
 expenditures certified, unspent balances refunded; the ledger then refuses every money event on it).
 """
 
+from fundapp.core.i18n import _l
 from fundapp.core.permissions import Role
 from fundapp.core.workflow import StateMachine, Transition
 
@@ -16,11 +17,11 @@ OPERATIONALLY_CLOSED = "operationally_closed"
 FINANCIALLY_CLOSED = "financially_closed"
 
 STATUS_LABELS = {
-    PIPELINE: "Ready for implementation (not funded)",
-    APPROVED: "Approved",
-    ACTIVE: "Active",
-    OPERATIONALLY_CLOSED: "Operationally closed",
-    FINANCIALLY_CLOSED: "Financially closed",
+    PIPELINE: _l("Ready for implementation (not funded)"),
+    APPROVED: _l("Approved"),
+    ACTIVE: _l("Active"),
+    OPERATIONALLY_CLOSED: _l("Operationally closed"),
+    FINANCIALLY_CLOSED: _l("Financially closed"),
 }
 
 #: States in which transfers may go out, and in which expenditure and refunds may be recorded.
@@ -52,10 +53,10 @@ PROGRAMME = StateMachine(
 
 DRAFT, SUBMITTED, RETURNED, REPORT_APPROVED = "draft", "submitted", "returned", "approved"
 REPORT_LABELS = {
-    DRAFT: "Draft",
-    SUBMITTED: "Submitted",
-    RETURNED: "Returned for correction",
-    REPORT_APPROVED: "Approved",
+    DRAFT: _l("Draft"),
+    SUBMITTED: _l("Submitted"),
+    RETURNED: _l("Returned for correction"),
+    REPORT_APPROVED: _l("Approved"),
 }
 #: A focal point edits a report in these states; an approved report locks its period.
 EDITABLE_REPORT_STATES = (DRAFT, RETURNED)

@@ -1,6 +1,8 @@
 """Accounting periods in the browser: the secretariat closes a month, the ledger then refuses it, an administrator
 reopens it with a reason."""
 
+from playwright.sync_api import expect
+
 from tests.browser.conftest import sign_in
 from tests.browser.navigation import go
 
@@ -53,6 +55,6 @@ def test_secretariat_closes_a_month_and_an_administrator_reopens_it(page, screen
     page.get_by_role("link", name="July 2021", exact=True).click()
     page.get_by_label("Reason for reopening").fill("A bank charge of July was missed in the reconciliation.")
     page.get_by_role("button", name="Reopen July 2021").click()
-    assert page.get_by_text("July 2021 is open again; the Fund Management Unit has been told.").is_visible()
+    expect(page.get_by_text("July 2021 is open again; the Fund Management Unit has been told.")).to_be_visible()
     assert page.get_by_text("A bank charge of July was missed in the reconciliation.").is_visible()
     screenshot(page, "period-reopened")

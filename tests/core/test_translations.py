@@ -170,3 +170,21 @@ def test_templates_mark_their_visible_text(domain):
         if (problems := unmarked_text(path.read_text()))
     }
     assert found == {}
+
+
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_a_message_has_one_translation_across_areas(lang):
+    """Flask-Babel merges the areas' catalogues into one, so a message (same English, no context) marked in two
+    areas gets one translation: the last area's. Areas must agree, or a page's words depend on the merge order
+    (give a context with pgettext when an area really needs other words)."""
+    first: dict[object, tuple[str, object]] = {}
+    disagreements = []
+    for domain in DOMAINS:
+        for message in _catalogue(domain, lang):
+            if not message.id or message.context:
+                continue
+            key = message.id if isinstance(message.id, str) else tuple(message.id)
+            if key in first and first[key][1] != message.string:
+                disagreements.append(f"{key!r}: {first[key][0]} and {domain}")
+            first.setdefault(key, (domain, message.string))
+    assert disagreements == []

@@ -85,7 +85,7 @@ def test_the_english_page_is_unchanged_after_another_language(app, db, client, l
 
 @pytest.mark.parametrize(
     ("code", "message"),
-    [("fr", "Une année de 2026 à 2026."), ("es", "Un año entre 2026 y 2026."), ("ar", "سنة من 2026 إلى 2026.")],
+    [("fr", "Une année de 2026 à 2026."), ("es", "Un año de 2026 a 2026."), ("ar", "سنة من 2026 إلى 2026.")],
 )
 def test_a_refused_expenditure_says_why_next_to_its_field_in_the_readers_language(
     app, db, client, login, code, message

@@ -23,6 +23,10 @@ PALETTE = [
 ]
 
 
+#: Legend entries per row under the cumulative deposits chart.
+LEGEND_COLUMNS = 3
+
+
 def short_amount(value: Decimal) -> str:
     """An amount as an axis or bar label: 70M, 1.5M, 250k, 900 (the exact figure is in the bar's title).
 
@@ -73,7 +77,7 @@ def cumulative_by_donor(
     bar_w = (width - left - 10) / len(quarters)
     parts = [
         (
-            f'<svg class="chart" viewBox="0 0 {width} {height + 22 * ((len(donors) + 3) // 4)}" role="img" '
+            f'<svg class="chart" viewBox="0 0 {width} {height + 22 * -(-len(donors) // LEGEND_COLUMNS)}" role="img" '
             f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg" direction="ltr">'
         ),
         f"<title>{escape(title)}</title>",
@@ -118,10 +122,11 @@ def cumulative_by_donor(
         target_label = escape(_("Target %(amount)s", amount=short_amount(target)))
         parts.append(f'<text x="{width - 12}" y="{yy - 5:.1f}" text-anchor="end" class="axis">{target_label}</text>')
     for d, donor in enumerate(donors):
-        lx = left + (d % 4) * 175
-        ly = height + 4 + 22 * (d // 4)
+        # Three legend entries a row, each cut at the end if it must be (the bars' tooltips name the donor in full).
+        lx = 10 + (d % LEGEND_COLUMNS) * 250
+        ly = height + 4 + 22 * (d // LEGEND_COLUMNS)
         parts.append(f'<rect x="{lx}" y="{ly}" width="12" height="12" fill="{PALETTE[d % len(PALETTE)]}"/>')
-        label = donor if len(donor) <= 26 else donor[:25] + "…"
+        label = donor if len(donor) <= 30 else donor[:29].rstrip() + "…"
         parts.append(f'<text x="{lx + 16}" y="{ly + 10}" class="legend">{escape(label)}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704  (every piece of text above went through escape())

@@ -1,5 +1,6 @@
 """Server-rendered SVG charts of the transparency page (no script, no CDN). Formatting only, no queries."""
 
+import textwrap
 from collections.abc import Sequence
 from decimal import Decimal
 
@@ -11,54 +12,68 @@ from fundapp.contributions.ledger import usd
 from fundapp.core.i18n import _
 from fundapp.reports.transparency import BreakdownRow, Transparency
 
+#: Width of the horizontal bar charts in SVG units: narrow enough that their text stays readable once the chart is
+#: scaled down to a phone's width, drawn at most a little larger than this on a wide screen (CSS).
+BAR_CHART_WIDTH = 480
+#: A label wraps onto a second line past this many characters, and is cut at the end of the second (the bar's
+#: tooltip and the table beside the chart give it in full): never cut at the start.
+LABEL_LINE_CHARS = 46
+
+
+def _label_lines(label: str) -> list[str]:
+    lines = textwrap.wrap(label, LABEL_LINE_CHARS) or [""]
+    if len(lines) > 2:
+        lines = [lines[0], textwrap.shorten(" ".join(lines[1:]), LABEL_LINE_CHARS, placeholder=" …")]
+    return lines
+
 
 def grouped_bars(
     rows: Sequence[tuple[str, Sequence[Decimal]]], series: Sequence[str], title: str, empty: str = ""
 ) -> Markup:
-    """Horizontal bars: one group per row (label, values), one bar per series, amounts (USD) at the bar ends."""
+    """Horizontal bars: one group per row, its label on a line (or two) of its own above its bars, one bar per
+    series, amounts (USD) at the bar ends."""
     if not rows or not any(v for _label, values in rows for v in values):
         return Markup('<p class="muted">') + escape(empty or _("Nothing yet.")) + Markup("</p>")
-    bar_h, gap, left, right, top_pad = 12, 14, 190, 70, 28
-    group_h = bar_h * len(series) + gap
-    width = 760
-    height = top_pad + group_h * len(rows) + 8
+    bar_h, line_h, gap, right, top_pad = 15, 19, 12, 64, 30
+    labels = [_label_lines(label) for label, _values in rows]
+    width = BAR_CHART_WIDTH
+    height = top_pad + sum(line_h * len(lines) + 4 + bar_h * len(series) + gap for lines in labels)
     top = max(v for _label, values in rows for v in values) or Decimal(1)
-    plot_w = width - left - right
+    plot_w = width - right
     parts = [
         (
-            f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
+            f'<svg class="chart bars" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
             'xmlns="http://www.w3.org/2000/svg" direction="ltr">'
         ),
         f"<title>{escape(title)}</title>",
     ]
     for s, name in enumerate(series):
-        lx = left + s * 150
-        parts.append(f'<rect x="{lx}" y="4" width="12" height="12" fill="{PALETTE[s % len(PALETTE)]}"/>')
-        parts.append(f'<text x="{lx + 16}" y="14" class="legend">{escape(name)}</text>')
-    for n, (label, values) in enumerate(rows):
-        y0 = top_pad + n * group_h
-        short = label if len(label) <= 30 else label[:29] + "…"
-        parts.append(
-            f'<text x="{left - 8}" y="{y0 + bar_h * len(series) / 2 + 4:.1f}" text-anchor="end" class="axis">'
-            f"{escape(short)}</text>"
-        )
+        lx = s * 140
+        parts.append(f'<rect x="{lx}" y="6" width="14" height="14" fill="{PALETTE[s % len(PALETTE)]}"/>')
+        parts.append(f'<text x="{lx + 20}" y="18" class="legend">{escape(name)}</text>')
+    y0 = top_pad
+    for (label, values), lines in zip(rows, labels, strict=True):
+        for i, line in enumerate(lines):
+            parts.append(f'<text x="0" y="{y0 + 15 + i * line_h}" class="bar-label">{escape(line)}</text>')
+        y0 += line_h * len(lines) + 4
         for s, value in enumerate(values):
             w = float(max(value, Decimal(0)) / top) * plot_w
             y = y0 + s * bar_h
             parts.append(
-                f'<rect x="{left}" y="{y}" width="{max(w, 0.5):.1f}" height="{bar_h - 2}" '
+                f'<rect x="0" y="{y}" width="{max(w, 0.5):.1f}" height="{bar_h - 2}" '
                 f'fill="{PALETTE[s % len(PALETTE)]}"><title>'
                 + escape(_("%(label)s, %(series)s: US$ %(amount)s", label=label, series=series[s], amount=usd(value)))
                 + "</title></rect>"
             )
-            parts.append(f'<text x="{left + w + 4:.1f}" y="{y + bar_h - 3}" class="axis">{_short(value)}</text>')
+            parts.append(f'<text x="{w + 5:.1f}" y="{y + bar_h - 3}" class="value">{_short(value)}</text>')
+        y0 += bar_h * len(values) + gap
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704  (every piece of text above went through escape() or is a number)
 
 
 def progress_bar(value: Decimal, target: Decimal, title: str) -> Markup:
     """One bar of deposits against the capitalization target, with the percentage."""
-    width, height, left = 760, 56, 0
+    width, height, left = 760, 64, 0
     share = float(min(value / target, Decimal(1))) if target else 0.0
     deposited = escape(_("US$ %(amount)s deposited", amount=_short(value)))
     target_label = escape(_("Target US$ %(amount)s", amount=_short(target)))
@@ -70,8 +85,8 @@ def progress_bar(value: Decimal, target: Decimal, title: str) -> Markup:
         f"<title>{escape(title)}</title>",
         f'<rect x="{left}" y="8" width="{width}" height="24" fill="#eceff3"/>',
         f'<rect x="{left}" y="8" width="{share * width:.1f}" height="24" fill="{PALETTE[0]}"/>',
-        f'<text x="4" y="50" class="axis">{deposited}</text>',
-        f'<text x="{width - 4}" y="50" text-anchor="end" class="axis">{target_label}</text>',
+        f'<text x="4" y="{height - 4}" class="caption">{deposited}</text>',
+        f'<text x="{width - 4}" y="{height - 4}" text-anchor="end" class="caption">{target_label}</text>',
     ]
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704  (numbers and escaped text only)

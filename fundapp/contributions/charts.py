@@ -98,18 +98,17 @@ def cumulative_by_donor(
                 continue
             h = float(value / top) * plot_h
             yy = top_pad + plot_h - base - h
+            tip = escape(
+                _(
+                    "%(donor)s: US$ %(amount)s by %(quarter)s",
+                    donor=donor,
+                    amount=usd(value),
+                    quarter=_quarter(year, quarter),
+                )
+            )
             parts.append(
                 f'<rect x="{x:.1f}" y="{yy:.1f}" width="{max(bar_w - 4, 1):.1f}" height="{h:.1f}" '
-                f'fill="{PALETTE[d % len(PALETTE)]}"><title>'
-                + escape(
-                    _(
-                        "%(donor)s: US$ %(amount)s by %(quarter)s",
-                        donor=donor,
-                        amount=usd(value),
-                        quarter=_quarter(year, quarter),
-                    )
-                )
-                + "</title></rect>"
+                f'fill="{PALETTE[d % len(PALETTE)]}"><title>{tip}</title></rect>'
             )
             base += h
         if quarter == 0 or n == 0:

@@ -59,11 +59,10 @@ def grouped_bars(
         for s, value in enumerate(values):
             w = float(max(value, Decimal(0)) / top) * plot_w
             y = y0 + s * bar_h
+            tip = escape(_("%(label)s, %(series)s: US$ %(amount)s", label=label, series=series[s], amount=usd(value)))
             parts.append(
                 f'<rect x="0" y="{y}" width="{max(w, 0.5):.1f}" height="{bar_h - 2}" '
-                f'fill="{PALETTE[s % len(PALETTE)]}"><title>'
-                + escape(_("%(label)s, %(series)s: US$ %(amount)s", label=label, series=series[s], amount=usd(value)))
-                + "</title></rect>"
+                f'fill="{PALETTE[s % len(PALETTE)]}"><title>{tip}</title></rect>'
             )
             parts.append(f'<text x="{w + 5:.1f}" y="{y + bar_h - 3}" class="value">{_short(value)}</text>')
         y0 += bar_h * len(values) + gap

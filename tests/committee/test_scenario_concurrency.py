@@ -14,54 +14,44 @@ from fundapp.contributions import services as contributions
 from fundapp.core.extensions import db as _db
 from tests.committee.decision_helpers import meeting_in_session
 from tests.committee.pipeline_helpers import endorsed_note, scores, undp_note_kwargs
+from tests.concurrency import committed, needs_postgresql, signed_in
 from tests.contributions import factories
 
 pytestmark = pytest.mark.postgres_only
 
 
-def _tables_with_ids() -> list[sa.Table]:
-    return [t for t in _db.metadata.sorted_tables if "id" in t.c]
-
-
 @pytest.fixture
 def committed_pipeline(app):
     """Two endorsed notes and money in the pools, committed for real; every row created is deleted afterwards."""
-    if _db.engine.dialect.name != "postgresql":
-        pytest.skip("needs concurrent PostgreSQL connections")
-    with _db.engine.connect() as conn:
-        before = {t.name: conn.scalar(sa.select(sa.func.coalesce(sa.func.max(t.c.id), 0))) for t in _tables_with_ids()}
-    with app.app_context():
-        meeting = meeting_in_session(title="Scenario race")
-        endorsed_note(meeting, scores(4))
-        endorsed_note(meeting, scores(3), **undp_note_kwargs())
-        agreement = factories.agreement("PHL", currency="USD", amount="5000000.00", reference="CONC-SCENARIOS")
-        contributions.record_deposit(None, agreement, Decimal("1500000.00"), date(2026, 2, 1))
-        _db.session.commit()
-        _db.session.remove()
-    yield
-    with _db.engine.begin() as conn:
-        for table in reversed(_tables_with_ids()):
-            conn.execute(sa.delete(table).where(table.c.id > before[table.name]))
+    needs_postgresql()
+    with committed(app):
+        with app.app_context():
+            meeting = meeting_in_session(title="Scenario race")
+            endorsed_note(meeting, scores(4))
+            endorsed_note(meeting, scores(3), **undp_note_kwargs())
+            agreement = factories.agreement("PHL", currency="USD", amount="5000000.00", reference="CONC-SCENARIOS")
+            contributions.record_deposit(None, agreement, Decimal("1500000.00"), date(2026, 2, 1))
+            _db.session.commit()
+            _db.session.remove()
+        yield
 
 
 def test_runs_at_once_by_the_same_person_replace_each_other(app, committed_pipeline):
     with app.app_context():
-        chair = _db.session.scalar(sa.select(User).where(User.email == "chair@example.org"))
-        chair_id, session_id = chair.id, chair.get_id()
+        chair_id = _db.session.scalar(sa.select(User.id).where(User.email == "chair@example.org"))
         _db.session.remove()
+    clients = [signed_in(app, "chair@example.org") for _ in range(4)]  # four tabs, each its own session
     barrier = threading.Barrier(4)
     statuses: list[tuple[int, str | None]] = []
 
-    def run(share: str) -> None:
-        client = app.test_client()
-        with client.session_transaction() as session:
-            session["_user_id"] = session_id
-            session["_fresh"] = True
+    def run(client, share: str) -> None:
         barrier.wait(5)
         response = client.post("/committee/pipeline/scenario", data={"min_area": share})
         statuses.append((response.status_code, response.location))
 
-    threads = [threading.Thread(target=run, args=(f"TA4={n}",)) for n in (5, 10, 15, 20)]
+    threads = [
+        threading.Thread(target=run, args=(c, f"TA4={n}")) for c, n in zip(clients, (5, 10, 15, 20), strict=True)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:

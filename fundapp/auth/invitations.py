@@ -105,17 +105,22 @@ def _open_for(email: str) -> list[Invitation]:
 
 def _send(actor: User | None, invitation: Invitation, token: str) -> Sent:
     link = mail.public_url("auth.accept_invitation", token=token)
-    inviter = f"{actor.name} ({actor.email})" if actor is not None else "The fund's administrators"
+    # Written in the inviting person's language (the invitee has no profile yet to say theirs).
+    inviter = f"{actor.name} ({actor.email})" if actor is not None else _("The fund's administrators")
     roles = ", ".join(r.label for r in invitation.roles)
-    body = (
-        f"Hello {invitation.name},\n\n"
-        f"{inviter} invited you to the fund's grant management site as {roles}, "
-        f"for {invitation.organisation.name}.\n\n"
-        f"Choose your password with this link. It works once, until {invitation.expires_at:%d %b %Y %H:%M} UTC:\n"
-        f"{link}\n\n"
-        "Your sign-in is this email address. If you did not expect this invitation, ignore this email."
+    body = _(
+        "Hello %(name)s,\n\n"
+        "%(inviter)s invited you to the fund's grant management site as %(roles)s, for %(organisation)s.\n\n"
+        "Choose your password with this link. It works once, until %(expires)s UTC:\n%(link)s\n\n"
+        "Your sign-in is this email address. If you did not expect this invitation, ignore this email.",
+        name=invitation.name,
+        inviter=inviter,
+        roles=roles,
+        organisation=invitation.organisation.name,
+        expires=f"{invitation.expires_at:%d %b %Y %H:%M}",
+        link=link,
     )
-    emailed = mail.send(invitation.email, "Your invitation to the fund's grant management site", body)
+    emailed = mail.send(invitation.email, _("Your invitation to the fund's grant management site"), body)
     return Sent(invitation, None if emailed else link)
 
 

@@ -15,6 +15,7 @@ from fundapp.contributions import services as contributions
 from fundapp.core.i18n import _l
 from fundapp.notifications.models import OutboxMessage
 from fundapp.notifications.services import notify
+from tests.auth.helpers import invite
 from tests.contributions import factories as cf
 
 SPACES = str.maketrans({"\u202f": " ", "\xa0": " "})
@@ -105,3 +106,15 @@ def test_a_wrong_password_is_refused_in_the_chosen_language(client, lang, messag
     client.post("/language", data={"language": lang, "next": "/login"})
     page = client.post("/login", data={"email": "nobody@example.org", "password": "wrong-password"})
     assert message in page.get_data(as_text=True)
+
+
+def test_an_invitation_is_written_in_the_inviting_persons_language(db, smtp_server):
+    """The invitee has no profile yet to say their language: the email speaks the administrator's."""
+    with force_locale("fr"):
+        invite(db.session, "nouvelle.personne@example.org")
+    outbox = db.session.scalar(
+        sa.select(OutboxMessage).where(OutboxMessage.to_address == "nouvelle.personne@example.org")
+    )
+    assert outbox.subject == "Votre invitation au site de gestion des subventions du Fonds"
+    assert outbox.body.startswith("Bonjour New Person,")
+    assert "/welcome/" in outbox.body

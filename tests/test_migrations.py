@@ -69,3 +69,26 @@ def test_migration_files_sort_in_chain_order_without_autogenerate_markers():
         text = Path(path).read_text()
         assert "please adjust" not in text, path
         assert "end Alembic commands" not in text, path
+
+
+def test_the_latest_migrations_go_down_and_up_on_a_fund_full_of_data(scratch_database_url):
+    """A fund in use upgrades: SQLite rebuilds a table for a batch operation, which must not trip over the rows
+    that point to it (the users table, referenced from everywhere, was the first to fail)."""
+    from fundapp.core.edge import transaction
+    from fundapp.demo.services import seed_demo
+    from fundapp.reference.services import load_reference
+
+    scratch = create_app(make_config(scratch_database_url))
+    with scratch.app_context():
+        upgrade()
+        load_reference(scratch.config["REFERENCE_DATA_FILE"])
+        with transaction():
+            seed_demo()
+        users = _db.session.execute(sa.text("SELECT count(*) FROM users")).scalar_one()
+        _db.session.remove()
+        downgrade(revision="20261130_score_summaries")
+        upgrade()
+        assert _db.session.execute(sa.text("SELECT count(*) FROM users")).scalar_one() == users
+        assert _db.session.execute(sa.text("SELECT count(*) FROM users WHERE language IS NOT NULL")).scalar() == 0
+        _db.session.remove()
+        _db.engine.dispose()

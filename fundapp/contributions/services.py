@@ -15,7 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from fundapp.auth.models import Organisation, OrganisationType, User, UserRole
 from fundapp.contributions import ledger
@@ -32,11 +32,11 @@ from fundapp.contributions.models import (
     ExpectedPayment,
     LedgerEntry,
 )
-from fundapp.core import clock, search, signals
+from fundapp.core import cache, clock, search, signals
 from fundapp.core.audit import record_change
 from fundapp.core.errors import DomainError, ValidationFailed
 from fundapp.core.extensions import db
-from fundapp.core.i18n import _, _n
+from fundapp.core.i18n import _, _n, language
 from fundapp.core.locks import lock_keys, lock_row
 from fundapp.core.money import CENTS, MAX_MONEY, MoneyInputError, parse_decimal, parse_money, split_by_weights, to_money
 from fundapp.core.permissions import Role
@@ -508,7 +508,19 @@ def agreement_rows(donor_id: int | None = None, as_of: date | None = None) -> li
     if as_of is not None:
         query = query.where(Agreement.signed_on <= as_of)
     agreements = list(db.session.scalars(query.order_by(Agreement.signed_on, Agreement.id)).unique())
-    paid = paid_by_agreement([a.id for a in agreements] if donor_id is not None else None, as_of)
+    return rows_for_agreements(agreements, as_of, every=donor_id is None)
+
+
+def rows_for_agreements(
+    agreements: list[Agreement], as_of: date | None = None, every: bool = False
+) -> list[AgreementRow]:
+    """The rows (paid, paid in USD, commitment in USD) of these agreements, in two queries (see agreement_rows).
+
+    `every`: the list is every agreement, so the paid amounts are read without an id filter.
+    """
+    if not agreements and not every:
+        return []
+    paid = paid_by_agreement(None if every else [a.id for a in agreements], as_of)
     rates = rates_in_force(as_of)
     rows = []
     for agreement in agreements:
@@ -520,6 +532,55 @@ def agreement_rows(donor_id: int | None = None, as_of: date | None = None) -> li
     return rows
 
 
+def _paid_subquery(as_of: date | None = None) -> sa.Subquery:
+    """agreement_id, paid (agreement's currency), paid_usd: the live deposits of each agreement, as a subquery."""
+    query = (
+        sa.select(
+            Deposit.agreement_id,
+            sa.func.sum(Deposit.amount).label("paid"),
+            sa.func.sum(Deposit.amount_usd).label("paid_usd"),
+        )
+        .where(live_deposits(as_of))
+        .group_by(Deposit.agreement_id)
+    )
+    if as_of is not None:
+        query = query.where(Deposit.deposited_on <= as_of)
+    return query.subquery()
+
+
+def agreements_query(
+    donor_id: int | None = None, status: str | None = None, donor_ids: sa.Select | None = None
+) -> sa.Select:
+    """Agreements, oldest first, filtered in SQL: by donor, by the donors of a select (what a user may see), and
+    by status, derived in SQL from the live deposits as agreement_status derives it in Python."""
+    paid = _paid_subquery()
+    amount = sa.func.coalesce(paid.c.paid, 0)
+    query = (
+        sa.select(Agreement)
+        .outerjoin(paid, paid.c.agreement_id == Agreement.id)
+        .options(joinedload(Agreement.thematic_area), joinedload(Agreement.donor))
+        .order_by(Agreement.signed_on, Agreement.id)
+    )
+    if donor_id is not None:
+        query = query.where(Agreement.donor_id == donor_id)
+    if donor_ids is not None:
+        query = query.where(Agreement.donor_id.in_(donor_ids))
+    if status == AgreementStatus.signed:
+        query = query.where(amount <= 0)
+    elif status == AgreementStatus.fully_paid:
+        query = query.where(amount > 0, amount >= Agreement.committed_amount)
+    elif status == AgreementStatus.partially_paid:
+        query = query.where(amount > 0, amount < Agreement.committed_amount)
+    return query
+
+
+def agreements_page(query: sa.Select, page: int, per_page: int, max_per_page: int | None = 100) -> Pagination:
+    """One page of agreements_query, its items turned into AgreementRows (four queries whatever the total)."""
+    pagination = db.paginate(query, page=page, per_page=per_page, max_per_page=max_per_page, error_out=False)
+    pagination.items = rows_for_agreements(list(pagination.items))
+    return pagination
+
+
 @dataclass
 class DonorSummary:
     """A donor on the donors page: its agreements with what was paid, and its deposits in USD."""
@@ -529,16 +590,45 @@ class DonorSummary:
     deposits_usd: Decimal
 
 
-def donor_list() -> list[DonorSummary]:
-    """Every donor by name, with its agreements and deposits, in five queries whatever their number."""
+#: Donors on a page of the donors page.
+DONORS_PER_PAGE = 20
+
+
+def donor_list(page: int = 1, per_page: int = DONORS_PER_PAGE) -> Pagination:
+    """One page of donors by name (paginated in SQL), each with its agreements and deposits, in six queries
+    whatever the number of donors: the items are DonorSummary."""
+    pagination = db.paginate(
+        sa.select(Donor)
+        .join(Donor.organisation)
+        .options(contains_eager(Donor.organisation))
+        .order_by(Organisation.name, Donor.id),
+        page=page,
+        per_page=per_page,
+        max_per_page=100,
+        error_out=False,
+    )
+    donor_ids = [d.id for d in pagination.items]
+    agreements = (
+        list(
+            db.session.scalars(
+                sa.select(Agreement)
+                .options(joinedload(Agreement.thematic_area))
+                .where(Agreement.donor_id.in_(donor_ids))
+                .order_by(Agreement.signed_on, Agreement.id)
+            )
+        )
+        if donor_ids
+        else []
+    )
     by_donor: dict[int, list[AgreementRow]] = defaultdict(list)
-    for row in agreement_rows():
+    for row in rows_for_agreements(agreements):
         by_donor[row.agreement.donor_id].append(row)
-    totals = deposits_by_donor()
-    donors = db.session.scalars(sa.select(Donor).join(Donor.organisation).order_by(Organisation.name))
-    return [
-        DonorSummary(d, by_donor[d.id], totals[d.id][EntryKind.deposit] if d.id in totals else ZERO) for d in donors
+    totals = deposits_by_donor(donor_ids=donor_ids) if donor_ids else {}
+    pagination.items = [
+        DonorSummary(d, by_donor[d.id], totals[d.id][EntryKind.deposit] if d.id in totals else ZERO)
+        for d in pagination.items
     ]
+    return pagination
 
 
 @dataclass
@@ -841,13 +931,17 @@ def import_deposits(actor: User | None, content: str | bytes) -> list[Deposit]:
 # Donor figures: share, attribution, report ----------------------------------------------------------
 
 
-def deposits_by_donor(as_of: date | None = None, since: date | None = None) -> dict[int, dict[EntryKind, Decimal]]:
-    """donor id -> {deposit, fee} totals from the ledger (reversals netted); one query."""
+def deposits_by_donor(
+    as_of: date | None = None, since: date | None = None, donor_ids: list[int] | None = None
+) -> dict[int, dict[EntryKind, Decimal]]:
+    """donor id -> {deposit, fee} totals from the ledger (reversals netted), of every donor or of these; one query."""
     query = (
         sa.select(LedgerEntry.donor_id, LedgerEntry.category, sa.func.sum(LedgerEntry.amount_usd))
         .where(LedgerEntry.donor_id.is_not(None), LedgerEntry.category.in_([EntryKind.deposit, EntryKind.fee]))
         .group_by(LedgerEntry.donor_id, LedgerEntry.category)
     )
+    if donor_ids is not None:
+        query = query.where(LedgerEntry.donor_id.in_(donor_ids))
     if as_of:
         query = query.where(LedgerEntry.entry_on <= as_of)
     if since:
@@ -949,8 +1043,101 @@ def attribution_by_donor(as_of: date | None = None) -> dict[int, list[Attributio
 
 
 def attribution(donor_id: int, as_of: date | None = None) -> list[AttributionRow]:
-    """How one donor's money was used (its rows of attribution_by_donor), in two queries."""
-    return attribution_by_donor(as_of).get(donor_id, [])
+    """How one donor's money was used (see _attribution_of), kept per process until the records change
+    (core.cache: one query for the version; rows in the language they were asked in)."""
+    return cache.cached(("attribution", donor_id, as_of, language()), lambda: _attribution_of(donor_id, as_of))
+
+
+def _attribution_of(donor_id: int, as_of: date | None = None) -> list[AttributionRow]:
+    """How one donor's money was used: its rows of attribution_by_donor, to the cent, in two queries.
+
+    The same largest-remainder split, worked out for this donor only and in whole cents: in a pool of net
+    deposits w_i (cents, W in all), a programme's A cents give donor d floor(A·w_d / W), plus one cent when
+    d's remainder (A·w_d mod W) is among the `left` largest, `left` being the sum of the remainders over W
+    (ties to the lower donor id, as split_by_weights keeps the pool's order). Only the pools the donor has
+    money in are read, and no Fraction is built: at a hundred times the fund, a donor's page would otherwise
+    split every programme among every donor (millions of fractions) to show one donor's rows.
+    """
+    dep_query = (
+        sa.select(
+            LedgerEntry.thematic_area_id,
+            LedgerEntry.donor_id,
+            LedgerEntry.category,
+            sa.func.sum(LedgerEntry.amount_usd),
+        )
+        .where(LedgerEntry.category.in_([EntryKind.deposit, EntryKind.fee]), LedgerEntry.donor_id.is_not(None))
+        .group_by(LedgerEntry.thematic_area_id, LedgerEntry.donor_id, LedgerEntry.category)
+    )
+    if as_of:
+        dep_query = dep_query.where(LedgerEntry.entry_on <= as_of)
+    #: pool -> donor -> net deposits in cents.
+    cents: dict[int | None, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for area_id, donor, category, total in db.session.execute(dep_query):
+        cents[area_id][donor] += int(to_money(total or 0) * 100) * (1 if category is EntryKind.deposit else -1)
+    pools = {}
+    for area_id, parts in cents.items():
+        if parts.get(donor_id, 0) > 0:
+            ordered = sorted((d, w) for d, w in parts.items() if w > 0)
+            pools[area_id] = (
+                [w for _d, w in ordered],
+                [d for d, _w in ordered].index(donor_id),
+                sum(w for _d, w in ordered),
+            )
+    if not pools:
+        return []
+    area_ids = [a for a in pools if a is not None]
+    in_pool = sa.or_(
+        LedgerEntry.thematic_area_id.in_(area_ids) if area_ids else sa.false(),
+        LedgerEntry.thematic_area_id.is_(None) if None in pools else sa.false(),
+    )
+    alloc_query = (
+        sa.select(
+            LedgerEntry.thematic_area_id,
+            ThematicArea.code,
+            LedgerEntry.programme_id,
+            sa.func.sum(
+                sa.case(
+                    (LedgerEntry.category == EntryKind.allocation, LedgerEntry.amount_usd),
+                    else_=-LedgerEntry.amount_usd,
+                )
+            ),
+        )
+        .outerjoin(ThematicArea, ThematicArea.id == LedgerEntry.thematic_area_id)
+        .where(
+            LedgerEntry.category.in_([EntryKind.allocation, EntryKind.refund]),
+            LedgerEntry.programme_id.is_not(None),
+            in_pool,
+        )
+        .group_by(LedgerEntry.thematic_area_id, ThematicArea.code, LedgerEntry.programme_id)
+    )
+    if as_of:
+        alloc_query = alloc_query.where(LedgerEntry.entry_on <= as_of)
+    rows = []
+    # Earmarked pools first (by area code), then the unearmarked pool; programmes in id order.
+    for area_id, code, programme_id, total in sorted(
+        db.session.execute(alloc_query), key=lambda r: (r[1] is None, r[1] or "", r[2])
+    ):
+        amount = int(to_money(total or 0) * 100)
+        if amount <= 0:
+            continue
+        weights, position, whole = pools[area_id]
+        mine = weights[position]
+        remainders = [amount * w % whole for w in weights]
+        left = sum(remainders) // whole
+        own = remainders[position]
+        ahead = sum(1 for r in remainders if r > own) + sum(1 for r in remainders[:position] if r == own)
+        share_cents = amount * mine // whole + (1 if ahead < left else 0)
+        rows.append(
+            AttributionRow(
+                pool=_("%(code)s earmarked", code=code) if code else _("Unearmarked"),
+                area_code=code,
+                programme_id=programme_id,
+                pool_allocated=to_money(Decimal(amount) / 100),
+                share=Decimal(mine) / 100 / (Decimal(whole) / 100),
+                attributed=to_money(Decimal(share_cents) / 100),
+            )
+        )
+    return rows
 
 
 @dataclass
@@ -1000,16 +1187,38 @@ def donor_figures(donor: Donor, as_of: date | None = None) -> DonorFigures:
     )
 
 
+class ListPagination(Pagination):
+    """One page of a list computed in Python (a donor's attribution rows), with the pager's attributes."""
+
+    def _query_items(self) -> list[Any]:
+        start = (self.page - 1) * self.per_page
+        return list(self._query_args["rows"][start : start + self.per_page])
+
+    def _query_count(self) -> int:
+        return len(self._query_args["rows"])
+
+
+#: Attribution rows on a page of a donor's page, portal and report.
+ATTRIBUTION_PER_PAGE = 25
+
+
+def attribution_page(rows: list[AttributionRow], page: int | None) -> Pagination:
+    """One page of a donor's attribution rows (the total stays the figures' attributed_usd, over every row)."""
+    return ListPagination(page=page or 1, per_page=ATTRIBUTION_PER_PAGE, error_out=False, rows=rows)
+
+
 @dataclass
 class DonorPage:
-    """A donor's page and the donor portal: its figures and one page of its deposits, newest first."""
+    """A donor's page and the donor portal: its figures, one page of its deposits (newest first) and one page
+    of its attribution rows."""
 
     figures: DonorFigures
     deposits: Pagination
     reversed_ids: set[int]
+    uses: Pagination
 
 
-def donor_page(donor: Donor, page: int | None = None, per_page: int = 25) -> DonorPage:
+def donor_page(donor: Donor, page: int | None = None, per_page: int = 25, uses_page: int | None = None) -> DonorPage:
     """Figures and deposits in a fixed number of queries, whatever the number of deposits."""
     deposits = db.paginate(
         sa.select(Deposit)
@@ -1020,7 +1229,13 @@ def donor_page(donor: Donor, page: int | None = None, per_page: int = 25) -> Don
         per_page=per_page,
         error_out=False,
     )
-    return DonorPage(donor_figures(donor), deposits, reversed_deposits([d.id for d in deposits.items]))
+    figures = donor_figures(donor)
+    return DonorPage(
+        figures,
+        deposits,
+        reversed_deposits([d.id for d in deposits.items]),
+        attribution_page(figures.attribution, uses_page),
+    )
 
 
 def report_start() -> date:
@@ -1156,6 +1371,126 @@ def capitalization(as_of: date | None = None) -> Capitalization:
         by_donor=by_donor,
         monthly=monthly,
     )
+
+
+#: Donors on a page of the capitalization page, and donors the chart names (the others are one band).
+CAPITALIZATION_PER_PAGE = 25
+CHART_DONORS = 11
+
+
+@dataclass
+class CapitalizationPage:
+    """The capitalization page: totals (SQL aggregates over every agreement and deposit), one page of donors
+    by deposits (paginated in SQL; items are (donor, commitments, deposits)), and the chart's monthly deposits
+    of the largest donors, the others together."""
+
+    target_usd: Decimal
+    commitments_usd: Decimal
+    deposits_usd: Decimal
+    donors: Pagination
+    monthly: list[tuple[int, int, str, Decimal]]
+    chart_donors: int = CHART_DONORS
+
+    def percent(self, value: Decimal) -> Decimal:
+        if not self.target_usd:
+            return ZERO
+        return (value * 100 / self.target_usd).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def commitments_usd_total(as_of: date | None = None) -> Decimal:
+    """Every agreement's commitment in USD, added up (capitalization's total), in three queries: what was paid,
+    in USD, is one SQL sum; only the agreements not fully paid are read, to value their balance at the rate in
+    force (rounded per agreement, as agreement_rows does)."""
+    paid = _paid_subquery(as_of)
+    signed = Agreement.signed_on <= as_of if as_of is not None else sa.true()
+    paid_usd = db.session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(paid.c.paid_usd), 0))
+        .select_from(Agreement)
+        .join(paid, paid.c.agreement_id == Agreement.id)
+        .where(signed)
+    )
+    amount = sa.func.coalesce(paid.c.paid, 0)
+    unpaid = db.session.execute(
+        sa.select(Agreement.currency, Agreement.committed_amount, amount)
+        .outerjoin(paid, paid.c.agreement_id == Agreement.id)
+        .where(signed, amount < Agreement.committed_amount)
+    ).all()
+    rates = rates_in_force(as_of) if unpaid else {}
+    total = to_money(paid_usd or 0)
+    for currency, committed, paid_amount in unpaid:
+        rate = rates.get(currency)
+        outstanding = committed - to_money(paid_amount or 0)
+        if rate and outstanding > 0:
+            total += to_usd(outstanding, rate)
+    return total
+
+
+def _deposits_by_donor_subquery() -> sa.Subquery:
+    return (
+        sa.select(LedgerEntry.donor_id, sa.func.sum(LedgerEntry.amount_usd).label("total"))
+        .where(LedgerEntry.category == EntryKind.deposit, LedgerEntry.donor_id.is_not(None))
+        .group_by(LedgerEntry.donor_id)
+        .subquery()
+    )
+
+
+def capitalization_page(page: int = 1, per_page: int = CAPITALIZATION_PER_PAGE) -> CapitalizationPage:
+    """The capitalization page in a fixed number of queries whatever the number of donors (see CapitalizationPage).
+
+    The donors are those with an agreement, largest deposits first, as capitalization() orders them.
+    """
+    fund = get_fund()
+    deposited = _deposits_by_donor_subquery()
+    amount = sa.func.coalesce(deposited.c.total, 0)
+    ranked = (
+        sa.select(Donor)
+        .join(Donor.organisation)
+        .outerjoin(deposited, deposited.c.donor_id == Donor.id)
+        .options(contains_eager(Donor.organisation))
+        .where(sa.exists().where(Agreement.donor_id == Donor.id))
+        .order_by(amount.desc(), Organisation.name, Donor.id)
+    )
+    donors = db.paginate(ranked, page=page, per_page=per_page, max_per_page=100, error_out=False)
+    ids = [d.id for d in donors.items]
+    commitments: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    if ids:
+        agreements = list(db.session.scalars(sa.select(Agreement).where(Agreement.donor_id.in_(ids))))
+        for row in rows_for_agreements(agreements):
+            commitments[row.agreement.donor_id] += row.commitment_usd
+    totals = deposits_by_donor(donor_ids=ids) if ids else {}
+    donors.items = [
+        (d, commitments[d.id], totals[d.id][EntryKind.deposit] if d.id in totals else ZERO) for d in donors.items
+    ]
+    deposits_usd = db.session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(LedgerEntry.amount_usd), 0)).where(
+            LedgerEntry.category == EntryKind.deposit, LedgerEntry.donor_id.is_not(None)
+        )
+    )
+    return CapitalizationPage(
+        target_usd=fund.capitalization_target_usd if fund else ZERO,
+        commitments_usd=commitments_usd_total(),
+        deposits_usd=to_money(deposits_usd or 0),
+        donors=donors,
+        monthly=_monthly_of_largest(ranked, CHART_DONORS),
+    )
+
+
+def _monthly_of_largest(ranked: sa.Select, count: int) -> list[tuple[int, int, str, Decimal]]:
+    """(year, month, donor, USD) of deposits: the `count` largest donors by name, every other donor together."""
+    largest = {d.id: d.name for d in db.session.scalars(ranked.limit(count))}
+    year = sa.extract("year", LedgerEntry.entry_on)
+    month = sa.extract("month", LedgerEntry.entry_on)
+    if not largest:
+        return []
+    who = sa.case((LedgerEntry.donor_id.in_(list(largest)), LedgerEntry.donor_id), else_=0)
+    rows = db.session.execute(
+        sa.select(year, month, who, sa.func.sum(LedgerEntry.amount_usd))
+        .where(LedgerEntry.category == EntryKind.deposit, LedgerEntry.donor_id.is_not(None))
+        .group_by(year, month, who)
+        .order_by(year, month)
+    )
+    others = _("Other donors")
+    return [(int(y), int(m), largest.get(d, others), to_money(t or 0)) for y, m, d, t in rows]
 
 
 def public_contributions() -> dict[str, Any]:

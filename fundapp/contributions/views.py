@@ -76,7 +76,7 @@ def _visible_donor(donor_id: int) -> Donor:
 @bp.route("/donors")
 @role_required(Role.secretariat)
 def donors():
-    return render_template("contributions/donors.html", donors=services.donor_list())
+    return render_template("contributions/donors.html", page=services.donor_list(_page()))
 
 
 @bp.route("/donors.csv")
@@ -109,13 +109,14 @@ def donor(donor_id: int):
     donor = _visible_donor(donor_id)
     if not permissions.can_manage(current_user):
         return redirect(url_for("contributions.portal"))
-    data = services.donor_page(donor, _page())
+    data = services.donor_page(donor, _page(), uses_page=query_args.page("uses"))
     return render_template(
         "contributions/donor.html",
         donor=donor,
         figures=data.figures,
         page=data.deposits,
         reversed_ids=data.reversed_ids,
+        uses=data.uses,
     )
 
 
@@ -453,7 +454,7 @@ def funding_status_xlsx():
 @bp.route("/capitalization")
 @role_required(*permissions.STATEMENT_ROLES)
 def capitalization():
-    cap = services.capitalization()
+    cap = services.capitalization_page(_page())
     return render_template(
         "contributions/capitalization.html",
         cap=cap,
@@ -470,13 +471,14 @@ def portal():
     donor = services.donor_for_user(current_user)
     if donor is None:
         return render_template("contributions/portal_none.html")
-    data = services.donor_page(donor, _page())
+    data = services.donor_page(donor, _page(), uses_page=query_args.page("uses"))
     return render_template(
         "contributions/portal.html",
         donor=donor,
         figures=data.figures,
         page=data.deposits,
         reversed_ids=data.reversed_ids,
+        uses=data.uses,
     )
 
 
@@ -502,6 +504,7 @@ def report(donor_id: int):
     return render_template(
         "contributions/report.html",
         report=report,
+        uses=services.attribution_page(report.figures.attribution, query_args.page("uses")),
         chart=charts.bars_by_year(report.by_year, _("Deposits by year, US$, to the end of the period")),
     )
 

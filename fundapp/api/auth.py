@@ -162,16 +162,3 @@ def page_meta(pagination: Pagination) -> dict[str, int]:
         "total": pagination.total or 0,
         "pages": pagination.pages,
     }
-
-
-def paginate_list(items: Sequence[Any]) -> tuple[list[Any], dict[str, int]]:
-    """One page of a list computed in Python (derived statuses), and its `meta` block."""
-    page, per_page = page_args()
-    total = len(items)
-    start = (page - 1) * per_page
-    return list(items[start : start + per_page]), {
-        "page": page,
-        "per_page": per_page,
-        "total": total,
-        "pages": -(-total // per_page),
-    }

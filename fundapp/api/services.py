@@ -56,17 +56,11 @@ def _visible_donor_ids(user: User) -> sa.Select | None:
     return sa.select(Donor.id).where(Donor.organisation_id == user.organisation_id)
 
 
-def agreements(
-    user: User, donor_id: int | None = None, status: str | None = None
-) -> list[contributions_services.AgreementRow]:
-    """The agreements the user may see, oldest first; their status is derived, so it is filtered here."""
-    scope = _visible_donor_ids(user)
-    visible = None if scope is None else set(db.session.scalars(scope))
-    return [
-        row
-        for row in contributions_services.agreement_rows(donor_id)
-        if (visible is None or row.agreement.donor_id in visible) and (status is None or row.status.value == status)
-    ]
+def agreements(user: User, donor_id: int | None, status: str | None, page: int, per_page: int) -> Pagination:
+    """One page of the agreements the user may see, oldest first, filtered and paginated in SQL (the status,
+    derived from the deposits, too); the items are AgreementRows."""
+    query = contributions_services.agreements_query(donor_id, status, donor_ids=_visible_donor_ids(user))
+    return contributions_services.agreements_page(query, page, per_page, max_per_page=None)
 
 
 def agreement_detail(agreement: Agreement) -> tuple[contributions_services.AgreementRow, list[Deposit]]:

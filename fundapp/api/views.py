@@ -27,7 +27,6 @@ from fundapp.api.auth import (
     int_arg,
     page_args,
     page_meta,
-    paginate_list,
     text_arg,
     token_required,
 )
@@ -297,8 +296,8 @@ def agreements():
     """The agreements the user may see, oldest first; filter by donor (id) and status."""
     donor_id = int_arg("donor", minimum=1)
     status = choice_arg("status", [s.value for s in AgreementStatus])
-    rows, meta = paginate_list(services.agreements(current_user, donor_id, status))
-    return jsonify({"data": [_agreement_json(r) for r in rows], "meta": meta})
+    pagination = services.agreements(current_user, donor_id, status, *page_args())
+    return jsonify({"data": [_agreement_json(r) for r in pagination.items], "meta": page_meta(pagination)})
 
 
 @bp.route("/contributions/agreements/<int:agreement_id>")

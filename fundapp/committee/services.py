@@ -1069,26 +1069,52 @@ def scoring_queue(user: User) -> dict[str, Any]:
     return {"entries": entries, "seat": seat, "to_score": to_score}
 
 
-def reviews_overview() -> dict[str, Any]:
-    """The chair's and secretariat's reviews page: notes waiting for review, notes under review with progress."""
-    eligible = list(
-        db.session.scalars(
-            sa.select(ConceptNote).where(ConceptNote.status.in_((ELIGIBLE, workflow.DEFERRED))).order_by(ConceptNote.id)
-        )
+#: Notes on a page of each list of the reviews page.
+REVIEWS_PER_PAGE = 25
+
+
+def reviews_overview(page: int = 1, waiting_page: int = 1, per_page: int = REVIEWS_PER_PAGE) -> dict[str, Any]:
+    """The chair's and secretariat's reviews page, both lists paginated in SQL (four queries whatever their
+    length): the notes under review, open reviews first, with the number of score sheets (items are (note,
+    review)), and the eligible or deferred notes waiting for a review (`waiting_page`)."""
+    eligible = db.paginate(
+        sa.select(ConceptNote).where(ConceptNote.status.in_((ELIGIBLE, workflow.DEFERRED))).order_by(ConceptNote.id),
+        page=waiting_page,
+        per_page=per_page,
+        max_per_page=100,
+        error_out=False,
     )
-    under = db.session.execute(
-        sa.select(ConceptNote, Review)
+    under = db.paginate(
+        sa.select(ConceptNote)
         .join(Review, Review.concept_note_id == ConceptNote.id)
         .where(ConceptNote.status == workflow.UNDER_REVIEW)
-        .order_by(ConceptNote.id)
-    ).all()
-    counts = dict(
-        db.session.execute(
-            sa.select(ScoreSheet.concept_note_id, sa.func.count())
-            .where(ScoreSheet.concept_note_id.in_([n.id for n, _r in under]))
-            .group_by(ScoreSheet.concept_note_id)
-        ).all()
+        .order_by(Review.closed_at.is_not(None), ConceptNote.id),
+        page=page,
+        per_page=per_page,
+        max_per_page=100,
+        error_out=False,
     )
+    note_ids = [n.id for n in under.items]
+    reviews = (
+        {
+            r.concept_note_id: r
+            for r in db.session.scalars(sa.select(Review).where(Review.concept_note_id.in_(note_ids)))
+        }
+        if note_ids
+        else {}
+    )
+    counts = (
+        dict(
+            db.session.execute(
+                sa.select(ScoreSheet.concept_note_id, sa.func.count())
+                .where(ScoreSheet.concept_note_id.in_(note_ids))
+                .group_by(ScoreSheet.concept_note_id)
+            ).all()
+        )
+        if note_ids
+        else {}
+    )
+    under.items = [(n, reviews[n.id]) for n in under.items]
     return {"eligible": eligible, "under": under, "counts": counts}
 
 

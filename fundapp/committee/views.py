@@ -224,7 +224,7 @@ def reviews_index():
         form=ActionForm(),
         open_form=OpenReviewForm(data={"closes_on": services.default_review_closing(clock.today())}),
         status_label=status_label,
-        **services.reviews_overview(),
+        **services.reviews_overview(query_args.page(), query_args.page("waiting")),
     )
 
 

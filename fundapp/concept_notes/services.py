@@ -917,17 +917,31 @@ def screenings(note: ConceptNote) -> list[Screening]:
 # The pages' data --------------------------------------------------------------------------------
 
 
-def calls_page() -> dict[str, Any]:
-    """Every call, newest first, with how many notes were submitted under each (two queries)."""
-    calls = db.session.scalars(
-        sa.select(Call).options(selectinload(Call.thematic_areas)).order_by(Call.opens_on.desc())
-    ).all()
-    counts = dict(
-        db.session.execute(
-            sa.select(ConceptNote.call_id, sa.func.count())
-            .where(ConceptNote.version_count > 0)
-            .group_by(ConceptNote.call_id)
-        ).all()
+#: Calls on a page of the calls page.
+CALLS_PER_PAGE = 20
+
+
+def calls_page(page: int = 1, per_page: int = CALLS_PER_PAGE) -> dict[str, Any]:
+    """One page of the calls, newest first (paginated in SQL), with how many notes were submitted under each
+    of them (four queries whatever the number of calls)."""
+    calls = db.paginate(
+        sa.select(Call).options(selectinload(Call.thematic_areas)).order_by(Call.opens_on.desc(), Call.id.desc()),
+        page=page,
+        per_page=per_page,
+        max_per_page=100,
+        error_out=False,
+    )
+    ids = [c.id for c in calls.items]
+    counts = (
+        dict(
+            db.session.execute(
+                sa.select(ConceptNote.call_id, sa.func.count())
+                .where(ConceptNote.version_count > 0, ConceptNote.call_id.in_(ids))
+                .group_by(ConceptNote.call_id)
+            ).all()
+        )
+        if ids
+        else {}
     )
     return {"calls": calls, "counts": counts}
 

@@ -53,7 +53,7 @@ def _area_choices() -> list[tuple[int, str]]:
 @bp.route("/calls")
 @role_required(*permissions.CALL_READERS)
 def calls():
-    return render_template("concept_notes/calls.html", today=clock.today(), **services.calls_page())
+    return render_template("concept_notes/calls.html", today=clock.today(), **services.calls_page(query_args.page()))
 
 
 @bp.route("/calls/new", methods=["GET", "POST"])

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from flask import url_for
+from flask import g, has_request_context, url_for
 
 from fundapp.auth import invitations
 from fundapp.auth import services as auth_services
@@ -409,8 +409,20 @@ def _tranche_item(w: programmes.TrancheWork, url: str, action: str) -> Item:
     )
 
 
+def _tranches_due(on: date) -> list[programmes.TrancheWork]:
+    """The tranches due within TRANCHES_AHEAD_DAYS, worked out once per request: the ready and the blocked
+    sections of one inbox both read them (each working out is the same few queries, but every tranche's
+    conditions are checked in Python)."""
+    if not has_request_context():
+        return programmes.tranches_due(on, TRANCHES_AHEAD_DAYS)
+    memo = g.setdefault("inbox_tranches_due", {})
+    if on not in memo:
+        memo[on] = programmes.tranches_due(on, TRANCHES_AHEAD_DAYS)
+    return memo[on]
+
+
 def _tranches_ready(user: User, on: date, limit: int) -> Section:
-    work = [w for w in programmes.tranches_due(on, TRANCHES_AHEAD_DAYS) if not w.blocked]
+    work = [w for w in _tranches_due(on) if not w.blocked]
     items = [
         _tranche_item(w, url_for("programmes.release_tranche", tranche_id=w.tranche.id), _("Release"))
         for w in work[:limit]
@@ -425,7 +437,7 @@ def _tranches_ready(user: User, on: date, limit: int) -> Section:
 
 
 def _tranches_blocked(user: User, on: date, limit: int) -> Section:
-    work = [w for w in programmes.tranches_due(on, TRANCHES_AHEAD_DAYS) if w.blocked]
+    work = [w for w in _tranches_due(on) if w.blocked]
     chair = user.has_role(Role.committee_chair)
 
     def url(w: programmes.TrancheWork) -> str:

@@ -1073,10 +1073,11 @@ def scoring_queue(user: User) -> dict[str, Any]:
 REVIEWS_PER_PAGE = 25
 
 
-def reviews_overview(page: int = 1, waiting_page: int = 1, per_page: int = REVIEWS_PER_PAGE) -> dict[str, Any]:
+def reviews_overview(page: int = 1, waiting_page: int = 1, per_page: int | None = None) -> dict[str, Any]:
     """The chair's and secretariat's reviews page, both lists paginated in SQL (four queries whatever their
     length): the notes under review, open reviews first, with the number of score sheets (items are (note,
     review)), and the eligible or deferred notes waiting for a review (`waiting_page`)."""
+    per_page = per_page or REVIEWS_PER_PAGE
     eligible = db.paginate(
         sa.select(ConceptNote).where(ConceptNote.status.in_((ELIGIBLE, workflow.DEFERRED))).order_by(ConceptNote.id),
         page=waiting_page,

@@ -921,13 +921,13 @@ def screenings(note: ConceptNote) -> list[Screening]:
 CALLS_PER_PAGE = 20
 
 
-def calls_page(page: int = 1, per_page: int = CALLS_PER_PAGE) -> dict[str, Any]:
+def calls_page(page: int = 1, per_page: int | None = None) -> dict[str, Any]:
     """One page of the calls, newest first (paginated in SQL), with how many notes were submitted under each
     of them (four queries whatever the number of calls)."""
     calls = db.paginate(
         sa.select(Call).options(selectinload(Call.thematic_areas)).order_by(Call.opens_on.desc(), Call.id.desc()),
         page=page,
-        per_page=per_page,
+        per_page=per_page or CALLS_PER_PAGE,
         max_per_page=100,
         error_out=False,
     )

@@ -594,7 +594,7 @@ class DonorSummary:
 DONORS_PER_PAGE = 20
 
 
-def donor_list(page: int = 1, per_page: int = DONORS_PER_PAGE) -> Pagination:
+def donor_list(page: int = 1, per_page: int | None = None) -> Pagination:
     """One page of donors by name (paginated in SQL), each with its agreements and deposits, in six queries
     whatever the number of donors: the items are DonorSummary."""
     pagination = db.paginate(
@@ -603,7 +603,7 @@ def donor_list(page: int = 1, per_page: int = DONORS_PER_PAGE) -> Pagination:
         .options(contains_eager(Donor.organisation))
         .order_by(Organisation.name, Donor.id),
         page=page,
-        per_page=per_page,
+        per_page=per_page or DONORS_PER_PAGE,
         max_per_page=100,
         error_out=False,
     )
@@ -1434,7 +1434,7 @@ def _deposits_by_donor_subquery() -> sa.Subquery:
     )
 
 
-def capitalization_page(page: int = 1, per_page: int = CAPITALIZATION_PER_PAGE) -> CapitalizationPage:
+def capitalization_page(page: int = 1, per_page: int | None = None) -> CapitalizationPage:
     """The capitalization page in a fixed number of queries whatever the number of donors (see CapitalizationPage).
 
     The donors are those with an agreement, largest deposits first, as capitalization() orders them.
@@ -1450,7 +1450,9 @@ def capitalization_page(page: int = 1, per_page: int = CAPITALIZATION_PER_PAGE) 
         .where(sa.exists().where(Agreement.donor_id == Donor.id))
         .order_by(amount.desc(), Organisation.name, Donor.id)
     )
-    donors = db.paginate(ranked, page=page, per_page=per_page, max_per_page=100, error_out=False)
+    donors = db.paginate(
+        ranked, page=page, per_page=per_page or CAPITALIZATION_PER_PAGE, max_per_page=100, error_out=False
+    )
     ids = [d.id for d in donors.items]
     commitments: dict[int, Decimal] = defaultdict(lambda: ZERO)
     if ids:

@@ -1003,9 +1003,8 @@ def _has_org(org_id: int) -> sa.ColumnElement:
     )
 
 
-def _portfolio_query(filters: PortfolioFilters, user: User) -> sa.Select:
-    """Programmes matching the filters (a focal point: only those its organization participates in), with the
-    document, budget lines and countries each row shows."""
+def _portfolio_filter(filters: PortfolioFilters, user: User) -> sa.Select:
+    """Programmes matching the filters (a focal point: only those its organization participates in)."""
     q = (
         sa.select(JointProgramme)
         .join(JointProgrammeDocument, JointProgrammeDocument.id == JointProgramme.id)
@@ -1028,12 +1027,22 @@ def _portfolio_query(filters: PortfolioFilters, user: User) -> sa.Select:
         q = q.where(_has_org(user.organisation_id))
     if filters.organisation:
         q = q.where(_has_org(filters.organisation))
-    return q.order_by(JointProgramme.id).options(
-        selectinload(JointProgramme.document).selectinload(JointProgrammeDocument.budget_lines),
-        selectinload(JointProgramme.document)
-        .selectinload(JointProgrammeDocument.concept_note)
-        .selectinload(ConceptNote.countries)
-        .selectinload(Country.region),
+    return q
+
+
+def _portfolio_query(filters: PortfolioFilters, user: User) -> sa.Select:
+    """Programmes matching the filters (a focal point: only those its organization participates in), with the
+    document, budget lines and countries each row shows."""
+    return (
+        _portfolio_filter(filters, user)
+        .order_by(JointProgramme.id)
+        .options(
+            selectinload(JointProgramme.document).selectinload(JointProgrammeDocument.budget_lines),
+            selectinload(JointProgramme.document)
+            .selectinload(JointProgrammeDocument.concept_note)
+            .selectinload(ConceptNote.countries)
+            .selectinload(Country.region),
+        )
     )
 
 
@@ -1056,29 +1065,64 @@ def _portfolio_rows(programmes: list[JointProgramme]) -> list[PortfolioRow]:
     return [PortfolioRow(p, programme_total(flows[p.id])) for p in programmes]
 
 
-def _geography(programmes: list[JointProgramme]) -> dict[str, list[tuple[str, int, Decimal]]]:
-    """(name, programmes, approved budget) per region and per country over the filtered portfolio.
+def _geography(filtered: sa.Select) -> dict[str, list[tuple[str, int, Decimal]]]:
+    """(name, programmes, approved budget) per region and per country over the filtered portfolio, in two
+    grouped queries whatever its size.
 
     A multi-country programme counts once in each of its countries with its whole budget (the fund does not
     split budgets by country), once under Multi-regional when its countries span regions, and under Global
-    when it names none.
+    when it names none (pipeline.region_of, in SQL).
     """
-    by_region: dict[str, list] = defaultdict(lambda: [0, ZERO])
-    by_country: dict[str, list] = defaultdict(lambda: [0, ZERO])
-    for p in programmes:
-        note = p.document.concept_note
-        total = p.document.total
-        region = pipeline.region_of(note)
-        by_region[region][0] += 1
-        by_region[region][1] += total
-        for country in note.countries:
-            by_country[country.name][0] += 1
-            by_country[country.name][1] += total
+    ids = filtered.with_only_columns(JointProgramme.id).subquery("portfolio_ids")
+    budgets = (
+        sa.select(ProgrammeBudgetLine.document_id, sa.func.sum(ProgrammeBudgetLine.amount).label("total"))
+        .group_by(ProgrammeBudgetLine.document_id)
+        .subquery("budgets")
+    )
+    regions = (
+        sa.select(
+            concept_note_countries.c.concept_note_id.label("note_id"),
+            sa.func.count(sa.distinct(Region.name)).label("count"),
+            sa.func.min(Region.name).label("name"),
+        )
+        .join(Country, Country.code == concept_note_countries.c.country_code)
+        .join(Region, Region.code == Country.region_code)
+        .group_by(concept_note_countries.c.concept_note_id)
+        .subquery("note_regions")
+    )
+    kind = sa.case((regions.c.count.is_(None), 0), (regions.c.count == 1, 1), else_=2)
+    single = sa.case((regions.c.count == 1, regions.c.name), else_=None)
+    programmes = (
+        sa.select(JointProgrammeDocument.id, JointProgrammeDocument.concept_note_id, budgets.c.total)
+        .join(ids, ids.c.id == JointProgrammeDocument.id)
+        .outerjoin(budgets, budgets.c.document_id == JointProgrammeDocument.id)
+        .subquery("programmes")
+    )
+    amount = sa.func.sum(sa.func.coalesce(programmes.c.total, 0))
+    by_region = db.session.execute(
+        sa.select(kind, single, sa.func.count(), amount)
+        .select_from(programmes)
+        .outerjoin(regions, regions.c.note_id == programmes.c.concept_note_id)
+        .group_by(kind, single)
+    )
+    by_country = db.session.execute(
+        sa.select(Country.name, sa.func.count(), amount)
+        .select_from(programmes)
+        .join(concept_note_countries, concept_note_countries.c.concept_note_id == programmes.c.concept_note_id)
+        .join(Country, Country.code == concept_note_countries.c.country_code)
+        .group_by(Country.name)
+    )
+    names = {0: pipeline.GLOBAL, 2: pipeline.MULTI_REGIONAL}
     order = lambda item: (-item[2], item[0])  # noqa: E731
     return {
-        "region": sorted(((k, c, a) for k, (c, a) in by_region.items()), key=order),
-        "country": sorted(((k, c, a) for k, (c, a) in by_country.items()), key=order),
+        "region": sorted(((names.get(k) or n, c, _amount(a)) for k, n, c, a in by_region), key=order),
+        "country": sorted(((n, c, _amount(a)) for n, c, a in by_country), key=order),
     }
+
+
+def _amount(total: Any) -> Decimal:
+    """A sum of budget lines (the Money type reads the cents back as an amount), None for none."""
+    return to_money(total or 0)
 
 
 def _filter_options() -> dict[str, list]:
@@ -1139,7 +1183,7 @@ def portfolio_page(filters: PortfolioFilters, user: User, page: int, today: date
         "rows": _portfolio_rows(items),
         "options": _filter_options(),
         "overdue": reporting.overdue_counts([p.id for p in items], today),
-        "geography": _geography(list(db.session.scalars(query))),
+        "geography": _geography(_portfolio_filter(filters, user)),
     }
 
 

@@ -591,7 +591,7 @@ class DonorSummary:
 
 
 #: Donors on a page of the donors page.
-DONORS_PER_PAGE = 20
+DONORS_PER_PAGE = 10
 
 
 def donor_list(page: int = 1, per_page: int | None = None) -> Pagination:
@@ -1199,7 +1199,7 @@ class ListPagination(Pagination):
 
 
 #: Attribution rows on a page of a donor's page, portal and report.
-ATTRIBUTION_PER_PAGE = 25
+ATTRIBUTION_PER_PAGE = 10
 
 
 def attribution_page(rows: list[AttributionRow], page: int | None) -> Pagination:

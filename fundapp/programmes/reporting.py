@@ -28,6 +28,7 @@ from sqlalchemy.orm import selectinload
 from fundapp.auth.models import User, UserRole
 from fundapp.committee.models import JointProgrammeDocument, ProgrammeBudgetLine
 from fundapp.concept_notes.models import ConceptNote, Participant
+from fundapp.core import cache
 from fundapp.core.audit import record_change
 from fundapp.core.errors import DomainError, NotAllowed, ValidationFailed
 from fundapp.core.extensions import db
@@ -926,7 +927,29 @@ class FundRow:
 
 def fund_dashboard(year: int | None = None) -> list[tuple[ThematicArea, list[FundRow]]]:
     """Per thematic area, each active fund indicator with the roll-up of approved programme results (with a
-    year, only the reports for periods ending in or before it: the results as they stood at its end)."""
+    year, only the reports for periods ending in or before it: the results as they stood at its end).
+
+    The roll-up reads every approved report value; it is the same for every reader, so it is kept per process
+    until the records change (core.cache: one query for the version), as the public figures are.
+    """
+    rolled = cache.cached(("fund-rollup", year), lambda: _fund_rollup(year))
+    indicators = list(
+        db.session.scalars(
+            sa.select(FundIndicator)
+            .where(FundIndicator.is_active)
+            .order_by(FundIndicator.thematic_area_id, FundIndicator.position, FundIndicator.id)
+        )
+    )
+    by_area: dict[int, list[FundRow]] = {}
+    # Natural order of the codes (1.1.a, 1.1.b, 1.2.a), not the order the indicators were entered in.
+    indicators.sort(key=lambda i: (i.thematic_area_id, natural_key(i.code)))
+    for indicator in indicators:
+        by_area.setdefault(indicator.thematic_area_id, []).append(FundRow(indicator, rolled.get(indicator.id)))
+    return [(area, by_area.get(area.id, [])) for area in reference.thematic_areas()]
+
+
+def _fund_rollup(year: int | None) -> dict:
+    """fund indicator id -> its RollUp (plain data) over the approved reports (up to `year` when given)."""
     rows = [
         ResultRow(
             fund_id,
@@ -957,20 +980,7 @@ def fund_dashboard(year: int | None = None) -> list[tuple[ThematicArea, list[Fun
             )
         )
     }
-    rolled = fund_results.roll_up_results(rows, budgets) if rows else {}
-    indicators = list(
-        db.session.scalars(
-            sa.select(FundIndicator)
-            .where(FundIndicator.is_active)
-            .order_by(FundIndicator.thematic_area_id, FundIndicator.position, FundIndicator.id)
-        )
-    )
-    by_area: dict[int, list[FundRow]] = {}
-    # Natural order of the codes (1.1.a, 1.1.b, 1.2.a), not the order the indicators were entered in.
-    indicators.sort(key=lambda i: (i.thematic_area_id, natural_key(i.code)))
-    for indicator in indicators:
-        by_area.setdefault(indicator.thematic_area_id, []).append(FundRow(indicator, rolled.get(indicator.id)))
-    return [(area, by_area.get(area.id, [])) for area in reference.thematic_areas()]
+    return fund_results.roll_up_results(rows, budgets) if rows else {}
 
 
 # Guiding-principle alignment ------------------------------------------------------------------------

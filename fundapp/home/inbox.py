@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from flask import g, has_request_context, url_for
+from flask import has_request_context, request, url_for
 
 from fundapp.auth import invitations
 from fundapp.auth import services as auth_services
@@ -415,7 +415,8 @@ def _tranches_due(on: date) -> list[programmes.TrancheWork]:
     conditions are checked in Python)."""
     if not has_request_context():
         return programmes.tranches_due(on, TRANCHES_AHEAD_DAYS)
-    memo = g.setdefault("inbox_tranches_due", {})
+    # Kept in the request's environ, not in g: g lives as long as the app context, which may span requests.
+    memo = request.environ.setdefault("fundapp.inbox_tranches_due", {})
     if on not in memo:
         memo[on] = programmes.tranches_due(on, TRANCHES_AHEAD_DAYS)
     return memo[on]

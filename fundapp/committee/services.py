@@ -1049,24 +1049,55 @@ def _scored_note_ids(seat: CommitteeSeat, note_ids: list[int]) -> set[int]:
     )
 
 
-def scoring_queue(user: User) -> dict[str, Any]:
-    """The member's scoring queue: notes under review (open reviews first), recused or scored or still to score."""
+#: Notes on a page of a member's scoring queue.
+QUEUE_PER_PAGE = 25
+
+
+def scoring_queue(user: User, page: int = 1, per_page: int | None = None) -> dict[str, Any]:
+    """The member's scoring queue: one page (in SQL) of the notes under review, open reviews first, each recused,
+    scored or still to score; and how many the member still has to score, counted in SQL (conflict_clause)."""
     seat = seat_of(user)
-    rows = db.session.execute(
-        sa.select(ConceptNote, Review)
+    under = (
+        sa.select(ConceptNote)
         .join(Review, Review.concept_note_id == ConceptNote.id)
         .where(ConceptNote.status == workflow.UNDER_REVIEW)
-        .order_by(Review.closed_at.is_not(None), ConceptNote.id)
-    ).all()
-    note_ids = [n.id for n, _r in rows]
+    )
+    pagination = db.paginate(
+        under.order_by(Review.closed_at.is_not(None), ConceptNote.id),
+        page=page,
+        per_page=per_page or QUEUE_PER_PAGE,
+        max_per_page=100,
+        error_out=False,
+    )
+    note_ids = [n.id for n in pagination.items]
+    reviews = (
+        {
+            r.concept_note_id: r
+            for r in db.session.scalars(sa.select(Review).where(Review.concept_note_id.in_(note_ids)))
+        }
+        if note_ids
+        else {}
+    )
     conflicts = conflicts_by_note(note_ids, [seat] if seat else [])
     scored = _scored_note_ids(seat, note_ids) if seat is not None else set()
-    entries = [
-        {"note": n, "review": r, "conflict": conflicts[n.id].get(seat.id) if seat else None, "scored": n.id in scored}
-        for n, r in rows
+    pagination.items = [
+        {
+            "note": n,
+            "review": reviews[n.id],
+            "conflict": conflicts[n.id].get(seat.id) if seat else None,
+            "scored": n.id in scored,
+        }
+        for n in pagination.items
     ]
-    to_score = [e for e in entries if not e["review"].is_closed and not e["conflict"] and not e["scored"]]
-    return {"entries": entries, "seat": seat, "to_score": to_score}
+    to_score = 0
+    if seat is not None:
+        mine = sa.exists().where(ScoreSheet.concept_note_id == ConceptNote.id, ScoreSheet.seat_id == seat.id)
+        to_score = db.session.scalar(
+            sa.select(sa.func.count()).select_from(
+                under.where(Review.closed_at.is_(None), ~mine, ~conflict_clause(seat)).subquery()
+            )
+        )
+    return {"entries": pagination, "seat": seat, "to_score": to_score}
 
 
 #: Notes on a page of each list of the reviews page.

@@ -212,7 +212,7 @@ def _note(note_id: int) -> ConceptNote:
 @role_required(*COMMITTEE_ROLES)
 def queue():
     """The member's scoring queue: notes under open review, with whether the member has scored them."""
-    return render_template("committee/queue.html", **services.scoring_queue(current_user))
+    return render_template("committee/queue.html", **services.scoring_queue(current_user, query_args.page()))
 
 
 @bp.route("/committee/reviews")

@@ -66,3 +66,43 @@ def test_reviews_overview_runs_the_same_statements_for_any_number_of_notes(db, q
     assert overview["under"].total == db.session.scalar(
         sa.select(sa.func.count()).select_from(ConceptNote).where(ConceptNote.status == "under_review")
     )
+
+
+def test_scoring_queue_counts_what_is_left_to_score_in_sql_as_each_member_sees_it(committee, user):
+    notes = _notes(3)
+    for note in notes:
+        services.open_review(None, note)
+    for n in range(1, 12):
+        member = user(f"member{n}@example.org")
+        queue = services.scoring_queue(member, 1, 100)
+        by_hand = [
+            e for e in queue["entries"].items if not e["review"].is_closed and not e["conflict"] and not e["scored"]
+        ]
+        assert queue["to_score"] == len(by_hand), member.email
+    assert services.scoring_queue(user("member1@example.org"))["to_score"] == 0  # UNDP leads: recused
+    assert services.scoring_queue(user("member3@example.org"))["to_score"] == 0  # ILO takes part: recused
+    assert services.scoring_queue(user("member4@example.org"))["to_score"] == 3  # Germany
+
+
+def test_scoring_queue_without_a_seat_has_nothing_to_score(db, user):
+    for note in _notes(2):
+        services.open_review(None, note)
+    queue = services.scoring_queue(user("member1@example.org"))
+    assert queue["seat"] is None
+    assert queue["to_score"] == 0
+    assert queue["entries"].total == 2
+
+
+def test_scoring_queue_page_is_paginated(committee, client, login, monkeypatch):
+    monkeypatch.setattr(services, "QUEUE_PER_PAGE", 2)
+    notes = _notes(3)
+    for note in notes:
+        services.open_review(None, note)
+    login("member4@example.org")
+    first = client.get("/committee/scoring").get_data(as_text=True)
+    assert notes[0].reference in first
+    assert notes[2].reference not in first
+    assert 'href="/committee/scoring?page=2" rel="next"' in first
+    second = client.get("/committee/scoring?page=2").get_data(as_text=True)
+    assert notes[2].reference in second
+    assert client.get("/committee/scoring?page=x").status_code == 400

@@ -671,24 +671,36 @@ def report_page(report: ProgressReport) -> dict[str, Any]:
     }
 
 
+def _latest_due(
+    programme: JointProgramme, before: date, statuses: Mapping[str, str] | None
+) -> tuple[Period | None, str | None]:
+    """(the latest period whose report is due by `before`, its report's status); (None, None) when none is due."""
+    due = [p for p in calendar(programme) if p.due_on <= before]
+    if not due:
+        return None, None
+    latest = due[-1]
+    if statuses is not None:
+        return latest, statuses.get(latest.period)
+    return latest, db.session.scalar(
+        sa.select(ProgressReport.status).where(
+            ProgressReport.programme_id == programme.id, ProgressReport.period == latest.period
+        )
+    )
+
+
+def report_condition_met(programme: JointProgramme, before: date, statuses: Mapping[str, str] | None = None) -> bool:
+    """report_condition() is None, without writing the reason out."""
+    latest, status = _latest_due(programme, before, statuses)
+    return latest is None or status == REPORT_APPROVED
+
+
 def report_condition(programme: JointProgramme, before: date, statuses: Mapping[str, str] | None = None) -> str | None:
     """Tranche condition: the latest report due by `before` is approved (met when none is due yet).
 
     `statuses`: the programme's report status by period, when the caller loaded them for many (no query then).
     """
-    due = [p for p in calendar(programme) if p.due_on <= before]
-    if not due:
-        return None
-    latest = due[-1]
-    if statuses is not None:
-        status = statuses.get(latest.period)
-    else:
-        status = db.session.scalar(
-            sa.select(ProgressReport.status).where(
-                ProgressReport.programme_id == programme.id, ProgressReport.period == latest.period
-            )
-        )
-    if status == REPORT_APPROVED:
+    latest, status = _latest_due(programme, before, statuses)
+    if latest is None or status == REPORT_APPROVED:
         return None
     state = _("not started") if status is None else str(REPORT_LABELS.get(status, status)).lower()
     return _("The progress report for %(period)s is not approved (%(state)s).", period=latest.label, state=state)

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 from typing import Any
 
 import sqlalchemy as sa
@@ -405,6 +406,30 @@ def money_flows(programme_ids: Iterable[int]) -> dict[int, dict[int | None, OrgF
     for pid, shares in split_allocations(booked, budgets).items():
         for org_id, share in shares.items():
             result[pid][org_id].allocated += share
+    return result
+
+
+def transfer_flows(programme_ids: Iterable[int]) -> dict[int, dict[int | None, OrgFlow]]:
+    """money_flows without the budgets and the allocation split (one query): what the tranche conditions read
+    (transferred, refunded, spent: the delivery rate), for many tranches at once."""
+    ids = list(programme_ids)
+    result: dict[int, dict[int | None, OrgFlow]] = {pid: defaultdict(OrgFlow) for pid in ids}
+    if not ids:
+        return result
+    fields = {kind: name for kind, name in _FLOW_FIELD.items() if kind is not EntryKind.allocation}
+    rows = db.session.execute(
+        sa.select(
+            LedgerEntry.programme_id,
+            LedgerEntry.organisation_id,
+            LedgerEntry.category,
+            sa.func.sum(LedgerEntry.amount_usd),
+        )
+        .where(LedgerEntry.programme_id.in_(ids), LedgerEntry.category.in_(list(fields)))
+        .group_by(LedgerEntry.programme_id, LedgerEntry.organisation_id, LedgerEntry.category)
+    )
+    for pid, org_id, category, total in rows:
+        flow = result[pid][org_id]
+        setattr(flow, fields[category], getattr(flow, fields[category]) + to_money(total or 0))
     return result
 
 
@@ -1250,20 +1275,37 @@ def _portfolio_csv_rows(filters: PortfolioFilters, user: User) -> list[list[Any]
 
 @dataclass(frozen=True)
 class TrancheWork:
-    """A planned tranche not released yet: why it is blocked (empty: ready to release) and whether it is late."""
+    """A planned tranche not released yet: whether it is blocked and late, and why it is blocked (empty: ready to
+    release). The reasons are written out only when asked for: a list shows a few of many tranches."""
 
     tranche: Tranche
-    blockers: list[str]
     overdue: bool
+    blocked: bool
+    flow: OrgFlow = field(repr=False, compare=False, default_factory=OrgFlow)
+    on: date | None = field(default=None, repr=False, compare=False)
+    statuses: Mapping[str, str] | None = field(default=None, repr=False, compare=False)
 
-    @property
-    def blocked(self) -> bool:
-        return bool(self.blockers)
+    @cached_property
+    def blockers(self) -> list[str]:
+        if not self.blocked:
+            return []
+        return unmet_conditions(self.tranche, self.flow, self.on or self.tranche.planned_on, self.statuses)
+
+
+def is_blocked(tranche: Tranche, flow: OrgFlow, on: date, report_statuses: Mapping[str, str]) -> bool:
+    """unmet_conditions() is not empty, without writing the reasons out (formatting numbers and dates in the
+    reader's language is most of its cost over a long list)."""
+    spent = flow.delivery_rate or ZERO
+    if tranche.min_spent_percent is not None and flow.net_transferred > 0 and spent < tranche.min_spent_percent:
+        return True
+    return bool(tranche.needs_report_approved) and not reporting.report_condition_met(
+        tranche.programme, on, report_statuses
+    )
 
 
 def tranches_due(on: date, within_days: int = 0, overdue_only: bool = False) -> list[TrancheWork]:
     """Tranches planned by `on` + `within_days` (or before `on` with `overdue_only`) on programmes that may
-    transfer, not released, with what blocks each: the earliest first. Four queries whatever their number."""
+    transfer, not released, with whether each is blocked: the earliest first. Four queries whatever their number."""
     horizon = on if overdue_only else on + timedelta(days=within_days)
     planned = Tranche.planned_on < on if overdue_only else Tranche.planned_on <= horizon
     tranches = list(
@@ -1276,16 +1318,14 @@ def tranches_due(on: date, within_days: int = 0, overdue_only: bool = False) -> 
         )
     )
     programme_ids = {t.programme_id for t in tranches}
-    flows = money_flows(programme_ids)
+    flows = transfer_flows(programme_ids)  # the conditions read the delivery rate only, not the allocation split
     statuses = reporting.report_statuses(programme_ids)
-    return [
-        TrancheWork(
-            t,
-            unmet_conditions(t, flows[t.programme_id][t.organisation_id], on, statuses[t.programme_id]),
-            t.planned_on < on,
-        )
-        for t in tranches
-    ]
+    work = []
+    for t in tranches:
+        flow = flows[t.programme_id][t.organisation_id]
+        blocked = is_blocked(t, flow, on, statuses[t.programme_id])
+        work.append(TrancheWork(t, t.planned_on < on, blocked, flow, on, statuses[t.programme_id]))
+    return work
 
 
 def visible_to(user: User) -> sa.ColumnElement[bool]:

@@ -28,11 +28,12 @@ from sqlalchemy.orm import selectinload
 from fundapp.auth.models import User, UserRole
 from fundapp.committee.models import JointProgrammeDocument, ProgrammeBudgetLine
 from fundapp.concept_notes.models import ConceptNote, Participant
+from fundapp.contributions.services import ListPagination
 from fundapp.core import cache
 from fundapp.core.audit import record_change
 from fundapp.core.errors import DomainError, NotAllowed, ValidationFailed
 from fundapp.core.extensions import db
-from fundapp.core.i18n import _, _l
+from fundapp.core.i18n import _, _l, language
 from fundapp.core.permissions import Role
 from fundapp.notifications.models import Notification
 from fundapp.notifications.services import in_every_language, notify
@@ -1201,7 +1202,15 @@ def _portfolio_inputs() -> tuple[list[formula.ProgrammeAlignment], list, dict[in
 
 
 def alignment_portfolio() -> tuple[dict[str, formula.PortfolioAlignment], formula.PortfolioAlignment | None, list]:
-    """Budget-weighted alignment per thematic area and fund-wide, and the programmes flagged below minimums."""
+    """Budget-weighted alignment per thematic area and fund-wide, and the programmes flagged below minimums.
+
+    It reads every programme's latest assessment and is the same for every reader (in one language), so it is
+    kept per process until the records change (core.cache), as the public figures are.
+    """
+    return cache.cached(("alignment-portfolio", language()), _alignment_portfolio)
+
+
+def _alignment_portfolio() -> tuple[dict[str, formula.PortfolioAlignment], formula.PortfolioAlignment | None, list]:
     items, rows, current = _portfolio_inputs()
     by_area, fund = formula.portfolio(items)
     flagged = [(r, current[r.id].flags) for r in rows if r.id in current and current[r.id].flags]
@@ -1233,15 +1242,22 @@ def alignment_form_page(programme: JointProgramme) -> dict[str, Any]:
     }
 
 
-def alignment_dashboard() -> dict[str, Any]:
-    """The fund-level alignment page: per area and fund-wide, with the flagged and unassessed programmes."""
+#: Programmes on a page of each list of the alignment dashboard (flagged, not yet assessed).
+ALIGNMENT_PER_PAGE = 25
+
+
+def alignment_dashboard(flagged_page: int = 1, unassessed_page: int = 1) -> dict[str, Any]:
+    """The fund-level alignment page: per area and fund-wide, with a page of the flagged programmes and a page
+    of those not yet assessed (`?flagged=`, `?unassessed=`)."""
     by_area, fund, (flagged, unassessed) = alignment_portfolio()
     principles = reference.guiding_principles()
     return {
         "by_area": by_area,
         "fund": fund,
-        "flagged": flagged,
-        "unassessed": unassessed,
+        "flagged": ListPagination(page=flagged_page, per_page=ALIGNMENT_PER_PAGE, error_out=False, rows=flagged),
+        "unassessed": ListPagination(
+            page=unassessed_page, per_page=ALIGNMENT_PER_PAGE, error_out=False, rows=unassessed
+        ),
         "principles": principles,
         "names": {p.code: p.name for p in principles},
         "fund_chart": alignment_chart(fund.principle_scores, principles) if fund else None,

@@ -471,7 +471,10 @@ def assess_alignment(programme_id: int):
 @bp.route("/programmes/alignment")
 @role_required(*permissions.PORTFOLIO_ROLES)
 def alignment_dashboard():
-    return render_template("programmes/alignment_dashboard.html", **reporting.alignment_dashboard())
+    return render_template(
+        "programmes/alignment_dashboard.html",
+        **reporting.alignment_dashboard(query_args.page("flagged"), query_args.page("unassessed")),
+    )
 
 
 @bp.route("/programmes/results")

@@ -106,3 +106,24 @@ def test_assessment_refuses_bad_values_and_unknown_occasions(db):
     assert set(exc.value.errors) == {"value-PC-DIS"}
     with pytest.raises(DomainError, match="approved annual report"):
         _assess(programme, CASE_MARKERS, {}, occasion="2026")
+
+
+def test_alignment_dashboard_pages_the_flagged_and_the_unassessed_programmes(client, login, monkeypatch):
+    monkeypatch.setattr(reporting, "ALIGNMENT_PER_PAGE", 1)
+    seed_results()
+    low = [make_programme({"UNICEF": "100000.00"}) for _ in range(2)]
+    for programme in low:
+        _assess(programme, {"HR": 0, "GEN": 0, "CHILD": 0}, {})  # below every minimum: flagged
+    waiting = [make_programme({"UNICEF": "100000.00"}) for _ in range(2)]
+    login(SECRETARIAT)
+    first = client.get("/programmes/alignment").get_data(as_text=True)
+    assert f"{low[0].reference} " in first
+    assert f"{low[1].reference} " not in first
+    assert 'href="/programmes/alignment?flagged=2" rel="next"' in first
+    assert f"{waiting[0].reference} " in first
+    assert 'href="/programmes/alignment?unassessed=2" rel="next"' in first
+    second = client.get("/programmes/alignment?flagged=2&unassessed=2").get_data(as_text=True)
+    assert f"{low[1].reference} " in second
+    assert f"{waiting[1].reference} " in second
+    assert f"{waiting[0].reference} " not in second
+    assert client.get("/programmes/alignment?flagged=0").status_code == 400

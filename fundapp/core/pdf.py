@@ -73,6 +73,24 @@ def _right_to_left() -> bool:
     return language() in RIGHT_TO_LEFT
 
 
+def right_to_left() -> bool:
+    """Whether the PDF being drawn reads right to left (Arabic): tables and charts are mirrored."""
+    return _right_to_left()
+
+
+def font(bold: bool = False) -> str:
+    """The font for text drawn outside a paragraph (charts, the page's footer) in the language being spoken."""
+    if _right_to_left():
+        return "DejaVuSans-Bold" if bold else "DejaVuSans"
+    return "Helvetica-Bold" if bold else "Helvetica"
+
+
+def drawn_text(text: object) -> str:
+    """Plain text for a chart's label or the canvas (no markup is read there): Arabic letters joined and laid out
+    in display order, the invisible bidi controls dropped; other languages unchanged."""
+    return _visual(str(text).translate(_BIDI_CONTROLS))
+
+
 def _style(name: str) -> ParagraphStyle:
     return UNICODE_STYLES[name] if _right_to_left() else STYLES[name]
 
@@ -221,6 +239,10 @@ def data_table(
 
     A cell is a `Decimal` (an amount), a flowable this module built (`para`, `money_cell`), `PdfMarkup`, or
     anything else, printed as escaped text.
+
+    Right to left (Arabic) the table is mirrored: the first column is drawn at the right, every cell's text is
+    right-aligned, and numbers keep their left-to-right digits (`_visual`). Callers give the columns in their
+    reading order in every language (`header[0]` is the first column read); `mirror()` turns it round.
     """
 
     def cell(value: object, index: int) -> object:
@@ -232,7 +254,9 @@ def data_table(
 
     data = [[Paragraph(bold(h).source, _style("cell")) for h in header]]
     data += [[cell(v, i) for i, v in enumerate(row)] for row in rows]
-    widths = col_widths if col_widths is not None else content_widths(header, rows)
+    widths = list(col_widths) if col_widths is not None else content_widths(header, rows)
+    if _right_to_left():
+        data, widths = mirror(data), widths[::-1]
     table = Table(data, colWidths=widths, repeatRows=1)
     style = [
         ("BACKGROUND", (0, 0), (-1, 0), GREY),
@@ -247,6 +271,13 @@ def data_table(
     return table
 
 
+def mirror(rows: Sequence[Sequence[object]]) -> list[list[object]]:
+    """The rows of a table with their columns in the opposite order (the first column read comes last, at the
+    right of a right-to-left page); a short row is padded first so its cells keep their columns."""
+    count = max((len(row) for row in rows), default=0)
+    return [[*row, *[""] * (count - len(row))][::-1] for row in rows]
+
+
 def build_pdf(title: str, story: list[Flowable], subtitle: Text = "", footer: str = "") -> bytes:
     """Render a story on A4 with the fund's header line and page numbers; returns the PDF bytes.
 
@@ -258,11 +289,17 @@ def build_pdf(title: str, story: list[Flowable], subtitle: Text = "", footer: st
 
     def decorate(canvas, doc) -> None:
         canvas.saveState()
-        canvas.setFont("DejaVuSans" if _right_to_left() else "Helvetica", 7.5)
+        canvas.setFont(font(), 7.5)
         canvas.setFillColor(colors.HexColor("#55606e"))
-        line = _("%(footer)s  ·  generated %(when)s", footer=footer, when=generated)
-        canvas.drawString(doc.leftMargin, 10 * mm, _visual(line.translate(_BIDI_CONTROLS)))
-        canvas.drawRightString(A4[0] - doc.rightMargin, 10 * mm, _visual(_("page %(number)s", number=doc.page)))
+        line = drawn_text(_("%(footer)s  ·  generated %(when)s", footer=footer, when=generated))
+        number = drawn_text(_("page %(number)s", number=doc.page))
+        start, end = doc.leftMargin, A4[0] - doc.rightMargin
+        if _right_to_left():  # mirrored: the footer reads from the right edge, the page number at the left
+            canvas.drawRightString(end, 10 * mm, line)
+            canvas.drawString(start, 10 * mm, number)
+        else:
+            canvas.drawString(start, 10 * mm, line)
+            canvas.drawRightString(end, 10 * mm, number)
         canvas.restoreState()
 
     doc = SimpleDocTemplate(

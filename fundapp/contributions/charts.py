@@ -6,6 +6,7 @@ label's `text-anchor` ("start", "end") stays the logical one and Arabic text is 
 (amounts, years, quarters) are isolated left to right (`figure()`), so their digits are never reordered.
 """
 
+import re
 from decimal import Decimal
 
 from markupsafe import Markup, escape
@@ -31,8 +32,10 @@ PALETTE = [
 
 #: Legend entries per row under the cumulative deposits chart.
 LEGEND_COLUMNS = 3
-#: Unicode's left-to-right and first-strong isolates and their end: plain characters, valid in SVG text.
-_LRI, _FSI, _PDI = "\u2066", "\u2068", "\u2069"
+#: Unicode's left-to-right isolate and its end: plain characters, valid in SVG text and attributes alike.
+_LRI, _PDI = "\u2066", "\u2069"
+#: Letters of the right-to-left scripts (Hebrew, Arabic and their presentation forms).
+RIGHT_TO_LEFT_LETTERS = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
 
 
 class Mirror:
@@ -62,9 +65,12 @@ def figure(text: object) -> str:
 
 
 def own_direction(text: str) -> str:
-    """A name as people wrote it (a donor, an area), laid out in its own direction on a right-to-left chart:
-    "Germany, Federal Foreign Office…" keeps its comma and ellipsis where an English reader expects them."""
-    return f"{_FSI}{text}{_PDI}" if text_direction() == "rtl" else text
+    """A name as people wrote it (a donor, an organization) on a right-to-left chart: written in Latin letters
+    only, it is kept left to right ("Germany, Federal Foreign Office…" keeps its comma and ellipsis where an
+    English reader expects them); a label with Arabic in it ("TA1 <its Arabic name>") takes the page's direction."""
+    if text_direction() != "rtl" or RIGHT_TO_LEFT_LETTERS.search(text):
+        return text
+    return f"{_LRI}{text}{_PDI}"
 
 
 def short_amount(value: Decimal) -> str:

@@ -9,7 +9,10 @@ would), and fails on any serious or critical axe violation; in Arabic the page m
 and be no wider than the screen at 1,366 and 390 px (tables scroll inside their own box).
 
 Forms no link leads to in the demo (a draft concept note, an open score sheet, a progress report being written)
-are covered by test_accessibility.py's `test_the_main_forms_pass_axe`, which makes them first.
+are covered by test_accessibility.py's `test_the_main_forms_pass_axe`, which makes them first; the account pages
+reached from an email or in the middle of a sign-in (setting a password from an invitation or a reset link, the
+two-factor set-up and code at sign-in, the pending invitations) by the journeys of test_accounts.py, which call
+`accessible_in_both_languages` on each.
 """
 
 import re
@@ -69,7 +72,7 @@ WALK_LIMIT = 600
 
 def route_of(url: str) -> str:
     """/concept-notes/82/edit?x=1 → /concept-notes/{id}/edit; /contributions/periods/2021-07 → …/{month}."""
-    path = url.split("?")[0]
+    path = url.split("?", maxsplit=1)[0]
     path = re.sub(r"/\d{4}-\d{2}(?=/|$)", "/{month}", path)
     return re.sub(r"/\d+(?=/|$)", "/{id}", path)
 
@@ -140,8 +143,25 @@ def fits(page, width: int) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
+def accessible_in_both_languages(page) -> list[str]:
+    """The page as it is (English) through axe, then in Arabic (right to left, axe, no wider than 1,366 and
+    390 px), then back in English with the viewport it had: the problems found, for a journey that must carry
+    on (the account pages a link in an email or a half-finished sign-in leads to, see test_accounts.py)."""
+    url, viewport = page.url, page.viewport_size
+    problems = [f"en {url}: {v}" for v in blocking_violations(page)]
+    choose_language(page, "ar")
+    if page.locator("html").get_attribute("dir") != "rtl":
+        problems.append(f"ar {url}: not laid out right to left")
+    problems += [f"ar {url}: {v}" for v in blocking_violations(page)]
+    problems += [f"ar {url}: wider than {w} px" for w in (1366, 390) if not fits(page, w)]
+    page.set_viewport_size(viewport)
+    choose_language(page, "en")
+    return problems
+
+
+@pytest.mark.usefixtures("back_to_english")
 @pytest.mark.parametrize(("email", "_home"), ROLES, ids=[email or "public" for email, _home in ROLES])
-def test_every_form_passes_axe_and_fits_in_arabic(browser, live_server, pages_by_role, back_to_english, email, _home):
+def test_every_form_passes_axe_and_fits_in_arabic(browser, live_server, pages_by_role, email, _home):
     pages = pages_by_role[email]
     context = browser.new_context(base_url=live_server, viewport={"width": 1366, "height": 900})
     page = context.new_page()
@@ -169,3 +189,34 @@ def test_every_form_passes_axe_and_fits_in_arabic(browser, live_server, pages_by
     finally:
         context.close()
     assert problems == [], "\n".join(problems)
+
+
+#: Pages whose Arabic layout was looked at (test-output/screenshots/rtl-look-<name>-<width>.png): (name, who, path).
+LOOKED_AT = [
+    ("secretariat-inbox", "secretariat@example.org", "/secretariat"),
+    ("pipeline", "secretariat@example.org", "/committee/pipeline"),
+    ("programme", "secretariat@example.org", "/programmes/2"),
+    ("transparency", None, "/transparency/"),
+    ("donor-report", "donor@example.org", None),  # the donor's own report, by the link on their page
+]
+
+
+@pytest.mark.usefixtures("back_to_english")
+@pytest.mark.parametrize("width", [1366, 390])
+@pytest.mark.parametrize(("name", "email", "path"), LOOKED_AT, ids=[name for name, _e, _p in LOOKED_AT])
+def test_arabic_layouts_to_look_at(page, screenshot, name, email, path, width):
+    """Right to left, no wider than the screen, charts drawn from the right; a screenshot of each to look at."""
+    if email:
+        sign_in(page, email)
+        page.wait_for_load_state()
+    if path is None:
+        page.goto("/donor")
+        path = page.locator("main a[href*='/report?']").first.get_attribute("href")
+    page.goto(path)
+    choose_language(page, "ar")
+    page.set_viewport_size({"width": width, "height": 900})
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    assert fits(page, width)
+    for chart in page.locator("svg.chart").all():
+        assert chart.get_attribute("direction") == "rtl"
+    assert screenshot(page, f"rtl-look-{name}-{width}").stat().st_size > 20_000

@@ -58,7 +58,14 @@ def test_charts_are_mirrored_in_arabic_and_their_figures_stay_left_to_right(app)
     ] == [480, 480]
     assert "\u2066" not in years_en
     assert "\u20662019\u2069" in years_ar
-    assert "\u2068Germany, Federal Foreign Office\u2069" in grouped_ar
+    assert "\u2066Germany, Federal Foreign Office\u2069" in grouped_ar  # a name in Latin letters: left to right
+
+
+def test_a_label_with_arabic_in_it_takes_the_pages_direction(app):
+    """A code and its Arabic name ("TA1 …") read from the right, the code first: not isolated left to right."""
+    with app.test_request_context(), force_locale("ar"):
+        svg = str(grouped_bars([("TA1 تعزيز خطاب الهجرة", [Decimal(100)])], ["A"], "By area"))
+    assert ">TA1 تعزيز خطاب الهجرة</text>" in svg
 
 
 def test_the_cumulative_chart_reads_from_the_right_in_arabic(app):

@@ -18,9 +18,17 @@ two-factor set-up and code at sign-in, the pending invitations) by the journeys 
 import re
 from collections import deque
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
+import sqlalchemy as sa
 
+from fundapp.committee import services as committee
+from fundapp.committee.models import Meeting
+from fundapp.core.extensions import db as _db
+from fundapp.reference.models import ThematicArea
+from fundapp.results import services as results
+from fundapp.results.models import FundOutcome
 from tests.browser.conftest import sign_in
 from tests.browser.test_accessibility import back_to_english, blocking_violations, choose_language  # noqa: F401
 
@@ -65,6 +73,8 @@ MUST_FIND = {
     "/admin/invitations/new",
     "/admin/users/{id}/edit",
     "/admin/organisations/new",
+    "/committee/meetings/{id}",
+    "/results/framework/outcomes/{id}/delete",
 }
 #: Pages visited per role at most while walking (the secretariat's walk reaches about 170).
 WALK_LIMIT = 600
@@ -110,7 +120,27 @@ def walk(context, start: str, known: set[str], every_page: bool = False) -> list
 
 
 @pytest.fixture(scope="module")
-def pages_by_role(browser, live_server) -> dict[str | None, list[FormPage]]:
+def staged(live_app):
+    """Forms the demo's state hides: a planned meeting (its agenda and attendance forms; the demo's meetings are
+    all held) and an outcome without indicators (it may be deleted: the confirmation form). The secretariat opens
+    them; both are removed afterwards."""
+    with live_app.app_context():
+        meeting = committee.create_meeting(None, "Axe check meeting", date(2021, 12, 15), "Geneva")
+        area = _db.session.scalar(sa.select(ThematicArea).order_by(ThematicArea.id))
+        outcome = results.create_outcome(None, area, "9.9", "An outcome entered by mistake.")
+        _db.session.commit()
+        ids = meeting.id, outcome.id
+        _db.session.remove()
+    yield [f"/committee/meetings/{ids[0]}", f"/results/framework/outcomes/{ids[1]}/delete"]
+    with live_app.app_context():
+        results.delete_outcome(None, _db.session.get(FundOutcome, ids[1]))
+        _db.session.delete(_db.session.get(Meeting, ids[0]))
+        _db.session.commit()
+        _db.session.remove()
+
+
+@pytest.fixture(scope="module")
+def pages_by_role(browser, live_server, staged) -> dict[str | None, list[FormPage]]:
     """Each role's home page and the forms it is the first to reach; every public page (see the module's
     docstring)."""
     known: set[str] = set()
@@ -121,7 +151,8 @@ def pages_by_role(browser, live_server) -> dict[str | None, list[FormPage]]:
         if email:
             sign_in(page, email)
             page.wait_for_load_state()
-        found = [(route_of(url), url) for url in EXTRA.get(email, [])]
+        extra = EXTRA.get(email, []) + (staged if email == "secretariat@example.org" else [])
+        found = [(route_of(url), url) for url in extra]
         found += walk(context, home, known | {route for route, _url in found}, every_page=email is None)
         # The home page is each role's own (the chair's and a member's differ): always kept.
         pages = [FormPage(email, home, route_of(home))]

@@ -9,6 +9,7 @@ builds a reportlab `Paragraph` (also checked there).
 """
 
 import io
+import re
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
@@ -95,11 +96,65 @@ def _style(name: str) -> ParagraphStyle:
     return UNICODE_STYLES[name] if _right_to_left() else STYLES[name]
 
 
+#: Letters of the right-to-left scripts, plain and in their joined (presentation) forms.
+_RTL_LETTERS = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
+
+
+def _display(line: str) -> str:
+    """One line of text in display order: a line with Arabic in it is laid out right to left (its first word at
+    the right, even when it starts with a name in Latin letters), mirrored brackets included; a line in Latin
+    letters only (an English title someone wrote) keeps its own order."""
+    return get_display(line, base_dir="R") if _RTL_LETTERS.search(line) else line
+
+
+def _shaped(text: str) -> str:
+    """Arabic letters joined (reshaped), still in reading order: a paragraph wraps it, then lays out each line."""
+    return "\n".join(reshape(line) for line in text.split("\n")) if _right_to_left() else text
+
+
 def _visual(text: str) -> str:
-    """Arabic letters joined (reshaped) and each line put in display order: reportlab draws left to right."""
+    """Joined and in display order, line by line: text drawn on one line (the canvas, a chart's label)."""
     if not _right_to_left():
         return text
-    return "\n".join(get_display(reshape(line)) for line in text.split("\n"))
+    return "\n".join(_display(reshape(line)) for line in text.split("\n"))
+
+
+class _RightToLeftParagraph(Paragraph):
+    """A paragraph with Arabic in it. reportlab draws each line left to right and knows nothing of bidi, so the
+    text arrives joined but in reading order (`_shaped`), reportlab breaks it into lines in that order (the
+    sentence's start on the first line, as a reader of Arabic expects), and each line is then put in display
+    order (`_display`): its words and any English name or figure in it read right to left as Arabic does. The
+    parts split off at a page break are made of lines already in display order: they are not turned again."""
+
+    _in_order = False
+
+    def breakLines(self, width):  # noqa: N802  (reportlab's name)
+        broken = super().breakLines(width)
+        if self._in_order:
+            return broken
+        if broken.kind == 0:
+            broken.lines = [(extra, _display(" ".join(words)).split(" ")) for extra, words in broken.lines]
+        else:  # styled pieces (bold, line breaks): the pieces of a line in the opposite order, each laid out
+            for line in broken.lines:
+                for piece in line.words:
+                    if getattr(piece, "text", None):
+                        piece.text = _display(piece.text)
+                line.words.reverse()
+        return broken
+
+    def split(self, availWidth, availHeight):  # noqa: N803  (reportlab's names)
+        parts = super().split(availWidth, availHeight)
+        for part in parts:
+            if isinstance(part, _RightToLeftParagraph):
+                part._in_order = True
+        return parts
+
+
+def _paragraph(source: str, style: ParagraphStyle) -> Paragraph:
+    """The only place a reportlab Paragraph is made from (escaped) source: right to left when it holds Arabic."""
+    if _right_to_left() and _RTL_LETTERS.search(source):
+        return _RightToLeftParagraph(source, style)
+    return Paragraph(source, style)
 
 
 class PdfMarkup:
@@ -132,7 +187,7 @@ def escape(text: object) -> str:
     if text is None:
         return ""
     escaped = (
-        _visual(str(text).translate(_BIDI_CONTROLS)).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        _shaped(str(text).translate(_BIDI_CONTROLS)).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     )
     return escaped.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "<br/>")
 
@@ -158,11 +213,11 @@ def bold(text: Text) -> PdfMarkup:
 
 def para(text: Text | None, style: str = "body") -> Paragraph:
     """A paragraph of plain text (escaped, so user input cannot inject reportlab markup) or of `PdfMarkup`."""
-    return Paragraph(_source(text), _style(style))
+    return _paragraph(_source(text), _style(style))
 
 
 def money_cell(amount: Decimal | None, style: str = "num") -> Paragraph:
-    return Paragraph(escape(format_money(amount)), _style(style))
+    return _paragraph(escape(format_money(amount)), _style(style))
 
 
 #: The width of the text on an A4 page between build_pdf()'s margins, in points (less the frame's own padding).
@@ -241,7 +296,7 @@ def data_table(
     anything else, printed as escaped text.
 
     Right to left (Arabic) the table is mirrored: the first column is drawn at the right, every cell's text is
-    right-aligned, and numbers keep their left-to-right digits (`_visual`). Callers give the columns in their
+    right-aligned, and numbers keep their left-to-right digits (`_display`). Callers give the columns in their
     reading order in every language (`header[0]` is the first column read); `mirror()` turns it round.
     """
 
@@ -250,9 +305,9 @@ def data_table(
             return value
         if isinstance(value, Decimal):
             return money_cell(value)
-        return Paragraph(_source(value), _style("num" if index in numeric_columns else "cell"))
+        return _paragraph(_source(value), _style("num" if index in numeric_columns else "cell"))
 
-    data = [[Paragraph(bold(h).source, _style("cell")) for h in header]]
+    data = [[_paragraph(bold(h).source, _style("cell")) for h in header]]
     data += [[cell(v, i) for i, v in enumerate(row)] for row in rows]
     widths = list(col_widths) if col_widths is not None else content_widths(header, rows)
     if _right_to_left():

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from fundapp.contributions import services as contributions
 from fundapp.core.i18n import _
-from fundapp.core.pdf import data_table
+from fundapp.core.pdf import build_pdf, data_table, para
 from tests.contributions import factories as cf
 
 QUERY = "from=2020-01-01&to=2020-12-31"
@@ -93,3 +93,25 @@ def test_the_mirrored_table_keeps_each_value_under_its_heading(app):
         table = data_table(["A", "B", "C"], [["a", "b", Decimal("3.00")]], col_widths=[10, 20, 30])
     assert [p.getPlainText() for p in table._cellvalues[0]] == ["A", "B", "C"]
     assert table._colWidths == [10, 20, 30]
+
+
+def test_a_long_arabic_paragraph_reads_from_the_top_right(app):
+    """reportlab breaks the sentence into lines in reading order, then each line is laid out right to left: the
+    sentence's first word is on the top line, its last word on the bottom one (they came out the other way round
+    when the whole paragraph was put in display order before reportlab broke it into lines)."""
+    sentence = "بداية " + "الصندوق الاستئماني المتعدد الشركاء للهجرة " * 8 + "Trust Fund Office نهاية"
+    with app.test_request_context(), force_locale("ar"):
+        pdf = build_pdf("عنوان", [para(sentence)])
+    positions = _positions(pdf)
+    lines = sorted({y for _t, _x, y in positions if _t not in ("عنوان",)}, reverse=True)
+
+    def line_of(word: str) -> float:
+        ys = [y for t, _x, y in positions if word in t]
+        assert ys, (word, positions)
+        return ys[0]
+
+    body = [y for y in lines if y > 100]  # above the footer
+    assert line_of("بداية") == max(y for y in body if y < line_of("عنوان"))
+    assert line_of("نهاية") == min(body)
+    # The English name broken between two lines as English is: its first word ends a line, the rest starts the next.
+    assert line_of("Trust") > line_of("Fund Office") == line_of("نهاية")

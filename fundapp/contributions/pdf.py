@@ -6,6 +6,7 @@ from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib.units import mm
 
+from fundapp.contributions.charts import short_amount
 from fundapp.contributions.ledger import shown
 from fundapp.contributions.services import ContributionReport, programme_label
 from fundapp.core.i18n import _
@@ -24,7 +25,8 @@ def _year_chart(report: ContributionReport) -> Drawing:
     chart.categoryAxis.categoryNames = [str(y) for y, _v in by_year] or [""]
     chart.categoryAxis.labels.fontName = chart.valueAxis.labels.fontName = font()
     chart.valueAxis.valueMin = 0
-    chart.valueAxis.labelTextFormat = lambda v: f"{v / 1_000_000:,.1f}M" if v >= 1_000_000 else f"{v:,.0f}"
+    # The web chart's short amounts ("5.7M", in Arabic "5.7 مليون"), drawn as reportlab draws: left to right.
+    chart.valueAxis.labelTextFormat = lambda v: drawn_text(short_amount(Decimal(str(v))))
     if mirrored:
         chart.valueAxis.joinAxisMode = "right"
         chart.valueAxis.labels.boxAnchor = "w"

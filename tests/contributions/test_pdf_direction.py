@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from fundapp.contributions import services as contributions
 from fundapp.core.i18n import _
-from fundapp.core.pdf import build_pdf, data_table, para
+from fundapp.core.pdf import build_pdf, data_table, markup, para
 from tests.contributions import factories as cf
 
 QUERY = "from=2020-01-01&to=2020-12-31"
@@ -124,3 +124,14 @@ def test_a_long_arabic_paragraph_reads_from_the_top_right(app):
     assert line_of("نهاية") == min(body)
     # The English name broken between two lines as English is: its first word ends a line, the rest starts the next.
     assert line_of("Trust") > line_of("Fund Office") == line_of("نهاية")
+
+
+def test_arabic_lines_broken_by_the_writer_and_bold_labels_stay_in_order(app):
+    """Text with a line break or bold in it (styled pieces): lines in order, the bold label at the right."""
+    text = "السطر الأول\n" + "الصندوق الاستئماني المتعدد الشركاء للهجرة " * 6 + "النهاية"
+    with app.test_request_context(), force_locale("ar"):
+        pdf = build_pdf("عنوان", [para(text), para(markup("<b>{label}</b>: {value}", label="التسمية", value="القيمة"))])
+    positions = _positions(pdf)
+    ys = {t: y for t, _x, y in positions}
+    assert ys["السطر الأول"] > max(y for t, y in ys.items() if "النهاية" in t) > ys["التسمية"]
+    assert max(x for t, x, _y in positions if t == "التسمية") > 595 / 2

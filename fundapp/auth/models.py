@@ -204,6 +204,7 @@ class Invitation(db.Model):
     the account is created when the person sets a password through the link."""
 
     __tablename__ = "invitations"
+    __table_args__ = (sa.CheckConstraint(f"language IN ({_LANGUAGE_CODES})", name="language_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(254), index=True)
@@ -221,6 +222,9 @@ class Invitation(db.Model):
     accepted_at: Mapped[datetime | None]
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     revoked_at: Mapped[datetime | None]
+    #: The invitee's language (core.i18n.LANGUAGES): the email, the welcome page and the new account's
+    #: profile use it. None on invitations made before languages existed: the fund's default.
+    language: Mapped[str | None] = mapped_column(sa.String(5))
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
     invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id])

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from babel import dates as babel_dates
 from babel.numbers import Locale as _Locale
-from babel.numbers import parse_pattern
+from babel.numbers import format_decimal, parse_pattern
 from flask import Flask, request, url_for
 from flask_login import current_user
 
@@ -69,6 +69,26 @@ def format_percent(value: Decimal | float | None, places: int = 1) -> str:
     return pattern.apply(number / 100, locale)
 
 
+#: An exchange rate is shown with the six decimals it is stored with (UN operational rates carry up to six
+#: significant figures: 0.851000, 3,800.000000), grouped and separated as the language writes numbers.
+RATE_DECIMALS = 6
+
+
+def format_rate(value: Decimal | None) -> str:
+    """'3,800.250000' in English; '3 800,250000' in French, '3.800,250000' in Spanish (Babel's patterns)."""
+    if value is None:
+        return "–"
+    number = Decimal(str(value))
+    code = language()
+    if code == DEFAULT_LANGUAGE:
+        return f"{number:,.{RATE_DECIMALS}f}"
+    return format_decimal(number, format="#,##0." + "0" * RATE_DECIMALS, locale=code, decimal_quantization=True)
+
+
+def rate_filter(value: Decimal | None) -> str:
+    return _isolated(format_rate(value))
+
+
 def money_filter(amount: Decimal | None, currency: str | None = None) -> str:
     return _isolated(format_money(amount, currency))
 
@@ -108,6 +128,7 @@ def register(app: Flask) -> None:
         long_date=long_date_filter,
         datetime=datetime_filter,
         percent=percent_filter,
+        rate=rate_filter,
         humanize=humanize,
     )
     # new_submission_key: the one-time key of a form drawn by hand (macros/forms.html `once()`).

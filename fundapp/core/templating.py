@@ -1,7 +1,9 @@
 """Jinja filters and globals: formatting only, no decisions."""
 
-from datetime import date, datetime
+import re
+from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 
 from babel import dates as babel_dates
 from babel.numbers import Locale as _Locale
@@ -11,7 +13,7 @@ from flask_login import current_user
 
 from fundapp.core import clock
 from fundapp.core.forms import new_submission_key
-from fundapp.core.i18n import DEFAULT_LANGUAGE, RIGHT_TO_LEFT, language
+from fundapp.core.i18n import DEFAULT_LANGUAGE, RIGHT_TO_LEFT, _l, language
 from fundapp.core.money import format_money
 from fundapp.core.navigation import nav_groups
 
@@ -109,6 +111,42 @@ def percent_filter(value: Decimal | float | None, places: int = 1) -> str:
     return _isolated(format_percent(value, places))
 
 
+#: Sentences the application itself stores (event reasons, ledger descriptions), in English, as patterns; shown
+#: translated by the `system_text` filter. What a person wrote (a reason typed in a form) matches none and is
+#: shown as written; so is the reason inside a reversal's description.
+SYSTEM_TEXTS: list[tuple[re.Pattern[str], Any]] = [
+    (re.compile(r"(?P<count>\d+) ledger entries; figures stored"), _l("%(count)s ledger entries; figures stored")),
+    (re.compile(r"Version (?P<number>\d+)"), _l("Version %(number)s")),
+    (
+        re.compile(r"Final expenditure certified, balances refunded"),
+        _l("Final expenditure certified, balances refunded"),
+    ),
+    (
+        re.compile(r"Final narrative report received (?P<date>\d{1,2} [A-Z][a-z]+ \d{4})"),
+        _l("Final narrative report received %(date)s"),
+    ),
+    (re.compile(r"Deposit (?P<reference>\S+)"), _l("Deposit %(reference)s")),
+    (re.compile(r"Administrative agent fee (?P<reference>\S+)"), _l("Administrative agent fee %(reference)s")),
+    (re.compile(r"Reversal of #(?P<id>\d+): (?P<reason>.*)", re.DOTALL), _l("Reversal of #%(id)s: %(reason)s")),
+]
+
+
+def system_text(value: str | None) -> str:
+    """A stored text in the reader's language when the application wrote it (one of SYSTEM_TEXTS), else as it
+    is: what people wrote is never translated."""
+    if not value or language() == DEFAULT_LANGUAGE:
+        return value or ""
+    for pattern, message in SYSTEM_TEXTS:
+        found = pattern.fullmatch(value)
+        if found is None:
+            continue
+        parts = found.groupdict()
+        if "date" in parts:
+            parts["date"] = format_long_date(datetime.strptime(parts["date"], "%d %B %Y").replace(tzinfo=UTC).date())
+        return str(message) % parts if parts else str(message)
+    return value
+
+
 def humanize(value: str | None) -> str:
     return (value or "").replace("_", " ").capitalize()
 
@@ -129,6 +167,7 @@ def register(app: Flask) -> None:
         datetime=datetime_filter,
         percent=percent_filter,
         rate=rate_filter,
+        system_text=system_text,
         humanize=humanize,
     )
     # new_submission_key: the one-time key of a form drawn by hand (macros/forms.html `once()`).

@@ -92,9 +92,9 @@ def test_search_says_nothing_matches_in_each_language(app, db, client, login, co
 @pytest.mark.parametrize(
     ("code", "sentence"),
     [
-        ("fr", "Samuel Okoye a procédé à l'examen préalable de {ref} ‘Sahel’ de submitted à eligible"),
-        ("es", "Samuel Okoye realizó el examen preliminar de {ref} ‘Sahel’ de submitted a eligible"),
-        ("ar", "Samuel Okoye فرز {ref} ‘Sahel’ من submitted إلى eligible"),
+        ("fr", "Samuel Okoye a procédé à l'examen préalable de {ref} ‘Sahel’ de soumis à éligible"),
+        ("es", "Samuel Okoye realizó el examen preliminar de {ref} ‘Sahel’ de presentado a admisible"),
+        ("ar", "Samuel Okoye فرز {ref} ‘Sahel’ من مقدَّم إلى مؤهلة"),
     ],
 )
 def test_the_audit_log_reads_as_a_sentence_in_each_language(db, user, code, sentence):

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from flask_babel import pgettext
+
 from fundapp.auth import services as auth_services
 from fundapp.auth.models import User
 from fundapp.committee import workflow as committee_workflow
@@ -247,9 +249,17 @@ STATE_LABELS = {
     "progress_reports": programme_workflow.REPORT_LABELS,
     "committee_meeting": committee_workflow.MEETING_LABELS,
     "committee_agenda_item": committee_workflow.AGENDA_ITEM_LABELS,
-    "accounting_period": books_workflow.PERIOD_LABELS,
 }
 _CODE = re.compile(r"[a-z]+(_[a-z]+)*")
+
+
+def _period_state(value: str) -> str:
+    """A month's state: "Open" alone is also the verb of a button, so the labels carry a context."""
+    return (
+        pgettext("accounting period", "Open")
+        if value == books_workflow.OPEN
+        else pgettext("accounting period", "Closed")
+    )
 
 
 def _status(object_type: str, value: Any) -> str:
@@ -257,6 +267,8 @@ def _status(object_type: str, value: Any) -> str:
     sentence), an exchange rate in the language's number format, another code with spaces for underscores;
     what a person wrote (a name, an email) as it is."""
     text = str(value)
+    if object_type == "accounting_period" and text in books_workflow.PERIOD_LABELS:
+        return _period_state(text).lower()
     labels = STATE_LABELS.get(object_type)
     if labels is not None and text in labels:
         return str(labels[text]).lower()

@@ -150,10 +150,10 @@ def check_password_strength(password: str, user_inputs: list[str], field: str = 
     strength = _("Strength: %(label)s.", label=strength_label(result["score"]))
     if len(password) < minimum:
         first = _("Use at least %(count)s characters.", count=minimum)
-        raise WeakPassword(_join(first, strength, advice), field=field)
+        raise WeakPassword(_join(first, advice, strength), field=field)
     if result["score"] < config["PASSWORD_MIN_SCORE"]:
         fallback = _("Add another word or two; uncommon words are better.")
-        raise WeakPassword(_join(_("This password is too easy to guess."), strength, advice or fallback), field=field)
+        raise WeakPassword(_join(_("This password is too easy to guess."), advice or fallback, strength), field=field)
 
 
 def _words(value: str) -> list[str]:

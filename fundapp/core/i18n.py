@@ -112,8 +112,11 @@ def known_language(code: object) -> str | None:
 
 
 def _api_request() -> bool:
-    """A call to the JSON API (core.errors.wants_json): its language is its Accept-Language header alone."""
-    return request.path.startswith("/api/")
+    """A program's call to the JSON API (core.errors.wants_json): its language is its Accept-Language header
+    alone. A browser asking for a page under /api/ (the documentation, with its switcher) is a person's."""
+    if not request.path.startswith("/api/"):
+        return False
+    return request.accept_mimetypes.best_match(["application/json", "text/html"]) != "text/html"
 
 
 def _accepted_language() -> str:

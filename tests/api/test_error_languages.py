@@ -70,3 +70,9 @@ def test_the_api_ignores_the_switchers_cookie_and_the_profile(client, login):
 def test_a_parameter_error_names_the_parameter_and_value_as_sent(client):
     message = _error(client, "/api/v1/funding-status?as_of=soon", "fr")["message"]
     assert message == "as_of doit être une date écrite AAAA-MM-JJ (YYYY-MM-DD), et non 'soon'."
+
+
+def test_the_documentation_page_follows_the_switcher_like_any_page(client):
+    client.post("/language", data={"language": "es"})
+    page = client.get("/api/v1/docs", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert '<html lang="es"' in page.get_data(as_text=True)

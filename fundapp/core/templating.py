@@ -9,6 +9,7 @@ from babel import dates as babel_dates
 from babel.numbers import Locale as _Locale
 from babel.numbers import format_decimal, parse_pattern
 from flask import Flask, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from fundapp.core import clock
@@ -111,9 +112,18 @@ def percent_filter(value: Decimal | float | None, places: int = 1) -> str:
     return _isolated(format_percent(value, places))
 
 
+#: Labels the committee keeps in its records in English (committee.services.on_record: an agenda item's kind, a
+#: decision's outcome); marked where they are defined, so gettext finds them in the merged catalogue.
+_RECORDED_LABELS = (
+    "Concept note for endorsement|Joint programme for funding|Other business|Endorsed into the pipeline|Rejected|"
+    "Deferred|Returned for revision|Funding approved|Approved"
+)
+#: Named groups whose text is itself such a label (translated with gettext, not kept as written).
+_LABEL_GROUPS = frozenset({"kind", "label"})
+
 #: Sentences the application itself stores (event reasons, ledger descriptions), in English, as patterns; shown
-#: translated by the `system_text` filter. What a person wrote (a reason typed in a form) matches none and is
-#: shown as written; so is the reason inside a reversal's description.
+#: translated by the `system_text` filter (None: the whole text is one recorded label). What a person wrote (a
+#: reason typed in a form) matches none and is shown as written; so is the reason inside a reversal's description.
 SYSTEM_TEXTS: list[tuple[re.Pattern[str], Any]] = [
     (re.compile(r"(?P<count>\d+) ledger entries; figures stored"), _l("%(count)s ledger entries; figures stored")),
     (re.compile(r"Version (?P<number>\d+)"), _l("Version %(number)s")),
@@ -128,6 +138,8 @@ SYSTEM_TEXTS: list[tuple[re.Pattern[str], Any]] = [
     (re.compile(r"Deposit (?P<reference>\S+)"), _l("Deposit %(reference)s")),
     (re.compile(r"Administrative agent fee (?P<reference>\S+)"), _l("Administrative agent fee %(reference)s")),
     (re.compile(r"Reversal of #(?P<id>\d+): (?P<reason>.*)", re.DOTALL), _l("Reversal of #%(id)s: %(reason)s")),
+    (re.compile(rf"meeting (?P<id>\d+): (?P<kind>{_RECORDED_LABELS})"), _l("meeting %(id)s: %(kind)s")),
+    (re.compile(rf"(?P<label>{_RECORDED_LABELS})"), None),
 ]
 
 
@@ -141,8 +153,12 @@ def system_text(value: str | None) -> str:
         if found is None:
             continue
         parts = found.groupdict()
+        for group in _LABEL_GROUPS & parts.keys():
+            parts[group] = gettext(parts[group])
         if "date" in parts:
             parts["date"] = format_long_date(datetime.strptime(parts["date"], "%d %B %Y").replace(tzinfo=UTC).date())
+        if message is None:
+            return parts["label"]
         return str(message) % parts if parts else str(message)
     return value
 

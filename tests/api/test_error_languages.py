@@ -1,6 +1,10 @@
 """API errors: a stable `code` and `status` for programs, a `message` for people in the Accept-Language asked."""
 
 import pytest
+from flask_babel import force_locale
+
+from fundapp.api import tokens
+from fundapp.core.errors import DomainError
 
 CASES = [
     ("/api/v1/me", 401, "unauthorized"),
@@ -76,3 +80,17 @@ def test_the_documentation_page_follows_the_switcher_like_any_page(client):
     client.post("/language", data={"language": "es"})
     page = client.get("/api/v1/docs", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
     assert '<html lang="es"' in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("lang", "message"),
+    [
+        ("fr", "Nommez le jeton d'après l'endroit où vous l'utilisez."),
+        ("es", "Dé al token el nombre del lugar donde lo usa."),
+        ("ar", "سمِّ الرمز باسم المكان الذي تستخدمه فيه."),
+    ],
+)
+def test_a_refused_token_is_explained_in_the_language(app, db, user, lang, message):
+    with force_locale(lang), pytest.raises(DomainError) as refused:
+        tokens.create_token(user("donor@example.org"), "  ")
+    assert refused.value.message == message

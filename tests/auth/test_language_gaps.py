@@ -253,3 +253,12 @@ def test_a_wait_is_said_in_the_language(app, lang, seconds, minutes):
         assert throttle.describe(20) == seconds
         assert throttle.describe(150) == minutes
         assert seconds in throttle.message(20)
+
+
+def test_the_invitations_list_says_each_invitations_language(client, login, db):
+    with force_locale("es"):
+        invite(db.session, "lista@example.org")
+    login("admin@example.org")
+    page = client.get("/admin/invitations").get_data(as_text=True)
+    row = page.split("lista@example.org", 1)[1].split("</tr>", 1)[0]
+    assert '<span lang="es">Español</span>' in row

@@ -155,7 +155,7 @@ def select_language() -> str:
 def speak(code: str | None) -> None:
     """This request's page is for someone whose language is known without a profile (an invitation's welcome
     page: the language the invitation was written in); a signed-in user's profile and the switcher's choice
-    still come first. Call it before anything is translated, or the request's language is chosen afresh."""
+    still come first. The request then chooses its language afresh (what was translated before keeps its own)."""
     if has_request_context() and known_language(code):
         g.fundapp_page_language = code
         _choose_afresh()

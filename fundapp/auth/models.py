@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fundapp.core import clock
 from fundapp.core.extensions import db
-from fundapp.core.i18n import LANGUAGES
+from fundapp.core.i18n import LANGUAGES, Labels, _l
 from fundapp.core.permissions import Role
 
 if TYPE_CHECKING:
@@ -197,6 +197,12 @@ class RecoveryCode(db.Model):
     code_hash: Mapped[str] = mapped_column(sa.String(64))
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
     used_at: Mapped[datetime | None]
+
+
+#: An invitation's status (Invitation.status) as people read it.
+INVITATION_STATUS_LABELS = Labels(
+    {"pending": _l("Pending"), "expired": _l("Expired"), "accepted": _l("Accepted"), "revoked": _l("Revoked")}
+)
 
 
 class Invitation(db.Model):

@@ -20,7 +20,7 @@ from fundapp.auth.forms import (
     TwoFactorSetupForm,
     UserForm,
 )
-from fundapp.auth.models import Invitation, Organisation, User
+from fundapp.auth.models import INVITATION_STATUS_LABELS, Invitation, Organisation, User
 from fundapp.auth.ratelimit import email_request, password_attempt
 from fundapp.auth.web import client
 from fundapp.core import args as query_args
@@ -262,7 +262,12 @@ def _sent(sent: invitations.Sent, again: bool = False):
 @role_required(*permissions.INVITING_ROLES)
 def invitation_list():
     page = invitations.open_invitations(page=query_args.page())
-    return render_template("auth/invitations.html", page=page, can_manage=permissions.can_manage_invitation)
+    return render_template(
+        "auth/invitations.html",
+        page=page,
+        can_manage=permissions.can_manage_invitation,
+        status_labels=INVITATION_STATUS_LABELS,
+    )
 
 
 @bp.route("/admin/invitations/new", methods=["GET", "POST"])

@@ -262,3 +262,13 @@ def test_the_invitations_list_says_each_invitations_language(client, login, db):
     page = client.get("/admin/invitations").get_data(as_text=True)
     row = page.split("lista@example.org", 1)[1].split("</tr>", 1)[0]
     assert '<span lang="es">Español</span>' in row
+    assert ">Pending</span>" in row
+
+
+def test_the_invitations_list_names_the_statuses_in_the_language(client, login, db):
+    invite(db.session, "statut@example.org")
+    account = login("admin@example.org")
+    account.language = "fr"
+    page = client.get("/admin/invitations").get_data(as_text=True)
+    row = page.split("statut@example.org", 1)[1].split("</tr>", 1)[0]
+    assert '<span class="badge badge-pending">En attente</span>' in row

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from flask_babel import force_locale
 
-from fundapp.contributions import ledger, reconcile, services
+from fundapp.contributions import ledger, periods, reconcile, services
 from fundapp.contributions.services import Overpayment
 from tests.contributions import factories as cf
 from tests.core.tamper import without_triggers
@@ -184,3 +184,21 @@ def test_a_reconciliation_problem_is_told_in_the_language(app, db, lang, expecte
         with force_locale(lang):
             problem = reconcile.reconcile_with_audit()
     assert problem.translate(SPACES).startswith(expected.format(id=deposit.id))
+
+
+@pytest.mark.parametrize(
+    ("lang", "closed", "reason"),
+    [
+        ("fr", "<strong>Clôturé</strong>", "écritures au grand livre ; chiffres enregistrés"),
+        ("es", "<strong>Cerrado</strong>", "asientos en el libro mayor; cifras guardadas"),
+        ("ar", "<strong>مغلق</strong>", "من قيود دفتر الأستاذ؛ حُفظت الأرقام"),
+    ],
+)
+def test_a_months_history_names_its_steps_in_the_language(client, login, db, lang, closed, reason):
+    periods.close_period(None, date(2019, 5, 1))
+    account = login("secretariat@example.org")
+    account.language = lang
+    history = _text(client.get("/contributions/periods/2019-05")).split('class="timeline"', 1)[1]
+    assert closed in history
+    assert reason in history
+    assert "<strong>Close</strong>" not in history

@@ -178,7 +178,7 @@ def register_handlers(app: Flask) -> None:
             return body, status, headers
         template = f"errors/{status}.html" if status in (403, 404) else "errors/error.html"
         title = str(HTTP_TITLES.get(status, exc.name))
-        return _render(status, template, headers, title=title, message=exc.description)
+        return _render(status, template, headers, title=title, message=_http_message(exc))
 
     @app.errorhandler(Exception)
     def unexpected_error(exc: Exception):

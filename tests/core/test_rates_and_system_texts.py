@@ -1,5 +1,6 @@
 """Exchange rates in the language's number format, and the application's own stored sentences shown translated."""
 
+import html
 from datetime import date
 from decimal import Decimal
 
@@ -107,3 +108,20 @@ def test_a_system_text_date_uses_the_long_date(app):
         assert templating.format_long_date(date(2024, 3, 5)) in system_text(
             "Final narrative report received 05 March 2024"
         )
+
+
+@pytest.mark.parametrize(
+    ("lang", "message"),
+    [
+        ("fr", "Cette adresse n'accepte pas cette méthode."),
+        ("es", "Esta dirección no acepta este método."),
+        ("ar", "هذا العنوان لا يقبل هذه الطريقة."),
+    ],
+)
+def test_an_error_page_says_werkzeugs_default_in_the_language(client, lang, message):
+    client.post("/language", data={"language": lang})
+    response = client.post("/transparency/")
+    assert response.status_code == 405
+    page = html.unescape(response.get_data(as_text=True))
+    assert message in page
+    assert "not allowed for the requested URL" not in page

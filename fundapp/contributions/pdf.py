@@ -66,7 +66,7 @@ def contribution_report_pdf(report: ContributionReport) -> bytes:
             shown("date", d.deposited_on),
             d.agreement.reference,
             f"{d.currency} {shown('money', d.amount)}",
-            f"{d.rate}",
+            shown("rate", d.rate),
             d.amount_usd,
             d.fee_usd,
             _("reversed") if d.id in report.reversed_ids else (_("over-payment") if d.is_overpayment else ""),

@@ -187,6 +187,43 @@ def test_an_invited_person_sets_a_password_from_the_email_and_signs_in(new_page,
     assert "Two-factor sign-in" in admin.locator("#two-factor").inner_text()
     screenshot(admin, "user-edit")
 
+    # The administrator reads English and invites someone who reads French: the email, the welcome page, the
+    # password advice and the new account speak French.
+    go(admin, "Set-up", "Invitations")
+    admin.get_by_role("link", name="Invite someone").click()
+    assert admin.get_by_label("Their language").input_value() == "en"  # the inviter's own, by default
+    admin.get_by_label("Email").fill("claire.martin@unhcr.org")
+    admin.get_by_label("Full name").fill("Claire Martin")
+    admin.get_by_label("Organisation").select_option(
+        label="Office of the United Nations High Commissioner for Refugees (UNHCR)"
+    )
+    admin.get_by_label("Applicant (UN organization focal point)").check()
+    admin.get_by_label("Their language").select_option(label="Français")
+    screenshot(admin, "invitation-form-language")
+    admin.get_by_role("button", name="Send the invitation").click()
+    assert "Invitation sent to claire.martin@unhcr.org." in admin.locator(".flashes").inner_text()
+    (french,) = [m for m in mail.wait_for(2) if m["To"] == "claire.martin@unhcr.org"]
+    assert french["Subject"] == "Votre invitation au site de gestion des subventions du Fonds"
+    invitee = new_page()
+    invitee.goto(_link(french, accounts_server))
+    assert invitee.locator("h1").inner_text() == "Bienvenue"
+    invitee.get_by_label("Nouveau mot de passe", exact=True).fill("qwertyuiop")
+    invitee.get_by_label("Répétez le nouveau mot de passe").fill("qwertyuiop")
+    invitee.get_by_role("button", name="Créer mon compte").click()
+    advice = invitee.locator("#password-error").inner_text()
+    assert "C'est l'un des 100 mots de passe les plus courants." in advice
+    assert "Solidité : très faible." in advice
+    screenshot(invitee, "invitation-weak-password-fr")
+    invitee.get_by_label("Nouveau mot de passe", exact=True).fill(NEW_PASSWORD)
+    invitee.get_by_label("Répétez le nouveau mot de passe").fill(NEW_PASSWORD)
+    invitee.get_by_role("button", name="Créer mon compte").click()
+    invitee.wait_for_url("**/login?email=*")
+    assert invitee.locator("h1").inner_text() == "Se connecter"
+    invitee.get_by_label("Mot de passe", exact=True).fill(NEW_PASSWORD)
+    invitee.get_by_role("button", name="Se connecter").click()
+    invitee.wait_for_url("**/applicant")
+    assert invitee.locator("html").get_attribute("lang") == "fr"
+
 
 def test_a_forgotten_password_is_reset_through_the_emailed_link(new_page, mail, screenshot, accounts_server):
     thief = new_page()

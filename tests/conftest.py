@@ -15,7 +15,7 @@ from email.parser import BytesParser
 import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
-from flask import Flask, g
+from flask import Flask, g, has_app_context
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
@@ -130,6 +130,15 @@ class CommittingRunner(FlaskCliRunner):
     def invoke(self, *args, **kwargs):
         commit()
         return super().invoke(*args, **kwargs)
+
+
+@pytest.fixture(autouse=True)
+def _nothing_left_in_g() -> Iterator[None]:
+    """The run shares one app context: what a test left in `g` (the signed-in user flask-login keeps, a cached
+    page language) must not reach the next test, whatever fixtures that one uses."""
+    yield
+    if has_app_context():
+        vars(g._get_current_object()).clear()
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ the domains' services.
 
 from datetime import date
 
-from flask import Response, abort, jsonify, render_template, url_for
+from flask import Response, abort, jsonify, render_template, stream_with_context, url_for
 from flask_login import current_user
 
 from fundapp.api import bp, openapi, services
@@ -112,9 +112,9 @@ def docs():
 
 @bp.route("/iati.xml")
 def iati():
-    """Public: the IATI 2.03 activity file of the fund (fundapp/reports/iati.py)."""
+    """Public: the IATI 2.03 activity file of the fund (fundapp/reports/iati.py), streamed an activity at a time."""
     return Response(
-        iati_export.export(),
+        stream_with_context(iati_export.stream()),
         mimetype="application/xml",
         headers={"Content-Disposition": f'inline; filename="{iati_export.fund_identifier()}.xml"'},
     )

@@ -58,6 +58,7 @@ submitted or returned reports never appear.
 """
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -70,7 +71,8 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from fundapp.auth.models import Organisation
 from fundapp.committee import pipeline
-from fundapp.committee.models import JointProgrammeDocument
+from fundapp.committee.models import JointProgrammeDocument, programme_reference
+from fundapp.concept_notes.models import ConceptNote, concept_note_countries
 from fundapp.contributions import services as contributions
 from fundapp.contributions.models import Agreement, Deposit, Donor, DonorType, EntryKind, ExchangeRate, LedgerEntry
 from fundapp.core import clock
@@ -90,7 +92,7 @@ from fundapp.programmes.workflow import (
     REPORT_APPROVED,
 )
 from fundapp.reference import services as reference
-from fundapp.reference.models import ThematicArea
+from fundapp.reference.models import Country, ThematicArea
 from fundapp.reports import iati_rules, transparency
 from fundapp.reports.results_report import approved_actuals
 from fundapp.results.rollup import Direction, period_key
@@ -285,22 +287,40 @@ def _fund_sectors(areas: list[ThematicArea]) -> list[Sector]:
     return _area_sectors(funded, _proportional_split([allocated[a.id] for a in funded]))
 
 
+def funded_countries() -> dict[int, list[tuple[str, str]]]:
+    """programme id → (ISO alpha-2, name) of its countries, for every funded programme (empty for a global one):
+    one query of plain rows, no programme loaded."""
+    rows = db.session.execute(
+        sa.select(JointProgrammeDocument.id, Country.alpha2, Country.name)
+        .join(ConceptNote, ConceptNote.id == JointProgrammeDocument.concept_note_id)
+        .outerjoin(concept_note_countries, concept_note_countries.c.concept_note_id == ConceptNote.id)
+        .outerjoin(Country, Country.code == concept_note_countries.c.country_code)
+        .where(JointProgrammeDocument.id.in_(transparency.funded_programme_ids()))
+        .order_by(JointProgrammeDocument.id, Country.name)
+    )
+    found: dict[int, list[tuple[str, str]]] = {}
+    for programme_id, alpha2, name in rows:
+        places = found.setdefault(programme_id, [])
+        if name is not None:
+            places.append((alpha2, name))
+    return found
+
+
 def _fund_recipients(
-    documents: list[JointProgrammeDocument], allocated: dict[int, Decimal]
+    countries_by_programme: dict[int, list[tuple[str, str]]], allocated: dict[int, Decimal]
 ) -> tuple[list[tuple[str, str, Decimal]], list[tuple[str, str, Decimal]]]:
     """(countries, regions) the allocated money goes to: each programme's net allocation split evenly over its
     countries, a global programme's to region 998; percentages of the whole, adding up to 100."""
     places: dict[tuple[str, str, str], Decimal] = {}
-    for document in documents:
-        amount = allocated.get(document.id, Decimal(0))
-        countries = document.concept_note.countries
+    for programme_id, countries in countries_by_programme.items():
+        amount = allocated.get(programme_id, Decimal(0))
         if amount <= 0:
             continue
         if not countries:
             key = ("region", *UNSPECIFIED_REGION)
             places[key] = places.get(key, Decimal(0)) + amount
-        for country in countries:
-            key = ("country", country.alpha2, country.name)
+        for alpha2, name in countries:
+            key = ("country", alpha2, name)
             places[key] = places.get(key, Decimal(0)) + amount / len(countries)
     if not places:
         return [], [(*UNSPECIFIED_REGION, Decimal("100.00"))]
@@ -402,8 +422,7 @@ def fund_activity() -> Activity:
         f"{name}: a pooled multi-partner trust fund administered by {agent.name}. "
         f"It finances joint programmes under its thematic areas: {'; '.join(a.name for a in areas)}."
     )
-    documents = transparency.funded_documents()
-    countries, regions = _fund_recipients(documents, _net_allocations())
+    countries, regions = _fund_recipients(funded_countries(), _net_allocations())
     return Activity(
         identifier=identifier,
         hierarchy=1,
@@ -561,8 +580,9 @@ def programme_facts(ids: list[int]) -> dict[int, ProgrammeFacts]:
     return facts
 
 
-def programme_activities(fund: Activity) -> list[Activity]:
-    """Each funded joint programme as a hierarchy-2 activity, child of the fund; a fixed number of queries.
+def programme_activities(fund: Activity, ids: list[int] | None = None) -> list[Activity]:
+    """Each funded joint programme (of `ids` when given: a batch of the streamed export) as a hierarchy-2
+    activity, child of the fund; a fixed number of queries.
 
     Transactions are the programme's ledger rows (reversals carry the original's category and a negative
     value): allocations are outgoing commitments (2) from the fund to each participating organization (its
@@ -570,7 +590,7 @@ def programme_activities(fund: Activity) -> list[Activity]:
     transfers disbursements (3) from the administrative agent to the receiving organization, refunds
     negative disbursements, expenditure (4) reported by the organization that spent it.
     """
-    documents = transparency.funded_documents()
+    documents = transparency.funded_documents(ids)
     if not documents:
         return []
     rows = db.session.execute(
@@ -792,17 +812,42 @@ def programme_results(dates: dict[int, tuple[date, date]]) -> dict[int, list[Res
     return found
 
 
+#: Funded programmes loaded, built and written together by the streamed export: its memory holds one batch.
+BATCH = 100
+
+
+def _batches(ids: list[int], size: int) -> Iterator[list[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def iter_activities(batch: int = BATCH) -> Iterator[Activity]:
+    """The fund, then its funded programmes a batch at a time (each batch a fixed number of queries), parent and
+    children linked both ways: only the programmes' ids are read before the first activity is written."""
+    ids = transparency.funded_ids()
+    fund = fund_activity()
+    fund.related = [("2", programme_identifier(fund.identifier, programme_reference(i))) for i in ids]
+    yield fund
+    for chunk in _batches(ids, batch):
+        # The batch's ORM objects are only referenced from here: the session's identity map is weak, so they are
+        # freed once the batch is written.
+        yield from programme_activities(fund, chunk)
+
+
 def activities() -> list[Activity]:
     """The fund and its funded programmes, parent and children linked both ways."""
-    fund = fund_activity()
-    children = programme_activities(fund)
-    fund.related = [("2", child.identifier) for child in children]
-    return [fund, *children]
+    return list(iter_activities())
+
+
+def stream(batch: int = BATCH) -> Iterator[bytes]:
+    """The whole export as pieces of XML, one activity at a time: the fund (hierarchy 1) and each funded joint
+    programme (hierarchy 2), built from batched queries, so its memory does not grow with the fund."""
+    return _chunks(iter_activities(batch), generated=clock.now())
 
 
 def export() -> bytes:
-    """The whole export: the fund (hierarchy 1) and each funded joint programme (hierarchy 2)."""
-    return render(activities(), generated=clock.now())
+    """The whole export in one piece (the command line, the tests)."""
+    return b"".join(stream())
 
 
 def validate_export(data: bytes) -> list[iati_rules.Finding]:
@@ -915,11 +960,21 @@ def _result(parent: etree._Element, result: Result) -> None:
             _narrative(etree.SubElement(actual, "comment"), "Cumulative since the programme started.")
 
 
-def render(activities: list[Activity], generated: datetime | None = None) -> bytes:
+def _chunks(activities: Iterable[Activity], generated: datetime | None = None) -> Iterator[bytes]:
+    """The iati-activities document in pieces: its opening, each activity as it comes, its end."""
     attrs = {"version": VERSION}
     if generated:
         attrs["generated-datetime"] = generated.replace(microsecond=0).isoformat() + "Z"
-    root = etree.Element("iati-activities", attrs)
+    # The root element is written empty and split at its end tag, so its attributes go through lxml's quoting.
+    empty = etree.tostring(etree.Element("iati-activities", attrs), encoding="UTF-8", xml_declaration=True)
+    head = empty[: -len(b"/>")] + b">\n"
+    yield head
     for activity in activities:
-        _activity(root, activity)
-    return etree.tostring(root, pretty_print=True, xml_declaration=True, encoding="UTF-8")
+        holder = etree.Element("iati-activities")
+        _activity(holder, activity)
+        yield etree.tostring(holder[0], pretty_print=True, encoding="UTF-8")
+    yield b"</iati-activities>\n"
+
+
+def render(activities: Iterable[Activity], generated: datetime | None = None) -> bytes:
+    return b"".join(_chunks(activities, generated))

@@ -257,10 +257,18 @@ def programmes(documents: Sequence[JointProgrammeDocument]) -> list[PublicProgra
     return [_public(d, money.get(d.id), labels) for d in documents]
 
 
-def funded_documents() -> list[JointProgrammeDocument]:
-    """The funded programme documents with their public fields loaded, oldest id first (the IATI export's order)."""
+def funded_documents(ids: Sequence[int] | None = None) -> list[JointProgrammeDocument]:
+    """The funded programme documents with their public fields loaded, oldest id first (the IATI export's order);
+    only those of `ids` when given (the export loads them a batch at a time)."""
     query = programme_query().options(*_load_options()).order_by(None).order_by(JointProgrammeDocument.id)
+    if ids is not None:
+        query = query.where(JointProgrammeDocument.id.in_(list(ids)))
     return list(db.session.scalars(query))
+
+
+def funded_ids() -> list[int]:
+    """The ids of the funded programme documents, oldest first (one query, plain integers)."""
+    return list(db.session.scalars(funded_programme_ids().order_by(LedgerEntry.programme_id)))
 
 
 def list_programmes(filters: ProgrammeFilters | None = None) -> list[PublicProgramme]:

@@ -72,7 +72,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from fundapp.auth.models import Organisation
 from fundapp.committee import pipeline
 from fundapp.committee.models import JointProgrammeDocument, programme_reference
-from fundapp.concept_notes.models import ConceptNote, concept_note_countries
+from fundapp.concept_notes.models import ConceptNote, MarkerScore, Participant, concept_note_countries
 from fundapp.contributions import services as contributions
 from fundapp.contributions.models import Agreement, Deposit, Donor, DonorType, EntryKind, ExchangeRate, LedgerEntry
 from fundapp.core import clock
@@ -80,7 +80,13 @@ from fundapp.core.extensions import db
 from fundapp.core.models import AuditEntry, StateEvent
 from fundapp.core.money import split_by_weights
 from fundapp.programmes import services as programme_services
-from fundapp.programmes.models import JointProgramme, ProgrammeIndicator, ProgrammeOutcome, ProgressReport
+from fundapp.programmes.models import (
+    JointProgramme,
+    ProgrammeIndicator,
+    ProgrammeOutcome,
+    ProgrammeOutput,
+    ProgressReport,
+)
 from fundapp.programmes.workflow import (
     ACTIVE,
     APPROVED,
@@ -580,6 +586,20 @@ def programme_facts(ids: list[int]) -> dict[int, ProgrammeFacts]:
     return facts
 
 
+def _document_options() -> list:
+    """What a programme's activity reads of its document and concept note, loaded for a whole batch at once."""
+    return [
+        selectinload(JointProgrammeDocument.concept_note).options(
+            joinedload(ConceptNote.thematic_area),
+            joinedload(ConceptNote.organisation),
+            selectinload(ConceptNote.countries),
+            selectinload(ConceptNote.participants).joinedload(Participant.organisation),
+            selectinload(ConceptNote.markers).joinedload(MarkerScore.marker),
+        ),
+        selectinload(JointProgrammeDocument.budget_lines),
+    ]
+
+
 def programme_activities(fund: Activity, ids: list[int] | None = None) -> list[Activity]:
     """Each funded joint programme (of `ids` when given: a batch of the streamed export) as a hierarchy-2
     activity, child of the fund; a fixed number of queries.
@@ -590,11 +610,22 @@ def programme_activities(fund: Activity, ids: list[int] | None = None) -> list[A
     transfers disbursements (3) from the administrative agent to the receiving organization, refunds
     negative disbursements, expenditure (4) reported by the organization that spent it.
     """
-    documents = transparency.funded_documents(ids)
+    documents = transparency.funded_documents(ids, _document_options())
     if not documents:
         return []
+    # Plain rows named like the entry's attributes, not ORM entries: a batch's ledger costs little memory.
     rows = db.session.execute(
-        sa.select(LedgerEntry, Organisation.name, Organisation.iati_ref)
+        sa.select(
+            LedgerEntry.id,
+            LedgerEntry.programme_id,
+            LedgerEntry.organisation_id,
+            LedgerEntry.category,
+            LedgerEntry.entry_on,
+            LedgerEntry.amount_usd,
+            LedgerEntry.description,
+            Organisation.name.label("org_name"),
+            Organisation.iati_ref.label("org_ref"),
+        )
         .outerjoin(Organisation, Organisation.id == LedgerEntry.organisation_id)
         .where(
             LedgerEntry.programme_id.in_([d.id for d in documents]),
@@ -604,9 +635,9 @@ def programme_activities(fund: Activity, ids: list[int] | None = None) -> list[A
         )
         .order_by(LedgerEntry.entry_on, LedgerEntry.id)
     ).all()
-    by_programme: dict[int, list[tuple[LedgerEntry, Org | None]]] = {}
-    for entry, org_name, org_ref in rows:
-        org = Org(org_name, MULTILATERAL, org_ref) if org_name else None
+    by_programme: dict[int, list[tuple[Any, Org | None]]] = {}
+    for entry in rows:
+        org = Org(entry.org_name, MULTILATERAL, entry.org_ref) if entry.org_name else None
         by_programme.setdefault(entry.programme_id, []).append((entry, org))
     agent = fund.reporting_org
     facts = programme_facts([d.id for d in documents])
@@ -682,7 +713,7 @@ def programme_activities(fund: Activity, ids: list[int] | None = None) -> list[A
 
 
 def _commitments(
-    allocations: list[LedgerEntry],
+    allocations: list[Any],
     shares: dict[int | None, Decimal],
     orgs: dict[int, Org],
     lead: Org,
@@ -728,7 +759,7 @@ OTHER_IDENTIFIER_INTERNAL = "A1"
 
 
 def _programme_transaction(
-    entry: LedgerEntry, org: Org, reference: str, fund_id: str, identifier: str, agent: Org
+    entry: Any, org: Org, reference: str, fund_id: str, identifier: str, agent: Org
 ) -> Transaction:
     kind = entry.category
     if kind in (EntryKind.transfer, EntryKind.refund):
@@ -773,18 +804,46 @@ def period_dates(period: str, starts_on: date, ends_on: date) -> tuple[date, dat
 
 
 def programme_results(dates: dict[int, tuple[date, date]]) -> dict[int, list[Result]]:
-    """programme id → its results with indicators and the actuals of its approved progress reports (3 queries)."""
+    """programme id → its results with indicators and the actuals of its approved progress reports (4 queries of
+    plain rows: no ORM object per indicator, so a batch of programmes costs little memory)."""
     if not dates:
         return {}
-    outcomes = db.session.scalars(
-        sa.select(ProgrammeOutcome)
-        .where(ProgrammeOutcome.programme_id.in_(list(dates)))
-        .options(selectinload(ProgrammeOutcome.outputs), selectinload(ProgrammeOutcome.indicators))
+    ids = list(dates)
+    outcomes = db.session.execute(
+        sa.select(ProgrammeOutcome.id, ProgrammeOutcome.programme_id, ProgrammeOutcome.code, ProgrammeOutcome.statement)
+        .where(ProgrammeOutcome.programme_id.in_(ids))
         .order_by(ProgrammeOutcome.programme_id, ProgrammeOutcome.code)
     ).all()
-    actuals = approved_actuals(list(dates))
+    outputs: dict[int, list[Any]] = {}
+    for row in db.session.execute(
+        sa.select(ProgrammeOutput.id, ProgrammeOutput.outcome_id, ProgrammeOutput.code, ProgrammeOutput.statement)
+        .join(ProgrammeOutcome, ProgrammeOutcome.id == ProgrammeOutput.outcome_id)
+        .where(ProgrammeOutcome.programme_id.in_(ids))
+        .order_by(ProgrammeOutput.code)
+    ):
+        outputs.setdefault(row.outcome_id, []).append(row)
+    indicators: dict[int, list[Any]] = {}
+    for row in db.session.execute(
+        sa.select(
+            ProgrammeIndicator.id,
+            ProgrammeIndicator.programme_id,
+            ProgrammeIndicator.outcome_id,
+            ProgrammeIndicator.output_id,
+            ProgrammeIndicator.code,
+            ProgrammeIndicator.name,
+            ProgrammeIndicator.unit,
+            ProgrammeIndicator.direction,
+            ProgrammeIndicator.baseline_value,
+            ProgrammeIndicator.baseline_year,
+            ProgrammeIndicator.target_value,
+        )
+        .where(ProgrammeIndicator.programme_id.in_(ids))
+        .order_by(ProgrammeIndicator.code)
+    ):
+        indicators.setdefault(row.outcome_id, []).append(row)
+    actuals = approved_actuals(ids)
 
-    def indicator(ind: ProgrammeIndicator) -> Indicator:
+    def indicator(ind: Any) -> Indicator:
         starts_on, ends_on = dates[ind.programme_id]
         periods = []
         for period, actual in sorted(actuals.get(ind.id, []), key=lambda pa: period_key(pa[0])):
@@ -802,11 +861,12 @@ def programme_results(dates: dict[int, tuple[date, date]]) -> dict[int, list[Res
     found: dict[int, list[Result]] = {}
     for outcome in outcomes:
         results = found.setdefault(outcome.programme_id, [])
-        own = [i for i in outcome.indicators if i.output_id is None]
+        attached = indicators.get(outcome.id, [])
+        own = [i for i in attached if i.output_id is None]
         if own:
             results.append(Result("2", f"Outcome {outcome.code}: {outcome.statement}", [indicator(i) for i in own]))
-        for output in outcome.outputs:
-            linked = [i for i in outcome.indicators if i.output_id == output.id]
+        for output in outputs.get(outcome.id, []):
+            linked = [i for i in attached if i.output_id == output.id]
             if linked:
                 results.append(Result("1", f"Output {output.code}: {output.statement}", [indicator(i) for i in linked]))
     return found

@@ -257,10 +257,10 @@ def programmes(documents: Sequence[JointProgrammeDocument]) -> list[PublicProgra
     return [_public(d, money.get(d.id), labels) for d in documents]
 
 
-def funded_documents(ids: Sequence[int] | None = None) -> list[JointProgrammeDocument]:
-    """The funded programme documents with their public fields loaded, oldest id first (the IATI export's order);
-    only those of `ids` when given (the export loads them a batch at a time)."""
-    query = programme_query().options(*_load_options()).order_by(None).order_by(JointProgrammeDocument.id)
+def funded_documents(ids: Sequence[int] | None = None, options: list | None = None) -> list[JointProgrammeDocument]:
+    """The funded programme documents with their public fields loaded (or what `options` load), oldest id first
+    (the IATI export's order); only those of `ids` when given (the export loads them a batch at a time)."""
+    query = programme_query().options(*(options or _load_options())).order_by(None).order_by(JointProgrammeDocument.id)
     if ids is not None:
         query = query.where(JointProgrammeDocument.id.in_(list(ids)))
     return list(db.session.scalars(query))

@@ -260,17 +260,17 @@ def funding_status():
 
 @bp.route("/contributors")
 def contributors():
-    """Public: per donor, the commitments and deposits in USD (the capitalization page's table)."""
-    cap = contribution_services.capitalization()
+    """Public: the totals, and per donor, a page at a time, the commitments and deposits in USD (the
+    capitalization page's table), paginated in SQL."""
+    rows, pagination = transparency.contributors(*page_args())
     return jsonify(
-        {
-            "target_usd": money_str(cap.target_usd),
-            "commitments_usd": money_str(cap.commitments_usd),
-            "deposits_usd": money_str(cap.deposits_usd),
+        public_cache.cached("api.contributors.totals", services.contribution_totals)
+        | {
             "contributors": [
                 {"donor": name, "commitments_usd": money_str(committed), "deposits_usd": money_str(deposited)}
-                for name, committed, deposited in cap.by_donor
+                for name, committed, deposited in rows
             ],
+            "meta": page_meta(pagination),
         }
     )
 

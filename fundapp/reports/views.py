@@ -47,6 +47,13 @@ def index():
     return public_cache.anonymous_page(render)
 
 
+@bp.route("/contributors")
+def contributors():
+    """Public: every contributor with its commitments and deposits, the largest first, a page at a time."""
+    rows, pages = transparency.contributors(query_args.page())
+    return render_template("reports/contributors.html", rows=rows, pages=pages)
+
+
 @bp.route("/programmes/<int:programme_id>")
 def programme(programme_id: int):
     """Public: one funded joint programme (public fields only; an unfunded document is 404)."""
@@ -118,12 +125,13 @@ def annual_xlsx(year: int):
 def results():
     """Pick a year; see the fund's results as they stood at its end and download the PDF."""
     year, years = _chosen_year()
+    page = query_args.page()
     return public_cache.anonymous_page(
-        lambda: render_template("reports/results.html", report=results_report.build(year), years=years)
+        lambda: render_template("reports/results.html", report=results_report.build(year, page), years=years)
     )
 
 
 @bp.route("/results-report/<int:year>.pdf")
 def results_pdf(year: int):
-    report = results_report.build(_year(year))
+    report = results_report.build(_year(year), page=None)  # every highlight, a batch of programmes at a time
     return _pdf(pdf.results_report(report), f"{report.fund_code}-results-report-{year}.pdf")

@@ -881,14 +881,14 @@ def _batches(ids: list[int], size: int) -> Iterator[list[int]]:
         yield ids[start : start + size]
 
 
-def iter_activities(batch: int = BATCH) -> Iterator[Activity]:
+def iter_activities(batch: int | None = None) -> Iterator[Activity]:
     """The fund, then its funded programmes a batch at a time (each batch a fixed number of queries), parent and
     children linked both ways: only the programmes' ids are read before the first activity is written."""
     ids = transparency.funded_ids()
     fund = fund_activity()
     fund.related = [("2", programme_identifier(fund.identifier, programme_reference(i))) for i in ids]
     yield fund
-    for chunk in _batches(ids, batch):
+    for chunk in _batches(ids, batch or BATCH):
         # The batch's ORM objects are only referenced from here: the session's identity map is weak, so they are
         # freed once the batch is written.
         yield from programme_activities(fund, chunk)
@@ -899,7 +899,7 @@ def activities() -> list[Activity]:
     return list(iter_activities())
 
 
-def stream(batch: int = BATCH) -> Iterator[bytes]:
+def stream(batch: int | None = None) -> Iterator[bytes]:
     """The whole export as pieces of XML, one activity at a time: the fund (hierarchy 1) and each funded joint
     programme (hierarchy 2), built from batched queries, so its memory does not grow with the fund."""
     return _chunks(iter_activities(batch), generated=clock.now())

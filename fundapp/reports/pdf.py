@@ -14,7 +14,7 @@ from fundapp.core.i18n import _
 from fundapp.core.pdf import build_pdf, data_table, money_cell, para
 from fundapp.reports import annual
 from fundapp.reports.annual import AnnualReport
-from fundapp.reports.results_report import PDF_HIGHLIGHTS, ResultsReport
+from fundapp.reports.results_report import ResultsReport
 
 # The annual financial report ------------------------------------------------------------------------------
 
@@ -179,13 +179,13 @@ def results_report(report: ResultsReport) -> bytes:
             )
         )
     story.append(para(_("Programme highlights"), "h2"))
-    if report.started > PDF_HIGHLIGHTS:
+    if report.started > report.shown:
         story.append(
             para(
                 _(
                     "The %(shown)s joint programmes with the largest allocations are highlighted here, of the "
                     "%(started)s that had started by the end of %(year)s; the results report page shows every one.",
-                    shown=PDF_HIGHLIGHTS,
+                    shown=report.shown,
                     started=report.started,
                     year=report.year,
                 ),

@@ -91,8 +91,9 @@ class ResultsReport:
     principles: list[tuple[str, str, Decimal]] = field(default_factory=list)
     #: The pages of highlights (None: the PDF's highlights).
     pages: Pagination | None = None
-    #: How many funded programmes had started by the end of the year (the PDF highlights at most PDF_HIGHLIGHTS).
+    #: How many funded programmes had started by the end of the year, and how many the PDF highlights.
     started: int = 0
+    shown: int = 0
 
     @property
     def period_end(self) -> date:
@@ -180,14 +181,20 @@ def _largest_started_ids(year: int, limit: int) -> list[int]:
     return sorted(db.session.scalars(largest))
 
 
+def pdf_highlights() -> int:
+    """How many programmes the PDF highlights at most (PDF_HIGHLIGHTS, read when the report is built)."""
+    return PDF_HIGHLIGHTS
+
+
 def started_count(year: int) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(_started_ids(year).order_by(None).subquery())) or 0
 
 
-def iter_highlights(year: int, limit: int | None = None, batch: int = HIGHLIGHTS_BATCH) -> Iterator[Highlight]:
+def iter_highlights(year: int, limit: int | None = None, batch: int | None = None) -> Iterator[Highlight]:
     """The year's highlights (of the `limit` largest programmes by allocation when given), built a batch of
     programmes at a time (the PDF): only ids are read whole, each batch is loaded, made plain and let go."""
     ids = list(db.session.scalars(_started_ids(year))) if limit is None else _largest_started_ids(year, limit)
+    batch = batch or HIGHLIGHTS_BATCH
     for start in range(0, len(ids), batch):
         yield from _highlights(year, ids[start : start + batch])
 
@@ -270,9 +277,10 @@ def build(year: int, page: int | None = 1) -> ResultsReport:
     started = started_count(year)
     if page is None:
         # The PDF: every programme of a small fund; the largest PDF_HIGHLIGHTS of a large one (the page has all).
-        highlights, pages = iter_highlights(year, PDF_HIGHLIGHTS if started > PDF_HIGHLIGHTS else None), None
+        limit = pdf_highlights()
+        highlights, pages = iter_highlights(year, limit if started > limit else None), None
     else:
-        highlights, pages = highlights_page(year, page)
+        highlights, pages = highlights_page(year, page, HIGHLIGHTS_PER_PAGE)
     names = {p.code: p.local_name for p in reference.guiding_principles()}
     return ResultsReport(
         year=year,
@@ -282,6 +290,7 @@ def build(year: int, page: int | None = 1) -> ResultsReport:
         highlights=highlights,
         pages=pages,
         started=started,
+        shown=min(started, pdf_highlights()),
         fund_score=portfolio.overall if portfolio else None,
         fund_programmes=portfolio.programmes if portfolio else 0,
         area_scores=[(code, a.programmes, a.overall) for code, a in by_area.items()],

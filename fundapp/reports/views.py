@@ -50,7 +50,7 @@ def index():
 @bp.route("/contributors")
 def contributors():
     """Public: every contributor with its commitments and deposits, the largest first, a page at a time."""
-    rows, pages = transparency.contributors(query_args.page())
+    rows, pages = transparency.contributors(query_args.page(), transparency.CONTRIBUTORS_PER_PAGE)
     return render_template("reports/contributors.html", rows=rows, pages=pages)
 
 

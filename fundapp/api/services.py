@@ -123,6 +123,20 @@ def contribution_totals() -> dict[str, str]:
     }
 
 
+def organization_totals() -> dict[str, Any]:
+    """Per participating organization: its programmes and money (transparency.by_organisation), as JSON values."""
+    rows = [
+        {
+            "code": r.key,
+            "name": r.label,
+            "joint_programmes": r.programmes,
+            **{f"{key}_usd": money_str(getattr(r.money, key)) for key, _label in transparency.MONEY_COLUMNS},
+        }
+        for r in transparency.by_organisation()
+    ]
+    return {"organizations": rows}
+
+
 def _public_contributions() -> dict[str, Any]:
     """The contributions part of the summary, naming the SUMMARY_DONORS largest depositors only: a bounded
     document whatever the number of donors."""

@@ -278,17 +278,8 @@ def contributors():
 @bp.route("/organizations")
 def organizations():
     """Public: per participating organization, allocations (its budget share of each programme's), transfers,
-    refunds and expenditure (the transparency page's table)."""
-    rows = [
-        {
-            "code": r.key,
-            "name": r.label,
-            "joint_programmes": r.programmes,
-            **{f"{key}_usd": money_str(getattr(r.money, key)) for key, _label in transparency.MONEY_COLUMNS},
-        }
-        for r in transparency.by_organisation()
-    ]
-    return jsonify({"organizations": rows})
+    refunds and expenditure (the transparency page's table), kept in the public cache while the records hold."""
+    return jsonify(public_cache.cached("api.organizations", services.organization_totals))
 
 
 @bp.route("/contributions/agreements")

@@ -45,7 +45,7 @@ GENDER_MARKER = "GEN"
 #: Funded programmes listed per page of the portal.
 PER_PAGE = 20
 #: Contributors the portal lists (and charts) by name, the largest first; the contributors page lists them all.
-TOP_CONTRIBUTORS = 15
+TOP_CONTRIBUTORS = 10
 #: Contributors per page of the contributors page.
 CONTRIBUTORS_PER_PAGE = 50
 #: The money columns of every breakdown, in order: (key, heading).

@@ -20,7 +20,7 @@ from fundapp.contributions import services
 from fundapp.core import clock
 from fundapp.core.money import money_str
 from fundapp.demo.contributions import seed_contributions
-from fundapp.reports import iati, results_report, transparency
+from fundapp.reports import annual, iati, results_report, transparency
 from tests.reports.test_iati import SCHEMA_PATH
 from tests.transparency.helpers import seed_with_movements
 
@@ -152,3 +152,23 @@ def test_breakdowns_by_area_and_region_are_the_programmes_totals(db):
             for name, _label in transparency.MONEY_COLUMNS:
                 assert getattr(row.money, name) == sum((getattr(p.money, name) for p in mine), 0), (row.key, name)
     assert sum(r.programmes for r in transparency.by_area()) == len(programmes) == transparency.funded_count()
+
+
+def test_annual_report_page_shows_the_largest_rows_and_the_files_keep_every_one(client, db, login, monkeypatch):
+    seed_with_movements()
+    year = clock.today().year
+    report = annual.build(year)
+    assert len(report.donors) == 12
+    assert len(report.programmes) == 12
+    monkeypatch.setattr(annual, "PAGE_ROWS", 3)
+    login("secretariat@example.org")
+    body = html.unescape(client.get(f"/transparency/annual-report?year={year}").get_data(as_text=True))
+    assert "The 3 largest of 12 donors by deposits; the PDF and the XLSX list every one." in body
+    assert "The 3 joint programmes with the largest allocations, of 12; the PDF and the XLSX list every one." in body
+    for name, *_values in report.donors[:3]:
+        assert name in body
+    assert report.donors[-1][0] not in body
+    largest = sorted(report.programmes, key=lambda r: -r.values["allocation"][2])[:3]
+    assert [r.label for r in report.page_programmes] == sorted(r.label for r in largest)
+    workbook = client.get(f"/transparency/annual-report/{year}.xlsx")
+    assert workbook.status_code == 200  # the files are built from the whole report (tests/transparency/test_pages)

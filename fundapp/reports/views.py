@@ -1,5 +1,8 @@
 """The public transparency portal (no sign-in), its CSV tables, and the annual and results report downloads."""
 
+from collections.abc import Iterable, Iterator
+from typing import Any
+
 from flask import Response, abort, render_template, request
 
 from fundapp.contributions.ledger import day_label
@@ -72,7 +75,13 @@ def table_csv(table: str):
     """Public: the numbers behind each table and chart of the page, as CSV (a machine export: in English)."""
     with force_locale(DEFAULT_LANGUAGE):
         filename, header, rows = transparency.csv_table(table, _filters())
-    return tabular.csv_response(filename, header, rows)
+    return tabular.csv_response(filename, header, _in_english(rows))
+
+
+def _in_english(rows: Iterable[Any]) -> Iterator[Any]:
+    """Rows produced while the download is written (a generator) are named in English too."""
+    with force_locale(DEFAULT_LANGUAGE):
+        yield from rows
 
 
 # Annual financial report ------------------------------------------------------------------------------

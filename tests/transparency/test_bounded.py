@@ -172,3 +172,14 @@ def test_annual_report_page_shows_the_largest_rows_and_the_files_keep_every_one(
     assert [r.label for r in report.page_programmes] == sorted(r.label for r in largest)
     workbook = client.get(f"/transparency/annual-report/{year}.xlsx")
     assert workbook.status_code == 200  # the files are built from the whole report (tests/transparency/test_pages)
+
+
+def test_programmes_csv_is_streamed_from_batches_in_the_lists_order(client, db, monkeypatch):
+    seed_with_movements()
+    monkeypatch.setattr(transparency, "BATCH", 5)
+    response = client.get("/transparency/programmes.csv")
+    assert response.is_streamed
+    lines = b"".join(response.response).decode().splitlines()
+    listed = transparency.list_programmes()
+    assert len(lines) == 1 + len(listed) == 13
+    assert [line.split(",")[0] for line in lines[1:]] == [p.reference for p in listed]

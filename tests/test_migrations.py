@@ -10,7 +10,10 @@ from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
 
 from fundapp import create_app
+from fundapp.core.edge import transaction
 from fundapp.core.extensions import db as _db
+from fundapp.demo.services import seed_demo
+from fundapp.reference.services import load_reference
 from tests.conftest import make_config
 
 
@@ -74,10 +77,6 @@ def test_migration_files_sort_in_chain_order_without_autogenerate_markers():
 def test_the_latest_migrations_go_down_and_up_on_a_fund_full_of_data(scratch_database_url):
     """A fund in use upgrades: SQLite rebuilds a table for a batch operation, which must not trip over the rows
     that point to it (the users table, referenced from everywhere, was the first to fail)."""
-    from fundapp.core.edge import transaction
-    from fundapp.demo.services import seed_demo
-    from fundapp.reference.services import load_reference
-
     scratch = create_app(make_config(scratch_database_url))
     with scratch.app_context():
         upgrade()

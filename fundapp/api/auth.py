@@ -25,6 +25,7 @@ from werkzeug.exceptions import Unauthorized
 
 from fundapp.api import bp, tokens
 from fundapp.api.openapi import MAX_INT, flask_path, query_parameters
+from fundapp.core.i18n import _
 from fundapp.core.permissions import Role
 
 MAX_PER_PAGE = 100
@@ -64,7 +65,7 @@ def authenticate_request() -> None:
     header = request.headers.get("Authorization")
     user = tokens.authenticate(header) if header else None
     if header and user is None:
-        raise TokenRequired("The token is unknown, revoked or expired, or its account is deactivated.")
+        raise TokenRequired(_("The token is unknown, revoked or expired, or its account is deactivated."))
     g._login_user = user if user is not None else current_app.login_manager.anonymous_user()
 
 
@@ -77,8 +78,8 @@ def _check_query_parameters() -> None:
         return
     unknown = sorted(set(request.args) - allowed)
     if unknown:
-        known = ", ".join(sorted(allowed)) or "none"
-        abort(400, f"Unknown query parameter {unknown[0]!r}; this endpoint takes: {known}.")
+        known = ", ".join(sorted(allowed)) or _("none")
+        abort(400, _("Unknown query parameter %(name)r; this endpoint takes: %(known)s.", name=unknown[0], known=known))
 
 
 def token_required(*roles: Role) -> Callable:
@@ -88,9 +89,9 @@ def token_required(*roles: Role) -> Callable:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any):
             if not current_user.is_authenticated:
-                raise TokenRequired("Send a personal API token: Authorization: Bearer <token>.")
+                raise TokenRequired(_("Send a personal API token: Authorization: Bearer <token>."))
             if roles and not current_user.has_any_role(*roles):
-                abort(403, "Your account's roles do not give access to this endpoint.")
+                abort(403, _("Your account's roles do not give access to this endpoint."))
             return view(*args, **kwargs)
 
         return wrapped
@@ -108,11 +109,11 @@ def int_arg(name: str, default: int | None = None, minimum: int | None = None) -
     try:
         number = int(value)
     except ValueError:
-        abort(400, f"{name} must be a whole number, not {value!r}.")
+        abort(400, _("%(name)s must be a whole number, not %(value)r.", name=name, value=value))
     if minimum is not None and number < minimum:
-        abort(400, f"{name} must be at least {minimum}.")
+        abort(400, _("%(name)s must be at least %(minimum)s.", name=name, minimum=minimum))
     if abs(number) > MAX_INT:
-        abort(400, f"{name} is out of range.")
+        abort(400, _("%(name)s is out of range.", name=name))
     return number
 
 
@@ -123,7 +124,7 @@ def date_arg(name: str, default: date | None = None) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        abort(400, f"{name} must be a date written YYYY-MM-DD, not {value!r}.")
+        abort(400, _("%(name)s must be a date written YYYY-MM-DD, not %(value)r.", name=name, value=value))
 
 
 def choice_arg(name: str, allowed: Sequence[str] | dict, default: str | None = None) -> str | None:
@@ -131,7 +132,15 @@ def choice_arg(name: str, allowed: Sequence[str] | dict, default: str | None = N
     if value is None:
         return default
     if value not in allowed:
-        abort(400, f"{name} must be one of {', '.join(allowed)}, not {value!r}.")
+        abort(
+            400,
+            _(
+                "%(name)s must be one of %(allowed)s, not %(value)r.",
+                name=name,
+                allowed=", ".join(allowed),
+                value=value,
+            ),
+        )
     return value
 
 
@@ -141,7 +150,7 @@ def text_arg(name: str, max_length: int | None = None) -> str | None:
     if value is None or not value.strip():
         return None
     if max_length is not None and len(value) > max_length:
-        abort(400, f"{name} must be at most {max_length} characters.")
+        abort(400, _("%(name)s must be at most %(count)s characters.", name=name, count=max_length))
     if any(ord(ch) < 32 for ch in value):
         return NO_MATCH
     return value.strip()

@@ -43,8 +43,13 @@ SCHEMAS: dict[str, Any] = {
     "Error": _obj(
         {
             "error": _obj(
-                {"status": {"type": "integer"}, "message": {"type": "string"}, "reference": {"type": "string"}},
-                required=["status", "message"],
+                {
+                    "status": {"type": "integer"},
+                    "code": {"type": "string"},
+                    "message": {"type": "string"},
+                    "reference": {"type": "string"},
+                },
+                required=["status", "code", "message"],
             )
         }
     ),
@@ -674,8 +679,10 @@ def document(statuses: list[str] | None = None) -> dict[str, Any]:
             "description": (
                 "Read access to the trust fund's public figures, and to what a signed-in user may see, with a "
                 "personal API token created on the profile page (Authorization: Bearer <token>). Money is a "
-                'string with two decimals. Errors are JSON: {"error": {"status", "message"}}. Lists take '
-                "page and per_page (at most 100) and return a meta block."
+                'string with two decimals. Errors are JSON: {"error": {"status", "code", "message"}}. Lists take '
+                "page and per_page (at most 100) and return a meta block. An error's message is in the language "
+                "the Accept-Language header asks for (English, French, Spanish or Arabic; English otherwise); its "
+                "status and code never change with the language."
             ),
         },
         "servers": [{"url": "/api/v1"}],

@@ -17,6 +17,7 @@ from fundapp.core import clock, signals
 from fundapp.core.audit import record_change
 from fundapp.core.errors import DomainError, NotAllowed
 from fundapp.core.extensions import db
+from fundapp.core.i18n import _
 
 PREFIX = "fa_"
 MAX_ACTIVE_TOKENS = 10
@@ -39,12 +40,14 @@ def create_token(
     name = (name or "").strip()
     today = today or clock.now().date()
     if not name:
-        raise DomainError("Name the token after where you use it.", field="name")
+        raise DomainError(_("Name the token after where you use it."), field="name")
     if expires_on is not None and expires_on < today:
-        raise DomainError("The expiry date must be today or later.", field="expires_on")
+        raise DomainError(_("The expiry date must be today or later."), field="expires_on")
     active = [t for t in user_tokens(user) if t.is_usable(today)]
     if len(active) >= MAX_ACTIVE_TOKENS:
-        raise DomainError(f"You already have {MAX_ACTIVE_TOKENS} active tokens; revoke one first.", field="name")
+        raise DomainError(
+            _("You already have %(count)s active tokens; revoke one first.", count=MAX_ACTIVE_TOKENS), field="name"
+        )
     token = PREFIX + secrets.token_urlsafe(32)
     row = ApiToken(user_id=user.id, name=name, token_hash=hash_token(token), prefix=token[:10], expires_on=expires_on)
     db.session.add(row)
@@ -57,7 +60,7 @@ def create_token(
 
 def revoke_token(user: User, token: ApiToken) -> None:
     if token.user_id != user.id:
-        raise NotAllowed("This is not your token.")
+        raise NotAllowed(_("This is not your token."))
     if token.revoked_at is not None:
         return
     token.revoked_at = clock.now()

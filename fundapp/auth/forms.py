@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
-from wtforms.validators import Email, EqualTo, InputRequired, Length
+from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional
 
 from fundapp.auth.passwords import MAX_LENGTH
 from fundapp.core.forms import MultiCheckboxField, choices, coerce_id
@@ -83,6 +83,12 @@ class InvitationForm(FlaskForm):
     name = StringField(_l("Full name"), validators=[InputRequired(), Length(max=120)])
     organisation_id = SelectField(_l("Organisation"), coerce=coerce_id)
     roles = MultiCheckboxField(_l("Roles"), choices=[])
+    language = SelectField(
+        _l("Their language"),
+        choices=choices(LANGUAGES.items()),
+        validators=[Optional()],  # left out: the language the inviting person is using (the form's default)
+        description=_l("The invitation email and the welcome page are written in it; they can change it later."),
+    )
 
     def __init__(self, *args, organisation_choices: list[tuple[int, str]], role_choices: list, **kwargs) -> None:
         super().__init__(*args, **kwargs)

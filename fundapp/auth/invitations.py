@@ -22,8 +22,9 @@ from fundapp.core import clock
 from fundapp.core.audit import record_change
 from fundapp.core.errors import DomainError, NotAllowed
 from fundapp.core.extensions import db
-from fundapp.core.i18n import _
+from fundapp.core.i18n import DEFAULT_LANGUAGE, _, force_locale, known_language, language
 from fundapp.core.permissions import Role
+from fundapp.core.templating import format_datetime
 
 INVITATIONS_PER_PAGE = 25
 
@@ -53,10 +54,24 @@ def _check_roles(actor: User | None, roles: list[Role | str]) -> list[Role]:
     return chosen
 
 
-def invite(actor: User | None, email: str, name: str, organisation: Organisation, roles: list[Role | str]) -> Sent:
-    """Invite a person who has no account yet; the email leaves when the transaction commits."""
+def invite(
+    actor: User | None,
+    email: str,
+    name: str,
+    organisation: Organisation,
+    roles: list[Role | str],
+    invitee_language: str | None = None,
+) -> Sent:
+    """Invite a person who has no account yet; the email leaves when the transaction commits.
+
+    `invitee_language` is the language the person reads (the email, the welcome page and their new account's
+    profile use it); None: the language the inviting person is using now."""
     email = (email or "").strip().lower()
     chosen = _check_roles(actor, roles)
+    if invitee_language is None:
+        invitee_language = language()
+    if known_language(invitee_language) is None:
+        raise DomainError(_("Choose one of the languages offered."), field="language")
     if db.session.scalar(sa.select(User.id).where(User.email == email)):
         raise DomainError(_("%(email)s already has an account.", email=email), field="email")
     earlier = _open_for(email)
@@ -80,6 +95,7 @@ def invite(actor: User | None, email: str, name: str, organisation: Organisation
         created_at=now,
         sent_at=now,
         expires_at=now + _valid_for(),
+        language=invitee_language,
     )
     db.session.add(invitation)
     db.session.flush()
@@ -88,7 +104,12 @@ def invite(actor: User | None, email: str, name: str, organisation: Organisation
         "invitation.created",
         "invitations",
         invitation.id,
-        {"email": email, "organisation": organisation.code, "roles": invitation.role_names.split()},
+        {
+            "email": email,
+            "organisation": organisation.code,
+            "roles": invitation.role_names.split(),
+            "language": invitee_language,
+        },
     )
     return _send(actor, invitation, token)
 
@@ -104,8 +125,13 @@ def _open_for(email: str) -> list[Invitation]:
 
 
 def _send(actor: User | None, invitation: Invitation, token: str) -> Sent:
+    """The email, written in the invitee's language (the invitation's; the fund's default for older ones)."""
+    with force_locale(known_language(invitation.language) or DEFAULT_LANGUAGE):
+        return _write(actor, invitation, token)
+
+
+def _write(actor: User | None, invitation: Invitation, token: str) -> Sent:
     link = mail.public_url("auth.accept_invitation", token=token)
-    # Written in the inviting person's language (the invitee has no profile yet to say theirs).
     inviter = f"{actor.name} ({actor.email})" if actor is not None else _("The fund's administrators")
     roles = ", ".join(r.label for r in invitation.roles)
     body = _(
@@ -117,7 +143,7 @@ def _send(actor: User | None, invitation: Invitation, token: str) -> Sent:
         inviter=inviter,
         roles=roles,
         organisation=invitation.organisation.name,
-        expires=f"{invitation.expires_at:%d %b %Y %H:%M}",
+        expires=format_datetime(invitation.expires_at).removesuffix(" UTC"),
         link=link,
     )
     emailed = mail.send(invitation.email, _("Your invitation to the fund's grant management site"), body)
@@ -179,6 +205,7 @@ def accept(token: str, name: str, password: str) -> User:
         organisation=invitation.organisation,
         password_hash=passwords.hash_password(password),
         role_rows=[UserRole(role=r) for r in invitation.roles],
+        language=known_language(invitation.language),
     )
     db.session.add(user)
     db.session.flush()

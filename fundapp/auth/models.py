@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fundapp.core import clock
 from fundapp.core.extensions import db
-from fundapp.core.i18n import LANGUAGES
+from fundapp.core.i18n import LANGUAGES, Labels, _l
 from fundapp.core.permissions import Role
 
 if TYPE_CHECKING:
@@ -199,11 +199,18 @@ class RecoveryCode(db.Model):
     used_at: Mapped[datetime | None]
 
 
+#: An invitation's status (Invitation.status) as people read it.
+INVITATION_STATUS_LABELS = Labels(
+    {"pending": _l("Pending"), "expired": _l("Expired"), "accepted": _l("Accepted"), "revoked": _l("Revoked")}
+)
+
+
 class Invitation(db.Model):
     """An invitation to an organisation with some roles. The link's token is stored as its SHA-256;
     the account is created when the person sets a password through the link."""
 
     __tablename__ = "invitations"
+    __table_args__ = (sa.CheckConstraint(f"language IN ({_LANGUAGE_CODES})", name="language_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(254), index=True)
@@ -221,6 +228,9 @@ class Invitation(db.Model):
     accepted_at: Mapped[datetime | None]
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     revoked_at: Mapped[datetime | None]
+    #: The invitee's language (core.i18n.LANGUAGES): the email, the welcome page and the new account's
+    #: profile use it. None on invitations made before languages existed: the fund's default.
+    language: Mapped[str | None] = mapped_column(sa.String(5))
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
     invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id])

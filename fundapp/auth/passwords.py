@@ -15,7 +15,7 @@ from flask import current_app
 from zxcvbn import zxcvbn
 
 from fundapp.core.errors import DomainError
-from fundapp.core.i18n import _
+from fundapp.core.i18n import _, _l
 
 #: Passwords that are public knowledge here, refused whatever their score: the demo's published password.
 PUBLISHED_PASSWORDS = frozenset({"fundapp-demo"})
@@ -23,6 +23,66 @@ PUBLISHED_PASSWORDS = frozenset({"fundapp-demo"})
 _SCORED_LENGTH = 100
 #: The longest password accepted (argon2 takes any length; this bounds the work per attempt).
 MAX_LENGTH = 200
+
+
+#: zxcvbn's advice is English only (it calls the standard library's gettext with no catalogue): each of its
+#: fixed texts (zxcvbn/feedback.py), keyed by the English it returns, marked here to be shown translated.
+FEEDBACK = {
+    "Use a few words, avoid common phrases.": _l("Use a few words, avoid common phrases."),
+    "No need for symbols, digits, or uppercase letters.": _l("No need for symbols, digits, or uppercase letters."),
+    "Add another word or two. Uncommon words are better.": _l("Add another word or two. Uncommon words are better."),
+    "Straight rows of keys are easy to guess.": _l("Straight rows of keys are easy to guess."),
+    "Short keyboard patterns are easy to guess.": _l("Short keyboard patterns are easy to guess."),
+    "Use a longer keyboard pattern with more turns.": _l("Use a longer keyboard pattern with more turns."),
+    'Repeats like "aaa" are easy to guess.': _l('Repeats like "aaa" are easy to guess.'),
+    'Repeats like "abcabcabc" are only slightly harder to guess than "abc".': _l(
+        'Repeats like "abcabcabc" are only slightly harder to guess than "abc".'
+    ),
+    "Avoid repeated words and characters.": _l("Avoid repeated words and characters."),
+    'Sequences like "abc" or "6543" are easy to guess.': _l('Sequences like "abc" or "6543" are easy to guess.'),
+    "Avoid sequences.": _l("Avoid sequences."),
+    "Recent years are easy to guess.": _l("Recent years are easy to guess."),
+    "Avoid recent years.": _l("Avoid recent years."),
+    "Avoid years that are associated with you.": _l("Avoid years that are associated with you."),
+    "Dates are often easy to guess.": _l("Dates are often easy to guess."),
+    "Avoid dates and years that are associated with you.": _l("Avoid dates and years that are associated with you."),
+    "This is a top-10 common password.": _l("This is a top-10 common password."),
+    "This is a top-100 common password.": _l("This is a top-100 common password."),
+    "This is a very common password.": _l("This is a very common password."),
+    "This is similar to a commonly used password.": _l("This is similar to a commonly used password."),
+    "A word by itself is easy to guess.": _l("A word by itself is easy to guess."),
+    "Names and surnames by themselves are easy to guess.": _l("Names and surnames by themselves are easy to guess."),
+    "Common names and surnames are easy to guess.": _l("Common names and surnames are easy to guess."),
+    "Capitalization doesn't help very much.": _l("Capitalization doesn't help very much."),
+    "All-uppercase is almost as easy to guess as all-lowercase.": _l(
+        "All-uppercase is almost as easy to guess as all-lowercase."
+    ),
+    "Reversed words aren't much harder to guess.": _l("Reversed words aren't much harder to guess."),
+    "Predictable substitutions like '@' instead of 'a' don't help very much.": _l(
+        "Predictable substitutions like '@' instead of 'a' don't help very much."
+    ),
+}
+#: zxcvbn's score (0–4) as a person reads it.
+STRENGTH = {
+    0: _l("very weak"),
+    1: _l("weak"),
+    2: _l("fair"),
+    3: _l("strong"),
+    4: _l("very strong"),
+}
+
+
+def hint(text: str) -> str:
+    """One of zxcvbn's texts in the language being spoken (a text it may add later stays in English, ending
+    with a full stop like the others)."""
+    known = FEEDBACK.get(text)
+    if known is not None:
+        return str(known)
+    return text if text.endswith(".") else f"{text}."
+
+
+def strength_label(score: int) -> str:
+    return str(STRENGTH.get(score, STRENGTH[0]))
 
 
 class WeakPassword(DomainError):
@@ -86,12 +146,14 @@ def check_password_strength(password: str, user_inputs: list[str], field: str = 
     result = zxcvbn(password[:_SCORED_LENGTH], user_inputs=[*words, "fundapp"])
     feedback = result["feedback"]
     hints = [feedback.get("warning") or "", *feedback.get("suggestions", [])]
-    advice = " ".join(h if h.endswith(".") else f"{h}." for h in hints if h)
+    advice = " ".join(hint(h) for h in hints if h)
+    strength = _("Strength: %(label)s.", label=strength_label(result["score"]))
     if len(password) < minimum:
-        raise WeakPassword(_join(_("Use at least %(count)s characters.", count=minimum), advice), field=field)
+        first = _("Use at least %(count)s characters.", count=minimum)
+        raise WeakPassword(_join(first, advice, strength), field=field)
     if result["score"] < config["PASSWORD_MIN_SCORE"]:
         fallback = _("Add another word or two; uncommon words are better.")
-        raise WeakPassword(_join(_("This password is too easy to guess."), advice or fallback), field=field)
+        raise WeakPassword(_join(_("This password is too easy to guess."), advice or fallback, strength), field=field)
 
 
 def _words(value: str) -> list[str]:
@@ -101,5 +163,5 @@ def _words(value: str) -> list[str]:
     return [value, *parts] if value else []
 
 
-def _join(first: str, advice: str) -> str:
-    return f"{first} {advice}".strip()
+def _join(*sentences: str) -> str:
+    return " ".join(s for s in sentences if s)

@@ -19,6 +19,7 @@ from flask import current_app
 from fundapp.auth.models import LoginAttempt
 from fundapp.core import clock
 from fundapp.core.extensions import db
+from fundapp.core.i18n import _, _n
 
 
 def _same_address(address: str | None) -> sa.ColumnElement[bool]:
@@ -71,14 +72,16 @@ def record(email: str, address: str | None, succeeded: bool) -> None:
 
 def message(seconds: int) -> str:
     """What the person is told: how long to wait, and the way out that needs no waiting."""
-    return (
-        f"Too many failed attempts for this account from your network address. Wait {describe(seconds)}, "
-        "then try again, or reset your password with “Forgot your password?”."
+    return _(
+        "Too many failed attempts for this account from your network address. Wait %(wait)s, "
+        "then try again, or reset your password with “Forgot your password?”.",
+        wait=describe(seconds),
     )
 
 
 def describe(seconds: int) -> str:
     """A wait in words: "20 seconds", "3 minutes"."""
     if seconds < 90:
-        return f"{seconds} second{'s' if seconds != 1 else ''}"
-    return f"{math.ceil(seconds / 60)} minutes"
+        return _n("%(num)d second", "%(num)d seconds", seconds)
+    minutes = math.ceil(seconds / 60)
+    return _n("%(num)d minute", "%(num)d minutes", minutes)

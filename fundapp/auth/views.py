@@ -20,14 +20,14 @@ from fundapp.auth.forms import (
     TwoFactorSetupForm,
     UserForm,
 )
-from fundapp.auth.models import Invitation, Organisation, User
+from fundapp.auth.models import INVITATION_STATUS_LABELS, Invitation, Organisation, User
 from fundapp.auth.ratelimit import email_request, password_attempt
 from fundapp.auth.web import client
 from fundapp.core import args as query_args
 from fundapp.core.edge import domain_errors
 from fundapp.core.errors import wants_json
 from fundapp.core.extensions import csrf, db, login_manager
-from fundapp.core.i18n import _, remember_language
+from fundapp.core.i18n import _, language, remember_language, speak
 from fundapp.core.permissions import Role, role_required
 from fundapp.core.tabular import csv_response
 
@@ -229,6 +229,7 @@ def accept_invitation(token: str):
     invitation = invitations.invitation_for_token(token)
     if invitation is None:
         return render_template("auth/link_expired.html", kind="invitation"), 410, NO_STORE
+    speak(invitation.language)  # the welcome page in the invitee's language
     form = AcceptInvitationForm(name=invitation.name)
     if form.validate_on_submit():
         with domain_errors(form, default="password") as outcome:
@@ -236,14 +237,15 @@ def accept_invitation(token: str):
         if outcome.ok:
             _leave()
             flash(_("Your account is ready. Sign in with your email and the password you chose."), "success")
-            return redirect(url_for("auth.login", email=user.email))
+            return remember_language(redirect(url_for("auth.login", email=user.email)), language())
     page = render_template("auth/accept_invitation.html", form=form, invitation=invitation)
     return page, 422 if form.errors else 200, NO_STORE
 
 
 def _invitation_form() -> InvitationForm:
     roles = [r for r in Role if permissions.can_invite_to(current_user, [r])]
-    return InvitationForm(organisation_choices=services.organisation_choices(), role_choices=roles)
+    choices = services.organisation_choices()
+    return InvitationForm(organisation_choices=choices, role_choices=roles, language=language())
 
 
 def _sent(sent: invitations.Sent, again: bool = False):
@@ -260,7 +262,12 @@ def _sent(sent: invitations.Sent, again: bool = False):
 @role_required(*permissions.INVITING_ROLES)
 def invitation_list():
     page = invitations.open_invitations(page=query_args.page())
-    return render_template("auth/invitations.html", page=page, can_manage=permissions.can_manage_invitation)
+    return render_template(
+        "auth/invitations.html",
+        page=page,
+        can_manage=permissions.can_manage_invitation,
+        status_labels=INVITATION_STATUS_LABELS,
+    )
 
 
 @bp.route("/admin/invitations/new", methods=["GET", "POST"])
@@ -270,7 +277,9 @@ def new_invitation():
     if form.validate_on_submit():
         organisation = db.session.get(Organisation, form.organisation_id.data)
         with domain_errors(form, default="email") as outcome:
-            sent = invitations.invite(current_user, form.email.data, form.name.data, organisation, form.roles.data)
+            sent = invitations.invite(
+                current_user, form.email.data, form.name.data, organisation, form.roles.data, form.language.data
+            )
         if outcome.ok:
             return _sent(sent)
     return render_template("auth/invitation_form.html", form=form), 422 if form.errors else 200
@@ -409,14 +418,14 @@ def too_many_requests(exc: RateLimitExceeded):
     """HTTP 429 with Retry-After, and a page that says how long to wait."""
     db.session.rollback()
     wait = ratelimit.retry_after()
-    message = (
-        "Too many attempts from your network address. "
-        f"Wait {throttle.describe(wait)}, then try again. Nothing was changed."
+    message = _(
+        "Too many attempts from your network address. Wait %(wait)s, then try again. Nothing was changed.",
+        wait=throttle.describe(wait),
     )
     headers = {"Retry-After": str(wait)}
     if wants_json():
-        return {"error": {"status": 429, "message": message}}, 429, headers
-    return render_template("errors/error.html", status=429, title="Too many attempts", message=message), 429, headers
+        return {"error": {"status": 429, "code": "too_many_requests", "message": message}}, 429, headers
+    return render_template("errors/error.html", status=429, title=_("Too many attempts"), message=message), 429, headers
 
 
 @bp.before_app_request

@@ -16,6 +16,7 @@ from fundapp.core.extensions import db
 from fundapp.core.i18n import _l
 from fundapp.core.money import FixedDecimal, Money
 from fundapp.reference.models import Country
+from fundapp.reference.names import translated
 
 
 class Constituency(enum.StrEnum):
@@ -150,6 +151,17 @@ class ScoringCriterion(db.Model):
     #: Percentage points; the weights of one set sum to 100.
     weight: Mapped[int]
     position: Mapped[int] = mapped_column(default=0)
+
+    @property
+    def local_name(self) -> str:
+        """The name in the reader's language (the reference file's wording for the fund's criteria, by code)."""
+        return translated("scoring_criteria", self.code, self.name)
+
+    @property
+    def local_description(self) -> str:
+        if not self.description:
+            return ""
+        return translated("scoring_criteria", self.code, self.description, field="descriptions")
 
 
 class CommitteeSettings(db.Model):

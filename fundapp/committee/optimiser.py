@@ -46,7 +46,9 @@ from fractions import Fraction
 
 from ortools.sat.python import cp_model
 
+from fundapp.core.i18n import _
 from fundapp.core.money import format_money, to_money
+from fundapp.core.templating import format_percent
 
 RANK_ORDER = "rank_order"
 BEST_SCORE = "best_score"
@@ -156,27 +158,36 @@ def rank_key(item: PipelineItem) -> tuple:
 def check_items(items: list[PipelineItem], pools: Pools) -> None:
     ids = [i.id for i in items]
     if len(set(ids)) != len(ids):
-        raise ValueError("Pipeline item ids must be unique.")
+        raise ValueError(_("Pipeline item ids must be unique."))
     for item in items:
         if to_money(item.amount) <= 0:
-            raise ValueError(f"Item {item.id}: the amount requested must be positive.")
+            raise ValueError(_("Item %(item)s: the amount requested must be positive.", item=item.id))
         if item.score < 0 or item.score != item.score.quantize(Decimal("0.01")):
-            raise ValueError(f"Item {item.id}: the score must be non-negative with at most two decimals.")
+            raise ValueError(
+                _("Item %(item)s: the score must be non-negative with at most two decimals.", item=item.id)
+            )
     if pools.unearmarked < 0 or any(v < 0 for v in pools.earmarked.values()):
-        raise ValueError("Pools cannot be negative.")
+        raise ValueError(_("Pools cannot be negative."))
 
 
 def as_shares(shares: Mapping[str, Decimal] | None, what: str) -> dict[str, Fraction]:
-    """Minimum shares as exact fractions of 100, checked: each from 0 to 100, together at most 100."""
+    """Minimum shares as exact fractions of 100, checked: each from 0 to 100, together at most 100. `what` is
+    "area" (thematic areas) or "region"."""
     result = {}
     for key, value in (shares or {}).items():
         share = Fraction(Decimal(value))
         if not 0 <= share <= 100:
-            raise ValueError(f"The minimum share for {what} {key} must be a percentage from 0 to 100.")
+            if what == "region":
+                message = _("The minimum share for region %(key)s must be a percentage from 0 to 100.", key=key)
+            else:
+                message = _("The minimum share for thematic area %(key)s must be a percentage from 0 to 100.", key=key)
+            raise ValueError(message)
         if share > 0:
             result[key] = share
     if sum(result.values(), Fraction(0)) > 100:
-        raise ValueError(f"The minimum shares per {what} add up to more than 100%.")
+        if what == "region":
+            raise ValueError(_("The minimum shares per region add up to more than 100%."))
+        raise ValueError(_("The minimum shares per thematic area add up to more than 100%."))
     return result
 
 
@@ -191,21 +202,36 @@ def share_problems(
             part = sum(cents(i.amount) for i in chosen if getattr(i, attr) == key)
             if part * 100 < share * total:
                 actual = Fraction(part * 100, total) if total else Fraction(0)
-                problems.append(f"{key} below its minimum share of {_pct(share)}% ({_pct(actual)}% of {_fmt(total)})")
+                problems.append(
+                    _(
+                        "%(key)s below its minimum share of %(share)s (%(actual)s of %(total)s)",
+                        key=key,
+                        share=_pct(share),
+                        actual=_pct(actual),
+                        total=_fmt(total),
+                    )
+                )
     return problems
 
 
 def _pct(value: Fraction) -> str:
-    return f"{(Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal('0.1'))}"
+    """A share as a percentage with one decimal, in the language's format ("12.5%", "12,5 %")."""
+    return format_percent(Decimal(value.numerator) / Decimal(value.denominator), 1)
 
 
 def _draw_text(earmarked: int, unearmarked: int, area: str) -> str:
-    parts = []
+    if earmarked and unearmarked:
+        return _(
+            "%(earmarked)s from the %(area)s earmarked pool and %(unearmarked)s from the unearmarked pool",
+            earmarked=_fmt(earmarked),
+            area=area,
+            unearmarked=_fmt(unearmarked),
+        )
     if earmarked:
-        parts.append(f"{_fmt(earmarked)} from the {area} earmarked pool")
+        return _("%(earmarked)s from the %(area)s earmarked pool", earmarked=_fmt(earmarked), area=area)
     if unearmarked:
-        parts.append(f"{_fmt(unearmarked)} from the unearmarked pool")
-    return " and ".join(parts)
+        return _("%(unearmarked)s from the unearmarked pool", unearmarked=_fmt(unearmarked))
+    return ""
 
 
 class Purse:
@@ -222,17 +248,39 @@ class Purse:
         from_earmarked = min(amount, self.earmarked.get(area, 0))
         from_unearmarked = amount - from_earmarked
         if from_unearmarked > self.unearmarked:
-            raise ValueError("Not enough money")  # callers check available() first
+            raise ValueError("Not enough money")  # a bug, never shown: callers check available() first
         if area in self.earmarked:
             self.earmarked[area] -= from_earmarked
         self.unearmarked -= from_unearmarked
         return from_earmarked, from_unearmarked
 
-    def shortfall_text(self, item: PipelineItem, after: str = "") -> str:
+    def shortfall_text(self, item: PipelineItem, when: str) -> str:
+        """Why the item does not fit; `when`: after the better-ranked items (RANK_ORDER), once the proven best
+        combination (OPTIMAL) or the best found in time (FEASIBLE) is funded."""
         area = item.area
-        return (
-            f"Needs {format_money(item.amount)}, only {_fmt(self.available(area))} available for {area}{after} "
-            f"({_fmt(self.earmarked.get(area, 0))} earmarked for {area} + {_fmt(self.unearmarked)} unearmarked)"
+        figures = {
+            "amount": format_money(item.amount),
+            "available": _fmt(self.available(area)),
+            "area": area,
+            "earmarked": _fmt(self.earmarked.get(area, 0)),
+            "unearmarked": _fmt(self.unearmarked),
+        }
+        if when == OPTIMAL:
+            return _(
+                "Needs %(amount)s, only %(available)s available for %(area)s once the higher-scoring combination "
+                "is funded (%(earmarked)s earmarked for %(area)s + %(unearmarked)s unearmarked)",
+                **figures,
+            )
+        if when == FEASIBLE:
+            return _(
+                "Needs %(amount)s, only %(available)s available for %(area)s once the best combination found "
+                "within the time limit is funded (%(earmarked)s earmarked for %(area)s + %(unearmarked)s unearmarked)",
+                **figures,
+            )
+        return _(
+            "Needs %(amount)s, only %(available)s available for %(area)s after the items ranked above it "
+            "(%(earmarked)s earmarked for %(area)s + %(unearmarked)s unearmarked)",
+            **figures,
         )
 
     def pools(self) -> Pools:
@@ -252,10 +300,11 @@ def rank_order(items: list[PipelineItem], pools: Pools) -> Scenario:
         amount = cents(item.amount)
         if amount <= purse.available(item.area):
             from_e, from_u = purse.draw(item.area, amount)
-            reason = f"Funded in rank order (rank {item.rank}): {_draw_text(from_e, from_u, item.area)}"
+            draw = _draw_text(from_e, from_u, item.area)
+            reason = _("Funded in rank order (rank %(rank)s): %(draw)s", rank=item.rank, draw=draw)
             lines.append(Line(item, True, _money(from_e), _money(from_u), reason))
         else:
-            reason = purse.shortfall_text(item, " after the items ranked above it")
+            reason = purse.shortfall_text(item, RANK_ORDER)
             lines.append(Line(item, False, Decimal("0.00"), Decimal("0.00"), reason))
     return Scenario(RANK_ORDER, tuple(lines), purse.pools())
 
@@ -342,8 +391,10 @@ class _Model:
 def _fits(coefficients: list[int]) -> None:
     if sum(abs(c) for c in coefficients) >= MAX_TERM_SUM:
         raise ScenarioTooLarge(
-            "The amounts and minimum shares are too large for the solver's exact arithmetic; "
-            "state the shares with fewer decimals."
+            _(
+                "The amounts and minimum shares are too large for the solver's exact arithmetic; "
+                "state the shares with fewer decimals."
+            )
         )
 
 
@@ -371,7 +422,7 @@ def best_score(
     began = time.monotonic()
     items = sorted(items, key=rank_key)
     check_items(items, pools)
-    area_share = as_shares(min_area_share, "thematic area")
+    area_share = as_shares(min_area_share, "area")
     region_share = as_shares(min_region_share, "region")
     constraints = [("area", k, s) for k, s in area_share.items()] + [("region", k, s) for k, s in region_share.items()]
     model = _Model(items, pools, constraints, workers)
@@ -402,32 +453,38 @@ def _explain(
     purse = Purse(pools)
     draws = {item.id: purse.draw(item.area, cents(item.amount)) for item in items if item.id in chosen_ids}
     chosen = [i for i in items if i.id in chosen_ids]
-    if status == OPTIMAL:
-        part, after, left_out = (
-            "the highest-scoring combination",
-            "the higher-scoring combination",
-            "the highest-scoring",
-        )
-    else:
-        part = after = "the best combination found within the time limit"
-        left_out = "the best"
     lines = []
     for item in items:
         if item.id in chosen_ids:
             from_e, from_u = draws[item.id]
-            reason = (
-                f"Funded (score {item.score}): part of {part} the pools allow; {_draw_text(from_e, from_u, item.area)}"
-            )
+            reason = _funded_text(item, status, _draw_text(from_e, from_u, item.area))
             lines.append(Line(item, True, _money(from_e), _money(from_u), reason))
             continue
         if cents(item.amount) > purse.available(item.area):
-            reason = purse.shortfall_text(item, f" once {after} is funded")
+            reason = purse.shortfall_text(item, status)
         else:
             problems = share_problems([*chosen, item], area_share, region_share)
-            reason = (
-                "Fits in the money left, but adding it would leave " + "; ".join(problems)
-                if problems
-                else f"Not in {left_out} combination" + ("" if status == OPTIMAL else " found within the time limit")
-            )
+            if problems:
+                reason = _(
+                    "Fits in the money left, but adding it would leave %(problems)s", problems="; ".join(problems)
+                )
+            elif status == OPTIMAL:
+                reason = _("Not in the highest-scoring combination")
+            else:
+                reason = _("Not in the best combination found within the time limit")
         lines.append(Line(item, False, Decimal("0.00"), Decimal("0.00"), reason))
     return lines, purse
+
+
+def _funded_text(item: PipelineItem, status: str, draw: str) -> str:
+    if status == OPTIMAL:
+        return _(
+            "Funded (score %(score)s): part of the highest-scoring combination the pools allow; %(draw)s",
+            score=item.score,
+            draw=draw,
+        )
+    return _(
+        "Funded (score %(score)s): part of the best combination found within the time limit the pools allow; %(draw)s",
+        score=item.score,
+        draw=draw,
+    )

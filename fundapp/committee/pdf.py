@@ -125,8 +125,8 @@ def pack_pdf(meeting: Meeting, o: dict[str, Any], ranks: dict[int, int]) -> byte
                     "Requested budget: US$ %(budget)s.",
                     lead=note.organisation.name,
                     partners=", ".join(p.organisation.code for p in note.partners) or _("none"),
-                    area=note.thematic_area.name if note.thematic_area else "—",
-                    countries=", ".join(c.name for c in note.countries) or _("global"),
+                    area=note.thematic_area.local_name if note.thematic_area else "—",
+                    countries=", ".join(c.local_name for c in note.countries) or _("global"),
                     budget=format_money(note.budget_total),
                 )
             )

@@ -902,7 +902,7 @@ def submit_scores(actor: User, note: ConceptNote, scores: dict[str, Any], commen
             number = None
         if number is None or not MIN_SCORE <= number <= MAX_SCORE:
             errors.setdefault(f"score_{criterion.code}", []).append(
-                _("Score %(criterion)s from 1 to 5.", criterion=criterion.name)
+                _("Score %(criterion)s from 1 to 5.", criterion=criterion.local_name)
             )
         else:
             clean[criterion.code] = number

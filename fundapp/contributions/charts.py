@@ -1,11 +1,18 @@
-"""Server-rendered SVG charts (no script: the CSP allows none inline). Formatting only."""
+"""Server-rendered SVG charts (no script: the CSP allows none inline). Formatting only.
 
+Right to left (Arabic) every chart is mirrored: `Mirror` turns each x coordinate round, so bars grow from the
+right, axes and labels stand on the right, legends read from the right; the SVG's `direction` is `rtl`, so a
+label's `text-anchor` ("start", "end") stays the logical one and Arabic text is laid out as Arabic. Figures
+(amounts, years, quarters) are isolated left to right (`figure()`), so their digits are never reordered.
+"""
+
+import re
 from decimal import Decimal
 
 from markupsafe import Markup, escape
 
 from fundapp.contributions.ledger import usd
-from fundapp.core.i18n import _
+from fundapp.core.i18n import _, text_direction
 
 PALETTE = [
     "#0b5394",
@@ -25,6 +32,45 @@ PALETTE = [
 
 #: Legend entries per row under the cumulative deposits chart.
 LEGEND_COLUMNS = 3
+#: Unicode's left-to-right isolate and its end: plain characters, valid in SVG text and attributes alike.
+_LRI, _PDI = "\u2066", "\u2069"
+#: Letters of the right-to-left scripts (Hebrew, Arabic and their presentation forms).
+RIGHT_TO_LEFT_LETTERS = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
+
+
+class Mirror:
+    """x coordinates of a chart `width` units wide, drawn left to right or mirrored for a right-to-left page."""
+
+    def __init__(self, width: float) -> None:
+        self.width = width
+        self.mirrored = text_direction() == "rtl"
+
+    @property
+    def direction(self) -> str:
+        """The SVG's `direction`: text-anchor "start" is the right end of a label on a right-to-left page."""
+        return "rtl" if self.mirrored else "ltr"
+
+    def x(self, x: float) -> float:
+        """Where a point `x` units from the start (the left, or the right when mirrored) is drawn."""
+        return self.width - x if self.mirrored else x
+
+    def box(self, x: float, w: float) -> float:
+        """The left edge of a box `w` wide that starts `x` units from the chart's start."""
+        return self.width - x - w if self.mirrored else x
+
+
+def figure(text: object) -> str:
+    """A figure kept left to right inside right-to-left text (its digits, separators and unit in their order)."""
+    return f"{_LRI}{text}{_PDI}" if text_direction() == "rtl" else str(text)
+
+
+def own_direction(text: str) -> str:
+    """A name as people wrote it (a donor, an organization) on a right-to-left chart: written in Latin letters
+    only, it is kept left to right ("Germany, Federal Foreign Office…" keeps its comma and ellipsis where an
+    English reader expects them); a label with Arabic in it ("TA1 <its Arabic name>") takes the page's direction."""
+    if text_direction() != "rtl" or RIGHT_TO_LEFT_LETTERS.search(text):
+        return text
+    return f"{_LRI}{text}{_PDI}"
 
 
 def short_amount(value: Decimal) -> str:
@@ -33,17 +79,16 @@ def short_amount(value: Decimal) -> str:
     Public because the transparency page's charts (reports) label their bars the same way.
     """
     if value >= 1_000_000:
-        return _(
-            "%(amount)sM", amount=f"{value / 1_000_000:,.0f}" if value % 1_000_000 == 0 else f"{value / 1_000_000:,.1f}"
-        )
+        millions = f"{value / 1_000_000:,.0f}" if value % 1_000_000 == 0 else f"{value / 1_000_000:,.1f}"
+        return _("%(amount)sM", amount=figure(millions))
     if value >= 1_000:
-        return _("%(amount)sk", amount=f"{value / 1_000:,.0f}")
-    return f"{value:,.0f}"
+        return _("%(amount)sk", amount=figure(f"{value / 1_000:,.0f}"))
+    return figure(f"{value:,.0f}")
 
 
 def _quarter(year: int, quarter: int) -> str:
     """'Q1 2020' (quarter counted from 0)."""
-    return _("Q%(quarter)s %(year)s", quarter=quarter + 1, year=year)
+    return _("Q%(quarter)s %(year)s", quarter=figure(quarter + 1), year=figure(year))
 
 
 def cumulative_by_donor(
@@ -75,19 +120,20 @@ def cumulative_by_donor(
     width, height, left, bottom, top_pad = 760, 300, 64, 40, 16
     plot_h = height - bottom - top_pad
     bar_w = (width - left - 10) / len(quarters)
+    m = Mirror(width)
     parts = [
         (
             f'<svg class="chart" viewBox="0 0 {width} {height + 22 * -(-len(donors) // LEGEND_COLUMNS)}" role="img" '
-            f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg" direction="ltr">'
+            f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg" direction="{m.direction}">'
         ),
         f"<title>{escape(title)}</title>",
     ]
     for i in range(5):
         value = top * i / 4
         yy = top_pad + plot_h - float(value / top) * plot_h
-        parts.append(f'<line x1="{left}" x2="{width - 10}" y1="{yy:.1f}" y2="{yy:.1f}" class="grid"/>')
+        parts.append(f'<line x1="{m.x(left)}" x2="{m.x(width - 10)}" y1="{yy:.1f}" y2="{yy:.1f}" class="grid"/>')
         parts.append(
-            f'<text x="{left - 6}" y="{yy + 4:.1f}" text-anchor="end" class="axis">{short_amount(value)}</text>'
+            f'<text x="{m.x(left - 6)}" y="{yy + 4:.1f}" text-anchor="end" class="axis">{short_amount(value)}</text>'
         )
     for n, ((year, quarter), stack) in enumerate(zip(quarters, stacks, strict=True)):
         x = left + n * bar_w + 2
@@ -106,27 +152,31 @@ def cumulative_by_donor(
                     quarter=_quarter(year, quarter),
                 )
             )
+            bar = max(bar_w - 4, 1)
             parts.append(
-                f'<rect x="{x:.1f}" y="{yy:.1f}" width="{max(bar_w - 4, 1):.1f}" height="{h:.1f}" '
+                f'<rect x="{m.box(x, bar):.1f}" y="{yy:.1f}" width="{bar:.1f}" height="{h:.1f}" '
                 f'fill="{PALETTE[d % len(PALETTE)]}"><title>{tip}</title></rect>'
             )
             base += h
         if quarter == 0 or n == 0:
             parts.append(
-                f'<text x="{x:.1f}" y="{height - bottom + 16}" class="axis">{escape(_quarter(year, quarter))}</text>'
+                f'<text x="{m.x(x):.1f}" y="{height - bottom + 16}" class="axis">'
+                f"{escape(_quarter(year, quarter))}</text>"
             )
     if target:
         yy = top_pad + plot_h - float(target / top) * plot_h
-        parts.append(f'<line x1="{left}" x2="{width - 10}" y1="{yy:.1f}" y2="{yy:.1f}" class="target"/>')
+        parts.append(f'<line x1="{m.x(left)}" x2="{m.x(width - 10)}" y1="{yy:.1f}" y2="{yy:.1f}" class="target"/>')
         target_label = escape(_("Target %(amount)s", amount=short_amount(target)))
-        parts.append(f'<text x="{width - 12}" y="{yy - 5:.1f}" text-anchor="end" class="axis">{target_label}</text>')
+        parts.append(
+            f'<text x="{m.x(width - 12)}" y="{yy - 5:.1f}" text-anchor="end" class="axis">{target_label}</text>'
+        )
     for d, donor in enumerate(donors):
         # Three legend entries a row, each cut at the end if it must be (the bars' tooltips name the donor in full).
         lx = 10 + (d % LEGEND_COLUMNS) * 250
         ly = height + 4 + 22 * (d // LEGEND_COLUMNS)
-        parts.append(f'<rect x="{lx}" y="{ly}" width="12" height="12" fill="{PALETTE[d % len(PALETTE)]}"/>')
+        parts.append(f'<rect x="{m.box(lx, 12)}" y="{ly}" width="12" height="12" fill="{PALETTE[d % len(PALETTE)]}"/>')
         label = donor if len(donor) <= 30 else donor[:29].rstrip() + "…"
-        parts.append(f'<text x="{lx + 16}" y="{ly + 10}" class="legend">{escape(label)}</text>')
+        parts.append(f'<text x="{m.x(lx + 16)}" y="{ly + 10}" class="legend">{escape(own_direction(label))}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704  (every piece of text above went through escape())
 
@@ -140,13 +190,14 @@ def bars_by_year(by_year: list[tuple[int, Decimal]], title: str = "") -> Markup:
     plot_h = height - bottom - top_pad
     top = max(v for _y, v in by_year) or Decimal(1)
     slot = (width - left - 10) / len(by_year)
+    m = Mirror(width)
     parts = [
         (
             f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
-            'xmlns="http://www.w3.org/2000/svg" direction="ltr">'
+            f'xmlns="http://www.w3.org/2000/svg" direction="{m.direction}">'
         ),
         f"<title>{escape(title)}</title>",
-        f'<line x1="{left}" x2="{width - 10}" y1="{top_pad + plot_h}" y2="{top_pad + plot_h}" class="grid"/>',
+        f'<line x1="{m.x(left)}" x2="{m.x(width - 10)}" y1="{top_pad + plot_h}" y2="{top_pad + plot_h}" class="grid"/>',
     ]
     for n, (year, value) in enumerate(by_year):
         h = float(value / top) * plot_h
@@ -154,15 +205,16 @@ def bars_by_year(by_year: list[tuple[int, Decimal]], title: str = "") -> Markup:
         y = top_pad + plot_h - h
         bar_title = escape(_("%(year)s: US$ %(amount)s", year=year, amount=usd(value)))
         parts.append(
-            f'<rect x="{x:.1f}" y="{y:.1f}" width="{slot * 0.6:.1f}" height="{h:.1f}" fill="{PALETTE[0]}">'
-            f"<title>{bar_title}</title></rect>"
+            f'<rect x="{m.box(x, slot * 0.6):.1f}" y="{y:.1f}" width="{slot * 0.6:.1f}" height="{h:.1f}" '
+            f'fill="{PALETTE[0]}"><title>{bar_title}</title></rect>'
         )
         parts.append(
-            f'<text x="{x + slot * 0.3:.1f}" y="{y - 5:.1f}" text-anchor="middle" class="axis">'
+            f'<text x="{m.x(x + slot * 0.3):.1f}" y="{y - 5:.1f}" text-anchor="middle" class="axis">'
             f"{short_amount(value)}</text>"
         )
         parts.append(
-            f'<text x="{x + slot * 0.3:.1f}" y="{height - bottom + 16}" text-anchor="middle" class="axis">{year}</text>'
+            f'<text x="{m.x(x + slot * 0.3):.1f}" y="{height - bottom + 16}" text-anchor="middle" class="axis">'
+            f"{figure(year)}</text>"
         )
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704  (every piece of text above went through escape() or is a number)

@@ -6,23 +6,38 @@ from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib.units import mm
 
+from fundapp.contributions.charts import short_amount
 from fundapp.contributions.ledger import shown
 from fundapp.contributions.services import ContributionReport, programme_label
 from fundapp.core.i18n import _
-from fundapp.core.pdf import BLUE, build_pdf, data_table, para
+from fundapp.core.pdf import BLUE, build_pdf, data_table, drawn_text, font, para, right_to_left
 
 
 def _year_chart(report: ContributionReport) -> Drawing:
+    """Deposits by year as bars. Right to left (Arabic) the chart is mirrored: the first year at the right, the
+    amounts' axis and the title on the right; the figures themselves keep their left-to-right digits."""
+    mirrored = right_to_left()
+    by_year = list(report.by_year)[::-1] if mirrored else list(report.by_year)
     drawing = Drawing(170 * mm, 60 * mm)
     chart = VerticalBarChart()
-    chart.x, chart.y, chart.width, chart.height = 18 * mm, 8 * mm, 145 * mm, 45 * mm
-    chart.data = [[float(v) for _y, v in report.by_year] or [0]]  # reportlab draws floats; display only
-    chart.categoryAxis.categoryNames = [str(y) for y, _v in report.by_year] or [""]
+    chart.x, chart.y, chart.width, chart.height = (7 if mirrored else 18) * mm, 8 * mm, 145 * mm, 45 * mm
+    chart.data = [[float(v) for _y, v in by_year] or [0]]  # reportlab draws floats; display only
+    chart.categoryAxis.categoryNames = [str(y) for y, _v in by_year] or [""]
+    chart.categoryAxis.labels.fontName = chart.valueAxis.labels.fontName = font()
     chart.valueAxis.valueMin = 0
-    chart.valueAxis.labelTextFormat = lambda v: f"{v / 1_000_000:,.1f}M" if v >= 1_000_000 else f"{v:,.0f}"
+    # The web chart's short amounts ("5.7M", in Arabic "5.7 مليون"), drawn as reportlab draws: left to right.
+    chart.valueAxis.labelTextFormat = lambda v: drawn_text(short_amount(Decimal(str(v))))
+    if mirrored:
+        chart.valueAxis.joinAxisMode = "right"
+        chart.valueAxis.labels.boxAnchor = "w"
+        chart.valueAxis.labels.dx = 5
     chart.bars[0].fillColor = BLUE
     drawing.add(chart)
-    drawing.add(String(0, 57 * mm, _("Deposits by year (USD, to the end of the period)"), fontSize=8))
+    title = drawn_text(_("Deposits by year (USD, to the end of the period)"))
+    if mirrored:
+        drawing.add(String(170 * mm, 57 * mm, title, fontSize=8, fontName=font(), textAnchor="end"))
+    else:
+        drawing.add(String(0, 57 * mm, title, fontSize=8, fontName=font()))
     return drawing
 
 
@@ -51,7 +66,7 @@ def contribution_report_pdf(report: ContributionReport) -> bytes:
             shown("date", d.deposited_on),
             d.agreement.reference,
             f"{d.currency} {shown('money', d.amount)}",
-            f"{d.rate}",
+            shown("rate", d.rate),
             d.amount_usd,
             d.fee_usd,
             _("reversed") if d.id in report.reversed_ids else (_("over-payment") if d.is_overpayment else ""),

@@ -16,7 +16,9 @@ import sqlalchemy as sa
 
 from fundapp.contributions.models import Deposit, LedgerEntry
 from fundapp.core.extensions import db
+from fundapp.core.i18n import _, _l
 from fundapp.core.models import AuditEntry
+from fundapp.core.money import format_money
 
 #: Rows compared per round trip.
 BATCH = 1000
@@ -25,9 +27,17 @@ BATCH = 1000
 def reconcile_with_audit(_sender: Any = None, **_data: Any) -> str | None:
     """Receiver of core.signals.audit_reconcile: the first ledger row, then the first deposit, that differs
     from its audit record (a sentence naming it), or None when both tables match their audit rows."""
-    return _first(
-        LedgerEntry, "ledger_entries", ("ledger.",), _ledger_problem, "ledger row", "no longer in the ledger"
-    ) or _first(Deposit, "deposits", ("deposit.recorded",), _deposit_problem, "deposit", "no longer among deposits")
+    return _first(LedgerEntry, "ledger_entries", ("ledger.",), _ledger_problem, _ledger_gone) or _first(
+        Deposit, "deposits", ("deposit.recorded",), _deposit_problem, _deposit_gone
+    )
+
+
+def _ledger_gone(row_id: int) -> str:
+    return _("ledger row %(id)s has an audit record but is no longer in the ledger (deleted from the table)", id=row_id)
+
+
+def _deposit_gone(row_id: int) -> str:
+    return _("deposit %(id)s has an audit record but is no longer among deposits (deleted from the table)", id=row_id)
 
 
 def _first(
@@ -35,8 +45,7 @@ def _first(
     object_type: str,
     actions: tuple[str, ...],
     compare: Callable[[Any, Any], str | None],
-    what: str,
-    gone: str,
+    gone: Callable[[int], str],
 ) -> str | None:
     """Walk `model` in id order against its audit rows; also find audit rows whose record has disappeared.
     The problem with the lowest id is the one named."""
@@ -52,7 +61,7 @@ def _first(
             break
     orphan = _orphan_id(model, object_type, actions)
     if orphan is not None and (mismatch_id is None or orphan < mismatch_id):
-        return f"{what} {orphan} has an audit record but is {gone} (deleted from the table)"
+        return gone(orphan)
     return mismatch
 
 
@@ -110,9 +119,14 @@ def _differs(recorded: Any, actual: Any, number: bool = False) -> bool:
 
 
 def _ledger_problem(entry: LedgerEntry, audit: Any) -> str | None:
-    label = f"ledger row {entry.id} ({entry.kind.label.lower()} of {entry.entry_on.isoformat()})"
+    label = _(
+        "ledger row %(id)s (%(kind)s of %(date)s)",
+        id=entry.id,
+        kind=entry.kind.label.lower(),
+        date=entry.entry_on.isoformat(),
+    )
     if audit is None:
-        return f"{label} has no audit record (inserted behind the application's back)"
+        return _("%(record)s has no audit record (inserted behind the application's back)", record=label)
     details = json.loads(audit.details)
     checks: list[tuple[str, Any, Any, bool]] = [
         ("kind", audit.action.removeprefix("ledger."), entry.kind.value, False),
@@ -128,9 +142,14 @@ def _ledger_problem(entry: LedgerEntry, audit: Any) -> str | None:
 
 
 def _deposit_problem(deposit: Deposit, audit: Any) -> str | None:
-    label = f"deposit {deposit.id} ({deposit.currency} {deposit.amount:,.2f} of {deposit.deposited_on.isoformat()})"
+    label = _(
+        "deposit %(id)s (%(amount)s of %(date)s)",
+        id=deposit.id,
+        amount=format_money(deposit.amount, deposit.currency),
+        date=deposit.deposited_on.isoformat(),
+    )
     if audit is None:
-        return f"{label} has no audit record (inserted behind the application's back)"
+        return _("%(record)s has no audit record (inserted behind the application's back)", record=label)
     details = json.loads(audit.details)
     checks: list[tuple[str, Any, Any, bool]] = [
         ("amount", details.get("amount"), deposit.amount, True),
@@ -144,8 +163,31 @@ def _deposit_problem(deposit: Deposit, audit: Any) -> str | None:
     return _mismatch(label, audit.id, checks)
 
 
+#: The compared fields as the messages name them.
+FIELDS = {
+    "kind": _l("kind"),
+    "amount": _l("amount"),
+    "date": _l("date"),
+    "category": _l("category"),
+    "pool": _l("pool"),
+    "programme": _l("programme"),
+    "reversed row": _l("reversed row"),
+    "currency": _l("currency"),
+    "rate": _l("rate"),
+    "amount in USD": _l("amount in USD"),
+    "fee": _l("fee"),
+}
+
+
 def _mismatch(label: str, audit_id: int, checks: list[tuple[str, Any, Any, bool]]) -> str | None:
     for name, recorded, actual, number in checks:
         if _differs(recorded, actual, number):
-            return f"{label}: {name} {actual} in the table, {recorded} in its audit record #{audit_id}"
+            return _(
+                "%(record)s: %(field)s %(actual)s in the table, %(recorded)s in its audit record #%(audit)s",
+                record=label,
+                field=FIELDS[name],
+                actual=actual,
+                recorded=recorded,
+                audit=audit_id,
+            )
     return None

@@ -171,7 +171,7 @@ def _deposit_recorded(deposit: Deposit) -> str:
         currency=deposit.currency,
         amount=ledger.usd(deposit.amount),
         usd=ledger.usd(deposit.amount_usd),
-        rate=deposit.rate,
+        rate=ledger.shown("rate", deposit.rate),
         fee=ledger.usd(deposit.fee_usd),
     )
 
@@ -247,7 +247,7 @@ def _rate_saved(row) -> str:
         "Rate for %(currency)s in %(month)s saved: %(rate)s.",
         currency=row.currency,
         month=services.month_label(row.month),
-        rate=row.rate,
+        rate=ledger.shown("rate", row.rate),
     )
 
 

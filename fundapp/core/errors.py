@@ -26,6 +26,38 @@ HTTP_TITLES = {
 }
 
 
+#: What an HTTP error says when the code that raised it gave no text of its own (Werkzeug's English otherwise).
+HTTP_MESSAGES = {
+    400: _l("The request is not valid."),
+    401: _l("Sign in, or send a valid API token, to use this."),
+    403: _l("You do not have access to this."),
+    404: _l("Nothing was found at this address."),
+    405: _l("This address does not accept this method."),
+    409: _l("This conflicts with a change made in the meantime. Reload and try again."),
+    410: _l("This is no longer available."),
+    413: _l("What was sent is too large."),
+    415: _l("This type of content is not accepted."),
+    429: _l("Too many requests. Wait a moment and try again."),
+}
+#: The stable, machine-readable `code` of a JSON error (never translated; clients branch on it, and on the
+#: status), by HTTP status.
+ERROR_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    410: "gone",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "not_possible",
+    429: "too_many_requests",
+    500: "internal_error",
+    503: "busy",
+}
+
+
 class ConfigurationError(RuntimeError):
     """The instance's settings stop it from starting. The message says what to set, in one line."""
 
@@ -68,7 +100,19 @@ def wants_json() -> bool:
 
 
 def _json_error(status: int, message: str, **extra: object):
-    return jsonify({"error": {"status": status, "message": message, **extra}}), status
+    """An API error: its stable `code` and `status`, and a `message` for people in the language the request
+    asks for (Accept-Language under /api/, core.i18n.select_language)."""
+    code = ERROR_CODES.get(status, "error")
+    return jsonify({"error": {"status": status, "code": code, "message": str(message), **extra}}), status
+
+
+def _http_message(exc: HTTPException) -> str:
+    """The text the raising code gave; Werkzeug's own English default replaced by ours, translated."""
+    description = exc.description
+    if description and description != type(exc).description:
+        return description
+    status = exc.code or 500
+    return str(HTTP_MESSAGES[status]) if status in HTTP_MESSAGES else (description or exc.name)
 
 
 def _reset_session() -> None:
@@ -130,11 +174,11 @@ def register_handlers(app: Flask) -> None:
         # Keep the exception's own headers (Allow on a 405, WWW-Authenticate on a 401) on the new body.
         headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
         if wants_json():
-            body, _status = _json_error(status, exc.description or exc.name)
+            body, _status = _json_error(status, _http_message(exc))
             return body, status, headers
         template = f"errors/{status}.html" if status in (403, 404) else "errors/error.html"
         title = str(HTTP_TITLES.get(status, exc.name))
-        return _render(status, template, headers, title=title, message=exc.description)
+        return _render(status, template, headers, title=title, message=_http_message(exc))
 
     @app.errorhandler(Exception)
     def unexpected_error(exc: Exception):
@@ -147,12 +191,15 @@ def register_handlers(app: Flask) -> None:
             raise exc
         if _database_busy(exc):
             # Busy, not broken: say so with 503 and a retry hint, on the page that needs no database.
-            message = "The service is busy. Nothing you sent was saved: try again in a moment."
+            with force_locale(browser_language()):  # the database is failing: the profile cannot be read
+                message = _("The service is busy. Nothing you sent was saved: try again in a moment.")
+                title = _("Busy")
             if wants_json():
                 body, _status = _json_error(503, message, reference=reference)
                 return body, 503, [("Retry-After", "5")]
-            page = _plain(503, title="Busy", message=message, reference=reference)
+            page = _plain(503, title=title, message=message, reference=reference)
             return page, 503, [("Retry-After", "5")]
         if wants_json():
-            return _json_error(500, "Internal error", reference=reference)
+            with force_locale(browser_language()):
+                return _json_error(500, _("Internal error"), reference=reference)
         return _render(500, "errors/500.html", reference=reference)

@@ -78,6 +78,7 @@ __all__ = [
     "register",
     "remember_language",
     "select_language",
+    "speak",
     "text_direction",
 ]
 
@@ -110,26 +111,54 @@ def known_language(code: object) -> str | None:
     return code if isinstance(code, str) and code in LANGUAGES else None
 
 
+def _api_request() -> bool:
+    """A program's call to the JSON API (core.errors.wants_json): its language is its Accept-Language header
+    alone. A browser asking for a page under /api/ (the documentation, with its switcher) is a person's."""
+    if not request.path.startswith("/api/"):
+        return False
+    return request.accept_mimetypes.best_match(["application/json", "text/html"]) != "text/html"
+
+
+def _accepted_language() -> str:
+    return request.accept_languages.best_match(list(LANGUAGES)) or DEFAULT_LANGUAGE
+
+
 def browser_language() -> str:
     """The language this browser asks for without reading the database (the kept choice, else
     Accept-Language, else English): for pages drawn when the database is failing."""
     if not has_request_context():
         return DEFAULT_LANGUAGE
-    return (
-        known_language(request.cookies.get(LANGUAGE_COOKIE))
-        or request.accept_languages.best_match(list(LANGUAGES))
-        or DEFAULT_LANGUAGE
-    )
+    if _api_request():
+        return _accepted_language()
+    return known_language(request.cookies.get(LANGUAGE_COOKIE)) or _accepted_language()
 
 
 def select_language() -> str:
-    """The request's language: the signed-in user's profile, else the choice this browser kept (the switcher's
-    cookie), else the best match of the browser's Accept-Language, else English."""
+    """The request's language: under /api/, the Accept-Language header's best match (else English).
+    Elsewhere the signed-in user's profile, else the choice this browser kept (the switcher's
+    cookie), else the language the page's reader is known to read (`speak`), else the best match of the
+    browser's Accept-Language, else English."""
     if not has_request_context():
         return DEFAULT_LANGUAGE
+    if _api_request():  # programs say which language their people read in the header; no cookie, no profile
+        return _accepted_language()
     user = current_user
     chosen = known_language(getattr(user, "language", None)) if user and user.is_authenticated else None
-    return chosen or browser_language()
+    return (
+        chosen
+        or known_language(request.cookies.get(LANGUAGE_COOKIE))
+        or known_language(g.get("fundapp_page_language"))
+        or browser_language()
+    )
+
+
+def speak(code: str | None) -> None:
+    """This request's page is for someone whose language is known without a profile (an invitation's welcome
+    page: the language the invitation was written in); a signed-in user's profile and the switcher's choice
+    still come first. The request then chooses its language afresh (what was translated before keeps its own)."""
+    if has_request_context() and known_language(code):
+        g.fundapp_page_language = code
+        _choose_afresh()
 
 
 def remember_language(response: Response, code: str) -> Response:
@@ -160,6 +189,12 @@ def _choose_afresh() -> None:
             cached.__dict__.pop(key, None)
 
 
+def _begin_afresh() -> None:
+    """A request starts, or ends, knowing nothing of its reader's language (`speak` forgotten too)."""
+    g.pop("fundapp_page_language", None)
+    _choose_afresh()
+
+
 def _vary_by_language(response: Response) -> Response:
     """Pages differ by the browser's language and the switcher's cookie: caches must keep them apart."""
     if response.mimetype == "text/html":
@@ -175,7 +210,7 @@ def register(app: Flask, locale_selector=None) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", ";".join([str(TRANSLATIONS)] * len(DOMAINS)))
     app.config.setdefault("BABEL_DOMAIN", ";".join(DOMAINS))
     babel.init_app(app, locale_selector=locale_selector or select_language)
-    app.before_request(_choose_afresh)
-    app.teardown_request(lambda _exc: _choose_afresh())
+    app.before_request(_begin_afresh)
+    app.teardown_request(lambda _exc: _begin_afresh())
     app.after_request(_vary_by_language)
     app.jinja_env.globals.update(LANGUAGES=LANGUAGES, language=language, text_direction=text_direction)

@@ -9,6 +9,7 @@ builds a reportlab `Paragraph` (also checked there).
 """
 
 import io
+import re
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
@@ -73,15 +74,87 @@ def _right_to_left() -> bool:
     return language() in RIGHT_TO_LEFT
 
 
+def right_to_left() -> bool:
+    """Whether the PDF being drawn reads right to left (Arabic): tables and charts are mirrored."""
+    return _right_to_left()
+
+
+def font(bold: bool = False) -> str:
+    """The font for text drawn outside a paragraph (charts, the page's footer) in the language being spoken."""
+    if _right_to_left():
+        return "DejaVuSans-Bold" if bold else "DejaVuSans"
+    return "Helvetica-Bold" if bold else "Helvetica"
+
+
+def drawn_text(text: object) -> str:
+    """Plain text for a chart's label or the canvas (no markup is read there): Arabic letters joined and laid out
+    in display order, the invisible bidi controls dropped; other languages unchanged."""
+    return _visual(str(text).translate(_BIDI_CONTROLS))
+
+
 def _style(name: str) -> ParagraphStyle:
     return UNICODE_STYLES[name] if _right_to_left() else STYLES[name]
 
 
+#: Letters of the right-to-left scripts, plain and in their joined (presentation) forms.
+_RTL_LETTERS = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
+
+
+def _display(line: str) -> str:
+    """One line of text in display order: a line with Arabic in it is laid out right to left (its first word at
+    the right, even when it starts with a name in Latin letters), mirrored brackets included; a line in Latin
+    letters only (an English title someone wrote) keeps its own order."""
+    return get_display(line, base_dir="R") if _RTL_LETTERS.search(line) else line
+
+
+def _shaped(text: str) -> str:
+    """Arabic letters joined (reshaped), still in reading order: a paragraph wraps it, then lays out each line."""
+    return "\n".join(reshape(line) for line in text.split("\n")) if _right_to_left() else text
+
+
 def _visual(text: str) -> str:
-    """Arabic letters joined (reshaped) and each line put in display order: reportlab draws left to right."""
+    """Joined and in display order, line by line: text drawn on one line (the canvas, a chart's label)."""
     if not _right_to_left():
         return text
-    return "\n".join(get_display(reshape(line)) for line in text.split("\n"))
+    return "\n".join(_display(reshape(line)) for line in text.split("\n"))
+
+
+class _RightToLeftParagraph(Paragraph):
+    """A paragraph with Arabic in it. reportlab draws each line left to right and knows nothing of bidi, so the
+    text arrives joined but in reading order (`_shaped`), reportlab breaks it into lines in that order (the
+    sentence's start on the first line, as a reader of Arabic expects), and each line is then put in display
+    order (`_display`): its words and any English name or figure in it read right to left as Arabic does. The
+    parts split off at a page break are made of lines already in display order: they are not turned again."""
+
+    _in_order = False
+
+    def breakLines(self, width):  # noqa: N802  (reportlab's name)
+        broken = super().breakLines(width)
+        if self._in_order:
+            return broken
+        if broken.kind == 0:
+            broken.lines = [(extra, _display(" ".join(words)).split(" ")) for extra, words in broken.lines]
+        else:  # styled pieces (bold, line breaks): the pieces of a line in the opposite order, each laid out
+            for line in broken.lines:
+                for piece in line.words:
+                    if getattr(piece, "text", None):
+                        piece.text = _display(piece.text)
+                line.words.reverse()
+        return broken
+
+    def split(self, availWidth, availHeight):  # noqa: N803  (reportlab's names)
+        parts = super().split(availWidth, availHeight)
+        for part in parts:
+            if isinstance(part, _RightToLeftParagraph):
+                part._in_order = True
+        return parts
+
+
+def _paragraph(source: str, style: ParagraphStyle) -> Paragraph:
+    """The only place a reportlab Paragraph is made from (escaped) source: right to left when it holds Arabic."""
+    if _right_to_left() and _RTL_LETTERS.search(source):
+        return _RightToLeftParagraph(source, style)
+    return Paragraph(source, style)
 
 
 class PdfMarkup:
@@ -114,7 +187,7 @@ def escape(text: object) -> str:
     if text is None:
         return ""
     escaped = (
-        _visual(str(text).translate(_BIDI_CONTROLS)).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        _shaped(str(text).translate(_BIDI_CONTROLS)).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     )
     return escaped.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "<br/>")
 
@@ -140,11 +213,11 @@ def bold(text: Text) -> PdfMarkup:
 
 def para(text: Text | None, style: str = "body") -> Paragraph:
     """A paragraph of plain text (escaped, so user input cannot inject reportlab markup) or of `PdfMarkup`."""
-    return Paragraph(_source(text), _style(style))
+    return _paragraph(_source(text), _style(style))
 
 
 def money_cell(amount: Decimal | None, style: str = "num") -> Paragraph:
-    return Paragraph(escape(format_money(amount)), _style(style))
+    return _paragraph(escape(format_money(amount)), _style(style))
 
 
 #: The width of the text on an A4 page between build_pdf()'s margins, in points (less the frame's own padding).
@@ -221,6 +294,10 @@ def data_table(
 
     A cell is a `Decimal` (an amount), a flowable this module built (`para`, `money_cell`), `PdfMarkup`, or
     anything else, printed as escaped text.
+
+    Right to left (Arabic) the table is mirrored: the first column is drawn at the right, every cell's text is
+    right-aligned, and numbers keep their left-to-right digits (`_display`). Callers give the columns in their
+    reading order in every language (`header[0]` is the first column read); `mirror()` turns it round.
     """
 
     def cell(value: object, index: int) -> object:
@@ -228,11 +305,13 @@ def data_table(
             return value
         if isinstance(value, Decimal):
             return money_cell(value)
-        return Paragraph(_source(value), _style("num" if index in numeric_columns else "cell"))
+        return _paragraph(_source(value), _style("num" if index in numeric_columns else "cell"))
 
-    data = [[Paragraph(bold(h).source, _style("cell")) for h in header]]
+    data = [[_paragraph(bold(h).source, _style("cell")) for h in header]]
     data += [[cell(v, i) for i, v in enumerate(row)] for row in rows]
-    widths = col_widths if col_widths is not None else content_widths(header, rows)
+    widths = list(col_widths) if col_widths is not None else content_widths(header, rows)
+    if _right_to_left():
+        data, widths = mirror(data), widths[::-1]
     table = Table(data, colWidths=widths, repeatRows=1)
     style = [
         ("BACKGROUND", (0, 0), (-1, 0), GREY),
@@ -247,6 +326,13 @@ def data_table(
     return table
 
 
+def mirror(rows: Sequence[Sequence[object]]) -> list[list[object]]:
+    """The rows of a table with their columns in the opposite order (the first column read comes last, at the
+    right of a right-to-left page); a short row is padded first so its cells keep their columns."""
+    count = max((len(row) for row in rows), default=0)
+    return [[*row, *[""] * (count - len(row))][::-1] for row in rows]
+
+
 def build_pdf(title: str, story: list[Flowable], subtitle: Text = "", footer: str = "") -> bytes:
     """Render a story on A4 with the fund's header line and page numbers; returns the PDF bytes.
 
@@ -258,11 +344,17 @@ def build_pdf(title: str, story: list[Flowable], subtitle: Text = "", footer: st
 
     def decorate(canvas, doc) -> None:
         canvas.saveState()
-        canvas.setFont("DejaVuSans" if _right_to_left() else "Helvetica", 7.5)
+        canvas.setFont(font(), 7.5)
         canvas.setFillColor(colors.HexColor("#55606e"))
-        line = _("%(footer)s  ·  generated %(when)s", footer=footer, when=generated)
-        canvas.drawString(doc.leftMargin, 10 * mm, _visual(line.translate(_BIDI_CONTROLS)))
-        canvas.drawRightString(A4[0] - doc.rightMargin, 10 * mm, _visual(_("page %(number)s", number=doc.page)))
+        line = drawn_text(_("%(footer)s  ·  generated %(when)s", footer=footer, when=generated))
+        number = drawn_text(_("page %(number)s", number=doc.page))
+        start, end = doc.leftMargin, A4[0] - doc.rightMargin
+        if _right_to_left():  # mirrored: the footer reads from the right edge, the page number at the left
+            canvas.drawRightString(end, 10 * mm, line)
+            canvas.drawString(start, 10 * mm, number)
+        else:
+            canvas.drawString(start, 10 * mm, line)
+            canvas.drawRightString(end, 10 * mm, number)
         canvas.restoreState()
 
     doc = SimpleDocTemplate(

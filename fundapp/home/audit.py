@@ -7,17 +7,26 @@ that owns it, and for state changes the statuses before and after. Names come fr
 """
 
 import json
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any
+
+from flask_babel import pgettext
 
 from fundapp.auth import services as auth_services
 from fundapp.auth.models import User
+from fundapp.committee import workflow as committee_workflow
+from fundapp.concept_notes import workflow as note_workflow
+from fundapp.contributions import workflow as books_workflow
 from fundapp.core import signals
 from fundapp.core.i18n import _, _l
 from fundapp.core.models import AuditEntry
 from fundapp.core.permissions import ROLE_LABELS
+from fundapp.core.templating import format_rate
+from fundapp.programmes import workflow as programme_workflow
 
 #: What each action says; "{object}" is where the object's name goes (appended when a phrase has none).
 PHRASES = {
@@ -232,8 +241,43 @@ class Row:
         return json.dumps(self.details, indent=2, sort_keys=True, ensure_ascii=False)
 
 
-def _status(value: Any) -> str:
-    return str(value).replace("_", " ")
+#: Each workflow's value → label map, by the object type its audit rows carry: a state change reads "from
+#: submitted to eligible" in the reader's language ("de soumise à éligible"), never the stored values.
+STATE_LABELS = {
+    "concept_note": note_workflow.STATUS_LABELS,  # the committee's states included (committee.workflow)
+    "joint_programmes": programme_workflow.STATUS_LABELS,
+    "progress_reports": programme_workflow.REPORT_LABELS,
+    "committee_meeting": committee_workflow.MEETING_LABELS,
+    "committee_agenda_item": committee_workflow.AGENDA_ITEM_LABELS,
+}
+_CODE = re.compile(r"[a-z]+(_[a-z]+)*")
+
+
+def _period_state(value: str) -> str:
+    """A month's state: "Open" alone is also the verb of a button, so the labels carry a context."""
+    return (
+        pgettext("accounting period", "Open")
+        if value == books_workflow.OPEN
+        else pgettext("accounting period", "Closed")
+    )
+
+
+def _status(object_type: str, value: Any) -> str:
+    """A stored value of a change as people read it: a workflow state by its label (lower-case, inside a
+    sentence), an exchange rate in the language's number format, another code with spaces for underscores;
+    what a person wrote (a name, an email) as it is."""
+    text = str(value)
+    if object_type == "accounting_period" and text in books_workflow.PERIOD_LABELS:
+        return _period_state(text).lower()
+    labels = STATE_LABELS.get(object_type)
+    if labels is not None and text in labels:
+        return str(labels[text]).lower()
+    if object_type == "exchange_rates":
+        try:
+            return format_rate(Decimal(text))
+        except InvalidOperation:
+            return text
+    return text.replace("_", " ") if _CODE.fullmatch(text) else text
 
 
 def _fallback_name(entry: AuditEntry, details: dict[str, Any]) -> str:
@@ -282,7 +326,8 @@ def readable(entries: list[AuditEntry]) -> list[Row]:
         sentence = phrase.format(object=name) if "{object}" in phrase else phrase
         change = None
         if isinstance(details.get("to"), str) and (details.get("from") is None or isinstance(details["from"], str)):
-            change = (_status(details["from"]) if details.get("from") else "", _status(details["to"]))
+            before = _status(entry.object_type, details["from"]) if details.get("from") else ""
+            change = (before, _status(entry.object_type, details["to"]))
         reason = details.get("reason") if isinstance(details.get("reason"), str) else ""
         rows.append(Row(entry, actor, _role_label(user), sentence, name, change, reason or "", details))
     return rows

@@ -22,8 +22,9 @@ from fundapp.concept_notes import services as notes
 from fundapp.concept_notes.workflow import SUBMITTED
 from fundapp.contributions import periods
 from fundapp.contributions import services as contributions
+from fundapp.contributions.charts import RIGHT_TO_LEFT_LETTERS
 from fundapp.contributions.ledger import next_month
-from fundapp.core.i18n import _, _l, _n
+from fundapp.core.i18n import _, _l, _n, text_direction
 from fundapp.core.money import format_money
 from fundapp.core.permissions import ROLE_LABELS, Role
 from fundapp.home import anomalies
@@ -32,6 +33,15 @@ from fundapp.programmes import reporting
 from fundapp.programmes import services as programmes
 from fundapp.programmes.texts import amount, month_label
 from fundapp.programmes.workflow import REPORT_LABELS
+
+
+def own_direction(title: str) -> str:
+    """A title as people wrote it, set apart before the translated words that follow it in an item's detail: on
+    an Arabic page a title in Latin letters is kept left to right, not broken up by the Arabic around it."""
+    if text_direction() != "rtl" or RIGHT_TO_LEFT_LETTERS.search(title):
+        return title
+    return f"\u2066{title}\u2069"
+
 
 #: Items a section shows on the inbox page (the section's own page shows them all).
 LIMIT = 8
@@ -134,7 +144,7 @@ def _drafts(user: User, on: date, limit: int) -> Section:
     items = []
     for w in work:
         closed = w.due_on is not None and w.due_on < on
-        detail = f"{w.note.call.title} · " + (
+        detail = f"{own_direction(w.note.call.title)} · " + (
             _("rolling call")
             if w.due_on is None
             else (_("call closed") if closed else _("submit before the call closes"))
@@ -310,7 +320,7 @@ def _reports_to_approve(user: User, on: date, limit: int) -> Section:
         Item(
             _("%(reference)s progress report %(period)s", reference=r.programme.reference, period=r.period),
             url_for("programmes.report", report_id=r.id),
-            f"{r.programme.title} · {reporting.period_label(r.period)}",
+            f"{own_direction(r.programme.title)} · {reporting.period_label(r.period)}",
             since=r.submitted_on,
             since_label=_("Submitted"),
             due_on=r.due_on,
@@ -339,7 +349,7 @@ def _report_items(due: list[reporting.ReportDue], focal_point: bool) -> list[Ite
             Item(
                 f"{d.programme.reference} {d.period.label}",
                 url or url_for("programmes.programme", programme_id=d.programme.id) + "#reports",
-                f"{d.programme.title} · {state}",
+                f"{own_direction(d.programme.title)} · {state}",
                 due_on=d.period.due_on,
                 flag="overdue" if d.overdue else ("returned" if report is not None and report.is_returned else ""),
                 flag_label=_("Overdue")
@@ -386,7 +396,7 @@ def _reports_due(user: User, on: date, limit: int) -> Section:
 
 def _tranche_item(w: programmes.TrancheWork, url: str, action: str) -> Item:
     tranche = w.tranche
-    detail = f"{tranche.programme.title}"
+    detail = own_direction(tranche.programme.title)
     if w.blockers:
         detail += " · " + _("Blocked: %(reasons)s", reasons=" ".join(w.blockers))
     if w.overdue:

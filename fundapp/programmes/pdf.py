@@ -21,7 +21,7 @@ def programme_document_pdf(programme: JointProgramme, budget: Budget) -> bytes:
         (_("Title"), programme.title),
         (_("Convening organization"), f"{note.organisation.name} ({note.organisation.code})"),
         (_("Thematic area"), str(note.thematic_area) if note.thematic_area else "–"),
-        (_("Countries"), ", ".join(c.name for c in note.countries) or _("Global")),
+        (_("Countries"), ", ".join(c.local_name for c in note.countries) or _("Global")),
         (
             _("Duration"),
             _("%(start)s to %(end)s", start=long_date(document.starts_on), end=long_date(document.ends_on)),

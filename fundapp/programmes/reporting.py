@@ -1125,7 +1125,7 @@ def alignment_chart(principle_scores: Mapping[str, Decimal], names: list[Guiding
         bars.append(
             {
                 "y": 10 + index * row,
-                "label": principle.name,
+                "label": principle.local_name,
                 "score": score,
                 "width": 0 if score is None else float(score) / formula.MAX_SCORE * (width - label_width - 50),
                 "weak": score is not None and score < 2,
@@ -1221,7 +1221,7 @@ def alignment_dashboard() -> dict[str, Any]:
         "flagged": flagged,
         "unassessed": unassessed,
         "principles": principles,
-        "names": {p.code: p.name for p in principles},
+        "names": {p.code: p.local_name for p in principles},
         "fund_chart": alignment_chart(fund.principle_scores, principles) if fund else None,
         "minimums": fund_results.marker_minimums(),
     }

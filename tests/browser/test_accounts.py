@@ -16,6 +16,7 @@ import pytest
 from fundapp import create_app
 from tests.browser.conftest import CHROMIUM_ARGS, served  # noqa: F401  (same browser settings as the other tests)
 from tests.browser.navigation import go
+from tests.browser.test_accessibility_everywhere import accessible_in_both_languages
 from tests.conftest import build_fund, make_config
 
 STAFF = ("admin", "secretariat", "committee_member", "committee_chair")
@@ -99,6 +100,7 @@ def test_two_factor_is_set_up_right_after_the_password_then_asked_at_every_sign_
     page = new_page()
     _sign_in(page, "secretariat@example.org")
     page.wait_for_url("**/login/two-factor")
+    assert accessible_in_both_languages(page) == []
     totp = _set_up_two_factor(page, screenshot, "two-factor-setup-at-sign-in")
     page.get_by_role("button", name="Turn on and continue").click()
     codes = page.get_by_test_id("recovery-codes").locator("code").all_inner_texts()
@@ -111,6 +113,7 @@ def test_two_factor_is_set_up_right_after_the_password_then_asked_at_every_sign_
 
     _sign_in(page, "secretariat@example.org")
     page.wait_for_url("**/login/code")
+    assert accessible_in_both_languages(page) == []
     page.get_by_label("Authentication code").fill("000000" if _code(totp, 1) != "000000" else "111111")
     page.get_by_role("button", name="Continue").click()
     assert page.locator("#login-error").inner_text().startswith("That code is not right")
@@ -150,12 +153,14 @@ def test_an_invited_person_sets_a_password_from_the_email_and_signs_in(new_page,
     row = admin.get_by_role("row").filter(has_text="amal.haddad@unhcr.org")
     assert "Pending" in row.inner_text()
     screenshot(admin, "invitations-list")
+    assert accessible_in_both_languages(admin) == []
 
     (message,) = mail.wait_for(1)
     assert message["To"] == "amal.haddad@unhcr.org"
     invitee = new_page()
     invitee.goto(_link(message, accounts_server))
     assert "United Nations High Commissioner for Refugees" in invitee.locator("main").inner_text()
+    assert accessible_in_both_languages(invitee) == []
     invitee.get_by_label("New password", exact=True).fill("qwertyuiop")
     invitee.get_by_label("Repeat the new password").fill("qwertyuiop")
     invitee.get_by_role("button", name="Create my account").click()
@@ -182,6 +187,43 @@ def test_an_invited_person_sets_a_password_from_the_email_and_signs_in(new_page,
     assert "Two-factor sign-in" in admin.locator("#two-factor").inner_text()
     screenshot(admin, "user-edit")
 
+    # The administrator reads English and invites someone who reads French: the email, the welcome page, the
+    # password advice and the new account speak French.
+    go(admin, "Set-up", "Invitations")
+    admin.get_by_role("link", name="Invite someone").click()
+    assert admin.get_by_label("Their language").input_value() == "en"  # the inviter's own, by default
+    admin.get_by_label("Email").fill("claire.martin@unhcr.org")
+    admin.get_by_label("Full name").fill("Claire Martin")
+    admin.get_by_label("Organisation").select_option(
+        label="Office of the United Nations High Commissioner for Refugees (UNHCR)"
+    )
+    admin.get_by_label("Applicant (UN organization focal point)").check()
+    admin.get_by_label("Their language").select_option(label="Français")
+    screenshot(admin, "invitation-form-language")
+    admin.get_by_role("button", name="Send the invitation").click()
+    assert "Invitation sent to claire.martin@unhcr.org." in admin.locator(".flashes").inner_text()
+    (french,) = [m for m in mail.wait_for(2) if m["To"] == "claire.martin@unhcr.org"]
+    assert french["Subject"] == "Votre invitation au site de gestion des subventions du Fonds"
+    invitee = new_page()
+    invitee.goto(_link(french, accounts_server))
+    assert invitee.locator("h1").inner_text() == "Bienvenue"
+    invitee.get_by_label("Nouveau mot de passe", exact=True).fill("qwertyuiop")
+    invitee.get_by_label("Répétez le nouveau mot de passe").fill("qwertyuiop")
+    invitee.get_by_role("button", name="Créer mon compte").click()
+    advice = invitee.locator("#password-error").inner_text()
+    assert "C'est l'un des 100 mots de passe les plus courants." in advice
+    assert "Solidité : très faible." in advice
+    screenshot(invitee, "invitation-weak-password-fr")
+    invitee.get_by_label("Nouveau mot de passe", exact=True).fill(NEW_PASSWORD)
+    invitee.get_by_label("Répétez le nouveau mot de passe").fill(NEW_PASSWORD)
+    invitee.get_by_role("button", name="Créer mon compte").click()
+    invitee.wait_for_url("**/login?email=*")
+    assert invitee.locator("h1").inner_text() == "Se connecter"
+    invitee.get_by_label("Mot de passe", exact=True).fill(NEW_PASSWORD)
+    invitee.get_by_role("button", name="Se connecter").click()
+    invitee.wait_for_url("**/applicant")
+    assert invitee.locator("html").get_attribute("lang") == "fr"
+
 
 def test_a_forgotten_password_is_reset_through_the_emailed_link(new_page, mail, screenshot, accounts_server):
     thief = new_page()
@@ -198,6 +240,7 @@ def test_a_forgotten_password_is_reset_through_the_emailed_link(new_page, mail, 
     (message,) = mail.wait_for(1)
     page.goto(_link(message, accounts_server))
     screenshot(page, "password-reset-form")
+    assert accessible_in_both_languages(page) == []
     page.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
     page.get_by_label("Repeat the new password").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Save the new password").click()

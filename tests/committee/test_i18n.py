@@ -163,3 +163,19 @@ def test_records_stay_in_the_default_language_whoever_decides(db):
     assert item.rule_text.startswith("Passed by consensus (")
     assert meeting.quorum_text.startswith("Quorum: ")
     assert "voting seats present, the chair present" in meeting.quorum_text
+
+
+@pytest.mark.parametrize(
+    ("lang", "name"),
+    [
+        ("fr", "Pertinence au regard du Pacte mondial et du domaine thématique"),
+        ("es", "Pertinencia respecto del Pacto Mundial y el área temática"),
+        ("ar", "الصلة بالاتفاق العالمي والمجال المواضيعي"),
+    ],
+)
+def test_the_scoring_criteria_keep_their_official_names_in_each_language(client, login, committee, lang, name):
+    """The criteria are reference data: their names come from the fund's file per language, not from English."""
+    login("member6@example.org")
+    page = client.get("/committee/members", headers={"Accept-Language": HEADERS[lang]}).get_data(as_text=True)
+    assert name in page
+    assert "Relevance to the Global Compact" not in page

@@ -7,11 +7,13 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+import sqlalchemy as sa
 from flask_babel import force_locale
 
-from fundapp.contributions import ledger, services
+from fundapp.contributions import ledger, periods, reconcile, services
 from fundapp.contributions.services import Overpayment
 from tests.contributions import factories as cf
+from tests.core.tamper import without_triggers
 
 #: Babel separates thousands with narrow or plain no-break spaces in French.
 SPACES = str.maketrans({"\u202f": " ", "\xa0": " "})
@@ -121,3 +123,82 @@ def test_the_statement_page_is_translated_but_its_csv_stays_english(client, logi
     assert "Sources of funds" in labels
     assert "Administrative Agent fee" in labels
     assert not any("Sources des fonds" in label for label in labels)
+
+
+# Exchange rates and the books' own sentences --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lang", "rate", "description"),
+    [
+        ("fr", "0,900000", "Dépôt TEST-DEU-EUR"),
+        ("es", "0,900000", "Depósito TEST-DEU-EUR"),
+        ("ar", "0.900000", "إيداع TEST-DEU-EUR"),
+    ],
+)
+def test_a_deposit_shows_its_rate_and_ledger_descriptions_in_the_language(client, login, db, lang, rate, description):
+    deposit = cf.deposit("DEU")
+    account = login("secretariat@example.org")
+    account.language = lang
+    page = _text(client.get(f"/contributions/deposits/{deposit.id}"))
+    assert rate in page
+    assert description in page
+    assert "0.900000" not in page or lang == "ar"
+    rates = _text(client.get("/contributions/rates"))
+    assert rate in rates
+
+
+def test_a_recorded_deposit_is_confirmed_with_the_rate_in_the_language(client, login, db):
+    cf.rate("EUR", date(2020, 5, 1), "0.917351")
+    agreement = cf.agreement("DEU", amount="5000000.00")
+    account = login("secretariat@example.org")
+    account.language = "fr"
+    response = client.post(
+        f"/contributions/agreements/{agreement.id}/deposits/new",
+        data={"deposited_on": "2020-05-12", "amount": "2500000.00"},
+        follow_redirects=True,
+    )
+    page = _text(response)
+    assert "au taux de 0,917351" in page
+    assert "2 725 238,21" in page
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        (
+            "fr",
+            "dépôt {id} (400 000,00 $US du 2020-03-10) : devise USD dans la table, EUR dans son enregistrement d’audit",
+        ),
+        (
+            "es",
+            "depósito {id} (400.000,00 US$ del 2020-03-10): moneda USD en la tabla, EUR en su registro de auditoría",
+        ),
+    ],
+)
+def test_a_reconciliation_problem_is_told_in_the_language(app, db, lang, expected):
+    deposit = cf.deposit("DEU")
+    with without_triggers("deposits"):
+        db.session.execute(sa.text("UPDATE deposits SET currency = 'USD' WHERE id = :id"), {"id": deposit.id})
+        db.session.expire_all()
+        with force_locale(lang):
+            problem = reconcile.reconcile_with_audit()
+    assert problem.translate(SPACES).startswith(expected.format(id=deposit.id))
+
+
+@pytest.mark.parametrize(
+    ("lang", "closed", "reason"),
+    [
+        ("fr", "<strong>Clôturé</strong>", "écritures au grand livre ; chiffres enregistrés"),
+        ("es", "<strong>Cerrado</strong>", "asientos en el libro mayor; cifras guardadas"),
+        ("ar", "<strong>مغلق</strong>", "من قيود دفتر الأستاذ؛ حُفظت الأرقام"),
+    ],
+)
+def test_a_months_history_names_its_steps_in_the_language(client, login, db, lang, closed, reason):
+    periods.close_period(None, date(2019, 5, 1))
+    account = login("secretariat@example.org")
+    account.language = lang
+    history = _text(client.get("/contributions/periods/2019-05")).split('class="timeline"', 1)[1]
+    assert closed in history
+    assert reason in history
+    assert "<strong>Close</strong>" not in history

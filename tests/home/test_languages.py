@@ -92,9 +92,9 @@ def test_search_says_nothing_matches_in_each_language(app, db, client, login, co
 @pytest.mark.parametrize(
     ("code", "sentence"),
     [
-        ("fr", "Samuel Okoye a procédé à l'examen préalable de {ref} ‘Sahel’ de submitted à eligible"),
-        ("es", "Samuel Okoye realizó el examen preliminar de {ref} ‘Sahel’ de submitted a eligible"),
-        ("ar", "Samuel Okoye فرز {ref} ‘Sahel’ من submitted إلى eligible"),
+        ("fr", "Samuel Okoye a procédé à l'examen préalable de {ref} ‘Sahel’ de soumis à éligible"),
+        ("es", "Samuel Okoye realizó el examen preliminar de {ref} ‘Sahel’ de presentado a admisible"),
+        ("ar", "Samuel Okoye فرز {ref} ‘Sahel’ من مقدَّم إلى مؤهلة"),
     ],
 )
 def test_the_audit_log_reads_as_a_sentence_in_each_language(db, user, code, sentence):
@@ -149,3 +149,32 @@ def test_overdue_notices_reach_each_person_in_their_language_once(db, user, worl
     donor.language, lead.language = "es", None  # told already, whatever language they read now
     with clock.frozen(ON + timedelta(days=1)):
         assert overdue.notify_overdue(ON + timedelta(days=1)) == {"instalment": 0, "report": 0, "tranche": 0}
+
+
+@pytest.mark.parametrize(
+    ("code", "before", "after"),
+    [("fr", "ouvert", "clôturé"), ("es", "abierto", "cerrado"), ("ar", "مفتوح", "مغلق")],
+)
+def test_a_months_states_are_named_by_their_labels(db, code, before, after):
+    entry = audit.AuditEntry(
+        action="accounting_period.close",
+        object_type="accounting_period",
+        object_id="2020-03",
+        details='{"from": "open", "to": "closed", "reason": "12 ledger entries; figures stored"}',
+    )
+    with force_locale(code):
+        (row,) = audit.readable([entry])
+    assert row.change == (before, after)
+
+
+def test_an_exchange_rate_change_is_shown_as_a_rate_and_a_name_as_written(db):
+    rate = audit.AuditEntry(
+        action="exchange_rate.set", object_type="exchange_rates", object_id="1", details='{"from": "0.9", "to": "0.91"}'
+    )
+    renamed = audit.AuditEntry(
+        action="reference.renamed", object_type="thematic_areas", object_id="1", details='{"from": "a_b", "to": "C D"}'
+    )
+    with force_locale("fr"):
+        rate_row, renamed_row = audit.readable([rate, renamed])
+    assert rate_row.change == ("0,900000", "0,910000")
+    assert renamed_row.change == ("a b", "C D")

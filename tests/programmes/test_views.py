@@ -4,6 +4,8 @@ import csv
 import io
 from datetime import date
 
+import pytest
+
 from fundapp.programmes import reporting, services
 from tests.concept_notes.helpers import org, user
 from tests.programmes.helpers import SECRETARIAT, make_programme
@@ -207,3 +209,15 @@ def test_report_values_errors_show_next_to_their_inputs(db, client, login):
     assert "The breakdown by sex adds up to 7, not the total of 10." in page
     assert 'value="3"' in page
     assert report.values == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "principle"),
+    [("fr", "Priorité à la dimension humaine"), ("es", "Centrarse en las personas"), ("ar", "محورية الإنسان")],
+)
+def test_alignment_dashboard_names_the_principles_in_the_readers_language(db, client, login, lang, principle):
+    _reported_programme(db)
+    login("donor@example.org")
+    page = client.get("/programmes/alignment", headers={"Accept-Language": lang}).get_data(as_text=True)
+    assert principle in page
+    assert "People-centred" not in page

@@ -167,6 +167,7 @@ SCHEMAS: dict[str, Any] = {
                 "type": "array",
                 "items": _obj({"donor": {"type": "string"}, "commitments_usd": MONEY, "deposits_usd": MONEY}),
             },
+            "meta": _ref("Meta"),
         }
     ),
     "Organizations": _obj(
@@ -457,7 +458,8 @@ def document(statuses: list[str] | None = None) -> dict[str, Any]:
             "get": _operation(
                 "Fund summary",
                 "Public. The fund, thematic areas and objectives, guiding principles, and each capability's "
-                "public figures (concept note counts, contributions, committee).",
+                "public figures (concept note counts, contributions, committee). `donors.deposits_by_donor` names "
+                "the largest depositors only (`donors.count` counts them all; /contributors lists every one).",
                 _json("The summary.", "Summary"),
                 "Public",
             )
@@ -477,9 +479,11 @@ def document(statuses: list[str] | None = None) -> dict[str, Any]:
         "/contributors": {
             "get": _operation(
                 "Contributors' totals",
-                "Public. Per donor, commitments and deposits in USD, largest depositor first (no agreement details).",
-                _json("The totals.", "Contributors"),
+                "Public. The fund's totals, and per donor, a page at a time, commitments and deposits in USD, "
+                "largest depositor first (no agreement details).",
+                _json("The totals and a page of contributors.", "Contributors"),
                 "Public",
+                parameters=PAGE,
             )
         },
         "/organizations": {

@@ -103,6 +103,42 @@ def deposits(user: User, filters: DepositFilters, page: int, per_page: int) -> P
 
 # The public summary: grows with each capability -----------------------------------------------------------
 
+#: Donors the summary names in `deposits_by_donor` (the largest depositors; /contributors pages through all).
+SUMMARY_DONORS = 10
+
+
+def contribution_totals() -> dict[str, str]:
+    """The fund's capitalization target, commitments and deposits (USD), as the capitalization page counts them."""
+    cap = contributions_services.capitalization()
+    return {
+        "target_usd": money_str(cap.target_usd),
+        "commitments_usd": money_str(cap.commitments_usd),
+        "deposits_usd": money_str(cap.deposits_usd),
+    }
+
+
+def organization_totals() -> dict[str, Any]:
+    """Per participating organization: its programmes and money (transparency.by_organisation), as JSON values."""
+    rows = [
+        {
+            "code": r.key,
+            "name": r.label,
+            "joint_programmes": r.programmes,
+            **{f"{key}_usd": money_str(getattr(r.money, key)) for key, _label in transparency.MONEY_COLUMNS},
+        }
+        for r in transparency.by_organisation()
+    ]
+    return {"organizations": rows}
+
+
+def _public_contributions() -> dict[str, Any]:
+    """The contributions part of the summary, naming the SUMMARY_DONORS largest depositors only: a bounded
+    document whatever the number of donors."""
+    part = contributions_services.public_contributions()
+    donors = part["donors"]
+    donors["deposits_by_donor"] = donors["deposits_by_donor"][:SUMMARY_DONORS]
+    return part
+
 
 def public_summary() -> dict[str, Any]:
     fund = reference_services.get_fund()
@@ -132,7 +168,7 @@ def public_summary() -> dict[str, Any]:
         "guiding_principles": [{"code": p.code, "name": p.name} for p in reference_services.guiding_principles()],
         "alignment_score": alignment["fund"],
         "concept_notes": concept_note_services.summary(),
-        **contributions_services.public_contributions(),
+        **_public_contributions(),
         "steering_committee": committee_services.committee_summary(),
         **committee_pipeline.public_pipeline(),
         "programme_money": transparency.public_money(),

@@ -16,7 +16,7 @@ the domains' services.
 
 from datetime import date
 
-from flask import Response, abort, jsonify, render_template, url_for
+from flask import Response, abort, jsonify, render_template, stream_with_context, url_for
 from flask_login import current_user
 
 from fundapp.api import bp, openapi, services
@@ -111,9 +111,9 @@ def docs():
 
 @bp.route("/iati.xml")
 def iati():
-    """Public: the IATI 2.03 activity file of the fund (fundapp/reports/iati.py)."""
+    """Public: the IATI 2.03 activity file of the fund (fundapp/reports/iati.py), streamed an activity at a time."""
     return Response(
-        iati_export.export(),
+        stream_with_context(iati_export.stream()),
         mimetype="application/xml",
         headers={"Content-Disposition": f'inline; filename="{iati_export.fund_identifier()}.xml"'},
     )
@@ -259,17 +259,17 @@ def funding_status():
 
 @bp.route("/contributors")
 def contributors():
-    """Public: per donor, the commitments and deposits in USD (the capitalization page's table)."""
-    cap = contribution_services.capitalization()
+    """Public: the totals, and per donor, a page at a time, the commitments and deposits in USD (the
+    capitalization page's table), paginated in SQL."""
+    rows, pagination = transparency.contributors(*page_args())
     return jsonify(
-        {
-            "target_usd": money_str(cap.target_usd),
-            "commitments_usd": money_str(cap.commitments_usd),
-            "deposits_usd": money_str(cap.deposits_usd),
+        public_cache.cached("api.contributors.totals", services.contribution_totals)
+        | {
             "contributors": [
                 {"donor": name, "commitments_usd": money_str(committed), "deposits_usd": money_str(deposited)}
-                for name, committed, deposited in cap.by_donor
+                for name, committed, deposited in rows
             ],
+            "meta": page_meta(pagination),
         }
     )
 
@@ -277,17 +277,8 @@ def contributors():
 @bp.route("/organizations")
 def organizations():
     """Public: per participating organization, allocations (its budget share of each programme's), transfers,
-    refunds and expenditure (the transparency page's table)."""
-    rows = [
-        {
-            "code": r.key,
-            "name": r.label,
-            "joint_programmes": r.programmes,
-            **{f"{key}_usd": money_str(getattr(r.money, key)) for key, _label in transparency.MONEY_COLUMNS},
-        }
-        for r in transparency.by_organisation()
-    ]
-    return jsonify({"organizations": rows})
+    refunds and expenditure (the transparency page's table), kept in the public cache while the records hold."""
+    return jsonify(public_cache.cached("api.organizations", services.organization_totals))
 
 
 @bp.route("/contributions/agreements")

@@ -30,7 +30,7 @@ register_nav(
         "transparency.index",
         (),
         order=90,
-        also=("transparency.programme",),
+        also=("transparency.programme", "transparency.contributors"),
         group="Reports",
         public=True,
     ),

@@ -76,6 +76,24 @@ class AnnualReport:
     def period_end(self) -> date:
         return date(self.year, 12, 31)
 
+    @property
+    def page_donors(self) -> list[tuple[str, Decimal, Decimal, Decimal, Decimal]]:
+        """The largest PAGE_ROWS donors by cumulative deposits (the page; the PDF and XLSX list every one)."""
+        return self.donors[:PAGE_ROWS]
+
+    @property
+    def page_programmes(self) -> list[ThreeColumns]:
+        """The PAGE_ROWS programmes with the largest cumulative allocations, by name (the page)."""
+        if len(self.programmes) <= PAGE_ROWS:
+            return self.programmes
+        largest = sorted(self.programmes, key=lambda r: -r.values.get("allocation", (ZERO,) * 3)[2])[:PAGE_ROWS]
+        return sorted(largest, key=lambda r: r.label)
+
+
+#: Rows of the donors' and programmes' tables the page shows (the largest): a large fund's statement is long,
+#: its PDF and XLSX hold every row.
+PAGE_ROWS = 25
+
 
 def available_years() -> list[int]:
     """Every year from the ledger's first entry to this year (this year alone on an empty ledger)."""

@@ -129,7 +129,7 @@ def transparency(data: Transparency) -> dict[str, Markup]:
     return {
         "capitalization": progress_bar(cap.deposits_usd, cap.target_usd, _("Deposits against the target")),
         "contributors": grouped_bars(
-            [(name, [committed, deposited]) for name, committed, deposited in cap.by_donor],
+            [(name, [committed, deposited]) for name, committed, deposited in data.top_contributors],
             [_("Commitments"), _("Deposits")],
             _("Commitments and deposits by contributor"),
             empty=_("No contributions yet."),

@@ -58,6 +58,7 @@ submitted or returned reports never appear.
 """
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -70,7 +71,8 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from fundapp.auth.models import Organisation
 from fundapp.committee import pipeline
-from fundapp.committee.models import JointProgrammeDocument
+from fundapp.committee.models import JointProgrammeDocument, programme_reference
+from fundapp.concept_notes.models import ConceptNote, MarkerScore, Participant, concept_note_countries
 from fundapp.contributions import services as contributions
 from fundapp.contributions.models import Agreement, Deposit, Donor, DonorType, EntryKind, ExchangeRate, LedgerEntry
 from fundapp.core import clock
@@ -78,7 +80,13 @@ from fundapp.core.extensions import db
 from fundapp.core.models import AuditEntry, StateEvent
 from fundapp.core.money import split_by_weights
 from fundapp.programmes import services as programme_services
-from fundapp.programmes.models import JointProgramme, ProgrammeIndicator, ProgrammeOutcome, ProgressReport
+from fundapp.programmes.models import (
+    JointProgramme,
+    ProgrammeIndicator,
+    ProgrammeOutcome,
+    ProgrammeOutput,
+    ProgressReport,
+)
 from fundapp.programmes.workflow import (
     ACTIVE,
     APPROVED,
@@ -90,7 +98,7 @@ from fundapp.programmes.workflow import (
     REPORT_APPROVED,
 )
 from fundapp.reference import services as reference
-from fundapp.reference.models import ThematicArea
+from fundapp.reference.models import Country, ThematicArea
 from fundapp.reports import iati_rules, transparency
 from fundapp.reports.results_report import approved_actuals
 from fundapp.results.rollup import Direction, period_key
@@ -285,22 +293,40 @@ def _fund_sectors(areas: list[ThematicArea]) -> list[Sector]:
     return _area_sectors(funded, _proportional_split([allocated[a.id] for a in funded]))
 
 
+def funded_countries() -> dict[int, list[tuple[str, str]]]:
+    """programme id → (ISO alpha-2, name) of its countries, for every funded programme (empty for a global one):
+    one query of plain rows, no programme loaded."""
+    rows = db.session.execute(
+        sa.select(JointProgrammeDocument.id, Country.alpha2, Country.name)
+        .join(ConceptNote, ConceptNote.id == JointProgrammeDocument.concept_note_id)
+        .outerjoin(concept_note_countries, concept_note_countries.c.concept_note_id == ConceptNote.id)
+        .outerjoin(Country, Country.code == concept_note_countries.c.country_code)
+        .where(JointProgrammeDocument.id.in_(transparency.funded_programme_ids()))
+        .order_by(JointProgrammeDocument.id, Country.name)
+    )
+    found: dict[int, list[tuple[str, str]]] = {}
+    for programme_id, alpha2, name in rows:
+        places = found.setdefault(programme_id, [])
+        if name is not None:
+            places.append((alpha2, name))
+    return found
+
+
 def _fund_recipients(
-    documents: list[JointProgrammeDocument], allocated: dict[int, Decimal]
+    countries_by_programme: dict[int, list[tuple[str, str]]], allocated: dict[int, Decimal]
 ) -> tuple[list[tuple[str, str, Decimal]], list[tuple[str, str, Decimal]]]:
     """(countries, regions) the allocated money goes to: each programme's net allocation split evenly over its
     countries, a global programme's to region 998; percentages of the whole, adding up to 100."""
     places: dict[tuple[str, str, str], Decimal] = {}
-    for document in documents:
-        amount = allocated.get(document.id, Decimal(0))
-        countries = document.concept_note.countries
+    for programme_id, countries in countries_by_programme.items():
+        amount = allocated.get(programme_id, Decimal(0))
         if amount <= 0:
             continue
         if not countries:
             key = ("region", *UNSPECIFIED_REGION)
             places[key] = places.get(key, Decimal(0)) + amount
-        for country in countries:
-            key = ("country", country.alpha2, country.name)
+        for alpha2, name in countries:
+            key = ("country", alpha2, name)
             places[key] = places.get(key, Decimal(0)) + amount / len(countries)
     if not places:
         return [], [(*UNSPECIFIED_REGION, Decimal("100.00"))]
@@ -402,8 +428,7 @@ def fund_activity() -> Activity:
         f"{name}: a pooled multi-partner trust fund administered by {agent.name}. "
         f"It finances joint programmes under its thematic areas: {'; '.join(a.name for a in areas)}."
     )
-    documents = transparency.funded_documents()
-    countries, regions = _fund_recipients(documents, _net_allocations())
+    countries, regions = _fund_recipients(funded_countries(), _net_allocations())
     return Activity(
         identifier=identifier,
         hierarchy=1,
@@ -561,8 +586,23 @@ def programme_facts(ids: list[int]) -> dict[int, ProgrammeFacts]:
     return facts
 
 
-def programme_activities(fund: Activity) -> list[Activity]:
-    """Each funded joint programme as a hierarchy-2 activity, child of the fund; a fixed number of queries.
+def _document_options() -> list:
+    """What a programme's activity reads of its document and concept note, loaded for a whole batch at once."""
+    return [
+        selectinload(JointProgrammeDocument.concept_note).options(
+            joinedload(ConceptNote.thematic_area),
+            joinedload(ConceptNote.organisation),
+            selectinload(ConceptNote.countries),
+            selectinload(ConceptNote.participants).joinedload(Participant.organisation),
+            selectinload(ConceptNote.markers).joinedload(MarkerScore.marker),
+        ),
+        selectinload(JointProgrammeDocument.budget_lines),
+    ]
+
+
+def programme_activities(fund: Activity, ids: list[int] | None = None) -> list[Activity]:
+    """Each funded joint programme (of `ids` when given: a batch of the streamed export) as a hierarchy-2
+    activity, child of the fund; a fixed number of queries.
 
     Transactions are the programme's ledger rows (reversals carry the original's category and a negative
     value): allocations are outgoing commitments (2) from the fund to each participating organization (its
@@ -570,11 +610,22 @@ def programme_activities(fund: Activity) -> list[Activity]:
     transfers disbursements (3) from the administrative agent to the receiving organization, refunds
     negative disbursements, expenditure (4) reported by the organization that spent it.
     """
-    documents = transparency.funded_documents()
+    documents = transparency.funded_documents(ids, _document_options())
     if not documents:
         return []
+    # Plain rows named like the entry's attributes, not ORM entries: a batch's ledger costs little memory.
     rows = db.session.execute(
-        sa.select(LedgerEntry, Organisation.name, Organisation.iati_ref)
+        sa.select(
+            LedgerEntry.id,
+            LedgerEntry.programme_id,
+            LedgerEntry.organisation_id,
+            LedgerEntry.category,
+            LedgerEntry.entry_on,
+            LedgerEntry.amount_usd,
+            LedgerEntry.description,
+            Organisation.name.label("org_name"),
+            Organisation.iati_ref.label("org_ref"),
+        )
         .outerjoin(Organisation, Organisation.id == LedgerEntry.organisation_id)
         .where(
             LedgerEntry.programme_id.in_([d.id for d in documents]),
@@ -584,9 +635,9 @@ def programme_activities(fund: Activity) -> list[Activity]:
         )
         .order_by(LedgerEntry.entry_on, LedgerEntry.id)
     ).all()
-    by_programme: dict[int, list[tuple[LedgerEntry, Org | None]]] = {}
-    for entry, org_name, org_ref in rows:
-        org = Org(org_name, MULTILATERAL, org_ref) if org_name else None
+    by_programme: dict[int, list[tuple[Any, Org | None]]] = {}
+    for entry in rows:
+        org = Org(entry.org_name, MULTILATERAL, entry.org_ref) if entry.org_name else None
         by_programme.setdefault(entry.programme_id, []).append((entry, org))
     agent = fund.reporting_org
     facts = programme_facts([d.id for d in documents])
@@ -662,7 +713,7 @@ def programme_activities(fund: Activity) -> list[Activity]:
 
 
 def _commitments(
-    allocations: list[LedgerEntry],
+    allocations: list[Any],
     shares: dict[int | None, Decimal],
     orgs: dict[int, Org],
     lead: Org,
@@ -708,7 +759,7 @@ OTHER_IDENTIFIER_INTERNAL = "A1"
 
 
 def _programme_transaction(
-    entry: LedgerEntry, org: Org, reference: str, fund_id: str, identifier: str, agent: Org
+    entry: Any, org: Org, reference: str, fund_id: str, identifier: str, agent: Org
 ) -> Transaction:
     kind = entry.category
     if kind in (EntryKind.transfer, EntryKind.refund):
@@ -753,18 +804,46 @@ def period_dates(period: str, starts_on: date, ends_on: date) -> tuple[date, dat
 
 
 def programme_results(dates: dict[int, tuple[date, date]]) -> dict[int, list[Result]]:
-    """programme id → its results with indicators and the actuals of its approved progress reports (3 queries)."""
+    """programme id → its results with indicators and the actuals of its approved progress reports (4 queries of
+    plain rows: no ORM object per indicator, so a batch of programmes costs little memory)."""
     if not dates:
         return {}
-    outcomes = db.session.scalars(
-        sa.select(ProgrammeOutcome)
-        .where(ProgrammeOutcome.programme_id.in_(list(dates)))
-        .options(selectinload(ProgrammeOutcome.outputs), selectinload(ProgrammeOutcome.indicators))
+    ids = list(dates)
+    outcomes = db.session.execute(
+        sa.select(ProgrammeOutcome.id, ProgrammeOutcome.programme_id, ProgrammeOutcome.code, ProgrammeOutcome.statement)
+        .where(ProgrammeOutcome.programme_id.in_(ids))
         .order_by(ProgrammeOutcome.programme_id, ProgrammeOutcome.code)
     ).all()
-    actuals = approved_actuals(list(dates))
+    outputs: dict[int, list[Any]] = {}
+    for row in db.session.execute(
+        sa.select(ProgrammeOutput.id, ProgrammeOutput.outcome_id, ProgrammeOutput.code, ProgrammeOutput.statement)
+        .join(ProgrammeOutcome, ProgrammeOutcome.id == ProgrammeOutput.outcome_id)
+        .where(ProgrammeOutcome.programme_id.in_(ids))
+        .order_by(ProgrammeOutput.code)
+    ):
+        outputs.setdefault(row.outcome_id, []).append(row)
+    indicators: dict[int, list[Any]] = {}
+    for row in db.session.execute(
+        sa.select(
+            ProgrammeIndicator.id,
+            ProgrammeIndicator.programme_id,
+            ProgrammeIndicator.outcome_id,
+            ProgrammeIndicator.output_id,
+            ProgrammeIndicator.code,
+            ProgrammeIndicator.name,
+            ProgrammeIndicator.unit,
+            ProgrammeIndicator.direction,
+            ProgrammeIndicator.baseline_value,
+            ProgrammeIndicator.baseline_year,
+            ProgrammeIndicator.target_value,
+        )
+        .where(ProgrammeIndicator.programme_id.in_(ids))
+        .order_by(ProgrammeIndicator.code)
+    ):
+        indicators.setdefault(row.outcome_id, []).append(row)
+    actuals = approved_actuals(ids)
 
-    def indicator(ind: ProgrammeIndicator) -> Indicator:
+    def indicator(ind: Any) -> Indicator:
         starts_on, ends_on = dates[ind.programme_id]
         periods = []
         for period, actual in sorted(actuals.get(ind.id, []), key=lambda pa: period_key(pa[0])):
@@ -782,27 +861,53 @@ def programme_results(dates: dict[int, tuple[date, date]]) -> dict[int, list[Res
     found: dict[int, list[Result]] = {}
     for outcome in outcomes:
         results = found.setdefault(outcome.programme_id, [])
-        own = [i for i in outcome.indicators if i.output_id is None]
+        attached = indicators.get(outcome.id, [])
+        own = [i for i in attached if i.output_id is None]
         if own:
             results.append(Result("2", f"Outcome {outcome.code}: {outcome.statement}", [indicator(i) for i in own]))
-        for output in outcome.outputs:
-            linked = [i for i in outcome.indicators if i.output_id == output.id]
+        for output in outputs.get(outcome.id, []):
+            linked = [i for i in attached if i.output_id == output.id]
             if linked:
                 results.append(Result("1", f"Output {output.code}: {output.statement}", [indicator(i) for i in linked]))
     return found
 
 
+#: Funded programmes loaded, built and written together by the streamed export: its memory holds one batch.
+BATCH = 100
+
+
+def _batches(ids: list[int], size: int) -> Iterator[list[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def iter_activities(batch: int | None = None) -> Iterator[Activity]:
+    """The fund, then its funded programmes a batch at a time (each batch a fixed number of queries), parent and
+    children linked both ways: only the programmes' ids are read before the first activity is written."""
+    ids = transparency.funded_ids()
+    fund = fund_activity()
+    fund.related = [("2", programme_identifier(fund.identifier, programme_reference(i))) for i in ids]
+    yield fund
+    for chunk in _batches(ids, batch or BATCH):
+        # The batch's ORM objects are only referenced from here: the session's identity map is weak, so they are
+        # freed once the batch is written.
+        yield from programme_activities(fund, chunk)
+
+
 def activities() -> list[Activity]:
     """The fund and its funded programmes, parent and children linked both ways."""
-    fund = fund_activity()
-    children = programme_activities(fund)
-    fund.related = [("2", child.identifier) for child in children]
-    return [fund, *children]
+    return list(iter_activities())
+
+
+def stream(batch: int | None = None) -> Iterator[bytes]:
+    """The whole export as pieces of XML, one activity at a time: the fund (hierarchy 1) and each funded joint
+    programme (hierarchy 2), built from batched queries, so its memory does not grow with the fund."""
+    return _chunks(iter_activities(batch), generated=clock.now())
 
 
 def export() -> bytes:
-    """The whole export: the fund (hierarchy 1) and each funded joint programme (hierarchy 2)."""
-    return render(activities(), generated=clock.now())
+    """The whole export in one piece (the command line, the tests)."""
+    return b"".join(stream())
 
 
 def validate_export(data: bytes) -> list[iati_rules.Finding]:
@@ -915,11 +1020,21 @@ def _result(parent: etree._Element, result: Result) -> None:
             _narrative(etree.SubElement(actual, "comment"), "Cumulative since the programme started.")
 
 
-def render(activities: list[Activity], generated: datetime | None = None) -> bytes:
+def _chunks(activities: Iterable[Activity], generated: datetime | None = None) -> Iterator[bytes]:
+    """The iati-activities document in pieces: its opening, each activity as it comes, its end."""
     attrs = {"version": VERSION}
     if generated:
         attrs["generated-datetime"] = generated.replace(microsecond=0).isoformat() + "Z"
-    root = etree.Element("iati-activities", attrs)
+    # The root element is written empty and split at its end tag, so its attributes go through lxml's quoting.
+    empty = etree.tostring(etree.Element("iati-activities", attrs), encoding="UTF-8", xml_declaration=True)
+    head = empty[: -len(b"/>")] + b">\n"
+    yield head
     for activity in activities:
-        _activity(root, activity)
-    return etree.tostring(root, pretty_print=True, xml_declaration=True, encoding="UTF-8")
+        holder = etree.Element("iati-activities")
+        _activity(holder, activity)
+        yield etree.tostring(holder[0], pretty_print=True, encoding="UTF-8")
+    yield b"</iati-activities>\n"
+
+
+def render(activities: Iterable[Activity], generated: datetime | None = None) -> bytes:
+    return b"".join(_chunks(activities, generated))

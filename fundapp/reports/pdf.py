@@ -179,11 +179,21 @@ def results_report(report: ResultsReport) -> bytes:
             )
         )
     story.append(para(_("Programme highlights"), "h2"))
-    if not report.highlights:
+    if report.started > report.shown:
         story.append(
-            para(_("No funded joint programme had started by the end of %(year)s.", year=report.year), "small")
+            para(
+                _(
+                    "The %(shown)s joint programmes with the largest allocations are highlighted here, of the "
+                    "%(started)s that had started by the end of %(year)s; the results report page shows every one.",
+                    shown=report.shown,
+                    started=report.started,
+                    year=report.year,
+                ),
+                "small",
+            )
         )
-    for h in report.highlights:
+    highlighted = 0
+    for highlighted, h in enumerate(report.highlights, start=1):  # noqa: B007  (read once: built in batches)
         story.append(para(f"{h.reference} {h.title}", "h3"))
         story.append(
             para(
@@ -219,6 +229,10 @@ def results_report(report: ResultsReport) -> bytes:
             story.append(para(h.narrative))
         else:
             story.append(para(_("No approved progress report for %(year)s.", year=report.year), "small"))
+    if not highlighted:
+        story.append(
+            para(_("No funded joint programme had started by the end of %(year)s.", year=report.year), "small")
+        )
     story.append(para(_("Alignment with the guiding principles"), "h2"))
     if report.fund_score is None:
         story.append(para(_("No funded programme has an alignment assessment yet."), "small"))

@@ -16,13 +16,18 @@ Only approved content goes in, so the report is public (the transparency portal 
   fund score, score by thematic area and the weakest principles.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
+from flask_sqlalchemy.pagination import Pagination
 
+from fundapp.committee.models import JointProgrammeDocument
+from fundapp.contributions.models import EntryKind, LedgerEntry
+from fundapp.core import cache as public_cache
 from fundapp.core.extensions import db
 from fundapp.core.i18n import _
 from fundapp.programmes import reporting as programme_reporting
@@ -34,6 +39,11 @@ from fundapp.results.rollup import format_result, format_value, measure_progress
 
 KEY_INDICATORS = 5
 EXCERPT_CHARS = 600
+#: Programme highlights per page of the report's page, and per batch of the PDF.
+HIGHLIGHTS_PER_PAGE = 20
+HIGHLIGHTS_BATCH = 100
+#: Programmes the PDF highlights at most: those with the largest allocations (a page of the PDF each, about).
+PDF_HIGHLIGHTS = 50
 
 
 @dataclass
@@ -69,7 +79,8 @@ class ResultsReport:
     fund_name: str
     fund_code: str
     areas: list[AreaProgress]
-    highlights: list[Highlight]
+    #: The page's highlights (the page), or every highlight built as it is read (the PDF: read it once).
+    highlights: Iterable[Highlight]
     fund_score: Decimal | None
     fund_programmes: int
     #: (area code, programmes, score)
@@ -78,6 +89,11 @@ class ResultsReport:
     weakest: list[tuple[str, str, Decimal]]
     #: (principle code, name, fund score) of every principle
     principles: list[tuple[str, str, Decimal]] = field(default_factory=list)
+    #: The pages of highlights (None: the PDF's highlights).
+    pages: Pagination | None = None
+    #: How many funded programmes had started by the end of the year, and how many the PDF highlights.
+    started: int = 0
+    shown: int = 0
 
     @property
     def period_end(self) -> date:
@@ -129,11 +145,65 @@ def _area_progress(year: int) -> list[AreaProgress]:
     return areas
 
 
-def _highlights(year: int) -> list[Highlight]:
-    year_end = date(year, 12, 31)
-    programmes = sorted(
-        (p for p in transparency.list_programmes() if p.starts_on <= year_end), key=lambda p: p.reference
+def _started_ids(year: int) -> sa.Select:
+    """The ids of the funded programmes started by the end of the year, in reference order."""
+    return (
+        sa.select(JointProgrammeDocument.id)
+        .where(
+            JointProgrammeDocument.id.in_(transparency.funded_programme_ids()),
+            JointProgrammeDocument.starts_on <= date(year, 12, 31),
+        )
+        .order_by(JointProgrammeDocument.id)
     )
+
+
+def highlights_page(year: int, page: int, per_page: int = HIGHLIGHTS_PER_PAGE) -> tuple[list[Highlight], Pagination]:
+    """One page of the year's programme highlights, paginated in SQL (a fixed number of queries)."""
+    pagination = db.paginate(_started_ids(year), page=page, per_page=per_page, max_per_page=per_page, error_out=False)
+    return _highlights(year, list(pagination.items)), pagination
+
+
+def _largest_started_ids(year: int, limit: int) -> list[int]:
+    """The ids of the `limit` started programmes with the largest net allocation, in reference order."""
+    allocated = (
+        sa.select(LedgerEntry.programme_id, sa.func.sum(LedgerEntry.amount_usd).label("usd"))
+        .where(LedgerEntry.category == EntryKind.allocation, LedgerEntry.programme_id.is_not(None))
+        .group_by(LedgerEntry.programme_id)
+        .subquery("allocated")
+    )
+    largest = (
+        _started_ids(year)
+        .join(allocated, allocated.c.programme_id == JointProgrammeDocument.id)
+        .order_by(None)
+        .order_by(allocated.c.usd.desc(), JointProgrammeDocument.id)
+        .limit(limit)
+    )
+    return sorted(db.session.scalars(largest))
+
+
+def pdf_highlights() -> int:
+    """How many programmes the PDF highlights at most (PDF_HIGHLIGHTS, read when the report is built)."""
+    return PDF_HIGHLIGHTS
+
+
+def started_count(year: int) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(_started_ids(year).order_by(None).subquery())) or 0
+
+
+def iter_highlights(year: int, limit: int | None = None, batch: int | None = None) -> Iterator[Highlight]:
+    """The year's highlights (of the `limit` largest programmes by allocation when given), built a batch of
+    programmes at a time (the PDF): only ids are read whole, each batch is loaded, made plain and let go."""
+    ids = list(db.session.scalars(_started_ids(year))) if limit is None else _largest_started_ids(year, limit)
+    batch = batch or HIGHLIGHTS_BATCH
+    for start in range(0, len(ids), batch):
+        yield from _highlights(year, ids[start : start + batch])
+
+
+def _highlights(year: int, programme_ids: list[int]) -> list[Highlight]:
+    """The highlights of these programmes (a fixed number of queries), in the order of the ids."""
+    if not programme_ids:
+        return []
+    programmes = transparency.programmes(transparency.funded_documents(programme_ids))
     ids = [p.id for p in programmes]
     if not ids:
         return []
@@ -194,16 +264,33 @@ def _highlights(year: int) -> list[Highlight]:
     return highlights
 
 
-def build(year: int) -> ResultsReport:
-    fund = reference.get_fund()
+def _alignment() -> tuple[dict, Any]:
     by_area, portfolio, _flags = programme_reporting.alignment_portfolio()
+    return by_area, portfolio
+
+
+def build(year: int, page: int | None = 1) -> ResultsReport:
+    """The year's report with a page of highlights, or (page None) every highlight read a batch at a time."""
+    fund = reference.get_fund()
+    # The portfolio reads every assessed programme's latest assessment: kept in the public cache (plain data).
+    by_area, portfolio = public_cache.cached("results_report.alignment", _alignment)
+    started = started_count(year)
+    if page is None:
+        # The PDF: every programme of a small fund; the largest PDF_HIGHLIGHTS of a large one (the page has all).
+        limit = pdf_highlights()
+        highlights, pages = iter_highlights(year, limit if started > limit else None), None
+    else:
+        highlights, pages = highlights_page(year, page, HIGHLIGHTS_PER_PAGE)
     names = {p.code: p.local_name for p in reference.guiding_principles()}
     return ResultsReport(
         year=year,
         fund_name=fund.name if fund else _("Trust fund"),
         fund_code=fund.code if fund else "FUND",
         areas=_area_progress(year),
-        highlights=_highlights(year),
+        highlights=highlights,
+        pages=pages,
+        started=started,
+        shown=min(started, pdf_highlights()),
         fund_score=portfolio.overall if portfolio else None,
         fund_programmes=portfolio.programmes if portfolio else 0,
         area_scores=[(code, a.programmes, a.overall) for code, a in by_area.items()],

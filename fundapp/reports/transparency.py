@@ -9,7 +9,7 @@ A fixed number of queries whatever the number of programmes, organizations or le
 """
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -23,13 +23,14 @@ from fundapp.auth.models import Organisation
 from fundapp.committee import pipeline
 from fundapp.committee.models import JointProgrammeDocument, ProgrammeBudgetLine
 from fundapp.concept_notes import services as concept_notes
-from fundapp.concept_notes.models import ConceptNote, MarkerScore
+from fundapp.concept_notes.models import ConceptNote, MarkerScore, Participant
 from fundapp.contributions import ledger
 from fundapp.contributions import services as contributions
-from fundapp.contributions.models import EntryKind, LedgerEntry
+from fundapp.contributions.models import Agreement, Donor, EntryKind, LedgerEntry
+from fundapp.core import cache as public_cache
 from fundapp.core import clock
 from fundapp.core.extensions import db
-from fundapp.core.i18n import _
+from fundapp.core.i18n import _, language
 from fundapp.core.money import to_money
 from fundapp.programmes import reporting as programme_reporting
 from fundapp.programmes import services as programme_services
@@ -43,6 +44,10 @@ ZERO = Decimal("0.00")
 GENDER_MARKER = "GEN"
 #: Funded programmes listed per page of the portal.
 PER_PAGE = 20
+#: Contributors the portal lists (and charts) by name, the largest first; the contributors page lists them all.
+TOP_CONTRIBUTORS = 10
+#: Contributors per page of the contributors page.
+CONTRIBUTORS_PER_PAGE = 50
 #: The money columns of every breakdown, in order: (key, heading).
 MONEY_COLUMNS = (
     ("allocated", "Allocated"),
@@ -257,15 +262,42 @@ def programmes(documents: Sequence[JointProgrammeDocument]) -> list[PublicProgra
     return [_public(d, money.get(d.id), labels) for d in documents]
 
 
-def funded_documents() -> list[JointProgrammeDocument]:
-    """The funded programme documents with their public fields loaded, oldest id first (the IATI export's order)."""
-    query = programme_query().options(*_load_options()).order_by(None).order_by(JointProgrammeDocument.id)
+def funded_documents(ids: Sequence[int] | None = None, options: list | None = None) -> list[JointProgrammeDocument]:
+    """The funded programme documents with their public fields loaded (or what `options` load), oldest id first
+    (the IATI export's order); only those of `ids` when given (the export loads them a batch at a time)."""
+    query = programme_query().options(*(options or _load_options())).order_by(None).order_by(JointProgrammeDocument.id)
+    if ids is not None:
+        query = query.where(JointProgrammeDocument.id.in_(list(ids)))
     return list(db.session.scalars(query))
+
+
+def funded_ids() -> list[int]:
+    """The ids of the funded programme documents, oldest first (one query, plain integers)."""
+    return list(db.session.scalars(funded_programme_ids().order_by(LedgerEntry.programme_id)))
 
 
 def list_programmes(filters: ProgrammeFilters | None = None) -> list[PublicProgramme]:
     documents = db.session.scalars(programme_query(filters).options(*_load_options())).all()
     return programmes(documents)
+
+
+#: Programmes loaded together by iter_programmes (the programmes CSV): its memory holds one batch.
+BATCH = 100
+
+
+def iter_programmes(filters: ProgrammeFilters | None = None) -> Iterator[PublicProgramme]:
+    """Every programme the filters select, in the list's order, loaded a batch at a time (a fixed number of
+    queries per batch): only the ids are read whole, so a download's memory does not grow with the fund."""
+    ids = list(db.session.scalars(programme_query(filters).with_only_columns(JointProgrammeDocument.id)))
+    for start in range(0, len(ids), BATCH):
+        batch = ids[start : start + BATCH]
+        found = {
+            d.id: d
+            for d in db.session.scalars(
+                programme_query().where(JointProgrammeDocument.id.in_(batch)).options(*_load_options())
+            )
+        }
+        yield from programmes([found[i] for i in batch if i in found])
 
 
 def paginate_programmes(
@@ -318,25 +350,74 @@ def programme_transactions(programme_id: int) -> list[tuple[date, str, str, Deci
 # Breakdowns -------------------------------------------------------------------------------------------
 
 
-def _group(items: list[PublicProgramme], keys: Callable[[PublicProgramme], list[tuple[str, str]]]) -> list:
-    rows: dict[str, BreakdownRow] = {}
-    for programme in items:
-        for key, label in keys(programme):
-            row = rows.setdefault(key, BreakdownRow(key, label, Money4()))
-            row.money.add(programme.money)
-            row.programmes += 1
-    return sorted(rows.values(), key=lambda r: (-r.money.allocated, r.label))
+def _funded_breakdown(key: sa.ColumnElement, joins: Callable[[sa.Select], sa.Select]) -> dict[Any, BreakdownRow]:
+    """key → the funded programmes' money (ledger totals by GROUP BY) and count, for a key over a programme's
+    concept note: two aggregate queries, whatever the number of programmes."""
+    funded = funded_programme_ids()
+    money_query = joins(
+        sa.select(key.label("key"), LedgerEntry.category, sa.func.sum(LedgerEntry.amount_usd))
+        .select_from(LedgerEntry)
+        .join(JointProgrammeDocument, JointProgrammeDocument.id == LedgerEntry.programme_id)
+        .join(ConceptNote, ConceptNote.id == JointProgrammeDocument.concept_note_id)
+    ).where(LedgerEntry.programme_id.in_(funded), LedgerEntry.category.in_(list(KINDS.values())))
+    count_query = joins(
+        sa.select(key.label("key"), sa.func.count())
+        .select_from(JointProgrammeDocument)
+        .join(ConceptNote, ConceptNote.id == JointProgrammeDocument.concept_note_id)
+    ).where(JointProgrammeDocument.id.in_(funded))
+    by_kind = {kind: name for name, kind in KINDS.items()}
+    rows: dict[Any, BreakdownRow] = {}
+    for value, count in db.session.execute(count_query.group_by(key)):
+        rows[value] = BreakdownRow(value, value, Money4(), count)
+    for value, category, total in db.session.execute(money_query.group_by(key, LedgerEntry.category)):
+        row = rows.setdefault(value, BreakdownRow(value, value, Money4()))
+        setattr(row.money, by_kind[category], to_money(total or 0))
+    return rows
 
 
-def by_area(items: list[PublicProgramme]) -> list[BreakdownRow]:
-    """Per thematic area, every area listed (zero when nothing is funded in it)."""
-    rows = {r.key: r for r in _group(items, lambda p: [(p.area_code, p.area_name)])}
-    ordered = [rows.pop(a.code, BreakdownRow(a.code, a.local_name, Money4())) for a in reference.thematic_areas()]
-    return ordered + list(rows.values())
+def _ordered(rows: Iterable[BreakdownRow]) -> list[BreakdownRow]:
+    return sorted(rows, key=lambda r: (-r.money.allocated, r.label))
 
 
-def by_region(items: list[PublicProgramme]) -> list[BreakdownRow]:
-    return _group(items, lambda p: [(p.region, p.region)])
+def by_area() -> list[BreakdownRow]:
+    """Per thematic area, every area listed (zero when nothing is funded in it), aggregated in SQL."""
+    found = _funded_breakdown(
+        ThematicArea.code, lambda q: q.outerjoin(ThematicArea, ThematicArea.id == ConceptNote.thematic_area_id)
+    )
+    ordered = []
+    for area in reference.thematic_areas():
+        row = found.pop(area.code, None) or BreakdownRow(area.code, area.local_name, Money4())
+        row.label = area.local_name
+        ordered.append(row)
+    for row in found.values():  # programmes without an area
+        row.key, row.label = "—", _("No thematic area")
+    return ordered + _ordered(found.values())
+
+
+def by_region() -> list[BreakdownRow]:
+    """Per region of the programmes' countries (committee.pipeline.region_of, in SQL), aggregated in SQL."""
+    regions, label = pipeline._region_label()  # the pipeline's own SQL form of region_of()
+    rows = _funded_breakdown(label, lambda q: q.outerjoin(regions, regions.c.note_id == ConceptNote.id))
+    return _ordered(rows.values())
+
+
+def funded_count() -> int:
+    """How many joint programmes are funded (one query)."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(funded_programme_ids().subquery())) or 0
+
+
+def funded_organisations() -> list[tuple[str, str]]:
+    """(code, name) of the participating organizations of funded programmes, by code: the list's filter."""
+    return [
+        (code, name)
+        for code, name in db.session.execute(
+            sa.select(Organisation.code, Organisation.name)
+            .join(Participant, Participant.organisation_id == Organisation.id)
+            .where(Participant.concept_note_id.in_(funded_note_ids()))
+            .distinct()
+            .order_by(Organisation.code)
+        )
+    ]
 
 
 def by_organisation(as_of: date | None = None) -> list[BreakdownRow]:
@@ -401,9 +482,14 @@ class AlignmentSection:
         return self.fund is not None
 
 
-def alignment_section() -> AlignmentSection:
+def _portfolio_alignment() -> tuple[dict[str, alignment.PortfolioAlignment], alignment.PortfolioAlignment | None]:
     assessed = [p for source in _alignment_sources for p in source()]
-    by_area, fund = alignment.portfolio(assessed) if assessed else ({}, None)
+    return alignment.portfolio(assessed) if assessed else ({}, None)
+
+
+def alignment_section() -> AlignmentSection:
+    # The portfolio reads every assessed programme's latest assessment: kept in the public cache (plain data).
+    by_area, fund = public_cache.cached(("transparency.alignment", tuple(_alignment_sources)), _portfolio_alignment)
     indicators = results.alignment_indicators(include_retired=False)
     principles = {p.code: p.local_name for p in reference.guiding_principles()}
     return AlignmentSection(indicators=indicators, principles=principles, by_area=by_area, fund=fund)
@@ -418,7 +504,8 @@ class Transparency:
     status: ledger.FundingStatus
     capitalization: contributions.Capitalization
     pools: list[ledger.Pool]
-    programmes: list[PublicProgramme]
+    #: How many joint programmes are funded (the list below shows a page of them).
+    funded: int
     by_area: list[BreakdownRow]
     by_organisation: list[BreakdownRow]
     by_region: list[BreakdownRow]
@@ -431,36 +518,51 @@ class Transparency:
     pages: Pagination
     areas: list[ThematicArea]
     regions: list[tuple[str, str]]
+    #: (code, name) of the participating organizations of funded programmes, for the filter.
+    organisations: list[tuple[str, str]]
+    #: The largest contributors (by deposits) the page lists; the others are on the contributors page.
+    top_contributors: list[tuple[str, Decimal, Decimal]]
 
     @property
-    def organisations(self) -> list[tuple[str, str]]:
-        """(code, name) of the participating organizations of funded programmes, for the filter."""
-        return sorted({code: name for p in self.programmes for code, name in p.organisations}.items())
+    def more_contributors(self) -> int:
+        return max(len(self.capitalization.by_donor) - len(self.top_contributors), 0)
+
+
+def figures() -> dict[str, Any]:
+    """The page's figures, the same whatever the list's filters and page: SQL aggregates, plain data (no ORM
+    object), so the public cache keeps them once per language and records version (core.cache)."""
+    today = clock.today()
+    capitalization = contributions.capitalization()
+    return {
+        "as_of": today,
+        "status": ledger.funding_status(today),
+        "capitalization": capitalization,
+        "pools": ledger.pool_balances(),
+        "funded": funded_count(),
+        "by_area": by_area(),
+        "by_organisation": by_organisation(),
+        "by_region": by_region(),
+        "pipeline": pipeline.public_pipeline(),
+        "objectives": db.session.scalar(sa.select(sa.func.count()).select_from(GcmObjective)) or 0,
+        "regions": regions_in_use(),
+        "organisations": funded_organisations(),
+        "top_contributors": capitalization.by_donor[:TOP_CONTRIBUTORS],
+    }
 
 
 def build(filters: ProgrammeFilters | None = None, page: int = 1, per_page: int = PER_PAGE) -> Transparency:
-    """Everything the public page shows, as of today, with the page of programmes the filters select."""
+    """Everything the public page shows, as of today, with the page of programmes the filters select: the
+    figures (cached across filters, pages and visitors while the records do not change) and one page of the
+    list, paginated in SQL."""
     filters = filters or ProgrammeFilters()
-    today = clock.today()
-    items = list_programmes()
     listed, pages = paginate_programmes(filters, page, per_page)
     return Transparency(
-        as_of=today,
-        status=ledger.funding_status(today),
-        capitalization=contributions.capitalization(),
-        pools=ledger.pool_balances(),
-        programmes=items,
-        by_area=by_area(items),
-        by_organisation=by_organisation(),
-        by_region=by_region(items),
-        pipeline=pipeline.public_pipeline(),
+        **public_cache.cached(("transparency.figures", language()), figures),
         alignment=alignment_section(),
-        objectives=db.session.scalar(sa.select(sa.func.count()).select_from(GcmObjective)) or 0,
         filters=filters,
         listed=listed,
         pages=pages,
         areas=reference.thematic_areas(),
-        regions=regions_in_use(),
     )
 
 
@@ -475,6 +577,52 @@ def total_money() -> Money4:
     for money in programme_money().values():
         result.add(money)
     return result
+
+
+def contributors(
+    page: int, per_page: int = CONTRIBUTORS_PER_PAGE
+) -> tuple[list[tuple[str, Decimal, Decimal]], Pagination]:
+    """(name, commitments USD, deposits USD) of a page of contributors, the largest deposits first (the order of
+    the capitalization's `by_donor`), paginated in SQL; the page's commitments are counted as
+    contributions.agreement_rows counts them (paid at the deposits' rates, the unpaid balance at the latest
+    rate), from its own building blocks, for the page's donors only. Four queries whatever the number of donors."""
+    deposited = (
+        sa.select(LedgerEntry.donor_id.label("donor_id"), sa.func.sum(LedgerEntry.amount_usd).label("usd"))
+        .where(LedgerEntry.category == EntryKind.deposit, LedgerEntry.donor_id.is_not(None))
+        .group_by(LedgerEntry.donor_id)
+        .subquery("deposited")
+    )
+    usd = sa.func.coalesce(deposited.c.usd, 0)
+    query = (
+        sa.select(Donor, usd)
+        .join(Organisation, Organisation.id == Donor.organisation_id)
+        .outerjoin(deposited, deposited.c.donor_id == Donor.id)
+        .where(Donor.id.in_(sa.select(Agreement.donor_id)))
+        .order_by(usd.desc(), Organisation.name, Donor.id)
+    )
+    pagination = db.paginate(query, page=page, per_page=per_page, max_per_page=per_page, error_out=False)
+    donors = list(pagination.items)
+    ids = [d.id for d in donors]
+    deposits = dict(
+        db.session.execute(sa.select(deposited.c.donor_id, deposited.c.usd).where(deposited.c.donor_id.in_(ids))).all()
+    )
+    agreements = db.session.execute(
+        sa.select(Agreement.id, Agreement.donor_id, Agreement.committed_amount, Agreement.currency).where(
+            Agreement.donor_id.in_(ids)
+        )
+    ).all()
+    paid = contributions.paid_by_agreement([a.id for a in agreements])
+    rates = contributions.latest_rates()
+    committed: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for agreement in agreements:
+        paid_orig, paid_usd = paid.get(agreement.id, (ZERO, ZERO))
+        outstanding = max(agreement.committed_amount - paid_orig, ZERO)
+        rate = rates.get(agreement.currency)
+        committed[agreement.donor_id] += paid_usd + (
+            contributions.to_usd(outstanding, rate) if outstanding and rate else ZERO
+        )
+    rows = [(d.name, committed[d.id], to_money(deposits.get(d.id) or 0)) for d in donors]
+    return rows, pagination
 
 
 def regions_in_use() -> list[tuple[str, str]]:
@@ -521,15 +669,14 @@ def _programme_row(p: PublicProgramme) -> list[Any]:
 def _breakdown_table(table: str) -> tuple[str, list[BreakdownRow]]:
     if table == "organisations":
         return "Participating organization", by_organisation()
-    items = list_programmes()
     if table == "areas":
-        return "Thematic area", by_area(items)
-    return "Region", by_region(items)
+        return "Thematic area", by_area()
+    return "Region", by_region()
 
 
-def csv_table(table: str, filters: ProgrammeFilters | None = None) -> tuple[str, list[str], list[list[Any]]]:
+def csv_table(table: str, filters: ProgrammeFilters | None = None) -> tuple[str, list[str], Iterable[list[Any]]]:
     """(file name, header, rows) of one of the page's TABLES as of today; the programmes table takes the
-    list's filters."""
+    list's filters, and its rows are a generator over batches."""
     today = clock.today()
     if table == "statement":
         status = ledger.funding_status(today)
@@ -539,7 +686,7 @@ def csv_table(table: str, filters: ProgrammeFilters | None = None) -> tuple[str,
         rows = [list(row) for row in contributions.capitalization().by_donor]
         return f"contributors-{today}.csv", ["Contributor", "Commitments (USD)", "Deposits (USD)"], rows
     if table == "programmes":
-        rows = [_programme_row(p) for p in list_programmes(filters)]
+        rows = (_programme_row(p) for p in iter_programmes(filters))  # read as the download is written
         return f"joint-programmes-{today}.csv", PROGRAMME_HEADINGS, rows
     label, breakdown = _breakdown_table(table)
     rows = [[r.label, r.programmes, *r.money.values()] for r in breakdown]

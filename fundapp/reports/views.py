@@ -1,5 +1,8 @@
 """The public transparency portal (no sign-in), its CSV tables, and the annual and results report downloads."""
 
+from collections.abc import Iterable, Iterator
+from typing import Any
+
 from flask import Response, abort, render_template, request
 
 from fundapp.contributions.ledger import day_label
@@ -47,6 +50,13 @@ def index():
     return public_cache.anonymous_page(render)
 
 
+@bp.route("/contributors")
+def contributors():
+    """Public: every contributor with its commitments and deposits, the largest first, a page at a time."""
+    rows, pages = transparency.contributors(query_args.page(), transparency.CONTRIBUTORS_PER_PAGE)
+    return render_template("reports/contributors.html", rows=rows, pages=pages)
+
+
 @bp.route("/programmes/<int:programme_id>")
 def programme(programme_id: int):
     """Public: one funded joint programme (public fields only; an unfunded document is 404)."""
@@ -65,7 +75,13 @@ def table_csv(table: str):
     """Public: the numbers behind each table and chart of the page, as CSV (a machine export: in English)."""
     with force_locale(DEFAULT_LANGUAGE):
         filename, header, rows = transparency.csv_table(table, _filters())
-    return tabular.csv_response(filename, header, rows)
+    return tabular.csv_response(filename, header, _in_english(rows))
+
+
+def _in_english(rows: Iterable[Any]) -> Iterator[Any]:
+    """Rows produced while the download is written (a generator) are named in English too."""
+    with force_locale(DEFAULT_LANGUAGE):
+        yield from rows
 
 
 # Annual financial report ------------------------------------------------------------------------------
@@ -118,12 +134,13 @@ def annual_xlsx(year: int):
 def results():
     """Pick a year; see the fund's results as they stood at its end and download the PDF."""
     year, years = _chosen_year()
+    page = query_args.page()
     return public_cache.anonymous_page(
-        lambda: render_template("reports/results.html", report=results_report.build(year), years=years)
+        lambda: render_template("reports/results.html", report=results_report.build(year, page), years=years)
     )
 
 
 @bp.route("/results-report/<int:year>.pdf")
 def results_pdf(year: int):
-    report = results_report.build(_year(year))
+    report = results_report.build(_year(year), page=None)  # every highlight, a batch of programmes at a time
     return _pdf(pdf.results_report(report), f"{report.fund_code}-results-report-{year}.pdf")

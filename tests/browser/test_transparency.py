@@ -56,3 +56,19 @@ def test_donor_picks_a_year_and_downloads_the_annual_report(page, live_server, s
     with page.expect_download() as pdf:
         page.get_by_role("link", name="Download PDF").click()
     assert Path(pdf.value.path()).read_bytes().startswith(b"%PDF")
+
+
+def test_visitor_sees_the_largest_contributors_then_every_one(page, live_server, screenshot):
+    page.goto(live_server + "/transparency/")
+    rows = page.locator("#capitalization tbody tr")
+    assert rows.count() == 10  # the demo's 12 contributors: the 10 largest by name on the portal
+    largest = rows.first.locator("td").first.inner_text()
+    page.get_by_role("link", name="The 10 largest contributors are listed: see all 12").click()
+    page.wait_for_url("**/transparency/contributors")
+    assert page.get_by_role("heading", name="Contributors", exact=True).is_visible()
+    every = page.locator("main tbody tr")
+    assert every.count() == 12
+    assert every.first.locator("td").first.inner_text() == largest
+    screenshot(page, "transparency-contributors")
+    page.get_by_role("link", name="Transparency").last.click()
+    assert page.get_by_role("heading", name="Capitalization and contributors").is_visible()

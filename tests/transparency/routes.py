@@ -15,6 +15,8 @@ def this_year(_lookup) -> int:
 ROUTES = [
     Route("transparency.index", "/transparency/", statuses("public")),
     Route("transparency.index", "/transparency/?area=TA1&region=142&organisation=IOM&page=2", statuses("public")),
+    Route("transparency.contributors", "/transparency/contributors", statuses("public")),
+    Route("transparency.contributors", "/transparency/contributors?page=2", statuses("public")),
     Route("transparency.programme", lambda f: f"/transparency/programmes/{f.programme_id()}", statuses("public")),
     Route(
         "transparency.programme",
@@ -32,6 +34,7 @@ ROUTES = [
     Route("transparency.annual_pdf", "/transparency/annual-report/1990.pdf", statuses(ANNUAL, ok=404)),
     Route("transparency.results", "/transparency/results-report", statuses("public")),
     Route("transparency.results", "/transparency/results-report?year=1990", statuses("public")),
+    Route("transparency.results", "/transparency/results-report?page=2", statuses("public")),
     Route("transparency.results_pdf", lambda f: f"/transparency/results-report/{this_year(f)}.pdf", statuses("public")),
     Route("transparency.results_pdf", "/transparency/results-report/1990.pdf", statuses("public", ok=404)),
     Route("api.programmes", "/api/v1/programmes?area=TA1&per_page=5", statuses("public")),

@@ -7,7 +7,7 @@ services at the end build what the pages show, and the public filters other doma
 import json
 import logging
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -16,11 +16,12 @@ from typing import Any
 import sqlalchemy as sa
 from flask import url_for
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy.orm import Session, SessionTransaction, joinedload, selectinload
+from sqlalchemy.orm import Session, SessionTransaction, defer, joinedload, selectinload
 
 from fundapp.auth.models import Organisation, OrganisationType, User, UserRole
 from fundapp.concept_notes import permissions
 from fundapp.concept_notes.models import (
+    LONG_TEXTS,
     N_,
     NARRATIVES,
     SCOPE_LABELS,
@@ -1235,33 +1236,52 @@ CSV_HEADER = [
 ]
 
 
+#: Notes read per batch of the CSV export: the export holds one batch (and its relations) at a time.
+CSV_BATCH = 250
+
+
+def export_batches(
+    filters: NoteFilters, organisation_id: int | None = None, include_drafts: bool = False
+) -> Iterator[list[ConceptNote]]:
+    """The notes a list shows, with its filters and in its order, CSV_BATCH at a time: one cursor read in
+    batches, each batch's participants, countries and objectives in one query each (selectinload over the
+    batch) and their long texts left unread, so the memory an export needs does not grow with the number of
+    notes."""
+    query = (
+        notes_query(filters, organisation_id, include_drafts)
+        .options(*(defer(getattr(ConceptNote, name)) for name in LONG_TEXTS))
+        .execution_options(yield_per=CSV_BATCH)
+    )
+    yield from db.session.scalars(query).partitions()
+
+
 def export_rows(
     filters: NoteFilters, organisation_id: int | None = None, include_drafts: bool = False
-) -> list[list[Any]]:
-    """The notes a list shows, with its filters, as CSV_HEADER rows (the list page and "mine" share it)."""
-    return [
-        [
-            note.reference,
-            note.title,
-            note.call.title,
-            note.status,
-            note.organisation.code,
-            " ".join(p.organisation.code.replace(" ", "_") for p in note.participants),
-            note.thematic_area.code if note.thematic_area else "",
-            " ".join(str(o.number) for o in note.objectives),
-            note.scope.value if note.scope else "",
-            " ".join(c.code for c in note.countries),
-            note.duration_months,
-            note.direct_costs_total,
-            note.indirect_costs_total,
-            note.budget_total,
-            note.gender_budget_share,
-            note.first_submitted_on,
-            note.last_submitted_on,
-            note.version_count,
-        ]
-        for note in db.session.scalars(notes_query(filters, organisation_id, include_drafts))
-    ]
+) -> Iterator[list[Any]]:
+    """The notes a list shows, with its filters, as CSV_HEADER rows (the list page and "mine" share it),
+    streamed a batch at a time."""
+    for notes in export_batches(filters, organisation_id, include_drafts):
+        for note in notes:
+            yield [
+                note.reference,
+                note.title,
+                note.call.title,
+                note.status,
+                note.organisation.code,
+                " ".join(p.organisation.code.replace(" ", "_") for p in note.participants),
+                note.thematic_area.code if note.thematic_area else "",
+                " ".join(str(o.number) for o in note.objectives),
+                note.scope.value if note.scope else "",
+                " ".join(c.code for c in note.countries),
+                note.duration_months,
+                note.direct_costs_total,
+                note.indirect_costs_total,
+                note.budget_total,
+                note.gender_budget_share,
+                note.first_submitted_on,
+                note.last_submitted_on,
+                note.version_count,
+            ]
 
 
 def note_regions(note_ids: sa.Select) -> list[tuple[str, str]]:

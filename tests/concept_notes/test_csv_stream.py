@@ -1,8 +1,8 @@
 """The notes' CSV exports (the list's and an organisation's "mine") are streamed from batches: one cursor read
 CSV_BATCH notes at a time as plain rows, each batch's participants, objectives and countries one query each, each
-batch written before the next is
-read, so memory holds one batch whatever the number of notes (scripts/bench.py measures the peak at 100×; here
-the batches and the rows). The document is the same byte for byte whatever the batch size."""
+batch written before the next is read, so memory holds one batch whatever the number of notes (scripts/bench.py
+measures the peak at 100×; here the batches and the rows). The document is the same byte for byte whatever the
+batch size."""
 
 import pytest
 import sqlalchemy as sa

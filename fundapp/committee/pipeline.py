@@ -42,6 +42,7 @@ from fundapp.concept_notes.models import LONG_TEXTS, ConceptNote, Participant, c
 from fundapp.contributions import ledger
 from fundapp.contributions.models import EntryKind, LedgerEntry
 from fundapp.core import args as query_args
+from fundapp.core import cache
 from fundapp.core.errors import DomainError
 from fundapp.core.extensions import db
 from fundapp.core.i18n import _, _l
@@ -280,7 +281,8 @@ def pipeline_page(user: User, filters: PipelineFilters, page: int) -> dict[str, 
         "available": sum((p.available for p in balances), ZERO),
         "area_available": {p.label: p.available for p in balances if p.area_id},
         "unearmarked": next(p.available for p in balances if p.area_id is None),
-        **_totals(user, filters),
+        # The same for every reader (not derived from scores), kept until the records change (core.cache).
+        **cache.cached(("pipeline-totals", filters), lambda: _totals(user, filters)),
     }
 
 

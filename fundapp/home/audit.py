@@ -311,6 +311,18 @@ def readable(entries: list[AuditEntry]) -> list[Row]:
     """The entries as sentences (one query for the actors, one per object type)."""
     users = auth_services.users_by_id(sorted({e.actor_id for e in entries if e.actor_id}))
     names = names_of(entries)
+    # Labels translated once per batch, not once per row (an export describes hundreds of thousands of rows).
+    phrases: dict[str, str] = {}
+    roles: dict[int | None, str] = {}
+    statuses: dict[tuple[str, str], str] = {}
+    system = str(_("The system"))
+
+    def status(object_type: str, value: str) -> str:
+        key = (object_type, value)
+        if key not in statuses:
+            statuses[key] = str(_status(object_type, value))
+        return statuses[key]
+
     rows = []
     for entry in entries:
         try:
@@ -320,16 +332,20 @@ def readable(entries: list[AuditEntry]) -> list[Row]:
         if not isinstance(details, dict):
             details = {"value": details}
         user = users.get(entry.actor_id) if entry.actor_id else None
-        actor = user.name if user else (entry.actor_email or _("The system"))
+        actor = user.name if user else (entry.actor_email or system)
         name = names.get((entry.object_type, entry.object_id or "")) or _fallback_name(entry, details)
-        phrase = PHRASES.get(entry.action) or f"{action_label(entry.action)} {{object}}"
+        if entry.action not in phrases:
+            phrases[entry.action] = str(PHRASES.get(entry.action) or f"{action_label(entry.action)} {{object}}")
+        phrase = phrases[entry.action]
         sentence = phrase.format(object=name) if "{object}" in phrase else phrase
         change = None
         if isinstance(details.get("to"), str) and (details.get("from") is None or isinstance(details["from"], str)):
-            before = _status(entry.object_type, details["from"]) if details.get("from") else ""
-            change = (before, _status(entry.object_type, details["to"]))
+            before = status(entry.object_type, details["from"]) if details.get("from") else ""
+            change = (before, status(entry.object_type, details["to"]))
         reason = details.get("reason") if isinstance(details.get("reason"), str) else ""
-        rows.append(Row(entry, actor, _role_label(user), sentence, name, change, reason or "", details))
+        if entry.actor_id not in roles:
+            roles[entry.actor_id] = _role_label(user)
+        rows.append(Row(entry, actor, roles[entry.actor_id], sentence, name, change, reason or "", details))
     return rows
 
 

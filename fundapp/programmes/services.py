@@ -58,6 +58,7 @@ from fundapp.programmes.workflow import (
     OPERATIONALLY_CLOSED,
     PIPELINE,
     PROGRAMME,
+    REPORT_APPROVED,
     SPENDING_STATES,
     STATUS_LABELS,
     TRANSFER_STATES,
@@ -1327,6 +1328,129 @@ def tranches_due(on: date, within_days: int = 0, overdue_only: bool = False) -> 
         blocked = is_blocked(t, flow, on, statuses[t.programme_id])
         work.append(TrancheWork(t, t.planned_on < on, blocked, flow, on, statuses[t.programme_id]))
     return work
+
+
+@dataclass(frozen=True)
+class TranchesDue:
+    """The first items of tranches_due() (the blocked or the ready), their number and how many are overdue."""
+
+    total: int
+    overdue: int
+    items: list[TrancheWork]
+
+
+def _scaled(column: Any) -> tuple[Any, int]:
+    """A FixedDecimal(…, 2) column as stored, and its factor: cents on SQLite, the NUMERIC itself on PostgreSQL."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return sa.type_coerce(column, sa.Numeric()), 1
+    return sa.type_coerce(column, sa.BigInteger()), 100
+
+
+def _blocked_in_sql(
+    on: date, horizon: date, years: tuple[int, int] | None
+) -> tuple[sa.Subquery, sa.ColumnElement[bool]]:
+    """is_blocked() in SQL: the ledger flows of the tranches' organizations (to outer join on the tranche's
+    programme and organization) and the condition, never NULL, on a query of Tranche joined to its programme's
+    document."""
+    L = LedgerEntry  # noqa: N806
+    amount, factor = _scaled(L.amount_usd)
+
+    def total(kind: EntryKind) -> Any:
+        return sa.func.coalesce(sa.func.sum(sa.case((L.category == kind, amount), else_=0)), 0)
+
+    due = sa.select(Tranche.programme_id).where(Tranche.released_on.is_(None), Tranche.planned_on <= horizon)
+    flows = (
+        sa.select(
+            L.programme_id,
+            L.organisation_id,
+            (total(EntryKind.transfer) - total(EntryKind.refund)).label("net"),
+            total(EntryKind.expenditure).label("spent"),
+        )
+        .where(
+            L.programme_id.in_(due),
+            L.category.in_([EntryKind.transfer, EntryKind.refund, EntryKind.expenditure]),
+        )
+        .group_by(L.programme_id, L.organisation_id)
+        .subquery("tranche_flows")
+    )
+    net = sa.func.coalesce(flows.c.net, 0)
+    spent = sa.func.coalesce(flows.c.spent, 0)
+    minimum, _factor = _scaled(Tranche.min_spent_percent)
+    # round_half_up(100 × spent ÷ net, 2) < minimum  ⇔  20000 × spent < (200 × minimum − 1) × net (net > 0),
+    # both sides times the factor squared to compare the stored values exactly.
+    spending = sa.and_(
+        Tranche.min_spent_percent.is_not(None),
+        net > 0,
+        spent * (20000 * factor) < (minimum * 200 - factor) * net,
+    )
+    if years is None:
+        return flows, spending
+    periods = reporting.calendar_table(*years)
+    latest = (
+        sa.select(periods.c.period)
+        .where(reporting.on_calendar(periods), periods.c.due_on <= on)
+        .order_by(periods.c.due_on.desc())
+        .limit(1)
+        .correlate(JointProgrammeDocument)
+        .scalar_subquery()
+    )
+    status = (
+        sa.select(ProgressReport.status)
+        .where(ProgressReport.programme_id == Tranche.programme_id, ProgressReport.period == latest)
+        .correlate(Tranche, JointProgrammeDocument)
+        .scalar_subquery()
+    )
+    report = sa.and_(
+        Tranche.needs_report_approved.is_(True),
+        latest.is_not(None),
+        sa.func.coalesce(status, "") != REPORT_APPROVED,
+    )
+    return flows, sa.or_(spending, report)
+
+
+def tranches_due_page(on: date, within_days: int, blocked: bool, limit: int) -> TranchesDue:
+    """tranches_due() worked out in SQL: the blocked (or the ready) tranches planned by `on` + `within_days`, the
+    first `limit` with their number and how many are overdue (the calendar's years, the page, and the flows and
+    report statuses of the tranches shown: four queries whatever the number of tranches)."""
+    horizon = on + timedelta(days=within_days)
+    flows, condition = _blocked_in_sql(on, horizon, reporting.calendar_years(TRANSFER_STATES))
+    overdue = Tranche.planned_on < on
+    rows = db.session.execute(
+        sa.select(
+            Tranche,
+            sa.func.count().over().label("total"),
+            sa.func.sum(sa.case((overdue, 1), else_=0)).over().label("late"),
+        )
+        .join(JointProgramme, JointProgramme.id == Tranche.programme_id)
+        .join(JointProgrammeDocument, JointProgrammeDocument.id == Tranche.programme_id)
+        .outerjoin(
+            flows,
+            sa.and_(flows.c.programme_id == Tranche.programme_id, flows.c.organisation_id == Tranche.organisation_id),
+        )
+        .where(
+            Tranche.released_on.is_(None),
+            Tranche.planned_on <= horizon,
+            JointProgramme.status.in_(TRANSFER_STATES),
+            condition if blocked else sa.not_(condition),
+        )
+        .options(contains_eager(Tranche.programme))
+        .order_by(Tranche.planned_on, Tranche.programme_id, Tranche.id)
+        .limit(limit)
+    ).all()
+    if not rows:
+        return TranchesDue(0, 0, [])
+    programme_ids = {row[0].programme_id for row in rows}
+    flows = transfer_flows(programme_ids)
+    statuses = reporting.report_statuses(programme_ids)
+    items = []
+    for row in rows:
+        t = row[0]
+        items.append(
+            TrancheWork(
+                t, t.planned_on < on, blocked, flows[t.programme_id][t.organisation_id], on, statuses[t.programme_id]
+            )
+        )
+    return TranchesDue(row.total, int(row.late or 0), items)
 
 
 def visible_to(user: User) -> sa.ColumnElement[bool]:

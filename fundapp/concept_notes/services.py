@@ -1326,14 +1326,22 @@ def _with_total(query: sa.Select, limit: int) -> tuple[int, list[sa.Row]]:
 
 
 def notes_to_screen(limit: int) -> tuple[int, list[NoteWork]]:
-    """Submitted notes waiting for the secretariat's screening, the longest waiting first (one query)."""
+    """Submitted notes waiting for the secretariat's screening, the longest waiting first (two queries: the page
+    is chosen on narrow rows, then its notes are loaded; sorting every submitted note whole costs more)."""
     total, rows = _with_total(
-        sa.select(ConceptNote)
+        sa.select(ConceptNote.id)
         .where(ConceptNote.status == SUBMITTED)
         .order_by(ConceptNote.last_submitted_on.asc(), ConceptNote.id),
         limit,
     )
-    return total, [NoteWork(row[0], row[0].last_submitted_on) for row in rows]
+    found = _notes_by_id([row.id for row in rows])
+    return total, [NoteWork(found[row.id], found[row.id].last_submitted_on) for row in rows]
+
+
+def _notes_by_id(ids: list[int]) -> dict[int, ConceptNote]:
+    if not ids:
+        return {}
+    return {note.id: note for note in db.session.scalars(sa.select(ConceptNote).where(ConceptNote.id.in_(ids)))}
 
 
 def drafts_to_finish(organisation_id: int, limit: int) -> tuple[int, list[NoteWork]]:
@@ -1350,16 +1358,16 @@ def drafts_to_finish(organisation_id: int, limit: int) -> tuple[int, list[NoteWo
 
 def returned_notes(organisation_id: int, limit: int) -> tuple[int, list[NoteWork]]:
     """The organisation's notes returned for revision, the longest waiting first, with the comments (one query)."""
+    # The latest return of each of the organisation's returned notes (by the note's index), not of every note.
     latest = (
-        sa.select(Screening.concept_note_id, sa.func.max(Screening.id).label("screening_id"))
-        .where(Screening.decision == RETURNED)
-        .group_by(Screening.concept_note_id)
-        .subquery()
+        sa.select(sa.func.max(Screening.id))
+        .where(Screening.concept_note_id == ConceptNote.id, Screening.decision == RETURNED)
+        .correlate(ConceptNote)
+        .scalar_subquery()
     )
     total, rows = _with_total(
         sa.select(ConceptNote, Screening.screened_at, Screening.comments)
-        .join(latest, latest.c.concept_note_id == ConceptNote.id)
-        .join(Screening, Screening.id == latest.c.screening_id)
+        .join(Screening, Screening.id == latest)
         .where(ConceptNote.organisation_id == organisation_id, ConceptNote.status == RETURNED)
         .order_by(Screening.screened_at, ConceptNote.id),
         limit,

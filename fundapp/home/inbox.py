@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from flask import url_for
+from flask import has_request_context, request, url_for
 
 from fundapp.auth import invitations
 from fundapp.auth import services as auth_services
@@ -419,8 +419,20 @@ def _tranche_item(w: programmes.TrancheWork, url: str, action: str) -> Item:
     )
 
 
+def _tranches_due(on: date, limit: int) -> dict[bool, programmes.TranchesDue]:
+    """The first tranches due within TRANCHES_AHEAD_DAYS, blocked and ready apart, worked out once per request:
+    the ready and the blocked sections of one inbox both read them (one SQL pass decides both)."""
+    if not has_request_context():
+        return programmes.tranches_due_split(on, TRANCHES_AHEAD_DAYS, limit)
+    # Kept in the request's environ, not in g: g lives as long as the app context, which may span requests.
+    memo = request.environ.setdefault("fundapp.inbox_tranches_due", {})
+    if (on, limit) not in memo:
+        memo[on, limit] = programmes.tranches_due_split(on, TRANCHES_AHEAD_DAYS, limit)
+    return memo[on, limit]
+
+
 def _tranches_ready(user: User, on: date, limit: int) -> Section:
-    work = programmes.tranches_due_page(on, TRANCHES_AHEAD_DAYS, False, limit)
+    work = _tranches_due(on, limit)[False]
     items = [
         _tranche_item(w, url_for("programmes.release_tranche", tranche_id=w.tranche.id), _("Release"))
         for w in work.items
@@ -440,7 +452,7 @@ def _tranches_ready(user: User, on: date, limit: int) -> Section:
 
 
 def _tranches_blocked(user: User, on: date, limit: int) -> Section:
-    work = programmes.tranches_due_page(on, TRANCHES_AHEAD_DAYS, True, limit)
+    work = _tranches_due(on, limit)[True]
     chair = user.has_role(Role.committee_chair)
 
     def url(w: programmes.TrancheWork) -> str:

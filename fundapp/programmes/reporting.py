@@ -14,6 +14,7 @@ minimums; the fund-level view weighted by programme budget per thematic area.
 Flush, never commit.
 """
 
+import functools
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -854,10 +855,12 @@ def reports_due(
     return sorted(due, key=lambda d: (d.period.due_on, d.programme.id))
 
 
+@functools.lru_cache(maxsize=32)
 def calendar_table(first_year: int, last_year: int) -> sa.CTE:
     """calendar() as rows, for every programme at once in SQL: each period of the years given, with its due date
     and the document dates that put it on a programme's calendar (starts_on <= starts_by and ends_on >=
-    ends_from: a year the programme runs in; a half year it runs through 30 June)."""
+    ends_from: a year the programme runs in; a half year it runs through 30 June). Built once per span of years
+    (an immutable statement element, shared by the requests)."""
     rows = []
     for year in range(first_year, last_year + 1):
         for period, starts_by, ends_from in (

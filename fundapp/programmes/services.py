@@ -1348,10 +1348,9 @@ def _scaled(column: Any) -> tuple[Any, int]:
 
 def _blocked_in_sql(
     on: date, horizon: date, years: tuple[int, int] | None
-) -> tuple[sa.Subquery, sa.ColumnElement[bool]]:
-    """is_blocked() in SQL: the ledger flows of the tranches' organizations (to outer join on the tranche's
-    programme and organization) and the condition, never NULL, on a query of Tranche joined to its programme's
-    document."""
+) -> tuple[list[tuple[Any, sa.ColumnElement[bool]]], sa.ColumnElement[bool]]:
+    """is_blocked() in SQL, for a query of Tranche: what to outer join to it (the ledger flows of the tranches'
+    organizations; each programme's latest period due by `on` and its report) and the condition (never NULL)."""
     L = LedgerEntry  # noqa: N806
     amount, factor = _scaled(L.amount_usd)
 
@@ -1373,6 +1372,12 @@ def _blocked_in_sql(
         .group_by(L.programme_id, L.organisation_id)
         .subquery("tranche_flows")
     )
+    joins: list[tuple[Any, sa.ColumnElement[bool]]] = [
+        (
+            flows,
+            sa.and_(flows.c.programme_id == Tranche.programme_id, flows.c.organisation_id == Tranche.organisation_id),
+        )
+    ]
     net = sa.func.coalesce(flows.c.net, 0)
     spent = sa.func.coalesce(flows.c.spent, 0)
     minimum, _factor = _scaled(Tranche.min_spent_percent)
@@ -1384,73 +1389,98 @@ def _blocked_in_sql(
         spent * (20000 * factor) < (minimum * 200 - factor) * net,
     )
     if years is None:
-        return flows, spending
+        return joins, spending
     periods = reporting.calendar_table(*years)
+    # Each programme's latest period due by `on` (due dates are distinct: the period is found again by its own).
     latest = (
-        sa.select(periods.c.period)
-        .where(reporting.on_calendar(periods), periods.c.due_on <= on)
-        .order_by(periods.c.due_on.desc())
-        .limit(1)
-        .correlate(JointProgrammeDocument)
-        .scalar_subquery()
+        sa.select(JointProgrammeDocument.id.label("programme_id"), sa.func.max(periods.c.due_on).label("due_on"))
+        .join(periods, reporting.on_calendar(periods))
+        .where(periods.c.due_on <= on, JointProgrammeDocument.id.in_(due))
+        .group_by(JointProgrammeDocument.id)
+        .subquery("latest_due")
     )
-    status = (
-        sa.select(ProgressReport.status)
-        .where(ProgressReport.programme_id == Tranche.programme_id, ProgressReport.period == latest)
-        .correlate(Tranche, JointProgrammeDocument)
-        .scalar_subquery()
-    )
-    report = sa.and_(
+    period = periods.alias("latest_period")
+    report = sa.orm.aliased(ProgressReport, name="latest_report")
+    joins += [
+        (latest, latest.c.programme_id == Tranche.programme_id),
+        (period, period.c.due_on == latest.c.due_on),
+        (report, sa.and_(report.programme_id == Tranche.programme_id, report.period == period.c.period)),
+    ]
+    unapproved = sa.and_(
         Tranche.needs_report_approved.is_(True),
-        latest.is_not(None),
-        sa.func.coalesce(status, "") != REPORT_APPROVED,
+        latest.c.due_on.is_not(None),
+        sa.func.coalesce(report.status, "") != REPORT_APPROVED,
     )
-    return flows, sa.or_(spending, report)
+    return joins, sa.or_(spending, unapproved)
 
 
 def tranches_due_page(on: date, within_days: int, blocked: bool, limit: int) -> TranchesDue:
-    """tranches_due() worked out in SQL: the blocked (or the ready) tranches planned by `on` + `within_days`, the
-    first `limit` with their number and how many are overdue (the calendar's years, the page, and the flows and
-    report statuses of the tranches shown: four queries whatever the number of tranches)."""
+    """The blocked (or the ready) part of tranches_due_split()."""
+    return tranches_due_split(on, within_days, limit)[blocked]
+
+
+def tranches_due_split(on: date, within_days: int, limit: int) -> dict[bool, TranchesDue]:
+    """tranches_due() worked out in SQL, blocked (True) and ready (False) apart: the first `limit` of each with
+    their number and how many are overdue. Five queries whatever the number of tranches: the calendar's years,
+    the pages, their tranches, and the flows and report statuses of the tranches shown (the reasons of the
+    blocked are written out from them)."""
     horizon = on + timedelta(days=within_days)
-    flows, condition = _blocked_in_sql(on, horizon, reporting.calendar_years(TRANSFER_STATES))
-    overdue = Tranche.planned_on < on
-    rows = db.session.execute(
+    joins, condition = _blocked_in_sql(on, horizon, reporting.calendar_years(TRANSFER_STATES))
+    overdue = sa.case((Tranche.planned_on < on, 1), else_=0)
+    blocked = sa.case((condition, 1), else_=0).label("blocked")
+    query = (
         sa.select(
-            Tranche,
-            sa.func.count().over().label("total"),
-            sa.func.sum(sa.case((overdue, 1), else_=0)).over().label("late"),
+            Tranche.id,
+            blocked,
+            sa.func.row_number()
+            .over(partition_by=blocked, order_by=(Tranche.planned_on, Tranche.programme_id, Tranche.id))
+            .label("position"),
+            sa.func.count().over(partition_by=blocked).label("total"),
+            sa.func.sum(overdue).over(partition_by=blocked).label("late"),
         )
         .join(JointProgramme, JointProgramme.id == Tranche.programme_id)
         .join(JointProgrammeDocument, JointProgrammeDocument.id == Tranche.programme_id)
-        .outerjoin(
-            flows,
-            sa.and_(flows.c.programme_id == Tranche.programme_id, flows.c.organisation_id == Tranche.organisation_id),
-        )
         .where(
             Tranche.released_on.is_(None),
             Tranche.planned_on <= horizon,
             JointProgramme.status.in_(TRANSFER_STATES),
-            condition if blocked else sa.not_(condition),
         )
-        .options(contains_eager(Tranche.programme))
-        .order_by(Tranche.planned_on, Tranche.programme_id, Tranche.id)
-        .limit(limit)
+    )
+    for target, onclause in joins:
+        query = query.outerjoin(target, onclause)
+    ranked = query.subquery("ranked")
+    rows = db.session.execute(
+        sa.select(ranked).where(ranked.c.position <= limit).order_by(ranked.c.blocked, ranked.c.position)
     ).all()
-    if not rows:
-        return TranchesDue(0, 0, [])
-    programme_ids = {row[0].programme_id for row in rows}
-    flows = transfer_flows(programme_ids)
-    statuses = reporting.report_statuses(programme_ids)
-    items = []
+    found = (
+        {
+            t.id: t
+            for t in db.session.scalars(
+                sa.select(Tranche).where(Tranche.id.in_([r.id for r in rows])).options(joinedload(Tranche.programme))
+            ).unique()
+        }
+        if rows
+        else {}
+    )
+    programme_ids = {t.programme_id for t in found.values()}
+    money = transfer_flows(programme_ids) if found else {}
+    statuses = reporting.report_statuses(programme_ids) if found else {}
+    split = {True: TranchesDue(0, 0, []), False: TranchesDue(0, 0, [])}
     for row in rows:
-        t = row[0]
-        items.append(
+        t = found[row.id]
+        part = split[bool(row.blocked)]
+        part.items.append(
             TrancheWork(
-                t, t.planned_on < on, blocked, flows[t.programme_id][t.organisation_id], on, statuses[t.programme_id]
+                t,
+                t.planned_on < on,
+                bool(row.blocked),
+                money[t.programme_id][t.organisation_id],
+                on,
+                statuses[t.programme_id],
             )
         )
-    return TranchesDue(row.total, int(row.late or 0), items)
+        split[bool(row.blocked)] = TranchesDue(row.total, int(row.late or 0), part.items)
+    return split
 
 
 def visible_to(user: User) -> sa.ColumnElement[bool]:

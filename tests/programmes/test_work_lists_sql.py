@@ -147,10 +147,11 @@ def test_the_sql_work_lists_run_a_bounded_number_of_queries(db, queries):
     _world()
     db.session.expire_all()
     with queries() as q:
-        page = services.tranches_due_page(date(2026, 9, 1), 30, True, 8)
-        assert [w.blockers for w in page.items]
-    assert page.total > 2
-    assert len(q) <= 4
+        split = services.tranches_due_split(date(2026, 9, 1), 30, 8)
+        assert [w.blockers for w in split[True].items]
+    assert split[True].total > 2
+    assert split[False].total > 0
+    assert len(q) <= 5
     with queries() as q:
         due = reporting.reports_due_page(date(2027, 9, 1), 60, 8)
     assert due.total > 2

@@ -522,31 +522,35 @@ def _instalment_items(owed: list[contributions.Instalment], with_donor: bool) ->
 
 
 def _instalments_overdue(user: User, on: date, limit: int) -> Section:
-    owed = contributions.instalments_owed(on, overdue_only=True)
+    owed = contributions.instalments_owed_page(on, limit, overdue_only=True)
     return Section(
         "instalments_overdue",
         _("Instalments overdue"),
-        _instalment_items(owed[:limit], with_donor=True),
-        len(owed),
+        _instalment_items(owed.items, with_donor=True),
+        owed.total,
         _("Every scheduled payment due so far has been received."),
         url_for("contributions.donors"),
         _("Payments of the agreements' schedules not received by their date: follow up with the donor."),
-        overdue=len(owed),
+        overdue=owed.overdue,
     )
 
 
 def _instalments_due(user: User, on: date, limit: int) -> Section:
     donor = contributions.donor_for_user(user)
-    owed = contributions.instalments_owed(on, INSTALMENTS_AHEAD_DAYS, donor_id=donor.id) if donor else []
+    owed = (
+        contributions.instalments_owed_page(on, limit, INSTALMENTS_AHEAD_DAYS, donor_id=donor.id)
+        if donor
+        else contributions.InstalmentsOwed(0, 0, [])
+    )
     return Section(
         "instalments_due",
         _("Instalments due"),
-        _instalment_items(owed[:limit], with_donor=False),
-        len(owed),
+        _instalment_items(owed.items, with_donor=False),
+        owed.total,
         _("No scheduled payment is outstanding or due in the next %(days)s days.", days=INSTALMENTS_AHEAD_DAYS),
         url_for("contributions.portal"),
         _("Payments your agreements schedule, overdue or due soon."),
-        overdue=len([i for i in owed if i.overdue]),
+        overdue=owed.overdue,
     )
 
 

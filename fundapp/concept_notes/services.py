@@ -1385,21 +1385,32 @@ class NoteQuestion:
 
 def questions_to_answer(organisation_id: int, limit: int) -> tuple[int, list[NoteQuestion]]:
     """The clarification questions not answered yet in the discussions of the notes the organisation leads or
-    takes part in (its focal points answer them), withdrawn notes left out: the oldest first (one query)."""
+    takes part in (its focal points answer them), withdrawn notes left out: the oldest first."""
+    # The page is chosen on narrow rows (no note loaded with its call and organization for each of the
+    # organization's notes), then its questions are loaded with their notes: two queries.
     total, rows = _with_total(
-        sa.select(NoteMessage, ConceptNote)
-        .join(ConceptNote, ConceptNote.id == NoteMessage.concept_note_id)
+        sa.select(NoteMessage.id)
         .where(
             discussions.unanswered(NoteMessage),
-            of_organisation(organisation_id),
-            ConceptNote.status != WITHDRAWN,
+            NoteMessage.concept_note_id.in_(
+                sa.select(ConceptNote.id).where(of_organisation(organisation_id), ConceptNote.status != WITHDRAWN)
+            ),
         )
-        # The author's name only: their roles stay unloaded (a fixed number of queries whoever asked).
-        .options(joinedload(NoteMessage.author).lazyload(User.role_rows))
         .order_by(NoteMessage.created_at, NoteMessage.id),
         limit,
     )
-    return total, [NoteQuestion(row[0], row[1]) for row in rows]
+    # Run even when none waits: the inbox runs the same statements whatever the data.
+    found = {
+        message.id: (message, note)
+        for message, note in db.session.execute(
+            sa.select(NoteMessage, ConceptNote)
+            .join(ConceptNote, ConceptNote.id == NoteMessage.concept_note_id)
+            .where(NoteMessage.id.in_([row.id for row in rows]))
+            # The author's name only: their roles stay unloaded (a fixed number of queries whoever asked).
+            .options(joinedload(NoteMessage.author).lazyload(User.role_rows))
+        )
+    }
+    return total, [NoteQuestion(*found[row.id]) for row in rows]
 
 
 def latest_notes(organisation_id: int, limit: int) -> list[ConceptNote]:

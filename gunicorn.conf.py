@@ -6,6 +6,7 @@ the write lock (BEGIN IMMEDIATE, SQLITE_BUSY_TIMEOUT), so a few workers with a f
 Every setting can be overridden on the command line or with the environment variables below.
 """
 
+import gc
 import os
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '5000')}"
@@ -18,3 +19,11 @@ graceful_timeout = 10
 keepalive = 5
 accesslog = os.environ.get("WEB_ACCESS_LOG", "-") or None
 errorlog = "-"
+
+
+def post_worker_init(worker) -> None:
+    """Once a worker has loaded the application, its modules, app and templates live as long as it does: move
+    them out of the garbage collector's reach (gc.freeze), so that the full collections a large request
+    triggers only walk that request's objects."""
+    gc.collect()
+    gc.freeze()

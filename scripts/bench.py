@@ -64,6 +64,10 @@ def build(folder: Path, factor: int, rebuild: bool) -> Path:
     """The demo fund at `factor`×, in folder/fund-<factor>x.sqlite3 (built once, then reused)."""
     target = folder / f"fund-{factor}x.sqlite3"
     if target.exists() and not rebuild:
+        app = create_app(_config(target))
+        with app.app_context():
+            upgrade()  # a fund built by an earlier version keeps its data, its schema brought to head
+            db.engine.dispose()
         return target
     demo = folder / "fund-1x.sqlite3"
     if not demo.exists() or rebuild:

@@ -183,15 +183,23 @@ def update_call(actor: User | None, call: Call, data: CallData) -> None:
     record_change(actor, "call.updated", "calls", call.id, {"title": call.title})
 
 
-def open_calls(on: date) -> list[Call]:
-    return list(
-        db.session.scalars(
-            sa.select(Call)
-            .options(selectinload(Call.thematic_areas))
-            .where(Call.opens_on <= on, sa.or_(Call.closes_on.is_(None), Call.closes_on >= on))
-            .order_by(Call.opens_on.desc())
-        )
+def _open_calls(on: date) -> sa.Select:
+    return (
+        sa.select(Call)
+        .options(selectinload(Call.thematic_areas))
+        .where(Call.opens_on <= on, sa.or_(Call.closes_on.is_(None), Call.closes_on >= on))
+        .order_by(Call.opens_on.desc(), Call.id.desc())
     )
+
+
+def open_calls(on: date) -> list[Call]:
+    return list(db.session.scalars(_open_calls(on)))
+
+
+def open_calls_first(on: date, limit: int) -> tuple[int, list[Call]]:
+    """The newest `limit` open calls and how many are open (two queries: the calls, their thematic areas)."""
+    total, rows = _with_total(_open_calls(on), limit)
+    return total, [row[0] for row in rows]
 
 
 # Concept notes: creating and editing -------------------------------------------------------------

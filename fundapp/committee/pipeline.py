@@ -32,15 +32,17 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_sqlalchemy.pagination import SelectPagination
+from sqlalchemy.orm import defer
 
 from fundapp.auth.models import Organisation, OrganisationType, User
 from fundapp.committee import optimiser, services, workflow
 from fundapp.committee.models import JointProgrammeDocument, ReviewSummary, ScenarioLine, ScenarioRun
 from fundapp.committee.optimiser import PipelineItem, Pools
-from fundapp.concept_notes.models import ConceptNote, Participant, concept_note_countries
+from fundapp.concept_notes.models import LONG_TEXTS, ConceptNote, Participant, concept_note_countries
 from fundapp.contributions import ledger
 from fundapp.contributions.models import EntryKind, LedgerEntry
 from fundapp.core import args as query_args
+from fundapp.core import cache
 from fundapp.core.errors import DomainError
 from fundapp.core.extensions import db
 from fundapp.core.i18n import _, _l
@@ -191,10 +193,26 @@ def ranked_page(user: User, filters: PipelineFilters, page: int) -> tuple[Select
     return pagination, [_row(r) for r in pagination.items]
 
 
+#: Rows of the ranking read per batch of the CSV.
+CSV_BATCH = 500
+
+
+def ranked_batches(user: User, filters: PipelineFilters) -> Iterator[list[PipelineRow]]:
+    """Every row of the ranking, in order, CSV_BATCH at a time (one statement, its cursor read in batches), so
+    the CSV holds one batch (the notes' long texts left unread) whatever the size of the pipeline."""
+    query = (
+        _ranked_query(user, filters)
+        .options(*(defer(getattr(ConceptNote, name)) for name in LONG_TEXTS))
+        .execution_options(yield_per=CSV_BATCH)
+    )
+    for rows in db.session.execute(query).partitions():
+        yield [_row(row) for row in rows]
+
+
 def ranked_rows(user: User, filters: PipelineFilters) -> Iterator[PipelineRow]:
-    """Every row of the ranking, in order, for the CSV (one statement)."""
-    for row in db.session.execute(_ranked_query(user, filters)):
-        yield _row(row)
+    """Every row of the ranking, in order, for the CSV (one statement, read a batch at a time)."""
+    for batch in ranked_batches(user, filters):
+        yield from batch
 
 
 def _totals(user: User, filters: PipelineFilters) -> dict[str, Any]:
@@ -263,7 +281,8 @@ def pipeline_page(user: User, filters: PipelineFilters, page: int) -> dict[str, 
         "available": sum((p.available for p in balances), ZERO),
         "area_available": {p.label: p.available for p in balances if p.area_id},
         "unearmarked": next(p.available for p in balances if p.area_id is None),
-        **_totals(user, filters),
+        # The same for every reader (not derived from scores), kept until the records change (core.cache).
+        **cache.cached(("pipeline-totals", filters), lambda: _totals(user, filters)),
     }
 
 

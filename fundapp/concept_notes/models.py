@@ -92,6 +92,11 @@ NARRATIVES = [
 ]
 
 
+#: The note's long free texts (its narratives and government partners): what a list or an export of many notes
+#: never shows, so their queries leave them unread (`sqlalchemy.orm.defer`).
+LONG_TEXTS = ("government_partners", *(attr for attr, _label, _help in NARRATIVES))
+
+
 def note_reference(note_id: int) -> str:
     """A concept note's reference, CN-0037."""
     return f"CN-{note_id:04d}"

@@ -7,7 +7,7 @@ services at the end build what the pages show, and the public filters other doma
 import json
 import logging
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import url_for
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy.orm import Session, SessionTransaction, joinedload, selectinload
+from sqlalchemy.orm import Session, SessionTransaction, aliased, joinedload, selectinload
 
 from fundapp.auth.models import Organisation, OrganisationType, User, UserRole
 from fundapp.concept_notes import permissions
@@ -36,6 +36,7 @@ from fundapp.concept_notes.models import (
     Scope,
     Screening,
     concept_note_countries,
+    concept_note_objectives,
     note_reference,
 )
 from fundapp.concept_notes.pdf import concept_note_pdf
@@ -1149,12 +1150,19 @@ def matching_note_ids(filters: NoteFilters) -> sa.Select:
 
 
 def notes_query(filters: NoteFilters, organisation_id: int | None = None, include_drafts: bool = False) -> sa.Select:
-    """The filtered, sorted, eagerly loaded select behind every list and export of notes."""
+    """The filtered, sorted, eagerly loaded select behind every list of notes."""
     query = sa.select(ConceptNote).options(
         selectinload(ConceptNote.participants),
         selectinload(ConceptNote.countries),
         selectinload(ConceptNote.objectives),
     )
+    return _filtered_notes(query, filters, organisation_id, include_drafts)
+
+
+def _filtered_notes(
+    query: sa.Select, filters: NoteFilters, organisation_id: int | None, include_drafts: bool
+) -> sa.Select:
+    """`query` (a select from concept_notes) with a list's filters and order."""
     if organisation_id is not None:
         # The organisation's notes: those it leads and the joint notes it is a partner of.
         query = query.where(
@@ -1243,33 +1251,99 @@ CSV_HEADER = [
 ]
 
 
+#: Notes read per batch of the CSV export: the export holds one batch (plain rows) at a time.
+CSV_BATCH = 500
+
+
+def export_batches(
+    filters: NoteFilters, organisation_id: int | None = None, include_drafts: bool = False
+) -> Iterator[list[sa.Row]]:
+    """The notes a list shows, with its filters and in its order, CSV_BATCH at a time, as plain rows: one
+    cursor read in batches (each note's columns with its call's title, its lead's code and its area's code), so
+    the memory an export needs does not grow with the number of notes. The joined tables are aliases, so the
+    filters' own subqueries on organizations and areas stay their own."""
+    call, lead, area = aliased(Call), aliased(Organisation), aliased(ThematicArea)
+    columns = sa.select(
+        ConceptNote.id,
+        ConceptNote.title,
+        call.title.label("call"),
+        ConceptNote.status,
+        lead.code.label("lead"),
+        area.code.label("area"),
+        ConceptNote.scope,
+        ConceptNote.duration_months,
+        ConceptNote.direct_costs_total,
+        ConceptNote.indirect_costs_total,
+        ConceptNote.budget_total,
+        ConceptNote.gender_budget_share,
+        ConceptNote.first_submitted_on,
+        ConceptNote.last_submitted_on,
+        ConceptNote.version_count,
+    )
+    query = (
+        columns.select_from(ConceptNote)
+        .join(call, call.id == ConceptNote.call_id)
+        .join(lead, lead.id == ConceptNote.organisation_id)
+        .outerjoin(area, area.id == ConceptNote.thematic_area_id)
+    )
+    query = _filtered_notes(query, filters, organisation_id, include_drafts)
+    yield from db.session.execute(query.execution_options(yield_per=CSV_BATCH)).partitions()
+
+
+def _codes_by_note(query: sa.Select) -> dict[int, list[str]]:
+    """note id → the codes `query` selects as (note id, code), in the query's order."""
+    codes: dict[int, list[str]] = {}
+    for note_id, code in db.session.execute(query):
+        codes.setdefault(note_id, []).append(code)
+    return codes
+
+
 def export_rows(
     filters: NoteFilters, organisation_id: int | None = None, include_drafts: bool = False
-) -> list[list[Any]]:
-    """The notes a list shows, with its filters, as CSV_HEADER rows (the list page and "mine" share it)."""
-    return [
-        [
-            note.reference,
-            note.title,
-            note.call.title,
-            note.status,
-            note.organisation.code,
-            " ".join(p.organisation.code.replace(" ", "_") for p in note.participants),
-            note.thematic_area.code if note.thematic_area else "",
-            " ".join(str(o.number) for o in note.objectives),
-            note.scope.value if note.scope else "",
-            " ".join(c.code for c in note.countries),
-            note.duration_months,
-            note.direct_costs_total,
-            note.indirect_costs_total,
-            note.budget_total,
-            note.gender_budget_share,
-            note.first_submitted_on,
-            note.last_submitted_on,
-            note.version_count,
-        ]
-        for note in db.session.scalars(notes_query(filters, organisation_id, include_drafts))
-    ]
+) -> Iterator[list[Any]]:
+    """The notes a list shows, with its filters, as CSV_HEADER rows (the list page and "mine" share it),
+    streamed a batch at a time: per batch, one query each for its participants, objectives and countries."""
+    for notes in export_batches(filters, organisation_id, include_drafts):
+        ids = [note.id for note in notes]
+        participants = _codes_by_note(
+            sa.select(Participant.concept_note_id, Organisation.code)
+            .join(Organisation, Organisation.id == Participant.organisation_id)
+            .where(Participant.concept_note_id.in_(ids))
+            .order_by(Participant.concept_note_id, Participant.position, Participant.id)
+        )
+        objectives = _codes_by_note(
+            sa.select(concept_note_objectives.c.concept_note_id, GcmObjective.number)
+            .join(GcmObjective, GcmObjective.id == concept_note_objectives.c.objective_id)
+            .where(concept_note_objectives.c.concept_note_id.in_(ids))
+            .order_by(concept_note_objectives.c.concept_note_id, GcmObjective.number)
+        )
+        countries = _codes_by_note(
+            sa.select(concept_note_countries.c.concept_note_id, Country.code)
+            .join(Country, Country.code == concept_note_countries.c.country_code)
+            .where(concept_note_countries.c.concept_note_id.in_(ids))
+            .order_by(concept_note_countries.c.concept_note_id, Country.name)
+        )
+        for note in notes:
+            yield [
+                note_reference(note.id),
+                note.title,
+                note.call,
+                note.status,
+                note.lead,
+                " ".join(code.replace(" ", "_") for code in participants.get(note.id, [])),
+                note.area or "",
+                " ".join(str(number) for number in objectives.get(note.id, [])),
+                note.scope.value if note.scope else "",
+                " ".join(countries.get(note.id, [])),
+                note.duration_months,
+                note.direct_costs_total,
+                note.indirect_costs_total,
+                note.budget_total,
+                note.gender_budget_share,
+                note.first_submitted_on,
+                note.last_submitted_on,
+                note.version_count,
+            ]
 
 
 def note_regions(note_ids: sa.Select) -> list[tuple[str, str]]:

@@ -38,11 +38,12 @@ to refuse any money event on a financially closed programme.
 Aggregates: `pool_balances(as_of)`, `funding_status(as_of)`, `statement(as_of)` (both, for the pages),
 `category_totals(as_of)` — each a fixed number of SQL aggregate queries, whatever the size of the ledger.
 
-Queries of the ledger page: `LedgerFilter`, `ledger_page(filters, page)` and `ledger_entries(filters)` (its CSV).
+Queries of the ledger page: `LedgerFilter`, `ledger_page(filters, page)` and `ledger_csv_entries(filters)` (its
+CSV, read in batches of `ledger_entry_batches(filters)`).
 """
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -922,8 +923,25 @@ def ledger_page(filters: LedgerFilter, page: int | None = None, per_page: int = 
 
 
 def ledger_entries(filters: LedgerFilter) -> list[LedgerEntry]:
-    """Every entry the filters select, newest first: the ledger page's CSV."""
+    """Every entry the filters select, newest first."""
     return list(db.session.scalars(_entries_query(filters)))
+
+
+#: Entries read per batch of the ledger's CSV.
+CSV_BATCH = 1000
+
+
+def ledger_entry_batches(filters: LedgerFilter) -> Iterator[list[LedgerEntry]]:
+    """Every entry the filters select, newest first, CSV_BATCH at a time (one cursor read in batches; pool,
+    donor and organisation joined in): the ledger page's CSV, whose memory holds one batch whatever the size
+    of the ledger."""
+    yield from db.session.scalars(_entries_query(filters).execution_options(yield_per=CSV_BATCH)).partitions()
+
+
+def ledger_csv_entries(filters: LedgerFilter) -> Iterator[LedgerEntry]:
+    """The entries of ledger_entry_batches(), one after the other."""
+    for batch in ledger_entry_batches(filters):
+        yield from batch
 
 
 __all__ = [
@@ -945,7 +963,9 @@ __all__ = [
     "check_postable",
     "day_label",
     "funding_status",
+    "ledger_csv_entries",
     "ledger_entries",
+    "ledger_entry_batches",
     "ledger_page",
     "month_end",
     "month_label",

@@ -1,12 +1,12 @@
 """CSV and spreadsheet layouts of contributions: plain data in, a header and rows out (no queries).
 
-The views pass the objects their pages render (`ledger.statement`, `ledger.ledger_entries`,
+The views pass the objects their pages render (`ledger.statement`, `ledger.ledger_csv_entries`,
 `services.agreement_rows`, `services.contribution_report`), so a download shows the page's figures, to
 the cent. `core.tabular` writes them: free text is neutralised against spreadsheet formula injection
 there, amounts stay numbers. Nothing here writes a cell itself.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -48,13 +48,13 @@ def agreements_table(rows: Iterable[AgreementRow]) -> Table:
     ]
 
 
-def ledger_table(entries: Iterable[LedgerEntry]) -> Table:
-    """The ledger page's entries (same filters), newest first."""
+def ledger_table(entries: Iterable[LedgerEntry]) -> tuple[list[str], Iterator[Row]]:
+    """The ledger page's entries (same filters), newest first; the rows are written as the entries are read."""
     header = [
         "id", "entry_on", "kind", "category", "amount_usd", "pool", "donor", "agreement_id", "deposit_id",
         "organisation", "programme_id", "reversal_of_id", "description",
     ]  # fmt: skip
-    return header, [
+    rows = (
         [
             e.id,
             e.entry_on,
@@ -71,7 +71,8 @@ def ledger_table(entries: Iterable[LedgerEntry]) -> Table:
             e.description,
         ]
         for e in entries
-    ]
+    )
+    return header, rows
 
 
 def funding_status_table(status: FundingStatus) -> Table:

@@ -295,7 +295,7 @@ def upload_rates():
 @role_required(Role.secretariat)
 def ledger_csv():
     """The ledger page's entries with the page's filters, every page of them."""
-    entries = ledger.ledger_entries(ledger.LedgerFilter.from_args(request.args))
+    entries = ledger.ledger_csv_entries(ledger.LedgerFilter.from_args(request.args))
     return csv_response("fund-ledger.csv", *sheets.ledger_table(entries))
 
 

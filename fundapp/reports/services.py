@@ -16,11 +16,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from fundapp.auth.models import User
-from fundapp.core import clock
+from fundapp.core import cache, clock
 from fundapp.core.audit import record_change
 from fundapp.core.errors import DomainError
 from fundapp.core.extensions import db
-from fundapp.core.i18n import DEFAULT_LANGUAGE, _, force_locale
+from fundapp.core.i18n import DEFAULT_LANGUAGE, _, force_locale, language
 from fundapp.core.models import AuditEntry
 from fundapp.reports import annual, pdf
 from fundapp.reports.annual import AnnualReport
@@ -100,7 +100,8 @@ def annual_page(year: int) -> tuple[AnnualReport, FrozenStatement | None]:
     """The report page's data: the year's report and its frozen statement (None while the year is open)."""
     statement = frozen_statement(year)
     if statement is None:
-        return annual.build(year), None
+        # Built from every ledger row and allocation of the year: kept until the records change (core.cache).
+        return cache.cached(("annual-report", year, language()), lambda: annual.build(year)), None
     return annual.from_figures(statement.data, statement.frozen_at), statement
 
 

@@ -18,6 +18,7 @@ from tests.committee.decision_helpers import meeting_in_session, reviewed_note
 from tests.committee.pipeline_helpers import endorsed_note, scores, undp_note_kwargs
 from tests.concept_notes.helpers import area, user
 from tests.contributions import factories
+from tests.streaming import read_in_batches
 
 CHAIR = "chair@example.org"
 SECRETARIAT = "secretariat@example.org"
@@ -367,3 +368,24 @@ def test_declaring_a_conflict_after_running_hides_the_old_result(fund, client, l
     page = _text(client.get("/committee/pipeline/scenario"))
     assert "have changed since this run" in page
     assert HIDDEN_TOTAL not in page
+
+
+# The CSV, streamed ------------------------------------------------------------------------------------
+
+
+def test_the_pipeline_csv_is_written_batch_by_batch(fund, client, login, monkeypatch):
+    """One statement whose cursor is read CSV_BATCH rows at a time, each batch written before the next is read
+    (scripts/bench.py measures the peak memory at 100×); the same document whatever the batch size, and a
+    recused member's rows as hidden in many batches as in one."""
+    for email in (SECRETARIAT, "member3@example.org"):
+        login(email)
+        body, batches = read_in_batches(monkeypatch, client, "/committee/pipeline.csv", pipeline, "ranked_batches", 2)
+        rows = list(csv.DictReader(io.StringIO(body)))
+        assert batches == [2, 1]
+        assert len(rows) == 3
+        whole, one = read_in_batches(monkeypatch, client, "/committee/pipeline.csv", pipeline, "ranked_batches", 500)
+        assert one == [3]
+        assert whole == body
+        if email != SECRETARIAT:
+            assert HIDDEN_TOTAL not in body
+            assert [r["weighted_score"] for r in rows] == ["75.00", "recused", "recused"]

@@ -184,15 +184,23 @@ def update_call(actor: User | None, call: Call, data: CallData) -> None:
     record_change(actor, "call.updated", "calls", call.id, {"title": call.title})
 
 
-def open_calls(on: date) -> list[Call]:
-    return list(
-        db.session.scalars(
-            sa.select(Call)
-            .options(selectinload(Call.thematic_areas))
-            .where(Call.opens_on <= on, sa.or_(Call.closes_on.is_(None), Call.closes_on >= on))
-            .order_by(Call.opens_on.desc())
-        )
+def _open_calls(on: date) -> sa.Select:
+    return (
+        sa.select(Call)
+        .options(selectinload(Call.thematic_areas))
+        .where(Call.opens_on <= on, sa.or_(Call.closes_on.is_(None), Call.closes_on >= on))
+        .order_by(Call.opens_on.desc(), Call.id.desc())
     )
+
+
+def open_calls(on: date) -> list[Call]:
+    return list(db.session.scalars(_open_calls(on)))
+
+
+def open_calls_first(on: date, limit: int) -> tuple[int, list[Call]]:
+    """The newest `limit` open calls and how many are open (two queries: the calls, their thematic areas)."""
+    total, rows = _with_total(_open_calls(on), limit)
+    return total, [row[0] for row in rows]
 
 
 # Concept notes: creating and editing -------------------------------------------------------------
@@ -1400,14 +1408,22 @@ def _with_total(query: sa.Select, limit: int) -> tuple[int, list[sa.Row]]:
 
 
 def notes_to_screen(limit: int) -> tuple[int, list[NoteWork]]:
-    """Submitted notes waiting for the secretariat's screening, the longest waiting first (one query)."""
+    """Submitted notes waiting for the secretariat's screening, the longest waiting first (two queries: the page
+    is chosen on narrow rows, then its notes are loaded; sorting every submitted note whole costs more)."""
     total, rows = _with_total(
-        sa.select(ConceptNote)
+        sa.select(ConceptNote.id)
         .where(ConceptNote.status == SUBMITTED)
         .order_by(ConceptNote.last_submitted_on.asc(), ConceptNote.id),
         limit,
     )
-    return total, [NoteWork(row[0], row[0].last_submitted_on) for row in rows]
+    found = _notes_by_id([row.id for row in rows])
+    return total, [NoteWork(found[row.id], found[row.id].last_submitted_on) for row in rows]
+
+
+def _notes_by_id(ids: list[int]) -> dict[int, ConceptNote]:
+    if not ids:
+        return {}
+    return {note.id: note for note in db.session.scalars(sa.select(ConceptNote).where(ConceptNote.id.in_(ids)))}
 
 
 def drafts_to_finish(organisation_id: int, limit: int) -> tuple[int, list[NoteWork]]:
@@ -1424,16 +1440,16 @@ def drafts_to_finish(organisation_id: int, limit: int) -> tuple[int, list[NoteWo
 
 def returned_notes(organisation_id: int, limit: int) -> tuple[int, list[NoteWork]]:
     """The organisation's notes returned for revision, the longest waiting first, with the comments (one query)."""
+    # The latest return of each of the organisation's returned notes (by the note's index), not of every note.
     latest = (
-        sa.select(Screening.concept_note_id, sa.func.max(Screening.id).label("screening_id"))
-        .where(Screening.decision == RETURNED)
-        .group_by(Screening.concept_note_id)
-        .subquery()
+        sa.select(sa.func.max(Screening.id))
+        .where(Screening.concept_note_id == ConceptNote.id, Screening.decision == RETURNED)
+        .correlate(ConceptNote)
+        .scalar_subquery()
     )
     total, rows = _with_total(
         sa.select(ConceptNote, Screening.screened_at, Screening.comments)
-        .join(latest, latest.c.concept_note_id == ConceptNote.id)
-        .join(Screening, Screening.id == latest.c.screening_id)
+        .join(Screening, Screening.id == latest)
         .where(ConceptNote.organisation_id == organisation_id, ConceptNote.status == RETURNED)
         .order_by(Screening.screened_at, ConceptNote.id),
         limit,
@@ -1451,21 +1467,32 @@ class NoteQuestion:
 
 def questions_to_answer(organisation_id: int, limit: int) -> tuple[int, list[NoteQuestion]]:
     """The clarification questions not answered yet in the discussions of the notes the organisation leads or
-    takes part in (its focal points answer them), withdrawn notes left out: the oldest first (one query)."""
+    takes part in (its focal points answer them), withdrawn notes left out: the oldest first."""
+    # The page is chosen on narrow rows (no note loaded with its call and organization for each of the
+    # organization's notes), then its questions are loaded with their notes: two queries.
     total, rows = _with_total(
-        sa.select(NoteMessage, ConceptNote)
-        .join(ConceptNote, ConceptNote.id == NoteMessage.concept_note_id)
+        sa.select(NoteMessage.id)
         .where(
             discussions.unanswered(NoteMessage),
-            of_organisation(organisation_id),
-            ConceptNote.status != WITHDRAWN,
+            NoteMessage.concept_note_id.in_(
+                sa.select(ConceptNote.id).where(of_organisation(organisation_id), ConceptNote.status != WITHDRAWN)
+            ),
         )
-        # The author's name only: their roles stay unloaded (a fixed number of queries whoever asked).
-        .options(joinedload(NoteMessage.author).lazyload(User.role_rows))
         .order_by(NoteMessage.created_at, NoteMessage.id),
         limit,
     )
-    return total, [NoteQuestion(row[0], row[1]) for row in rows]
+    # Run even when none waits: the inbox runs the same statements whatever the data.
+    found = {
+        message.id: (message, note)
+        for message, note in db.session.execute(
+            sa.select(NoteMessage, ConceptNote)
+            .join(ConceptNote, ConceptNote.id == NoteMessage.concept_note_id)
+            .where(NoteMessage.id.in_([row.id for row in rows]))
+            # The author's name only: their roles stay unloaded (a fixed number of queries whoever asked).
+            .options(joinedload(NoteMessage.author).lazyload(User.role_rows))
+        )
+    }
+    return total, [NoteQuestion(*found[row.id]) for row in rows]
 
 
 def latest_notes(organisation_id: int, limit: int) -> list[ConceptNote]:

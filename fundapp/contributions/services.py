@@ -1556,6 +1556,35 @@ def instalments_owed(
     """Schedule lines still owed and due by `on` + `within_days` (`overdue_only`: due before `on`), the oldest
     first, each with its agreement and donor. One query: a running total of each agreement's schedule against
     its deposits, computed in SQL (the same rule as `schedule_status`)."""
+    query = _owed_query(on, within_days, donor_id, overdue_only)
+    return [Instalment(payment, to_money(amount), payment.due_on < on) for payment, amount in db.session.execute(query)]
+
+
+@dataclass(frozen=True)
+class InstalmentsOwed:
+    """The first items of instalments_owed(), their number and how many are overdue."""
+
+    total: int
+    overdue: int
+    items: list[Instalment]
+
+
+def instalments_owed_page(
+    on: date, limit: int, within_days: int = 0, donor_id: int | None = None, overdue_only: bool = False
+) -> InstalmentsOwed:
+    """instalments_owed(), its first `limit` lines only, with the number and the overdue of all (one query)."""
+    query = _owed_query(on, within_days, donor_id, overdue_only).add_columns(
+        sa.func.count().over().label("total"),
+        sa.func.sum(sa.case((ExpectedPayment.due_on < on, 1), else_=0)).over().label("late"),
+    )
+    rows = db.session.execute(query.limit(limit)).all()
+    if not rows:
+        return InstalmentsOwed(0, 0, [])
+    items = [Instalment(row[0], to_money(row.owed), row[0].due_on < on) for row in rows]
+    return InstalmentsOwed(rows[0].total, int(rows[0].late or 0), items)
+
+
+def _owed_query(on: date, within_days: int, donor_id: int | None, overdue_only: bool) -> sa.Select:
     paid = (
         sa.select(Deposit.agreement_id, sa.func.sum(Deposit.amount).label("paid"))
         .where(live_deposits())
@@ -1587,7 +1616,7 @@ def instalments_owed(
     )
     if donor_id is not None:
         query = query.where(ExpectedPayment.agreement.has(Agreement.donor_id == donor_id))
-    return [Instalment(payment, to_money(amount), payment.due_on < on) for payment, amount in db.session.execute(query)]
+    return query
 
 
 def donor_users(donor_ids: list[int]) -> dict[int, list[User]]:

@@ -362,22 +362,22 @@ def _report_items(due: list[reporting.ReportDue], focal_point: bool) -> list[Ite
 
 
 def _reports_overdue(user: User, on: date, limit: int) -> Section:
-    due = reporting.reports_due(on, 0, overdue_only=True)
+    due = reporting.reports_due_page(on, 0, limit, overdue_only=True)
     intro = _("Running programmes whose progress report is past its deadline: follow up with the focal points.")
     return Section(
         "reports_overdue",
         _("Progress reports overdue"),
-        _report_items(due[:limit], focal_point=False),
-        len(due),
+        _report_items(due.items, focal_point=False),
+        due.total,
         _("No progress report is overdue."),
         url_for("programmes.portfolio", status="active"),
         intro,
-        overdue=len(due),
+        overdue=due.overdue,
     )
 
 
 def _reports_due(user: User, on: date, limit: int) -> Section:
-    due = reporting.reports_due(on, REPORTS_AHEAD_DAYS, organisation_id=user.organisation_id)
+    due = reporting.reports_due_page(on, REPORTS_AHEAD_DAYS, limit, organisation_id=user.organisation_id)
     intro = _(
         "Reports of your programmes overdue, returned for correction or due in the next %(days)s days.",
         days=REPORTS_AHEAD_DAYS,
@@ -385,12 +385,12 @@ def _reports_due(user: User, on: date, limit: int) -> Section:
     return Section(
         "reports_due",
         _("Progress reports due"),
-        _report_items(due[:limit], focal_point=True),
-        len(due),
+        _report_items(due.items, focal_point=True),
+        due.total,
         _("No progress report is due."),
         url_for("programmes.portfolio"),
         intro,
-        overdue=len([d for d in due if d.overdue]),
+        overdue=due.overdue,
     )
 
 
@@ -419,36 +419,40 @@ def _tranche_item(w: programmes.TrancheWork, url: str, action: str) -> Item:
     )
 
 
-def _tranches_due(on: date) -> list[programmes.TrancheWork]:
-    """The tranches due within TRANCHES_AHEAD_DAYS, worked out once per request: the ready and the blocked
-    sections of one inbox both read them (each working out is the same few queries, but every tranche's
-    conditions are checked in Python)."""
+def _tranches_due(on: date, limit: int) -> dict[bool, programmes.TranchesDue]:
+    """The first tranches due within TRANCHES_AHEAD_DAYS, blocked and ready apart, worked out once per request:
+    the ready and the blocked sections of one inbox both read them (one SQL pass decides both)."""
     if not has_request_context():
-        return programmes.tranches_due(on, TRANCHES_AHEAD_DAYS)
+        return programmes.tranches_due_split(on, TRANCHES_AHEAD_DAYS, limit)
     # Kept in the request's environ, not in g: g lives as long as the app context, which may span requests.
     memo = request.environ.setdefault("fundapp.inbox_tranches_due", {})
-    if on not in memo:
-        memo[on] = programmes.tranches_due(on, TRANCHES_AHEAD_DAYS)
-    return memo[on]
+    if (on, limit) not in memo:
+        memo[on, limit] = programmes.tranches_due_split(on, TRANCHES_AHEAD_DAYS, limit)
+    return memo[on, limit]
 
 
 def _tranches_ready(user: User, on: date, limit: int) -> Section:
-    work = [w for w in _tranches_due(on) if not w.blocked]
+    work = _tranches_due(on, limit)[False]
     items = [
         _tranche_item(w, url_for("programmes.release_tranche", tranche_id=w.tranche.id), _("Release"))
-        for w in work[:limit]
+        for w in work.items
     ]
     intro = _(
         "Planned tranches whose conditions are met, due now or in the next %(days)s days.", days=TRANCHES_AHEAD_DAYS
     )
-    late = len([w for w in work if w.overdue])
     return Section(
-        "tranches_ready", _("Tranches to release"), items, len(work), _("No tranche is due."), intro=intro, overdue=late
+        "tranches_ready",
+        _("Tranches to release"),
+        items,
+        work.total,
+        _("No tranche is due."),
+        intro=intro,
+        overdue=work.overdue,
     )
 
 
 def _tranches_blocked(user: User, on: date, limit: int) -> Section:
-    work = [w for w in _tranches_due(on) if w.blocked]
+    work = _tranches_due(on, limit)[True]
     chair = user.has_role(Role.committee_chair)
 
     def url(w: programmes.TrancheWork) -> str:
@@ -456,21 +460,20 @@ def _tranches_blocked(user: User, on: date, limit: int) -> Section:
             return url_for("programmes.release_tranche", tranche_id=w.tranche.id)
         return url_for("programmes.programme", programme_id=w.tranche.programme_id) + "#tranches"
 
-    items = [_tranche_item(w, url(w), _("Decide") if chair else _("Follow up")) for w in work[:limit]]
+    items = [_tranche_item(w, url(w), _("Decide") if chair else _("Follow up")) for w in work.items]
     intro = (
         _("Only you may release a blocked tranche, with a recorded justification.")
         if chair
         else _("Tranches whose release conditions are not met (why, beside each): follow up, or ask the chair.")
     )
-    late = len([w for w in work if w.overdue])
     return Section(
         "tranches_blocked",
         _("Tranches blocked"),
         items,
-        len(work),
+        work.total,
         _("No tranche is blocked."),
         intro=intro,
-        overdue=late,
+        overdue=work.overdue,
     )
 
 
@@ -519,31 +522,35 @@ def _instalment_items(owed: list[contributions.Instalment], with_donor: bool) ->
 
 
 def _instalments_overdue(user: User, on: date, limit: int) -> Section:
-    owed = contributions.instalments_owed(on, overdue_only=True)
+    owed = contributions.instalments_owed_page(on, limit, overdue_only=True)
     return Section(
         "instalments_overdue",
         _("Instalments overdue"),
-        _instalment_items(owed[:limit], with_donor=True),
-        len(owed),
+        _instalment_items(owed.items, with_donor=True),
+        owed.total,
         _("Every scheduled payment due so far has been received."),
         url_for("contributions.donors"),
         _("Payments of the agreements' schedules not received by their date: follow up with the donor."),
-        overdue=len(owed),
+        overdue=owed.overdue,
     )
 
 
 def _instalments_due(user: User, on: date, limit: int) -> Section:
     donor = contributions.donor_for_user(user)
-    owed = contributions.instalments_owed(on, INSTALMENTS_AHEAD_DAYS, donor_id=donor.id) if donor else []
+    owed = (
+        contributions.instalments_owed_page(on, limit, INSTALMENTS_AHEAD_DAYS, donor_id=donor.id)
+        if donor
+        else contributions.InstalmentsOwed(0, 0, [])
+    )
     return Section(
         "instalments_due",
         _("Instalments due"),
-        _instalment_items(owed[:limit], with_donor=False),
-        len(owed),
+        _instalment_items(owed.items, with_donor=False),
+        owed.total,
         _("No scheduled payment is outstanding or due in the next %(days)s days.", days=INSTALMENTS_AHEAD_DAYS),
         url_for("contributions.portal"),
         _("Payments your agreements schedule, overdue or due soon."),
-        overdue=len([i for i in owed if i.overdue]),
+        overdue=owed.overdue,
     )
 
 

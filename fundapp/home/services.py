@@ -18,7 +18,7 @@ from fundapp.auth import sessions as auth_sessions
 from fundapp.auth import two_factor
 from fundapp.auth.models import User
 from fundapp.committee.services import seat_of
-from fundapp.concept_notes.services import latest_notes, open_calls
+from fundapp.concept_notes.services import latest_notes, open_calls_first
 from fundapp.contributions import ledger
 from fundapp.contributions import services as contributions
 from fundapp.core import search
@@ -82,14 +82,18 @@ def donor_page(user: User, on: date) -> dict[str, Any]:
     return {"inbox": inbox.inbox(user, "donor", on), "donor": donor, "figures": figures}
 
 
+#: Open calls the applicant's home page shows (the newest; the list of calls has them all).
+OPEN_CALLS_SHOWN = 5
+
+
 def applicant_page(user: User, on: date) -> dict[str, Any]:
-    """The focal point's inbox, the organisation's latest notes whatever their status (to follow them), the open
-    calls (concept_notes) and the organisation's focal points."""
+    """The focal point's inbox, the organisation's latest notes whatever their status (to follow them), the newest
+    open calls and how many are open (concept_notes) and the organisation's focal points."""
     return {
         "inbox": inbox.inbox(user, "applicant", on),
         "latest": latest_notes(user.organisation_id, 8),
         "colleagues": auth_services.colleagues(user, Role.applicant),
-        "calls": open_calls(on),
+        **dict(zip(("open_calls", "calls"), open_calls_first(on, OPEN_CALLS_SHOWN), strict=True)),
     }
 
 

@@ -14,6 +14,7 @@ minimums; the fund-level view weighted by programme budget per thematic area.
 Flush, never commit.
 """
 
+import functools
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -56,6 +57,7 @@ from fundapp.programmes.workflow import (
     PROGRESS_REPORT,
     REPORT_APPROVED,
     REPORT_LABELS,
+    RETURNED,
     RUNNING_STATES,
     SUBMITTED,
 )
@@ -851,6 +853,117 @@ def reports_due(
             if wanted:
                 due.append(ReportDue(programme, period, report, overdue))
     return sorted(due, key=lambda d: (d.period.due_on, d.programme.id))
+
+
+@functools.lru_cache(maxsize=32)
+def calendar_table(first_year: int, last_year: int) -> sa.CTE:
+    """calendar() as rows, for every programme at once in SQL: each period of the years given, with its due date
+    and the document dates that put it on a programme's calendar (starts_on <= starts_by and ends_on >=
+    ends_from: a year the programme runs in; a half year it runs through 30 June). Built once per span of years
+    (an immutable statement element, shared by the requests)."""
+    rows = []
+    for year in range(first_year, last_year + 1):
+        for period, starts_by, ends_from in (
+            (f"{year}-H1", date(year, 6, 30), date(year, 7, 1)),
+            (str(year), date(year, 12, 31), date(year, 1, 1)),
+        ):
+            rows.append(
+                sa.select(
+                    sa.literal(period, sa.String).label("period"),
+                    sa.literal(due_date(period), sa.Date).label("due_on"),
+                    sa.literal(starts_by, sa.Date).label("starts_by"),
+                    sa.literal(ends_from, sa.Date).label("ends_from"),
+                )
+            )
+    return sa.union_all(*rows).cte("report_calendar")
+
+
+def on_calendar(periods: sa.CTE) -> sa.ColumnElement[bool]:
+    """The period is on the calendar of the programme whose document the query joins."""
+    return sa.and_(
+        JointProgrammeDocument.starts_on <= periods.c.starts_by, JointProgrammeDocument.ends_on >= periods.c.ends_from
+    )
+
+
+def calendar_years(states: Iterable[str] = RUNNING_STATES) -> tuple[int, int] | None:
+    """The first and last calendar years of the programmes in these states (one query); None when there are none."""
+    first, last = db.session.execute(
+        sa.select(sa.func.min(JointProgrammeDocument.starts_on), sa.func.max(JointProgrammeDocument.ends_on))
+        .join(JointProgramme, JointProgramme.id == JointProgrammeDocument.id)
+        .where(JointProgramme.status.in_(list(states)))
+    ).one()
+    if first is None or last is None:
+        return None
+    return first.year, last.year
+
+
+@dataclass(frozen=True)
+class ReportsDue:
+    """The first items of reports_due() with the size of the whole list and how many of it are overdue."""
+
+    total: int
+    overdue: int
+    items: list[ReportDue]
+
+
+def reports_due_page(
+    on: date, within_days: int, limit: int, organisation_id: int | None = None, overdue_only: bool = False
+) -> ReportsDue:
+    """reports_due() worked out in SQL: its first `limit` items, its length and how many are overdue (four queries
+    whatever the number of programmes: the calendar's years, the page, its programmes, its reports)."""
+    years = calendar_years()
+    if years is None:
+        return ReportsDue(0, 0, [])
+    periods = calendar_table(*years)
+    report = ProgressReport
+    overdue = periods.c.due_on < on
+    horizon = on + timedelta(days=within_days)
+    wanted = overdue if overdue_only else sa.or_(periods.c.due_on <= horizon, report.status == RETURNED)
+    query = (
+        sa.select(
+            JointProgramme.id,
+            periods.c.period,
+            periods.c.due_on,
+            report.id.label("report_id"),
+            sa.func.count().over().label("total"),
+            sa.func.sum(sa.case((overdue, 1), else_=0)).over().label("late"),
+        )
+        .join(JointProgrammeDocument, JointProgrammeDocument.id == JointProgramme.id)
+        .join(periods, on_calendar(periods))
+        .outerjoin(report, sa.and_(report.programme_id == JointProgramme.id, report.period == periods.c.period))
+        .where(
+            JointProgramme.status.in_(RUNNING_STATES),
+            sa.or_(report.id.is_(None), report.status.not_in(DELIVERED_REPORT_STATES)),
+            wanted,
+        )
+        .order_by(periods.c.due_on, JointProgramme.id)
+        .limit(limit)
+    )
+    if organisation_id is not None:
+        query = query.where(participates(organisation_id))
+    rows = db.session.execute(query).all()
+    if not rows:
+        return ReportsDue(0, 0, [])
+    programmes = {
+        p.id: p
+        for p in db.session.scalars(sa.select(JointProgramme).where(JointProgramme.id.in_({r.id for r in rows})))
+    }
+    report_ids = {r.report_id for r in rows if r.report_id is not None}
+    found = (
+        {r.id: r for r in db.session.scalars(sa.select(ProgressReport).where(ProgressReport.id.in_(report_ids)))}
+        if report_ids
+        else {}
+    )
+    items = [
+        ReportDue(
+            programmes[r.id],
+            Period(r.period, r.due_on),
+            found.get(r.report_id) if r.report_id is not None else None,
+            r.due_on < on,
+        )
+        for r in rows
+    ]
+    return ReportsDue(rows[0].total, int(rows[0].late or 0), items)
 
 
 def approved_reports_since(since: date, limit: int) -> tuple[int, list[ProgressReport]]:

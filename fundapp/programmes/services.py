@@ -64,6 +64,7 @@ from fundapp.programmes.workflow import (
     OPERATIONALLY_CLOSED,
     PIPELINE,
     PROGRAMME,
+    REPORT_APPROVED,
     SPENDING_STATES,
     STATUS_LABELS,
     TRANSFER_STATES,
@@ -1348,6 +1349,159 @@ def tranches_due(on: date, within_days: int = 0, overdue_only: bool = False) -> 
         blocked = is_blocked(t, flow, on, statuses[t.programme_id])
         work.append(TrancheWork(t, t.planned_on < on, blocked, flow, on, statuses[t.programme_id]))
     return work
+
+
+@dataclass(frozen=True)
+class TranchesDue:
+    """The first items of tranches_due() (the blocked or the ready), their number and how many are overdue."""
+
+    total: int
+    overdue: int
+    items: list[TrancheWork]
+
+
+def _scaled(column: Any) -> tuple[Any, int]:
+    """A FixedDecimal(…, 2) column as stored, and its factor: cents on SQLite, the NUMERIC itself on PostgreSQL."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return sa.type_coerce(column, sa.Numeric()), 1
+    return sa.type_coerce(column, sa.BigInteger()), 100
+
+
+def _blocked_in_sql(
+    on: date, horizon: date, years: tuple[int, int] | None
+) -> tuple[list[tuple[Any, sa.ColumnElement[bool]]], sa.ColumnElement[bool]]:
+    """is_blocked() in SQL, for a query of Tranche: what to outer join to it (the ledger flows of the tranches'
+    organizations; each programme's latest period due by `on` and its report) and the condition (never NULL)."""
+    L = LedgerEntry  # noqa: N806
+    amount, factor = _scaled(L.amount_usd)
+
+    def total(kind: EntryKind) -> Any:
+        return sa.func.coalesce(sa.func.sum(sa.case((L.category == kind, amount), else_=0)), 0)
+
+    due = sa.select(Tranche.programme_id).where(Tranche.released_on.is_(None), Tranche.planned_on <= horizon)
+    flows = (
+        sa.select(
+            L.programme_id,
+            L.organisation_id,
+            (total(EntryKind.transfer) - total(EntryKind.refund)).label("net"),
+            total(EntryKind.expenditure).label("spent"),
+        )
+        .where(
+            L.programme_id.in_(due),
+            L.category.in_([EntryKind.transfer, EntryKind.refund, EntryKind.expenditure]),
+        )
+        .group_by(L.programme_id, L.organisation_id)
+        .subquery("tranche_flows")
+    )
+    joins: list[tuple[Any, sa.ColumnElement[bool]]] = [
+        (
+            flows,
+            sa.and_(flows.c.programme_id == Tranche.programme_id, flows.c.organisation_id == Tranche.organisation_id),
+        )
+    ]
+    net = sa.func.coalesce(flows.c.net, 0)
+    spent = sa.func.coalesce(flows.c.spent, 0)
+    minimum, _factor = _scaled(Tranche.min_spent_percent)
+    # round_half_up(100 × spent ÷ net, 2) < minimum  ⇔  20000 × spent < (200 × minimum − 1) × net (net > 0),
+    # both sides times the factor squared to compare the stored values exactly.
+    spending = sa.and_(
+        Tranche.min_spent_percent.is_not(None),
+        net > 0,
+        spent * (20000 * factor) < (minimum * 200 - factor) * net,
+    )
+    if years is None:
+        return joins, spending
+    periods = reporting.calendar_table(*years)
+    # Each programme's latest period due by `on` (due dates are distinct: the period is found again by its own).
+    latest = (
+        sa.select(JointProgrammeDocument.id.label("programme_id"), sa.func.max(periods.c.due_on).label("due_on"))
+        .join(periods, reporting.on_calendar(periods))
+        .where(periods.c.due_on <= on, JointProgrammeDocument.id.in_(due))
+        .group_by(JointProgrammeDocument.id)
+        .subquery("latest_due")
+    )
+    period = periods.alias("latest_period")
+    report = sa.orm.aliased(ProgressReport, name="latest_report")
+    joins += [
+        (latest, latest.c.programme_id == Tranche.programme_id),
+        (period, period.c.due_on == latest.c.due_on),
+        (report, sa.and_(report.programme_id == Tranche.programme_id, report.period == period.c.period)),
+    ]
+    unapproved = sa.and_(
+        Tranche.needs_report_approved.is_(True),
+        latest.c.due_on.is_not(None),
+        sa.func.coalesce(report.status, "") != REPORT_APPROVED,
+    )
+    return joins, sa.or_(spending, unapproved)
+
+
+def tranches_due_page(on: date, within_days: int, blocked: bool, limit: int) -> TranchesDue:
+    """The blocked (or the ready) part of tranches_due_split()."""
+    return tranches_due_split(on, within_days, limit)[blocked]
+
+
+def tranches_due_split(on: date, within_days: int, limit: int) -> dict[bool, TranchesDue]:
+    """tranches_due() worked out in SQL, blocked (True) and ready (False) apart: the first `limit` of each with
+    their number and how many are overdue. Five queries whatever the number of tranches: the calendar's years,
+    the pages, their tranches, and the flows and report statuses of the tranches shown (the reasons of the
+    blocked are written out from them)."""
+    horizon = on + timedelta(days=within_days)
+    joins, condition = _blocked_in_sql(on, horizon, reporting.calendar_years(TRANSFER_STATES))
+    overdue = sa.case((Tranche.planned_on < on, 1), else_=0)
+    blocked = sa.case((condition, 1), else_=0).label("blocked")
+    query = (
+        sa.select(
+            Tranche.id,
+            blocked,
+            sa.func.row_number()
+            .over(partition_by=blocked, order_by=(Tranche.planned_on, Tranche.programme_id, Tranche.id))
+            .label("position"),
+            sa.func.count().over(partition_by=blocked).label("total"),
+            sa.func.sum(overdue).over(partition_by=blocked).label("late"),
+        )
+        .join(JointProgramme, JointProgramme.id == Tranche.programme_id)
+        .join(JointProgrammeDocument, JointProgrammeDocument.id == Tranche.programme_id)
+        .where(
+            Tranche.released_on.is_(None),
+            Tranche.planned_on <= horizon,
+            JointProgramme.status.in_(TRANSFER_STATES),
+        )
+    )
+    for target, onclause in joins:
+        query = query.outerjoin(target, onclause)
+    ranked = query.subquery("ranked")
+    rows = db.session.execute(
+        sa.select(ranked).where(ranked.c.position <= limit).order_by(ranked.c.blocked, ranked.c.position)
+    ).all()
+    found = (
+        {
+            t.id: t
+            for t in db.session.scalars(
+                sa.select(Tranche).where(Tranche.id.in_([r.id for r in rows])).options(joinedload(Tranche.programme))
+            ).unique()
+        }
+        if rows
+        else {}
+    )
+    programme_ids = {t.programme_id for t in found.values()}
+    money = transfer_flows(programme_ids) if found else {}
+    statuses = reporting.report_statuses(programme_ids) if found else {}
+    split = {True: TranchesDue(0, 0, []), False: TranchesDue(0, 0, [])}
+    for row in rows:
+        t = found[row.id]
+        part = split[bool(row.blocked)]
+        part.items.append(
+            TrancheWork(
+                t,
+                t.planned_on < on,
+                bool(row.blocked),
+                money[t.programme_id][t.organisation_id],
+                on,
+                statuses[t.programme_id],
+            )
+        )
+        split[bool(row.blocked)] = TranchesDue(row.total, int(row.late or 0), part.items)
+    return split
 
 
 def visible_to(user: User) -> sa.ColumnElement[bool]:

@@ -86,6 +86,30 @@ def test_instalments_owed_by_donor_horizon_and_overdue_only(db):
     assert {i.agreement for i in services.instalments_owed(on, 90, donor_id=netherlands.donor_id)} == {netherlands}
 
 
+def test_the_first_instalments_owed_with_the_number_and_the_overdue_of_all(db, queries):
+    germany = _agreement()
+    netherlands = _agreement("NLD", "SCHED-NLD", [(date(2026, 5, 31), D("50000.00"))], "50000.00")
+    on = date(2026, 8, 15)
+    for within_days, donor_id, overdue_only in (
+        (90, None, False),
+        (30, None, False),
+        (0, None, True),
+        (90, netherlands.donor_id, False),
+    ):
+        every = services.instalments_owed(on, within_days, donor_id=donor_id, overdue_only=overdue_only)
+        with queries() as q:
+            page = services.instalments_owed_page(on, 2, within_days, donor_id=donor_id, overdue_only=overdue_only)
+        assert len(q) == 1
+        assert [(i.payment, i.outstanding, i.overdue) for i in page.items] == [
+            (i.payment, i.outstanding, i.overdue) for i in every[:2]
+        ]
+        assert page.total == len(every)
+        assert page.overdue == len([i for i in every if i.overdue])
+    assert services.instalments_owed_page(on, 2, 90).total == 4
+    assert services.instalments_owed_page(date(2026, 1, 1), 2, overdue_only=True) == services.InstalmentsOwed(0, 0, [])
+    assert germany.schedule
+
+
 def test_the_agreement_page_flags_overdue_lines(client, login, db):
     agreement = _agreement()
     services.record_deposit(None, agreement, D("500000.00"), date(2026, 4, 10))

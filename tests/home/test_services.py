@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -7,6 +7,7 @@ from fundapp.core import clock
 from fundapp.core.audit import record_change
 from fundapp.core.permissions import Role
 from fundapp.home import services
+from tests.concept_notes.helpers import make_call
 
 
 @pytest.mark.parametrize(
@@ -67,6 +68,21 @@ def test_applicant_page_lists_the_organisations_focal_points_and_open_calls(app,
     assert me in page["colleagues"]
     assert [s.key for s in page["inbox"].sections] == ["returned", "clarifications", "reports_due", "drafts"]
     assert page["calls"] == []  # the session database has no call
+
+
+def test_applicant_page_shows_the_newest_open_calls_and_links_to_them_all(app, client, login, db, user):
+    calls = [make_call(title=f"Call {n}", opens_on=date(2026, 1, 1) + timedelta(days=n)) for n in range(7)]
+    make_call(title="Closed call", closes_on=date(2026, 1, 31))
+    with app.test_request_context(), clock.frozen(date(2026, 3, 1)):
+        page = services.applicant_page(user("applicant@example.org"), clock.today())
+    assert page["open_calls"] == 7
+    assert page["calls"] == calls[::-1][: services.OPEN_CALLS_SHOWN]
+    login("applicant@example.org")
+    with clock.frozen(date(2026, 3, 1)):
+        html = client.get("/applicant").get_data(as_text=True)
+    assert "Call 6" in html
+    assert "Call 1<" not in html
+    assert 'href="/concept-notes/calls">Show all 7</a>' in html
 
 
 def test_an_inbox_section_is_only_for_the_roles_that_have_it(app, db, user):

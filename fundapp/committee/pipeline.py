@@ -65,9 +65,10 @@ def region_of(note: ConceptNote) -> str:
     return regions.pop() if len(regions) == 1 else MULTI_REGIONAL
 
 
-def _region_label() -> tuple[sa.Subquery, sa.ColumnElement[str]]:
-    """region_of() in SQL: (a subquery of note id → number and first name of its regions, the label expression)."""
-    regions = (
+def note_regions() -> sa.Subquery:
+    """Each note naming countries → the number of M49 regions they span (`count`) and the first (`name`); a note
+    naming none has no row (Global)."""
+    return (
         sa.select(
             concept_note_countries.c.concept_note_id.label("note_id"),
             sa.func.count(sa.distinct(Region.name)).label("count"),
@@ -78,6 +79,11 @@ def _region_label() -> tuple[sa.Subquery, sa.ColumnElement[str]]:
         .group_by(concept_note_countries.c.concept_note_id)
         .subquery("note_regions")
     )
+
+
+def _region_label() -> tuple[sa.Subquery, sa.ColumnElement[str]]:
+    """region_of() in SQL: (note_regions(), the label expression)."""
+    regions = note_regions()
     label = sa.case((regions.c.count.is_(None), GLOBAL), (regions.c.count == 1, regions.c.name), else_=MULTI_REGIONAL)
     return regions, label
 

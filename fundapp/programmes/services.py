@@ -383,6 +383,20 @@ _FLOW_FIELD = {
 }
 
 
+def _ledger_sums(ids: list[int], categories: list[EntryKind]) -> sa.Result:
+    """(programme id, organization id, category, sum in USD) of these programmes' ledger rows (reversals netted)."""
+    return db.session.execute(
+        sa.select(
+            LedgerEntry.programme_id,
+            LedgerEntry.organisation_id,
+            LedgerEntry.category,
+            sa.func.sum(LedgerEntry.amount_usd),
+        )
+        .where(LedgerEntry.programme_id.in_(ids), LedgerEntry.category.in_(categories))
+        .group_by(LedgerEntry.programme_id, LedgerEntry.organisation_id, LedgerEntry.category)
+    )
+
+
 def money_flows(programme_ids: Iterable[int]) -> dict[int, dict[int | None, OrgFlow]]:
     """Per programme, per organization: ledger sums (reversals netted), the approved budget and the
     organization's share of the allocation (see allocation_shares), in two queries."""
@@ -390,16 +404,7 @@ def money_flows(programme_ids: Iterable[int]) -> dict[int, dict[int | None, OrgF
     result: dict[int, dict[int | None, OrgFlow]] = {pid: defaultdict(OrgFlow) for pid in ids}
     if not ids:
         return result
-    rows = db.session.execute(
-        sa.select(
-            LedgerEntry.programme_id,
-            LedgerEntry.organisation_id,
-            LedgerEntry.category,
-            sa.func.sum(LedgerEntry.amount_usd),
-        )
-        .where(LedgerEntry.programme_id.in_(ids), LedgerEntry.category.in_(list(_FLOW_FIELD)))
-        .group_by(LedgerEntry.programme_id, LedgerEntry.organisation_id, LedgerEntry.category)
-    )
+    rows = _ledger_sums(ids, list(_FLOW_FIELD))
     booked: dict[int, dict[int | None, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
     for pid, org_id, category, total in rows:
         if category is EntryKind.allocation:
@@ -424,16 +429,7 @@ def transfer_flows(programme_ids: Iterable[int]) -> dict[int, dict[int | None, O
     if not ids:
         return result
     fields = {kind: name for kind, name in _FLOW_FIELD.items() if kind is not EntryKind.allocation}
-    rows = db.session.execute(
-        sa.select(
-            LedgerEntry.programme_id,
-            LedgerEntry.organisation_id,
-            LedgerEntry.category,
-            sa.func.sum(LedgerEntry.amount_usd),
-        )
-        .where(LedgerEntry.programme_id.in_(ids), LedgerEntry.category.in_(list(fields)))
-        .group_by(LedgerEntry.programme_id, LedgerEntry.organisation_id, LedgerEntry.category)
-    )
+    rows = _ledger_sums(ids, list(fields))
     for pid, org_id, category, total in rows:
         flow = result[pid][org_id]
         setattr(flow, fields[category], getattr(flow, fields[category]) + to_money(total or 0))
@@ -1111,17 +1107,7 @@ def _geography(filtered: sa.Select) -> dict[str, list[tuple[str, int, Decimal]]]
         .group_by(ProgrammeBudgetLine.document_id)
         .subquery("budgets")
     )
-    regions = (
-        sa.select(
-            concept_note_countries.c.concept_note_id.label("note_id"),
-            sa.func.count(sa.distinct(Region.name)).label("count"),
-            sa.func.min(Region.name).label("name"),
-        )
-        .join(Country, Country.code == concept_note_countries.c.country_code)
-        .join(Region, Region.code == Country.region_code)
-        .group_by(concept_note_countries.c.concept_note_id)
-        .subquery("note_regions")
-    )
+    regions = pipeline.note_regions()
     kind = sa.case((regions.c.count.is_(None), 0), (regions.c.count == 1, 1), else_=2)
     single = sa.case((regions.c.count == 1, regions.c.name), else_=None)
     programmes = (

@@ -60,8 +60,9 @@ class DiscussionMessage(AppendOnly):
 
     @declared_attr
     def answers_id(cls) -> Mapped[int | None]:  # noqa: N805
-        """The clarification question this message answers, in the same thread."""
-        return mapped_column(sa.ForeignKey(f"{cls.__tablename__}.id"))
+        """The clarification question this message answers, in the same thread (indexed: "is this question
+        answered?" looks it up for every question an inbox lists)."""
+        return mapped_column(sa.ForeignKey(f"{cls.__tablename__}.id"), index=True)
 
     @declared_attr
     def author(cls) -> Mapped[User]:  # noqa: N805

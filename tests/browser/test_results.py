@@ -64,6 +64,9 @@ def test_secretariat_adds_an_indicator_to_the_fund_framework(page, screenshot):
     page.get_by_role("button", name="Sign out").click()
     sign_in(page, "applicant@example.org")
     go(page, "Programmes", "Results framework")
+    page.wait_for_url("**/results/framework")
     page.get_by_role("link", name="TA2").click()
+    page.wait_for_url("**/results/framework?area=TA2")  # (asserting before the new page came was a race)
+    page.locator("tr", has_text="2.2.c").wait_for()
     assert page.locator("tr", has_text="2.2.c").is_visible()
     assert page.get_by_role("link", name="Add indicator to outcome 2.2").count() == 0

@@ -229,7 +229,21 @@ class LedgerEntry(AppendOnly, db.Model):
         sa.CheckConstraint("(kind = 'reversal') = (reversal_of_id IS NOT NULL)", name="reversal_has_original"),
         sa.CheckConstraint("kind = 'reversal' OR kind = category", name="category_matches_kind"),
         sa.CheckConstraint("kind = 'reversal' OR amount_usd > 0", name="amount_positive"),
-        sa.Index("ix_ledger_entries_category_pool", "category", "thematic_area_id"),
+        # Covering the fund's aggregates (statement, pools, capitalization, donors' totals and attribution): each
+        # sum reads this index alone, never the table's rows. Its first two columns serve what the former
+        # (category, thematic_area_id) index served.
+        sa.Index(
+            "ix_ledger_entries_totals",
+            "category",
+            "thematic_area_id",
+            "organisation_id",
+            "donor_id",
+            "programme_id",
+            "entry_on",
+            "amount_usd",
+        ),
+        # Which deposits are reversed (a NOT IN under every "paid" figure), without reading the deposits' rows.
+        sa.Index("ix_ledger_entries_reversals", "kind", "category", "deposit_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -364,9 +364,7 @@ def cash_with_agent(as_of: date | None = None) -> Decimal:
     )
     # The categories filter changes no sum (the others count as NULL) but lets it read the covering index.
     moving = LedgerEntry.category.in_([k for k, sign in CASH_SIGN.items() if sign])
-    total = db.session.scalar(
-        _as_of(sa.select(sa.type_coerce(sa.func.sum(signed), MoneyType())).where(moving), as_of)
-    )
+    total = db.session.scalar(_as_of(sa.select(sa.type_coerce(sa.func.sum(signed), MoneyType())).where(moving), as_of))
     return to_money(total or 0)
 
 

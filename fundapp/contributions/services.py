@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from flask_sqlalchemy.pagination import Pagination
+from flask_sqlalchemy.pagination import Pagination, SelectPagination
 from sqlalchemy.orm import contains_eager, joinedload
 
 from fundapp.auth.models import Organisation, OrganisationType, User, UserRole
@@ -1198,6 +1198,46 @@ class ListPagination(Pagination):
         return len(self._query_args["rows"])
 
 
+class CountedPagination(SelectPagination):
+    """db.paginate's pagination of a ranked select, its total counted by a light select (the rows the ranking
+    lists, without the aggregates it orders them by, so the count reads no ledger), and its items the selected
+    rows (an entity and the figures beside it) when `rows` is set, rather than the first entity alone."""
+
+    def _query_items(self) -> list[Any]:
+        if not self._query_args["rows"]:
+            return super()._query_items()
+        select = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
+        return list(self._query_args["session"].execute(select).unique().all())
+
+    def _query_count(self) -> int:
+        return self._query_args["session"].scalar(self._query_args["count_select"]) or 0
+
+
+def paginate_ranked(
+    query: sa.Select, count: sa.Select, page: int, per_page: int, max_per_page: int = 100, rows: bool = False
+) -> Pagination:
+    """One page of `query` (paginated in SQL) whose total is `count`, a select of the same number of rows."""
+    return CountedPagination(
+        select=query,
+        count_select=count,
+        rows=rows,
+        session=db.session(),
+        page=page,
+        per_page=per_page,
+        max_per_page=max_per_page,
+        error_out=False,
+    )
+
+
+def donors_with_agreements() -> sa.ColumnElement[bool]:
+    """Donors that have signed an agreement: the contributors the capitalization and public pages rank."""
+    return sa.exists().where(Agreement.donor_id == Donor.id)
+
+
+def count_donors_with_agreements() -> sa.Select:
+    return sa.select(sa.func.count()).select_from(Donor).where(donors_with_agreements())
+
+
 #: Attribution rows on a page of a donor's page, portal and report.
 ATTRIBUTION_PER_PAGE = 10
 
@@ -1447,12 +1487,10 @@ def capitalization_page(page: int = 1, per_page: int | None = None) -> Capitaliz
         .join(Donor.organisation)
         .outerjoin(deposited, deposited.c.donor_id == Donor.id)
         .options(contains_eager(Donor.organisation))
-        .where(sa.exists().where(Agreement.donor_id == Donor.id))
+        .where(donors_with_agreements())
         .order_by(amount.desc(), Organisation.name, Donor.id)
     )
-    donors = db.paginate(
-        ranked, page=page, per_page=per_page or CAPITALIZATION_PER_PAGE, max_per_page=100, error_out=False
-    )
+    donors = paginate_ranked(ranked, count_donors_with_agreements(), page, per_page or CAPITALIZATION_PER_PAGE)
     ids = [d.id for d in donors.items]
     commitments: dict[int, Decimal] = defaultdict(lambda: ZERO)
     if ids:
@@ -1473,13 +1511,19 @@ def capitalization_page(page: int = 1, per_page: int | None = None) -> Capitaliz
         commitments_usd=commitments_usd_total(),
         deposits_usd=to_money(deposits_usd or 0),
         donors=donors,
-        monthly=_monthly_of_largest(ranked, CHART_DONORS),
+        monthly=_monthly_of_largest(ranked, CHART_DONORS, donors),
     )
 
 
-def _monthly_of_largest(ranked: sa.Select, count: int) -> list[tuple[int, int, str, Decimal]]:
-    """(year, month, donor, USD) of deposits: the `count` largest donors by name, every other donor together."""
-    largest = {d.id: d.name for d in db.session.scalars(ranked.limit(count))}
+def _monthly_of_largest(
+    ranked: sa.Select, count: int, donors: Pagination | None = None
+) -> list[tuple[int, int, str, Decimal]]:
+    """(year, month, donor, USD) of deposits: the `count` largest donors by name, every other donor together.
+    The first page of the ranking (`donors`, items (donor, …)) already holds them when it is long enough."""
+    if donors is not None and donors.page == 1 and donors.per_page >= count:
+        largest = {d.id: d.name for d, *_figures in donors.items[:count]}
+    else:
+        largest = {d.id: d.name for d in db.session.scalars(ranked.limit(count))}
     year = sa.extract("year", LedgerEntry.entry_on)
     month = sa.extract("month", LedgerEntry.entry_on)
     if not largest:

@@ -585,7 +585,8 @@ def contributors(
     """(name, commitments USD, deposits USD) of a page of contributors, the largest deposits first (the order of
     the capitalization's `by_donor`), paginated in SQL; the page's commitments are counted as
     contributions.agreement_rows counts them (paid at the deposits' rates, the unpaid balance at the latest
-    rate), from its own building blocks, for the page's donors only. Four queries whatever the number of donors."""
+    rate), from its own building blocks, for the page's donors only. Five queries whatever the number of donors:
+    the total counts the donors with an agreement, without the deposits' sums the ranking is ordered by."""
     deposited = (
         sa.select(LedgerEntry.donor_id.label("donor_id"), sa.func.sum(LedgerEntry.amount_usd).label("usd"))
         .where(LedgerEntry.category == EntryKind.deposit, LedgerEntry.donor_id.is_not(None))
@@ -594,18 +595,18 @@ def contributors(
     )
     usd = sa.func.coalesce(deposited.c.usd, 0)
     query = (
-        sa.select(Donor, usd)
+        sa.select(Donor, deposited.c.usd)
         .join(Organisation, Organisation.id == Donor.organisation_id)
         .outerjoin(deposited, deposited.c.donor_id == Donor.id)
-        .where(Donor.id.in_(sa.select(Agreement.donor_id)))
+        .where(contributions.donors_with_agreements())
         .order_by(usd.desc(), Organisation.name, Donor.id)
     )
-    pagination = db.paginate(query, page=page, per_page=per_page, max_per_page=per_page, error_out=False)
-    donors = list(pagination.items)
-    ids = [d.id for d in donors]
-    deposits = dict(
-        db.session.execute(sa.select(deposited.c.donor_id, deposited.c.usd).where(deposited.c.donor_id.in_(ids))).all()
+    pagination = contributions.paginate_ranked(
+        query, contributions.count_donors_with_agreements(), page, per_page, max_per_page=per_page, rows=True
     )
+    donors = [donor for donor, _usd in pagination.items]
+    deposits = {donor.id: total for donor, total in pagination.items}
+    ids = [d.id for d in donors]
     agreements = db.session.execute(
         sa.select(Agreement.id, Agreement.donor_id, Agreement.committed_amount, Agreement.currency).where(
             Agreement.donor_id.in_(ids)

@@ -53,8 +53,13 @@ def index():
 @bp.route("/contributors")
 def contributors():
     """Public: every contributor with its commitments and deposits, the largest first, a page at a time."""
-    rows, pages = transparency.contributors(query_args.page(), transparency.CONTRIBUTORS_PER_PAGE)
-    return render_template("reports/contributors.html", rows=rows, pages=pages)
+    page = query_args.page()
+
+    def render() -> str:
+        rows, pages = transparency.contributors(page, transparency.CONTRIBUTORS_PER_PAGE)
+        return render_template("reports/contributors.html", rows=rows, pages=pages)
+
+    return public_cache.anonymous_page(render)
 
 
 @bp.route("/programmes/<int:programme_id>")

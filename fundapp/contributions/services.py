@@ -1172,16 +1172,33 @@ class DonorFigures:
         return sum((r.attributed for r in self.attribution), ZERO)
 
 
+def donor_and_fund_deposits(donor_id: int, as_of: date | None = None) -> tuple[Decimal, Decimal, Decimal]:
+    """(the donor's deposits, its fees, every donor's deposits) in USD from the ledger (reversals netted), in one
+    query: conditional sums over the covering index, no total per donor built to read one of them."""
+
+    def total(*conditions: sa.ColumnElement[bool]) -> sa.ColumnElement:
+        return sa.func.sum(sa.case((sa.and_(*conditions), LedgerEntry.amount_usd), else_=sa.null()))
+
+    deposit, fee = LedgerEntry.category == EntryKind.deposit, LedgerEntry.category == EntryKind.fee
+    mine = LedgerEntry.donor_id == donor_id
+    query = sa.select(total(mine, deposit), total(mine, fee), total(deposit)).where(
+        LedgerEntry.donor_id.is_not(None), LedgerEntry.category.in_([EntryKind.deposit, EntryKind.fee])
+    )
+    if as_of:
+        query = query.where(LedgerEntry.entry_on <= as_of)
+    deposits, fees, every = db.session.execute(query).one()
+    return to_money(deposits or 0), to_money(fees or 0), to_money(every or 0)
+
+
 def donor_figures(donor: Donor, as_of: date | None = None) -> DonorFigures:
     """Everything the donor portal's summary shows, in a fixed number of queries."""
-    totals = deposits_by_donor(as_of)
-    mine = totals.get(donor.id, {EntryKind.deposit: ZERO, EntryKind.fee: ZERO})
+    deposits, fees, every = donor_and_fund_deposits(donor.id, as_of)
     return DonorFigures(
         donor=donor,
         as_of=as_of,
-        deposits_usd=mine[EntryKind.deposit],
-        fees_usd=mine[EntryKind.fee],
-        all_deposits_usd=sum((t[EntryKind.deposit] for t in totals.values()), ZERO),
+        deposits_usd=deposits,
+        fees_usd=fees,
+        all_deposits_usd=every,
         agreements=agreement_rows(donor.id, as_of),
         attribution=attribution(donor.id, as_of),
     )
@@ -1324,7 +1341,7 @@ def contribution_report(donor: Donor, date_from: date, date_to: date) -> Contrib
             _reversed_deposit_ids().where(LedgerEntry.donor_id == donor.id, LedgerEntry.entry_on <= date_to)
         )
     )
-    period = deposits_by_donor(as_of=date_to, since=date_from).get(
+    period = deposits_by_donor(as_of=date_to, since=date_from, donor_ids=[donor.id]).get(
         donor.id, {EntryKind.deposit: ZERO, EntryKind.fee: ZERO}
     )
     currencies: dict[str, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])

@@ -1646,22 +1646,24 @@ def instalments_owed_page(
 
 
 def _owed_query(on: date, within_days: int, donor_id: int | None, overdue_only: bool) -> sa.Select:
-    paid = (
-        sa.select(Deposit.agreement_id, sa.func.sum(Deposit.amount).label("paid"))
-        .where(live_deposits())
-        .group_by(Deposit.agreement_id)
-        .subquery()
-    )
+    # A donor's lines: the running totals and deposits of its own agreements only (whole agreements, so each
+    # running total is the same), not of the fund's every schedule.
+    paid = sa.select(Deposit.agreement_id, sa.func.sum(Deposit.amount).label("paid")).where(live_deposits())
     order = (ExpectedPayment.due_on, ExpectedPayment.id)
+    lines = sa.select(
+        ExpectedPayment.id,
+        ExpectedPayment.amount,
+        sa.func.sum(ExpectedPayment.amount)
+        .over(partition_by=ExpectedPayment.agreement_id, order_by=order)
+        .label("through"),
+    )
+    if donor_id is not None:
+        agreements = sa.select(Agreement.id).where(Agreement.donor_id == donor_id)
+        paid = paid.where(Deposit.agreement_id.in_(agreements))
+        lines = lines.where(ExpectedPayment.agreement_id.in_(agreements))
+    paid = paid.group_by(Deposit.agreement_id).subquery()
     lines = (
-        sa.select(
-            ExpectedPayment.id,
-            ExpectedPayment.amount,
-            sa.func.sum(ExpectedPayment.amount)
-            .over(partition_by=ExpectedPayment.agreement_id, order_by=order)
-            .label("through"),
-            sa.func.coalesce(paid.c.paid, 0).label("paid"),
-        )
+        lines.add_columns(sa.func.coalesce(paid.c.paid, 0).label("paid"))
         .outerjoin(paid, paid.c.agreement_id == ExpectedPayment.agreement_id)
         .subquery()
     )

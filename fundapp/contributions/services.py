@@ -1500,36 +1500,45 @@ def capitalization_page(page: int = 1, per_page: int | None = None) -> Capitaliz
     deposited = _deposits_by_donor_subquery()
     amount = sa.func.coalesce(deposited.c.total, 0)
     ranked = (
-        sa.select(Donor)
+        sa.select(Donor, deposited.c.total)
         .join(Donor.organisation)
         .outerjoin(deposited, deposited.c.donor_id == Donor.id)
         .options(contains_eager(Donor.organisation))
         .where(donors_with_agreements())
         .order_by(amount.desc(), Organisation.name, Donor.id)
     )
-    donors = paginate_ranked(ranked, count_donors_with_agreements(), page, per_page or CAPITALIZATION_PER_PAGE)
-    ids = [d.id for d in donors.items]
+    donors = paginate_ranked(
+        ranked, count_donors_with_agreements(), page, per_page or CAPITALIZATION_PER_PAGE, rows=True
+    )
+    ids = [d.id for d, _total in donors.items]
     commitments: dict[int, Decimal] = defaultdict(lambda: ZERO)
     if ids:
         agreements = list(db.session.scalars(sa.select(Agreement).where(Agreement.donor_id.in_(ids))))
         for row in rows_for_agreements(agreements):
             commitments[row.agreement.donor_id] += row.commitment_usd
-    totals = deposits_by_donor(donor_ids=ids) if ids else {}
-    donors.items = [
-        (d, commitments[d.id], totals[d.id][EntryKind.deposit] if d.id in totals else ZERO) for d in donors.items
-    ]
+    donors.items = [(d, commitments[d.id], to_money(total or 0)) for d, total in donors.items]
+    # The fund's totals and the chart's months are the same for every reader: kept while the records hold
+    # (core.cache; the chart names "Other donors" in the reader's language).
+    commitments_usd, deposits_usd = cache.cached("capitalization.totals", _capitalization_totals)
+    return CapitalizationPage(
+        target_usd=fund.capitalization_target_usd if fund else ZERO,
+        commitments_usd=commitments_usd,
+        deposits_usd=deposits_usd,
+        donors=donors,
+        monthly=cache.cached(
+            ("capitalization.monthly", language()), lambda: _monthly_of_largest(ranked, CHART_DONORS, donors)
+        ),
+    )
+
+
+def _capitalization_totals() -> tuple[Decimal, Decimal]:
+    """(every commitment in USD, every donor's deposits in USD): the capitalization page's totals."""
     deposits_usd = db.session.scalar(
         sa.select(sa.func.coalesce(sa.func.sum(LedgerEntry.amount_usd), 0)).where(
             LedgerEntry.category == EntryKind.deposit, LedgerEntry.donor_id.is_not(None)
         )
     )
-    return CapitalizationPage(
-        target_usd=fund.capitalization_target_usd if fund else ZERO,
-        commitments_usd=commitments_usd_total(),
-        deposits_usd=to_money(deposits_usd or 0),
-        donors=donors,
-        monthly=_monthly_of_largest(ranked, CHART_DONORS, donors),
-    )
+    return commitments_usd_total(), to_money(deposits_usd or 0)
 
 
 def _monthly_of_largest(

@@ -1074,14 +1074,24 @@ def _attribution_of(donor_id: int, as_of: date | None = None) -> list[Attributio
     cents: dict[int | None, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for area_id, donor, category, total in db.session.execute(dep_query):
         cents[area_id][donor] += int(to_money(total or 0) * 100) * (1 if category is EntryKind.deposit else -1)
+    #: pool -> (the donor's weight, the pool's distinct weights, how many donors have each, how many of those
+    #: come before the donor (lower id), the pool's total). Donors of equal weight have equal remainders, so
+    #: each weight is worked out once, however many donors share it.
     pools = {}
     for area_id, parts in cents.items():
         if parts.get(donor_id, 0) > 0:
-            ordered = sorted((d, w) for d, w in parts.items() if w > 0)
+            groups: dict[int, list[int]] = {}
+            for d, w in parts.items():
+                if w > 0:
+                    group = groups.setdefault(w, [0, 0])
+                    group[0] += 1
+                    group[1] += d < donor_id
             pools[area_id] = (
-                [w for _d, w in ordered],
-                [d for d, _w in ordered].index(donor_id),
-                sum(w for _d, w in ordered),
+                parts[donor_id],
+                list(groups),
+                [n for n, _before in groups.values()],
+                [before for _n, before in groups.values()],
+                sum(w * n for w, (n, _before) in groups.items()),
             )
     if not pools:
         return []
@@ -1113,6 +1123,9 @@ def _attribution_of(donor_id: int, as_of: date | None = None) -> list[Attributio
     if as_of:
         alloc_query = alloc_query.where(LedgerEntry.entry_on <= as_of)
     rows = []
+    #: Each pool's name and the donor's share of it, worked out once per pool rather than once per programme.
+    names: dict[int | None, str | None] = dict.fromkeys(pools)
+    shares = {area_id: Decimal(mine) / 100 / (Decimal(whole) / 100) for area_id, (mine, *_g, whole) in pools.items()}
     # Earmarked pools first (by area code), then the unearmarked pool; programmes in id order.
     for area_id, code, programme_id, total in sorted(
         db.session.execute(alloc_query), key=lambda r: (r[1] is None, r[1] or "", r[2])
@@ -1120,20 +1133,23 @@ def _attribution_of(donor_id: int, as_of: date | None = None) -> list[Attributio
         amount = int(to_money(total or 0) * 100)
         if amount <= 0:
             continue
-        weights, position, whole = pools[area_id]
-        mine = weights[position]
+        if names[area_id] is None:
+            names[area_id] = _("%(code)s earmarked", code=code) if code else _("Unearmarked")
+        mine, weights, counts, before, whole = pools[area_id]
         remainders = [amount * w % whole for w in weights]
-        left = sum(remainders) // whole
-        own = remainders[position]
-        ahead = sum(1 for r in remainders if r > own) + sum(1 for r in remainders[:position] if r == own)
+        left = sum(r * n for r, n in zip(remainders, counts, strict=True)) // whole
+        own = amount * mine % whole
+        ahead = sum(n for r, n in zip(remainders, counts, strict=True) if r > own) + sum(
+            b for r, b in zip(remainders, before, strict=True) if r == own
+        )
         share_cents = amount * mine // whole + (1 if ahead < left else 0)
         rows.append(
             AttributionRow(
-                pool=_("%(code)s earmarked", code=code) if code else _("Unearmarked"),
+                pool=names[area_id],
                 area_code=code,
                 programme_id=programme_id,
                 pool_allocated=to_money(Decimal(amount) / 100),
-                share=Decimal(mine) / 100 / (Decimal(whole) / 100),
+                share=shares[area_id],
                 attributed=to_money(Decimal(share_cents) / 100),
             )
         )

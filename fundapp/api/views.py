@@ -263,17 +263,21 @@ def funding_status():
 @bp.route("/contributors")
 def contributors():
     """Public: the totals, and per donor, a page at a time, the commitments and deposits in USD (the
-    capitalization page's table), paginated in SQL."""
-    rows, pagination = transparency.contributors(*page_args())
-    return jsonify(
-        public_cache.cached("api.contributors.totals", services.contribution_totals)
-        | {
+    capitalization page's table), paginated in SQL; each page kept in the public cache while the records hold."""
+    page, per_page = page_args()
+
+    def listed() -> dict:
+        rows, pagination = transparency.contributors(page, per_page)
+        return {
             "contributors": [
                 {"donor": name, "commitments_usd": money_str(committed), "deposits_usd": money_str(deposited)}
                 for name, committed, deposited in rows
             ],
             "meta": page_meta(pagination),
         }
+
+    return jsonify(
+        public_cache.cached(("api.contributors", page, per_page), lambda: services.contribution_totals() | listed())
     )
 
 

@@ -106,3 +106,16 @@ def test_the_public_contributors_page_is_shared_by_visitors_until_a_deposit(db, 
     assert len(q) == 1  # the version
     cf.deposit("NOR", "300000.00")
     assert client.get("/transparency/contributors").get_data(as_text=True) != first
+
+
+def test_the_contributors_api_keeps_each_page_until_a_deposit(db, client, queries, cache_on):
+    _three_donors()
+    first = client.get("/api/v1/contributors?per_page=2").get_json()
+    with queries() as q:
+        assert client.get("/api/v1/contributors?per_page=2").get_json() == first
+    assert len(q) == 1  # the version
+    second = client.get("/api/v1/contributors?page=2&per_page=2").get_json()
+    assert second["meta"]["page"] == 2
+    assert second["contributors"] != first["contributors"]
+    cf.deposit("NOR", "300000.00")
+    assert client.get("/api/v1/contributors?per_page=2").get_json() != first

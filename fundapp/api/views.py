@@ -276,9 +276,10 @@ def contributors():
             "meta": page_meta(pagination),
         }
 
-    return jsonify(
-        public_cache.cached(("api.contributors", page, per_page), lambda: services.contribution_totals() | listed())
-    )
+    def totals_and_page() -> dict:  # the totals are shared by every page
+        return public_cache.cached("api.contributors.totals", services.contribution_totals) | listed()
+
+    return jsonify(public_cache.cached(("api.contributors", page, per_page), totals_and_page))
 
 
 @bp.route("/organizations")

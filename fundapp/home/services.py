@@ -21,7 +21,7 @@ from fundapp.committee.services import seat_of
 from fundapp.concept_notes.services import latest_notes, open_calls_first
 from fundapp.contributions import ledger
 from fundapp.contributions import services as contributions
-from fundapp.core import search
+from fundapp.core import cache, search
 from fundapp.core.extensions import db
 from fundapp.core.i18n import DEFAULT_LANGUAGE, force_locale
 from fundapp.core.models import AuditEntry
@@ -61,10 +61,11 @@ def admin_page(user: User, on: date) -> dict[str, Any]:
 
 
 def secretariat_page(user: User, on: date) -> dict[str, Any]:
-    """The Fund Management Unit's inbox, and the fund's figures (contributions' ledger)."""
+    """The Fund Management Unit's inbox, and the fund's figures (contributions' ledger; the statement's totals,
+    the same for every reader, are kept while the records have not changed)."""
     return {
         "inbox": inbox.inbox(user, "secretariat", on),
-        "status": ledger.funding_status(),
+        "status": cache.cached(("funding-status", None), ledger.funding_status),
         "pools": ledger.pool_balances(),
         "books": ledger.books(),
     }

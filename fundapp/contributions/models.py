@@ -230,8 +230,6 @@ class LedgerEntry(AppendOnly, db.Model):
         sa.CheckConstraint("kind = 'reversal' OR kind = category", name="category_matches_kind"),
         sa.CheckConstraint("kind = 'reversal' OR amount_usd > 0", name="amount_positive"),
         sa.Index("ix_ledger_entries_category_pool", "category", "thematic_area_id"),
-        # Covering the programmes' flows (category, programme, organization → amounts) and the fund's totals.
-        sa.Index("ix_ledger_entries_category_programme", "category", "programme_id", "organisation_id", "amount_usd"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

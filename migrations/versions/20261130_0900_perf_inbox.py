@@ -1,6 +1,5 @@
-"""Indexes for the role inboxes at scale: the ledger's flows by category and programme (covering: the tranches'
-conditions and the fund's totals read the index alone), an organization's concept notes by status and by last
-edit (the applicant's inbox and home page read a few rows instead of all the organization's notes)
+"""An organization's concept notes indexed by status and by last edit: the applicant's inbox (drafts, notes
+returned) and home page (latest notes) read a few rows instead of every note of the organization
 
 Revision ID: 20261130_perf_inbox
 Revises: 20261130_answers_index
@@ -17,23 +16,18 @@ branch_labels = None
 depends_on = None
 
 INDEXES = (
-    (
-        "ledger_entries",
-        "ix_ledger_entries_category_programme",
-        ["category", "programme_id", "organisation_id", "amount_usd"],
-    ),
-    ("concept_notes", "ix_concept_notes_organisation_status", ["organisation_id", "status"]),
-    ("concept_notes", "ix_concept_notes_organisation_updated", ["organisation_id", "updated_at"]),
+    ("ix_concept_notes_organisation_status", ["organisation_id", "status"]),
+    ("ix_concept_notes_organisation_updated", ["organisation_id", "updated_at"]),
 )
 
 
 def upgrade() -> None:
-    for table, name, columns in INDEXES:
-        with op.batch_alter_table(table, schema=None) as batch_op:
+    with op.batch_alter_table("concept_notes", schema=None) as batch_op:
+        for name, columns in INDEXES:
             batch_op.create_index(name, columns, unique=False)
 
 
 def downgrade() -> None:
-    for table, name, _columns in reversed(INDEXES):
-        with op.batch_alter_table(table, schema=None) as batch_op:
+    with op.batch_alter_table("concept_notes", schema=None) as batch_op:
+        for name, _columns in reversed(INDEXES):
             batch_op.drop_index(name)

@@ -129,14 +129,15 @@ def _ranking(user: User, states: tuple[str, ...]) -> sa.Subquery:
     """One row per note in the given states: its score and rank as this user may see them (else null), and
     whether the user is recused from it. Ranks number the visible notes only.
 
-    The visibility of each note is worked out once (a materialised CTE over the notes in those states), then
-    numbered: inlined, the database would evaluate the visibility's EXISTS clauses once per mention."""
+    Whether the review is closed and whether the user is recused are worked out once per note (a materialised
+    CTE over the notes in those states), then the visible ones numbered: inlined, the database would evaluate
+    those EXISTS clauses once per mention."""
     seen = services.score_visibility(user)
     notes = (
         sa.select(
             ConceptNote.id.label("note_id"),
             ReviewSummary.weighted_total.label("total"),
-            sa.and_(seen.visible, ReviewSummary.id.is_not(None)).label("visible"),
+            sa.and_(seen.allowed, ReviewSummary.id.is_not(None)).label("allowed"),
             seen.recused.label("recused"),
         )
         .select_from(ConceptNote)
@@ -145,7 +146,7 @@ def _ranking(user: User, states: tuple[str, ...]) -> sa.Subquery:
         .cte("ranked_notes")
         .prefix_with("MATERIALIZED")
     )
-    visible = notes.c.visible == sa.true()
+    visible = sa.and_(notes.c.allowed == sa.true(), notes.c.recused == sa.false())
     score = sa.case((visible, notes.c.total), else_=sa.null())
     ranked = sa.case((visible, 1), else_=0)
     order = sa.func.row_number().over(partition_by=ranked, order_by=(sa.nulls_last(score.desc()), notes.c.note_id))
@@ -195,12 +196,11 @@ class _RankingPagination(Pagination):
     def _query_items(self) -> list[Any]:
         user, filters = self._query_args["user"], self._query_args["filters"]
         ranking = _ranking(user, workflow.PIPELINE_STATES)
+        page = sa.select(ranking)
+        if filters.as_args():  # the notes' own columns, read only when a filter asks
+            page = _filtered(page.join(ConceptNote, ConceptNote.id == ranking.c.note_id), filters)
         page = (
-            _filtered(
-                sa.select(ranking).join(ConceptNote, ConceptNote.id == ranking.c.note_id),
-                filters,
-            )
-            .order_by(ranking.c.rank.is_(None), ranking.c.rank, ranking.c.note_id)
+            page.order_by(ranking.c.rank.is_(None), ranking.c.rank, ranking.c.note_id)
             .limit(self.per_page)
             .offset(self._query_offset)
             .subquery("page")

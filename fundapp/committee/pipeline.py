@@ -125,14 +125,14 @@ def region_label(note_id: sa.ColumnElement[int]) -> sa.ColumnElement[str]:
     )
 
 
-def _ranking(user: User, states: tuple[str, ...]) -> sa.Subquery:
+def _ranking(user: User, states: tuple[str, ...], seen: services.ScoreVisibility | None = None) -> sa.Subquery:
     """One row per note in the given states: its score and rank as this user may see them (else null), and
     whether the user is recused from it. Ranks number the visible notes only.
 
     Whether the review is closed and whether the user is recused are worked out once per note (a materialised
     CTE over the notes in those states), then the visible ones numbered: inlined, the database would evaluate
     those EXISTS clauses once per mention."""
-    seen = services.score_visibility(user)
+    seen = seen or services.score_visibility(user)
     notes = (
         sa.select(
             ConceptNote.id.label("note_id"),
@@ -189,27 +189,39 @@ def _count_query(filters: PipelineFilters, states: tuple[str, ...] = workflow.PI
 
 
 class _RankingPagination(Pagination):
-    """Flask-SQLAlchemy's pagination over the ranking: the page's rows are chosen first (ids, scores, ranks),
-    then only they are loaded with their notes and labelled with their region; the total counts the notes
-    under the filters without ranking them."""
+    """Flask-SQLAlchemy's pagination over the ranking: the page's rows are chosen first (ids, scores, ranks:
+    the same for every viewer who sees the same scores, kept by core.cache until the records change), then
+    only they are loaded with their notes and labelled with their region; the total counts the notes under
+    the filters without ranking them."""
 
     def _query_items(self) -> list[Any]:
-        user, filters = self._query_args["user"], self._query_args["filters"]
-        ranking = _ranking(user, workflow.PIPELINE_STATES)
-        page = sa.select(ranking)
-        if filters.as_args():  # the notes' own columns, read only when a filter asks
-            page = _filtered(page.join(ConceptNote, ConceptNote.id == ranking.c.note_id), filters)
-        page = (
-            page.order_by(ranking.c.rank.is_(None), ranking.c.rank, ranking.c.note_id)
-            .limit(self.per_page)
-            .offset(self._query_offset)
-            .subquery("page")
-        )
-        rows = sa.select(ConceptNote, page.c.score, page.c.rank, region_label(ConceptNote.id), page.c.recused)
-        rows = rows.join(page, page.c.note_id == ConceptNote.id).order_by(
-            page.c.rank.is_(None), page.c.rank, ConceptNote.id
-        )
-        return list(self._query_args["session"].execute(rows).all())
+        user, filters, session = self._query_args["user"], self._query_args["filters"], self._query_args["session"]
+        seen = services.score_visibility(user)
+        offset, per_page = self._query_offset, self.per_page
+
+        def choose() -> list[tuple[int, Decimal | None, int | None, bool]]:
+            ranking = _ranking(user, workflow.PIPELINE_STATES, seen)
+            page = sa.select(ranking)
+            if filters.as_args():  # the notes' own columns, read only when a filter asks
+                page = _filtered(page.join(ConceptNote, ConceptNote.id == ranking.c.note_id), filters)
+            page = page.order_by(ranking.c.rank.is_(None), ranking.c.rank, ranking.c.note_id)
+            rows = session.execute(page.limit(per_page).offset(offset))
+            return [(note_id, score, rank, bool(recused)) for note_id, score, rank, recused in rows]
+
+        chosen = cache.cached(("pipeline-ranking", seen.viewer, filters, offset, per_page), choose)
+        notes = {
+            note.id: (note, region)
+            for note, region in session.execute(
+                sa.select(ConceptNote, region_label(ConceptNote.id)).where(
+                    ConceptNote.id.in_([note_id for note_id, *_ in chosen])
+                )
+            )
+        }
+        rows = []
+        for note_id, score, rank, recused in chosen:
+            note, region = notes[note_id]
+            rows.append((note, score, rank, region, recused))
+        return rows
 
     def _query_count(self) -> int:
         return self._query_args["session"].execute(_count_query(self._query_args["filters"])).scalar_one()

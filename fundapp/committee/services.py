@@ -1216,19 +1216,24 @@ class ScoreVisibility:
 
     visible: sa.ColumnElement[bool]
     recused: sa.ColumnElement[bool]
+    #: `visible` but for the recusal (visible = allowed AND NOT recused), so a query can evaluate `recused` once.
+    allowed: sa.ColumnElement[bool]
+    #: What the three depend on, as plain values (a cache key): the role, or the seat and what recuses it.
+    viewer: tuple[Any, ...]
 
 
 def score_visibility(user: User) -> ScoreVisibility:
     closed = sa.exists().where(Review.concept_note_id == ConceptNote.id, Review.closed_at.is_not(None))
     if not user.is_authenticated:
-        return ScoreVisibility(sa.false(), sa.false())
+        return ScoreVisibility(sa.false(), sa.false(), sa.false(), ("anonymous",))
     if user.has_role(Role.secretariat):
-        return ScoreVisibility(closed, sa.false())
+        return ScoreVisibility(closed, sa.false(), closed, ("secretariat",))
     seat = _committee_seat(user)
     if seat is None:
-        return ScoreVisibility(sa.false(), sa.false())
+        return ScoreVisibility(sa.false(), sa.false(), sa.false(), ("no seat",))
     recused = conflict_clause(seat)
-    return ScoreVisibility(sa.and_(closed, sa.not_(recused)), recused)
+    viewer = ("seat", seat.id, seat.organisation_id, seat.country_code)
+    return ScoreVisibility(sa.and_(closed, sa.not_(recused)), recused, closed, viewer)
 
 
 # Meetings and agendas -------------------------------------------------------------------------------

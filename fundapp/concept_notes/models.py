@@ -162,6 +162,10 @@ class ConceptNote(db.Model):
         # An organization's notes by status (its inbox) and the latest edited first (its home page).
         sa.Index("ix_concept_notes_organisation_status", "organisation_id", "status"),
         sa.Index("ix_concept_notes_organisation_updated", "organisation_id", "updated_at"),
+        # Covering indexes of the submitted notes (version_count > 0): the list's count and budget total, and the
+        # search box's scan of titles, read them instead of the notes' long rows.
+        sa.Index("ix_concept_notes_submitted_budget", "version_count", "budget_total"),
+        sa.Index("ix_concept_notes_submitted_title", "version_count", "title"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -15,7 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import url_for
-from flask_sqlalchemy.pagination import Pagination
+from flask_sqlalchemy.pagination import Pagination, SelectPagination
 from sqlalchemy.orm import Session, SessionTransaction, aliased, joinedload, selectinload
 
 from fundapp.auth.models import Organisation, OrganisationType, User, UserRole
@@ -1191,17 +1191,31 @@ def note_list(
 ) -> Pagination:
     """One page of the filtered notes, paginated in SQL (a page out of range is empty, not an error)."""
     query = notes_query(filters, organisation_id, include_drafts)
-    return db.paginate(query, page=page, per_page=per_page, max_per_page=MAX_PER_PAGE, error_out=False)
+    count = _filtered_notes(sa.select(sa.func.count(ConceptNote.id)), filters, organisation_id, include_drafts)
+    return _CountedPagination(
+        select=query,
+        count_select=count.order_by(None),
+        session=db.session,
+        page=page,
+        per_page=per_page,
+        max_per_page=MAX_PER_PAGE,
+        error_out=False,
+    )
+
+
+class _CountedPagination(SelectPagination):
+    """Flask-SQLAlchemy's pagination whose total comes from a given count (the list's filters over the notes'
+    ids, neither their columns, their order nor their eager loads)."""
+
+    def _query_count(self) -> int:
+        return self._query_args["session"].execute(self._query_args["count_select"]).scalar_one()
 
 
 def note_totals(filters: NoteFilters) -> dict[str, Any]:
-    """Count and total budget of the submitted notes the filters match (one query, for the list's footer)."""
-    ids = notes_query(filters).with_only_columns(ConceptNote.id).order_by(None)
-    count, total = db.session.execute(
-        sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(ConceptNote.budget_total), 0)).where(
-            ConceptNote.id.in_(ids)
-        )
-    ).one()
+    """Count and total budget of the submitted notes the filters match (one query, for the list's footer; with
+    no filter, an index holding version_count and budget_total answers it)."""
+    query = sa.select(sa.func.count(ConceptNote.id), sa.func.coalesce(sa.func.sum(ConceptNote.budget_total), 0))
+    count, total = db.session.execute(_filtered_notes(query, filters, None, False).order_by(None)).one()
     return {"count": count, "budget": to_money(total)}
 
 

@@ -1225,15 +1225,14 @@ def filter_options() -> dict[str, Any]:
     return {
         "calls": db.session.execute(sa.select(Call.id, Call.title).order_by(Call.opens_on.desc())).all(),
         "statuses": list(STATUS_LABELS.items()),
-        "areas": db.session.execute(
-            sa.select(ThematicArea.id, ThematicArea.code, ThematicArea.name).order_by(ThematicArea.position)
-        ).all(),
+        # Records, not rows: the template shows their names in the reader's language (local_name).
+        "areas": db.session.scalars(sa.select(ThematicArea).order_by(ThematicArea.position)).all(),
         "regions": db.session.execute(
             sa.select(Region.code, Region.name).where(Region.level.in_(("region", "sub_region"))).order_by(Region.name)
         ).all(),
-        "countries": db.session.execute(
-            sa.select(Country.code, Country.name).where(Country.code.in_(used_countries)).order_by(Country.name)
-        ).all(),
+        "countries": sorted(
+            db.session.scalars(sa.select(Country).where(Country.code.in_(used_countries))), key=lambda c: c.local_name
+        ),
         "organisations": db.session.execute(
             sa.select(Organisation.id, Organisation.code)
             .where(Organisation.type == OrganisationType.un_entity)

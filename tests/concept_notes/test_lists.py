@@ -1,6 +1,7 @@
 """The calls page paginated in SQL, newest first, with each call's count of submitted notes; the notes lists'
 counts and totals."""
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -69,3 +70,14 @@ def test_the_notes_lists_count_and_total_what_they_page_through(db):
     assert services.note_list(services.NoteFilters(), 1, 100, undp, True).total == 3
     submitted = database.session.scalar(sa.select(sa.func.count()).where(ConceptNote.version_count > 0))
     assert services.note_list(services.NoteFilters(), 1, 100).total == submitted == 3
+
+
+def test_the_list_filters_name_areas_and_countries_in_the_readers_language(client, login):
+    make_note(submit=True)  # in Nepal and Bangladesh
+    login("secretariat@example.org")
+    page = client.get("/concept-notes/").get_data(as_text=True)
+    assert '<option value="NPL">Nepal</option>' in page
+    assert '<option value="BGD">Bangladesh</option>' in page
+    assert re.search(r'<option value="\d+">TA1 \w', page)  # the area's name beside its code
+    french = client.get("/concept-notes/", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert '<option value="NPL">Népal</option>' in french

@@ -98,6 +98,9 @@ class Config:
     SCENARIO_SOLVER_WORKERS = int(os.environ.get("SCENARIO_SOLVER_WORKERS", "2"))
     #: Keep the public figures (transparency page, summary API) in memory until the records change (core.cache).
     PUBLIC_FIGURES_CACHE = os.environ.get("PUBLIC_FIGURES_CACHE", "1") not in ("0", "false", "no")
+    #: Where the IATI file is kept between changes of the records (fundapp/reports/iati.py), when
+    #: PUBLIC_FIGURES_CACHE is on.
+    EXPORT_CACHE_FOLDER = os.environ.get("EXPORT_CACHE_FOLDER") or str(INSTANCE / "exports")
     #: IATI organisation identifier of the reporting organisation (the administrative agent).
     IATI_REPORTING_ORG_REF = os.environ.get("IATI_REPORTING_ORG_REF", "XM-DAC-41114")
     #: Pin the instance's date (YYYY-MM-DD; core/clock.py): every page, report and rule sees that day. Empty or

@@ -16,7 +16,7 @@ the domains' services.
 
 from datetime import date
 
-from flask import Response, abort, jsonify, render_template, stream_with_context, url_for
+from flask import Response, abort, jsonify, render_template, send_file, stream_with_context, url_for
 from flask_login import current_user
 
 from fundapp.api import bp, openapi, services
@@ -111,12 +111,15 @@ def docs():
 
 @bp.route("/iati.xml")
 def iati():
-    """Public: the IATI 2.03 activity file of the fund (fundapp/reports/iati.py), streamed an activity at a time."""
-    return Response(
-        stream_with_context(iati_export.stream()),
-        mimetype="application/xml",
-        headers={"Content-Disposition": f'inline; filename="{iati_export.fund_identifier()}.xml"'},
-    )
+    """Public: the IATI 2.03 activity file of the fund (fundapp/reports/iati.py): the kept file while the records
+    have not changed, else streamed an activity at a time (and kept)."""
+    name = f"{iati_export.fund_identifier()}.xml"
+    kept = iati_export.open_published()
+    if kept is not None:
+        return send_file(kept.file, "application/xml", download_name=name, etag=kept.etag, last_modified=kept.modified)
+    response = Response(stream_with_context(iati_export.stream_published()), mimetype="application/xml")
+    response.headers.set("Content-Disposition", "inline", filename=name)  # quoted as send_file quotes it
+    return response
 
 
 # Concept notes -------------------------------------------------------------------------------------------

@@ -45,9 +45,14 @@ def init_app(app: Flask) -> None:
 
 
 def _store() -> _Store | None:
-    if not current_app.config.get("PUBLIC_FIGURES_CACHE", True):
+    if not enabled():
         return None
     return current_app.extensions.get(_EXTENSION)
+
+
+def enabled() -> bool:
+    """Whether public figures (and files derived from them, such as the IATI file) may be kept."""
+    return bool(current_app.config.get("PUBLIC_FIGURES_CACHE", True))
 
 
 def version() -> tuple[int, str]:

@@ -57,12 +57,16 @@ and the report's actual, which is cumulative since the programme started (said i
 submitted or returned reports never appear.
 """
 
+import os
 import re
+import time
+import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from pathlib import Path
+from typing import Any, BinaryIO
 
 import sqlalchemy as sa
 from flask import current_app, has_request_context, request
@@ -75,7 +79,7 @@ from fundapp.committee.models import JointProgrammeDocument, programme_reference
 from fundapp.concept_notes.models import ConceptNote, MarkerScore, Participant, concept_note_countries
 from fundapp.contributions import services as contributions
 from fundapp.contributions.models import Agreement, Deposit, Donor, DonorType, EntryKind, ExchangeRate, LedgerEntry
-from fundapp.core import clock
+from fundapp.core import cache, clock
 from fundapp.core.extensions import db
 from fundapp.core.models import AuditEntry, StateEvent
 from fundapp.core.money import split_by_weights
@@ -903,6 +907,81 @@ def stream(batch: int | None = None) -> Iterator[bytes]:
     """The whole export as pieces of XML, one activity at a time: the fund (hierarchy 1) and each funded joint
     programme (hierarchy 2), built from batched queries, so its memory does not grow with the fund."""
     return _chunks(iter_activities(batch), generated=clock.now())
+
+
+# The published file -----------------------------------------------------------------------------------------
+#
+# The file is the same for every reader until the records change, and a registry, a dashboard and a crawler ask
+# for it again and again: once written whole it is kept on disk under the public cache's version (the audit log's
+# head and today, core.cache), and later requests get those bytes (with an ETag) instead of a new export. The first
+# request after a change still streams as it is built, writing the file as it goes; a file left unfinished (the
+# reader left, an error, a stopped worker) is never served. Off with the public cache (PUBLIC_FIGURES_CACHE).
+
+#: An unfinished file older than this is a stopped worker's, removed by the next complete write.
+_STALE_PARTIAL_SECONDS = 3600
+
+
+def _published_path() -> Path | None:
+    """Where the file of the records as they are now is kept, or None when the public cache is off."""
+    if not cache.enabled():
+        return None
+    head, day = cache.version()
+    return Path(current_app.config["EXPORT_CACHE_FOLDER"]) / f"iati-{head}-{day}.xml"
+
+
+@dataclass(frozen=True)
+class Published:
+    file: BinaryIO
+    etag: str
+    modified: datetime
+
+
+def open_published() -> Published | None:
+    """The kept file of the records as they are now, open for reading, or None (not written yet, cache off)."""
+    path = _published_path()
+    if path is None:
+        return None
+    try:
+        file = path.open("rb")  # opened, not checked: a newer writer may remove it at any moment
+    except FileNotFoundError:
+        return None
+    return Published(file, path.stem, datetime.fromtimestamp(os.fstat(file.fileno()).st_mtime, tz=UTC))
+
+
+def stream_published(batch: int | None = None) -> Iterator[bytes]:
+    """stream(), also written to the kept file when the public cache is on; the file takes its name only once
+    complete (an atomic rename), and then replaces the older ones."""
+    target = _published_path()
+    if target is None:
+        yield from stream(batch)
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.{uuid.uuid4().hex}.partial")
+    complete = False
+    try:
+        with partial.open("wb") as out:
+            for chunk in stream(batch):
+                out.write(chunk)
+                yield chunk
+        partial.replace(target)
+        complete = True
+    finally:
+        if not complete:
+            partial.unlink(missing_ok=True)
+    _remove_older(target)
+
+
+def _remove_older(kept: Path) -> None:
+    now = time.time()
+    for old in kept.parent.glob("iati-*.xml"):
+        if old != kept:
+            old.unlink(missing_ok=True)  # a reader that opened it still reads it whole (POSIX)
+    for partial in kept.parent.glob(".iati-*.partial"):
+        try:
+            if now - partial.stat().st_mtime > _STALE_PARTIAL_SECONDS:
+                partial.unlink(missing_ok=True)
+        except FileNotFoundError:
+            pass
 
 
 def export() -> bytes:

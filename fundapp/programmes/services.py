@@ -1122,6 +1122,8 @@ def _geography(filtered: sa.Select) -> dict[str, list[tuple[str, int, Decimal]]]
         sa.select(JointProgrammeDocument.id, JointProgrammeDocument.concept_note_id, total.label("total"))
         .join(ids, ids.c.id == JointProgrammeDocument.id)
         .cte("programmes")
+        # Computed once (SQLite would otherwise inline it in the by-country join and scan every note's countries).
+        .prefix_with("MATERIALIZED")
     )
     # pipeline.note_regions() over the portfolio's notes only (not every note of the fund).
     regions = (

@@ -1028,7 +1028,7 @@ class PortfolioFilters:
 def _note_in_country(codes: sa.Select | list[str]) -> sa.ColumnElement:
     return sa.exists(
         sa.select(concept_note_countries.c.concept_note_id).where(
-            concept_note_countries.c.concept_note_id == ConceptNote.id,
+            concept_note_countries.c.concept_note_id == JointProgrammeDocument.concept_note_id,
             concept_note_countries.c.country_code.in_(codes),
         )
     )
@@ -1043,15 +1043,14 @@ def _has_org(org_id: int) -> sa.ColumnElement:
 
 
 def _portfolio_filter(filters: PortfolioFilters, user: User) -> sa.Select:
-    """Programmes matching the filters (a focal point: only those its organization participates in)."""
-    q = (
-        sa.select(JointProgramme)
-        .join(JointProgrammeDocument, JointProgrammeDocument.id == JointProgramme.id)
-        .join(ConceptNote, ConceptNote.id == JointProgrammeDocument.concept_note_id)
-    )
+    """Programmes matching the filters (a focal point: only those its organization participates in). The concept
+    note is joined for the thematic area only (its wide rows made the count and the breakdown cost ten times more)."""
+    q = sa.select(JointProgramme).join(JointProgrammeDocument, JointProgrammeDocument.id == JointProgramme.id)
     if filters.area:
-        q = q.join(ThematicArea, ThematicArea.id == ConceptNote.thematic_area_id).where(
-            ThematicArea.code == filters.area
+        q = (
+            q.join(ConceptNote, ConceptNote.id == JointProgrammeDocument.concept_note_id)
+            .join(ThematicArea, ThematicArea.id == ConceptNote.thematic_area_id)
+            .where(ThematicArea.code == filters.area)
         )
     if filters.status:
         q = q.where(JointProgramme.status == filters.status)

@@ -76,7 +76,7 @@ from fundapp.committee.rules import (
 from fundapp.concept_notes.models import ConceptNote, Participant, concept_note_countries
 from fundapp.concept_notes.workflow import CONCEPT_NOTE, ELIGIBLE, status_label
 from fundapp.contributions import ledger
-from fundapp.core import clock, signals
+from fundapp.core import cache, clock, signals
 from fundapp.core.audit import record_change
 from fundapp.core.errors import DomainError, NotAllowed, ValidationFailed
 from fundapp.core.extensions import db
@@ -2016,11 +2016,18 @@ def documents_to_prepare(limit: int) -> tuple[int, list[DocumentWork]]:
         .where(ConceptNote.status == workflow.ENDORSED)
         .subquery()
     )
-    chosen = db.session.execute(
-        sa.select(page.c.id, page.c.decided_at, sa.func.count().over().label("total"))
-        .order_by(page.c.decided_at.is_(None), page.c.decided_at, page.c.id)
-        .limit(limit)
-    ).all()
+    # The page is the same for every reader: kept while the records have not changed (core.cache).
+    chosen = cache.cached(
+        ("documents-to-prepare", limit),
+        lambda: [
+            tuple(row)
+            for row in db.session.execute(
+                sa.select(page.c.id, page.c.decided_at, sa.func.count().over().label("total"))
+                .order_by(page.c.decided_at.is_(None), page.c.decided_at, page.c.id)
+                .limit(limit)
+            )
+        ],
+    )
     if not chosen:
         return 0, []
     found = {
@@ -2028,11 +2035,12 @@ def documents_to_prepare(limit: int) -> tuple[int, list[DocumentWork]]:
         for note, document in db.session.execute(
             sa.select(ConceptNote, JointProgrammeDocument)
             .outerjoin(JointProgrammeDocument, JointProgrammeDocument.concept_note_id == ConceptNote.id)
-            .where(ConceptNote.id.in_([row.id for row in chosen]))
+            .where(ConceptNote.id.in_([note_id for note_id, _decided_at, _total in chosen]))
         )
     }
-    return chosen[0].total, [
-        DocumentWork(*found[row.id], row.decided_at.date() if row.decided_at else None) for row in chosen
+    return chosen[0][2], [
+        DocumentWork(*found[note_id], decided_at.date() if decided_at else None)
+        for note_id, decided_at, _total in chosen
     ]
 
 

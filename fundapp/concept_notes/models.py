@@ -159,6 +159,9 @@ class ConceptNote(db.Model):
         sa.CheckConstraint("gender_budget_share IS NULL OR gender_budget_share >= 0", name="gender_share_not_negative"),
         sa.CheckConstraint("version_count >= 0", name="version_count_not_negative"),
         sa.Index("ix_concept_notes_status_call", "status", "call_id"),
+        # An organization's notes by status (its inbox) and the latest edited first (its home page).
+        sa.Index("ix_concept_notes_organisation_status", "organisation_id", "status"),
+        sa.Index("ix_concept_notes_organisation_updated", "organisation_id", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

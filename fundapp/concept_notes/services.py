@@ -1469,15 +1469,20 @@ def questions_to_answer(organisation_id: int, limit: int) -> tuple[int, list[Not
     """The clarification questions not answered yet in the discussions of the notes the organisation leads or
     takes part in (its focal points answer them), withdrawn notes left out: the oldest first."""
     # The page is chosen on narrow rows (no note loaded with its call and organization for each of the
-    # organization's notes), then its questions are loaded with their notes: two queries.
+    # organization's notes), then its questions are loaded with their notes: two queries. The questions lead
+    # (each checked against its own note and the note's partners, by their keys), not the organization's notes:
+    # an organization may have thousands of notes and no open question.
+    partner = sa.exists().where(
+        Participant.concept_note_id == ConceptNote.id, Participant.organisation_id == organisation_id
+    )
+    of_note = sa.exists().where(
+        ConceptNote.id == NoteMessage.concept_note_id,
+        ConceptNote.status != WITHDRAWN,
+        sa.or_(ConceptNote.organisation_id == organisation_id, partner),
+    )
     total, rows = _with_total(
         sa.select(NoteMessage.id)
-        .where(
-            discussions.unanswered(NoteMessage),
-            NoteMessage.concept_note_id.in_(
-                sa.select(ConceptNote.id).where(of_organisation(organisation_id), ConceptNote.status != WITHDRAWN)
-            ),
-        )
+        .where(discussions.unanswered(NoteMessage), of_note)
         .order_by(NoteMessage.created_at, NoteMessage.id),
         limit,
     )

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask, current_app, has_app_context, request
+from flask import Flask, current_app, has_app_context, has_request_context, request
 
 from fundapp.core import clock, signals
 from fundapp.core.extensions import db
@@ -55,10 +55,21 @@ def enabled() -> bool:
     return bool(current_app.config.get("PUBLIC_FIGURES_CACHE", True))
 
 
+#: Where a reading request keeps the version it read (the request's own environ: nothing outlives it).
+_VERSION_KEY = "fundapp.cache_version"
+
+
 def version() -> tuple[int, str]:
-    """What the cached figures depend on: the audit log's head and today's date."""
+    """What the cached figures depend on: the audit log's head and today's date. A GET reads it once, however
+    many kept values its page shows (a request that may write reads it afresh each time)."""
+    reading = has_request_context() and request.method in ("GET", "HEAD")
+    if reading and _VERSION_KEY in request.environ:
+        return request.environ[_VERSION_KEY]
     head = db.session.scalar(sa.select(sa.func.max(AuditEntry.id))) or 0
-    return head, clock.today().isoformat()
+    current = head, clock.today().isoformat()
+    if reading:
+        request.environ[_VERSION_KEY] = current
+    return current
 
 
 def cached(key: Any, compute: Callable[[], Any]) -> Any:

@@ -43,6 +43,8 @@ def safe_text(value: str) -> str:
 
 def _csv_cell(value: Any) -> Any:
     """Numbers stay numbers; everything else is text, neutralised (an object's str() is text too)."""
+    if type(value) is str:  # most cells: checked first (an export writes millions of them)
+        return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
     if value is None:
         return ""
     if isinstance(value, bool):

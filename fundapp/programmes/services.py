@@ -1450,24 +1450,18 @@ def tranches_due_page(on: date, within_days: int, blocked: bool, limit: int) -> 
     return tranches_due_split(on, within_days, limit)[blocked]
 
 
-def tranches_due_split(on: date, within_days: int, limit: int) -> dict[bool, TranchesDue]:
-    """tranches_due() worked out in SQL, blocked (True) and ready (False) apart: the first `limit` of each with
-    their number and how many are overdue. Five queries whatever the number of tranches: the calendar's years,
-    the pages, their tranches, and the flows and report statuses of the tranches shown (the reasons of the
-    blocked are written out from them)."""
+def _tranche_ranks(on: date, within_days: int, limit: int) -> list[tuple[int, int, int, int, int]]:
+    """The first `limit` tranches due, blocked and ready apart: (id, blocked, position, total, late) rows, the
+    blocked (1) after the ready (0). The condition is worked out once per tranche (a subquery), and the three
+    window functions share one window (one sort of the tranches due)."""
     horizon = on + timedelta(days=within_days)
     joins, condition = _blocked_in_sql(on, horizon, reporting.calendar_years(TRANSFER_STATES))
-    overdue = sa.case((Tranche.planned_on < on, 1), else_=0)
-    blocked = sa.case((condition, 1), else_=0).label("blocked")
     query = (
         sa.select(
             Tranche.id,
-            blocked,
-            sa.func.row_number()
-            .over(partition_by=blocked, order_by=(Tranche.planned_on, Tranche.programme_id, Tranche.id))
-            .label("position"),
-            sa.func.count().over(partition_by=blocked).label("total"),
-            sa.func.sum(overdue).over(partition_by=blocked).label("late"),
+            Tranche.planned_on,
+            Tranche.programme_id,
+            sa.case((condition, 1), else_=0).label("blocked"),
         )
         .join(JointProgramme, JointProgramme.id == Tranche.programme_id)
         .join(JointProgrammeDocument, JointProgrammeDocument.id == Tranche.programme_id)
@@ -1479,15 +1473,41 @@ def tranches_due_split(on: date, within_days: int, limit: int) -> dict[bool, Tra
     )
     for target, onclause in joins:
         query = query.outerjoin(target, onclause)
-    ranked = query.subquery("ranked")
-    rows = db.session.execute(
-        sa.select(ranked).where(ranked.c.position <= limit).order_by(ranked.c.blocked, ranked.c.position)
-    ).all()
+    classed = query.subquery("classed")
+    whole = {
+        "partition_by": classed.c.blocked,
+        "order_by": (classed.c.planned_on, classed.c.programme_id, classed.c.id),
+        "rows": (None, None),  # the whole partition: count and sum over all of it, in the same pass
+    }
+    ranked = sa.select(
+        classed.c.id,
+        classed.c.blocked,
+        sa.func.row_number().over(**whole).label("position"),
+        sa.func.count().over(**whole).label("total"),
+        sa.func.sum(sa.case((classed.c.planned_on < on, 1), else_=0)).over(**whole).label("late"),
+    ).subquery("ranked")
+    return [
+        tuple(row)
+        for row in db.session.execute(
+            sa.select(ranked).where(ranked.c.position <= limit).order_by(ranked.c.blocked, ranked.c.position)
+        )
+    ]
+
+
+def tranches_due_split(on: date, within_days: int, limit: int) -> dict[bool, TranchesDue]:
+    """tranches_due() worked out in SQL, blocked (True) and ready (False) apart: the first `limit` of each with
+    their number and how many are overdue. Five queries whatever the number of tranches: the calendar's years,
+    the pages, their tranches, and the flows and report statuses of the tranches shown (the reasons of the
+    blocked are written out from them). The pages are the same for every reader: they are kept while the
+    records have not changed (core.cache), the tranches themselves are read again."""
+    rows = cache.cached(("tranches-due", on, within_days, limit), lambda: _tranche_ranks(on, within_days, limit))
     found = (
         {
             t.id: t
             for t in db.session.scalars(
-                sa.select(Tranche).where(Tranche.id.in_([r.id for r in rows])).options(joinedload(Tranche.programme))
+                sa.select(Tranche)
+                .where(Tranche.id.in_([r[0] for r in rows]))
+                .options(joinedload(Tranche.programme, innerjoin=True))
             ).unique()
         }
         if rows
@@ -1497,20 +1517,20 @@ def tranches_due_split(on: date, within_days: int, limit: int) -> dict[bool, Tra
     money = transfer_flows(programme_ids) if found else {}
     statuses = reporting.report_statuses(programme_ids) if found else {}
     split = {True: TranchesDue(0, 0, []), False: TranchesDue(0, 0, [])}
-    for row in rows:
-        t = found[row.id]
-        part = split[bool(row.blocked)]
+    for tranche_id, blocked, _position, total, late in rows:
+        t = found[tranche_id]
+        part = split[bool(blocked)]
         part.items.append(
             TrancheWork(
                 t,
                 t.planned_on < on,
-                bool(row.blocked),
+                bool(blocked),
                 money[t.programme_id][t.organisation_id],
                 on,
                 statuses[t.programme_id],
             )
         )
-        split[bool(row.blocked)] = TranchesDue(row.total, int(row.late or 0), part.items)
+        split[bool(blocked)] = TranchesDue(total, int(late or 0), part.items)
     return split
 
 

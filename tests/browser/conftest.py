@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask_migrate import upgrade
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import make_server
 
 from fundapp import create_app
@@ -22,6 +22,9 @@ from fundapp.core.extensions import db as _db
 from fundapp.demo.services import seed_demo
 from fundapp.reference.services import load_reference
 from tests.conftest import IN_CI, make_config
+
+#: expect() assertions wait for the page as long as actions do (a busy CI machine is slow to navigate).
+expect.set_options(timeout=15_000)
 
 CHROMIUM = "/usr/bin/chromium"
 OUTPUT = Path(__file__).resolve().parents[2] / "test-output"

@@ -6,6 +6,7 @@ desktop and phone widths; the language switcher keeps its choice."""
 import pytest
 import sqlalchemy as sa
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from fundapp.auth.models import Organisation, User
 from fundapp.committee.models import CommitteeSeat, Recusal, Review
@@ -117,7 +118,7 @@ def test_the_switcher_keeps_the_choice_across_pages_and_sign_in(page, back_to_en
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "fr"
-    assert page.get_by_role("button", name="Se déconnecter").is_visible()
+    expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
 
 
 def test_the_skip_link_is_the_first_stop_and_lands_on_the_content(page):
@@ -125,7 +126,7 @@ def test_the_skip_link_is_the_first_stop_and_lands_on_the_content(page):
     page.keyboard.press("Tab")
     skip = page.locator(".skip-link")
     assert skip.evaluate("el => el === document.activeElement")
-    assert skip.is_visible()
+    expect(skip).to_be_visible()
     page.keyboard.press("Enter")
     assert page.url.endswith("#main")
 

@@ -4,6 +4,8 @@ import json
 import urllib.error
 import urllib.request
 
+from playwright.sync_api import expect
+
 from tests.browser.conftest import sign_in
 
 
@@ -37,7 +39,7 @@ def test_donor_creates_uses_and_revokes_a_token(page, live_server, screenshot):
     row = page.locator("tr", has_text="Finance dashboard")
     assert "Never" not in row.locator("td").nth(4).inner_text()  # last used is recorded
     row.get_by_role("button", name="Revoke").click()
-    assert page.get_by_text("Token “Finance dashboard” revoked.").is_visible()
+    expect(page.get_by_text("Token “Finance dashboard” revoked.")).to_be_visible()
     screenshot(page, "api-token-revoked")
     status, body = _get(f"{live_server}/api/v1/me", token)
     assert status == 401
@@ -47,8 +49,8 @@ def test_donor_creates_uses_and_revokes_a_token(page, live_server, screenshot):
 def test_visitor_reads_the_api_documentation_and_downloads_the_iati_file(page, live_server, screenshot):
     page.goto(live_server)
     page.get_by_role("link", name="API").click()
-    assert page.get_by_role("heading", name="fundapp API").is_visible()
-    assert page.get_by_role("heading", name="GET /api/v1/concept-notes", exact=True).is_visible()
+    expect(page.get_by_role("heading", name="fundapp API")).to_be_visible()
+    expect(page.get_by_role("heading", name="GET /api/v1/concept-notes", exact=True)).to_be_visible()
     screenshot(page, "api-docs")
     page.goto(live_server)
     with page.expect_download() as download_info:

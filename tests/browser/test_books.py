@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from fundapp import create_app
 from tests.browser.conftest import served, sign_in
@@ -46,7 +47,7 @@ def test_secretariat_reads_a_frozen_year_and_checks_the_pdf_fingerprint(books_pa
     page.get_by_role("button", name="Show").click()
     page.wait_for_url("**year=2020")
     banner = page.locator("#frozen-statement")
-    assert banner.is_visible()
+    expect(banner).to_be_visible()
     assert "Frozen statement." in banner.inner_text()
     fingerprint = banner.locator("code").inner_text()
     assert re.fullmatch(r"[0-9a-f]{64}", fingerprint)

@@ -8,6 +8,7 @@ note of UNICEF (applicant2@) for the upload; the layout checks only read.
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import sign_in
 
@@ -34,7 +35,7 @@ def test_secretariat_asks_the_lead_answers_a_partner_reads(browser, live_server,
     )
     secretariat.get_by_label("Ask as a clarification question").check()
     secretariat.get_by_role("button", name="Post message").click()
-    assert secretariat.get_by_text("Clarification question sent").is_visible()
+    expect(secretariat.get_by_text("Clarification question sent")).to_be_visible()
     question = secretariat.locator("li.message-question").last
     assert "open" in question.locator(".badge").inner_text()
     assert question.locator(".mention").inner_text().startswith("@")  # the mention is highlighted with the name
@@ -42,7 +43,7 @@ def test_secretariat_asks_the_lead_answers_a_partner_reads(browser, live_server,
 
     lead = _as(browser, live_server, "applicant4@example.org")
     lead.goto("/notifications/")
-    assert lead.get_by_text(re.compile(rf"CN-{JOINT_NOTE:04d}: .*mentioned you")).first.is_visible()
+    expect(lead.get_by_text(re.compile(rf"CN-{JOINT_NOTE:04d}: .*mentioned you")).first).to_be_visible()
     # The question waits in the lead's inbox, and its link opens the thread at the question.
     lead.goto("/applicant")
     clarifications = lead.locator("#inbox-clarifications")
@@ -52,11 +53,11 @@ def test_secretariat_asks_the_lead_answers_a_partner_reads(browser, live_server,
     screenshot(lead, "inbox-clarification-to-answer")
     asked.locator("a.inbox-title").click()
     lead.wait_for_url(re.compile(rf"/concept-notes/{JOINT_NOTE}/discussion#message-\d+$"))
-    assert lead.get_by_text("waiting for an answer from your organization").is_visible()
+    expect(lead.get_by_text("waiting for an answer from your organization")).to_be_visible()
     lead.get_by_role("link", name="Answer this question").last.click()
     lead.get_by_label("Your message").fill("ILO takes 60% of the direct costs in year two, UNDP 40%.")
     lead.get_by_role("button", name="Send answer").click()
-    assert lead.get_by_text("Answer sent").is_visible()
+    expect(lead.get_by_text("Answer sent")).to_be_visible()
     assert "answered" in lead.locator("li.message-question").last.locator(".badge").inner_text()
     screenshot(lead, "discussion-question-answered")
     lead.goto("/applicant")
@@ -67,7 +68,7 @@ def test_secretariat_asks_the_lead_answers_a_partner_reads(browser, live_server,
     row = partner.locator("tr", has=partner.get_by_role("link", name=f"CN-{JOINT_NOTE:04d}", exact=True))
     assert "Partner" in row.inner_text()
     row.get_by_role("link", name=f"CN-{JOINT_NOTE:04d}", exact=True).click()
-    assert partner.get_by_text("Your organization is a partner of this note").is_visible()
+    expect(partner.get_by_text("Your organization is a partner of this note")).to_be_visible()
     assert partner.get_by_role("link", name="Edit", exact=True).count() == 0  # only the lead edits
     partner.get_by_role("link", name="Open the discussion").click()
     thread = partner.locator("ol.thread").inner_text()
@@ -103,10 +104,10 @@ def test_uploading_a_file_keeps_the_text_typed(browser, live_server, screenshot,
     page.get_by_label("Document", exact=True).select_option("endorsement")
     page.get_by_label("File (PDF, DOCX or XLSX, 10 MB at most)").set_input_files(str(letter))
     page.get_by_role("button", name="Upload, saving the draft").click()
-    assert page.get_by_text("Draft saved and letter.pdf attached.").is_visible()
+    expect(page.get_by_text("Draft saved and letter.pdf attached.")).to_be_visible()
     assert page.get_by_label("Title", exact=True).input_value() == "Safe migration information for young people"
     assert "Young people leave" in page.get_by_label("Context and problem", exact=True).input_value()
-    assert page.locator("#s-attachments").get_by_role("link", name="letter.pdf").is_visible()
+    expect(page.locator("#s-attachments").get_by_role("link", name="letter.pdf")).to_be_visible()
 
     # A file that is not a PDF, DOCX or XLSX is refused beside the file field; the new text is saved anyway.
     page.get_by_label("Target groups", exact=True).fill("Young people aged 15 to 24 and their families.")
@@ -114,7 +115,7 @@ def test_uploading_a_file_keeps_the_text_typed(browser, live_server, screenshot,
     notes.write_text("not a document")
     page.get_by_label("File (PDF, DOCX or XLSX, 10 MB at most)").set_input_files(str(notes))
     page.get_by_role("button", name="Upload, saving the draft").click()
-    assert page.get_by_text("the file was not attached").is_visible()
+    expect(page.get_by_text("the file was not attached")).to_be_visible()
     assert "File not attached" in page.locator("#attachment_file-error").inner_text()
     screenshot(page, "note-upload-refused-text-kept")
     page.reload()

@@ -1,5 +1,7 @@
 """The secretariat keeps the committee: criteria weights (refused unless they sum to 100) and seats."""
 
+from playwright.sync_api import expect
+
 from tests.browser.conftest import sign_in
 from tests.browser.navigation import go
 
@@ -19,14 +21,14 @@ def test_secretariat_edits_criteria_weights(page, screenshot):
     page.get_by_role("button", name="Save criteria").click()
     error = page.locator("#total-error")
     assert error.inner_text() == "The weights add up to 105; they must add up to 100."
-    assert page.get_by_role("alert").first.is_visible()
+    expect(page.get_by_role("alert").first).to_be_visible()
     screenshot(page, "committee-criteria-error")
 
     page.get_by_label("Weight, row 5").fill("10")
     assert total.inner_text() == "100"
     page.get_by_role("button", name="Save criteria").click()
     page.wait_for_url("**/committee/criteria")
-    assert page.get_by_text("Scoring criteria saved.").is_visible()
+    expect(page.get_by_text("Scoring criteria saved.")).to_be_visible()
     assert page.get_by_label("Weight, row 1").input_value() == "30"
     assert page.get_by_label("Weight, row 5").input_value() == "10"
 
@@ -36,7 +38,7 @@ def test_secretariat_sees_seats_and_a_member_sees_the_committee(page, screenshot
     page.wait_for_url("**/secretariat")
     page.goto("/committee/seats")
     assert page.get_by_role("heading", level=1).inner_text() == "Committee seats"
-    assert page.get_by_role("cell", name="Country of destination").is_visible()
+    expect(page.get_by_role("cell", name="Country of destination")).to_be_visible()
     screenshot(page, "committee-seats")
     page.get_by_role("link", name="New seat").click()
     page.get_by_label("Constituency").select_option("country_of_transit")
@@ -53,5 +55,5 @@ def test_secretariat_sees_seats_and_a_member_sees_the_committee(page, screenshot
     page.wait_for_url("**/committee")
     go(page, "Committee", "Steering committee")
     page.wait_for_url("**/committee/members")
-    assert page.get_by_text("you hold the donor seat").is_visible()
+    expect(page.get_by_text("you hold the donor seat")).to_be_visible()
     screenshot(page, "committee-members")

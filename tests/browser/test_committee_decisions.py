@@ -126,7 +126,7 @@ def test_committee_reviews_meets_and_decides_and_the_applicant_sees_the_outcome(
     page.goto(meeting_url + "/minutes")
     screenshot(page, "committee-minutes")
     page.goto("/committee/pipeline")
-    assert page.get_by_role("link", name=reference).is_visible()
+    expect(page.get_by_role("link", name=reference)).to_be_visible()
     screenshot(page, "committee-pipeline")
     page.goto("/committee/pipeline/scenario?min_area=TA1%3D10")
     screenshot(page, "committee-scenario")

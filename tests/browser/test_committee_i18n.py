@@ -1,6 +1,7 @@
 """The committee's pages in Arabic (right to left) and French, as the chair and the secretariat see them."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import sign_in
 
@@ -36,6 +37,6 @@ def test_a_meeting_page_in_french(page, screenshot):
     page.goto("/committee/meetings")
     assert page.get_by_role("heading", level=1).inner_text() == "Réunions du Comité"
     page.locator("table a[href^='/committee/meetings/']").first.click()
-    assert page.get_by_role("heading", name="Ordre du jour").is_visible()
-    assert page.get_by_text("Dossier du Comité (PDF)").is_visible()
+    expect(page.get_by_role("heading", name="Ordre du jour")).to_be_visible()
+    expect(page.get_by_text("Dossier du Comité (PDF)")).to_be_visible()
     screenshot(page, "committee-fr-meeting")

@@ -2,6 +2,8 @@
 
 import re
 
+from playwright.sync_api import expect
+
 from tests.browser.conftest import sign_in
 
 TA4 = "TA4 Facilitating regular migration, decent work and enhancing the positive development effects of human mobility"
@@ -44,15 +46,15 @@ def test_note_drafted_submitted_returned_resubmitted_and_found_eligible(page, sc
 
     page.get_by_label("Duration (months)").fill("6")
     page.get_by_role("button", name="Save draft").click()
-    assert page.get_by_text("Draft saved.").is_visible()
+    expect(page.get_by_text("Draft saved.")).to_be_visible()
 
     page.get_by_role("button", name="Submit for screening").click()
     problems = page.locator("#problems")
-    assert problems.is_visible()
+    expect(problems).to_be_visible()
     text = problems.inner_text()
     assert "At least 2 participating UN organizations" in text
     assert "between 12 and 36 months" in text
-    assert page.locator("#duration_months-error").is_visible()
+    expect(page.locator("#duration_months-error")).to_be_visible()
     screenshot(page, "concept-note-validation")
 
     _fill_complete(page)
@@ -78,7 +80,7 @@ def test_note_drafted_submitted_returned_resubmitted_and_found_eligible(page, sc
 
     # The applicant starts from the inbox too: the note is under "Notes returned for revision", with the comments.
     _switch(page, "applicant3@example.org")
-    assert page.locator(".count-badge").is_visible()
+    expect(page.locator(".count-badge")).to_be_visible()
     returned = page.locator("#inbox-returned")
     assert "Please add baselines to the expected results." in returned.inner_text()
     returned.get_by_role("link", name=re.compile(reference)).click()
@@ -90,7 +92,7 @@ def test_note_drafted_submitted_returned_resubmitted_and_found_eligible(page, sc
 
     _switch(page, "secretariat@example.org")
     page.goto(note_url + "/versions")
-    assert page.get_by_role("row", name=re.compile("Expected results")).is_visible()
+    expect(page.get_by_role("row", name=re.compile("Expected results"))).to_be_visible()
     screenshot(page, "concept-note-versions")
     page.goto(note_url + "/screen")
     for box in page.locator("input[name=manual_checks]").all():
@@ -118,7 +120,7 @@ def test_lists_and_home_pages(page, screenshot):
     screenshot(page, "concept-notes-calls")
     _switch(page, "applicant@example.org")
     page.goto("/applicant")
-    assert page.get_by_role("heading", name="Open calls").is_visible()
+    expect(page.get_by_role("heading", name="Open calls")).to_be_visible()
     screenshot(page, "applicant-home")
     page.goto("/concept-notes/mine")
     screenshot(page, "applicant-notes")

@@ -3,6 +3,7 @@
 import io
 
 import pytest
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from tests.browser.conftest import sign_in
@@ -21,7 +22,7 @@ def test_eur_deposit_reaches_the_donor_portal_and_pdf(page, screenshot):
     screenshot(page, "contributions-deposit-form")
     page.get_by_role("button", name="Record deposit").click()
     # EUR 25,000.00 at 0.851 EUR per US$ (Q3 2021) = US$ 29,377.2032… → 29,377.20; fee 293.77.
-    assert page.get_by_text("US$ 29,377.20 at 0.851000, fee US$ 293.77").is_visible()
+    expect(page.get_by_text("US$ 29,377.20 at 0.851000, fee US$ 293.77")).to_be_visible()
     screenshot(page, "contributions-deposit")
     page.get_by_role("button", name="Sign out").click()
 

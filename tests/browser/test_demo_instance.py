@@ -4,6 +4,7 @@ on every page, and nothing falsely overdue."""
 from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import expect
 
 from fundapp import create_app
 from fundapp.demo.story import DEMO_TODAY
@@ -48,7 +49,7 @@ def test_the_demo_runs_on_its_day_with_a_banner_on_every_page(demo_page, screens
     # reports would be). What is late is really late that day: second tranches whose spending condition is unmet,
     # and the months after June 2021 that the Fund Management Unit has not closed yet.
     summary = page.locator(".inbox-summary")
-    assert summary.get_by_text("Progress reports overdue").is_visible()
+    expect(summary.get_by_text("Progress reports overdue")).to_be_visible()
     for card in ("Progress reports overdue", "Instalments overdue"):
         section = page.locator(".card", has=page.get_by_role("heading", name=card))
         assert section.locator(".inbox-count").inner_text() == "0", card

@@ -33,8 +33,8 @@ def test_each_role_lands_on_its_inbox_at_desktop_and_phone_widths(page, screensh
         page.reload()
         assert page.get_by_role("heading", level=1).inner_text() == heading
         summary = page.get_by_role("navigation", name="Your work at a glance")
-        assert summary.is_visible()
-        assert page.locator(f"#inbox-{section}").is_visible()
+        expect(summary).to_be_visible()
+        expect(page.locator(f"#inbox-{section}")).to_be_visible()
         # Every section in the summary is on the page, with the same count.
         for link in summary.get_by_role("link").all():
             key = link.get_attribute("href").removeprefix("#")
@@ -50,12 +50,12 @@ def test_the_menu_opens_on_a_phone_and_its_groups_with_the_keyboard(page, screen
     page.wait_for_url("**/secretariat")
     menu = page.get_by_role("button", name="Menu")
     committee = page.locator(".nav-group summary", has_text="Committee")
-    assert menu.is_visible()
-    assert not committee.is_visible()
+    expect(menu).to_be_visible()
+    expect(committee).to_be_hidden()
     menu.focus()
     page.keyboard.press("Enter")
     assert menu.get_attribute("aria-expanded") == "true"
-    assert committee.is_visible()
+    expect(committee).to_be_visible()
     committee.focus()
     page.keyboard.press("Enter")  # a <summary> opens its group
     meetings = page.get_by_role("link", name="Meetings", exact=True)
@@ -65,14 +65,14 @@ def test_the_menu_opens_on_a_phone_and_its_groups_with_the_keyboard(page, screen
     expect(meetings).to_be_hidden()
     page.keyboard.press("Escape")
     assert menu.get_attribute("aria-expanded") == "false"
-    assert not committee.is_visible()
+    expect(committee).to_be_hidden()
     assert _scroll_width(page) == 390
 
 
 def test_the_desktop_menu_shows_one_group_at_a_time(page, screenshot):
     sign_in(page, "secretariat@example.org")
     page.wait_for_url("**/secretariat")
-    assert not page.get_by_role("button", name="Menu").is_visible()
+    expect(page.get_by_role("button", name="Menu")).to_be_hidden()
     top = page.locator(".mainnav-menu > li")
     assert top.count() <= 8
     page.locator(".nav-group summary", has_text="Contributions").click()
@@ -117,7 +117,7 @@ def test_the_header_search_finds_and_opens_a_programme(page, screenshot):
     page.wait_for_url(re.compile(r".*/search\?q=migrant"))
     results = page.locator(".search-results li")
     assert results.count() > 0
-    assert page.get_by_role("link", name=re.compile(r"^Concept notes \(0\)")).is_visible()  # a donor opens none
+    expect(page.get_by_role("link", name=re.compile(r"^Concept notes \(0\)"))).to_be_visible()  # a donor opens none
     screenshot(page, "search-results")
     hit = results.first.get_by_role("link")
     name = hit.inner_text()
@@ -140,7 +140,7 @@ def test_the_audit_log_reads_as_sentences_with_the_details_one_click_away(page, 
     assert re.search(r"CN-\d{4} ‘[^’]+’", sentence), sentence
     assert "concept_note" not in sentence
     details = first.locator("details")
-    assert not details.locator("pre").is_visible()
+    expect(details.locator("pre")).to_be_hidden()
     details.locator("summary").click()
     assert '"to":' in details.locator("pre").inner_text()
     screenshot(page, "audit-log-readable")

@@ -12,12 +12,12 @@ def test_secretariat_closes_a_month_and_an_administrator_reopens_it(page, screen
     sign_in(page, "secretariat@example.org")
     page.wait_for_url("**/secretariat")
     go(page, "Contributions", "Accounting periods")
-    assert page.get_by_role("heading", name="Next to close: July 2021").is_visible()
-    assert page.get_by_text("Closed through June 2021.").is_visible()
+    expect(page.get_by_role("heading", name="Next to close: July 2021")).to_be_visible()
+    expect(page.get_by_text("Closed through June 2021.")).to_be_visible()
     screenshot(page, "periods-list")
 
     page.get_by_role("link", name="Review July 2021").click()
-    assert page.get_by_role("heading", name="What changed since the last close").is_visible()
+    expect(page.get_by_role("heading", name="What changed since the last close")).to_be_visible()
     page.get_by_role("button", name="Close July 2021").click()  # without ticking the reconciliation
     # The message stands next to the box (and the error summary above the form links to it).
     assert page.locator("#reconciled-error").inner_text() == "Confirm that the month is reconciled before closing it."
@@ -25,8 +25,8 @@ def test_secretariat_closes_a_month_and_an_administrator_reopens_it(page, screen
     screenshot(page, "period-close-form")
     sent = page.eval_on_selector("form[action$='/close']", "f => Object.fromEntries(new FormData(f))")
     page.get_by_role("button", name="Close July 2021").click()
-    assert page.get_by_text("July 2021 is closed: its figures are stored").is_visible()
-    assert page.get_by_text("The ledger still gives exactly the figures stored at the close.").is_visible()
+    expect(page.get_by_text("July 2021 is closed: its figures are stored")).to_be_visible()
+    expect(page.get_by_text("The ledger still gives exactly the figures stored at the close.")).to_be_visible()
     screenshot(page, "period-closed")
     # The same form sent again (a resent request, a second tab): answered with the first result, closed once.
     again = page.request.post("/contributions/periods/2021-07/close", form=sent)
@@ -56,5 +56,5 @@ def test_secretariat_closes_a_month_and_an_administrator_reopens_it(page, screen
     page.get_by_label("Reason for reopening").fill("A bank charge of July was missed in the reconciliation.")
     page.get_by_role("button", name="Reopen July 2021").click()
     expect(page.get_by_text("July 2021 is open again; the Fund Management Unit has been told.")).to_be_visible()
-    assert page.get_by_text("A bank charge of July was missed in the reconciliation.").is_visible()
+    expect(page.get_by_text("A bank charge of July was missed in the reconciliation.")).to_be_visible()
     screenshot(page, "period-reopened")

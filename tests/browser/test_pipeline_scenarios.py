@@ -4,16 +4,18 @@ without score, rank or explanation."""
 
 import re
 
+from playwright.sync_api import expect
+
 from tests.browser.conftest import sign_in
 
 
 def test_the_chair_runs_the_scenarios_with_minimum_shares(page, screenshot):
     sign_in(page, "chair@example.org")
     page.get_by_role("link", name="Pipeline", exact=True).first.click()
-    assert page.get_by_role("heading", name="Pipeline of joint programmes").is_visible()
+    expect(page.get_by_role("heading", name="Pipeline of joint programmes")).to_be_visible()
     screenshot(page, "committee-pipeline")
     page.get_by_role("link", name="Funding scenarios").click()
-    assert page.get_by_text("You have not run the scenarios yet").is_visible()
+    expect(page.get_by_text("You have not run the scenarios yet")).to_be_visible()
 
     page.get_by_label("Minimum share per thematic area").fill("TA9=10")
     page.get_by_role("button", name="Run the scenarios").click()
@@ -24,11 +26,11 @@ def test_the_chair_runs_the_scenarios_with_minimum_shares(page, screenshot):
     page.get_by_label("Minimum share per thematic area").fill("TA1=10")
     page.get_by_label("Minimum share per region").fill("Africa=25")
     page.get_by_role("button", name="Run the scenarios").click()
-    assert page.get_by_text("Scenarios run: the results are below.").is_visible()
+    expect(page.get_by_text("Scenarios run: the results are below.")).to_be_visible()
     assert "Best score: proven optimal." in page.locator("#solver-status").inner_text()
     assert page.get_by_label("Minimum share per thematic area").input_value() == "TA1=10"
     table = page.get_by_role("table", name="Scenario lines")
-    assert table.get_by_text(re.compile(r"^Funded \(score \d+\.\d\d\)")).first.is_visible()
+    expect(table.get_by_text(re.compile(r"^Funded \(score \d+\.\d\d\)")).first).to_be_visible()
     screenshot(page, "committee-scenario-optimal")
 
     page.get_by_role("link", name="Funded by best score").click()
@@ -47,5 +49,5 @@ def test_a_recused_member_sees_the_notes_left_out(page, screenshot):
     page.get_by_role("button", name="Run the scenarios").click()
     hidden = page.locator("#hidden-note").inner_text()
     assert re.search(r"\d+ pipeline notes? whose scores you may not see", hidden)
-    assert page.get_by_text("Left out: you may not see this note's scores.").first.is_visible()
+    expect(page.get_by_text("Left out: you may not see this note's scores.").first).to_be_visible()
     screenshot(page, "committee-scenario-recused")

@@ -56,7 +56,7 @@ def test_progress_report_returned_corrected_approved_and_rolled_up(browser, live
     secretariat.get_by_role("button", name="Return for correction").click()
     expect(secretariat.get_by_text("Report returned to the focal points.")).to_be_visible()
     focal.goto(report_url)
-    assert focal.get_by_text("Please explain the sharp rise.").first.is_visible()
+    expect(focal.get_by_text("Please explain the sharp rise.").first).to_be_visible()
     focal.get_by_role("link", name="Edit and submit").click()
     focal.get_by_label("Challenges").fill("The rise comes from a new province joining in the period.")
     focal.get_by_role("button", name="Save and submit").click()
@@ -69,7 +69,7 @@ def test_progress_report_returned_corrected_approved_and_rolled_up(browser, live
     screenshot(secretariat, "programme-report-approved")
 
     secretariat.goto(url + "#results")
-    assert secretariat.locator("#results").get_by_text("9,999").first.is_visible()
+    expect(secretariat.locator("#results").get_by_text("9,999").first).to_be_visible()
     screenshot(secretariat, "programme-page-results")
     secretariat.goto("/programmes/results")
     results_after = secretariat.locator("main").inner_text()

@@ -1,5 +1,7 @@
 """The secretariat adds an indicator to the fund-level results framework; everyone reads it."""
 
+from playwright.sync_api import expect
+
 from tests.browser.conftest import sign_in
 from tests.browser.navigation import go
 
@@ -12,7 +14,7 @@ def test_secretariat_adds_an_indicator_to_the_fund_framework(page, screenshot):
     assert page.get_by_role("heading", level=1).inner_text() == "Fund results framework"
     page.get_by_role("link", name="TA2").click()
     page.wait_for_url("**/results/framework?area=TA2")
-    assert page.get_by_role("heading", name="Outcome 2.1").is_visible()
+    expect(page.get_by_role("heading", name="Outcome 2.1")).to_be_visible()
     screenshot(page, "results-framework")
 
     page.get_by_role("link", name="Add indicator to outcome 2.2").click()
@@ -30,13 +32,13 @@ def test_secretariat_adds_an_indicator_to_the_fund_framework(page, screenshot):
     error = page.locator("#target_year-error")
     assert error.inner_text() == "The target year must come after the baseline year (2021)."
     assert page.get_by_label("Target year").get_attribute("aria-invalid") == "true"
-    assert page.get_by_role("alert").first.is_visible()
+    expect(page.get_by_role("alert").first).to_be_visible()
     screenshot(page, "results-indicator-form-error")
 
     page.get_by_label("Target year").fill("2024")
     page.get_by_role("button", name="Save indicator").click()
     page.wait_for_url("**/results/framework?area=TA2#indicator-*")
-    assert page.get_by_text("Indicator 2.2.c added to outcome 2.2.").is_visible()
+    expect(page.get_by_text("Indicator 2.2.c added to outcome 2.2.")).to_be_visible()
     row = page.locator("tr", has_text="2.2.c")
     assert "80%" in row.inner_text()
     assert "by age group" in row.inner_text()
@@ -44,7 +46,7 @@ def test_secretariat_adds_an_indicator_to_the_fund_framework(page, screenshot):
 
     go(page, "Set-up", "Alignment indicators")
     page.wait_for_url("**/results/alignment")
-    assert page.get_by_role("heading", name="(g) Gender-responsive").is_visible()
+    expect(page.get_by_role("heading", name="(g) Gender-responsive")).to_be_visible()
     screenshot(page, "results-alignment")
     page.get_by_role("link", name="Add an indicator for Whole-of-society approach").click()
     page.get_by_label("Code").fill("WS-DIASPORA")
@@ -59,7 +61,7 @@ def test_secretariat_adds_an_indicator_to_the_fund_framework(page, screenshot):
     page.get_by_label("Score 1 from").fill("1")
     page.get_by_role("button", name="Save indicator").click()
     page.wait_for_url("**/results/alignment#alignment-*")
-    assert page.locator("tr", has_text="WS-DIASPORA").is_visible()
+    expect(page.locator("tr", has_text="WS-DIASPORA")).to_be_visible()
 
     page.get_by_role("button", name="Sign out").click()
     sign_in(page, "applicant@example.org")
@@ -68,5 +70,5 @@ def test_secretariat_adds_an_indicator_to_the_fund_framework(page, screenshot):
     page.get_by_role("link", name="TA2").click()
     page.wait_for_url("**/results/framework?area=TA2")  # (asserting before the new page came was a race)
     page.locator("tr", has_text="2.2.c").wait_for()
-    assert page.locator("tr", has_text="2.2.c").is_visible()
+    expect(page.locator("tr", has_text="2.2.c")).to_be_visible()
     assert page.get_by_role("link", name="Add indicator to outcome 2.2").count() == 0

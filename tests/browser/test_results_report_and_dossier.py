@@ -3,12 +3,14 @@
 import zipfile
 from pathlib import Path
 
+from playwright.sync_api import expect
+
 from tests.browser.conftest import sign_in
 
 
 def test_visitor_downloads_the_results_report(page, live_server, screenshot):
     page.goto(f"{live_server}/transparency/results-report")
-    assert page.get_by_role("heading", name="Progress per thematic area").is_visible()
+    expect(page.get_by_role("heading", name="Progress per thematic area")).to_be_visible()
     screenshot(page, "results-report")
     with page.expect_download() as download:
         page.get_by_role("link", name="Download PDF").click()

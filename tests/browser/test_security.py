@@ -94,6 +94,6 @@ def test_an_applicant_upload_refuses_a_zip_bomb_and_cleans_the_name(page, screen
     upload.set_input_files(files=[{"name": f"letter{RLO}fdp.exe", "mimeType": "application/pdf", "buffer": PDF_BYTES}])
     page.get_by_role("button", name="Upload, saving the draft").click()
     expect(page.get_by_text(re.compile("letterfdp.pdf attached"))).to_be_visible()
-    assert page.get_by_role("link", name="letterfdp.pdf").is_visible()
+    expect(page.get_by_role("link", name="letterfdp.pdf")).to_be_visible()
     assert RLO not in page.content()
     screenshot(page, "security-upload-clean-name")

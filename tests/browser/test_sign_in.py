@@ -1,6 +1,7 @@
 """Each demo role signs in through the real page and lands on its own home page."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import sign_in
 
@@ -19,7 +20,7 @@ def test_role_signs_in_and_lands_on_home(page, screenshot, email, path, heading)
     sign_in(page, email)
     page.wait_for_url(f"**{path}")
     assert page.get_by_role("heading", level=1).inner_text() == heading
-    assert page.get_by_role("navigation", name="Main").is_visible()
+    expect(page.get_by_role("navigation", name="Main")).to_be_visible()
     shot = screenshot(page, f"home-{email.split('@')[0]}")
     assert shot.stat().st_size > 10_000
 
@@ -37,4 +38,4 @@ def test_sign_out_returns_to_sign_in(page):
     page.wait_for_url("**/committee")
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url("**/login")
-    assert page.get_by_text("You are signed out.").is_visible()
+    expect(page.get_by_text("You are signed out.")).to_be_visible()

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from lxml import etree
+from playwright.sync_api import expect
 
 from tests.browser.conftest import sign_in
 
@@ -14,7 +15,7 @@ from tests.browser.conftest import sign_in
 def test_visitor_follows_a_programme_and_downloads_iati_and_csv(page, live_server, screenshot):
     page.goto(live_server)
     page.get_by_role("link", name="See the transparency portal").click()
-    assert page.get_by_role("heading", name="Where the money comes from and where it goes").is_visible()
+    expect(page.get_by_role("heading", name="Where the money comes from and where it goes")).to_be_visible()
     assert page.locator("svg.chart").count() >= 5
     screenshot(page, "transparency-portal")
 
@@ -28,8 +29,8 @@ def test_visitor_follows_a_programme_and_downloads_iati_and_csv(page, live_serve
     title = first.inner_text()  # "JP-0007 Title": the programme's reference, then its title
     reference, name = title.split(" ", 1)
     first.click()
-    assert page.get_by_role("heading", name=title).is_visible()
-    assert page.get_by_role("heading", name="Participating organizations").is_visible()
+    expect(page.get_by_role("heading", name=title)).to_be_visible()
+    expect(page.get_by_role("heading", name="Participating organizations")).to_be_visible()
     screenshot(page, "transparency-programme")
 
     with page.expect_download() as iati_download:
@@ -51,7 +52,7 @@ def test_donor_picks_a_year_and_downloads_the_annual_report(page, live_server, s
     page.select_option("#year", options[1])
     page.get_by_role("button", name="Show").click()
     page.wait_for_url(f"**year={options[1]}")  # the year's page has loaded before it is read
-    assert page.get_by_role("heading", name=f"Annual financial report {options[1]}").is_visible()
+    expect(page.get_by_role("heading", name=f"Annual financial report {options[1]}")).to_be_visible()
     screenshot(page, "annual-report")
     with page.expect_download() as pdf:
         page.get_by_role("link", name="Download PDF").click()
@@ -65,10 +66,10 @@ def test_visitor_sees_the_largest_contributors_then_every_one(page, live_server,
     largest = rows.first.locator("td").first.inner_text()
     page.get_by_role("link", name="The 10 largest contributors are listed: see all 12").click()
     page.wait_for_url("**/transparency/contributors")
-    assert page.get_by_role("heading", name="Contributors", exact=True).is_visible()
+    expect(page.get_by_role("heading", name="Contributors", exact=True)).to_be_visible()
     every = page.locator("main tbody tr")
     assert every.count() == 12
     assert every.first.locator("td").first.inner_text() == largest
     screenshot(page, "transparency-contributors")
     page.get_by_role("link", name="Transparency").last.click()
-    assert page.get_by_role("heading", name="Capitalization and contributors").is_visible()
+    expect(page.get_by_role("heading", name="Capitalization and contributors")).to_be_visible()

@@ -57,3 +57,14 @@ def test_without_the_setting_nothing_is_kept(db, client, app):
     assert app.config["PUBLIC_FIGURES_CACHE"] is False
     client.get("/api/v1/summary")
     assert app.extensions["fundapp.public_cache"].entries == {}
+
+
+def test_a_reading_request_reads_the_version_once(db, app, queries, cache_on):
+    with app.test_request_context("/programmes"), queries() as q:
+        assert cache.version() == cache.version()
+    assert len(q) == 1
+    with app.test_request_context("/programmes", method="POST"), queries() as q:
+        cache.version()
+        cf.deposit("NLD")  # a request that writes sees its own change in the version
+        cache.version()
+    assert len([s for s in q if "max(audit_log.id)" in s]) == 2

@@ -230,6 +230,11 @@ class LedgerEntry(AppendOnly, db.Model):
         sa.CheckConstraint("kind = 'reversal' OR kind = category", name="category_matches_kind"),
         sa.CheckConstraint("kind = 'reversal' OR amount_usd > 0", name="amount_positive"),
         sa.Index("ix_ledger_entries_category_pool", "category", "thematic_area_id"),
+        # A page of programmes' money by category and organization, read from the index alone (and the funded
+        # programmes: allocations grouped by programme).
+        sa.Index(
+            "ix_ledger_entries_programme_flows", "category", "programme_id", "organisation_id", "entry_on", "amount_usd"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

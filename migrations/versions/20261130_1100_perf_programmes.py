@@ -3,7 +3,7 @@ page of programmes (the portfolio, the public programme list, the programme page
 were read through the category index alone, a scan of every row of the category at a large fund
 
 Revision ID: 20261130_perf_programmes
-Revises: 20261130_perf_inbox
+Revises: 20261130_perf_committee
 Create Date: 2026-11-30 12:10:00
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "20261130_perf_programmes"
-down_revision = "20261130_perf_inbox"
+down_revision = "20261130_perf_committee"
 branch_labels = None
 depends_on = None
 

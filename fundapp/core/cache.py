@@ -15,6 +15,7 @@ PUBLIC_FIGURES_CACHE turns it off (the tests do, since their rolled-back transac
 """
 
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -26,14 +27,15 @@ from fundapp.core.extensions import db
 from fundapp.core.models import AuditEntry
 
 _EXTENSION = "fundapp.public_cache"
-#: Entries kept per process at most (each public page and filter combination is one).
-MAX_ENTRIES = 256
+#: Entries kept per process at most (each public page, filter combination and viewer is one); when full, the
+#: least recently used goes (a crawler paging through every programme does not push the transparency page out).
+MAX_ENTRIES = 512
 
 
 class _Store:
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.entries: dict[Any, tuple[Any, Any]] = {}
+        self.entries: OrderedDict[Any, tuple[Any, Any]] = OrderedDict()
 
     def clear(self) -> None:
         with self.lock:
@@ -80,13 +82,16 @@ def cached(key: Any, compute: Callable[[], Any]) -> Any:
     current = version()
     with store.lock:
         hit = store.entries.get(key)
+        if hit is not None:
+            store.entries.move_to_end(key)
     if hit is not None and hit[0] == current:
         return hit[1]
     value = compute()
     with store.lock:
-        if len(store.entries) >= MAX_ENTRIES:
-            store.entries.clear()
         store.entries[key] = (current, value)
+        store.entries.move_to_end(key)
+        while len(store.entries) > MAX_ENTRIES:
+            store.entries.popitem(last=False)
     return value
 
 

@@ -257,7 +257,8 @@ def _report_json(report: contribution_services.ContributionReport) -> dict:
 def funding_status():
     """Public: the GATEWAY funding status statement as of a date (default today)."""
     as_of = date_arg("as_of", clock.today())
-    return jsonify(ledger.funding_status(as_of).as_json())
+    # Fund-wide sums over the ledger, the same for every reader: kept until the records change (core.cache).
+    return jsonify(public_cache.cached(("api.funding-status", as_of), lambda: ledger.funding_status(as_of).as_json()))
 
 
 @bp.route("/contributors")
@@ -391,9 +392,16 @@ def programmes():
         organisation=text_arg("organisation", MAX_FILTER),
         country=(text_arg("country", MAX_FILTER) or "").upper() or None,
     )
+    page, per_page = page_args()
+    # Public data, the same for every reader of the filters and page: kept until the records change (core.cache).
+    key = ("api.programmes", *filters.as_args().items(), page, per_page)
+    return jsonify(public_cache.cached(key, lambda: _programme_list(filters, page, per_page)))
+
+
+def _programme_list(filters: ProgrammeFilters, page: int, per_page: int) -> dict:
     with force_locale(DEFAULT_LANGUAGE):  # JSON values (area and country names) stay English
-        items, pagination = transparency.paginate_programmes(filters, *page_args(), MAX_PER_PAGE)
-    return jsonify({"data": [_programme_json(p) for p in items], "meta": page_meta(pagination)})
+        items, pagination = transparency.paginate_programmes(filters, page, per_page, MAX_PER_PAGE)
+    return {"data": [_programme_json(p) for p in items], "meta": page_meta(pagination)}
 
 
 @bp.route("/programmes/<int:programme_id>")

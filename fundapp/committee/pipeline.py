@@ -31,7 +31,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from flask_sqlalchemy.pagination import SelectPagination
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import defer
 
 from fundapp.auth.models import Organisation, OrganisationType, User
@@ -110,59 +110,121 @@ class PipelineFilters:
         return {k: v for k, v in (("area", self.area), ("region", self.region), ("status", self.status)) if v}
 
 
-def _ranking(user: User, states: tuple[str, ...]) -> sa.Subquery:
-    """One row per note in the given states: its score and rank as this user may see them (else null), its
-    region, and whether the user is recused from it. Ranks number the visible notes only."""
-    seen = services.score_visibility(user)
-    regions, region = _region_label()
-    visible = sa.and_(seen.visible, ReviewSummary.id.is_not(None))
-    score = sa.case((visible, ReviewSummary.weighted_total), else_=sa.null())
-    ranked = sa.case((visible, 1), else_=0)
-    order = sa.func.row_number().over(partition_by=ranked, order_by=(sa.nulls_last(score.desc()), ConceptNote.id))
+def region_label(note_id: sa.ColumnElement[int]) -> sa.ColumnElement[str]:
+    """region_of() in SQL for one note (a scalar subquery correlated to `note_id`): read only for the rows that
+    ask, so a page labels its own notes and not the whole pipeline."""
+    regions = sa.func.count(sa.distinct(Region.name))
+    label = sa.case((regions == 0, GLOBAL), (regions == 1, sa.func.min(Region.name)), else_=MULTI_REGIONAL)
     return (
+        sa.select(label)
+        .select_from(concept_note_countries)
+        .join(Country, Country.code == concept_note_countries.c.country_code)
+        .join(Region, Region.code == Country.region_code)
+        .where(concept_note_countries.c.concept_note_id == note_id)
+        .scalar_subquery()
+    )
+
+
+def _ranking(user: User, states: tuple[str, ...], seen: services.ScoreVisibility | None = None) -> sa.Subquery:
+    """One row per note in the given states: its score and rank as this user may see them (else null), and
+    whether the user is recused from it. Ranks number the visible notes only.
+
+    Whether the review is closed and whether the user is recused are worked out once per note (a materialised
+    CTE over the notes in those states), then the visible ones numbered: inlined, the database would evaluate
+    those EXISTS clauses once per mention."""
+    seen = seen or services.score_visibility(user)
+    notes = (
         sa.select(
             ConceptNote.id.label("note_id"),
-            score.label("score"),
-            sa.case((visible, order), else_=sa.null()).label("rank"),
-            region.label("region"),
+            ReviewSummary.weighted_total.label("total"),
+            sa.and_(seen.allowed, ReviewSummary.id.is_not(None)).label("allowed"),
             seen.recused.label("recused"),
         )
         .select_from(ConceptNote)
         .outerjoin(ReviewSummary, ReviewSummary.concept_note_id == ConceptNote.id)
-        .outerjoin(regions, regions.c.note_id == ConceptNote.id)
         .where(ConceptNote.status.in_(states))
-        .subquery("ranking")
+        .cte("ranked_notes")
+        .prefix_with("MATERIALIZED")
     )
+    visible = sa.and_(notes.c.allowed == sa.true(), notes.c.recused == sa.false())
+    score = sa.case((visible, notes.c.total), else_=sa.null())
+    ranked = sa.case((visible, 1), else_=0)
+    order = sa.func.row_number().over(partition_by=ranked, order_by=(sa.nulls_last(score.desc()), notes.c.note_id))
+    return sa.select(
+        notes.c.note_id,
+        score.label("score"),
+        sa.case((visible, order), else_=sa.null()).label("rank"),
+        notes.c.recused,
+    ).subquery("ranking")
 
 
-def _filtered(query: sa.Select, ranking: sa.Subquery, filters: PipelineFilters) -> sa.Select:
+def _filtered(query: sa.Select, filters: PipelineFilters) -> sa.Select:
+    """The filters, over ConceptNote rows (the region as region_label: only asked when filtering by region)."""
     if filters.area:
         query = query.where(
             ConceptNote.thematic_area_id.in_(sa.select(ThematicArea.id).where(ThematicArea.code == filters.area))
         )
     if filters.region:
-        query = query.where(ranking.c.region == filters.region)
+        query = query.where(region_label(ConceptNote.id) == filters.region)
     if filters.status:
         query = query.where(ConceptNote.status == filters.status)
     return query
 
 
 def _ranked_query(user: User, filters: PipelineFilters, states: tuple[str, ...] = workflow.PIPELINE_STATES):
+    """The ranking's rows in order (ConceptNote, score, rank, region, recused), the region read per row."""
     ranking = _ranking(user, states)
     query = (
-        sa.select(ConceptNote, ranking.c.score, ranking.c.rank, ranking.c.region, ranking.c.recused)
+        sa.select(ConceptNote, ranking.c.score, ranking.c.rank, region_label(ConceptNote.id), ranking.c.recused)
         .join(ranking, ranking.c.note_id == ConceptNote.id)
         .order_by(ranking.c.rank.is_(None), ranking.c.rank, ConceptNote.id)
     )
-    return _filtered(query, ranking, filters)
+    return _filtered(query, filters)
 
 
-class _RowPagination(SelectPagination):
-    """Flask-SQLAlchemy's pagination over rows of several columns (its own keeps the first column only)."""
+def _count_query(filters: PipelineFilters, states: tuple[str, ...] = workflow.PIPELINE_STATES) -> sa.Select:
+    """How many rows the ranking lists: the notes in those states under the filters (one row each), counted
+    without working out scores or ranks."""
+    return _filtered(sa.select(sa.func.count(ConceptNote.id)).where(ConceptNote.status.in_(states)), filters)
+
+
+class _RankingPagination(Pagination):
+    """Flask-SQLAlchemy's pagination over the ranking: the page's rows are chosen first (ids, scores, ranks:
+    the same for every viewer who sees the same scores, kept by core.cache until the records change), then
+    only they are loaded with their notes and labelled with their region; the total counts the notes under
+    the filters without ranking them."""
 
     def _query_items(self) -> list[Any]:
-        select = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
-        return list(self._query_args["session"].execute(select).all())
+        user, filters, session = self._query_args["user"], self._query_args["filters"], self._query_args["session"]
+        seen = services.score_visibility(user)
+        offset, per_page = self._query_offset, self.per_page
+
+        def choose() -> list[tuple[int, Decimal | None, int | None, bool]]:
+            ranking = _ranking(user, workflow.PIPELINE_STATES, seen)
+            page = sa.select(ranking)
+            if filters.as_args():  # the notes' own columns, read only when a filter asks
+                page = _filtered(page.join(ConceptNote, ConceptNote.id == ranking.c.note_id), filters)
+            page = page.order_by(ranking.c.rank.is_(None), ranking.c.rank, ranking.c.note_id)
+            rows = session.execute(page.limit(per_page).offset(offset))
+            return [(note_id, score, rank, bool(recused)) for note_id, score, rank, recused in rows]
+
+        chosen = cache.cached(("pipeline-ranking", seen.viewer, filters, offset, per_page), choose)
+        notes = {
+            note.id: (note, region)
+            for note, region in session.execute(
+                sa.select(ConceptNote, region_label(ConceptNote.id)).where(
+                    ConceptNote.id.in_([note_id for note_id, *_ in chosen])
+                )
+            )
+        }
+        rows = []
+        for note_id, score, rank, recused in chosen:
+            note, region = notes[note_id]
+            rows.append((note, score, rank, region, recused))
+        return rows
+
+    def _query_count(self) -> int:
+        return self._query_args["session"].execute(_count_query(self._query_args["filters"])).scalar_one()
 
 
 @dataclass(frozen=True)
@@ -191,10 +253,10 @@ def _row(row: Any) -> PipelineRow:
     return PipelineRow(rank, note, score, region, rank is None, bool(recused))
 
 
-def ranked_page(user: User, filters: PipelineFilters, page: int) -> tuple[SelectPagination, list[PipelineRow]]:
+def ranked_page(user: User, filters: PipelineFilters, page: int) -> tuple[Pagination, list[PipelineRow]]:
     """One page of the ranking (two statements: the page and the count)."""
-    pagination = _RowPagination(
-        select=_ranked_query(user, filters), session=db.session, page=page, per_page=PER_PAGE, error_out=False
+    pagination = _RankingPagination(
+        user=user, filters=filters, session=db.session, page=page, per_page=PER_PAGE, error_out=False
     )
     return pagination, [_row(r) for r in pagination.items]
 
@@ -221,29 +283,38 @@ def ranked_rows(user: User, filters: PipelineFilters) -> Iterator[PipelineRow]:
         yield from batch
 
 
-def _totals(user: User, filters: PipelineFilters) -> dict[str, Any]:
-    """Counts and amounts requested (not derived from scores: whole for everyone), by area and by region."""
-    ranking = _ranking(user, workflow.PIPELINE_STATES)
-    base = sa.select().select_from(ConceptNote).join(ranking, ranking.c.note_id == ConceptNote.id)
-    base = _filtered(base, ranking, filters)
+def _totals(filters: PipelineFilters) -> dict[str, Any]:
+    """Counts and amounts requested (not derived from scores: whole for everyone), by area and by region: over
+    the notes of the pipeline only, without ranking them."""
+    notes = _filtered(
+        sa.select(
+            ConceptNote.id,
+            ConceptNote.status,
+            ConceptNote.thematic_area_id,
+            ConceptNote.budget_total,
+            region_label(ConceptNote.id).label("region"),
+        ).where(ConceptNote.status.in_(workflow.PIPELINE_STATES)),
+        filters,
+    ).subquery("pipeline_notes")
     count, ready, requested = db.session.execute(
-        base.add_columns(
-            sa.func.count(ConceptNote.id),
-            sa.func.count(ConceptNote.id).filter(ConceptNote.status == workflow.READY),
-            sa.func.sum(ConceptNote.budget_total),
+        sa.select(
+            sa.func.count(notes.c.id),
+            sa.func.count(notes.c.id).filter(notes.c.status == workflow.READY),
+            sa.func.sum(notes.c.budget_total),
         )
     ).one()
     area_code = sa.func.coalesce(ThematicArea.code, NO_AREA)
     by_area = db.session.execute(
-        base.outerjoin(ThematicArea, ThematicArea.id == ConceptNote.thematic_area_id)
-        .add_columns(area_code, sa.func.count(ConceptNote.id), sa.func.sum(ConceptNote.budget_total))
+        sa.select(area_code, sa.func.count(notes.c.id), sa.func.sum(notes.c.budget_total))
+        .select_from(notes)
+        .outerjoin(ThematicArea, ThematicArea.id == notes.c.thematic_area_id)
         .group_by(area_code)
         .order_by(area_code)
     ).all()
     by_region = db.session.execute(
-        base.add_columns(ranking.c.region, sa.func.count(ConceptNote.id), sa.func.sum(ConceptNote.budget_total))
-        .group_by(ranking.c.region)
-        .order_by(sa.func.sum(ConceptNote.budget_total).desc(), ranking.c.region)
+        sa.select(notes.c.region, sa.func.count(notes.c.id), sa.func.sum(notes.c.budget_total))
+        .group_by(notes.c.region)
+        .order_by(sa.func.sum(notes.c.budget_total).desc(), notes.c.region)
     ).all()
     return {
         "count": count,
@@ -288,7 +359,7 @@ def pipeline_page(user: User, filters: PipelineFilters, page: int) -> dict[str, 
         "area_available": {p.label: p.available for p in balances if p.area_id},
         "unearmarked": next(p.available for p in balances if p.area_id is None),
         # The same for every reader (not derived from scores), kept until the records change (core.cache).
-        **cache.cached(("pipeline-totals", filters), lambda: _totals(user, filters)),
+        **cache.cached(("pipeline-totals", filters), lambda: _totals(filters)),
     }
 
 
@@ -361,7 +432,7 @@ def scenario_items(user: User) -> tuple[list[PipelineItem], list[HiddenItem]]:
             ConceptNote.title,
             ConceptNote.budget_total,
             sa.func.coalesce(ThematicArea.code, NO_AREA),
-            ranking.c.region,
+            region_label(ConceptNote.id),
             ranking.c.score,
             ranking.c.rank,
         )

@@ -76,7 +76,7 @@ from fundapp.committee.rules import (
 from fundapp.concept_notes.models import ConceptNote, Participant, concept_note_countries
 from fundapp.concept_notes.workflow import CONCEPT_NOTE, ELIGIBLE, status_label
 from fundapp.contributions import ledger
-from fundapp.core import clock, signals
+from fundapp.core import cache, clock, signals
 from fundapp.core.audit import record_change
 from fundapp.core.errors import DomainError, NotAllowed, ValidationFailed
 from fundapp.core.extensions import db
@@ -1216,19 +1216,24 @@ class ScoreVisibility:
 
     visible: sa.ColumnElement[bool]
     recused: sa.ColumnElement[bool]
+    #: `visible` but for the recusal (visible = allowed AND NOT recused), so a query can evaluate `recused` once.
+    allowed: sa.ColumnElement[bool]
+    #: What the three depend on, as plain values (a cache key): the role, or the seat and what recuses it.
+    viewer: tuple[Any, ...]
 
 
 def score_visibility(user: User) -> ScoreVisibility:
     closed = sa.exists().where(Review.concept_note_id == ConceptNote.id, Review.closed_at.is_not(None))
     if not user.is_authenticated:
-        return ScoreVisibility(sa.false(), sa.false())
+        return ScoreVisibility(sa.false(), sa.false(), sa.false(), ("anonymous",))
     if user.has_role(Role.secretariat):
-        return ScoreVisibility(closed, sa.false())
+        return ScoreVisibility(closed, sa.false(), closed, ("secretariat",))
     seat = _committee_seat(user)
     if seat is None:
-        return ScoreVisibility(sa.false(), sa.false())
+        return ScoreVisibility(sa.false(), sa.false(), sa.false(), ("no seat",))
     recused = conflict_clause(seat)
-    return ScoreVisibility(sa.and_(closed, sa.not_(recused)), recused)
+    viewer = ("seat", seat.id, seat.organisation_id, seat.country_code)
+    return ScoreVisibility(sa.and_(closed, sa.not_(recused)), recused, closed, viewer)
 
 
 # Meetings and agendas -------------------------------------------------------------------------------
@@ -2016,11 +2021,18 @@ def documents_to_prepare(limit: int) -> tuple[int, list[DocumentWork]]:
         .where(ConceptNote.status == workflow.ENDORSED)
         .subquery()
     )
-    chosen = db.session.execute(
-        sa.select(page.c.id, page.c.decided_at, sa.func.count().over().label("total"))
-        .order_by(page.c.decided_at.is_(None), page.c.decided_at, page.c.id)
-        .limit(limit)
-    ).all()
+    # The page is the same for every reader: kept while the records have not changed (core.cache).
+    chosen = cache.cached(
+        ("documents-to-prepare", limit),
+        lambda: [
+            tuple(row)
+            for row in db.session.execute(
+                sa.select(page.c.id, page.c.decided_at, sa.func.count().over().label("total"))
+                .order_by(page.c.decided_at.is_(None), page.c.decided_at, page.c.id)
+                .limit(limit)
+            )
+        ],
+    )
     if not chosen:
         return 0, []
     found = {
@@ -2028,11 +2040,12 @@ def documents_to_prepare(limit: int) -> tuple[int, list[DocumentWork]]:
         for note, document in db.session.execute(
             sa.select(ConceptNote, JointProgrammeDocument)
             .outerjoin(JointProgrammeDocument, JointProgrammeDocument.concept_note_id == ConceptNote.id)
-            .where(ConceptNote.id.in_([row.id for row in chosen]))
+            .where(ConceptNote.id.in_([note_id for note_id, _decided_at, _total in chosen]))
         )
     }
-    return chosen[0].total, [
-        DocumentWork(*found[row.id], row.decided_at.date() if row.decided_at else None) for row in chosen
+    return chosen[0][2], [
+        DocumentWork(*found[note_id], decided_at.date() if decided_at else None)
+        for note_id, decided_at, _total in chosen
     ]
 
 

@@ -159,6 +159,13 @@ class ConceptNote(db.Model):
         sa.CheckConstraint("gender_budget_share IS NULL OR gender_budget_share >= 0", name="gender_share_not_negative"),
         sa.CheckConstraint("version_count >= 0", name="version_count_not_negative"),
         sa.Index("ix_concept_notes_status_call", "status", "call_id"),
+        # An organization's notes by status (its inbox) and the latest edited first (its home page).
+        sa.Index("ix_concept_notes_organisation_status", "organisation_id", "status"),
+        sa.Index("ix_concept_notes_organisation_updated", "organisation_id", "updated_at"),
+        # Covering indexes of the submitted notes (version_count > 0): the list's count and budget total, and the
+        # search box's scan of titles, read them instead of the notes' long rows.
+        sa.Index("ix_concept_notes_submitted_budget", "version_count", "budget_total"),
+        sa.Index("ix_concept_notes_submitted_title", "version_count", "title"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

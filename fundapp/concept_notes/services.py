@@ -15,7 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import url_for
-from flask_sqlalchemy.pagination import Pagination
+from flask_sqlalchemy.pagination import Pagination, SelectPagination
 from sqlalchemy.orm import Session, SessionTransaction, aliased, joinedload, selectinload
 
 from fundapp.auth.models import Organisation, OrganisationType, User, UserRole
@@ -1191,17 +1191,31 @@ def note_list(
 ) -> Pagination:
     """One page of the filtered notes, paginated in SQL (a page out of range is empty, not an error)."""
     query = notes_query(filters, organisation_id, include_drafts)
-    return db.paginate(query, page=page, per_page=per_page, max_per_page=MAX_PER_PAGE, error_out=False)
+    count = _filtered_notes(sa.select(sa.func.count(ConceptNote.id)), filters, organisation_id, include_drafts)
+    return _CountedPagination(
+        select=query,
+        count_select=count.order_by(None),
+        session=db.session,
+        page=page,
+        per_page=per_page,
+        max_per_page=MAX_PER_PAGE,
+        error_out=False,
+    )
+
+
+class _CountedPagination(SelectPagination):
+    """Flask-SQLAlchemy's pagination whose total comes from a given count (the list's filters over the notes'
+    ids, neither their columns, their order nor their eager loads)."""
+
+    def _query_count(self) -> int:
+        return self._query_args["session"].execute(self._query_args["count_select"]).scalar_one()
 
 
 def note_totals(filters: NoteFilters) -> dict[str, Any]:
-    """Count and total budget of the submitted notes the filters match (one query, for the list's footer)."""
-    ids = notes_query(filters).with_only_columns(ConceptNote.id).order_by(None)
-    count, total = db.session.execute(
-        sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(ConceptNote.budget_total), 0)).where(
-            ConceptNote.id.in_(ids)
-        )
-    ).one()
+    """Count and total budget of the submitted notes the filters match (one query, for the list's footer; with
+    no filter, an index holding version_count and budget_total answers it)."""
+    query = sa.select(sa.func.count(ConceptNote.id), sa.func.coalesce(sa.func.sum(ConceptNote.budget_total), 0))
+    count, total = db.session.execute(_filtered_notes(query, filters, None, False).order_by(None)).one()
     return {"count": count, "budget": to_money(total)}
 
 
@@ -1211,15 +1225,14 @@ def filter_options() -> dict[str, Any]:
     return {
         "calls": db.session.execute(sa.select(Call.id, Call.title).order_by(Call.opens_on.desc())).all(),
         "statuses": list(STATUS_LABELS.items()),
-        "areas": db.session.execute(
-            sa.select(ThematicArea.id, ThematicArea.code, ThematicArea.name).order_by(ThematicArea.position)
-        ).all(),
+        # Records, not rows: the template shows their names in the reader's language (local_name).
+        "areas": db.session.scalars(sa.select(ThematicArea).order_by(ThematicArea.position)).all(),
         "regions": db.session.execute(
             sa.select(Region.code, Region.name).where(Region.level.in_(("region", "sub_region"))).order_by(Region.name)
         ).all(),
-        "countries": db.session.execute(
-            sa.select(Country.code, Country.name).where(Country.code.in_(used_countries)).order_by(Country.name)
-        ).all(),
+        "countries": sorted(
+            db.session.scalars(sa.select(Country).where(Country.code.in_(used_countries))), key=lambda c: c.local_name
+        ),
         "organisations": db.session.execute(
             sa.select(Organisation.id, Organisation.code)
             .where(Organisation.type == OrganisationType.un_entity)
@@ -1469,15 +1482,20 @@ def questions_to_answer(organisation_id: int, limit: int) -> tuple[int, list[Not
     """The clarification questions not answered yet in the discussions of the notes the organisation leads or
     takes part in (its focal points answer them), withdrawn notes left out: the oldest first."""
     # The page is chosen on narrow rows (no note loaded with its call and organization for each of the
-    # organization's notes), then its questions are loaded with their notes: two queries.
+    # organization's notes), then its questions are loaded with their notes: two queries. The questions lead
+    # (each checked against its own note and the note's partners, by their keys), not the organization's notes:
+    # an organization may have thousands of notes and no open question.
+    partner = sa.exists().where(
+        Participant.concept_note_id == ConceptNote.id, Participant.organisation_id == organisation_id
+    )
+    of_note = sa.exists().where(
+        ConceptNote.id == NoteMessage.concept_note_id,
+        ConceptNote.status != WITHDRAWN,
+        sa.or_(ConceptNote.organisation_id == organisation_id, partner),
+    )
     total, rows = _with_total(
         sa.select(NoteMessage.id)
-        .where(
-            discussions.unanswered(NoteMessage),
-            NoteMessage.concept_note_id.in_(
-                sa.select(ConceptNote.id).where(of_organisation(organisation_id), ConceptNote.status != WITHDRAWN)
-            ),
-        )
+        .where(discussions.unanswered(NoteMessage), of_note)
         .order_by(NoteMessage.created_at, NoteMessage.id),
         limit,
     )

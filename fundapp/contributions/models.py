@@ -244,6 +244,11 @@ class LedgerEntry(AppendOnly, db.Model):
         ),
         # Which deposits are reversed (a NOT IN under every "paid" figure), without reading the deposits' rows.
         sa.Index("ix_ledger_entries_reversals", "kind", "category", "deposit_id"),
+        # A page of programmes' money by category and organization, read from the index alone (and the funded
+        # programmes: allocations grouped by programme).
+        sa.Index(
+            "ix_ledger_entries_programme_flows", "category", "programme_id", "organisation_id", "entry_on", "amount_usd"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

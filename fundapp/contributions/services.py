@@ -1671,40 +1671,36 @@ def instalments_owed_page(
 
 
 def _owed_query(on: date, within_days: int, donor_id: int | None, overdue_only: bool) -> sa.Select:
-    # A donor's lines: the running totals and deposits of its own agreements only (whole agreements, so each
-    # running total is the same), not of the fund's every schedule.
+    # The running totals read only the lines that may be listed: those due by the horizon (a line's total sums
+    # the lines due before it, never after) of the donor's agreements when one donor's are asked for.
+    due = ExpectedPayment.due_on < on if overdue_only else ExpectedPayment.due_on <= on + timedelta(days=within_days)
     paid = sa.select(Deposit.agreement_id, sa.func.sum(Deposit.amount).label("paid")).where(live_deposits())
-    order = (ExpectedPayment.due_on, ExpectedPayment.id)
-    lines = sa.select(
+    scheduled = sa.select(
         ExpectedPayment.id,
         ExpectedPayment.amount,
         sa.func.sum(ExpectedPayment.amount)
-        .over(partition_by=ExpectedPayment.agreement_id, order_by=order)
+        .over(partition_by=ExpectedPayment.agreement_id, order_by=(ExpectedPayment.due_on, ExpectedPayment.id))
         .label("through"),
-    )
+    ).where(due)
     if donor_id is not None:
         agreements = sa.select(Agreement.id).where(Agreement.donor_id == donor_id)
         paid = paid.where(Deposit.agreement_id.in_(agreements))
-        lines = lines.where(ExpectedPayment.agreement_id.in_(agreements))
+        scheduled = scheduled.where(ExpectedPayment.agreement_id.in_(agreements))
     paid = paid.group_by(Deposit.agreement_id).subquery()
     lines = (
-        lines.add_columns(sa.func.coalesce(paid.c.paid, 0).label("paid"))
+        scheduled.add_columns(sa.func.coalesce(paid.c.paid, 0).label("paid"))
         .outerjoin(paid, paid.c.agreement_id == ExpectedPayment.agreement_id)
         .subquery()
     )
     left = lines.c.through - lines.c.paid
     owed = sa.case((left < lines.c.amount, left), else_=lines.c.amount).label("owed")
-    due = ExpectedPayment.due_on < on if overdue_only else ExpectedPayment.due_on <= on + timedelta(days=within_days)
-    query = (
+    return (
         sa.select(ExpectedPayment, owed)
         .join(lines, lines.c.id == ExpectedPayment.id)
-        .where(lines.c.through > lines.c.paid, due)
+        .where(lines.c.through > lines.c.paid)
         .options(joinedload(ExpectedPayment.agreement).joinedload(Agreement.donor))
-        .order_by(*order)
+        .order_by(ExpectedPayment.due_on, ExpectedPayment.id)
     )
-    if donor_id is not None:
-        query = query.where(ExpectedPayment.agreement.has(Agreement.donor_id == donor_id))
-    return query
 
 
 def donor_users(donor_ids: list[int]) -> dict[int, list[User]]:

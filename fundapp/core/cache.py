@@ -15,25 +15,27 @@ PUBLIC_FIGURES_CACHE turns it off (the tests do, since their rolled-back transac
 """
 
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask, current_app, has_app_context, request
+from flask import Flask, current_app, has_app_context, has_request_context, request
 
 from fundapp.core import clock, signals
 from fundapp.core.extensions import db
 from fundapp.core.models import AuditEntry
 
 _EXTENSION = "fundapp.public_cache"
-#: Entries kept per process at most (each public page and filter combination is one).
-MAX_ENTRIES = 256
+#: Entries kept per process at most (each public page, filter combination and viewer is one); when full, the
+#: least recently used goes (a crawler paging through every programme does not push the transparency page out).
+MAX_ENTRIES = 512
 
 
 class _Store:
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.entries: dict[Any, tuple[Any, Any]] = {}
+        self.entries: OrderedDict[Any, tuple[Any, Any]] = OrderedDict()
 
     def clear(self) -> None:
         with self.lock:
@@ -55,10 +57,21 @@ def enabled() -> bool:
     return bool(current_app.config.get("PUBLIC_FIGURES_CACHE", True))
 
 
+#: Where a reading request keeps the version it read (the request's own environ: nothing outlives it).
+_VERSION_KEY = "fundapp.cache_version"
+
+
 def version() -> tuple[int, str]:
-    """What the cached figures depend on: the audit log's head and today's date."""
+    """What the cached figures depend on: the audit log's head and today's date. A GET reads it once, however
+    many kept values its page shows (a request that may write reads it afresh each time)."""
+    reading = has_request_context() and request.method in ("GET", "HEAD")
+    if reading and _VERSION_KEY in request.environ:
+        return request.environ[_VERSION_KEY]
     head = db.session.scalar(sa.select(sa.func.max(AuditEntry.id))) or 0
-    return head, clock.today().isoformat()
+    current = head, clock.today().isoformat()
+    if reading:
+        request.environ[_VERSION_KEY] = current
+    return current
 
 
 def cached(key: Any, compute: Callable[[], Any]) -> Any:
@@ -69,13 +82,16 @@ def cached(key: Any, compute: Callable[[], Any]) -> Any:
     current = version()
     with store.lock:
         hit = store.entries.get(key)
+        if hit is not None:
+            store.entries.move_to_end(key)
     if hit is not None and hit[0] == current:
         return hit[1]
     value = compute()
     with store.lock:
-        if len(store.entries) >= MAX_ENTRIES:
-            store.entries.clear()
         store.entries[key] = (current, value)
+        store.entries.move_to_end(key)
+        while len(store.entries) > MAX_ENTRIES:
+            store.entries.popitem(last=False)
     return value
 
 

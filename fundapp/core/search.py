@@ -8,6 +8,8 @@ Rank orders the hits: 0 an exact reference (CN-0037), 1 a title starting with th
 import re
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 #: Words of a query that count (more are ignored), and the longest word kept.
 MAX_TERMS = 8
@@ -31,14 +33,34 @@ def like_pattern(text: str, prefix_only: bool = False) -> str:
     return f"{escaped}%" if prefix_only else f"%{escaped}%"
 
 
+class CaseFolded(FunctionElement):
+    """The text as LIKE should see it to ignore case: lower(text). On SQLite the text itself: its LIKE already
+    ignores the case of ASCII letters, the only ones its lower() folds, so lower() would change no match and
+    cost a copy of every title scanned."""
+
+    type = sa.String()
+    inherit_cache = True
+    name = "case_folded"
+
+
+@compiles(CaseFolded)
+def _lower(element: CaseFolded, compiler, **kw) -> str:
+    return f"lower({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(CaseFolded, "sqlite")
+def _as_is(element: CaseFolded, compiler, **kw) -> str:
+    return f"({compiler.process(element.clauses, **kw)})"
+
+
 def contains_all(text: sa.ColumnElement[str], words: list[str]) -> sa.ColumnElement[bool]:
     """Every word appears in the text (case-insensitive)."""
-    lowered = sa.func.lower(text)
+    lowered = CaseFolded(text)
     return sa.and_(sa.true(), *(lowered.like(like_pattern(w), escape="\\") for w in words))
 
 
 def starts_with(text: sa.ColumnElement[str], query: str) -> sa.ColumnElement[bool]:
-    return sa.func.lower(text).like(like_pattern(" ".join(terms(query)), prefix_only=True), escape="\\")
+    return CaseFolded(text).like(like_pattern(" ".join(terms(query)), prefix_only=True), escape="\\")
 
 
 def reference_number(query: str, *prefixes: str) -> int | None:

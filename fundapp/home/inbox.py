@@ -124,14 +124,15 @@ def _days(on: date, since: date | None) -> str:
 
 def _notes_to_screen(user: User, on: date, limit: int) -> Section:
     total, work = notes.notes_to_screen(limit)
+    submitted, screen = _("Submitted"), _("Screen")  # once for the section, not once an item
     items = [
         Item(
             f"{w.note.reference} {w.note.title or _('(untitled)')}",
             url_for("concept_notes.screen", note_id=w.note.id),
             f"{w.note.organisation.code} · {w.note.call.title}",
             since=w.since,
-            since_label=_("Submitted"),
-            action=_("Screen"),
+            since_label=submitted,
+            action=screen,
         )
         for w in work
     ]
@@ -286,21 +287,28 @@ def _meetings(user: User, on: date, limit: int) -> Section:
 
 def _documents(user: User, on: date, limit: int) -> Section:
     total, work = committee.documents_to_prepare(limit)
-    items = [
-        Item(
-            f"{w.note.reference} {w.note.title}",
-            url_for("committee.programme_document", note_id=w.note.id),
-            _("Programme document saved: approve it to make the note ready for implementation")
-            if w.document is not None
-            else _("Programme document not started"),
-            since=w.endorsed_on,
-            since_label=_("Endorsed"),
-            flag="submitted" if w.document is not None else "draft",
-            flag_label=_("Awaiting approval") if w.document is not None else _("Not started"),
-            action=_("Approve") if w.document is not None else _("Prepare"),
+    saved = (
+        _("Programme document saved: approve it to make the note ready for implementation"),
+        _("Awaiting approval"),
+        _("Approve"),
+    )
+    not_started = (_("Programme document not started"), _("Not started"), _("Prepare"))
+    endorsed = _("Endorsed")
+    items = []
+    for w in work:
+        detail, flag_label, action = saved if w.document is not None else not_started
+        items.append(
+            Item(
+                f"{w.note.reference} {w.note.title}",
+                url_for("committee.programme_document", note_id=w.note.id),
+                detail,
+                since=w.endorsed_on,
+                since_label=endorsed,
+                flag="submitted" if w.document is not None else "draft",
+                flag_label=flag_label,
+                action=action,
+            )
         )
-        for w in work
-    ]
     return Section(
         "documents",
         _("Programme documents awaiting approval"),
@@ -316,15 +324,16 @@ def _documents(user: User, on: date, limit: int) -> Section:
 
 def _reports_to_approve(user: User, on: date, limit: int) -> Section:
     total, reports = reporting.reports_to_review(limit)
+    submitted, review = _("Submitted"), _("Review")
     items = [
         Item(
             _("%(reference)s progress report %(period)s", reference=r.programme.reference, period=r.period),
             url_for("programmes.report", report_id=r.id),
             f"{own_direction(r.programme.title)} · {reporting.period_label(r.period)}",
             since=r.submitted_on,
-            since_label=_("Submitted"),
+            since_label=submitted,
             due_on=r.due_on,
-            action=_("Review"),
+            action=review,
         )
         for r in reports
     ]
@@ -335,10 +344,12 @@ def _reports_to_approve(user: User, on: date, limit: int) -> Section:
 
 def _report_items(due: list[reporting.ReportDue], focal_point: bool) -> list[Item]:
     items = []
+    overdue, returned, not_started = _("Overdue"), _("Returned"), _("not started")
+    start, carry_on, follow_up = _("Start"), _("Continue"), _("Follow up")
     for d in due:
         report = d.report
         if report is None:
-            state = _("not started")
+            state = not_started
             url = url_for("programmes.new_report", programme_id=d.programme.id) if focal_point else None
         else:
             state = str(REPORT_LABELS[report.status]).lower()
@@ -352,10 +363,8 @@ def _report_items(due: list[reporting.ReportDue], focal_point: bool) -> list[Ite
                 f"{own_direction(d.programme.title)} · {state}",
                 due_on=d.period.due_on,
                 flag="overdue" if d.overdue else ("returned" if report is not None and report.is_returned else ""),
-                flag_label=_("Overdue")
-                if d.overdue
-                else (_("Returned") if report is not None and report.is_returned else ""),
-                action=(_("Start") if report is None else _("Continue")) if focal_point else _("Follow up"),
+                flag_label=overdue if d.overdue else (returned if report is not None and report.is_returned else ""),
+                action=(start if report is None else carry_on) if focal_point else follow_up,
             )
         )
     return items
@@ -506,6 +515,7 @@ def _new_reports(user: User, on: date, limit: int) -> Section:
 
 
 def _instalment_items(owed: list[contributions.Instalment], with_donor: bool) -> list[Item]:
+    overdue, action = _("Overdue"), _("Open agreement")
     return [
         Item(
             f"{i.agreement.reference}: {_money(i.agreement.currency, i.outstanding)}",
@@ -514,8 +524,8 @@ def _instalment_items(owed: list[contributions.Instalment], with_donor: bool) ->
             + _("of %(amount)s scheduled", amount=_money(i.agreement.currency, i.payment.amount)),
             due_on=i.payment.due_on,
             flag="overdue" if i.overdue else "",
-            flag_label=_("Overdue") if i.overdue else "",
-            action=_("Open agreement"),
+            flag_label=overdue if i.overdue else "",
+            action=action,
         )
         for i in owed
     ]
@@ -659,15 +669,17 @@ def _periods_to_close(user: User, on: date, limit: int) -> Section | None:
     """Months that have ended and are still open, oldest first (they close in order); none on a fund whose
     books have no start."""
     months, total = periods.months_to_close(on)
+    detail = _("Reconcile the month's movements with the bank, then close it: postings dated in it are then refused.")
+    overdue, action = _("Overdue"), _("Review and close")
     items = [
         Item(
             _("Close %(month)s", month=month_label(month)),
             url_for("contributions.period", month=month.strftime("%Y-%m")),
-            _("Reconcile the month's movements with the bank, then close it: postings dated in it are then refused."),
+            detail,
             due_on=next_month(month),
             flag="overdue" if index else "",
-            flag_label=_("Overdue") if index else "",
-            action=_("Review and close"),
+            flag_label=overdue if index else "",
+            action=action,
         )
         for index, month in enumerate(months[:limit])
     ]

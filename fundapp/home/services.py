@@ -21,9 +21,9 @@ from fundapp.committee.services import seat_of
 from fundapp.concept_notes.services import latest_notes, open_calls_first
 from fundapp.contributions import ledger
 from fundapp.contributions import services as contributions
-from fundapp.core import search
+from fundapp.core import cache, search
 from fundapp.core.extensions import db
-from fundapp.core.i18n import DEFAULT_LANGUAGE, force_locale
+from fundapp.core.i18n import DEFAULT_LANGUAGE, force_locale, language
 from fundapp.core.models import AuditEntry
 from fundapp.core.permissions import ROLE_LABELS, Role
 from fundapp.home import audit, inbox
@@ -61,13 +61,12 @@ def admin_page(user: User, on: date) -> dict[str, Any]:
 
 
 def secretariat_page(user: User, on: date) -> dict[str, Any]:
-    """The Fund Management Unit's inbox, and the fund's figures (contributions' ledger)."""
-    return {
-        "inbox": inbox.inbox(user, "secretariat", on),
-        "status": ledger.funding_status(),
-        "pools": ledger.pool_balances(),
-        "books": ledger.books(),
-    }
+    """The Fund Management Unit's inbox, and the fund's figures (contributions' ledger: the statement and the
+    pools, the same for every reader in a language, are kept while the records have not changed)."""
+    status, pools = cache.cached(
+        ("secretariat-figures", language()), lambda: (ledger.funding_status(), ledger.pool_balances())
+    )
+    return {"inbox": inbox.inbox(user, "secretariat", on), "status": status, "pools": pools, "books": ledger.books()}
 
 
 def committee_page(user: User, on: date) -> dict[str, Any]:

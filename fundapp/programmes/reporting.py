@@ -906,14 +906,13 @@ class ReportsDue:
     items: list[ReportDue]
 
 
-def reports_due_page(
-    on: date, within_days: int, limit: int, organisation_id: int | None = None, overdue_only: bool = False
-) -> ReportsDue:
-    """reports_due() worked out in SQL: its first `limit` items, its length and how many are overdue (four queries
-    whatever the number of programmes: the calendar's years, the page, its programmes, its reports)."""
+def _reports_due_rows(
+    on: date, within_days: int, limit: int, organisation_id: int | None, overdue_only: bool
+) -> list[tuple[int, str, date, int | None, int, int]]:
+    """The page of reports_due_page(): (programme id, period, due date, report id, total, late) rows."""
     years = calendar_years()
     if years is None:
-        return ReportsDue(0, 0, [])
+        return []
     periods = calendar_table(*years)
     report = ProgressReport
     overdue = periods.c.due_on < on
@@ -941,14 +940,25 @@ def reports_due_page(
     )
     if organisation_id is not None:
         query = query.where(participates(organisation_id))
-    rows = db.session.execute(query).all()
+    return [tuple(row) for row in db.session.execute(query)]
+
+
+def reports_due_page(
+    on: date, within_days: int, limit: int, organisation_id: int | None = None, overdue_only: bool = False
+) -> ReportsDue:
+    """reports_due() worked out in SQL: its first `limit` items, its length and how many are overdue (four queries
+    whatever the number of programmes: the calendar's years, the page, its programmes, its reports). The page is
+    the same for every reader of the fund (or of the organization): kept while the records have not changed
+    (core.cache); the programmes and reports shown are read again."""
+    key = ("reports-due", on, within_days, limit, organisation_id, overdue_only)
+    rows = cache.cached(key, lambda: _reports_due_rows(on, within_days, limit, organisation_id, overdue_only))
     if not rows:
         return ReportsDue(0, 0, [])
     programmes = {
         p.id: p
-        for p in db.session.scalars(sa.select(JointProgramme).where(JointProgramme.id.in_({r.id for r in rows})))
+        for p in db.session.scalars(sa.select(JointProgramme).where(JointProgramme.id.in_({r[0] for r in rows})))
     }
-    report_ids = {r.report_id for r in rows if r.report_id is not None}
+    report_ids = {r[3] for r in rows if r[3] is not None}
     found = (
         {r.id: r for r in db.session.scalars(sa.select(ProgressReport).where(ProgressReport.id.in_(report_ids)))}
         if report_ids
@@ -956,14 +966,15 @@ def reports_due_page(
     )
     items = [
         ReportDue(
-            programmes[r.id],
-            Period(r.period, r.due_on),
-            found.get(r.report_id) if r.report_id is not None else None,
-            r.due_on < on,
+            programmes[programme_id],
+            Period(period, due_on),
+            found.get(report_id) if report_id is not None else None,
+            due_on < on,
         )
-        for r in rows
+        for programme_id, period, due_on, report_id, _total, _late in rows
     ]
-    return ReportsDue(rows[0].total, int(rows[0].late or 0), items)
+    _programme, _period, _due_on, _report, total, late = rows[0]
+    return ReportsDue(total, int(late or 0), items)
 
 
 def approved_reports_since(since: date, limit: int) -> tuple[int, list[ProgressReport]]:

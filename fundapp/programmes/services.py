@@ -6,7 +6,7 @@ programme (document) id. Results frameworks, progress reports and alignment are 
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
@@ -30,7 +30,7 @@ from fundapp.concept_notes.models import (
 )
 from fundapp.contributions import ledger
 from fundapp.contributions.models import EntryKind, LedgerEntry
-from fundapp.core import search
+from fundapp.core import cache, search
 from fundapp.core.args import as_id
 from fundapp.core.audit import record_change
 from fundapp.core.errors import DomainError, NotAllowed, ValidationFailed
@@ -697,12 +697,16 @@ def release_tranche(actor: User, tranche: Tranche, on: date, justification: str 
 # Expenditure and refunds --------------------------------------------------------------------------
 
 
-def certification_deadline(year: int) -> date:
-    """Final expenditure for a year is certified by this date of the next year (FundSettings, default 30 April)."""
-    fund = reference.get_fund()
-    month_day = (fund.year_end_expenditure_deadline if fund else None) or "04-30"
-    month, day = (int(x) for x in month_day.split("-"))
+def certification_deadline(year: int, month_day: str | None = None) -> date:
+    """Final expenditure for a year is certified by this date of the next year (FundSettings, default 30 April;
+    `month_day`: the setting already read, for a list of years)."""
+    month, day = (int(x) for x in (month_day or _deadline_month_day()).split("-"))
     return date(year + 1, month, day)
+
+
+def _deadline_month_day() -> str:
+    fund = reference.get_fund()
+    return (fund.year_end_expenditure_deadline if fund else None) or "04-30"
 
 
 def _certified(programme_id: int, organisation_id: int, year: int) -> ExpenditureReport | None:
@@ -842,15 +846,21 @@ class Certification:
         return self.certified_on is None and today > self.deadline
 
 
-def certifications(programme: JointProgramme, today: date) -> list[Certification]:
-    """Each organization that received money × each year from its first tranche up to the last ended one."""
-    flows = money_flows([programme.id])[programme.id]
+def certifications(
+    programme: JointProgramme,
+    today: date,
+    flows: dict[int | None, OrgFlow] | None = None,
+    reports: list[ExpenditureReport] | None = None,
+) -> list[Certification]:
+    """Each organization that received money × each year from its first tranche up to the last ended one (`flows`
+    and `reports`: the programme's money_flows() and expenditure_reports() when the caller has read them)."""
+    if flows is None:
+        flows = money_flows([programme.id])[programme.id]
+    if reports is None:
+        reports = expenditure_reports(programme.id)
     orgs = {line.organisation_id: line.organisation for line in programme.document.budget_lines}
-    finals = {
-        (r.organisation_id, r.year): r.reported_on
-        for r in expenditure_reports(programme.id)
-        if r.kind is ExpenditureKind.final
-    }
+    finals = {(r.organisation_id, r.year): r.reported_on for r in reports if r.kind is ExpenditureKind.final}
+    month_day = _deadline_month_day()
     last = min(programme.document.ends_on.year, today.year - 1)
     if programme.status in (OPERATIONALLY_CLOSED, FINANCIALLY_CLOSED):
         last = max(last, min(programme.document.ends_on.year, today.year))
@@ -865,7 +875,7 @@ def certifications(programme: JointProgramme, today: date) -> list[Certification
             continue
         start = first_transfer.get(org_id, programme.document.starts_on.year)
         for year in range(start, last + 1):
-            rows.append(Certification(org, year, certification_deadline(year), finals.get((org_id, year))))
+            rows.append(Certification(org, year, certification_deadline(year, month_day), finals.get((org_id, year))))
     return rows
 
 
@@ -955,6 +965,7 @@ def area_money() -> dict[str, dict[str, str]]:
 def programme_page(programme: JointProgramme, today: date) -> dict[str, Any]:
     """Everything the programme page shows (what the reader may do is asked of the permissions in the page)."""
     flows = money_flows([programme.id])[programme.id]
+    reports = expenditure_reports(programme.id)
     note = programme.document.concept_note
     outcomes = reporting.framework(programme.id)
     alignment = reporting.latest_alignment([programme.id]).get(programme.id)
@@ -969,8 +980,8 @@ def programme_page(programme: JointProgramme, today: date) -> dict[str, Any]:
             (t, [] if t.is_released else unmet_conditions(t, flows[t.organisation_id], today))
             for t in programme.tranches
         ],
-        "expenditures": expenditure_reports(programme.id),
-        "certifications": certifications(programme, today),
+        "expenditures": reports,
+        "certifications": certifications(programme, today, flows, reports),
         "timeline": PROGRAMME.timeline(programme.id),
         "today": today,
         "end_date_passed": programme.status == ACTIVE and programme.document.ends_on < today,
@@ -1017,7 +1028,7 @@ class PortfolioFilters:
 def _note_in_country(codes: sa.Select | list[str]) -> sa.ColumnElement:
     return sa.exists(
         sa.select(concept_note_countries.c.concept_note_id).where(
-            concept_note_countries.c.concept_note_id == ConceptNote.id,
+            concept_note_countries.c.concept_note_id == JointProgrammeDocument.concept_note_id,
             concept_note_countries.c.country_code.in_(codes),
         )
     )
@@ -1032,15 +1043,14 @@ def _has_org(org_id: int) -> sa.ColumnElement:
 
 
 def _portfolio_filter(filters: PortfolioFilters, user: User) -> sa.Select:
-    """Programmes matching the filters (a focal point: only those its organization participates in)."""
-    q = (
-        sa.select(JointProgramme)
-        .join(JointProgrammeDocument, JointProgrammeDocument.id == JointProgramme.id)
-        .join(ConceptNote, ConceptNote.id == JointProgrammeDocument.concept_note_id)
-    )
+    """Programmes matching the filters (a focal point: only those its organization participates in). The concept
+    note is joined for the thematic area only (its wide rows made the count and the breakdown cost ten times more)."""
+    q = sa.select(JointProgramme).join(JointProgrammeDocument, JointProgrammeDocument.id == JointProgramme.id)
     if filters.area:
-        q = q.join(ThematicArea, ThematicArea.id == ConceptNote.thematic_area_id).where(
-            ThematicArea.code == filters.area
+        q = (
+            q.join(ConceptNote, ConceptNote.id == JointProgrammeDocument.concept_note_id)
+            .join(ThematicArea, ThematicArea.id == ConceptNote.thematic_area_id)
+            .where(ThematicArea.code == filters.area)
         )
     if filters.status:
         q = q.where(JointProgramme.status == filters.status)
@@ -1095,27 +1105,40 @@ def _portfolio_rows(programmes: list[JointProgramme]) -> list[PortfolioRow]:
 
 def _geography(filtered: sa.Select) -> dict[str, list[tuple[str, int, Decimal]]]:
     """(name, programmes, approved budget) per region and per country over the filtered portfolio, in two
-    grouped queries whatever its size.
+    grouped queries whatever its size, each reading the portfolio's programmes, budget lines and countries only.
 
     A multi-country programme counts once in each of its countries with its whole budget (the fund does not
     split budgets by country), once under Multi-regional when its countries span regions, and under Global
     when it names none (pipeline.region_of, in SQL).
     """
     ids = filtered.with_only_columns(JointProgramme.id).subquery("portfolio_ids")
-    budgets = (
-        sa.select(ProgrammeBudgetLine.document_id, sa.func.sum(ProgrammeBudgetLine.amount).label("total"))
-        .group_by(ProgrammeBudgetLine.document_id)
-        .subquery("budgets")
+    total = (
+        sa.select(sa.func.sum(ProgrammeBudgetLine.amount))
+        .where(ProgrammeBudgetLine.document_id == JointProgrammeDocument.id)
+        .scalar_subquery()
     )
-    regions = pipeline.note_regions()
+    programmes = (
+        sa.select(JointProgrammeDocument.id, JointProgrammeDocument.concept_note_id, total.label("total"))
+        .join(ids, ids.c.id == JointProgrammeDocument.id)
+        .cte("programmes")
+        # Computed once (SQLite would otherwise inline it in the by-country join and scan every note's countries).
+        .prefix_with("MATERIALIZED")
+    )
+    # pipeline.note_regions() over the portfolio's notes only (not every note of the fund).
+    regions = (
+        sa.select(
+            concept_note_countries.c.concept_note_id.label("note_id"),
+            sa.func.count(sa.distinct(Region.name)).label("count"),
+            sa.func.min(Region.name).label("name"),
+        )
+        .join(Country, Country.code == concept_note_countries.c.country_code)
+        .join(Region, Region.code == Country.region_code)
+        .where(concept_note_countries.c.concept_note_id.in_(sa.select(programmes.c.concept_note_id)))
+        .group_by(concept_note_countries.c.concept_note_id)
+        .subquery("note_regions")
+    )
     kind = sa.case((regions.c.count.is_(None), 0), (regions.c.count == 1, 1), else_=2)
     single = sa.case((regions.c.count == 1, regions.c.name), else_=None)
-    programmes = (
-        sa.select(JointProgrammeDocument.id, JointProgrammeDocument.concept_note_id, budgets.c.total)
-        .join(ids, ids.c.id == JointProgrammeDocument.id)
-        .outerjoin(budgets, budgets.c.document_id == JointProgrammeDocument.id)
-        .subquery("programmes")
-    )
     amount = sa.func.sum(sa.func.coalesce(programmes.c.total, 0))
     by_region = db.session.execute(
         sa.select(kind, single, sa.func.count(), amount)
@@ -1144,34 +1167,29 @@ def _amount(total: Any) -> Decimal:
 
 
 def _filter_options() -> dict[str, list]:
+    """The choices of the filters: what the portfolio can be filtered by (each country and region a probe of the
+    notes' countries by country, not a scan of them)."""
+    named = sa.exists(
+        sa.select(concept_note_countries.c.concept_note_id).where(concept_note_countries.c.country_code == Country.code)
+    )
     regions = list(
         db.session.execute(
             sa.select(Region.code, Region.name)
-            .where(
-                Region.code.in_(
-                    sa.select(Country.region_code).join(
-                        concept_note_countries, concept_note_countries.c.country_code == Country.code
-                    )
-                )
-            )
+            .where(Region.code.in_(sa.select(Country.region_code).where(named)))
             .order_by(Region.name)
         )
     )
-    countries = list(
-        db.session.execute(
-            sa.select(Country.code, Country.name)
-            .where(
-                Country.code.in_(
-                    sa.select(concept_note_countries.c.country_code)
-                    .join(
-                        JointProgrammeDocument,
-                        JointProgrammeDocument.concept_note_id == concept_note_countries.c.concept_note_id,
-                    )
-                    .join(JointProgramme, JointProgramme.id == JointProgrammeDocument.id)
-                )
-            )
-            .order_by(Country.name)
+    in_programme = sa.exists(
+        sa.select(concept_note_countries.c.concept_note_id)
+        .join(
+            JointProgrammeDocument,
+            JointProgrammeDocument.concept_note_id == concept_note_countries.c.concept_note_id,
         )
+        .join(JointProgramme, JointProgramme.id == JointProgrammeDocument.id)
+        .where(concept_note_countries.c.country_code == Country.code)
+    )
+    countries = list(
+        db.session.execute(sa.select(Country.code, Country.name).where(in_programme).order_by(Country.name))
     )
     organisations = list(
         db.session.execute(
@@ -1187,7 +1205,8 @@ def _filter_options() -> dict[str, list]:
         )
     )
     areas = list(db.session.execute(sa.select(ThematicArea.code, ThematicArea.name).order_by(ThematicArea.position)))
-    return {"regions": regions, "countries": countries, "organisations": organisations, "areas": areas}
+    options = {"regions": regions, "countries": countries, "organisations": organisations, "areas": areas}
+    return {key: [tuple(row) for row in rows] for key, rows in options.items()}  # plain data, kept by core.cache
 
 
 def portfolio_page(filters: PortfolioFilters, user: User, page: int, today: date) -> dict[str, Any]:
@@ -1199,9 +1218,14 @@ def portfolio_page(filters: PortfolioFilters, user: User, page: int, today: date
     return {
         "page": pagination,
         "rows": _portfolio_rows(items),
-        "options": _filter_options(),
+        # Fund-wide figures, the same for every reader of the filters (and organization, for a focal point): kept
+        # until the records change (core.cache).
+        "options": cache.cached("portfolio-options", _filter_options),
         "overdue": reporting.overdue_counts([p.id for p in items], today),
-        "geography": _geography(_portfolio_filter(filters, user)),
+        "geography": cache.cached(
+            ("portfolio-geography", astuple(filters), None if permissions.can_view_all(user) else user.organisation_id),
+            lambda: _geography(_portfolio_filter(filters, user)),
+        ),
     }
 
 
@@ -1426,24 +1450,18 @@ def tranches_due_page(on: date, within_days: int, blocked: bool, limit: int) -> 
     return tranches_due_split(on, within_days, limit)[blocked]
 
 
-def tranches_due_split(on: date, within_days: int, limit: int) -> dict[bool, TranchesDue]:
-    """tranches_due() worked out in SQL, blocked (True) and ready (False) apart: the first `limit` of each with
-    their number and how many are overdue. Five queries whatever the number of tranches: the calendar's years,
-    the pages, their tranches, and the flows and report statuses of the tranches shown (the reasons of the
-    blocked are written out from them)."""
+def _tranche_ranks(on: date, within_days: int, limit: int) -> list[tuple[int, int, int, int, int]]:
+    """The first `limit` tranches due, blocked and ready apart: (id, blocked, position, total, late) rows, the
+    blocked (1) after the ready (0). The condition is worked out once per tranche (a subquery), and the three
+    window functions share one window (one sort of the tranches due)."""
     horizon = on + timedelta(days=within_days)
     joins, condition = _blocked_in_sql(on, horizon, reporting.calendar_years(TRANSFER_STATES))
-    overdue = sa.case((Tranche.planned_on < on, 1), else_=0)
-    blocked = sa.case((condition, 1), else_=0).label("blocked")
     query = (
         sa.select(
             Tranche.id,
-            blocked,
-            sa.func.row_number()
-            .over(partition_by=blocked, order_by=(Tranche.planned_on, Tranche.programme_id, Tranche.id))
-            .label("position"),
-            sa.func.count().over(partition_by=blocked).label("total"),
-            sa.func.sum(overdue).over(partition_by=blocked).label("late"),
+            Tranche.planned_on,
+            Tranche.programme_id,
+            sa.case((condition, 1), else_=0).label("blocked"),
         )
         .join(JointProgramme, JointProgramme.id == Tranche.programme_id)
         .join(JointProgrammeDocument, JointProgrammeDocument.id == Tranche.programme_id)
@@ -1455,15 +1473,41 @@ def tranches_due_split(on: date, within_days: int, limit: int) -> dict[bool, Tra
     )
     for target, onclause in joins:
         query = query.outerjoin(target, onclause)
-    ranked = query.subquery("ranked")
-    rows = db.session.execute(
-        sa.select(ranked).where(ranked.c.position <= limit).order_by(ranked.c.blocked, ranked.c.position)
-    ).all()
+    classed = query.subquery("classed")
+    whole = {
+        "partition_by": classed.c.blocked,
+        "order_by": (classed.c.planned_on, classed.c.programme_id, classed.c.id),
+        "rows": (None, None),  # the whole partition: count and sum over all of it, in the same pass
+    }
+    ranked = sa.select(
+        classed.c.id,
+        classed.c.blocked,
+        sa.func.row_number().over(**whole).label("position"),
+        sa.func.count().over(**whole).label("total"),
+        sa.func.sum(sa.case((classed.c.planned_on < on, 1), else_=0)).over(**whole).label("late"),
+    ).subquery("ranked")
+    return [
+        tuple(row)
+        for row in db.session.execute(
+            sa.select(ranked).where(ranked.c.position <= limit).order_by(ranked.c.blocked, ranked.c.position)
+        )
+    ]
+
+
+def tranches_due_split(on: date, within_days: int, limit: int) -> dict[bool, TranchesDue]:
+    """tranches_due() worked out in SQL, blocked (True) and ready (False) apart: the first `limit` of each with
+    their number and how many are overdue. Five queries whatever the number of tranches: the calendar's years,
+    the pages, their tranches, and the flows and report statuses of the tranches shown (the reasons of the
+    blocked are written out from them). The pages are the same for every reader: they are kept while the
+    records have not changed (core.cache), the tranches themselves are read again."""
+    rows = cache.cached(("tranches-due", on, within_days, limit), lambda: _tranche_ranks(on, within_days, limit))
     found = (
         {
             t.id: t
             for t in db.session.scalars(
-                sa.select(Tranche).where(Tranche.id.in_([r.id for r in rows])).options(joinedload(Tranche.programme))
+                sa.select(Tranche)
+                .where(Tranche.id.in_([r[0] for r in rows]))
+                .options(joinedload(Tranche.programme, innerjoin=True))
             ).unique()
         }
         if rows
@@ -1473,20 +1517,20 @@ def tranches_due_split(on: date, within_days: int, limit: int) -> dict[bool, Tra
     money = transfer_flows(programme_ids) if found else {}
     statuses = reporting.report_statuses(programme_ids) if found else {}
     split = {True: TranchesDue(0, 0, []), False: TranchesDue(0, 0, [])}
-    for row in rows:
-        t = found[row.id]
-        part = split[bool(row.blocked)]
+    for tranche_id, blocked, _position, total, late in rows:
+        t = found[tranche_id]
+        part = split[bool(blocked)]
         part.items.append(
             TrancheWork(
                 t,
                 t.planned_on < on,
-                bool(row.blocked),
+                bool(blocked),
                 money[t.programme_id][t.organisation_id],
                 on,
                 statuses[t.programme_id],
             )
         )
-        split[bool(row.blocked)] = TranchesDue(row.total, int(row.late or 0), part.items)
+        split[bool(blocked)] = TranchesDue(total, int(late or 0), part.items)
     return split
 
 

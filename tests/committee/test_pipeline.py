@@ -101,6 +101,40 @@ def test_the_ranking_is_paginated_in_sql(fund, client, login, monkeypatch):
     assert "Note A" not in page
 
 
+def test_the_ranking_is_cached_per_viewer_and_follows_the_records(fund, app, monkeypatch):
+    """With the cache on, each viewer gets the page the uncached query gives them (a recused member's page is
+    not another member's), and a change to the pipeline is seen at once."""
+    store = app.extensions["fundapp.public_cache"]
+
+    def ranks(email: str) -> list[tuple]:
+        rows = pipeline.ranked_page(user(email), pipeline.PipelineFilters(), 1)[1]
+        return [(r.rank, r.note.id, r.score, r.is_recused) for r in rows]
+
+    viewers = (SECRETARIAT, "member1@example.org", "member3@example.org")
+    uncached = {email: ranks(email) for email in viewers}
+    monkeypatch.setitem(app.config, "PUBLIC_FIGURES_CACHE", True)
+    store.clear()
+    try:
+        first = {email: ranks(email) for email in viewers}
+        assert any(key[0] == "pipeline-ranking" for key in store.entries)
+        assert {email: ranks(email) for email in viewers} == first == uncached
+        a, b, c = fund["a"].id, fund["b"].id, fund["c"].id
+        assert [(rank, note_id, recused) for rank, note_id, _score, recused in first["member1@example.org"]] == [
+            (1, a, False),
+            (2, c, False),
+            (None, b, True),
+        ]
+        assert [(rank, note_id, recused) for rank, note_id, _score, recused in first["member3@example.org"]] == [
+            (1, b, False),
+            (None, a, True),  # C is like A: ILO is a partner of both
+            (None, c, True),
+        ]
+        d = endorsed_note(None, scores(4), title="Note D")  # 75.00 like B, later: an audited change
+        assert [note_id for _rank, note_id, _score, _recused in ranks(SECRETARIAT)] == [a, b, d.id, c]
+    finally:
+        store.clear()
+
+
 @pytest.mark.parametrize("query", ["page=10%5E23", "page=-1", "page=0", "page=%D9%A3", "page=" + "9" * 400])
 def test_a_page_that_cannot_be_is_a_400_with_a_message(client, login, query):
     login(SECRETARIAT)

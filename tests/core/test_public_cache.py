@@ -57,3 +57,24 @@ def test_without_the_setting_nothing_is_kept(db, client, app):
     assert app.config["PUBLIC_FIGURES_CACHE"] is False
     client.get("/api/v1/summary")
     assert app.extensions["fundapp.public_cache"].entries == {}
+
+
+def test_a_reading_request_reads_the_version_once(db, app, queries, cache_on):
+    with app.test_request_context("/programmes"), queries() as q:
+        assert cache.version() == cache.version()
+    assert len(q) == 1
+    with app.test_request_context("/programmes", method="POST"), queries() as q:
+        cache.version()
+        cf.deposit("NLD")  # a request that writes sees its own change in the version
+        cache.version()
+    assert len([s for s in q if "max(audit_log.id)" in s]) == 2
+
+
+def test_a_full_cache_lets_the_least_recently_used_entry_go(db, app, cache_on, monkeypatch):
+    monkeypatch.setattr(cache, "MAX_ENTRIES", 3)
+    with app.test_request_context("/"):
+        for key in ("transparency", "page 1", "page 2"):
+            cache.cached(key, lambda key=key: key)
+        assert cache.cached("transparency", lambda: "computed again") == "transparency"  # used: kept
+        cache.cached("page 3", lambda: "page 3")  # one too many: "page 1", the least recently used, goes
+    assert list(cache_on.entries) == ["page 2", "transparency", "page 3"]

@@ -164,3 +164,17 @@ def test_the_search_page_runs_the_same_number_of_queries_whatever_the_data(clien
     for n in range(10):
         make_note("UNDP", "applicant@example.org", submit=True, attach=True, title=f"Another note {n}")
     assert count() == before
+
+
+def test_words_match_whatever_their_case_and_a_title_starting_with_them_comes_first(app, user, world, db):
+    """Case-insensitive on both engines (lower() on PostgreSQL; SQLite's LIKE, which already folds the ASCII
+    letters its lower() would), accented letters included as far as each engine folds them."""
+    secretariat = user("secretariat@example.org")
+    world.undp_submitted.title = "CORRIDOR Wayfinding for returnees"
+    db.session.flush()
+    for query in ("corridor wayfinding", "Corridor WAYFINDING", "wayfinding RETURNEES"):
+        hits = _search(app, secretariat, query, kind="note").items
+        assert [h.title.split(" ", 1)[0] for h in hits] == [world.undp_submitted.reference], query
+    ranked = _search(app, secretariat, "corridor", kind="note").items
+    assert ranked[0].title == f"{world.undp_submitted.reference} CORRIDOR Wayfinding for returnees"
+    assert _search(app, secretariat, "wayfinding-x").total == 0

@@ -3,7 +3,7 @@ summed over the index alone (at 100x each read every ledger row through the (cat
 which it replaces), and the reversed deposits found without reading the ledger's rows
 
 Revision ID: 20261130_perf_contrib
-Revises: 20261130_answers_index
+Revises: 20261130_perf_programmes
 Create Date: 2026-11-30 12:10:00
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "20261130_perf_contrib"
-down_revision = "20261130_answers_index"
+down_revision = "20261130_perf_programmes"
 branch_labels = None
 depends_on = None
 

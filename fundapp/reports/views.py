@@ -65,14 +65,15 @@ def contributors():
 @bp.route("/programmes/<int:programme_id>")
 def programme(programme_id: int):
     """Public: one funded joint programme (public fields only; an unfunded document is 404)."""
-    item = transparency.get_programme(programme_id)
-    if item is None:
-        abort(404)
-    return render_template(
-        "reports/programme.html",
-        programme=item,
-        transactions=transparency.programme_transactions(programme_id),
-    )
+
+    def render() -> str:
+        item = transparency.get_programme(programme_id)
+        if item is None:
+            abort(404)  # raised, never kept
+        transactions = transparency.programme_transactions(programme_id)
+        return render_template("reports/programme.html", programme=item, transactions=transactions)
+
+    return public_cache.anonymous_page(render)
 
 
 @bp.route("/<any(statement, contributors, areas, organisations, regions, programmes):table>.csv")

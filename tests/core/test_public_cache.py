@@ -6,6 +6,7 @@ import pytest
 
 from fundapp.core import cache, signals
 from tests.contributions import factories as cf
+from tests.transparency.helpers import funded_programme
 
 
 @pytest.fixture
@@ -78,3 +79,15 @@ def test_a_full_cache_lets_the_least_recently_used_entry_go(db, app, cache_on, m
         assert cache.cached("transparency", lambda: "computed again") == "transparency"  # used: kept
         cache.cached("page 3", lambda: "page 3")  # one too many: "page 1", the least recently used, goes
     assert list(cache_on.entries) == ["page 2", "transparency", "page 3"]
+
+
+def test_a_public_programme_page_is_kept_and_an_unknown_one_stays_404(db, client, queries, cache_on):
+    document = funded_programme()
+    first = client.get(f"/transparency/programmes/{document.id}").get_data(as_text=True)
+    with queries() as q:
+        assert client.get(f"/transparency/programmes/{document.id}").get_data(as_text=True) == first
+    assert len(q) == 1
+    for _ in range(2):
+        assert client.get(f"/transparency/programmes/{document.id + 999}").status_code == 404
+    assert ("page", f"/transparency/programmes/{document.id}?", "") in cache_on.entries
+    assert ("page", f"/transparency/programmes/{document.id + 999}?", "") not in cache_on.entries

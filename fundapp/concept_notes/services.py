@@ -197,6 +197,11 @@ def open_calls(on: date) -> list[Call]:
     return list(db.session.scalars(_open_calls(on)))
 
 
+def any_open_call(on: date) -> bool:
+    """Whether a call is open on that day (one indexed query, whatever the number of calls)."""
+    return bool(db.session.scalar(sa.select(_open_calls(on).with_only_columns(Call.id).limit(1).exists())))
+
+
 def open_calls_first(on: date, limit: int) -> tuple[int, list[Call]]:
     """The newest `limit` open calls and how many are open (two queries: the calls, their thematic areas)."""
     total, rows = _with_total(_open_calls(on), limit)

@@ -147,7 +147,7 @@ def mine():
         page=page,
         filters=filters,
         statuses=list(STATUS_LABELS.items()),
-        open_calls=services.open_calls(clock.today()),
+        any_open_call=services.any_open_call(clock.today()),
     )
 
 

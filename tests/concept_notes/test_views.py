@@ -7,6 +7,7 @@ import io
 import re
 import zipfile
 import zlib
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -162,6 +163,15 @@ def test_applicant_sees_only_own_organisation_notes(db, client, login):
     assert "Other note title" not in page
     home = client.get("/applicant").get_data(as_text=True)
     assert "Own note title" in home
+
+
+def test_our_notes_offer_a_new_note_only_while_a_call_is_open(db, client, login):
+    call = make_call(opens_on=date(2020, 1, 1), closes_on=date(2020, 12, 31))  # closed long ago
+    login("applicant@example.org")
+    assert "New concept note" not in client.get("/concept-notes/mine").get_data(as_text=True)
+    call.closes_on = date(2099, 12, 31)
+    db.session.commit()
+    assert "New concept note" in client.get("/concept-notes/mine").get_data(as_text=True)
 
 
 def test_pdf_is_readable(db, client, login):

@@ -7,8 +7,8 @@ same run), the first (uncached) request when it is much slower than the median, 
 memory of one request (tracemalloc, the same request that counts its statements); an export kept on disk until
 the records change (the IATI file) is timed uncached once more, without tracemalloc, as its first request. The
 app's start-up objects are frozen out of the collector's reach first, as gunicorn.conf.py does in each worker,
-and the floors are timed again at the end of each size, pooled. At 100× pages are timed 5
-times, exports twice, and the load is a quarter as long: `--full` on built funds takes about 15 minutes.
+and the floors are timed again at the end of each size, pooled. At 100× exports are timed twice (pages as often
+as at the other sizes): `--full` on built funds takes about 10 minutes.
 Then, for each size, gunicorn (gunicorn.conf.py, WEB_WORKERS × WEB_THREADS) serves the fund on a free loopback
 port and a fixed number of requests, a few at a time, measure requests per second for the floor, the
 transparency page, the summary API and a signed-in list. Scaled funds are built once into instance/bench/
@@ -305,9 +305,7 @@ def main() -> None:
     parser.add_argument(
         "--export-repeats", type=int, default=2, help="timed requests per export at 100× (slow exports, few runs)"
     )
-    parser.add_argument(
-        "--load-requests", type=int, default=200, help="requests per page under gunicorn (a quarter at 100×)"
-    )
+    parser.add_argument("--load-requests", type=int, default=1000, help="requests per page under gunicorn")
     parser.add_argument("--concurrency", type=int, default=8, help="simultaneous clients under gunicorn")
     parser.add_argument("--no-load", action="store_true", help="skip the gunicorn part")
     parser.add_argument("--rebuild", action="store_true", help="build the scaled funds again")
@@ -318,14 +316,13 @@ def main() -> None:
     measured, rates = {}, {}
     for size in sizes:
         db_file = build(options.folder, size, options.rebuild)
-        # 100×: fewer repeats (pages 5, exports 2) and a shorter load, so --full stays within about 15 minutes.
-        repeats = options.repeats if size < 100 else max(5, options.repeats // 3)
+        # 100×: slow exports are timed twice (pages, now fast, as often as at the other sizes).
+        repeats = options.repeats
         export_repeats = None if size < 100 else min(repeats, options.export_repeats)
         print(f"  measuring {size}x ({repeats} requests per page)…", file=sys.stderr)
         measured[size] = measure(db_file, repeats, export_repeats)
         if not options.no_load:
-            requests_per_page = options.load_requests if size < 100 else max(20, options.load_requests // 4)
-            rates[size] = load(db_file, requests_per_page, options.concurrency)
+            rates[size] = load(db_file, options.load_requests, options.concurrency)
         print(table(measured, rates), file=sys.stderr)  # so far: a long run interrupted still leaves numbers
     print(table(measured, rates))
 
